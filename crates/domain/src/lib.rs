@@ -1,0 +1,18 @@
+//! Custodian's domain: the plain types and rules of information governance in a GP practice.
+//!
+//! Nothing here does I/O. Everything is a value or a function that can be unit-tested without a
+//! database, a clock or a network.
+
+pub mod access;
+pub mod ids;
+pub mod page;
+pub mod people;
+pub mod practice;
+pub mod validation;
+
+pub use access::{Access, Permission, PracticeRole, ProviderRole};
+pub use ids::{PersonId, PracticeId};
+pub use page::{Cursor, Page, PageRequest};
+pub use people::{AccountStatus, NewPerson, Person, PracticeMember};
+pub use practice::{NewPractice, Practice};
+pub use validation::{FieldError, Invalid};

@@ -1,0 +1,63 @@
+//! Validation results that name the field at fault, so a form can link its error summary to
+//! the field and the API can say which member of the body is wrong.
+
+use serde::Serialize;
+
+/// One problem with one field of some input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The field's name as it appears in the form and the JSON body (e.g. `ods_code`).
+    pub field: String,
+    /// What is wrong, in words a practice manager understands.
+    pub message: String,
+}
+
+/// Input that failed validation: every problem found, not just the first.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", summary(.0))]
+pub struct Invalid(pub Vec<FieldError>);
+
+fn summary(errors: &[FieldError]) -> String {
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+}
+
+impl Invalid {
+    pub fn one(field: &str, message: impl Into<String>) -> Self {
+        Invalid(vec![FieldError { field: field.to_string(), message: message.into() }])
+    }
+}
+
+/// Collects field errors while checking input.
+#[derive(Default, Debug)]
+pub struct Checker(Vec<FieldError>);
+
+impl Checker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.to_string(), message: message.into() });
+    }
+    /// Checks that a required text is present and not longer than `max` characters; returns it
+    /// trimmed.
+    pub fn text(&mut self, field: &str, label: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.fail(field, format!("Enter {label}"));
+        } else if v.chars().count() > max {
+            self.fail(field, format!("{} must be {max} characters or fewer", capitalise(label)));
+        }
+        v.to_string()
+    }
+    pub fn finish(self) -> Result<(), Invalid> {
+        if self.0.is_empty() { Ok(()) } else { Err(Invalid(self.0)) }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,42 @@
+//! The PostgreSQL backend, for providers running several servers against one database.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::queries::HasDb;
+use crate::{StoreError, migrations, redact_url};
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl HasDb for PgStore {
+    type Db = sqlx::Postgres;
+}
+
+impl PgStore {
+    /// Connects and applies pending migrations (under an advisory lock, so several servers
+    /// starting together do not race).
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Open { url: redact_url(url), source })?;
+        migrations::postgres().run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+mod imp {
+    use super::PgStore;
+    use crate::queries::impl_store;
+    type DbRow = sqlx::postgres::PgRow;
+    impl_store!(PgStore, Backend::Postgres, DbRow, "BEGIN", "string_agg");
+}

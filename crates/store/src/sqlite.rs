@@ -1,0 +1,53 @@
+//! The embedded backend: one SQLite file in the data directory.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::queries::HasDb;
+use crate::{StoreError, migrations};
+
+/// The SQLite store. WAL journal, foreign keys on, a busy timeout, and `synchronous=FULL`:
+/// these records are evidence, so a commit survives a power cut.
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl HasDb for SqliteStore {
+    type Db = sqlx::Sqlite;
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at a `sqlite:` URL or a file path, and applies
+    /// pending migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let options = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))
+            .map_err(|source| StoreError::Open { url: url.to_string(), source })?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open { url: url.to_string(), source })?;
+        migrations::sqlite().run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// The pool, for tests that must reach under the store (as an attacker with the file would).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+mod imp {
+    use super::SqliteStore;
+    use crate::queries::impl_store;
+    type DbRow = sqlx::sqlite::SqliteRow;
+    impl_store!(SqliteStore, Backend::Sqlite, DbRow, "BEGIN IMMEDIATE", "group_concat");
+}
