@@ -6,8 +6,10 @@
 pub mod access;
 pub mod ids;
 pub mod page;
+pub mod password;
 pub mod people;
 pub mod practice;
+pub mod time;
 pub mod validation;
 
 pub use access::{Access, Permission, PracticeRole, ProviderRole};

@@ -98,6 +98,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// The credentials of the account with this username or email (case-insensitive).
     async fn credentials(&self, login: &str) -> Result<Option<Credentials>>;
+    /// Replaces a person's password with one they chose (clearing any must-change flag); the
+    /// event commits with it.
+    async fn set_password(&self, person: PersonId, password_hash: &str, event: &AuditEvent) -> Result<()>;
     /// Records a new session; the event (a successful sign-in) commits with it.
     async fn create_session(&self, session: &NewSession, event: &AuditEvent) -> Result<()>;
     /// The live session with this token hash, if it has neither expired nor gone idle, and

@@ -443,6 +443,24 @@ macro_rules! impl_store {
                 }))
             }
 
+            async fn set_password(&self, person: PersonId, password_hash: &str, event: &AuditEvent) -> Result<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = sqlx::query(
+                    "UPDATE people SET password_hash = $2, must_change_password = FALSE, password_changed_at = $3 WHERE id = $1",
+                )
+                .bind(person.0)
+                .bind(password_hash)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("person"));
+                }
+                insert_event(&mut *tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn create_session(&self, s: &NewSession, event: &AuditEvent) -> Result<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
                 sqlx::query(

@@ -41,6 +41,7 @@ conformance!(
     changes_and_reads_leave_audit_events,
     audit_events_cannot_be_changed_or_deleted,
     provider_name_is_kept_and_audited,
+    a_chosen_password_replaces_the_one_time_password,
 );
 
 fn cli() -> AuditMeta {
@@ -279,4 +280,15 @@ async fn provider_name_is_kept_and_audited(store: SharedStore) {
     assert_eq!(e.event.action, "provider.rename");
     assert_eq!(e.event.details["name"]["old"], "Northshire IG Services");
     assert!(matches!(store.set_provider_name("  ", &cli()).await, Err(StoreError::Invalid(_))));
+}
+
+async fn a_chosen_password_replaces_the_one_time_password(store: SharedStore) {
+    let p = person(&store, "jsmith", "Jo Smith", vec![]).await;
+    let ev = cli().event(None, "person.password_change", "person", Some(p.id.to_string()));
+    store.set_password(p.id, "$argon2id$new", &ev).await.unwrap();
+    let c = store.credentials("jsmith").await.unwrap().unwrap();
+    assert_eq!(c.password_hash.as_deref(), Some("$argon2id$new"));
+    assert!(!c.must_change_password);
+    assert_eq!(store.events(None, 1).await.unwrap()[0].event.action, "person.password_change");
+    assert!(matches!(store.set_password(PersonId::new(), "x", &ev).await, Err(StoreError::NotFound(_))));
 }

@@ -1,1 +1,119 @@
+//! Custodian's HTTP face: server-rendered pages, the JSON API under `/api/v1` with its OpenAPI
+//! document, health and readiness probes, and Prometheus metrics on their own listener.
+//!
+//! Handlers are thin: they extract who is asking ([`auth::SignedIn`], [`auth::PracticeScope`]),
+//! call a domain rule and the store, and render. Cross-cutting rules live in layers that wrap
+//! every route: request ids, logging, security headers, cross-site refusal, sessions, the body
+//! limit and error rendering.
 
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod metrics;
+pub mod pages;
+pub mod security;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderName;
+use axum::middleware;
+use custodian_store::SharedStore;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::AppError;
+
+/// The web server's settings (from the `[server]` and `[session]` sections of the config).
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// The address people use to reach Custodian, e.g. `https://custodian.example.nhs.uk`.
+    /// When it is `https://`, cookies are Secure and `__Host-` prefixed and HSTS is sent (TLS
+    /// is terminated in front of Custodian).
+    pub public_url: Option<String>,
+    /// Signed-in sessions end after this long without a request (the policy's screen lock).
+    pub session_idle_seconds: u64,
+    /// Sessions end this long after sign-in, however active.
+    pub session_lifetime_seconds: u64,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            public_url: None,
+            session_idle_seconds: 15 * 60,
+            session_lifetime_seconds: 12 * 60 * 60,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl WebConfig {
+    /// Whether people reach Custodian over HTTPS.
+    pub fn secure(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: SharedStore,
+    pub config: Arc<WebConfig>,
+    pub passwords: auth::Passwords,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: SharedStore, config: WebConfig) -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        AppState {
+            store,
+            config: Arc::new(config),
+            passwords: auth::Passwords::new(cores),
+            clock: Arc::new(SystemClock),
+            metrics: Arc::new(metrics::Metrics::default()),
+        }
+    }
+}
+
+/// Every route of the application (not the metrics listener).
+pub fn router(state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(pages::routes())
+        .merge(api::routes())
+        .merge(security::probe_routes())
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::load_session))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::refuse_cross_site))
+        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::measure))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then finishes the requests
+/// in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,130 @@
+//! The demo: a provider, three fictional practices and their staff in every role, so a newcomer
+//! sees every page populated. Created once; later runs reuse it.
+
+use custodian_domain::{NewPerson, NewPractice, PracticeId, PracticeRole, ProviderRole};
+use custodian_store::{AuditMeta, NewAccount, SharedStore, StoreError};
+
+/// The password of every demo account. Printed at start: this is fictional data only.
+pub const DEMO_PASSWORD: &str = "demo-custodian-2026";
+
+pub struct DemoAccount {
+    pub username: String,
+    pub description: String,
+}
+
+const PRACTICES: [(&str, &str); 3] =
+    [("Riverside Medical Centre", "Z00001"), ("Hillside Surgery", "Z00002"), ("Old Mill Health Centre", "Z00003")];
+
+/// (username, full name, job title, practice index, roles)
+type Staff = (&'static str, &'static str, &'static str, usize, &'static [PracticeRole]);
+
+const STAFF: &[Staff] = {
+    use PracticeRole::*;
+    &[
+        ("r.ahmed", "Rukhsana Ahmed", "Practice Manager", 0, &[Staff, PracticeManager, LineManager]),
+        ("t.obrien", "Tom O'Brien", "Assistant Practice Manager", 0, &[Staff, DataProtectionLead, LineManager]),
+        ("dr.hughes", "Dr Eleanor Hughes", "GP Partner", 0, &[Staff, CaldicottGuardian, Siro]),
+        ("m.kowalski", "Marek Kowalski", "IT Lead", 0, &[Staff, SystemAdministrator, InformationAssetOwner]),
+        ("j.green", "Jasmine Green", "Reception Team Leader", 0, &[Staff, LineManager]),
+        ("s.taylor", "Sam Taylor", "Receptionist", 0, &[Staff]),
+        ("a.nwosu", "Ada Nwosu", "Practice Nurse", 0, &[Staff]),
+        ("dr.locum", "Dr Priya Shah", "Locum GP", 0, &[Staff]),
+        ("k.mills", "Karen Mills", "Practice Manager", 1, &[Staff, PracticeManager, DataProtectionLead, LineManager]),
+        ("dr.evans", "Dr Gareth Evans", "GP Partner", 1, &[Staff, CaldicottGuardian, Siro]),
+        ("l.chen", "Li Chen", "Administrator", 1, &[Staff, SystemAdministrator, InformationAssetOwner]),
+        ("b.wright", "Ben Wright", "Receptionist", 1, &[Staff]),
+        ("dr.locum", "Dr Priya Shah", "Sessional GP", 1, &[Staff]),
+        ("f.begum", "Farzana Begum", "Practice Manager", 2, &[Staff, PracticeManager, LineManager, SystemAdministrator]),
+        ("d.murphy", "Declan Murphy", "Data Quality Lead", 2, &[Staff, DataProtectionLead, InformationAssetOwner]),
+        ("dr.okoro", "Dr Chinedu Okoro", "GP Partner", 2, &[Staff, CaldicottGuardian, Siro]),
+        ("h.jones", "Hannah Jones", "Dispenser", 2, &[Staff]),
+    ]
+};
+
+/// (username, full name, provider roles, DPO of every practice)
+const PROVIDER_STAFF: &[(&str, &str, &[ProviderRole], bool)] = &[
+    ("admin", "Alex Morgan", &[ProviderRole::ProviderAdministrator], false),
+    ("c.okafor", "Chioma Okafor", &[ProviderRole::IgConsultant], true),
+    ("auditor", "Robin Fletcher", &[ProviderRole::Auditor], false),
+];
+
+/// Creates the demo data unless it is there already; returns the accounts to show.
+pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
+    let fresh = store.provider_name().await?.is_none();
+    let by = AuditMeta::system("demo");
+    let hash = custodian_web::auth::Passwords::new(2)
+        .hash(DEMO_PASSWORD)
+        .await
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut accounts = Vec::new();
+    let mut practice_ids: Vec<PracticeId> = Vec::new();
+    if fresh {
+        for (name, ods) in PRACTICES {
+            let valid = NewPractice { name: name.into(), ods_code: ods.into() }.validate()?;
+            practice_ids.push(store.create_practice(&valid, &by).await?.id);
+        }
+    }
+    let account = |username: &str, full_name: &str, provider_roles: Vec<ProviderRole>| -> Result<NewAccount, StoreError> {
+        Ok(NewAccount {
+            person: NewPerson {
+                username: username.into(),
+                email: Some(format!("{}@example.nhs.uk", username.replace("dr.", ""))),
+                full_name: full_name.into(),
+            }
+            .validate()?,
+            password_hash: Some(hash.clone()),
+            must_change_password: false,
+            provider_roles,
+        })
+    };
+    for (username, full_name, roles, dpo) in PROVIDER_STAFF {
+        if fresh {
+            let p = store.create_person(&account(username, full_name, roles.to_vec())?, &by).await?;
+            if *dpo {
+                for id in &practice_ids {
+                    store.add_member(*id, p.id, "Data Protection Officer (IG provider)", &[PracticeRole::DataProtectionOfficer], &by).await?;
+                }
+            }
+        }
+        let mut description = roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+        if *dpo {
+            description.push_str("; DPO of every practice");
+        }
+        accounts.push(DemoAccount { username: username.to_string(), description });
+    }
+    let mut created: std::collections::HashMap<&str, custodian_domain::PersonId> = Default::default();
+    for (username, full_name, job_title, practice, roles) in STAFF {
+        if fresh {
+            let id = match created.get(username) {
+                Some(id) => *id,
+                None => {
+                    let p = store.create_person(&account(username, full_name, vec![])?, &by).await?;
+                    created.insert(username, p.id);
+                    p.id
+                }
+            };
+            store.add_member(practice_ids[*practice], id, job_title, roles, &by).await?;
+        }
+        let roles_text = roles.iter().filter(|r| **r != PracticeRole::Staff).map(|r| r.label()).collect::<Vec<_>>();
+        let what = if roles_text.is_empty() { job_title.to_string() } else { roles_text.join(", ") };
+        accounts.push(DemoAccount { username: username.to_string(), description: format!("{what}, {}", PRACTICES[*practice].0) });
+    }
+    if fresh {
+        store.set_provider_name("Northshire IG Services", &by).await?;
+    }
+    Ok(accounts)
+}
+
+pub fn print_welcome(url: &str, accounts: &[DemoAccount]) {
+    println!();
+    println!("Custodian demo: {url}");
+    println!();
+    println!("Sign in with any of these fictional accounts. Every demo password is: {DEMO_PASSWORD}");
+    println!();
+    for a in accounts {
+        println!("  {:<12} {}", a.username, a.description);
+    }
+    println!();
+    println!("The demo's data lives in ./custodian-demo (delete it to start again). Press Ctrl-C to stop.");
+    println!();
+}

@@ -1,0 +1,298 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document generated from this code
+//! (utoipa) and served at `/api/v1/openapi.json`, with a readable page at `/api/docs`.
+//!
+//! Errors are RFC 9457 problem documents (see `error.rs`). Lists are cursor-paged.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use custodian_domain::{NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole, ProviderRole};
+use custodian_store::Outcome;
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::auth::{PracticeScope, RequestMeta, SignedIn};
+use crate::error::Problem;
+use crate::pages::{Layout, PageQuery, render};
+use crate::{AppError, AppState};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Custodian",
+        description = "Information governance and security for GP practices: staff and access, the audit trail, and the registers the DSPT asks for."
+    ),
+    paths(me, list_practices, create_practice, get_practice, list_people, get_person),
+    components(schemas(Problem, Me, MembershipOut, PracticePage, PeoplePage, Practice, NewPractice, PracticeMember)),
+    modifiers(&SessionAuth),
+    security(("session" = [])),
+    tags((name = "practices", description = "The practices the provider serves"), (name = "people", description = "Staff of a practice"))
+)]
+pub struct ApiDoc;
+
+struct SessionAuth;
+
+impl Modify for SessionAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "custodian_session",
+                "The session cookie set at sign-in (named __Host-custodian_session when served over HTTPS).",
+            ))),
+        );
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/practices", get(list_practices).post(create_practice))
+        .route("/api/v1/practices/{practice_id}", get(get_practice))
+        .route("/api/v1/practices/{practice_id}/people", get(list_people))
+        .route("/api/v1/practices/{practice_id}/people/{person_id}", get(get_person))
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// The signed-in person, their practices and roles.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: PersonId,
+    pub username: String,
+    pub full_name: String,
+    pub provider_roles: Vec<ProviderRole>,
+    pub practices: Vec<MembershipOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MembershipOut {
+    pub practice: Practice,
+    pub roles: Vec<PracticeRole>,
+    /// What this person may do in this practice.
+    pub permissions: Vec<Permission>,
+}
+
+/// A page of practices.
+#[derive(Serialize, ToSchema)]
+pub struct PracticePage {
+    pub items: Vec<Practice>,
+    /// Pass as `cursor` to read the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A page of a practice's staff.
+#[derive(Serialize, ToSchema)]
+pub struct PeoplePage {
+    pub items: Vec<PracticeMember>,
+    pub next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", summary = "Who am I",
+    description = "The signed-in person, their provider roles, and each practice they belong to with their roles and permissions there.",
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+async fn me(user: SignedIn) -> Json<Me> {
+    Json(Me {
+        id: user.person_id(),
+        username: user.session.username.clone(),
+        full_name: user.session.full_name.clone(),
+        provider_roles: user.provider_roles.clone(),
+        practices: user
+            .memberships
+            .iter()
+            .map(|m| MembershipOut {
+                practice: m.practice.clone(),
+                roles: m.roles.clone(),
+                permissions: custodian_domain::Access::new(user.person_id(), &m.roles, &user.provider_roles).permissions(),
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/practices", tag = "practices", summary = "List practices",
+    description = "Provider staff see every practice; practice staff see the practices they belong to. Ordered by name.",
+    params(("cursor" = Option<String>, Query, description = "The next_cursor of the previous page"),
+           ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)")),
+    responses((status = 200, body = PracticePage), (status = 400, body = Problem), (status = 401, body = Problem)))]
+async fn list_practices(State(state): State<AppState>, user: SignedIn, Query(q): Query<PageQuery>) -> Result<Json<PracticePage>, AppError> {
+    let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
+    if user.provider_access().can(Permission::ProviderView) {
+        let list = state.store.practices(&page).await?;
+        return Ok(Json(PracticePage { items: list.items, next_cursor: list.next_cursor }));
+    }
+    // A member's own practices: few, already loaded and sorted; page them the same way.
+    let after = page.after.clone();
+    let rows: Vec<Practice> = user
+        .memberships
+        .iter()
+        .map(|m| m.practice.clone())
+        .filter(|p| after.as_ref().is_none_or(|c| (p.name.to_lowercase(), p.id.0) > (c.key.clone(), c.id)))
+        .take(page.limit as usize + 1)
+        .collect();
+    let list = custodian_domain::Page::from_rows(rows, page.limit, |p| custodian_domain::Cursor { key: p.name.to_lowercase(), id: p.id.0 });
+    Ok(Json(PracticePage { items: list.items, next_cursor: list.next_cursor }))
+}
+
+#[utoipa::path(post, path = "/api/v1/practices", tag = "practices", summary = "Add a practice",
+    description = "Provider administrators only. The ODS code must be unique.",
+    request_body = NewPractice,
+    responses((status = 201, body = Practice), (status = 400, body = Problem), (status = 403, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_practice(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Json(body): Json<NewPractice>,
+) -> Result<Response, AppError> {
+    if !user.provider_access().can(Permission::ProviderManage) {
+        let event = meta.event(None, "practice.create", "permission", Some("provider_manage".into())).outcome(Outcome::Denied);
+        state.store.append_event(&event).await?;
+        return Err(AppError::Forbidden);
+    }
+    let valid = body.validate()?;
+    let practice = state.store.create_practice(&valid, &meta).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(practice)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}", tag = "practices", summary = "One practice",
+    params(("practice_id" = String, Path, description = "The practice's id")),
+    responses((status = 200, body = Practice), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn get_practice(scope: PracticeScope) -> Json<Practice> {
+    Json(scope.practice)
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/people", tag = "people", summary = "A practice's staff",
+    description = "Everyone on the practice's staff with their roles. Needs the people_view permission. Recorded in the audit trail with the number of records returned.",
+    params(("practice_id" = String, Path, description = "The practice's id"),
+           ("cursor" = Option<String>, Query, description = "The next_cursor of the previous page"),
+           ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)")),
+    responses((status = 200, body = PeoplePage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_people(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<PageQuery>) -> Result<Json<PeoplePage>, AppError> {
+    scope.require(Permission::PeopleView, "people.list").await?;
+    let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
+    let list = state.store.members(scope.id(), &page).await?;
+    scope.record(scope.event("people.list", "person", None).details(serde_json::json!({ "records": list.items.len() }))).await?;
+    Ok(Json(PeoplePage { items: list.items, next_cursor: list.next_cursor }))
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/people/{person_id}", tag = "people", summary = "One member of staff",
+    description = "Anyone may read their own record; others need people_view. Recorded in the audit trail.",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("person_id" = String, Path, description = "The person's id")),
+    responses((status = 200, body = PracticeMember), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_person(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, person_id)): Path<(String, String)>,
+) -> Result<Json<PracticeMember>, AppError> {
+    let person_id: PersonId = person_id.parse().map_err(|_| AppError::NotFound)?;
+    if person_id != scope.user.person_id() {
+        scope.require(Permission::PeopleView, "person.view").await?;
+    }
+    let member = state.store.member(scope.id(), person_id).await?.ok_or(AppError::NotFound)?;
+    scope.record(scope.event("person.view", "person", Some(person_id.to_string()))).await?;
+    Ok(Json(member))
+}
+
+// ---- the readable documentation page ------------------------------------------------------
+
+struct ParamDoc {
+    name: String,
+    location: String,
+    required: &'static str,
+    description: String,
+}
+
+struct OperationDoc {
+    method: &'static str,
+    path: String,
+    summary: String,
+    description: String,
+    parameters: Vec<ParamDoc>,
+    responses: String,
+}
+
+struct SchemaDoc {
+    name: String,
+    json: String,
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct ApiDocsPage {
+    layout: Layout,
+    title: String,
+    version: String,
+    operations: Vec<OperationDoc>,
+    schemas: Vec<SchemaDoc>,
+}
+
+/// `/api/docs`: the OpenAPI document as a page people can read, without JavaScript.
+pub async fn docs_page(user: Option<SignedIn>) -> Response {
+    let doc = ApiDoc::openapi();
+    let mut operations = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let ops = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            operations.push(OperationDoc {
+                method,
+                path: path.clone(),
+                summary: op.summary.clone().unwrap_or_default(),
+                description: op.description.clone().unwrap_or_default(),
+                parameters: op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .map(|p| ParamDoc {
+                        name: p.name.clone(),
+                        location: serde_json::to_value(&p.parameter_in).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                        required: if matches!(p.required, utoipa::openapi::Required::True) { "yes" } else { "no" },
+                        description: p.description.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+                responses: op.responses.responses.keys().cloned().collect::<Vec<_>>().join(", "),
+            });
+        }
+    }
+    let schemas = doc
+        .components
+        .as_ref()
+        .map(|c| {
+            c.schemas
+                .iter()
+                .map(|(name, s)| SchemaDoc { name: name.clone(), json: serde_json::to_string_pretty(s).unwrap_or_default() })
+                .collect()
+        })
+        .unwrap_or_default();
+    let layout = match &user {
+        Some(u) => Layout::new(u, None, "/api/docs"),
+        None => Layout::anonymous(),
+    };
+    render(&ApiDocsPage { layout, title: doc.info.title.clone(), version: doc.info.version.clone(), operations, schemas })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_openapi_document_is_3_1_and_lists_every_api_route() {
+        let doc = serde_json::to_value(super::ApiDoc::openapi()).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        for path in [
+            "/api/v1/me",
+            "/api/v1/practices",
+            "/api/v1/practices/{practice_id}",
+            "/api/v1/practices/{practice_id}/people",
+            "/api/v1/practices/{practice_id}/people/{person_id}",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path} missing from OpenAPI");
+        }
+        assert!(doc["components"]["schemas"]["Problem"].is_object());
+    }
+}

@@ -1,0 +1,108 @@
+// Starts the real custodian binary on a free port with a fresh demo data directory, and
+// Debian's Chromium through playwright-core. Every page a test visits is checked with axe-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+
+export const DEMO_PASSWORD = 'demo-custodian-2026';
+
+function binary() {
+  const candidates = [
+    process.env.CUSTODIAN_BIN,
+    process.env.CARGO_TARGET_DIR && join(process.env.CARGO_TARGET_DIR, 'debug', 'custodian'),
+    join(repo, 'target', 'debug', 'custodian'),
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`custodian binary not found (tried ${candidates.join(', ')}); run cargo build first`);
+  return found;
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.on('error', fail);
+  });
+}
+
+async function waitHealthy(url, child, log) {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`custodian exited with ${child.exitCode}:\n${log()}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) return;
+    } catch { /* not yet listening */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`custodian did not become healthy:\n${log()}`);
+}
+
+/** Starts custodian (demo data) and Chromium. Call `stop()` when done. */
+export async function start() {
+  const dir = mkdtempSync(join(tmpdir(), 'custodian-e2e-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(binary(), ['demo', '--data-dir', join(dir, 'data'), '--bind', `127.0.0.1:${port}`], {
+    env: { ...process.env, CUSTODIAN_SERVER_METRICS_BIND: '', CUSTODIAN_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  await waitHealthy(url, child, () => output);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+  const shots = join(repo, 'e2e', 'test-results');
+  mkdirSync(shots, { recursive: true });
+  return {
+    url,
+    browser,
+    output: () => output,
+    async newPage() {
+      const context = await browser.newContext({ baseURL: url });
+      return context.newPage();
+    },
+    async screenshot(page, name) {
+      await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    },
+    async stop() {
+      await browser.close().catch(() => {});
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fails with a readable list when axe-core finds WCAG 2.2 A/AA violations on the page. */
+export async function checkAccessibility(page) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  if (result.violations.length > 0) {
+    const lines = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+    throw new Error(`accessibility violations on ${page.url()}:\n  ${lines.join('\n  ')}`);
+  }
+}
+
+/** Signs in through the sign-in form. */
+export async function signIn(page, username, password = DEMO_PASSWORD) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Username or email address').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
