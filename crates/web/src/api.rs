@@ -6,8 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use custodian_domain::{NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole, ProviderRole};
 use custodian_store::Outcome;
 use serde::Serialize;
@@ -15,6 +14,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::auth::{PracticeScope, RequestMeta, SignedIn};
+use crate::routes::{Reach, Routes};
 use crate::error::Problem;
 use crate::pages::{Layout, PageQuery, render};
 use crate::{AppError, AppState};
@@ -48,14 +48,15 @@ impl Modify for SessionAuth {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi_json))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/practices", get(list_practices).post(create_practice))
-        .route("/api/v1/practices/{practice_id}", get(get_practice))
-        .route("/api/v1/practices/{practice_id}/people", get(list_people))
-        .route("/api/v1/practices/{practice_id}/people/{person_id}", get(get_person))
+pub fn routes(r: &mut Routes) {
+    use Reach::*;
+    r.get("/api/v1/openapi.json", Public, openapi_json)
+        .get("/api/v1/me", SignedIn, me)
+        .get("/api/v1/practices", SignedIn, list_practices)
+        .post("/api/v1/practices", SignedIn, create_practice)
+        .get("/api/v1/practices/{practice_id}", Practice, get_practice)
+        .get("/api/v1/practices/{practice_id}/people", Practice, list_people)
+        .get("/api/v1/practices/{practice_id}/people/{person_id}", Practice, get_person);
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
@@ -280,6 +281,8 @@ pub async fn docs_page(user: Option<SignedIn>) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use utoipa::OpenApi;
+
     #[test]
     fn the_openapi_document_is_3_1_and_lists_every_api_route() {
         let doc = serde_json::to_value(super::ApiDoc::openapi()).unwrap();

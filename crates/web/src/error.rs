@@ -15,13 +15,13 @@ use serde::Serialize;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Not signed in (or the session ended).
-    #[error("sign in to continue")]
+    #[error("Sign in to continue.")]
     Unauthenticated,
     /// Signed in, but this person may not do this.
-    #[error("you do not have permission to do this")]
+    #[error("You do not have permission to do this. If you need it, ask your practice manager.")]
     Forbidden,
     /// No such thing — or a thing in a practice the caller may not see, which must look the same.
-    #[error("page not found")]
+    #[error("There is nothing at this address. Check it, or go back to the home page.")]
     NotFound,
     /// Input that failed validation, with every field at fault.
     #[error("{0}")]
@@ -33,7 +33,7 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     /// The request came from another site.
-    #[error("this request came from another site and was refused")]
+    #[error("This request came from another site and was refused.")]
     CrossSite,
     /// Anything else: logged in full, shown as a bare 500.
     #[error("internal error")]
@@ -171,11 +171,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             ErrorInfo { status, detail, errors: vec![] }
         }
     };
-    if status == StatusCode::UNAUTHORIZED && !is_api {
+    let mut res = if status == StatusCode::UNAUTHORIZED && !is_api {
         // A browser without a session goes to the sign-in page, and comes back afterwards.
-        return crate::auth::redirect_to_sign_in(&path_and_query);
-    }
-    let mut res = if is_api {
+        crate::auth::redirect_to_sign_in(&path_and_query)
+    } else if is_api {
         let problem = Problem {
             kind: "about:blank".into(),
             title: title(status).into(),

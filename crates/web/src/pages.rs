@@ -1,11 +1,9 @@
 //! The HTML pages. Each handler: who is asking, the one permission check, the store, a template.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use chrono::Duration;
 use custodian_domain::password::{PasswordContext, check_new_password, DEFAULT_MIN_LENGTH};
 use custodian_domain::time::{show_date, show_datetime};
@@ -17,22 +15,26 @@ use custodian_store::{NewSession, Outcome};
 use serde::Deserialize;
 
 use crate::auth::{self, PracticeScope, RequestMeta, SignedIn};
+use crate::routes::{Reach, Routes};
 use crate::{AppError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/assets/app.css", get(stylesheet))
-        .route("/sign-in", get(sign_in_page).post(sign_in))
-        .route("/sign-out", axum::routing::post(sign_out))
-        .route("/account", get(account))
-        .route("/account/password", get(password_page).post(change_password))
-        .route("/switch", get(switch_practice))
-        .route("/practices", get(practices).post(create_practice))
-        .route("/practices/{practice_id}", get(practice_home))
-        .route("/practices/{practice_id}/people", get(people))
-        .route("/practices/{practice_id}/people/{person_id}", get(person))
-        .route("/api/docs", get(crate::api::docs_page))
+pub fn routes(r: &mut Routes) {
+    use Reach::*;
+    r.get("/", SignedIn, home)
+        .get("/assets/app.css", Public, stylesheet)
+        .get("/sign-in", Public, sign_in_page)
+        .post("/sign-in", Public, sign_in)
+        .post("/sign-out", Public, sign_out)
+        .get("/account", SignedIn, account)
+        .get("/account/password", SignedIn, password_page)
+        .post("/account/password", SignedIn, change_password)
+        .get("/switch", SignedIn, switch_practice)
+        .get("/practices", SignedIn, practices)
+        .post("/practices", SignedIn, create_practice)
+        .get("/practices/{practice_id}", Practice, practice_home)
+        .get("/practices/{practice_id}/people", Practice, people)
+        .get("/practices/{practice_id}/people/{person_id}", Practice, person)
+        .get("/api/docs", Public, crate::api::docs_page);
 }
 
 /// Renders a template as an HTML response.

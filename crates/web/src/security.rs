@@ -1,13 +1,12 @@
 //! Security headers on every response, and the health and readiness probes.
 
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use crate::AppState;
+use crate::routes::{Reach, Routes};
 
 /// The Content Security Policy: nothing inline, nothing from elsewhere, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -33,8 +32,8 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     res
 }
 
-pub fn probe_routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+pub fn routes(r: &mut Routes) {
+    r.get("/healthz", Reach::Public, healthz).get("/readyz", Reach::Public, readyz);
 }
 
 /// The process is up and answering.
