@@ -1,0 +1,163 @@
+//! The `custodian` binary as an operator uses it: help, configuration mistakes, an unreachable
+//! database, the administration commands, and the server's start, health and graceful stop.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn custodian(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_custodian"));
+    cmd.current_dir(dir).args(args).env("CUSTODIAN_LOG_LEVEL", "warn");
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("CUSTODIAN_") && k != "CUSTODIAN_TEST_DATABASE_URL") {
+        cmd.env_remove(k);
+    }
+    cmd.env("CUSTODIAN_LOG_LEVEL", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn help_explains_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = custodian(dir.path(), &["--help"], &[]);
+    assert!(o.status.success());
+    let help = text(&o);
+    for cmd in ["serve", "demo", "migrate", "config", "healthcheck", "practice", "admin"] {
+        assert!(help.contains(&format!("  {cmd}")), "--help lists {cmd}:\n{help}");
+    }
+    for sub in [&["config", "--help"][..], &["practice", "--help"], &["admin", "create", "--help"], &["demo", "--help"]] {
+        let o = custodian(dir.path(), sub, &[]);
+        assert!(o.status.success(), "{sub:?}");
+    }
+    let o = custodian(dir.path(), &["frobnicate"], &[]);
+    assert_eq!(o.status.code(), Some(2), "unknown command is bad usage");
+}
+
+#[test]
+fn config_mistakes_exit_2_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = custodian(dir.path(), &["config", "default"], &[]);
+    assert!(o.status.success());
+    std::fs::write(dir.path().join("custodian.toml"), &o.stdout).unwrap();
+    let ok = custodian(dir.path(), &["config", "check"], &[]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("configuration is valid"));
+
+    std::fs::write(dir.path().join("bad.toml"), "[server]\nbnid = \"127.0.0.1:1\"\n").unwrap();
+    let o = custodian(dir.path(), &["--config", "bad.toml", "config", "check"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("bnid"), "{}", text(&o));
+
+    let o = custodian(dir.path(), &["config", "check"], &[("CUSTODIAN_SERVER_BIND", "everywhere")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("server.bind"));
+
+    let o = custodian(dir.path(), &["config", "check"], &[("CUSTODIAN_DATABSE_URL", "x")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("CUSTODIAN_DATABSE_URL"));
+}
+
+#[test]
+fn an_unreachable_database_exits_2_without_showing_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = custodian(dir.path(), &["migrate"], &[("CUSTODIAN_DATABASE_URL", "postgres://app:hunter2@127.0.0.1:1/custodian")]);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(t.contains("postgres://app:***@127.0.0.1:1/custodian"), "{t}");
+    assert!(!t.contains("hunter2"));
+}
+
+#[test]
+fn practices_and_the_first_administrator_are_created_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = custodian(dir.path(), &["migrate"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("at migration 1"));
+    assert!(dir.path().join("custodian-data/custodian.db").exists(), "the default data directory holds the database");
+
+    let o = custodian(dir.path(), &["practice", "list"], &[]);
+    assert!(text(&o).contains("no practices yet"));
+    let o = custodian(dir.path(), &["practice", "create", "--name", "Riverside Medical Centre", "--ods-code", "y01234"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = custodian(dir.path(), &["practice", "create", "--name", "Again", "--ods-code", "Y01234"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("ODS code already exists"));
+    let o = custodian(dir.path(), &["practice", "create", "--name", "Bad", "--ods-code", "1234"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("ods_code"));
+    let o = custodian(dir.path(), &["practice", "list"], &[]);
+    let listed = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(listed.lines().count(), 1);
+    assert!(listed.starts_with("Y01234\t"));
+
+    let o = custodian(dir.path(), &["admin", "create", "--username", "alex", "--name", "Alex Morgan"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let otp = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("one-time password: ").map(str::to_string))
+        .expect("prints the one-time password");
+    assert_eq!(otp.len(), 19);
+    let o = custodian(dir.path(), &["admin", "create", "--username", "ALEX", "--name", "Someone Else"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("already has this username"));
+}
+
+#[test]
+fn the_server_starts_answers_health_checks_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let metrics = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let metrics_bind = format!("127.0.0.1:{metrics}");
+    let env = [("CUSTODIAN_SERVER_BIND", bind.as_str()), ("CUSTODIAN_SERVER_METRICS_BIND", metrics_bind.as_str())];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_custodian"))
+        .current_dir(dir.path())
+        .arg("serve")
+        .envs(env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let o = custodian(dir.path(), &["healthcheck"], &env);
+        if o.status.success() {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "server did not come up: {}", text(&o));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Metrics are on their own listener, not the public one.
+    let scrape = raw_get(&metrics_bind, "/metrics");
+    assert!(scrape.contains("custodian_http_requests_total"), "{scrape}");
+    assert!(raw_get(&bind, "/metrics").starts_with("HTTP/1.1 404"));
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no graceful stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    let o = custodian(dir.path(), &["healthcheck"], &env);
+    assert_eq!(o.status.code(), Some(1), "healthcheck fails when the server is down");
+}
+
+fn raw_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
