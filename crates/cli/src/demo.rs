@@ -115,7 +115,7 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
     Ok(accounts)
 }
 
-pub fn print_welcome(url: &str, accounts: &[DemoAccount]) {
+pub fn print_welcome(url: &str, data_dir: &std::path::Path, accounts: &[DemoAccount]) {
     println!();
     println!("Custodian demo: {url}");
     println!();
@@ -125,6 +125,6 @@ pub fn print_welcome(url: &str, accounts: &[DemoAccount]) {
         println!("  {:<12} {}", a.username, a.description);
     }
     println!();
-    println!("The demo's data lives in ./custodian-demo (delete it to start again). Press Ctrl-C to stop.");
+    println!("The demo's data lives in {} (delete it to start again). Press Ctrl-C to stop.", data_dir.display());
     println!();
 }

@@ -289,7 +289,7 @@ async fn serve(store: SharedStore, config: &Config, demo: Option<Vec<demo::DemoA
     let url = config.web().public_url.unwrap_or_else(|| format!("http://{addr}"));
     tracing::info!(%url, database = %custodian_store::redact_url(&config.database()), "custodian is serving");
     if let Some(accounts) = demo {
-        demo::print_welcome(&url, &accounts);
+        demo::print_welcome(&url, &config.data_dir, &accounts);
     }
     let stop = shutdown.clone();
     custodian_web::serve(listener, state, async move {

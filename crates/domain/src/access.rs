@@ -366,9 +366,45 @@ impl Access {
     }
 }
 
+/// The role → permission table as Markdown (docs/permissions.md holds a copy that a test keeps
+/// equal to this).
+pub fn permission_table_markdown() -> String {
+    let mut header = String::from("| permission |");
+    let mut rule = String::from("|---|");
+    let practice: Vec<Access> = PracticeRole::ALL.iter().map(|r| Access::new(PersonId(uuid::Uuid::nil()), &[*r], &[])).collect();
+    let provider: Vec<Access> = ProviderRole::ALL.iter().map(|r| Access::new(PersonId(uuid::Uuid::nil()), &[], &[*r])).collect();
+    for r in PracticeRole::ALL {
+        header.push_str(&format!(" {} |", r.label()));
+        rule.push_str(":-:|");
+    }
+    for r in ProviderRole::ALL {
+        header.push_str(&format!(" {} (provider) |", r.label()));
+        rule.push_str(":-:|");
+    }
+    let mut out = format!("{header}\n{rule}\n");
+    for p in Permission::ALL {
+        out.push_str(&format!("| `{}` |", p.as_str()));
+        for a in practice.iter().chain(provider.iter()) {
+            out.push_str(if a.can(p) { " ✓ |" } else { "   |" });
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_permission_table_is_the_one_in_force() {
+        let doc = include_str!("../../../docs/permissions.md");
+        let table = permission_table_markdown();
+        assert!(
+            doc.contains(&table),
+            "docs/permissions.md is out of date; replace its table with:\n\n{table}"
+        );
+    }
 
     fn access(practice: &[PracticeRole], provider: &[ProviderRole]) -> Access {
         Access::new(PersonId::new(), practice, provider)
