@@ -6,10 +6,13 @@
 pub mod access;
 pub mod ids;
 pub mod page;
+pub mod identity;
 pub mod password;
 pub mod people;
 pub mod practice;
+pub mod settings;
 pub mod time;
+pub mod totp;
 pub mod validation;
 
 pub use access::{Access, Permission, PracticeRole, ProviderRole};

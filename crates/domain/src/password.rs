@@ -14,7 +14,12 @@ pub struct PasswordContext<'a> {
     pub min_length: usize,
     pub username: &'a str,
     pub full_name: &'a str,
+    /// Words a guesser would try first here: the practices' names, for a start.
+    pub context_words: &'a [&'a str],
 }
+
+/// Words every practice's staff are likely to build passwords from.
+const LOCAL_WORDS: &[&str] = &["nhs", "surgery", "practice", "medical", "health", "centre", "doctor", "custodian", "password", "welcome"];
 
 /// Checks a new password; the error names the `new_password` field.
 pub fn check_new_password(password: &str, ctx: &PasswordContext<'_>) -> Result<(), Invalid> {
@@ -41,6 +46,22 @@ pub fn check_new_password(password: &str, ctx: &PasswordContext<'_>) -> Result<(
     if distinct.len() < 4 {
         return fail("Password is too easy to guess: it repeats the same few characters".into());
     }
+    // The deny-list and strength estimate: zxcvbn knows the 30,000 most common (breached)
+    // passwords, names, English words, keyboard walks, dates and l33t; our local words and the
+    // person's own details are added to its dictionaries.
+    let mut words: Vec<&str> = LOCAL_WORDS.to_vec();
+    words.push(ctx.username);
+    words.extend(ctx.full_name.split_whitespace());
+    words.extend(ctx.context_words.iter().flat_map(|w| w.split_whitespace()));
+    let estimate = zxcvbn::zxcvbn(password, &words);
+    if (estimate.score() as u8) < 3 {
+        let why = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map(|w| format!(" ({})", w.to_string().trim_end_matches('.').to_lowercase()))
+            .unwrap_or_default();
+        return fail(format!("Password is too easy to guess{why}. Try three or four unrelated words"));
+    }
     Ok(())
 }
 
@@ -49,13 +70,13 @@ mod tests {
     use super::*;
 
     fn ctx() -> PasswordContext<'static> {
-        PasswordContext { min_length: 12, username: "jsmith", full_name: "Jo Smith-Evans" }
+        PasswordContext { min_length: 12, username: "jsmith", full_name: "Jo Smith-Evans", context_words: &["Riverside Medical Centre"] }
     }
 
     #[test]
     fn long_passphrases_pass_without_composition_rules() {
         assert!(check_new_password("correct horse battery staple", &ctx()).is_ok());
-        assert!(check_new_password("alllowercaseletters", &ctx()).is_ok());
+        assert!(check_new_password("kettle orbit pancake lantern", &ctx()).is_ok());
     }
 
     #[test]
@@ -66,6 +87,10 @@ mod tests {
             ("my name is jsmith ok", "username"),
             ("evans-family-2026!", "your name"),
             ("aaaaaaaaaaaaaaaa", "too easy"),
+            ("password1234", "too easy"),
+            ("qwertyuiop123", "too easy"),
+            ("Riverside2026!", "too easy"),
+            ("iloveyou1234", "too easy"),
         ] {
             let e = check_new_password(pw, &ctx()).unwrap_err();
             assert_eq!(e.0[0].field, "new_password");
@@ -75,8 +100,8 @@ mod tests {
 
     #[test]
     fn the_minimum_never_drops_below_eight() {
-        let c = PasswordContext { min_length: 4, username: "jsmith", full_name: "Jo" };
-        assert!(check_new_password("abcdefg", &c).is_err());
-        assert!(check_new_password("abcdefgh", &c).is_ok());
+        let c = PasswordContext { min_length: 4, username: "jsmith", full_name: "Jo", context_words: &[] };
+        assert!(check_new_password("k7#qLz!", &c).unwrap_err().0[0].message.contains("at least 8"));
+        assert!(check_new_password("k7#qLz!pW2@", &c).is_ok());
     }
 }
