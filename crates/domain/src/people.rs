@@ -51,6 +51,9 @@ pub struct PracticeMember {
     pub person: Person,
     pub job_title: String,
     pub roles: Vec<PracticeRole>,
+    pub joined_at: DateTime<Utc>,
+    /// When they left this practice (a leaver's record stays, without roles).
+    pub left_at: Option<DateTime<Utc>>,
 }
 
 /// A person to be created.

@@ -36,6 +36,10 @@ macro_rules! impl_store {
         use crate::queries::{now, roles_from_csv, sort_key, HasDb};
         use crate::*;
 
+        type __StoreType = $store;
+        crate::identity_queries::identity_helpers!($row, $agg);
+        crate::identity_queries::identity_methods!($store, $begin, $agg);
+
         fn practice_from(row: &$row) -> Result<Practice> {
             Ok(Practice {
                 id: PracticeId(row.try_get("id")?),
@@ -70,7 +74,7 @@ macro_rules! impl_store {
         const MEMBER_QUERY: &str = concat!(
             "SELECT p.id, p.username, p.email, p.full_name, p.status, p.created_at, ",
             "(SELECT ", $agg, "(pr.role, ',') FROM provider_roles pr WHERE pr.person_id = p.id) AS provider_roles, ",
-            "m.practice_id, m.job_title, m.sort_key, ",
+            "m.practice_id, m.job_title, m.sort_key, m.joined_at, m.left_at, ",
             "(SELECT ", $agg, "(r.role, ',') FROM practice_roles r WHERE r.practice_id = m.practice_id AND r.person_id = m.person_id) AS roles ",
             "FROM practice_members m JOIN people p ON p.id = m.person_id WHERE m.practice_id = $1 "
         );
@@ -83,6 +87,8 @@ macro_rules! impl_store {
                 person: person_from(row)?,
                 job_title: row.try_get("job_title")?,
                 roles,
+                joined_at: row.try_get("joined_at")?,
+                left_at: row.try_get("left_at")?,
             })
         }
 
@@ -224,7 +230,7 @@ macro_rules! impl_store {
                     "SELECT pr.id, pr.name, pr.ods_code, pr.created_at, ",
                     "(SELECT ", $agg, "(r.role, ',') FROM practice_roles r WHERE r.practice_id = m.practice_id AND r.person_id = m.person_id) AS roles ",
                     "FROM practice_members m JOIN practices pr ON pr.id = m.practice_id ",
-                    "WHERE m.person_id = $1 ORDER BY pr.sort_key, pr.id"
+                    "WHERE m.person_id = $1 AND m.left_at IS NULL ORDER BY pr.sort_key, pr.id"
                 ))
                 .bind(person.0)
                 .fetch_all(&self.pool)
@@ -378,7 +384,7 @@ macro_rules! impl_store {
             async fn members(&self, practice: PracticeId, page: &PageRequest) -> Result<Page<PracticeMember>> {
                 let (key, id) = page.after.as_ref().map(|c| (c.key.clone(), c.id)).unwrap_or_default();
                 let rows = sqlx::query(&format!(
-                    "{MEMBER_QUERY} AND (m.sort_key, m.person_id) > ($2, $3) ORDER BY m.sort_key, m.person_id LIMIT $4"
+                    "{MEMBER_QUERY} AND m.left_at IS NULL AND (m.sort_key, m.person_id) > ($2, $3) ORDER BY m.sort_key, m.person_id LIMIT $4"
                 ))
                 .bind(practice.0)
                 .bind(key)
@@ -426,8 +432,11 @@ macro_rules! impl_store {
             async fn credentials(&self, login: &str) -> Result<Option<Credentials>> {
                 let login = login.trim().to_lowercase();
                 let row = sqlx::query(
-                    "SELECT id, username, status, password_hash, must_change_password FROM people \
-                     WHERE username = $1 OR email = $1",
+                    "SELECT id, username, full_name, status, password_hash, must_change_password, password_changed_at, \
+                     failed_sign_ins, locked_until, otp_expires_at, otp_used_at, not_before, identity_check_failures, \
+                     totp_enabled_at IS NOT NULL AS mfa_enrolled, \
+                     EXISTS (SELECT 1 FROM security_answers s WHERE s.person_id = people.id) AS has_security_answers \
+                     FROM people WHERE username = $1 OR email = $1",
                 )
                 .bind(&login)
                 .fetch_optional(&self.pool)
@@ -437,25 +446,43 @@ macro_rules! impl_store {
                 Ok(Some(Credentials {
                     person_id: PersonId(row.try_get("id")?),
                     username: row.try_get("username")?,
+                    full_name: row.try_get("full_name")?,
                     status: AccountStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
                     password_hash: row.try_get("password_hash")?,
                     must_change_password: row.try_get("must_change_password")?,
+                    password_changed_at: row.try_get("password_changed_at")?,
+                    failed_sign_ins: row.try_get("failed_sign_ins")?,
+                    locked_until: row.try_get("locked_until")?,
+                    otp_expires_at: row.try_get("otp_expires_at")?,
+                    otp_used_at: row.try_get("otp_used_at")?,
+                    not_before: row.try_get("not_before")?,
+                    mfa_enrolled: row.try_get("mfa_enrolled")?,
+                    has_security_answers: row.try_get("has_security_answers")?,
+                    identity_check_failures: row.try_get("identity_check_failures")?,
                 }))
             }
 
             async fn set_password(&self, person: PersonId, password_hash: &str, event: &AuditEvent) -> Result<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
+                let at = now();
                 let done = sqlx::query(
-                    "UPDATE people SET password_hash = $2, must_change_password = FALSE, password_changed_at = $3 WHERE id = $1",
+                    "UPDATE people SET password_hash = $2, must_change_password = FALSE, password_changed_at = $3, \
+                     otp_expires_at = NULL, otp_used_at = NULL WHERE id = $1",
                 )
                 .bind(person.0)
                 .bind(password_hash)
-                .bind(now())
+                .bind(at)
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound("person"));
                 }
+                sqlx::query("INSERT INTO password_history (person_id, password_hash, set_at) VALUES ($1, $2, $3)")
+                    .bind(person.0)
+                    .bind(password_hash)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
                 insert_event(&mut *tx, event).await?;
                 tx.commit().await?;
                 Ok(())
@@ -464,8 +491,8 @@ macro_rules! impl_store {
             async fn create_session(&self, s: &NewSession, event: &AuditEvent) -> Result<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
                 sqlx::query(
-                    "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-                     VALUES ($1, $2, $3, $3, $4, $5, $6)",
+                    "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, ip, user_agent, id, stage) \
+                     VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&s.token_hash)
                 .bind(s.person_id.0)
@@ -473,6 +500,8 @@ macro_rules! impl_store {
                 .bind(s.expires_at)
                 .bind(&s.ip)
                 .bind(&s.user_agent)
+                .bind(Uuid::now_v7())
+                .bind(s.stage.as_str())
                 .execute(&mut *tx)
                 .await?;
                 insert_event(&mut *tx, event).await?;
@@ -485,7 +514,7 @@ macro_rules! impl_store {
                     "UPDATE sessions SET last_seen_at = $3 \
                      WHERE token_hash = $1 AND last_seen_at >= $2 AND expires_at > $3 \
                        AND person_id IN (SELECT id FROM people WHERE status = 'active') \
-                     RETURNING person_id, created_at, expires_at",
+                     RETURNING person_id, created_at, expires_at, id, stage",
                 )
                 .bind(token_hash)
                 .bind(idle_since)
@@ -498,7 +527,11 @@ macro_rules! impl_store {
                     .bind(person_id.0)
                     .fetch_one(&self.pool)
                     .await?;
+                let stage: String = row.try_get("stage")?;
                 Ok(Some(SessionInfo {
+                    id: row.try_get("id")?,
+                    stage: custodian_domain::identity::SessionStage::parse(&stage)
+                        .ok_or_else(|| StoreError::Corrupt(format!("stage {stage}")))?,
                     person_id,
                     username: p.try_get("username")?,
                     full_name: p.try_get("full_name")?,

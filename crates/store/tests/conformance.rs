@@ -67,7 +67,7 @@ async fn person(store: &SharedStore, username: &str, full_name: &str, provider_r
 }
 
 async fn migrations_are_applied_once(store: SharedStore) {
-    assert_eq!(store.applied_migrations().await.unwrap(), vec![1]);
+    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2]);
     store.ping().await.unwrap();
 }
 
@@ -197,7 +197,7 @@ async fn sessions_expire_go_idle_and_end(store: SharedStore) {
     let ev = AuditMeta { actor_id: Some(p.id), actor: "jsmith".into(), ..Default::default() }.event(None, "session.sign_in", "person", Some(p.id.to_string()));
     store
         .create_session(
-            &NewSession { token_hash: "h1".into(), person_id: p.id, created_at: t0, expires_at: t0 + Duration::hours(12), ip: None, user_agent: None },
+            &NewSession { stage: custodian_domain::identity::SessionStage::Full, token_hash: "h1".into(), person_id: p.id, created_at: t0, expires_at: t0 + Duration::hours(12), ip: None, user_agent: None },
             &ev,
         )
         .await
@@ -221,7 +221,7 @@ async fn sessions_expire_go_idle_and_end(store: SharedStore) {
 
     store
         .create_session(
-            &NewSession { token_hash: "h2".into(), person_id: p.id, created_at: t0, expires_at: t0 + Duration::hours(12), ip: Some("127.0.0.1".into()), user_agent: None },
+            &NewSession { stage: custodian_domain::identity::SessionStage::Full, token_hash: "h2".into(), person_id: p.id, created_at: t0, expires_at: t0 + Duration::hours(12), ip: Some("127.0.0.1".into()), user_agent: None },
             &ev,
         )
         .await

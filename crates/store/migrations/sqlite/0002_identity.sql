@@ -138,3 +138,6 @@ CREATE TABLE administrator_nominations (
     end_reason    TEXT
 );
 CREATE UNIQUE INDEX administrator_nominations_current ON administrator_nominations (practice_id, person_id) WHERE ended_at IS NULL;
+
+-- A leaver keeps their record in the practice, marked as left.
+ALTER TABLE practice_members ADD COLUMN left_at TEXT;
