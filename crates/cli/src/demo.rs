@@ -7,6 +7,15 @@ use custodian_store::{AuditMeta, NewAccount, SharedStore, StoreError};
 /// The password of every demo account. Printed at start: this is fictional data only.
 pub const DEMO_PASSWORD: &str = "demo-custodian-2026";
 
+/// The authenticator key of every demo account that must use two-factor authentication
+/// (provider staff, system administrators). Printed at start.
+pub const DEMO_TOTP_SECRET: &str = "DEMODEMODEMODEMODEMODEMODEMODEMO";
+
+/// Every demo person's security answers (to the first three questions) are this.
+pub const DEMO_ANSWER: &str = "demo";
+
+const SYSTEMS: [&str; 5] = ["EMIS Web", "NHSmail", "Shared drive", "Docman", "Smartcard (RA)"];
+
 pub struct DemoAccount {
     pub username: String,
     pub description: String,
@@ -24,17 +33,17 @@ const STAFF: &[Staff] = {
         ("r.ahmed", "Rukhsana Ahmed", "Practice Manager", 0, &[Staff, PracticeManager, LineManager]),
         ("t.obrien", "Tom O'Brien", "Assistant Practice Manager", 0, &[Staff, DataProtectionLead, LineManager]),
         ("dr.hughes", "Dr Eleanor Hughes", "GP Partner", 0, &[Staff, CaldicottGuardian, Siro]),
-        ("m.kowalski", "Marek Kowalski", "IT Lead", 0, &[Staff, SystemAdministrator, InformationAssetOwner]),
+        ("m.kowalski", "Marek Kowalski", "IT Lead", 0, &[Staff, InformationAssetOwner]),
         ("j.green", "Jasmine Green", "Reception Team Leader", 0, &[Staff, LineManager]),
         ("s.taylor", "Sam Taylor", "Receptionist", 0, &[Staff]),
         ("a.nwosu", "Ada Nwosu", "Practice Nurse", 0, &[Staff]),
         ("dr.locum", "Dr Priya Shah", "Locum GP", 0, &[Staff]),
         ("k.mills", "Karen Mills", "Practice Manager", 1, &[Staff, PracticeManager, DataProtectionLead, LineManager]),
         ("dr.evans", "Dr Gareth Evans", "GP Partner", 1, &[Staff, CaldicottGuardian, Siro]),
-        ("l.chen", "Li Chen", "Administrator", 1, &[Staff, SystemAdministrator, InformationAssetOwner]),
+        ("l.chen", "Li Chen", "Administrator", 1, &[Staff, InformationAssetOwner]),
         ("b.wright", "Ben Wright", "Receptionist", 1, &[Staff]),
         ("dr.locum", "Dr Priya Shah", "Sessional GP", 1, &[Staff]),
-        ("f.begum", "Farzana Begum", "Practice Manager", 2, &[Staff, PracticeManager, LineManager, SystemAdministrator]),
+        ("f.begum", "Farzana Begum", "Practice Manager", 2, &[Staff, PracticeManager, LineManager]),
         ("d.murphy", "Declan Murphy", "Data Quality Lead", 2, &[Staff, DataProtectionLead, InformationAssetOwner]),
         ("dr.okoro", "Dr Chinedu Okoro", "GP Partner", 2, &[Staff, CaldicottGuardian, Siro]),
         ("h.jones", "Hannah Jones", "Dispenser", 2, &[Staff]),
@@ -46,6 +55,13 @@ const PROVIDER_STAFF: &[(&str, &str, &[ProviderRole], bool)] = &[
     ("admin", "Alex Morgan", &[ProviderRole::ProviderAdministrator], false),
     ("c.okafor", "Chioma Okafor", &[ProviderRole::IgConsultant], true),
     ("auditor", "Robin Fletcher", &[ProviderRole::Auditor], false),
+];
+
+/// System administrators: (username, practice index, nominated by, reason).
+const ADMINISTRATORS: &[(&str, usize, &str, &str)] = &[
+    ("m.kowalski", 0, "r.ahmed", "Runs the practice's IT: user accounts in EMIS Web and the shared drive"),
+    ("l.chen", 1, "k.mills", "Manages NHSmail and smartcard access for the practice"),
+    ("f.begum", 2, "dr.okoro", "Only person on site trained to administer the clinical system"),
 ];
 
 /// Creates the demo data unless it is there already; returns the accounts to show.
@@ -77,9 +93,11 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
             provider_roles,
         })
     };
+    let mut provider_ids: std::collections::HashMap<&str, custodian_domain::PersonId> = Default::default();
     for (username, full_name, roles, dpo) in PROVIDER_STAFF {
         if fresh {
             let p = store.create_person(&account(username, full_name, roles.to_vec())?, &by).await?;
+            provider_ids.insert(username, p.id);
             if *dpo {
                 for id in &practice_ids {
                     store.add_member(*id, p.id, "Data Protection Officer (IG provider)", &[PracticeRole::DataProtectionOfficer], &by).await?;
@@ -110,9 +128,103 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
         accounts.push(DemoAccount { username: username.to_string(), description: format!("{what}, {}", PRACTICES[*practice].0) });
     }
     if fresh {
+        seed_identity(store, &practice_ids, &created, &provider_ids, &hash).await?;
         store.set_provider_name("Northshire IG Services", &by).await?;
     }
+    for (username, _, _, _) in ADMINISTRATORS {
+        if let Some(a) = accounts.iter_mut().find(|a| a.username == *username) {
+            a.description = format!("System administrator, {}", a.description);
+        }
+    }
     Ok(accounts)
+}
+
+/// Security questions for everyone, MFA for those who must use it, nominated administrators,
+/// each practice's systems with logins to create, a starter waiting for approval, and a
+/// leaver due at the end of the month: so every identity page has something to show.
+async fn seed_identity(
+    store: &SharedStore,
+    practices: &[PracticeId],
+    staff: &std::collections::HashMap<&str, custodian_domain::PersonId>,
+    provider: &std::collections::HashMap<&str, custodian_domain::PersonId>,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    use custodian_domain::identity::{NewAccessRequest, SECURITY_QUESTIONS};
+    let by = AuditMeta::system("demo");
+    let passwords = custodian_web::auth::Passwords::new(2);
+    let answer = passwords.hash(DEMO_ANSWER).await.map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let answers: Vec<(String, String)> = SECURITY_QUESTIONS[..3].iter().map(|q| (q.to_string(), answer.clone())).collect();
+    let everyone: Vec<custodian_domain::PersonId> = staff.values().chain(provider.values()).copied().collect();
+    for p in &everyone {
+        store.set_security_answers(*p, &answers, &by.event(None, "person.security_questions_set", "person", Some(p.to_string()))).await?;
+        // The demo password is also its first password in the history.
+        store.set_password(*p, password_hash, &by.event(None, "person.password_change", "person", Some(p.to_string()))).await?;
+    }
+    let as_person = |id: custodian_domain::PersonId, name: &str| AuditMeta { actor_id: Some(id), actor: name.to_string(), ..AuditMeta::system("demo") };
+    for (username, practice, nominator, reason) in ADMINISTRATORS {
+        store.nominate_administrator(practices[*practice], staff[username], reason, 2, &as_person(staff[nominator], nominator)).await?;
+    }
+    let mfa: Vec<custodian_domain::PersonId> =
+        provider.values().copied().chain(ADMINISTRATORS.iter().map(|(u, _, _, _)| staff[u])).collect();
+    for p in mfa {
+        store.enable_mfa(p, DEMO_TOTP_SECRET, &[], 0, &by.event(None, "mfa.enrol", "person", Some(p.to_string()))).await?;
+    }
+    let mut systems = Vec::new();
+    for p in practices {
+        let mut ids = Vec::new();
+        for name in SYSTEMS {
+            ids.push(store.add_system(*p, name, &by).await?.id);
+        }
+        systems.push(ids);
+    }
+    // Riverside: a receptionist who started last month (logins created), a starter waiting for
+    // approval, and a nurse leaving at the end of the month.
+    let today = custodian_domain::identity::london_today(chrono::Utc::now());
+    let riverside = practices[0];
+    let jasmine = staff["j.green"];
+    let sam = staff["s.taylor"];
+    let rukhsana = staff["r.ahmed"];
+    let mover = NewAccessRequest {
+        full_name: "Sam Taylor".into(),
+        username: "s.taylor".into(),
+        job_title: "Receptionist".into(),
+        roles: vec![custodian_domain::PracticeRole::Staff],
+        systems: vec![systems[0][0], systems[0][1], systems[0][2]],
+        start_date: today.to_string(),
+        line_manager_id: Some(jasmine),
+        ..Default::default()
+    }
+    .validate(today)?;
+    let r = store.create_access_request(riverside, Some(sam), &mover, &as_person(jasmine, "j.green")).await?;
+    store.approve_access_request(riverside, r.id, "Logins for the new reception rota", None, None, &as_person(rukhsana, "r.ahmed")).await?;
+    let grants = store.access_grants(riverside, true).await?;
+    if let Some(g) = grants.first() {
+        store.complete_access_grant(riverside, g.id, "EMIS Web login created; smartcard booked", &as_person(staff["m.kowalski"], "m.kowalski")).await?;
+    }
+    let starter = NewAccessRequest {
+        full_name: "Owen Price".into(),
+        username: "o.price".into(),
+        email: Some("o.price@example.nhs.uk".into()),
+        job_title: "Healthcare Assistant".into(),
+        roles: vec![custodian_domain::PracticeRole::Staff],
+        systems: vec![systems[0][0], systems[0][1]],
+        start_date: (today + chrono::Duration::days(7)).to_string(),
+        line_manager_id: Some(jasmine),
+    }
+    .validate(today)?;
+    store.create_access_request(riverside, None, &starter, &as_person(jasmine, "j.green")).await?;
+    let month_end = {
+        use chrono::Datelike;
+        let first_next = if today.month() == 12 {
+            chrono::NaiveDate::from_ymd_opt(today.year() + 1, 1, 1)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(today.year(), today.month() + 1, 1)
+        };
+        first_next.expect("a real date") - chrono::Duration::days(1)
+    };
+    let leave_date = if month_end > today { month_end } else { today + chrono::Duration::days(30) };
+    store.record_leaver(riverside, staff["a.nwosu"], leave_date, "Moving to a hospital post", &as_person(rukhsana, "r.ahmed")).await?;
+    Ok(())
 }
 
 pub fn print_welcome(url: &str, data_dir: &std::path::Path, accounts: &[DemoAccount]) {
@@ -120,6 +232,9 @@ pub fn print_welcome(url: &str, data_dir: &std::path::Path, accounts: &[DemoAcco
     println!("Custodian demo: {url}");
     println!();
     println!("Sign in with any of these fictional accounts. Every demo password is: {DEMO_PASSWORD}");
+    println!("Provider staff and system administrators also use two-factor authentication: add the key");
+    println!("{DEMO_TOTP_SECRET} to any authenticator app (TOTP, 6 digits, 30 seconds).");
+    println!("Every demo person's security answers are: {DEMO_ANSWER}");
     println!();
     for a in accounts {
         println!("  {:<12} {}", a.username, a.description);

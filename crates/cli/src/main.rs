@@ -67,6 +67,73 @@ enum Command {
     /// Provider administrators.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// New starters and movers: approve a request a line manager made.
+    #[command(subcommand)]
+    Starter(StarterCommand),
+    /// Password resets by phone: check a caller's security answers and issue a one-time password.
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+    /// Leavers: record an exit date (access ends at the end of that day).
+    #[command(subcommand)]
+    Leaver(LeaverCommand),
+}
+
+/// Who is acting, for the authoriser commands: a provider administrator's username, recorded in
+/// the audit trail as the actor.
+#[derive(clap::Args)]
+struct ActingAs {
+    /// Your username (a provider administrator).
+    #[arg(long = "as", value_name = "USERNAME")]
+    acting_as: String,
+    /// The practice's ODS code.
+    #[arg(long, value_name = "ODS_CODE")]
+    practice: String,
+}
+
+#[derive(Subcommand)]
+enum StarterCommand {
+    /// Approve a pending starter or mover request and print the starter's one-time password.
+    Approve {
+        #[command(flatten)]
+        who: ActingAs,
+        /// The request's reference, e.g. STR-2026-0001.
+        #[arg(long)]
+        reference: String,
+        /// A note recorded with the decision.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum IdentityCommand {
+    /// Ask the caller's security questions (answers are read from standard input, one per line)
+    /// and, if every answer matches, print a new one-time password and sign them out everywhere.
+    Verify {
+        #[command(flatten)]
+        who: ActingAs,
+        /// The caller's username.
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum LeaverCommand {
+    /// Record a leaver. A past exit date takes effect at once.
+    Record {
+        #[command(flatten)]
+        who: ActingAs,
+        /// The leaver's username.
+        #[arg(long)]
+        username: String,
+        /// The last working day, YYYY-MM-DD.
+        #[arg(long)]
+        exit_date: String,
+        /// Why they are leaving.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -249,6 +316,79 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Starter(StarterCommand::Approve { who, reference, reason }) => {
+            let store = open_store(&config).await?;
+            let cli = cli_actor(store.clone(), &config, &who).await?;
+            let requests = store.access_requests(cli.practice.id, false).await.map_err(|e| Failure::Failed(e.to_string()))?;
+            let request = requests
+                .iter()
+                .find(|r| r.reference.eq_ignore_ascii_case(reference.trim()))
+                .ok_or_else(|| Failure::Failed(format!("{} has no request {reference}", cli.practice.name)))?;
+            let (done, otp) = custodian_web::uap::approve_request(&cli.state, &cli.actor(), request.id, &reason).await.map_err(app_failure)?;
+            println!("approved {} for {} ({})", done.reference, done.full_name, done.username);
+            if let Some(otp) = otp {
+                println!("one-time password: {otp}");
+                println!("Read it to them in person or by phone. They can sign in from {}.", done.start_date);
+            }
+            Ok(())
+        }
+        Command::Identity(IdentityCommand::Verify { who, username }) => {
+            use std::io::BufRead;
+            let store = open_store(&config).await?;
+            let cli = cli_actor(store.clone(), &config, &who).await?;
+            let creds = store
+                .credentials(&username)
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?
+                .ok_or_else(|| Failure::Failed(format!("no account has the username {username}")))?;
+            let questions = store.security_answers(creds.person_id).await.map_err(|e| Failure::Failed(e.to_string()))?;
+            if questions.is_empty() {
+                return Err(Failure::Failed(format!("{username} has not set security questions yet")));
+            }
+            let mut answers = Vec::new();
+            let stdin = std::io::stdin();
+            let mut lines = stdin.lock().lines();
+            for (q, _) in &questions {
+                eprint!("{q} ");
+                let line = lines.next().and_then(|l| l.ok()).unwrap_or_default();
+                answers.push(line);
+            }
+            match custodian_web::uap::verify_identity(&cli.state, &cli.actor(), creds.person_id, &answers).await.map_err(app_failure)? {
+                custodian_web::uap::IdentityCheck::Passed { one_time_password, expires } => {
+                    println!("identity confirmed; {username} is signed out everywhere");
+                    println!("one-time password: {one_time_password}");
+                    println!("It works once, until {}.", custodian_domain::time::show_datetime(expires));
+                    Ok(())
+                }
+                custodian_web::uap::IdentityCheck::Failed { remaining } => {
+                    Err(Failure::Failed(format!("the answers do not match: do not issue a password ({remaining} attempts left)")))
+                }
+                custodian_web::uap::IdentityCheck::Locked => Err(Failure::Failed(format!(
+                    "identity checks for {username} are locked after repeated failures; a practice manager must clear the lock"
+                ))),
+                custodian_web::uap::IdentityCheck::NoQuestions => Err(Failure::Failed(format!("{username} has no security questions"))),
+            }
+        }
+        Command::Leaver(LeaverCommand::Record { who, username, exit_date, reason }) => {
+            let store = open_store(&config).await?;
+            let cli = cli_actor(store.clone(), &config, &who).await?;
+            let creds = store
+                .credentials(&username)
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?
+                .ok_or_else(|| Failure::Failed(format!("no account has the username {username}")))?;
+            let l = custodian_web::uap::record_leaver(&cli.state, &cli.actor(), creds.person_id, &custodian_domain::identity::NewLeaver { exit_date, reason })
+                .await
+                .map_err(|e| match e {
+                    custodian_web::AppError::NotFound => Failure::Failed(format!("{username} is not on {}'s staff", cli.practice.name)),
+                    other => app_failure(other),
+                })?;
+            match l.status.as_str() {
+                "done" => println!("{} has left {}: access removed now (the exit date has passed)", l.person_name, cli.practice.name),
+                _ => println!("{} leaves {} on {}: access ends at the end of that day", l.person_name, cli.practice.name, l.exit_date),
+            }
+            Ok(())
+        }
         Command::Admin(AdminCommand::Create { username, name, email }) => {
             let store = open_store(&config).await?;
             let person = NewPerson { username, email, full_name: name }.validate().map_err(|e| Failure::Failed(e.to_string()))?;
@@ -269,12 +409,63 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
     }
 }
 
+/// The signed-in identity of a CLI authoriser: a provider administrator, acting in a practice.
+struct CliActor {
+    state: custodian_web::AppState,
+    practice: custodian_domain::Practice,
+    access: custodian_domain::Access,
+    meta: AuditMeta,
+}
+
+async fn cli_actor(store: SharedStore, config: &Config, who: &ActingAs) -> Result<CliActor, Failure> {
+    let failed = |m: String| Failure::Failed(m);
+    let practice = store
+        .practice_by_ods(&who.practice)
+        .await
+        .map_err(|e| failed(e.to_string()))?
+        .ok_or_else(|| failed(format!("no practice has the ODS code {}", who.practice)))?;
+    let creds = store
+        .credentials(&who.acting_as)
+        .await
+        .map_err(|e| failed(e.to_string()))?
+        .filter(|c| c.status == custodian_domain::AccountStatus::Active)
+        .ok_or_else(|| failed(format!("--as {}: no active account has this username", who.acting_as)))?;
+    let (roles, provider) = store.roles(Some(practice.id), creds.person_id).await.map_err(|e| failed(e.to_string()))?;
+    if !provider.contains(&ProviderRole::ProviderAdministrator) {
+        return Err(failed(format!("--as {}: only a provider administrator can use these commands", who.acting_as)));
+    }
+    let access = custodian_domain::Access::new(creds.person_id, &roles, &provider);
+    let meta = AuditMeta {
+        actor_id: Some(creds.person_id),
+        actor: creds.username.clone(),
+        ip: None,
+        user_agent: Some("custodian-cli".into()),
+        request_id: None,
+    };
+    Ok(CliActor { state: custodian_web::AppState::new(store, config.web()), practice, access, meta })
+}
+
+impl CliActor {
+    fn actor(&self) -> custodian_web::uap::Actor<'_> {
+        custodian_web::uap::Actor { practice: &self.practice, access: &self.access, meta: &self.meta }
+    }
+}
+
+fn app_failure(e: custodian_web::AppError) -> Failure {
+    match e {
+        custodian_web::AppError::Invalid(i) => Failure::Failed(i.to_string()),
+        other => Failure::Failed(other.to_string()),
+    }
+}
+
 async fn serve(store: SharedStore, config: &Config, demo: Option<Vec<demo::DemoAccount>>) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(&config.server.bind)
         .await
         .map_err(|e| Failure::Usage(format!("server.bind: cannot listen on {}: {e}", config.server.bind)))?;
     let state = custodian_web::AppState::new(store, config.web());
     let shutdown = Arc::new(tokio::sync::Notify::new());
+    // The scheduler: leavers' exit dates (and, later, reviews and reports).
+    tokio::spawn(custodian_web::uap::run_scheduler(state.clone(), std::time::Duration::from_secs(60)));
     if !config.server.metrics_bind.is_empty() {
         let m = tokio::net::TcpListener::bind(&config.server.metrics_bind)
             .await

@@ -55,8 +55,10 @@ pub enum Permission {
     LeaverRecord,
     /// Verify a caller's identity with their security questions and reset their password.
     IdentityVerify,
-    /// Unlock an account locked after failed sign-ins.
+    /// Unlock an account locked after failed sign-ins, or clear a locked identity check.
     AccountUnlock,
+    /// Mark access-grant tasks (create or remove a login in another system) as done.
+    AccessTasksManage,
     /// Nominate or remove a system administrator.
     AdministratorNominate,
     /// Change the practice's settings (password policy, session timeout, opening hours...).
@@ -96,7 +98,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 27] = [
         Permission::PracticeView,
         Permission::PeopleView,
         Permission::PeopleManage,
@@ -105,6 +107,7 @@ impl Permission {
         Permission::LeaverRecord,
         Permission::IdentityVerify,
         Permission::AccountUnlock,
+        Permission::AccessTasksManage,
         Permission::AdministratorNominate,
         Permission::PracticeSettingsManage,
         Permission::AuditView,
@@ -140,6 +143,7 @@ impl Permission {
             LeaverRecord => "leaver_record",
             IdentityVerify => "identity_verify",
             AccountUnlock => "account_unlock",
+            AccessTasksManage => "access_tasks_manage",
             AdministratorNominate => "administrator_nominate",
             PracticeSettingsManage => "practice_settings_manage",
             AuditView => "audit_view",
@@ -191,13 +195,13 @@ impl PracticeRole {
             PracticeRole::LineManager => &[PeopleView, StarterRequest, LeaverRecord],
             PracticeRole::PracticeManager => &[
                 PeopleView, PeopleManage, StarterRequest, StarterApprove, LeaverRecord, IdentityVerify,
-                AccountUnlock, AdministratorNominate, PracticeSettingsManage, AuditView, AssetsView,
+                AccountUnlock, AccessTasksManage, AdministratorNominate, PracticeSettingsManage, AuditView, AssetsView,
                 AssetsManage, RisksView, RisksManage, IncidentsView, IncidentsManage, DevicesManage,
                 PoliciesManage, DsptManage,
             ],
             PracticeRole::DataProtectionLead => &[
                 PeopleView, PeopleManage, StarterRequest, StarterApprove, LeaverRecord, IdentityVerify,
-                AccountUnlock, PracticeSettingsManage, AuditView, AssetsView, AssetsManage, RisksView,
+                AccountUnlock, AccessTasksManage, PracticeSettingsManage, AuditView, AssetsView, AssetsManage, RisksView,
                 RisksManage, IncidentsView, IncidentsManage, DevicesManage, PoliciesManage, DsptManage,
             ],
             PracticeRole::CaldicottGuardian => &[PeopleView, AssetsView, RisksView, IncidentsView, IncidentsManage],
@@ -210,7 +214,7 @@ impl PracticeRole {
             ],
             // An IAO edits the assets they own; that finer rule lives with the asset register.
             PracticeRole::InformationAssetOwner => &[AssetsView, RisksView],
-            PracticeRole::SystemAdministrator => &[PeopleView, IdentityVerify, AccountUnlock, AssetsView, DevicesManage],
+            PracticeRole::SystemAdministrator => &[PeopleView, IdentityVerify, AccountUnlock, AccessTasksManage, AssetsView, DevicesManage],
         }
     }
 
@@ -254,7 +258,7 @@ impl ProviderRole {
         match self {
             ProviderRole::ProviderAdministrator => &[
                 PracticeView, PeopleView, PeopleManage, StarterApprove, LeaverRecord, IdentityVerify, AccountUnlock,
-                AdministratorNominate, PracticeSettingsManage, AuditView, AssetsView, RisksView, IncidentsView,
+                AccessTasksManage, AdministratorNominate, PracticeSettingsManage, AuditView, AssetsView, RisksView, IncidentsView,
                 ProviderManage, ProviderView,
             ],
             ProviderRole::IgConsultant => &[

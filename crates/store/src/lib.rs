@@ -65,6 +65,8 @@ pub trait Store: IdentityStore + Send + Sync + 'static {
 
     async fn create_practice(&self, practice: &ValidPractice, by: &AuditMeta) -> Result<Practice>;
     async fn practice(&self, id: PracticeId) -> Result<Option<Practice>>;
+    /// The practice with this ODS code (case-insensitive).
+    async fn practice_by_ods(&self, ods_code: &str) -> Result<Option<Practice>>;
     /// Every practice, by name.
     async fn practices(&self, page: &PageRequest) -> Result<Page<Practice>>;
     /// The practices a person is a member of, by name, with their roles in each.
@@ -106,9 +108,10 @@ pub trait Store: IdentityStore + Send + Sync + 'static {
     async fn set_password(&self, person: PersonId, password_hash: &str, event: &AuditEvent) -> Result<()>;
     /// Records a new session; the event (a successful sign-in) commits with it.
     async fn create_session(&self, session: &NewSession, event: &AuditEvent) -> Result<()>;
-    /// The live session with this token hash, if it has neither expired nor gone idle, and
-    /// marks it as used now. Sessions of deactivated people are never returned.
-    async fn use_session(&self, token_hash: &str, idle_since: Timestamp, now: Timestamp) -> Result<Option<SessionInfo>>;
+    /// The live session with this token hash, if it has neither expired nor gone idle (its own
+    /// idle timeout), and marks it as used now. Sessions of deactivated people are never
+    /// returned.
+    async fn use_session(&self, token_hash: &str, now: Timestamp) -> Result<Option<SessionInfo>>;
     /// Ends a session (sign-out); the event commits with it.
     async fn end_session(&self, token_hash: &str, event: &AuditEvent) -> Result<()>;
 

@@ -210,6 +210,14 @@ macro_rules! impl_store {
                 row.as_ref().map(practice_from).transpose()
             }
 
+            async fn practice_by_ods(&self, ods_code: &str) -> Result<Option<Practice>> {
+                let row = sqlx::query("SELECT id, name, ods_code, created_at FROM practices WHERE ods_code = $1")
+                    .bind(ods_code.trim().to_ascii_uppercase())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(practice_from).transpose()
+            }
+
             async fn practices(&self, page: &PageRequest) -> Result<Page<Practice>> {
                 let (key, id) = page.after.as_ref().map(|c| (c.key.clone(), c.id)).unwrap_or_default();
                 let rows = sqlx::query(
@@ -502,6 +510,7 @@ macro_rules! impl_store {
                 .bind(&s.user_agent)
                 .bind(Uuid::now_v7())
                 .bind(s.stage.as_str())
+                .bind(s.idle_seconds)
                 .execute(&mut *tx)
                 .await?;
                 insert_event(&mut *tx, event).await?;
@@ -509,33 +518,41 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn use_session(&self, token_hash: &str, idle_since: Timestamp, now: Timestamp) -> Result<Option<SessionInfo>> {
+            async fn use_session(&self, token_hash: &str, at: Timestamp) -> Result<Option<SessionInfo>> {
                 let row = sqlx::query(
-                    "UPDATE sessions SET last_seen_at = $3 \
-                     WHERE token_hash = $1 AND last_seen_at >= $2 AND expires_at > $3 \
-                       AND person_id IN (SELECT id FROM people WHERE status = 'active') \
-                     RETURNING person_id, created_at, expires_at, id, stage",
+                    "SELECT s.id, s.stage, s.person_id, s.created_at, s.expires_at, s.last_seen_at, s.idle_seconds, \
+                     p.username, p.full_name, p.must_change_password \
+                     FROM sessions s JOIN people p ON p.id = s.person_id \
+                     WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.status = 'active'",
                 )
                 .bind(token_hash)
-                .bind(idle_since)
-                .bind(now)
+                .bind(at)
                 .fetch_optional(&self.pool)
                 .await?;
                 let Some(row) = row else { return Ok(None) };
-                let person_id = PersonId(row.try_get("person_id")?);
-                let p = sqlx::query("SELECT username, full_name, must_change_password FROM people WHERE id = $1")
-                    .bind(person_id.0)
-                    .fetch_one(&self.pool)
-                    .await?;
+                let last_seen: Timestamp = row.try_get("last_seen_at")?;
+                let idle: i64 = row.try_get("idle_seconds")?;
+                if last_seen + chrono::Duration::seconds(idle) < at {
+                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+                    return Ok(None);
+                }
+                // Record the use, but not more than every 15 seconds: most requests then only read.
+                if at - last_seen > chrono::Duration::seconds(15) {
+                    sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .bind(at)
+                        .execute(&self.pool)
+                        .await?;
+                }
                 let stage: String = row.try_get("stage")?;
                 Ok(Some(SessionInfo {
                     id: row.try_get("id")?,
                     stage: custodian_domain::identity::SessionStage::parse(&stage)
                         .ok_or_else(|| StoreError::Corrupt(format!("stage {stage}")))?,
-                    person_id,
-                    username: p.try_get("username")?,
-                    full_name: p.try_get("full_name")?,
-                    must_change_password: p.try_get("must_change_password")?,
+                    person_id: PersonId(row.try_get("person_id")?),
+                    username: row.try_get("username")?,
+                    full_name: row.try_get("full_name")?,
+                    must_change_password: row.try_get("must_change_password")?,
                     created_at: row.try_get("created_at")?,
                     expires_at: row.try_get("expires_at")?,
                 }))

@@ -43,6 +43,8 @@ pub struct NewSession {
     pub person_id: PersonId,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Seconds without a request after which the session ends.
+    pub idle_seconds: i64,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
 }

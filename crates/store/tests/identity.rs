@@ -128,7 +128,7 @@ async fn a_reset_issues_a_one_time_password_and_ends_every_session(store: Shared
     for h in ["a", "b"] {
         store
             .create_session(
-                &NewSession { stage: SessionStage::Full, token_hash: h.into(), person_id: sam, created_at: t, expires_at: t + Duration::hours(1), ip: None, user_agent: None },
+                &NewSession { stage: SessionStage::Full, token_hash: h.into(), person_id: sam, created_at: t, expires_at: t + Duration::hours(1), idle_seconds: 900, ip: None, user_agent: None },
                 &AuditMeta::cli().event(None, "session.sign_in", "person", None),
             )
             .await
@@ -344,7 +344,7 @@ async fn a_leaver_loses_this_practice_and_is_deactivated_when_nothing_remains(st
     let t = now();
     store
         .create_session(
-            &NewSession { stage: SessionStage::Full, token_hash: "samsession".into(), person_id: sam, created_at: t, expires_at: t + Duration::hours(1), ip: None, user_agent: None },
+            &NewSession { stage: SessionStage::Full, token_hash: "samsession".into(), person_id: sam, created_at: t, expires_at: t + Duration::hours(1), idle_seconds: 900, ip: None, user_agent: None },
             &AuditMeta::cli().event(None, "session.sign_in", "person", None),
         )
         .await
@@ -361,7 +361,7 @@ async fn a_leaver_loses_this_practice_and_is_deactivated_when_nothing_remains(st
     assert!(store.process_leaver(l.id, &AuditMeta::system("scheduler")).await.unwrap().is_none(), "idempotent");
     let c = store.credentials("staylor").await.unwrap().unwrap();
     assert_eq!(c.status, custodian_domain::AccountStatus::Deactivated);
-    assert!(store.use_session("samsession", t - Duration::minutes(1), t).await.unwrap().is_none(), "sessions end");
+    assert!(store.use_session("samsession", t).await.unwrap().is_none(), "sessions end");
     let (roles, _) = store.roles(Some(a.id), sam).await.unwrap();
     assert!(roles.is_empty(), "every permission removed");
     assert!(store.members(a.id, &custodian_domain::PageRequest::first(50)).await.unwrap().items.iter().all(|m| m.person.id != sam));

@@ -28,10 +28,21 @@ use crate::{AppError, AppState};
     paths(me, list_practices, create_practice, get_practice, list_people, get_person),
     components(schemas(Problem, Me, MembershipOut, PracticePage, PeoplePage, Practice, NewPractice, PracticeMember)),
     modifiers(&SessionAuth),
-    security(("session" = [])),
-    tags((name = "practices", description = "The practices the provider serves"), (name = "people", description = "Staff of a practice"))
+    security(("session" = []), ("token" = [])),
+    tags((name = "practices", description = "The practices the provider serves"), (name = "people", description = "Staff of a practice"),
+         (name = "sign-in", description = "Sessions: sign in, the authenticator code, sign out"),
+         (name = "me", description = "Your own password, security questions, two-factor authentication and API tokens"),
+         (name = "access", description = "The User Authorisation Process: starters, movers, leavers, identity checks, administrators"))
 )]
 pub struct ApiDoc;
+
+/// The whole OpenAPI document: every part of the API merged.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(<crate::api_identity::IdentityApi as OpenApi>::openapi());
+    // Security schemes are declared once, on the main document.
+    doc
+}
 
 struct SessionAuth;
 
@@ -44,6 +55,10 @@ impl Modify for SessionAuth {
                 "custodian_session",
                 "The session cookie set at sign-in (named __Host-custodian_session when served over HTTPS).",
             ))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(utoipa::openapi::security::HttpBuilder::new().scheme(utoipa::openapi::security::HttpAuthScheme::Bearer).description(Some("An API token (cst_…) created by a person for one practice with a subset of their permissions.")).build()),
         );
     }
 }
@@ -60,7 +75,7 @@ pub fn routes(r: &mut Routes) {
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(document())
 }
 
 /// The signed-in person, their practices and roles.
@@ -236,7 +251,7 @@ struct ApiDocsPage {
 
 /// `/api/docs`: the OpenAPI document as a page people can read, without JavaScript.
 pub async fn docs_page(user: Option<SignedIn>) -> Response {
-    let doc = ApiDoc::openapi();
+    let doc = document();
     let mut operations = Vec::new();
     for (path, item) in &doc.paths.paths {
         let ops = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)];
@@ -281,11 +296,10 @@ pub async fn docs_page(user: Option<SignedIn>) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use utoipa::OpenApi;
 
     #[test]
     fn the_openapi_document_is_3_1_and_lists_every_api_route() {
-        let doc = serde_json::to_value(super::ApiDoc::openapi()).unwrap();
+        let doc = serde_json::to_value(super::document()).unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
         for path in [
             "/api/v1/me",
@@ -293,9 +307,15 @@ mod tests {
             "/api/v1/practices/{practice_id}",
             "/api/v1/practices/{practice_id}/people",
             "/api/v1/practices/{practice_id}/people/{person_id}",
+            "/api/v1/session",
+            "/api/v1/practices/{practice_id}/requests/{request_id}/approve",
+            "/api/v1/practices/{practice_id}/people/{person_id}/verify-identity",
+            "/api/v1/practices/{practice_id}/people/{person_id}/leaver",
         ] {
             assert!(doc["paths"][path].is_object(), "{path} missing from OpenAPI");
         }
         assert!(doc["components"]["schemas"]["Problem"].is_object());
+        assert!(doc["components"]["schemas"]["AccessRequest"].is_object());
+        assert!(doc["paths"].as_object().unwrap().keys().all(|p| p.starts_with("/api/v1/")), "no doubled slashes");
     }
 }

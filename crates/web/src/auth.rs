@@ -13,9 +13,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Duration;
 use custodian_domain::{Access, Permission, PersonId, Practice, PracticeId, PracticeRole, ProviderRole};
-use custodian_store::{AuditEvent, AuditMeta, Membership, Outcome, SessionInfo};
+use custodian_domain::identity::SessionStage;
+use custodian_store::{ApiToken, AuditEvent, AuditMeta, Membership, Outcome, SessionInfo};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
@@ -35,9 +35,14 @@ pub struct Passwords {
 
 impl Passwords {
     pub fn new(concurrent: usize) -> Self {
+        Self::with_params(concurrent, 19 * 1024, 2)
+    }
+
+    /// With other costs (memory in KiB, passes): for raising them later, and for tests.
+    pub fn with_params(concurrent: usize, memory_kib: u32, passes: u32) -> Self {
         Passwords {
             permits: Arc::new(Semaphore::new(concurrent.max(1))),
-            params: Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters"),
+            params: Params::new(memory_kib, passes, 1, None).expect("valid Argon2 parameters"),
         }
     }
 
@@ -57,6 +62,21 @@ impl Passwords {
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// Whether a stored hash was made with weaker parameters than today's (then it is replaced
+    /// at the next successful sign-in).
+    pub fn needs_rehash(&self, phc: &str) -> bool {
+        match PasswordHash::new(phc) {
+            Ok(h) => {
+                let get = |k: &str| h.params.get_decimal(k).unwrap_or(0);
+                h.algorithm.as_str() != "argon2id"
+                    || get("m") < self.params.m_cost()
+                    || get("t") < self.params.t_cost()
+                    || get("p") != self.params.p_cost()
+            }
+            Err(_) => false,
+        }
     }
 
     /// Whether `password` matches `phc`. With no stored hash, a dummy hash is checked anyway, so
@@ -79,9 +99,71 @@ impl Passwords {
     }
 }
 
+/// A random secret for a recovery code or similar: `n` characters from the readable alphabet.
+pub fn random_code(n: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..n).map(|_| ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())] as char).collect()
+}
+
+/// Random bytes from the operating system's CSPRNG.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    rand::rng().fill_bytes(&mut b);
+    b
+}
+
 /// An Argon2id hash of a random string nobody knows, for timing-equal failures.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0bBqc6oVxO6fDWb4PH1yiHs3WvWv3Rr3ryK5U4GExj8";
+
+// ---- throttling -----------------------------------------------------------------------------
+
+/// Failed sign-ins per network address: past `limit` in `window`, further attempts from that
+/// address are refused for a while, whichever accounts they name (per-account lockout is in the
+/// store). Kept in memory: it is a brake on a flood, not a record.
+pub struct Throttle {
+    limit: usize,
+    window: std::time::Duration,
+    failures: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, std::collections::VecDeque<std::time::Instant>>>,
+}
+
+impl Throttle {
+    pub fn new(limit: usize, window: std::time::Duration) -> Self {
+        Throttle { limit, window, failures: Default::default() }
+    }
+
+    fn prune(q: &mut std::collections::VecDeque<std::time::Instant>, window: std::time::Duration) {
+        let now = std::time::Instant::now();
+        while q.front().is_some_and(|t| now.duration_since(*t) > window) {
+            q.pop_front();
+        }
+    }
+
+    /// Whether this address has used up its failures.
+    pub fn blocked(&self, ip: Option<std::net::IpAddr>) -> bool {
+        let Some(ip) = ip else { return false };
+        let mut map = self.failures.lock().unwrap();
+        match map.get_mut(&ip) {
+            Some(q) => {
+                Self::prune(q, self.window);
+                q.len() >= self.limit
+            }
+            None => false,
+        }
+    }
+
+    pub fn record_failure(&self, ip: Option<std::net::IpAddr>) {
+        let Some(ip) = ip else { return };
+        let mut map = self.failures.lock().unwrap();
+        if map.len() > 100_000 {
+            map.clear(); // bounded memory under a spray from many addresses
+        }
+        let q = map.entry(ip).or_default();
+        Self::prune(q, self.window);
+        q.push_back(std::time::Instant::now());
+    }
+}
 
 // ---- sessions ---------------------------------------------------------------------------
 
@@ -133,9 +215,13 @@ fn cookie_token<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 #[derive(Clone, Debug)]
 pub struct SignedIn {
     pub session: SessionInfo,
+    /// The session token's hash (empty for an API token).
     pub token_hash: String,
     pub provider_roles: Vec<ProviderRole>,
     pub memberships: Vec<Membership>,
+    /// Set when the request carried an API token instead of a session: the token's practice
+    /// and permissions bound everything the request may do.
+    pub api_token: Option<ApiToken>,
 }
 
 impl SignedIn {
@@ -146,22 +232,67 @@ impl SignedIn {
     pub fn is_provider_staff(&self) -> bool {
         !self.provider_roles.is_empty()
     }
-    /// What this person may do at provider level (no practice).
+    /// What this person may do at provider level (no practice). API tokens are scoped to one
+    /// practice, so they have no provider-level access.
     pub fn provider_access(&self) -> Access {
+        if self.api_token.is_some() {
+            return Access::none(self.person_id());
+        }
         Access::new(self.person_id(), &[], &self.provider_roles)
     }
+}
+
+/// Reads `Authorization: Bearer cst_…`.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let t = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))?.trim();
+    t.strip_prefix(API_TOKEN_PREFIX).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// API tokens read `cst_` + 64 hex characters, so they are easy to spot in a leaked file.
+pub const API_TOKEN_PREFIX: &str = "cst_";
+
+async fn signed_in_by_token(state: &AppState, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<SignedIn>, AppError> {
+    let Some(api_token) = state.store.use_api_token(&token_hash(token), now).await? else { return Ok(None) };
+    let Some(person) = state.store.person(api_token.person_id).await? else { return Ok(None) };
+    let memberships = state.store.memberships(person.id).await?;
+    Ok(Some(SignedIn {
+        session: SessionInfo {
+            id: api_token.id,
+            stage: SessionStage::Full,
+            person_id: person.id,
+            username: person.username.clone(),
+            full_name: person.full_name.clone(),
+            must_change_password: false,
+            created_at: api_token.created_at,
+            expires_at: api_token.expires_at,
+        },
+        token_hash: String::new(),
+        provider_roles: person.provider_roles.clone(),
+        memberships,
+        api_token: Some(api_token),
+    }))
 }
 
 /// Finds the session named by the request's cookie, if it is live, and records the person in
 /// the request. Runs on every request; a request without a live session goes on anonymous.
 /// A person who must change their password reaches only the password page and sign-out.
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let now = state.clock.now();
+    if let Some(token) = bearer_token(req.headers()) {
+        match signed_in_by_token(&state, token, now).await {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(user);
+                return next.run(req).await;
+            }
+            Ok(None) => return AppError::Unauthenticated.into_response(),
+            Err(e) => return e.into_response(),
+        }
+    }
     let name = cookie_name(state.config.secure());
     if let Some(token) = cookie_token(req.headers(), name) {
         let hash = token_hash(token);
-        let now = state.clock.now();
-        let idle_since = now - Duration::seconds(state.config.session_idle_seconds as i64);
-        match state.store.use_session(&hash, idle_since, now).await {
+        match state.store.use_session(&hash, now).await {
             Ok(Some(session)) => {
                 let person = session.person_id;
                 let provider_roles = match state.store.roles(None, person).await {
@@ -172,13 +303,13 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
                     Ok(m) => m,
                     Err(e) => return AppError::from(e).into_response(),
                 };
-                let must_change = session.must_change_password;
-                req.extensions_mut().insert(SignedIn { session, token_hash: hash, provider_roles, memberships });
-                if must_change && !allowed_before_password_change(req.uri().path()) {
+                let stage = session.stage;
+                req.extensions_mut().insert(SignedIn { session, token_hash: hash, provider_roles, memberships, api_token: None });
+                if stage != SessionStage::Full && !allowed_at_stage(stage, req.uri().path()) {
                     return if req.uri().path().starts_with("/api/") {
-                        AppError::Forbidden.into_response()
+                        AppError::Stage(stage.explain()).into_response()
                     } else {
-                        Redirect::to("/account/password").into_response()
+                        Redirect::to(stage.page()).into_response()
                     };
                 }
             }
@@ -194,8 +325,10 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     next.run(req).await
 }
 
-fn allowed_before_password_change(path: &str) -> bool {
-    matches!(path, "/account/password" | "/sign-out") || path.starts_with("/assets/")
+/// Before sign-in is complete, a session reaches only the page of its stage, sign-out and the
+/// stylesheet.
+fn allowed_at_stage(stage: SessionStage, path: &str) -> bool {
+    path == stage.page() || path == "/sign-out" || path.starts_with("/assets/") || (stage == SessionStage::EnrolMfa && path == "/account/mfa/recovery-codes")
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
@@ -315,7 +448,11 @@ impl FromRequestParts<AppState> for PracticeScope {
         let Ok(id) = raw.parse::<PracticeId>() else { return Err(AppError::NotFound) };
         let practice = state.store.practice(id).await?;
         let (roles, provider_roles) = state.store.roles(Some(id), user.person_id()).await?;
-        let access = Access::new(user.person_id(), &roles, &provider_roles);
+        let mut access = Access::new(user.person_id(), &roles, &provider_roles);
+        if let Some(t) = &user.api_token {
+            // A token reaches only its own practice, with at most its own permissions.
+            access = if t.practice_id == id { access.intersect(&t.permissions) } else { Access::none(user.person_id()) };
+        }
         match practice {
             Some(practice) if access.sees_practice() => {
                 Ok(PracticeScope { user, practice, roles, access, meta, state: state.clone() })

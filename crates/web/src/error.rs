@@ -32,6 +32,15 @@ pub enum AppError {
     /// A request we cannot read (bad query string, bad cursor...).
     #[error("{0}")]
     BadRequest(String),
+    /// Signed in, but sign-in is not complete (a new password, MFA...): says what to do.
+    #[error("{0}")]
+    Stage(&'static str),
+    /// Sign-in refused: says why in words safe to show (never which of login or password).
+    #[error("{0}")]
+    Refused(String),
+    /// Too many attempts: try later.
+    #[error("{0}")]
+    TooMany(String),
     /// The request came from another site.
     #[error("This request came from another site and was refused.")]
     CrossSite,
@@ -60,8 +69,9 @@ impl From<Invalid> for AppError {
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated | AppError::Refused(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::CrossSite | AppError::Stage(_) => StatusCode::FORBIDDEN,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,

@@ -6,14 +6,18 @@
 //! every route: request ids, logging, security headers, cross-site refusal, sessions, the body
 //! limit and error rendering.
 
+pub mod account;
 pub mod api;
+pub mod api_identity;
 pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod forms;
 pub mod metrics;
 pub mod pages;
 pub mod routes;
 pub mod security;
+pub mod uap;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -71,6 +75,8 @@ pub struct AppState {
     pub passwords: auth::Passwords,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Failed sign-ins per network address.
+    pub throttle: Arc<auth::Throttle>,
 }
 
 impl AppState {
@@ -82,6 +88,7 @@ impl AppState {
             passwords: auth::Passwords::new(cores),
             clock: Arc::new(SystemClock),
             metrics: Arc::new(metrics::Metrics::default()),
+            throttle: Arc::new(auth::Throttle::new(30, std::time::Duration::from_secs(300))),
         }
     }
 }
@@ -92,7 +99,10 @@ pub fn route_table() -> routes::Routes {
     let mut r = routes::Routes::default();
     security::routes(&mut r);
     pages::routes(&mut r);
+    account::routes(&mut r);
+    uap::routes(&mut r);
     api::routes(&mut r);
+    api_identity::routes(&mut r);
     r
 }
 

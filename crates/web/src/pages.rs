@@ -4,17 +4,15 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Duration;
-use custodian_domain::password::{PasswordContext, check_new_password, DEFAULT_MIN_LENGTH};
-use custodian_domain::time::{show_date, show_datetime};
+use custodian_domain::time::show_date;
 use custodian_domain::{
     Access, FieldError, Invalid, NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole,
     ProviderRole,
 };
-use custodian_store::{NewSession, Outcome};
+use custodian_store::Outcome;
 use serde::Deserialize;
 
-use crate::auth::{self, PracticeScope, RequestMeta, SignedIn};
+use crate::auth::{PracticeScope, RequestMeta, SignedIn};
 use crate::routes::{Reach, Routes};
 use crate::{AppError, AppState};
 
@@ -22,12 +20,6 @@ pub fn routes(r: &mut Routes) {
     use Reach::*;
     r.get("/", SignedIn, home)
         .get("/assets/app.css", Public, stylesheet)
-        .get("/sign-in", Public, sign_in_page)
-        .post("/sign-in", Public, sign_in)
-        .post("/sign-out", Public, sign_out)
-        .get("/account", SignedIn, account)
-        .get("/account/password", SignedIn, password_page)
-        .post("/account/password", SignedIn, change_password)
         .get("/switch", SignedIn, switch_practice)
         .get("/practices", SignedIn, practices)
         .post("/practices", SignedIn, create_practice)
@@ -45,7 +37,7 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
-fn render_with(status: StatusCode, t: &impl Template) -> Response {
+pub fn render_with(status: StatusCode, t: &impl Template) -> Response {
     let mut r = render(t);
     *r.status_mut() = status;
     r
@@ -120,15 +112,15 @@ impl Layout {
     }
 }
 
-fn roles_text(roles: &[PracticeRole]) -> String {
+pub fn roles_text(roles: &[PracticeRole]) -> String {
     if roles.is_empty() { "No roles".into() } else { roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ") }
 }
 
-fn provider_roles_text(roles: &[ProviderRole]) -> String {
+pub fn provider_roles_text(roles: &[ProviderRole]) -> String {
     roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
 }
 
-fn has(errors: &[FieldError], field: &str) -> bool {
+pub fn has(errors: &[FieldError], field: &str) -> bool {
     errors.iter().any(|e| e.field == field)
 }
 
@@ -166,147 +158,16 @@ async fn stylesheet() -> Response {
     r
 }
 
-// ---- sign-in and sign-out ---------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "sign_in.html")]
-struct SignInPage {
-    layout: Layout,
-    errors: Vec<FieldError>,
-    login: String,
-    next: String,
-    notice: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct SignInQuery {
-    #[serde(default)]
-    next: String,
-    #[serde(default)]
-    signed_out: Option<String>,
-}
-
-/// Only a path on this site is a safe place to return to after sign-in.
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
-}
-
-async fn sign_in_page(user: Option<SignedIn>, Query(q): Query<SignInQuery>) -> Response {
-    if user.is_some() {
-        return Redirect::to(&safe_next(&q.next)).into_response();
-    }
-    render(&SignInPage {
-        layout: Layout::anonymous(),
-        errors: vec![],
-        login: String::new(),
-        next: safe_next(&q.next),
-        notice: q.signed_out.map(|_| "You have signed out.".to_string()),
-    })
-}
-
-#[derive(Deserialize)]
-struct SignInForm {
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    next: String,
-}
-
-async fn sign_in(State(state): State<AppState>, RequestMeta(meta): RequestMeta, Form(form): Form<SignInForm>) -> Response {
-    match try_sign_in(&state, meta, &form).await {
-        Ok(res) => res,
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn try_sign_in(state: &AppState, meta: custodian_store::AuditMeta, form: &SignInForm) -> Result<Response, AppError> {
-    let next = safe_next(&form.next);
-    let again = |errors: Vec<FieldError>| {
-        render_with(
-            StatusCode::UNAUTHORIZED,
-            &SignInPage { layout: Layout::anonymous(), errors, login: form.login.clone(), next: next.clone(), notice: None },
-        )
-    };
-    let mut missing = vec![];
-    if form.login.trim().is_empty() {
-        missing.push(FieldError { field: "login".into(), message: "Enter your username or email address".into() });
-    }
-    if form.password.is_empty() {
-        missing.push(FieldError { field: "password".into(), message: "Enter your password".into() });
-    }
-    if !missing.is_empty() {
-        return Ok(again(missing));
-    }
-    let creds = state.store.credentials(&form.login).await?;
-    let ok = state.passwords.verify(&form.password, creds.as_ref().and_then(|c| c.password_hash.as_deref())).await?;
-    let failure = match &creds {
-        None => Some("unknown_login"),
-        Some(_) if !ok => Some("wrong_password"),
-        Some(c) if c.status != custodian_domain::AccountStatus::Active => Some("account_deactivated"),
-        _ => None,
-    };
-    if let Some(reason) = failure {
-        let event = meta
-            .event(None, "session.sign_in", "person", creds.as_ref().map(|c| c.person_id.to_string()))
-            .outcome(Outcome::Failure)
-            .details(serde_json::json!({ "reason": reason, "login": form.login.trim().chars().take(128).collect::<String>() }));
-        state.store.append_event(&event).await?;
-        // The same words whatever the reason, so the page does not tell who has an account.
-        return Ok(again(vec![FieldError {
-            field: "login".into(),
-            message: "The username or password is not right. Check them and try again.".into(),
-        }]));
-    }
-    let creds = creds.expect("checked above");
-    let (token, token_hash) = auth::new_token();
-    let now = state.clock.now();
-    let session = NewSession {
-        token_hash,
-        person_id: creds.person_id,
-        created_at: now,
-        expires_at: now + Duration::seconds(state.config.session_lifetime_seconds as i64),
-        ip: meta.ip.clone(),
-        user_agent: meta.user_agent.clone(),
-    };
-    let mut meta = meta;
-    meta.actor_id = Some(creds.person_id);
-    meta.actor = creds.username.clone();
-    let event = meta
-        .event(None, "session.sign_in", "person", Some(creds.person_id.to_string()))
-        .details(serde_json::json!({ "must_change_password": creds.must_change_password }));
-    state.store.create_session(&session, &event).await?;
-    let to = if creds.must_change_password { "/account/password".to_string() } else { next };
-    let mut res = Redirect::to(&to).into_response();
-    res.headers_mut().insert(header::SET_COOKIE, auth::session_cookie(state, &token));
-    Ok(res)
-}
-
-async fn sign_out(State(state): State<AppState>, user: Option<SignedIn>, RequestMeta(meta): RequestMeta) -> Result<Response, AppError> {
-    if let Some(user) = user {
-        let event = meta.event(None, "session.sign_out", "person", Some(user.person_id().to_string()));
-        state.store.end_session(&user.token_hash, &event).await?;
-    }
-    let mut res = Redirect::to("/sign-in?signed_out=1").into_response();
-    res.headers_mut().insert(header::SET_COOKIE, auth::clear_cookie(&state));
-    Ok(res)
-}
-
 // ---- the person's own pages -------------------------------------------------------------
 
-struct MembershipRow {
-    id: String,
-    name: String,
-    ods_code: String,
-    roles: String,
+pub struct MembershipRow {
+    pub id: String,
+    pub name: String,
+    pub ods_code: String,
+    pub roles: String,
 }
 
-fn membership_rows(user: &SignedIn) -> Vec<MembershipRow> {
+pub fn membership_rows(user: &SignedIn) -> Vec<MembershipRow> {
     user.memberships
         .iter()
         .map(|m| MembershipRow {
@@ -334,115 +195,6 @@ async fn home(State(state): State<AppState>, user: SignedIn) -> Result<Response,
         provider_roles: provider_roles_text(&user.provider_roles),
         memberships: membership_rows(&user),
     }))
-}
-
-#[derive(Template)]
-#[template(path = "account.html")]
-struct AccountPage {
-    layout: Layout,
-    person: custodian_domain::Person,
-    provider_roles: String,
-    memberships: Vec<MembershipRow>,
-    session_expires: String,
-    idle_minutes: u64,
-    notice: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct AccountQuery {
-    #[serde(default)]
-    changed: Option<String>,
-}
-
-async fn account(State(state): State<AppState>, user: SignedIn, Query(q): Query<AccountQuery>) -> Result<Response, AppError> {
-    let person = state.store.person(user.person_id()).await?.ok_or(AppError::NotFound)?;
-    Ok(render(&AccountPage {
-        layout: Layout::new(&user, None, "/account"),
-        person,
-        provider_roles: provider_roles_text(&user.provider_roles),
-        memberships: membership_rows(&user),
-        session_expires: show_datetime(user.session.expires_at),
-        idle_minutes: state.config.session_idle_seconds / 60,
-        notice: q.changed.map(|_| "Your password has been changed.".into()),
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "password.html")]
-struct PasswordPage {
-    layout: Layout,
-    errors: Vec<FieldError>,
-    forced: bool,
-    min_length: usize,
-}
-
-impl PasswordPage {
-    fn has_error(&self, field: &str) -> bool {
-        has(&self.errors, field)
-    }
-}
-
-async fn password_page(user: SignedIn) -> Response {
-    render(&PasswordPage {
-        forced: user.session.must_change_password,
-        layout: Layout::new(&user, None, "/account/password"),
-        errors: vec![],
-        min_length: DEFAULT_MIN_LENGTH,
-    })
-}
-
-#[derive(Deserialize)]
-struct PasswordForm {
-    #[serde(default)]
-    current_password: String,
-    #[serde(default)]
-    new_password: String,
-    #[serde(default)]
-    confirm_password: String,
-}
-
-async fn change_password(
-    State(state): State<AppState>,
-    user: SignedIn,
-    RequestMeta(meta): RequestMeta,
-    Form(form): Form<PasswordForm>,
-) -> Result<Response, AppError> {
-    let again = |errors: Vec<FieldError>| {
-        render_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &PasswordPage {
-                forced: user.session.must_change_password,
-                layout: Layout::new(&user, None, "/account/password"),
-                errors,
-                min_length: DEFAULT_MIN_LENGTH,
-            },
-        )
-    };
-    let creds = state.store.credentials(&user.session.username).await?.ok_or(AppError::Unauthenticated)?;
-    if !state.passwords.verify(&form.current_password, creds.password_hash.as_deref()).await? {
-        let event = meta
-            .event(None, "person.password_change", "person", Some(user.person_id().to_string()))
-            .outcome(Outcome::Failure)
-            .details(serde_json::json!({ "reason": "wrong_current_password" }));
-        state.store.append_event(&event).await?;
-        return Ok(again(vec![FieldError { field: "current_password".into(), message: "Your current password is not right".into() }]));
-    }
-    let ctx = PasswordContext { min_length: DEFAULT_MIN_LENGTH, username: &user.session.username, full_name: &user.session.full_name };
-    if let Err(Invalid(errors)) = check_new_password(&form.new_password, &ctx) {
-        return Ok(again(errors));
-    }
-    if form.new_password != form.confirm_password {
-        return Ok(again(vec![FieldError { field: "confirm_password".into(), message: "The two new passwords are not the same".into() }]));
-    }
-    if form.new_password == form.current_password {
-        return Ok(again(vec![FieldError { field: "new_password".into(), message: "Choose a password different from your current one".into() }]));
-    }
-    let hash = state.passwords.hash(&form.new_password).await?;
-    let event = meta
-        .event(None, "person.password_change", "person", Some(user.person_id().to_string()))
-        .details(serde_json::json!({ "password": "changed" }));
-    state.store.set_password(user.person_id(), &hash, &event).await?;
-    Ok(Redirect::to("/account?changed=1").into_response())
 }
 
 #[derive(Deserialize)]
@@ -562,25 +314,57 @@ struct PracticePage {
     practice: Practice,
     roles: String,
     staff_count: Option<usize>,
-    can_see_people: bool,
-    me: PersonId,
+    cards: Vec<(String, &'static str, &'static str)>,
+    attention: Vec<(String, String)>,
 }
 
 async fn practice_home(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
-    let can_see_people = scope.access.can(Permission::PeopleView);
-    let staff_count = if can_see_people {
-        Some(state.store.members(scope.id(), &PageRequest::first(custodian_domain::page::MAX_PAGE)).await?.items.len())
+    let a = &scope.access;
+    let base = format!("/practices/{}", scope.id());
+    let staff_count = if a.can(Permission::PeopleView) {
+        Some(state.store.access_overview(scope.id()).await?.len())
     } else {
         None
     };
-    let here = format!("/practices/{}", scope.id());
+    let mut cards = vec![(format!("{base}/people/{}", scope.user.person_id()), "Your record", "Your roles and account in this practice.")];
+    let mut add = |ok: bool, path: &str, title: &'static str, what: &'static str| {
+        if ok {
+            cards.push((format!("{base}{path}"), title, what));
+        }
+    };
+    add(a.can(Permission::PeopleView), "/people", "Staff", "Everyone who works here and their roles.");
+    add(a.can(Permission::PeopleView), "/access", "Who has access", "Roles, two-factor, last sign-in, password age, dormant accounts.");
+    add(a.can(Permission::StarterRequest) || a.can(Permission::StarterApprove), "/requests", "Starters and movers", "Request and approve access for new staff and changes of role.");
+    add(a.can(Permission::PeopleView), "/leavers", "Leavers", "Access that ends on an exit date.");
+    add(a.can(Permission::PeopleView), "/tasks", "Logins in other systems", "Tasks to create and remove logins in the practice's systems.");
+    add(a.can(Permission::PeopleView), "/security", "Account security", "Locked accounts and failed sign-ins.");
+    add(a.can(Permission::PeopleView) || a.can(Permission::AuditView), "/administrators", "System administrators", "Nominated administrators: DSPT 4.3.1 evidence.");
+    add(a.can(Permission::PeopleView), "/systems", "Systems", "The other systems staff need logins for.");
+    add(a.can(Permission::PeopleView), "/settings", "Settings", "Passwords, sign-in timeouts, two-factor, administrators.");
+    let mut attention = Vec::new();
+    if a.can(Permission::StarterApprove) {
+        let pending = state.store.access_requests(scope.id(), true).await?.len();
+        if pending > 0 {
+            attention.push((format!("{base}/requests"), format!("{pending} starter or mover request(s) waiting for approval")));
+        }
+    }
+    if a.can(Permission::PeopleView) {
+        let open = state.store.access_grants(scope.id(), true).await?.len();
+        if open > 0 {
+            attention.push((format!("{base}/tasks"), format!("{open} login task(s) in other systems to do")));
+        }
+        let locked = state.store.locked_accounts(scope.id(), state.clock.now()).await?.len();
+        if locked > 0 {
+            attention.push((format!("{base}/security"), format!("{locked} locked account(s)")));
+        }
+    }
     Ok(render(&PracticePage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &base),
         roles: if scope.roles.is_empty() { String::new() } else { roles_text(&scope.roles) },
         practice: scope.practice.clone(),
         staff_count,
-        can_see_people,
-        me: scope.user.person_id(),
+        cards,
+        attention,
     }))
 }
 
@@ -632,8 +416,10 @@ struct PersonPage {
     practice: Practice,
     member: PracticeMember,
     roles: String,
-    created: String,
+    joined: String,
+    left: Option<String>,
     can_see_people: bool,
+    actions: Vec<(String, &'static str)>,
 }
 
 async fn person(
@@ -642,18 +428,34 @@ async fn person(
     Path((_, person_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let person_id: PersonId = person_id.parse().map_err(|_| AppError::NotFound)?;
-    if person_id != scope.user.person_id() {
+    let me = person_id == scope.user.person_id();
+    if !me {
         scope.require(Permission::PeopleView, "person.view").await?;
     }
     let member = state.store.member(scope.id(), person_id).await?.ok_or(AppError::NotFound)?;
     scope.record(scope.event("person.view", "person", Some(person_id.to_string()))).await?;
     let here = format!("/practices/{}/people/{}", scope.id(), person_id);
+    let a = &scope.access;
+    let mut actions = Vec::new();
+    if member.left_at.is_none() {
+        if a.can(Permission::IdentityVerify) && !me {
+            actions.push((format!("{here}/verify-identity"), "Verify identity and reset password"));
+        }
+        if a.can(Permission::StarterRequest) {
+            actions.push((format!("{here}/move"), "Change role (mover)"));
+        }
+        if a.can(Permission::LeaverRecord) {
+            actions.push((format!("{here}/leaver"), "Record as a leaver"));
+        }
+    }
     Ok(render(&PersonPage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
         practice: scope.practice.clone(),
         roles: roles_text(&member.roles),
-        created: show_date(member.person.created_at),
+        joined: show_date(member.joined_at),
+        left: member.left_at.map(show_date),
         member,
         can_see_people: scope.access.can(Permission::PeopleView),
+        actions,
     }))
 }

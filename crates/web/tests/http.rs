@@ -8,14 +8,24 @@ use custodian_domain::{NewPerson, NewPractice, PersonId, Practice, PracticeRole,
 use custodian_store::testing::{TestStore, backends, fresh};
 use custodian_store::{AuditMeta, Backend, NewAccount, Outcome, SharedStore};
 use custodian_web::routes::Reach;
-use custodian_web::{AppState, ManualClock, WebConfig};
+use custodian_web::{AppState, Clock, ManualClock, WebConfig};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use tokio::sync::OnceCell;
 
 const PASSWORD: &str = "a long and unremarkable passphrase";
+const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const ANSWER: &str = "Oak Lane";
 
 static HASH: OnceCell<String> = OnceCell::const_new();
+static ANSWER_HASH: OnceCell<String> = OnceCell::const_new();
+
+async fn answer_hash() -> String {
+    ANSWER_HASH
+        .get_or_init(|| async { custodian_web::auth::Passwords::new(2).hash(&custodian_domain::identity::normalise_answer(ANSWER)).await.unwrap() })
+        .await
+        .clone()
+}
 
 async fn password_hash() -> String {
     HASH.get_or_init(|| async { custodian_web::auth::Passwords::new(2).hash(PASSWORD).await.unwrap() }).await.clone()
@@ -90,19 +100,44 @@ impl TestApp {
         if let Some((practice, roles)) = practice {
             self.store.add_member(practice.id, p.id, "Staff", roles, &AuditMeta::cli()).await.unwrap();
         }
+        if !one_time {
+            // An established member of staff: security questions set, and MFA where required.
+            let answer = answer_hash().await;
+            let answers: Vec<(String, String)> =
+                custodian_domain::identity::SECURITY_QUESTIONS[..3].iter().map(|q| (q.to_string(), answer.clone())).collect();
+            let ev = AuditMeta::cli().event(None, "person.security_questions_set", "person", None);
+            self.store.set_security_answers(p.id, &answers, &ev).await.unwrap();
+            if !provider_roles.is_empty() {
+                self.store.enable_mfa(p.id, TOTP_SECRET, &[], 0, &AuditMeta::cli().event(None, "mfa.enrol", "person", None)).await.unwrap();
+            }
+        }
         self.people.insert(username, p.id);
+    }
+
+    /// The current authenticator code of the fixture's MFA users.
+    fn totp_code(&self) -> String {
+        custodian_domain::totp::code_at(&custodian_domain::totp::base32_decode(TOTP_SECRET).unwrap(), self.clock.now().timestamp())
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.url)
     }
 
-    /// Signs in through the form; returns the session cookie (`name=value`).
+    /// Signs in through the form (with the authenticator code when asked); returns the session
+    /// cookie (`name=value`).
     async fn sign_in(&self, username: &str) -> String {
         let res = self.post_form("/sign-in", None, &[("login", username), ("password", PASSWORD)]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {username}");
         let cookie = res.headers()[SET_COOKIE].to_str().unwrap().to_string();
-        cookie.split(';').next().unwrap().to_string()
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        if res.headers()[LOCATION] == "/sign-in/mfa" {
+            // Each step is used once: move to a fresh one so codes never collide.
+            self.clock.advance(Duration::seconds(30));
+            let res = self.post_form("/sign-in/mfa", Some(&cookie), &[("code", &self.totp_code())]).await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "MFA of {username}");
+            assert_eq!(res.headers()[LOCATION], "/", "MFA of {username} completes sign-in");
+        }
+        cookie
     }
 
     async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
@@ -115,6 +150,19 @@ impl TestApp {
 
     async fn post_form(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> reqwest::Response {
         let mut req = self.http.post(self.url(path)).header("origin", &self.url).header("sec-fetch-site", "same-origin").form(form);
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Calls a route with its own method: an empty JSON body for the API, an empty form for pages.
+    async fn call(&self, method: &reqwest::Method, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        if *method == reqwest::Method::GET {
+            return self.get(path, cookie).await;
+        }
+        let mut req = self.http.request(method.clone(), self.url(path)).header("origin", &self.url).header("sec-fetch-site", "same-origin");
+        req = if path.starts_with("/api/") { req.header(CONTENT_TYPE, "application/json").body("{}") } else { req.form(&[("x", "")]) };
         if let Some(c) = cookie {
             req = req.header(COOKIE, c);
         }
@@ -311,6 +359,10 @@ async fn a_one_time_password_must_be_replaced_before_anything_else(app: TestApp)
     assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 403);
     let page = app.get("/account/password", Some(&cookie)).await.text().await.unwrap();
     assert!(page.contains("You signed in with a one-time password"));
+    // A one-time password works once: a second sign-in with it is refused.
+    let again = app.post_form("/sign-in", None, &[("login", "newstarter"), ("password", PASSWORD)]).await;
+    assert_eq!(again.status(), 401);
+    assert!(again.text().await.unwrap().contains("already been used"));
 
     // Too short, then containing the username, then mismatched: each refused, naming the field.
     for (new, confirm, says) in [
@@ -324,24 +376,19 @@ async fn a_one_time_password_must_be_replaced_before_anything_else(app: TestApp)
         assert_eq!(res.status(), 422);
         assert!(res.text().await.unwrap().contains(says), "{says}");
     }
-    let res = app
-        .post_form("/account/password", Some(&cookie), &[("current_password", "wrong"), ("new_password", "blue kettle morning walk"), ("confirm_password", "blue kettle morning walk")])
-        .await;
-    assert!(res.text().await.unwrap().contains("current password is not right"));
+    assert!(!page.contains("current_password"), "a one-time password was just used: no need to type it again");
     assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 403, "still blocked");
 
     let res = app
         .post_form("/account/password", Some(&cookie), &[("current_password", PASSWORD), ("new_password", "blue kettle morning walk"), ("confirm_password", "blue kettle morning walk")])
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 200);
+    assert_eq!(res.headers()[LOCATION], "/account/security-questions", "first sign-in goes on to security questions");
+    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 403, "not until the questions are set");
     let changes = app.events("person.password_change").await;
     assert_eq!(changes.iter().filter(|e| e.event.outcome == Outcome::Success).count(), 1);
-    // The old one-time password no longer works; the new one does.
-    let res = app.post_form("/sign-in", None, &[("login", "newstarter"), ("password", PASSWORD)]).await;
-    assert_eq!(res.status(), 401);
     let res = app.post_form("/sign-in", None, &[("login", "newstarter"), ("password", "blue kettle morning walk")]).await;
-    assert_eq!(res.headers()[LOCATION], "/");
+    assert_eq!(res.headers()[LOCATION], "/account/security-questions");
 }
 
 async fn cross_site_posts_are_refused(app: TestApp) {
@@ -365,7 +412,12 @@ async fn cross_site_posts_are_refused(app: TestApp) {
 }
 
 fn fill(path: &str, practice: &str, person: &str) -> String {
-    path.replace("{practice_id}", practice).replace("{person_id}", person)
+    let mut p = path.replace("{practice_id}", practice).replace("{person_id}", person);
+    // Any other id in the path: one that exists nowhere.
+    while let (Some(a), Some(b)) = (p.find('{'), p.find('}')) {
+        p.replace_range(a..=b, &uuid::Uuid::now_v7().to_string());
+    }
+    p
 }
 
 async fn every_practice_route_answers_404_to_people_of_other_practices(app: TestApp) {
@@ -375,11 +427,7 @@ async fn every_practice_route_answers_404_to_people_of_other_practices(app: Test
     let mut checked = 0;
     for route in custodian_web::route_table().list().iter().filter(|r| r.reach == Reach::Practice) {
         let path = fill(route.path, &hill, &karen);
-        let res = if route.method == reqwest::Method::GET {
-            app.get(&path, Some(&outsider)).await
-        } else {
-            app.post_form(&path, Some(&outsider), &[]).await
-        };
+        let res = app.call(&route.method, &path, Some(&outsider)).await;
         assert_eq!(res.status(), 404, "{} {}", route.method, route.path);
         let body = res.text().await.unwrap();
         assert!(!body.contains("Hillside") && !body.contains("Karen"), "{} leaks data: {body}", route.path);
@@ -411,7 +459,7 @@ async fn every_route_that_needs_a_session_refuses_anonymous_callers(app: TestApp
     let sam = app.people["staylor"].to_string();
     for route in custodian_web::route_table().list().iter().filter(|r| r.reach != Reach::Public) {
         let path = fill(route.path, &river, &sam);
-        let res = if route.method == reqwest::Method::GET { app.get(&path, None).await } else { app.post_form(&path, None, &[]).await };
+        let res = app.call(&route.method, &path, None).await;
         if path.starts_with("/api/") {
             assert_eq!(res.status(), 401, "{} {}", route.method, route.path);
         } else {

@@ -23,6 +23,8 @@ ALTER TABLE people ADD COLUMN identity_check_failures INTEGER NOT NULL DEFAULT 0
 ALTER TABLE sessions ADD COLUMN id BLOB;
 ALTER TABLE sessions ADD COLUMN stage TEXT NOT NULL DEFAULT 'full'
     CHECK (stage IN ('full', 'change_password', 'security_questions', 'enrol_mfa', 'verify_mfa'));
+-- Each session's idle timeout, fixed at sign-in from the strictest of the person's practices.
+ALTER TABLE sessions ADD COLUMN idle_seconds INTEGER NOT NULL DEFAULT 900;
 CREATE UNIQUE INDEX sessions_id ON sessions (id);
 
 CREATE TABLE password_history (
