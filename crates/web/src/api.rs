@@ -143,11 +143,13 @@ async fn list_practices(State(state): State<AppState>, user: SignedIn, Query(q):
         let list = state.store.practices(&page).await?;
         return Ok(Json(PracticePage { items: list.items, next_cursor: list.next_cursor }));
     }
-    // A member's own practices: few, already loaded and sorted; page them the same way.
+    // A member's own practices (an API token's one practice): few, already loaded and sorted;
+    // page them the same way.
     let after = page.after.clone();
     let rows: Vec<Practice> = user
         .memberships
         .iter()
+        .filter(|m| user.api_token.as_ref().is_none_or(|t| t.practice_id == m.practice.id))
         .map(|m| m.practice.clone())
         .filter(|p| after.as_ref().is_none_or(|c| (p.name.to_lowercase(), p.id.0) > (c.key.clone(), c.id)))
         .take(page.limit as usize + 1)
