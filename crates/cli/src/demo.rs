@@ -90,6 +90,7 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
             .validate()?,
             password_hash: Some(hash.clone()),
             must_change_password: false,
+            one_time_password_expires_at: None,
             provider_roles,
         })
     };

@@ -49,6 +49,9 @@ enum Command {
         /// The address to serve on (default: server.bind).
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
+        /// Create the demo data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -198,7 +201,7 @@ fn main() -> ExitCode {
             return Ok(());
         }
         let mut config = Config::load(cli.config.as_deref(), &env)?;
-        if let Command::Demo { data_dir, bind } = &cli.command {
+        if let Command::Demo { data_dir, bind, .. } = &cli.command {
             config.data_dir = data_dir.clone();
             config.database_url.clear();
             if let Some(b) = bind {
@@ -251,9 +254,13 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             let store = open_store(&config).await?;
             serve(store, &config, None).await
         }
-        Command::Demo { .. } => {
+        Command::Demo { no_serve, .. } => {
             let store = open_store(&config).await?;
             let accounts = demo::seed(&store).await.map_err(|e| Failure::Failed(format!("cannot create the demo data: {e}")))?;
+            if no_serve {
+                println!("demo data ready in {}", config.data_dir.display());
+                return Ok(());
+            }
             serve(store, &config, Some(accounts)).await
         }
         Command::Migrate => {
@@ -398,12 +405,14 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                 person,
                 password_hash: Some(hash),
                 must_change_password: true,
+                one_time_password_expires_at: Some(chrono::Utc::now() + chrono::Duration::hours(72)),
                 provider_roles: vec![ProviderRole::ProviderAdministrator],
             };
             let p = store.create_person(&account, &AuditMeta::cli()).await.map_err(|e| Failure::Failed(e.to_string()))?;
             println!("created provider administrator {} ({})", p.full_name, p.username);
             println!("one-time password: {otp}");
-            println!("Give it to them in person or by phone. They choose their own password when they first sign in.");
+            println!("It works once, within 72 hours. Give it to them in person or by phone: they choose their own password,");
+            println!("security questions and two-factor authentication when they first sign in.");
             Ok(())
         }
     }

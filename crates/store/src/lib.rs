@@ -273,6 +273,8 @@ pub struct NewAccount {
     pub password_hash: Option<String>,
     /// Whether the password must be changed at the next sign-in (a one-time password).
     pub must_change_password: bool,
+    /// When a one-time password stops working.
+    pub one_time_password_expires_at: Option<Timestamp>,
     pub provider_roles: Vec<ProviderRole>,
 }
 

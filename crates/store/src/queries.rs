@@ -271,6 +271,7 @@ macro_rules! impl_store {
                 .bind(account.must_change_password)
                 .bind(account.password_hash.as_ref().map(|_| at))
                 .bind(at)
+                .bind(account.one_time_password_expires_at)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| {

@@ -59,7 +59,7 @@ async fn person(store: &SharedStore, username: &str, full_name: &str, provider_r
         .unwrap();
     store
         .create_person(
-            &NewAccount { person: valid, password_hash: Some("$argon2id$fake".into()), must_change_password: true, provider_roles },
+            &NewAccount { person: valid, password_hash: Some("$argon2id$fake".into()), must_change_password: true, one_time_password_expires_at: None, provider_roles },
             &cli(),
         )
         .await
@@ -158,12 +158,12 @@ async fn duplicate_username_or_email_is_a_conflict(store: SharedStore) {
     person(&store, "jsmith", "Jo Smith", vec![]).await;
     let again = NewPerson { username: "JSmith".into(), email: None, full_name: "Other".into() }.validate().unwrap();
     let r = store
-        .create_person(&NewAccount { person: again, password_hash: None, must_change_password: false, provider_roles: vec![] }, &cli())
+        .create_person(&NewAccount { person: again, password_hash: None, must_change_password: false, one_time_password_expires_at: None, provider_roles: vec![] }, &cli())
         .await;
     assert!(matches!(r, Err(StoreError::Conflict { field: "username", .. })), "{r:?}");
     let same_email = NewPerson { username: "jo2".into(), email: Some("JSMITH@nhs.net".into()), full_name: "Other".into() }.validate().unwrap();
     let r = store
-        .create_person(&NewAccount { person: same_email, password_hash: None, must_change_password: false, provider_roles: vec![] }, &cli())
+        .create_person(&NewAccount { person: same_email, password_hash: None, must_change_password: false, one_time_password_expires_at: None, provider_roles: vec![] }, &cli())
         .await;
     assert!(matches!(r, Err(StoreError::Conflict { field: "email", .. })), "{r:?}");
 }

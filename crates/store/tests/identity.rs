@@ -59,6 +59,7 @@ async fn person(store: &SharedStore, practice: Option<&Practice>, username: &str
                 person: NewPerson { username: username.into(), email: None, full_name: format!("{username} Person") }.validate().unwrap(),
                 password_hash: Some("$argon2id$initial".into()),
                 must_change_password: false,
+                one_time_password_expires_at: None,
                 provider_roles: vec![],
             },
             &AuditMeta::cli(),

@@ -96,6 +96,7 @@ impl TestApp {
             person,
             password_hash: Some(password_hash().await),
             must_change_password: one_time,
+            one_time_password_expires_at: None,
             provider_roles: provider_roles.to_vec(),
         };
         let p = self.store.create_person(&account, &AuditMeta::cli()).await.unwrap();
