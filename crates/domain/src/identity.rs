@@ -99,6 +99,11 @@ pub fn deactivation_moment(exit_date: NaiveDate, hour: u32) -> DateTime<Utc> {
     }
 }
 
+/// The first moment of a date in England (a starter's first day begins then).
+pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
+    deactivation_moment(date, 0)
+}
+
 /// Today's date in England.
 pub fn london_today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&London).date_naive()

@@ -695,12 +695,13 @@ macro_rules! identity_methods {
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| conflict(e, &[("username", "username", "Someone already has this username"), ("email", "email", "Someone already has this email address")]))?;
+                    // A starter joins the practice on their start date.
                     sqlx::query("INSERT INTO practice_members (practice_id, person_id, job_title, sort_key, joined_at) VALUES ($1, $2, $3, $4, $5)")
                         .bind(practice.0)
                         .bind(person.0)
                         .bind(&req.job_title)
                         .bind(sort_key(&req.full_name))
-                        .bind(at)
+                        .bind(custodian_domain::identity::start_of_day(req.start_date))
                         .execute(&mut *tx)
                         .await?;
                     let create = by.event(Some(practice), "person.create", "person", Some(person.to_string())).details(serde_json::json!({

@@ -856,7 +856,8 @@ async fn approve(State(state): State<AppState>, scope: PracticeScope, Path((_, i
                 username: r.username.clone(),
                 otp,
                 expires: show_datetime(state.clock.now() + Duration::hours(settings.one_time_password_hours as i64)),
-                starts: (!settings.early_sign_in).then(|| r.start_date.format("%-d %B %Y").to_string()),
+                starts: (!settings.early_sign_in && r.start_date > identity::london_today(state.clock.now()))
+                    .then(|| r.start_date.format("%-d %B %Y").to_string()),
                 back: format!("/practices/{}/requests/{}", scope.id(), r.id),
             }))
         }
