@@ -111,7 +111,7 @@ pub trait Store: IdentityStore + Send + Sync + 'static {
     /// The live session with this token hash, if it has neither expired nor gone idle (its own
     /// idle timeout), and marks it as used now. Sessions of deactivated people are never
     /// returned.
-    async fn use_session(&self, token_hash: &str, now: Timestamp) -> Result<Option<SessionInfo>>;
+    async fn use_session(&self, token_hash: &str, now: Timestamp) -> Result<Option<LiveSession>>;
     /// Ends a session (sign-out); the event commits with it.
     async fn end_session(&self, token_hash: &str, event: &AuditEvent) -> Result<()>;
 

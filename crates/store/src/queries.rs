@@ -519,18 +519,25 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn use_session(&self, token_hash: &str, at: Timestamp) -> Result<Option<SessionInfo>> {
-                let row = sqlx::query(
-                    "SELECT s.id, s.stage, s.person_id, s.created_at, s.expires_at, s.last_seen_at, s.idle_seconds, \
-                     p.username, p.full_name, p.must_change_password \
-                     FROM sessions s JOIN people p ON p.id = s.person_id \
-                     WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.status = 'active'",
-                )
+            async fn use_session(&self, token_hash: &str, at: Timestamp) -> Result<Option<LiveSession>> {
+                // One query on the hot path of every request: the session, its person, their
+                // provider roles, and one row per practice they work for with their roles there.
+                let rows = sqlx::query(concat!(
+                    "SELECT s.id, s.stage, s.person_id, s.created_at, s.expires_at, s.last_seen_at, s.idle_seconds, ",
+                    "p.username, p.full_name, p.must_change_password, ",
+                    "(SELECT ", $agg, "(r.role, ',') FROM provider_roles r WHERE r.person_id = p.id) AS provider_roles, ",
+                    "pr.id AS practice_id, pr.name AS practice_name, pr.ods_code, pr.created_at AS practice_created_at, ",
+                    "(SELECT ", $agg, "(r.role, ',') FROM practice_roles r WHERE r.practice_id = m.practice_id AND r.person_id = m.person_id) AS roles ",
+                    "FROM sessions s JOIN people p ON p.id = s.person_id ",
+                    "LEFT JOIN practice_members m ON m.person_id = p.id AND m.left_at IS NULL ",
+                    "LEFT JOIN practices pr ON pr.id = m.practice_id ",
+                    "WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.status = 'active' ORDER BY pr.sort_key, pr.id"
+                ))
                 .bind(token_hash)
                 .bind(at)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?;
-                let Some(row) = row else { return Ok(None) };
+                let Some(row) = rows.first() else { return Ok(None) };
                 let last_seen: Timestamp = row.try_get("last_seen_at")?;
                 let idle: i64 = row.try_get("idle_seconds")?;
                 if last_seen + chrono::Duration::seconds(idle) < at {
@@ -546,7 +553,7 @@ macro_rules! impl_store {
                         .await?;
                 }
                 let stage: String = row.try_get("stage")?;
-                Ok(Some(SessionInfo {
+                let session = SessionInfo {
                     id: row.try_get("id")?,
                     stage: custodian_domain::identity::SessionStage::parse(&stage)
                         .ok_or_else(|| StoreError::Corrupt(format!("stage {stage}")))?,
@@ -556,7 +563,25 @@ macro_rules! impl_store {
                     must_change_password: row.try_get("must_change_password")?,
                     created_at: row.try_get("created_at")?,
                     expires_at: row.try_get("expires_at")?,
-                }))
+                };
+                let mut provider_roles: Vec<ProviderRole> = roles_from_csv(row.try_get("provider_roles")?)?;
+                provider_roles.sort();
+                let mut memberships = Vec::new();
+                for r in &rows {
+                    let Some(id) = r.try_get::<Option<Uuid>, _>("practice_id")? else { continue };
+                    let mut roles: Vec<PracticeRole> = roles_from_csv(r.try_get("roles")?)?;
+                    roles.sort();
+                    memberships.push(Membership {
+                        practice: Practice {
+                            id: PracticeId(id),
+                            name: r.try_get("practice_name")?,
+                            ods_code: r.try_get("ods_code")?,
+                            created_at: r.try_get("practice_created_at")?,
+                        },
+                        roles,
+                    });
+                }
+                Ok(Some(LiveSession { session, provider_roles, memberships }))
             }
 
             async fn end_session(&self, token_hash: &str, event: &AuditEvent) -> Result<()> {

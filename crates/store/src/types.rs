@@ -49,6 +49,15 @@ pub struct NewSession {
     pub user_agent: Option<String>,
 }
 
+/// A live session with what every request needs of its person, read in one query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveSession {
+    pub session: SessionInfo,
+    pub provider_roles: Vec<custodian_domain::ProviderRole>,
+    /// The practices the person currently works for, by name, with their roles in each.
+    pub memberships: Vec<Membership>,
+}
+
 /// A live session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionInfo {

@@ -205,7 +205,7 @@ async fn sessions_expire_go_idle_and_end(store: SharedStore) {
 
     // Used within the idle window: live, and the use moves the window on.
     let t1 = t0 + Duration::minutes(10);
-    let s = store.use_session("h1", t1).await.unwrap().unwrap();
+    let s = store.use_session("h1", t1).await.unwrap().unwrap().session;
     assert_eq!(s.person_id, p.id);
     assert_eq!(s.username, "jsmith");
     let t2 = t1 + Duration::minutes(14);

@@ -18,30 +18,51 @@ use custodian_domain::identity::SessionStage;
 use custodian_store::{ApiToken, AuditEvent, AuditMeta, Membership, Outcome, SessionInfo};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 
 use crate::{AppError, AppState};
 
 // ---- passwords --------------------------------------------------------------------------
 
-/// Hashes and checks passwords with Argon2id (19 MiB, 2 passes, 1 lane: OWASP's figure), off the
-/// async runtime, at most `permits` at a time, so a flood of sign-ins queues instead of
-/// exhausting memory or starving other requests.
+/// Hashes and checks passwords with Argon2id (19 MiB, 2 passes, 1 lane: OWASP's figure) on a
+/// fixed set of dedicated threads, off the async runtime. A flood of sign-ins queues for those
+/// threads instead of exhausting memory or starving other requests: at most `threads` hashes
+/// (19 MiB each) exist at once, and their memory is reused, not multiplied across a growing
+/// blocking pool.
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    jobs: Arc<std::sync::Mutex<std::sync::mpsc::Sender<Job>>>,
     params: Params,
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 impl Passwords {
-    pub fn new(concurrent: usize) -> Self {
-        Self::with_params(concurrent, 19 * 1024, 2)
+    pub fn new(threads: usize) -> Self {
+        Self::with_params(threads, 19 * 1024, 2)
     }
 
     /// With other costs (memory in KiB, passes): for raising them later, and for tests.
-    pub fn with_params(concurrent: usize, memory_kib: u32, passes: u32) -> Self {
+    pub fn with_params(threads: usize, memory_kib: u32, passes: u32) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..threads.max(1) {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || loop {
+                    let job = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return, // every sender gone
+                    }
+                })
+                .expect("start a password-hashing thread");
+        }
         Passwords {
-            permits: Arc::new(Semaphore::new(concurrent.max(1))),
+            jobs: Arc::new(std::sync::Mutex::new(tx)),
             params: Params::new(memory_kib, passes, 1, None).expect("valid Argon2 parameters"),
         }
     }
@@ -50,17 +71,28 @@ impl Passwords {
         Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
     }
 
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.jobs
+            .lock()
+            .map_err(|_| AppError::Internal("password threads poisoned".into()))?
+            .send(job)
+            .map_err(|_| AppError::Internal("password threads stopped".into()))?;
+        rx.await.map_err(|_| AppError::Internal("password thread failed".into()))
+    }
+
     /// The PHC string of `password` (algorithm, parameters and salt travel with the hash).
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
         let password = password.to_string();
         let argon2 = self.argon2();
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
             argon2.hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
         })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .await?
         .map_err(|e| AppError::Internal(e.to_string()))
     }
 
@@ -82,11 +114,10 @@ impl Passwords {
     /// Whether `password` matches `phc`. With no stored hash, a dummy hash is checked anyway, so
     /// an unknown username takes as long as a wrong password.
     pub async fn verify(&self, password: &str, phc: Option<&str>) -> Result<bool, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
         let password = password.to_string();
         let phc = phc.map(str::to_string);
         let argon2 = self.argon2();
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             let (phc, real) = match phc {
                 Some(p) => (p, true),
                 None => (DUMMY_HASH.to_string(), false),
@@ -95,7 +126,6 @@ impl Passwords {
             argon2.verify_password(password.as_bytes(), &parsed).is_ok() && real
         })
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
     }
 }
 
@@ -293,16 +323,8 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     if let Some(token) = cookie_token(req.headers(), name) {
         let hash = token_hash(token);
         match state.store.use_session(&hash, now).await {
-            Ok(Some(session)) => {
-                let person = session.person_id;
-                let provider_roles = match state.store.roles(None, person).await {
-                    Ok((_, p)) => p,
-                    Err(e) => return AppError::from(e).into_response(),
-                };
-                let memberships = match state.store.memberships(person).await {
-                    Ok(m) => m,
-                    Err(e) => return AppError::from(e).into_response(),
-                };
+            Ok(Some(live)) => {
+                let custodian_store::LiveSession { session, provider_roles, memberships } = live;
                 let stage = session.stage;
                 req.extensions_mut().insert(SignedIn { session, token_hash: hash, provider_roles, memberships, api_token: None });
                 if stage != SessionStage::Full && !allowed_at_stage(stage, req.uri().path()) {
@@ -446,9 +468,13 @@ impl FromRequestParts<AppState> for PracticeScope {
         let raw = params.iter().find(|(k, _)| *k == "practice_id").map(|(_, v)| v.to_string()).ok_or(AppError::NotFound)?;
         let meta = request_meta(parts);
         let Ok(id) = raw.parse::<PracticeId>() else { return Err(AppError::NotFound) };
-        let practice = state.store.practice(id).await?;
-        let (roles, provider_roles) = state.store.roles(Some(id), user.person_id()).await?;
-        let mut access = Access::new(user.person_id(), &roles, &provider_roles);
+        // A member's practice and roles came with the session; only provider staff visiting
+        // (and strangers probing) need the database.
+        let (practice, roles) = match user.memberships.iter().find(|m| m.practice.id == id) {
+            Some(m) => (Some(m.practice.clone()), m.roles.clone()),
+            None => (state.store.practice(id).await?, Vec::new()),
+        };
+        let mut access = Access::new(user.person_id(), &roles, &user.provider_roles);
         if let Some(t) = &user.api_token {
             // A token reaches only its own practice, with at most its own permissions.
             access = if t.practice_id == id { access.intersect(&t.permissions) } else { Access::none(user.person_id()) };
@@ -568,5 +594,19 @@ mod otp_tests {
         assert_eq!(a.len(), 19);
         assert!(a.chars().all(|c| c == '-' || (c.is_ascii_alphanumeric() && !"0o1liI".contains(c))));
         assert_ne!(a, super::one_time_password());
+    }
+}
+
+#[cfg(test)]
+mod rehash_tests {
+    #[tokio::test]
+    async fn hashes_made_with_weaker_parameters_are_marked_for_upgrade() {
+        let weak = super::Passwords::with_params(1, 8 * 1024, 1);
+        let strong = super::Passwords::new(1);
+        let old = weak.hash("kettle orbit pancake lantern").await.unwrap();
+        assert!(strong.needs_rehash(&old));
+        assert!(strong.verify("kettle orbit pancake lantern", Some(&old)).await.unwrap(), "old hashes still verify");
+        let new = strong.hash("kettle orbit pancake lantern").await.unwrap();
+        assert!(!strong.needs_rehash(&new));
     }
 }

@@ -23,6 +23,7 @@ backend_tests!(
     api_tokens_are_scoped_to_a_practice_and_a_subset_of_permissions,
     a_flood_of_failed_sign_ins_from_one_address_is_throttled,
     every_api_route_is_in_the_openapi_document,
+    a_password_hashed_with_weaker_parameters_is_upgraded_at_sign_in,
 );
 
 fn otp_in(html: &str) -> String {
@@ -344,4 +345,15 @@ async fn every_api_route_is_in_the_openapi_document(app: TestApp) {
         let op = &doc["paths"][route.path][route.method.as_str().to_lowercase()];
         assert!(op.is_object(), "{} {} is not documented in the OpenAPI document", route.method, route.path);
     }
+}
+
+async fn a_password_hashed_with_weaker_parameters_is_upgraded_at_sign_in(app: TestApp) {
+    let sam = app.people["staylor"];
+    let weak = custodian_web::auth::Passwords::with_params(1, 8 * 1024, 1).hash(PASSWORD).await.unwrap();
+    app.store.set_password(sam, &weak, &AuditMeta::cli().event(None, "person.password_change", "person", None)).await.unwrap();
+    app.sign_in("staylor").await;
+    let stored = app.store.credentials("staylor").await.unwrap().unwrap().password_hash.unwrap();
+    assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+    let e = app.store.events(None, 5).await.unwrap().into_iter().find(|e| e.event.action == "session.sign_in").unwrap();
+    assert_eq!(e.event.details["password_rehashed"], true);
 }
