@@ -500,8 +500,8 @@ macro_rules! impl_store {
             async fn create_session(&self, s: &NewSession, event: &AuditEvent) -> Result<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
                 sqlx::query(
-                    "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, ip, user_agent, id, stage) \
-                     VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, ip, user_agent, id, stage, idle_seconds) \
+                     VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&s.token_hash)
                 .bind(s.person_id.0)

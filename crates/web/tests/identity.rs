@@ -24,6 +24,8 @@ backend_tests!(
     a_flood_of_failed_sign_ins_from_one_address_is_throttled,
     every_api_route_is_in_the_openapi_document,
     a_password_hashed_with_weaker_parameters_is_upgraded_at_sign_in,
+    an_expired_password_leads_straight_to_the_change_form,
+    the_practice_sets_the_idle_timeout,
 );
 
 fn otp_in(html: &str) -> String {
@@ -356,4 +358,50 @@ async fn a_password_hashed_with_weaker_parameters_is_upgraded_at_sign_in(app: Te
     assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
     let e = app.store.events(None, 5).await.unwrap().into_iter().find(|e| e.event.action == "session.sign_in").unwrap();
     assert_eq!(e.event.details["password_rehashed"], true);
+}
+
+async fn an_expired_password_leads_straight_to_the_change_form(app: TestApp) {
+    let river = app.riverside.id;
+    // Switching periodic change off needs a reason.
+    let pm = app.sign_in("rahmed").await;
+    let mut settings: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/settings"), Some(&pm)).await.json().await.unwrap();
+    assert_eq!(settings["password_max_age_days"], 365, "the policy's default");
+    settings["password_max_age_days"] = serde_json::Value::Null;
+    let res = app.http.put(app.url(&format!("/api/v1/practices/{river}/settings"))).header(COOKIE, &pm).header("origin", &app.url).json(&settings).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let p: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "password_max_age_off_reason");
+
+    // A year and a day later, sign-in leads straight to the change form.
+    app.clock.advance(Duration::days(366));
+    let res = app.post_form("/sign-in", None, &[("login", "staylor"), ("password", PASSWORD)]).await;
+    assert_eq!(res.headers()[LOCATION], "/account/password");
+    let cookie = cookie_of(&res);
+    let page = app.get("/account/password", Some(&cookie)).await.text().await.unwrap();
+    assert!(page.contains("reached the age at which your practice asks for a new one"));
+    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 403);
+
+    // A practice that switches periodic change off (with a reason) lets the same password in.
+    let off = custodian_domain::settings::PracticeSettings {
+        password_max_age_days: None,
+        password_max_age_off_reason: Some("NCSC advice, agreed at the practice meeting".into()),
+        ..Default::default()
+    };
+    app.store.set_settings(river, &off, &AuditMeta::cli()).await.unwrap();
+    let res = app.post_form("/sign-in", None, &[("login", "staylor"), ("password", PASSWORD)]).await;
+    assert_eq!(res.headers()[LOCATION], "/");
+}
+
+async fn the_practice_sets_the_idle_timeout(app: TestApp) {
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    let mut settings: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/settings"), Some(&pm)).await.json().await.unwrap();
+    settings["session_idle_minutes"] = 5.into();
+    let res = app.http.put(app.url(&format!("/api/v1/practices/{river}/settings"))).header(COOKIE, &pm).header("origin", &app.url).json(&settings).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let sam = app.sign_in("staylor").await;
+    app.clock.advance(Duration::minutes(4));
+    assert_eq!(app.get("/api/v1/me", Some(&sam)).await.status(), 200);
+    app.clock.advance(Duration::minutes(6));
+    assert_eq!(app.get("/api/v1/me", Some(&sam)).await.status(), 401, "5 idle minutes end the session");
 }
