@@ -25,6 +25,24 @@ pub struct Config {
     pub server: ServerConfig,
     pub session: SessionConfig,
     pub log: LogConfig,
+    pub audit: AuditConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// The log's name in its signed checkpoints.
+    pub origin: String,
+    /// The checkpoint signing key (a 32-byte seed, hex). Empty: `audit-signing.key` in data_dir.
+    pub signing_key_file: String,
+    /// Hours between full verifications of the log by the scheduler.
+    pub verify_every_hours: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig { origin: "custodian.local/audit".into(), signing_key_file: String::new(), verify_every_hours: 24 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -59,6 +77,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             session: SessionConfig::default(),
             log: LogConfig::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -123,6 +142,17 @@ idle_timeout_minutes = 15
 # Sign out this many hours after signing in, however active.
 lifetime_hours = 12
 
+[audit]
+# The log's name, written into every signed checkpoint. Choose one per deployment, e.g.
+# "custodian.northshire-ig.nhs.uk/audit", and keep it.
+origin = "custodian.local/audit"
+# The Ed25519 key that signs checkpoints (a 32-byte seed in hex). Empty: audit-signing.key in
+# data_dir, created with 0600 permissions at first start. Servers sharing one PostgreSQL
+# database must share this key file.
+signing_key_file = ""
+# Hours between the scheduler's full verifications of the log.
+verify_every_hours = 24
+
 [log]
 # error, warn, info, debug or trace (or a tracing filter such as "info,sqlx=warn").
 level = "info"
@@ -141,6 +171,9 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CUSTODIAN_SERVER_MAX_BODY_BYTES", "server.max_body_bytes"),
     ("CUSTODIAN_SESSION_IDLE_TIMEOUT_MINUTES", "session.idle_timeout_minutes"),
     ("CUSTODIAN_SESSION_LIFETIME_HOURS", "session.lifetime_hours"),
+    ("CUSTODIAN_AUDIT_ORIGIN", "audit.origin"),
+    ("CUSTODIAN_AUDIT_SIGNING_KEY_FILE", "audit.signing_key_file"),
+    ("CUSTODIAN_AUDIT_VERIFY_EVERY_HOURS", "audit.verify_every_hours"),
     ("CUSTODIAN_LOG_LEVEL", "log.level"),
     ("CUSTODIAN_LOG_FORMAT", "log.format"),
 ];
@@ -198,6 +231,9 @@ impl Config {
                 "server.max_body_bytes" => self.server.max_body_bytes = number(value)? as usize,
                 "session.idle_timeout_minutes" => self.session.idle_timeout_minutes = number(value)?,
                 "session.lifetime_hours" => self.session.lifetime_hours = number(value)?,
+                "audit.origin" => self.audit.origin = value.clone(),
+                "audit.signing_key_file" => self.audit.signing_key_file = value.clone(),
+                "audit.verify_every_hours" => self.audit.verify_every_hours = number(value)?,
                 "log.level" => self.log.level = value.clone(),
                 "log.format" => self.log.format = value.clone(),
                 _ => unreachable!("every ENV_KEYS key is handled"),
@@ -247,6 +283,13 @@ impl Config {
         if self.session.idle_timeout_minutes > self.session.lifetime_hours * 60 {
             return Err(ConfigError("session.idle_timeout_minutes must not exceed session.lifetime_hours".into()));
         }
+        let o = &self.audit.origin;
+        if o.is_empty() || o.len() > 200 || o.chars().any(|c| c.is_whitespace() || c == '+') {
+            return Err(ConfigError(format!("audit.origin: '{o}' must be a name without spaces or '+', like custodian.example.nhs.uk/audit")));
+        }
+        if !(1..=24 * 30).contains(&self.audit.verify_every_hours) {
+            return Err(ConfigError("audit.verify_every_hours must be between 1 and 720".into()));
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(ConfigError(format!("log.format: '{}' must be text or json", self.log.format)));
         }
@@ -269,6 +312,39 @@ impl Config {
             format!("sqlite:{}", self.data_dir.join("custodian.db").display())
         } else {
             self.database_url.clone()
+        }
+    }
+
+    /// The file holding the checkpoint signing key.
+    pub fn signing_key_path(&self) -> PathBuf {
+        if self.audit.signing_key_file.is_empty() { self.data_dir.join("audit-signing.key") } else { PathBuf::from(&self.audit.signing_key_file) }
+    }
+
+    /// The checkpoint signing key's seed: read from its file, or created there (0600) at first
+    /// start.
+    pub fn signing_key(&self) -> Result<[u8; 32], ConfigError> {
+        let path = self.signing_key_path();
+        let bad = |what: &str| ConfigError(format!("audit.signing_key_file: {} {what}", path.display()));
+        match std::fs::read_to_string(&path) {
+            Ok(text) => hex::decode(text.trim()).ok().and_then(|v| v.try_into().ok()).ok_or_else(|| bad("does not hold a 32-byte hex key")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && self.audit.signing_key_file.is_empty() => {
+                let seed = custodian_web::auth::random_bytes::<32>();
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| bad(&format!("cannot be created: {e}")))?;
+                }
+                let mut opts = std::fs::OpenOptions::new();
+                opts.write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    opts.mode(0o600);
+                }
+                use std::io::Write;
+                let mut f = opts.open(&path).map_err(|e| bad(&format!("cannot be created: {e}")))?;
+                writeln!(f, "{}", hex::encode(seed)).map_err(|e| bad(&format!("cannot be written: {e}")))?;
+                Ok(seed)
+            }
+            Err(e) => Err(bad(&format!("cannot be read: {e}"))),
         }
     }
 

@@ -79,6 +79,45 @@ enum Command {
     /// Leavers: record an exit date (access ends at the end of that day).
     #[command(subcommand)]
     Leaver(LeaverCommand),
+    /// The tamper-evident audit trail: verify it, sign a checkpoint, print the public key,
+    /// export a practice's events.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every leaf and the whole tree from the store and check every signed checkpoint.
+    /// With --export, check an export file offline instead (no database needed).
+    /// Exit 0 and a one-line summary when intact; exit 1 naming the first fault otherwise.
+    Verify {
+        /// An export file to check offline.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+        /// The log's public key (as printed by `custodian audit public-key`); needed with --export.
+        #[arg(long, value_name = "KEY")]
+        public_key: Option<String>,
+    },
+    /// Print the public key that verifies checkpoints and exports.
+    PublicKey,
+    /// Add every new event to the log and sign a checkpoint now.
+    Checkpoint,
+    /// Write one practice's events in a period, with their proofs, to a file an auditor can
+    /// check offline.
+    Export {
+        /// The practice's ODS code.
+        #[arg(long, value_name = "ODS_CODE")]
+        practice: String,
+        /// First day, YYYY-MM-DD (default: the beginning).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        /// Where to write the export.
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 /// Who is acting, for the authoriser commands: a provider administrator's username, recorded in
@@ -199,6 +238,18 @@ fn main() -> ExitCode {
         if let Command::Config(ConfigCommand::Default) = cli.command {
             print!("{}", config::DEFAULT_TOML);
             return Ok(());
+        }
+        if let Command::Audit(AuditCommand::Verify { export: Some(file), public_key }) = &cli.command {
+            // Offline: no configuration or database needed.
+            let key = public_key.as_deref().ok_or_else(|| Failure::Usage("--export needs --public-key (see `custodian audit public-key`)".into()))?;
+            let text = std::fs::read_to_string(file).map_err(|e| Failure::Failed(format!("cannot read {}: {e}", file.display())))?;
+            return match custodian_audit::verify_export(&text, key) {
+                Ok(v) => {
+                    println!("export intact: {} events, each proven against the signed checkpoint of size {}", v.events, v.tree_size);
+                    Ok(())
+                }
+                Err(e) => Err(Failure::Failed(format!("export FAILED verification: {e}"))),
+            };
         }
         let mut config = Config::load(cli.config.as_deref(), &env)?;
         if let Command::Demo { data_dir, bind, .. } = &cli.command {
@@ -396,6 +447,63 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Audit(command) => {
+            let store = open_store(&config).await?;
+            let seed = config.signing_key()?;
+            let audit = custodian_web::audit_log::AuditService::new(&config.audit.origin, seed);
+            match command {
+                AuditCommand::PublicKey => {
+                    println!("{}", audit.public_key());
+                    Ok(())
+                }
+                AuditCommand::Checkpoint => {
+                    let c = audit.checkpoint(&store).await.map_err(|e| Failure::Failed(e.to_string()))?;
+                    match c {
+                        Some(c) => print!("{}", c.note),
+                        None => println!("the log is empty: nothing to sign"),
+                    }
+                    Ok(())
+                }
+                AuditCommand::Verify { .. } => {
+                    let report = custodian_web::audit_log::verify_log(&store, &audit.public_key()).await.map_err(app_failure)?;
+                    let _ = store.record_verification(report.ok, &report.summary()).await;
+                    if report.ok {
+                        println!("{}", report.summary());
+                        Ok(())
+                    } else {
+                        Err(Failure::Failed(report.summary()))
+                    }
+                }
+                AuditCommand::Export { practice, from, to, output } => {
+                    let p = store
+                        .practice_by_ods(&practice)
+                        .await
+                        .map_err(|e| Failure::Failed(e.to_string()))?
+                        .ok_or_else(|| Failure::Failed(format!("no practice has the ODS code {practice}")))?;
+                    let date = |s: &Option<String>, name: &str, end: bool| -> Result<Option<chrono::DateTime<chrono::Utc>>, Failure> {
+                        match s {
+                            None => Ok(None),
+                            Some(s) => {
+                                let d = custodian_domain::identity::parse_date(s).ok_or_else(|| Failure::Usage(format!("--{name}: '{s}' is not a date like 2026-11-01")))?;
+                                Ok(Some(custodian_domain::identity::start_of_day(if end { d + chrono::Duration::days(1) } else { d })))
+                            }
+                        }
+                    };
+                    let from = date(&from, "from", false)?
+                        .unwrap_or_else(|| custodian_domain::identity::start_of_day(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()));
+                    let to = date(&to, "to", true)?.unwrap_or_else(|| chrono::Utc::now() + chrono::Duration::days(1));
+                    let export = audit.export(&store, p.id, from, to).await.map_err(app_failure)?;
+                    let meta = AuditMeta { user_agent: Some("custodian-cli".into()), ..AuditMeta::cli() };
+                    let event = meta.event(Some(p.id), "audit.export", "audit_event", None).details(serde_json::json!({ "records": export.count, "file": output.display().to_string() }));
+                    store.append_event(&event).await.map_err(|e| Failure::Failed(e.to_string()))?;
+                    let text = serde_json::to_string_pretty(&export).map_err(|e| Failure::Failed(e.to_string()))?;
+                    std::fs::write(&output, text).map_err(|e| Failure::Failed(format!("cannot write {}: {e}", output.display())))?;
+                    println!("exported {} events of {} to {}", export.count, p.name, output.display());
+                    println!("check it with: custodian audit verify --export {} --public-key {}", output.display(), audit.public_key());
+                    Ok(())
+                }
+            }
+        }
         Command::Admin(AdminCommand::Create { username, name, email }) => {
             let store = open_store(&config).await?;
             let person = NewPerson { username, email, full_name: name }.validate().map_err(|e| Failure::Failed(e.to_string()))?;
@@ -471,10 +579,15 @@ async fn serve(store: SharedStore, config: &Config, demo: Option<Vec<demo::DemoA
     let listener = tokio::net::TcpListener::bind(&config.server.bind)
         .await
         .map_err(|e| Failure::Usage(format!("server.bind: cannot listen on {}: {e}", config.server.bind)))?;
-    let state = custodian_web::AppState::new(store, config.web());
+    let mut state = custodian_web::AppState::new(store, config.web());
+    state.audit = Arc::new(custodian_web::audit_log::AuditService::new(&config.audit.origin, config.signing_key()?));
     let shutdown = Arc::new(tokio::sync::Notify::new());
-    // The scheduler: leavers' exit dates (and, later, reviews and reports).
-    tokio::spawn(custodian_web::uap::run_scheduler(state.clone(), std::time::Duration::from_secs(60)));
+    // The scheduler: leavers' exit dates, audit checkpoints and the daily verification.
+    tokio::spawn(custodian_web::uap::run_scheduler(
+        state.clone(),
+        std::time::Duration::from_secs(60),
+        std::time::Duration::from_secs(config.audit.verify_every_hours * 3600),
+    ));
     if !config.server.metrics_bind.is_empty() {
         let m = tokio::net::TcpListener::bind(&config.server.metrics_bind)
             .await

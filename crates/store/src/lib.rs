@@ -11,6 +11,7 @@
 mod error;
 mod migrations;
 mod postgres;
+mod audit_queries;
 mod identity_queries;
 mod queries;
 mod sqlite;
@@ -42,8 +43,37 @@ pub enum Backend {
 
 /// Everything Custodian keeps. One implementation per backend; both pass the same conformance
 /// suite (`tests/conformance.rs`).
+/// The tamper-evident log over the audit events: leaves, checkpoints, verification runs.
 #[async_trait]
-pub trait Store: IdentityStore + Send + Sync + 'static {
+pub trait AuditStore: Send + Sync {
+    /// Events not yet in the log, oldest first, among those with `seq > seq_floor`.
+    async fn unintegrated_events(&self, seq_floor: i64, limit: u32) -> Result<Vec<StoredEvent>>;
+    /// Appends leaves (event seq, leaf hash hex) after the log's current end, which must be
+    /// `expected_size`; a different size (another server got there first) is a conflict.
+    async fn append_leaves(&self, expected_size: i64, leaves: &[(i64, String)]) -> Result<()>;
+    async fn log_size(&self) -> Result<i64>;
+    /// The leaf hashes from `from_index` on, in order.
+    async fn leaf_hashes(&self, from_index: i64) -> Result<Vec<String>>;
+    /// Leaves from `from_index` with their events, for verification.
+    async fn log_entries(&self, from_index: i64, limit: u32) -> Result<Vec<LogEntry>>;
+    /// The leaf index of an event, once integrated.
+    async fn leaf_of_event(&self, seq: i64) -> Result<Option<i64>>;
+    async fn event(&self, seq: i64) -> Result<Option<StoredEvent>>;
+    /// Events matching a filter, newest first.
+    async fn search_events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>>;
+    /// Events of one practice in a period, oldest first, with their leaf index (for export).
+    async fn practice_log(&self, practice: PracticeId, from: Timestamp, to: Timestamp) -> Result<Vec<(i64, StoredEvent)>>;
+    async fn add_checkpoint(&self, tree_size: i64, root_hash: &str, note: &str) -> Result<()>;
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>>;
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
+    async fn record_verification(&self, ok: bool, summary: &str) -> Result<()>;
+    async fn latest_verification(&self) -> Result<Option<VerificationRun>>;
+    /// Events not in the log among those at or before `seq` (should be none once integrated).
+    async fn count_unintegrated_before(&self, seq: i64) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait Store: IdentityStore + AuditStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// The concrete store, for tests that reach under the interface.

@@ -39,6 +39,7 @@ macro_rules! impl_store {
         type __StoreType = $store;
         crate::identity_queries::identity_helpers!($row, $agg);
         crate::identity_queries::identity_methods!($store, $begin, $agg);
+        crate::audit_queries::audit_methods!($store, $begin);
 
         fn practice_from(row: &$row) -> Result<Practice> {
             Ok(Practice {
@@ -99,6 +100,35 @@ macro_rules! impl_store {
                 event.meta.actor_id.map(|p| p.0),
                 event.details.to_string(),
             )
+        }
+
+        const EVENT_COLUMNS: &str = "seq, id, occurred_at, practice_id, actor_id, actor, action, object_type, object_id, outcome, \
+             details, ip, user_agent, request_id";
+
+        fn event_from(row: &$row) -> Result<StoredEvent> {
+            let outcome: String = row.try_get("outcome")?;
+            let details: String = row.try_get("details")?;
+            Ok(StoredEvent {
+                seq: row.try_get("seq")?,
+                id: row.try_get("id")?,
+                occurred_at: row.try_get("occurred_at")?,
+                event: AuditEvent {
+                    meta: AuditMeta {
+                        actor_id: row.try_get::<Option<Uuid>, _>("actor_id")?.map(PersonId),
+                        actor: row.try_get("actor")?,
+                        ip: row.try_get("ip")?,
+                        user_agent: row.try_get("user_agent")?,
+                        request_id: row.try_get("request_id")?,
+                    },
+                    practice_id: row.try_get::<Option<Uuid>, _>("practice_id")?.map(PracticeId),
+                    action: row.try_get("action")?,
+                    object_type: row.try_get("object_type")?,
+                    object_id: row.try_get("object_id")?,
+                    outcome: Outcome::parse(&outcome).ok_or_else(|| StoreError::Corrupt(format!("outcome {outcome}")))?,
+                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                },
+                details_text: details,
+            })
         }
 
         const INSERT_EVENT: &str = "INSERT INTO audit_events (id, occurred_at, practice_id, actor_id, actor, action, \
@@ -597,40 +627,14 @@ macro_rules! impl_store {
             }
 
             async fn events(&self, practice: Option<PracticeId>, limit: u32) -> Result<Vec<StoredEvent>> {
-                let rows = sqlx::query(
-                    "SELECT seq, occurred_at, practice_id, actor_id, actor, action, object_type, object_id, outcome, \
-                     details, ip, user_agent, request_id FROM audit_events \
-                     WHERE ($1 IS NULL OR practice_id = $1) ORDER BY seq DESC LIMIT $2",
-                )
+                let rows = sqlx::query(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM audit_events WHERE ($1 IS NULL OR practice_id = $1) ORDER BY seq DESC LIMIT $2"
+                ))
                 .bind(practice.map(|p| p.0))
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter()
-                    .map(|row| {
-                        let outcome: String = row.try_get("outcome")?;
-                        let details: String = row.try_get("details")?;
-                        Ok(StoredEvent {
-                            seq: row.try_get("seq")?,
-                            occurred_at: row.try_get("occurred_at")?,
-                            event: AuditEvent {
-                                meta: AuditMeta {
-                                    actor_id: row.try_get::<Option<Uuid>, _>("actor_id")?.map(PersonId),
-                                    actor: row.try_get("actor")?,
-                                    ip: row.try_get("ip")?,
-                                    user_agent: row.try_get("user_agent")?,
-                                    request_id: row.try_get("request_id")?,
-                                },
-                                practice_id: row.try_get::<Option<Uuid>, _>("practice_id")?.map(PracticeId),
-                                action: row.try_get("action")?,
-                                object_type: row.try_get("object_type")?,
-                                object_id: row.try_get("object_id")?,
-                                outcome: Outcome::parse(&outcome).ok_or_else(|| StoreError::Corrupt(format!("outcome {outcome}")))?,
-                                details: serde_json::from_str(&details).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                            },
-                        })
-                    })
-                    .collect()
+                rows.iter().map(event_from).collect()
             }
         }
     };

@@ -67,11 +67,13 @@ pub async fn fresh_postgres_database(server_url: &str) -> Result<String, StoreEr
 /// Runs SQL straight against a store's database, bypassing the interface: what someone with
 /// access to the database file or server could do. Tests use it to play the attacker.
 pub async fn raw_execute(store: &SharedStore, sql: &str) -> Result<u64, sqlx::Error> {
+    // Several statements may run on one connection (to switch off triggers first, as an
+    // attacker with database access would).
     if let Some(s) = store.as_any().downcast_ref::<SqliteStore>() {
-        return Ok(sqlx::query(sql).execute(s.pool()).await?.rows_affected());
+        return Ok(sqlx::raw_sql(sql).execute(s.pool()).await?.rows_affected());
     }
     let s = store.as_any().downcast_ref::<PgStore>().expect("a known store type");
-    Ok(sqlx::query(sql).execute(s.pool()).await?.rows_affected())
+    Ok(sqlx::raw_sql(sql).execute(s.pool()).await?.rows_affected())
 }
 
 /// A temporary folder removed on drop (kept tiny to avoid a dependency outside dev builds).

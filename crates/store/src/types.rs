@@ -163,8 +163,11 @@ impl AuditEvent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredEvent {
     pub seq: i64,
+    pub id: uuid::Uuid,
     pub occurred_at: Timestamp,
     pub event: AuditEvent,
+    /// The details exactly as stored (what the log's leaf hashes).
+    pub details_text: String,
 }
 
 /// One of a person's sessions, for "your sessions" (never the token).
@@ -320,4 +323,49 @@ pub struct LeaverOutcome {
     /// The account was deactivated (the person has no other practice and no provider role).
     pub deactivated: bool,
     pub removal_tasks: usize,
+}
+
+/// One leaf of the audit log with the event it stands for (`None` when the event row is gone).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEntry {
+    pub leaf_index: i64,
+    pub event_seq: i64,
+    pub leaf_hash: String,
+    pub event: Option<StoredEvent>,
+}
+
+/// A signed checkpoint as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub tree_size: i64,
+    pub root_hash: String,
+    pub note: String,
+    pub created_at: Timestamp,
+}
+
+/// Which events to list: every filter optional; newest first, before `before_seq`.
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    pub practice: Option<PracticeId>,
+    /// With `practice`: also the events of no practice (sign-ins, password changes...) done by
+    /// or to these people (the practice's staff).
+    pub people: Vec<PersonId>,
+    pub actor: Option<String>,
+    /// An action or the start of one (`session.` for every session event).
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub before_seq: Option<i64>,
+    pub limit: u32,
+}
+
+/// One run of the audit log's verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerificationRun {
+    pub ran_at: Timestamp,
+    pub ok: bool,
+    pub summary: String,
 }

@@ -67,7 +67,7 @@ async fn person(store: &SharedStore, username: &str, full_name: &str, provider_r
 }
 
 async fn migrations_are_applied_once(store: SharedStore) {
-    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2]);
+    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3]);
     store.ping().await.unwrap();
 }
 

@@ -32,7 +32,8 @@ use crate::{AppError, AppState};
     tags((name = "practices", description = "The practices the provider serves"), (name = "people", description = "Staff of a practice"),
          (name = "sign-in", description = "Sessions: sign in, the authenticator code, sign out"),
          (name = "me", description = "Your own password, security questions, two-factor authentication and API tokens"),
-         (name = "access", description = "The User Authorisation Process: starters, movers, leavers, identity checks, administrators"))
+         (name = "access", description = "The User Authorisation Process: starters, movers, leavers, identity checks, administrators"),
+         (name = "audit", description = "The tamper-evident audit trail: events, proofs, checkpoints, exports"))
 )]
 pub struct ApiDoc;
 
@@ -40,6 +41,7 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(<crate::api_identity::IdentityApi as OpenApi>::openapi());
+    doc.merge(<crate::audit_pages::AuditApi as OpenApi>::openapi());
     // Security schemes are declared once, on the main document.
     doc
 }

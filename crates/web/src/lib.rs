@@ -9,6 +9,8 @@
 pub mod account;
 pub mod api;
 pub mod api_identity;
+pub mod audit_log;
+pub mod audit_pages;
 pub mod auth;
 pub mod clock;
 pub mod error;
@@ -77,6 +79,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Failed sign-ins per network address.
     pub throttle: Arc<auth::Throttle>,
+    /// The tamper-evident log: integration, checkpoints, proofs.
+    pub audit: audit_log::SharedAudit,
 }
 
 impl AppState {
@@ -89,6 +93,8 @@ impl AppState {
             clock: Arc::new(SystemClock),
             metrics: Arc::new(metrics::Metrics::default()),
             throttle: Arc::new(auth::Throttle::new(30, std::time::Duration::from_secs(300))),
+            // A throw-away signing key; `custodian serve` installs the deployment's own.
+            audit: Arc::new(audit_log::AuditService::new("custodian.local/audit", auth::random_bytes::<32>())),
         }
     }
 }
@@ -101,6 +107,7 @@ pub fn route_table() -> routes::Routes {
     pages::routes(&mut r);
     account::routes(&mut r);
     uap::routes(&mut r);
+    audit_pages::routes(&mut r);
     api::routes(&mut r);
     api_identity::routes(&mut r);
     r

@@ -219,16 +219,35 @@ pub async fn process_due_leavers(state: &AppState) -> Result<usize, AppError> {
     Ok(done)
 }
 
-/// Runs the scheduler's jobs every `every` until the process ends.
-pub async fn run_scheduler(state: AppState, every: std::time::Duration) {
+/// Runs the scheduler's jobs every `every` until the process ends: leavers, the audit log's
+/// checkpoint (when it has grown), and its full verification every `verify_every`.
+pub async fn run_scheduler(state: AppState, every: std::time::Duration, verify_every: std::time::Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_verify: Option<std::time::Instant> = None;
     loop {
         tick.tick().await;
         match process_due_leavers(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(leavers = n, "scheduler: leavers carried out"),
             Err(e) => tracing::error!(error = %e, "scheduler: leavers failed"),
+        }
+        if let Err(e) = state.audit.checkpoint(&state.store).await {
+            tracing::error!(error = %e, "scheduler: audit checkpoint failed");
+        }
+        if last_verify.is_none_or(|t| t.elapsed() >= verify_every) {
+            last_verify = Some(std::time::Instant::now());
+            match crate::audit_log::verify_log(&state.store, &state.audit.public_key()).await {
+                Ok(report) => {
+                    if report.ok {
+                        tracing::info!(summary = %report.summary(), "scheduler: audit log verified");
+                    } else {
+                        tracing::error!(summary = %report.summary(), "scheduler: AUDIT LOG VERIFICATION FAILED");
+                    }
+                    let _ = state.store.record_verification(report.ok, &report.summary()).await;
+                }
+                Err(e) => tracing::error!(error = %e, "scheduler: audit verification could not run"),
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The test server: the real router on a free port with a fresh store and a controllable clock,
 //! and the people every test starts with.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::sync::Arc;
 

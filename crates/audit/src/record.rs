@@ -1,0 +1,139 @@
+//! The canonical byte form of an audit event, version 1: what each Merkle leaf hashes.
+//!
+//! ```text
+//! "custodian-audit-v1\n"
+//! then 13 fields, in this order, each as a 4-byte big-endian length and that many UTF-8
+//! bytes, or the length 0xFFFFFFFF alone for an absent optional field:
+//!   id (UUID, hyphenated lower case)  occurred_at (UTC, YYYY-MM-DDTHH:MM:SS.ffffffZ)
+//!   practice_id?  actor_id?  actor  action  object_type  object_id?  outcome
+//!   details (JSON, object keys sorted, no insignificant white space)
+//!   ip?  user_agent?  request_id?
+//! ```
+//!
+//! The database's own sequence number is not part of the record: an event's place is its leaf
+//! index in the tree, so reordering rows changes the tree's root.
+
+use serde::{Deserialize, Serialize};
+
+pub const RECORD_PREFIX: &[u8] = b"custodian-audit-v1\n";
+
+/// One audit event, as exported and as hashed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    pub occurred_at: String,
+    pub practice_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub outcome: String,
+    /// The details as JSON text.
+    pub details: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("the details of event {0} are not valid JSON")]
+    Details(String),
+}
+
+fn put(out: &mut Vec<u8>, field: Option<&str>) {
+    match field {
+        None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
+        Some(s) => {
+            out.extend_from_slice(&(s.len() as u32).to_be_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+/// JSON with sorted keys and no white space: serde_json's `Value` keeps objects sorted.
+pub fn canonical_json(text: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(text).ok().map(|v| v.to_string())
+}
+
+impl Record {
+    /// The canonical bytes (see the module documentation).
+    pub fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
+        let details = canonical_json(&self.details).ok_or_else(|| RecordError::Details(self.id.clone()))?;
+        let mut out = Vec::with_capacity(256 + details.len());
+        out.extend_from_slice(RECORD_PREFIX);
+        put(&mut out, Some(&self.id));
+        put(&mut out, Some(&self.occurred_at));
+        put(&mut out, self.practice_id.as_deref());
+        put(&mut out, self.actor_id.as_deref());
+        put(&mut out, Some(&self.actor));
+        put(&mut out, Some(&self.action));
+        put(&mut out, Some(&self.object_type));
+        put(&mut out, self.object_id.as_deref());
+        put(&mut out, Some(&self.outcome));
+        put(&mut out, Some(&details));
+        put(&mut out, self.ip.as_deref());
+        put(&mut out, self.user_agent.as_deref());
+        put(&mut out, self.request_id.as_deref());
+        Ok(out)
+    }
+
+    /// The record's leaf hash in the tree.
+    pub fn leaf_hash(&self) -> Result<crate::merkle::Hash, RecordError> {
+        Ok(crate::merkle::leaf_hash(&self.canonical_bytes()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        Record {
+            id: "01a21800-6731-7640-84a8-d6692042f391".into(),
+            occurred_at: "2026-11-26T13:00:00.000001Z".into(),
+            practice_id: Some("01a21800-672b-7302-9af0-ea67ff40b609".into()),
+            actor_id: None,
+            actor: "cli".into(),
+            action: "practice.create".into(),
+            object_type: "practice".into(),
+            object_id: None,
+            outcome: "success".into(),
+            details: r#"{ "b": 1, "a": "x" }"#.into(),
+            ip: None,
+            user_agent: None,
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn the_encoding_is_stable_and_documented() {
+        let bytes = record().canonical_bytes().unwrap();
+        assert!(bytes.starts_with(RECORD_PREFIX));
+        // Key order and white space in the details do not matter; their content does.
+        let mut same = record();
+        same.details = r#"{"a":"x","b":1}"#.into();
+        assert_eq!(same.canonical_bytes().unwrap(), bytes);
+        // This exact hash is the version-1 format: a change to the encoding breaks it.
+        assert_eq!(hex::encode(record().leaf_hash().unwrap()), hex::encode(crate::merkle::leaf_hash(&bytes)));
+        assert_eq!(bytes.len(), RECORD_PREFIX.len() + 13 * 4 + 36 + 27 + 36 + 3 + 15 + 8 + 7 + 15);
+    }
+
+    #[test]
+    fn absent_and_empty_fields_differ_and_every_field_counts() {
+        let mut a = record();
+        a.object_id = Some(String::new());
+        assert_ne!(a.canonical_bytes().unwrap(), record().canonical_bytes().unwrap());
+        let base = record().leaf_hash().unwrap();
+        let mut b = record();
+        b.actor = "clj".into();
+        assert_ne!(b.leaf_hash().unwrap(), base);
+        let mut c = record();
+        c.details = r#"{"a":"x","b":2}"#.into();
+        assert_ne!(c.leaf_hash().unwrap(), base);
+        let mut d = record();
+        d.details = "not json".into();
+        assert!(d.canonical_bytes().is_err());
+    }
+}

@@ -1,0 +1,200 @@
+//! The audit log's queries, written once for both backends like `queries.rs`.
+
+macro_rules! audit_methods {
+    ($store:ty, $begin:literal) => {
+        #[async_trait]
+        impl AuditStore for $store {
+            async fn unintegrated_events(&self, seq_floor: i64, limit: u32) -> Result<Vec<StoredEvent>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM audit_events e WHERE e.seq > $1 \
+                     AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq) ORDER BY e.seq LIMIT $2"
+                ))
+                .bind(seq_floor)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(event_from).collect()
+            }
+
+            async fn append_leaves(&self, expected_size: i64, leaves: &[(i64, String)]) -> Result<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let size: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *tx).await?;
+                if size != expected_size {
+                    return Err(StoreError::Conflict { field: "tree_size", message: format!("the log has {size} leaves, not {expected_size}") });
+                }
+                let at = now();
+                for (i, (seq, hash)) in leaves.iter().enumerate() {
+                    sqlx::query("INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) VALUES ($1, $2, $3, $4)")
+                        .bind(expected_size + i as i64)
+                        .bind(*seq)
+                        .bind(hash)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| conflict(e, &[("audit_log", "tree_size", "another server added these leaves first")]))?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn log_size(&self) -> Result<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&self.pool).await?)
+            }
+
+            async fn leaf_hashes(&self, from_index: i64) -> Result<Vec<String>> {
+                Ok(sqlx::query_scalar("SELECT leaf_hash FROM audit_log WHERE leaf_index >= $1 ORDER BY leaf_index")
+                    .bind(from_index)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn log_entries(&self, from_index: i64, limit: u32) -> Result<Vec<LogEntry>> {
+                let cols = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
+                let rows = sqlx::query(&format!(
+                    "SELECT l.leaf_index, l.event_seq, l.leaf_hash, e.seq IS NOT NULL AS present, {cols} \
+                     FROM audit_log l LEFT JOIN audit_events e ON e.seq = l.event_seq \
+                     WHERE l.leaf_index >= $1 ORDER BY l.leaf_index LIMIT $2"
+                ))
+                .bind(from_index)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let present: bool = r.try_get("present")?;
+                        Ok(LogEntry {
+                            leaf_index: r.try_get("leaf_index")?,
+                            event_seq: r.try_get("event_seq")?,
+                            leaf_hash: r.try_get("leaf_hash")?,
+                            event: if present { Some(event_from(r)?) } else { None },
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn leaf_of_event(&self, seq: i64) -> Result<Option<i64>> {
+                Ok(sqlx::query_scalar("SELECT leaf_index FROM audit_log WHERE event_seq = $1").bind(seq).fetch_optional(&self.pool).await?)
+            }
+
+            async fn event(&self, seq: i64) -> Result<Option<StoredEvent>> {
+                let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq = $1"))
+                    .bind(seq)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(event_from).transpose()
+            }
+
+            async fn search_events(&self, f: &EventFilter) -> Result<Vec<StoredEvent>> {
+                let action_like = f.action.as_ref().map(|a| format!("{}%", a.replace('%', "").replace('_', "\\_")));
+                // The people's own events of no practice: placeholders for their ids, as ids
+                // (actor) and as text (the object of a failed sign-in).
+                let people: String = if f.people.is_empty() || f.practice.is_none() {
+                    String::new()
+                } else {
+                    let n = f.people.len();
+                    let ids = (0..n).map(|i| format!("${}", 11 + i)).collect::<Vec<_>>().join(", ");
+                    let texts = (0..n).map(|i| format!("${}", 11 + n + i)).collect::<Vec<_>>().join(", ");
+                    format!(" OR (practice_id IS NULL AND (actor_id IN ({ids}) OR object_id IN ({texts})))")
+                };
+                let sql = format!(
+                    "SELECT {EVENT_COLUMNS} FROM audit_events WHERE \
+                     ($1 IS NULL OR practice_id = $1{people}) AND ($2 IS NULL OR actor = $2) AND ($3 IS NULL OR action LIKE $3 ESCAPE '\\') \
+                     AND ($4 IS NULL OR object_type = $4) AND ($5 IS NULL OR outcome = $5) AND ($6 IS NULL OR occurred_at >= $6) \
+                     AND ($7 IS NULL OR occurred_at < $7) AND ($8 IS NULL OR seq < $8) AND ($9 IS NULL OR object_id = $9) \
+                     ORDER BY seq DESC LIMIT $10"
+                );
+                let mut q = sqlx::query(&sql)
+                    .bind(f.practice.map(|p| p.0))
+                    .bind(f.actor.as_deref())
+                    .bind(action_like.as_deref())
+                    .bind(f.object_type.as_deref())
+                    .bind(f.outcome.map(|o| o.as_str()))
+                    .bind(f.from)
+                    .bind(f.to)
+                    .bind(f.before_seq)
+                    .bind(f.object_id.as_deref())
+                    .bind(i64::from(f.limit.clamp(1, 1000)));
+                if !people.is_empty() {
+                    for p in &f.people {
+                        q = q.bind(p.0);
+                    }
+                    for p in &f.people {
+                        q = q.bind(p.to_string());
+                    }
+                }
+                let rows = q.fetch_all(&self.pool).await?;
+                rows.iter().map(event_from).collect()
+            }
+
+            async fn practice_log(&self, practice: PracticeId, from: Timestamp, to: Timestamp) -> Result<Vec<(i64, StoredEvent)>> {
+                let cols = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
+                let rows = sqlx::query(&format!(
+                    "SELECT l.leaf_index, {cols} FROM audit_log l JOIN audit_events e ON e.seq = l.event_seq \
+                     WHERE e.practice_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3 ORDER BY l.leaf_index"
+                ))
+                .bind(practice.0)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|r| Ok((r.try_get("leaf_index")?, event_from(r)?))).collect()
+            }
+
+            async fn add_checkpoint(&self, tree_size: i64, root_hash: &str, note: &str) -> Result<()> {
+                sqlx::query("INSERT INTO audit_checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING")
+                    .bind(tree_size)
+                    .bind(root_hash)
+                    .bind(note)
+                    .bind(now())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
+                let rows: Vec<(i64, String, String, Timestamp)> =
+                    sqlx::query_as("SELECT tree_size, root_hash, note, created_at FROM audit_checkpoints ORDER BY tree_size")
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(|(tree_size, root_hash, note, created_at)| StoredCheckpoint { tree_size, root_hash, note, created_at }).collect())
+            }
+
+            async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
+                let row: Option<(i64, String, String, Timestamp)> =
+                    sqlx::query_as("SELECT tree_size, root_hash, note, created_at FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1")
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(tree_size, root_hash, note, created_at)| StoredCheckpoint { tree_size, root_hash, note, created_at }))
+            }
+
+            async fn record_verification(&self, ok: bool, summary: &str) -> Result<()> {
+                sqlx::query("INSERT INTO audit_verifications (ran_at, ok, summary) VALUES ($1, $2, $3)")
+                    .bind(now())
+                    .bind(ok)
+                    .bind(summary)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn latest_verification(&self) -> Result<Option<VerificationRun>> {
+                let row: Option<(Timestamp, bool, String)> =
+                    sqlx::query_as("SELECT ran_at, ok, summary FROM audit_verifications ORDER BY id DESC LIMIT 1")
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(ran_at, ok, summary)| VerificationRun { ran_at, ok, summary }))
+            }
+
+            async fn count_unintegrated_before(&self, seq: i64) -> Result<i64> {
+                Ok(sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM audit_events e WHERE e.seq <= $1 AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq)",
+                )
+                .bind(seq)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+        }
+    };
+}
+
+pub(crate) use audit_methods;

@@ -1,0 +1,287 @@
+//! The audit log service: turns stored events into Merkle leaves (integration), signs
+//! checkpoints, serves proofs, builds exports, and verifies the whole log from the store.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use custodian_audit::{CheckpointSigner, Export, ExportedEvent, Hash, PublicKey, Record, Tree, verify_consistency};
+use custodian_domain::PracticeId;
+use custodian_store::{SharedStore, StoreError, StoredCheckpoint, StoredEvent};
+use tokio::sync::Mutex;
+
+use crate::AppError;
+
+/// How far back integration looks for events committed late (a transaction that inserted its
+/// event before others but committed after them).
+const LATE_COMMIT_WINDOW: i64 = 10_000;
+
+pub struct AuditService {
+    pub origin: String,
+    signer: CheckpointSigner,
+    tree: Mutex<Tree>,
+    floor: AtomicI64,
+}
+
+/// The record (canonical form) of a stored event.
+pub fn record_of(e: &StoredEvent) -> Record {
+    Record {
+        id: e.id.hyphenated().to_string(),
+        occurred_at: e.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        practice_id: e.event.practice_id.map(|p| p.to_string()),
+        actor_id: e.event.meta.actor_id.map(|p| p.to_string()),
+        actor: e.event.meta.actor.clone(),
+        action: e.event.action.clone(),
+        object_type: e.event.object_type.clone(),
+        object_id: e.event.object_id.clone(),
+        outcome: e.event.outcome.as_str().to_string(),
+        details: e.details_text.clone(),
+        ip: e.event.meta.ip.clone(),
+        user_agent: e.event.meta.user_agent.clone(),
+        request_id: e.event.meta.request_id.clone(),
+    }
+}
+
+fn to_hash(hex_text: &str) -> Option<Hash> {
+    hex::decode(hex_text).ok()?.try_into().ok()
+}
+
+/// An event with its proof of inclusion in a signed checkpoint.
+pub struct ProvenEvent {
+    pub event: StoredEvent,
+    pub record: Record,
+    pub leaf_index: i64,
+    pub tree_size: i64,
+    pub proof: Vec<String>,
+    pub checkpoint: String,
+}
+
+impl AuditService {
+    pub fn new(origin: &str, seed: [u8; 32]) -> Self {
+        AuditService { origin: origin.to_string(), signer: CheckpointSigner::from_seed(origin, seed), tree: Mutex::new(Tree::new()), floor: AtomicI64::new(0) }
+    }
+
+    /// The note verifier key auditors use.
+    pub fn public_key(&self) -> String {
+        self.signer.public_key()
+    }
+
+    /// Brings the in-memory tree up to the stored log (another server may have added leaves).
+    async fn refresh(&self, store: &SharedStore, tree: &mut Tree) -> Result<(), StoreError> {
+        let have = tree.size() as i64;
+        for h in store.leaf_hashes(have).await? {
+            tree.push(to_hash(&h).ok_or_else(|| StoreError::Corrupt(format!("leaf hash {h}")))?);
+        }
+        Ok(())
+    }
+
+    /// Adds every committed event not yet in the log as a leaf. Returns the log's size.
+    pub async fn integrate(&self, store: &SharedStore) -> Result<u64, StoreError> {
+        let mut tree = self.tree.lock().await;
+        self.refresh(store, &mut tree).await?;
+        loop {
+            let batch = store.unintegrated_events(self.floor.load(Ordering::Relaxed), 5_000).await?;
+            if batch.is_empty() {
+                return Ok(tree.size());
+            }
+            let mut leaves = Vec::with_capacity(batch.len());
+            let mut hashes = Vec::with_capacity(batch.len());
+            for e in &batch {
+                let h = record_of(e).leaf_hash().map_err(|err| StoreError::Corrupt(err.to_string()))?;
+                leaves.push((e.seq, hex::encode(h)));
+                hashes.push(h);
+            }
+            match store.append_leaves(tree.size() as i64, &leaves).await {
+                Ok(()) => {
+                    for h in hashes {
+                        tree.push(h);
+                    }
+                    let top = batch.last().map(|e| e.seq).unwrap_or(0);
+                    self.floor.store((top - LATE_COMMIT_WINDOW).max(0), Ordering::Relaxed);
+                }
+                // Another server integrated first: catch up and look again.
+                Err(StoreError::Conflict { .. }) => self.refresh(store, &mut tree).await?,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Integrates, then signs a checkpoint if the log has grown since the last one.
+    pub async fn checkpoint(&self, store: &SharedStore) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let size = self.integrate(store).await?;
+        let latest = store.latest_checkpoint().await?;
+        if latest.as_ref().is_some_and(|c| c.tree_size as u64 >= size) {
+            return Ok(latest);
+        }
+        let root = self.tree.lock().await.root(size).expect("size is the tree's");
+        let note = self.signer.sign(&self.origin, size, &root);
+        store.add_checkpoint(size as i64, &hex::encode(root), &note).await?;
+        store.latest_checkpoint().await
+    }
+
+    /// An event with its inclusion proof against the checkpoint of `tree_size` (default: the
+    /// latest, made now if needed).
+    pub async fn prove(&self, store: &SharedStore, seq: i64, tree_size: Option<i64>) -> Result<ProvenEvent, AppError> {
+        let event = store.event(seq).await?.ok_or(AppError::NotFound)?;
+        let mut leaf_index = store.leaf_of_event(seq).await?;
+        if leaf_index.is_none() {
+            self.checkpoint(store).await?;
+            leaf_index = store.leaf_of_event(seq).await?;
+        }
+        let leaf_index = leaf_index.ok_or(AppError::NotFound)?;
+        let checkpoints = store.checkpoints().await?;
+        let cp = match tree_size {
+            Some(size) => checkpoints.iter().find(|c| c.tree_size == size).cloned().ok_or_else(|| {
+                AppError::BadRequest(format!("There is no checkpoint of size {size}. Ask for the latest, or one of the sizes listed by the checkpoints endpoint."))
+            })?,
+            None => match checkpoints.last().filter(|c| c.tree_size > leaf_index) {
+                Some(c) => c.clone(),
+                None => self.checkpoint(store).await?.ok_or(AppError::NotFound)?,
+            },
+        };
+        if leaf_index >= cp.tree_size {
+            return Err(AppError::BadRequest(format!(
+                "Event {seq} is leaf {leaf_index}, which came after the checkpoint of size {}: ask for a later checkpoint",
+                cp.tree_size
+            )));
+        }
+        let mut tree = self.tree.lock().await;
+        self.refresh(store, &mut tree).await?;
+        let proof = tree.inclusion_proof(leaf_index as u64, cp.tree_size as u64).ok_or(AppError::NotFound)?;
+        Ok(ProvenEvent {
+            record: record_of(&event),
+            event,
+            leaf_index,
+            tree_size: cp.tree_size,
+            proof: proof.iter().map(hex::encode).collect(),
+            checkpoint: cp.note,
+        })
+    }
+
+    /// The consistency proof between two checkpointed sizes.
+    pub async fn consistency(&self, store: &SharedStore, old: i64, new: i64) -> Result<Vec<String>, AppError> {
+        if old < 0 || new < 0 {
+            return Err(custodian_domain::Invalid::one("from", "Sizes cannot be negative").into());
+        }
+        if old > new {
+            return Err(custodian_domain::Invalid::one("from", format!("The first size ({old}) is larger than the second ({new})")).into());
+        }
+        let mut tree = self.tree.lock().await;
+        self.refresh(store, &mut tree).await?;
+        if new as u64 > tree.size() {
+            return Err(custodian_domain::Invalid::one("to", format!("The log has only {} entries", tree.size())).into());
+        }
+        Ok(tree.consistency_proof(old as u64, new as u64).unwrap_or_default().iter().map(hex::encode).collect())
+    }
+
+    /// An export of one practice's events in a period, each with its proof against the latest
+    /// checkpoint (signed now, so it covers every event exported).
+    pub async fn export(&self, store: &SharedStore, practice: PracticeId, from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> Result<Export, AppError> {
+        let cp = self.checkpoint(store).await?.ok_or(AppError::NotFound)?;
+        let events = store.practice_log(practice, from, to).await?;
+        let mut tree = self.tree.lock().await;
+        self.refresh(store, &mut tree).await?;
+        let mut out = Vec::new();
+        for (leaf, e) in events.into_iter().filter(|(l, _)| *l < cp.tree_size) {
+            let proof = tree.inclusion_proof(leaf as u64, cp.tree_size as u64).ok_or(AppError::NotFound)?;
+            out.push(ExportedEvent { leaf_index: leaf as u64, record: record_of(&e), proof: proof.iter().map(hex::encode).collect() });
+        }
+        Ok(Export {
+            format: custodian_audit::export::EXPORT_FORMAT.into(),
+            practice_id: practice.to_string(),
+            from: from.to_rfc3339(),
+            to: to.to_rfc3339(),
+            checkpoint: cp.note,
+            count: out.len(),
+            events: out,
+        })
+    }
+}
+
+/// The outcome of verifying the whole log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub leaves: u64,
+    pub checkpoints: usize,
+    /// The first problem found, naming the sequence number where one is known.
+    pub problem: Option<String>,
+}
+
+impl VerifyReport {
+    pub fn summary(&self) -> String {
+        match &self.problem {
+            None => format!("audit log intact: {} events, {} signed checkpoints verified", self.leaves, self.checkpoints),
+            Some(p) => format!("audit log FAILED verification: {p}"),
+        }
+    }
+}
+
+/// Recomputes every leaf from the stored events and the whole tree, checks every checkpoint's
+/// signature and root, and that each checkpoint is consistent with the next.
+pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyReport, AppError> {
+    let key = PublicKey::parse(public_key).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut tree = Tree::new();
+    let fail = |tree: &Tree, cps: usize, p: String| VerifyReport { ok: false, leaves: tree.size(), checkpoints: cps, problem: Some(p) };
+    let mut from = 0i64;
+    loop {
+        let page = store.log_entries(from, 10_000).await?;
+        if page.is_empty() {
+            break;
+        }
+        for entry in &page {
+            if entry.leaf_index != tree.size() as i64 {
+                return Ok(fail(&tree, 0, format!("leaf {} is missing: the log jumps to leaf {}", tree.size(), entry.leaf_index)));
+            }
+            let Some(event) = &entry.event else {
+                return Ok(fail(&tree, 0, format!("event #{} (leaf {}) has been deleted", entry.event_seq, entry.leaf_index)));
+            };
+            let recomputed = match record_of(event).leaf_hash() {
+                Ok(h) => h,
+                Err(_) => return Ok(fail(&tree, 0, format!("event #{} (leaf {}) was changed: its details are no longer valid JSON", event.seq, entry.leaf_index))),
+            };
+            if hex::encode(recomputed) != entry.leaf_hash {
+                return Ok(fail(&tree, 0, format!("event #{} (leaf {}) was changed: its contents no longer match the hash recorded when it was logged", event.seq, entry.leaf_index)));
+            }
+            tree.push(recomputed);
+        }
+        from = page.last().unwrap().leaf_index + 1;
+    }
+    let checkpoints = store.checkpoints().await?;
+    let mut previous: Option<(u64, Hash)> = None;
+    for (i, c) in checkpoints.iter().enumerate() {
+        let cp = match key.verify(&c.note) {
+            Ok(cp) => cp,
+            Err(e) => return Ok(fail(&tree, i, format!("the checkpoint of size {}: {e}", c.tree_size))),
+        };
+        if cp.size as i64 != c.tree_size {
+            return Ok(fail(&tree, i, format!("the checkpoint stored as size {} is signed for size {}", c.tree_size, cp.size)));
+        }
+        let Some(root) = tree.root(cp.size) else {
+            return Ok(fail(&tree, i, format!("the checkpoint of size {} covers more events than the log holds ({}): events were deleted", cp.size, tree.size())));
+        };
+        if root != cp.root {
+            let after = previous.map(|(s, _)| s).unwrap_or(0);
+            return Ok(fail(
+                &tree,
+                i,
+                format!(
+                    "the log no longer matches the checkpoint of size {} signed on {}: an event among leaves {}..{} was changed, removed or reordered",
+                    cp.size,
+                    custodian_domain::time::show_datetime(c.created_at),
+                    after,
+                    cp.size - 1
+                ),
+            ));
+        }
+        if let Some((old, old_root)) = previous {
+            let proof = tree.consistency_proof(old, cp.size).unwrap_or_default();
+            if verify_consistency(old, cp.size, &old_root, &cp.root, &proof).is_err() {
+                return Ok(fail(&tree, i, format!("the checkpoints of sizes {old} and {} are not consistent", cp.size)));
+            }
+        }
+        previous = Some((cp.size, cp.root));
+    }
+    Ok(VerifyReport { ok: true, leaves: tree.size(), checkpoints: checkpoints.len(), problem: None })
+}
+
+pub type SharedAudit = Arc<AuditService>;

@@ -1,0 +1,395 @@
+//! The audit trail in the web UI and the API: filtered lists, an event with its proof, the
+//! latest checkpoint, consistency proofs, and verifiable exports.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use custodian_audit::Record;
+use custodian_domain::Permission;
+use custodian_domain::time::show_datetime;
+use custodian_store::{EventFilter, Outcome, StoredEvent};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{PracticeScope, SignedIn};
+use crate::error::Problem;
+use crate::forms::Errors;
+use crate::pages::{Layout, render, render_with};
+use crate::routes::{Reach, Routes};
+use crate::{AppError, AppState};
+
+pub fn routes(r: &mut Routes) {
+    use Reach::*;
+    r.get("/practices/{practice_id}/audit", Practice, audit_page)
+        .get("/practices/{practice_id}/audit/{seq}", Practice, event_page)
+        .get("/practices/{practice_id}/audit-export", Practice, export_download)
+        .get("/api/v1/practices/{practice_id}/audit/events", Practice, api_events)
+        .get("/api/v1/practices/{practice_id}/audit/events/{seq}", Practice, api_event)
+        .get("/api/v1/practices/{practice_id}/audit/export", Practice, export_download)
+        .get("/api/v1/audit/checkpoint", SignedIn, api_checkpoint)
+        .get("/api/v1/audit/consistency", SignedIn, api_consistency);
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    outcome: String,
+    /// YYYY-MM-DD (Europe/London).
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    /// Only events before this sequence number (the next page).
+    #[serde(default)]
+    before: Option<i64>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+fn day(s: &str, field: &str, end: bool) -> Result<Option<DateTime<Utc>>, custodian_domain::Invalid> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| custodian_domain::Invalid::one(field, format!("Enter the {field} date as a real date, like 2026-11-01")))?;
+    let d = if end { d + chrono::Duration::days(1) } else { d };
+    Ok(Some(custodian_domain::identity::start_of_day(d)))
+}
+
+impl AuditQuery {
+    fn filter(&self, scope: &PracticeScope, people: Vec<custodian_domain::PersonId>) -> Result<EventFilter, custodian_domain::Invalid> {
+        let outcome = match self.outcome.as_str() {
+            "" => None,
+            o => Some(Outcome::parse(o).ok_or_else(|| custodian_domain::Invalid::one("outcome", "Outcome must be success, failure or denied"))?),
+        };
+        let (from, to) = (day(&self.from, "from", false)?, day(&self.to, "to", true)?);
+        if let (Some(f), Some(t)) = (from, to) {
+            if f >= t {
+                return Err(custodian_domain::Invalid::one("to", "The 'to' date must not be before the 'from' date"));
+            }
+        }
+        Ok(EventFilter {
+            practice: Some(scope.id()),
+            people,
+            actor: Some(self.actor.trim().to_lowercase()).filter(|a| !a.is_empty()),
+            action: Some(self.action.trim().to_string()).filter(|a| !a.is_empty()),
+            outcome,
+            from,
+            to,
+            before_seq: self.before,
+            limit: self.limit.unwrap_or(100).clamp(1, 500),
+            ..Default::default()
+        })
+    }
+}
+
+/// The practice's staff: their sign-ins and other events of no practice belong to its trail.
+async fn staff(state: &AppState, scope: &PracticeScope) -> Result<Vec<custodian_domain::PersonId>, AppError> {
+    Ok(state.store.access_overview(scope.id()).await?.into_iter().map(|o| o.person_id).collect())
+}
+
+struct EventRow {
+    seq: i64,
+    when: String,
+    actor: String,
+    action: String,
+    outcome: &'static str,
+    details: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    practice: custodian_domain::Practice,
+    errors: Errors,
+    f: AuditQuery,
+    outcomes: [&'static str; 3],
+    events: Vec<EventRow>,
+    next: Option<String>,
+    public_key: String,
+    checkpoint: Option<String>,
+    verification: Option<VerificationView>,
+}
+
+struct VerificationView {
+    ok: bool,
+    ran_at: String,
+    summary: String,
+}
+
+async fn audit_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+    scope.require(Permission::AuditView, "audit.list").await?;
+    let (events, errors) = match q.filter(&scope, staff(&state, &scope).await?) {
+        Ok(f) => (state.store.search_events(&f).await?, Errors::none()),
+        Err(e) => (vec![], e.into()),
+    };
+    scope.record(scope.event("audit.list", "audit_event", None).details(serde_json::json!({ "records": events.len() }))).await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
+    let next = (events.len() == limit).then(|| {
+        let last = events.last().map(|e| e.seq).unwrap_or(0);
+        format!(
+            "/practices/{}/audit?actor={}&action={}&outcome={}&from={}&to={}&before={last}",
+            scope.id(),
+            crate::auth::urlencode(&q.actor),
+            crate::auth::urlencode(&q.action),
+            crate::auth::urlencode(&q.outcome),
+            crate::auth::urlencode(&q.from),
+            crate::auth::urlencode(&q.to)
+        )
+    });
+    let verification = state.store.latest_verification().await?.map(|v| VerificationView { ok: v.ok, ran_at: show_datetime(v.ran_at), summary: v.summary });
+    let checkpoint = state.store.latest_checkpoint().await?.map(|c| c.note);
+    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let here = format!("/practices/{}/audit", scope.id());
+    Ok(render_with(
+        status,
+        &AuditPage {
+            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+            practice: scope.practice.clone(),
+            errors,
+            outcomes: ["success", "failure", "denied"],
+            events: events
+                .iter()
+                .map(|e| EventRow {
+                    seq: e.seq,
+                    when: show_datetime(e.occurred_at),
+                    actor: e.event.meta.actor.clone(),
+                    action: e.event.action.clone(),
+                    outcome: e.event.outcome.as_str(),
+                    details: e.details_text.chars().take(160).collect(),
+                })
+                .collect(),
+            f: q,
+            next,
+            public_key: state.audit.public_key(),
+            checkpoint,
+            verification,
+        },
+    ))
+}
+
+/// An event of this practice, or 404 (never another practice's).
+async fn practice_event(state: &AppState, scope: &PracticeScope, seq: &str) -> Result<StoredEvent, AppError> {
+    let seq: i64 = seq.parse().map_err(|_| AppError::NotFound)?;
+    let e = state.store.event(seq).await?.ok_or(AppError::NotFound)?;
+    let mine = match e.event.practice_id {
+        Some(p) => p == scope.id(),
+        None => {
+            let staff = staff(state, scope).await?;
+            e.event.meta.actor_id.is_some_and(|a| staff.contains(&a))
+                || e.event.object_id.as_deref().is_some_and(|o| staff.iter().any(|s| s.to_string() == o))
+        }
+    };
+    if !mine {
+        return Err(AppError::NotFound);
+    }
+    Ok(e)
+}
+
+#[derive(Template)]
+#[template(path = "audit_event.html")]
+struct EventPage {
+    layout: Layout,
+    practice: custodian_domain::Practice,
+    seq: i64,
+    when: String,
+    record: Record,
+    details: String,
+    leaf_index: i64,
+    tree_size: i64,
+    proof: Vec<String>,
+    checkpoint: String,
+}
+
+async fn event_page(State(state): State<AppState>, scope: PracticeScope, Path((_, seq)): Path<(String, String)>) -> Result<Response, AppError> {
+    scope.require(Permission::AuditView, "audit.view").await?;
+    let e = practice_event(&state, &scope, &seq).await?;
+    let p = state.audit.prove(&state.store, e.seq, None).await?;
+    scope.record(scope.event("audit.view", "audit_event", Some(e.seq.to_string()))).await?;
+    Ok(render(&EventPage {
+        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/audit", scope.id())),
+        practice: scope.practice.clone(),
+        seq: e.seq,
+        when: show_datetime(e.occurred_at),
+        details: serde_json::to_string_pretty(&e.event.details).unwrap_or_else(|_| e.details_text.clone()),
+        record: p.record,
+        leaf_index: p.leaf_index,
+        tree_size: p.tree_size,
+        proof: p.proof,
+        checkpoint: p.checkpoint,
+    }))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+async fn export_download(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
+    scope.require(Permission::AuditView, "audit.export").await?;
+    let from = day(&q.from, "from", false)?.unwrap_or_else(|| custodian_domain::identity::start_of_day(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()));
+    let to = day(&q.to, "to", true)?.unwrap_or_else(|| state.clock.now() + chrono::Duration::days(1));
+    let export = state.audit.export(&state.store, scope.id(), from, to).await?;
+    scope
+        .record(scope.event("audit.export", "audit_event", None).details(serde_json::json!({ "records": export.count, "from": q.from, "to": q.to })))
+        .await?;
+    let body = serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = format!("custodian-audit-{}-{}.json", scope.practice.ods_code, state.clock.now().format("%Y%m%d"));
+    Ok((
+        [(header::CONTENT_TYPE, "application/json".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        body,
+    )
+        .into_response())
+}
+
+/// An audit event as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct EventOut {
+    pub seq: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub outcome: String,
+    pub details: serde_json::Value,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+fn event_out(e: &StoredEvent) -> EventOut {
+    EventOut {
+        seq: e.seq,
+        occurred_at: e.occurred_at,
+        actor: e.event.meta.actor.clone(),
+        action: e.event.action.clone(),
+        object_type: e.event.object_type.clone(),
+        object_id: e.event.object_id.clone(),
+        outcome: e.event.outcome.as_str().into(),
+        details: e.event.details.clone(),
+        ip: e.event.meta.ip.clone(),
+        request_id: e.event.meta.request_id.clone(),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventsPage {
+    pub items: Vec<EventOut>,
+    /// Pass as `before` for older events.
+    pub next_before: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/audit/events", tag = "audit", summary = "Audit events of a practice",
+    description = "Newest first. Filters: actor (username), action (or its start, e.g. `session.`), outcome, from/to (YYYY-MM-DD, UK dates). Recorded with the number of events returned.",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("actor" = Option<String>, Query, description = "Username"),
+           ("action" = Option<String>, Query, description = "Action or prefix"), ("outcome" = Option<String>, Query, description = "success, failure or denied"),
+           ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day"),
+           ("before" = Option<i64>, Query, description = "Only events before this sequence number"), ("limit" = Option<u32>, Query, description = "1 to 500")),
+    responses((status = 200, body = EventsPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn api_events(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<AuditQuery>) -> Result<Json<EventsPage>, AppError> {
+    scope.require(Permission::AuditView, "audit.list").await?;
+    let f = q.filter(&scope, staff(&state, &scope).await?)?;
+    let events = state.store.search_events(&f).await?;
+    scope.record(scope.event("audit.list", "audit_event", None).details(serde_json::json!({ "records": events.len() }))).await?;
+    let next_before = (events.len() == f.limit as usize).then(|| events.last().map(|e| e.seq)).flatten();
+    Ok(Json(EventsPage { items: events.iter().map(event_out).collect(), next_before }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProvenEventOut {
+    pub event: EventOut,
+    /// The record exactly as hashed (canonical form v1, see docs/audit-log.md).
+    #[schema(value_type = Object)]
+    pub record: Record,
+    pub leaf_index: i64,
+    pub tree_size: i64,
+    /// Hex SHA-256 hashes from the leaf up (RFC 9162).
+    pub inclusion_proof: Vec<String>,
+    /// The signed checkpoint the proof leads to.
+    pub checkpoint: String,
+}
+
+#[derive(Deserialize)]
+struct ProofQuery {
+    tree_size: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/audit/events/{seq}", tag = "audit", summary = "One event with its inclusion proof",
+    description = "Against the checkpoint of `tree_size`, or the latest.",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("seq" = i64, Path, description = "The event's sequence number"),
+           ("tree_size" = Option<i64>, Query, description = "A checkpoint's size")),
+    responses((status = 200, body = ProvenEventOut), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn api_event(State(state): State<AppState>, scope: PracticeScope, Path((_, seq)): Path<(String, String)>, Query(q): Query<ProofQuery>) -> Result<Json<ProvenEventOut>, AppError> {
+    scope.require(Permission::AuditView, "audit.view").await?;
+    let e = practice_event(&state, &scope, &seq).await?;
+    let p = state.audit.prove(&state.store, e.seq, q.tree_size).await?;
+    scope.record(scope.event("audit.view", "audit_event", Some(e.seq.to_string()))).await?;
+    Ok(Json(ProvenEventOut { event: event_out(&p.event), record: p.record, leaf_index: p.leaf_index, tree_size: p.tree_size, inclusion_proof: p.proof, checkpoint: p.checkpoint }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckpointOut {
+    pub tree_size: i64,
+    pub root_hash: String,
+    pub signed_note: String,
+    pub created_at: DateTime<Utc>,
+    /// The note verifier key that signs checkpoints.
+    pub public_key: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/checkpoint", tag = "audit", summary = "The latest signed checkpoint",
+    description = "Signs a new one first if the log has grown. Holds only the log's size and root: no event data.",
+    responses((status = 200, body = CheckpointOut), (status = 401, body = Problem)))]
+async fn api_checkpoint(State(state): State<AppState>, _user: SignedIn) -> Result<Json<CheckpointOut>, AppError> {
+    let c = state.audit.checkpoint(&state.store).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(CheckpointOut { tree_size: c.tree_size, root_hash: c.root_hash, signed_note: c.note, created_at: c.created_at, public_key: state.audit.public_key() }))
+}
+
+#[derive(Deserialize)]
+struct ConsistencyQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsistencyOut {
+    pub from: i64,
+    pub to: i64,
+    pub proof: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/consistency", tag = "audit", summary = "A consistency proof between two log sizes",
+    params(("from" = i64, Query, description = "The older size"), ("to" = i64, Query, description = "The newer size")),
+    responses((status = 200, body = ConsistencyOut), (status = 422, body = Problem)))]
+async fn api_consistency(State(state): State<AppState>, _user: SignedIn, Query(q): Query<ConsistencyQuery>) -> Result<Json<ConsistencyOut>, AppError> {
+    let from = q.from.ok_or_else(|| custodian_domain::Invalid::one("from", "Give the older size as from"))?;
+    let to = q.to.ok_or_else(|| custodian_domain::Invalid::one("to", "Give the newer size as to"))?;
+    let proof = state.audit.consistency(&state.store, from, to).await?;
+    Ok(Json(ConsistencyOut { from, to, proof }))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(api_events, api_event, api_checkpoint, api_consistency, export_api_doc),
+    components(schemas(EventOut, EventsPage, ProvenEventOut, CheckpointOut, ConsistencyOut))
+)]
+pub struct AuditApi;
+
+/// Documents the export endpoint (the handler is shared with the page's download).
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/audit/export", tag = "audit", summary = "A verifiable export of a practice's events",
+    description = "Every event of the practice in the period with its inclusion proof against one signed checkpoint: `custodian audit verify --export FILE --public-key KEY` checks it offline.",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day")),
+    responses((status = 200, description = "The export file (JSON)"), (status = 403, body = Problem)))]
+#[allow(dead_code)]
+fn export_api_doc() {}

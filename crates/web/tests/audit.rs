@@ -1,0 +1,206 @@
+//! The audit trail over HTTP and against an attacker with database access: who may read it,
+//! proofs that verify against the signed checkpoint, offline-verifiable exports, and
+//! `verify_log` catching changed, deleted and reordered events. SQLite always; PostgreSQL when
+//! CUSTODIAN_TEST_DATABASE_URL is set.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use custodian_audit::{PublicKey, verify_inclusion};
+use custodian_store::Backend;
+use custodian_web::audit_log::verify_log;
+
+backend_tests!(
+    only_those_with_audit_view_read_the_trail_and_reading_it_is_recorded,
+    an_event_comes_with_a_proof_that_verifies_against_the_signed_checkpoint,
+    an_export_verifies_offline_and_any_edit_is_caught,
+    malformed_proof_requests_get_clear_errors,
+    verification_catches_changed_deleted_and_reordered_events,
+    verification_catches_a_deleted_event,
+    verification_catches_two_events_swapped,
+    verification_catches_an_event_rewritten_with_its_leaf_hash,
+);
+
+async fn attacked(app: &TestApp, sql: &str) -> custodian_web::audit_log::VerifyReport {
+    let key = app.state.audit.public_key();
+    app.sign_in("rahmed").await;
+    app.sign_in("staylor").await;
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    assert!(verify_log(&app.store, &key).await.unwrap().ok);
+    let bypass = match app.store.backend() {
+        Backend::Sqlite => format!(
+            "DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete; \
+             DROP TRIGGER IF EXISTS audit_log_no_update; PRAGMA foreign_keys = OFF; {sql}"
+        ),
+        Backend::Postgres => format!("SET session_replication_role = replica; {sql}; SET session_replication_role = origin"),
+    };
+    custodian_store::testing::raw_execute(&app.store, &bypass).await.unwrap();
+    verify_log(&app.store, &key).await.unwrap()
+}
+
+async fn verification_catches_a_deleted_event(app: TestApp) {
+    let r = attacked(&app, "DELETE FROM audit_events WHERE seq = 7").await;
+    assert!(!r.ok);
+    assert!(r.summary().contains("event #7") && r.summary().contains("deleted"), "{}", r.summary());
+}
+
+async fn verification_catches_two_events_swapped(app: TestApp) {
+    // Swap the contents of events 3 and 4 (an attacker reordering history).
+    let r = attacked(
+        &app,
+        "UPDATE audit_events SET action = CASE seq WHEN 3 THEN (SELECT action FROM audit_events WHERE seq = 4) ELSE (SELECT action FROM audit_events WHERE seq = 3) END, \
+         details = CASE seq WHEN 3 THEN (SELECT details FROM audit_events WHERE seq = 4) ELSE (SELECT details FROM audit_events WHERE seq = 3) END \
+         WHERE seq IN (3, 4)",
+    )
+    .await;
+    assert!(!r.ok);
+    assert!(r.summary().contains("event #3"), "{}", r.summary());
+}
+
+async fn verification_catches_an_event_rewritten_with_its_leaf_hash(app: TestApp) {
+    // A careful attacker also rewrites the leaf hash recorded for the event: the signed
+    // checkpoint still gives them away.
+    let r = attacked(&app, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 2; UPDATE audit_log SET leaf_hash = 'PLACEHOLDER' WHERE event_seq = 2").await;
+    // The placeholder is not the right hash, so the first check names the event; now put the
+    // matching hash in place, as a careful attacker would.
+    assert!(r.summary().contains("event #2"), "{}", r.summary());
+    let e = app.store.event(2).await.unwrap().unwrap();
+    let forged = hex::encode(custodian_web::audit_log::record_of(&e).leaf_hash().unwrap());
+    let sql = match app.store.backend() {
+        Backend::Sqlite => format!("UPDATE audit_log SET leaf_hash = '{forged}' WHERE event_seq = 2"),
+        Backend::Postgres => format!("SET session_replication_role = replica; UPDATE audit_log SET leaf_hash = '{forged}' WHERE event_seq = 2; SET session_replication_role = origin"),
+    };
+    custodian_store::testing::raw_execute(&app.store, &sql).await.unwrap();
+    let r = verify_log(&app.store, &app.state.audit.public_key()).await.unwrap();
+    assert!(!r.ok);
+    assert!(r.summary().contains("no longer matches the checkpoint"), "{}", r.summary());
+}
+
+async fn only_those_with_audit_view_read_the_trail_and_reading_it_is_recorded(app: TestApp) {
+    let river = app.riverside.id;
+    let sam = app.sign_in("staylor").await;
+    assert_eq!(app.get(&format!("/practices/{river}/audit"), Some(&sam)).await.status(), 403);
+    assert_eq!(app.get(&format!("/api/v1/practices/{river}/audit/events"), Some(&sam)).await.status(), 403);
+    let pm = app.sign_in("rahmed").await;
+    let page = app.get(&format!("/practices/{river}/audit?action=session."), Some(&pm)).await.text().await.unwrap();
+    assert!(page.contains("session.sign_in") && page.contains("staylor"));
+    assert!(!page.contains("practice.create"), "filtered to session events");
+    let list: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/events?outcome=denied"), Some(&pm)).await.json().await.unwrap();
+    assert!(list["items"].as_array().unwrap().iter().all(|e| e["outcome"] == "denied"));
+    assert!(list["items"].as_array().unwrap().iter().any(|e| e["actor"] == "staylor"), "Sam's refused attempts are there");
+    let reads = app.store.events(Some(river), 50).await.unwrap();
+    assert!(reads.iter().any(|e| e.event.action == "audit.list" && e.event.meta.actor == "rahmed" && e.event.details["records"].is_number()));
+    let bad = app.get(&format!("/api/v1/practices/{river}/audit/events?from=yesterday"), Some(&pm)).await;
+    assert_eq!(bad.status(), 422);
+    let p: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "from");
+}
+
+async fn an_event_comes_with_a_proof_that_verifies_against_the_signed_checkpoint(app: TestApp) {
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    let list: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/events"), Some(&pm)).await.json().await.unwrap();
+    let seq = list["items"].as_array().unwrap().last().unwrap()["seq"].as_i64().unwrap();
+    let proven: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/events/{seq}"), Some(&pm)).await.json().await.unwrap();
+    let cp: serde_json::Value = app.get("/api/v1/audit/checkpoint", Some(&pm)).await.json().await.unwrap();
+    let key = PublicKey::parse(cp["public_key"].as_str().unwrap()).unwrap();
+    let checkpoint = key.verify(proven["checkpoint"].as_str().unwrap()).expect("a checkpoint signed by the log's key");
+    let record: custodian_audit::Record = serde_json::from_value(proven["record"].clone()).unwrap();
+    let proof: Vec<[u8; 32]> = proven["inclusion_proof"].as_array().unwrap().iter().map(|h| hex::decode(h.as_str().unwrap()).unwrap().try_into().unwrap()).collect();
+    verify_inclusion(proven["leaf_index"].as_u64().unwrap(), checkpoint.size, &record.leaf_hash().unwrap(), &proof, &checkpoint.root).unwrap();
+    // The HTML page shows the same proof.
+    let page = app.get(&format!("/practices/{river}/audit/{seq}"), Some(&pm)).await.text().await.unwrap();
+    assert!(page.contains(proven["inclusion_proof"][0].as_str().unwrap_or("")));
+    // Another practice's manager cannot reach this event through their own practice.
+    let karen = app.sign_in("kmills").await;
+    let hill = app.hillside.id;
+    assert_eq!(app.get(&format!("/api/v1/practices/{hill}/audit/events/{seq}"), Some(&karen)).await.status(), 404);
+    // A later checkpoint is consistent with the earlier one.
+    app.sign_in("staylor").await;
+    let cp2: serde_json::Value = app.get("/api/v1/audit/checkpoint", Some(&pm)).await.json().await.unwrap();
+    let (a, b) = (cp["tree_size"].as_u64().unwrap(), cp2["tree_size"].as_u64().unwrap());
+    assert!(b > a);
+    let c: serde_json::Value = app.get(&format!("/api/v1/audit/consistency?from={a}&to={b}"), Some(&pm)).await.json().await.unwrap();
+    let proof: Vec<[u8; 32]> = c["proof"].as_array().unwrap().iter().map(|h| hex::decode(h.as_str().unwrap()).unwrap().try_into().unwrap()).collect();
+    let root = |v: &serde_json::Value| -> [u8; 32] { hex::decode(v["root_hash"].as_str().unwrap()).unwrap().try_into().unwrap() };
+    custodian_audit::verify_consistency(a, b, &root(&cp), &root(&cp2), &proof).unwrap();
+}
+
+async fn an_export_verifies_offline_and_any_edit_is_caught(app: TestApp) {
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    let res = app.get(&format!("/api/v1/practices/{river}/audit/export"), Some(&pm)).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("custodian-audit-Z00001"));
+    let text = res.text().await.unwrap();
+    let key = app.state.audit.public_key();
+    let ok = custodian_audit::verify_export(&text, &key).unwrap();
+    assert!(ok.events > 3);
+    let export: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(export["events"].as_array().unwrap().iter().all(|e| e["record"]["practice_id"] == river.to_string()), "only this practice's events");
+    // An edited event.
+    let mut edited = export.clone();
+    edited["events"][1]["record"]["actor"] = "someone-else".into();
+    let e = custodian_audit::verify_export(&edited.to_string(), &key).unwrap_err().to_string();
+    assert!(e.contains("event 2 of the file") && e.contains("changed"), "{e}");
+    // A removed event.
+    let mut cut = export.clone();
+    cut["events"].as_array_mut().unwrap().remove(0);
+    assert!(custodian_audit::verify_export(&cut.to_string(), &key).unwrap_err().to_string().contains("cut or added"));
+    // A truncated file, and another key.
+    assert!(custodian_audit::verify_export(&text[..text.len() / 2], &key).is_err());
+    let other = custodian_audit::CheckpointSigner::from_seed("custodian.local/audit", [1; 32]).public_key();
+    assert!(custodian_audit::verify_export(&text, &other).is_err());
+    // The export itself is recorded, with the number of events.
+    let e = app.store.events(Some(river), 5).await.unwrap().into_iter().find(|e| e.event.action == "audit.export").unwrap();
+    assert_eq!(e.event.details["records"], ok.events as i64);
+}
+
+async fn malformed_proof_requests_get_clear_errors(app: TestApp) {
+    let pm = app.sign_in("rahmed").await;
+    let river = app.riverside.id;
+    let cp: serde_json::Value = app.get("/api/v1/audit/checkpoint", Some(&pm)).await.json().await.unwrap();
+    let size = cp["tree_size"].as_i64().unwrap();
+    for (query, field) in [(format!("from={}&to=1", size), "from"), (format!("from=1&to={}", size + 1000), "to"), ("to=3".to_string(), "from")] {
+        let res = app.get(&format!("/api/v1/audit/consistency?{query}"), Some(&pm)).await;
+        assert_eq!(res.status(), 422, "{query}");
+        let p: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], field, "{query}");
+    }
+    let list: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/events"), Some(&pm)).await.json().await.unwrap();
+    let seq = list["items"][0]["seq"].as_i64().unwrap();
+    let res = app.get(&format!("/api/v1/practices/{river}/audit/events/{seq}?tree_size=999999"), Some(&pm)).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("no checkpoint of size 999999"));
+    assert_eq!(app.get(&format!("/api/v1/practices/{river}/audit/events/not-a-number"), Some(&pm)).await.status(), 404);
+}
+
+async fn verification_catches_changed_deleted_and_reordered_events(app: TestApp) {
+    let key = app.state.audit.public_key();
+    app.sign_in("rahmed").await;
+    app.sign_in("staylor").await;
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    let report = verify_log(&app.store, &key).await.unwrap();
+    assert!(report.ok, "{}", report.summary());
+    assert!(report.leaves > 10);
+    // More events after the checkpoint, then another checkpoint: still intact.
+    app.sign_in("kmills").await;
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    assert!(verify_log(&app.store, &key).await.unwrap().ok);
+
+    let backend = app.store.backend();
+    let attack = |sql: &str| {
+        let bypass = match backend {
+            Backend::Sqlite => format!("DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete; PRAGMA foreign_keys = OFF; {sql}"),
+            Backend::Postgres => format!("SET session_replication_role = replica; {sql}; SET session_replication_role = origin"),
+        };
+        let store = app.store.clone();
+        async move { custodian_store::testing::raw_execute(&store, &bypass).await.unwrap() }
+    };
+    // 1. A changed event is named.
+    attack("UPDATE audit_events SET actor = 'mallory' WHERE seq = 5").await;
+    let r = verify_log(&app.store, &key).await.unwrap();
+    assert!(!r.ok);
+    assert!(r.summary().contains("event #5") && r.summary().contains("changed"), "{}", r.summary());
+}
