@@ -165,6 +165,7 @@ test('a provider administrator signs in with an authenticator code and sees the 
     ['System administrators', 'System administrators'],
     ['Settings', 'Identity and access settings'],
     ['Systems', "The practice's systems"],
+    ['Audit trail', 'Audit trail'],
   ]) {
     await page.getByRole('link', { name: link, exact: true }).click();
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
@@ -192,4 +193,28 @@ test('a person sets up two-factor authentication from their account page', async
   assert.equal(await page.locator('.codes li').count(), 10);
   await checkAccessibility(page);
   void DEMO_ANSWER;
+});
+
+test('an auditor reads the audit trail and an event with its proof', async () => {
+  const page = await app.newPage();
+  await signIn(page, 'auditor');
+  await page.getByRole('link', { name: 'All practices' }).click();
+  await page.getByRole('link', { name: 'Riverside Medical Centre' }).click();
+  await page.getByRole('link', { name: 'Audit trail', exact: true }).click();
+  await page.getByRole('heading', { name: 'Audit trail', level: 1 }).waitFor();
+  await page.getByLabel('Action').fill('member.');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('heading', { name: 'Audit trail', level: 1 }).waitFor();
+  assert.match(await page.locator('tbody').innerText(), /member\.add/);
+  await checkAccessibility(page);
+  await app.screenshot(page, 'audit-trail');
+  await page.locator('tbody tr a').first().click();
+  await page.getByRole('heading', { name: /Audit event \d+/ }).waitFor();
+  assert.match(await page.locator('main').innerText(), /inclusion proof against the signed checkpoint of size \d+/);
+  await checkAccessibility(page);
+  await app.screenshot(page, 'audit-event');
+  // A bad date is named, not a crash.
+  await page.goto(page.url().replace(/\/audit\/\d+$/, '/audit?from=31/12/2026'));
+  assert.match(await page.getByRole('alert').innerText(), /from date as a real date/);
+  await checkAccessibility(page);
 });

@@ -221,3 +221,45 @@ fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_comm
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("Jasmine Green leaves Riverside Medical Centre"));
 }
+
+#[test]
+fn the_audit_trail_verifies_exports_and_catches_an_edited_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let o = custodian(dir.path(), &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let env = [("CUSTODIAN_DATA_DIR", data.to_str().unwrap())];
+    let key_file = data.join("audit-signing.key");
+    let o = custodian(dir.path(), &["audit", "public-key"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    let key = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert!(key.starts_with("custodian.local/audit+"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600, "the signing key is private");
+    }
+    let o = custodian(dir.path(), &["audit", "checkpoint"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).starts_with("custodian.local/audit\n"));
+    let o = custodian(dir.path(), &["audit", "verify"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("audit log intact"));
+
+    let export = dir.path().join("riverside.json");
+    let o = custodian(dir.path(), &["audit", "export", "--practice", "Z00001", "--output", export.to_str().unwrap()], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    // Offline: no data directory, no database.
+    let empty = tempfile::tempdir().unwrap();
+    let o = custodian(empty.path(), &["audit", "verify", "--export", export.to_str().unwrap(), "--public-key", &key], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("export intact"));
+    let edited = std::fs::read_to_string(&export).unwrap().replacen("\"actor\": \"demo\"", "\"actor\": \"mallory\"", 1);
+    let tampered = dir.path().join("tampered.json");
+    std::fs::write(&tampered, edited).unwrap();
+    let o = custodian(empty.path(), &["audit", "verify", "--export", tampered.to_str().unwrap(), "--public-key", &key], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("FAILED") && text(&o).contains("changed"), "{}", text(&o));
+    let o = custodian(empty.path(), &["audit", "verify", "--export", export.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "the public key is required");
+}
