@@ -283,6 +283,9 @@ pub trait IdentityStore: Send + Sync {
 
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
+/// An event waiting for the group commit, and where to send its sequence number.
+pub(crate) type AppendJob = (AuditEvent, tokio::sync::oneshot::Sender<Result<i64>>);
+
 /// A store shared by the server's tasks.
 pub type SharedStore = Arc<dyn Store>;
 

@@ -8,6 +8,7 @@ use crate::queries::HasDb;
 use crate::{StoreError, migrations, redact_url};
 
 pub struct PgStore {
+    appender: tokio::sync::mpsc::Sender<crate::AppendJob>,
     pool: PgPool,
 }
 
@@ -26,7 +27,8 @@ impl PgStore {
             .await
             .map_err(|source| StoreError::Open { url: redact_url(url), source })?;
         migrations::postgres().run(&pool).await?;
-        Ok(PgStore { pool })
+        let appender = imp::spawn_appender(pool.clone());
+        Ok(PgStore { pool, appender })
     }
 
     pub fn pool(&self) -> &PgPool {

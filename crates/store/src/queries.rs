@@ -159,6 +159,49 @@ macro_rules! impl_store {
             Ok(seq)
         }
 
+        /// Group commit for audit events appended on their own (reads, denials, failed
+        /// sign-ins): whatever arrives while a commit is under way goes into the next one, so
+        /// concurrent requests share one durable commit. Each caller hears back only after its
+        /// event's commit.
+        pub(crate) fn spawn_appender(pool: sqlx::Pool<<__StoreType as HasDb>::Db>) -> tokio::sync::mpsc::Sender<crate::AppendJob> {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::AppendJob>(8192);
+            tokio::spawn(async move {
+                while let Some(first) = rx.recv().await {
+                    let mut batch = vec![first];
+                    while batch.len() < 512 {
+                        match rx.try_recv() {
+                            Ok(job) => batch.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    let result: Result<Vec<i64>> = async {
+                        let mut tx = pool.begin_with($begin).await?;
+                        let mut seqs = Vec::with_capacity(batch.len());
+                        for (event, _) in &batch {
+                            seqs.push(insert_event(&mut *tx, event).await?);
+                        }
+                        tx.commit().await?;
+                        Ok(seqs)
+                    }
+                    .await;
+                    match result {
+                        Ok(seqs) => {
+                            for ((_, reply), seq) in batch.into_iter().zip(seqs) {
+                                let _ = reply.send(Ok(seq));
+                            }
+                        }
+                        Err(e) => {
+                            let msg = e.to_string();
+                            for (_, reply) in batch {
+                                let _ = reply.send(Err(StoreError::Corrupt(format!("audit append failed: {msg}"))));
+                            }
+                        }
+                    }
+                }
+            });
+            tx
+        }
+
         #[async_trait]
         impl Store for $store {
             fn backend(&self) -> Backend {
@@ -623,7 +666,12 @@ macro_rules! impl_store {
             }
 
             async fn append_event(&self, event: &AuditEvent) -> Result<i64> {
-                insert_event(&self.pool, event).await
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                self.appender
+                    .send((event.clone(), reply))
+                    .await
+                    .map_err(|_| StoreError::Corrupt("the audit appender has stopped".into()))?;
+                answer.await.map_err(|_| StoreError::Corrupt("the audit appender has stopped".into()))?
             }
 
             async fn events(&self, practice: Option<PracticeId>, limit: u32) -> Result<Vec<StoredEvent>> {

@@ -11,6 +11,7 @@ use crate::{StoreError, migrations};
 /// The SQLite store. WAL journal, foreign keys on, a busy timeout, and `synchronous=FULL`:
 /// these records are evidence, so a commit survives a power cut.
 pub struct SqliteStore {
+    appender: tokio::sync::mpsc::Sender<crate::AppendJob>,
     pool: SqlitePool,
 }
 
@@ -36,7 +37,8 @@ impl SqliteStore {
             .await
             .map_err(|source| StoreError::Open { url: url.to_string(), source })?;
         migrations::sqlite().run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let appender = imp::spawn_appender(pool.clone());
+        Ok(SqliteStore { pool, appender })
     }
 
     /// The pool, for tests that must reach under the store (as an attacker with the file would).

@@ -42,6 +42,7 @@ conformance!(
     audit_events_cannot_be_changed_or_deleted,
     provider_name_is_kept_and_audited,
     a_chosen_password_replaces_the_one_time_password,
+    concurrent_appends_share_commits_and_each_gets_its_own_place,
 );
 
 fn cli() -> AuditMeta {
@@ -291,4 +292,24 @@ async fn a_chosen_password_replaces_the_one_time_password(store: SharedStore) {
     assert!(!c.must_change_password);
     assert_eq!(store.events(None, 1).await.unwrap()[0].event.action, "person.password_change");
     assert!(matches!(store.set_password(PersonId::new(), "x", &ev).await, Err(StoreError::NotFound(_))));
+}
+
+async fn concurrent_appends_share_commits_and_each_gets_its_own_place(store: SharedStore) {
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let e = cli().event(None, "person.view", "person", Some(format!("p{i}")));
+            store.append_event(&e).await.unwrap()
+        }));
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 200, "every append got its own sequence number");
+    let stored = store.events(None, 500).await.unwrap();
+    assert_eq!(stored.len(), 200, "and every one is stored");
 }

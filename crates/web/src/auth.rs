@@ -451,7 +451,9 @@ impl PracticeScope {
 
     /// Records a read of confidential data; returns once the event is durable.
     pub async fn record(&self, event: AuditEvent) -> Result<(), AppError> {
-        self.state.store.append_event(&event).await?;
+        if self.state.audit_reads {
+            self.state.store.append_event(&event).await?;
+        }
         Ok(())
     }
 

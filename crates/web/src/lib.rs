@@ -81,6 +81,9 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// The tamper-evident log: integration, checkpoints, proofs.
     pub audit: audit_log::SharedAudit,
+    /// Whether reads of confidential data are recorded. Always true in Custodian; only the
+    /// benchmark switches it off, to measure what recording costs.
+    pub audit_reads: bool,
 }
 
 impl AppState {
@@ -95,6 +98,7 @@ impl AppState {
             throttle: Arc::new(auth::Throttle::new(30, std::time::Duration::from_secs(300))),
             // A throw-away signing key; `custodian serve` installs the deployment's own.
             audit: Arc::new(audit_log::AuditService::new("custodian.local/audit", auth::random_bytes::<32>())),
+            audit_reads: true,
         }
     }
 }

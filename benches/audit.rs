@@ -1,0 +1,168 @@
+//! Audit-trail benchmarks (issue: tamper-evident audit trail), each against a baseline measured
+//! in the same run.
+//!
+//! 1. Durable append throughput with 64 concurrent writers: appending events (a plain durable
+//!    INSERT, group-committed) vs appending them and adding them to the Merkle log (hashing,
+//!    leaf inserts). Target: the Merkle/hashing overhead under 25%.
+//! 2. `verify_log` over N events vs raw SHA-256 over the same canonical bytes. Target: at least
+//!    50% of raw SHA-256's speed. Prints events/s. (AUDIT_EVENTS=N, default 1,000,000; QUICK=1
+//!    uses 20,000.)
+//! 3. An audited authenticated GET of a person's record vs the same request with recording off,
+//!    32 concurrent clients, interleaved rounds. Target: at most 1.3x.
+//!
+//! SQLite always; PostgreSQL too for (1) when CUSTODIAN_TEST_DATABASE_URL is set.
+
+#[path = "common.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use custodian_store::{AuditMeta, Backend};
+use sha2::Digest;
+
+const PASSWORD: &str = "a long and unremarkable passphrase";
+
+async fn append_throughput(backend: Backend, events: usize) {
+    let Some(db) = custodian_store::testing::fresh(backend).await else { return };
+    let store = db.store.clone();
+    let audit = custodian_web::audit_log::AuditService::new("bench/audit", [3u8; 32]);
+    let per = events / 64;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let meta = AuditMeta { actor: format!("writer{w}"), ip: Some("10.0.0.1".into()), user_agent: Some("bench".into()), request_id: Some(format!("req-{w}")), ..Default::default() };
+            for i in 0..per {
+                let e = meta.event(None, "person.view", "person", Some(format!("{w}-{i}"))).details(serde_json::json!({ "records": 1 }));
+                store.append_event(&e).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let append = start.elapsed();
+    let start = Instant::now();
+    let size = audit.integrate(&store).await.unwrap();
+    let integrate = start.elapsed();
+    assert_eq!(size as usize, per * 64);
+    println!(
+        "{backend:?}: {} events by 64 writers: durable appends {:.0}/s ({}); adding them to the Merkle log {}; overhead {:.1}% (target < 25%)",
+        per * 64,
+        (per * 64) as f64 / append.as_secs_f64(),
+        ms(append),
+        ms(integrate),
+        100.0 * integrate.as_secs_f64() / append.as_secs_f64()
+    );
+}
+
+async fn verify_speed(events: usize) {
+    let db = custodian_store::testing::fresh(Backend::Sqlite).await.unwrap();
+    let store = db.store.clone();
+    let audit = custodian_web::audit_log::AuditService::new("bench/audit", [3u8; 32]);
+    let mut tasks = Vec::new();
+    for w in 0..64 {
+        let store = store.clone();
+        let n = events / 64;
+        tasks.push(tokio::spawn(async move {
+            let meta = AuditMeta { actor: format!("writer{w}"), request_id: Some(format!("req-{w}")), ..Default::default() };
+            for i in 0..n {
+                store.append_event(&meta.event(None, "person.view", "person", Some(format!("{w}-{i}")))).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    audit.checkpoint(&store).await.unwrap();
+    // Raw SHA-256 over the same canonical bytes (read from the same store, so only the hashing
+    // is timed here).
+    let mut bytes = Vec::new();
+    let mut from = 0;
+    loop {
+        let page = store.log_entries(from, 10_000).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        for e in &page {
+            bytes.push(custodian_web::audit_log::record_of(e.event.as_ref().unwrap()).canonical_bytes().unwrap());
+        }
+        from = page.last().unwrap().leaf_index + 1;
+    }
+    let total: usize = bytes.iter().map(Vec::len).sum();
+    let start = Instant::now();
+    for b in &bytes {
+        std::hint::black_box(sha2::Sha256::digest(b));
+    }
+    let raw = start.elapsed();
+    let start = Instant::now();
+    let report = custodian_web::audit_log::verify_log(&store, &audit.public_key()).await.unwrap();
+    let verify = start.elapsed();
+    assert!(report.ok, "{}", report.summary());
+    println!(
+        "verify {} events ({:.0} MB of records): {} = {:.0} events/s; raw SHA-256 of the same bytes {} = {:.0} events/s; verify runs at {:.0}% of raw SHA-256 (target >= 50%)",
+        report.leaves,
+        total as f64 / 1e6,
+        ms(verify),
+        report.leaves as f64 / verify.as_secs_f64(),
+        ms(raw),
+        report.leaves as f64 / raw.as_secs_f64(),
+        100.0 * raw.as_secs_f64() / verify.as_secs_f64()
+    );
+}
+
+async fn audited_get(quick: bool) {
+    let s = server().await;
+    let (practice, users) = practice_with_staff(&s, 2, PASSWORD).await;
+    // A second server on the same store with recording of reads switched off.
+    let mut off = s.state.clone();
+    off.audit_reads = false;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let off_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(custodian_web::serve(listener, off, std::future::pending()));
+    let c = client();
+    let (cookie, _) = sign_in(&c, &s.url, &users[0], PASSWORD).await;
+    let me: serde_json::Value = c.get(format!("{}/api/v1/me", s.url)).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    let person = me["id"].as_str().unwrap().to_string();
+    let call = |url: String| {
+        let (c, cookie, person) = (c.clone(), cookie.clone(), person.clone());
+        move |_| {
+            let (c, cookie, url, person) = (c.clone(), cookie.clone(), url.clone(), person.clone());
+            async move {
+                let r = c.get(format!("{url}/api/v1/practices/{practice}/people/{person}")).header("cookie", cookie).send().await.unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        }
+    };
+    let round = Duration::from_millis(if quick { 500 } else { 2000 });
+    let (mut audited, mut plain) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        plain.extend(load(32, round, call(off_url.clone())).await);
+        audited.extend(load(32, round, call(s.url.clone())).await);
+    }
+    let (a, p) = (stats(audited), stats(plain));
+    println!(
+        "GET a person's record at 32 clients: audited median {} p95 {} ({} requests) vs recording off median {} p95 {} ({} requests): {:.2}x median, {:.2}x p95 (target <= 1.3x)",
+        ms(a.median),
+        ms(a.p95),
+        a.n,
+        ms(p.median),
+        ms(p.p95),
+        p.n,
+        a.median.as_secs_f64() / p.median.as_secs_f64(),
+        a.p95.as_secs_f64() / p.p95.as_secs_f64()
+    );
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let quick = std::env::var("QUICK").is_ok();
+    let n: usize = std::env::var("AUDIT_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(if quick { 20_000 } else { 1_000_000 });
+    let appends = if quick { 6_400 } else { 64_000 };
+    append_throughput(Backend::Sqlite, appends).await;
+    append_throughput(Backend::Postgres, appends).await;
+    audited_get(quick).await;
+    verify_speed(n).await;
+}
