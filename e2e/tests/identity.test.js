@@ -213,8 +213,12 @@ test('an auditor reads the audit trail and an event with its proof', async () =>
   assert.match(await page.locator('main').innerText(), /inclusion proof against the signed checkpoint of size \d+/);
   await checkAccessibility(page);
   await app.screenshot(page, 'audit-event');
+  await page.goto(page.url().replace(/\/audit\/\d+$/, '/audit/report'));
+  await page.getByRole('heading', { name: 'Inappropriate-use report' }).waitFor();
+  await checkAccessibility(page);
+  await app.screenshot(page, 'inappropriate-use');
   // A bad date is named, not a crash.
-  await page.goto(page.url().replace(/\/audit\/\d+$/, '/audit?from=31/12/2026'));
+  await page.goto(page.url().replace(/\/audit\/report$/, '/audit?from=31/12/2026'));
   assert.match(await page.getByRole('alert').innerText(), /from date as a real date/);
   await checkAccessibility(page);
 });

@@ -38,6 +38,13 @@ pub struct PracticeSettings {
     /// The hour (Europe/London, 0–24) at which a leaver's account is deactivated on their exit
     /// date: 24 means the end of the day.
     pub leaver_deactivation_hour: u32,
+    /// Opening hours (Europe/London, HH:MM): activity outside them is reported.
+    pub opening_time: String,
+    pub closing_time: String,
+    /// Whether the practice opens on Saturdays and Sundays.
+    pub open_weekends: bool,
+    /// A day's reads by one person above this multiple of their own usual day are reported.
+    pub bulk_read_multiple: u32,
 }
 
 impl Default for PracticeSettings {
@@ -54,6 +61,10 @@ impl Default for PracticeSettings {
             lockout_minutes: 30,
             early_sign_in: false,
             leaver_deactivation_hour: 24,
+            opening_time: "08:00".into(),
+            closing_time: "18:30".into(),
+            open_weekends: false,
+            bulk_read_multiple: 3,
         }
     }
 }
@@ -87,6 +98,16 @@ impl PracticeSettings {
         if !(1..=1440).contains(&self.lockout_minutes) {
             c.fail("lockout_minutes", "Lockout must last between 1 and 1440 minutes");
         }
+        let hm = |t: &str| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok();
+        match (hm(&self.opening_time), hm(&self.closing_time)) {
+            (None, _) => c.fail("opening_time", "Enter the opening time as HH:MM, like 08:00"),
+            (_, None) => c.fail("closing_time", "Enter the closing time as HH:MM, like 18:30"),
+            (Some(o), Some(cl)) if o >= cl => c.fail("closing_time", "The practice must close after it opens"),
+            _ => {}
+        }
+        if !(2..=100).contains(&self.bulk_read_multiple) {
+            c.fail("bulk_read_multiple", "The bulk-read multiple must be between 2 and 100");
+        }
         if self.leaver_deactivation_hour > 24 {
             c.fail("leaver_deactivation_hour", "The deactivation hour must be between 0 and 24");
         }
@@ -114,6 +135,10 @@ impl PracticeSettings {
                     lockout_minutes: o.lockout_minutes.max(s.lockout_minutes),
                     early_sign_in: o.early_sign_in && s.early_sign_in,
                     leaver_deactivation_hour: o.leaver_deactivation_hour.min(s.leaver_deactivation_hour),
+                    opening_time: o.opening_time,
+                    closing_time: o.closing_time,
+                    open_weekends: o.open_weekends,
+                    bulk_read_multiple: o.bulk_read_multiple.min(s.bulk_read_multiple),
                 },
             });
         }

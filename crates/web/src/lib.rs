@@ -17,6 +17,7 @@ pub mod error;
 pub mod forms;
 pub mod metrics;
 pub mod pages;
+pub mod report;
 pub mod routes;
 pub mod security;
 pub mod uap;

@@ -1106,8 +1106,12 @@ struct SettingsForm {
     administrator_cap: String,
     dormant_after_days: String,
     leaver_deactivation_hour: String,
+    opening_time: String,
+    closing_time: String,
+    bulk_read_multiple: String,
     mfa_required_for_all: bool,
     early_sign_in: bool,
+    open_weekends: bool,
 }
 
 impl SettingsForm {
@@ -1122,8 +1126,12 @@ impl SettingsForm {
             administrator_cap: s.administrator_cap.to_string(),
             dormant_after_days: s.dormant_after_days.to_string(),
             leaver_deactivation_hour: s.leaver_deactivation_hour.to_string(),
+            opening_time: s.opening_time.clone(),
+            closing_time: s.closing_time.clone(),
+            bulk_read_multiple: s.bulk_read_multiple.to_string(),
             mfa_required_for_all: s.mfa_required_for_all,
             early_sign_in: s.early_sign_in,
+            open_weekends: s.open_weekends,
         }
     }
 
@@ -1139,8 +1147,12 @@ impl SettingsForm {
             administrator_cap: get("administrator_cap"),
             dormant_after_days: get("dormant_after_days"),
             leaver_deactivation_hour: get("leaver_deactivation_hour"),
+            opening_time: get("opening_time"),
+            closing_time: get("closing_time"),
+            bulk_read_multiple: get("bulk_read_multiple"),
             mfa_required_for_all: get("mfa_required_for_all") == "true",
             early_sign_in: get("early_sign_in") == "true",
+            open_weekends: get("open_weekends") == "true",
         };
         let mut errors = Errors::none();
         let mut num = |field: &str, v: &str| -> u32 {
@@ -1159,6 +1171,10 @@ impl SettingsForm {
             administrator_cap: num("administrator_cap", &form.administrator_cap),
             dormant_after_days: num("dormant_after_days", &form.dormant_after_days),
             leaver_deactivation_hour: num("leaver_deactivation_hour", &form.leaver_deactivation_hour),
+            opening_time: form.opening_time.clone(),
+            closing_time: form.closing_time.clone(),
+            open_weekends: form.open_weekends,
+            bulk_read_multiple: num("bulk_read_multiple", &form.bulk_read_multiple),
             mfa_required_for_all: form.mfa_required_for_all,
             early_sign_in: form.early_sign_in,
         };

@@ -20,7 +20,41 @@ backend_tests!(
     verification_catches_a_deleted_event,
     verification_catches_two_events_swapped,
     verification_catches_an_event_rewritten_with_its_leaf_hash,
+    the_inappropriate_use_report_finds_probes_failures_and_neutralises_formulas,
 );
+
+async fn the_inappropriate_use_report_finds_probes_failures_and_neutralises_formulas(app: TestApp) {
+    let (river, hill) = (app.riverside.id, app.hillside.id);
+    // Sam probes Hillside, fails to sign in as someone with a formula for a username.
+    let sam = app.sign_in("staylor").await;
+    app.get(&format!("/api/v1/practices/{hill}/people"), Some(&sam)).await;
+    app.get(&format!("/api/v1/practices/{river}/people"), Some(&sam)).await; // refused: staff
+    app.post_form("/sign-in", None, &[("login", "staylor"), ("password", "=HYPERLINK(\"http://x\")")]).await;
+    app.post_form("/sign-in", None, &[("login", "=cmd|' /C calc'!A0"), ("password", "guess")]).await;
+    let pm = app.sign_in("rahmed").await;
+    let r: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/report"), Some(&pm)).await.json().await.unwrap();
+    let section = |k: &str| r["sections"].as_array().unwrap().iter().find(|s| s["key"] == k).unwrap()["lines"].as_array().unwrap().clone();
+    let denied = section("denied");
+    assert!(denied.iter().any(|l| l["who"] == "staylor" && l["what"].as_str().unwrap().contains("people_view")));
+    assert!(section("failed_sign_ins").iter().any(|l| l["what"].as_str().unwrap().contains("wrong_password")));
+    assert!(section("after_exit").is_empty(), "none, and said so");
+    let html = app.get(&format!("/practices/{river}/audit/report"), Some(&pm)).await.text().await.unwrap();
+    assert!(html.contains("Activity by deactivated accounts or after an exit date <span class=\"count\">(0)</span>"));
+    assert!(html.contains("<strong>None.</strong>"));
+    let csv = app.get(&format!("/practices/{river}/audit/report?format=csv"), Some(&pm)).await.text().await.unwrap();
+    assert!(csv.starts_with("section,event,when,who,what"));
+    assert!(!csv.contains(",=") && !csv.contains("\"="), "no cell starts a formula: {csv}");
+    let bad = app.get(&format!("/api/v1/practices/{river}/audit/report?from=2026-12-01&to=2026-11-01"), Some(&pm)).await;
+    assert_eq!(bad.status(), 422);
+    // Staff cannot see the report; other practices cannot either.
+    assert_eq!(app.get(&format!("/api/v1/practices/{river}/audit/report"), Some(&sam)).await.status(), 403);
+    let karen = app.sign_in("kmills").await;
+    assert_eq!(app.get(&format!("/api/v1/practices/{river}/audit/report"), Some(&karen)).await.status(), 404);
+    // Hillside's report shows the probe of its data by someone from elsewhere.
+    let h: serde_json::Value = app.get(&format!("/api/v1/practices/{hill}/audit/report"), Some(&karen)).await.json().await.unwrap();
+    let probes = h["sections"].as_array().unwrap().iter().find(|s| s["key"] == "denied").unwrap()["lines"].as_array().unwrap().clone();
+    assert!(probes.iter().any(|l| l["who"] == "staylor" && l["what"].as_str().unwrap().contains("practice they do not belong to")));
+}
 
 async fn attacked(app: &TestApp, sql: &str) -> custodian_web::audit_log::VerifyReport {
     let key = app.state.audit.public_key();

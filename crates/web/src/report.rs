@@ -1,0 +1,280 @@
+//! The inappropriate-use report: what in a practice's audit trail deserves a second look.
+//! Computed by a plain function over the events, so it is tested without a server.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, NaiveTime, Utc, Weekday};
+use chrono_tz::Europe::London;
+use custodian_domain::PersonId;
+use custodian_domain::settings::PracticeSettings;
+use custodian_store::{Outcome, StoredEvent};
+use serde::Serialize;
+
+/// One thing to look at, linked to the event behind it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Line {
+    pub seq: i64,
+    pub when: DateTime<Utc>,
+    pub who: String,
+    pub what: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Section {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub explanation: String,
+    pub lines: Vec<Line>,
+}
+
+pub struct Facts<'a> {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub settings: &'a PracticeSettings,
+    /// Whether each member of staff has MFA set up.
+    pub mfa: HashMap<PersonId, bool>,
+    /// System administrators of the practice and provider administrators.
+    pub administrators: HashSet<PersonId>,
+}
+
+fn is_read(action: &str) -> bool {
+    action.ends_with(".view") || action.ends_with(".list") || action.ends_with(".export")
+}
+
+const SENSITIVE: &[&str] = &[
+    "identity.verify", "person.password_reset", "starter.approve", "mover.approve", "administrator.nominate",
+    "administrator.end", "settings.update", "audit.export", "leaver.record", "account.unlock", "identity.unlock",
+];
+
+fn line(e: &StoredEvent, what: String) -> Line {
+    Line { seq: e.seq, when: e.occurred_at, who: e.event.meta.actor.clone(), what }
+}
+
+/// The report for events in [facts.from, facts.to). `events` may start earlier: the 30 days
+/// before `from` set each person's usual volume of reads.
+pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Section> {
+    let s = facts.settings;
+    let open = NaiveTime::parse_from_str(&s.opening_time, "%H:%M").unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+    let close = NaiveTime::parse_from_str(&s.closing_time, "%H:%M").unwrap_or(NaiveTime::from_hms_opt(18, 30, 0).unwrap());
+    let in_period: Vec<&StoredEvent> = events.iter().filter(|e| e.occurred_at >= facts.from && e.occurred_at < facts.to).collect();
+
+    // 1. Out of hours.
+    let mut out_of_hours = Vec::new();
+    for e in &in_period {
+        let a = e.event.action.as_str();
+        if e.event.outcome != Outcome::Success || !(a == "session.sign_in" || is_read(a)) {
+            continue;
+        }
+        let local = e.occurred_at.with_timezone(&London);
+        let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
+        if (weekend && !s.open_weekends) || local.time() < open || local.time() >= close {
+            out_of_hours.push(line(e, format!("{a} at {} on {}", local.format("%H:%M"), local.format("%A %-d %b"))));
+        }
+    }
+
+    // 2. Failed sign-ins, lockouts, failed identity checks.
+    let failures: Vec<Line> = in_period
+        .iter()
+        .filter(|e| {
+            let a = e.event.action.as_str();
+            (e.event.outcome == Outcome::Failure && matches!(a, "session.sign_in" | "mfa.verify" | "identity.verify"))
+                || matches!(a, "account.lock" | "identity.lock")
+        })
+        .map(|e| {
+            let reason = e.event.details.get("reason").and_then(|r| r.as_str()).unwrap_or("");
+            let login = e.event.details.get("login").and_then(|r| r.as_str()).unwrap_or("");
+            line(e, format!("{}{}{}", e.event.action, if reason.is_empty() { String::new() } else { format!(": {reason}") }, if login.is_empty() { String::new() } else { format!(" (as '{login}')") }))
+        })
+        .collect();
+
+    // 3. Denied access and probes of other practices.
+    let denied: Vec<Line> = in_period
+        .iter()
+        .filter(|e| e.event.outcome == Outcome::Denied)
+        .map(|e| {
+            let what = if e.event.action == "practice.access" {
+                "tried to reach a practice they do not belong to".to_string()
+            } else {
+                format!("{} refused: needs {}", e.event.action, e.event.object_id.as_deref().unwrap_or("a permission they lack"))
+            };
+            line(e, what)
+        })
+        .collect();
+
+    // 4. Bulk reads against the person's own usual day.
+    let day_of = |e: &StoredEvent| e.occurred_at.with_timezone(&London).date_naive();
+    let records = |e: &StoredEvent| e.event.details.get("records").and_then(|r| r.as_i64()).unwrap_or(1).max(0);
+    let mut history: HashMap<String, BTreeMap<chrono::NaiveDate, i64>> = HashMap::new();
+    let mut period: HashMap<(String, chrono::NaiveDate), (i64, i64)> = HashMap::new(); // (records, first seq)
+    for e in events.iter().filter(|e| e.event.outcome == Outcome::Success && is_read(&e.event.action)) {
+        let who = e.event.meta.actor.clone();
+        if e.occurred_at < facts.from {
+            *history.entry(who).or_default().entry(day_of(e)).or_default() += records(e);
+        } else if e.occurred_at < facts.to {
+            let entry = period.entry((who, day_of(e))).or_insert((0, e.seq));
+            entry.0 += records(e);
+            entry.1 = entry.1.min(e.seq);
+        }
+    }
+    let mut bulk = Vec::new();
+    for ((who, day), (n, seq)) in &period {
+        let usual = history.get(who).map(|d| d.values().sum::<i64>() / d.len().max(1) as i64).unwrap_or(0);
+        let limit = s.bulk_read_multiple as i64 * usual.max(20);
+        if *n > limit {
+            let e = events.iter().find(|e| e.seq == *seq).expect("the day's first event");
+            bulk.push(Line {
+                seq: *seq,
+                when: e.occurred_at,
+                who: who.clone(),
+                what: format!("read {n} records on {} (usual day: {usual}; reported above {limit})", day.format("%-d %b %Y")),
+            });
+        }
+    }
+    bulk.sort_by_key(|l| l.seq);
+
+    // 5. Activity by deactivated accounts or after an exit date.
+    let mut ended: HashMap<String, DateTime<Utc>> = HashMap::new();
+    for e in events.iter().filter(|e| matches!(e.event.action.as_str(), "person.deactivate" | "leaver.process")) {
+        if let Some(p) = &e.event.object_id {
+            let t = ended.entry(p.clone()).or_insert(e.occurred_at);
+            *t = (*t).min(e.occurred_at);
+        }
+    }
+    let after_exit: Vec<Line> = in_period
+        .iter()
+        .filter(|e| e.event.meta.actor_id.is_some_and(|a| ended.get(&a.to_string()).is_some_and(|t| e.occurred_at > *t)))
+        .map(|e| line(e, format!("{} after the account was deactivated or the person left", e.event.action)))
+        .collect();
+
+    // 6. Administrators' actions (not their reads).
+    let admin: Vec<Line> = in_period
+        .iter()
+        .filter(|e| e.event.meta.actor_id.is_some_and(|a| facts.administrators.contains(&a)) && !is_read(&e.event.action) && !e.event.action.starts_with("session."))
+        .map(|e| line(e, e.event.action.clone()))
+        .collect();
+
+    // 7. Sensitive actions by accounts without MFA.
+    let no_mfa: Vec<Line> = in_period
+        .iter()
+        .filter(|e| SENSITIVE.contains(&e.event.action.as_str()) && e.event.meta.actor_id.is_some_and(|a| facts.mfa.get(&a) == Some(&false)))
+        .map(|e| line(e, format!("{} without two-factor authentication", e.event.action)))
+        .collect();
+
+    vec![
+        Section {
+            key: "out_of_hours",
+            title: "Sign-ins and record views out of hours",
+            explanation: format!(
+                "Outside {}–{}{} (UK time), the practice's opening hours.",
+                s.opening_time,
+                s.closing_time,
+                if s.open_weekends { "" } else { " and at weekends" }
+            ),
+            lines: out_of_hours,
+        },
+        Section { key: "failed_sign_ins", title: "Failed sign-ins, lockouts and failed identity checks", explanation: "Repeated failures can be someone guessing a password.".into(), lines: failures },
+        Section { key: "denied", title: "Refused access and probes of other practices", explanation: "Attempts to see or do what the person's roles do not allow.".into(), lines: denied },
+        Section {
+            key: "bulk_reads",
+            title: "Unusually many records read in a day",
+            explanation: format!("Days when a person read more than {} times their usual day (the 30 days before the period; at least 20 records).", s.bulk_read_multiple),
+            lines: bulk,
+        },
+        Section {
+            key: "after_exit",
+            title: "Activity by deactivated accounts or after an exit date",
+            explanation: "There should be none: a line here means an account was used after it should have stopped.".into(),
+            lines: after_exit,
+        },
+        Section { key: "administrator_actions", title: "Administrators' actions", explanation: "Changes made by system and provider administrators.".into(), lines: admin },
+        Section {
+            key: "no_mfa",
+            title: "Sensitive actions by accounts without two-factor authentication",
+            explanation: "Identity checks, approvals, settings, unlocks and exports done by someone who has not set up two-factor authentication.".into(),
+            lines: no_mfa,
+        },
+    ]
+}
+
+/// A CSV cell that a spreadsheet will not run as a formula.
+pub fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use custodian_store::{AuditEvent, AuditMeta};
+
+    fn ev(seq: i64, at: DateTime<Utc>, actor: &str, actor_id: Option<PersonId>, action: &str, outcome: Outcome, details: serde_json::Value) -> StoredEvent {
+        StoredEvent {
+            seq,
+            id: uuid::Uuid::now_v7(),
+            occurred_at: at,
+            event: AuditEvent {
+                meta: AuditMeta { actor_id, actor: actor.into(), ..Default::default() },
+                practice_id: None,
+                action: action.into(),
+                object_type: "person".into(),
+                object_id: None,
+                outcome,
+                details: details.clone(),
+            },
+            details_text: details.to_string(),
+        }
+    }
+
+    #[test]
+    fn each_kind_of_inappropriate_use_is_found_and_quiet_days_are_not() {
+        let sam = PersonId::new();
+        let admin = PersonId::new();
+        let d = |day: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2026, 11, day, h, m, 0).unwrap();
+        let none = serde_json::json!({});
+        let mut events = vec![
+            // Sam's usual days before the period: 10 records a day.
+            ev(1, d(2, 10, 0), "sam", Some(sam), "people.list", Outcome::Success, serde_json::json!({ "records": 10 })),
+            ev(2, d(3, 10, 0), "sam", Some(sam), "people.list", Outcome::Success, serde_json::json!({ "records": 10 })),
+            // In the period (from 16 Nov).
+            ev(10, d(16, 10, 0), "sam", Some(sam), "session.sign_in", Outcome::Success, none.clone()),
+            ev(11, d(17, 22, 15), "sam", Some(sam), "person.view", Outcome::Success, none.clone()),
+            ev(12, d(21, 11, 0), "sam", Some(sam), "session.sign_in", Outcome::Success, none.clone()), // a Saturday
+            ev(13, d(18, 9, 0), "anonymous", None, "session.sign_in", Outcome::Failure, serde_json::json!({ "reason": "wrong_password", "login": "sam" })),
+            ev(14, d(18, 9, 1), "anonymous", None, "account.lock", Outcome::Success, none.clone()),
+            ev(15, d(18, 12, 0), "sam", Some(sam), "practice.access", Outcome::Denied, none.clone()),
+            ev(16, d(19, 12, 0), "sam", Some(sam), "people.list", Outcome::Success, serde_json::json!({ "records": 100 })),
+            ev(17, d(20, 12, 0), "admin", Some(admin), "settings.update", Outcome::Success, none.clone()),
+            ev(18, d(20, 12, 5), "admin", Some(admin), "person.view", Outcome::Success, none.clone()),
+        ];
+        let mut left = ev(19, d(24, 0, 0), "scheduler", None, "leaver.process", Outcome::Success, none.clone());
+        left.event.object_id = Some(sam.to_string());
+        events.push(left);
+        events.push(ev(20, d(24, 12, 0), "sam", Some(sam), "person.view", Outcome::Success, none.clone()));
+        let settings = PracticeSettings::default();
+        let facts = Facts {
+            from: d(16, 0, 0),
+            to: d(26, 0, 0),
+            settings: &settings,
+            mfa: [(sam, true), (admin, false)].into_iter().collect(),
+            administrators: [admin].into_iter().collect(),
+        };
+        let report = inappropriate_use(&events, &facts);
+        let seqs = |key: &str| report.iter().find(|s| s.key == key).unwrap().lines.iter().map(|l| l.seq).collect::<Vec<_>>();
+        assert_eq!(seqs("out_of_hours"), [11, 12]);
+        assert_eq!(seqs("failed_sign_ins"), [13, 14]);
+        assert_eq!(seqs("denied"), [15]);
+        assert_eq!(seqs("bulk_reads"), [16], "100 records against a usual 10");
+        assert_eq!(seqs("after_exit"), [20]);
+        assert_eq!(seqs("administrator_actions"), [17], "changes, not reads");
+        assert_eq!(seqs("no_mfa"), [17]);
+    }
+
+    #[test]
+    fn csv_cells_cannot_become_formulas() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("+44 1234"), "'+44 1234");
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+    }
+}
