@@ -263,3 +263,121 @@ fn the_audit_trail_verifies_exports_and_catches_an_edited_export() {
     let o = custodian(empty.path(), &["audit", "verify", "--export", export.to_str().unwrap()], &[]);
     assert_eq!(o.status.code(), Some(2), "the public key is required");
 }
+
+/// One HTTP/1.1 request over a fresh connection: (status, headers, body).
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> std::io::Result<(u16, String, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes())?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    Ok((status, head.to_string(), body.to_string()))
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
+}
+
+fn start_server(dir: &Path, data: &Path, bind: &str) -> std::process::Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_custodian"))
+        .current_dir(dir)
+        .arg("serve")
+        .env("CUSTODIAN_DATA_DIR", data)
+        .env("CUSTODIAN_SERVER_BIND", bind)
+        .env("CUSTODIAN_SERVER_METRICS_BIND", "")
+        .env("CUSTODIAN_LOG_LEVEL", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while http(bind, "GET", "/healthz", &[], "").map(|r| r.0).ok() != Some(200) {
+        assert!(start.elapsed() < Duration::from_secs(20), "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+#[test]
+fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let o = custodian(dir.path(), &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let origin = format!("http://{bind}");
+    let mut server = start_server(dir.path(), &data, &bind);
+
+    let (status, head, _) = http(&bind, "POST", "/sign-in", &[("Origin", &origin), ("Content-Type", "application/x-www-form-urlencoded")], "login=r.ahmed&password=demo-custodian-2026").unwrap();
+    assert_eq!(status, 303);
+    let cookie = header(&head, "set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let (_, _, me) = http(&bind, "GET", "/api/v1/me", &[("Cookie", &cookie)], "").unwrap();
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    let practice = me["practices"][0]["practice"]["id"].as_str().unwrap().to_string();
+    let person = me["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/practices/{practice}/people/{person}");
+
+    // Eight clients read a record (each read is audited) until the server is killed.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        let (bind, cookie, path, ack, stop) = (bind.clone(), cookie.clone(), path.clone(), acknowledged.clone(), stop.clone());
+        clients.push(std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok((200, head, _)) = http(&bind, "GET", &path, &[("Cookie", &cookie)], "") {
+                    ack.lock().unwrap().push(header(&head, "x-request-id").unwrap().to_string());
+                }
+            }
+        }));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(Command::new("kill").args(["-KILL", &server.id().to_string()]).status().unwrap().success());
+    server.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for c in clients {
+        c.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() > 20, "the load ran: {} reads", acknowledged.len());
+
+    // Restarted: the log verifies, and every read the clients saw succeed is in it.
+    let mut server = start_server(dir.path(), &data, &bind);
+    let env = [("CUSTODIAN_DATA_DIR", data.to_str().unwrap())];
+    let o = custodian(dir.path(), &["audit", "checkpoint"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = custodian(dir.path(), &["audit", "verify"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    let (_, head, _) = http(&bind, "POST", "/sign-in", &[("Origin", &origin), ("Content-Type", "application/x-www-form-urlencoded")], "login=r.ahmed&password=demo-custodian-2026").unwrap();
+    let cookie = header(&head, "set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let mut recorded = std::collections::HashSet::new();
+    let mut before = String::new();
+    loop {
+        let (status, _, body) = http(&bind, "GET", &format!("/api/v1/practices/{practice}/audit/events?action=person.view&limit=500{before}"), &[("Cookie", &cookie)], "").unwrap();
+        assert_eq!(status, 200, "{body}");
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        for e in page["items"].as_array().unwrap() {
+            if let Some(r) = e["request_id"].as_str() {
+                recorded.insert(r.to_string());
+            }
+        }
+        match page["next_before"].as_i64() {
+            Some(b) => before = format!("&before={b}"),
+            None => break,
+        }
+    }
+    let missing: Vec<_> = acknowledged.iter().filter(|r| !recorded.contains(*r)).collect();
+    assert!(missing.is_empty(), "{} acknowledged reads have no audit event: {:?}", missing.len(), &missing[..missing.len().min(5)]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
