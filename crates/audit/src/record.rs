@@ -6,7 +6,8 @@
 //! bytes, or the length 0xFFFFFFFF alone for an absent optional field:
 //!   id (UUID, hyphenated lower case)  occurred_at (UTC, YYYY-MM-DDTHH:MM:SS.ffffffZ)
 //!   practice_id?  actor_id?  actor  action  object_type  object_id?  outcome
-//!   details (JSON, object keys sorted, no insignificant white space)
+//!   details (the JSON text exactly as recorded; Custodian writes it with object keys sorted
+//!   and no insignificant white space)
 //!   ip?  user_agent?  request_id?
 //! ```
 //!
@@ -58,9 +59,13 @@ pub fn canonical_json(text: &str) -> Option<String> {
 }
 
 impl Record {
-    /// The canonical bytes (see the module documentation).
+    /// The canonical bytes (see the module documentation). The details must be JSON; they are
+    /// hashed exactly as recorded, so any change to their text is a change.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
-        let details = canonical_json(&self.details).ok_or_else(|| RecordError::Details(self.id.clone()))?;
+        let details = &self.details;
+        if serde_json::from_str::<serde::de::IgnoredAny>(details).is_err() {
+            return Err(RecordError::Details(self.id.clone()));
+        }
         let mut out = Vec::with_capacity(256 + details.len());
         out.extend_from_slice(RECORD_PREFIX);
         put(&mut out, Some(&self.id));
@@ -72,7 +77,7 @@ impl Record {
         put(&mut out, Some(&self.object_type));
         put(&mut out, self.object_id.as_deref());
         put(&mut out, Some(&self.outcome));
-        put(&mut out, Some(&details));
+        put(&mut out, Some(details));
         put(&mut out, self.ip.as_deref());
         put(&mut out, self.user_agent.as_deref());
         put(&mut out, self.request_id.as_deref());
@@ -100,7 +105,7 @@ mod tests {
             object_type: "practice".into(),
             object_id: None,
             outcome: "success".into(),
-            details: r#"{ "b": 1, "a": "x" }"#.into(),
+            details: r#"{"a":"x","b":1}"#.into(),
             ip: None,
             user_agent: None,
             request_id: None,
@@ -111,13 +116,14 @@ mod tests {
     fn the_encoding_is_stable_and_documented() {
         let bytes = record().canonical_bytes().unwrap();
         assert!(bytes.starts_with(RECORD_PREFIX));
-        // Key order and white space in the details do not matter; their content does.
-        let mut same = record();
-        same.details = r#"{"a":"x","b":1}"#.into();
-        assert_eq!(same.canonical_bytes().unwrap(), bytes);
+        // The details are hashed as recorded: even re-spacing them is a change.
+        let mut respaced = record();
+        respaced.details = r#"{ "a": "x", "b": 1 }"#.into();
+        assert_ne!(respaced.canonical_bytes().unwrap(), bytes);
         // This exact hash is the version-1 format: a change to the encoding breaks it.
         assert_eq!(hex::encode(record().leaf_hash().unwrap()), hex::encode(crate::merkle::leaf_hash(&bytes)));
         assert_eq!(bytes.len(), RECORD_PREFIX.len() + 13 * 4 + 36 + 27 + 36 + 3 + 15 + 8 + 7 + 15);
+        assert_eq!(canonical_json(r#"{ "b": 1, "a": "x" }"#).unwrap(), r#"{"a":"x","b":1}"#, "what Custodian records");
     }
 
     #[test]
