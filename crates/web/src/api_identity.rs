@@ -336,7 +336,9 @@ async fn list_requests(State(state): State<AppState>, scope: PracticeScope, Quer
     if !scope.access.can(Permission::StarterRequest) {
         scope.require(Permission::StarterApprove, "starter.list").await?;
     }
-    Ok(Json(state.store.access_requests(scope.id(), q.pending).await?))
+    let list = state.store.access_requests(scope.id(), q.pending).await?;
+    scope.record(scope.event("access_request.list", "access_request", None).details(serde_json::json!({ "records": list.len() }))).await?;
+    Ok(Json(list))
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/requests", tag = "access", summary = "Request access for a new starter",
@@ -459,7 +461,9 @@ async fn record_leaver(State(state): State<AppState>, scope: PracticeScope, Path
     params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<Leaver>)))]
 async fn list_leavers(State(state): State<AppState>, scope: PracticeScope) -> Result<Json<Vec<Leaver>>, AppError> {
     scope.require(Permission::PeopleView, "leaver.list").await?;
-    Ok(Json(state.store.leavers(scope.id()).await?))
+    let list = state.store.leavers(scope.id()).await?;
+    scope.record(scope.event("leaver.list", "person", None).details(serde_json::json!({ "records": list.len() }))).await?;
+    Ok(Json(list))
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/leavers/{leaver_id}/cancel", tag = "access", summary = "Cancel a leaver before the exit date",
@@ -474,7 +478,9 @@ async fn cancel_leaver(State(state): State<AppState>, scope: PracticeScope, Path
     params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<AccessGrant>)))]
 async fn list_tasks(State(state): State<AppState>, scope: PracticeScope) -> Result<Json<Vec<AccessGrant>>, AppError> {
     scope.require(Permission::PeopleView, "access_grant.list").await?;
-    Ok(Json(state.store.access_grants(scope.id(), false).await?))
+    let list = state.store.access_grants(scope.id(), false).await?;
+    scope.record(scope.event("access_grant.list", "access_grant", None).details(serde_json::json!({ "records": list.len() }))).await?;
+    Ok(Json(list))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -517,7 +523,9 @@ async fn list_administrators(State(state): State<AppState>, scope: PracticeScope
     if !scope.access.can(Permission::AuditView) {
         scope.require(Permission::PeopleView, "administrator.list").await?;
     }
-    Ok(Json(state.store.administrators(scope.id()).await?))
+    let list = state.store.administrators(scope.id()).await?;
+    scope.record(scope.event("administrator.list", "person", None).details(serde_json::json!({ "records": list.len() }))).await?;
+    Ok(Json(list))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -353,6 +353,7 @@ async fn security_page(State(state): State<AppState>, scope: PracticeScope, Quer
     scope.require(Permission::PeopleView, "security.view").await?;
     let now = state.clock.now();
     let locked = state.store.locked_accounts(scope.id(), now).await?;
+    scope.record(scope.event("security.view", "person", None).details(serde_json::json!({ "records": locked.len() }))).await?;
     let settings = state.store.settings(scope.id()).await?;
     // Failed sign-ins of this practice's staff in the last week.
     let staff: std::collections::HashSet<String> =
@@ -457,6 +458,9 @@ async fn verify_page_for(state: &AppState, scope: &PracticeScope, person: &str, 
 
 async fn verify_identity_page(State(state): State<AppState>, scope: PracticeScope, Path((_, person)): Path<(String, String)>) -> Result<Response, AppError> {
     scope.require(Permission::IdentityVerify, "identity.verify").await?;
+    let m = member(&state, &scope.practice, &person).await?;
+    // The page shows the person's security questions (never the answers).
+    scope.record(scope.event("person.security_questions_view", "person", Some(m.person.id.to_string()))).await?;
     verify_page_for(&state, &scope, &person, Errors::none()).await
 }
 
@@ -575,6 +579,7 @@ struct LeaversPage {
 async fn leavers_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
     scope.require(Permission::PeopleView, "leaver.list").await?;
     let leavers = state.store.leavers(scope.id()).await?;
+    scope.record(scope.event("leaver.list", "person", None).details(serde_json::json!({ "records": leavers.len() }))).await?;
     let here = format!("/practices/{}/leavers", scope.id());
     Ok(render(&LeaversPage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
@@ -624,6 +629,7 @@ async fn requests_page(State(state): State<AppState>, scope: PracticeScope) -> R
         scope.require(Permission::StarterApprove, "starter.list").await?;
     }
     let list = state.store.access_requests(scope.id(), false).await?;
+    scope.record(scope.event("access_request.list", "access_request", None).details(serde_json::json!({ "records": list.len() }))).await?;
     let here = format!("/practices/{}/requests", scope.id());
     Ok(render(&RequestsPage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
@@ -924,6 +930,7 @@ struct TasksPage {
 async fn tasks_page(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
     scope.require(Permission::PeopleView, "access_grant.list").await?;
     let grants = state.store.access_grants(scope.id(), false).await?;
+    scope.record(scope.event("access_grant.list", "access_grant", None).details(serde_json::json!({ "records": grants.len() }))).await?;
     let row = |g: &custodian_store::AccessGrant| TaskRow {
         id: g.id.to_string(),
         what: format!("{} {}'s login in {}", if g.action == "create" { "Create" } else { "Remove" }, g.person_name, g.system_name),
@@ -1057,6 +1064,8 @@ async fn administrators_page(State(state): State<AppState>, scope: PracticeScope
     if !scope.access.can(Permission::AuditView) {
         scope.require(Permission::PeopleView, "administrator.list").await?;
     }
+    let n = state.store.administrators(scope.id()).await?.len();
+    scope.record(scope.event("administrator.list", "person", None).details(serde_json::json!({ "records": n }))).await?;
     administrators_page_for(&state, &scope, Errors::none()).await
 }
 

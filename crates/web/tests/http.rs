@@ -23,6 +23,7 @@ backend_tests!(
     the_staff_list_is_permission_checked_and_every_read_recorded,
     the_api_pages_through_practices_with_a_cursor,
     only_provider_administrators_add_practices_and_bad_input_is_named,
+    every_practice_page_records_exactly_the_expected_read,
 );
 
 async fn probes_answer_and_every_response_carries_security_headers(app: TestApp) {
@@ -370,4 +371,68 @@ async fn only_provider_administrators_add_practices_and_bad_input_is_named(app: 
     let res = app.post_form("/practices", Some(&admin), &[("name", "Form Practice"), ("ods_code", "Z00051")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.store.practices(&custodian_domain::PageRequest::first(50)).await.unwrap().items.len(), 4);
+}
+
+/// What reading each practice page records: every route that shows personal or confidential
+/// data records exactly one read event (with the request's id), and the others record none. A
+/// new GET route must be added here, or this test fails.
+fn expected_read(path: &str) -> Option<Option<&'static str>> {
+    let p = path.trim_start_matches("/api/v1");
+    Some(match p {
+        "/practices/{practice_id}" | "/practices/{practice_id}/settings" | "/practices/{practice_id}/systems" => None,
+        "/practices/{practice_id}/requests/new" | "/practices/{practice_id}/people/{person_id}/leaver" | "/practices/{practice_id}/people/{person_id}/move" => None,
+        "/practices/{practice_id}/people" => Some("people.list"),
+        "/practices/{practice_id}/people/{person_id}" => Some("person.view"),
+        "/practices/{practice_id}/people/{person_id}/verify-identity" => Some("person.security_questions_view"),
+        "/practices/{practice_id}/access" => Some("access.list"),
+        "/practices/{practice_id}/administrators" => Some("administrator.list"),
+        "/practices/{practice_id}/leavers" => Some("leaver.list"),
+        "/practices/{practice_id}/requests" => Some("access_request.list"),
+        "/practices/{practice_id}/requests/{request_id}" => Some("access_request.view"),
+        "/practices/{practice_id}/tasks" => Some("access_grant.list"),
+        "/practices/{practice_id}/security" => Some("security.view"),
+        "/practices/{practice_id}/audit" | "/practices/{practice_id}/audit/events" => Some("audit.list"),
+        "/practices/{practice_id}/audit/{seq}" | "/practices/{practice_id}/audit/events/{seq}" => Some("audit.view"),
+        "/practices/{practice_id}/audit-export" | "/practices/{practice_id}/audit/export" => Some("audit.export"),
+        "/practices/{practice_id}/audit/report" => Some("audit.report"),
+        _ => return None,
+    })
+}
+
+
+async fn every_practice_page_records_exactly_the_expected_read(app: TestApp) {
+    let river = app.riverside.id.to_string();
+    let sam = app.people["staylor"].to_string();
+    let pm = app.sign_in("rahmed").await;
+    let req: serde_json::Value = app
+        .post_json(&format!("/api/v1/practices/{river}/requests"), &pm, r#"{"full_name": "Page Test", "username": "page.test", "job_title": "Nurse", "start_date": "2026-12-01"}"#)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let request = req["id"].as_str().unwrap().to_string();
+    let seq = app.store.events(Some(app.riverside.id), 1).await.unwrap()[0].seq.to_string();
+    let mut checked = 0;
+    for route in custodian_web::route_table().list().iter().filter(|r| r.reach == Reach::Practice && r.method == reqwest::Method::GET) {
+        let expected = expected_read(route.path).unwrap_or_else(|| panic!("{} has no expected read event in this test: add one", route.path));
+        let path = route.path.replace("{practice_id}", &river).replace("{person_id}", &sam).replace("{request_id}", &request).replace("{seq}", &seq);
+        let res = app.get(&path, Some(&pm)).await;
+        assert_eq!(res.status(), 200, "{}", route.path);
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+        let events: Vec<String> = app
+            .store
+            .events(None, 200)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event.meta.request_id.as_deref() == Some(id.as_str()))
+            .map(|e| e.event.action)
+            .collect();
+        match expected {
+            Some(action) => assert_eq!(events, [action.to_string()], "{}", route.path),
+            None => assert!(events.is_empty(), "{} recorded {events:?}", route.path),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 30, "{checked} pages checked");
 }
