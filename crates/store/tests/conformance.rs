@@ -2,33 +2,13 @@
 //! always and on PostgreSQL when CUSTODIAN_TEST_DATABASE_URL is set. Each test gets its own
 //! fresh database.
 
+#[macro_use]
+mod common;
+
 use custodian_domain::{
     AccountStatus, NewPerson, NewPractice, PageRequest, PersonId, PracticeId, PracticeRole, ProviderRole,
 };
 use custodian_store::{AuditMeta, NewAccount, NewSession, Outcome, SharedStore, StoreError};
-
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let t = custodian_store::testing::fresh(custodian_store::Backend::Sqlite).await.unwrap();
-                super::$name(t.store.clone()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                if !custodian_store::testing::backends().contains(&custodian_store::Backend::Postgres) {
-                    eprintln!("CUSTODIAN_TEST_DATABASE_URL is not set: PostgreSQL not tested here");
-                    return;
-                }
-                let t = custodian_store::testing::fresh(custodian_store::Backend::Postgres).await.unwrap();
-                super::$name(t.store.clone()).await;
-            })*
-        }
-    };
-}
 
 conformance!(
     migrations_are_applied_once,

@@ -1,34 +1,14 @@
 //! The identity-and-access part of the store conformance suite, on SQLite and (when
 //! CUSTODIAN_TEST_DATABASE_URL is set) PostgreSQL.
 
+#[macro_use]
+mod common;
+
 use chrono::{Duration, NaiveDate, SubsecRound, Utc};
 use custodian_domain::identity::{NewAccessRequest, SessionStage};
 use custodian_domain::settings::PracticeSettings;
 use custodian_domain::{NewPerson, NewPractice, Permission, PersonId, Practice, PracticeRole, ProviderRole};
 use custodian_store::{ApiToken, AuditMeta, NewAccount, NewSession, SharedStore, StoreError};
-
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let t = custodian_store::testing::fresh(custodian_store::Backend::Sqlite).await.unwrap();
-                super::$name(t.store.clone()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                if !custodian_store::testing::backends().contains(&custodian_store::Backend::Postgres) {
-                    eprintln!("CUSTODIAN_TEST_DATABASE_URL is not set: PostgreSQL not tested here");
-                    return;
-                }
-                let t = custodian_store::testing::fresh(custodian_store::Backend::Postgres).await.unwrap();
-                super::$name(t.store.clone()).await;
-            })*
-        }
-    };
-}
 
 conformance!(
     settings_default_change_and_are_audited,

@@ -120,9 +120,6 @@ pub fn provider_roles_text(roles: &[ProviderRole]) -> String {
     roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
 }
 
-pub fn has(errors: &[FieldError], field: &str) -> bool {
-    errors.iter().any(|e| e.field == field)
-}
 
 // ---- error page -------------------------------------------------------------------------
 
@@ -226,15 +223,9 @@ struct PracticesPage {
     practices: Vec<PracticeRow>,
     next_cursor: Option<String>,
     can_create: bool,
-    errors: Vec<FieldError>,
+    errors: crate::forms::Errors,
     form_name: String,
     form_ods_code: String,
-}
-
-impl PracticesPage {
-    fn has_error(&self, field: &str) -> bool {
-        has(&self.errors, field)
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -272,7 +263,7 @@ async fn practices_page(
                 .collect(),
             next_cursor: list.next_cursor,
             can_create: access.can(Permission::ProviderManage),
-            errors,
+            errors: crate::forms::Errors(errors),
             form_name: form.name,
             form_ods_code: form.ods_code,
         },
