@@ -13,7 +13,7 @@ macro_rules! audit_methods {
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter().map(event_from).collect()
+                rows.iter().map(|r| event_from_row(r, false)).collect()
             }
 
             async fn append_leaves(&self, expected_size: i64, leaves: &[(i64, String)]) -> Result<()> {
@@ -68,7 +68,7 @@ macro_rules! audit_methods {
                             leaf_index: r.try_get("leaf_index")?,
                             event_seq: r.try_get("event_seq")?,
                             leaf_hash: r.try_get("leaf_hash")?,
-                            event: if present { Some(event_from(r)?) } else { None },
+                            event: if present { Some(event_from_row(r, false)?) } else { None },
                         })
                     })
                     .collect()
