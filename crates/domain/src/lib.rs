@@ -4,6 +4,7 @@
 //! database, a clock or a network.
 
 pub mod access;
+pub mod assets;
 pub mod ids;
 pub mod page;
 pub mod identity;

@@ -11,6 +11,7 @@
 mod error;
 mod migrations;
 mod postgres;
+mod asset_queries;
 mod audit_queries;
 mod identity_queries;
 mod queries;
@@ -72,8 +73,30 @@ pub trait AuditStore: Send + Sync {
     async fn count_unintegrated_before(&self, seq: i64) -> Result<i64>;
 }
 
+/// The information asset register.
 #[async_trait]
-pub trait Store: IdentityStore + AuditStore + Send + Sync + 'static {
+pub trait AssetStore: Send + Sync {
+    /// Adds an asset. The IAO must be on the practice's staff with the IAO role; the IAA, if
+    /// any, on its staff.
+    async fn create_asset(&self, practice: PracticeId, asset: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset>;
+    /// Replaces an asset's fields; the event records each changed field's old and new value.
+    async fn update_asset(&self, practice: PracticeId, id: uuid::Uuid, asset: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset>;
+    async fn asset(&self, practice: PracticeId, id: uuid::Uuid) -> Result<Option<Asset>>;
+    /// The practice's assets by name.
+    async fn assets(&self, practice: PracticeId, filter: &AssetFilter) -> Result<Vec<Asset>>;
+    /// Adds a flow between two of the practice's assets, or to an external party.
+    async fn add_flow(&self, practice: PracticeId, flow: &custodian_domain::assets::FlowInput, by: &AuditMeta) -> Result<AssetFlow>;
+    /// Flows out of and into an asset (or, with `None`, every flow of the practice).
+    async fn flows(&self, practice: PracticeId, asset: Option<uuid::Uuid>) -> Result<Vec<AssetFlow>>;
+    async fn remove_flow(&self, practice: PracticeId, id: uuid::Uuid, by: &AuditMeta) -> Result<()>;
+    async fn add_access(&self, practice: PracticeId, asset: uuid::Uuid, access: &custodian_domain::assets::AccessInput, by: &AuditMeta) -> Result<AssetAccess>;
+    /// Access entries of an asset (or, with `None`, of every asset of the practice).
+    async fn access_entries(&self, practice: PracticeId, asset: Option<uuid::Uuid>) -> Result<Vec<AssetAccess>>;
+    async fn remove_access(&self, practice: PracticeId, id: uuid::Uuid, by: &AuditMeta) -> Result<()>;
+}
+
+#[async_trait]
+pub trait Store: IdentityStore + AuditStore + AssetStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// The concrete store, for tests that reach under the interface.

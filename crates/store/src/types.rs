@@ -369,3 +369,50 @@ pub struct VerificationRun {
     pub ok: bool,
     pub summary: String,
 }
+
+/// An information asset.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Asset {
+    pub id: uuid::Uuid,
+    pub practice_id: PracticeId,
+    #[serde(flatten)]
+    pub fields: custodian_domain::assets::AssetInput,
+    pub iao_name: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A data flow out of (or into) an asset.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct AssetFlow {
+    pub id: uuid::Uuid,
+    pub from_name: String,
+    pub to_name: Option<String>,
+    #[serde(flatten)]
+    pub fields: custodian_domain::assets::FlowInput,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One "who has access and why" entry.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct AssetAccess {
+    pub id: uuid::Uuid,
+    pub asset_id: uuid::Uuid,
+    pub role: Option<PracticeRole>,
+    pub person_id: Option<PersonId>,
+    pub person_name: Option<String>,
+    pub level: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which assets to list.
+#[derive(Clone, Debug, Default)]
+pub struct AssetFilter {
+    /// Part of the name (case-insensitive).
+    pub search: Option<String>,
+    pub asset_type: Option<String>,
+    pub status: Option<String>,
+    pub iao: Option<PersonId>,
+    pub limit: u32,
+}

@@ -48,7 +48,7 @@ async fn person(store: &SharedStore, username: &str, full_name: &str, provider_r
 }
 
 async fn migrations_are_applied_once(store: SharedStore) {
-    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3]);
+    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3, 4]);
     store.ping().await.unwrap();
 }
 

@@ -1,0 +1,386 @@
+//! The information asset register: what a practice holds, who owns it (the IAO), how sensitive
+//! it is, how it moves (data flows) and who has access and why. Plain rules, no I/O.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::validation::Checker;
+use crate::{Invalid, PersonId, PracticeRole};
+
+/// The choices a field may take, as (stored value, label).
+pub const ASSET_TYPES: &[(&str, &str)] = &[
+    ("patient_records", "Patient record system"),
+    ("appointments", "Appointment data"),
+    ("staff_records", "Staff records"),
+    ("cctv", "CCTV"),
+    ("email", "Email"),
+    ("other_information", "Other information"),
+    ("system", "System or application"),
+    ("server", "Server"),
+    ("laptops", "Laptop and desktop estate"),
+    ("shared_drive", "Shared drive"),
+    ("paper_store", "Paper store"),
+    ("other_technology", "Other technology"),
+];
+pub const FORMATS: &[(&str, &str)] = &[("electronic", "Electronic"), ("paper", "Paper"), ("both", "Electronic and paper")];
+pub const HOSTING: &[(&str, &str)] = &[("on_premises", "On the premises"), ("supplier_hosted", "Hosted by the supplier"), ("cloud", "Cloud")];
+pub const VOLUME_BANDS: &[(&str, &str)] =
+    &[("none", "No personal records"), ("under_1000", "Under 1,000"), ("1000_10000", "1,000 to 10,000"), ("10000_100000", "10,000 to 100,000"), ("over_100000", "Over 100,000")];
+pub const STATUSES: &[(&str, &str)] = &[("active", "Active"), ("retiring", "Being retired"), ("retired", "Retired")];
+pub const SUPPLIER_DSPT: &[(&str, &str)] =
+    &[("", "Not applicable"), ("standards_met", "Standards Met"), ("approaching", "Approaching Standards"), ("not_met", "Standards Not Met"), ("unknown", "Not known")];
+
+fn label(list: &[(&'static str, &'static str)], value: &str) -> &'static str {
+    list.iter().find(|(v, _)| *v == value).map(|(_, l)| *l).unwrap_or("")
+}
+
+/// An asset as typed into the form or the API.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AssetInput {
+    pub name: String,
+    pub description: String,
+    /// One of the asset types (`patient_records`, `system`, ...).
+    pub asset_type: String,
+    /// electronic, paper or both.
+    pub format: String,
+    /// on_premises, supplier_hosted or cloud.
+    pub hosting: String,
+    pub country: String,
+    pub supplier_name: String,
+    pub supplier_contract: String,
+    /// The supplier's DSPT status (DSPT standard 10): standards_met, approaching, not_met, unknown.
+    pub supplier_dspt_status: String,
+    /// The Information Asset Owner: a member of the practice with the IAO role.
+    pub iao_id: Option<PersonId>,
+    /// An optional Information Asset Administrator.
+    pub iaa_id: Option<PersonId>,
+    pub personal_data: String,
+    pub data_subjects: String,
+    pub special_category: bool,
+    /// none, under_1000, 1000_10000, 10000_100000, over_100000.
+    pub volume_band: String,
+    /// 1 (low) to 5 (high); 0 or absent when not yet rated.
+    pub confidentiality: Option<u8>,
+    pub confidentiality_reason: String,
+    pub integrity: Option<u8>,
+    pub integrity_reason: String,
+    pub availability: Option<u8>,
+    pub availability_reason: String,
+    /// Official, Official-Sensitive or the practice's own label.
+    pub classification: String,
+    /// How long it is kept, e.g. "10 years after the patient's death".
+    pub retention_period: String,
+    pub retention_basis: String,
+    /// The date it may be destroyed, if one is fixed (never in the past).
+    pub retain_until: String,
+    /// UK GDPR Article 6 basis.
+    pub lawful_basis: String,
+    /// Article 9 / DPA 2018 Schedule 1 condition, for special-category data.
+    pub special_condition: String,
+    /// Business continuity: recovery time and point.
+    pub continuity_notes: String,
+    /// active, retiring or retired.
+    pub status: String,
+    pub retired_on: String,
+    pub last_reviewed_on: String,
+    pub review_interval_months: Option<u32>,
+}
+
+/// An asset that passed validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidAsset {
+    pub input: AssetInput,
+    pub retain_until: Option<NaiveDate>,
+    pub retired_on: Option<NaiveDate>,
+    pub last_reviewed_on: Option<NaiveDate>,
+    pub review_interval_months: u32,
+}
+
+fn choice(c: &mut Checker, field: &str, what: &str, value: &str, list: &[(&str, &str)], required: bool) -> String {
+    let v = value.trim();
+    if v.is_empty() && !required {
+        return String::new();
+    }
+    if !list.iter().any(|(k, _)| *k == v) {
+        c.fail(field, format!("Choose {what} from the list"));
+    }
+    v.to_string()
+}
+
+fn optional_text(c: &mut Checker, field: &str, value: &str, max: usize) -> String {
+    let v = value.trim();
+    if v.chars().count() > max {
+        c.fail(field, format!("This must be {max} characters or fewer"));
+    }
+    v.to_string()
+}
+
+fn date(c: &mut Checker, field: &str, what: &str, value: &str) -> Option<NaiveDate> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let d = crate::identity::parse_date(v);
+    if d.is_none() {
+        c.fail(field, format!("Enter {what} as a real date, like 2026-11-01"));
+    }
+    d
+}
+
+impl AssetInput {
+    /// Checks the asset; `today` is the practice's date (retention cannot end in the past).
+    pub fn validate(&self, today: NaiveDate) -> Result<ValidAsset, Invalid> {
+        let mut c = Checker::new();
+        let mut out = self.clone();
+        out.name = c.text("name", "the asset's name", &self.name, 200);
+        out.description = optional_text(&mut c, "description", &self.description, 2000);
+        out.asset_type = choice(&mut c, "asset_type", "the type of asset", &self.asset_type, ASSET_TYPES, true);
+        out.format = choice(&mut c, "format", "the format", &self.format, FORMATS, true);
+        out.hosting = choice(&mut c, "hosting", "where it is hosted", &self.hosting, HOSTING, false);
+        out.supplier_dspt_status = choice(&mut c, "supplier_dspt_status", "the supplier's DSPT status", &self.supplier_dspt_status, SUPPLIER_DSPT, false);
+        out.volume_band = choice(&mut c, "volume_band", "how many records it holds", &self.volume_band, VOLUME_BANDS, true);
+        out.status = if self.status.trim().is_empty() { "active".into() } else { choice(&mut c, "status", "the status", &self.status, STATUSES, true) };
+        for (field, v) in [("country", &self.country), ("supplier_name", &self.supplier_name), ("supplier_contract", &self.supplier_contract), ("classification", &self.classification), ("lawful_basis", &self.lawful_basis), ("special_condition", &self.special_condition), ("retention_period", &self.retention_period), ("retention_basis", &self.retention_basis)] {
+            optional_text(&mut c, field, v, 500);
+        }
+        for (field, v) in [("personal_data", &self.personal_data), ("data_subjects", &self.data_subjects), ("continuity_notes", &self.continuity_notes)] {
+            optional_text(&mut c, field, v, 2000);
+        }
+        if self.iao_id.is_none() {
+            c.fail("iao_id", "Choose the Information Asset Owner");
+        }
+        for (field, rating, reason, what) in [
+            ("confidentiality", self.confidentiality, &self.confidentiality_reason, "confidentiality"),
+            ("integrity", self.integrity, &self.integrity_reason, "integrity"),
+            ("availability", self.availability, &self.availability_reason, "availability"),
+        ] {
+            match rating {
+                None | Some(0) => {}
+                Some(r) if r > 5 => c.fail(field, format!("Rate {what} from 1 (low) to 5 (high)")),
+                Some(_) if reason.trim().is_empty() => c.fail(&format!("{field}_reason"), format!("Give a short reason for the {what} rating")),
+                Some(_) => {}
+            }
+        }
+        let retain_until = date(&mut c, "retain_until", "the retention date", &self.retain_until);
+        if retain_until.is_some_and(|d| d < today) {
+            c.fail("retain_until", "The retention date is in the past: the asset should have been destroyed, or the date is wrong");
+        }
+        let retired_on = date(&mut c, "retired_on", "the date it was retired", &self.retired_on);
+        if out.status == "retired" && retired_on.is_none() && !self.retired_on.trim().is_empty() {
+            // already reported as a bad date
+        } else if out.status == "retired" && retired_on.is_none() {
+            c.fail("retired_on", "Enter the date the asset was retired");
+        }
+        let last_reviewed_on = date(&mut c, "last_reviewed_on", "the date of the last review", &self.last_reviewed_on);
+        if last_reviewed_on.is_some_and(|d| d > today) {
+            c.fail("last_reviewed_on", "The last review cannot be in the future");
+        }
+        let interval = self.review_interval_months.unwrap_or(12);
+        if !(1..=60).contains(&interval) {
+            c.fail("review_interval_months", "Review every 1 to 60 months");
+        }
+        c.finish()?;
+        Ok(ValidAsset { input: out, retain_until, retired_on, last_reviewed_on, review_interval_months: interval })
+    }
+}
+
+/// Whether a person may be an asset's IAO: a member of the practice with the IAO role.
+pub fn may_own(roles: &[PracticeRole]) -> bool {
+    roles.contains(&PracticeRole::InformationAssetOwner)
+}
+
+/// The date an asset's next review is due.
+pub fn review_due(last_reviewed: Option<NaiveDate>, created: NaiveDate, interval_months: u32) -> NaiveDate {
+    last_reviewed.unwrap_or(created).checked_add_months(Months::new(interval_months)).unwrap_or(NaiveDate::MAX)
+}
+
+pub fn type_label(v: &str) -> &'static str {
+    label(ASSET_TYPES, v)
+}
+pub fn volume_label(v: &str) -> &'static str {
+    label(VOLUME_BANDS, v)
+}
+pub fn status_label(v: &str) -> &'static str {
+    label(STATUSES, v)
+}
+
+/// How information moves: a data flow as typed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(default)]
+pub struct FlowInput {
+    /// The asset the data leaves.
+    pub from_asset_id: Option<uuid::Uuid>,
+    /// Another asset of the practice, or...
+    pub to_asset_id: Option<uuid::Uuid>,
+    /// ...an external party (e.g. "Hospital trust", "ICB").
+    pub to_party: String,
+    pub data: String,
+    pub purpose: String,
+    /// nhsmail, secure_portal, api, removable_media, paper_post, fax, phone, other.
+    pub method: String,
+    pub encrypted: bool,
+    pub frequency: String,
+    pub legal_basis: String,
+    /// The data-sharing agreement's reference, if any.
+    pub agreement_ref: String,
+    /// collect, store, use, share, archive, delete.
+    pub lifecycle_stage: String,
+}
+
+pub const FLOW_METHODS: &[(&str, &str)] = &[
+    ("nhsmail", "NHSmail"),
+    ("secure_portal", "Secure portal"),
+    ("api", "API, HL7 or FHIR"),
+    ("removable_media", "Removable media"),
+    ("paper_post", "Paper post"),
+    ("fax", "Fax"),
+    ("phone", "Telephone"),
+    ("other", "Other"),
+];
+pub const LIFECYCLE: &[(&str, &str)] = &[("collect", "Collect"), ("store", "Store"), ("use", "Use"), ("share", "Share or transfer"), ("archive", "Archive"), ("delete", "Delete")];
+
+impl FlowInput {
+    pub fn validate(&self) -> Result<FlowInput, Invalid> {
+        let mut c = Checker::new();
+        let mut out = self.clone();
+        if self.from_asset_id.is_none() {
+            c.fail("from_asset_id", "Choose the asset the data leaves");
+        }
+        out.to_party = optional_text(&mut c, "to_party", &self.to_party, 200);
+        match (self.to_asset_id, out.to_party.is_empty()) {
+            (None, true) => c.fail("to_asset_id", "Choose where the data goes: another asset or an external party"),
+            (Some(_), false) => c.fail("to_party", "Choose either another asset or an external party, not both"),
+            (Some(to), true) if Some(to) == self.from_asset_id => c.fail("to_asset_id", "A flow cannot go from an asset to itself"),
+            _ => {}
+        }
+        out.data = c.text("data", "what data moves", &self.data, 500);
+        out.purpose = c.text("purpose", "why it moves", &self.purpose, 500);
+        out.method = choice(&mut c, "method", "how it moves", &self.method, FLOW_METHODS, true);
+        out.lifecycle_stage = choice(&mut c, "lifecycle_stage", "the lifecycle stage", &self.lifecycle_stage, LIFECYCLE, true);
+        out.frequency = optional_text(&mut c, "frequency", &self.frequency, 100);
+        out.legal_basis = optional_text(&mut c, "legal_basis", &self.legal_basis, 500);
+        out.agreement_ref = optional_text(&mut c, "agreement_ref", &self.agreement_ref, 200);
+        c.finish()?;
+        Ok(out)
+    }
+}
+
+/// What is wrong with a flow, for the register's flags.
+pub fn flow_flags(encrypted: bool, agreement_ref: &str, external: bool) -> Vec<&'static str> {
+    let mut f = Vec::new();
+    if !encrypted {
+        f.push("Not encrypted in transit");
+    }
+    if external && agreement_ref.trim().is_empty() {
+        f.push("No data-sharing agreement");
+    }
+    f
+}
+
+/// Who has access and why, as typed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AccessInput {
+    /// A practice role (e.g. `staff`, `practice_manager`), or...
+    pub role: Option<PracticeRole>,
+    /// ...a named person.
+    pub person_id: Option<PersonId>,
+    /// read, write or admin.
+    pub level: String,
+    /// The business reason.
+    pub reason: String,
+}
+
+impl AccessInput {
+    pub fn validate(&self) -> Result<AccessInput, Invalid> {
+        let mut c = Checker::new();
+        let mut out = self.clone();
+        match (self.role, self.person_id) {
+            (None, None) => c.fail("role", "Choose a role or a named person"),
+            (Some(_), Some(_)) => c.fail("person_id", "Choose a role or a named person, not both"),
+            _ => {}
+        }
+        if !matches!(self.level.as_str(), "read" | "write" | "admin") {
+            c.fail("level", "Choose read, write or admin");
+        }
+        out.reason = optional_text(&mut c, "reason", &self.reason, 500);
+        c.finish()?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    fn asset() -> AssetInput {
+        AssetInput {
+            name: "EMIS Web".into(),
+            asset_type: "patient_records".into(),
+            format: "electronic".into(),
+            volume_band: "over_100000".into(),
+            iao_id: Some(PersonId::new()),
+            confidentiality: Some(5),
+            confidentiality_reason: "Full GP records".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_asset_passes_with_defaults() {
+        let v = asset().validate(today()).unwrap();
+        assert_eq!(v.input.status, "active");
+        assert_eq!(v.review_interval_months, 12);
+    }
+
+    #[test]
+    fn bad_ratings_dates_and_choices_are_named() {
+        let a = AssetInput {
+            confidentiality: Some(7),
+            integrity: Some(3),
+            retain_until: "2020-01-01".into(),
+            asset_type: "spaceship".into(),
+            iao_id: None,
+            ..asset()
+        };
+        let e = a.validate(today()).unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["asset_type", "iao_id", "confidentiality", "integrity_reason", "retain_until"]);
+        assert!(e.0[2].message.contains("1 (low) to 5 (high)"));
+        assert!(e.0[4].message.contains("in the past"));
+    }
+
+    #[test]
+    fn a_retired_asset_needs_its_date_and_reviews_fall_due() {
+        let e = AssetInput { status: "retired".into(), ..asset() }.validate(today()).unwrap_err();
+        assert_eq!(e.0[0].field, "retired_on");
+        let created = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        assert_eq!(review_due(None, created, 12), NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
+        assert_eq!(review_due(Some(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()), created, 6), NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
+    }
+
+    #[test]
+    fn flows_go_somewhere_else_and_are_flagged() {
+        let a = uuid::Uuid::now_v7();
+        let base = FlowInput { from_asset_id: Some(a), data: "Referral letters".into(), purpose: "Referral".into(), method: "nhsmail".into(), lifecycle_stage: "share".into(), ..Default::default() };
+        let e = FlowInput { to_asset_id: Some(a), ..base.clone() }.validate().unwrap_err();
+        assert_eq!(e.0[0].field, "to_asset_id");
+        assert!(e.0[0].message.contains("to itself"));
+        assert!(FlowInput { to_party: "Hospital trust".into(), ..base.clone() }.validate().is_ok());
+        assert_eq!(flow_flags(false, "", true), ["Not encrypted in transit", "No data-sharing agreement"]);
+        assert!(flow_flags(true, "DSA-12", true).is_empty());
+        assert!(flow_flags(true, "", false).is_empty(), "internal flows need no agreement");
+    }
+
+    #[test]
+    fn access_is_a_role_or_a_person_at_a_level() {
+        assert!(AccessInput { role: Some(PracticeRole::Staff), level: "read".into(), reason: "Reception".into(), ..Default::default() }.validate().is_ok());
+        let e = AccessInput { level: "superuser".into(), ..Default::default() }.validate().unwrap_err();
+        assert_eq!(e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["role", "level"]);
+    }
+}

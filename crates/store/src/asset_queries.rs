@@ -1,0 +1,308 @@
+//! The asset register's queries, written once for both backends like `queries.rs`.
+
+macro_rules! asset_methods {
+    ($store:ty, $row:ty, $begin:literal) => {
+        const ASSET_QUERY: &str = "SELECT a.id, a.practice_id, a.fields, a.created_at, a.updated_at, p.full_name AS iao_name \
+             FROM assets a JOIN people p ON p.id = a.iao_id WHERE a.practice_id = $1";
+
+        fn asset_from(row: &$row) -> Result<Asset> {
+            let fields: String = row.try_get("fields")?;
+            Ok(Asset {
+                id: row.try_get("id")?,
+                practice_id: PracticeId(row.try_get("practice_id")?),
+                fields: serde_json::from_str(&fields).map_err(|e| StoreError::Corrupt(format!("asset fields: {e}")))?,
+                iao_name: row.try_get("iao_name")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        const FLOW_QUERY: &str = "SELECT f.id, f.fields, f.created_at, a.name AS from_name, b.name AS to_name \
+             FROM asset_flows f JOIN assets a ON a.id = f.from_asset_id LEFT JOIN assets b ON b.id = f.to_asset_id \
+             WHERE f.practice_id = $1 AND f.removed_at IS NULL";
+
+        fn flow_from(row: &$row) -> Result<AssetFlow> {
+            let fields: String = row.try_get("fields")?;
+            Ok(AssetFlow {
+                id: row.try_get("id")?,
+                from_name: row.try_get("from_name")?,
+                to_name: row.try_get("to_name")?,
+                fields: serde_json::from_str(&fields).map_err(|e| StoreError::Corrupt(format!("flow fields: {e}")))?,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        const ACCESS_QUERY: &str = "SELECT x.id, x.asset_id, x.role, x.person_id, p.full_name AS person_name, x.level, x.reason, x.created_at \
+             FROM asset_access x LEFT JOIN people p ON p.id = x.person_id WHERE x.practice_id = $1 AND x.removed_at IS NULL";
+
+        fn access_from(row: &$row) -> Result<AssetAccess> {
+            let role: Option<String> = row.try_get("role")?;
+            Ok(AssetAccess {
+                id: row.try_get("id")?,
+                asset_id: row.try_get("asset_id")?,
+                role: role.map(|r| r.parse().map_err(|_| StoreError::Corrupt(format!("role {r}")))).transpose()?,
+                person_id: row.try_get::<Option<Uuid>, _>("person_id")?.map(PersonId),
+                person_name: row.try_get("person_name")?,
+                level: row.try_get("level")?,
+                reason: row.try_get("reason")?,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        /// Checks the IAO (a current member with the IAO role) and the IAA (a current member).
+        async fn check_owners<'c, E>(exec: E, practice: PracticeId, v: &custodian_domain::assets::ValidAsset) -> Result<()>
+        where
+            E: sqlx::Executor<'c, Database = <__StoreType as HasDb>::Db> + Copy,
+        {
+            let iao = v.input.iao_id.ok_or_else(|| custodian_domain::Invalid::one("iao_id", "Choose the Information Asset Owner"))?;
+            let roles: Vec<String> = sqlx::query_scalar(
+                "SELECT r.role FROM practice_members m JOIN practice_roles r ON r.practice_id = m.practice_id AND r.person_id = m.person_id \
+                 WHERE m.practice_id = $1 AND m.person_id = $2 AND m.left_at IS NULL",
+            )
+            .bind(practice.0)
+            .bind(iao.0)
+            .fetch_all(exec)
+            .await?;
+            if roles.is_empty() {
+                return Err(custodian_domain::Invalid::one("iao_id", "The Information Asset Owner must be on this practice's staff").into());
+            }
+            if !roles.iter().any(|r| r == "information_asset_owner") {
+                return Err(custodian_domain::Invalid::one("iao_id", "This person does not hold the Information Asset Owner role in the practice: give them the role first").into());
+            }
+            if let Some(iaa) = v.input.iaa_id {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM practice_members WHERE practice_id = $1 AND person_id = $2 AND left_at IS NULL")
+                    .bind(practice.0)
+                    .bind(iaa.0)
+                    .fetch_one(exec)
+                    .await?;
+                if n == 0 {
+                    return Err(custodian_domain::Invalid::one("iaa_id", "The Information Asset Administrator must be on this practice's staff").into());
+                }
+            }
+            Ok(())
+        }
+
+        fn rating(r: Option<u8>) -> Option<i64> {
+            r.filter(|r| *r > 0).map(i64::from)
+        }
+
+        #[async_trait]
+        impl AssetStore for $store {
+            async fn create_asset(&self, practice: PracticeId, v: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset> {
+                check_owners(&self.pool, practice, v).await?;
+                let id = Uuid::now_v7();
+                let at = now();
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query(
+                    "INSERT INTO assets (id, practice_id, name, sort_key, fields, iao_id, iaa_id, asset_type, status, special_category, \
+                     confidentiality, integrity, availability, last_reviewed_on, review_interval_months, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+                )
+                .bind(id)
+                .bind(practice.0)
+                .bind(&v.input.name)
+                .bind(sort_key(&v.input.name))
+                .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+                .bind(v.input.iao_id.map(|p| p.0))
+                .bind(v.input.iaa_id.map(|p| p.0))
+                .bind(&v.input.asset_type)
+                .bind(&v.input.status)
+                .bind(v.input.special_category)
+                .bind(rating(v.input.confidentiality))
+                .bind(rating(v.input.integrity))
+                .bind(rating(v.input.availability))
+                .bind(v.last_reviewed_on)
+                .bind(i64::from(v.review_interval_months))
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                let mut details = serde_json::Map::new();
+                for (k, val) in serde_json::to_value(&v.input).unwrap().as_object().unwrap() {
+                    if !(val.is_null() || val == "" || val == false) {
+                        details.insert(k.clone(), serde_json::json!({ "new": val }));
+                    }
+                }
+                insert_event(&mut *tx, &by.event(Some(practice), "asset.create", "asset", Some(id.to_string())).details(details.into())).await?;
+                tx.commit().await?;
+                self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))
+            }
+
+            async fn update_asset(&self, practice: PracticeId, id: Uuid, v: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset> {
+                let old = self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))?;
+                check_owners(&self.pool, practice, v).await?;
+                let (o, n) = (serde_json::to_value(&old.fields).unwrap(), serde_json::to_value(&v.input).unwrap());
+                let mut changes = serde_json::Map::new();
+                for (k, val) in n.as_object().unwrap() {
+                    if o.get(k) != Some(val) {
+                        changes.insert(k.clone(), serde_json::json!({ "old": o.get(k), "new": val }));
+                    }
+                }
+                if changes.is_empty() {
+                    return Ok(old);
+                }
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query(
+                    "UPDATE assets SET name = $3, sort_key = $4, fields = $5, iao_id = $6, iaa_id = $7, asset_type = $8, status = $9, \
+                     special_category = $10, confidentiality = $11, integrity = $12, availability = $13, last_reviewed_on = $14, \
+                     review_interval_months = $15, updated_at = $16 WHERE practice_id = $1 AND id = $2",
+                )
+                .bind(practice.0)
+                .bind(id)
+                .bind(&v.input.name)
+                .bind(sort_key(&v.input.name))
+                .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+                .bind(v.input.iao_id.map(|p| p.0))
+                .bind(v.input.iaa_id.map(|p| p.0))
+                .bind(&v.input.asset_type)
+                .bind(&v.input.status)
+                .bind(v.input.special_category)
+                .bind(rating(v.input.confidentiality))
+                .bind(rating(v.input.integrity))
+                .bind(rating(v.input.availability))
+                .bind(v.last_reviewed_on)
+                .bind(i64::from(v.review_interval_months))
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+                insert_event(&mut *tx, &by.event(Some(practice), "asset.update", "asset", Some(id.to_string())).details(changes.into())).await?;
+                tx.commit().await?;
+                self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))
+            }
+
+            async fn asset(&self, practice: PracticeId, id: Uuid) -> Result<Option<Asset>> {
+                let row = sqlx::query(&format!("{ASSET_QUERY} AND a.id = $2")).bind(practice.0).bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(asset_from).transpose()
+            }
+
+            async fn assets(&self, practice: PracticeId, f: &AssetFilter) -> Result<Vec<Asset>> {
+                let like = f.search.as_ref().map(|s| format!("%{}%", s.trim().to_lowercase().replace('%', "").replace('_', "")));
+                let rows = sqlx::query(&format!(
+                    "{ASSET_QUERY} AND ($2 IS NULL OR a.sort_key LIKE $2) AND ($3 IS NULL OR a.asset_type = $3) \
+                     AND ($4 IS NULL OR a.status = $4) AND ($5 IS NULL OR a.iao_id = $5) ORDER BY a.sort_key, a.id LIMIT $6"
+                ))
+                .bind(practice.0)
+                .bind(like)
+                .bind(f.asset_type.as_deref())
+                .bind(f.status.as_deref())
+                .bind(f.iao.map(|p| p.0))
+                .bind(i64::from(f.limit.clamp(1, 5000)))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(asset_from).collect()
+            }
+
+            async fn add_flow(&self, practice: PracticeId, flow: &custodian_domain::assets::FlowInput, by: &AuditMeta) -> Result<AssetFlow> {
+                let from = flow.from_asset_id.ok_or_else(|| custodian_domain::Invalid::one("from_asset_id", "Choose the asset the data leaves"))?;
+                for (field, id) in [("from_asset_id", Some(from)), ("to_asset_id", flow.to_asset_id)] {
+                    if let Some(id) = id {
+                        if self.asset(practice, id).await?.is_none() {
+                            return Err(custodian_domain::Invalid::one(field, "Choose one of this practice's assets").into());
+                        }
+                    }
+                }
+                let id = Uuid::now_v7();
+                let external = flow.to_asset_id.is_none();
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query(
+                    "INSERT INTO asset_flows (id, practice_id, from_asset_id, to_asset_id, fields, encrypted, has_agreement, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(id)
+                .bind(practice.0)
+                .bind(from)
+                .bind(flow.to_asset_id)
+                .bind(serde_json::to_string(flow).expect("fields serialise"))
+                .bind(flow.encrypted)
+                .bind(!external || !flow.agreement_ref.trim().is_empty())
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+                insert_event(&mut *tx, &by.event(Some(practice), "asset_flow.create", "asset", Some(from.to_string())).details(serde_json::to_value(flow).unwrap())).await?;
+                tx.commit().await?;
+                let row = sqlx::query(&format!("{FLOW_QUERY} AND f.id = $2")).bind(practice.0).bind(id).fetch_one(&self.pool).await?;
+                flow_from(&row)
+            }
+
+            async fn flows(&self, practice: PracticeId, asset: Option<Uuid>) -> Result<Vec<AssetFlow>> {
+                let rows = sqlx::query(&format!("{FLOW_QUERY} AND ($2 IS NULL OR f.from_asset_id = $2 OR f.to_asset_id = $2) ORDER BY f.created_at"))
+                    .bind(practice.0)
+                    .bind(asset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(flow_from).collect()
+            }
+
+            async fn remove_flow(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let from: Option<Uuid> = sqlx::query_scalar("UPDATE asset_flows SET removed_at = $3 WHERE practice_id = $1 AND id = $2 AND removed_at IS NULL RETURNING from_asset_id")
+                    .bind(practice.0)
+                    .bind(id)
+                    .bind(now())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(from) = from else { return Err(StoreError::NotFound("flow")) };
+                insert_event(&mut *tx, &by.event(Some(practice), "asset_flow.remove", "asset", Some(from.to_string())).details(serde_json::json!({ "flow": id.to_string() }))).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_access(&self, practice: PracticeId, asset: Uuid, a: &custodian_domain::assets::AccessInput, by: &AuditMeta) -> Result<AssetAccess> {
+                if self.asset(practice, asset).await?.is_none() {
+                    return Err(StoreError::NotFound("asset"));
+                }
+                if let Some(p) = a.person_id {
+                    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM practice_members WHERE practice_id = $1 AND person_id = $2 AND left_at IS NULL")
+                        .bind(practice.0)
+                        .bind(p.0)
+                        .fetch_one(&self.pool)
+                        .await?;
+                    if n == 0 {
+                        return Err(custodian_domain::Invalid::one("person_id", "Choose someone on this practice's staff").into());
+                    }
+                }
+                let id = Uuid::now_v7();
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query("INSERT INTO asset_access (id, practice_id, asset_id, role, person_id, level, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(id)
+                    .bind(practice.0)
+                    .bind(asset)
+                    .bind(a.role.map(|r| r.as_str()))
+                    .bind(a.person_id.map(|p| p.0))
+                    .bind(&a.level)
+                    .bind(a.reason.trim())
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await?;
+                insert_event(&mut *tx, &by.event(Some(practice), "asset_access.create", "asset", Some(asset.to_string())).details(serde_json::to_value(a).unwrap())).await?;
+                tx.commit().await?;
+                let row = sqlx::query(&format!("{ACCESS_QUERY} AND x.id = $2")).bind(practice.0).bind(id).fetch_one(&self.pool).await?;
+                access_from(&row)
+            }
+
+            async fn access_entries(&self, practice: PracticeId, asset: Option<Uuid>) -> Result<Vec<AssetAccess>> {
+                let rows = sqlx::query(&format!("{ACCESS_QUERY} AND ($2 IS NULL OR x.asset_id = $2) ORDER BY x.created_at"))
+                    .bind(practice.0)
+                    .bind(asset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(access_from).collect()
+            }
+
+            async fn remove_access(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let asset: Option<Uuid> = sqlx::query_scalar("UPDATE asset_access SET removed_at = $3 WHERE practice_id = $1 AND id = $2 AND removed_at IS NULL RETURNING asset_id")
+                    .bind(practice.0)
+                    .bind(id)
+                    .bind(now())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(asset) = asset else { return Err(StoreError::NotFound("access entry")) };
+                insert_event(&mut *tx, &by.event(Some(practice), "asset_access.remove", "asset", Some(asset.to_string())).details(serde_json::json!({ "entry": id.to_string() }))).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use asset_methods;

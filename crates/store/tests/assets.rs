@@ -1,0 +1,146 @@
+//! The asset register's store conformance suite, on SQLite and (when
+//! CUSTODIAN_TEST_DATABASE_URL is set) PostgreSQL.
+
+#[macro_use]
+mod common;
+
+use chrono::NaiveDate;
+use custodian_domain::assets::{AccessInput, AssetInput, FlowInput};
+use custodian_domain::{NewPerson, NewPractice, PersonId, Practice, PracticeRole};
+use custodian_store::{AssetFilter, AuditMeta, NewAccount, SharedStore, StoreError};
+
+conformance!(
+    assets_need_an_iao_of_the_practice_and_record_their_changes,
+    flows_and_access_entries_stay_within_the_practice,
+);
+
+async fn practice(store: &SharedStore, name: &str, ods: &str) -> Practice {
+    store.create_practice(&NewPractice { name: name.into(), ods_code: ods.into() }.validate().unwrap(), &AuditMeta::cli()).await.unwrap()
+}
+
+async fn member(store: &SharedStore, p: &Practice, username: &str, roles: &[PracticeRole]) -> PersonId {
+    let person = store
+        .create_person(
+            &NewAccount {
+                person: NewPerson { username: username.into(), email: None, full_name: format!("{username} Person") }.validate().unwrap(),
+                password_hash: None,
+                must_change_password: false,
+                one_time_password_expires_at: None,
+                provider_roles: vec![],
+            },
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+    store.add_member(p.id, person.id, "Staff", roles, &AuditMeta::cli()).await.unwrap();
+    person.id
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn input(name: &str, iao: PersonId) -> AssetInput {
+    AssetInput {
+        name: name.into(),
+        asset_type: "patient_records".into(),
+        format: "electronic".into(),
+        volume_band: "over_100000".into(),
+        iao_id: Some(iao),
+        confidentiality: Some(5),
+        confidentiality_reason: "Full GP records".into(),
+        ..Default::default()
+    }
+}
+
+async fn assets_need_an_iao_of_the_practice_and_record_their_changes(store: SharedStore) {
+    let a = practice(&store, "Riverside", "Z00001").await;
+    let b = practice(&store, "Hillside", "Z00002").await;
+    let iao = member(&store, &a, "mkowalski", &[PracticeRole::Staff, PracticeRole::InformationAssetOwner]).await;
+    let plain = member(&store, &a, "staylor", &[PracticeRole::Staff]).await;
+    let elsewhere = member(&store, &b, "lchen", &[PracticeRole::InformationAssetOwner]).await;
+    let by = AuditMeta::cli();
+    for (who, says) in [(plain, "does not hold the Information Asset Owner role"), (elsewhere, "must be on this practice's staff")] {
+        match store.create_asset(a.id, &input("EMIS Web", who).validate(today()).unwrap(), &by).await {
+            Err(StoreError::Invalid(e)) => {
+                assert_eq!(e.0[0].field, "iao_id");
+                assert!(e.0[0].message.contains(says), "{}", e.0[0].message);
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+    assert!(store.assets(a.id, &AssetFilter { limit: 100, ..Default::default() }).await.unwrap().is_empty(), "nothing half-written");
+    let emis = store.create_asset(a.id, &input("EMIS Web", iao).validate(today()).unwrap(), &by).await.unwrap();
+    assert_eq!(emis.iao_name, "mkowalski Person");
+    assert_eq!(emis.fields.status, "active");
+    store.create_asset(a.id, &input("CCTV recordings", iao).validate(today()).unwrap(), &by).await.unwrap();
+    let mut changed = emis.fields.clone();
+    changed.integrity = Some(4);
+    changed.integrity_reason = "Clinical decisions rely on it".into();
+    let updated = store.update_asset(a.id, emis.id, &changed.validate(today()).unwrap(), &by).await.unwrap();
+    assert_eq!(updated.fields.integrity, Some(4));
+    let e = &store.events(Some(a.id), 1).await.unwrap()[0];
+    assert_eq!(e.event.action, "asset.update");
+    assert_eq!(e.event.details["integrity"]["new"], 4);
+    assert!(e.event.details["integrity"]["old"].is_null());
+    assert!(e.event.details.get("name").is_none(), "only changes are recorded");
+    // Listing: by name, search, filters; never another practice's.
+    let all = store.assets(a.id, &AssetFilter { limit: 100, ..Default::default() }).await.unwrap();
+    assert_eq!(all.iter().map(|x| x.fields.name.as_str()).collect::<Vec<_>>(), ["CCTV recordings", "EMIS Web"]);
+    let found = store.assets(a.id, &AssetFilter { search: Some("emis".into()), limit: 100, ..Default::default() }).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(store.assets(b.id, &AssetFilter { limit: 100, ..Default::default() }).await.unwrap().is_empty());
+    assert!(store.asset(b.id, emis.id).await.unwrap().is_none());
+}
+
+async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
+    let a = practice(&store, "Riverside", "Z00001").await;
+    let b = practice(&store, "Hillside", "Z00002").await;
+    let iao = member(&store, &a, "mkowalski", &[PracticeRole::Staff, PracticeRole::InformationAssetOwner]).await;
+    let iao_b = member(&store, &b, "lchen", &[PracticeRole::InformationAssetOwner]).await;
+    let by = AuditMeta::cli();
+    let emis = store.create_asset(a.id, &input("EMIS Web", iao).validate(today()).unwrap(), &by).await.unwrap();
+    let docman = store.create_asset(a.id, &input("Docman", iao).validate(today()).unwrap(), &by).await.unwrap();
+    let theirs = store.create_asset(b.id, &input("SystmOne", iao_b).validate(today()).unwrap(), &by).await.unwrap();
+    let flow = |to: Option<uuid::Uuid>, party: &str| FlowInput {
+        from_asset_id: Some(emis.id),
+        to_asset_id: to,
+        to_party: party.into(),
+        data: "Letters".into(),
+        purpose: "Filing".into(),
+        method: "api".into(),
+        lifecycle_stage: "share".into(),
+        ..Default::default()
+    };
+    let f = store.add_flow(a.id, &flow(Some(docman.id), "").validate().unwrap(), &by).await.unwrap();
+    assert_eq!((f.from_name.as_str(), f.to_name.as_deref()), ("EMIS Web", Some("Docman")));
+    store.add_flow(a.id, &flow(None, "Hospital trust").validate().unwrap(), &by).await.unwrap();
+    match store.add_flow(a.id, &flow(Some(theirs.id), "").validate().unwrap(), &by).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "to_asset_id"),
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    assert_eq!(store.flows(a.id, Some(docman.id)).await.unwrap().len(), 1, "flows into an asset count too");
+    assert_eq!(store.flows(a.id, None).await.unwrap().len(), 2);
+    store.remove_flow(a.id, f.id, &by).await.unwrap();
+    assert_eq!(store.flows(a.id, None).await.unwrap().len(), 1);
+    assert!(matches!(store.remove_flow(b.id, f.id, &by).await, Err(StoreError::NotFound(_))));
+
+    let x = store
+        .add_access(a.id, emis.id, &AccessInput { role: Some(PracticeRole::Staff), level: "read".into(), reason: "Reception books appointments".into(), ..Default::default() }, &by)
+        .await
+        .unwrap();
+    assert_eq!(x.role, Some(PracticeRole::Staff));
+    let named = store.add_access(a.id, emis.id, &AccessInput { person_id: Some(iao), level: "admin".into(), reason: "IT lead".into(), ..Default::default() }, &by).await.unwrap();
+    assert_eq!(named.person_name.as_deref(), Some("mkowalski Person"));
+    assert!(matches!(
+        store.add_access(a.id, emis.id, &AccessInput { person_id: Some(iao_b), level: "read".into(), reason: "x".into(), ..Default::default() }, &by).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(store.add_access(b.id, emis.id, &AccessInput { role: Some(PracticeRole::Staff), level: "read".into(), ..Default::default() }, &by).await, Err(StoreError::NotFound(_))));
+    store.remove_access(a.id, x.id, &by).await.unwrap();
+    assert_eq!(store.access_entries(a.id, Some(emis.id)).await.unwrap().len(), 1);
+    let actions: Vec<String> = store.events(Some(a.id), 20).await.unwrap().into_iter().map(|e| e.event.action).collect();
+    for want in ["asset.create", "asset_flow.create", "asset_flow.remove", "asset_access.create", "asset_access.remove"] {
+        assert!(actions.iter().any(|a| a == want), "{want} recorded");
+    }
+}
