@@ -190,6 +190,70 @@ pub fn may_own(roles: &[PracticeRole]) -> bool {
     roles.contains(&PracticeRole::InformationAssetOwner)
 }
 
+/// Whether someone may change an asset: those who manage the register (DPL, practice manager,
+/// IG consultants), or the asset's own IAO.
+pub fn may_edit(access: &crate::Access, roles: &[PracticeRole], iao: Option<PersonId>) -> bool {
+    access.can(crate::Permission::AssetsManage) || (may_own(roles) && iao == Some(access.person) && access.can(crate::Permission::AssetsView))
+}
+
+/// A gap in the register, for the data-quality report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Gap {
+    pub asset_id: uuid::Uuid,
+    pub asset: String,
+    pub problem: String,
+}
+
+/// The facts the data-quality report needs about one asset.
+pub struct AssetFacts<'a> {
+    pub id: uuid::Uuid,
+    pub input: &'a AssetInput,
+    pub created: NaiveDate,
+    pub iao_is_current: bool,
+    /// (encrypted, agreement reference, external) of each flow out of the asset.
+    pub flows: Vec<(bool, String, bool)>,
+    /// The reason of each access entry.
+    pub access_reasons: Vec<String>,
+}
+
+/// Gaps in the register: no current IAO, missing CIA ratings, review overdue, special-category
+/// data without a condition, flows without encryption or agreement, access without a reason.
+pub fn data_quality(assets: &[AssetFacts<'_>], today: NaiveDate) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for a in assets.iter().filter(|a| a.input.status != "retired") {
+        let mut gap = |p: String| gaps.push(Gap { asset_id: a.id, asset: a.input.name.clone(), problem: p });
+        if !a.iao_is_current {
+            gap("Its Information Asset Owner has left or no longer holds the role".into());
+        }
+        let unrated: Vec<&str> = [("confidentiality", a.input.confidentiality), ("integrity", a.input.integrity), ("availability", a.input.availability)]
+            .iter()
+            .filter(|(_, r)| r.unwrap_or(0) == 0)
+            .map(|(n, _)| *n)
+            .collect();
+        if !unrated.is_empty() {
+            gap(format!("No {} rating", unrated.join(", ")));
+        }
+        let last = crate::identity::parse_date(&a.input.last_reviewed_on);
+        let due = review_due(last, a.created, a.input.review_interval_months.unwrap_or(12));
+        if due < today {
+            gap(format!("Review overdue since {}", due.format("%-d %b %Y")));
+        }
+        if a.input.special_category && a.input.special_condition.trim().is_empty() {
+            gap("Special-category data without an Article 9 condition".into());
+        }
+        for (encrypted, agreement, external) in &a.flows {
+            for f in flow_flags(*encrypted, agreement, *external) {
+                gap(format!("A data flow: {}", f.to_lowercase()));
+            }
+        }
+        let no_reason = a.access_reasons.iter().filter(|r| r.trim().is_empty()).count();
+        if no_reason > 0 {
+            gap(format!("{no_reason} access entr{} without a reason", if no_reason == 1 { "y" } else { "ies" }));
+        }
+    }
+    gaps
+}
+
 /// The date an asset's next review is due.
 pub fn review_due(last_reviewed: Option<NaiveDate>, created: NaiveDate, interval_months: u32) -> NaiveDate {
     last_reviewed.unwrap_or(created).checked_add_months(Months::new(interval_months)).unwrap_or(NaiveDate::MAX)
@@ -375,6 +439,46 @@ mod tests {
         assert_eq!(flow_flags(false, "", true), ["Not encrypted in transit", "No data-sharing agreement"]);
         assert!(flow_flags(true, "DSA-12", true).is_empty());
         assert!(flow_flags(true, "", false).is_empty(), "internal flows need no agreement");
+    }
+
+    #[test]
+    fn the_data_quality_report_finds_each_gap() {
+        let mut a = asset();
+        a.special_category = true;
+        a.last_reviewed_on = "2024-01-01".into();
+        let facts = AssetFacts {
+            id: uuid::Uuid::nil(),
+            input: &a,
+            created: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            iao_is_current: false,
+            flows: vec![(false, String::new(), true)],
+            access_reasons: vec!["".into(), "Reception".into()],
+        };
+        let problems: Vec<String> = data_quality(&[facts], today()).into_iter().map(|g| g.problem).collect();
+        assert_eq!(problems, [
+            "Its Information Asset Owner has left or no longer holds the role",
+            "No integrity, availability rating",
+            "Review overdue since 1 Jan 2025",
+            "Special-category data without an Article 9 condition",
+            "A data flow: not encrypted in transit",
+            "A data flow: no data-sharing agreement",
+            "1 access entry without a reason",
+        ]);
+        let good = asset();
+        let clean = AssetFacts { id: uuid::Uuid::nil(), input: &good, created: today(), iao_is_current: true, flows: vec![], access_reasons: vec![] };
+        assert_eq!(data_quality(&[clean], today()).len(), 1, "only the missing integrity and availability ratings");
+    }
+
+    #[test]
+    fn only_the_register_managers_and_the_assets_own_iao_edit_it() {
+        let me = PersonId::new();
+        let iao_access = crate::Access::new(me, &[PracticeRole::InformationAssetOwner], &[]);
+        assert!(may_edit(&iao_access, &[PracticeRole::InformationAssetOwner], Some(me)));
+        assert!(!may_edit(&iao_access, &[PracticeRole::InformationAssetOwner], Some(PersonId::new())), "not someone else's asset");
+        let dpl = crate::Access::new(me, &[PracticeRole::DataProtectionLead], &[]);
+        assert!(may_edit(&dpl, &[PracticeRole::DataProtectionLead], Some(PersonId::new())));
+        let staff = crate::Access::new(me, &[PracticeRole::Staff], &[]);
+        assert!(!may_edit(&staff, &[PracticeRole::Staff], Some(me)));
     }
 
     #[test]

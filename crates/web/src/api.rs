@@ -33,7 +33,8 @@ use crate::{AppError, AppState};
          (name = "sign-in", description = "Sessions: sign in, the authenticator code, sign out"),
          (name = "me", description = "Your own password, security questions, two-factor authentication and API tokens"),
          (name = "access", description = "The User Authorisation Process: starters, movers, leavers, identity checks, administrators"),
-         (name = "audit", description = "The tamper-evident audit trail: events, proofs, checkpoints, exports"))
+         (name = "audit", description = "The tamper-evident audit trail: events, proofs, checkpoints, exports"),
+         (name = "assets", description = "The information asset register: assets, data flows, who has access and why"))
 )]
 pub struct ApiDoc;
 
@@ -42,6 +43,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(<crate::api_identity::IdentityApi as OpenApi>::openapi());
     doc.merge(<crate::audit_pages::AuditApi as OpenApi>::openapi());
+    doc.merge(<crate::assets_web::AssetsApi as OpenApi>::openapi());
     // Security schemes are declared once, on the main document.
     doc
 }

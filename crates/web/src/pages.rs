@@ -332,6 +332,7 @@ async fn practice_home(State(state): State<AppState>, scope: PracticeScope) -> R
     add(a.can(Permission::PeopleView) || a.can(Permission::AuditView), "/administrators", "System administrators", "Nominated administrators: DSPT 4.3.1 evidence.");
     add(a.can(Permission::PeopleView), "/systems", "Systems", "The other systems staff need logins for.");
     add(a.can(Permission::PeopleView), "/settings", "Settings", "Passwords, sign-in timeouts, two-factor, administrators.");
+    add(a.can(Permission::AssetsView), "/assets", "Information assets", "What the practice holds, who owns it, how it moves and who has access.");
     add(a.can(Permission::AuditView), "/audit", "Audit trail", "Every change and every view of confidential data, tamper-evident.");
     let mut attention = Vec::new();
     if a.can(Permission::StarterApprove) {

@@ -395,12 +395,17 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         "/practices/{practice_id}/audit/{seq}" | "/practices/{practice_id}/audit/events/{seq}" => Some("audit.view"),
         "/practices/{practice_id}/audit-export" | "/practices/{practice_id}/audit/export" => Some("audit.export"),
         "/practices/{practice_id}/audit/report" => Some("audit.report"),
+        "/practices/{practice_id}/assets" => Some("asset.list"),
+        "/practices/{practice_id}/assets/{asset_id}" | "/practices/{practice_id}/assets/{asset_id}/edit" => Some("asset.view"),
+        "/practices/{practice_id}/assets/new" | "/practices/{practice_id}/assets/quality" | "/practices/{practice_id}/assets-quality" => None,
         _ => return None,
     })
 }
 
 
-async fn every_practice_page_records_exactly_the_expected_read(app: TestApp) {
+async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp) {
+    let riverside = app.riverside.clone();
+    app.person("iaowner", "Ivy Owner", Some((&riverside, &[custodian_domain::PracticeRole::InformationAssetOwner])), &[], false).await;
     let river = app.riverside.id.to_string();
     let sam = app.people["staylor"].to_string();
     let pm = app.sign_in("rahmed").await;
@@ -411,11 +416,22 @@ async fn every_practice_page_records_exactly_the_expected_read(app: TestApp) {
         .await
         .unwrap();
     let request = req["id"].as_str().unwrap().to_string();
+    let asset: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/assets"),
+            &pm,
+            &format!(r#"{{"name": "EMIS Web", "asset_type": "patient_records", "format": "electronic", "volume_band": "over_100000", "iao_id": "{}"}}"#, app.people["iaowner"]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let asset = asset["id"].as_str().expect("asset created").to_string();
     let seq = app.store.events(Some(app.riverside.id), 1).await.unwrap()[0].seq.to_string();
     let mut checked = 0;
     for route in custodian_web::route_table().list().iter().filter(|r| r.reach == Reach::Practice && r.method == reqwest::Method::GET) {
         let expected = expected_read(route.path).unwrap_or_else(|| panic!("{} has no expected read event in this test: add one", route.path));
-        let path = route.path.replace("{practice_id}", &river).replace("{person_id}", &sam).replace("{request_id}", &request).replace("{seq}", &seq);
+        let path = route.path.replace("{practice_id}", &river).replace("{person_id}", &sam).replace("{request_id}", &request).replace("{seq}", &seq).replace("{asset_id}", &asset);
         let res = app.get(&path, Some(&pm)).await;
         assert_eq!(res.status(), 200, "{}", route.path);
         let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
