@@ -1,0 +1,62 @@
+// The information asset register as an IAO uses it: add an asset, a data flow and who has
+// access, and see the register's gaps. Every page checked with axe-core.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, checkAccessibility, signIn } from '../lib/harness.js';
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+test('an IAO adds an asset, a data flow and an access justification', async () => {
+  const page = await app.newPage();
+  await signIn(page, 'm.kowalski');
+  await page.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await page.getByRole('link', { name: 'Information assets' }).click();
+  await page.getByRole('heading', { name: 'Information asset register' }).waitFor();
+  assert.match(await page.locator('tbody').innerText(), /EMIS Web patient records/);
+  await checkAccessibility(page);
+  await app.screenshot(page, 'asset-register');
+
+  await page.getByRole('link', { name: 'Add an asset' }).click();
+  await page.getByRole('heading', { name: 'Add an information asset' }).waitFor();
+  await checkAccessibility(page);
+  await page.getByRole('button', { name: 'Save asset' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Enter the asset's name/);
+  await checkAccessibility(page);
+  await page.getByLabel('Name', { exact: true }).fill('Appointment book');
+  await page.getByLabel('Type', { exact: true }).selectOption({ label: 'Appointment data' });
+  await page.getByLabel('Format', { exact: true }).selectOption({ label: 'Electronic' });
+  await page.getByLabel('How many people\'s records it holds').selectOption({ label: '10,000 to 100,000' });
+  await page.getByLabel('Confidentiality', { exact: true }).selectOption('3');
+  await page.getByLabel('Why that confidentiality rating').fill('Who comes to the surgery and when');
+  await page.getByRole('button', { name: 'Save asset' }).click();
+  await page.getByRole('heading', { name: 'Appointment book', level: 1 }).waitFor();
+  await checkAccessibility(page);
+
+  await page.getByLabel('Or to an external party').fill('Out-of-hours service');
+  await page.getByLabel('What data').fill('Booked appointments');
+  await page.getByLabel('Why', { exact: true }).fill('Evening clinics');
+  await page.getByLabel('How it moves').selectOption({ label: 'Secure portal' });
+  await page.getByLabel('Lifecycle stage').selectOption({ label: 'Share or transfer' });
+  await page.getByLabel('Encrypted in transit').check();
+  await page.getByRole('button', { name: 'Add flow' }).click();
+  await page.getByRole('heading', { name: 'Appointment book', level: 1 }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Out-of-hours service[\s\S]*No data-sharing agreement/);
+
+  await page.getByLabel('A role').selectOption({ label: 'Staff' });
+  await page.getByLabel('Level').selectOption('read');
+  await page.getByLabel('Business reason').fill('Reception books appointments');
+  await page.getByRole('button', { name: 'Add access' }).click();
+  await page.getByRole('heading', { name: 'Appointment book', level: 1 }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Everyone with the role Staff[\s\S]*Reception books appointments/);
+  assert.match(await page.locator('main').innerText(), /asset_access\.create/, 'the history shows it');
+  await checkAccessibility(page);
+  await app.screenshot(page, 'asset');
+
+  await page.goto(page.url().replace(/\/assets\/.*/, '/assets/quality'));
+  await page.getByRole('heading', { name: 'Register data quality' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Appointment book[\s\S]*No integrity, availability rating/);
+  await checkAccessibility(page);
+});
