@@ -60,3 +60,20 @@ test('an IAO adds an asset, a data flow and an access justification', async () =
   assert.match(await page.locator('main').innerText(), /Appointment book[\s\S]*No integrity, availability rating/);
   await checkAccessibility(page);
 });
+
+test('the IAO signs off an access review, removing what is no longer needed', async () => {
+  const page = await app.newPage();
+  await signIn(page, 'm.kowalski');
+  await page.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await page.getByRole('link', { name: 'Information assets' }).click();
+  await page.getByRole('link', { name: 'CCTV recordings' }).click();
+  await page.getByRole('heading', { name: 'Review access' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Access has not been reviewed yet/);
+  await page.getByLabel(/Everyone with the role Practice manager/).uncheck();
+  await page.getByLabel('Review notes').fill('Annual review: the practice manager no longer needs CCTV');
+  await page.getByRole('button', { name: 'Sign off the review' }).click();
+  await page.getByRole('heading', { name: 'CCTV recordings', level: 1 }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Last access review: .* by Marek Kowalski: 0 confirmed, 1 removed/);
+  assert.match(await page.locator('main').innerText(), /No access recorded/);
+  await checkAccessibility(page);
+});

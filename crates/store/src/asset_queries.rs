@@ -82,6 +82,22 @@ macro_rules! asset_methods {
             Ok(())
         }
 
+        const REVIEW_QUERY: &str = "SELECT r.id, r.asset_id, r.reviewed_by, p.full_name AS reviewed_by_name, r.reviewed_at, r.confirmed, r.removed, r.notes \
+             FROM asset_access_reviews r JOIN people p ON p.id = r.reviewed_by WHERE r.practice_id = $1";
+
+        fn review_from(row: &$row) -> Result<AccessReview> {
+            Ok(AccessReview {
+                id: row.try_get("id")?,
+                asset_id: row.try_get("asset_id")?,
+                reviewed_by: PersonId(row.try_get("reviewed_by")?),
+                reviewed_by_name: row.try_get("reviewed_by_name")?,
+                reviewed_at: row.try_get("reviewed_at")?,
+                confirmed: row.try_get("confirmed")?,
+                removed: row.try_get("removed")?,
+                notes: row.try_get("notes")?,
+            })
+        }
+
         fn rating(r: Option<u8>) -> Option<i64> {
             r.filter(|r| *r > 0).map(i64::from)
         }
@@ -286,6 +302,54 @@ macro_rules! asset_methods {
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter().map(access_from).collect()
+            }
+
+            async fn review_access(&self, practice: PracticeId, asset: Uuid, keep: &[Uuid], notes: &str, by: &AuditMeta) -> Result<AccessReview> {
+                let reviewer = by.actor_id.ok_or(StoreError::NotFound("reviewer"))?;
+                if self.asset(practice, asset).await?.is_none() {
+                    return Err(StoreError::NotFound("asset"));
+                }
+                let current = self.access_entries(practice, Some(asset)).await?;
+                if let Some(k) = keep.iter().find(|k| !current.iter().any(|c| c.id == **k)) {
+                    return Err(custodian_domain::Invalid::one("keep", format!("Entry {k} is not one of this asset's current access entries")).into());
+                }
+                let at = now();
+                let id = Uuid::now_v7();
+                let mut tx = self.pool.begin_with($begin).await?;
+                let mut removed = Vec::new();
+                for c in current.iter().filter(|c| !keep.contains(&c.id)) {
+                    sqlx::query("UPDATE asset_access SET removed_at = $3 WHERE practice_id = $1 AND id = $2").bind(practice.0).bind(c.id).bind(at).execute(&mut *tx).await?;
+                    removed.push(c.id.to_string());
+                }
+                sqlx::query(
+                    "INSERT INTO asset_access_reviews (id, practice_id, asset_id, reviewed_by, reviewed_at, confirmed, removed, notes) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(id)
+                .bind(practice.0)
+                .bind(asset)
+                .bind(reviewer.0)
+                .bind(at)
+                .bind(keep.len() as i64)
+                .bind(removed.len() as i64)
+                .bind(notes.trim())
+                .execute(&mut *tx)
+                .await?;
+                insert_event(&mut *tx, &by.event(Some(practice), "asset_access.review", "asset", Some(asset.to_string())).details(serde_json::json!({
+                    "confirmed": keep.len(), "removed": removed, "notes": notes.trim(),
+                }))).await?;
+                tx.commit().await?;
+                let row = sqlx::query(&format!("{REVIEW_QUERY} AND r.id = $2")).bind(practice.0).bind(id).fetch_one(&self.pool).await?;
+                review_from(&row)
+            }
+
+            async fn access_reviews(&self, practice: PracticeId, asset: Uuid) -> Result<Vec<AccessReview>> {
+                let rows = sqlx::query(&format!("{REVIEW_QUERY} AND r.asset_id = $2 ORDER BY r.reviewed_at DESC"))
+                    .bind(practice.0)
+                    .bind(asset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(review_from).collect()
             }
 
             async fn remove_access(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {

@@ -93,6 +93,11 @@ pub trait AssetStore: Send + Sync {
     /// Access entries of an asset (or, with `None`, of every asset of the practice).
     async fn access_entries(&self, practice: PracticeId, asset: Option<uuid::Uuid>) -> Result<Vec<AssetAccess>>;
     async fn remove_access(&self, practice: PracticeId, id: uuid::Uuid, by: &AuditMeta) -> Result<()>;
+    /// Signs off a review of an asset's access: entries in `keep` are confirmed, every other
+    /// current entry is removed, in one transaction with the event.
+    async fn review_access(&self, practice: PracticeId, asset: uuid::Uuid, keep: &[uuid::Uuid], notes: &str, by: &AuditMeta) -> Result<AccessReview>;
+    /// An asset's access reviews, newest first.
+    async fn access_reviews(&self, practice: PracticeId, asset: uuid::Uuid) -> Result<Vec<AccessReview>>;
 }
 
 #[async_trait]

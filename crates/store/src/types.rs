@@ -416,3 +416,16 @@ pub struct AssetFilter {
     pub iao: Option<PersonId>,
     pub limit: u32,
 }
+
+/// A signed-off review of who has access to an asset.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct AccessReview {
+    pub id: uuid::Uuid,
+    pub asset_id: uuid::Uuid,
+    pub reviewed_by: PersonId,
+    pub reviewed_by_name: String,
+    pub reviewed_at: DateTime<Utc>,
+    pub confirmed: i64,
+    pub removed: i64,
+    pub notes: String,
+}

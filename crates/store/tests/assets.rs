@@ -139,8 +139,19 @@ async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
     assert!(matches!(store.add_access(b.id, emis.id, &AccessInput { role: Some(PracticeRole::Staff), level: "read".into(), ..Default::default() }, &by).await, Err(StoreError::NotFound(_))));
     store.remove_access(a.id, x.id, &by).await.unwrap();
     assert_eq!(store.access_entries(a.id, Some(emis.id)).await.unwrap().len(), 1);
+    // An access review: keep the named entry, drop a new role entry; signed off by the IAO.
+    let extra = store.add_access(a.id, emis.id, &AccessInput { role: Some(PracticeRole::LineManager), level: "read".into(), reason: "Rotas".into(), ..Default::default() }, &by).await.unwrap();
+    let iao_meta = AuditMeta { actor_id: Some(iao), actor: "mkowalski".into(), ..Default::default() };
+    assert!(matches!(store.review_access(a.id, emis.id, &[uuid::Uuid::now_v7()], "", &iao_meta).await, Err(StoreError::Invalid(_))));
+    let review = store.review_access(a.id, emis.id, &[named.id], "Quarterly review", &iao_meta).await.unwrap();
+    assert_eq!((review.confirmed, review.removed), (1, 1));
+    assert_eq!(review.reviewed_by_name, "mkowalski Person");
+    let left: Vec<_> = store.access_entries(a.id, Some(emis.id)).await.unwrap().into_iter().map(|x| x.id).collect();
+    assert_eq!(left, [named.id]);
+    assert!(!left.contains(&extra.id));
+    assert_eq!(store.access_reviews(a.id, emis.id).await.unwrap().len(), 1);
     let actions: Vec<String> = store.events(Some(a.id), 20).await.unwrap().into_iter().map(|e| e.event.action).collect();
-    for want in ["asset.create", "asset_flow.create", "asset_flow.remove", "asset_access.create", "asset_access.remove"] {
+    for want in ["asset.create", "asset_flow.create", "asset_flow.remove", "asset_access.create", "asset_access.remove", "asset_access.review"] {
         assert!(actions.iter().any(|a| a == want), "{want} recorded");
     }
 }

@@ -33,6 +33,8 @@ pub fn routes(r: &mut Routes) {
         .post("/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}/remove", P, flow_remove)
         .post("/practices/{practice_id}/assets/{asset_id}/access", P, access_submit)
         .post("/practices/{practice_id}/assets/{asset_id}/access/{entry_id}/remove", P, access_remove)
+        .post("/practices/{practice_id}/assets/{asset_id}/access-review", P, review_submit)
+        .post("/api/v1/practices/{practice_id}/assets/{asset_id}/access-review", P, api_review)
         .get("/api/v1/practices/{practice_id}/assets", P, api_list)
         .post("/api/v1/practices/{practice_id}/assets", P, api_create)
         .get("/api/v1/practices/{practice_id}/assets/{asset_id}", P, api_get)
@@ -425,6 +427,7 @@ struct AssetPage {
     flows: Vec<FlowRow>,
     access: Vec<AccessRow>,
     history: Vec<(String, String, String, String)>,
+    last_review: Option<String>,
     can_edit: bool,
     other_assets: Vec<(String, String)>,
     methods: &'static [(&'static str, &'static str)],
@@ -470,6 +473,9 @@ async fn asset_page_for(state: &AppState, scope: &PracticeScope, id: &str, error
         .map(|e| (show_datetime(e.occurred_at), e.event.meta.actor.clone(), e.event.action.clone(), e.details_text.chars().take(200).collect()))
         .collect();
     let others = state.store.assets(scope.id(), &AssetFilter { limit: 5000, ..Default::default() }).await?;
+    let last_review = state.store.access_reviews(scope.id(), a.id).await?.first().map(|r| {
+        format!("{} by {}: {} confirmed, {} removed{}", show_datetime(r.reviewed_at), r.reviewed_by_name, r.confirmed, r.removed, if r.notes.is_empty() { String::new() } else { format!(" – {}", r.notes) })
+    });
     let staff = state.store.access_overview(scope.id()).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok(render_with(
@@ -501,6 +507,7 @@ async fn asset_page_for(state: &AppState, scope: &PracticeScope, id: &str, error
                 })
                 .collect(),
             history,
+            last_review,
             other_assets: others.iter().filter(|o| o.id != a.id).map(|o| (o.id.to_string(), o.fields.name.clone())).collect(),
             methods: assets::FLOW_METHODS,
             stages: assets::LIFECYCLE,
@@ -580,6 +587,39 @@ async fn access_remove(State(state): State<AppState>, scope: PracticeScope, Path
     require_edit(&scope, a.fields.iao_id, "asset_access.remove").await?;
     state.store.remove_access(scope.id(), parse_id(&entry)?, &scope.meta).await?;
     Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+}
+
+/// The IAO signs off who still needs access; everyone else's entry is removed.
+pub async fn review_access(state: &AppState, scope: &PracticeScope, id: &str, keep: &[uuid::Uuid], notes: &str) -> Result<custodian_store::AccessReview, AppError> {
+    let a = load(state, scope, id).await?;
+    require_edit(scope, a.fields.iao_id, "asset_access.review").await?;
+    Ok(state.store.review_access(scope.id(), a.id, keep, notes, &scope.meta).await?)
+}
+
+async fn review_submit(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+    let keep: Vec<uuid::Uuid> = pairs.iter().filter(|(k, _)| k == "keep").filter_map(|(_, v)| uuid::Uuid::parse_str(v).ok()).collect();
+    let notes = pairs.iter().find(|(k, _)| k == "notes").map(|(_, v)| v.clone()).unwrap_or_default();
+    match review_access(&state, &scope, &id, &keep, &notes).await {
+        Ok(_) => Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response()),
+        Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewBody {
+    /// The access entries still needed; every other current entry is removed.
+    pub keep: Vec<uuid::Uuid>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/access-review", tag = "assets", summary = "Sign off an access review",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = ReviewBody,
+    responses((status = 201, body = custodian_store::AccessReview), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn api_review(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Json(body): Json<ReviewBody>) -> Result<Response, AppError> {
+    let r = review_access(&state, &scope, &id, &body.keep, &body.notes).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
 #[derive(Template)]
@@ -706,7 +746,7 @@ async fn api_quality(State(state): State<AppState>, scope: PracticeScope) -> Res
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api_list, api_create, api_get, api_update, api_add_flow, api_remove_flow, api_add_access, api_remove_access, api_quality),
-    components(schemas(Asset, AssetFlow, AssetAccess, AssetDetail, AssetInput, FlowInput, AccessInput, Gap))
+    paths(api_list, api_create, api_get, api_update, api_add_flow, api_remove_flow, api_add_access, api_remove_access, api_quality, api_review),
+    components(schemas(Asset, AssetFlow, AssetAccess, AssetDetail, AssetInput, FlowInput, AccessInput, Gap, ReviewBody, custodian_store::AccessReview))
 )]
 pub struct AssetsApi;

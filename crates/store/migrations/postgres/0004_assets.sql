@@ -49,3 +49,16 @@ CREATE TABLE asset_access (
     removed_at   TIMESTAMPTZ
 );
 CREATE INDEX asset_access_asset ON asset_access (practice_id, asset_id);
+
+-- An IAO's review of who has access to an asset: each entry confirmed or removed, signed off.
+CREATE TABLE asset_access_reviews (
+    id           UUID PRIMARY KEY,
+    practice_id  UUID NOT NULL REFERENCES practices (id),
+    asset_id     UUID NOT NULL REFERENCES assets (id),
+    reviewed_by  UUID NOT NULL REFERENCES people (id),
+    reviewed_at  TIMESTAMPTZ NOT NULL,
+    confirmed    BIGINT NOT NULL,
+    removed      BIGINT NOT NULL,
+    notes        TEXT NOT NULL
+);
+CREATE INDEX asset_access_reviews_asset ON asset_access_reviews (practice_id, asset_id, reviewed_at);
