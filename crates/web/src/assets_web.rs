@@ -35,6 +35,9 @@ pub fn routes(r: &mut Routes) {
         .post("/practices/{practice_id}/assets/{asset_id}/access/{entry_id}/remove", P, access_remove)
         .post("/practices/{practice_id}/assets/{asset_id}/access-review", P, review_submit)
         .post("/api/v1/practices/{practice_id}/assets/{asset_id}/access-review", P, api_review)
+        .get("/practices/{practice_id}/assets-export", P, export_csv)
+        .get("/practices/{practice_id}/ropa", P, ropa_page)
+        .get("/api/v1/practices/{practice_id}/ropa", P, api_ropa)
         .get("/api/v1/practices/{practice_id}/assets", P, api_list)
         .post("/api/v1/practices/{practice_id}/assets", P, api_create)
         .get("/api/v1/practices/{practice_id}/assets/{asset_id}", P, api_get)
@@ -622,6 +625,146 @@ async fn api_review(State(state): State<AppState>, scope: PracticeScope, Path((_
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
+// ---- exports --------------------------------------------------------------------------------------
+
+fn csv_line(cells: &[String]) -> String {
+    let mut line = cells.iter().map(|c| crate::report::csv_cell(c)).collect::<Vec<_>>().join(",");
+    line.push_str("\r\n");
+    line
+}
+
+fn csv_response(name: String, body: String) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The register's columns, in the order of the CSV export (and of the import).
+pub const CSV_COLUMNS: &[&str] = &[
+    "name", "description", "asset_type", "format", "hosting", "country", "supplier_name", "supplier_contract", "supplier_dspt_status",
+    "iao_username", "personal_data", "data_subjects", "special_category", "volume_band", "confidentiality", "confidentiality_reason",
+    "integrity", "integrity_reason", "availability", "availability_reason", "classification", "retention_period", "retention_basis",
+    "retain_until", "lawful_basis", "special_condition", "continuity_notes", "status", "retired_on", "last_reviewed_on", "review_interval_months",
+];
+
+async fn export_csv(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
+    scope.require(Permission::AssetsView, "asset.export").await?;
+    let list = state.store.assets(scope.id(), &AssetFilter { limit: 5000, ..Default::default() }).await?;
+    let staff = state.store.access_overview(scope.id()).await?;
+    let username = |p: Option<PersonId>| p.and_then(|p| staff.iter().find(|s| s.person_id == p)).map(|s| s.username.clone()).unwrap_or_default();
+    let mut out = csv_line(&CSV_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    let n = |r: Option<u8>| r.filter(|r| *r > 0).map(|r| r.to_string()).unwrap_or_default();
+    for a in &list {
+        let f = &a.fields;
+        out.push_str(&csv_line(&[
+            f.name.clone(), f.description.clone(), f.asset_type.clone(), f.format.clone(), f.hosting.clone(), f.country.clone(),
+            f.supplier_name.clone(), f.supplier_contract.clone(), f.supplier_dspt_status.clone(), username(f.iao_id),
+            f.personal_data.clone(), f.data_subjects.clone(), if f.special_category { "yes".into() } else { "no".into() }, f.volume_band.clone(),
+            n(f.confidentiality), f.confidentiality_reason.clone(), n(f.integrity), f.integrity_reason.clone(), n(f.availability), f.availability_reason.clone(),
+            f.classification.clone(), f.retention_period.clone(), f.retention_basis.clone(), f.retain_until.clone(), f.lawful_basis.clone(),
+            f.special_condition.clone(), f.continuity_notes.clone(), f.status.clone(), f.retired_on.clone(), f.last_reviewed_on.clone(),
+            f.review_interval_months.map(|m| m.to_string()).unwrap_or_default(),
+        ]));
+    }
+    scope.record(scope.event("asset.export", "asset", None).details(serde_json::json!({ "records": list.len() }))).await?;
+    Ok(csv_response(format!("custodian-assets-{}.csv", scope.practice.ods_code), out))
+}
+
+/// One row of the record of processing activities (UK GDPR Art. 30).
+#[derive(Serialize, ToSchema)]
+pub struct RopaRow {
+    pub name: String,
+    pub purposes: String,
+    pub subjects: String,
+    pub data: String,
+    pub special: String,
+    pub basis: String,
+    pub recipients: String,
+    pub transfers: String,
+    pub retention: String,
+    pub security: String,
+    pub owner: String,
+}
+
+async fn ropa_rows(state: &AppState, scope: &PracticeScope) -> Result<Vec<RopaRow>, AppError> {
+    let list = state.store.assets(scope.id(), &AssetFilter { status: Some("active".into()), limit: 5000, ..Default::default() }).await?;
+    let flows = state.store.flows(scope.id(), None).await?;
+    let or = |s: &str, d: &str| if s.trim().is_empty() { d.to_string() } else { s.to_string() };
+    Ok(list
+        .iter()
+        .filter(|a| a.fields.volume_band != "none")
+        .map(|a| {
+            let f = &a.fields;
+            let out: Vec<&AssetFlow> = flows.iter().filter(|fl| fl.fields.from_asset_id == Some(a.id)).collect();
+            let mut purposes: Vec<String> = out.iter().map(|fl| fl.fields.purpose.clone()).collect();
+            purposes.sort();
+            purposes.dedup();
+            let mut recipients: Vec<String> = out.iter().filter(|fl| fl.fields.to_asset_id.is_none()).map(|fl| fl.fields.to_party.clone()).collect();
+            recipients.sort();
+            recipients.dedup();
+            let abroad = !f.country.trim().is_empty() && !matches!(f.country.trim().to_lowercase().as_str(), "uk" | "united kingdom" | "england" | "gb");
+            RopaRow {
+                name: f.name.clone(),
+                purposes: if purposes.is_empty() { or(&f.description, "Not recorded") } else { purposes.join("; ") },
+                subjects: or(&f.data_subjects, "Not recorded"),
+                data: or(&f.personal_data, "Not recorded"),
+                special: if f.special_category { format!("Yes – {}", or(&f.special_condition, "condition not recorded")) } else { "No".into() },
+                basis: or(&f.lawful_basis, "Not recorded"),
+                recipients: if recipients.is_empty() { "None outside the practice".into() } else { recipients.join("; ") },
+                transfers: if abroad { format!("Held in {}", f.country) } else { "None".into() },
+                retention: format!("{}{}", or(&f.retention_period, "Not recorded"), if f.retention_basis.is_empty() { String::new() } else { format!(" ({})", f.retention_basis) }),
+                security: format!("{}; confidentiality {}", or(&f.classification, "Unclassified"), f.confidentiality.filter(|c| *c > 0).map(|c| c.to_string()).unwrap_or_else(|| "not rated".into())),
+                owner: a.iao_name.clone(),
+            }
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "ropa.html")]
+struct RopaPage {
+    layout: Layout,
+    practice: custodian_domain::Practice,
+    today: String,
+    rows: Vec<RopaRow>,
+}
+
+#[derive(Deserialize, Default)]
+struct FormatQuery {
+    #[serde(default)]
+    format: String,
+}
+
+async fn ropa_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<FormatQuery>) -> Result<Response, AppError> {
+    scope.require(Permission::AssetsView, "asset.ropa").await?;
+    let rows = ropa_rows(&state, &scope).await?;
+    if q.format == "csv" {
+        let mut out = csv_line(&["asset", "purposes", "data_subjects", "personal_data", "special_category", "lawful_basis", "recipients", "transfers", "retention", "security", "owner"].map(String::from));
+        for r in &rows {
+            out.push_str(&csv_line(&[r.name.clone(), r.purposes.clone(), r.subjects.clone(), r.data.clone(), r.special.clone(), r.basis.clone(), r.recipients.clone(), r.transfers.clone(), r.retention.clone(), r.security.clone(), r.owner.clone()]));
+        }
+        return Ok(csv_response(format!("custodian-ropa-{}.csv", scope.practice.ods_code), out));
+    }
+    Ok(render(&RopaPage {
+        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/assets", scope.id())),
+        practice: scope.practice.clone(),
+        today: custodian_domain::time::show_date(state.clock.now()),
+        rows,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/ropa", tag = "assets", summary = "The record of processing activities (UK GDPR Art. 30)",
+    params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<RopaRow>)))]
+async fn api_ropa(State(state): State<AppState>, scope: PracticeScope) -> Result<Json<Vec<RopaRow>>, AppError> {
+    scope.require(Permission::AssetsView, "asset.ropa").await?;
+    Ok(Json(ropa_rows(&state, &scope).await?))
+}
+
 #[derive(Template)]
 #[template(path = "asset_quality.html")]
 struct QualityPage {
@@ -746,7 +889,7 @@ async fn api_quality(State(state): State<AppState>, scope: PracticeScope) -> Res
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api_list, api_create, api_get, api_update, api_add_flow, api_remove_flow, api_add_access, api_remove_access, api_quality, api_review),
-    components(schemas(Asset, AssetFlow, AssetAccess, AssetDetail, AssetInput, FlowInput, AccessInput, Gap, ReviewBody, custodian_store::AccessReview))
+    paths(api_list, api_create, api_get, api_update, api_add_flow, api_remove_flow, api_add_access, api_remove_access, api_quality, api_review, api_ropa),
+    components(schemas(RopaRow, Asset, AssetFlow, AssetAccess, AssetDetail, AssetInput, FlowInput, AccessInput, Gap, ReviewBody, custodian_store::AccessReview))
 )]
 pub struct AssetsApi;

@@ -100,6 +100,21 @@ async fn the_asset_page_shows_flows_access_and_history(mut app: TestApp) {
     let problems: Vec<String> = quality.as_array().unwrap().iter().map(|g| g["problem"].as_str().unwrap().to_string()).collect();
     assert!(problems.iter().any(|p| p.contains("No integrity, availability rating")));
     assert!(problems.iter().any(|p| p.contains("not encrypted")));
+    // A name that a spreadsheet would run as a formula is neutralised in the export.
+    let pm = app.sign_in("rahmed").await;
+    app.post_json(&format!("/api/v1/practices/{river}/assets"), &pm, &body("=HYPERLINK(\\\"http://evil\\\")", &ivy)).await;
+    let csv = app.get(&format!("/practices/{river}/assets-export"), Some(&pm)).await.text().await.unwrap();
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    // Exports: the register as CSV (formula-safe) and the ROPA.
+    let csv = app.get(&format!("/practices/{river}/assets-export"), Some(&ivy_s)).await.text().await.unwrap();
+    assert!(csv.starts_with("name,description,asset_type"));
+    assert!(csv.contains("EMIS Web") && csv.contains(",ivy,"));
+    let ropa: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/ropa"), Some(&ivy_s)).await.json().await.unwrap();
+    let emis = ropa.as_array().unwrap().iter().find(|r| r["name"] == "EMIS Web").expect("EMIS Web is in the ROPA");
+    assert_eq!(emis["recipients"], "Hospital trust");
+    assert_eq!(emis["purposes"], "Secondary care");
+    let html = app.get(&format!("/practices/{river}/ropa"), Some(&ivy_s)).await.text().await.unwrap();
+    assert!(html.contains("Record of processing activities") && html.contains("Hospital trust"));
     let bad = app.post_form(&format!("{page}/flows"), Some(&ivy_s), &[("data", "Referrals")]).await;
     assert_eq!(bad.status(), 422);
     let html = bad.text().await.unwrap();

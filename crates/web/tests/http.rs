@@ -398,6 +398,8 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         "/practices/{practice_id}/assets" => Some("asset.list"),
         "/practices/{practice_id}/assets/{asset_id}" | "/practices/{practice_id}/assets/{asset_id}/edit" => Some("asset.view"),
         "/practices/{practice_id}/assets/new" | "/practices/{practice_id}/assets/quality" | "/practices/{practice_id}/assets-quality" => None,
+        "/practices/{practice_id}/assets-export" => Some("asset.export"),
+        "/practices/{practice_id}/ropa" => None,
         _ => return None,
     })
 }
