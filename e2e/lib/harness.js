@@ -42,9 +42,12 @@ export function totp(secret, step) {
 // The server never accepts a step twice for one person; the drift window lets the next step's
 // code in, so a second sign-in in the same 30 seconds uses that.
 const lastStep = new Map();
-function nextCode(username) {
+// A code is accepted once, within one 30-second step either side of now; a third sign-in
+// in the same step waits for the clock rather than offering a code the server must refuse.
+async function nextCode(username) {
   let step = Math.floor(Date.now() / 30_000);
   if ((lastStep.get(username) ?? -1) >= step) step = lastStep.get(username) + 1;
+  while (step > Math.floor(Date.now() / 30_000) + 1) await new Promise((r) => setTimeout(r, 500));
   lastStep.set(username, step);
   return totp(DEMO_TOTP_SECRET, step);
 }
@@ -143,7 +146,7 @@ export async function signIn(page, username, password = DEMO_PASSWORD) {
   await page.waitForLoadState('domcontentloaded');
   if (new URL(page.url()).pathname === '/sign-in/mfa') {
     await checkAccessibility(page);
-    await page.getByLabel('Authenticator code').fill(nextCode(username));
+    await page.getByLabel('Authenticator code').fill(await nextCode(username));
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForLoadState('domcontentloaded');
   }

@@ -77,3 +77,18 @@ test('the IAO signs off an access review, removing what is no longer needed', as
   assert.match(await page.locator('main').innerText(), /No access recorded/);
   await checkAccessibility(page);
 });
+
+test('the record of processing activities is built from the register', async () => {
+  const page = await app.newPage();
+  await signIn(page, 'm.kowalski');
+  await page.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await page.getByRole('link', { name: 'Information assets' }).click();
+  await page.getByRole('link', { name: 'Record of processing (ROPA)' }).click();
+  await page.getByRole('heading', { name: 'Record of processing activities' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /EMIS Web patient records[\s\S]*Lawful basis/);
+  await checkAccessibility(page);
+  await app.screenshot(page, 'ropa');
+  const csv = await page.request.get(page.url() + '?format=csv');
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /^asset,purposes,data_subjects/);
+});
