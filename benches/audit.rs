@@ -24,7 +24,9 @@ use sha2::Digest;
 const PASSWORD: &str = "a long and unremarkable passphrase";
 
 async fn append_throughput(backend: Backend, events: usize) {
-    let Some(db) = custodian_store::testing::fresh(backend).await else { return };
+    let Some(db) = custodian_store::testing::fresh(backend).await else {
+        return;
+    };
     let store = db.store.clone();
     let audit = custodian_web::audit_log::AuditService::new("bench/audit", [3u8; 32]);
     let per = events / 64;
@@ -33,9 +35,17 @@ async fn append_throughput(backend: Backend, events: usize) {
     for w in 0..64 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let meta = AuditMeta { actor: format!("writer{w}"), ip: Some("10.0.0.1".into()), user_agent: Some("bench".into()), request_id: Some(format!("req-{w}")), ..Default::default() };
+            let meta = AuditMeta {
+                actor: format!("writer{w}"),
+                ip: Some("10.0.0.1".into()),
+                user_agent: Some("bench".into()),
+                request_id: Some(format!("req-{w}")),
+                ..Default::default()
+            };
             for i in 0..per {
-                let e = meta.event(None, "person.view", "person", Some(format!("{w}-{i}"))).details(serde_json::json!({ "records": 1 }));
+                let e = meta
+                    .event(None, "person.view", "person", Some(format!("{w}-{i}")))
+                    .details(serde_json::json!({ "records": 1 }));
                 store.append_event(&e).await.unwrap();
             }
         }));
@@ -59,7 +69,9 @@ async fn append_throughput(backend: Backend, events: usize) {
 }
 
 async fn verify_speed(events: usize) {
-    let db = custodian_store::testing::fresh(Backend::Sqlite).await.unwrap();
+    let db = custodian_store::testing::fresh(Backend::Sqlite)
+        .await
+        .unwrap();
     let store = db.store.clone();
     let audit = custodian_web::audit_log::AuditService::new("bench/audit", [3u8; 32]);
     let mut tasks = Vec::new();
@@ -67,9 +79,21 @@ async fn verify_speed(events: usize) {
         let store = store.clone();
         let n = events / 64;
         tasks.push(tokio::spawn(async move {
-            let meta = AuditMeta { actor: format!("writer{w}"), request_id: Some(format!("req-{w}")), ..Default::default() };
+            let meta = AuditMeta {
+                actor: format!("writer{w}"),
+                request_id: Some(format!("req-{w}")),
+                ..Default::default()
+            };
             for i in 0..n {
-                store.append_event(&meta.event(None, "person.view", "person", Some(format!("{w}-{i}")))).await.unwrap();
+                store
+                    .append_event(&meta.event(
+                        None,
+                        "person.view",
+                        "person",
+                        Some(format!("{w}-{i}")),
+                    ))
+                    .await
+                    .unwrap();
             }
         }));
     }
@@ -87,7 +111,11 @@ async fn verify_speed(events: usize) {
             break;
         }
         for e in &page {
-            bytes.push(custodian_web::audit_log::record_of(e.event.as_ref().unwrap()).canonical_bytes().unwrap());
+            bytes.push(
+                custodian_web::audit_log::record_of(e.event.as_ref().unwrap())
+                    .canonical_bytes()
+                    .unwrap(),
+            );
         }
         from = page.last().unwrap().leaf_index + 1;
     }
@@ -99,11 +127,15 @@ async fn verify_speed(events: usize) {
     let raw = start.elapsed();
     // The verification's own work on records already read: leaf hashes and the whole tree.
     let start = Instant::now();
-    let tree = custodian_audit::Tree::from_leaves(bytes.iter().map(|b| custodian_audit::merkle::leaf_hash(b)));
+    let tree = custodian_audit::Tree::from_leaves(
+        bytes.iter().map(|b| custodian_audit::merkle::leaf_hash(b)),
+    );
     std::hint::black_box(tree.root(tree.size()));
     let compute = start.elapsed();
     let start = Instant::now();
-    let report = custodian_web::audit_log::verify_log(&store, &audit.public_key()).await.unwrap();
+    let report = custodian_web::audit_log::verify_log(&store, &audit.public_key())
+        .await
+        .unwrap();
     let verify = start.elapsed();
     assert!(report.ok, "{}", report.summary());
     println!(
@@ -135,14 +167,27 @@ async fn audited_get(quick: bool) {
     tokio::spawn(custodian_web::serve(listener, off, std::future::pending()));
     let c = client();
     let (cookie, _) = sign_in(&c, &s.url, &users[0], PASSWORD).await;
-    let me: serde_json::Value = c.get(format!("{}/api/v1/me", s.url)).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = c
+        .get(format!("{}/api/v1/me", s.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let person = me["id"].as_str().unwrap().to_string();
     let call = |url: String| {
         let (c, cookie, person) = (c.clone(), cookie.clone(), person.clone());
         move |_| {
             let (c, cookie, url, person) = (c.clone(), cookie.clone(), url.clone(), person.clone());
             async move {
-                let r = c.get(format!("{url}/api/v1/practices/{practice}/people/{person}")).header("cookie", cookie).send().await.unwrap();
+                let r = c
+                    .get(format!("{url}/api/v1/practices/{practice}/people/{person}"))
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(r.status(), 200);
             }
         }
@@ -170,7 +215,10 @@ async fn audited_get(quick: bool) {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let quick = std::env::var("QUICK").is_ok();
-    let n: usize = std::env::var("AUDIT_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(if quick { 20_000 } else { 1_000_000 });
+    let n: usize = std::env::var("AUDIT_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick { 20_000 } else { 1_000_000 });
     let appends = if quick { 6_400 } else { 64_000 };
     append_throughput(Backend::Sqlite, appends).await;
     append_throughput(Backend::Postgres, appends).await;

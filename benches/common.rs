@@ -16,28 +16,62 @@ pub struct Server {
 }
 
 pub async fn server() -> Server {
-    let db = custodian_store::testing::fresh(custodian_store::Backend::Sqlite).await.unwrap();
+    let db = custodian_store::testing::fresh(custodian_store::Backend::Sqlite)
+        .await
+        .unwrap();
     let state = AppState::new(db.store.clone(), WebConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(custodian_web::serve(listener, state.clone(), std::future::pending()));
-    Server { url, state, _db: db }
+    tokio::spawn(custodian_web::serve(
+        listener,
+        state.clone(),
+        std::future::pending(),
+    ));
+    Server {
+        url,
+        state,
+        _db: db,
+    }
 }
 
 /// Creates a practice with `n` members of staff (security questions set, so sign-in completes),
 /// all with `password`. Returns the practice id and usernames.
-pub async fn practice_with_staff(s: &Server, n: usize, password: &str) -> (custodian_domain::PracticeId, Vec<String>) {
+pub async fn practice_with_staff(
+    s: &Server,
+    n: usize,
+    password: &str,
+) -> (custodian_domain::PracticeId, Vec<String>) {
     use custodian_domain::{NewPerson, NewPractice, PracticeRole};
     let store = &s.state.store;
     let by = AuditMeta::cli();
-    let p = store.create_practice(&NewPractice { name: "Bench Surgery".into(), ods_code: "Z09999".into() }.validate().unwrap(), &by).await.unwrap();
+    let p = store
+        .create_practice(
+            &NewPractice {
+                name: "Bench Surgery".into(),
+                ods_code: "Z09999".into(),
+            }
+            .validate()
+            .unwrap(),
+            &by,
+        )
+        .await
+        .unwrap();
     let hash = s.state.passwords.hash(password).await.unwrap();
     let answer = s.state.passwords.hash("answer").await.unwrap();
-    let answers: Vec<(String, String)> = custodian_domain::identity::SECURITY_QUESTIONS[..3].iter().map(|q| (q.to_string(), answer.clone())).collect();
+    let answers: Vec<(String, String)> = custodian_domain::identity::SECURITY_QUESTIONS[..3]
+        .iter()
+        .map(|q| (q.to_string(), answer.clone()))
+        .collect();
     let mut names = Vec::new();
     for i in 0..n {
         let username = format!("user{i:03}");
-        let person = NewPerson { username: username.clone(), email: None, full_name: format!("Bench User {i}") }.validate().unwrap();
+        let person = NewPerson {
+            username: username.clone(),
+            email: None,
+            full_name: format!("Bench User {i}"),
+        }
+        .validate()
+        .unwrap();
         let account = custodian_store::NewAccount {
             person,
             password_hash: Some(hash.clone()),
@@ -46,19 +80,40 @@ pub async fn practice_with_staff(s: &Server, n: usize, password: &str) -> (custo
             provider_roles: vec![],
         };
         let person = store.create_person(&account, &by).await.unwrap();
-        store.add_member(p.id, person.id, "Staff", &[PracticeRole::Staff, PracticeRole::PracticeManager], &by).await.unwrap();
-        store.set_security_answers(person.id, &answers, &by.event(None, "x", "person", None)).await.unwrap();
+        store
+            .add_member(
+                p.id,
+                person.id,
+                "Staff",
+                &[PracticeRole::Staff, PracticeRole::PracticeManager],
+                &by,
+            )
+            .await
+            .unwrap();
+        store
+            .set_security_answers(person.id, &answers, &by.event(None, "x", "person", None))
+            .await
+            .unwrap();
         names.push(username);
     }
     (p.id, names)
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(256).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap()
 }
 
 /// Signs in over HTTP; returns the cookie and how long it took.
-pub async fn sign_in(c: &reqwest::Client, url: &str, username: &str, password: &str) -> (String, Duration) {
+pub async fn sign_in(
+    c: &reqwest::Client,
+    url: &str,
+    username: &str,
+    password: &str,
+) -> (String, Duration) {
     let t = Instant::now();
     let res = c
         .post(format!("{url}/sign-in"))
@@ -69,7 +124,13 @@ pub async fn sign_in(c: &reqwest::Client, url: &str, username: &str, password: &
         .unwrap();
     let took = t.elapsed();
     assert_eq!(res.status(), 303, "sign-in of {username}");
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     (cookie, took)
 }
 
@@ -84,7 +145,12 @@ pub struct Stats {
 pub fn stats(mut v: Vec<Duration>) -> Stats {
     v.sort();
     let at = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
-    Stats { n: v.len(), median: at(0.5), p95: at(0.95), p99: at(0.99) }
+    Stats {
+        n: v.len(),
+        median: at(0.5),
+        p95: at(0.95),
+        p99: at(0.99),
+    }
 }
 
 pub fn ms(d: Duration) -> String {

@@ -32,7 +32,12 @@ async fn main() {
         times.push(sign_in(&c, &s.url, u, PASSWORD).await.1);
     }
     let one = stats(times);
-    println!("sign-in, one at a time: median {}, p99 {} (n={})", ms(one.median), ms(one.p99), one.n);
+    println!(
+        "sign-in, one at a time: median {}, p99 {} (n={})",
+        ms(one.median),
+        ms(one.p99),
+        one.n
+    );
 
     // 2. /healthz idle, then while 64 sign-ins run at once.
     let url = s.url.clone();
@@ -68,8 +73,16 @@ async fn main() {
     );
     println!(
         "  targets: /healthz p99 < 50 ms: {}; memory < 512 MiB: {}",
-        if busy.p99 < Duration::from_millis(50) { "met" } else { "NOT met" },
-        if peak_rss_mib().unwrap_or(0.0) < 512.0 { "met" } else { "NOT met" }
+        if busy.p99 < Duration::from_millis(50) {
+            "met"
+        } else {
+            "NOT met"
+        },
+        if peak_rss_mib().unwrap_or(0.0) < 512.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
 
     // 3. Authenticated request vs /healthz, 8 clients each, interleaved.
@@ -78,7 +91,12 @@ async fn main() {
     let authed = move |_| {
         let (c, url, cookie) = (ac.clone(), aurl.clone(), cookie.clone());
         async move {
-            let r = c.get(format!("{url}/api/v1/practices/{practice}")).header("cookie", cookie).send().await.unwrap();
+            let r = c
+                .get(format!("{url}/api/v1/practices/{practice}"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), 200);
         }
     };

@@ -46,23 +46,38 @@ pub enum ExportError {
     #[error("the file says it holds {said} events but holds {found}: it was cut or added to")]
     Count { said: usize, found: usize },
     #[error("event {position} of the file (leaf {leaf}) {what}")]
-    Event { position: usize, leaf: u64, what: String },
+    Event {
+        position: usize,
+        leaf: u64,
+        what: String,
+    },
 }
 
 /// Checks an export offline against the log's public key.
 pub fn verify_export(text: &str, public_key: &str) -> Result<Verified, ExportError> {
-    let export: Export = serde_json::from_str(text).map_err(|e| ExportError::Malformed(e.to_string()))?;
+    let export: Export =
+        serde_json::from_str(text).map_err(|e| ExportError::Malformed(e.to_string()))?;
     if export.format != EXPORT_FORMAT {
-        return Err(ExportError::Malformed(format!("unknown format '{}'", export.format)));
+        return Err(ExportError::Malformed(format!(
+            "unknown format '{}'",
+            export.format
+        )));
     }
     let key = PublicKey::parse(public_key)?;
     let checkpoint = key.verify(&export.checkpoint)?;
     if export.count != export.events.len() {
-        return Err(ExportError::Count { said: export.count, found: export.events.len() });
+        return Err(ExportError::Count {
+            said: export.count,
+            found: export.events.len(),
+        });
     }
     let mut last: Option<u64> = None;
     for (i, e) in export.events.iter().enumerate() {
-        let fail = |what: String| ExportError::Event { position: i + 1, leaf: e.leaf_index, what };
+        let fail = |what: String| ExportError::Event {
+            position: i + 1,
+            leaf: e.leaf_index,
+            what,
+        };
         if last.is_some_and(|l| e.leaf_index <= l) {
             return Err(fail("is out of order or repeated".into()));
         }
@@ -77,8 +92,21 @@ pub fn verify_export(text: &str, public_key: &str) -> Result<Verified, ExportErr
             .map(|h| hex::decode(h).ok().and_then(|v| v.try_into().ok()))
             .collect::<Option<_>>()
             .ok_or_else(|| fail("has a proof that is not a list of SHA-256 hashes".into()))?;
-        verify_inclusion(e.leaf_index, checkpoint.size, &leaf, &proof, &checkpoint.root)
-            .map_err(|err| fail(format!("does not match the signed checkpoint ({err}): it was changed")))?;
+        verify_inclusion(
+            e.leaf_index,
+            checkpoint.size,
+            &leaf,
+            &proof,
+            &checkpoint.root,
+        )
+        .map_err(|err| {
+            fail(format!(
+                "does not match the signed checkpoint ({err}): it was changed"
+            ))
+        })?;
     }
-    Ok(Verified { events: export.events.len(), tree_size: checkpoint.size })
+    Ok(Verified {
+        events: export.events.len(),
+        tree_size: checkpoint.size,
+    })
 }

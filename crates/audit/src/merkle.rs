@@ -41,7 +41,9 @@ pub struct Tree {
 
 impl Tree {
     pub fn new() -> Self {
-        Tree { levels: vec![Vec::new()] }
+        Tree {
+            levels: vec![Vec::new()],
+        }
     }
 
     pub fn from_leaves(leaves: impl IntoIterator<Item = Hash>) -> Self {
@@ -87,12 +89,19 @@ impl Tree {
         // A complete aligned block is stored.
         if n.is_power_of_two() && start % n == 0 {
             let level = n.trailing_zeros() as usize;
-            if let Some(h) = self.levels.get(level).and_then(|l| l.get((start / n) as usize)) {
+            if let Some(h) = self
+                .levels
+                .get(level)
+                .and_then(|l| l.get((start / n) as usize))
+            {
                 return *h;
             }
         }
         let k = split(n);
-        node_hash(&self.range_hash(start, start + k), &self.range_hash(start + k, end))
+        node_hash(
+            &self.range_hash(start, start + k),
+            &self.range_hash(start + k, end),
+        )
     }
 
     /// The root of the tree's first `size` leaves.
@@ -100,7 +109,11 @@ impl Tree {
         if size > self.size() {
             return None;
         }
-        Some(if size == 0 { empty_root() } else { self.range_hash(0, size) })
+        Some(if size == 0 {
+            empty_root()
+        } else {
+            self.range_hash(0, size)
+        })
     }
 
     /// The inclusion proof of leaf `index` in the tree of the first `size` leaves (RFC 9162
@@ -175,7 +188,13 @@ pub enum ProofError {
 }
 
 /// Verifies an inclusion proof (RFC 9162 section 2.1.3.2).
-pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root: &Hash) -> Result<(), ProofError> {
+pub fn verify_inclusion(
+    index: u64,
+    size: u64,
+    leaf: &Hash,
+    proof: &[Hash],
+    root: &Hash,
+) -> Result<(), ProofError> {
     if index >= size {
         return Err(ProofError::IndexOutOfRange { index, size });
     }
@@ -207,15 +226,31 @@ pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root
 }
 
 /// Verifies a consistency proof (RFC 9162 section 2.1.4.2).
-pub fn verify_consistency(old: u64, new: u64, old_root: &Hash, new_root: &Hash, proof: &[Hash]) -> Result<(), ProofError> {
+pub fn verify_consistency(
+    old: u64,
+    new: u64,
+    old_root: &Hash,
+    new_root: &Hash,
+    proof: &[Hash],
+) -> Result<(), ProofError> {
     if old > new {
         return Err(ProofError::SizesReversed { old, new });
     }
     if old == new {
-        return if proof.is_empty() && old_root == new_root { Ok(()) } else if !proof.is_empty() { Err(ProofError::WrongLength) } else { Err(ProofError::RootMismatch) };
+        return if proof.is_empty() && old_root == new_root {
+            Ok(())
+        } else if !proof.is_empty() {
+            Err(ProofError::WrongLength)
+        } else {
+            Err(ProofError::RootMismatch)
+        };
     }
     if old == 0 {
-        return if proof.is_empty() { Ok(()) } else { Err(ProofError::WrongLength) };
+        return if proof.is_empty() {
+            Ok(())
+        } else {
+            Err(ProofError::WrongLength)
+        };
     }
     if proof.is_empty() {
         return Err(ProofError::WrongLength);
@@ -266,10 +301,19 @@ mod tests {
 
     /// The RFC 6962 test vectors published by transparency-dev (merkle/testonly).
     fn leaves() -> Vec<Vec<u8>> {
-        ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
-            .iter()
-            .map(|x| hex::decode(x).unwrap())
-            .collect()
+        [
+            "",
+            "00",
+            "10",
+            "2021",
+            "3031",
+            "40414243",
+            "5051525354555657",
+            "606162636465666768696a6b6c6d6e6f",
+        ]
+        .iter()
+        .map(|x| hex::decode(x).unwrap())
+        .collect()
     }
 
     const ROOTS: [&str; 8] = [
@@ -290,7 +334,10 @@ mod tests {
     #[test]
     fn roots_match_the_rfc_vectors() {
         let t = tree();
-        assert_eq!(t.root(0).unwrap(), h("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        assert_eq!(
+            t.root(0).unwrap(),
+            h("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        );
         for (i, r) in ROOTS.iter().enumerate() {
             assert_eq!(t.root(i as u64 + 1).unwrap(), h(r), "size {}", i + 1);
         }
@@ -302,15 +349,47 @@ mod tests {
         let t = tree();
         // (leaf index, tree size, proof)
         let vectors: [(u64, u64, &[&str]); 5] = [
-            (0, 8, &["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-            (5, 8, &["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b", "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0", "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
-            (2, 3, &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
-            (1, 5, &["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+            (
+                0,
+                8,
+                &[
+                    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+                ],
+            ),
+            (
+                5,
+                8,
+                &[
+                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+                ],
+            ),
+            (
+                2,
+                3,
+                &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"],
+            ),
+            (
+                1,
+                5,
+                &[
+                    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                ],
+            ),
             (0, 1, &[]),
         ];
         for (index, size, want) in vectors {
             let want: Vec<Hash> = want.iter().map(|x| h(x)).collect();
-            assert_eq!(t.inclusion_proof(index, size).unwrap(), want, "leaf {index} in {size}");
+            assert_eq!(
+                t.inclusion_proof(index, size).unwrap(),
+                want,
+                "leaf {index} in {size}"
+            );
             let root = t.root(size).unwrap();
             verify_inclusion(index, size, &t.leaf(index).unwrap(), &want, &root).unwrap();
         }
@@ -321,15 +400,57 @@ mod tests {
         let t = tree();
         let vectors: [(u64, u64, &[&str]); 5] = [
             (1, 1, &[]),
-            (1, 8, &["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-            (6, 8, &["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a", "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0", "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
-            (2, 5, &["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
-            (6, 7, &["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a", "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f", "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+            (
+                1,
+                8,
+                &[
+                    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+                ],
+            ),
+            (
+                6,
+                8,
+                &[
+                    "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+                ],
+            ),
+            (
+                2,
+                5,
+                &[
+                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                ],
+            ),
+            (
+                6,
+                7,
+                &[
+                    "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                    "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
+                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+                ],
+            ),
         ];
         for (old, new, want) in vectors {
             let want: Vec<Hash> = want.iter().map(|x| h(x)).collect();
-            assert_eq!(t.consistency_proof(old, new).unwrap(), want, "{old} -> {new}");
-            verify_consistency(old, new, &t.root(old).unwrap(), &t.root(new).unwrap(), &want).unwrap();
+            assert_eq!(
+                t.consistency_proof(old, new).unwrap(),
+                want,
+                "{old} -> {new}"
+            );
+            verify_consistency(
+                old,
+                new,
+                &t.root(old).unwrap(),
+                &t.root(new).unwrap(),
+                &want,
+            )
+            .unwrap();
         }
     }
 
@@ -349,7 +470,9 @@ mod tests {
         let mut rng = Rng(0x9e3779b97f4a7c15);
         for _ in 0..40 {
             let n = 1 + rng.next() % 300;
-            let t = Tree::from_leaves((0..n).map(|i| leaf_hash(&(i * 7919 + rng.next() % 3).to_be_bytes())));
+            let t = Tree::from_leaves(
+                (0..n).map(|i| leaf_hash(&(i * 7919 + rng.next() % 3).to_be_bytes())),
+            );
             // A reference root computed naively agrees.
             let naive = naive_root(&(0..n).map(|i| t.leaf(i).unwrap()).collect::<Vec<_>>());
             assert_eq!(t.root(n).unwrap(), naive);
@@ -365,10 +488,16 @@ mod tests {
                     let i = (rng.next() as usize) % bad.len();
                     bad[i][0] ^= 1;
                     assert!(verify_inclusion(index, size, &leaf, &bad, &root).is_err());
-                    assert!(verify_inclusion(index, size, &leaf, &proof[..proof.len() - 1], &root).is_err());
+                    assert!(
+                        verify_inclusion(index, size, &leaf, &proof[..proof.len() - 1], &root)
+                            .is_err()
+                    );
                 }
                 if size > 1 {
-                    assert!(verify_inclusion((index + 1) % size, size, &leaf, &proof, &root).is_err() || t.leaf((index + 1) % size) == Some(leaf));
+                    assert!(
+                        verify_inclusion((index + 1) % size, size, &leaf, &proof, &root).is_err()
+                            || t.leaf((index + 1) % size) == Some(leaf)
+                    );
                 }
                 let old = rng.next() % (size + 1);
                 let c = t.consistency_proof(old, size).unwrap();
@@ -378,7 +507,10 @@ mod tests {
                     let mut bad = c.clone();
                     bad[0][31] ^= 0x80;
                     assert!(verify_consistency(old, size, &old_root, &root, &bad).is_err());
-                    assert!(verify_consistency(old, size, &root, &old_root, &c).is_err() || old_root == root);
+                    assert!(
+                        verify_consistency(old, size, &root, &old_root, &c).is_err()
+                            || old_root == root
+                    );
                 }
             }
         }
@@ -402,7 +534,13 @@ mod tests {
         assert!(t.inclusion_proof(0, 9).is_none());
         assert!(t.consistency_proof(5, 3).is_none());
         assert!(t.consistency_proof(1, 9).is_none());
-        assert_eq!(verify_inclusion(3, 2, &[0; 32], &[], &[0; 32]), Err(ProofError::IndexOutOfRange { index: 3, size: 2 }));
-        assert_eq!(verify_consistency(4, 2, &[0; 32], &[0; 32], &[]), Err(ProofError::SizesReversed { old: 4, new: 2 }));
+        assert_eq!(
+            verify_inclusion(3, 2, &[0; 32], &[], &[0; 32]),
+            Err(ProofError::IndexOutOfRange { index: 3, size: 2 })
+        );
+        assert_eq!(
+            verify_consistency(4, 2, &[0; 32], &[0; 32], &[]),
+            Err(ProofError::SizesReversed { old: 4, new: 2 })
+        );
     }
 }

@@ -55,7 +55,9 @@ fn put(out: &mut Vec<u8>, field: Option<&str>) {
 
 /// JSON with sorted keys and no white space: serde_json's `Value` keeps objects sorted.
 pub fn canonical_json(text: &str) -> Option<String> {
-    serde_json::from_str::<serde_json::Value>(text).ok().map(|v| v.to_string())
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .map(|v| v.to_string())
 }
 
 impl Record {
@@ -121,16 +123,29 @@ mod tests {
         respaced.details = r#"{ "a": "x", "b": 1 }"#.into();
         assert_ne!(respaced.canonical_bytes().unwrap(), bytes);
         // This exact hash is the version-1 format: a change to the encoding breaks it.
-        assert_eq!(hex::encode(record().leaf_hash().unwrap()), hex::encode(crate::merkle::leaf_hash(&bytes)));
-        assert_eq!(bytes.len(), RECORD_PREFIX.len() + 13 * 4 + 36 + 27 + 36 + 3 + 15 + 8 + 7 + 15);
-        assert_eq!(canonical_json(r#"{ "b": 1, "a": "x" }"#).unwrap(), r#"{"a":"x","b":1}"#, "what Custodian records");
+        assert_eq!(
+            hex::encode(record().leaf_hash().unwrap()),
+            hex::encode(crate::merkle::leaf_hash(&bytes))
+        );
+        assert_eq!(
+            bytes.len(),
+            RECORD_PREFIX.len() + 13 * 4 + 36 + 27 + 36 + 3 + 15 + 8 + 7 + 15
+        );
+        assert_eq!(
+            canonical_json(r#"{ "b": 1, "a": "x" }"#).unwrap(),
+            r#"{"a":"x","b":1}"#,
+            "what Custodian records"
+        );
     }
 
     #[test]
     fn absent_and_empty_fields_differ_and_every_field_counts() {
         let mut a = record();
         a.object_id = Some(String::new());
-        assert_ne!(a.canonical_bytes().unwrap(), record().canonical_bytes().unwrap());
+        assert_ne!(
+            a.canonical_bytes().unwrap(),
+            record().canonical_bytes().unwrap()
+        );
         let base = record().leaf_hash().unwrap();
         let mut b = record();
         b.actor = "clj".into();

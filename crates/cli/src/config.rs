@@ -41,7 +41,11 @@ pub struct AuditConfig {
 
 impl Default for AuditConfig {
     fn default() -> Self {
-        AuditConfig { origin: "custodian.local/audit".into(), signing_key_file: String::new(), verify_every_hours: 24 }
+        AuditConfig {
+            origin: "custodian.local/audit".into(),
+            signing_key_file: String::new(),
+            verify_every_hours: 24,
+        }
     }
 }
 
@@ -95,13 +99,19 @@ impl Default for ServerConfig {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { idle_timeout_minutes: 15, lifetime_hours: 12 }
+        SessionConfig {
+            idle_timeout_minutes: 15,
+            lifetime_hours: 12,
+        }
     }
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { level: "info".into(), format: "text".into() }
+        LogConfig {
+            level: "info".into(),
+            format: "text".into(),
+        }
     }
 }
 
@@ -169,11 +179,17 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CUSTODIAN_SERVER_METRICS_BIND", "server.metrics_bind"),
     ("CUSTODIAN_SERVER_PUBLIC_URL", "server.public_url"),
     ("CUSTODIAN_SERVER_MAX_BODY_BYTES", "server.max_body_bytes"),
-    ("CUSTODIAN_SESSION_IDLE_TIMEOUT_MINUTES", "session.idle_timeout_minutes"),
+    (
+        "CUSTODIAN_SESSION_IDLE_TIMEOUT_MINUTES",
+        "session.idle_timeout_minutes",
+    ),
     ("CUSTODIAN_SESSION_LIFETIME_HOURS", "session.lifetime_hours"),
     ("CUSTODIAN_AUDIT_ORIGIN", "audit.origin"),
     ("CUSTODIAN_AUDIT_SIGNING_KEY_FILE", "audit.signing_key_file"),
-    ("CUSTODIAN_AUDIT_VERIFY_EVERY_HOURS", "audit.verify_every_hours"),
+    (
+        "CUSTODIAN_AUDIT_VERIFY_EVERY_HOURS",
+        "audit.verify_every_hours",
+    ),
     ("CUSTODIAN_LOG_LEVEL", "log.level"),
     ("CUSTODIAN_LOG_FORMAT", "log.format"),
 ];
@@ -197,11 +213,21 @@ impl Config {
             Some(p) => Some(p.to_path_buf()),
             None => Some(PathBuf::from("custodian.toml")).filter(|p| p.exists()),
         };
-        let Some(path) = path else { return Ok((Config::default(), None)) };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| ConfigError(format!("cannot read the config file {}: {e}", path.display())))?;
+        let Some(path) = path else {
+            return Ok((Config::default(), None));
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            ConfigError(format!(
+                "cannot read the config file {}: {e}",
+                path.display()
+            ))
+        })?;
         let config: Config = toml::from_str(&text).map_err(|e| {
-            ConfigError(format!("config file {}: {}", path.display(), e.to_string().trim_end().replace('\n', "\n  ")))
+            ConfigError(format!(
+                "config file {}: {}",
+                path.display(),
+                e.to_string().trim_end().replace('\n', "\n  ")
+            ))
         })?;
         Ok((config, Some(path)))
     }
@@ -219,7 +245,11 @@ impl Config {
                 )));
             };
             let number = |v: &str| -> Result<u64, ConfigError> {
-                v.trim().parse().map_err(|_| ConfigError(format!("{name}: '{v}' is not a whole number (it sets {key})")))
+                v.trim().parse().map_err(|_| {
+                    ConfigError(format!(
+                        "{name}: '{v}' is not a whole number (it sets {key})"
+                    ))
+                })
             };
             match *key {
                 "data_dir" => self.data_dir = PathBuf::from(value),
@@ -229,7 +259,9 @@ impl Config {
                 "server.metrics_bind" => self.server.metrics_bind = value.clone(),
                 "server.public_url" => self.server.public_url = value.clone(),
                 "server.max_body_bytes" => self.server.max_body_bytes = number(value)? as usize,
-                "session.idle_timeout_minutes" => self.session.idle_timeout_minutes = number(value)?,
+                "session.idle_timeout_minutes" => {
+                    self.session.idle_timeout_minutes = number(value)?
+                }
                 "session.lifetime_hours" => self.session.lifetime_hours = number(value)?,
                 "audit.origin" => self.audit.origin = value.clone(),
                 "audit.signing_key_file" => self.audit.signing_key_file = value.clone(),
@@ -245,10 +277,16 @@ impl Config {
     fn resolve_secrets(&mut self) -> Result<(), ConfigError> {
         if !self.database_url_file.is_empty() {
             if !self.database_url.is_empty() {
-                return Err(ConfigError("set database_url or database_url_file, not both".into()));
+                return Err(ConfigError(
+                    "set database_url or database_url_file, not both".into(),
+                ));
             }
-            let text = std::fs::read_to_string(&self.database_url_file)
-                .map_err(|e| ConfigError(format!("database_url_file: cannot read {}: {e}", self.database_url_file)))?;
+            let text = std::fs::read_to_string(&self.database_url_file).map_err(|e| {
+                ConfigError(format!(
+                    "database_url_file: cannot read {}: {e}",
+                    self.database_url_file
+                ))
+            })?;
             self.database_url = text.trim().to_string();
         }
         Ok(())
@@ -256,48 +294,76 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let addr = |key: &str, v: &str| -> Result<(), ConfigError> {
-            v.parse::<std::net::SocketAddr>()
-                .map(|_| ())
-                .map_err(|_| ConfigError(format!("{key}: '{v}' is not an address like 127.0.0.1:8080")))
+            v.parse::<std::net::SocketAddr>().map(|_| ()).map_err(|_| {
+                ConfigError(format!(
+                    "{key}: '{v}' is not an address like 127.0.0.1:8080"
+                ))
+            })
         };
         addr("server.bind", &self.server.bind)?;
         if !self.server.metrics_bind.is_empty() {
             addr("server.metrics_bind", &self.server.metrics_bind)?;
             if self.server.metrics_bind == self.server.bind {
-                return Err(ConfigError("server.metrics_bind must differ from server.bind".into()));
+                return Err(ConfigError(
+                    "server.metrics_bind must differ from server.bind".into(),
+                ));
             }
         }
         let u = &self.server.public_url;
         if !u.is_empty() && !(u.starts_with("https://") || u.starts_with("http://")) {
-            return Err(ConfigError(format!("server.public_url: '{u}' must start with https:// or http://")));
+            return Err(ConfigError(format!(
+                "server.public_url: '{u}' must start with https:// or http://"
+            )));
         }
         if self.server.max_body_bytes < 1024 {
-            return Err(ConfigError("server.max_body_bytes must be at least 1024".into()));
+            return Err(ConfigError(
+                "server.max_body_bytes must be at least 1024".into(),
+            ));
         }
         if !(1..=24 * 60).contains(&self.session.idle_timeout_minutes) {
-            return Err(ConfigError("session.idle_timeout_minutes must be between 1 and 1440".into()));
+            return Err(ConfigError(
+                "session.idle_timeout_minutes must be between 1 and 1440".into(),
+            ));
         }
         if !(1..=24 * 7).contains(&self.session.lifetime_hours) {
-            return Err(ConfigError("session.lifetime_hours must be between 1 and 168".into()));
+            return Err(ConfigError(
+                "session.lifetime_hours must be between 1 and 168".into(),
+            ));
         }
         if self.session.idle_timeout_minutes > self.session.lifetime_hours * 60 {
-            return Err(ConfigError("session.idle_timeout_minutes must not exceed session.lifetime_hours".into()));
+            return Err(ConfigError(
+                "session.idle_timeout_minutes must not exceed session.lifetime_hours".into(),
+            ));
         }
         let o = &self.audit.origin;
         if o.is_empty() || o.len() > 200 || o.chars().any(|c| c.is_whitespace() || c == '+') {
-            return Err(ConfigError(format!("audit.origin: '{o}' must be a name without spaces or '+', like custodian.example.nhs.uk/audit")));
+            return Err(ConfigError(format!(
+                "audit.origin: '{o}' must be a name without spaces or '+', like custodian.example.nhs.uk/audit"
+            )));
         }
         if !(1..=24 * 30).contains(&self.audit.verify_every_hours) {
-            return Err(ConfigError("audit.verify_every_hours must be between 1 and 720".into()));
+            return Err(ConfigError(
+                "audit.verify_every_hours must be between 1 and 720".into(),
+            ));
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
-            return Err(ConfigError(format!("log.format: '{}' must be text or json", self.log.format)));
+            return Err(ConfigError(format!(
+                "log.format: '{}' must be text or json",
+                self.log.format
+            )));
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
-            return Err(ConfigError(format!("log.level: '{}' is not a log level or filter", self.log.level)));
+            return Err(ConfigError(format!(
+                "log.level: '{}' is not a log level or filter",
+                self.log.level
+            )));
         }
         let db = &self.database_url;
-        if !db.is_empty() && !(db.starts_with("postgres://") || db.starts_with("postgresql://") || db.starts_with("sqlite:")) {
+        if !db.is_empty()
+            && !(db.starts_with("postgres://")
+                || db.starts_with("postgresql://")
+                || db.starts_with("sqlite:"))
+        {
             return Err(ConfigError(format!(
                 "database_url: '{}' must be empty (SQLite in data_dir), a postgres:// URL or a sqlite: URL",
                 custodian_store::redact_url(db)
@@ -317,20 +383,32 @@ impl Config {
 
     /// The file holding the checkpoint signing key.
     pub fn signing_key_path(&self) -> PathBuf {
-        if self.audit.signing_key_file.is_empty() { self.data_dir.join("audit-signing.key") } else { PathBuf::from(&self.audit.signing_key_file) }
+        if self.audit.signing_key_file.is_empty() {
+            self.data_dir.join("audit-signing.key")
+        } else {
+            PathBuf::from(&self.audit.signing_key_file)
+        }
     }
 
     /// The checkpoint signing key's seed: read from its file, or created there (0600) at first
     /// start.
     pub fn signing_key(&self) -> Result<[u8; 32], ConfigError> {
         let path = self.signing_key_path();
-        let bad = |what: &str| ConfigError(format!("audit.signing_key_file: {} {what}", path.display()));
+        let bad =
+            |what: &str| ConfigError(format!("audit.signing_key_file: {} {what}", path.display()));
         match std::fs::read_to_string(&path) {
-            Ok(text) => hex::decode(text.trim()).ok().and_then(|v| v.try_into().ok()).ok_or_else(|| bad("does not hold a 32-byte hex key")),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && self.audit.signing_key_file.is_empty() => {
+            Ok(text) => hex::decode(text.trim())
+                .ok()
+                .and_then(|v| v.try_into().ok())
+                .ok_or_else(|| bad("does not hold a 32-byte hex key")),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && self.audit.signing_key_file.is_empty() =>
+            {
                 let seed = custodian_web::auth::random_bytes::<32>();
                 if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| bad(&format!("cannot be created: {e}")))?;
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| bad(&format!("cannot be created: {e}")))?;
                 }
                 let mut opts = std::fs::OpenOptions::new();
                 opts.write(true).create_new(true);
@@ -340,8 +418,11 @@ impl Config {
                     opts.mode(0o600);
                 }
                 use std::io::Write;
-                let mut f = opts.open(&path).map_err(|e| bad(&format!("cannot be created: {e}")))?;
-                writeln!(f, "{}", hex::encode(seed)).map_err(|e| bad(&format!("cannot be written: {e}")))?;
+                let mut f = opts
+                    .open(&path)
+                    .map_err(|e| bad(&format!("cannot be created: {e}")))?;
+                writeln!(f, "{}", hex::encode(seed))
+                    .map_err(|e| bad(&format!("cannot be written: {e}")))?;
                 Ok(seed)
             }
             Err(e) => Err(bad(&format!("cannot be read: {e}"))),
@@ -371,7 +452,10 @@ mod tests {
     #[test]
     fn the_printed_default_is_the_default() {
         let f = write(DEFAULT_TOML);
-        assert_eq!(Config::load(Some(f.path()), &[]).unwrap(), Config::default());
+        assert_eq!(
+            Config::load(Some(f.path()), &[]).unwrap(),
+            Config::default()
+        );
     }
 
     #[test]
@@ -380,17 +464,41 @@ mod tests {
         let e = Config::load(Some(f.path()), &[]).unwrap_err().0;
         assert!(e.contains("unknown field `bnd`"), "{e}");
         let f = write("databse_url = \"x\"\n");
-        assert!(Config::load(Some(f.path()), &[]).unwrap_err().0.contains("databse_url"));
+        assert!(
+            Config::load(Some(f.path()), &[])
+                .unwrap_err()
+                .0
+                .contains("databse_url")
+        );
     }
 
     #[test]
     fn environment_wins_and_unknown_variables_are_named() {
-        let env = vec![("CUSTODIAN_SERVER_BIND".to_string(), "127.0.0.1:9999".to_string())];
-        assert_eq!(Config::load(None, &env).unwrap().server.bind, "127.0.0.1:9999");
+        let env = vec![(
+            "CUSTODIAN_SERVER_BIND".to_string(),
+            "127.0.0.1:9999".to_string(),
+        )];
+        assert_eq!(
+            Config::load(None, &env).unwrap().server.bind,
+            "127.0.0.1:9999"
+        );
         let env = vec![("CUSTODIAN_DATABSE_URL".to_string(), "x".to_string())];
-        assert!(Config::load(None, &env).unwrap_err().0.contains("CUSTODIAN_DATABSE_URL"));
-        let env = vec![("CUSTODIAN_SESSION_LIFETIME_HOURS".to_string(), "twelve".to_string())];
-        assert!(Config::load(None, &env).unwrap_err().0.contains("not a whole number"));
+        assert!(
+            Config::load(None, &env)
+                .unwrap_err()
+                .0
+                .contains("CUSTODIAN_DATABSE_URL")
+        );
+        let env = vec![(
+            "CUSTODIAN_SESSION_LIFETIME_HOURS".to_string(),
+            "twelve".to_string(),
+        )];
+        assert!(
+            Config::load(None, &env)
+                .unwrap_err()
+                .0
+                .contains("not a whole number")
+        );
         let env = vec![("CUSTODIAN_TEST_DATABASE_URL".to_string(), "x".to_string())];
         assert!(Config::load(None, &env).is_ok());
     }
@@ -399,7 +507,10 @@ mod tests {
     fn bad_values_are_named() {
         for (text, says) in [
             ("[server]\nbind = \"localhost\"\n", "server.bind"),
-            ("[session]\nidle_timeout_minutes = 0\n", "idle_timeout_minutes"),
+            (
+                "[session]\nidle_timeout_minutes = 0\n",
+                "idle_timeout_minutes",
+            ),
             ("[log]\nformat = \"xml\"\n", "log.format"),
             ("database_url = \"mysql://u:secret@h/db\"\n", "database_url"),
             ("[server]\nmax_body_bytes = \"big\"\n", "max_body_bytes"),
@@ -414,8 +525,17 @@ mod tests {
     #[test]
     fn the_database_url_can_come_from_a_file() {
         let secret = write("postgres://app:pw@db/custodian\n");
-        let env = vec![("CUSTODIAN_DATABASE_URL_FILE".to_string(), secret.path().display().to_string())];
-        assert_eq!(Config::load(None, &env).unwrap().database(), "postgres://app:pw@db/custodian");
-        assert_eq!(Config::default().database(), "sqlite:./custodian-data/custodian.db");
+        let env = vec![(
+            "CUSTODIAN_DATABASE_URL_FILE".to_string(),
+            secret.path().display().to_string(),
+        )];
+        assert_eq!(
+            Config::load(None, &env).unwrap().database(),
+            "postgres://app:pw@db/custodian"
+        );
+        assert_eq!(
+            Config::default().database(),
+            "sqlite:./custodian-data/custodian.db"
+        );
     }
 }

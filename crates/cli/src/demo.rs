@@ -14,54 +14,160 @@ pub const DEMO_TOTP_SECRET: &str = "DEMODEMODEMODEMODEMODEMODEMODEMO";
 /// Every demo person's security answers (to the first three questions) are this.
 pub const DEMO_ANSWER: &str = "demo";
 
-const SYSTEMS: [&str; 5] = ["EMIS Web", "NHSmail", "Shared drive", "Docman", "Smartcard (RA)"];
+const SYSTEMS: [&str; 5] = [
+    "EMIS Web",
+    "NHSmail",
+    "Shared drive",
+    "Docman",
+    "Smartcard (RA)",
+];
 
 pub struct DemoAccount {
     pub username: String,
     pub description: String,
 }
 
-const PRACTICES: [(&str, &str); 3] =
-    [("Riverside Medical Centre", "Z00001"), ("Hillside Surgery", "Z00002"), ("Old Mill Health Centre", "Z00003")];
+const PRACTICES: [(&str, &str); 3] = [
+    ("Riverside Medical Centre", "Z00001"),
+    ("Hillside Surgery", "Z00002"),
+    ("Old Mill Health Centre", "Z00003"),
+];
 
 /// (username, full name, job title, practice index, roles)
-type Staff = (&'static str, &'static str, &'static str, usize, &'static [PracticeRole]);
+type Staff = (
+    &'static str,
+    &'static str,
+    &'static str,
+    usize,
+    &'static [PracticeRole],
+);
 
 const STAFF: &[Staff] = {
     use PracticeRole::*;
     &[
-        ("r.ahmed", "Rukhsana Ahmed", "Practice Manager", 0, &[Staff, PracticeManager, LineManager]),
-        ("t.obrien", "Tom O'Brien", "Assistant Practice Manager", 0, &[Staff, DataProtectionLead, LineManager]),
-        ("dr.hughes", "Dr Eleanor Hughes", "GP Partner", 0, &[Staff, CaldicottGuardian, Siro]),
-        ("m.kowalski", "Marek Kowalski", "IT Lead", 0, &[Staff, InformationAssetOwner]),
-        ("j.green", "Jasmine Green", "Reception Team Leader", 0, &[Staff, LineManager]),
+        (
+            "r.ahmed",
+            "Rukhsana Ahmed",
+            "Practice Manager",
+            0,
+            &[Staff, PracticeManager, LineManager],
+        ),
+        (
+            "t.obrien",
+            "Tom O'Brien",
+            "Assistant Practice Manager",
+            0,
+            &[Staff, DataProtectionLead, LineManager],
+        ),
+        (
+            "dr.hughes",
+            "Dr Eleanor Hughes",
+            "GP Partner",
+            0,
+            &[Staff, CaldicottGuardian, Siro],
+        ),
+        (
+            "m.kowalski",
+            "Marek Kowalski",
+            "IT Lead",
+            0,
+            &[Staff, InformationAssetOwner],
+        ),
+        (
+            "j.green",
+            "Jasmine Green",
+            "Reception Team Leader",
+            0,
+            &[Staff, LineManager],
+        ),
         ("s.taylor", "Sam Taylor", "Receptionist", 0, &[Staff]),
         ("a.nwosu", "Ada Nwosu", "Practice Nurse", 0, &[Staff]),
         ("dr.locum", "Dr Priya Shah", "Locum GP", 0, &[Staff]),
-        ("k.mills", "Karen Mills", "Practice Manager", 1, &[Staff, PracticeManager, DataProtectionLead, LineManager]),
-        ("dr.evans", "Dr Gareth Evans", "GP Partner", 1, &[Staff, CaldicottGuardian, Siro]),
-        ("l.chen", "Li Chen", "Administrator", 1, &[Staff, InformationAssetOwner]),
+        (
+            "k.mills",
+            "Karen Mills",
+            "Practice Manager",
+            1,
+            &[Staff, PracticeManager, DataProtectionLead, LineManager],
+        ),
+        (
+            "dr.evans",
+            "Dr Gareth Evans",
+            "GP Partner",
+            1,
+            &[Staff, CaldicottGuardian, Siro],
+        ),
+        (
+            "l.chen",
+            "Li Chen",
+            "Administrator",
+            1,
+            &[Staff, InformationAssetOwner],
+        ),
         ("b.wright", "Ben Wright", "Receptionist", 1, &[Staff]),
         ("dr.locum", "Dr Priya Shah", "Sessional GP", 1, &[Staff]),
-        ("f.begum", "Farzana Begum", "Practice Manager", 2, &[Staff, PracticeManager, LineManager]),
-        ("d.murphy", "Declan Murphy", "Data Quality Lead", 2, &[Staff, DataProtectionLead, InformationAssetOwner]),
-        ("dr.okoro", "Dr Chinedu Okoro", "GP Partner", 2, &[Staff, CaldicottGuardian, Siro]),
+        (
+            "f.begum",
+            "Farzana Begum",
+            "Practice Manager",
+            2,
+            &[Staff, PracticeManager, LineManager],
+        ),
+        (
+            "d.murphy",
+            "Declan Murphy",
+            "Data Quality Lead",
+            2,
+            &[Staff, DataProtectionLead, InformationAssetOwner],
+        ),
+        (
+            "dr.okoro",
+            "Dr Chinedu Okoro",
+            "GP Partner",
+            2,
+            &[Staff, CaldicottGuardian, Siro],
+        ),
         ("h.jones", "Hannah Jones", "Dispenser", 2, &[Staff]),
     ]
 };
 
 /// (username, full name, provider roles, DPO of every practice)
 const PROVIDER_STAFF: &[(&str, &str, &[ProviderRole], bool)] = &[
-    ("admin", "Alex Morgan", &[ProviderRole::ProviderAdministrator], false),
-    ("c.okafor", "Chioma Okafor", &[ProviderRole::IgConsultant], true),
+    (
+        "admin",
+        "Alex Morgan",
+        &[ProviderRole::ProviderAdministrator],
+        false,
+    ),
+    (
+        "c.okafor",
+        "Chioma Okafor",
+        &[ProviderRole::IgConsultant],
+        true,
+    ),
     ("auditor", "Robin Fletcher", &[ProviderRole::Auditor], false),
 ];
 
 /// System administrators: (username, practice index, nominated by, reason).
 const ADMINISTRATORS: &[(&str, usize, &str, &str)] = &[
-    ("m.kowalski", 0, "r.ahmed", "Runs the practice's IT: user accounts in EMIS Web and the shared drive"),
-    ("l.chen", 1, "k.mills", "Manages NHSmail and smartcard access for the practice"),
-    ("f.begum", 2, "dr.okoro", "Only person on site trained to administer the clinical system"),
+    (
+        "m.kowalski",
+        0,
+        "r.ahmed",
+        "Runs the practice's IT: user accounts in EMIS Web and the shared drive",
+    ),
+    (
+        "l.chen",
+        1,
+        "k.mills",
+        "Manages NHSmail and smartcard access for the practice",
+    ),
+    (
+        "f.begum",
+        2,
+        "dr.okoro",
+        "Only person on site trained to administer the clinical system",
+    ),
 ];
 
 /// Creates the demo data unless it is there already; returns the accounts to show.
@@ -76,11 +182,18 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
     let mut practice_ids: Vec<PracticeId> = Vec::new();
     if fresh {
         for (name, ods) in PRACTICES {
-            let valid = NewPractice { name: name.into(), ods_code: ods.into() }.validate()?;
+            let valid = NewPractice {
+                name: name.into(),
+                ods_code: ods.into(),
+            }
+            .validate()?;
             practice_ids.push(store.create_practice(&valid, &by).await?.id);
         }
     }
-    let account = |username: &str, full_name: &str, provider_roles: Vec<ProviderRole>| -> Result<NewAccount, StoreError> {
+    let account = |username: &str,
+                   full_name: &str,
+                   provider_roles: Vec<ProviderRole>|
+     -> Result<NewAccount, StoreError> {
         Ok(NewAccount {
             person: NewPerson {
                 username: username.into(),
@@ -94,43 +207,79 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
             provider_roles,
         })
     };
-    let mut provider_ids: std::collections::HashMap<&str, custodian_domain::PersonId> = Default::default();
+    let mut provider_ids: std::collections::HashMap<&str, custodian_domain::PersonId> =
+        Default::default();
     for (username, full_name, roles, dpo) in PROVIDER_STAFF {
         if fresh {
-            let p = store.create_person(&account(username, full_name, roles.to_vec())?, &by).await?;
+            let p = store
+                .create_person(&account(username, full_name, roles.to_vec())?, &by)
+                .await?;
             provider_ids.insert(username, p.id);
             if *dpo {
                 for id in &practice_ids {
-                    store.add_member(*id, p.id, "Data Protection Officer (IG provider)", &[PracticeRole::DataProtectionOfficer], &by).await?;
+                    store
+                        .add_member(
+                            *id,
+                            p.id,
+                            "Data Protection Officer (IG provider)",
+                            &[PracticeRole::DataProtectionOfficer],
+                            &by,
+                        )
+                        .await?;
                 }
             }
         }
-        let mut description = roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+        let mut description = roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join(", ");
         if *dpo {
             description.push_str("; DPO of every practice");
         }
-        accounts.push(DemoAccount { username: username.to_string(), description });
+        accounts.push(DemoAccount {
+            username: username.to_string(),
+            description,
+        });
     }
-    let mut created: std::collections::HashMap<&str, custodian_domain::PersonId> = Default::default();
+    let mut created: std::collections::HashMap<&str, custodian_domain::PersonId> =
+        Default::default();
     for (username, full_name, job_title, practice, roles) in STAFF {
         if fresh {
             let id = match created.get(username) {
                 Some(id) => *id,
                 None => {
-                    let p = store.create_person(&account(username, full_name, vec![])?, &by).await?;
+                    let p = store
+                        .create_person(&account(username, full_name, vec![])?, &by)
+                        .await?;
                     created.insert(username, p.id);
                     p.id
                 }
             };
-            store.add_member(practice_ids[*practice], id, job_title, roles, &by).await?;
+            store
+                .add_member(practice_ids[*practice], id, job_title, roles, &by)
+                .await?;
         }
-        let roles_text = roles.iter().filter(|r| **r != PracticeRole::Staff).map(|r| r.label()).collect::<Vec<_>>();
-        let what = if roles_text.is_empty() { job_title.to_string() } else { roles_text.join(", ") };
-        accounts.push(DemoAccount { username: username.to_string(), description: format!("{what}, {}", PRACTICES[*practice].0) });
+        let roles_text = roles
+            .iter()
+            .filter(|r| **r != PracticeRole::Staff)
+            .map(|r| r.label())
+            .collect::<Vec<_>>();
+        let what = if roles_text.is_empty() {
+            job_title.to_string()
+        } else {
+            roles_text.join(", ")
+        };
+        accounts.push(DemoAccount {
+            username: username.to_string(),
+            description: format!("{what}, {}", PRACTICES[*practice].0),
+        });
     }
     if fresh {
         seed_identity(store, &practice_ids, &created, &provider_ids, &hash).await?;
-        store.set_provider_name("Northshire IG Services", &by).await?;
+        store
+            .set_provider_name("Northshire IG Services", &by)
+            .await?;
     }
     for (username, _, _, _) in ADMINISTRATORS {
         if let Some(a) = accounts.iter_mut().find(|a| a.username == *username) {
@@ -153,22 +302,74 @@ async fn seed_identity(
     use custodian_domain::identity::{NewAccessRequest, SECURITY_QUESTIONS};
     let by = AuditMeta::system("demo");
     let passwords = custodian_web::auth::Passwords::new(2);
-    let answer = passwords.hash(DEMO_ANSWER).await.map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let answers: Vec<(String, String)> = SECURITY_QUESTIONS[..3].iter().map(|q| (q.to_string(), answer.clone())).collect();
-    let everyone: Vec<custodian_domain::PersonId> = staff.values().chain(provider.values()).copied().collect();
+    let answer = passwords
+        .hash(DEMO_ANSWER)
+        .await
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let answers: Vec<(String, String)> = SECURITY_QUESTIONS[..3]
+        .iter()
+        .map(|q| (q.to_string(), answer.clone()))
+        .collect();
+    let everyone: Vec<custodian_domain::PersonId> =
+        staff.values().chain(provider.values()).copied().collect();
     for p in &everyone {
-        store.set_security_answers(*p, &answers, &by.event(None, "person.security_questions_set", "person", Some(p.to_string()))).await?;
+        store
+            .set_security_answers(
+                *p,
+                &answers,
+                &by.event(
+                    None,
+                    "person.security_questions_set",
+                    "person",
+                    Some(p.to_string()),
+                ),
+            )
+            .await?;
         // The demo password is also its first password in the history.
-        store.set_password(*p, password_hash, &by.event(None, "person.password_change", "person", Some(p.to_string()))).await?;
+        store
+            .set_password(
+                *p,
+                password_hash,
+                &by.event(
+                    None,
+                    "person.password_change",
+                    "person",
+                    Some(p.to_string()),
+                ),
+            )
+            .await?;
     }
-    let as_person = |id: custodian_domain::PersonId, name: &str| AuditMeta { actor_id: Some(id), actor: name.to_string(), ..AuditMeta::system("demo") };
+    let as_person = |id: custodian_domain::PersonId, name: &str| AuditMeta {
+        actor_id: Some(id),
+        actor: name.to_string(),
+        ..AuditMeta::system("demo")
+    };
     for (username, practice, nominator, reason) in ADMINISTRATORS {
-        store.nominate_administrator(practices[*practice], staff[username], reason, 2, &as_person(staff[nominator], nominator)).await?;
+        store
+            .nominate_administrator(
+                practices[*practice],
+                staff[username],
+                reason,
+                2,
+                &as_person(staff[nominator], nominator),
+            )
+            .await?;
     }
-    let mfa: Vec<custodian_domain::PersonId> =
-        provider.values().copied().chain(ADMINISTRATORS.iter().map(|(u, _, _, _)| staff[u])).collect();
+    let mfa: Vec<custodian_domain::PersonId> = provider
+        .values()
+        .copied()
+        .chain(ADMINISTRATORS.iter().map(|(u, _, _, _)| staff[u]))
+        .collect();
     for p in mfa {
-        store.enable_mfa(p, DEMO_TOTP_SECRET, &[], 0, &by.event(None, "mfa.enrol", "person", Some(p.to_string()))).await?;
+        store
+            .enable_mfa(
+                p,
+                DEMO_TOTP_SECRET,
+                &[],
+                0,
+                &by.event(None, "mfa.enrol", "person", Some(p.to_string())),
+            )
+            .await?;
     }
     let mut systems = Vec::new();
     for p in practices {
@@ -196,11 +397,29 @@ async fn seed_identity(
         ..Default::default()
     }
     .validate(today)?;
-    let r = store.create_access_request(riverside, Some(sam), &mover, &as_person(jasmine, "j.green")).await?;
-    store.approve_access_request(riverside, r.id, "Logins for the new reception rota", None, None, &as_person(rukhsana, "r.ahmed")).await?;
+    let r = store
+        .create_access_request(riverside, Some(sam), &mover, &as_person(jasmine, "j.green"))
+        .await?;
+    store
+        .approve_access_request(
+            riverside,
+            r.id,
+            "Logins for the new reception rota",
+            None,
+            None,
+            &as_person(rukhsana, "r.ahmed"),
+        )
+        .await?;
     let grants = store.access_grants(riverside, true).await?;
     if let Some(g) = grants.first() {
-        store.complete_access_grant(riverside, g.id, "EMIS Web login created; smartcard booked", &as_person(staff["m.kowalski"], "m.kowalski")).await?;
+        store
+            .complete_access_grant(
+                riverside,
+                g.id,
+                "EMIS Web login created; smartcard booked",
+                &as_person(staff["m.kowalski"], "m.kowalski"),
+            )
+            .await?;
     }
     let starter = NewAccessRequest {
         full_name: "Owen Price".into(),
@@ -213,7 +432,9 @@ async fn seed_identity(
         line_manager_id: Some(jasmine),
     }
     .validate(today)?;
-    store.create_access_request(riverside, None, &starter, &as_person(jasmine, "j.green")).await?;
+    store
+        .create_access_request(riverside, None, &starter, &as_person(jasmine, "j.green"))
+        .await?;
     let month_end = {
         use chrono::Datelike;
         let first_next = if today.month() == 12 {
@@ -223,8 +444,20 @@ async fn seed_identity(
         };
         first_next.expect("a real date") - chrono::Duration::days(1)
     };
-    let leave_date = if month_end > today { month_end } else { today + chrono::Duration::days(30) };
-    store.record_leaver(riverside, staff["a.nwosu"], leave_date, "Moving to a hospital post", &as_person(rukhsana, "r.ahmed")).await?;
+    let leave_date = if month_end > today {
+        month_end
+    } else {
+        today + chrono::Duration::days(30)
+    };
+    store
+        .record_leaver(
+            riverside,
+            staff["a.nwosu"],
+            leave_date,
+            "Moving to a hospital post",
+            &as_person(rukhsana, "r.ahmed"),
+        )
+        .await?;
     seed_assets(store, practices, staff, today).await
 }
 
@@ -240,8 +473,19 @@ async fn seed_assets(
     let managers = ["r.ahmed", "k.mills", "f.begum"];
     for (i, practice) in practices.iter().enumerate() {
         let iao = staff[owners[i]];
-        let by = AuditMeta { actor_id: Some(staff[managers[i]]), actor: managers[i].to_string(), ..AuditMeta::system("demo") };
-        let asset = |name: &str, kind: &str, format: &str, volume: &str, c: u8, i_: u8, a: u8, why: &str| AssetInput {
+        let by = AuditMeta {
+            actor_id: Some(staff[managers[i]]),
+            actor: managers[i].to_string(),
+            ..AuditMeta::system("demo")
+        };
+        let asset = |name: &str,
+                     kind: &str,
+                     format: &str,
+                     volume: &str,
+                     c: u8,
+                     i_: u8,
+                     a: u8,
+                     why: &str| AssetInput {
             name: name.into(),
             asset_type: kind.into(),
             format: format.into(),
@@ -259,7 +503,16 @@ async fn seed_assets(
             last_reviewed_on: (today - chrono::Duration::days(90)).to_string(),
             ..Default::default()
         };
-        let mut emis = asset("EMIS Web patient records", "patient_records", "electronic", "over_100000", 5, 5, 5, "Whole GP records of every registered patient");
+        let mut emis = asset(
+            "EMIS Web patient records",
+            "patient_records",
+            "electronic",
+            "over_100000",
+            5,
+            5,
+            5,
+            "Whole GP records of every registered patient",
+        );
         emis.special_category = true;
         emis.special_condition = "Article 9(2)(h) health or social care".into();
         emis.hosting = "supplier_hosted".into();
@@ -267,15 +520,68 @@ async fn seed_assets(
         emis.supplier_dspt_status = "standards_met".into();
         emis.personal_data = "Demographics, consultations, prescriptions, results".into();
         emis.data_subjects = "Registered patients".into();
-        emis.continuity_notes = "Recovery time 4 hours (supplier); paper templates in the reception safe".into();
-        let emis = store.create_asset(*practice, &emis.validate(today)?, &by).await?;
-        let docman = store.create_asset(*practice, &asset("Docman correspondence", "system", "electronic", "10000_100000", 4, 4, 3, "Letters about patients").validate(today)?, &by).await?;
-        let mut cctv = asset("CCTV recordings", "cctv", "electronic", "1000_10000", 3, 2, 2, "Images of patients and staff");
+        emis.continuity_notes =
+            "Recovery time 4 hours (supplier); paper templates in the reception safe".into();
+        let emis = store
+            .create_asset(*practice, &emis.validate(today)?, &by)
+            .await?;
+        let docman = store
+            .create_asset(
+                *practice,
+                &asset(
+                    "Docman correspondence",
+                    "system",
+                    "electronic",
+                    "10000_100000",
+                    4,
+                    4,
+                    3,
+                    "Letters about patients",
+                )
+                .validate(today)?,
+                &by,
+            )
+            .await?;
+        let mut cctv = asset(
+            "CCTV recordings",
+            "cctv",
+            "electronic",
+            "1000_10000",
+            3,
+            2,
+            2,
+            "Images of patients and staff",
+        );
         cctv.availability = None; // a gap for the data-quality report
         cctv.availability_reason = String::new();
-        let cctv = store.create_asset(*practice, &cctv.validate(today)?, &by).await?;
-        store.create_asset(*practice, &asset("Staff files", "staff_records", "paper", "under_1000", 4, 3, 2, "HR records of every member of staff").validate(today)?, &by).await?;
-        let flow = |to: Option<uuid::Uuid>, party: &str, data: &str, purpose: &str, method: &str, encrypted: bool, dsa: &str, from: uuid::Uuid| FlowInput {
+        let cctv = store
+            .create_asset(*practice, &cctv.validate(today)?, &by)
+            .await?;
+        store
+            .create_asset(
+                *practice,
+                &asset(
+                    "Staff files",
+                    "staff_records",
+                    "paper",
+                    "under_1000",
+                    4,
+                    3,
+                    2,
+                    "HR records of every member of staff",
+                )
+                .validate(today)?,
+                &by,
+            )
+            .await?;
+        let flow = |to: Option<uuid::Uuid>,
+                    party: &str,
+                    data: &str,
+                    purpose: &str,
+                    method: &str,
+                    encrypted: bool,
+                    dsa: &str,
+                    from: uuid::Uuid| FlowInput {
             from_asset_id: Some(from),
             to_asset_id: to,
             to_party: party.into(),
@@ -288,13 +594,100 @@ async fn seed_assets(
             lifecycle_stage: "share".into(),
             ..Default::default()
         };
-        store.add_flow(*practice, &flow(None, "Hospital trust", "Referral letters", "Secondary care referrals", "nhsmail", true, "DSA-2025-014", emis.id).validate()?, &by).await?;
-        store.add_flow(*practice, &flow(Some(docman.id), "", "Scanned letters", "Filing in the record", "api", true, "", emis.id).validate()?, &by).await?;
-        store.add_flow(*practice, &flow(None, "Police", "CCTV footage", "Requests under Schedule 2", "removable_media", false, "", cctv.id).validate()?, &by).await?;
-        let access = |role: Option<custodian_domain::PracticeRole>, person: Option<custodian_domain::PersonId>, level: &str, reason: &str| AccessInput { role, person_id: person, level: level.into(), reason: reason.into() };
-        store.add_access(*practice, emis.id, &access(Some(custodian_domain::PracticeRole::Staff), None, "read", "Booking appointments and reading records for care"), &by).await?;
-        store.add_access(*practice, emis.id, &access(None, Some(iao), "admin", "Manages user accounts"), &by).await?;
-        store.add_access(*practice, cctv.id, &access(Some(custodian_domain::PracticeRole::PracticeManager), None, "read", ""), &by).await?;
+        store
+            .add_flow(
+                *practice,
+                &flow(
+                    None,
+                    "Hospital trust",
+                    "Referral letters",
+                    "Secondary care referrals",
+                    "nhsmail",
+                    true,
+                    "DSA-2025-014",
+                    emis.id,
+                )
+                .validate()?,
+                &by,
+            )
+            .await?;
+        store
+            .add_flow(
+                *practice,
+                &flow(
+                    Some(docman.id),
+                    "",
+                    "Scanned letters",
+                    "Filing in the record",
+                    "api",
+                    true,
+                    "",
+                    emis.id,
+                )
+                .validate()?,
+                &by,
+            )
+            .await?;
+        store
+            .add_flow(
+                *practice,
+                &flow(
+                    None,
+                    "Police",
+                    "CCTV footage",
+                    "Requests under Schedule 2",
+                    "removable_media",
+                    false,
+                    "",
+                    cctv.id,
+                )
+                .validate()?,
+                &by,
+            )
+            .await?;
+        let access = |role: Option<custodian_domain::PracticeRole>,
+                      person: Option<custodian_domain::PersonId>,
+                      level: &str,
+                      reason: &str| AccessInput {
+            role,
+            person_id: person,
+            level: level.into(),
+            reason: reason.into(),
+        };
+        store
+            .add_access(
+                *practice,
+                emis.id,
+                &access(
+                    Some(custodian_domain::PracticeRole::Staff),
+                    None,
+                    "read",
+                    "Booking appointments and reading records for care",
+                ),
+                &by,
+            )
+            .await?;
+        store
+            .add_access(
+                *practice,
+                emis.id,
+                &access(None, Some(iao), "admin", "Manages user accounts"),
+                &by,
+            )
+            .await?;
+        store
+            .add_access(
+                *practice,
+                cctv.id,
+                &access(
+                    Some(custodian_domain::PracticeRole::PracticeManager),
+                    None,
+                    "read",
+                    "",
+                ),
+                &by,
+            )
+            .await?;
     }
     Ok(())
 }
@@ -303,8 +696,12 @@ pub fn print_welcome(url: &str, data_dir: &std::path::Path, accounts: &[DemoAcco
     println!();
     println!("Custodian demo: {url}");
     println!();
-    println!("Sign in with any of these fictional accounts. Every demo password is: {DEMO_PASSWORD}");
-    println!("Provider staff and system administrators also use two-factor authentication: add the key");
+    println!(
+        "Sign in with any of these fictional accounts. Every demo password is: {DEMO_PASSWORD}"
+    );
+    println!(
+        "Provider staff and system administrators also use two-factor authentication: add the key"
+    );
     println!("{DEMO_TOTP_SECRET} to any authenticator app (TOTP, 6 digits, 30 seconds).");
     println!("Every demo person's security answers are: {DEMO_ANSWER}");
     println!();
@@ -312,6 +709,9 @@ pub fn print_welcome(url: &str, data_dir: &std::path::Path, accounts: &[DemoAcco
         println!("  {:<12} {}", a.username, a.description);
     }
     println!();
-    println!("The demo's data lives in {} (delete it to start again). Press Ctrl-C to stop.", data_dir.display());
+    println!(
+        "The demo's data lives in {} (delete it to start again). Press Ctrl-C to stop.",
+        data_dir.display()
+    );
     println!();
 }

@@ -239,13 +239,25 @@ fn main() -> ExitCode {
             print!("{}", config::DEFAULT_TOML);
             return Ok(());
         }
-        if let Command::Audit(AuditCommand::Verify { export: Some(file), public_key }) = &cli.command {
+        if let Command::Audit(AuditCommand::Verify {
+            export: Some(file),
+            public_key,
+        }) = &cli.command
+        {
             // Offline: no configuration or database needed.
-            let key = public_key.as_deref().ok_or_else(|| Failure::Usage("--export needs --public-key (see `custodian audit public-key`)".into()))?;
-            let text = std::fs::read_to_string(file).map_err(|e| Failure::Failed(format!("cannot read {}: {e}", file.display())))?;
+            let key = public_key.as_deref().ok_or_else(|| {
+                Failure::Usage(
+                    "--export needs --public-key (see `custodian audit public-key`)".into(),
+                )
+            })?;
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", file.display())))?;
             return match custodian_audit::verify_export(&text, key) {
                 Ok(v) => {
-                    println!("export intact: {} events, each proven against the signed checkpoint of size {}", v.events, v.tree_size);
+                    println!(
+                        "export intact: {} events, each proven against the signed checkpoint of size {}",
+                        v.events, v.tree_size
+                    );
                     Ok(())
                 }
                 Err(e) => Err(Failure::Failed(format!("export FAILED verification: {e}"))),
@@ -260,7 +272,8 @@ fn main() -> ExitCode {
             }
         }
         init_logging(&config);
-        let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure::Failed(format!("cannot start: {e}")))?;
+        let runtime = tokio::runtime::Runtime::new()
+            .map_err(|e| Failure::Failed(format!("cannot start: {e}")))?;
         runtime.block_on(run(cli.command, config))
     })();
     match result {
@@ -277,8 +290,11 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log.format == "json" {
         builder.json().init();
     } else {
@@ -290,12 +306,20 @@ async fn open_store(config: &Config) -> Result<SharedStore, Failure> {
     let url = config.database();
     if config.database_url.is_empty() {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            Failure::Usage(format!("data_dir: cannot create {}: {e}", config.data_dir.display()))
+            Failure::Usage(format!(
+                "data_dir: cannot create {}: {e}",
+                config.data_dir.display()
+            ))
         })?;
     }
     custodian_store::open(&url).await.map_err(|e| match e {
-        StoreError::Open { url, source } => Failure::Usage(format!("cannot open the database {url}: {source}")),
-        other => Failure::Usage(format!("database {}: {other}", custodian_store::redact_url(&url))),
+        StoreError::Open { url, source } => {
+            Failure::Usage(format!("cannot open the database {url}: {source}"))
+        }
+        other => Failure::Usage(format!(
+            "database {}: {other}",
+            custodian_store::redact_url(&url)
+        )),
     })
 }
 
@@ -307,7 +331,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
         }
         Command::Demo { no_serve, .. } => {
             let store = open_store(&config).await?;
-            let accounts = demo::seed(&store).await.map_err(|e| Failure::Failed(format!("cannot create the demo data: {e}")))?;
+            let accounts = demo::seed(&store)
+                .await
+                .map_err(|e| Failure::Failed(format!("cannot create the demo data: {e}")))?;
             if no_serve {
                 println!("demo data ready in {}", config.data_dir.display());
                 return Ok(());
@@ -316,7 +342,10 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
         }
         Command::Migrate => {
             let store = open_store(&config).await?;
-            let applied = store.applied_migrations().await.map_err(|e| Failure::Failed(e.to_string()))?;
+            let applied = store
+                .applied_migrations()
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?;
             println!(
                 "database {} is at migration {} ({} applied)",
                 custodian_store::redact_url(&config.database()),
@@ -327,16 +356,25 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
         }
         Command::Config(ConfigCommand::Check) => {
             let store = open_store(&config).await?;
-            store.ping().await.map_err(|e| Failure::Usage(format!("database: {e}")))?;
+            store
+                .ping()
+                .await
+                .map_err(|e| Failure::Usage(format!("database: {e}")))?;
             println!(
                 "configuration is valid; database {} is reachable; serving on {} (metrics: {})",
                 custodian_store::redact_url(&config.database()),
                 config.server.bind,
-                if config.server.metrics_bind.is_empty() { "off" } else { &config.server.metrics_bind }
+                if config.server.metrics_bind.is_empty() {
+                    "off"
+                } else {
+                    &config.server.metrics_bind
+                }
             );
             Ok(())
         }
-        Command::Config(ConfigCommand::Default) => unreachable!("handled before loading the configuration"),
+        Command::Config(ConfigCommand::Default) => {
+            unreachable!("handled before loading the configuration")
+        }
         Command::Healthcheck { url } => {
             let url = url.unwrap_or_else(|| format!("http://{}", config.server.bind));
             match healthcheck(&url).await {
@@ -349,8 +387,13 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
         }
         Command::Practice(PracticeCommand::Create { name, ods_code }) => {
             let store = open_store(&config).await?;
-            let valid = NewPractice { name, ods_code }.validate().map_err(|e| Failure::Failed(e.to_string()))?;
-            let p = store.create_practice(&valid, &AuditMeta::cli()).await.map_err(|e| Failure::Failed(e.to_string()))?;
+            let valid = NewPractice { name, ods_code }
+                .validate()
+                .map_err(|e| Failure::Failed(e.to_string()))?;
+            let p = store
+                .create_practice(&valid, &AuditMeta::cli())
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?;
             println!("added {} ({}) with id {}", p.name, p.ods_code, p.id);
             Ok(())
         }
@@ -359,34 +402,60 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             let mut page = PageRequest::first(200);
             let mut any = false;
             loop {
-                let list = store.practices(&page).await.map_err(|e| Failure::Failed(e.to_string()))?;
+                let list = store
+                    .practices(&page)
+                    .await
+                    .map_err(|e| Failure::Failed(e.to_string()))?;
                 for p in &list.items {
                     any = true;
                     println!("{}\t{}\t{}", p.ods_code, p.id, p.name);
                 }
                 match list.next_cursor {
-                    Some(c) => page = PageRequest::parse(Some(&c), Some(200)).map_err(|e| Failure::Failed(e.to_string()))?,
+                    Some(c) => {
+                        page = PageRequest::parse(Some(&c), Some(200))
+                            .map_err(|e| Failure::Failed(e.to_string()))?
+                    }
                     None => break,
                 }
             }
             if !any {
-                eprintln!("no practices yet: add one with `custodian practice create --name NAME --ods-code CODE`");
+                eprintln!(
+                    "no practices yet: add one with `custodian practice create --name NAME --ods-code CODE`"
+                );
             }
             Ok(())
         }
-        Command::Starter(StarterCommand::Approve { who, reference, reason }) => {
+        Command::Starter(StarterCommand::Approve {
+            who,
+            reference,
+            reason,
+        }) => {
             let store = open_store(&config).await?;
             let cli = cli_actor(store.clone(), &config, &who).await?;
-            let requests = store.access_requests(cli.practice.id, false).await.map_err(|e| Failure::Failed(e.to_string()))?;
+            let requests = store
+                .access_requests(cli.practice.id, false)
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?;
             let request = requests
                 .iter()
                 .find(|r| r.reference.eq_ignore_ascii_case(reference.trim()))
-                .ok_or_else(|| Failure::Failed(format!("{} has no request {reference}", cli.practice.name)))?;
-            let (done, otp) = custodian_web::uap::approve_request(&cli.state, &cli.actor(), request.id, &reason).await.map_err(app_failure)?;
-            println!("approved {} for {} ({})", done.reference, done.full_name, done.username);
+                .ok_or_else(|| {
+                    Failure::Failed(format!("{} has no request {reference}", cli.practice.name))
+                })?;
+            let (done, otp) =
+                custodian_web::uap::approve_request(&cli.state, &cli.actor(), request.id, &reason)
+                    .await
+                    .map_err(app_failure)?;
+            println!(
+                "approved {} for {} ({})",
+                done.reference, done.full_name, done.username
+            );
             if let Some(otp) = otp {
                 println!("one-time password: {otp}");
-                println!("Read it to them in person or by phone. They can sign in from {}.", done.start_date);
+                println!(
+                    "Read it to them in person or by phone. They can sign in from {}.",
+                    done.start_date
+                );
             }
             Ok(())
         }
@@ -398,10 +467,17 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                 .credentials(&username)
                 .await
                 .map_err(|e| Failure::Failed(e.to_string()))?
-                .ok_or_else(|| Failure::Failed(format!("no account has the username {username}")))?;
-            let questions = store.security_answers(creds.person_id).await.map_err(|e| Failure::Failed(e.to_string()))?;
+                .ok_or_else(|| {
+                    Failure::Failed(format!("no account has the username {username}"))
+                })?;
+            let questions = store
+                .security_answers(creds.person_id)
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?;
             if questions.is_empty() {
-                return Err(Failure::Failed(format!("{username} has not set security questions yet")));
+                return Err(Failure::Failed(format!(
+                    "{username} has not set security questions yet"
+                )));
             }
             let mut answers = Vec::new();
             let stdin = std::io::stdin();
@@ -411,39 +487,78 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                 let line = lines.next().and_then(|l| l.ok()).unwrap_or_default();
                 answers.push(line);
             }
-            match custodian_web::uap::verify_identity(&cli.state, &cli.actor(), creds.person_id, &answers).await.map_err(app_failure)? {
-                custodian_web::uap::IdentityCheck::Passed { one_time_password, expires } => {
+            match custodian_web::uap::verify_identity(
+                &cli.state,
+                &cli.actor(),
+                creds.person_id,
+                &answers,
+            )
+            .await
+            .map_err(app_failure)?
+            {
+                custodian_web::uap::IdentityCheck::Passed {
+                    one_time_password,
+                    expires,
+                } => {
                     println!("identity confirmed; {username} is signed out everywhere");
                     println!("one-time password: {one_time_password}");
-                    println!("It works once, until {}.", custodian_domain::time::show_datetime(expires));
+                    println!(
+                        "It works once, until {}.",
+                        custodian_domain::time::show_datetime(expires)
+                    );
                     Ok(())
                 }
                 custodian_web::uap::IdentityCheck::Failed { remaining } => {
-                    Err(Failure::Failed(format!("the answers do not match: do not issue a password ({remaining} attempts left)")))
+                    Err(Failure::Failed(format!(
+                        "the answers do not match: do not issue a password ({remaining} attempts left)"
+                    )))
                 }
                 custodian_web::uap::IdentityCheck::Locked => Err(Failure::Failed(format!(
                     "identity checks for {username} are locked after repeated failures; a practice manager must clear the lock"
                 ))),
-                custodian_web::uap::IdentityCheck::NoQuestions => Err(Failure::Failed(format!("{username} has no security questions"))),
+                custodian_web::uap::IdentityCheck::NoQuestions => Err(Failure::Failed(format!(
+                    "{username} has no security questions"
+                ))),
             }
         }
-        Command::Leaver(LeaverCommand::Record { who, username, exit_date, reason }) => {
+        Command::Leaver(LeaverCommand::Record {
+            who,
+            username,
+            exit_date,
+            reason,
+        }) => {
             let store = open_store(&config).await?;
             let cli = cli_actor(store.clone(), &config, &who).await?;
             let creds = store
                 .credentials(&username)
                 .await
                 .map_err(|e| Failure::Failed(e.to_string()))?
-                .ok_or_else(|| Failure::Failed(format!("no account has the username {username}")))?;
-            let l = custodian_web::uap::record_leaver(&cli.state, &cli.actor(), creds.person_id, &custodian_domain::identity::NewLeaver { exit_date, reason })
-                .await
-                .map_err(|e| match e {
-                    custodian_web::AppError::NotFound => Failure::Failed(format!("{username} is not on {}'s staff", cli.practice.name)),
-                    other => app_failure(other),
+                .ok_or_else(|| {
+                    Failure::Failed(format!("no account has the username {username}"))
                 })?;
+            let l = custodian_web::uap::record_leaver(
+                &cli.state,
+                &cli.actor(),
+                creds.person_id,
+                &custodian_domain::identity::NewLeaver { exit_date, reason },
+            )
+            .await
+            .map_err(|e| match e {
+                custodian_web::AppError::NotFound => Failure::Failed(format!(
+                    "{username} is not on {}'s staff",
+                    cli.practice.name
+                )),
+                other => app_failure(other),
+            })?;
             match l.status.as_str() {
-                "done" => println!("{} has left {}: access removed now (the exit date has passed)", l.person_name, cli.practice.name),
-                _ => println!("{} leaves {} on {}: access ends at the end of that day", l.person_name, cli.practice.name, l.exit_date),
+                "done" => println!(
+                    "{} has left {}: access removed now (the exit date has passed)",
+                    l.person_name, cli.practice.name
+                ),
+                _ => println!(
+                    "{} leaves {} on {}: access ends at the end of that day",
+                    l.person_name, cli.practice.name, l.exit_date
+                ),
             }
             Ok(())
         }
@@ -457,7 +572,10 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                     Ok(())
                 }
                 AuditCommand::Checkpoint => {
-                    let c = audit.checkpoint(&store).await.map_err(|e| Failure::Failed(e.to_string()))?;
+                    let c = audit
+                        .checkpoint(&store)
+                        .await
+                        .map_err(|e| Failure::Failed(e.to_string()))?;
                     match c {
                         Some(c) => print!("{}", c.note),
                         None => println!("the log is empty: nothing to sign"),
@@ -465,8 +583,12 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                     Ok(())
                 }
                 AuditCommand::Verify { .. } => {
-                    let report = custodian_web::audit_log::verify_log(&store, &audit.public_key()).await.map_err(app_failure)?;
-                    let _ = store.record_verification(report.ok, &report.summary()).await;
+                    let report = custodian_web::audit_log::verify_log(&store, &audit.public_key())
+                        .await
+                        .map_err(app_failure)?;
+                    let _ = store
+                        .record_verification(report.ok, &report.summary())
+                        .await;
                     if report.ok {
                         println!("{}", report.summary());
                         Ok(())
@@ -474,12 +596,19 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                         Err(Failure::Failed(report.summary()))
                     }
                 }
-                AuditCommand::Export { practice, from, to, output } => {
+                AuditCommand::Export {
+                    practice,
+                    from,
+                    to,
+                    output,
+                } => {
                     let p = store
                         .practice_by_ods(&practice)
                         .await
                         .map_err(|e| Failure::Failed(e.to_string()))?
-                        .ok_or_else(|| Failure::Failed(format!("no practice has the ODS code {practice}")))?;
+                        .ok_or_else(|| {
+                            Failure::Failed(format!("no practice has the ODS code {practice}"))
+                        })?;
                     let date = |s: &Option<String>, name: &str, end: bool| -> Result<Option<chrono::DateTime<chrono::Utc>>, Failure> {
                         match s {
                             None => Ok(None),
@@ -489,37 +618,85 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                             }
                         }
                     };
-                    let from = date(&from, "from", false)?
-                        .unwrap_or_else(|| custodian_domain::identity::start_of_day(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()));
-                    let to = date(&to, "to", true)?.unwrap_or_else(|| chrono::Utc::now() + chrono::Duration::days(1));
-                    let export = audit.export(&store, p.id, from, to).await.map_err(app_failure)?;
-                    let meta = AuditMeta { user_agent: Some("custodian-cli".into()), ..AuditMeta::cli() };
+                    let from = date(&from, "from", false)?.unwrap_or_else(|| {
+                        custodian_domain::identity::start_of_day(
+                            chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+                        )
+                    });
+                    let to = date(&to, "to", true)?
+                        .unwrap_or_else(|| chrono::Utc::now() + chrono::Duration::days(1));
+                    let export = audit
+                        .export(&store, p.id, from, to)
+                        .await
+                        .map_err(app_failure)?;
+                    let meta = AuditMeta {
+                        user_agent: Some("custodian-cli".into()),
+                        ..AuditMeta::cli()
+                    };
                     let event = meta.event(Some(p.id), "audit.export", "audit_event", None).details(serde_json::json!({ "records": export.count, "file": output.display().to_string() }));
-                    store.append_event(&event).await.map_err(|e| Failure::Failed(e.to_string()))?;
-                    let text = serde_json::to_string_pretty(&export).map_err(|e| Failure::Failed(e.to_string()))?;
-                    std::fs::write(&output, text).map_err(|e| Failure::Failed(format!("cannot write {}: {e}", output.display())))?;
-                    println!("exported {} events of {} to {}", export.count, p.name, output.display());
-                    println!("check it with: custodian audit verify --export {} --public-key {}", output.display(), audit.public_key());
+                    store
+                        .append_event(&event)
+                        .await
+                        .map_err(|e| Failure::Failed(e.to_string()))?;
+                    let text = serde_json::to_string_pretty(&export)
+                        .map_err(|e| Failure::Failed(e.to_string()))?;
+                    std::fs::write(&output, text).map_err(|e| {
+                        Failure::Failed(format!("cannot write {}: {e}", output.display()))
+                    })?;
+                    println!(
+                        "exported {} events of {} to {}",
+                        export.count,
+                        p.name,
+                        output.display()
+                    );
+                    println!(
+                        "check it with: custodian audit verify --export {} --public-key {}",
+                        output.display(),
+                        audit.public_key()
+                    );
                     Ok(())
                 }
             }
         }
-        Command::Admin(AdminCommand::Create { username, name, email }) => {
+        Command::Admin(AdminCommand::Create {
+            username,
+            name,
+            email,
+        }) => {
             let store = open_store(&config).await?;
-            let person = NewPerson { username, email, full_name: name }.validate().map_err(|e| Failure::Failed(e.to_string()))?;
+            let person = NewPerson {
+                username,
+                email,
+                full_name: name,
+            }
+            .validate()
+            .map_err(|e| Failure::Failed(e.to_string()))?;
             let otp = custodian_web::auth::one_time_password();
-            let hash = custodian_web::auth::Passwords::new(1).hash(&otp).await.map_err(|e| Failure::Failed(e.to_string()))?;
+            let hash = custodian_web::auth::Passwords::new(1)
+                .hash(&otp)
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?;
             let account = NewAccount {
                 person,
                 password_hash: Some(hash),
                 must_change_password: true,
-                one_time_password_expires_at: Some(chrono::Utc::now() + chrono::Duration::hours(72)),
+                one_time_password_expires_at: Some(
+                    chrono::Utc::now() + chrono::Duration::hours(72),
+                ),
                 provider_roles: vec![ProviderRole::ProviderAdministrator],
             };
-            let p = store.create_person(&account, &AuditMeta::cli()).await.map_err(|e| Failure::Failed(e.to_string()))?;
-            println!("created provider administrator {} ({})", p.full_name, p.username);
+            let p = store
+                .create_person(&account, &AuditMeta::cli())
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?;
+            println!(
+                "created provider administrator {} ({})",
+                p.full_name, p.username
+            );
             println!("one-time password: {otp}");
-            println!("It works once, within 72 hours. Give it to them in person or by phone: they choose their own password,");
+            println!(
+                "It works once, within 72 hours. Give it to them in person or by phone: they choose their own password,"
+            );
             println!("security questions and two-factor authentication when they first sign in.");
             Ok(())
         }
@@ -534,7 +711,11 @@ struct CliActor {
     meta: AuditMeta,
 }
 
-async fn cli_actor(store: SharedStore, config: &Config, who: &ActingAs) -> Result<CliActor, Failure> {
+async fn cli_actor(
+    store: SharedStore,
+    config: &Config,
+    who: &ActingAs,
+) -> Result<CliActor, Failure> {
     let failed = |m: String| Failure::Failed(m);
     let practice = store
         .practice_by_ods(&who.practice)
@@ -546,10 +727,21 @@ async fn cli_actor(store: SharedStore, config: &Config, who: &ActingAs) -> Resul
         .await
         .map_err(|e| failed(e.to_string()))?
         .filter(|c| c.status == custodian_domain::AccountStatus::Active)
-        .ok_or_else(|| failed(format!("--as {}: no active account has this username", who.acting_as)))?;
-    let (roles, provider) = store.roles(Some(practice.id), creds.person_id).await.map_err(|e| failed(e.to_string()))?;
+        .ok_or_else(|| {
+            failed(format!(
+                "--as {}: no active account has this username",
+                who.acting_as
+            ))
+        })?;
+    let (roles, provider) = store
+        .roles(Some(practice.id), creds.person_id)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
     if !provider.contains(&ProviderRole::ProviderAdministrator) {
-        return Err(failed(format!("--as {}: only a provider administrator can use these commands", who.acting_as)));
+        return Err(failed(format!(
+            "--as {}: only a provider administrator can use these commands",
+            who.acting_as
+        )));
     }
     let access = custodian_domain::Access::new(creds.person_id, &roles, &provider);
     let meta = AuditMeta {
@@ -559,12 +751,21 @@ async fn cli_actor(store: SharedStore, config: &Config, who: &ActingAs) -> Resul
         user_agent: Some("custodian-cli".into()),
         request_id: None,
     };
-    Ok(CliActor { state: custodian_web::AppState::new(store, config.web()), practice, access, meta })
+    Ok(CliActor {
+        state: custodian_web::AppState::new(store, config.web()),
+        practice,
+        access,
+        meta,
+    })
 }
 
 impl CliActor {
     fn actor(&self) -> custodian_web::uap::Actor<'_> {
-        custodian_web::uap::Actor { practice: &self.practice, access: &self.access, meta: &self.meta }
+        custodian_web::uap::Actor {
+            practice: &self.practice,
+            access: &self.access,
+            meta: &self.meta,
+        }
     }
 }
 
@@ -575,12 +776,24 @@ fn app_failure(e: custodian_web::AppError) -> Failure {
     }
 }
 
-async fn serve(store: SharedStore, config: &Config, demo: Option<Vec<demo::DemoAccount>>) -> Result<(), Failure> {
+async fn serve(
+    store: SharedStore,
+    config: &Config,
+    demo: Option<Vec<demo::DemoAccount>>,
+) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(&config.server.bind)
         .await
-        .map_err(|e| Failure::Usage(format!("server.bind: cannot listen on {}: {e}", config.server.bind)))?;
+        .map_err(|e| {
+            Failure::Usage(format!(
+                "server.bind: cannot listen on {}: {e}",
+                config.server.bind
+            ))
+        })?;
     let mut state = custodian_web::AppState::new(store, config.web());
-    state.audit = Arc::new(custodian_web::audit_log::AuditService::new(&config.audit.origin, config.signing_key()?));
+    state.audit = Arc::new(custodian_web::audit_log::AuditService::new(
+        &config.audit.origin,
+        config.signing_key()?,
+    ));
     let shutdown = Arc::new(tokio::sync::Notify::new());
     // The scheduler: leavers' exit dates, audit checkpoints and the daily verification.
     tokio::spawn(custodian_web::uap::run_scheduler(
@@ -591,15 +804,28 @@ async fn serve(store: SharedStore, config: &Config, demo: Option<Vec<demo::DemoA
     if !config.server.metrics_bind.is_empty() {
         let m = tokio::net::TcpListener::bind(&config.server.metrics_bind)
             .await
-            .map_err(|e| Failure::Usage(format!("server.metrics_bind: cannot listen on {}: {e}", config.server.metrics_bind)))?;
+            .map_err(|e| {
+                Failure::Usage(format!(
+                    "server.metrics_bind: cannot listen on {}: {e}",
+                    config.server.metrics_bind
+                ))
+            })?;
         let router = custodian_web::metrics::router(state.metrics.clone());
         let stop = shutdown.clone();
         tokio::spawn(async move {
-            let _ = axum::serve(m, router).with_graceful_shutdown(async move { stop.notified().await }).await;
+            let _ = axum::serve(m, router)
+                .with_graceful_shutdown(async move { stop.notified().await })
+                .await;
         });
     }
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| config.server.bind.clone());
-    let url = config.web().public_url.unwrap_or_else(|| format!("http://{addr}"));
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| config.server.bind.clone());
+    let url = config
+        .web()
+        .public_url
+        .unwrap_or_else(|| format!("http://{addr}"));
     tracing::info!(%url, database = %custodian_store::redact_url(&config.database()), "custodian is serving");
     if let Some(accounts) = demo {
         demo::print_welcome(&url, &config.data_dir, &accounts);
@@ -635,7 +861,9 @@ async fn shutdown_signal() {
 /// GET /healthz over a plain TCP connection (no HTTP client needed for one request).
 async fn healthcheck(url: &str) -> Result<(), String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url.strip_prefix("http://").ok_or("only http:// URLs can be checked (check the TLS terminator separately)")?;
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("only http:// URLs can be checked (check the TLS terminator separately)")?;
     let host = rest.split('/').next().unwrap_or(rest);
     let connect = tokio::net::TcpStream::connect(host);
     let mut stream = tokio::time::timeout(std::time::Duration::from_secs(5), connect)
@@ -643,13 +871,23 @@ async fn healthcheck(url: &str) -> Result<(), String> {
         .map_err(|_| "timed out connecting".to_string())?
         .map_err(|e| e.to_string())?;
     let req = format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    stream.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
-    let mut buf = Vec::new();
-    tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut buf))
+    stream
+        .write_all(req.as_bytes())
         .await
-        .map_err(|_| "timed out waiting for an answer".to_string())?
         .map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut buf),
+    )
+    .await
+    .map_err(|_| "timed out waiting for an answer".to_string())?
+    .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&buf);
     let status = text.lines().next().unwrap_or("");
-    if status.starts_with("HTTP/1.1 200") { Ok(()) } else { Err(format!("answered '{status}'")) }
+    if status.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!("answered '{status}'"))
+    }
 }

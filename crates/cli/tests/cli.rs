@@ -7,8 +7,12 @@ use std::time::{Duration, Instant};
 
 fn custodian(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_custodian"));
-    cmd.current_dir(dir).args(args).env("CUSTODIAN_LOG_LEVEL", "warn");
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("CUSTODIAN_") && k != "CUSTODIAN_TEST_DATABASE_URL") {
+    cmd.current_dir(dir)
+        .args(args)
+        .env("CUSTODIAN_LOG_LEVEL", "warn");
+    for (k, _) in std::env::vars()
+        .filter(|(k, _)| k.starts_with("CUSTODIAN_") && k != "CUSTODIAN_TEST_DATABASE_URL")
+    {
         cmd.env_remove(k);
     }
     cmd.env("CUSTODIAN_LOG_LEVEL", "warn");
@@ -19,7 +23,11 @@ fn custodian(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -28,10 +36,26 @@ fn help_explains_every_command() {
     let o = custodian(dir.path(), &["--help"], &[]);
     assert!(o.status.success());
     let help = text(&o);
-    for cmd in ["serve", "demo", "migrate", "config", "healthcheck", "practice", "admin"] {
-        assert!(help.contains(&format!("  {cmd}")), "--help lists {cmd}:\n{help}");
+    for cmd in [
+        "serve",
+        "demo",
+        "migrate",
+        "config",
+        "healthcheck",
+        "practice",
+        "admin",
+    ] {
+        assert!(
+            help.contains(&format!("  {cmd}")),
+            "--help lists {cmd}:\n{help}"
+        );
     }
-    for sub in [&["config", "--help"][..], &["practice", "--help"], &["admin", "create", "--help"], &["demo", "--help"]] {
+    for sub in [
+        &["config", "--help"][..],
+        &["practice", "--help"],
+        &["admin", "create", "--help"],
+        &["demo", "--help"],
+    ] {
         let o = custodian(dir.path(), sub, &[]);
         assert!(o.status.success(), "{sub:?}");
     }
@@ -49,16 +73,32 @@ fn config_mistakes_exit_2_naming_the_key() {
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).contains("configuration is valid"));
 
-    std::fs::write(dir.path().join("bad.toml"), "[server]\nbnid = \"127.0.0.1:1\"\n").unwrap();
-    let o = custodian(dir.path(), &["--config", "bad.toml", "config", "check"], &[]);
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[server]\nbnid = \"127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    let o = custodian(
+        dir.path(),
+        &["--config", "bad.toml", "config", "check"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("bnid"), "{}", text(&o));
 
-    let o = custodian(dir.path(), &["config", "check"], &[("CUSTODIAN_SERVER_BIND", "everywhere")]);
+    let o = custodian(
+        dir.path(),
+        &["config", "check"],
+        &[("CUSTODIAN_SERVER_BIND", "everywhere")],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("server.bind"));
 
-    let o = custodian(dir.path(), &["config", "check"], &[("CUSTODIAN_DATABSE_URL", "x")]);
+    let o = custodian(
+        dir.path(),
+        &["config", "check"],
+        &[("CUSTODIAN_DATABSE_URL", "x")],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("CUSTODIAN_DATABSE_URL"));
 }
@@ -66,10 +106,20 @@ fn config_mistakes_exit_2_naming_the_key() {
 #[test]
 fn an_unreachable_database_exits_2_without_showing_its_password() {
     let dir = tempfile::tempdir().unwrap();
-    let o = custodian(dir.path(), &["migrate"], &[("CUSTODIAN_DATABASE_URL", "postgres://app:hunter2@127.0.0.1:1/custodian")]);
+    let o = custodian(
+        dir.path(),
+        &["migrate"],
+        &[(
+            "CUSTODIAN_DATABASE_URL",
+            "postgres://app:hunter2@127.0.0.1:1/custodian",
+        )],
+    );
     assert_eq!(o.status.code(), Some(2));
     let t = text(&o);
-    assert!(t.contains("postgres://app:***@127.0.0.1:1/custodian"), "{t}");
+    assert!(
+        t.contains("postgres://app:***@127.0.0.1:1/custodian"),
+        "{t}"
+    );
     assert!(!t.contains("hunter2"));
 }
 
@@ -79,16 +129,45 @@ fn practices_and_the_first_administrator_are_created_from_the_command_line() {
     let o = custodian(dir.path(), &["migrate"], &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("at migration 4"));
-    assert!(dir.path().join("custodian-data/custodian.db").exists(), "the default data directory holds the database");
+    assert!(
+        dir.path().join("custodian-data/custodian.db").exists(),
+        "the default data directory holds the database"
+    );
 
     let o = custodian(dir.path(), &["practice", "list"], &[]);
     assert!(text(&o).contains("no practices yet"));
-    let o = custodian(dir.path(), &["practice", "create", "--name", "Riverside Medical Centre", "--ods-code", "y01234"], &[]);
+    let o = custodian(
+        dir.path(),
+        &[
+            "practice",
+            "create",
+            "--name",
+            "Riverside Medical Centre",
+            "--ods-code",
+            "y01234",
+        ],
+        &[],
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let o = custodian(dir.path(), &["practice", "create", "--name", "Again", "--ods-code", "Y01234"], &[]);
+    let o = custodian(
+        dir.path(),
+        &[
+            "practice",
+            "create",
+            "--name",
+            "Again",
+            "--ods-code",
+            "Y01234",
+        ],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("ODS code already exists"));
-    let o = custodian(dir.path(), &["practice", "create", "--name", "Bad", "--ods-code", "1234"], &[]);
+    let o = custodian(
+        dir.path(),
+        &["practice", "create", "--name", "Bad", "--ods-code", "1234"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("ods_code"));
     let o = custodian(dir.path(), &["practice", "list"], &[]);
@@ -96,14 +175,36 @@ fn practices_and_the_first_administrator_are_created_from_the_command_line() {
     assert_eq!(listed.lines().count(), 1);
     assert!(listed.starts_with("Y01234\t"));
 
-    let o = custodian(dir.path(), &["admin", "create", "--username", "alex", "--name", "Alex Morgan"], &[]);
+    let o = custodian(
+        dir.path(),
+        &[
+            "admin",
+            "create",
+            "--username",
+            "alex",
+            "--name",
+            "Alex Morgan",
+        ],
+        &[],
+    );
     assert!(o.status.success(), "{}", text(&o));
     let otp = String::from_utf8_lossy(&o.stdout)
         .lines()
         .find_map(|l| l.strip_prefix("one-time password: ").map(str::to_string))
         .expect("prints the one-time password");
     assert_eq!(otp.len(), 19);
-    let o = custodian(dir.path(), &["admin", "create", "--username", "ALEX", "--name", "Someone Else"], &[]);
+    let o = custodian(
+        dir.path(),
+        &[
+            "admin",
+            "create",
+            "--username",
+            "ALEX",
+            "--name",
+            "Someone Else",
+        ],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("already has this username"));
 }
@@ -111,11 +212,22 @@ fn practices_and_the_first_administrator_are_created_from_the_command_line() {
 #[test]
 fn the_server_starts_answers_health_checks_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let metrics = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let bind = format!("127.0.0.1:{port}");
     let metrics_bind = format!("127.0.0.1:{metrics}");
-    let env = [("CUSTODIAN_SERVER_BIND", bind.as_str()), ("CUSTODIAN_SERVER_METRICS_BIND", metrics_bind.as_str())];
+    let env = [
+        ("CUSTODIAN_SERVER_BIND", bind.as_str()),
+        ("CUSTODIAN_SERVER_METRICS_BIND", metrics_bind.as_str()),
+    ];
     let mut child = Command::new(env!("CARGO_BIN_EXE_custodian"))
         .current_dir(dir.path())
         .arg("serve")
@@ -130,7 +242,11 @@ fn the_server_starts_answers_health_checks_and_stops_gracefully() {
         if o.status.success() {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "server did not come up: {}", text(&o));
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "server did not come up: {}",
+            text(&o)
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // Metrics are on their own listener, not the public one.
@@ -139,24 +255,41 @@ fn the_server_starts_answers_health_checks_and_stops_gracefully() {
     assert!(raw_get(&bind, "/metrics").starts_with("HTTP/1.1 404"));
 
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let start = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "no graceful stop");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no graceful stop"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
     let o = custodian(dir.path(), &["healthcheck"], &env);
-    assert_eq!(o.status.code(), Some(1), "healthcheck fails when the server is down");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "healthcheck fails when the server is down"
+    );
 }
 
 fn raw_get(addr: &str, path: &str) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
@@ -167,27 +300,79 @@ fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_comm
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
-    let o = custodian(dir.path(), &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"], &[]);
+    let o = custodian(
+        dir.path(),
+        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
+        &[],
+    );
     assert!(o.status.success(), "{}", text(&o));
     let env = [("CUSTODIAN_DATA_DIR", data.to_str().unwrap())];
     let year = chrono::Datelike::year(&chrono::Utc::now());
     let reference = format!("STR-{year}-0001");
 
     // Only a provider administrator may act from the command line.
-    let o = custodian(dir.path(), &["starter", "approve", "--practice", "Z00001", "--reference", &reference, "--as", "r.ahmed"], &env);
+    let o = custodian(
+        dir.path(),
+        &[
+            "starter",
+            "approve",
+            "--practice",
+            "Z00001",
+            "--reference",
+            &reference,
+            "--as",
+            "r.ahmed",
+        ],
+        &env,
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("only a provider administrator"));
-    let o = custodian(dir.path(), &["starter", "approve", "--practice", "Z00001", "--reference", &reference, "--as", "admin"], &env);
+    let o = custodian(
+        dir.path(),
+        &[
+            "starter",
+            "approve",
+            "--practice",
+            "Z00001",
+            "--reference",
+            &reference,
+            "--as",
+            "admin",
+        ],
+        &env,
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("approved") && text(&o).contains("one-time password: "));
-    let o = custodian(dir.path(), &["starter", "approve", "--practice", "Z00001", "--reference", &reference, "--as", "admin"], &env);
+    let o = custodian(
+        dir.path(),
+        &[
+            "starter",
+            "approve",
+            "--practice",
+            "Z00001",
+            "--reference",
+            &reference,
+            "--as",
+            "admin",
+        ],
+        &env,
+    );
     assert_eq!(o.status.code(), Some(1), "a decision is final");
     assert!(text(&o).contains("already approved"));
 
     let verify = |answers: &str| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_custodian"))
             .current_dir(dir.path())
-            .args(["identity", "verify", "--practice", "Z00001", "--username", "s.taylor", "--as", "admin"])
+            .args([
+                "identity",
+                "verify",
+                "--practice",
+                "Z00001",
+                "--username",
+                "s.taylor",
+                "--as",
+                "admin",
+            ])
             .env("CUSTODIAN_DATA_DIR", &data)
             .env("CUSTODIAN_LOG_LEVEL", "warn")
             .stdin(Stdio::piped())
@@ -195,7 +380,12 @@ fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_comm
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(answers.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answers.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     };
     let o = verify("demo\nwrong\ndemo\n");
@@ -207,7 +397,20 @@ fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_comm
 
     let o = custodian(
         dir.path(),
-        &["leaver", "record", "--practice", "Z00001", "--username", "s.taylor", "--exit-date", "2026-01-01", "--reason", "Left", "--as", "admin"],
+        &[
+            "leaver",
+            "record",
+            "--practice",
+            "Z00001",
+            "--username",
+            "s.taylor",
+            "--exit-date",
+            "2026-01-01",
+            "--reason",
+            "Left",
+            "--as",
+            "admin",
+        ],
         &env,
     );
     assert_eq!(o.status.code(), Some(1), "before Sam started: {}", text(&o));
@@ -215,7 +418,20 @@ fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_comm
     let today = chrono::Utc::now().date_naive().to_string();
     let o = custodian(
         dir.path(),
-        &["leaver", "record", "--practice", "Z00001", "--username", "j.green", "--exit-date", &today, "--reason", "Retiring", "--as", "admin"],
+        &[
+            "leaver",
+            "record",
+            "--practice",
+            "Z00001",
+            "--username",
+            "j.green",
+            "--exit-date",
+            &today,
+            "--reason",
+            "Retiring",
+            "--as",
+            "admin",
+        ],
         &env,
     );
     assert!(o.status.success(), "{}", text(&o));
@@ -226,7 +442,11 @@ fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_comm
 fn the_audit_trail_verifies_exports_and_catches_an_edited_export() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
-    let o = custodian(dir.path(), &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"], &[]);
+    let o = custodian(
+        dir.path(),
+        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
+        &[],
+    );
     assert!(o.status.success(), "{}", text(&o));
     let env = [("CUSTODIAN_DATA_DIR", data.to_str().unwrap())];
     let key_file = data.join("audit-signing.key");
@@ -237,7 +457,11 @@ fn the_audit_trail_verifies_exports_and_catches_an_edited_export() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600, "the signing key is private");
+        assert_eq!(
+            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "the signing key is private"
+        );
     }
     let o = custodian(dir.path(), &["audit", "checkpoint"], &env);
     assert!(o.status.success(), "{}", text(&o));
@@ -247,29 +471,83 @@ fn the_audit_trail_verifies_exports_and_catches_an_edited_export() {
     assert!(text(&o).contains("audit log intact"));
 
     let export = dir.path().join("riverside.json");
-    let o = custodian(dir.path(), &["audit", "export", "--practice", "Z00001", "--output", export.to_str().unwrap()], &env);
+    let o = custodian(
+        dir.path(),
+        &[
+            "audit",
+            "export",
+            "--practice",
+            "Z00001",
+            "--output",
+            export.to_str().unwrap(),
+        ],
+        &env,
+    );
     assert!(o.status.success(), "{}", text(&o));
     // Offline: no data directory, no database.
     let empty = tempfile::tempdir().unwrap();
-    let o = custodian(empty.path(), &["audit", "verify", "--export", export.to_str().unwrap(), "--public-key", &key], &[]);
+    let o = custodian(
+        empty.path(),
+        &[
+            "audit",
+            "verify",
+            "--export",
+            export.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ],
+        &[],
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("export intact"));
-    let edited = std::fs::read_to_string(&export).unwrap().replacen("\"actor\": \"demo\"", "\"actor\": \"mallory\"", 1);
+    let edited = std::fs::read_to_string(&export).unwrap().replacen(
+        "\"actor\": \"demo\"",
+        "\"actor\": \"mallory\"",
+        1,
+    );
     let tampered = dir.path().join("tampered.json");
     std::fs::write(&tampered, edited).unwrap();
-    let o = custodian(empty.path(), &["audit", "verify", "--export", tampered.to_str().unwrap(), "--public-key", &key], &[]);
+    let o = custodian(
+        empty.path(),
+        &[
+            "audit",
+            "verify",
+            "--export",
+            tampered.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("FAILED") && text(&o).contains("changed"), "{}", text(&o));
-    let o = custodian(empty.path(), &["audit", "verify", "--export", export.to_str().unwrap()], &[]);
+    assert!(
+        text(&o).contains("FAILED") && text(&o).contains("changed"),
+        "{}",
+        text(&o)
+    );
+    let o = custodian(
+        empty.path(),
+        &["audit", "verify", "--export", export.to_str().unwrap()],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2), "the public key is required");
 }
 
 /// One HTTP/1.1 request over a fresh connection: (status, headers, body).
-fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> std::io::Result<(u16, String, String)> {
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String, String)> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -279,12 +557,20 @@ fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &s
     let mut out = String::new();
     s.read_to_string(&mut out)?;
     let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
-    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     Ok((status, head.to_string(), body.to_string()))
 }
 
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
+    head.lines().find_map(|l| {
+        l.split_once(':')
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    })
 }
 
 fn start_server(dir: &Path, data: &Path, bind: &str) -> std::process::Child {
@@ -301,7 +587,10 @@ fn start_server(dir: &Path, data: &Path, bind: &str) -> std::process::Child {
         .unwrap();
     let start = Instant::now();
     while http(bind, "GET", "/healthz", &[], "").map(|r| r.0).ok() != Some(200) {
-        assert!(start.elapsed() < Duration::from_secs(20), "server did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "server did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     child
@@ -311,19 +600,45 @@ fn start_server(dir: &Path, data: &Path, bind: &str) -> std::process::Child {
 fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
-    let o = custodian(dir.path(), &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"], &[]);
+    let o = custodian(
+        dir.path(),
+        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
+        &[],
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let bind = format!("127.0.0.1:{port}");
     let origin = format!("http://{bind}");
     let mut server = start_server(dir.path(), &data, &bind);
 
-    let (status, head, _) = http(&bind, "POST", "/sign-in", &[("Origin", &origin), ("Content-Type", "application/x-www-form-urlencoded")], "login=r.ahmed&password=demo-custodian-2026").unwrap();
+    let (status, head, _) = http(
+        &bind,
+        "POST",
+        "/sign-in",
+        &[
+            ("Origin", &origin),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        "login=r.ahmed&password=demo-custodian-2026",
+    )
+    .unwrap();
     assert_eq!(status, 303);
-    let cookie = header(&head, "set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let cookie = header(&head, "set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let (_, _, me) = http(&bind, "GET", "/api/v1/me", &[("Cookie", &cookie)], "").unwrap();
     let me: serde_json::Value = serde_json::from_str(&me).unwrap();
-    let practice = me["practices"][0]["practice"]["id"].as_str().unwrap().to_string();
+    let practice = me["practices"][0]["practice"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let person = me["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/practices/{practice}/people/{person}");
 
@@ -332,24 +647,42 @@ fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recor
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut clients = Vec::new();
     for _ in 0..8 {
-        let (bind, cookie, path, ack, stop) = (bind.clone(), cookie.clone(), path.clone(), acknowledged.clone(), stop.clone());
+        let (bind, cookie, path, ack, stop) = (
+            bind.clone(),
+            cookie.clone(),
+            path.clone(),
+            acknowledged.clone(),
+            stop.clone(),
+        );
         clients.push(std::thread::spawn(move || {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 if let Ok((200, head, _)) = http(&bind, "GET", &path, &[("Cookie", &cookie)], "") {
-                    ack.lock().unwrap().push(header(&head, "x-request-id").unwrap().to_string());
+                    ack.lock()
+                        .unwrap()
+                        .push(header(&head, "x-request-id").unwrap().to_string());
                 }
             }
         }));
     }
     std::thread::sleep(Duration::from_millis(1500));
-    assert!(Command::new("kill").args(["-KILL", &server.id().to_string()]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &server.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
     server.wait().unwrap();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for c in clients {
         c.join().unwrap();
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() > 20, "the load ran: {} reads", acknowledged.len());
+    assert!(
+        acknowledged.len() > 20,
+        "the load ran: {} reads",
+        acknowledged.len()
+    );
 
     // Restarted: the log verifies, and every read the clients saw succeed is in it.
     let mut server = start_server(dir.path(), &data, &bind);
@@ -358,12 +691,36 @@ fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recor
     assert!(o.status.success(), "{}", text(&o));
     let o = custodian(dir.path(), &["audit", "verify"], &env);
     assert!(o.status.success(), "{}", text(&o));
-    let (_, head, _) = http(&bind, "POST", "/sign-in", &[("Origin", &origin), ("Content-Type", "application/x-www-form-urlencoded")], "login=r.ahmed&password=demo-custodian-2026").unwrap();
-    let cookie = header(&head, "set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let (_, head, _) = http(
+        &bind,
+        "POST",
+        "/sign-in",
+        &[
+            ("Origin", &origin),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        "login=r.ahmed&password=demo-custodian-2026",
+    )
+    .unwrap();
+    let cookie = header(&head, "set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let mut recorded = std::collections::HashSet::new();
     let mut before = String::new();
     loop {
-        let (status, _, body) = http(&bind, "GET", &format!("/api/v1/practices/{practice}/audit/events?action=person.view&limit=500{before}"), &[("Cookie", &cookie)], "").unwrap();
+        let (status, _, body) = http(
+            &bind,
+            "GET",
+            &format!(
+                "/api/v1/practices/{practice}/audit/events?action=person.view&limit=500{before}"
+            ),
+            &[("Cookie", &cookie)],
+            "",
+        )
+        .unwrap();
         assert_eq!(status, 200, "{body}");
         let page: serde_json::Value = serde_json::from_str(&body).unwrap();
         for e in page["items"].as_array().unwrap() {
@@ -376,8 +733,16 @@ fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recor
             None => break,
         }
     }
-    let missing: Vec<_> = acknowledged.iter().filter(|r| !recorded.contains(*r)).collect();
-    assert!(missing.is_empty(), "{} acknowledged reads have no audit event: {:?}", missing.len(), &missing[..missing.len().min(5)]);
+    let missing: Vec<_> = acknowledged
+        .iter()
+        .filter(|r| !recorded.contains(*r))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} acknowledged reads have no audit event: {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
     server.kill().unwrap();
     server.wait().unwrap();
 }

@@ -13,7 +13,19 @@ use serde::{Deserialize, Serialize};
 use crate::PersonId;
 
 /// A role a person holds in one practice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PracticeRole {
     Staff,
@@ -28,7 +40,19 @@ pub enum PracticeRole {
 }
 
 /// A role a person holds across every practice the provider serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderRole {
     ProviderAdministrator,
@@ -37,7 +61,19 @@ pub enum ProviderRole {
 }
 
 /// Something a person may do. Checked by [`Access::can`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum Permission {
@@ -194,27 +230,83 @@ impl PracticeRole {
             PracticeRole::Staff => &[],
             PracticeRole::LineManager => &[PeopleView, StarterRequest, LeaverRecord],
             PracticeRole::PracticeManager => &[
-                PeopleView, PeopleManage, StarterRequest, StarterApprove, LeaverRecord, IdentityVerify,
-                AccountUnlock, AccessTasksManage, AdministratorNominate, PracticeSettingsManage, AuditView, AssetsView,
-                AssetsManage, RisksView, RisksManage, IncidentsView, IncidentsManage, DevicesManage,
-                PoliciesManage, DsptManage,
+                PeopleView,
+                PeopleManage,
+                StarterRequest,
+                StarterApprove,
+                LeaverRecord,
+                IdentityVerify,
+                AccountUnlock,
+                AccessTasksManage,
+                AdministratorNominate,
+                PracticeSettingsManage,
+                AuditView,
+                AssetsView,
+                AssetsManage,
+                RisksView,
+                RisksManage,
+                IncidentsView,
+                IncidentsManage,
+                DevicesManage,
+                PoliciesManage,
+                DsptManage,
             ],
             PracticeRole::DataProtectionLead => &[
-                PeopleView, PeopleManage, StarterRequest, StarterApprove, LeaverRecord, IdentityVerify,
-                AccountUnlock, AccessTasksManage, PracticeSettingsManage, AuditView, AssetsView, AssetsManage, RisksView,
-                RisksManage, IncidentsView, IncidentsManage, DevicesManage, PoliciesManage, DsptManage,
+                PeopleView,
+                PeopleManage,
+                StarterRequest,
+                StarterApprove,
+                LeaverRecord,
+                IdentityVerify,
+                AccountUnlock,
+                AccessTasksManage,
+                PracticeSettingsManage,
+                AuditView,
+                AssetsView,
+                AssetsManage,
+                RisksView,
+                RisksManage,
+                IncidentsView,
+                IncidentsManage,
+                DevicesManage,
+                PoliciesManage,
+                DsptManage,
             ],
-            PracticeRole::CaldicottGuardian => &[PeopleView, AssetsView, RisksView, IncidentsView, IncidentsManage],
-            PracticeRole::DataProtectionOfficer => {
-                &[PeopleView, AuditView, AssetsView, RisksView, IncidentsView, IncidentsManage]
-            }
+            PracticeRole::CaldicottGuardian => &[
+                PeopleView,
+                AssetsView,
+                RisksView,
+                IncidentsView,
+                IncidentsManage,
+            ],
+            PracticeRole::DataProtectionOfficer => &[
+                PeopleView,
+                AuditView,
+                AssetsView,
+                RisksView,
+                IncidentsView,
+                IncidentsManage,
+            ],
             PracticeRole::Siro => &[
-                PeopleView, AdministratorNominate, AssetsView, RisksView, RisksManage, RiskAcceptAboveAppetite,
-                IncidentsView, IncidentsManage,
+                PeopleView,
+                AdministratorNominate,
+                AssetsView,
+                RisksView,
+                RisksManage,
+                RiskAcceptAboveAppetite,
+                IncidentsView,
+                IncidentsManage,
             ],
             // An IAO edits the assets they own; that finer rule lives with the asset register.
             PracticeRole::InformationAssetOwner => &[AssetsView, RisksView],
-            PracticeRole::SystemAdministrator => &[PeopleView, IdentityVerify, AccountUnlock, AccessTasksManage, AssetsView, DevicesManage],
+            PracticeRole::SystemAdministrator => &[
+                PeopleView,
+                IdentityVerify,
+                AccountUnlock,
+                AccessTasksManage,
+                AssetsView,
+                DevicesManage,
+            ],
         }
     }
 
@@ -249,24 +341,59 @@ impl PracticeRole {
 }
 
 impl ProviderRole {
-    pub const ALL: [ProviderRole; 3] =
-        [ProviderRole::ProviderAdministrator, ProviderRole::IgConsultant, ProviderRole::Auditor];
+    pub const ALL: [ProviderRole; 3] = [
+        ProviderRole::ProviderAdministrator,
+        ProviderRole::IgConsultant,
+        ProviderRole::Auditor,
+    ];
 
     /// The permissions this role grants in every practice.
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
             ProviderRole::ProviderAdministrator => &[
-                PracticeView, PeopleView, PeopleManage, StarterApprove, LeaverRecord, IdentityVerify, AccountUnlock,
-                AccessTasksManage, AdministratorNominate, PracticeSettingsManage, AuditView, AssetsView, RisksView, IncidentsView,
-                ProviderManage, ProviderView,
+                PracticeView,
+                PeopleView,
+                PeopleManage,
+                StarterApprove,
+                LeaverRecord,
+                IdentityVerify,
+                AccountUnlock,
+                AccessTasksManage,
+                AdministratorNominate,
+                PracticeSettingsManage,
+                AuditView,
+                AssetsView,
+                RisksView,
+                IncidentsView,
+                ProviderManage,
+                ProviderView,
             ],
             ProviderRole::IgConsultant => &[
-                PracticeView, PeopleView, AuditView, AssetsView, AssetsManage, RisksView, RisksManage, IncidentsView,
-                IncidentsManage, DevicesManage, PoliciesManage, DsptManage, ProviderView,
+                PracticeView,
+                PeopleView,
+                AuditView,
+                AssetsView,
+                AssetsManage,
+                RisksView,
+                RisksManage,
+                IncidentsView,
+                IncidentsManage,
+                DevicesManage,
+                PoliciesManage,
+                DsptManage,
+                ProviderView,
             ],
             // Read-only everywhere, including the audit trail.
-            ProviderRole::Auditor => &[PracticeView, PeopleView, AuditView, AssetsView, RisksView, IncidentsView, ProviderView],
+            ProviderRole::Auditor => &[
+                PracticeView,
+                PeopleView,
+                AuditView,
+                AssetsView,
+                RisksView,
+                IncidentsView,
+                ProviderView,
+            ],
         }
     }
 
@@ -295,14 +422,20 @@ pub struct UnknownRole(pub String);
 impl FromStr for PracticeRole {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PracticeRole::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_string()))
+        PracticeRole::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_string()))
     }
 }
 
 impl FromStr for ProviderRole {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ProviderRole::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_string()))
+        ProviderRole::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_string()))
     }
 }
 
@@ -329,7 +462,11 @@ impl Access {
     /// The access of a person with these roles in a practice (`practice_roles` empty when they
     /// are not a member) and these provider roles. A person who is neither a member of the
     /// practice nor provider staff gets no permission at all, not even [`Permission::PracticeView`].
-    pub fn new(person: PersonId, practice_roles: &[PracticeRole], provider_roles: &[ProviderRole]) -> Self {
+    pub fn new(
+        person: PersonId,
+        practice_roles: &[PracticeRole],
+        provider_roles: &[ProviderRole],
+    ) -> Self {
         let mut bits = 0u64;
         if !practice_roles.is_empty() {
             bits |= EVERYONE.iter().fold(0, |b, p| b | p.bit());
@@ -359,14 +496,20 @@ impl Access {
     }
 
     pub fn permissions(&self) -> Vec<Permission> {
-        Permission::ALL.into_iter().filter(|p| self.can(*p)).collect()
+        Permission::ALL
+            .into_iter()
+            .filter(|p| self.can(*p))
+            .collect()
     }
 
     /// Keeps only the permissions also in `other` (an API token's scope is a subset of its
     /// owner's permissions).
     pub fn intersect(&self, other: &[Permission]) -> Access {
         let mask = other.iter().fold(0, |b, p| b | p.bit());
-        Access { person: self.person, bits: self.bits & mask }
+        Access {
+            person: self.person,
+            bits: self.bits & mask,
+        }
     }
 }
 
@@ -375,8 +518,14 @@ impl Access {
 pub fn permission_table_markdown() -> String {
     let mut header = String::from("| permission |");
     let mut rule = String::from("|---|");
-    let practice: Vec<Access> = PracticeRole::ALL.iter().map(|r| Access::new(PersonId(uuid::Uuid::nil()), &[*r], &[])).collect();
-    let provider: Vec<Access> = ProviderRole::ALL.iter().map(|r| Access::new(PersonId(uuid::Uuid::nil()), &[], &[*r])).collect();
+    let practice: Vec<Access> = PracticeRole::ALL
+        .iter()
+        .map(|r| Access::new(PersonId(uuid::Uuid::nil()), &[*r], &[]))
+        .collect();
+    let provider: Vec<Access> = ProviderRole::ALL
+        .iter()
+        .map(|r| Access::new(PersonId(uuid::Uuid::nil()), &[], &[*r]))
+        .collect();
     for r in PracticeRole::ALL {
         header.push_str(&format!(" {} |", r.label()));
         rule.push_str(":-:|");
@@ -451,7 +600,10 @@ mod tests {
 
     #[test]
     fn practice_manager_and_dpl_approve_starters_and_verify_identity() {
-        for r in [PracticeRole::PracticeManager, PracticeRole::DataProtectionLead] {
+        for r in [
+            PracticeRole::PracticeManager,
+            PracticeRole::DataProtectionLead,
+        ] {
             let a = access(&[r], &[]);
             assert!(a.can(Permission::StarterApprove), "{r:?}");
             assert!(a.can(Permission::IdentityVerify), "{r:?}");
@@ -463,15 +615,26 @@ mod tests {
     fn only_practice_manager_siro_and_provider_admin_nominate_administrators() {
         for r in PracticeRole::ALL {
             let expected = matches!(r, PracticeRole::PracticeManager | PracticeRole::Siro);
-            assert_eq!(access(&[r], &[]).can(Permission::AdministratorNominate), expected, "{r:?}");
+            assert_eq!(
+                access(&[r], &[]).can(Permission::AdministratorNominate),
+                expected,
+                "{r:?}"
+            );
         }
-        assert!(access(&[], &[ProviderRole::ProviderAdministrator]).can(Permission::AdministratorNominate));
+        assert!(
+            access(&[], &[ProviderRole::ProviderAdministrator])
+                .can(Permission::AdministratorNominate)
+        );
     }
 
     #[test]
     fn only_the_siro_signs_off_risks_above_appetite() {
         for r in PracticeRole::ALL {
-            assert_eq!(access(&[r], &[]).can(Permission::RiskAcceptAboveAppetite), r == PracticeRole::Siro, "{r:?}");
+            assert_eq!(
+                access(&[r], &[]).can(Permission::RiskAcceptAboveAppetite),
+                r == PracticeRole::Siro,
+                "{r:?}"
+            );
         }
     }
 
@@ -482,7 +645,10 @@ mod tests {
         assert!(a.can(Permission::AuditView));
         for p in a.permissions() {
             let name = p.as_str();
-            assert!(name.ends_with("_view"), "auditor has {name}, which is not read-only");
+            assert!(
+                name.ends_with("_view"),
+                "auditor has {name}, which is not read-only"
+            );
         }
     }
 

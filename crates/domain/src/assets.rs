@@ -22,16 +22,41 @@ pub const ASSET_TYPES: &[(&str, &str)] = &[
     ("paper_store", "Paper store"),
     ("other_technology", "Other technology"),
 ];
-pub const FORMATS: &[(&str, &str)] = &[("electronic", "Electronic"), ("paper", "Paper"), ("both", "Electronic and paper")];
-pub const HOSTING: &[(&str, &str)] = &[("on_premises", "On the premises"), ("supplier_hosted", "Hosted by the supplier"), ("cloud", "Cloud")];
-pub const VOLUME_BANDS: &[(&str, &str)] =
-    &[("none", "No personal records"), ("under_1000", "Under 1,000"), ("1000_10000", "1,000 to 10,000"), ("10000_100000", "10,000 to 100,000"), ("over_100000", "Over 100,000")];
-pub const STATUSES: &[(&str, &str)] = &[("active", "Active"), ("retiring", "Being retired"), ("retired", "Retired")];
-pub const SUPPLIER_DSPT: &[(&str, &str)] =
-    &[("", "Not applicable"), ("standards_met", "Standards Met"), ("approaching", "Approaching Standards"), ("not_met", "Standards Not Met"), ("unknown", "Not known")];
+pub const FORMATS: &[(&str, &str)] = &[
+    ("electronic", "Electronic"),
+    ("paper", "Paper"),
+    ("both", "Electronic and paper"),
+];
+pub const HOSTING: &[(&str, &str)] = &[
+    ("on_premises", "On the premises"),
+    ("supplier_hosted", "Hosted by the supplier"),
+    ("cloud", "Cloud"),
+];
+pub const VOLUME_BANDS: &[(&str, &str)] = &[
+    ("none", "No personal records"),
+    ("under_1000", "Under 1,000"),
+    ("1000_10000", "1,000 to 10,000"),
+    ("10000_100000", "10,000 to 100,000"),
+    ("over_100000", "Over 100,000"),
+];
+pub const STATUSES: &[(&str, &str)] = &[
+    ("active", "Active"),
+    ("retiring", "Being retired"),
+    ("retired", "Retired"),
+];
+pub const SUPPLIER_DSPT: &[(&str, &str)] = &[
+    ("", "Not applicable"),
+    ("standards_met", "Standards Met"),
+    ("approaching", "Approaching Standards"),
+    ("not_met", "Standards Not Met"),
+    ("unknown", "Not known"),
+];
 
 fn label(list: &[(&'static str, &'static str)], value: &str) -> &'static str {
-    list.iter().find(|(v, _)| *v == value).map(|(_, l)| *l).unwrap_or("")
+    list.iter()
+        .find(|(v, _)| *v == value)
+        .map(|(_, l)| *l)
+        .unwrap_or("")
 }
 
 /// An asset as typed into the form or the API.
@@ -97,7 +122,14 @@ pub struct ValidAsset {
     pub review_interval_months: u32,
 }
 
-fn choice(c: &mut Checker, field: &str, what: &str, value: &str, list: &[(&str, &str)], required: bool) -> String {
+fn choice(
+    c: &mut Checker,
+    field: &str,
+    what: &str,
+    value: &str,
+    list: &[(&str, &str)],
+    required: bool,
+) -> String {
     let v = value.trim();
     if v.is_empty() && !required {
         return String::new();
@@ -123,7 +155,10 @@ fn date(c: &mut Checker, field: &str, what: &str, value: &str) -> Option<NaiveDa
     }
     let d = crate::identity::parse_date(v);
     if d.is_none() {
-        c.fail(field, format!("Enter {what} as a real date, like 2026-11-01"));
+        c.fail(
+            field,
+            format!("Enter {what} as a real date, like 2026-11-01"),
+        );
     }
     d
 }
@@ -135,53 +170,140 @@ impl AssetInput {
         let mut out = self.clone();
         out.name = c.text("name", "the asset's name", &self.name, 200);
         out.description = optional_text(&mut c, "description", &self.description, 2000);
-        out.asset_type = choice(&mut c, "asset_type", "the type of asset", &self.asset_type, ASSET_TYPES, true);
+        out.asset_type = choice(
+            &mut c,
+            "asset_type",
+            "the type of asset",
+            &self.asset_type,
+            ASSET_TYPES,
+            true,
+        );
         out.format = choice(&mut c, "format", "the format", &self.format, FORMATS, true);
-        out.hosting = choice(&mut c, "hosting", "where it is hosted", &self.hosting, HOSTING, false);
-        out.supplier_dspt_status = choice(&mut c, "supplier_dspt_status", "the supplier's DSPT status", &self.supplier_dspt_status, SUPPLIER_DSPT, false);
-        out.volume_band = choice(&mut c, "volume_band", "how many records it holds", &self.volume_band, VOLUME_BANDS, true);
-        out.status = if self.status.trim().is_empty() { "active".into() } else { choice(&mut c, "status", "the status", &self.status, STATUSES, true) };
-        for (field, v) in [("country", &self.country), ("supplier_name", &self.supplier_name), ("supplier_contract", &self.supplier_contract), ("classification", &self.classification), ("lawful_basis", &self.lawful_basis), ("special_condition", &self.special_condition), ("retention_period", &self.retention_period), ("retention_basis", &self.retention_basis)] {
+        out.hosting = choice(
+            &mut c,
+            "hosting",
+            "where it is hosted",
+            &self.hosting,
+            HOSTING,
+            false,
+        );
+        out.supplier_dspt_status = choice(
+            &mut c,
+            "supplier_dspt_status",
+            "the supplier's DSPT status",
+            &self.supplier_dspt_status,
+            SUPPLIER_DSPT,
+            false,
+        );
+        out.volume_band = choice(
+            &mut c,
+            "volume_band",
+            "how many records it holds",
+            &self.volume_band,
+            VOLUME_BANDS,
+            true,
+        );
+        out.status = if self.status.trim().is_empty() {
+            "active".into()
+        } else {
+            choice(&mut c, "status", "the status", &self.status, STATUSES, true)
+        };
+        for (field, v) in [
+            ("country", &self.country),
+            ("supplier_name", &self.supplier_name),
+            ("supplier_contract", &self.supplier_contract),
+            ("classification", &self.classification),
+            ("lawful_basis", &self.lawful_basis),
+            ("special_condition", &self.special_condition),
+            ("retention_period", &self.retention_period),
+            ("retention_basis", &self.retention_basis),
+        ] {
             optional_text(&mut c, field, v, 500);
         }
-        for (field, v) in [("personal_data", &self.personal_data), ("data_subjects", &self.data_subjects), ("continuity_notes", &self.continuity_notes)] {
+        for (field, v) in [
+            ("personal_data", &self.personal_data),
+            ("data_subjects", &self.data_subjects),
+            ("continuity_notes", &self.continuity_notes),
+        ] {
             optional_text(&mut c, field, v, 2000);
         }
         if self.iao_id.is_none() {
             c.fail("iao_id", "Choose the Information Asset Owner");
         }
         for (field, rating, reason, what) in [
-            ("confidentiality", self.confidentiality, &self.confidentiality_reason, "confidentiality"),
-            ("integrity", self.integrity, &self.integrity_reason, "integrity"),
-            ("availability", self.availability, &self.availability_reason, "availability"),
+            (
+                "confidentiality",
+                self.confidentiality,
+                &self.confidentiality_reason,
+                "confidentiality",
+            ),
+            (
+                "integrity",
+                self.integrity,
+                &self.integrity_reason,
+                "integrity",
+            ),
+            (
+                "availability",
+                self.availability,
+                &self.availability_reason,
+                "availability",
+            ),
         ] {
             match rating {
                 None | Some(0) => {}
                 Some(r) if r > 5 => c.fail(field, format!("Rate {what} from 1 (low) to 5 (high)")),
-                Some(_) if reason.trim().is_empty() => c.fail(&format!("{field}_reason"), format!("Give a short reason for the {what} rating")),
+                Some(_) if reason.trim().is_empty() => c.fail(
+                    &format!("{field}_reason"),
+                    format!("Give a short reason for the {what} rating"),
+                ),
                 Some(_) => {}
             }
         }
-        let retain_until = date(&mut c, "retain_until", "the retention date", &self.retain_until);
+        let retain_until = date(
+            &mut c,
+            "retain_until",
+            "the retention date",
+            &self.retain_until,
+        );
         if retain_until.is_some_and(|d| d < today) {
             c.fail("retain_until", "The retention date is in the past: the asset should have been destroyed, or the date is wrong");
         }
-        let retired_on = date(&mut c, "retired_on", "the date it was retired", &self.retired_on);
+        let retired_on = date(
+            &mut c,
+            "retired_on",
+            "the date it was retired",
+            &self.retired_on,
+        );
         if out.status == "retired" && retired_on.is_none() && !self.retired_on.trim().is_empty() {
             // already reported as a bad date
         } else if out.status == "retired" && retired_on.is_none() {
             c.fail("retired_on", "Enter the date the asset was retired");
         }
-        let last_reviewed_on = date(&mut c, "last_reviewed_on", "the date of the last review", &self.last_reviewed_on);
+        let last_reviewed_on = date(
+            &mut c,
+            "last_reviewed_on",
+            "the date of the last review",
+            &self.last_reviewed_on,
+        );
         if last_reviewed_on.is_some_and(|d| d > today) {
-            c.fail("last_reviewed_on", "The last review cannot be in the future");
+            c.fail(
+                "last_reviewed_on",
+                "The last review cannot be in the future",
+            );
         }
         let interval = self.review_interval_months.unwrap_or(12);
         if !(1..=60).contains(&interval) {
             c.fail("review_interval_months", "Review every 1 to 60 months");
         }
         c.finish()?;
-        Ok(ValidAsset { input: out, retain_until, retired_on, last_reviewed_on, review_interval_months: interval })
+        Ok(ValidAsset {
+            input: out,
+            retain_until,
+            retired_on,
+            last_reviewed_on,
+            review_interval_months: interval,
+        })
     }
 }
 
@@ -193,7 +315,10 @@ pub fn may_own(roles: &[PracticeRole]) -> bool {
 /// Whether someone may change an asset: those who manage the register (DPL, practice manager,
 /// IG consultants), or the asset's own IAO.
 pub fn may_edit(access: &crate::Access, roles: &[PracticeRole], iao: Option<PersonId>) -> bool {
-    access.can(crate::Permission::AssetsManage) || (may_own(roles) && iao == Some(access.person) && access.can(crate::Permission::AssetsView))
+    access.can(crate::Permission::AssetsManage)
+        || (may_own(roles)
+            && iao == Some(access.person)
+            && access.can(crate::Permission::AssetsView))
 }
 
 /// A gap in the register, for the data-quality report.
@@ -221,20 +346,34 @@ pub struct AssetFacts<'a> {
 pub fn data_quality(assets: &[AssetFacts<'_>], today: NaiveDate) -> Vec<Gap> {
     let mut gaps = Vec::new();
     for a in assets.iter().filter(|a| a.input.status != "retired") {
-        let mut gap = |p: String| gaps.push(Gap { asset_id: a.id, asset: a.input.name.clone(), problem: p });
+        let mut gap = |p: String| {
+            gaps.push(Gap {
+                asset_id: a.id,
+                asset: a.input.name.clone(),
+                problem: p,
+            })
+        };
         if !a.iao_is_current {
             gap("Its Information Asset Owner has left or no longer holds the role".into());
         }
-        let unrated: Vec<&str> = [("confidentiality", a.input.confidentiality), ("integrity", a.input.integrity), ("availability", a.input.availability)]
-            .iter()
-            .filter(|(_, r)| r.unwrap_or(0) == 0)
-            .map(|(n, _)| *n)
-            .collect();
+        let unrated: Vec<&str> = [
+            ("confidentiality", a.input.confidentiality),
+            ("integrity", a.input.integrity),
+            ("availability", a.input.availability),
+        ]
+        .iter()
+        .filter(|(_, r)| r.unwrap_or(0) == 0)
+        .map(|(n, _)| *n)
+        .collect();
         if !unrated.is_empty() {
             gap(format!("No {} rating", unrated.join(", ")));
         }
         let last = crate::identity::parse_date(&a.input.last_reviewed_on);
-        let due = review_due(last, a.created, a.input.review_interval_months.unwrap_or(12));
+        let due = review_due(
+            last,
+            a.created,
+            a.input.review_interval_months.unwrap_or(12),
+        );
         if due < today {
             gap(format!("Review overdue since {}", due.format("%-d %b %Y")));
         }
@@ -246,17 +385,31 @@ pub fn data_quality(assets: &[AssetFacts<'_>], today: NaiveDate) -> Vec<Gap> {
                 gap(format!("A data flow: {}", f.to_lowercase()));
             }
         }
-        let no_reason = a.access_reasons.iter().filter(|r| r.trim().is_empty()).count();
+        let no_reason = a
+            .access_reasons
+            .iter()
+            .filter(|r| r.trim().is_empty())
+            .count();
         if no_reason > 0 {
-            gap(format!("{no_reason} access entr{} without a reason", if no_reason == 1 { "y" } else { "ies" }));
+            gap(format!(
+                "{no_reason} access entr{} without a reason",
+                if no_reason == 1 { "y" } else { "ies" }
+            ));
         }
     }
     gaps
 }
 
 /// The date an asset's next review is due.
-pub fn review_due(last_reviewed: Option<NaiveDate>, created: NaiveDate, interval_months: u32) -> NaiveDate {
-    last_reviewed.unwrap_or(created).checked_add_months(Months::new(interval_months)).unwrap_or(NaiveDate::MAX)
+pub fn review_due(
+    last_reviewed: Option<NaiveDate>,
+    created: NaiveDate,
+    interval_months: u32,
+) -> NaiveDate {
+    last_reviewed
+        .unwrap_or(created)
+        .checked_add_months(Months::new(interval_months))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 pub fn type_label(v: &str) -> &'static str {
@@ -302,7 +455,14 @@ pub const FLOW_METHODS: &[(&str, &str)] = &[
     ("phone", "Telephone"),
     ("other", "Other"),
 ];
-pub const LIFECYCLE: &[(&str, &str)] = &[("collect", "Collect"), ("store", "Store"), ("use", "Use"), ("share", "Share or transfer"), ("archive", "Archive"), ("delete", "Delete")];
+pub const LIFECYCLE: &[(&str, &str)] = &[
+    ("collect", "Collect"),
+    ("store", "Store"),
+    ("use", "Use"),
+    ("share", "Share or transfer"),
+    ("archive", "Archive"),
+    ("delete", "Delete"),
+];
 
 impl FlowInput {
     pub fn validate(&self) -> Result<FlowInput, Invalid> {
@@ -313,15 +473,37 @@ impl FlowInput {
         }
         out.to_party = optional_text(&mut c, "to_party", &self.to_party, 200);
         match (self.to_asset_id, out.to_party.is_empty()) {
-            (None, true) => c.fail("to_asset_id", "Choose where the data goes: another asset or an external party"),
-            (Some(_), false) => c.fail("to_party", "Choose either another asset or an external party, not both"),
-            (Some(to), true) if Some(to) == self.from_asset_id => c.fail("to_asset_id", "A flow cannot go from an asset to itself"),
+            (None, true) => c.fail(
+                "to_asset_id",
+                "Choose where the data goes: another asset or an external party",
+            ),
+            (Some(_), false) => c.fail(
+                "to_party",
+                "Choose either another asset or an external party, not both",
+            ),
+            (Some(to), true) if Some(to) == self.from_asset_id => {
+                c.fail("to_asset_id", "A flow cannot go from an asset to itself")
+            }
             _ => {}
         }
         out.data = c.text("data", "what data moves", &self.data, 500);
         out.purpose = c.text("purpose", "why it moves", &self.purpose, 500);
-        out.method = choice(&mut c, "method", "how it moves", &self.method, FLOW_METHODS, true);
-        out.lifecycle_stage = choice(&mut c, "lifecycle_stage", "the lifecycle stage", &self.lifecycle_stage, LIFECYCLE, true);
+        out.method = choice(
+            &mut c,
+            "method",
+            "how it moves",
+            &self.method,
+            FLOW_METHODS,
+            true,
+        );
+        out.lifecycle_stage = choice(
+            &mut c,
+            "lifecycle_stage",
+            "the lifecycle stage",
+            &self.lifecycle_stage,
+            LIFECYCLE,
+            true,
+        );
         out.frequency = optional_text(&mut c, "frequency", &self.frequency, 100);
         out.legal_basis = optional_text(&mut c, "legal_basis", &self.legal_basis, 500);
         out.agreement_ref = optional_text(&mut c, "agreement_ref", &self.agreement_ref, 200);
@@ -414,31 +596,80 @@ mod tests {
         };
         let e = a.validate(today()).unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(fields, ["asset_type", "iao_id", "confidentiality", "integrity_reason", "retain_until"]);
+        assert_eq!(
+            fields,
+            [
+                "asset_type",
+                "iao_id",
+                "confidentiality",
+                "integrity_reason",
+                "retain_until"
+            ]
+        );
         assert!(e.0[2].message.contains("1 (low) to 5 (high)"));
         assert!(e.0[4].message.contains("in the past"));
     }
 
     #[test]
     fn a_retired_asset_needs_its_date_and_reviews_fall_due() {
-        let e = AssetInput { status: "retired".into(), ..asset() }.validate(today()).unwrap_err();
+        let e = AssetInput {
+            status: "retired".into(),
+            ..asset()
+        }
+        .validate(today())
+        .unwrap_err();
         assert_eq!(e.0[0].field, "retired_on");
         let created = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
-        assert_eq!(review_due(None, created, 12), NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
-        assert_eq!(review_due(Some(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()), created, 6), NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
+        assert_eq!(
+            review_due(None, created, 12),
+            NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+        );
+        assert_eq!(
+            review_due(
+                Some(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()),
+                created,
+                6
+            ),
+            NaiveDate::from_ymd_opt(2026, 9, 30).unwrap()
+        );
     }
 
     #[test]
     fn flows_go_somewhere_else_and_are_flagged() {
         let a = uuid::Uuid::now_v7();
-        let base = FlowInput { from_asset_id: Some(a), data: "Referral letters".into(), purpose: "Referral".into(), method: "nhsmail".into(), lifecycle_stage: "share".into(), ..Default::default() };
-        let e = FlowInput { to_asset_id: Some(a), ..base.clone() }.validate().unwrap_err();
+        let base = FlowInput {
+            from_asset_id: Some(a),
+            data: "Referral letters".into(),
+            purpose: "Referral".into(),
+            method: "nhsmail".into(),
+            lifecycle_stage: "share".into(),
+            ..Default::default()
+        };
+        let e = FlowInput {
+            to_asset_id: Some(a),
+            ..base.clone()
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(e.0[0].field, "to_asset_id");
         assert!(e.0[0].message.contains("to itself"));
-        assert!(FlowInput { to_party: "Hospital trust".into(), ..base.clone() }.validate().is_ok());
-        assert_eq!(flow_flags(false, "", true), ["Not encrypted in transit", "No data-sharing agreement"]);
+        assert!(
+            FlowInput {
+                to_party: "Hospital trust".into(),
+                ..base.clone()
+            }
+            .validate()
+            .is_ok()
+        );
+        assert_eq!(
+            flow_flags(false, "", true),
+            ["Not encrypted in transit", "No data-sharing agreement"]
+        );
         assert!(flow_flags(true, "DSA-12", true).is_empty());
-        assert!(flow_flags(true, "", false).is_empty(), "internal flows need no agreement");
+        assert!(
+            flow_flags(true, "", false).is_empty(),
+            "internal flows need no agreement"
+        );
     }
 
     #[test]
@@ -454,37 +685,86 @@ mod tests {
             flows: vec![(false, String::new(), true)],
             access_reasons: vec!["".into(), "Reception".into()],
         };
-        let problems: Vec<String> = data_quality(&[facts], today()).into_iter().map(|g| g.problem).collect();
-        assert_eq!(problems, [
-            "Its Information Asset Owner has left or no longer holds the role",
-            "No integrity, availability rating",
-            "Review overdue since 1 Jan 2025",
-            "Special-category data without an Article 9 condition",
-            "A data flow: not encrypted in transit",
-            "A data flow: no data-sharing agreement",
-            "1 access entry without a reason",
-        ]);
+        let problems: Vec<String> = data_quality(&[facts], today())
+            .into_iter()
+            .map(|g| g.problem)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "Its Information Asset Owner has left or no longer holds the role",
+                "No integrity, availability rating",
+                "Review overdue since 1 Jan 2025",
+                "Special-category data without an Article 9 condition",
+                "A data flow: not encrypted in transit",
+                "A data flow: no data-sharing agreement",
+                "1 access entry without a reason",
+            ]
+        );
         let good = asset();
-        let clean = AssetFacts { id: uuid::Uuid::nil(), input: &good, created: today(), iao_is_current: true, flows: vec![], access_reasons: vec![] };
-        assert_eq!(data_quality(&[clean], today()).len(), 1, "only the missing integrity and availability ratings");
+        let clean = AssetFacts {
+            id: uuid::Uuid::nil(),
+            input: &good,
+            created: today(),
+            iao_is_current: true,
+            flows: vec![],
+            access_reasons: vec![],
+        };
+        assert_eq!(
+            data_quality(&[clean], today()).len(),
+            1,
+            "only the missing integrity and availability ratings"
+        );
     }
 
     #[test]
     fn only_the_register_managers_and_the_assets_own_iao_edit_it() {
         let me = PersonId::new();
         let iao_access = crate::Access::new(me, &[PracticeRole::InformationAssetOwner], &[]);
-        assert!(may_edit(&iao_access, &[PracticeRole::InformationAssetOwner], Some(me)));
-        assert!(!may_edit(&iao_access, &[PracticeRole::InformationAssetOwner], Some(PersonId::new())), "not someone else's asset");
+        assert!(may_edit(
+            &iao_access,
+            &[PracticeRole::InformationAssetOwner],
+            Some(me)
+        ));
+        assert!(
+            !may_edit(
+                &iao_access,
+                &[PracticeRole::InformationAssetOwner],
+                Some(PersonId::new())
+            ),
+            "not someone else's asset"
+        );
         let dpl = crate::Access::new(me, &[PracticeRole::DataProtectionLead], &[]);
-        assert!(may_edit(&dpl, &[PracticeRole::DataProtectionLead], Some(PersonId::new())));
+        assert!(may_edit(
+            &dpl,
+            &[PracticeRole::DataProtectionLead],
+            Some(PersonId::new())
+        ));
         let staff = crate::Access::new(me, &[PracticeRole::Staff], &[]);
         assert!(!may_edit(&staff, &[PracticeRole::Staff], Some(me)));
     }
 
     #[test]
     fn access_is_a_role_or_a_person_at_a_level() {
-        assert!(AccessInput { role: Some(PracticeRole::Staff), level: "read".into(), reason: "Reception".into(), ..Default::default() }.validate().is_ok());
-        let e = AccessInput { level: "superuser".into(), ..Default::default() }.validate().unwrap_err();
-        assert_eq!(e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["role", "level"]);
+        assert!(
+            AccessInput {
+                role: Some(PracticeRole::Staff),
+                level: "read".into(),
+                reason: "Reception".into(),
+                ..Default::default()
+            }
+            .validate()
+            .is_ok()
+        );
+        let e = AccessInput {
+            level: "superuser".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(
+            e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
+            ["role", "level"]
+        );
     }
 }

@@ -26,7 +26,11 @@ pub fn locks_after(failed_before: i64) -> bool {
 }
 
 /// Whether a password set at `changed_at` must be changed now.
-pub fn password_expired(changed_at: Option<DateTime<Utc>>, max_age_days: Option<u32>, now: DateTime<Utc>) -> bool {
+pub fn password_expired(
+    changed_at: Option<DateTime<Utc>>,
+    max_age_days: Option<u32>,
+    now: DateTime<Utc>,
+) -> bool {
     match (changed_at, max_age_days) {
         (Some(at), Some(days)) => now >= at + Duration::days(days as i64),
         _ => false,
@@ -59,25 +63,39 @@ pub fn normalise_answer(answer: &str) -> String {
 
 /// Checks a person's chosen questions and answers: three different questions from the list,
 /// each answered with at least two characters.
-pub fn check_security_answers(answers: &[(String, String)]) -> Result<Vec<(String, String)>, Invalid> {
+pub fn check_security_answers(
+    answers: &[(String, String)],
+) -> Result<Vec<(String, String)>, Invalid> {
     let mut c = Checker::new();
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for (i, (q, a)) in answers.iter().enumerate() {
         let n = i + 1;
         if !SECURITY_QUESTIONS.contains(&q.as_str()) {
-            c.fail(&format!("question_{n}"), format!("Choose question {n} from the list"));
+            c.fail(
+                &format!("question_{n}"),
+                format!("Choose question {n} from the list"),
+            );
         } else if !seen.insert(q.clone()) {
-            c.fail(&format!("question_{n}"), format!("Choose a different question for question {n}"));
+            c.fail(
+                &format!("question_{n}"),
+                format!("Choose a different question for question {n}"),
+            );
         }
         let norm = normalise_answer(a);
         if norm.chars().count() < 2 {
-            c.fail(&format!("answer_{n}"), format!("Enter an answer to question {n}"));
+            c.fail(
+                &format!("answer_{n}"),
+                format!("Enter an answer to question {n}"),
+            );
         }
         out.push((q.clone(), norm));
     }
     if answers.len() < SECURITY_QUESTIONS_REQUIRED {
-        c.fail("question_1", format!("Answer {SECURITY_QUESTIONS_REQUIRED} security questions"));
+        c.fail(
+            "question_1",
+            format!("Answer {SECURITY_QUESTIONS_REQUIRED} security questions"),
+        );
     }
     c.finish()?;
     Ok(out)
@@ -86,11 +104,17 @@ pub fn check_security_answers(answers: &[(String, String)]) -> Result<Vec<(Strin
 /// The moment a leaver's account is deactivated: `hour` o'clock (24 = the end of the day) on
 /// the exit date, Europe/London.
 pub fn deactivation_moment(exit_date: NaiveDate, hour: u32) -> DateTime<Utc> {
-    let (day, hour) = if hour >= 24 { (exit_date + Duration::days(1), 0) } else { (exit_date, hour) };
+    let (day, hour) = if hour >= 24 {
+        (exit_date + Duration::days(1), 0)
+    } else {
+        (exit_date, hour)
+    };
     let local = day.and_hms_opt(hour, 0, 0).expect("valid hour");
     // Around the clocks changing an hour may be ambiguous or missing: take the earliest real one.
     match London.from_local_datetime(&local) {
-        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+            t.with_timezone(&Utc)
+        }
         chrono::LocalResult::None => London
             .from_local_datetime(&(local + Duration::hours(1)))
             .earliest()
@@ -149,8 +173,12 @@ impl NewAccessRequest {
     /// Checks the request. A start date more than a year ago is refused (that is a record to
     /// correct, not a starter).
     pub fn validate(&self, today: NaiveDate) -> Result<ValidAccessRequest, Invalid> {
-        let person = crate::NewPerson { username: self.username.clone(), email: self.email.clone(), full_name: self.full_name.clone() }
-            .validate();
+        let person = crate::NewPerson {
+            username: self.username.clone(),
+            email: self.email.clone(),
+            full_name: self.full_name.clone(),
+        }
+        .validate();
         let mut c = Checker::new();
         let person = match person {
             Ok(p) => Some(p),
@@ -164,11 +192,17 @@ impl NewAccessRequest {
         let job_title = c.text("job_title", "a job title", &self.job_title, 200);
         let start_date = match parse_date(&self.start_date) {
             None => {
-                c.fail("start_date", "Enter the start date as a real date, like 2026-12-01");
+                c.fail(
+                    "start_date",
+                    "Enter the start date as a real date, like 2026-12-01",
+                );
                 None
             }
             Some(d) if d < today - Duration::days(365) => {
-                c.fail("start_date", "The start date must be within the last year or in the future");
+                c.fail(
+                    "start_date",
+                    "The start date must be within the last year or in the future",
+                );
                 None
             }
             Some(d) => Some(d),
@@ -205,7 +239,10 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 /// Whether `approver` may decide a request made by `requester`: never their own.
 pub fn may_decide(approver: PersonId, requester: PersonId) -> Result<(), Invalid> {
     if approver == requester {
-        return Err(Invalid::one("decision", "You cannot approve or reject a request you made: ask another practice manager or the data protection lead"));
+        return Err(Invalid::one(
+            "decision",
+            "You cannot approve or reject a request you made: ask another practice manager or the data protection lead",
+        ));
     }
     Ok(())
 }
@@ -224,8 +261,17 @@ pub fn check_leaver(input: &NewLeaver, joined: NaiveDate) -> Result<(NaiveDate, 
     let reason = c.text("reason", "the reason for leaving", &input.reason, 500);
     let date = parse_date(&input.exit_date);
     match date {
-        None => c.fail("exit_date", "Enter the exit date as a real date, like 2026-12-31"),
-        Some(d) if d < joined => c.fail("exit_date", format!("The exit date cannot be before the person started ({})", joined.format("%-d %b %Y"))),
+        None => c.fail(
+            "exit_date",
+            "Enter the exit date as a real date, like 2026-12-31",
+        ),
+        Some(d) if d < joined => c.fail(
+            "exit_date",
+            format!(
+                "The exit date cannot be before the person started ({})",
+                joined.format("%-d %b %Y")
+            ),
+        ),
         _ => {}
     }
     c.finish()?;
@@ -258,7 +304,15 @@ impl SessionStage {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::VerifyMfa, Self::ChangePassword, Self::SecurityQuestions, Self::EnrolMfa, Self::Full].into_iter().find(|x| x.as_str() == s)
+        [
+            Self::VerifyMfa,
+            Self::ChangePassword,
+            Self::SecurityQuestions,
+            Self::EnrolMfa,
+            Self::Full,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
     /// The one page that completes this stage.
     pub fn page(self) -> &'static str {
@@ -273,7 +327,9 @@ impl SessionStage {
     /// What the person must do, for an API caller that reached a session in this stage.
     pub fn explain(self) -> &'static str {
         match self {
-            SessionStage::VerifyMfa => "Enter the code from your authenticator app to finish signing in.",
+            SessionStage::VerifyMfa => {
+                "Enter the code from your authenticator app to finish signing in."
+            }
             SessionStage::ChangePassword => "Choose a new password before you go on.",
             SessionStage::SecurityQuestions => "Set your security questions before you go on.",
             SessionStage::EnrolMfa => "Set up two-factor authentication before you go on.",
@@ -315,7 +371,11 @@ mod tests {
 
     #[test]
     fn first_sign_in_goes_password_then_questions_then_mfa() {
-        let mut f = SignInFacts { must_change_password: true, mfa_required: true, ..Default::default() };
+        let mut f = SignInFacts {
+            must_change_password: true,
+            mfa_required: true,
+            ..Default::default()
+        };
         assert_eq!(next_stage(f), SessionStage::ChangePassword);
         f.must_change_password = false;
         assert_eq!(next_stage(f), SessionStage::SecurityQuestions);
@@ -328,10 +388,27 @@ mod tests {
 
     #[test]
     fn the_second_factor_comes_before_changing_an_expired_password() {
-        let f = SignInFacts { mfa_enrolled: true, password_expired: true, has_security_answers: true, ..Default::default() };
+        let f = SignInFacts {
+            mfa_enrolled: true,
+            password_expired: true,
+            has_security_answers: true,
+            ..Default::default()
+        };
         assert_eq!(next_stage(f), SessionStage::VerifyMfa);
-        assert_eq!(next_stage(SignInFacts { mfa_verified: true, ..f }), SessionStage::ChangePassword);
-        for s in [SessionStage::VerifyMfa, SessionStage::ChangePassword, SessionStage::SecurityQuestions, SessionStage::EnrolMfa, SessionStage::Full] {
+        assert_eq!(
+            next_stage(SignInFacts {
+                mfa_verified: true,
+                ..f
+            }),
+            SessionStage::ChangePassword
+        );
+        for s in [
+            SessionStage::VerifyMfa,
+            SessionStage::ChangePassword,
+            SessionStage::SecurityQuestions,
+            SessionStage::EnrolMfa,
+            SessionStage::Full,
+        ] {
             assert_eq!(SessionStage::parse(s.as_str()), Some(s));
         }
     }
@@ -346,23 +423,48 @@ mod tests {
     #[test]
     fn passwords_expire_after_the_practice_setting_unless_it_is_off() {
         let set = Utc.with_ymd_and_hms(2025, 1, 1, 9, 0, 0).unwrap();
-        assert!(!password_expired(Some(set), Some(365), set + Duration::days(364)));
-        assert!(password_expired(Some(set), Some(365), set + Duration::days(365)));
-        assert!(!password_expired(Some(set), None, set + Duration::days(4000)));
+        assert!(!password_expired(
+            Some(set),
+            Some(365),
+            set + Duration::days(364)
+        ));
+        assert!(password_expired(
+            Some(set),
+            Some(365),
+            set + Duration::days(365)
+        ));
+        assert!(!password_expired(
+            Some(set),
+            None,
+            set + Duration::days(4000)
+        ));
     }
 
     #[test]
     fn answers_are_normalised() {
-        assert_eq!(normalise_answer("  St. Mary's   Primary "), "st marys primary");
+        assert_eq!(
+            normalise_answer("  St. Mary's   Primary "),
+            "st marys primary"
+        );
         assert_eq!(normalise_answer("ST MARYS PRIMARY"), "st marys primary");
     }
 
     #[test]
     fn three_different_listed_questions_must_be_answered() {
         let q = |i: usize| SECURITY_QUESTIONS[i].to_string();
-        let ok = check_security_answers(&[(q(0), "Oak Lane".into()), (q(1), "Raleigh".into()), (q(2), "Leeds".into())]).unwrap();
+        let ok = check_security_answers(&[
+            (q(0), "Oak Lane".into()),
+            (q(1), "Raleigh".into()),
+            (q(2), "Leeds".into()),
+        ])
+        .unwrap();
         assert_eq!(ok[0].1, "oak lane");
-        let e = check_security_answers(&[(q(0), "a".into()), (q(0), "Raleigh".into()), ("Made up?".into(), "x y".into())]).unwrap_err();
+        let e = check_security_answers(&[
+            (q(0), "a".into()),
+            (q(0), "Raleigh".into()),
+            ("Made up?".into(), "x y".into()),
+        ])
+        .unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["answer_1", "question_2", "question_3"]);
         assert!(check_security_answers(&[(q(0), "Oak".into())]).is_err());
@@ -372,23 +474,58 @@ mod tests {
     fn leavers_are_deactivated_at_the_end_of_the_exit_date_in_london() {
         // Winter: London is UTC.
         let d = NaiveDate::from_ymd_opt(2026, 12, 18).unwrap();
-        assert_eq!(deactivation_moment(d, 24), Utc.with_ymd_and_hms(2026, 12, 19, 0, 0, 0).unwrap());
+        assert_eq!(
+            deactivation_moment(d, 24),
+            Utc.with_ymd_and_hms(2026, 12, 19, 0, 0, 0).unwrap()
+        );
         // Summer: BST, so midnight in London is 23:00 UTC the day before.
         let d = NaiveDate::from_ymd_opt(2026, 7, 31).unwrap();
-        assert_eq!(deactivation_moment(d, 24), Utc.with_ymd_and_hms(2026, 7, 31, 23, 0, 0).unwrap());
-        assert_eq!(deactivation_moment(d, 17), Utc.with_ymd_and_hms(2026, 7, 31, 16, 0, 0).unwrap());
-        assert_eq!(london_today(Utc.with_ymd_and_hms(2026, 7, 31, 23, 30, 0).unwrap()), NaiveDate::from_ymd_opt(2026, 8, 1).unwrap());
+        assert_eq!(
+            deactivation_moment(d, 24),
+            Utc.with_ymd_and_hms(2026, 7, 31, 23, 0, 0).unwrap()
+        );
+        assert_eq!(
+            deactivation_moment(d, 17),
+            Utc.with_ymd_and_hms(2026, 7, 31, 16, 0, 0).unwrap()
+        );
+        assert_eq!(
+            london_today(Utc.with_ymd_and_hms(2026, 7, 31, 23, 30, 0).unwrap()),
+            NaiveDate::from_ymd_opt(2026, 8, 1).unwrap()
+        );
     }
 
     #[test]
     fn leaver_exit_dates_cannot_precede_the_start() {
         let joined = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-        let e = check_leaver(&NewLeaver { exit_date: "2026-02-01".into(), reason: "Moving away".into() }, joined).unwrap_err();
+        let e = check_leaver(
+            &NewLeaver {
+                exit_date: "2026-02-01".into(),
+                reason: "Moving away".into(),
+            },
+            joined,
+        )
+        .unwrap_err();
         assert_eq!(e.0[0].field, "exit_date");
         assert!(e.0[0].message.contains("before the person started"));
-        let e = check_leaver(&NewLeaver { exit_date: "31/12/2026".into(), reason: "".into() }, joined).unwrap_err();
+        let e = check_leaver(
+            &NewLeaver {
+                exit_date: "31/12/2026".into(),
+                reason: "".into(),
+            },
+            joined,
+        )
+        .unwrap_err();
         assert_eq!(e.0.len(), 2);
-        assert!(check_leaver(&NewLeaver { exit_date: "2026-12-31".into(), reason: "Retiring".into() }, joined).is_ok());
+        assert!(
+            check_leaver(
+                &NewLeaver {
+                    exit_date: "2026-12-31".into(),
+                    reason: "Retiring".into()
+                },
+                joined
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -403,9 +540,20 @@ mod tests {
         };
         let v = base.validate(today).unwrap();
         assert_eq!(v.roles, vec![PracticeRole::Staff]);
-        let e = NewAccessRequest { roles: vec![PracticeRole::SystemAdministrator], ..base.clone() }.validate(today).unwrap_err();
+        let e = NewAccessRequest {
+            roles: vec![PracticeRole::SystemAdministrator],
+            ..base.clone()
+        }
+        .validate(today)
+        .unwrap_err();
         assert_eq!(e.0[0].field, "roles");
-        let e = NewAccessRequest { start_date: "2024-01-01".into(), username: "x".into(), ..base }.validate(today).unwrap_err();
+        let e = NewAccessRequest {
+            start_date: "2024-01-01".into(),
+            username: "x".into(),
+            ..base
+        }
+        .validate(today)
+        .unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["username", "start_date"]);
     }

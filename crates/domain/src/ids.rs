@@ -10,7 +10,9 @@ use uuid::Uuid;
 macro_rules! id_type {
     ($name:ident, $what:literal) => {
         #[doc = concat!("The identifier of ", $what, ".")]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+        )]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -62,8 +64,14 @@ macro_rules! id_type {
     };
 }
 
-id_type!(PracticeId, "a practice (a tenant: every practice-scoped record carries one)");
-id_type!(PersonId, "a person: a member of staff of one or more practices, or of the provider");
+id_type!(
+    PracticeId,
+    "a practice (a tenant: every practice-scoped record carries one)"
+);
+id_type!(
+    PersonId,
+    "a person: a member of staff of one or more practices, or of the provider"
+);
 
 #[cfg(test)]
 mod tests {

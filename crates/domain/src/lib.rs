@@ -5,9 +5,9 @@
 
 pub mod access;
 pub mod assets;
+pub mod identity;
 pub mod ids;
 pub mod page;
-pub mod identity;
 pub mod password;
 pub mod people;
 pub mod practice;

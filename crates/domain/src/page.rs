@@ -46,19 +46,28 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn first(limit: u32) -> Self {
-        Self { after: None, limit: limit.clamp(1, MAX_PAGE) }
+        Self {
+            after: None,
+            limit: limit.clamp(1, MAX_PAGE),
+        }
     }
     /// Builds a request from the API's `cursor` and `limit` parameters, rejecting a cursor that
     /// was not produced by us.
     pub fn parse(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, crate::Invalid> {
         let limit = limit.unwrap_or(DEFAULT_PAGE);
         if limit == 0 || limit > MAX_PAGE {
-            return Err(crate::Invalid::one("limit", format!("limit must be between 1 and {MAX_PAGE}")));
+            return Err(crate::Invalid::one(
+                "limit",
+                format!("limit must be between 1 and {MAX_PAGE}"),
+            ));
         }
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => Some(Cursor::decode(c).ok_or_else(|| {
-                crate::Invalid::one("cursor", "cursor is not one this server issued; start from the first page")
+                crate::Invalid::one(
+                    "cursor",
+                    "cursor is not one this server issued; start from the first page",
+                )
             })?),
         };
         Ok(Self { after, limit })
@@ -84,8 +93,15 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, limit: u32, cursor_of: impl Fn(&T) -> Cursor) -> Self {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next_cursor = if more { rows.last().map(|r| cursor_of(r).encode()) } else { None };
-        Page { items: rows, next_cursor }
+        let next_cursor = if more {
+            rows.last().map(|r| cursor_of(r).encode())
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 }
 
@@ -95,7 +111,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_any_text() {
-        let c = Cursor { key: "Ash Tree Surgery — Ørsted ✓".into(), id: uuid::Uuid::now_v7() };
+        let c = Cursor {
+            key: "Ash Tree Surgery — Ørsted ✓".into(),
+            id: uuid::Uuid::now_v7(),
+        };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
     }
 
@@ -113,10 +132,18 @@ mod tests {
     #[test]
     fn a_page_knows_whether_more_follow() {
         let rows = vec![1u32, 2, 3];
-        let cur = |n: &u32| Cursor { key: n.to_string(), id: uuid::Uuid::nil() };
+        let cur = |n: &u32| Cursor {
+            key: n.to_string(),
+            id: uuid::Uuid::nil(),
+        };
         let p = Page::from_rows(rows.clone(), 2, cur);
         assert_eq!(p.items, vec![1, 2]);
-        assert_eq!(Cursor::decode(p.next_cursor.as_deref().unwrap()).unwrap().key, "2");
+        assert_eq!(
+            Cursor::decode(p.next_cursor.as_deref().unwrap())
+                .unwrap()
+                .key,
+            "2"
+        );
         let p = Page::from_rows(rows, 3, cur);
         assert!(p.next_cursor.is_none());
     }

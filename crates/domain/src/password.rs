@@ -19,7 +19,18 @@ pub struct PasswordContext<'a> {
 }
 
 /// Words every practice's staff are likely to build passwords from.
-const LOCAL_WORDS: &[&str] = &["nhs", "surgery", "practice", "medical", "health", "centre", "doctor", "custodian", "password", "welcome"];
+const LOCAL_WORDS: &[&str] = &[
+    "nhs",
+    "surgery",
+    "practice",
+    "medical",
+    "health",
+    "centre",
+    "doctor",
+    "custodian",
+    "password",
+    "welcome",
+];
 
 /// Checks a new password; the error names the `new_password` field.
 pub fn check_new_password(password: &str, ctx: &PasswordContext<'_>) -> Result<(), Invalid> {
@@ -37,7 +48,11 @@ pub fn check_new_password(password: &str, ctx: &PasswordContext<'_>) -> Result<(
     if username.len() >= 3 && lower.contains(&username) {
         return fail("Password must not contain your username".into());
     }
-    for part in ctx.full_name.split(|c: char| !c.is_alphanumeric()).filter(|p| p.chars().count() >= 3) {
+    for part in ctx
+        .full_name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|p| p.chars().count() >= 3)
+    {
         if lower.contains(&part.to_lowercase()) {
             return fail("Password must not contain your name".into());
         }
@@ -60,7 +75,9 @@ pub fn check_new_password(password: &str, ctx: &PasswordContext<'_>) -> Result<(
             .and_then(|f| f.warning())
             .map(|w| format!(" ({})", w.to_string().trim_end_matches('.').to_lowercase()))
             .unwrap_or_default();
-        return fail(format!("Password is too easy to guess{why}. Try three or four unrelated words"));
+        return fail(format!(
+            "Password is too easy to guess{why}. Try three or four unrelated words"
+        ));
     }
     Ok(())
 }
@@ -70,7 +87,12 @@ mod tests {
     use super::*;
 
     fn ctx() -> PasswordContext<'static> {
-        PasswordContext { min_length: 12, username: "jsmith", full_name: "Jo Smith-Evans", context_words: &["Riverside Medical Centre"] }
+        PasswordContext {
+            min_length: 12,
+            username: "jsmith",
+            full_name: "Jo Smith-Evans",
+            context_words: &["Riverside Medical Centre"],
+        }
     }
 
     #[test]
@@ -100,8 +122,17 @@ mod tests {
 
     #[test]
     fn the_minimum_never_drops_below_eight() {
-        let c = PasswordContext { min_length: 4, username: "jsmith", full_name: "Jo", context_words: &[] };
-        assert!(check_new_password("k7#qLz!", &c).unwrap_err().0[0].message.contains("at least 8"));
+        let c = PasswordContext {
+            min_length: 4,
+            username: "jsmith",
+            full_name: "Jo",
+            context_words: &[],
+        };
+        assert!(
+            check_new_password("k7#qLz!", &c).unwrap_err().0[0]
+                .message
+                .contains("at least 8")
+        );
         assert!(check_new_password("k7#qLz!pW2@", &c).is_ok());
     }
 }

@@ -85,26 +85,41 @@ impl NewPerson {
                 "Username must be 3 to 64 characters: letters, digits, dots, hyphens and underscores",
             );
         }
-        let email = self.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_lowercase);
+        let email = self
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_lowercase);
         if let Some(e) = &email {
             if !is_email(e) {
-                c.fail("email", "Enter an email address in the correct format, like name@nhs.net");
+                c.fail(
+                    "email",
+                    "Enter an email address in the correct format, like name@nhs.net",
+                );
             }
         }
         let full_name = c.text("full_name", "the person's full name", &self.full_name, 200);
         c.finish()?;
-        Ok(ValidPerson { username, email, full_name })
+        Ok(ValidPerson {
+            username,
+            email,
+            full_name,
+        })
     }
 }
 
 fn is_username(u: &str) -> bool {
     (3..=64).contains(&u.len())
-        && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        && u.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
         && u.as_bytes()[0].is_ascii_alphanumeric()
 }
 
 fn is_email(e: &str) -> bool {
-    let Some((local, domain)) = e.rsplit_once('@') else { return false };
+    let Some((local, domain)) = e.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && e.len() <= 254
         && domain.contains('.')
@@ -119,21 +134,47 @@ mod tests {
 
     #[test]
     fn usernames_are_normalised_and_checked() {
-        let p = NewPerson { username: " J.Smith ".into(), email: Some("J.Smith@NHS.net".into()), full_name: "Jo Smith".into() }
-            .validate()
-            .unwrap();
+        let p = NewPerson {
+            username: " J.Smith ".into(),
+            email: Some("J.Smith@NHS.net".into()),
+            full_name: "Jo Smith".into(),
+        }
+        .validate()
+        .unwrap();
         assert_eq!(p.username, "j.smith");
         assert_eq!(p.email.as_deref(), Some("j.smith@nhs.net"));
         for bad in ["jo", "jo smith", ".jo", "jo@home"] {
-            let e = NewPerson { username: bad.into(), email: None, full_name: "Jo".into() }.validate().unwrap_err();
+            let e = NewPerson {
+                username: bad.into(),
+                email: None,
+                full_name: "Jo".into(),
+            }
+            .validate()
+            .unwrap_err();
             assert_eq!(e.0[0].field, "username", "{bad}");
         }
     }
 
     #[test]
     fn email_is_optional_but_must_look_like_one() {
-        assert!(NewPerson { username: "jsmith".into(), email: Some("".into()), full_name: "Jo".into() }.validate().unwrap().email.is_none());
-        let e = NewPerson { username: "jsmith".into(), email: Some("jo at nhs".into()), full_name: "Jo".into() }.validate().unwrap_err();
+        assert!(
+            NewPerson {
+                username: "jsmith".into(),
+                email: Some("".into()),
+                full_name: "Jo".into()
+            }
+            .validate()
+            .unwrap()
+            .email
+            .is_none()
+        );
+        let e = NewPerson {
+            username: "jsmith".into(),
+            email: Some("jo at nhs".into()),
+            full_name: "Jo".into(),
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(e.0[0].field, "email");
     }
 }

@@ -39,7 +39,10 @@ impl NewPractice {
         if ods_code.is_empty() {
             c.fail("ods_code", "Enter the practice's ODS code");
         } else if !is_ods_practice_code(&ods_code) {
-            c.fail("ods_code", "ODS code must be a letter followed by 5 digits, like A81001");
+            c.fail(
+                "ods_code",
+                "ODS code must be a letter followed by 5 digits, like A81001",
+            );
         }
         c.finish()?;
         Ok(ValidPractice { name, ods_code })
@@ -58,13 +61,21 @@ mod tests {
 
     #[test]
     fn a_practice_needs_a_name_and_a_real_ods_code() {
-        let ok = NewPractice { name: "  Riverside Medical Centre ".into(), ods_code: "y01234".into() }
-            .validate()
-            .unwrap();
+        let ok = NewPractice {
+            name: "  Riverside Medical Centre ".into(),
+            ods_code: "y01234".into(),
+        }
+        .validate()
+        .unwrap();
         assert_eq!(ok.name, "Riverside Medical Centre");
         assert_eq!(ok.ods_code, "Y01234");
 
-        let err = NewPractice { name: " ".into(), ods_code: "12345".into() }.validate().unwrap_err();
+        let err = NewPractice {
+            name: " ".into(),
+            ods_code: "12345".into(),
+        }
+        .validate()
+        .unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "ods_code"]);
         assert!(err.0[1].message.contains("letter followed by 5 digits"));
@@ -72,7 +83,12 @@ mod tests {
 
     #[test]
     fn overlong_names_are_refused() {
-        let err = NewPractice { name: "x".repeat(201), ods_code: "A81001".into() }.validate().unwrap_err();
+        let err = NewPractice {
+            name: "x".repeat(201),
+            ods_code: "A81001".into(),
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(err.0[0].field, "name");
         assert!(err.0[0].message.contains("200 characters or fewer"));
     }

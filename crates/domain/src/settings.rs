@@ -73,7 +73,10 @@ impl PracticeSettings {
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut c = Checker::new();
         if !(8..=128).contains(&self.password_min_length) {
-            c.fail("password_min_length", "Minimum password length must be between 8 and 128");
+            c.fail(
+                "password_min_length",
+                "Minimum password length must be between 8 and 128",
+            );
         }
         match self.password_max_age_days {
             Some(d) if !(30..=3650).contains(&d) => c.fail("password_max_age_days", "Password age must be between 30 and 3650 days"),
@@ -84,32 +87,61 @@ impl PracticeSettings {
             _ => {}
         }
         if !(1..=240).contains(&self.session_idle_minutes) {
-            c.fail("session_idle_minutes", "Idle timeout must be between 1 and 240 minutes");
+            c.fail(
+                "session_idle_minutes",
+                "Idle timeout must be between 1 and 240 minutes",
+            );
         }
         if !(1..=336).contains(&self.one_time_password_hours) {
-            c.fail("one_time_password_hours", "One-time passwords must last between 1 and 336 hours");
+            c.fail(
+                "one_time_password_hours",
+                "One-time passwords must last between 1 and 336 hours",
+            );
         }
         if !(1..=10).contains(&self.administrator_cap) {
-            c.fail("administrator_cap", "The administrator cap must be between 1 and 10");
+            c.fail(
+                "administrator_cap",
+                "The administrator cap must be between 1 and 10",
+            );
         }
         if !(7..=730).contains(&self.dormant_after_days) {
-            c.fail("dormant_after_days", "Dormant accounts must be flagged after 7 to 730 days");
+            c.fail(
+                "dormant_after_days",
+                "Dormant accounts must be flagged after 7 to 730 days",
+            );
         }
         if !(1..=1440).contains(&self.lockout_minutes) {
-            c.fail("lockout_minutes", "Lockout must last between 1 and 1440 minutes");
+            c.fail(
+                "lockout_minutes",
+                "Lockout must last between 1 and 1440 minutes",
+            );
         }
         let hm = |t: &str| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok();
         match (hm(&self.opening_time), hm(&self.closing_time)) {
-            (None, _) => c.fail("opening_time", "Enter the opening time as HH:MM, like 08:00"),
-            (_, None) => c.fail("closing_time", "Enter the closing time as HH:MM, like 18:30"),
-            (Some(o), Some(cl)) if o >= cl => c.fail("closing_time", "The practice must close after it opens"),
+            (None, _) => c.fail(
+                "opening_time",
+                "Enter the opening time as HH:MM, like 08:00",
+            ),
+            (_, None) => c.fail(
+                "closing_time",
+                "Enter the closing time as HH:MM, like 18:30",
+            ),
+            (Some(o), Some(cl)) if o >= cl => {
+                c.fail("closing_time", "The practice must close after it opens")
+            }
             _ => {}
         }
         if !(2..=100).contains(&self.bulk_read_multiple) {
-            c.fail("bulk_read_multiple", "The bulk-read multiple must be between 2 and 100");
+            c.fail(
+                "bulk_read_multiple",
+                "The bulk-read multiple must be between 2 and 100",
+            );
         }
         if self.leaver_deactivation_hour > 24 {
-            c.fail("leaver_deactivation_hour", "The deactivation hour must be between 0 and 24");
+            c.fail(
+                "leaver_deactivation_hour",
+                "The deactivation hour must be between 0 and 24",
+            );
         }
         c.finish()
     }
@@ -122,19 +154,26 @@ impl PracticeSettings {
                 None => s.clone(),
                 Some(o) => PracticeSettings {
                     password_min_length: o.password_min_length.max(s.password_min_length),
-                    password_max_age_days: match (o.password_max_age_days, s.password_max_age_days) {
+                    password_max_age_days: match (o.password_max_age_days, s.password_max_age_days)
+                    {
                         (Some(a), Some(b)) => Some(a.min(b)),
                         (a, b) => a.or(b),
                     },
-                    password_max_age_off_reason: o.password_max_age_off_reason.or(s.password_max_age_off_reason.clone()),
+                    password_max_age_off_reason: o
+                        .password_max_age_off_reason
+                        .or(s.password_max_age_off_reason.clone()),
                     session_idle_minutes: o.session_idle_minutes.min(s.session_idle_minutes),
-                    one_time_password_hours: o.one_time_password_hours.min(s.one_time_password_hours),
+                    one_time_password_hours: o
+                        .one_time_password_hours
+                        .min(s.one_time_password_hours),
                     mfa_required_for_all: o.mfa_required_for_all || s.mfa_required_for_all,
                     administrator_cap: o.administrator_cap.min(s.administrator_cap),
                     dormant_after_days: o.dormant_after_days.min(s.dormant_after_days),
                     lockout_minutes: o.lockout_minutes.max(s.lockout_minutes),
                     early_sign_in: o.early_sign_in && s.early_sign_in,
-                    leaver_deactivation_hour: o.leaver_deactivation_hour.min(s.leaver_deactivation_hour),
+                    leaver_deactivation_hour: o
+                        .leaver_deactivation_hour
+                        .min(s.leaver_deactivation_hour),
                     opening_time: o.opening_time,
                     closing_time: o.closing_time,
                     open_weekends: o.open_weekends,
@@ -163,11 +202,24 @@ mod tests {
 
     #[test]
     fn switching_off_periodic_change_needs_a_reason_and_minimum_length_never_below_8() {
-        let s = PracticeSettings { password_max_age_days: None, ..Default::default() };
-        assert_eq!(s.validate().unwrap_err().0[0].field, "password_max_age_off_reason");
-        let s = PracticeSettings { password_max_age_days: None, password_max_age_off_reason: Some("NCSC advice".into()), ..Default::default() };
+        let s = PracticeSettings {
+            password_max_age_days: None,
+            ..Default::default()
+        };
+        assert_eq!(
+            s.validate().unwrap_err().0[0].field,
+            "password_max_age_off_reason"
+        );
+        let s = PracticeSettings {
+            password_max_age_days: None,
+            password_max_age_off_reason: Some("NCSC advice".into()),
+            ..Default::default()
+        };
         s.validate().unwrap();
-        let s = PracticeSettings { password_min_length: 6, ..Default::default() };
+        let s = PracticeSettings {
+            password_min_length: 6,
+            ..Default::default()
+        };
         assert_eq!(s.validate().unwrap_err().0[0].field, "password_min_length");
     }
 
@@ -180,8 +232,16 @@ mod tests {
 
     #[test]
     fn a_locum_gets_the_strictest_of_their_practices() {
-        let a = PracticeSettings { session_idle_minutes: 10, password_min_length: 14, ..Default::default() };
-        let b = PracticeSettings { mfa_required_for_all: true, password_max_age_days: Some(90), ..Default::default() };
+        let a = PracticeSettings {
+            session_idle_minutes: 10,
+            password_min_length: 14,
+            ..Default::default()
+        };
+        let b = PracticeSettings {
+            mfa_required_for_all: true,
+            password_max_age_days: Some(90),
+            ..Default::default()
+        };
         let s = PracticeSettings::strictest([&a, &b]);
         assert_eq!(s.session_idle_minutes, 10);
         assert_eq!(s.password_min_length, 14);

@@ -5,7 +5,9 @@ use chrono_tz::Europe::London;
 
 /// A moment as a person in England reads it: "26 Nov 2026, 14:05".
 pub fn show_datetime(at: DateTime<Utc>) -> String {
-    at.with_timezone(&London).format("%-d %b %Y, %H:%M").to_string()
+    at.with_timezone(&London)
+        .format("%-d %b %Y, %H:%M")
+        .to_string()
 }
 
 /// The London calendar date of a moment: "26 Nov 2026".

@@ -13,7 +13,12 @@ pub fn hotp(secret: &[u8], counter: u64) -> u32 {
     mac.update(&counter.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = (digest[19] & 0x0f) as usize;
-    let bin = u32::from_be_bytes([digest[offset] & 0x7f, digest[offset + 1], digest[offset + 2], digest[offset + 3]]);
+    let bin = u32::from_be_bytes([
+        digest[offset] & 0x7f,
+        digest[offset + 1],
+        digest[offset + 2],
+        digest[offset + 3],
+    ]);
     bin % 10u32.pow(DIGITS)
 }
 
@@ -35,7 +40,12 @@ pub enum TotpRefusal {
 
 /// Checks `code` at `unix_seconds`, allowing one step of drift either way, refusing any step at
 /// or before `last_used_step`. Returns the step to record as used.
-pub fn verify(secret: &[u8], code: &str, unix_seconds: i64, last_used_step: Option<i64>) -> Result<i64, TotpRefusal> {
+pub fn verify(
+    secret: &[u8],
+    code: &str,
+    unix_seconds: i64,
+    last_used_step: Option<i64>,
+) -> Result<i64, TotpRefusal> {
     let code = code.trim().replace(' ', "");
     if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(TotpRefusal::Malformed);
@@ -53,7 +63,11 @@ pub fn verify(secret: &[u8], code: &str, unix_seconds: i64, last_used_step: Opti
         }
         return Ok(step);
     }
-    Err(if replayed { TotpRefusal::Replayed } else { TotpRefusal::Wrong })
+    Err(if replayed {
+        TotpRefusal::Replayed
+    } else {
+        TotpRefusal::Wrong
+    })
 }
 
 /// The code for a time: for tests and for showing a new enrolment works.
@@ -86,8 +100,13 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut buffer = 0u32;
     let mut bits = 0;
-    for c in text.chars().filter(|c| !c.is_whitespace() && *c != '=' && *c != '-') {
-        let v = BASE32.iter().position(|&b| b as char == c.to_ascii_uppercase())? as u32;
+    for c in text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=' && *c != '-')
+    {
+        let v = BASE32
+            .iter()
+            .position(|&b| b as char == c.to_ascii_uppercase())? as u32;
         buffer = (buffer << 5) | v;
         bits += 5;
         if bits >= 8 {
@@ -102,7 +121,13 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
 pub fn provisioning_uri(secret: &[u8], issuer: &str, account: &str) -> String {
     let enc = |s: &str| -> String {
         s.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
             .collect()
     };
     format!(
@@ -138,7 +163,9 @@ mod tests {
     #[test]
     fn rfc_4226_hotp_vectors() {
         let secret = b"12345678901234567890";
-        let expected = [755224, 287082, 359152, 969429, 338314, 254676, 287922, 162583, 399871, 520489];
+        let expected = [
+            755224, 287082, 359152, 969429, 338314, 254676, 287922, 162583, 399871, 520489,
+        ];
         for (i, e) in expected.iter().enumerate() {
             assert_eq!(hotp(secret, i as u64), *e);
         }
@@ -151,10 +178,23 @@ mod tests {
         let code = code_at(secret, t);
         let step = verify(secret, &code, t + 30, None).expect("one step late is fine");
         assert_eq!(step, step_at(t));
-        assert_eq!(verify(secret, &code, t + 90, None), Err(TotpRefusal::Wrong), "three steps late is not");
-        assert_eq!(verify(secret, &code, t, Some(step)), Err(TotpRefusal::Replayed));
-        assert_eq!(verify(secret, "12345", t, None), Err(TotpRefusal::Malformed));
-        assert_eq!(verify(secret, "abcdef", t, None), Err(TotpRefusal::Malformed));
+        assert_eq!(
+            verify(secret, &code, t + 90, None),
+            Err(TotpRefusal::Wrong),
+            "three steps late is not"
+        );
+        assert_eq!(
+            verify(secret, &code, t, Some(step)),
+            Err(TotpRefusal::Replayed)
+        );
+        assert_eq!(
+            verify(secret, "12345", t, None),
+            Err(TotpRefusal::Malformed)
+        );
+        assert_eq!(
+            verify(secret, "abcdef", t, None),
+            Err(TotpRefusal::Malformed)
+        );
         let next = code_at(secret, t + 30);
         assert_eq!(verify(secret, &next, t + 30, Some(step)), Ok(step + 1));
     }

@@ -18,12 +18,19 @@ pub struct FieldError {
 pub struct Invalid(pub Vec<FieldError>);
 
 fn summary(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Invalid {
     pub fn one(field: &str, message: impl Into<String>) -> Self {
-        Invalid(vec![FieldError { field: field.to_string(), message: message.into() }])
+        Invalid(vec![FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }])
     }
 }
 
@@ -36,7 +43,10 @@ impl Checker {
         Self::default()
     }
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_string(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        });
     }
     /// Checks that a required text is present and not longer than `max` characters; returns it
     /// trimmed.
@@ -45,12 +55,19 @@ impl Checker {
         if v.is_empty() {
             self.fail(field, format!("Enter {label}"));
         } else if v.chars().count() > max {
-            self.fail(field, format!("{} must be {max} characters or fewer", capitalise(label)));
+            self.fail(
+                field,
+                format!("{} must be {max} characters or fewer", capitalise(label)),
+            );
         }
         v.to_string()
     }
     pub fn finish(self) -> Result<(), Invalid> {
-        if self.0.is_empty() { Ok(()) } else { Err(Invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Invalid(self.0))
+        }
     }
 }
 

@@ -5,7 +5,10 @@ use custodian_domain::Invalid;
 pub enum StoreError {
     /// A uniqueness rule was broken: `field` names the input at fault.
     #[error("{message}")]
-    Conflict { field: &'static str, message: String },
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
     /// The input names something that does not exist or is not allowed here.
     #[error(transparent)]
     Invalid(#[from] Invalid),
@@ -30,7 +33,10 @@ pub(crate) fn conflict(err: sqlx::Error, rules: &[(&str, &'static str, &str)]) -
             let text = format!("{} {}", db.constraint().unwrap_or(""), db.message());
             for (needle, field, message) in rules {
                 if text.contains(needle) {
-                    return StoreError::Conflict { field, message: message.to_string() };
+                    return StoreError::Conflict {
+                        field,
+                        message: message.to_string(),
+                    };
                 }
             }
         }

@@ -8,12 +8,12 @@
 //! - SQL is explicit and parameterised; the two backends share the text of their queries
 //!   (see `queries.rs`) and differ only in their migrations.
 
-mod error;
-mod migrations;
-mod postgres;
 mod asset_queries;
 mod audit_queries;
+mod error;
 mod identity_queries;
+mod migrations;
+mod postgres;
 mod queries;
 mod sqlite;
 mod types;
@@ -24,8 +24,8 @@ use async_trait::async_trait;
 use custodian_domain::identity::{SessionStage, ValidAccessRequest};
 use custodian_domain::settings::PracticeSettings;
 use custodian_domain::{
-    Page, PageRequest, Person, PersonId, Practice, PracticeId, PracticeMember, PracticeRole, ProviderRole,
-    people::ValidPerson, practice::ValidPractice,
+    Page, PageRequest, Person, PersonId, Practice, PracticeId, PracticeMember, PracticeRole,
+    ProviderRole, people::ValidPerson, practice::ValidPractice,
 };
 
 pub use error::StoreError;
@@ -63,7 +63,12 @@ pub trait AuditStore: Send + Sync {
     /// Events matching a filter, newest first.
     async fn search_events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>>;
     /// Events of one practice in a period, oldest first, with their leaf index (for export).
-    async fn practice_log(&self, practice: PracticeId, from: Timestamp, to: Timestamp) -> Result<Vec<(i64, StoredEvent)>>;
+    async fn practice_log(
+        &self,
+        practice: PracticeId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(i64, StoredEvent)>>;
     async fn add_checkpoint(&self, tree_size: i64, root_hash: &str, note: &str) -> Result<()>;
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>>;
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
@@ -78,26 +83,73 @@ pub trait AuditStore: Send + Sync {
 pub trait AssetStore: Send + Sync {
     /// Adds an asset. The IAO must be on the practice's staff with the IAO role; the IAA, if
     /// any, on its staff.
-    async fn create_asset(&self, practice: PracticeId, asset: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset>;
+    async fn create_asset(
+        &self,
+        practice: PracticeId,
+        asset: &custodian_domain::assets::ValidAsset,
+        by: &AuditMeta,
+    ) -> Result<Asset>;
     /// Replaces an asset's fields; the event records each changed field's old and new value.
-    async fn update_asset(&self, practice: PracticeId, id: uuid::Uuid, asset: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset>;
+    async fn update_asset(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+        asset: &custodian_domain::assets::ValidAsset,
+        by: &AuditMeta,
+    ) -> Result<Asset>;
     async fn asset(&self, practice: PracticeId, id: uuid::Uuid) -> Result<Option<Asset>>;
     /// The practice's assets by name.
     async fn assets(&self, practice: PracticeId, filter: &AssetFilter) -> Result<Vec<Asset>>;
     /// Adds a flow between two of the practice's assets, or to an external party.
-    async fn add_flow(&self, practice: PracticeId, flow: &custodian_domain::assets::FlowInput, by: &AuditMeta) -> Result<AssetFlow>;
+    async fn add_flow(
+        &self,
+        practice: PracticeId,
+        flow: &custodian_domain::assets::FlowInput,
+        by: &AuditMeta,
+    ) -> Result<AssetFlow>;
     /// Flows out of and into an asset (or, with `None`, every flow of the practice).
-    async fn flows(&self, practice: PracticeId, asset: Option<uuid::Uuid>) -> Result<Vec<AssetFlow>>;
-    async fn remove_flow(&self, practice: PracticeId, id: uuid::Uuid, by: &AuditMeta) -> Result<()>;
-    async fn add_access(&self, practice: PracticeId, asset: uuid::Uuid, access: &custodian_domain::assets::AccessInput, by: &AuditMeta) -> Result<AssetAccess>;
+    async fn flows(
+        &self,
+        practice: PracticeId,
+        asset: Option<uuid::Uuid>,
+    ) -> Result<Vec<AssetFlow>>;
+    async fn remove_flow(&self, practice: PracticeId, id: uuid::Uuid, by: &AuditMeta)
+    -> Result<()>;
+    async fn add_access(
+        &self,
+        practice: PracticeId,
+        asset: uuid::Uuid,
+        access: &custodian_domain::assets::AccessInput,
+        by: &AuditMeta,
+    ) -> Result<AssetAccess>;
     /// Access entries of an asset (or, with `None`, of every asset of the practice).
-    async fn access_entries(&self, practice: PracticeId, asset: Option<uuid::Uuid>) -> Result<Vec<AssetAccess>>;
-    async fn remove_access(&self, practice: PracticeId, id: uuid::Uuid, by: &AuditMeta) -> Result<()>;
+    async fn access_entries(
+        &self,
+        practice: PracticeId,
+        asset: Option<uuid::Uuid>,
+    ) -> Result<Vec<AssetAccess>>;
+    async fn remove_access(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+        by: &AuditMeta,
+    ) -> Result<()>;
     /// Signs off a review of an asset's access: entries in `keep` are confirmed, every other
     /// current entry is removed, in one transaction with the event.
-    async fn review_access(&self, practice: PracticeId, asset: uuid::Uuid, keep: &[uuid::Uuid], notes: &str, by: &AuditMeta) -> Result<AccessReview>;
+    async fn review_access(
+        &self,
+        practice: PracticeId,
+        asset: uuid::Uuid,
+        keep: &[uuid::Uuid],
+        notes: &str,
+        by: &AuditMeta,
+    ) -> Result<AccessReview>;
     /// An asset's access reviews, newest first.
-    async fn access_reviews(&self, practice: PracticeId, asset: uuid::Uuid) -> Result<Vec<AccessReview>>;
+    async fn access_reviews(
+        &self,
+        practice: PracticeId,
+        asset: uuid::Uuid,
+    ) -> Result<Vec<AccessReview>>;
 }
 
 #[async_trait]
@@ -147,13 +199,24 @@ pub trait Store: IdentityStore + AuditStore + AssetStore + Send + Sync + 'static
     ) -> Result<PracticeMember>;
     /// One member of a practice's staff; `None` for anyone who is not a member of *this*
     /// practice, even if they exist elsewhere.
-    async fn member(&self, practice: PracticeId, person: PersonId) -> Result<Option<PracticeMember>>;
+    async fn member(
+        &self,
+        practice: PracticeId,
+        person: PersonId,
+    ) -> Result<Option<PracticeMember>>;
     /// A practice's staff, by name.
-    async fn members(&self, practice: PracticeId, page: &PageRequest) -> Result<Page<PracticeMember>>;
+    async fn members(
+        &self,
+        practice: PracticeId,
+        page: &PageRequest,
+    ) -> Result<Page<PracticeMember>>;
     /// A person's roles in a practice (empty when not a member) and their provider roles: all
     /// that [`custodian_domain::Access`] needs, in one round trip.
-    async fn roles(&self, practice: Option<PracticeId>, person: PersonId)
-    -> Result<(Vec<PracticeRole>, Vec<ProviderRole>)>;
+    async fn roles(
+        &self,
+        practice: Option<PracticeId>,
+        person: PersonId,
+    ) -> Result<(Vec<PracticeRole>, Vec<ProviderRole>)>;
     /// How many people hold a provider role.
     async fn count_provider_role(&self, role: ProviderRole) -> Result<i64>;
 
@@ -163,7 +226,12 @@ pub trait Store: IdentityStore + AuditStore + AssetStore + Send + Sync + 'static
     async fn credentials(&self, login: &str) -> Result<Option<Credentials>>;
     /// Replaces a person's password with one they chose (clearing any must-change flag); the
     /// event commits with it.
-    async fn set_password(&self, person: PersonId, password_hash: &str, event: &AuditEvent) -> Result<()>;
+    async fn set_password(
+        &self,
+        person: PersonId,
+        password_hash: &str,
+        event: &AuditEvent,
+    ) -> Result<()>;
     /// Records a new session; the event (a successful sign-in) commits with it.
     async fn create_session(&self, session: &NewSession, event: &AuditEvent) -> Result<()>;
     /// The live session with this token hash, if it has neither expired nor gone idle (its own
@@ -189,37 +257,82 @@ pub trait IdentityStore: Send + Sync {
 
     /// The practice's settings (defaults for any not set).
     async fn settings(&self, practice: PracticeId) -> Result<PracticeSettings>;
-    async fn set_settings(&self, practice: PracticeId, settings: &PracticeSettings, by: &AuditMeta) -> Result<()>;
+    async fn set_settings(
+        &self,
+        practice: PracticeId,
+        settings: &PracticeSettings,
+        by: &AuditMeta,
+    ) -> Result<()>;
 
     // ---- sign-in state ------------------------------------------------------------------
 
     /// Counts a wrong password; the tenth in a row locks the account until `lock_until`.
-    async fn record_failed_sign_in(&self, person: PersonId, lock_until: Timestamp) -> Result<FailedSignIn>;
+    async fn record_failed_sign_in(
+        &self,
+        person: PersonId,
+        lock_until: Timestamp,
+    ) -> Result<FailedSignIn>;
     /// Records a successful password check: clears failures, notes the time, marks a one-time
     /// password used, and stores a re-hash when the hashing parameters were raised.
-    async fn record_sign_in(&self, person: PersonId, now: Timestamp, used_one_time_password: bool, rehashed: Option<&str>) -> Result<()>;
+    async fn record_sign_in(
+        &self,
+        person: PersonId,
+        now: Timestamp,
+        used_one_time_password: bool,
+        rehashed: Option<&str>,
+    ) -> Result<()>;
     async fn unlock_account(&self, person: PersonId, event: &AuditEvent) -> Result<()>;
     /// Accounts of the practice's staff that are locked now (sign-in or identity checks).
-    async fn locked_accounts(&self, practice: PracticeId, now: Timestamp) -> Result<Vec<LockedAccount>>;
+    async fn locked_accounts(
+        &self,
+        practice: PracticeId,
+        now: Timestamp,
+    ) -> Result<Vec<LockedAccount>>;
     async fn set_session_stage(&self, token_hash: &str, stage: SessionStage) -> Result<()>;
     /// A person's live sessions, newest first.
-    async fn sessions_of(&self, person: PersonId, idle_since: Timestamp, now: Timestamp) -> Result<Vec<SessionSummary>>;
+    async fn sessions_of(
+        &self,
+        person: PersonId,
+        idle_since: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<SessionSummary>>;
     /// Ends one of a person's own sessions; false when there is no such session of theirs.
-    async fn end_session_by_id(&self, person: PersonId, id: uuid::Uuid, event: &AuditEvent) -> Result<bool>;
+    async fn end_session_by_id(
+        &self,
+        person: PersonId,
+        id: uuid::Uuid,
+        event: &AuditEvent,
+    ) -> Result<bool>;
     /// The hashes of the person's last `n` passwords, newest first.
     async fn password_history(&self, person: PersonId, n: usize) -> Result<Vec<String>>;
     /// Replaces the password with a one-time password (a reset) and ends every session of the
     /// person, in one transaction with the event.
-    async fn issue_one_time_password(&self, person: PersonId, hash: &str, expires_at: Timestamp, event: &AuditEvent) -> Result<()>;
+    async fn issue_one_time_password(
+        &self,
+        person: PersonId,
+        hash: &str,
+        expires_at: Timestamp,
+        event: &AuditEvent,
+    ) -> Result<()>;
 
     // ---- security questions -------------------------------------------------------------
 
     /// Replaces the person's security questions; answers are stored only as hashes.
-    async fn set_security_answers(&self, person: PersonId, answers: &[(String, String)], event: &AuditEvent) -> Result<()>;
+    async fn set_security_answers(
+        &self,
+        person: PersonId,
+        answers: &[(String, String)],
+        event: &AuditEvent,
+    ) -> Result<()>;
     /// (question, answer hash) pairs, in order.
     async fn security_answers(&self, person: PersonId) -> Result<Vec<(String, String)>>;
     /// Records an identity check; returns the failures since the last success or clearance.
-    async fn record_identity_check(&self, person: PersonId, passed: bool, event: &AuditEvent) -> Result<i64>;
+    async fn record_identity_check(
+        &self,
+        person: PersonId,
+        passed: bool,
+        event: &AuditEvent,
+    ) -> Result<i64>;
     async fn clear_identity_lock(&self, person: PersonId, event: &AuditEvent) -> Result<()>;
 
     // ---- multi-factor authentication ----------------------------------------------------
@@ -227,26 +340,53 @@ pub trait IdentityStore: Send + Sync {
     /// The person's TOTP secret (base32) and the last step used, when enrolled.
     async fn mfa_secret(&self, person: PersonId) -> Result<Option<(String, Option<i64>)>>;
     /// Enrols (or re-enrols) TOTP with fresh recovery codes (hashes).
-    async fn enable_mfa(&self, person: PersonId, secret: &str, recovery_code_hashes: &[String], first_step: i64, event: &AuditEvent) -> Result<()>;
+    async fn enable_mfa(
+        &self,
+        person: PersonId,
+        secret: &str,
+        recovery_code_hashes: &[String],
+        first_step: i64,
+        event: &AuditEvent,
+    ) -> Result<()>;
     /// Marks a TOTP step used; false when it (or a later one) was used already: a replay.
     async fn use_mfa_step(&self, person: PersonId, step: i64) -> Result<bool>;
     /// Uses a recovery code; false when unknown or already used.
-    async fn use_recovery_code(&self, person: PersonId, code_hash: &str, now: Timestamp) -> Result<bool>;
+    async fn use_recovery_code(
+        &self,
+        person: PersonId,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool>;
     async fn recovery_codes_left(&self, person: PersonId) -> Result<i64>;
 
     // ---- API tokens ---------------------------------------------------------------------
 
-    async fn create_api_token(&self, token: &ApiToken, token_hash: &str, event: &AuditEvent) -> Result<()>;
+    async fn create_api_token(
+        &self,
+        token: &ApiToken,
+        token_hash: &str,
+        event: &AuditEvent,
+    ) -> Result<()>;
     /// A live token (not revoked, not expired, owner active) with this hash; marks it used.
     async fn use_api_token(&self, token_hash: &str, now: Timestamp) -> Result<Option<ApiToken>>;
     async fn api_tokens_of(&self, person: PersonId) -> Result<Vec<ApiToken>>;
-    async fn revoke_api_token(&self, person: PersonId, id: uuid::Uuid, event: &AuditEvent) -> Result<bool>;
+    async fn revoke_api_token(
+        &self,
+        person: PersonId,
+        id: uuid::Uuid,
+        event: &AuditEvent,
+    ) -> Result<bool>;
 
     // ---- the User Authorisation Process -------------------------------------------------
 
     /// The practice's other systems (clinical system, NHSmail, shared drive...).
     async fn systems(&self, practice: PracticeId) -> Result<Vec<PracticeSystem>>;
-    async fn add_system(&self, practice: PracticeId, name: &str, by: &AuditMeta) -> Result<PracticeSystem>;
+    async fn add_system(
+        &self,
+        practice: PracticeId,
+        name: &str,
+        by: &AuditMeta,
+    ) -> Result<PracticeSystem>;
     /// Records a starter (no person yet) or mover (`person` set) request.
     async fn create_access_request(
         &self,
@@ -255,9 +395,17 @@ pub trait IdentityStore: Send + Sync {
         request: &ValidAccessRequest,
         by: &AuditMeta,
     ) -> Result<AccessRequest>;
-    async fn access_request(&self, practice: PracticeId, id: uuid::Uuid) -> Result<Option<AccessRequest>>;
+    async fn access_request(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+    ) -> Result<Option<AccessRequest>>;
     /// The practice's requests, newest first; `pending_only` for the approver's queue.
-    async fn access_requests(&self, practice: PracticeId, pending_only: bool) -> Result<Vec<AccessRequest>>;
+    async fn access_requests(
+        &self,
+        practice: PracticeId,
+        pending_only: bool,
+    ) -> Result<Vec<AccessRequest>>;
     /// Approves a pending request. A starter's account is created with the one-time password
     /// (hash and expiry) and may not sign in before `not_before`; a mover's roles are replaced.
     /// Either way one access-grant task opens per system needed (and a removal task per system
@@ -271,9 +419,25 @@ pub trait IdentityStore: Send + Sync {
         not_before: Option<chrono::NaiveDate>,
         by: &AuditMeta,
     ) -> Result<AccessRequest>;
-    async fn reject_access_request(&self, practice: PracticeId, id: uuid::Uuid, reason: &str, by: &AuditMeta) -> Result<AccessRequest>;
-    async fn access_grants(&self, practice: PracticeId, open_only: bool) -> Result<Vec<AccessGrant>>;
-    async fn complete_access_grant(&self, practice: PracticeId, id: uuid::Uuid, note: &str, by: &AuditMeta) -> Result<AccessGrant>;
+    async fn reject_access_request(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+        reason: &str,
+        by: &AuditMeta,
+    ) -> Result<AccessRequest>;
+    async fn access_grants(
+        &self,
+        practice: PracticeId,
+        open_only: bool,
+    ) -> Result<Vec<AccessGrant>>;
+    async fn complete_access_grant(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+        note: &str,
+        by: &AuditMeta,
+    ) -> Result<AccessGrant>;
     async fn record_leaver(
         &self,
         practice: PracticeId,
@@ -285,12 +449,18 @@ pub trait IdentityStore: Send + Sync {
     async fn leavers(&self, practice: PracticeId) -> Result<Vec<Leaver>>;
     /// Every scheduled leaver, in every practice (for the scheduler).
     async fn scheduled_leavers(&self) -> Result<Vec<Leaver>>;
-    async fn cancel_leaver(&self, practice: PracticeId, id: uuid::Uuid, by: &AuditMeta) -> Result<Leaver>;
+    async fn cancel_leaver(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+        by: &AuditMeta,
+    ) -> Result<Leaver>;
     /// Carries out a leaver: roles removed, membership ended, removal tasks opened, API tokens
     /// for the practice revoked, and the account deactivated (sessions ended) when the person
     /// has no other practice or provider role. Idempotent: `None` when already done or
     /// cancelled, so two servers may race safely.
-    async fn process_leaver(&self, id: uuid::Uuid, by: &AuditMeta) -> Result<Option<LeaverOutcome>>;
+    async fn process_leaver(&self, id: uuid::Uuid, by: &AuditMeta)
+    -> Result<Option<LeaverOutcome>>;
     /// Nominates a system administrator, refusing past `cap` current nominations.
     async fn nominate_administrator(
         &self,
@@ -300,13 +470,18 @@ pub trait IdentityStore: Send + Sync {
         cap: u32,
         by: &AuditMeta,
     ) -> Result<AdministratorNomination>;
-    async fn end_administrator_nomination(&self, practice: PracticeId, person: PersonId, reason: &str, by: &AuditMeta) -> Result<()>;
+    async fn end_administrator_nomination(
+        &self,
+        practice: PracticeId,
+        person: PersonId,
+        reason: &str,
+        by: &AuditMeta,
+    ) -> Result<()>;
     async fn administrators(&self, practice: PracticeId) -> Result<Vec<AdministratorNomination>>;
     /// Every current member of staff with their access facts, by name.
     async fn access_overview(&self, practice: PracticeId) -> Result<Vec<AccessOverview>>;
     /// Whether the person is a system administrator anywhere (MFA is then required).
     async fn is_system_administrator(&self, person: PersonId) -> Result<bool>;
-
 }
 
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
@@ -356,9 +531,18 @@ pub fn redact_url(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_never_appear_in_redacted_urls() {
-        assert_eq!(super::redact_url("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
-        assert_eq!(super::redact_url("postgres://app@db/x"), "postgres://app@db/x");
-        assert_eq!(super::redact_url("custodian-data/custodian.db"), "custodian-data/custodian.db");
+        assert_eq!(
+            super::redact_url("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            super::redact_url("postgres://app@db/x"),
+            "postgres://app@db/x"
+        );
+        assert_eq!(
+            super::redact_url("custodian-data/custodian.db"),
+            "custodian-data/custodian.db"
+        );
     }
 }
 

@@ -20,11 +20,21 @@ macro_rules! migrations {
 }
 
 pub(crate) fn sqlite() -> Migrator {
-    Migrator { migrations: Cow::Owned(migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets")), ..Migrator::DEFAULT }
+    Migrator {
+        migrations: Cow::Owned(
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets"),
+        ),
+        ..Migrator::DEFAULT
+    }
 }
 
 pub(crate) fn postgres() -> Migrator {
-    Migrator { migrations: Cow::Owned(migrations!("postgres": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets")), ..Migrator::DEFAULT }
+    Migrator {
+        migrations: Cow::Owned(
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets"),
+        ),
+        ..Migrator::DEFAULT
+    }
 }
 
 #[cfg(test)]

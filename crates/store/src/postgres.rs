@@ -25,7 +25,10 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await
-            .map_err(|source| StoreError::Open { url: redact_url(url), source })?;
+            .map_err(|source| StoreError::Open {
+                url: redact_url(url),
+                source,
+            })?;
         migrations::postgres().run(&pool).await?;
         let appender = imp::spawn_appender(pool.clone());
         Ok(PgStore { pool, appender })

@@ -13,7 +13,10 @@ pub(crate) fn now() -> crate::Timestamp {
 pub(crate) fn roles_from_csv<R: std::str::FromStr>(csv: Option<String>) -> crate::Result<Vec<R>> {
     let mut roles = Vec::new();
     for r in csv.unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
-        roles.push(r.parse().map_err(|_| crate::StoreError::Corrupt(format!("unknown role {r}")))?);
+        roles.push(
+            r.parse()
+                .map_err(|_| crate::StoreError::Corrupt(format!("unknown role {r}")))?,
+        );
     }
     Ok(roles)
 }

@@ -3,7 +3,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::queries::HasDb;
 use crate::{StoreError, migrations};
@@ -23,9 +25,15 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at a `sqlite:` URL or a file path, and applies
     /// pending migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
         let options = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))
-            .map_err(|source| StoreError::Open { url: url.to_string(), source })?
+            .map_err(|source| StoreError::Open {
+                url: url.to_string(),
+                source,
+            })?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
@@ -35,7 +43,10 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await
-            .map_err(|source| StoreError::Open { url: url.to_string(), source })?;
+            .map_err(|source| StoreError::Open {
+                url: url.to_string(),
+                source,
+            })?;
         migrations::sqlite().run(&pool).await?;
         let appender = imp::spawn_appender(pool.clone());
         Ok(SqliteStore { pool, appender })
@@ -51,5 +62,11 @@ mod imp {
     use super::SqliteStore;
     use crate::queries::impl_store;
     type DbRow = sqlx::sqlite::SqliteRow;
-    impl_store!(SqliteStore, Backend::Sqlite, DbRow, "BEGIN IMMEDIATE", "group_concat");
+    impl_store!(
+        SqliteStore,
+        Backend::Sqlite,
+        DbRow,
+        "BEGIN IMMEDIATE",
+        "group_concat"
+    );
 }

@@ -30,14 +30,30 @@ pub async fn fresh(backend: Backend) -> Option<TestStore> {
         Backend::Sqlite => {
             let dir = tempfile_dir::Dir::new();
             let url = format!("sqlite:{}", dir.path.join("custodian.db").display());
-            let store = SqliteStore::open(&url).await.expect("open a fresh SQLite store");
-            Some(TestStore { store: std::sync::Arc::new(store), url, _dir: Some(dir) })
+            let store = SqliteStore::open(&url)
+                .await
+                .expect("open a fresh SQLite store");
+            Some(TestStore {
+                store: std::sync::Arc::new(store),
+                url,
+                _dir: Some(dir),
+            })
         }
         Backend::Postgres => {
-            let server = std::env::var(TEST_DATABASE_URL).ok().filter(|u| !u.is_empty())?;
-            let url = fresh_postgres_database(&server).await.expect("create a fresh PostgreSQL database");
-            let store = PgStore::open(&url).await.expect("open a fresh PostgreSQL store");
-            Some(TestStore { store: std::sync::Arc::new(store), url, _dir: None })
+            let server = std::env::var(TEST_DATABASE_URL)
+                .ok()
+                .filter(|u| !u.is_empty())?;
+            let url = fresh_postgres_database(&server)
+                .await
+                .expect("create a fresh PostgreSQL database");
+            let store = PgStore::open(&url)
+                .await
+                .expect("open a fresh PostgreSQL store");
+            Some(TestStore {
+                store: std::sync::Arc::new(store),
+                url,
+                _dir: None,
+            })
         }
     }
 }
@@ -48,9 +64,14 @@ pub async fn fresh_postgres_database(server_url: &str) -> Result<String, StoreEr
     let name = format!("custodian_test_{}", uuid::Uuid::now_v7().simple());
     let mut conn = sqlx::PgConnection::connect(server_url)
         .await
-        .map_err(|source| StoreError::Open { url: crate::redact_url(server_url), source })?;
+        .map_err(|source| StoreError::Open {
+            url: crate::redact_url(server_url),
+            source,
+        })?;
     // The name is ours (letters, digits, underscores), never input.
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
     let (base, query) = match server_url.split_once('?') {
         Some((b, q)) => (b, format!("?{q}")),
@@ -72,7 +93,10 @@ pub async fn raw_execute(store: &SharedStore, sql: &str) -> Result<u64, sqlx::Er
     if let Some(s) = store.as_any().downcast_ref::<SqliteStore>() {
         return Ok(sqlx::raw_sql(sql).execute(s.pool()).await?.rows_affected());
     }
-    let s = store.as_any().downcast_ref::<PgStore>().expect("a known store type");
+    let s = store
+        .as_any()
+        .downcast_ref::<PgStore>()
+        .expect("a known store type");
     Ok(sqlx::raw_sql(sql).execute(s.pool()).await?.rows_affected())
 }
 
@@ -86,7 +110,8 @@ mod tempfile_dir {
 
     impl Dir {
         pub fn new() -> Self {
-            let path = std::env::temp_dir().join(format!("custodian-test-{}", uuid::Uuid::now_v7().simple()));
+            let path = std::env::temp_dir()
+                .join(format!("custodian-test-{}", uuid::Uuid::now_v7().simple()));
             std::fs::create_dir_all(&path).expect("create a temporary folder");
             Dir { path }
         }

@@ -1,7 +1,7 @@
 //! Records the store reads and writes that are not domain types of their own.
 
-use custodian_domain::{AccountStatus, PersonId, Practice, PracticeId, PracticeRole};
 use chrono::{DateTime, Utc};
+use custodian_domain::{AccountStatus, PersonId, Practice, PracticeId, PracticeRole};
 use serde_json::Value;
 
 use crate::Timestamp;
@@ -86,15 +86,27 @@ pub struct AuditMeta {
 impl AuditMeta {
     /// An act done from the command line on this machine.
     pub fn cli() -> Self {
-        AuditMeta { actor: "cli".into(), ..Default::default() }
+        AuditMeta {
+            actor: "cli".into(),
+            ..Default::default()
+        }
     }
     /// An act done by the system itself (the scheduler, the demo seed).
     pub fn system(what: &str) -> Self {
-        AuditMeta { actor: what.into(), ..Default::default() }
+        AuditMeta {
+            actor: what.into(),
+            ..Default::default()
+        }
     }
 
     /// An event by this actor.
-    pub fn event(&self, practice_id: Option<PracticeId>, action: &str, object_type: &str, object_id: Option<String>) -> AuditEvent {
+    pub fn event(
+        &self,
+        practice_id: Option<PracticeId>,
+        action: &str,
+        object_type: &str,
+        object_id: Option<String>,
+    ) -> AuditEvent {
         AuditEvent {
             meta: self.clone(),
             practice_id,

@@ -15,14 +15,36 @@ conformance!(
 );
 
 async fn practice(store: &SharedStore, name: &str, ods: &str) -> Practice {
-    store.create_practice(&NewPractice { name: name.into(), ods_code: ods.into() }.validate().unwrap(), &AuditMeta::cli()).await.unwrap()
+    store
+        .create_practice(
+            &NewPractice {
+                name: name.into(),
+                ods_code: ods.into(),
+            }
+            .validate()
+            .unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap()
 }
 
-async fn member(store: &SharedStore, p: &Practice, username: &str, roles: &[PracticeRole]) -> PersonId {
+async fn member(
+    store: &SharedStore,
+    p: &Practice,
+    username: &str,
+    roles: &[PracticeRole],
+) -> PersonId {
     let person = store
         .create_person(
             &NewAccount {
-                person: NewPerson { username: username.into(), email: None, full_name: format!("{username} Person") }.validate().unwrap(),
+                person: NewPerson {
+                    username: username.into(),
+                    email: None,
+                    full_name: format!("{username} Person"),
+                }
+                .validate()
+                .unwrap(),
                 password_hash: None,
                 must_change_password: false,
                 one_time_password_expires_at: None,
@@ -32,7 +54,10 @@ async fn member(store: &SharedStore, p: &Practice, username: &str, roles: &[Prac
         )
         .await
         .unwrap();
-    store.add_member(p.id, person.id, "Staff", roles, &AuditMeta::cli()).await.unwrap();
+    store
+        .add_member(p.id, person.id, "Staff", roles, &AuditMeta::cli())
+        .await
+        .unwrap();
     person.id
 }
 
@@ -56,12 +81,28 @@ fn input(name: &str, iao: PersonId) -> AssetInput {
 async fn assets_need_an_iao_of_the_practice_and_record_their_changes(store: SharedStore) {
     let a = practice(&store, "Riverside", "Z00001").await;
     let b = practice(&store, "Hillside", "Z00002").await;
-    let iao = member(&store, &a, "mkowalski", &[PracticeRole::Staff, PracticeRole::InformationAssetOwner]).await;
+    let iao = member(
+        &store,
+        &a,
+        "mkowalski",
+        &[PracticeRole::Staff, PracticeRole::InformationAssetOwner],
+    )
+    .await;
     let plain = member(&store, &a, "staylor", &[PracticeRole::Staff]).await;
     let elsewhere = member(&store, &b, "lchen", &[PracticeRole::InformationAssetOwner]).await;
     let by = AuditMeta::cli();
-    for (who, says) in [(plain, "does not hold the Information Asset Owner role"), (elsewhere, "must be on this practice's staff")] {
-        match store.create_asset(a.id, &input("EMIS Web", who).validate(today()).unwrap(), &by).await {
+    for (who, says) in [
+        (plain, "does not hold the Information Asset Owner role"),
+        (elsewhere, "must be on this practice's staff"),
+    ] {
+        match store
+            .create_asset(
+                a.id,
+                &input("EMIS Web", who).validate(today()).unwrap(),
+                &by,
+            )
+            .await
+        {
             Err(StoreError::Invalid(e)) => {
                 assert_eq!(e.0[0].field, "iao_id");
                 assert!(e.0[0].message.contains(says), "{}", e.0[0].message);
@@ -69,39 +110,131 @@ async fn assets_need_an_iao_of_the_practice_and_record_their_changes(store: Shar
             other => panic!("expected invalid, got {other:?}"),
         }
     }
-    assert!(store.assets(a.id, &AssetFilter { limit: 100, ..Default::default() }).await.unwrap().is_empty(), "nothing half-written");
-    let emis = store.create_asset(a.id, &input("EMIS Web", iao).validate(today()).unwrap(), &by).await.unwrap();
+    assert!(
+        store
+            .assets(
+                a.id,
+                &AssetFilter {
+                    limit: 100,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing half-written"
+    );
+    let emis = store
+        .create_asset(
+            a.id,
+            &input("EMIS Web", iao).validate(today()).unwrap(),
+            &by,
+        )
+        .await
+        .unwrap();
     assert_eq!(emis.iao_name, "mkowalski Person");
     assert_eq!(emis.fields.status, "active");
-    store.create_asset(a.id, &input("CCTV recordings", iao).validate(today()).unwrap(), &by).await.unwrap();
+    store
+        .create_asset(
+            a.id,
+            &input("CCTV recordings", iao).validate(today()).unwrap(),
+            &by,
+        )
+        .await
+        .unwrap();
     let mut changed = emis.fields.clone();
     changed.integrity = Some(4);
     changed.integrity_reason = "Clinical decisions rely on it".into();
-    let updated = store.update_asset(a.id, emis.id, &changed.validate(today()).unwrap(), &by).await.unwrap();
+    let updated = store
+        .update_asset(a.id, emis.id, &changed.validate(today()).unwrap(), &by)
+        .await
+        .unwrap();
     assert_eq!(updated.fields.integrity, Some(4));
     let e = &store.events(Some(a.id), 1).await.unwrap()[0];
     assert_eq!(e.event.action, "asset.update");
     assert_eq!(e.event.details["integrity"]["new"], 4);
     assert!(e.event.details["integrity"]["old"].is_null());
-    assert!(e.event.details.get("name").is_none(), "only changes are recorded");
+    assert!(
+        e.event.details.get("name").is_none(),
+        "only changes are recorded"
+    );
     // Listing: by name, search, filters; never another practice's.
-    let all = store.assets(a.id, &AssetFilter { limit: 100, ..Default::default() }).await.unwrap();
-    assert_eq!(all.iter().map(|x| x.fields.name.as_str()).collect::<Vec<_>>(), ["CCTV recordings", "EMIS Web"]);
-    let found = store.assets(a.id, &AssetFilter { search: Some("emis".into()), limit: 100, ..Default::default() }).await.unwrap();
+    let all = store
+        .assets(
+            a.id,
+            &AssetFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|x| x.fields.name.as_str())
+            .collect::<Vec<_>>(),
+        ["CCTV recordings", "EMIS Web"]
+    );
+    let found = store
+        .assets(
+            a.id,
+            &AssetFilter {
+                search: Some("emis".into()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
-    assert!(store.assets(b.id, &AssetFilter { limit: 100, ..Default::default() }).await.unwrap().is_empty());
+    assert!(
+        store
+            .assets(
+                b.id,
+                &AssetFilter {
+                    limit: 100,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.asset(b.id, emis.id).await.unwrap().is_none());
 }
 
 async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
     let a = practice(&store, "Riverside", "Z00001").await;
     let b = practice(&store, "Hillside", "Z00002").await;
-    let iao = member(&store, &a, "mkowalski", &[PracticeRole::Staff, PracticeRole::InformationAssetOwner]).await;
+    let iao = member(
+        &store,
+        &a,
+        "mkowalski",
+        &[PracticeRole::Staff, PracticeRole::InformationAssetOwner],
+    )
+    .await;
     let iao_b = member(&store, &b, "lchen", &[PracticeRole::InformationAssetOwner]).await;
     let by = AuditMeta::cli();
-    let emis = store.create_asset(a.id, &input("EMIS Web", iao).validate(today()).unwrap(), &by).await.unwrap();
-    let docman = store.create_asset(a.id, &input("Docman", iao).validate(today()).unwrap(), &by).await.unwrap();
-    let theirs = store.create_asset(b.id, &input("SystmOne", iao_b).validate(today()).unwrap(), &by).await.unwrap();
+    let emis = store
+        .create_asset(
+            a.id,
+            &input("EMIS Web", iao).validate(today()).unwrap(),
+            &by,
+        )
+        .await
+        .unwrap();
+    let docman = store
+        .create_asset(a.id, &input("Docman", iao).validate(today()).unwrap(), &by)
+        .await
+        .unwrap();
+    let theirs = store
+        .create_asset(
+            b.id,
+            &input("SystmOne", iao_b).validate(today()).unwrap(),
+            &by,
+        )
+        .await
+        .unwrap();
     let flow = |to: Option<uuid::Uuid>, party: &str| FlowInput {
         from_asset_id: Some(emis.id),
         to_asset_id: to,
@@ -112,46 +245,165 @@ async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
         lifecycle_stage: "share".into(),
         ..Default::default()
     };
-    let f = store.add_flow(a.id, &flow(Some(docman.id), "").validate().unwrap(), &by).await.unwrap();
-    assert_eq!((f.from_name.as_str(), f.to_name.as_deref()), ("EMIS Web", Some("Docman")));
-    store.add_flow(a.id, &flow(None, "Hospital trust").validate().unwrap(), &by).await.unwrap();
-    match store.add_flow(a.id, &flow(Some(theirs.id), "").validate().unwrap(), &by).await {
+    let f = store
+        .add_flow(a.id, &flow(Some(docman.id), "").validate().unwrap(), &by)
+        .await
+        .unwrap();
+    assert_eq!(
+        (f.from_name.as_str(), f.to_name.as_deref()),
+        ("EMIS Web", Some("Docman"))
+    );
+    store
+        .add_flow(a.id, &flow(None, "Hospital trust").validate().unwrap(), &by)
+        .await
+        .unwrap();
+    match store
+        .add_flow(a.id, &flow(Some(theirs.id), "").validate().unwrap(), &by)
+        .await
+    {
         Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "to_asset_id"),
         other => panic!("expected invalid, got {other:?}"),
     }
-    assert_eq!(store.flows(a.id, Some(docman.id)).await.unwrap().len(), 1, "flows into an asset count too");
+    assert_eq!(
+        store.flows(a.id, Some(docman.id)).await.unwrap().len(),
+        1,
+        "flows into an asset count too"
+    );
     assert_eq!(store.flows(a.id, None).await.unwrap().len(), 2);
     store.remove_flow(a.id, f.id, &by).await.unwrap();
     assert_eq!(store.flows(a.id, None).await.unwrap().len(), 1);
-    assert!(matches!(store.remove_flow(b.id, f.id, &by).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.remove_flow(b.id, f.id, &by).await,
+        Err(StoreError::NotFound(_))
+    ));
 
     let x = store
-        .add_access(a.id, emis.id, &AccessInput { role: Some(PracticeRole::Staff), level: "read".into(), reason: "Reception books appointments".into(), ..Default::default() }, &by)
+        .add_access(
+            a.id,
+            emis.id,
+            &AccessInput {
+                role: Some(PracticeRole::Staff),
+                level: "read".into(),
+                reason: "Reception books appointments".into(),
+                ..Default::default()
+            },
+            &by,
+        )
         .await
         .unwrap();
     assert_eq!(x.role, Some(PracticeRole::Staff));
-    let named = store.add_access(a.id, emis.id, &AccessInput { person_id: Some(iao), level: "admin".into(), reason: "IT lead".into(), ..Default::default() }, &by).await.unwrap();
+    let named = store
+        .add_access(
+            a.id,
+            emis.id,
+            &AccessInput {
+                person_id: Some(iao),
+                level: "admin".into(),
+                reason: "IT lead".into(),
+                ..Default::default()
+            },
+            &by,
+        )
+        .await
+        .unwrap();
     assert_eq!(named.person_name.as_deref(), Some("mkowalski Person"));
     assert!(matches!(
-        store.add_access(a.id, emis.id, &AccessInput { person_id: Some(iao_b), level: "read".into(), reason: "x".into(), ..Default::default() }, &by).await,
+        store
+            .add_access(
+                a.id,
+                emis.id,
+                &AccessInput {
+                    person_id: Some(iao_b),
+                    level: "read".into(),
+                    reason: "x".into(),
+                    ..Default::default()
+                },
+                &by
+            )
+            .await,
         Err(StoreError::Invalid(_))
     ));
-    assert!(matches!(store.add_access(b.id, emis.id, &AccessInput { role: Some(PracticeRole::Staff), level: "read".into(), ..Default::default() }, &by).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store
+            .add_access(
+                b.id,
+                emis.id,
+                &AccessInput {
+                    role: Some(PracticeRole::Staff),
+                    level: "read".into(),
+                    ..Default::default()
+                },
+                &by
+            )
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
     store.remove_access(a.id, x.id, &by).await.unwrap();
-    assert_eq!(store.access_entries(a.id, Some(emis.id)).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .access_entries(a.id, Some(emis.id))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // An access review: keep the named entry, drop a new role entry; signed off by the IAO.
-    let extra = store.add_access(a.id, emis.id, &AccessInput { role: Some(PracticeRole::LineManager), level: "read".into(), reason: "Rotas".into(), ..Default::default() }, &by).await.unwrap();
-    let iao_meta = AuditMeta { actor_id: Some(iao), actor: "mkowalski".into(), ..Default::default() };
-    assert!(matches!(store.review_access(a.id, emis.id, &[uuid::Uuid::now_v7()], "", &iao_meta).await, Err(StoreError::Invalid(_))));
-    let review = store.review_access(a.id, emis.id, &[named.id], "Quarterly review", &iao_meta).await.unwrap();
+    let extra = store
+        .add_access(
+            a.id,
+            emis.id,
+            &AccessInput {
+                role: Some(PracticeRole::LineManager),
+                level: "read".into(),
+                reason: "Rotas".into(),
+                ..Default::default()
+            },
+            &by,
+        )
+        .await
+        .unwrap();
+    let iao_meta = AuditMeta {
+        actor_id: Some(iao),
+        actor: "mkowalski".into(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        store
+            .review_access(a.id, emis.id, &[uuid::Uuid::now_v7()], "", &iao_meta)
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    let review = store
+        .review_access(a.id, emis.id, &[named.id], "Quarterly review", &iao_meta)
+        .await
+        .unwrap();
     assert_eq!((review.confirmed, review.removed), (1, 1));
     assert_eq!(review.reviewed_by_name, "mkowalski Person");
-    let left: Vec<_> = store.access_entries(a.id, Some(emis.id)).await.unwrap().into_iter().map(|x| x.id).collect();
+    let left: Vec<_> = store
+        .access_entries(a.id, Some(emis.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|x| x.id)
+        .collect();
     assert_eq!(left, [named.id]);
     assert!(!left.contains(&extra.id));
     assert_eq!(store.access_reviews(a.id, emis.id).await.unwrap().len(), 1);
-    let actions: Vec<String> = store.events(Some(a.id), 20).await.unwrap().into_iter().map(|e| e.event.action).collect();
-    for want in ["asset.create", "asset_flow.create", "asset_flow.remove", "asset_access.create", "asset_access.remove", "asset_access.review"] {
+    let actions: Vec<String> = store
+        .events(Some(a.id), 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.action)
+        .collect();
+    for want in [
+        "asset.create",
+        "asset_flow.create",
+        "asset_flow.remove",
+        "asset_access.create",
+        "asset_access.remove",
+        "asset_access.review",
+    ] {
         assert!(actions.iter().any(|a| a == want), "{want} recorded");
     }
 }

@@ -18,7 +18,9 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::{self, RequestMeta, SignedIn};
 use crate::forms::Errors;
-use crate::pages::{Layout, MembershipRow, membership_rows, provider_roles_text, render, render_with};
+use crate::pages::{
+    Layout, MembershipRow, membership_rows, provider_roles_text, render, render_with,
+};
 use crate::routes::{Reach, Routes};
 use crate::{AppError, AppState};
 
@@ -45,7 +47,10 @@ pub fn routes(r: &mut Routes) {
 // ---- the rules shared by the web pages, the API and the CLI ---------------------------------
 
 /// The strictest settings of every practice the person works in.
-pub async fn settings_for(state: &AppState, person: PersonId) -> Result<PracticeSettings, AppError> {
+pub async fn settings_for(
+    state: &AppState,
+    person: PersonId,
+) -> Result<PracticeSettings, AppError> {
     let mut all = Vec::new();
     for m in state.store.memberships(person).await? {
         all.push(state.store.settings(m.practice.id).await?);
@@ -55,7 +60,11 @@ pub async fn settings_for(state: &AppState, person: PersonId) -> Result<Practice
 
 /// Whether this person must use MFA: provider staff, system administrators, and everyone in a
 /// practice that requires it.
-pub async fn mfa_required(state: &AppState, person: PersonId, settings: &PracticeSettings) -> Result<bool, AppError> {
+pub async fn mfa_required(
+    state: &AppState,
+    person: PersonId,
+    settings: &PracticeSettings,
+) -> Result<bool, AppError> {
     if settings.mfa_required_for_all {
         return Ok(true);
     }
@@ -64,43 +73,98 @@ pub async fn mfa_required(state: &AppState, person: PersonId, settings: &Practic
 }
 
 /// Where a signed-in person stands now, after the stage they were in was completed.
-pub async fn next_stage_for(state: &AppState, creds: &Credentials, mfa_verified: bool) -> Result<SessionStage, AppError> {
+pub async fn next_stage_for(
+    state: &AppState,
+    creds: &Credentials,
+    mfa_verified: bool,
+) -> Result<SessionStage, AppError> {
     let settings = settings_for(state, creds.person_id).await?;
     Ok(identity::next_stage(SignInFacts {
         mfa_enrolled: creds.mfa_enrolled,
         mfa_verified,
         must_change_password: creds.must_change_password,
-        password_expired: identity::password_expired(creds.password_changed_at, settings.password_max_age_days, state.clock.now()),
+        password_expired: identity::password_expired(
+            creds.password_changed_at,
+            settings.password_max_age_days,
+            state.clock.now(),
+        ),
         has_security_answers: creds.has_security_answers,
         mfa_required: mfa_required(state, creds.person_id, &settings).await?,
     }))
 }
 
 async fn advance(state: &AppState, user: &SignedIn) -> Result<SessionStage, AppError> {
-    let creds = state.store.credentials(&user.session.username).await?.ok_or(AppError::Unauthenticated)?;
+    let creds = state
+        .store
+        .credentials(&user.session.username)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let stage = next_stage_for(state, &creds, true).await?;
-    state.store.set_session_stage(&user.token_hash, stage).await?;
+    state
+        .store
+        .set_session_stage(&user.token_hash, stage)
+        .await?;
     Ok(stage)
 }
 
 /// The hash under which a security answer or recovery code is kept: Argon2id for answers (they
 /// are guessable), SHA-256 for recovery codes (they are random).
 pub fn recovery_code_hash(code: &str) -> String {
-    let norm: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
+    let norm: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
     hex::encode(Sha256::digest(norm.as_bytes()))
 }
 
 /// Checks a new password against the policy, the person's last passwords and their practices'
 /// names. Errors name `new_password`.
-pub async fn check_password_choice(state: &AppState, person: PersonId, username: &str, full_name: &str, password: &str) -> Result<(), Invalid> {
-    let settings = settings_for(state, person).await.map_err(|_| Invalid::one("new_password", "Try again"))?;
-    let names: Vec<String> = state.store.memberships(person).await.map(|m| m.into_iter().map(|m| m.practice.name).collect()).unwrap_or_default();
+pub async fn check_password_choice(
+    state: &AppState,
+    person: PersonId,
+    username: &str,
+    full_name: &str,
+    password: &str,
+) -> Result<(), Invalid> {
+    let settings = settings_for(state, person)
+        .await
+        .map_err(|_| Invalid::one("new_password", "Try again"))?;
+    let names: Vec<String> = state
+        .store
+        .memberships(person)
+        .await
+        .map(|m| m.into_iter().map(|m| m.practice.name).collect())
+        .unwrap_or_default();
     let words: Vec<&str> = names.iter().map(String::as_str).collect();
-    check_new_password(password, &PasswordContext { min_length: settings.password_min_length as usize, username, full_name, context_words: &words })?;
-    let history = state.store.password_history(person, identity::PASSWORD_HISTORY).await.unwrap_or_default();
+    check_new_password(
+        password,
+        &PasswordContext {
+            min_length: settings.password_min_length as usize,
+            username,
+            full_name,
+            context_words: &words,
+        },
+    )?;
+    let history = state
+        .store
+        .password_history(person, identity::PASSWORD_HISTORY)
+        .await
+        .unwrap_or_default();
     for old in &history {
-        if state.passwords.verify(password, Some(old)).await.unwrap_or(false) {
-            return Err(Invalid::one("new_password", format!("Choose a password you have not used for your last {} passwords", identity::PASSWORD_HISTORY)));
+        if state
+            .passwords
+            .verify(password, Some(old))
+            .await
+            .unwrap_or(false)
+        {
+            return Err(Invalid::one(
+                "new_password",
+                format!(
+                    "Choose a password you have not used for your last {} passwords",
+                    identity::PASSWORD_HISTORY
+                ),
+            ));
         }
     }
     Ok(())
@@ -128,7 +192,11 @@ struct SignInQuery {
 
 /// Only a path on this site is a safe place to return to after sign-in.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains("://")
+    {
         next.to_string()
     } else {
         "/".to_string()
@@ -158,20 +226,40 @@ struct SignInForm {
     next: String,
 }
 
-async fn sign_in(State(state): State<AppState>, RequestMeta(meta): RequestMeta, Form(form): Form<SignInForm>) -> Response {
+async fn sign_in(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    Form(form): Form<SignInForm>,
+) -> Response {
     let next = safe_next(&form.next);
     let again = |status: StatusCode, errors: Errors| {
-        render_with(status, &SignInPage { layout: Layout::anonymous(), errors, login: form.login.clone(), next: next.clone(), notice: None })
+        render_with(
+            status,
+            &SignInPage {
+                layout: Layout::anonymous(),
+                errors,
+                login: form.login.clone(),
+                next: next.clone(),
+                notice: None,
+            },
+        )
     };
     match authenticate(&state, meta, &form.login, &form.password).await {
         Ok(SignInOutcome::Session { token, stage }) => {
-            let to = if stage == SessionStage::Full { next.clone() } else { stage.page().to_string() };
+            let to = if stage == SessionStage::Full {
+                next.clone()
+            } else {
+                stage.page().to_string()
+            };
             let mut res = Redirect::to(&to).into_response();
-            res.headers_mut().insert(header::SET_COOKIE, auth::session_cookie(&state, &token));
+            res.headers_mut()
+                .insert(header::SET_COOKIE, auth::session_cookie(&state, &token));
             res
         }
         Ok(SignInOutcome::Refused(errors)) => again(StatusCode::UNAUTHORIZED, errors),
-        Err(AppError::TooMany(msg)) => again(StatusCode::TOO_MANY_REQUESTS, Errors::one("login", msg)),
+        Err(AppError::TooMany(msg)) => {
+            again(StatusCode::TOO_MANY_REQUESTS, Errors::one("login", msg))
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -184,13 +272,24 @@ pub enum SignInOutcome {
 /// The password step of signing in, with every rule: per-address throttling, per-account
 /// lockout, deactivated accounts, one-time passwords (single use, expiry), the start date, and
 /// the stage that follows. Every outcome is recorded.
-pub async fn authenticate(state: &AppState, meta: AuditMeta, login: &str, password: &str) -> Result<SignInOutcome, AppError> {
+pub async fn authenticate(
+    state: &AppState,
+    meta: AuditMeta,
+    login: &str,
+    password: &str,
+) -> Result<SignInOutcome, AppError> {
     let mut missing = Errors::none();
     if login.trim().is_empty() {
-        missing.0.push(custodian_domain::FieldError { field: "login".into(), message: "Enter your username or email address".into() });
+        missing.0.push(custodian_domain::FieldError {
+            field: "login".into(),
+            message: "Enter your username or email address".into(),
+        });
     }
     if password.is_empty() {
-        missing.0.push(custodian_domain::FieldError { field: "password".into(), message: "Enter your password".into() });
+        missing.0.push(custodian_domain::FieldError {
+            field: "password".into(),
+            message: "Enter your password".into(),
+        });
     }
     if !missing.is_empty() {
         return Ok(SignInOutcome::Refused(missing));
@@ -203,30 +302,67 @@ pub async fn authenticate(state: &AppState, meta: AuditMeta, login: &str, passwo
             .details(serde_json::json!({ "reason": reason, "login": login.trim().chars().take(128).collect::<String>() }))
     };
     if state.throttle.blocked(ip) {
-        state.store.append_event(&record_failure(None, "throttled_address")).await?;
-        return Err(AppError::TooMany("Too many failed sign-ins from your network. Wait five minutes and try again.".into()));
+        state
+            .store
+            .append_event(&record_failure(None, "throttled_address"))
+            .await?;
+        return Err(AppError::TooMany(
+            "Too many failed sign-ins from your network. Wait five minutes and try again.".into(),
+        ));
     }
-    let generic = || Errors::one("login", "The username or password is not right. Check them and try again.");
+    let generic = || {
+        Errors::one(
+            "login",
+            "The username or password is not right. Check them and try again.",
+        )
+    };
     let creds = state.store.credentials(login).await?;
     if let Some(c) = &creds {
         if c.locked_until.is_some_and(|l| l > now) {
-            state.store.append_event(&record_failure(creds.as_ref(), "account_locked")).await?;
+            state
+                .store
+                .append_event(&record_failure(creds.as_ref(), "account_locked"))
+                .await?;
             state.throttle.record_failure(ip);
             let until = show_datetime(c.locked_until.unwrap());
             return Ok(SignInOutcome::Refused(Errors::one(
                 "login",
-                format!("This account is locked after too many failed sign-ins. Try again after {until}, or ask your practice manager to unlock it."),
+                format!(
+                    "This account is locked after too many failed sign-ins. Try again after {until}, or ask your practice manager to unlock it."
+                ),
             )));
         }
     }
-    let ok = state.passwords.verify(password, creds.as_ref().and_then(|c| c.password_hash.as_deref())).await?;
+    let ok = state
+        .passwords
+        .verify(
+            password,
+            creds.as_ref().and_then(|c| c.password_hash.as_deref()),
+        )
+        .await?;
     let Some(c) = creds.filter(|_| ok) else {
         state.throttle.record_failure(ip);
         let creds = state.store.credentials(login).await?;
-        state.store.append_event(&record_failure(creds.as_ref(), if creds.is_some() { "wrong_password" } else { "unknown_login" })).await?;
+        state
+            .store
+            .append_event(&record_failure(
+                creds.as_ref(),
+                if creds.is_some() {
+                    "wrong_password"
+                } else {
+                    "unknown_login"
+                },
+            ))
+            .await?;
         if let Some(c) = &creds {
             let settings = settings_for(state, c.person_id).await?;
-            let f = state.store.record_failed_sign_in(c.person_id, now + Duration::minutes(settings.lockout_minutes as i64)).await?;
+            let f = state
+                .store
+                .record_failed_sign_in(
+                    c.person_id,
+                    now + Duration::minutes(settings.lockout_minutes as i64),
+                )
+                .await?;
             if let Some(until) = f.locked_until {
                 let e = meta.event(None, "account.lock", "person", Some(c.person_id.to_string())).details(serde_json::json!({
                     "failed_sign_ins": identity::MAX_FAILED_SIGN_INS, "locked_until": until.to_rfc3339(),
@@ -237,31 +373,63 @@ pub async fn authenticate(state: &AppState, meta: AuditMeta, login: &str, passwo
         return Ok(SignInOutcome::Refused(generic()));
     };
     if c.status != AccountStatus::Active {
-        state.store.append_event(&record_failure(Some(&c), "account_deactivated")).await?;
+        state
+            .store
+            .append_event(&record_failure(Some(&c), "account_deactivated"))
+            .await?;
         return Ok(SignInOutcome::Refused(generic()));
     }
     if c.must_change_password {
         if c.otp_used_at.is_some() {
-            state.store.append_event(&record_failure(Some(&c), "one_time_password_used")).await?;
-            return Ok(SignInOutcome::Refused(Errors::one("password", "This one-time password has already been used. Ask your practice manager for a new one.")));
+            state
+                .store
+                .append_event(&record_failure(Some(&c), "one_time_password_used"))
+                .await?;
+            return Ok(SignInOutcome::Refused(Errors::one(
+                "password",
+                "This one-time password has already been used. Ask your practice manager for a new one.",
+            )));
         }
         if c.otp_expires_at.is_some_and(|e| e <= now) {
-            state.store.append_event(&record_failure(Some(&c), "one_time_password_expired")).await?;
-            return Ok(SignInOutcome::Refused(Errors::one("password", "This one-time password has expired. Ask your practice manager for a new one.")));
+            state
+                .store
+                .append_event(&record_failure(Some(&c), "one_time_password_expired"))
+                .await?;
+            return Ok(SignInOutcome::Refused(Errors::one(
+                "password",
+                "This one-time password has expired. Ask your practice manager for a new one.",
+            )));
         }
     }
     let settings = settings_for(state, c.person_id).await?;
     if let Some(start) = c.not_before {
         if identity::london_today(now) < start && !settings.early_sign_in {
-            state.store.append_event(&record_failure(Some(&c), "before_start_date")).await?;
-            return Ok(SignInOutcome::Refused(Errors::one("login", format!("Your account opens on your start date, {}.", start.format("%-d %B %Y")))));
+            state
+                .store
+                .append_event(&record_failure(Some(&c), "before_start_date"))
+                .await?;
+            return Ok(SignInOutcome::Refused(Errors::one(
+                "login",
+                format!(
+                    "Your account opens on your start date, {}.",
+                    start.format("%-d %B %Y")
+                ),
+            )));
         }
     }
     let rehashed = match c.password_hash.as_deref() {
         Some(h) if state.passwords.needs_rehash(h) => Some(state.passwords.hash(password).await?),
         _ => None,
     };
-    state.store.record_sign_in(c.person_id, now, c.must_change_password, rehashed.as_deref()).await?;
+    state
+        .store
+        .record_sign_in(
+            c.person_id,
+            now,
+            c.must_change_password,
+            rehashed.as_deref(),
+        )
+        .await?;
     let stage = next_stage_for(state, &c, false).await?;
     let (token, token_hash) = auth::new_token();
     let idle = (settings.session_idle_minutes as u64 * 60).min(state.config.session_idle_seconds);
@@ -278,22 +446,39 @@ pub async fn authenticate(state: &AppState, meta: AuditMeta, login: &str, passwo
     let mut meta = meta;
     meta.actor_id = Some(c.person_id);
     meta.actor = c.username.clone();
-    let event = meta.event(None, "session.sign_in", "person", Some(c.person_id.to_string())).details(serde_json::json!({
-        "next_step": stage.as_str(),
-        "one_time_password": c.must_change_password,
-        "password_rehashed": rehashed.is_some(),
-    }));
+    let event = meta
+        .event(
+            None,
+            "session.sign_in",
+            "person",
+            Some(c.person_id.to_string()),
+        )
+        .details(serde_json::json!({
+            "next_step": stage.as_str(),
+            "one_time_password": c.must_change_password,
+            "password_rehashed": rehashed.is_some(),
+        }));
     state.store.create_session(&session, &event).await?;
     Ok(SignInOutcome::Session { token, stage })
 }
 
-async fn sign_out(State(state): State<AppState>, user: Option<SignedIn>, RequestMeta(meta): RequestMeta) -> Result<Response, AppError> {
+async fn sign_out(
+    State(state): State<AppState>,
+    user: Option<SignedIn>,
+    RequestMeta(meta): RequestMeta,
+) -> Result<Response, AppError> {
     if let Some(user) = user.filter(|u| !u.token_hash.is_empty()) {
-        let event = meta.event(None, "session.sign_out", "person", Some(user.person_id().to_string()));
+        let event = meta.event(
+            None,
+            "session.sign_out",
+            "person",
+            Some(user.person_id().to_string()),
+        );
         state.store.end_session(&user.token_hash, &event).await?;
     }
     let mut res = Redirect::to("/sign-in?signed_out=1").into_response();
-    res.headers_mut().insert(header::SET_COOKIE, auth::clear_cookie(&state));
+    res.headers_mut()
+        .insert(header::SET_COOKIE, auth::clear_cookie(&state));
     Ok(res)
 }
 
@@ -310,7 +495,10 @@ async fn mfa_page(user: SignedIn) -> Response {
     if user.session.stage != SessionStage::VerifyMfa {
         return Redirect::to("/").into_response();
     }
-    render(&MfaPage { layout: Layout::anonymous(), errors: Errors::none() })
+    render(&MfaPage {
+        layout: Layout::anonymous(),
+        errors: Errors::none(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -323,41 +511,110 @@ struct MfaForm {
 
 /// Checks an authenticator code (or a recovery code) for a person, with the replay guard;
 /// a wrong code counts as a failed sign-in. Records the outcome.
-pub async fn check_second_factor(state: &AppState, person: PersonId, code: &str, recovery_code: &str, meta: &AuditMeta) -> Result<Result<(), Errors>, AppError> {
+pub async fn check_second_factor(
+    state: &AppState,
+    person: PersonId,
+    code: &str,
+    recovery_code: &str,
+    meta: &AuditMeta,
+) -> Result<Result<(), Errors>, AppError> {
     let now = state.clock.now();
-    let fail = |reason: &str| meta.event(None, "mfa.verify", "person", Some(person.to_string())).outcome(Outcome::Failure).details(serde_json::json!({ "reason": reason }));
+    let fail = |reason: &str| {
+        meta.event(None, "mfa.verify", "person", Some(person.to_string()))
+            .outcome(Outcome::Failure)
+            .details(serde_json::json!({ "reason": reason }))
+    };
     if !recovery_code.trim().is_empty() {
-        if state.store.use_recovery_code(person, &recovery_code_hash(recovery_code), now).await? {
+        if state
+            .store
+            .use_recovery_code(person, &recovery_code_hash(recovery_code), now)
+            .await?
+        {
             let left = state.store.recovery_codes_left(person).await?;
-            state.store.append_event(&meta.event(None, "mfa.recovery_code_use", "person", Some(person.to_string())).details(serde_json::json!({ "codes_left": left }))).await?;
+            state
+                .store
+                .append_event(
+                    &meta
+                        .event(
+                            None,
+                            "mfa.recovery_code_use",
+                            "person",
+                            Some(person.to_string()),
+                        )
+                        .details(serde_json::json!({ "codes_left": left })),
+                )
+                .await?;
             return Ok(Ok(()));
         }
-        state.store.append_event(&fail("wrong_recovery_code")).await?;
-        return Ok(Err(Errors::one("recovery_code", "That recovery code is not right, or has been used")));
+        state
+            .store
+            .append_event(&fail("wrong_recovery_code"))
+            .await?;
+        return Ok(Err(Errors::one(
+            "recovery_code",
+            "That recovery code is not right, or has been used",
+        )));
     }
-    let Some((secret, last)) = state.store.mfa_secret(person).await? else { return Ok(Err(Errors::one("code", "Two-factor authentication is not set up"))) };
-    let secret = totp::base32_decode(&secret).ok_or_else(|| AppError::Internal("stored TOTP secret is not base32".into()))?;
+    let Some((secret, last)) = state.store.mfa_secret(person).await? else {
+        return Ok(Err(Errors::one(
+            "code",
+            "Two-factor authentication is not set up",
+        )));
+    };
+    let secret = totp::base32_decode(&secret)
+        .ok_or_else(|| AppError::Internal("stored TOTP secret is not base32".into()))?;
     let refusal = match totp::verify(&secret, code, now.timestamp(), last) {
         Ok(step) if state.store.use_mfa_step(person, step).await? => {
-            state.store.append_event(&meta.event(None, "mfa.verify", "person", Some(person.to_string()))).await?;
+            state
+                .store
+                .append_event(&meta.event(None, "mfa.verify", "person", Some(person.to_string())))
+                .await?;
             return Ok(Ok(()));
         }
-        Ok(_) | Err(totp::TotpRefusal::Replayed) => ("replayed_code", "That code has already been used. Wait for the app to show a new one."),
-        Err(totp::TotpRefusal::Malformed) => ("malformed_code", "Enter the 6-digit code from your authenticator app"),
-        Err(totp::TotpRefusal::Wrong) => ("wrong_code", "That code is not right. Check the time on your phone is correct."),
+        Ok(_) | Err(totp::TotpRefusal::Replayed) => (
+            "replayed_code",
+            "That code has already been used. Wait for the app to show a new one.",
+        ),
+        Err(totp::TotpRefusal::Malformed) => (
+            "malformed_code",
+            "Enter the 6-digit code from your authenticator app",
+        ),
+        Err(totp::TotpRefusal::Wrong) => (
+            "wrong_code",
+            "That code is not right. Check the time on your phone is correct.",
+        ),
     };
     state.store.append_event(&fail(refusal.0)).await?;
     // Guessing codes is guessing a password: it counts towards the lockout.
     let settings = settings_for(state, person).await?;
-    state.store.record_failed_sign_in(person, now + Duration::minutes(settings.lockout_minutes as i64)).await?;
+    state
+        .store
+        .record_failed_sign_in(
+            person,
+            now + Duration::minutes(settings.lockout_minutes as i64),
+        )
+        .await?;
     Ok(Err(Errors::one("code", refusal.1)))
 }
 
-async fn mfa_verify(State(state): State<AppState>, user: SignedIn, RequestMeta(meta): RequestMeta, Form(form): Form<MfaForm>) -> Result<Response, AppError> {
+async fn mfa_verify(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Form(form): Form<MfaForm>,
+) -> Result<Response, AppError> {
     if user.session.stage != SessionStage::VerifyMfa {
         return Ok(Redirect::to("/").into_response());
     }
-    match check_second_factor(&state, user.person_id(), &form.code, &form.recovery_code, &meta).await? {
+    match check_second_factor(
+        &state,
+        user.person_id(),
+        &form.code,
+        &form.recovery_code,
+        &meta,
+    )
+    .await?
+    {
         Ok(()) => {
             let stage = advance(&state, &user).await?;
             Ok(Redirect::to(stage.page()).into_response())
@@ -365,10 +622,29 @@ async fn mfa_verify(State(state): State<AppState>, user: SignedIn, RequestMeta(m
         Err(errors) => {
             let creds = state.store.credentials(&user.session.username).await?;
             if creds.is_some_and(|c| c.locked_until.is_some_and(|l| l > state.clock.now())) {
-                state.store.end_session(&user.token_hash, &meta.event(None, "session.end", "person", Some(user.person_id().to_string())).details(serde_json::json!({ "why": "account locked" }))).await?;
+                state
+                    .store
+                    .end_session(
+                        &user.token_hash,
+                        &meta
+                            .event(
+                                None,
+                                "session.end",
+                                "person",
+                                Some(user.person_id().to_string()),
+                            )
+                            .details(serde_json::json!({ "why": "account locked" })),
+                    )
+                    .await?;
                 return Ok(Redirect::to("/sign-in").into_response());
             }
-            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &MfaPage { layout: Layout::anonymous(), errors }))
+            Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &MfaPage {
+                    layout: Layout::anonymous(),
+                    errors,
+                },
+            ))
         }
     }
 }
@@ -385,10 +661,19 @@ struct PasswordPage {
     min_length: u32,
 }
 
-async fn password_page_for(state: &AppState, user: &SignedIn, status: StatusCode, errors: Errors) -> Result<Response, AppError> {
+async fn password_page_for(
+    state: &AppState,
+    user: &SignedIn,
+    status: StatusCode,
+    errors: Errors,
+) -> Result<Response, AppError> {
     let forced = user.session.stage == SessionStage::ChangePassword;
     let settings = settings_for(state, user.person_id()).await?;
-    let layout = if forced { Layout::anonymous() } else { Layout::new(user, None, "/account/password") };
+    let layout = if forced {
+        Layout::anonymous()
+    } else {
+        Layout::new(user, None, "/account/password")
+    };
     Ok(render_with(
         status,
         &PasswordPage {
@@ -405,7 +690,10 @@ async fn password_page_for(state: &AppState, user: &SignedIn, status: StatusCode
     ))
 }
 
-async fn password_page(State(state): State<AppState>, user: SignedIn) -> Result<Response, AppError> {
+async fn password_page(
+    State(state): State<AppState>,
+    user: SignedIn,
+) -> Result<Response, AppError> {
     password_page_for(&state, &user, StatusCode::OK, Errors::none()).await
 }
 
@@ -426,30 +714,72 @@ async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let forced = user.session.stage == SessionStage::ChangePassword;
-    let again = |errors: Errors| password_page_for(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors);
-    let creds = state.store.credentials(&user.session.username).await?.ok_or(AppError::Unauthenticated)?;
-    if !forced && !state.passwords.verify(&form.current_password, creds.password_hash.as_deref()).await? {
+    let again =
+        |errors: Errors| password_page_for(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors);
+    let creds = state
+        .store
+        .credentials(&user.session.username)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !forced
+        && !state
+            .passwords
+            .verify(&form.current_password, creds.password_hash.as_deref())
+            .await?
+    {
         let event = meta
-            .event(None, "person.password_change", "person", Some(user.person_id().to_string()))
+            .event(
+                None,
+                "person.password_change",
+                "person",
+                Some(user.person_id().to_string()),
+            )
             .outcome(Outcome::Failure)
             .details(serde_json::json!({ "reason": "wrong_current_password" }));
         state.store.append_event(&event).await?;
-        return again(Errors::one("current_password", "Your current password is not right")).await;
+        return again(Errors::one(
+            "current_password",
+            "Your current password is not right",
+        ))
+        .await;
     }
-    if let Err(e) = check_password_choice(&state, user.person_id(), &user.session.username, &user.session.full_name, &form.new_password).await {
+    if let Err(e) = check_password_choice(
+        &state,
+        user.person_id(),
+        &user.session.username,
+        &user.session.full_name,
+        &form.new_password,
+    )
+    .await
+    {
         return again(e.into()).await;
     }
     if form.new_password != form.confirm_password {
-        return again(Errors::one("confirm_password", "The two new passwords are not the same")).await;
+        return again(Errors::one(
+            "confirm_password",
+            "The two new passwords are not the same",
+        ))
+        .await;
     }
-    if state.passwords.verify(&form.new_password, creds.password_hash.as_deref()).await? {
-        return again(Errors::one("new_password", "Choose a password different from your current one")).await;
+    if state
+        .passwords
+        .verify(&form.new_password, creds.password_hash.as_deref())
+        .await?
+    {
+        return again(Errors::one(
+            "new_password",
+            "Choose a password different from your current one",
+        ))
+        .await;
     }
     let hash = state.passwords.hash(&form.new_password).await?;
     let event = meta
         .event(None, "person.password_change", "person", Some(user.person_id().to_string()))
         .details(serde_json::json!({ "password": "changed", "was_one_time": creds.must_change_password }));
-    state.store.set_password(user.person_id(), &hash, &event).await?;
+    state
+        .store
+        .set_password(user.person_id(), &hash, &event)
+        .await?;
     if forced {
         let stage = advance(&state, &user).await?;
         return Ok(Redirect::to(stage.page()).into_response());
@@ -486,11 +816,19 @@ fn questions_page_for(user: &SignedIn, errors: Errors, chosen: &[String]) -> Res
             chosen: chosen.get(n - 1).cloned().unwrap_or_default(),
         })
         .collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     render_with(
         status,
         &QuestionsPage {
-            layout: if forced { Layout::anonymous() } else { Layout::new(user, None, "/account/security-questions") },
+            layout: if forced {
+                Layout::anonymous()
+            } else {
+                Layout::new(user, None, "/account/security-questions")
+            },
             errors,
             needs_password: !forced,
             questions: identity::SECURITY_QUESTIONS,
@@ -509,14 +847,33 @@ async fn set_questions(
     RequestMeta(meta): RequestMeta,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| form.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let pairs: Vec<(String, String)> = (1..=identity::SECURITY_QUESTIONS_REQUIRED).map(|n| (get(&format!("question_{n}")), get(&format!("answer_{n}")))).collect();
+    let get = |k: &str| {
+        form.iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let pairs: Vec<(String, String)> = (1..=identity::SECURITY_QUESTIONS_REQUIRED)
+        .map(|n| (get(&format!("question_{n}")), get(&format!("answer_{n}"))))
+        .collect();
     let chosen: Vec<String> = pairs.iter().map(|(q, _)| q.clone()).collect();
     let forced = user.session.stage == SessionStage::SecurityQuestions;
     if !forced {
-        let creds = state.store.credentials(&user.session.username).await?.ok_or(AppError::Unauthenticated)?;
-        if !state.passwords.verify(&get("password"), creds.password_hash.as_deref()).await? {
-            return Ok(questions_page_for(&user, Errors::one("password", "Your password is not right"), &chosen));
+        let creds = state
+            .store
+            .credentials(&user.session.username)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if !state
+            .passwords
+            .verify(&get("password"), creds.password_hash.as_deref())
+            .await?
+        {
+            return Ok(questions_page_for(
+                &user,
+                Errors::one("password", "Your password is not right"),
+                &chosen,
+            ));
         }
     }
     let answers = match identity::check_security_answers(&pairs) {
@@ -530,7 +887,10 @@ async fn set_questions(
     let event = meta
         .event(None, "person.security_questions_set", "person", Some(user.person_id().to_string()))
         .details(serde_json::json!({ "questions": answers.iter().map(|(q, _)| q).collect::<Vec<_>>(), "answers": "set (hashed)" }));
-    state.store.set_security_answers(user.person_id(), &stored, &event).await?;
+    state
+        .store
+        .set_security_answers(user.person_id(), &stored, &event)
+        .await?;
     if forced {
         let stage = advance(&state, &user).await?;
         return Ok(Redirect::to(stage.page()).into_response());
@@ -553,21 +913,47 @@ struct MfaEnrolPage {
 }
 
 fn qr_data_uri(text: &str) -> Result<String, AppError> {
-    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
-    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
-    Ok(format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)))
+    let code =
+        qrcode::QrCode::new(text.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    ))
 }
 
-fn mfa_enrol_page_for(user: &SignedIn, secret_b32: &str, errors: Errors) -> Result<Response, AppError> {
+fn mfa_enrol_page_for(
+    user: &SignedIn,
+    secret_b32: &str,
+    errors: Errors,
+) -> Result<Response, AppError> {
     let forced = user.session.stage == SessionStage::EnrolMfa;
-    let secret = totp::base32_decode(secret_b32).ok_or_else(|| AppError::BadRequest("The enrolment key was damaged: start again".into()))?;
+    let secret = totp::base32_decode(secret_b32)
+        .ok_or_else(|| AppError::BadRequest("The enrolment key was damaged: start again".into()))?;
     let uri = totp::provisioning_uri(&secret, "Custodian", &user.session.username);
-    let display = secret_b32.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).to_string()).collect::<Vec<_>>().join(" ");
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let display = secret_b32
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &MfaEnrolPage {
-            layout: if forced { Layout::anonymous() } else { Layout::new(user, None, "/account/mfa") },
+            layout: if forced {
+                Layout::anonymous()
+            } else {
+                Layout::new(user, None, "/account/mfa")
+            },
             errors,
             required: forced,
             needs_password: !forced,
@@ -601,34 +987,99 @@ struct RecoveryCodesPage {
     next: String,
 }
 
-async fn mfa_enrol(State(state): State<AppState>, user: SignedIn, RequestMeta(meta): RequestMeta, Form(form): Form<MfaEnrolForm>) -> Result<Response, AppError> {
+async fn mfa_enrol(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Form(form): Form<MfaEnrolForm>,
+) -> Result<Response, AppError> {
     let forced = user.session.stage == SessionStage::EnrolMfa;
-    let secret = totp::base32_decode(&form.secret).filter(|s| s.len() >= 16).ok_or_else(|| AppError::BadRequest("The enrolment key was damaged: start again".into()))?;
+    let secret = totp::base32_decode(&form.secret)
+        .filter(|s| s.len() >= 16)
+        .ok_or_else(|| AppError::BadRequest("The enrolment key was damaged: start again".into()))?;
     if !forced {
-        let creds = state.store.credentials(&user.session.username).await?.ok_or(AppError::Unauthenticated)?;
-        if !state.passwords.verify(&form.password, creds.password_hash.as_deref()).await? {
-            return mfa_enrol_page_for(&user, &form.secret, Errors::one("password", "Your password is not right"));
+        let creds = state
+            .store
+            .credentials(&user.session.username)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if !state
+            .passwords
+            .verify(&form.password, creds.password_hash.as_deref())
+            .await?
+        {
+            return mfa_enrol_page_for(
+                &user,
+                &form.secret,
+                Errors::one("password", "Your password is not right"),
+            );
         }
     }
     let step = match totp::verify(&secret, &form.code, state.clock.now().timestamp(), None) {
         Ok(step) => step,
-        Err(totp::TotpRefusal::Malformed) => return mfa_enrol_page_for(&user, &form.secret, Errors::one("code", "Enter the 6-digit code from the app")),
-        Err(_) => return mfa_enrol_page_for(&user, &form.secret, Errors::one("code", "That code is not right. Check you scanned this page's QR code, and that the time on your phone is correct.")),
+        Err(totp::TotpRefusal::Malformed) => {
+            return mfa_enrol_page_for(
+                &user,
+                &form.secret,
+                Errors::one("code", "Enter the 6-digit code from the app"),
+            );
+        }
+        Err(_) => {
+            return mfa_enrol_page_for(
+                &user,
+                &form.secret,
+                Errors::one(
+                    "code",
+                    "That code is not right. Check you scanned this page's QR code, and that the time on your phone is correct.",
+                ),
+            );
+        }
     };
     let codes = new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
     let event = meta
-        .event(None, "mfa.enrol", "person", Some(user.person_id().to_string()))
+        .event(
+            None,
+            "mfa.enrol",
+            "person",
+            Some(user.person_id().to_string()),
+        )
         .details(serde_json::json!({ "method": "totp", "recovery_codes": "10 issued (hashed)" }));
-    state.store.enable_mfa(user.person_id(), &totp::base32_encode(&secret), &hashes, step, &event).await?;
-    let next = if forced { advance(&state, &user).await?.page().to_string() } else { "/account?changed=mfa".to_string() };
-    let layout = if forced { Layout::anonymous() } else { Layout::new(&user, None, "/account/mfa") };
-    Ok(render(&RecoveryCodesPage { layout, codes, next }))
+    state
+        .store
+        .enable_mfa(
+            user.person_id(),
+            &totp::base32_encode(&secret),
+            &hashes,
+            step,
+            &event,
+        )
+        .await?;
+    let next = if forced {
+        advance(&state, &user).await?.page().to_string()
+    } else {
+        "/account?changed=mfa".to_string()
+    };
+    let layout = if forced {
+        Layout::anonymous()
+    } else {
+        Layout::new(&user, None, "/account/mfa")
+    };
+    Ok(render(&RecoveryCodesPage {
+        layout,
+        codes,
+        next,
+    }))
 }
 
 /// Ten single-use recovery codes, readable, `xxxxx-xxxxx`.
 pub fn new_recovery_codes() -> Vec<String> {
-    (0..10).map(|_| { let c = auth::random_code(10); format!("{}-{}", &c[..5], &c[5..]) }).collect()
+    (0..10)
+        .map(|_| {
+            let c = auth::random_code(10);
+            format!("{}-{}", &c[..5], &c[5..])
+        })
+        .collect()
 }
 
 // ---- the account page and sessions ----------------------------------------------------------
@@ -677,11 +1128,26 @@ fn describe_agent(ua: Option<&str>) -> &'static str {
     }
 }
 
-async fn account(State(state): State<AppState>, user: SignedIn, Query(q): Query<AccountQuery>) -> Result<Response, AppError> {
-    let person = state.store.person(user.person_id()).await?.ok_or(AppError::NotFound)?;
+async fn account(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(q): Query<AccountQuery>,
+) -> Result<Response, AppError> {
+    let person = state
+        .store
+        .person(user.person_id())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let now = state.clock.now();
-    let sessions = state.store.sessions_of(user.person_id(), now - Duration::hours(24), now).await?;
-    let creds = state.store.credentials(&user.session.username).await?.ok_or(AppError::Unauthenticated)?;
+    let sessions = state
+        .store
+        .sessions_of(user.person_id(), now - Duration::hours(24), now)
+        .await?;
+    let creds = state
+        .store
+        .credentials(&user.session.username)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let settings = settings_for(&state, user.person_id()).await?;
     Ok(render(&AccountPage {
         layout: Layout::new(&user, None, "/account"),
@@ -689,7 +1155,8 @@ async fn account(State(state): State<AppState>, user: SignedIn, Query(q): Query<
         provider_roles: provider_roles_text(&user.provider_roles),
         memberships: membership_rows(&user),
         session_expires: show_datetime(user.session.expires_at),
-        idle_minutes: (settings.session_idle_minutes as u64).min(state.config.session_idle_seconds / 60),
+        idle_minutes: (settings.session_idle_minutes as u64)
+            .min(state.config.session_idle_seconds / 60),
         notice: q.changed.map(|c| match c.as_str() {
             "password" => "Your password has been changed.".to_string(),
             "questions" => "Your security questions have been changed.".to_string(),
@@ -705,17 +1172,32 @@ async fn account(State(state): State<AppState>, user: SignedIn, Query(q): Query<
                 id: s.id.to_string(),
                 created: show_datetime(s.created_at),
                 last_seen: show_datetime(s.last_seen_at),
-                from: format!("{} at {}", describe_agent(s.user_agent.as_deref()), s.ip.as_deref().unwrap_or("an unknown address")),
+                from: format!(
+                    "{} at {}",
+                    describe_agent(s.user_agent.as_deref()),
+                    s.ip.as_deref().unwrap_or("an unknown address")
+                ),
                 current: s.token_hash == user.token_hash,
             })
             .collect(),
     }))
 }
 
-async fn end_session(State(state): State<AppState>, user: SignedIn, RequestMeta(meta): RequestMeta, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn end_session(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let event = meta.event(None, "session.end", "session", Some(id.to_string())).details(serde_json::json!({ "why": "ended by its owner from another session" }));
-    if !state.store.end_session_by_id(user.person_id(), id, &event).await? {
+    let event = meta
+        .event(None, "session.end", "session", Some(id.to_string()))
+        .details(serde_json::json!({ "why": "ended by its owner from another session" }));
+    if !state
+        .store
+        .end_session_by_id(user.person_id(), id, &event)
+        .await?
+    {
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to("/account?changed=session").into_response())
@@ -750,13 +1232,26 @@ struct TokensPage {
     new_token: Option<String>,
 }
 
-async fn tokens_page_for(state: &AppState, user: &SignedIn, errors: Errors, new_token: Option<String>) -> Result<Response, AppError> {
+async fn tokens_page_for(
+    state: &AppState,
+    user: &SignedIn,
+    errors: Errors,
+    new_token: Option<String>,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
     let tokens = state.store.api_tokens_of(user.person_id()).await?;
     let name_of = |id: custodian_domain::PracticeId| {
-        user.memberships.iter().find(|m| m.practice.id == id).map(|m| m.practice.name.clone()).unwrap_or_else(|| "(a practice you have left)".into())
+        user.memberships
+            .iter()
+            .find(|m| m.practice.id == id)
+            .map(|m| m.practice.name.clone())
+            .unwrap_or_else(|| "(a practice you have left)".into())
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &TokensPage {
@@ -770,16 +1265,41 @@ async fn tokens_page_for(state: &AppState, user: &SignedIn, errors: Errors, new_
                         id: t.id.to_string(),
                         name: t.name.clone(),
                         practice: name_of(t.practice_id),
-                        permissions: t.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
+                        permissions: t
+                            .permissions
+                            .iter()
+                            .map(|p| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         expires: show_date(t.expires_at),
-                        last_used: t.last_used_at.map(show_datetime).unwrap_or_else(|| "Never".into()),
+                        last_used: t
+                            .last_used_at
+                            .map(show_datetime)
+                            .unwrap_or_else(|| "Never".into()),
                         live,
-                        state: if t.revoked_at.is_some() { "Revoked" } else if live { "Live" } else { "Expired" },
+                        state: if t.revoked_at.is_some() {
+                            "Revoked"
+                        } else if live {
+                            "Live"
+                        } else {
+                            "Expired"
+                        },
                     }
                 })
                 .collect(),
-            practices: user.memberships.iter().map(|m| PracticeOption { id: m.practice.id.to_string(), name: m.practice.name.clone() }).collect(),
-            permissions: Permission::ALL.iter().filter(|p| !matches!(p, Permission::ProviderManage | Permission::ProviderView)).map(|p| p.as_str()).collect(),
+            practices: user
+                .memberships
+                .iter()
+                .map(|m| PracticeOption {
+                    id: m.practice.id.to_string(),
+                    name: m.practice.name.clone(),
+                })
+                .collect(),
+            permissions: Permission::ALL
+                .iter()
+                .filter(|p| !matches!(p, Permission::ProviderManage | Permission::ProviderView))
+                .map(|p| p.as_str())
+                .collect(),
             new_token,
         },
     ))
@@ -805,11 +1325,18 @@ pub async fn issue_api_token(
 ) -> Result<Result<(ApiToken, String), Errors>, AppError> {
     let mut c = custodian_domain::validation::Checker::new();
     let name = c.text("name", "what the token is for", name, 100);
-    let practice_id = practice.parse::<custodian_domain::PracticeId>().ok().filter(|p| user.memberships.iter().any(|m| m.practice.id == *p));
+    let practice_id = practice
+        .parse::<custodian_domain::PracticeId>()
+        .ok()
+        .filter(|p| user.memberships.iter().any(|m| m.practice.id == *p));
     if practice_id.is_none() {
         c.fail("practice_id", "Choose one of your practices");
     }
-    let days: Option<i64> = expires_in_days.trim().parse().ok().filter(|d| (1..=365).contains(d));
+    let days: Option<i64> = expires_in_days
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (1..=365).contains(d));
     if days.is_none() {
         c.fail("expires_in_days", "Enter a number of days from 1 to 365");
     }
@@ -850,22 +1377,55 @@ pub async fn issue_api_token(
     Ok(Ok((token, format!("{}{secret}", auth::API_TOKEN_PREFIX))))
 }
 
-async fn create_token(State(state): State<AppState>, user: SignedIn, RequestMeta(meta): RequestMeta, Form(form): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+async fn create_token(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     if user.api_token.is_some() {
         return Err(AppError::Forbidden);
     }
-    let get = |k: &str| form.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let perms: Vec<String> = form.iter().filter(|(k, _)| k == "permissions").map(|(_, v)| v.clone()).collect();
-    match issue_api_token(&state, &user, &meta, &get("name"), &get("practice_id"), &perms, &get("expires_in_days")).await? {
+    let get = |k: &str| {
+        form.iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let perms: Vec<String> = form
+        .iter()
+        .filter(|(k, _)| k == "permissions")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match issue_api_token(
+        &state,
+        &user,
+        &meta,
+        &get("name"),
+        &get("practice_id"),
+        &perms,
+        &get("expires_in_days"),
+    )
+    .await?
+    {
         Ok((_, secret)) => tokens_page_for(&state, &user, Errors::none(), Some(secret)).await,
         Err(errors) => tokens_page_for(&state, &user, errors, None).await,
     }
 }
 
-async fn revoke_token(State(state): State<AppState>, user: SignedIn, RequestMeta(meta): RequestMeta, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let event = meta.event(None, "api_token.revoke", "api_token", Some(id.to_string()));
-    if !state.store.revoke_api_token(user.person_id(), id, &event).await? {
+    if !state
+        .store
+        .revoke_api_token(user.person_id(), id, &event)
+        .await?
+    {
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to("/account/tokens").into_response())
@@ -875,7 +1435,13 @@ async fn revoke_token(State(state): State<AppState>, user: SignedIn, RequestMeta
 mod tests {
     #[test]
     fn recovery_codes_compare_without_dashes_or_case() {
-        assert_eq!(super::recovery_code_hash("abcde-fghjk"), super::recovery_code_hash("ABCDE FGHJK"));
-        assert_ne!(super::recovery_code_hash("abcde-fghjk"), super::recovery_code_hash("abcde-fghjm"));
+        assert_eq!(
+            super::recovery_code_hash("abcde-fghjk"),
+            super::recovery_code_hash("ABCDE FGHJK")
+        );
+        assert_ne!(
+            super::recovery_code_hash("abcde-fghjk"),
+            super::recovery_code_hash("abcde-fghjm")
+        );
     }
 }

@@ -4,19 +4,22 @@
 //! Errors are RFC 9457 problem documents (see `error.rs`). Lists are cursor-paged.
 
 use askama::Template;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use custodian_domain::{NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole, ProviderRole};
+use custodian_domain::{
+    NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole,
+    ProviderRole,
+};
 use custodian_store::Outcome;
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::auth::{PracticeScope, RequestMeta, SignedIn};
-use crate::routes::{Reach, Routes};
 use crate::error::Problem;
 use crate::pages::{Layout, PageQuery, render};
+use crate::routes::{Reach, Routes};
 use crate::{AppError, AppState};
 
 #[derive(OpenApi)]
@@ -74,8 +77,16 @@ pub fn routes(r: &mut Routes) {
         .get("/api/v1/practices", SignedIn, list_practices)
         .post("/api/v1/practices", SignedIn, create_practice)
         .get("/api/v1/practices/{practice_id}", Practice, get_practice)
-        .get("/api/v1/practices/{practice_id}/people", Practice, list_people)
-        .get("/api/v1/practices/{practice_id}/people/{person_id}", Practice, get_person);
+        .get(
+            "/api/v1/practices/{practice_id}/people",
+            Practice,
+            list_people,
+        )
+        .get(
+            "/api/v1/practices/{practice_id}/people/{person_id}",
+            Practice,
+            get_person,
+        );
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
@@ -130,7 +141,12 @@ async fn me(user: SignedIn) -> Json<Me> {
             .map(|m| MembershipOut {
                 practice: m.practice.clone(),
                 roles: m.roles.clone(),
-                permissions: custodian_domain::Access::new(user.person_id(), &m.roles, &user.provider_roles).permissions(),
+                permissions: custodian_domain::Access::new(
+                    user.person_id(),
+                    &m.roles,
+                    &user.provider_roles,
+                )
+                .permissions(),
             })
             .collect(),
     })
@@ -141,11 +157,18 @@ async fn me(user: SignedIn) -> Json<Me> {
     params(("cursor" = Option<String>, Query, description = "The next_cursor of the previous page"),
            ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)")),
     responses((status = 200, body = PracticePage), (status = 400, body = Problem), (status = 401, body = Problem)))]
-async fn list_practices(State(state): State<AppState>, user: SignedIn, Query(q): Query<PageQuery>) -> Result<Json<PracticePage>, AppError> {
+async fn list_practices(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<PracticePage>, AppError> {
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     if user.provider_access().can(Permission::ProviderView) {
         let list = state.store.practices(&page).await?;
-        return Ok(Json(PracticePage { items: list.items, next_cursor: list.next_cursor }));
+        return Ok(Json(PracticePage {
+            items: list.items,
+            next_cursor: list.next_cursor,
+        }));
     }
     // A member's own practices (an API token's one practice): few, already loaded and sorted;
     // page them the same way.
@@ -153,13 +176,27 @@ async fn list_practices(State(state): State<AppState>, user: SignedIn, Query(q):
     let rows: Vec<Practice> = user
         .memberships
         .iter()
-        .filter(|m| user.api_token.as_ref().is_none_or(|t| t.practice_id == m.practice.id))
+        .filter(|m| {
+            user.api_token
+                .as_ref()
+                .is_none_or(|t| t.practice_id == m.practice.id)
+        })
         .map(|m| m.practice.clone())
-        .filter(|p| after.as_ref().is_none_or(|c| (p.name.to_lowercase(), p.id.0) > (c.key.clone(), c.id)))
+        .filter(|p| {
+            after
+                .as_ref()
+                .is_none_or(|c| (p.name.to_lowercase(), p.id.0) > (c.key.clone(), c.id))
+        })
         .take(page.limit as usize + 1)
         .collect();
-    let list = custodian_domain::Page::from_rows(rows, page.limit, |p| custodian_domain::Cursor { key: p.name.to_lowercase(), id: p.id.0 });
-    Ok(Json(PracticePage { items: list.items, next_cursor: list.next_cursor }))
+    let list = custodian_domain::Page::from_rows(rows, page.limit, |p| custodian_domain::Cursor {
+        key: p.name.to_lowercase(),
+        id: p.id.0,
+    });
+    Ok(Json(PracticePage {
+        items: list.items,
+        next_cursor: list.next_cursor,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/practices", tag = "practices", summary = "Add a practice",
@@ -174,7 +211,14 @@ async fn create_practice(
     Json(body): Json<NewPractice>,
 ) -> Result<Response, AppError> {
     if !user.provider_access().can(Permission::ProviderManage) {
-        let event = meta.event(None, "practice.create", "permission", Some("provider_manage".into())).outcome(Outcome::Denied);
+        let event = meta
+            .event(
+                None,
+                "practice.create",
+                "permission",
+                Some("provider_manage".into()),
+            )
+            .outcome(Outcome::Denied);
         state.store.append_event(&event).await?;
         return Err(AppError::Forbidden);
     }
@@ -196,12 +240,25 @@ async fn get_practice(scope: PracticeScope) -> Json<Practice> {
            ("cursor" = Option<String>, Query, description = "The next_cursor of the previous page"),
            ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)")),
     responses((status = 200, body = PeoplePage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn list_people(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<PageQuery>) -> Result<Json<PeoplePage>, AppError> {
+async fn list_people(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<PeoplePage>, AppError> {
     scope.require(Permission::PeopleView, "people.list").await?;
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     let list = state.store.members(scope.id(), &page).await?;
-    scope.record(scope.event("people.list", "person", None).details(serde_json::json!({ "records": list.items.len() }))).await?;
-    Ok(Json(PeoplePage { items: list.items, next_cursor: list.next_cursor }))
+    scope
+        .record(
+            scope
+                .event("people.list", "person", None)
+                .details(serde_json::json!({ "records": list.items.len() })),
+        )
+        .await?;
+    Ok(Json(PeoplePage {
+        items: list.items,
+        next_cursor: list.next_cursor,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/people/{person_id}", tag = "people", summary = "One member of staff",
@@ -217,8 +274,14 @@ async fn get_person(
     if person_id != scope.user.person_id() {
         scope.require(Permission::PeopleView, "person.view").await?;
     }
-    let member = state.store.member(scope.id(), person_id).await?.ok_or(AppError::NotFound)?;
-    scope.record(scope.event("person.view", "person", Some(person_id.to_string()))).await?;
+    let member = state
+        .store
+        .member(scope.id(), person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope
+        .record(scope.event("person.view", "person", Some(person_id.to_string())))
+        .await?;
     Ok(Json(member))
 }
 
@@ -260,7 +323,13 @@ pub async fn docs_page(user: Option<SignedIn>) -> Response {
     let doc = document();
     let mut operations = Vec::new();
     for (path, item) in &doc.paths.paths {
-        let ops = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)];
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
         for (method, op) in ops {
             let Some(op) = op else { continue };
             operations.push(OperationDoc {
@@ -274,12 +343,25 @@ pub async fn docs_page(user: Option<SignedIn>) -> Response {
                     .flatten()
                     .map(|p| ParamDoc {
                         name: p.name.clone(),
-                        location: serde_json::to_value(&p.parameter_in).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
-                        required: if matches!(p.required, utoipa::openapi::Required::True) { "yes" } else { "no" },
+                        location: serde_json::to_value(&p.parameter_in)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        required: if matches!(p.required, utoipa::openapi::Required::True) {
+                            "yes"
+                        } else {
+                            "no"
+                        },
                         description: p.description.clone().unwrap_or_default(),
                     })
                     .collect(),
-                responses: op.responses.responses.keys().cloned().collect::<Vec<_>>().join(", "),
+                responses: op
+                    .responses
+                    .responses
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
     }
@@ -289,7 +371,10 @@ pub async fn docs_page(user: Option<SignedIn>) -> Response {
         .map(|c| {
             c.schemas
                 .iter()
-                .map(|(name, s)| SchemaDoc { name: name.clone(), json: serde_json::to_string_pretty(s).unwrap_or_default() })
+                .map(|(name, s)| SchemaDoc {
+                    name: name.clone(),
+                    json: serde_json::to_string_pretty(s).unwrap_or_default(),
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -297,7 +382,13 @@ pub async fn docs_page(user: Option<SignedIn>) -> Response {
         Some(u) => Layout::new(u, None, "/api/docs"),
         None => Layout::anonymous(),
     };
-    render(&ApiDocsPage { layout, title: doc.info.title.clone(), version: doc.info.version.clone(), operations, schemas })
+    render(&ApiDocsPage {
+        layout,
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        operations,
+        schemas,
+    })
 }
 
 #[cfg(test)]
@@ -318,10 +409,20 @@ mod tests {
             "/api/v1/practices/{practice_id}/people/{person_id}/verify-identity",
             "/api/v1/practices/{practice_id}/people/{person_id}/leaver",
         ] {
-            assert!(doc["paths"][path].is_object(), "{path} missing from OpenAPI");
+            assert!(
+                doc["paths"][path].is_object(),
+                "{path} missing from OpenAPI"
+            );
         }
         assert!(doc["components"]["schemas"]["Problem"].is_object());
         assert!(doc["components"]["schemas"]["AccessRequest"].is_object());
-        assert!(doc["paths"].as_object().unwrap().keys().all(|p| p.starts_with("/api/v1/")), "no doubled slashes");
+        assert!(
+            doc["paths"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .all(|p| p.starts_with("/api/v1/")),
+            "no doubled slashes"
+        );
     }
 }

@@ -20,33 +20,96 @@ use crate::routes::{Reach, Routes};
 use crate::{AppError, AppState};
 
 pub fn routes(r: &mut Routes) {
-    use axum::http::Method;
     use Reach::Practice as P;
+    use axum::http::Method;
     r.get("/practices/{practice_id}/assets", P, list_page)
         .post("/practices/{practice_id}/assets", P, create_submit)
         .get("/practices/{practice_id}/assets/new", P, new_page)
         .get("/practices/{practice_id}/assets/quality", P, quality_page)
         .get("/practices/{practice_id}/assets/{asset_id}", P, asset_page)
-        .get("/practices/{practice_id}/assets/{asset_id}/edit", P, edit_page)
-        .post("/practices/{practice_id}/assets/{asset_id}/edit", P, edit_submit)
-        .post("/practices/{practice_id}/assets/{asset_id}/flows", P, flow_submit)
-        .post("/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}/remove", P, flow_remove)
-        .post("/practices/{practice_id}/assets/{asset_id}/access", P, access_submit)
-        .post("/practices/{practice_id}/assets/{asset_id}/access/{entry_id}/remove", P, access_remove)
-        .post("/practices/{practice_id}/assets/{asset_id}/access-review", P, review_submit)
-        .post("/api/v1/practices/{practice_id}/assets/{asset_id}/access-review", P, api_review)
+        .get(
+            "/practices/{practice_id}/assets/{asset_id}/edit",
+            P,
+            edit_page,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/edit",
+            P,
+            edit_submit,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/flows",
+            P,
+            flow_submit,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}/remove",
+            P,
+            flow_remove,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/access",
+            P,
+            access_submit,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/access/{entry_id}/remove",
+            P,
+            access_remove,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/access-review",
+            P,
+            review_submit,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/access-review",
+            P,
+            api_review,
+        )
         .get("/practices/{practice_id}/assets-export", P, export_csv)
         .get("/practices/{practice_id}/ropa", P, ropa_page)
         .get("/api/v1/practices/{practice_id}/ropa", P, api_ropa)
         .get("/api/v1/practices/{practice_id}/assets", P, api_list)
         .post("/api/v1/practices/{practice_id}/assets", P, api_create)
-        .get("/api/v1/practices/{practice_id}/assets/{asset_id}", P, api_get)
-        .add(Method::PUT, "/api/v1/practices/{practice_id}/assets/{asset_id}", P, api_update)
-        .post("/api/v1/practices/{practice_id}/assets/{asset_id}/flows", P, api_add_flow)
-        .add(Method::DELETE, "/api/v1/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}", P, api_remove_flow)
-        .post("/api/v1/practices/{practice_id}/assets/{asset_id}/access", P, api_add_access)
-        .add(Method::DELETE, "/api/v1/practices/{practice_id}/assets/{asset_id}/access/{entry_id}", P, api_remove_access)
-        .get("/api/v1/practices/{practice_id}/assets-quality", P, api_quality);
+        .get(
+            "/api/v1/practices/{practice_id}/assets/{asset_id}",
+            P,
+            api_get,
+        )
+        .add(
+            Method::PUT,
+            "/api/v1/practices/{practice_id}/assets/{asset_id}",
+            P,
+            api_update,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/flows",
+            P,
+            api_add_flow,
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}",
+            P,
+            api_remove_flow,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/access",
+            P,
+            api_add_access,
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/access/{entry_id}",
+            P,
+            api_remove_access,
+        )
+        .get(
+            "/api/v1/practices/{practice_id}/assets-quality",
+            P,
+            api_quality,
+        );
 }
 
 // ---- the rules, shared by pages and API ------------------------------------------------------
@@ -61,52 +124,104 @@ fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
 
 async fn load(state: &AppState, scope: &PracticeScope, id: &str) -> Result<Asset, AppError> {
     scope.require(Permission::AssetsView, "asset.view").await?;
-    state.store.asset(scope.id(), parse_id(id)?).await?.ok_or(AppError::NotFound)
+    state
+        .store
+        .asset(scope.id(), parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The one check for changing an asset: register managers, or the asset's own IAO.
-async fn require_edit(scope: &PracticeScope, iao: Option<PersonId>, action: &str) -> Result<(), AppError> {
+async fn require_edit(
+    scope: &PracticeScope,
+    iao: Option<PersonId>,
+    action: &str,
+) -> Result<(), AppError> {
     if assets::may_edit(&scope.access, &scope.roles, iao) {
         return Ok(());
     }
     scope.require(Permission::AssetsManage, action).await
 }
 
-pub async fn create_asset(state: &AppState, scope: &PracticeScope, input: &AssetInput) -> Result<Asset, AppError> {
+pub async fn create_asset(
+    state: &AppState,
+    scope: &PracticeScope,
+    input: &AssetInput,
+) -> Result<Asset, AppError> {
     require_edit(scope, input.iao_id, "asset.create").await?;
     let valid = input.validate(today(state))?;
-    Ok(state.store.create_asset(scope.id(), &valid, &scope.meta).await?)
+    Ok(state
+        .store
+        .create_asset(scope.id(), &valid, &scope.meta)
+        .await?)
 }
 
-pub async fn update_asset(state: &AppState, scope: &PracticeScope, id: &str, input: &AssetInput) -> Result<Asset, AppError> {
+pub async fn update_asset(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    input: &AssetInput,
+) -> Result<Asset, AppError> {
     let old = load(state, scope, id).await?;
     require_edit(scope, old.fields.iao_id, "asset.update").await?;
     if input.iao_id != old.fields.iao_id && !scope.access.can(Permission::AssetsManage) {
-        return Err(Invalid::one("iao_id", "Only the data protection lead or practice manager can give an asset to another owner").into());
+        return Err(Invalid::one(
+            "iao_id",
+            "Only the data protection lead or practice manager can give an asset to another owner",
+        )
+        .into());
     }
     let valid = input.validate(today(state))?;
-    Ok(state.store.update_asset(scope.id(), old.id, &valid, &scope.meta).await?)
+    Ok(state
+        .store
+        .update_asset(scope.id(), old.id, &valid, &scope.meta)
+        .await?)
 }
 
-pub async fn add_flow(state: &AppState, scope: &PracticeScope, id: &str, input: &FlowInput) -> Result<AssetFlow, AppError> {
+pub async fn add_flow(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    input: &FlowInput,
+) -> Result<AssetFlow, AppError> {
     let asset = load(state, scope, id).await?;
     require_edit(scope, asset.fields.iao_id, "asset_flow.create").await?;
     let mut input = input.clone();
     input.from_asset_id = Some(asset.id);
     let valid = input.validate()?;
-    Ok(state.store.add_flow(scope.id(), &valid, &scope.meta).await?)
+    Ok(state
+        .store
+        .add_flow(scope.id(), &valid, &scope.meta)
+        .await?)
 }
 
-pub async fn add_access(state: &AppState, scope: &PracticeScope, id: &str, input: &AccessInput) -> Result<AssetAccess, AppError> {
+pub async fn add_access(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    input: &AccessInput,
+) -> Result<AssetAccess, AppError> {
     let asset = load(state, scope, id).await?;
     require_edit(scope, asset.fields.iao_id, "asset_access.create").await?;
     let valid = input.validate()?;
-    Ok(state.store.add_access(scope.id(), asset.id, &valid, &scope.meta).await?)
+    Ok(state
+        .store
+        .add_access(scope.id(), asset.id, &valid, &scope.meta)
+        .await?)
 }
 
 /// The register's gaps, with flows and access entries taken into account.
 pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>, AppError> {
-    let list = state.store.assets(scope.id(), &AssetFilter { limit: 5000, ..Default::default() }).await?;
+    let list = state
+        .store
+        .assets(
+            scope.id(),
+            &AssetFilter {
+                limit: 5000,
+                ..Default::default()
+            },
+        )
+        .await?;
     let owners: std::collections::HashSet<PersonId> = state
         .store
         .access_overview(scope.id())
@@ -127,9 +242,19 @@ pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>
             flows: flows
                 .iter()
                 .filter(|f| f.fields.from_asset_id == Some(a.id))
-                .map(|f| (f.fields.encrypted, f.fields.agreement_ref.clone(), f.fields.to_asset_id.is_none()))
+                .map(|f| {
+                    (
+                        f.fields.encrypted,
+                        f.fields.agreement_ref.clone(),
+                        f.fields.to_asset_id.is_none(),
+                    )
+                })
                 .collect(),
-            access_reasons: access.iter().filter(|x| x.asset_id == a.id).map(|x| x.reason.clone()).collect(),
+            access_reasons: access
+                .iter()
+                .filter(|x| x.asset_id == a.id)
+                .map(|x| x.reason.clone())
+                .collect(),
         })
         .collect();
     Ok(assets::data_quality(&facts, today(state)))
@@ -138,22 +263,36 @@ pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>
 // ---- forms --------------------------------------------------------------------------------------
 
 fn form_to_input(pairs: &[(String, String)]) -> Result<AssetInput, Errors> {
-    let get = |k: &str| pairs.iter().find(|(f, _)| f == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
     let person = |k: &str| -> Result<Option<PersonId>, Errors> {
         match get(k).as_str() {
             "" => Ok(None),
-            v => v.parse().map(Some).map_err(|_| Errors::one(k, "Choose a person from the list")),
+            v => v
+                .parse()
+                .map(Some)
+                .map_err(|_| Errors::one(k, "Choose a person from the list")),
         }
     };
     let rating = |k: &str| -> Result<Option<u8>, Errors> {
         match get(k).as_str() {
             "" => Ok(None),
-            v => v.parse().map(Some).map_err(|_| Errors::one(k, "Rate from 1 (low) to 5 (high)")),
+            v => v
+                .parse()
+                .map(Some)
+                .map_err(|_| Errors::one(k, "Rate from 1 (low) to 5 (high)")),
         }
     };
     let interval = match get("review_interval_months").as_str() {
         "" => None,
-        v => Some(v.parse().map_err(|_| Errors::one("review_interval_months", "Enter a whole number of months"))?),
+        v => Some(v.parse().map_err(|_| {
+            Errors::one("review_interval_months", "Enter a whole number of months")
+        })?),
     };
     Ok(AssetInput {
         name: get("name"),
@@ -210,16 +349,47 @@ struct FormPage {
     texts: Vec<(&'static str, &'static str, String, &'static str)>,
 }
 
-async fn form_page(state: &AppState, scope: &PracticeScope, f: AssetInput, errors: Errors, existing: Option<uuid::Uuid>) -> Result<Response, AppError> {
+async fn form_page(
+    state: &AppState,
+    scope: &PracticeScope,
+    f: AssetInput,
+    errors: Errors,
+    existing: Option<uuid::Uuid>,
+) -> Result<Response, AppError> {
     let staff = state.store.access_overview(scope.id()).await?;
-    let choose = |list: &[(&str, &str)], current: &str, blank: Option<&str>| -> Vec<(String, String, bool)> {
-        let mut v: Vec<(String, String, bool)> = blank.map(|b| vec![(String::new(), b.to_string(), current.is_empty())]).unwrap_or_default();
-        v.extend(list.iter().map(|(k, l)| (k.to_string(), l.to_string(), *k == current)));
+    let choose = |list: &[(&str, &str)],
+                  current: &str,
+                  blank: Option<&str>|
+     -> Vec<(String, String, bool)> {
+        let mut v: Vec<(String, String, bool)> = blank
+            .map(|b| vec![(String::new(), b.to_string(), current.is_empty())])
+            .unwrap_or_default();
+        v.extend(
+            list.iter()
+                .map(|(k, l)| (k.to_string(), l.to_string(), *k == current)),
+        );
         v
     };
     let rating = |r: Option<u8>| {
-        let mut v = vec![(String::new(), "Not rated yet".to_string(), r.unwrap_or(0) == 0)];
-        v.extend((1..=5u8).map(|i| (i.to_string(), format!("{i}{}", match i { 1 => " (low)", 5 => " (high)", _ => "" }), r == Some(i))));
+        let mut v = vec![(
+            String::new(),
+            "Not rated yet".to_string(),
+            r.unwrap_or(0) == 0,
+        )];
+        v.extend((1..=5u8).map(|i| {
+            (
+                i.to_string(),
+                format!(
+                    "{i}{}",
+                    match i {
+                        1 => " (low)",
+                        5 => " (high)",
+                        _ => "",
+                    }
+                ),
+                r == Some(i),
+            )
+        }));
         v
     };
     let people = |only_iao: bool, current: Option<PersonId>, blank: &str| {
@@ -228,50 +398,206 @@ async fn form_page(state: &AppState, scope: &PracticeScope, f: AssetInput, error
             staff
                 .iter()
                 .filter(|s| !only_iao || s.roles.contains(&PracticeRole::InformationAssetOwner))
-                .map(|s| (s.person_id.to_string(), s.full_name.clone(), current == Some(s.person_id))),
+                .map(|s| {
+                    (
+                        s.person_id.to_string(),
+                        s.full_name.clone(),
+                        current == Some(s.person_id),
+                    )
+                }),
         );
         v
     };
     let selects = vec![
-        SelectField { name: "asset_type", label: "Type", options: choose(assets::ASSET_TYPES, &f.asset_type, Some("Choose")) },
-        SelectField { name: "format", label: "Format", options: choose(assets::FORMATS, &f.format, Some("Choose")) },
-        SelectField { name: "iao_id", label: "Information Asset Owner", options: people(true, f.iao_id, "Choose") },
-        SelectField { name: "iaa_id", label: "Information Asset Administrator (optional)", options: people(false, f.iaa_id, "None") },
-        SelectField { name: "hosting", label: "Where it is hosted", options: choose(assets::HOSTING, &f.hosting, Some("Not applicable")) },
-        SelectField { name: "supplier_dspt_status", label: "Supplier's DSPT status", options: choose(&assets::SUPPLIER_DSPT[1..], &f.supplier_dspt_status, Some("Not applicable")) },
-        SelectField { name: "volume_band", label: "How many people's records it holds", options: choose(assets::VOLUME_BANDS, &f.volume_band, Some("Choose")) },
-        SelectField { name: "confidentiality", label: "Confidentiality", options: rating(f.confidentiality) },
-        SelectField { name: "integrity", label: "Integrity", options: rating(f.integrity) },
-        SelectField { name: "availability", label: "Availability", options: rating(f.availability) },
-        SelectField { name: "status", label: "Status", options: choose(assets::STATUSES, if f.status.is_empty() { "active" } else { &f.status }, None) },
+        SelectField {
+            name: "asset_type",
+            label: "Type",
+            options: choose(assets::ASSET_TYPES, &f.asset_type, Some("Choose")),
+        },
+        SelectField {
+            name: "format",
+            label: "Format",
+            options: choose(assets::FORMATS, &f.format, Some("Choose")),
+        },
+        SelectField {
+            name: "iao_id",
+            label: "Information Asset Owner",
+            options: people(true, f.iao_id, "Choose"),
+        },
+        SelectField {
+            name: "iaa_id",
+            label: "Information Asset Administrator (optional)",
+            options: people(false, f.iaa_id, "None"),
+        },
+        SelectField {
+            name: "hosting",
+            label: "Where it is hosted",
+            options: choose(assets::HOSTING, &f.hosting, Some("Not applicable")),
+        },
+        SelectField {
+            name: "supplier_dspt_status",
+            label: "Supplier's DSPT status",
+            options: choose(
+                &assets::SUPPLIER_DSPT[1..],
+                &f.supplier_dspt_status,
+                Some("Not applicable"),
+            ),
+        },
+        SelectField {
+            name: "volume_band",
+            label: "How many people's records it holds",
+            options: choose(assets::VOLUME_BANDS, &f.volume_band, Some("Choose")),
+        },
+        SelectField {
+            name: "confidentiality",
+            label: "Confidentiality",
+            options: rating(f.confidentiality),
+        },
+        SelectField {
+            name: "integrity",
+            label: "Integrity",
+            options: rating(f.integrity),
+        },
+        SelectField {
+            name: "availability",
+            label: "Availability",
+            options: rating(f.availability),
+        },
+        SelectField {
+            name: "status",
+            label: "Status",
+            options: choose(
+                assets::STATUSES,
+                if f.status.is_empty() {
+                    "active"
+                } else {
+                    &f.status
+                },
+                None,
+            ),
+        },
     ];
     let texts = vec![
-        ("confidentiality_reason", "Why that confidentiality rating", f.confidentiality_reason.clone(), "Volume matters: many records together raise confidentiality."),
-        ("integrity_reason", "Why that integrity rating", f.integrity_reason.clone(), ""),
-        ("availability_reason", "Why that availability rating", f.availability_reason.clone(), ""),
-        ("personal_data", "Categories of personal data", f.personal_data.clone(), "For example: demographics, consultations, prescriptions"),
-        ("data_subjects", "Whose data", f.data_subjects.clone(), "For example: registered patients, staff"),
-        ("classification", "Classification", f.classification.clone(), "Official, Official-Sensitive, or the practice's own label"),
-        ("lawful_basis", "Lawful basis (UK GDPR Article 6)", f.lawful_basis.clone(), ""),
-        ("special_condition", "Condition for special-category data (Article 9 / DPA 2018 Schedule 1)", f.special_condition.clone(), ""),
-        ("retention_period", "How long it is kept", f.retention_period.clone(), "For example: 10 years after the patient's death"),
-        ("retention_basis", "Basis for that period", f.retention_basis.clone(), "For example: Records Management Code of Practice 2021"),
-        ("retain_until", "Destroy on (YYYY-MM-DD, optional)", f.retain_until.clone(), ""),
+        (
+            "confidentiality_reason",
+            "Why that confidentiality rating",
+            f.confidentiality_reason.clone(),
+            "Volume matters: many records together raise confidentiality.",
+        ),
+        (
+            "integrity_reason",
+            "Why that integrity rating",
+            f.integrity_reason.clone(),
+            "",
+        ),
+        (
+            "availability_reason",
+            "Why that availability rating",
+            f.availability_reason.clone(),
+            "",
+        ),
+        (
+            "personal_data",
+            "Categories of personal data",
+            f.personal_data.clone(),
+            "For example: demographics, consultations, prescriptions",
+        ),
+        (
+            "data_subjects",
+            "Whose data",
+            f.data_subjects.clone(),
+            "For example: registered patients, staff",
+        ),
+        (
+            "classification",
+            "Classification",
+            f.classification.clone(),
+            "Official, Official-Sensitive, or the practice's own label",
+        ),
+        (
+            "lawful_basis",
+            "Lawful basis (UK GDPR Article 6)",
+            f.lawful_basis.clone(),
+            "",
+        ),
+        (
+            "special_condition",
+            "Condition for special-category data (Article 9 / DPA 2018 Schedule 1)",
+            f.special_condition.clone(),
+            "",
+        ),
+        (
+            "retention_period",
+            "How long it is kept",
+            f.retention_period.clone(),
+            "For example: 10 years after the patient's death",
+        ),
+        (
+            "retention_basis",
+            "Basis for that period",
+            f.retention_basis.clone(),
+            "For example: Records Management Code of Practice 2021",
+        ),
+        (
+            "retain_until",
+            "Destroy on (YYYY-MM-DD, optional)",
+            f.retain_until.clone(),
+            "",
+        ),
         ("supplier_name", "Supplier", f.supplier_name.clone(), ""),
-        ("supplier_contract", "Supplier contract reference", f.supplier_contract.clone(), ""),
-        ("country", "Country where the data is held", f.country.clone(), ""),
-        ("last_reviewed_on", "Last reviewed (YYYY-MM-DD)", f.last_reviewed_on.clone(), ""),
-        ("review_interval_months", "Review every (months)", f.review_interval_months.map(|m| m.to_string()).unwrap_or_else(|| "12".into()), ""),
-        ("retired_on", "Retired on (YYYY-MM-DD, when retired)", f.retired_on.clone(), ""),
+        (
+            "supplier_contract",
+            "Supplier contract reference",
+            f.supplier_contract.clone(),
+            "",
+        ),
+        (
+            "country",
+            "Country where the data is held",
+            f.country.clone(),
+            "",
+        ),
+        (
+            "last_reviewed_on",
+            "Last reviewed (YYYY-MM-DD)",
+            f.last_reviewed_on.clone(),
+            "",
+        ),
+        (
+            "review_interval_months",
+            "Review every (months)",
+            f.review_interval_months
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "12".into()),
+            "",
+        ),
+        (
+            "retired_on",
+            "Retired on (YYYY-MM-DD, when retired)",
+            f.retired_on.clone(),
+            "",
+        ),
     ];
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &FormPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/assets", scope.id())),
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/assets", scope.id()),
+            ),
             practice: scope.practice.clone(),
             errors,
-            heading: if existing.is_some() { format!("Edit {}", f.name) } else { "Add an information asset".into() },
+            heading: if existing.is_some() {
+                format!("Edit {}", f.name)
+            } else {
+                "Add an information asset".into()
+            },
             action: match existing {
                 Some(id) => format!("/practices/{}/assets/{id}/edit", scope.id()),
                 None => format!("/practices/{}/assets", scope.id()),
@@ -324,7 +650,11 @@ struct ListPage {
     statuses: &'static [(&'static str, &'static str)],
 }
 
-async fn list_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+async fn list_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     scope.require(Permission::AssetsView, "asset.list").await?;
     let mine = !q.mine.is_empty();
     let filter = AssetFilter {
@@ -335,11 +665,25 @@ async fn list_page(State(state): State<AppState>, scope: PracticeScope, Query(q)
         limit: 5000,
     };
     let list = state.store.assets(scope.id(), &filter).await?;
-    scope.record(scope.event("asset.list", "asset", None).details(serde_json::json!({ "records": list.len() }))).await?;
+    scope
+        .record(
+            scope
+                .event("asset.list", "asset", None)
+                .details(serde_json::json!({ "records": list.len() })),
+        )
+        .await?;
     let gaps = quality(&state, &scope).await?;
-    let cia = |r: Option<u8>| r.filter(|r| *r > 0).map(|r| r.to_string()).unwrap_or_else(|| "–".into());
+    let cia = |r: Option<u8>| {
+        r.filter(|r| *r > 0)
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "–".into())
+    };
     Ok(render(&ListPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/assets", scope.id())),
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/assets", scope.id()),
+        ),
         practice: scope.practice.clone(),
         errors: Errors::none(),
         assets: list
@@ -349,10 +693,19 @@ async fn list_page(State(state): State<AppState>, scope: PracticeScope, Query(q)
                 name: a.fields.name.clone(),
                 kind: assets::type_label(&a.fields.asset_type),
                 iao: a.iao_name.clone(),
-                cia: format!("{} / {} / {}", cia(a.fields.confidentiality), cia(a.fields.integrity), cia(a.fields.availability)),
+                cia: format!(
+                    "{} / {} / {}",
+                    cia(a.fields.confidentiality),
+                    cia(a.fields.integrity),
+                    cia(a.fields.availability)
+                ),
                 volume: assets::volume_label(&a.fields.volume_band),
                 status: assets::status_label(&a.fields.status),
-                gaps: gaps.iter().filter(|g| g.asset_id == a.id).map(|g| g.problem.clone()).collect(),
+                gaps: gaps
+                    .iter()
+                    .filter(|g| g.asset_id == a.id)
+                    .map(|g| g.problem.clone())
+                    .collect(),
             })
             .collect(),
         search: q.search,
@@ -365,40 +718,76 @@ async fn list_page(State(state): State<AppState>, scope: PracticeScope, Query(q)
     }))
 }
 
-async fn new_page(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
+async fn new_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
     require_edit(&scope, Some(scope.user.person_id()), "asset.create").await?;
-    let f = AssetInput { iao_id: assets::may_own(&scope.roles).then(|| scope.user.person_id()), ..Default::default() };
+    let f = AssetInput {
+        iao_id: assets::may_own(&scope.roles).then(|| scope.user.person_id()),
+        ..Default::default()
+    };
     form_page(&state, &scope, f, Errors::none(), None).await
 }
 
-async fn create_submit(State(state): State<AppState>, scope: PracticeScope, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+async fn create_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let input = match form_to_input(&pairs) {
         Ok(i) => i,
         Err(e) => return form_page(&state, &scope, AssetInput::default(), e, None).await,
     };
     match create_asset(&state, &scope, &input).await {
-        Ok(a) => Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response()),
+        Ok(a) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
+        }
         Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), None).await,
         Err(e) => Err(e),
     }
 }
 
-async fn edit_page(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>) -> Result<Response, AppError> {
+async fn edit_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset.update").await?;
-    scope.record(scope.event("asset.view", "asset", Some(a.id.to_string()))).await?;
+    scope
+        .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
+        .await?;
     form_page(&state, &scope, a.fields, Errors::none(), Some(a.id)).await
 }
 
-async fn edit_submit(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+async fn edit_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let existing = parse_id(&id)?;
     let input = match form_to_input(&pairs) {
         Ok(i) => i,
-        Err(e) => return form_page(&state, &scope, load(&state, &scope, &id).await?.fields, e, Some(existing)).await,
+        Err(e) => {
+            return form_page(
+                &state,
+                &scope,
+                load(&state, &scope, &id).await?.fields,
+                e,
+                Some(existing),
+            )
+            .await;
+        }
     };
     match update_asset(&state, &scope, &id, &input).await {
-        Ok(a) => Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response()),
-        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), Some(existing)).await,
+        Ok(a) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
+        }
+        Err(AppError::Invalid(i)) => {
+            form_page(&state, &scope, input, i.into(), Some(existing)).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -439,29 +828,80 @@ struct AssetPage {
     people: Vec<(String, String)>,
 }
 
-async fn asset_page_for(state: &AppState, scope: &PracticeScope, id: &str, errors: Errors) -> Result<Response, AppError> {
+async fn asset_page_for(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    errors: Errors,
+) -> Result<Response, AppError> {
     let a = load(state, scope, id).await?;
-    scope.record(scope.event("asset.view", "asset", Some(a.id.to_string()))).await?;
+    scope
+        .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
+        .await?;
     let f = &a.fields;
     let rated = |r: Option<u8>, why: &str| match r.filter(|r| *r > 0) {
         Some(r) => format!("{r} – {why}"),
         None => "Not rated".into(),
     };
-    let or_dash = |s: &str| if s.trim().is_empty() { "–".to_string() } else { s.to_string() };
+    let or_dash = |s: &str| {
+        if s.trim().is_empty() {
+            "–".to_string()
+        } else {
+            s.to_string()
+        }
+    };
     let details = vec![
         ("Description", or_dash(&f.description)),
         ("Type", assets::type_label(&f.asset_type).to_string()),
         ("Information Asset Owner", a.iao_name.clone()),
         ("Status", assets::status_label(&f.status).to_string()),
-        ("Records held", assets::volume_label(&f.volume_band).to_string()),
-        ("Special-category data", if f.special_category { format!("Yes – {}", or_dash(&f.special_condition)) } else { "No".into() }),
-        ("Confidentiality", rated(f.confidentiality, &f.confidentiality_reason)),
+        (
+            "Records held",
+            assets::volume_label(&f.volume_band).to_string(),
+        ),
+        (
+            "Special-category data",
+            if f.special_category {
+                format!("Yes – {}", or_dash(&f.special_condition))
+            } else {
+                "No".into()
+            },
+        ),
+        (
+            "Confidentiality",
+            rated(f.confidentiality, &f.confidentiality_reason),
+        ),
         ("Integrity", rated(f.integrity, &f.integrity_reason)),
-        ("Availability", rated(f.availability, &f.availability_reason)),
+        (
+            "Availability",
+            rated(f.availability, &f.availability_reason),
+        ),
         ("Classification", or_dash(&f.classification)),
         ("Lawful basis", or_dash(&f.lawful_basis)),
-        ("Retention", format!("{} {}", or_dash(&f.retention_period), if f.retention_basis.is_empty() { String::new() } else { format!("({})", f.retention_basis) })),
-        ("Supplier", format!("{} {}", or_dash(&f.supplier_name), if f.supplier_dspt_status.is_empty() { String::new() } else { format!("– DSPT: {}", f.supplier_dspt_status) })),
+        (
+            "Retention",
+            format!(
+                "{} {}",
+                or_dash(&f.retention_period),
+                if f.retention_basis.is_empty() {
+                    String::new()
+                } else {
+                    format!("({})", f.retention_basis)
+                }
+            ),
+        ),
+        (
+            "Supplier",
+            format!(
+                "{} {}",
+                or_dash(&f.supplier_name),
+                if f.supplier_dspt_status.is_empty() {
+                    String::new()
+                } else {
+                    format!("– DSPT: {}", f.supplier_dspt_status)
+                }
+            ),
+        ),
         ("Business continuity", or_dash(&f.continuity_notes)),
         ("Last reviewed", or_dash(&f.last_reviewed_on)),
     ];
@@ -469,22 +909,67 @@ async fn asset_page_for(state: &AppState, scope: &PracticeScope, id: &str, error
     let access = state.store.access_entries(scope.id(), Some(a.id)).await?;
     let history = state
         .store
-        .search_events(&custodian_store::EventFilter { practice: Some(scope.id()), object_id: Some(a.id.to_string()), limit: 200, ..Default::default() })
+        .search_events(&custodian_store::EventFilter {
+            practice: Some(scope.id()),
+            object_id: Some(a.id.to_string()),
+            limit: 200,
+            ..Default::default()
+        })
         .await?
         .into_iter()
         .filter(|e| !e.event.action.ends_with(".view"))
-        .map(|e| (show_datetime(e.occurred_at), e.event.meta.actor.clone(), e.event.action.clone(), e.details_text.chars().take(200).collect()))
+        .map(|e| {
+            (
+                show_datetime(e.occurred_at),
+                e.event.meta.actor.clone(),
+                e.event.action.clone(),
+                e.details_text.chars().take(200).collect(),
+            )
+        })
         .collect();
-    let others = state.store.assets(scope.id(), &AssetFilter { limit: 5000, ..Default::default() }).await?;
-    let last_review = state.store.access_reviews(scope.id(), a.id).await?.first().map(|r| {
-        format!("{} by {}: {} confirmed, {} removed{}", show_datetime(r.reviewed_at), r.reviewed_by_name, r.confirmed, r.removed, if r.notes.is_empty() { String::new() } else { format!(" – {}", r.notes) })
-    });
+    let others = state
+        .store
+        .assets(
+            scope.id(),
+            &AssetFilter {
+                limit: 5000,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let last_review = state
+        .store
+        .access_reviews(scope.id(), a.id)
+        .await?
+        .first()
+        .map(|r| {
+            format!(
+                "{} by {}: {} confirmed, {} removed{}",
+                show_datetime(r.reviewed_at),
+                r.reviewed_by_name,
+                r.confirmed,
+                r.removed,
+                if r.notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" – {}", r.notes)
+                }
+            )
+        });
     let staff = state.store.access_overview(scope.id()).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &AssetPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/assets", scope.id())),
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/assets", scope.id()),
+            ),
             practice: scope.practice.clone(),
             errors,
             can_edit: assets::may_edit(&scope.access, &scope.roles, a.fields.iao_id),
@@ -494,44 +979,100 @@ async fn asset_page_for(state: &AppState, scope: &PracticeScope, id: &str, error
                 .map(|fl| FlowRow {
                     id: fl.id.to_string(),
                     from: fl.from_name.clone(),
-                    to: fl.to_name.clone().unwrap_or_else(|| fl.fields.to_party.clone()),
+                    to: fl
+                        .to_name
+                        .clone()
+                        .unwrap_or_else(|| fl.fields.to_party.clone()),
                     what: format!("{} – {}", fl.fields.data, fl.fields.purpose),
-                    how: assets::FLOW_METHODS.iter().find(|m| m.0 == fl.fields.method).map(|m| m.1).unwrap_or("").to_string(),
-                    flags: assets::flow_flags(fl.fields.encrypted, &fl.fields.agreement_ref, fl.fields.to_asset_id.is_none()),
+                    how: assets::FLOW_METHODS
+                        .iter()
+                        .find(|m| m.0 == fl.fields.method)
+                        .map(|m| m.1)
+                        .unwrap_or("")
+                        .to_string(),
+                    flags: assets::flow_flags(
+                        fl.fields.encrypted,
+                        &fl.fields.agreement_ref,
+                        fl.fields.to_asset_id.is_none(),
+                    ),
                 })
                 .collect(),
             access: access
                 .iter()
                 .map(|x| AccessRow {
                     id: x.id.to_string(),
-                    who: x.person_name.clone().or_else(|| x.role.map(|r| format!("Everyone with the role {}", r.label()))).unwrap_or_default(),
+                    who: x
+                        .person_name
+                        .clone()
+                        .or_else(|| {
+                            x.role
+                                .map(|r| format!("Everyone with the role {}", r.label()))
+                        })
+                        .unwrap_or_default(),
                     level: x.level.clone(),
-                    reason: if x.reason.is_empty() { "No reason given".into() } else { x.reason.clone() },
+                    reason: if x.reason.is_empty() {
+                        "No reason given".into()
+                    } else {
+                        x.reason.clone()
+                    },
                 })
                 .collect(),
             history,
             last_review,
-            other_assets: others.iter().filter(|o| o.id != a.id).map(|o| (o.id.to_string(), o.fields.name.clone())).collect(),
+            other_assets: others
+                .iter()
+                .filter(|o| o.id != a.id)
+                .map(|o| (o.id.to_string(), o.fields.name.clone()))
+                .collect(),
             methods: assets::FLOW_METHODS,
             stages: assets::LIFECYCLE,
-            roles: PracticeRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
-            people: staff.iter().map(|s| (s.person_id.to_string(), s.full_name.clone())).collect(),
+            roles: PracticeRole::ALL
+                .iter()
+                .map(|r| (r.as_str(), r.label()))
+                .collect(),
+            people: staff
+                .iter()
+                .map(|s| (s.person_id.to_string(), s.full_name.clone()))
+                .collect(),
             a,
         },
     ))
 }
 
-async fn asset_page(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>) -> Result<Response, AppError> {
+async fn asset_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     asset_page_for(&state, &scope, &id, Errors::none()).await
 }
 
-async fn flow_submit(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
-    let get = |k: &str| pairs.iter().find(|(f, _)| f == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+async fn flow_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
     let to = match get("to_asset_id").as_str() {
         "" => None,
         v => match uuid::Uuid::parse_str(v) {
             Ok(u) => Some(u),
-            Err(_) => return asset_page_for(&state, &scope, &id, Errors::one("to_asset_id", "Choose an asset from the list")).await,
+            Err(_) => {
+                return asset_page_for(
+                    &state,
+                    &scope,
+                    &id,
+                    Errors::one("to_asset_id", "Choose an asset from the list"),
+                )
+                .await;
+            }
         },
     };
     let input = FlowInput {
@@ -548,62 +1089,136 @@ async fn flow_submit(State(state): State<AppState>, scope: PracticeScope, Path((
         lifecycle_stage: get("lifecycle_stage"),
     };
     match add_flow(&state, &scope, &id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+        }
         Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
 }
 
-async fn flow_remove(State(state): State<AppState>, scope: PracticeScope, Path((_, id, flow)): Path<(String, String, String)>) -> Result<Response, AppError> {
+async fn flow_remove(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id, flow)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset_flow.remove").await?;
-    state.store.remove_flow(scope.id(), parse_id(&flow)?, &scope.meta).await?;
+    state
+        .store
+        .remove_flow(scope.id(), parse_id(&flow)?, &scope.meta)
+        .await?;
     Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
 }
 
-async fn access_submit(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
-    let get = |k: &str| pairs.iter().find(|(f, _)| f == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+async fn access_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
     let role = match get("role").as_str() {
         "" => None,
         r => match r.parse::<PracticeRole>() {
             Ok(r) => Some(r),
-            Err(_) => return asset_page_for(&state, &scope, &id, Errors::one("role", "Choose a role from the list")).await,
+            Err(_) => {
+                return asset_page_for(
+                    &state,
+                    &scope,
+                    &id,
+                    Errors::one("role", "Choose a role from the list"),
+                )
+                .await;
+            }
         },
     };
     let person = match get("person_id").as_str() {
         "" => None,
         p => match p.parse::<PersonId>() {
             Ok(p) => Some(p),
-            Err(_) => return asset_page_for(&state, &scope, &id, Errors::one("person_id", "Choose a person from the list")).await,
+            Err(_) => {
+                return asset_page_for(
+                    &state,
+                    &scope,
+                    &id,
+                    Errors::one("person_id", "Choose a person from the list"),
+                )
+                .await;
+            }
         },
     };
-    let input = AccessInput { role, person_id: person, level: get("level"), reason: get("reason") };
+    let input = AccessInput {
+        role,
+        person_id: person,
+        level: get("level"),
+        reason: get("reason"),
+    };
     match add_access(&state, &scope, &id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+        }
         Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
 }
 
-async fn access_remove(State(state): State<AppState>, scope: PracticeScope, Path((_, id, entry)): Path<(String, String, String)>) -> Result<Response, AppError> {
+async fn access_remove(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id, entry)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset_access.remove").await?;
-    state.store.remove_access(scope.id(), parse_id(&entry)?, &scope.meta).await?;
+    state
+        .store
+        .remove_access(scope.id(), parse_id(&entry)?, &scope.meta)
+        .await?;
     Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
 }
 
 /// The IAO signs off who still needs access; everyone else's entry is removed.
-pub async fn review_access(state: &AppState, scope: &PracticeScope, id: &str, keep: &[uuid::Uuid], notes: &str) -> Result<custodian_store::AccessReview, AppError> {
+pub async fn review_access(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    keep: &[uuid::Uuid],
+    notes: &str,
+) -> Result<custodian_store::AccessReview, AppError> {
     let a = load(state, scope, id).await?;
     require_edit(scope, a.fields.iao_id, "asset_access.review").await?;
-    Ok(state.store.review_access(scope.id(), a.id, keep, notes, &scope.meta).await?)
+    Ok(state
+        .store
+        .review_access(scope.id(), a.id, keep, notes, &scope.meta)
+        .await?)
 }
 
-async fn review_submit(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
-    let keep: Vec<uuid::Uuid> = pairs.iter().filter(|(k, _)| k == "keep").filter_map(|(_, v)| uuid::Uuid::parse_str(v).ok()).collect();
-    let notes = pairs.iter().find(|(k, _)| k == "notes").map(|(_, v)| v.clone()).unwrap_or_default();
+async fn review_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let keep: Vec<uuid::Uuid> = pairs
+        .iter()
+        .filter(|(k, _)| k == "keep")
+        .filter_map(|(_, v)| uuid::Uuid::parse_str(v).ok())
+        .collect();
+    let notes = pairs
+        .iter()
+        .find(|(k, _)| k == "notes")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
     match review_access(&state, &scope, &id, &keep, &notes).await {
-        Ok(_) => Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+        }
         Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
@@ -620,7 +1235,12 @@ pub struct ReviewBody {
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/access-review", tag = "assets", summary = "Sign off an access review",
     params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = ReviewBody,
     responses((status = 201, body = custodian_store::AccessReview), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn api_review(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Json(body): Json<ReviewBody>) -> Result<Response, AppError> {
+async fn api_review(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Json(body): Json<ReviewBody>,
+) -> Result<Response, AppError> {
     let r = review_access(&state, &scope, &id, &body.keep, &body.notes).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
@@ -628,7 +1248,11 @@ async fn api_review(State(state): State<AppState>, scope: PracticeScope, Path((_
 // ---- exports --------------------------------------------------------------------------------------
 
 fn csv_line(cells: &[String]) -> String {
-    let mut line = cells.iter().map(|c| crate::report::csv_cell(c)).collect::<Vec<_>>().join(",");
+    let mut line = cells
+        .iter()
+        .map(|c| crate::report::csv_cell(c))
+        .collect::<Vec<_>>()
+        .join(",");
     line.push_str("\r\n");
     line
 }
@@ -636,8 +1260,14 @@ fn csv_line(cells: &[String]) -> String {
 fn csv_response(name: String, body: String) -> Response {
     (
         [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         body,
     )
@@ -646,33 +1276,126 @@ fn csv_response(name: String, body: String) -> Response {
 
 /// The register's columns, in the order of the CSV export (and of the import).
 pub const CSV_COLUMNS: &[&str] = &[
-    "name", "description", "asset_type", "format", "hosting", "country", "supplier_name", "supplier_contract", "supplier_dspt_status",
-    "iao_username", "personal_data", "data_subjects", "special_category", "volume_band", "confidentiality", "confidentiality_reason",
-    "integrity", "integrity_reason", "availability", "availability_reason", "classification", "retention_period", "retention_basis",
-    "retain_until", "lawful_basis", "special_condition", "continuity_notes", "status", "retired_on", "last_reviewed_on", "review_interval_months",
+    "name",
+    "description",
+    "asset_type",
+    "format",
+    "hosting",
+    "country",
+    "supplier_name",
+    "supplier_contract",
+    "supplier_dspt_status",
+    "iao_username",
+    "personal_data",
+    "data_subjects",
+    "special_category",
+    "volume_band",
+    "confidentiality",
+    "confidentiality_reason",
+    "integrity",
+    "integrity_reason",
+    "availability",
+    "availability_reason",
+    "classification",
+    "retention_period",
+    "retention_basis",
+    "retain_until",
+    "lawful_basis",
+    "special_condition",
+    "continuity_notes",
+    "status",
+    "retired_on",
+    "last_reviewed_on",
+    "review_interval_months",
 ];
 
-async fn export_csv(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
-    scope.require(Permission::AssetsView, "asset.export").await?;
-    let list = state.store.assets(scope.id(), &AssetFilter { limit: 5000, ..Default::default() }).await?;
+async fn export_csv(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::AssetsView, "asset.export")
+        .await?;
+    let list = state
+        .store
+        .assets(
+            scope.id(),
+            &AssetFilter {
+                limit: 5000,
+                ..Default::default()
+            },
+        )
+        .await?;
     let staff = state.store.access_overview(scope.id()).await?;
-    let username = |p: Option<PersonId>| p.and_then(|p| staff.iter().find(|s| s.person_id == p)).map(|s| s.username.clone()).unwrap_or_default();
-    let mut out = csv_line(&CSV_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-    let n = |r: Option<u8>| r.filter(|r| *r > 0).map(|r| r.to_string()).unwrap_or_default();
+    let username = |p: Option<PersonId>| {
+        p.and_then(|p| staff.iter().find(|s| s.person_id == p))
+            .map(|s| s.username.clone())
+            .unwrap_or_default()
+    };
+    let mut out = csv_line(
+        &CSV_COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>(),
+    );
+    let n = |r: Option<u8>| {
+        r.filter(|r| *r > 0)
+            .map(|r| r.to_string())
+            .unwrap_or_default()
+    };
     for a in &list {
         let f = &a.fields;
         out.push_str(&csv_line(&[
-            f.name.clone(), f.description.clone(), f.asset_type.clone(), f.format.clone(), f.hosting.clone(), f.country.clone(),
-            f.supplier_name.clone(), f.supplier_contract.clone(), f.supplier_dspt_status.clone(), username(f.iao_id),
-            f.personal_data.clone(), f.data_subjects.clone(), if f.special_category { "yes".into() } else { "no".into() }, f.volume_band.clone(),
-            n(f.confidentiality), f.confidentiality_reason.clone(), n(f.integrity), f.integrity_reason.clone(), n(f.availability), f.availability_reason.clone(),
-            f.classification.clone(), f.retention_period.clone(), f.retention_basis.clone(), f.retain_until.clone(), f.lawful_basis.clone(),
-            f.special_condition.clone(), f.continuity_notes.clone(), f.status.clone(), f.retired_on.clone(), f.last_reviewed_on.clone(),
-            f.review_interval_months.map(|m| m.to_string()).unwrap_or_default(),
+            f.name.clone(),
+            f.description.clone(),
+            f.asset_type.clone(),
+            f.format.clone(),
+            f.hosting.clone(),
+            f.country.clone(),
+            f.supplier_name.clone(),
+            f.supplier_contract.clone(),
+            f.supplier_dspt_status.clone(),
+            username(f.iao_id),
+            f.personal_data.clone(),
+            f.data_subjects.clone(),
+            if f.special_category {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+            f.volume_band.clone(),
+            n(f.confidentiality),
+            f.confidentiality_reason.clone(),
+            n(f.integrity),
+            f.integrity_reason.clone(),
+            n(f.availability),
+            f.availability_reason.clone(),
+            f.classification.clone(),
+            f.retention_period.clone(),
+            f.retention_basis.clone(),
+            f.retain_until.clone(),
+            f.lawful_basis.clone(),
+            f.special_condition.clone(),
+            f.continuity_notes.clone(),
+            f.status.clone(),
+            f.retired_on.clone(),
+            f.last_reviewed_on.clone(),
+            f.review_interval_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
         ]));
     }
-    scope.record(scope.event("asset.export", "asset", None).details(serde_json::json!({ "records": list.len() }))).await?;
-    Ok(csv_response(format!("custodian-assets-{}.csv", scope.practice.ods_code), out))
+    scope
+        .record(
+            scope
+                .event("asset.export", "asset", None)
+                .details(serde_json::json!({ "records": list.len() })),
+        )
+        .await?;
+    Ok(csv_response(
+        format!("custodian-assets-{}.csv", scope.practice.ods_code),
+        out,
+    ))
 }
 
 /// One row of the record of processing activities (UK GDPR Art. 30).
@@ -692,33 +1415,95 @@ pub struct RopaRow {
 }
 
 async fn ropa_rows(state: &AppState, scope: &PracticeScope) -> Result<Vec<RopaRow>, AppError> {
-    let list = state.store.assets(scope.id(), &AssetFilter { status: Some("active".into()), limit: 5000, ..Default::default() }).await?;
+    let list = state
+        .store
+        .assets(
+            scope.id(),
+            &AssetFilter {
+                status: Some("active".into()),
+                limit: 5000,
+                ..Default::default()
+            },
+        )
+        .await?;
     let flows = state.store.flows(scope.id(), None).await?;
-    let or = |s: &str, d: &str| if s.trim().is_empty() { d.to_string() } else { s.to_string() };
+    let or = |s: &str, d: &str| {
+        if s.trim().is_empty() {
+            d.to_string()
+        } else {
+            s.to_string()
+        }
+    };
     Ok(list
         .iter()
         .filter(|a| a.fields.volume_band != "none")
         .map(|a| {
             let f = &a.fields;
-            let out: Vec<&AssetFlow> = flows.iter().filter(|fl| fl.fields.from_asset_id == Some(a.id)).collect();
-            let mut purposes: Vec<String> = out.iter().map(|fl| fl.fields.purpose.clone()).collect();
+            let out: Vec<&AssetFlow> = flows
+                .iter()
+                .filter(|fl| fl.fields.from_asset_id == Some(a.id))
+                .collect();
+            let mut purposes: Vec<String> =
+                out.iter().map(|fl| fl.fields.purpose.clone()).collect();
             purposes.sort();
             purposes.dedup();
-            let mut recipients: Vec<String> = out.iter().filter(|fl| fl.fields.to_asset_id.is_none()).map(|fl| fl.fields.to_party.clone()).collect();
+            let mut recipients: Vec<String> = out
+                .iter()
+                .filter(|fl| fl.fields.to_asset_id.is_none())
+                .map(|fl| fl.fields.to_party.clone())
+                .collect();
             recipients.sort();
             recipients.dedup();
-            let abroad = !f.country.trim().is_empty() && !matches!(f.country.trim().to_lowercase().as_str(), "uk" | "united kingdom" | "england" | "gb");
+            let abroad = !f.country.trim().is_empty()
+                && !matches!(
+                    f.country.trim().to_lowercase().as_str(),
+                    "uk" | "united kingdom" | "england" | "gb"
+                );
             RopaRow {
                 name: f.name.clone(),
-                purposes: if purposes.is_empty() { or(&f.description, "Not recorded") } else { purposes.join("; ") },
+                purposes: if purposes.is_empty() {
+                    or(&f.description, "Not recorded")
+                } else {
+                    purposes.join("; ")
+                },
                 subjects: or(&f.data_subjects, "Not recorded"),
                 data: or(&f.personal_data, "Not recorded"),
-                special: if f.special_category { format!("Yes – {}", or(&f.special_condition, "condition not recorded")) } else { "No".into() },
+                special: if f.special_category {
+                    format!(
+                        "Yes – {}",
+                        or(&f.special_condition, "condition not recorded")
+                    )
+                } else {
+                    "No".into()
+                },
                 basis: or(&f.lawful_basis, "Not recorded"),
-                recipients: if recipients.is_empty() { "None outside the practice".into() } else { recipients.join("; ") },
-                transfers: if abroad { format!("Held in {}", f.country) } else { "None".into() },
-                retention: format!("{}{}", or(&f.retention_period, "Not recorded"), if f.retention_basis.is_empty() { String::new() } else { format!(" ({})", f.retention_basis) }),
-                security: format!("{}; confidentiality {}", or(&f.classification, "Unclassified"), f.confidentiality.filter(|c| *c > 0).map(|c| c.to_string()).unwrap_or_else(|| "not rated".into())),
+                recipients: if recipients.is_empty() {
+                    "None outside the practice".into()
+                } else {
+                    recipients.join("; ")
+                },
+                transfers: if abroad {
+                    format!("Held in {}", f.country)
+                } else {
+                    "None".into()
+                },
+                retention: format!(
+                    "{}{}",
+                    or(&f.retention_period, "Not recorded"),
+                    if f.retention_basis.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", f.retention_basis)
+                    }
+                ),
+                security: format!(
+                    "{}; confidentiality {}",
+                    or(&f.classification, "Unclassified"),
+                    f.confidentiality
+                        .filter(|c| *c > 0)
+                        .map(|c| c.to_string())
+                        .unwrap_or_else(|| "not rated".into())
+                ),
                 owner: a.iao_name.clone(),
             }
         })
@@ -740,18 +1525,56 @@ struct FormatQuery {
     format: String,
 }
 
-async fn ropa_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<FormatQuery>) -> Result<Response, AppError> {
+async fn ropa_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, AppError> {
     scope.require(Permission::AssetsView, "asset.ropa").await?;
     let rows = ropa_rows(&state, &scope).await?;
     if q.format == "csv" {
-        let mut out = csv_line(&["asset", "purposes", "data_subjects", "personal_data", "special_category", "lawful_basis", "recipients", "transfers", "retention", "security", "owner"].map(String::from));
+        let mut out = csv_line(
+            &[
+                "asset",
+                "purposes",
+                "data_subjects",
+                "personal_data",
+                "special_category",
+                "lawful_basis",
+                "recipients",
+                "transfers",
+                "retention",
+                "security",
+                "owner",
+            ]
+            .map(String::from),
+        );
         for r in &rows {
-            out.push_str(&csv_line(&[r.name.clone(), r.purposes.clone(), r.subjects.clone(), r.data.clone(), r.special.clone(), r.basis.clone(), r.recipients.clone(), r.transfers.clone(), r.retention.clone(), r.security.clone(), r.owner.clone()]));
+            out.push_str(&csv_line(&[
+                r.name.clone(),
+                r.purposes.clone(),
+                r.subjects.clone(),
+                r.data.clone(),
+                r.special.clone(),
+                r.basis.clone(),
+                r.recipients.clone(),
+                r.transfers.clone(),
+                r.retention.clone(),
+                r.security.clone(),
+                r.owner.clone(),
+            ]));
         }
-        return Ok(csv_response(format!("custodian-ropa-{}.csv", scope.practice.ods_code), out));
+        return Ok(csv_response(
+            format!("custodian-ropa-{}.csv", scope.practice.ods_code),
+            out,
+        ));
     }
     Ok(render(&RopaPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/assets", scope.id())),
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/assets", scope.id()),
+        ),
         practice: scope.practice.clone(),
         today: custodian_domain::time::show_date(state.clock.now()),
         rows,
@@ -760,7 +1583,10 @@ async fn ropa_page(State(state): State<AppState>, scope: PracticeScope, Query(q)
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/ropa", tag = "assets", summary = "The record of processing activities (UK GDPR Art. 30)",
     params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<RopaRow>)))]
-async fn api_ropa(State(state): State<AppState>, scope: PracticeScope) -> Result<Json<Vec<RopaRow>>, AppError> {
+async fn api_ropa(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Json<Vec<RopaRow>>, AppError> {
     scope.require(Permission::AssetsView, "asset.ropa").await?;
     Ok(Json(ropa_rows(&state, &scope).await?))
 }
@@ -773,11 +1599,20 @@ struct QualityPage {
     gaps: Vec<Gap>,
 }
 
-async fn quality_page(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
-    scope.require(Permission::AssetsView, "asset.quality").await?;
+async fn quality_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::AssetsView, "asset.quality")
+        .await?;
     let gaps = quality(&state, &scope).await?;
     Ok(render(&QualityPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/assets", scope.id())),
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/assets", scope.id()),
+        ),
         practice: scope.practice.clone(),
         gaps,
     }))
@@ -805,15 +1640,40 @@ struct ApiListQuery {
            ("asset_type" = Option<String>, Query, description = "A type"), ("status" = Option<String>, Query, description = "active, retiring or retired"),
            ("iao" = Option<String>, Query, description = "An IAO's person id, or `me`")),
     responses((status = 200, body = Vec<Asset>), (status = 403, body = Problem)))]
-async fn api_list(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<ApiListQuery>) -> Result<Json<Vec<Asset>>, AppError> {
+async fn api_list(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<ApiListQuery>,
+) -> Result<Json<Vec<Asset>>, AppError> {
     scope.require(Permission::AssetsView, "asset.list").await?;
     let iao = match q.iao.as_deref() {
         None | Some("") => None,
         Some("me") => Some(scope.user.person_id()),
-        Some(p) => Some(p.parse().map_err(|_| Invalid::one("iao", "Give a person id or `me`"))?),
+        Some(p) => Some(
+            p.parse()
+                .map_err(|_| Invalid::one("iao", "Give a person id or `me`"))?,
+        ),
     };
-    let list = state.store.assets(scope.id(), &AssetFilter { search: q.search, asset_type: q.asset_type, status: q.status, iao, limit: 5000 }).await?;
-    scope.record(scope.event("asset.list", "asset", None).details(serde_json::json!({ "records": list.len() }))).await?;
+    let list = state
+        .store
+        .assets(
+            scope.id(),
+            &AssetFilter {
+                search: q.search,
+                asset_type: q.asset_type,
+                status: q.status,
+                iao,
+                limit: 5000,
+            },
+        )
+        .await?;
+    scope
+        .record(
+            scope
+                .event("asset.list", "asset", None)
+                .details(serde_json::json!({ "records": list.len() })),
+        )
+        .await?;
     Ok(Json(list))
 }
 
@@ -821,7 +1681,11 @@ async fn api_list(State(state): State<AppState>, scope: PracticeScope, Query(q):
     description = "The data protection lead, practice manager or IG consultant; or an IAO adding an asset they own.",
     params(("practice_id" = String, Path, description = "The practice's id")), request_body = AssetInput,
     responses((status = 201, body = Asset), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn api_create(State(state): State<AppState>, scope: PracticeScope, Json(body): Json<AssetInput>) -> Result<Response, AppError> {
+async fn api_create(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Json(body): Json<AssetInput>,
+) -> Result<Response, AppError> {
     let a = create_asset(&state, &scope, &body).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
@@ -829,25 +1693,48 @@ async fn api_create(State(state): State<AppState>, scope: PracticeScope, Json(bo
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/assets/{asset_id}", tag = "assets", summary = "One asset with its flows and access",
     params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")),
     responses((status = 200, body = AssetDetail), (status = 404, body = Problem)))]
-async fn api_get(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>) -> Result<Json<AssetDetail>, AppError> {
+async fn api_get(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<AssetDetail>, AppError> {
     let asset = load(&state, &scope, &id).await?;
-    scope.record(scope.event("asset.view", "asset", Some(asset.id.to_string()))).await?;
+    scope
+        .record(scope.event("asset.view", "asset", Some(asset.id.to_string())))
+        .await?;
     let flows = state.store.flows(scope.id(), Some(asset.id)).await?;
-    let access = state.store.access_entries(scope.id(), Some(asset.id)).await?;
-    Ok(Json(AssetDetail { asset, flows, access }))
+    let access = state
+        .store
+        .access_entries(scope.id(), Some(asset.id))
+        .await?;
+    Ok(Json(AssetDetail {
+        asset,
+        flows,
+        access,
+    }))
 }
 
 #[utoipa::path(put, path = "/api/v1/practices/{practice_id}/assets/{asset_id}", tag = "assets", summary = "Change an asset",
     params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = AssetInput,
     responses((status = 200, body = Asset), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn api_update(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Json(body): Json<AssetInput>) -> Result<Json<Asset>, AppError> {
+async fn api_update(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Json(body): Json<AssetInput>,
+) -> Result<Json<Asset>, AppError> {
     Ok(Json(update_asset(&state, &scope, &id, &body).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/flows", tag = "assets", summary = "Add a data flow out of an asset",
     params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = FlowInput,
     responses((status = 201, body = AssetFlow), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn api_add_flow(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Json(body): Json<FlowInput>) -> Result<Response, AppError> {
+async fn api_add_flow(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Json(body): Json<FlowInput>,
+) -> Result<Response, AppError> {
     let f = add_flow(&state, &scope, &id, &body).await?;
     Ok((StatusCode::CREATED, Json(f)).into_response())
 }
@@ -855,17 +1742,29 @@ async fn api_add_flow(State(state): State<AppState>, scope: PracticeScope, Path(
 #[utoipa::path(delete, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}", tag = "assets", summary = "Remove a data flow",
     params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id"), ("flow_id" = String, Path, description = "The flow's id")),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn api_remove_flow(State(state): State<AppState>, scope: PracticeScope, Path((_, id, flow)): Path<(String, String, String)>) -> Result<StatusCode, AppError> {
+async fn api_remove_flow(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id, flow)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset_flow.remove").await?;
-    state.store.remove_flow(scope.id(), parse_id(&flow)?, &scope.meta).await?;
+    state
+        .store
+        .remove_flow(scope.id(), parse_id(&flow)?, &scope.meta)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/access", tag = "assets", summary = "Record who has access and why",
     params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = AccessInput,
     responses((status = 201, body = AssetAccess), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn api_add_access(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Json(body): Json<AccessInput>) -> Result<Response, AppError> {
+async fn api_add_access(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Json(body): Json<AccessInput>,
+) -> Result<Response, AppError> {
     let x = add_access(&state, &scope, &id, &body).await?;
     Ok((StatusCode::CREATED, Json(x)).into_response())
 }
@@ -873,23 +1772,59 @@ async fn api_add_access(State(state): State<AppState>, scope: PracticeScope, Pat
 #[utoipa::path(delete, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/access/{entry_id}", tag = "assets", summary = "Remove an access entry",
     params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id"), ("entry_id" = String, Path, description = "The entry's id")),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn api_remove_access(State(state): State<AppState>, scope: PracticeScope, Path((_, id, entry)): Path<(String, String, String)>) -> Result<StatusCode, AppError> {
+async fn api_remove_access(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id, entry)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset_access.remove").await?;
-    state.store.remove_access(scope.id(), parse_id(&entry)?, &scope.meta).await?;
+    state
+        .store
+        .remove_access(scope.id(), parse_id(&entry)?, &scope.meta)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/assets-quality", tag = "assets", summary = "Gaps in the register",
     params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<Gap>)))]
-async fn api_quality(State(state): State<AppState>, scope: PracticeScope) -> Result<Json<Vec<Gap>>, AppError> {
-    scope.require(Permission::AssetsView, "asset.quality").await?;
+async fn api_quality(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Json<Vec<Gap>>, AppError> {
+    scope
+        .require(Permission::AssetsView, "asset.quality")
+        .await?;
     Ok(Json(quality(&state, &scope).await?))
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api_list, api_create, api_get, api_update, api_add_flow, api_remove_flow, api_add_access, api_remove_access, api_quality, api_review, api_ropa),
-    components(schemas(RopaRow, Asset, AssetFlow, AssetAccess, AssetDetail, AssetInput, FlowInput, AccessInput, Gap, ReviewBody, custodian_store::AccessReview))
+    paths(
+        api_list,
+        api_create,
+        api_get,
+        api_update,
+        api_add_flow,
+        api_remove_flow,
+        api_add_access,
+        api_remove_access,
+        api_quality,
+        api_review,
+        api_ropa
+    ),
+    components(schemas(
+        RopaRow,
+        Asset,
+        AssetFlow,
+        AssetAccess,
+        AssetDetail,
+        AssetInput,
+        FlowInput,
+        AccessInput,
+        Gap,
+        ReviewBody,
+        custodian_store::AccessReview
+    ))
 )]
 pub struct AssetsApi;

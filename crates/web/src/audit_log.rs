@@ -1,10 +1,12 @@
 //! The audit log service: turns stored events into Merkle leaves (integration), signs
 //! checkpoints, serves proofs, builds exports, and verifies the whole log from the store.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use custodian_audit::{CheckpointSigner, Export, ExportedEvent, Hash, PublicKey, Record, Tree, verify_consistency};
+use custodian_audit::{
+    CheckpointSigner, Export, ExportedEvent, Hash, PublicKey, Record, Tree, verify_consistency,
+};
 use custodian_domain::PracticeId;
 use custodian_store::{SharedStore, StoreError, StoredCheckpoint, StoredEvent};
 use tokio::sync::Mutex;
@@ -57,7 +59,12 @@ pub struct ProvenEvent {
 
 impl AuditService {
     pub fn new(origin: &str, seed: [u8; 32]) -> Self {
-        AuditService { origin: origin.to_string(), signer: CheckpointSigner::from_seed(origin, seed), tree: Mutex::new(Tree::new()), floor: AtomicI64::new(0) }
+        AuditService {
+            origin: origin.to_string(),
+            signer: CheckpointSigner::from_seed(origin, seed),
+            tree: Mutex::new(Tree::new()),
+            floor: AtomicI64::new(0),
+        }
     }
 
     /// The note verifier key auditors use.
@@ -79,14 +86,18 @@ impl AuditService {
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
         loop {
-            let batch = store.unintegrated_events(self.floor.load(Ordering::Relaxed), 5_000).await?;
+            let batch = store
+                .unintegrated_events(self.floor.load(Ordering::Relaxed), 5_000)
+                .await?;
             if batch.is_empty() {
                 return Ok(tree.size());
             }
             let mut leaves = Vec::with_capacity(batch.len());
             let mut hashes = Vec::with_capacity(batch.len());
             for e in &batch {
-                let h = record_of(e).leaf_hash().map_err(|err| StoreError::Corrupt(err.to_string()))?;
+                let h = record_of(e)
+                    .leaf_hash()
+                    .map_err(|err| StoreError::Corrupt(err.to_string()))?;
                 leaves.push((e.seq, hex::encode(h)));
                 hashes.push(h);
             }
@@ -96,7 +107,8 @@ impl AuditService {
                         tree.push(h);
                     }
                     let top = batch.last().map(|e| e.seq).unwrap_or(0);
-                    self.floor.store((top - LATE_COMMIT_WINDOW).max(0), Ordering::Relaxed);
+                    self.floor
+                        .store((top - LATE_COMMIT_WINDOW).max(0), Ordering::Relaxed);
                 }
                 // Another server integrated first: catch up and look again.
                 Err(StoreError::Conflict { .. }) => self.refresh(store, &mut tree).await?,
@@ -106,21 +118,36 @@ impl AuditService {
     }
 
     /// Integrates, then signs a checkpoint if the log has grown since the last one.
-    pub async fn checkpoint(&self, store: &SharedStore) -> Result<Option<StoredCheckpoint>, StoreError> {
+    pub async fn checkpoint(
+        &self,
+        store: &SharedStore,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
         let size = self.integrate(store).await?;
         let latest = store.latest_checkpoint().await?;
         if latest.as_ref().is_some_and(|c| c.tree_size as u64 >= size) {
             return Ok(latest);
         }
-        let root = self.tree.lock().await.root(size).expect("size is the tree's");
+        let root = self
+            .tree
+            .lock()
+            .await
+            .root(size)
+            .expect("size is the tree's");
         let note = self.signer.sign(&self.origin, size, &root);
-        store.add_checkpoint(size as i64, &hex::encode(root), &note).await?;
+        store
+            .add_checkpoint(size as i64, &hex::encode(root), &note)
+            .await?;
         store.latest_checkpoint().await
     }
 
     /// An event with its inclusion proof against the checkpoint of `tree_size` (default: the
     /// latest, made now if needed).
-    pub async fn prove(&self, store: &SharedStore, seq: i64, tree_size: Option<i64>) -> Result<ProvenEvent, AppError> {
+    pub async fn prove(
+        &self,
+        store: &SharedStore,
+        seq: i64,
+        tree_size: Option<i64>,
+    ) -> Result<ProvenEvent, AppError> {
         let event = store.event(seq).await?.ok_or(AppError::NotFound)?;
         let mut leaf_index = store.leaf_of_event(seq).await?;
         if leaf_index.is_none() {
@@ -146,7 +173,9 @@ impl AuditService {
         }
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
-        let proof = tree.inclusion_proof(leaf_index as u64, cp.tree_size as u64).ok_or(AppError::NotFound)?;
+        let proof = tree
+            .inclusion_proof(leaf_index as u64, cp.tree_size as u64)
+            .ok_or(AppError::NotFound)?;
         Ok(ProvenEvent {
             record: record_of(&event),
             event,
@@ -158,32 +187,62 @@ impl AuditService {
     }
 
     /// The consistency proof between two checkpointed sizes.
-    pub async fn consistency(&self, store: &SharedStore, old: i64, new: i64) -> Result<Vec<String>, AppError> {
+    pub async fn consistency(
+        &self,
+        store: &SharedStore,
+        old: i64,
+        new: i64,
+    ) -> Result<Vec<String>, AppError> {
         if old < 0 || new < 0 {
             return Err(custodian_domain::Invalid::one("from", "Sizes cannot be negative").into());
         }
         if old > new {
-            return Err(custodian_domain::Invalid::one("from", format!("The first size ({old}) is larger than the second ({new})")).into());
+            return Err(custodian_domain::Invalid::one(
+                "from",
+                format!("The first size ({old}) is larger than the second ({new})"),
+            )
+            .into());
         }
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
         if new as u64 > tree.size() {
-            return Err(custodian_domain::Invalid::one("to", format!("The log has only {} entries", tree.size())).into());
+            return Err(custodian_domain::Invalid::one(
+                "to",
+                format!("The log has only {} entries", tree.size()),
+            )
+            .into());
         }
-        Ok(tree.consistency_proof(old as u64, new as u64).unwrap_or_default().iter().map(hex::encode).collect())
+        Ok(tree
+            .consistency_proof(old as u64, new as u64)
+            .unwrap_or_default()
+            .iter()
+            .map(hex::encode)
+            .collect())
     }
 
     /// An export of one practice's events in a period, each with its proof against the latest
     /// checkpoint (signed now, so it covers every event exported).
-    pub async fn export(&self, store: &SharedStore, practice: PracticeId, from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> Result<Export, AppError> {
+    pub async fn export(
+        &self,
+        store: &SharedStore,
+        practice: PracticeId,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Export, AppError> {
         let cp = self.checkpoint(store).await?.ok_or(AppError::NotFound)?;
         let events = store.practice_log(practice, from, to).await?;
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
         let mut out = Vec::new();
         for (leaf, e) in events.into_iter().filter(|(l, _)| *l < cp.tree_size) {
-            let proof = tree.inclusion_proof(leaf as u64, cp.tree_size as u64).ok_or(AppError::NotFound)?;
-            out.push(ExportedEvent { leaf_index: leaf as u64, record: record_of(&e), proof: proof.iter().map(hex::encode).collect() });
+            let proof = tree
+                .inclusion_proof(leaf as u64, cp.tree_size as u64)
+                .ok_or(AppError::NotFound)?;
+            out.push(ExportedEvent {
+                leaf_index: leaf as u64,
+                record: record_of(&e),
+                proof: proof.iter().map(hex::encode).collect(),
+            });
         }
         Ok(Export {
             format: custodian_audit::export::EXPORT_FORMAT.into(),
@@ -210,7 +269,10 @@ pub struct VerifyReport {
 impl VerifyReport {
     pub fn summary(&self) -> String {
         match &self.problem {
-            None => format!("audit log intact: {} events, {} signed checkpoints verified", self.leaves, self.checkpoints),
+            None => format!(
+                "audit log intact: {} events, {} signed checkpoints verified",
+                self.leaves, self.checkpoints
+            ),
             Some(p) => format!("audit log FAILED verification: {p}"),
         }
     }
@@ -221,7 +283,12 @@ impl VerifyReport {
 pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyReport, AppError> {
     let key = PublicKey::parse(public_key).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let mut tree = Tree::new();
-    let fail = |tree: &Tree, cps: usize, p: String| VerifyReport { ok: false, leaves: tree.size(), checkpoints: cps, problem: Some(p) };
+    let fail = |tree: &Tree, cps: usize, p: String| VerifyReport {
+        ok: false,
+        leaves: tree.size(),
+        checkpoints: cps,
+        problem: Some(p),
+    };
     let mut from = 0i64;
     loop {
         let page = store.log_entries(from, 10_000).await?;
@@ -230,17 +297,48 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
         }
         for entry in &page {
             if entry.leaf_index != tree.size() as i64 {
-                return Ok(fail(&tree, 0, format!("leaf {} is missing: the log jumps to leaf {}", tree.size(), entry.leaf_index)));
+                return Ok(fail(
+                    &tree,
+                    0,
+                    format!(
+                        "leaf {} is missing: the log jumps to leaf {}",
+                        tree.size(),
+                        entry.leaf_index
+                    ),
+                ));
             }
             let Some(event) = &entry.event else {
-                return Ok(fail(&tree, 0, format!("event #{} (leaf {}) has been deleted", entry.event_seq, entry.leaf_index)));
+                return Ok(fail(
+                    &tree,
+                    0,
+                    format!(
+                        "event #{} (leaf {}) has been deleted",
+                        entry.event_seq, entry.leaf_index
+                    ),
+                ));
             };
             let recomputed = match record_of(event).leaf_hash() {
                 Ok(h) => h,
-                Err(_) => return Ok(fail(&tree, 0, format!("event #{} (leaf {}) was changed: its details are no longer valid JSON", event.seq, entry.leaf_index))),
+                Err(_) => {
+                    return Ok(fail(
+                        &tree,
+                        0,
+                        format!(
+                            "event #{} (leaf {}) was changed: its details are no longer valid JSON",
+                            event.seq, entry.leaf_index
+                        ),
+                    ));
+                }
             };
             if hex::encode(recomputed) != entry.leaf_hash {
-                return Ok(fail(&tree, 0, format!("event #{} (leaf {}) was changed: its contents no longer match the hash recorded when it was logged", event.seq, entry.leaf_index)));
+                return Ok(fail(
+                    &tree,
+                    0,
+                    format!(
+                        "event #{} (leaf {}) was changed: its contents no longer match the hash recorded when it was logged",
+                        event.seq, entry.leaf_index
+                    ),
+                ));
             }
             tree.push(recomputed);
         }
@@ -251,13 +349,34 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
     for (i, c) in checkpoints.iter().enumerate() {
         let cp = match key.verify(&c.note) {
             Ok(cp) => cp,
-            Err(e) => return Ok(fail(&tree, i, format!("the checkpoint of size {}: {e}", c.tree_size))),
+            Err(e) => {
+                return Ok(fail(
+                    &tree,
+                    i,
+                    format!("the checkpoint of size {}: {e}", c.tree_size),
+                ));
+            }
         };
         if cp.size as i64 != c.tree_size {
-            return Ok(fail(&tree, i, format!("the checkpoint stored as size {} is signed for size {}", c.tree_size, cp.size)));
+            return Ok(fail(
+                &tree,
+                i,
+                format!(
+                    "the checkpoint stored as size {} is signed for size {}",
+                    c.tree_size, cp.size
+                ),
+            ));
         }
         let Some(root) = tree.root(cp.size) else {
-            return Ok(fail(&tree, i, format!("the checkpoint of size {} covers more events than the log holds ({}): events were deleted", cp.size, tree.size())));
+            return Ok(fail(
+                &tree,
+                i,
+                format!(
+                    "the checkpoint of size {} covers more events than the log holds ({}): events were deleted",
+                    cp.size,
+                    tree.size()
+                ),
+            ));
         };
         if root != cp.root {
             let after = previous.map(|(s, _)| s).unwrap_or(0);
@@ -276,12 +395,24 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
         if let Some((old, old_root)) = previous {
             let proof = tree.consistency_proof(old, cp.size).unwrap_or_default();
             if verify_consistency(old, cp.size, &old_root, &cp.root, &proof).is_err() {
-                return Ok(fail(&tree, i, format!("the checkpoints of sizes {old} and {} are not consistent", cp.size)));
+                return Ok(fail(
+                    &tree,
+                    i,
+                    format!(
+                        "the checkpoints of sizes {old} and {} are not consistent",
+                        cp.size
+                    ),
+                ));
             }
         }
         previous = Some((cp.size, cp.root));
     }
-    Ok(VerifyReport { ok: true, leaves: tree.size(), checkpoints: checkpoints.len(), problem: None })
+    Ok(VerifyReport {
+        ok: true,
+        leaves: tree.size(),
+        checkpoints: checkpoints.len(),
+        problem: None,
+    })
 }
 
 pub type SharedAudit = Arc<AuditService>;

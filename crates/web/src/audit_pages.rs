@@ -25,12 +25,36 @@ pub fn routes(r: &mut Routes) {
     use Reach::*;
     r.get("/practices/{practice_id}/audit", Practice, audit_page)
         .get("/practices/{practice_id}/audit/{seq}", Practice, event_page)
-        .get("/practices/{practice_id}/audit-export", Practice, export_download)
-        .get("/api/v1/practices/{practice_id}/audit/events", Practice, api_events)
-        .get("/api/v1/practices/{practice_id}/audit/events/{seq}", Practice, api_event)
-        .get("/api/v1/practices/{practice_id}/audit/export", Practice, export_download)
-        .get("/practices/{practice_id}/audit/report", Practice, report_page)
-        .get("/api/v1/practices/{practice_id}/audit/report", Practice, api_report)
+        .get(
+            "/practices/{practice_id}/audit-export",
+            Practice,
+            export_download,
+        )
+        .get(
+            "/api/v1/practices/{practice_id}/audit/events",
+            Practice,
+            api_events,
+        )
+        .get(
+            "/api/v1/practices/{practice_id}/audit/events/{seq}",
+            Practice,
+            api_event,
+        )
+        .get(
+            "/api/v1/practices/{practice_id}/audit/export",
+            Practice,
+            export_download,
+        )
+        .get(
+            "/practices/{practice_id}/audit/report",
+            Practice,
+            report_page,
+        )
+        .get(
+            "/api/v1/practices/{practice_id}/audit/report",
+            Practice,
+            api_report,
+        )
         .get("/api/v1/audit/checkpoint", SignedIn, api_checkpoint)
         .get("/api/v1/audit/consistency", SignedIn, api_consistency);
 }
@@ -55,26 +79,50 @@ pub struct AuditQuery {
     limit: Option<u32>,
 }
 
-fn day(s: &str, field: &str, end: bool) -> Result<Option<DateTime<Utc>>, custodian_domain::Invalid> {
+fn day(
+    s: &str,
+    field: &str,
+    end: bool,
+) -> Result<Option<DateTime<Utc>>, custodian_domain::Invalid> {
     if s.trim().is_empty() {
         return Ok(None);
     }
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| custodian_domain::Invalid::one(field, format!("Enter the {field} date as a real date, like 2026-11-01")))?;
-    let d = if end { d + chrono::Duration::days(1) } else { d };
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        custodian_domain::Invalid::one(
+            field,
+            format!("Enter the {field} date as a real date, like 2026-11-01"),
+        )
+    })?;
+    let d = if end {
+        d + chrono::Duration::days(1)
+    } else {
+        d
+    };
     Ok(Some(custodian_domain::identity::start_of_day(d)))
 }
 
 impl AuditQuery {
-    fn filter(&self, scope: &PracticeScope, people: Vec<custodian_domain::PersonId>) -> Result<EventFilter, custodian_domain::Invalid> {
+    fn filter(
+        &self,
+        scope: &PracticeScope,
+        people: Vec<custodian_domain::PersonId>,
+    ) -> Result<EventFilter, custodian_domain::Invalid> {
         let outcome = match self.outcome.as_str() {
             "" => None,
-            o => Some(Outcome::parse(o).ok_or_else(|| custodian_domain::Invalid::one("outcome", "Outcome must be success, failure or denied"))?),
+            o => Some(Outcome::parse(o).ok_or_else(|| {
+                custodian_domain::Invalid::one(
+                    "outcome",
+                    "Outcome must be success, failure or denied",
+                )
+            })?),
         };
         let (from, to) = (day(&self.from, "from", false)?, day(&self.to, "to", true)?);
         if let (Some(f), Some(t)) = (from, to) {
             if f >= t {
-                return Err(custodian_domain::Invalid::one("to", "The 'to' date must not be before the 'from' date"));
+                return Err(custodian_domain::Invalid::one(
+                    "to",
+                    "The 'to' date must not be before the 'from' date",
+                ));
             }
         }
         Ok(EventFilter {
@@ -93,8 +141,17 @@ impl AuditQuery {
 }
 
 /// The practice's staff: their sign-ins and other events of no practice belong to its trail.
-async fn staff(state: &AppState, scope: &PracticeScope) -> Result<Vec<custodian_domain::PersonId>, AppError> {
-    Ok(state.store.access_overview(scope.id()).await?.into_iter().map(|o| o.person_id).collect())
+async fn staff(
+    state: &AppState,
+    scope: &PracticeScope,
+) -> Result<Vec<custodian_domain::PersonId>, AppError> {
+    Ok(state
+        .store
+        .access_overview(scope.id())
+        .await?
+        .into_iter()
+        .map(|o| o.person_id)
+        .collect())
 }
 
 struct EventRow {
@@ -127,13 +184,23 @@ struct VerificationView {
     summary: String,
 }
 
-async fn audit_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+async fn audit_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
     scope.require(Permission::AuditView, "audit.list").await?;
     let (events, errors) = match q.filter(&scope, staff(&state, &scope).await?) {
         Ok(f) => (state.store.search_events(&f).await?, Errors::none()),
         Err(e) => (vec![], e.into()),
     };
-    scope.record(scope.event("audit.list", "audit_event", None).details(serde_json::json!({ "records": events.len() }))).await?;
+    scope
+        .record(
+            scope
+                .event("audit.list", "audit_event", None)
+                .details(serde_json::json!({ "records": events.len() })),
+        )
+        .await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
     let next = (events.len() == limit).then(|| {
         let last = events.last().map(|e| e.seq).unwrap_or(0);
@@ -147,9 +214,21 @@ async fn audit_page(State(state): State<AppState>, scope: PracticeScope, Query(q
             crate::auth::urlencode(&q.to)
         )
     });
-    let verification = state.store.latest_verification().await?.map(|v| VerificationView { ok: v.ok, ran_at: show_datetime(v.ran_at), summary: v.summary });
+    let verification = state
+        .store
+        .latest_verification()
+        .await?
+        .map(|v| VerificationView {
+            ok: v.ok,
+            ran_at: show_datetime(v.ran_at),
+            summary: v.summary,
+        });
     let checkpoint = state.store.latest_checkpoint().await?.map(|c| c.note);
-    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     let here = format!("/practices/{}/audit", scope.id());
     Ok(render_with(
         status,
@@ -179,7 +258,11 @@ async fn audit_page(State(state): State<AppState>, scope: PracticeScope, Query(q
 }
 
 /// An event of this practice, or 404 (never another practice's).
-async fn practice_event(state: &AppState, scope: &PracticeScope, seq: &str) -> Result<StoredEvent, AppError> {
+async fn practice_event(
+    state: &AppState,
+    scope: &PracticeScope,
+    seq: &str,
+) -> Result<StoredEvent, AppError> {
     let seq: i64 = seq.parse().map_err(|_| AppError::NotFound)?;
     let e = state.store.event(seq).await?.ok_or(AppError::NotFound)?;
     let mine = match e.event.practice_id {
@@ -187,7 +270,10 @@ async fn practice_event(state: &AppState, scope: &PracticeScope, seq: &str) -> R
         None => {
             let staff = staff(state, scope).await?;
             e.event.meta.actor_id.is_some_and(|a| staff.contains(&a))
-                || e.event.object_id.as_deref().is_some_and(|o| staff.iter().any(|s| s.to_string() == o))
+                || e.event
+                    .object_id
+                    .as_deref()
+                    .is_some_and(|o| staff.iter().any(|s| s.to_string() == o))
         }
     };
     if !mine {
@@ -211,17 +297,28 @@ struct EventPage {
     checkpoint: String,
 }
 
-async fn event_page(State(state): State<AppState>, scope: PracticeScope, Path((_, seq)): Path<(String, String)>) -> Result<Response, AppError> {
+async fn event_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, seq)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     scope.require(Permission::AuditView, "audit.view").await?;
     let e = practice_event(&state, &scope, &seq).await?;
     let p = state.audit.prove(&state.store, e.seq, None).await?;
-    scope.record(scope.event("audit.view", "audit_event", Some(e.seq.to_string()))).await?;
+    scope
+        .record(scope.event("audit.view", "audit_event", Some(e.seq.to_string())))
+        .await?;
     Ok(render(&EventPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/audit", scope.id())),
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/audit", scope.id()),
+        ),
         practice: scope.practice.clone(),
         seq: e.seq,
         when: show_datetime(e.occurred_at),
-        details: serde_json::to_string_pretty(&e.event.details).unwrap_or_else(|_| e.details_text.clone()),
+        details: serde_json::to_string_pretty(&e.event.details)
+            .unwrap_or_else(|_| e.details_text.clone()),
         record: p.record,
         leaf_index: p.leaf_index,
         tree_size: p.tree_size,
@@ -238,18 +335,43 @@ struct ExportQuery {
     to: String,
 }
 
-async fn export_download(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
+async fn export_download(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
     scope.require(Permission::AuditView, "audit.export").await?;
-    let from = day(&q.from, "from", false)?.unwrap_or_else(|| custodian_domain::identity::start_of_day(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()));
-    let to = day(&q.to, "to", true)?.unwrap_or_else(|| state.clock.now() + chrono::Duration::days(1));
-    let export = state.audit.export(&state.store, scope.id(), from, to).await?;
-    scope
-        .record(scope.event("audit.export", "audit_event", None).details(serde_json::json!({ "records": export.count, "from": q.from, "to": q.to })))
+    let from = day(&q.from, "from", false)?.unwrap_or_else(|| {
+        custodian_domain::identity::start_of_day(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap())
+    });
+    let to =
+        day(&q.to, "to", true)?.unwrap_or_else(|| state.clock.now() + chrono::Duration::days(1));
+    let export = state
+        .audit
+        .export(&state.store, scope.id(), from, to)
         .await?;
-    let body = serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.to_string()))?;
-    let name = format!("custodian-audit-{}-{}.json", scope.practice.ods_code, state.clock.now().format("%Y%m%d"));
+    scope
+        .record(
+            scope.event("audit.export", "audit_event", None).details(
+                serde_json::json!({ "records": export.count, "from": q.from, "to": q.to }),
+            ),
+        )
+        .await?;
+    let body =
+        serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = format!(
+        "custodian-audit-{}-{}.json",
+        scope.practice.ods_code,
+        state.clock.now().format("%Y%m%d")
+    );
     Ok((
-        [(header::CONTENT_TYPE, "application/json".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
         body,
     )
         .into_response())
@@ -299,13 +421,28 @@ pub struct EventsPage {
            ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day"),
            ("before" = Option<i64>, Query, description = "Only events before this sequence number"), ("limit" = Option<u32>, Query, description = "1 to 500")),
     responses((status = 200, body = EventsPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn api_events(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<AuditQuery>) -> Result<Json<EventsPage>, AppError> {
+async fn api_events(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<EventsPage>, AppError> {
     scope.require(Permission::AuditView, "audit.list").await?;
     let f = q.filter(&scope, staff(&state, &scope).await?)?;
     let events = state.store.search_events(&f).await?;
-    scope.record(scope.event("audit.list", "audit_event", None).details(serde_json::json!({ "records": events.len() }))).await?;
-    let next_before = (events.len() == f.limit as usize).then(|| events.last().map(|e| e.seq)).flatten();
-    Ok(Json(EventsPage { items: events.iter().map(event_out).collect(), next_before }))
+    scope
+        .record(
+            scope
+                .event("audit.list", "audit_event", None)
+                .details(serde_json::json!({ "records": events.len() })),
+        )
+        .await?;
+    let next_before = (events.len() == f.limit as usize)
+        .then(|| events.last().map(|e| e.seq))
+        .flatten();
+    Ok(Json(EventsPage {
+        items: events.iter().map(event_out).collect(),
+        next_before,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -332,12 +469,26 @@ struct ProofQuery {
     params(("practice_id" = String, Path, description = "The practice's id"), ("seq" = i64, Path, description = "The event's sequence number"),
            ("tree_size" = Option<i64>, Query, description = "A checkpoint's size")),
     responses((status = 200, body = ProvenEventOut), (status = 400, body = Problem), (status = 404, body = Problem)))]
-async fn api_event(State(state): State<AppState>, scope: PracticeScope, Path((_, seq)): Path<(String, String)>, Query(q): Query<ProofQuery>) -> Result<Json<ProvenEventOut>, AppError> {
+async fn api_event(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, seq)): Path<(String, String)>,
+    Query(q): Query<ProofQuery>,
+) -> Result<Json<ProvenEventOut>, AppError> {
     scope.require(Permission::AuditView, "audit.view").await?;
     let e = practice_event(&state, &scope, &seq).await?;
     let p = state.audit.prove(&state.store, e.seq, q.tree_size).await?;
-    scope.record(scope.event("audit.view", "audit_event", Some(e.seq.to_string()))).await?;
-    Ok(Json(ProvenEventOut { event: event_out(&p.event), record: p.record, leaf_index: p.leaf_index, tree_size: p.tree_size, inclusion_proof: p.proof, checkpoint: p.checkpoint }))
+    scope
+        .record(scope.event("audit.view", "audit_event", Some(e.seq.to_string())))
+        .await?;
+    Ok(Json(ProvenEventOut {
+        event: event_out(&p.event),
+        record: p.record,
+        leaf_index: p.leaf_index,
+        tree_size: p.tree_size,
+        inclusion_proof: p.proof,
+        checkpoint: p.checkpoint,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -353,9 +504,22 @@ pub struct CheckpointOut {
 #[utoipa::path(get, path = "/api/v1/audit/checkpoint", tag = "audit", summary = "The latest signed checkpoint",
     description = "Signs a new one first if the log has grown. Holds only the log's size and root: no event data.",
     responses((status = 200, body = CheckpointOut), (status = 401, body = Problem)))]
-async fn api_checkpoint(State(state): State<AppState>, _user: SignedIn) -> Result<Json<CheckpointOut>, AppError> {
-    let c = state.audit.checkpoint(&state.store).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(CheckpointOut { tree_size: c.tree_size, root_hash: c.root_hash, signed_note: c.note, created_at: c.created_at, public_key: state.audit.public_key() }))
+async fn api_checkpoint(
+    State(state): State<AppState>,
+    _user: SignedIn,
+) -> Result<Json<CheckpointOut>, AppError> {
+    let c = state
+        .audit
+        .checkpoint(&state.store)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(CheckpointOut {
+        tree_size: c.tree_size,
+        root_hash: c.root_hash,
+        signed_note: c.note,
+        created_at: c.created_at,
+        public_key: state.audit.public_key(),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -374,17 +538,40 @@ pub struct ConsistencyOut {
 #[utoipa::path(get, path = "/api/v1/audit/consistency", tag = "audit", summary = "A consistency proof between two log sizes",
     params(("from" = i64, Query, description = "The older size"), ("to" = i64, Query, description = "The newer size")),
     responses((status = 200, body = ConsistencyOut), (status = 422, body = Problem)))]
-async fn api_consistency(State(state): State<AppState>, _user: SignedIn, Query(q): Query<ConsistencyQuery>) -> Result<Json<ConsistencyOut>, AppError> {
-    let from = q.from.ok_or_else(|| custodian_domain::Invalid::one("from", "Give the older size as from"))?;
-    let to = q.to.ok_or_else(|| custodian_domain::Invalid::one("to", "Give the newer size as to"))?;
+async fn api_consistency(
+    State(state): State<AppState>,
+    _user: SignedIn,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<Json<ConsistencyOut>, AppError> {
+    let from = q
+        .from
+        .ok_or_else(|| custodian_domain::Invalid::one("from", "Give the older size as from"))?;
+    let to =
+        q.to.ok_or_else(|| custodian_domain::Invalid::one("to", "Give the newer size as to"))?;
     let proof = state.audit.consistency(&state.store, from, to).await?;
     Ok(Json(ConsistencyOut { from, to, proof }))
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api_events, api_event, api_checkpoint, api_consistency, export_api_doc, api_report),
-    components(schemas(EventOut, EventsPage, ProvenEventOut, CheckpointOut, ConsistencyOut, ReportOut, crate::report::Section, crate::report::Line))
+    paths(
+        api_events,
+        api_event,
+        api_checkpoint,
+        api_consistency,
+        export_api_doc,
+        api_report
+    ),
+    components(schemas(
+        EventOut,
+        EventsPage,
+        ProvenEventOut,
+        CheckpointOut,
+        ConsistencyOut,
+        ReportOut,
+        crate::report::Section,
+        crate::report::Line
+    ))
 )]
 pub struct AuditApi;
 
@@ -415,24 +602,50 @@ struct ReportPeriod {
     to_value: String,
 }
 
-fn report_period(state: &AppState, q: &ReportQuery) -> Result<ReportPeriod, custodian_domain::Invalid> {
+fn report_period(
+    state: &AppState,
+    q: &ReportQuery,
+) -> Result<ReportPeriod, custodian_domain::Invalid> {
     let today = custodian_domain::identity::london_today(state.clock.now());
-    let from_value = if q.from.trim().is_empty() { (today - chrono::Duration::days(29)).to_string() } else { q.from.trim().to_string() };
-    let to_value = if q.to.trim().is_empty() { today.to_string() } else { q.to.trim().to_string() };
+    let from_value = if q.from.trim().is_empty() {
+        (today - chrono::Duration::days(29)).to_string()
+    } else {
+        q.from.trim().to_string()
+    };
+    let to_value = if q.to.trim().is_empty() {
+        today.to_string()
+    } else {
+        q.to.trim().to_string()
+    };
     let from = day(&from_value, "from", false)?.expect("set");
     let to = day(&to_value, "to", true)?.expect("set");
     if from >= to {
-        return Err(custodian_domain::Invalid::one("to", "The 'to' date must not be before the 'from' date"));
+        return Err(custodian_domain::Invalid::one(
+            "to",
+            "The 'to' date must not be before the 'from' date",
+        ));
     }
     if to - from > chrono::Duration::days(400) {
-        return Err(custodian_domain::Invalid::one("from", "Choose a period of at most 400 days"));
+        return Err(custodian_domain::Invalid::one(
+            "from",
+            "Choose a period of at most 400 days",
+        ));
     }
-    Ok(ReportPeriod { from, to, from_value, to_value })
+    Ok(ReportPeriod {
+        from,
+        to,
+        from_value,
+        to_value,
+    })
 }
 
 /// Builds the report: the period's events of the practice and its staff, and the 30 days
 /// before (each person's usual day).
-async fn build_report(state: &AppState, scope: &PracticeScope, p: &ReportPeriod) -> Result<Vec<crate::report::Section>, AppError> {
+async fn build_report(
+    state: &AppState,
+    scope: &PracticeScope,
+    p: &ReportPeriod,
+) -> Result<Vec<crate::report::Section>, AppError> {
     let overview = state.store.access_overview(scope.id()).await?;
     let people: Vec<custodian_domain::PersonId> = overview.iter().map(|o| o.person_id).collect();
     let mut events = Vec::new();
@@ -457,12 +670,23 @@ async fn build_report(state: &AppState, scope: &PracticeScope, p: &ReportPeriod)
     }
     events.reverse();
     let settings = state.store.settings(scope.id()).await?;
-    let mut administrators: std::collections::HashSet<custodian_domain::PersonId> =
-        state.store.administrators(scope.id()).await?.into_iter().map(|a| a.person_id).collect();
-    let actors: std::collections::HashSet<custodian_domain::PersonId> = events.iter().filter_map(|e| e.event.meta.actor_id).collect();
+    let mut administrators: std::collections::HashSet<custodian_domain::PersonId> = state
+        .store
+        .administrators(scope.id())
+        .await?
+        .into_iter()
+        .map(|a| a.person_id)
+        .collect();
+    let actors: std::collections::HashSet<custodian_domain::PersonId> = events
+        .iter()
+        .filter_map(|e| e.event.meta.actor_id)
+        .collect();
     for a in actors {
         if let Some(person) = state.store.person(a).await? {
-            if person.provider_roles.contains(&custodian_domain::ProviderRole::ProviderAdministrator) {
+            if person
+                .provider_roles
+                .contains(&custodian_domain::ProviderRole::ProviderAdministrator)
+            {
                 administrators.insert(a);
             }
         }
@@ -471,7 +695,10 @@ async fn build_report(state: &AppState, scope: &PracticeScope, p: &ReportPeriod)
         from: p.from,
         to: p.to,
         settings: &settings,
-        mfa: overview.iter().map(|o| (o.person_id, o.mfa_enrolled)).collect(),
+        mfa: overview
+            .iter()
+            .map(|o| (o.person_id, o.mfa_enrolled))
+            .collect(),
         administrators,
     };
     Ok(crate::report::inappropriate_use(&events, &facts))
@@ -496,9 +723,17 @@ impl ReportPage {
     }
 }
 
-async fn report_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<ReportQuery>) -> Result<Response, AppError> {
+async fn report_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
     scope.require(Permission::AuditView, "audit.report").await?;
-    let layout = Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/audit", scope.id()));
+    let layout = Layout::new(
+        &scope.user,
+        Some((&scope.practice, &scope.access)),
+        &format!("/practices/{}/audit", scope.id()),
+    );
     let period = match report_period(&state, &q) {
         Ok(p) => p,
         Err(e) => {
@@ -534,8 +769,21 @@ async fn report_page(State(state): State<AppState>, scope: PracticeScope, Query(
                 ));
             }
         }
-        let name = format!("custodian-inappropriate-use-{}-{}-{}.csv", scope.practice.ods_code, period.from_value, period.to_value);
-        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], csv).into_response());
+        let name = format!(
+            "custodian-inappropriate-use-{}-{}-{}.csv",
+            scope.practice.ods_code, period.from_value, period.to_value
+        );
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            csv,
+        )
+            .into_response());
     }
     Ok(render(&ReportPage {
         layout,
@@ -560,11 +808,25 @@ pub struct ReportOut {
     description = "Out-of-hours sign-ins and reads, failed sign-ins and lockouts, refused access and probes of other practices, unusually many records read in a day, activity after deactivation or an exit date, administrators' actions, and sensitive actions without two-factor authentication. Default period: the last 30 days.",
     params(("practice_id" = String, Path, description = "The practice's id"), ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day")),
     responses((status = 200, body = ReportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn api_report(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<ReportQuery>) -> Result<Json<ReportOut>, AppError> {
+async fn api_report(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<ReportOut>, AppError> {
     scope.require(Permission::AuditView, "audit.report").await?;
     let period = report_period(&state, &q)?;
     let sections = build_report(&state, &scope, &period).await?;
     let lines: usize = sections.iter().map(|s| s.lines.len()).sum();
-    scope.record(scope.event("audit.report", "audit_event", None).details(serde_json::json!({ "records": lines }))).await?;
-    Ok(Json(ReportOut { from: period.from_value, to: period.to_value, sections }))
+    scope
+        .record(
+            scope
+                .event("audit.report", "audit_event", None)
+                .details(serde_json::json!({ "records": lines })),
+        )
+        .await?;
+    Ok(Json(ReportOut {
+        from: period.from_value,
+        to: period.to_value,
+        sections,
+    }))
 }

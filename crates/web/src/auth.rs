@@ -13,8 +13,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use custodian_domain::{Access, Permission, PersonId, Practice, PracticeId, PracticeRole, ProviderRole};
 use custodian_domain::identity::SessionStage;
+use custodian_domain::{
+    Access, Permission, PersonId, Practice, PracticeId, PracticeRole, ProviderRole,
+};
 use custodian_store::{ApiToken, AuditEvent, AuditMeta, Membership, Outcome, SessionInfo};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -49,14 +51,16 @@ impl Passwords {
             let rx = rx.clone();
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
-                .spawn(move || loop {
-                    let job = match rx.lock() {
-                        Ok(r) => r.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return, // every sender gone
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return, // every sender gone
+                        }
                     }
                 })
                 .expect("start a password-hashing thread");
@@ -71,7 +75,10 @@ impl Passwords {
         Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = tx.send(f());
@@ -81,7 +88,8 @@ impl Passwords {
             .map_err(|_| AppError::Internal("password threads poisoned".into()))?
             .send(job)
             .map_err(|_| AppError::Internal("password threads stopped".into()))?;
-        rx.await.map_err(|_| AppError::Internal("password thread failed".into()))
+        rx.await
+            .map_err(|_| AppError::Internal("password thread failed".into()))
     }
 
     /// The PHC string of `password` (algorithm, parameters and salt travel with the hash).
@@ -90,7 +98,9 @@ impl Passwords {
         let argon2 = self.argon2();
         self.run(move || {
             let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-            argon2.hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+            argon2
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
         })
         .await?
         .map_err(|e| AppError::Internal(e.to_string()))
@@ -122,7 +132,9 @@ impl Passwords {
                 Some(p) => (p, true),
                 None => (DUMMY_HASH.to_string(), false),
             };
-            let Ok(parsed) = PasswordHash::new(&phc) else { return false };
+            let Ok(parsed) = PasswordHash::new(&phc) else {
+                return false;
+            };
             argon2.verify_password(password.as_bytes(), &parsed).is_ok() && real
         })
         .await
@@ -133,7 +145,9 @@ impl Passwords {
 pub fn random_code(n: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    (0..n).map(|_| ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())] as char).collect()
+    (0..n)
+        .map(|_| ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// Random bytes from the operating system's CSPRNG.
@@ -144,8 +158,7 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 }
 
 /// An Argon2id hash of a random string nobody knows, for timing-equal failures.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0bBqc6oVxO6fDWb4PH1yiHs3WvWv3Rr3ryK5U4GExj8";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0bBqc6oVxO6fDWb4PH1yiHs3WvWv3Rr3ryK5U4GExj8";
 
 // ---- throttling -----------------------------------------------------------------------------
 
@@ -155,12 +168,18 @@ const DUMMY_HASH: &str =
 pub struct Throttle {
     limit: usize,
     window: std::time::Duration,
-    failures: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, std::collections::VecDeque<std::time::Instant>>>,
+    failures: std::sync::Mutex<
+        std::collections::HashMap<std::net::IpAddr, std::collections::VecDeque<std::time::Instant>>,
+    >,
 }
 
 impl Throttle {
     pub fn new(limit: usize, window: std::time::Duration) -> Self {
-        Throttle { limit, window, failures: Default::default() }
+        Throttle {
+            limit,
+            window,
+            failures: Default::default(),
+        }
     }
 
     fn prune(q: &mut std::collections::VecDeque<std::time::Instant>, window: std::time::Duration) {
@@ -214,18 +233,36 @@ pub fn token_hash(token: &str) -> String {
 /// The session cookie's name: `__Host-` prefixed when served over HTTPS (the prefix needs the
 /// Secure attribute, which browsers drop on plain HTTP).
 pub fn cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-custodian_session" } else { "custodian_session" }
+    if secure {
+        "__Host-custodian_session"
+    } else {
+        "custodian_session"
+    }
 }
 
 pub fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
-    let secure = if state.config.secure() { "; Secure" } else { "" };
-    let v = format!("{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}", cookie_name(state.config.secure()));
+    let secure = if state.config.secure() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let v = format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}",
+        cookie_name(state.config.secure())
+    );
     HeaderValue::from_str(&v).expect("cookie is ASCII")
 }
 
 pub fn clear_cookie(state: &AppState) -> HeaderValue {
-    let secure = if state.config.secure() { "; Secure" } else { "" };
-    let v = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(state.config.secure()));
+    let secure = if state.config.secure() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let v = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+        cookie_name(state.config.secure())
+    );
     HeaderValue::from_str(&v).expect("cookie is ASCII")
 }
 
@@ -275,16 +312,28 @@ impl SignedIn {
 /// Reads `Authorization: Bearer cst_…`.
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let t = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))?.trim();
-    t.strip_prefix(API_TOKEN_PREFIX).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+    let t = v
+        .strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))?
+        .trim();
+    t.strip_prefix(API_TOKEN_PREFIX)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// API tokens read `cst_` + 64 hex characters, so they are easy to spot in a leaked file.
 pub const API_TOKEN_PREFIX: &str = "cst_";
 
-async fn signed_in_by_token(state: &AppState, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<SignedIn>, AppError> {
-    let Some(api_token) = state.store.use_api_token(&token_hash(token), now).await? else { return Ok(None) };
-    let Some(person) = state.store.person(api_token.person_id).await? else { return Ok(None) };
+async fn signed_in_by_token(
+    state: &AppState,
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<SignedIn>, AppError> {
+    let Some(api_token) = state.store.use_api_token(&token_hash(token), now).await? else {
+        return Ok(None);
+    };
+    let Some(person) = state.store.person(api_token.person_id).await? else {
+        return Ok(None);
+    };
     let memberships = state.store.memberships(person.id).await?;
     Ok(Some(SignedIn {
         session: SessionInfo {
@@ -324,9 +373,19 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
         let hash = token_hash(token);
         match state.store.use_session(&hash, now).await {
             Ok(Some(live)) => {
-                let custodian_store::LiveSession { session, provider_roles, memberships } = live;
+                let custodian_store::LiveSession {
+                    session,
+                    provider_roles,
+                    memberships,
+                } = live;
                 let stage = session.stage;
-                req.extensions_mut().insert(SignedIn { session, token_hash: hash, provider_roles, memberships, api_token: None });
+                req.extensions_mut().insert(SignedIn {
+                    session,
+                    token_hash: hash,
+                    provider_roles,
+                    memberships,
+                    api_token: None,
+                });
                 if stage != SessionStage::Full && !allowed_at_stage(stage, req.uri().path()) {
                     return if req.uri().path().starts_with("/api/") {
                         AppError::Stage(stage.explain()).into_response()
@@ -338,7 +397,8 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
             Ok(None) => {
                 // Expired, idle, ended or deactivated: forget the cookie.
                 let mut res = next.run(req).await;
-                res.headers_mut().append(header::SET_COOKIE, clear_cookie(&state));
+                res.headers_mut()
+                    .append(header::SET_COOKIE, clear_cookie(&state));
                 return res;
             }
             Err(e) => return AppError::from(e).into_response(),
@@ -350,13 +410,20 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
 /// Before sign-in is complete, a session reaches only the page of its stage, sign-out and the
 /// stylesheet.
 fn allowed_at_stage(stage: SessionStage, path: &str) -> bool {
-    path == stage.page() || path == "/sign-out" || path.starts_with("/assets/") || (stage == SessionStage::EnrolMfa && path == "/account/mfa/recovery-codes")
+    path == stage.page()
+        || path == "/sign-out"
+        || path.starts_with("/assets/")
+        || (stage == SessionStage::EnrolMfa && path == "/account/mfa/recovery-codes")
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        parts.extensions.get::<SignedIn>().cloned().ok_or(AppError::Unauthenticated)
+        parts
+            .extensions
+            .get::<SignedIn>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated)
     }
 }
 
@@ -369,7 +436,10 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for SignedIn {
 
 /// Sends a browser to sign in, then back to where it was going.
 pub fn redirect_to_sign_in(path_and_query: &str) -> Response {
-    let next = if path_and_query.starts_with('/') && !path_and_query.starts_with("//") && path_and_query != "/" {
+    let next = if path_and_query.starts_with('/')
+        && !path_and_query.starts_with("//")
+        && path_and_query != "/"
+    {
         format!("/sign-in?next={}", urlencode(path_and_query))
     } else {
         "/sign-in".to_string()
@@ -404,10 +474,18 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
 
 pub fn request_meta(parts: &Parts) -> AuditMeta {
     let signed_in = parts.extensions.get::<SignedIn>();
-    let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(512).collect::<String>());
+    let header = |n: &str| {
+        parts
+            .headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(512).collect::<String>())
+    };
     AuditMeta {
         actor_id: signed_in.map(|s| s.person_id()),
-        actor: signed_in.map(|s| s.session.username.clone()).unwrap_or_else(|| "anonymous".into()),
+        actor: signed_in
+            .map(|s| s.session.username.clone())
+            .unwrap_or_else(|| "anonymous".into()),
         ip: parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -443,7 +521,12 @@ impl PracticeScope {
         }
         let event = self
             .meta
-            .event(Some(self.id()), action, "permission", Some(permission.as_str().to_string()))
+            .event(
+                Some(self.id()),
+                action,
+                "permission",
+                Some(permission.as_str().to_string()),
+            )
             .outcome(Outcome::Denied);
         self.state.store.append_event(&event).await?;
         Err(AppError::Forbidden)
@@ -458,7 +541,8 @@ impl PracticeScope {
     }
 
     pub fn event(&self, action: &str, object_type: &str, object_id: Option<String>) -> AuditEvent {
-        self.meta.event(Some(self.id()), action, object_type, object_id)
+        self.meta
+            .event(Some(self.id()), action, object_type, object_id)
     }
 }
 
@@ -466,10 +550,18 @@ impl FromRequestParts<AppState> for PracticeScope {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let user = SignedIn::from_request_parts(parts, state).await?;
-        let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
-        let raw = params.iter().find(|(k, _)| *k == "practice_id").map(|(_, v)| v.to_string()).ok_or(AppError::NotFound)?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let raw = params
+            .iter()
+            .find(|(k, _)| *k == "practice_id")
+            .map(|(_, v)| v.to_string())
+            .ok_or(AppError::NotFound)?;
         let meta = request_meta(parts);
-        let Ok(id) = raw.parse::<PracticeId>() else { return Err(AppError::NotFound) };
+        let Ok(id) = raw.parse::<PracticeId>() else {
+            return Err(AppError::NotFound);
+        };
         // A member's practice and roles came with the session; only provider staff visiting
         // (and strangers probing) need the database.
         let (practice, roles) = match user.memberships.iter().find(|m| m.practice.id == id) {
@@ -479,17 +571,31 @@ impl FromRequestParts<AppState> for PracticeScope {
         let mut access = Access::new(user.person_id(), &roles, &user.provider_roles);
         if let Some(t) = &user.api_token {
             // A token reaches only its own practice, with at most its own permissions.
-            access = if t.practice_id == id { access.intersect(&t.permissions) } else { Access::none(user.person_id()) };
+            access = if t.practice_id == id {
+                access.intersect(&t.permissions)
+            } else {
+                Access::none(user.person_id())
+            };
         }
         match practice {
-            Some(practice) if access.sees_practice() => {
-                Ok(PracticeScope { user, practice, roles, access, meta, state: state.clone() })
-            }
+            Some(practice) if access.sees_practice() => Ok(PracticeScope {
+                user,
+                practice,
+                roles,
+                access,
+                meta,
+                state: state.clone(),
+            }),
             found => {
                 // A practice that is not theirs looks exactly like one that does not exist, but
                 // the probe is recorded: it may be inappropriate use.
                 let event = meta
-                    .event(found.map(|p| p.id), "practice.access", "practice", Some(raw))
+                    .event(
+                        found.map(|p| p.id),
+                        "practice.access",
+                        "practice",
+                        Some(raw),
+                    )
                     .outcome(Outcome::Denied)
                     .details(serde_json::json!({ "path": parts.uri.path() }));
                 state.store.append_event(&event).await?;
@@ -505,7 +611,11 @@ impl FromRequestParts<AppState> for PracticeScope {
 /// `Origin`) on every POST; a request that says it came from elsewhere is refused before any
 /// handler runs. Requests with neither header and no session cookie (scripts, the CLI) pass:
 /// they carry no ambient authority.
-pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -516,7 +626,10 @@ pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next
     let same_origin = |o: &str| {
         let o = o.split_once("://").map(|(_, rest)| rest).unwrap_or(o);
         host.is_some_and(|h| h.eq_ignore_ascii_case(o))
-            || state.config.public_url.as_deref().is_some_and(|u| u.trim_end_matches('/').eq_ignore_ascii_case(origin.unwrap_or("")))
+            || state.config.public_url.as_deref().is_some_and(|u| {
+                u.trim_end_matches('/')
+                    .eq_ignore_ascii_case(origin.unwrap_or(""))
+            })
     };
     let refused = match (fetch_site, origin) {
         (Some(site), _) if site != "same-origin" && site != "none" => true,
@@ -541,7 +654,11 @@ mod tests {
         let p = Passwords::new(2);
         let h = p.hash("correct horse battery staple").await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(p.verify("correct horse battery staple", Some(&h)).await.unwrap());
+        assert!(
+            p.verify("correct horse battery staple", Some(&h))
+                .await
+                .unwrap()
+        );
         assert!(!p.verify("wrong", Some(&h)).await.unwrap());
         assert!(!p.verify("anything", None).await.unwrap());
         assert!(!p.verify("anything", Some("not a hash")).await.unwrap());
@@ -561,16 +678,25 @@ mod tests {
     fn cookie_tokens_are_found_and_malformed_ones_ignored() {
         let (t, _) = new_token();
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_str(&format!("a=b; custodian_session={t}; c=d")).unwrap());
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("a=b; custodian_session={t}; c=d")).unwrap(),
+        );
         assert_eq!(cookie_token(&h, "custodian_session"), Some(t.as_str()));
-        h.insert(header::COOKIE, HeaderValue::from_static("custodian_session=../../etc"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("custodian_session=../../etc"),
+        );
         assert_eq!(cookie_token(&h, "custodian_session"), None);
     }
 
     #[test]
     fn sign_in_redirects_only_back_to_this_site() {
         let r = redirect_to_sign_in("/practices/x?y=1");
-        assert_eq!(r.headers()[header::LOCATION], "/sign-in?next=/practices/x%3Fy%3D1");
+        assert_eq!(
+            r.headers()[header::LOCATION],
+            "/sign-in?next=/practices/x%3Fy%3D1"
+        );
         let r = redirect_to_sign_in("//evil.example/");
         assert_eq!(r.headers()[header::LOCATION], "/sign-in");
     }
@@ -585,7 +711,11 @@ pub fn one_time_password() -> String {
     let chars: Vec<char> = (0..16)
         .map(|_| ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())] as char)
         .collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]
@@ -594,7 +724,10 @@ mod otp_tests {
     fn one_time_passwords_are_readable_long_and_distinct() {
         let a = super::one_time_password();
         assert_eq!(a.len(), 19);
-        assert!(a.chars().all(|c| c == '-' || (c.is_ascii_alphanumeric() && !"0o1liI".contains(c))));
+        assert!(
+            a.chars()
+                .all(|c| c == '-' || (c.is_ascii_alphanumeric() && !"0o1liI".contains(c)))
+        );
         assert_ne!(a, super::one_time_password());
     }
 }
@@ -607,7 +740,13 @@ mod rehash_tests {
         let strong = super::Passwords::new(1);
         let old = weak.hash("kettle orbit pancake lantern").await.unwrap();
         assert!(strong.needs_rehash(&old));
-        assert!(strong.verify("kettle orbit pancake lantern", Some(&old)).await.unwrap(), "old hashes still verify");
+        assert!(
+            strong
+                .verify("kettle orbit pancake lantern", Some(&old))
+                .await
+                .unwrap(),
+            "old hashes still verify"
+        );
         let new = strong.hash("kettle orbit pancake lantern").await.unwrap();
         assert!(!strong.needs_rehash(&new));
     }

@@ -52,7 +52,10 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict { field, message } => AppError::Conflict { field: field.to_string(), message },
+            StoreError::Conflict { field, message } => AppError::Conflict {
+                field: field.to_string(),
+                message,
+            },
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::NotFound(_) => AppError::NotFound,
             other => AppError::Internal(other.to_string()),
@@ -83,7 +86,10 @@ impl AppError {
     fn field_errors(&self) -> Vec<FieldError> {
         match self {
             AppError::Invalid(i) => i.0.clone(),
-            AppError::Conflict { field, message } => vec![FieldError { field: field.clone(), message: message.clone() }],
+            AppError::Conflict { field, message } => vec![FieldError {
+                field: field.clone(),
+                message: message.clone(),
+            }],
             _ => vec![],
         }
     }
@@ -108,7 +114,11 @@ impl IntoResponse for AppError {
             other => other.to_string(),
         };
         let mut res = status.into_response();
-        res.extensions_mut().insert(ErrorInfo { status, detail, errors: self.field_errors() });
+        res.extensions_mut().insert(ErrorInfo {
+            status,
+            detail,
+            errors: self.field_errors(),
+        });
         res
     }
 }
@@ -150,16 +160,25 @@ fn title(status: StatusCode) -> &'static str {
 /// Renders every error response in the caller's format. Runs on the way out of every route.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let path_and_query = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
     let is_api = path.starts_with("/api/");
-    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
     if res.headers().get(header::CONTENT_TYPE).is_some_and(|c| {
-        c.as_bytes().starts_with(b"text/html") || c.as_bytes().starts_with(b"application/problem+json")
+        c.as_bytes().starts_with(b"text/html")
+            || c.as_bytes().starts_with(b"application/problem+json")
     }) {
         return res; // already rendered (e.g. a form page re-shown with its errors)
     }
@@ -169,16 +188,29 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         None => {
             // A framework rejection: its text describes the caller's input, so a 4xx may show
             // it; a 5xx never shows anything.
-            let text = axum::body::to_bytes(body, 16 * 1024).await.unwrap_or_default();
+            let text = axum::body::to_bytes(body, 16 * 1024)
+                .await
+                .unwrap_or_default();
             let text = String::from_utf8_lossy(&text).trim().to_string();
             let detail = match status {
-                StatusCode::NOT_FOUND => "There is nothing at this address. Check it, or go back to the home page.".to_string(),
-                StatusCode::PAYLOAD_TOO_LARGE => "The request body is larger than this server accepts.".to_string(),
-                s if s.is_server_error() => "Something went wrong on our side. Try again later.".to_string(),
+                StatusCode::NOT_FOUND => {
+                    "There is nothing at this address. Check it, or go back to the home page."
+                        .to_string()
+                }
+                StatusCode::PAYLOAD_TOO_LARGE => {
+                    "The request body is larger than this server accepts.".to_string()
+                }
+                s if s.is_server_error() => {
+                    "Something went wrong on our side. Try again later.".to_string()
+                }
                 _ if text.is_empty() => title(status).to_string(),
                 _ => text,
             };
-            ErrorInfo { status, detail, errors: vec![] }
+            ErrorInfo {
+                status,
+                detail,
+                errors: vec![],
+            }
         }
     };
     let mut res = if status == StatusCode::UNAUTHORIZED && !is_api {
@@ -195,10 +227,18 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             errors: info.errors.clone(),
         };
         let mut r = (status, axum::Json(problem)).into_response();
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         r
     } else {
-        let page = crate::pages::ErrorPage::new(status, title(status), &info.detail, request_id.as_deref());
+        let page = crate::pages::ErrorPage::new(
+            status,
+            title(status),
+            &info.detail,
+            request_id.as_deref(),
+        );
         (status, page.into_html()).into_response()
     };
     // Keep headers set by the handler or inner layers (e.g. Allow on 405, Set-Cookie).

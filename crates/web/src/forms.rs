@@ -10,7 +10,10 @@ impl Errors {
         Errors(vec![])
     }
     pub fn one(field: &str, message: impl Into<String>) -> Self {
-        Errors(vec![FieldError { field: field.into(), message: message.into() }])
+        Errors(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -20,7 +23,11 @@ impl Errors {
     }
     /// The message for a field, or "" (templates show it when `has`).
     pub fn message(&self, field: &str) -> &str {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .unwrap_or("")
     }
     pub fn all(&self) -> &[FieldError] {
         &self.0

@@ -31,8 +31,8 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;
 use axum::middleware;
 use custodian_store::SharedStore;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::LatencyUnit;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -67,7 +67,9 @@ impl Default for WebConfig {
 impl WebConfig {
     /// Whether people reach Custodian over HTTPS.
     pub fn secure(&self) -> bool {
-        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 }
 
@@ -90,7 +92,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: SharedStore, config: WebConfig) -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         AppState {
             store,
             config: Arc::new(config),
@@ -99,7 +103,10 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             throttle: Arc::new(auth::Throttle::new(30, std::time::Duration::from_secs(300))),
             // A throw-away signing key; `custodian serve` installs the deployment's own.
-            audit: Arc::new(audit_log::AuditService::new("custodian.local/audit", auth::random_bytes::<32>())),
+            audit: Arc::new(audit_log::AuditService::new(
+                "custodian.local/audit",
+                auth::random_bytes::<32>(),
+            )),
             audit_reads: true,
         }
     }
@@ -156,5 +163,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -6,8 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use custodian_domain::time::show_date;
 use custodian_domain::{
-    Access, FieldError, Invalid, NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole,
-    ProviderRole,
+    Access, FieldError, Invalid, NewPractice, PageRequest, Permission, PersonId, Practice,
+    PracticeMember, PracticeRole, ProviderRole,
 };
 use custodian_store::Outcome;
 use serde::Deserialize;
@@ -25,7 +25,11 @@ pub fn routes(r: &mut Routes) {
         .post("/practices", SignedIn, create_practice)
         .get("/practices/{practice_id}", Practice, practice_home)
         .get("/practices/{practice_id}/people", Practice, people)
-        .get("/practices/{practice_id}/people/{person_id}", Practice, person)
+        .get(
+            "/practices/{practice_id}/people/{person_id}",
+            Practice,
+            person,
+        )
         .get("/api/docs", Public, crate::api::docs_page);
 }
 
@@ -75,16 +79,32 @@ impl Layout {
     /// The frame for a signed-in person, optionally inside one practice; `here` is the path of
     /// the current page.
     pub fn new(user: &SignedIn, practice: Option<(&Practice, &Access)>, here: &str) -> Self {
-        let mut nav = vec![NavItem { href: "/".into(), label: "Home", current: here == "/" }];
+        let mut nav = vec![NavItem {
+            href: "/".into(),
+            label: "Home",
+            current: here == "/",
+        }];
         if user.provider_access().can(Permission::ProviderView) {
-            nav.push(NavItem { href: "/practices".into(), label: "Practices", current: here == "/practices" });
+            nav.push(NavItem {
+                href: "/practices".into(),
+                label: "Practices",
+                current: here == "/practices",
+            });
         }
         if let Some((p, access)) = practice {
             let base = format!("/practices/{}", p.id);
-            nav.push(NavItem { href: base.clone(), label: "Practice home", current: here == base });
+            nav.push(NavItem {
+                href: base.clone(),
+                label: "Practice home",
+                current: here == base,
+            });
             if access.can(Permission::PeopleView) {
                 let href = format!("{base}/people");
-                nav.push(NavItem { current: here.starts_with(&href), href, label: "Staff" });
+                nav.push(NavItem {
+                    current: here.starts_with(&href),
+                    href,
+                    label: "Staff",
+                });
             }
         }
         let mut switcher: Vec<SwitchItem> = user
@@ -99,7 +119,14 @@ impl Layout {
         if let Some((p, _)) = practice {
             if !switcher.iter().any(|s| s.current) {
                 // Provider staff visiting a practice they are not a member of.
-                switcher.insert(0, SwitchItem { id: p.id.to_string(), name: p.name.clone(), current: true });
+                switcher.insert(
+                    0,
+                    SwitchItem {
+                        id: p.id.to_string(),
+                        name: p.name.clone(),
+                        current: true,
+                    },
+                );
             }
         }
         Layout {
@@ -113,13 +140,24 @@ impl Layout {
 }
 
 pub fn roles_text(roles: &[PracticeRole]) -> String {
-    if roles.is_empty() { "No roles".into() } else { roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ") }
+    if roles.is_empty() {
+        "No roles".into()
+    } else {
+        roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 pub fn provider_roles_text(roles: &[ProviderRole]) -> String {
-    roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
+    roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
-
 
 // ---- error page -------------------------------------------------------------------------
 
@@ -142,7 +180,10 @@ impl ErrorPage {
         }
     }
     pub fn into_html(self) -> Html<String> {
-        Html(self.render().unwrap_or_else(|_| "<!doctype html><title>Error</title><h1>Error</h1>".into()))
+        Html(
+            self.render()
+                .unwrap_or_else(|_| "<!doctype html><title>Error</title><h1>Error</h1>".into()),
+        )
     }
 }
 
@@ -150,8 +191,14 @@ impl ErrorPage {
 
 async fn stylesheet() -> Response {
     let mut r = include_str!("../assets/app.css").into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
     r
 }
 
@@ -188,7 +235,11 @@ struct HomePage {
 async fn home(State(state): State<AppState>, user: SignedIn) -> Result<Response, AppError> {
     Ok(render(&HomePage {
         layout: Layout::new(&user, None, "/"),
-        provider_name: state.store.provider_name().await?.unwrap_or_else(|| "the IG provider".into()),
+        provider_name: state
+            .store
+            .provider_name()
+            .await?
+            .unwrap_or_else(|| "the IG provider".into()),
         provider_roles: provider_roles_text(&user.provider_roles),
         memberships: membership_rows(&user),
     }))
@@ -201,7 +252,10 @@ struct SwitchQuery {
 }
 
 /// The practice switcher (a plain GET form, so it works without JavaScript).
-async fn switch_practice(_user: SignedIn, Query(q): Query<SwitchQuery>) -> Result<Response, AppError> {
+async fn switch_practice(
+    _user: SignedIn,
+    Query(q): Query<SwitchQuery>,
+) -> Result<Response, AppError> {
     let id: custodian_domain::PracticeId = q.practice.parse().map_err(|_| AppError::NotFound)?;
     Ok(Redirect::to(&format!("/practices/{id}")).into_response())
 }
@@ -250,16 +304,29 @@ async fn practices_page(
     }
     let page = PageRequest::parse(cursor, None)?;
     let list = state.store.practices(&page).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &PracticesPage {
             layout: Layout::new(user, None, "/practices"),
-            provider_name: state.store.provider_name().await?.unwrap_or_else(|| "The provider".into()),
+            provider_name: state
+                .store
+                .provider_name()
+                .await?
+                .unwrap_or_else(|| "The provider".into()),
             practices: list
                 .items
                 .iter()
-                .map(|p| PracticeRow { id: p.id.to_string(), name: p.name.clone(), ods_code: p.ods_code.clone(), created: show_date(p.created_at) })
+                .map(|p| PracticeRow {
+                    id: p.id.to_string(),
+                    name: p.name.clone(),
+                    ods_code: p.ods_code.clone(),
+                    created: show_date(p.created_at),
+                })
                 .collect(),
             next_cursor: list.next_cursor,
             can_create: access.can(Permission::ProviderManage),
@@ -270,8 +337,19 @@ async fn practices_page(
     ))
 }
 
-async fn practices(State(state): State<AppState>, user: SignedIn, Query(q): Query<PageQuery>) -> Result<Response, AppError> {
-    practices_page(&state, &user, q.cursor.as_deref(), vec![], NewPractice::default()).await
+async fn practices(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    practices_page(
+        &state,
+        &user,
+        q.cursor.as_deref(),
+        vec![],
+        NewPractice::default(),
+    )
+    .await
 }
 
 async fn create_practice(
@@ -281,7 +359,14 @@ async fn create_practice(
     Form(form): Form<NewPractice>,
 ) -> Result<Response, AppError> {
     if !user.provider_access().can(Permission::ProviderManage) {
-        let event = meta.event(None, "practice.create", "permission", Some("provider_manage".into())).outcome(Outcome::Denied);
+        let event = meta
+            .event(
+                None,
+                "practice.create",
+                "permission",
+                Some("provider_manage".into()),
+            )
+            .outcome(Outcome::Denied);
         state.store.append_event(&event).await?;
         return Err(AppError::Forbidden);
     }
@@ -292,7 +377,17 @@ async fn create_practice(
     match state.store.create_practice(&valid, &meta).await {
         Ok(p) => Ok(Redirect::to(&format!("/practices/{}", p.id)).into_response()),
         Err(custodian_store::StoreError::Conflict { field, message }) => {
-            practices_page(&state, &user, None, vec![FieldError { field: field.into(), message }], form).await
+            practices_page(
+                &state,
+                &user,
+                None,
+                vec![FieldError {
+                    field: field.into(),
+                    message,
+                }],
+                form,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -309,7 +404,10 @@ struct PracticePage {
     attention: Vec<(String, String)>,
 }
 
-async fn practice_home(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
+async fn practice_home(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
     let a = &scope.access;
     let base = format!("/practices/{}", scope.id());
     let staff_count = if a.can(Permission::PeopleView) {
@@ -317,43 +415,119 @@ async fn practice_home(State(state): State<AppState>, scope: PracticeScope) -> R
     } else {
         None
     };
-    let mut cards = vec![(format!("{base}/people/{}", scope.user.person_id()), "Your record", "Your roles and account in this practice.")];
+    let mut cards = vec![(
+        format!("{base}/people/{}", scope.user.person_id()),
+        "Your record",
+        "Your roles and account in this practice.",
+    )];
     let mut add = |ok: bool, path: &str, title: &'static str, what: &'static str| {
         if ok {
             cards.push((format!("{base}{path}"), title, what));
         }
     };
-    add(a.can(Permission::PeopleView), "/people", "Staff", "Everyone who works here and their roles.");
-    add(a.can(Permission::PeopleView), "/access", "Who has access", "Roles, two-factor, last sign-in, password age, dormant accounts.");
-    add(a.can(Permission::StarterRequest) || a.can(Permission::StarterApprove), "/requests", "Starters and movers", "Request and approve access for new staff and changes of role.");
-    add(a.can(Permission::PeopleView), "/leavers", "Leavers", "Access that ends on an exit date.");
-    add(a.can(Permission::PeopleView), "/tasks", "Logins in other systems", "Tasks to create and remove logins in the practice's systems.");
-    add(a.can(Permission::PeopleView), "/security", "Account security", "Locked accounts and failed sign-ins.");
-    add(a.can(Permission::PeopleView) || a.can(Permission::AuditView), "/administrators", "System administrators", "Nominated administrators: DSPT 4.3.1 evidence.");
-    add(a.can(Permission::PeopleView), "/systems", "Systems", "The other systems staff need logins for.");
-    add(a.can(Permission::PeopleView), "/settings", "Settings", "Passwords, sign-in timeouts, two-factor, administrators.");
-    add(a.can(Permission::AssetsView), "/assets", "Information assets", "What the practice holds, who owns it, how it moves and who has access.");
-    add(a.can(Permission::AuditView), "/audit", "Audit trail", "Every change and every view of confidential data, tamper-evident.");
+    add(
+        a.can(Permission::PeopleView),
+        "/people",
+        "Staff",
+        "Everyone who works here and their roles.",
+    );
+    add(
+        a.can(Permission::PeopleView),
+        "/access",
+        "Who has access",
+        "Roles, two-factor, last sign-in, password age, dormant accounts.",
+    );
+    add(
+        a.can(Permission::StarterRequest) || a.can(Permission::StarterApprove),
+        "/requests",
+        "Starters and movers",
+        "Request and approve access for new staff and changes of role.",
+    );
+    add(
+        a.can(Permission::PeopleView),
+        "/leavers",
+        "Leavers",
+        "Access that ends on an exit date.",
+    );
+    add(
+        a.can(Permission::PeopleView),
+        "/tasks",
+        "Logins in other systems",
+        "Tasks to create and remove logins in the practice's systems.",
+    );
+    add(
+        a.can(Permission::PeopleView),
+        "/security",
+        "Account security",
+        "Locked accounts and failed sign-ins.",
+    );
+    add(
+        a.can(Permission::PeopleView) || a.can(Permission::AuditView),
+        "/administrators",
+        "System administrators",
+        "Nominated administrators: DSPT 4.3.1 evidence.",
+    );
+    add(
+        a.can(Permission::PeopleView),
+        "/systems",
+        "Systems",
+        "The other systems staff need logins for.",
+    );
+    add(
+        a.can(Permission::PeopleView),
+        "/settings",
+        "Settings",
+        "Passwords, sign-in timeouts, two-factor, administrators.",
+    );
+    add(
+        a.can(Permission::AssetsView),
+        "/assets",
+        "Information assets",
+        "What the practice holds, who owns it, how it moves and who has access.",
+    );
+    add(
+        a.can(Permission::AuditView),
+        "/audit",
+        "Audit trail",
+        "Every change and every view of confidential data, tamper-evident.",
+    );
     let mut attention = Vec::new();
     if a.can(Permission::StarterApprove) {
         let pending = state.store.access_requests(scope.id(), true).await?.len();
         if pending > 0 {
-            attention.push((format!("{base}/requests"), format!("{pending} starter or mover request(s) waiting for approval")));
+            attention.push((
+                format!("{base}/requests"),
+                format!("{pending} starter or mover request(s) waiting for approval"),
+            ));
         }
     }
     if a.can(Permission::PeopleView) {
         let open = state.store.access_grants(scope.id(), true).await?.len();
         if open > 0 {
-            attention.push((format!("{base}/tasks"), format!("{open} login task(s) in other systems to do")));
+            attention.push((
+                format!("{base}/tasks"),
+                format!("{open} login task(s) in other systems to do"),
+            ));
         }
-        let locked = state.store.locked_accounts(scope.id(), state.clock.now()).await?.len();
+        let locked = state
+            .store
+            .locked_accounts(scope.id(), state.clock.now())
+            .await?
+            .len();
         if locked > 0 {
-            attention.push((format!("{base}/security"), format!("{locked} locked account(s)")));
+            attention.push((
+                format!("{base}/security"),
+                format!("{locked} locked account(s)"),
+            ));
         }
     }
     Ok(render(&PracticePage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &base),
-        roles: if scope.roles.is_empty() { String::new() } else { roles_text(&scope.roles) },
+        roles: if scope.roles.is_empty() {
+            String::new()
+        } else {
+            roles_text(&scope.roles)
+        },
         practice: scope.practice.clone(),
         staff_count,
         cards,
@@ -378,11 +552,21 @@ struct PeoplePage {
     next_cursor: Option<String>,
 }
 
-async fn people(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<PageQuery>) -> Result<Response, AppError> {
+async fn people(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
     scope.require(Permission::PeopleView, "people.list").await?;
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     let list = state.store.members(scope.id(), &page).await?;
-    scope.record(scope.event("people.list", "person", None).details(serde_json::json!({ "records": list.items.len() }))).await?;
+    scope
+        .record(
+            scope
+                .event("people.list", "person", None)
+                .details(serde_json::json!({ "records": list.items.len() })),
+        )
+        .await?;
     let here = format!("/practices/{}/people", scope.id());
     Ok(render(&PeoplePage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
@@ -425,14 +609,23 @@ async fn person(
     if !me {
         scope.require(Permission::PeopleView, "person.view").await?;
     }
-    let member = state.store.member(scope.id(), person_id).await?.ok_or(AppError::NotFound)?;
-    scope.record(scope.event("person.view", "person", Some(person_id.to_string()))).await?;
+    let member = state
+        .store
+        .member(scope.id(), person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope
+        .record(scope.event("person.view", "person", Some(person_id.to_string())))
+        .await?;
     let here = format!("/practices/{}/people/{}", scope.id(), person_id);
     let a = &scope.access;
     let mut actions = Vec::new();
     if member.left_at.is_none() {
         if a.can(Permission::IdentityVerify) && !me {
-            actions.push((format!("{here}/verify-identity"), "Verify identity and reset password"));
+            actions.push((
+                format!("{here}/verify-identity"),
+                "Verify identity and reset password",
+            ));
         }
         if a.can(Permission::StarterRequest) {
             actions.push((format!("{here}/move"), "Change role (mover)"));

@@ -42,21 +42,40 @@ fn is_read(action: &str) -> bool {
 }
 
 const SENSITIVE: &[&str] = &[
-    "identity.verify", "person.password_reset", "starter.approve", "mover.approve", "administrator.nominate",
-    "administrator.end", "settings.update", "audit.export", "leaver.record", "account.unlock", "identity.unlock",
+    "identity.verify",
+    "person.password_reset",
+    "starter.approve",
+    "mover.approve",
+    "administrator.nominate",
+    "administrator.end",
+    "settings.update",
+    "audit.export",
+    "leaver.record",
+    "account.unlock",
+    "identity.unlock",
 ];
 
 fn line(e: &StoredEvent, what: String) -> Line {
-    Line { seq: e.seq, when: e.occurred_at, who: e.event.meta.actor.clone(), what }
+    Line {
+        seq: e.seq,
+        when: e.occurred_at,
+        who: e.event.meta.actor.clone(),
+        what,
+    }
 }
 
 /// The report for events in [facts.from, facts.to). `events` may start earlier: the 30 days
 /// before `from` set each person's usual volume of reads.
 pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Section> {
     let s = facts.settings;
-    let open = NaiveTime::parse_from_str(&s.opening_time, "%H:%M").unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).unwrap());
-    let close = NaiveTime::parse_from_str(&s.closing_time, "%H:%M").unwrap_or(NaiveTime::from_hms_opt(18, 30, 0).unwrap());
-    let in_period: Vec<&StoredEvent> = events.iter().filter(|e| e.occurred_at >= facts.from && e.occurred_at < facts.to).collect();
+    let open = NaiveTime::parse_from_str(&s.opening_time, "%H:%M")
+        .unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+    let close = NaiveTime::parse_from_str(&s.closing_time, "%H:%M")
+        .unwrap_or(NaiveTime::from_hms_opt(18, 30, 0).unwrap());
+    let in_period: Vec<&StoredEvent> = events
+        .iter()
+        .filter(|e| e.occurred_at >= facts.from && e.occurred_at < facts.to)
+        .collect();
 
     // 1. Out of hours.
     let mut out_of_hours = Vec::new();
@@ -68,7 +87,14 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
         let local = e.occurred_at.with_timezone(&London);
         let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
         if (weekend && !s.open_weekends) || local.time() < open || local.time() >= close {
-            out_of_hours.push(line(e, format!("{a} at {} on {}", local.format("%H:%M"), local.format("%A %-d %b"))));
+            out_of_hours.push(line(
+                e,
+                format!(
+                    "{a} at {} on {}",
+                    local.format("%H:%M"),
+                    local.format("%A %-d %b")
+                ),
+            ));
         }
     }
 
@@ -77,13 +103,40 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
         .iter()
         .filter(|e| {
             let a = e.event.action.as_str();
-            (e.event.outcome == Outcome::Failure && matches!(a, "session.sign_in" | "mfa.verify" | "identity.verify"))
+            (e.event.outcome == Outcome::Failure
+                && matches!(a, "session.sign_in" | "mfa.verify" | "identity.verify"))
                 || matches!(a, "account.lock" | "identity.lock")
         })
         .map(|e| {
-            let reason = e.event.details.get("reason").and_then(|r| r.as_str()).unwrap_or("");
-            let login = e.event.details.get("login").and_then(|r| r.as_str()).unwrap_or("");
-            line(e, format!("{}{}{}", e.event.action, if reason.is_empty() { String::new() } else { format!(": {reason}") }, if login.is_empty() { String::new() } else { format!(" (as '{login}')") }))
+            let reason = e
+                .event
+                .details
+                .get("reason")
+                .and_then(|r| r.as_str())
+                .unwrap_or("");
+            let login = e
+                .event
+                .details
+                .get("login")
+                .and_then(|r| r.as_str())
+                .unwrap_or("");
+            line(
+                e,
+                format!(
+                    "{}{}{}",
+                    e.event.action,
+                    if reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {reason}")
+                    },
+                    if login.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (as '{login}')")
+                    }
+                ),
+            )
         })
         .collect();
 
@@ -95,7 +148,14 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
             let what = if e.event.action == "practice.access" {
                 "tried to reach a practice they do not belong to".to_string()
             } else {
-                format!("{} refused: needs {}", e.event.action, e.event.object_id.as_deref().unwrap_or("a permission they lack"))
+                format!(
+                    "{} refused: needs {}",
+                    e.event.action,
+                    e.event
+                        .object_id
+                        .as_deref()
+                        .unwrap_or("a permission they lack")
+                )
             };
             line(e, what)
         })
@@ -103,13 +163,27 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
 
     // 4. Bulk reads against the person's own usual day.
     let day_of = |e: &StoredEvent| e.occurred_at.with_timezone(&London).date_naive();
-    let records = |e: &StoredEvent| e.event.details.get("records").and_then(|r| r.as_i64()).unwrap_or(1).max(0);
+    let records = |e: &StoredEvent| {
+        e.event
+            .details
+            .get("records")
+            .and_then(|r| r.as_i64())
+            .unwrap_or(1)
+            .max(0)
+    };
     let mut history: HashMap<String, BTreeMap<chrono::NaiveDate, i64>> = HashMap::new();
     let mut period: HashMap<(String, chrono::NaiveDate), (i64, i64)> = HashMap::new(); // (records, first seq)
-    for e in events.iter().filter(|e| e.event.outcome == Outcome::Success && is_read(&e.event.action)) {
+    for e in events
+        .iter()
+        .filter(|e| e.event.outcome == Outcome::Success && is_read(&e.event.action))
+    {
         let who = e.event.meta.actor.clone();
         if e.occurred_at < facts.from {
-            *history.entry(who).or_default().entry(day_of(e)).or_default() += records(e);
+            *history
+                .entry(who)
+                .or_default()
+                .entry(day_of(e))
+                .or_default() += records(e);
         } else if e.occurred_at < facts.to {
             let entry = period.entry((who, day_of(e))).or_insert((0, e.seq));
             entry.0 += records(e);
@@ -118,15 +192,24 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
     }
     let mut bulk = Vec::new();
     for ((who, day), (n, seq)) in &period {
-        let usual = history.get(who).map(|d| d.values().sum::<i64>() / d.len().max(1) as i64).unwrap_or(0);
+        let usual = history
+            .get(who)
+            .map(|d| d.values().sum::<i64>() / d.len().max(1) as i64)
+            .unwrap_or(0);
         let limit = s.bulk_read_multiple as i64 * usual.max(20);
         if *n > limit {
-            let e = events.iter().find(|e| e.seq == *seq).expect("the day's first event");
+            let e = events
+                .iter()
+                .find(|e| e.seq == *seq)
+                .expect("the day's first event");
             bulk.push(Line {
                 seq: *seq,
                 when: e.occurred_at,
                 who: who.clone(),
-                what: format!("read {n} records on {} (usual day: {usual}; reported above {limit})", day.format("%-d %b %Y")),
+                what: format!(
+                    "read {n} records on {} (usual day: {usual}; reported above {limit})",
+                    day.format("%-d %b %Y")
+                ),
             });
         }
     }
@@ -134,7 +217,12 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
 
     // 5. Activity by deactivated accounts or after an exit date.
     let mut ended: HashMap<String, DateTime<Utc>> = HashMap::new();
-    for e in events.iter().filter(|e| matches!(e.event.action.as_str(), "person.deactivate" | "leaver.process")) {
+    for e in events.iter().filter(|e| {
+        matches!(
+            e.event.action.as_str(),
+            "person.deactivate" | "leaver.process"
+        )
+    }) {
         if let Some(p) = &e.event.object_id {
             let t = ended.entry(p.clone()).or_insert(e.occurred_at);
             *t = (*t).min(e.occurred_at);
@@ -142,22 +230,54 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
     }
     let after_exit: Vec<Line> = in_period
         .iter()
-        .filter(|e| e.event.meta.actor_id.is_some_and(|a| ended.get(&a.to_string()).is_some_and(|t| e.occurred_at > *t)))
-        .map(|e| line(e, format!("{} after the account was deactivated or the person left", e.event.action)))
+        .filter(|e| {
+            e.event.meta.actor_id.is_some_and(|a| {
+                ended
+                    .get(&a.to_string())
+                    .is_some_and(|t| e.occurred_at > *t)
+            })
+        })
+        .map(|e| {
+            line(
+                e,
+                format!(
+                    "{} after the account was deactivated or the person left",
+                    e.event.action
+                ),
+            )
+        })
         .collect();
 
     // 6. Administrators' actions (not their reads).
     let admin: Vec<Line> = in_period
         .iter()
-        .filter(|e| e.event.meta.actor_id.is_some_and(|a| facts.administrators.contains(&a)) && !is_read(&e.event.action) && !e.event.action.starts_with("session."))
+        .filter(|e| {
+            e.event
+                .meta
+                .actor_id
+                .is_some_and(|a| facts.administrators.contains(&a))
+                && !is_read(&e.event.action)
+                && !e.event.action.starts_with("session.")
+        })
         .map(|e| line(e, e.event.action.clone()))
         .collect();
 
     // 7. Sensitive actions by accounts without MFA.
     let no_mfa: Vec<Line> = in_period
         .iter()
-        .filter(|e| SENSITIVE.contains(&e.event.action.as_str()) && e.event.meta.actor_id.is_some_and(|a| facts.mfa.get(&a) == Some(&false)))
-        .map(|e| line(e, format!("{} without two-factor authentication", e.event.action)))
+        .filter(|e| {
+            SENSITIVE.contains(&e.event.action.as_str())
+                && e.event
+                    .meta
+                    .actor_id
+                    .is_some_and(|a| facts.mfa.get(&a) == Some(&false))
+        })
+        .map(|e| {
+            line(
+                e,
+                format!("{} without two-factor authentication", e.event.action),
+            )
+        })
         .collect();
 
     vec![
@@ -198,8 +318,16 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
 
 /// A CSV cell that a spreadsheet will not run as a formula.
 pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -208,13 +336,25 @@ mod tests {
     use chrono::TimeZone;
     use custodian_store::{AuditEvent, AuditMeta};
 
-    fn ev(seq: i64, at: DateTime<Utc>, actor: &str, actor_id: Option<PersonId>, action: &str, outcome: Outcome, details: serde_json::Value) -> StoredEvent {
+    fn ev(
+        seq: i64,
+        at: DateTime<Utc>,
+        actor: &str,
+        actor_id: Option<PersonId>,
+        action: &str,
+        outcome: Outcome,
+        details: serde_json::Value,
+    ) -> StoredEvent {
         StoredEvent {
             seq,
             id: uuid::Uuid::now_v7(),
             occurred_at: at,
             event: AuditEvent {
-                meta: AuditMeta { actor_id, actor: actor.into(), ..Default::default() },
+                meta: AuditMeta {
+                    actor_id,
+                    actor: actor.into(),
+                    ..Default::default()
+                },
                 practice_id: None,
                 action: action.into(),
                 object_type: "person".into(),
@@ -234,23 +374,127 @@ mod tests {
         let none = serde_json::json!({});
         let mut events = vec![
             // Sam's usual days before the period: 10 records a day.
-            ev(1, d(2, 10, 0), "sam", Some(sam), "people.list", Outcome::Success, serde_json::json!({ "records": 10 })),
-            ev(2, d(3, 10, 0), "sam", Some(sam), "people.list", Outcome::Success, serde_json::json!({ "records": 10 })),
+            ev(
+                1,
+                d(2, 10, 0),
+                "sam",
+                Some(sam),
+                "people.list",
+                Outcome::Success,
+                serde_json::json!({ "records": 10 }),
+            ),
+            ev(
+                2,
+                d(3, 10, 0),
+                "sam",
+                Some(sam),
+                "people.list",
+                Outcome::Success,
+                serde_json::json!({ "records": 10 }),
+            ),
             // In the period (from 16 Nov).
-            ev(10, d(16, 10, 0), "sam", Some(sam), "session.sign_in", Outcome::Success, none.clone()),
-            ev(11, d(17, 22, 15), "sam", Some(sam), "person.view", Outcome::Success, none.clone()),
-            ev(12, d(21, 11, 0), "sam", Some(sam), "session.sign_in", Outcome::Success, none.clone()), // a Saturday
-            ev(13, d(18, 9, 0), "anonymous", None, "session.sign_in", Outcome::Failure, serde_json::json!({ "reason": "wrong_password", "login": "sam" })),
-            ev(14, d(18, 9, 1), "anonymous", None, "account.lock", Outcome::Success, none.clone()),
-            ev(15, d(18, 12, 0), "sam", Some(sam), "practice.access", Outcome::Denied, none.clone()),
-            ev(16, d(19, 12, 0), "sam", Some(sam), "people.list", Outcome::Success, serde_json::json!({ "records": 100 })),
-            ev(17, d(20, 12, 0), "admin", Some(admin), "settings.update", Outcome::Success, none.clone()),
-            ev(18, d(20, 12, 5), "admin", Some(admin), "person.view", Outcome::Success, none.clone()),
+            ev(
+                10,
+                d(16, 10, 0),
+                "sam",
+                Some(sam),
+                "session.sign_in",
+                Outcome::Success,
+                none.clone(),
+            ),
+            ev(
+                11,
+                d(17, 22, 15),
+                "sam",
+                Some(sam),
+                "person.view",
+                Outcome::Success,
+                none.clone(),
+            ),
+            ev(
+                12,
+                d(21, 11, 0),
+                "sam",
+                Some(sam),
+                "session.sign_in",
+                Outcome::Success,
+                none.clone(),
+            ), // a Saturday
+            ev(
+                13,
+                d(18, 9, 0),
+                "anonymous",
+                None,
+                "session.sign_in",
+                Outcome::Failure,
+                serde_json::json!({ "reason": "wrong_password", "login": "sam" }),
+            ),
+            ev(
+                14,
+                d(18, 9, 1),
+                "anonymous",
+                None,
+                "account.lock",
+                Outcome::Success,
+                none.clone(),
+            ),
+            ev(
+                15,
+                d(18, 12, 0),
+                "sam",
+                Some(sam),
+                "practice.access",
+                Outcome::Denied,
+                none.clone(),
+            ),
+            ev(
+                16,
+                d(19, 12, 0),
+                "sam",
+                Some(sam),
+                "people.list",
+                Outcome::Success,
+                serde_json::json!({ "records": 100 }),
+            ),
+            ev(
+                17,
+                d(20, 12, 0),
+                "admin",
+                Some(admin),
+                "settings.update",
+                Outcome::Success,
+                none.clone(),
+            ),
+            ev(
+                18,
+                d(20, 12, 5),
+                "admin",
+                Some(admin),
+                "person.view",
+                Outcome::Success,
+                none.clone(),
+            ),
         ];
-        let mut left = ev(19, d(24, 0, 0), "scheduler", None, "leaver.process", Outcome::Success, none.clone());
+        let mut left = ev(
+            19,
+            d(24, 0, 0),
+            "scheduler",
+            None,
+            "leaver.process",
+            Outcome::Success,
+            none.clone(),
+        );
         left.event.object_id = Some(sam.to_string());
         events.push(left);
-        events.push(ev(20, d(24, 12, 0), "sam", Some(sam), "person.view", Outcome::Success, none.clone()));
+        events.push(ev(
+            20,
+            d(24, 12, 0),
+            "sam",
+            Some(sam),
+            "person.view",
+            Outcome::Success,
+            none.clone(),
+        ));
         let settings = PracticeSettings::default();
         let facts = Facts {
             from: d(16, 0, 0),
@@ -260,7 +504,16 @@ mod tests {
             administrators: [admin].into_iter().collect(),
         };
         let report = inappropriate_use(&events, &facts);
-        let seqs = |key: &str| report.iter().find(|s| s.key == key).unwrap().lines.iter().map(|l| l.seq).collect::<Vec<_>>();
+        let seqs = |key: &str| {
+            report
+                .iter()
+                .find(|s| s.key == key)
+                .unwrap()
+                .lines
+                .iter()
+                .map(|l| l.seq)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(seqs("out_of_hours"), [11, 12]);
         assert_eq!(seqs("failed_sign_ins"), [13, 14]);
         assert_eq!(seqs("denied"), [15]);

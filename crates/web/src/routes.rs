@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{MethodRouter, on, MethodFilter};
+use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::AppState;
 
@@ -35,27 +35,51 @@ pub struct Routes {
 
 impl Routes {
     /// Adds `handler` for `method` on `path`. A path's methods may be added in several calls.
-    pub fn add<H, T>(&mut self, method: Method, path: &'static str, reach: Reach, handler: H) -> &mut Self
+    pub fn add<H, T>(
+        &mut self,
+        method: Method,
+        path: &'static str,
+        reach: Reach,
+        handler: H,
+    ) -> &mut Self
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
         let practice_scoped = path.contains("{practice_id}");
-        assert_eq!(practice_scoped, reach == Reach::Practice, "{path}: practice routes, and only they, take {{practice_id}}");
+        assert_eq!(
+            practice_scoped,
+            reach == Reach::Practice,
+            "{path}: practice routes, and only they, take {{practice_id}}"
+        );
         let filter = MethodFilter::try_from(method.clone()).expect("a routable method");
         match self.pending.iter_mut().find(|(p, _)| *p == path) {
             Some((_, mr)) => *mr = std::mem::take(mr).on(filter, handler),
             None => self.pending.push((path, on(filter, handler))),
         }
-        self.list.push(RouteInfo { method, path, reach });
+        self.list.push(RouteInfo {
+            method,
+            path,
+            reach,
+        });
         self
     }
 
-    pub fn get<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, reach: Reach, handler: H) -> &mut Self {
+    pub fn get<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &'static str,
+        reach: Reach,
+        handler: H,
+    ) -> &mut Self {
         self.add(Method::GET, path, reach, handler)
     }
 
-    pub fn post<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, reach: Reach, handler: H) -> &mut Self {
+    pub fn post<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &'static str,
+        reach: Reach,
+        handler: H,
+    ) -> &mut Self {
         self.add(Method::POST, path, reach, handler)
     }
 

@@ -16,38 +16,68 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages hold personal data: never keep them in shared or back/forward caches.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if state.config.secure() {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
     }
     res
 }
 
 pub fn routes(r: &mut Routes) {
-    r.get("/healthz", Reach::Public, healthz).get("/readyz", Reach::Public, readyz);
+    r.get("/healthz", Reach::Public, healthz)
+        .get("/readyz", Reach::Public, readyz);
 }
 
 /// The process is up and answering.
 async fn healthz() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok\n")
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "ok\n",
+    )
 }
 
 /// The process can reach its database: a load balancer should send it traffic.
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ready\n").into_response(),
+        Ok(()) => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "ready\n",
+        )
+            .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "database unreachable\n")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "database unreachable\n",
+            )
                 .into_response()
         }
     }

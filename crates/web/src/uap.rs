@@ -28,29 +28,89 @@ pub fn routes(r: &mut Routes) {
     use Reach::Practice as P;
     r.get("/practices/{practice_id}/access", P, access_page)
         .get("/practices/{practice_id}/security", P, security_page)
-        .post("/practices/{practice_id}/people/{person_id}/unlock", P, unlock)
-        .post("/practices/{practice_id}/people/{person_id}/clear-identity-lock", P, clear_identity_lock)
-        .get("/practices/{practice_id}/people/{person_id}/verify-identity", P, verify_identity_page)
-        .post("/practices/{practice_id}/people/{person_id}/verify-identity", P, verify_identity_submit)
-        .get("/practices/{practice_id}/people/{person_id}/leaver", P, leaver_page)
-        .post("/practices/{practice_id}/people/{person_id}/leaver", P, leaver_submit)
-        .get("/practices/{practice_id}/people/{person_id}/move", P, mover_page)
-        .post("/practices/{practice_id}/people/{person_id}/move", P, mover_submit)
+        .post(
+            "/practices/{practice_id}/people/{person_id}/unlock",
+            P,
+            unlock,
+        )
+        .post(
+            "/practices/{practice_id}/people/{person_id}/clear-identity-lock",
+            P,
+            clear_identity_lock,
+        )
+        .get(
+            "/practices/{practice_id}/people/{person_id}/verify-identity",
+            P,
+            verify_identity_page,
+        )
+        .post(
+            "/practices/{practice_id}/people/{person_id}/verify-identity",
+            P,
+            verify_identity_submit,
+        )
+        .get(
+            "/practices/{practice_id}/people/{person_id}/leaver",
+            P,
+            leaver_page,
+        )
+        .post(
+            "/practices/{practice_id}/people/{person_id}/leaver",
+            P,
+            leaver_submit,
+        )
+        .get(
+            "/practices/{practice_id}/people/{person_id}/move",
+            P,
+            mover_page,
+        )
+        .post(
+            "/practices/{practice_id}/people/{person_id}/move",
+            P,
+            mover_submit,
+        )
         .get("/practices/{practice_id}/leavers", P, leavers_page)
-        .post("/practices/{practice_id}/leavers/{leaver_id}/cancel", P, cancel_leaver)
+        .post(
+            "/practices/{practice_id}/leavers/{leaver_id}/cancel",
+            P,
+            cancel_leaver,
+        )
         .get("/practices/{practice_id}/requests", P, requests_page)
         .get("/practices/{practice_id}/requests/new", P, starter_page)
         .post("/practices/{practice_id}/requests", P, starter_submit)
-        .get("/practices/{practice_id}/requests/{request_id}", P, request_page)
-        .post("/practices/{practice_id}/requests/{request_id}/approve", P, approve)
-        .post("/practices/{practice_id}/requests/{request_id}/reject", P, reject)
+        .get(
+            "/practices/{practice_id}/requests/{request_id}",
+            P,
+            request_page,
+        )
+        .post(
+            "/practices/{practice_id}/requests/{request_id}/approve",
+            P,
+            approve,
+        )
+        .post(
+            "/practices/{practice_id}/requests/{request_id}/reject",
+            P,
+            reject,
+        )
         .get("/practices/{practice_id}/tasks", P, tasks_page)
-        .post("/practices/{practice_id}/tasks/{grant_id}/done", P, task_done)
+        .post(
+            "/practices/{practice_id}/tasks/{grant_id}/done",
+            P,
+            task_done,
+        )
         .get("/practices/{practice_id}/systems", P, systems_page)
         .post("/practices/{practice_id}/systems", P, add_system)
-        .get("/practices/{practice_id}/administrators", P, administrators_page)
+        .get(
+            "/practices/{practice_id}/administrators",
+            P,
+            administrators_page,
+        )
         .post("/practices/{practice_id}/administrators", P, nominate)
-        .post("/practices/{practice_id}/administrators/{person_id}/end", P, end_nomination)
+        .post(
+            "/practices/{practice_id}/administrators/{person_id}/end",
+            P,
+            end_nomination,
+        )
         .get("/practices/{practice_id}/settings", P, settings_page)
         .post("/practices/{practice_id}/settings", P, save_settings);
 }
@@ -66,18 +126,32 @@ pub struct Actor<'a> {
 
 impl PracticeScope {
     pub fn actor(&self) -> Actor<'_> {
-        Actor { practice: &self.practice, access: &self.access, meta: &self.meta }
+        Actor {
+            practice: &self.practice,
+            access: &self.access,
+            meta: &self.meta,
+        }
     }
 }
 
 /// The one permission check, for code that acts without a request: a refusal is recorded.
-pub async fn require(state: &AppState, actor: &Actor<'_>, permission: Permission, action: &str) -> Result<(), AppError> {
+pub async fn require(
+    state: &AppState,
+    actor: &Actor<'_>,
+    permission: Permission,
+    action: &str,
+) -> Result<(), AppError> {
     if actor.access.can(permission) {
         return Ok(());
     }
     let event = actor
         .meta
-        .event(Some(actor.practice.id), action, "permission", Some(permission.as_str().to_string()))
+        .event(
+            Some(actor.practice.id),
+            action,
+            "permission",
+            Some(permission.as_str().to_string()),
+        )
         .outcome(Outcome::Denied);
     state.store.append_event(&event).await?;
     Err(AppError::Forbidden)
@@ -88,9 +162,18 @@ fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
 }
 
 /// A member of this practice's current staff, or 404.
-async fn member(state: &AppState, practice: &Practice, person: &str) -> Result<custodian_domain::PracticeMember, AppError> {
+async fn member(
+    state: &AppState,
+    practice: &Practice,
+    person: &str,
+) -> Result<custodian_domain::PracticeMember, AppError> {
     let id: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
-    state.store.member(practice.id, id).await?.filter(|m| m.left_at.is_none()).ok_or(AppError::NotFound)
+    state
+        .store
+        .member(practice.id, id)
+        .await?
+        .filter(|m| m.left_at.is_none())
+        .ok_or(AppError::NotFound)
 }
 
 // ---- the rules -----------------------------------------------------------------------------
@@ -102,15 +185,37 @@ pub async fn request_access(
     person: Option<PersonId>,
     input: &NewAccessRequest,
 ) -> Result<AccessRequest, AppError> {
-    require(state, actor, Permission::StarterRequest, if person.is_some() { "mover.request" } else { "starter.request" }).await?;
+    require(
+        state,
+        actor,
+        Permission::StarterRequest,
+        if person.is_some() {
+            "mover.request"
+        } else {
+            "starter.request"
+        },
+    )
+    .await?;
     let valid = input.validate(identity::london_today(state.clock.now()))?;
-    Ok(state.store.create_access_request(actor.practice.id, person, &valid, actor.meta).await?)
+    Ok(state
+        .store
+        .create_access_request(actor.practice.id, person, &valid, actor.meta)
+        .await?)
 }
 
 /// Approves a request: for a starter, returns the one-time password to give them verbally.
-pub async fn approve_request(state: &AppState, actor: &Actor<'_>, id: uuid::Uuid, reason: &str) -> Result<(AccessRequest, Option<String>), AppError> {
+pub async fn approve_request(
+    state: &AppState,
+    actor: &Actor<'_>,
+    id: uuid::Uuid,
+    reason: &str,
+) -> Result<(AccessRequest, Option<String>), AppError> {
     require(state, actor, Permission::StarterApprove, "starter.approve").await?;
-    let req = state.store.access_request(actor.practice.id, id).await?.ok_or(AppError::NotFound)?;
+    let req = state
+        .store
+        .access_request(actor.practice.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let settings = state.store.settings(actor.practice.id).await?;
     let (otp, hash) = if req.person_id.is_none() {
         let otp = crate::auth::one_time_password();
@@ -120,23 +225,45 @@ pub async fn approve_request(state: &AppState, actor: &Actor<'_>, id: uuid::Uuid
         (None, None)
     };
     let expires = state.clock.now() + Duration::hours(settings.one_time_password_hours as i64);
-    let not_before = if settings.early_sign_in { None } else { Some(req.start_date) };
+    let not_before = if settings.early_sign_in {
+        None
+    } else {
+        Some(req.start_date)
+    };
     let done = state
         .store
-        .approve_access_request(actor.practice.id, id, reason.trim(), hash.as_deref().map(|h| (h, expires)), not_before, actor.meta)
+        .approve_access_request(
+            actor.practice.id,
+            id,
+            reason.trim(),
+            hash.as_deref().map(|h| (h, expires)),
+            not_before,
+            actor.meta,
+        )
         .await?;
     Ok((done, otp))
 }
 
-pub async fn reject_request(state: &AppState, actor: &Actor<'_>, id: uuid::Uuid, reason: &str) -> Result<AccessRequest, AppError> {
+pub async fn reject_request(
+    state: &AppState,
+    actor: &Actor<'_>,
+    id: uuid::Uuid,
+    reason: &str,
+) -> Result<AccessRequest, AppError> {
     require(state, actor, Permission::StarterApprove, "starter.reject").await?;
-    Ok(state.store.reject_access_request(actor.practice.id, id, reason, actor.meta).await?)
+    Ok(state
+        .store
+        .reject_access_request(actor.practice.id, id, reason, actor.meta)
+        .await?)
 }
 
 /// What came of an identity check.
 pub enum IdentityCheck {
     /// Every answer matched: the new one-time password, to read to the caller.
-    Passed { one_time_password: String, expires: chrono::DateTime<chrono::Utc> },
+    Passed {
+        one_time_password: String,
+        expires: chrono::DateTime<chrono::Utc>,
+    },
     /// Some answer did not match (which is not said); `remaining` attempts before the lock.
     Failed { remaining: i64 },
     /// Locked after too many failures, until a practice manager clears it.
@@ -146,13 +273,31 @@ pub enum IdentityCheck {
 }
 
 /// The password-reset route: an authoriser types the caller's answers; all must match.
-pub async fn verify_identity(state: &AppState, actor: &Actor<'_>, person: PersonId, answers: &[String]) -> Result<IdentityCheck, AppError> {
+pub async fn verify_identity(
+    state: &AppState,
+    actor: &Actor<'_>,
+    person: PersonId,
+    answers: &[String],
+) -> Result<IdentityCheck, AppError> {
     require(state, actor, Permission::IdentityVerify, "identity.verify").await?;
     if actor.meta.actor_id == Some(person) {
-        return Err(Invalid::one("person_id", "You cannot reset your own password this way: ask another authoriser").into());
+        return Err(Invalid::one(
+            "person_id",
+            "You cannot reset your own password this way: ask another authoriser",
+        )
+        .into());
     }
-    let m = state.store.member(actor.practice.id, person).await?.filter(|m| m.left_at.is_none()).ok_or(AppError::NotFound)?;
-    let creds = state.store.credentials(&m.person.username).await?.ok_or(AppError::NotFound)?;
+    let m = state
+        .store
+        .member(actor.practice.id, person)
+        .await?
+        .filter(|m| m.left_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    let creds = state
+        .store
+        .credentials(&m.person.username)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if creds.identity_check_failures >= identity::MAX_IDENTITY_CHECK_FAILURES {
         return Ok(IdentityCheck::Locked);
     }
@@ -162,23 +307,45 @@ pub async fn verify_identity(state: &AppState, actor: &Actor<'_>, person: Person
     }
     let mut all = answers.len() == stored.len();
     for (i, (_, hash)) in stored.iter().enumerate() {
-        let given = answers.get(i).map(|a| identity::normalise_answer(a)).unwrap_or_default();
+        let given = answers
+            .get(i)
+            .map(|a| identity::normalise_answer(a))
+            .unwrap_or_default();
         // Check every answer (no early exit), so timing does not tell which one was wrong.
         let ok = !given.is_empty() && state.passwords.verify(&given, Some(hash)).await?;
         all &= ok;
     }
     let event = actor
         .meta
-        .event(Some(actor.practice.id), "identity.verify", "person", Some(person.to_string()))
-        .outcome(if all { Outcome::Success } else { Outcome::Failure });
-    let failures = state.store.record_identity_check(person, all, &event).await?;
+        .event(
+            Some(actor.practice.id),
+            "identity.verify",
+            "person",
+            Some(person.to_string()),
+        )
+        .outcome(if all {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        });
+    let failures = state
+        .store
+        .record_identity_check(person, all, &event)
+        .await?;
     if !all {
         if failures >= identity::MAX_IDENTITY_CHECK_FAILURES {
-            let e = actor.meta.event(Some(actor.practice.id), "identity.lock", "person", Some(person.to_string()));
+            let e = actor.meta.event(
+                Some(actor.practice.id),
+                "identity.lock",
+                "person",
+                Some(person.to_string()),
+            );
             state.store.append_event(&e).await?;
             return Ok(IdentityCheck::Locked);
         }
-        return Ok(IdentityCheck::Failed { remaining: identity::MAX_IDENTITY_CHECK_FAILURES - failures });
+        return Ok(IdentityCheck::Failed {
+            remaining: identity::MAX_IDENTITY_CHECK_FAILURES - failures,
+        });
     }
     let settings = state.store.settings(actor.practice.id).await?;
     let otp = crate::auth::one_time_password();
@@ -188,19 +355,44 @@ pub async fn verify_identity(state: &AppState, actor: &Actor<'_>, person: Person
         .meta
         .event(Some(actor.practice.id), "person.password_reset", "person", Some(person.to_string()))
         .details(serde_json::json!({ "password": "one-time password issued", "sessions": "all ended", "expires_at": expires.to_rfc3339() }));
-    state.store.issue_one_time_password(person, &hash, expires, &event).await?;
-    Ok(IdentityCheck::Passed { one_time_password: otp, expires })
+    state
+        .store
+        .issue_one_time_password(person, &hash, expires, &event)
+        .await?;
+    Ok(IdentityCheck::Passed {
+        one_time_password: otp,
+        expires,
+    })
 }
 
 /// Records a leaver; an exit date already past takes effect at once.
-pub async fn record_leaver(state: &AppState, actor: &Actor<'_>, person: PersonId, input: &NewLeaver) -> Result<Leaver, AppError> {
+pub async fn record_leaver(
+    state: &AppState,
+    actor: &Actor<'_>,
+    person: PersonId,
+    input: &NewLeaver,
+) -> Result<Leaver, AppError> {
     require(state, actor, Permission::LeaverRecord, "leaver.record").await?;
-    let m = state.store.member(actor.practice.id, person).await?.filter(|m| m.left_at.is_none()).ok_or(AppError::NotFound)?;
+    let m = state
+        .store
+        .member(actor.practice.id, person)
+        .await?
+        .filter(|m| m.left_at.is_none())
+        .ok_or(AppError::NotFound)?;
     let joined = identity::london_today(m.joined_at);
     let (exit_date, reason) = identity::check_leaver(input, joined)?;
-    let leaver = state.store.record_leaver(actor.practice.id, person, exit_date, &reason, actor.meta).await?;
+    let leaver = state
+        .store
+        .record_leaver(actor.practice.id, person, exit_date, &reason, actor.meta)
+        .await?;
     process_due_leavers(state).await?;
-    Ok(state.store.leavers(actor.practice.id).await?.into_iter().find(|l| l.id == leaver.id).unwrap_or(leaver))
+    Ok(state
+        .store
+        .leavers(actor.practice.id)
+        .await?
+        .into_iter()
+        .find(|l| l.id == leaver.id)
+        .unwrap_or(leaver))
 }
 
 /// The scheduler's work: carries out every leaver whose exit date has ended (Europe/London, the
@@ -211,7 +403,11 @@ pub async fn process_due_leavers(state: &AppState) -> Result<usize, AppError> {
     for l in state.store.scheduled_leavers().await? {
         let settings = state.store.settings(l.practice_id).await?;
         if identity::deactivation_moment(l.exit_date, settings.leaver_deactivation_hour) <= now
-            && state.store.process_leaver(l.id, &AuditMeta::system("scheduler")).await?.is_some()
+            && state
+                .store
+                .process_leaver(l.id, &AuditMeta::system("scheduler"))
+                .await?
+                .is_some()
         {
             done += 1;
         }
@@ -221,7 +417,11 @@ pub async fn process_due_leavers(state: &AppState) -> Result<usize, AppError> {
 
 /// Runs the scheduler's jobs every `every` until the process ends: leavers, the audit log's
 /// checkpoint (when it has grown), and its full verification every `verify_every`.
-pub async fn run_scheduler(state: AppState, every: std::time::Duration, verify_every: std::time::Duration) {
+pub async fn run_scheduler(
+    state: AppState,
+    every: std::time::Duration,
+    verify_every: std::time::Duration,
+) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_verify: Option<std::time::Instant> = None;
@@ -244,9 +444,14 @@ pub async fn run_scheduler(state: AppState, every: std::time::Duration, verify_e
                     } else {
                         tracing::error!(summary = %report.summary(), "scheduler: AUDIT LOG VERIFICATION FAILED");
                     }
-                    let _ = state.store.record_verification(report.ok, &report.summary()).await;
+                    let _ = state
+                        .store
+                        .record_verification(report.ok, &report.summary())
+                        .await;
                 }
-                Err(e) => tracing::error!(error = %e, "scheduler: audit verification could not run"),
+                Err(e) => {
+                    tracing::error!(error = %e, "scheduler: audit verification could not run")
+                }
             }
         }
     }
@@ -275,12 +480,21 @@ struct AccessPage {
     dormant_days: u32,
 }
 
-async fn access_page(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
+async fn access_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
     scope.require(Permission::PeopleView, "access.list").await?;
     let rows = state.store.access_overview(scope.id()).await?;
     let settings = state.store.settings(scope.id()).await?;
     let now = state.clock.now();
-    scope.record(scope.event("access.list", "person", None).details(serde_json::json!({ "records": rows.len() }))).await?;
+    scope
+        .record(
+            scope
+                .event("access.list", "person", None)
+                .details(serde_json::json!({ "records": rows.len() })),
+        )
+        .await?;
     let here = format!("/practices/{}/access", scope.id());
     Ok(render(&AccessPage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
@@ -294,7 +508,11 @@ async fn access_page(State(state): State<AppState>, scope: PracticeScope) -> Res
                 if now - last > Duration::days(settings.dormant_after_days as i64) {
                     flags.push("Dormant: remove?");
                 }
-                if identity::password_expired(r.password_changed_at, settings.password_max_age_days, now) {
+                if identity::password_expired(
+                    r.password_changed_at,
+                    settings.password_max_age_days,
+                    now,
+                ) {
                     flags.push("Password expired");
                 }
                 if r.locked_until.is_some_and(|l| l > now) {
@@ -309,8 +527,14 @@ async fn access_page(State(state): State<AppState>, scope: PracticeScope) -> Res
                     job_title: r.job_title.clone(),
                     roles: roles_text(&r.roles),
                     mfa: r.mfa_enrolled,
-                    last_sign_in: r.last_sign_in_at.map(show_datetime).unwrap_or_else(|| "Never".into()),
-                    password_age: r.password_changed_at.map(|c| format!("{} days", (now - c).num_days())).unwrap_or_else(|| "No password".into()),
+                    last_sign_in: r
+                        .last_sign_in_at
+                        .map(show_datetime)
+                        .unwrap_or_else(|| "Never".into()),
+                    password_age: r
+                        .password_changed_at
+                        .map(|c| format!("{} days", (now - c).num_days()))
+                        .unwrap_or_else(|| "No password".into()),
                     open_grants: r.open_grants,
                     flags,
                 }
@@ -349,20 +573,51 @@ struct NoticeQuery {
     done: Option<String>,
 }
 
-async fn security_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
-    scope.require(Permission::PeopleView, "security.view").await?;
+async fn security_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::PeopleView, "security.view")
+        .await?;
     let now = state.clock.now();
     let locked = state.store.locked_accounts(scope.id(), now).await?;
-    scope.record(scope.event("security.view", "person", None).details(serde_json::json!({ "records": locked.len() }))).await?;
+    scope
+        .record(
+            scope
+                .event("security.view", "person", None)
+                .details(serde_json::json!({ "records": locked.len() })),
+        )
+        .await?;
     let settings = state.store.settings(scope.id()).await?;
     // Failed sign-ins of this practice's staff in the last week.
-    let staff: std::collections::HashSet<String> =
-        state.store.access_overview(scope.id()).await?.into_iter().map(|o| o.person_id.to_string()).collect();
+    let staff: std::collections::HashSet<String> = state
+        .store
+        .access_overview(scope.id())
+        .await?
+        .into_iter()
+        .map(|o| o.person_id.to_string())
+        .collect();
     let week = now - Duration::days(7);
     let recent = state.store.events(None, 5000).await?;
-    let mine = |e: &&custodian_store::StoredEvent| e.occurred_at >= week && e.event.object_id.as_ref().is_some_and(|o| staff.contains(o));
-    let failures_week = recent.iter().filter(mine).filter(|e| e.event.action == "session.sign_in" && e.event.outcome == Outcome::Failure).count();
-    let lockouts_week = recent.iter().filter(mine).filter(|e| e.event.action == "account.lock").count();
+    let mine = |e: &&custodian_store::StoredEvent| {
+        e.occurred_at >= week
+            && e.event
+                .object_id
+                .as_ref()
+                .is_some_and(|o| staff.contains(o))
+    };
+    let failures_week = recent
+        .iter()
+        .filter(mine)
+        .filter(|e| e.event.action == "session.sign_in" && e.event.outcome == Outcome::Failure)
+        .count();
+    let lockouts_week = recent
+        .iter()
+        .filter(mine)
+        .filter(|e| e.event.action == "account.lock")
+        .count();
     let here = format!("/practices/{}/security", scope.id());
     Ok(render(&SecurityPage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
@@ -374,7 +629,10 @@ async fn security_page(State(state): State<AppState>, scope: PracticeScope, Quer
                 id: l.person_id.to_string(),
                 name: l.full_name.clone(),
                 username: l.username.clone(),
-                locked_until: l.locked_until.map(show_datetime).unwrap_or_else(|| "Not locked".into()),
+                locked_until: l
+                    .locked_until
+                    .map(show_datetime)
+                    .unwrap_or_else(|| "Not locked".into()),
                 sign_in_locked: l.locked_until.is_some(),
                 identity_locked: l.identity_checks_locked,
             })
@@ -384,20 +642,38 @@ async fn security_page(State(state): State<AppState>, scope: PracticeScope, Quer
         lockout_minutes: settings.lockout_minutes,
         failures_week,
         lockouts_week,
-        notice: q.done.map(|d| if d == "unlock" { "The account is unlocked.".into() } else { "The identity-check lock is cleared.".into() }),
+        notice: q.done.map(|d| {
+            if d == "unlock" {
+                "The account is unlocked.".into()
+            } else {
+                "The identity-check lock is cleared.".into()
+            }
+        }),
     }))
 }
 
-async fn unlock(State(state): State<AppState>, scope: PracticeScope, Path((_, person)): Path<(String, String)>) -> Result<Response, AppError> {
-    scope.require(Permission::AccountUnlock, "account.unlock").await?;
+async fn unlock(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, person)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::AccountUnlock, "account.unlock")
+        .await?;
     let m = member(&state, &scope.practice, &person).await?;
     let event = scope.event("account.unlock", "person", Some(m.person.id.to_string()));
     state.store.unlock_account(m.person.id, &event).await?;
     Ok(Redirect::to(&format!("/practices/{}/security?done=unlock", scope.id())).into_response())
 }
 
-async fn clear_identity_lock(State(state): State<AppState>, scope: PracticeScope, Path((_, person)): Path<(String, String)>) -> Result<Response, AppError> {
-    scope.require(Permission::AccountUnlock, "identity.unlock").await?;
+async fn clear_identity_lock(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, person)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::AccountUnlock, "identity.unlock")
+        .await?;
     let m = member(&state, &scope.practice, &person).await?;
     let event = scope.event("identity.unlock", "person", Some(m.person.id.to_string()));
     state.store.clear_identity_lock(m.person.id, &event).await?;
@@ -434,12 +710,25 @@ struct OtpPage {
     back: String,
 }
 
-async fn verify_page_for(state: &AppState, scope: &PracticeScope, person: &str, errors: Errors) -> Result<Response, AppError> {
+async fn verify_page_for(
+    state: &AppState,
+    scope: &PracticeScope,
+    person: &str,
+    errors: Errors,
+) -> Result<Response, AppError> {
     let m = member(state, &scope.practice, person).await?;
-    let creds = state.store.credentials(&m.person.username).await?.ok_or(AppError::NotFound)?;
+    let creds = state
+        .store
+        .credentials(&m.person.username)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let questions = state.store.security_answers(m.person.id).await?;
     let here = format!("/practices/{}/people", scope.id());
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &VerifyPage {
@@ -448,7 +737,11 @@ async fn verify_page_for(state: &AppState, scope: &PracticeScope, person: &str, 
             errors,
             name: m.person.full_name.clone(),
             person_id: m.person.id.to_string(),
-            questions: questions.iter().enumerate().map(|(i, (q, _))| (format!("answer_{}", i + 1), q.clone())).collect(),
+            questions: questions
+                .iter()
+                .enumerate()
+                .map(|(i, (q, _))| (format!("answer_{}", i + 1), q.clone()))
+                .collect(),
             locked: creds.identity_check_failures >= identity::MAX_IDENTITY_CHECK_FAILURES,
             remaining: identity::MAX_IDENTITY_CHECK_FAILURES - creds.identity_check_failures,
             max_checks: identity::MAX_IDENTITY_CHECK_FAILURES,
@@ -456,11 +749,23 @@ async fn verify_page_for(state: &AppState, scope: &PracticeScope, person: &str, 
     ))
 }
 
-async fn verify_identity_page(State(state): State<AppState>, scope: PracticeScope, Path((_, person)): Path<(String, String)>) -> Result<Response, AppError> {
-    scope.require(Permission::IdentityVerify, "identity.verify").await?;
+async fn verify_identity_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, person)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::IdentityVerify, "identity.verify")
+        .await?;
     let m = member(&state, &scope.practice, &person).await?;
     // The page shows the person's security questions (never the answers).
-    scope.record(scope.event("person.security_questions_view", "person", Some(m.person.id.to_string()))).await?;
+    scope
+        .record(scope.event(
+            "person.security_questions_view",
+            "person",
+            Some(m.person.id.to_string()),
+        ))
+        .await?;
     verify_page_for(&state, &scope, &person, Errors::none()).await
 }
 
@@ -471,7 +776,14 @@ async fn verify_identity_submit(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let m = member(&state, &scope.practice, &person).await?;
-    let answers: Vec<String> = (1..=3).map(|n| form.iter().find(|(k, _)| *k == format!("answer_{n}")).map(|(_, v)| v.clone()).unwrap_or_default()).collect();
+    let answers: Vec<String> = (1..=3)
+        .map(|n| {
+            form.iter()
+                .find(|(k, _)| *k == format!("answer_{n}"))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
+        .collect();
     match verify_identity(&state, &scope.actor(), m.person.id, &answers).await {
         Ok(IdentityCheck::Passed { one_time_password, expires }) => Ok(render(&OtpPage {
             layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), ""),
@@ -507,8 +819,14 @@ struct LeaverPage {
     reason: String,
 }
 
-async fn leaver_page(State(state): State<AppState>, scope: PracticeScope, Path((_, person)): Path<(String, String)>) -> Result<Response, AppError> {
-    scope.require(Permission::LeaverRecord, "leaver.record").await?;
+async fn leaver_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, person)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::LeaverRecord, "leaver.record")
+        .await?;
     let m = member(&state, &scope.practice, &person).await?;
     Ok(render(&LeaverPage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), ""),
@@ -529,7 +847,12 @@ async fn leaver_submit(
 ) -> Result<Response, AppError> {
     let m = member(&state, &scope.practice, &person).await?;
     match record_leaver(&state, &scope.actor(), m.person.id, &form).await {
-        Ok(l) => Ok(Redirect::to(&format!("/practices/{}/leavers?done={}", scope.id(), l.status)).into_response()),
+        Ok(l) => Ok(Redirect::to(&format!(
+            "/practices/{}/leavers?done={}",
+            scope.id(),
+            l.status
+        ))
+        .into_response()),
         Err(AppError::Invalid(i)) => Ok(render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
             &LeaverPage {
@@ -576,30 +899,58 @@ struct LeaversPage {
     notice: Option<String>,
 }
 
-async fn leavers_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
+async fn leavers_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
     scope.require(Permission::PeopleView, "leaver.list").await?;
     let leavers = state.store.leavers(scope.id()).await?;
-    scope.record(scope.event("leaver.list", "person", None).details(serde_json::json!({ "records": leavers.len() }))).await?;
+    scope
+        .record(
+            scope
+                .event("leaver.list", "person", None)
+                .details(serde_json::json!({ "records": leavers.len() })),
+        )
+        .await?;
     let here = format!("/practices/{}/leavers", scope.id());
     Ok(render(&LeaversPage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
         practice: scope.practice.clone(),
         can_record: scope.access.can(Permission::LeaverRecord),
         notice: q.done.map(|d| match d.as_str() {
-            "done" => "The leaver is recorded and, as the exit date has passed, carried out now.".to_string(),
+            "done" => "The leaver is recorded and, as the exit date has passed, carried out now."
+                .to_string(),
             "cancelled" => "The leaver is cancelled.".to_string(),
-            _ => "The leaver is recorded. Their access ends at the end of the exit date.".to_string(),
+            _ => {
+                "The leaver is recorded. Their access ends at the end of the exit date.".to_string()
+            }
         }),
         leavers: leavers
             .iter()
-            .map(|l| LeaverRow { id: l.id.to_string(), name: l.person_name.clone(), exit_date: l.exit_date.format("%-d %b %Y").to_string(), reason: l.reason.clone(), status: l.status.clone() })
+            .map(|l| LeaverRow {
+                id: l.id.to_string(),
+                name: l.person_name.clone(),
+                exit_date: l.exit_date.format("%-d %b %Y").to_string(),
+                reason: l.reason.clone(),
+                status: l.status.clone(),
+            })
             .collect(),
     }))
 }
 
-async fn cancel_leaver(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>) -> Result<Response, AppError> {
-    scope.require(Permission::LeaverRecord, "leaver.cancel").await?;
-    state.store.cancel_leaver(scope.id(), parse_id(&id)?, &scope.meta).await?;
+async fn cancel_leaver(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::LeaverRecord, "leaver.cancel")
+        .await?;
+    state
+        .store
+        .cancel_leaver(scope.id(), parse_id(&id)?, &scope.meta)
+        .await?;
     Ok(Redirect::to(&format!("/practices/{}/leavers?done=cancelled", scope.id())).into_response())
 }
 
@@ -624,12 +975,23 @@ struct RequestsPage {
     can_request: bool,
 }
 
-async fn requests_page(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
+async fn requests_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
     if !scope.access.can(Permission::StarterRequest) {
-        scope.require(Permission::StarterApprove, "starter.list").await?;
+        scope
+            .require(Permission::StarterApprove, "starter.list")
+            .await?;
     }
     let list = state.store.access_requests(scope.id(), false).await?;
-    scope.record(scope.event("access_request.list", "access_request", None).details(serde_json::json!({ "records": list.len() }))).await?;
+    scope
+        .record(
+            scope
+                .event("access_request.list", "access_request", None)
+                .details(serde_json::json!({ "records": list.len() })),
+        )
+        .await?;
     let here = format!("/practices/{}/requests", scope.id());
     Ok(render(&RequestsPage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
@@ -664,8 +1026,18 @@ struct RequestForm {
 
 impl RequestForm {
     fn from_pairs(form: &[(String, String)]) -> Self {
-        let get = |k: &str| form.iter().find(|(f, _)| f == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
-        let all = |k: &str| form.iter().filter(|(f, _)| f == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+        let get = |k: &str| {
+            form.iter()
+                .find(|(f, _)| f == k)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let all = |k: &str| {
+            form.iter()
+                .filter(|(f, _)| f == k)
+                .map(|(_, v)| v.clone())
+                .collect::<Vec<_>>()
+        };
         RequestForm {
             full_name: get("full_name"),
             username: get("username"),
@@ -681,15 +1053,23 @@ impl RequestForm {
     fn to_request(&self) -> Result<NewAccessRequest, Errors> {
         let mut roles = Vec::new();
         for r in &self.roles {
-            roles.push(r.parse::<PracticeRole>().map_err(|_| Errors::one("roles", format!("{r} is not a role")))?);
+            roles.push(
+                r.parse::<PracticeRole>()
+                    .map_err(|_| Errors::one("roles", format!("{r} is not a role")))?,
+            );
         }
         let mut systems = Vec::new();
         for s in &self.systems {
-            systems.push(uuid::Uuid::parse_str(s).map_err(|_| Errors::one("systems", "Choose systems from the list"))?);
+            systems.push(
+                uuid::Uuid::parse_str(s)
+                    .map_err(|_| Errors::one("systems", "Choose systems from the list"))?,
+            );
         }
         let line_manager_id = match self.line_manager_id.as_str() {
             "" => None,
-            s => Some(s.parse::<PersonId>().map_err(|_| Errors::one("line_manager_id", "Choose the line manager from the list"))?),
+            s => Some(s.parse::<PersonId>().map_err(|_| {
+                Errors::one("line_manager_id", "Choose the line manager from the list")
+            })?),
         };
         Ok(NewAccessRequest {
             full_name: self.full_name.clone(),
@@ -720,14 +1100,28 @@ struct RequestNewPage {
     managers: Vec<(String, String, bool)>,
 }
 
-async fn request_form(state: &AppState, scope: &PracticeScope, errors: Errors, form: RequestForm, mover: Option<&custodian_domain::PracticeMember>) -> Result<Response, AppError> {
+async fn request_form(
+    state: &AppState,
+    scope: &PracticeScope,
+    errors: Errors,
+    form: RequestForm,
+    mover: Option<&custodian_domain::PracticeMember>,
+) -> Result<Response, AppError> {
     let systems = state.store.systems(scope.id()).await?;
     let staff = state.store.access_overview(scope.id()).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &RequestNewPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/requests", scope.id())),
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/requests", scope.id()),
+            ),
             practice: scope.practice.clone(),
             errors,
             heading: match mover {
@@ -739,45 +1133,95 @@ async fn request_form(state: &AppState, scope: &PracticeScope, errors: Errors, f
                 None => format!("/practices/{}/requests", scope.id()),
             },
             is_mover: mover.is_some(),
-            start_label: if mover.is_some() { "Date the change takes effect" } else { "Start date" },
+            start_label: if mover.is_some() {
+                "Date the change takes effect"
+            } else {
+                "Start date"
+            },
             roles: PracticeRole::ALL
                 .iter()
                 .filter(|r| !matches!(r, PracticeRole::Staff | PracticeRole::SystemAdministrator))
-                .map(|r| (r.as_str(), r.label(), form.roles.iter().any(|x| x == r.as_str())))
+                .map(|r| {
+                    (
+                        r.as_str(),
+                        r.label(),
+                        form.roles.iter().any(|x| x == r.as_str()),
+                    )
+                })
                 .collect(),
-            systems: systems.iter().map(|s| (s.id.to_string(), s.name.clone(), form.systems.contains(&s.id.to_string()))).collect(),
+            systems: systems
+                .iter()
+                .map(|s| {
+                    (
+                        s.id.to_string(),
+                        s.name.clone(),
+                        form.systems.contains(&s.id.to_string()),
+                    )
+                })
+                .collect(),
             managers: staff
                 .iter()
-                .filter(|s| s.roles.contains(&PracticeRole::LineManager) || s.roles.contains(&PracticeRole::PracticeManager))
-                .map(|s| (s.person_id.to_string(), s.full_name.clone(), form.line_manager_id == s.person_id.to_string()))
+                .filter(|s| {
+                    s.roles.contains(&PracticeRole::LineManager)
+                        || s.roles.contains(&PracticeRole::PracticeManager)
+                })
+                .map(|s| {
+                    (
+                        s.person_id.to_string(),
+                        s.full_name.clone(),
+                        form.line_manager_id == s.person_id.to_string(),
+                    )
+                })
                 .collect(),
             form,
         },
     ))
 }
 
-async fn starter_page(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
-    scope.require(Permission::StarterRequest, "starter.request").await?;
-    let form = RequestForm { line_manager_id: scope.user.person_id().to_string(), ..Default::default() };
+async fn starter_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::StarterRequest, "starter.request")
+        .await?;
+    let form = RequestForm {
+        line_manager_id: scope.user.person_id().to_string(),
+        ..Default::default()
+    };
     request_form(&state, &scope, Errors::none(), form, None).await
 }
 
-async fn starter_submit(State(state): State<AppState>, scope: PracticeScope, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+async fn starter_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let form = RequestForm::from_pairs(&pairs);
     let input = match form.to_request() {
         Ok(i) => i,
         Err(errors) => return request_form(&state, &scope, errors, form, None).await,
     };
     match request_access(&state, &scope.actor(), None, &input).await {
-        Ok(r) => Ok(Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response()),
+        Ok(r) => Ok(
+            Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
+        ),
         Err(AppError::Invalid(i)) => request_form(&state, &scope, i.into(), form, None).await,
-        Err(AppError::Conflict { field, message }) => request_form(&state, &scope, Errors::one(&field, message), form, None).await,
+        Err(AppError::Conflict { field, message }) => {
+            request_form(&state, &scope, Errors::one(&field, message), form, None).await
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn mover_page(State(state): State<AppState>, scope: PracticeScope, Path((_, person)): Path<(String, String)>) -> Result<Response, AppError> {
-    scope.require(Permission::StarterRequest, "mover.request").await?;
+async fn mover_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, person)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::StarterRequest, "mover.request")
+        .await?;
     let m = member(&state, &scope.practice, &person).await?;
     let held: Vec<String> = state
         .store
@@ -813,7 +1257,9 @@ async fn mover_submit(
         Err(errors) => return request_form(&state, &scope, errors, form, Some(&m)).await,
     };
     match request_access(&state, &scope.actor(), Some(m.person.id), &input).await {
-        Ok(r) => Ok(Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response()),
+        Ok(r) => Ok(
+            Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
+        ),
         Err(AppError::Invalid(i)) => request_form(&state, &scope, i.into(), form, Some(&m)).await,
         Err(e) => Err(e),
     }
@@ -833,31 +1279,69 @@ struct RequestPage {
     can_decide: bool,
 }
 
-async fn request_page_for(state: &AppState, scope: &PracticeScope, id: uuid::Uuid, errors: Errors) -> Result<Response, AppError> {
-    let r = state.store.access_request(scope.id(), id).await?.ok_or(AppError::NotFound)?;
+async fn request_page_for(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: uuid::Uuid,
+    errors: Errors,
+) -> Result<Response, AppError> {
+    let r = state
+        .store
+        .access_request(scope.id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let systems = state.store.systems(scope.id()).await?;
-    let names: Vec<String> = r.systems.iter().filter_map(|s| systems.iter().find(|x| x.id == *s).map(|x| x.name.clone())).collect();
-    scope.record(scope.event("access_request.view", "access_request", Some(id.to_string()))).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let names: Vec<String> = r
+        .systems
+        .iter()
+        .filter_map(|s| systems.iter().find(|x| x.id == *s).map(|x| x.name.clone()))
+        .collect();
+    scope
+        .record(scope.event(
+            "access_request.view",
+            "access_request",
+            Some(id.to_string()),
+        ))
+        .await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &RequestPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/requests", scope.id())),
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/requests", scope.id()),
+            ),
             practice: scope.practice.clone(),
             errors,
             roles: roles_text(&r.roles),
-            systems: if names.is_empty() { "None".into() } else { names.join(", ") },
+            systems: if names.is_empty() {
+                "None".into()
+            } else {
+                names.join(", ")
+            },
             start: r.start_date.format("%-d %B %Y").to_string(),
             requested: show_datetime(r.requested_at),
-            can_decide: scope.access.can(Permission::StarterApprove) && r.requested_by != scope.user.person_id(),
+            can_decide: scope.access.can(Permission::StarterApprove)
+                && r.requested_by != scope.user.person_id(),
             r,
         },
     ))
 }
 
-async fn request_page(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>) -> Result<Response, AppError> {
+async fn request_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     if !scope.access.can(Permission::StarterRequest) {
-        scope.require(Permission::StarterApprove, "access_request.view").await?;
+        scope
+            .require(Permission::StarterApprove, "access_request.view")
+            .await?;
     }
     request_page_for(&state, &scope, parse_id(&id)?, Errors::none()).await
 }
@@ -868,7 +1352,12 @@ struct ReasonForm {
     reason: String,
 }
 
-async fn approve(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Form(form): Form<ReasonForm>) -> Result<Response, AppError> {
+async fn approve(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(form): Form<ReasonForm>,
+) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     match approve_request(&state, &scope.actor(), id, &form.reason).await {
         Ok((r, Some(otp))) => {
@@ -876,29 +1365,55 @@ async fn approve(State(state): State<AppState>, scope: PracticeScope, Path((_, i
             Ok(render(&OtpPage {
                 layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), ""),
                 heading: format!("{} approved", r.reference),
-                intro: format!("{}'s account is created, and a task is open for each other system they need.", r.full_name),
+                intro: format!(
+                    "{}'s account is created, and a task is open for each other system they need.",
+                    r.full_name
+                ),
                 name: r.full_name.clone(),
                 username: r.username.clone(),
                 otp,
-                expires: show_datetime(state.clock.now() + Duration::hours(settings.one_time_password_hours as i64)),
-                starts: (!settings.early_sign_in && r.start_date > identity::london_today(state.clock.now()))
-                    .then(|| r.start_date.format("%-d %B %Y").to_string()),
+                expires: show_datetime(
+                    state.clock.now() + Duration::hours(settings.one_time_password_hours as i64),
+                ),
+                starts: (!settings.early_sign_in
+                    && r.start_date > identity::london_today(state.clock.now()))
+                .then(|| r.start_date.format("%-d %B %Y").to_string()),
                 back: format!("/practices/{}/requests/{}", scope.id(), r.id),
             }))
         }
-        Ok((r, None)) => Ok(Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response()),
+        Ok((r, None)) => Ok(
+            Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
+        ),
         Err(AppError::Invalid(i)) => request_page_for(&state, &scope, id, i.into()).await,
-        Err(AppError::Conflict { field, message }) => request_page_for(&state, &scope, id, Errors::one(&field, message)).await,
+        Err(AppError::Conflict { field, message }) => {
+            request_page_for(&state, &scope, id, Errors::one(&field, message)).await
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn reject(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Form(form): Form<ReasonForm>) -> Result<Response, AppError> {
+async fn reject(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(form): Form<ReasonForm>,
+) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     match reject_request(&state, &scope.actor(), id, &form.reason).await {
-        Ok(r) => Ok(Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response()),
+        Ok(r) => Ok(
+            Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
+        ),
         Err(AppError::Invalid(i)) => {
-            let errors = Errors(i.0.into_iter().map(|mut e| { if e.field == "reason" { e.message = "Give the reason for rejecting the request".into() } e }).collect());
+            let errors = Errors(
+                i.0.into_iter()
+                    .map(|mut e| {
+                        if e.field == "reason" {
+                            e.message = "Give the reason for rejecting the request".into()
+                        }
+                        e
+                    })
+                    .collect(),
+            );
             request_page_for(&state, &scope, id, errors).await
         }
         Err(e) => Err(e),
@@ -927,13 +1442,33 @@ struct TasksPage {
     can_complete: bool,
 }
 
-async fn tasks_page(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
-    scope.require(Permission::PeopleView, "access_grant.list").await?;
+async fn tasks_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::PeopleView, "access_grant.list")
+        .await?;
     let grants = state.store.access_grants(scope.id(), false).await?;
-    scope.record(scope.event("access_grant.list", "access_grant", None).details(serde_json::json!({ "records": grants.len() }))).await?;
+    scope
+        .record(
+            scope
+                .event("access_grant.list", "access_grant", None)
+                .details(serde_json::json!({ "records": grants.len() })),
+        )
+        .await?;
     let row = |g: &custodian_store::AccessGrant| TaskRow {
         id: g.id.to_string(),
-        what: format!("{} {}'s login in {}", if g.action == "create" { "Create" } else { "Remove" }, g.person_name, g.system_name),
+        what: format!(
+            "{} {}'s login in {}",
+            if g.action == "create" {
+                "Create"
+            } else {
+                "Remove"
+            },
+            g.person_name,
+            g.system_name
+        ),
         reason: g.reason.clone(),
         opened: show_date(g.opened_at),
         done: g.done_at.map(show_datetime).unwrap_or_default(),
@@ -944,8 +1479,16 @@ async fn tasks_page(State(state): State<AppState>, scope: PracticeScope) -> Resu
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
         practice: scope.practice.clone(),
         errors: Errors::none(),
-        open: grants.iter().filter(|g| g.status == "open").map(row).collect(),
-        done: grants.iter().filter(|g| g.status == "done").map(row).collect(),
+        open: grants
+            .iter()
+            .filter(|g| g.status == "open")
+            .map(row)
+            .collect(),
+        done: grants
+            .iter()
+            .filter(|g| g.status == "done")
+            .map(row)
+            .collect(),
         can_complete: scope.access.can(Permission::AccessTasksManage),
     }))
 }
@@ -956,9 +1499,19 @@ struct NoteForm {
     note: String,
 }
 
-async fn task_done(State(state): State<AppState>, scope: PracticeScope, Path((_, id)): Path<(String, String)>, Form(form): Form<NoteForm>) -> Result<Response, AppError> {
-    scope.require(Permission::AccessTasksManage, "access_grant.done").await?;
-    state.store.complete_access_grant(scope.id(), parse_id(&id)?, &form.note, &scope.meta).await?;
+async fn task_done(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::AccessTasksManage, "access_grant.done")
+        .await?;
+    state
+        .store
+        .complete_access_grant(scope.id(), parse_id(&id)?, &form.note, &scope.meta)
+        .await?;
     Ok(Redirect::to(&format!("/practices/{}/tasks", scope.id())).into_response())
 }
 
@@ -972,13 +1525,25 @@ struct SystemsPage {
     can_manage: bool,
 }
 
-async fn systems_page_for(state: &AppState, scope: &PracticeScope, errors: Errors) -> Result<Response, AppError> {
+async fn systems_page_for(
+    state: &AppState,
+    scope: &PracticeScope,
+    errors: Errors,
+) -> Result<Response, AppError> {
     let systems = state.store.systems(scope.id()).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &SystemsPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/systems", scope.id())),
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/systems", scope.id()),
+            ),
             practice: scope.practice.clone(),
             errors,
             systems: systems.into_iter().map(|s| s.name).collect(),
@@ -987,7 +1552,10 @@ async fn systems_page_for(state: &AppState, scope: &PracticeScope, errors: Error
     ))
 }
 
-async fn systems_page(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
+async fn systems_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
     scope.require(Permission::PeopleView, "system.list").await?;
     systems_page_for(&state, &scope, Errors::none()).await
 }
@@ -998,12 +1566,26 @@ struct NameForm {
     name: String,
 }
 
-async fn add_system(State(state): State<AppState>, scope: PracticeScope, Form(form): Form<NameForm>) -> Result<Response, AppError> {
-    scope.require(Permission::PracticeSettingsManage, "system.create").await?;
-    match state.store.add_system(scope.id(), &form.name, &scope.meta).await {
+async fn add_system(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Form(form): Form<NameForm>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::PracticeSettingsManage, "system.create")
+        .await?;
+    match state
+        .store
+        .add_system(scope.id(), &form.name, &scope.meta)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/practices/{}/systems", scope.id())).into_response()),
-        Err(custodian_store::StoreError::Invalid(i)) => systems_page_for(&state, &scope, i.into()).await,
-        Err(custodian_store::StoreError::Conflict { field, message }) => systems_page_for(&state, &scope, Errors::one(field, message)).await,
+        Err(custodian_store::StoreError::Invalid(i)) => {
+            systems_page_for(&state, &scope, i.into()).await
+        }
+        Err(custodian_store::StoreError::Conflict { field, message }) => {
+            systems_page_for(&state, &scope, Errors::one(field, message)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1030,20 +1612,36 @@ struct AdministratorsPage {
     cap: u32,
 }
 
-async fn administrators_page_for(state: &AppState, scope: &PracticeScope, errors: Errors) -> Result<Response, AppError> {
+async fn administrators_page_for(
+    state: &AppState,
+    scope: &PracticeScope,
+    errors: Errors,
+) -> Result<Response, AppError> {
     let admins = state.store.administrators(scope.id()).await?;
     let settings = state.store.settings(scope.id()).await?;
     let staff = state.store.access_overview(scope.id()).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &AdministratorsPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/administrators", scope.id())),
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/administrators", scope.id()),
+            ),
             practice: scope.practice.clone(),
             errors,
             cap: settings.administrator_cap,
             can_nominate: scope.access.can(Permission::AdministratorNominate),
-            staff: staff.iter().filter(|s| !admins.iter().any(|a| a.person_id == s.person_id)).map(|s| (s.person_id.to_string(), s.full_name.clone())).collect(),
+            staff: staff
+                .iter()
+                .filter(|s| !admins.iter().any(|a| a.person_id == s.person_id))
+                .map(|s| (s.person_id.to_string(), s.full_name.clone()))
+                .collect(),
             admins: admins
                 .iter()
                 .map(|a| AdminRow {
@@ -1052,28 +1650,66 @@ async fn administrators_page_for(state: &AppState, scope: &PracticeScope, errors
                     by: a.nominated_by_name.clone(),
                     on: show_date(a.nominated_at),
                     reason: a.reason.clone(),
-                    mfa: if a.mfa_enrolled { "On" } else { "Not set up yet: required" },
-                    last: a.last_sign_in_at.map(show_datetime).unwrap_or_else(|| "Never".into()),
+                    mfa: if a.mfa_enrolled {
+                        "On"
+                    } else {
+                        "Not set up yet: required"
+                    },
+                    last: a
+                        .last_sign_in_at
+                        .map(show_datetime)
+                        .unwrap_or_else(|| "Never".into()),
                 })
                 .collect(),
         },
     ))
 }
 
-async fn administrators_page(State(state): State<AppState>, scope: PracticeScope) -> Result<Response, AppError> {
+async fn administrators_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
     if !scope.access.can(Permission::AuditView) {
-        scope.require(Permission::PeopleView, "administrator.list").await?;
+        scope
+            .require(Permission::PeopleView, "administrator.list")
+            .await?;
     }
     let n = state.store.administrators(scope.id()).await?.len();
-    scope.record(scope.event("administrator.list", "person", None).details(serde_json::json!({ "records": n }))).await?;
+    scope
+        .record(
+            scope
+                .event("administrator.list", "person", None)
+                .details(serde_json::json!({ "records": n })),
+        )
+        .await?;
     administrators_page_for(&state, &scope, Errors::none()).await
 }
 
 /// Nominates a system administrator, within the practice's cap.
-pub async fn nominate_administrator(state: &AppState, actor: &Actor<'_>, person: PersonId, reason: &str) -> Result<custodian_store::AdministratorNomination, AppError> {
-    require(state, actor, Permission::AdministratorNominate, "administrator.nominate").await?;
+pub async fn nominate_administrator(
+    state: &AppState,
+    actor: &Actor<'_>,
+    person: PersonId,
+    reason: &str,
+) -> Result<custodian_store::AdministratorNomination, AppError> {
+    require(
+        state,
+        actor,
+        Permission::AdministratorNominate,
+        "administrator.nominate",
+    )
+    .await?;
     let settings = state.store.settings(actor.practice.id).await?;
-    Ok(state.store.nominate_administrator(actor.practice.id, person, reason, settings.administrator_cap, actor.meta).await?)
+    Ok(state
+        .store
+        .nominate_administrator(
+            actor.practice.id,
+            person,
+            reason,
+            settings.administrator_cap,
+            actor.meta,
+        )
+        .await?)
 }
 
 #[derive(Deserialize)]
@@ -1084,24 +1720,53 @@ struct NominateForm {
     reason: String,
 }
 
-async fn nominate(State(state): State<AppState>, scope: PracticeScope, Form(form): Form<NominateForm>) -> Result<Response, AppError> {
+async fn nominate(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Form(form): Form<NominateForm>,
+) -> Result<Response, AppError> {
     let person: PersonId = match form.person_id.parse() {
         Ok(p) => p,
-        Err(_) => return administrators_page_for(&state, &scope, Errors::one("person_id", "Choose a member of staff")).await,
+        Err(_) => {
+            return administrators_page_for(
+                &state,
+                &scope,
+                Errors::one("person_id", "Choose a member of staff"),
+            )
+            .await;
+        }
     };
     match nominate_administrator(&state, &scope.actor(), person, &form.reason).await {
-        Ok(_) => Ok(Redirect::to(&format!("/practices/{}/administrators", scope.id())).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/practices/{}/administrators", scope.id())).into_response())
+        }
         Err(AppError::Invalid(i)) => administrators_page_for(&state, &scope, i.into()).await,
-        Err(AppError::Conflict { field, message }) => administrators_page_for(&state, &scope, Errors::one(&field, message)).await,
+        Err(AppError::Conflict { field, message }) => {
+            administrators_page_for(&state, &scope, Errors::one(&field, message)).await
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn end_nomination(State(state): State<AppState>, scope: PracticeScope, Path((_, person)): Path<(String, String)>, Form(form): Form<ReasonForm>) -> Result<Response, AppError> {
-    scope.require(Permission::AdministratorNominate, "administrator.end").await?;
+async fn end_nomination(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, person)): Path<(String, String)>,
+    Form(form): Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::AdministratorNominate, "administrator.end")
+        .await?;
     let person: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
-    let reason = if form.reason.trim().is_empty() { "No longer needed" } else { form.reason.trim() };
-    state.store.end_administrator_nomination(scope.id(), person, reason, &scope.meta).await?;
+    let reason = if form.reason.trim().is_empty() {
+        "No longer needed"
+    } else {
+        form.reason.trim()
+    };
+    state
+        .store
+        .end_administrator_nomination(scope.id(), person, reason, &scope.meta)
+        .await?;
     Ok(Redirect::to(&format!("/practices/{}/administrators", scope.id())).into_response())
 }
 
@@ -1127,7 +1792,10 @@ impl SettingsForm {
     fn from(s: &PracticeSettings) -> Self {
         SettingsForm {
             password_min_length: s.password_min_length.to_string(),
-            password_max_age_days: s.password_max_age_days.map(|d| d.to_string()).unwrap_or_default(),
+            password_max_age_days: s
+                .password_max_age_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             password_max_age_off_reason: s.password_max_age_off_reason.clone().unwrap_or_default(),
             session_idle_minutes: s.session_idle_minutes.to_string(),
             one_time_password_hours: s.one_time_password_hours.to_string(),
@@ -1145,7 +1813,13 @@ impl SettingsForm {
     }
 
     fn parse(pairs: &[(String, String)]) -> (Self, Result<PracticeSettings, Errors>) {
-        let get = |k: &str| pairs.iter().find(|(f, _)| f == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(f, _)| f == k)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
         let form = SettingsForm {
             password_min_length: get("password_min_length"),
             password_max_age_days: get("password_max_age_days"),
@@ -1166,20 +1840,31 @@ impl SettingsForm {
         let mut errors = Errors::none();
         let mut num = |field: &str, v: &str| -> u32 {
             v.parse().unwrap_or_else(|_| {
-                errors.0.push(custodian_domain::FieldError { field: field.into(), message: "Enter a whole number".into() });
+                errors.0.push(custodian_domain::FieldError {
+                    field: field.into(),
+                    message: "Enter a whole number".into(),
+                });
                 0
             })
         };
         let s = PracticeSettings {
             password_min_length: num("password_min_length", &form.password_min_length),
-            password_max_age_days: if form.password_max_age_days.is_empty() { None } else { Some(num("password_max_age_days", &form.password_max_age_days)) },
-            password_max_age_off_reason: Some(form.password_max_age_off_reason.clone()).filter(|r| !r.is_empty()),
+            password_max_age_days: if form.password_max_age_days.is_empty() {
+                None
+            } else {
+                Some(num("password_max_age_days", &form.password_max_age_days))
+            },
+            password_max_age_off_reason: Some(form.password_max_age_off_reason.clone())
+                .filter(|r| !r.is_empty()),
             session_idle_minutes: num("session_idle_minutes", &form.session_idle_minutes),
             one_time_password_hours: num("one_time_password_hours", &form.one_time_password_hours),
             lockout_minutes: num("lockout_minutes", &form.lockout_minutes),
             administrator_cap: num("administrator_cap", &form.administrator_cap),
             dormant_after_days: num("dormant_after_days", &form.dormant_after_days),
-            leaver_deactivation_hour: num("leaver_deactivation_hour", &form.leaver_deactivation_hour),
+            leaver_deactivation_hour: num(
+                "leaver_deactivation_hour",
+                &form.leaver_deactivation_hour,
+            ),
             opening_time: form.opening_time.clone(),
             closing_time: form.closing_time.clone(),
             open_weekends: form.open_weekends,
@@ -1187,7 +1872,11 @@ impl SettingsForm {
             mfa_required_for_all: form.mfa_required_for_all,
             early_sign_in: form.early_sign_in,
         };
-        let result = if !errors.is_empty() { Err(errors) } else { s.validate().map(|_| s).map_err(Errors::from) };
+        let result = if !errors.is_empty() {
+            Err(errors)
+        } else {
+            s.validate().map(|_| s).map_err(Errors::from)
+        };
         (form, result)
     }
 }
@@ -1204,11 +1893,21 @@ struct SettingsPage {
     notice: Option<String>,
 }
 
-async fn settings_page(State(state): State<AppState>, scope: PracticeScope, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
-    scope.require(Permission::PeopleView, "settings.view").await?;
+async fn settings_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::PeopleView, "settings.view")
+        .await?;
     let s = state.store.settings(scope.id()).await?;
     Ok(render(&SettingsPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/settings", scope.id())),
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/settings", scope.id()),
+        ),
         practice: scope.practice.clone(),
         errors: Errors::none(),
         s: SettingsForm::from(&s),
@@ -1218,12 +1917,23 @@ async fn settings_page(State(state): State<AppState>, scope: PracticeScope, Quer
     }))
 }
 
-async fn save_settings(State(state): State<AppState>, scope: PracticeScope, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
-    scope.require(Permission::PracticeSettingsManage, "settings.update").await?;
+async fn save_settings(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::PracticeSettingsManage, "settings.update")
+        .await?;
     let (form, parsed) = SettingsForm::parse(&pairs);
     let errors = match parsed {
         Ok(s) => match state.store.set_settings(scope.id(), &s, &scope.meta).await {
-            Ok(()) => return Ok(Redirect::to(&format!("/practices/{}/settings?done=1", scope.id())).into_response()),
+            Ok(()) => {
+                return Ok(
+                    Redirect::to(&format!("/practices/{}/settings?done=1", scope.id()))
+                        .into_response(),
+                );
+            }
             Err(custodian_store::StoreError::Invalid(i)) => i.into(),
             Err(e) => return Err(e.into()),
         },
@@ -1232,7 +1942,11 @@ async fn save_settings(State(state): State<AppState>, scope: PracticeScope, Form
     Ok(render_with(
         StatusCode::UNPROCESSABLE_ENTITY,
         &SettingsPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &format!("/practices/{}/settings", scope.id())),
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/settings", scope.id()),
+            ),
             practice: scope.practice.clone(),
             errors,
             s: form,

@@ -27,33 +27,135 @@ async fn the_inappropriate_use_report_finds_probes_failures_and_neutralises_form
     let (river, hill) = (app.riverside.id, app.hillside.id);
     // Sam probes Hillside, fails to sign in as someone with a formula for a username.
     let sam = app.sign_in("staylor").await;
-    app.get(&format!("/api/v1/practices/{hill}/people"), Some(&sam)).await;
-    app.get(&format!("/api/v1/practices/{river}/people"), Some(&sam)).await; // refused: staff
-    app.post_form("/sign-in", None, &[("login", "staylor"), ("password", "=HYPERLINK(\"http://x\")")]).await;
-    app.post_form("/sign-in", None, &[("login", "=cmd|' /C calc'!A0"), ("password", "guess")]).await;
+    app.get(&format!("/api/v1/practices/{hill}/people"), Some(&sam))
+        .await;
+    app.get(&format!("/api/v1/practices/{river}/people"), Some(&sam))
+        .await; // refused: staff
+    app.post_form(
+        "/sign-in",
+        None,
+        &[
+            ("login", "staylor"),
+            ("password", "=HYPERLINK(\"http://x\")"),
+        ],
+    )
+    .await;
+    app.post_form(
+        "/sign-in",
+        None,
+        &[("login", "=cmd|' /C calc'!A0"), ("password", "guess")],
+    )
+    .await;
     let pm = app.sign_in("rahmed").await;
-    let r: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/report"), Some(&pm)).await.json().await.unwrap();
-    let section = |k: &str| r["sections"].as_array().unwrap().iter().find(|s| s["key"] == k).unwrap()["lines"].as_array().unwrap().clone();
+    let r: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{river}/audit/report"),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let section = |k: &str| {
+        r["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == k)
+            .unwrap()["lines"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
     let denied = section("denied");
-    assert!(denied.iter().any(|l| l["who"] == "staylor" && l["what"].as_str().unwrap().contains("people_view")));
-    assert!(section("failed_sign_ins").iter().any(|l| l["what"].as_str().unwrap().contains("wrong_password")));
+    assert!(
+        denied
+            .iter()
+            .any(|l| l["who"] == "staylor" && l["what"].as_str().unwrap().contains("people_view"))
+    );
+    assert!(
+        section("failed_sign_ins")
+            .iter()
+            .any(|l| l["what"].as_str().unwrap().contains("wrong_password"))
+    );
     assert!(section("after_exit").is_empty(), "none, and said so");
-    let html = app.get(&format!("/practices/{river}/audit/report"), Some(&pm)).await.text().await.unwrap();
-    assert!(html.contains("Activity by deactivated accounts or after an exit date <span class=\"count\">(0)</span>"));
+    let html = app
+        .get(&format!("/practices/{river}/audit/report"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(
+        "Activity by deactivated accounts or after an exit date <span class=\"count\">(0)</span>"
+    ));
     assert!(html.contains("<strong>None.</strong>"));
-    let csv = app.get(&format!("/practices/{river}/audit/report?format=csv"), Some(&pm)).await.text().await.unwrap();
+    let csv = app
+        .get(
+            &format!("/practices/{river}/audit/report?format=csv"),
+            Some(&pm),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(csv.starts_with("section,event,when,who,what"));
-    assert!(!csv.contains(",=") && !csv.contains("\"="), "no cell starts a formula: {csv}");
-    let bad = app.get(&format!("/api/v1/practices/{river}/audit/report?from=2026-12-01&to=2026-11-01"), Some(&pm)).await;
+    assert!(
+        !csv.contains(",=") && !csv.contains("\"="),
+        "no cell starts a formula: {csv}"
+    );
+    let bad = app
+        .get(
+            &format!("/api/v1/practices/{river}/audit/report?from=2026-12-01&to=2026-11-01"),
+            Some(&pm),
+        )
+        .await;
     assert_eq!(bad.status(), 422);
     // Staff cannot see the report; other practices cannot either.
-    assert_eq!(app.get(&format!("/api/v1/practices/{river}/audit/report"), Some(&sam)).await.status(), 403);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/practices/{river}/audit/report"),
+            Some(&sam)
+        )
+        .await
+        .status(),
+        403
+    );
     let karen = app.sign_in("kmills").await;
-    assert_eq!(app.get(&format!("/api/v1/practices/{river}/audit/report"), Some(&karen)).await.status(), 404);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/practices/{river}/audit/report"),
+            Some(&karen)
+        )
+        .await
+        .status(),
+        404
+    );
     // Hillside's report shows the probe of its data by someone from elsewhere.
-    let h: serde_json::Value = app.get(&format!("/api/v1/practices/{hill}/audit/report"), Some(&karen)).await.json().await.unwrap();
-    let probes = h["sections"].as_array().unwrap().iter().find(|s| s["key"] == "denied").unwrap()["lines"].as_array().unwrap().clone();
-    assert!(probes.iter().any(|l| l["who"] == "staylor" && l["what"].as_str().unwrap().contains("practice they do not belong to")));
+    let h: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{hill}/audit/report"),
+            Some(&karen),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let probes = h["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "denied")
+        .unwrap()["lines"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(probes.iter().any(|l| {
+        l["who"] == "staylor"
+            && l["what"]
+                .as_str()
+                .unwrap()
+                .contains("practice they do not belong to")
+    }));
 }
 
 async fn attacked(app: &TestApp, sql: &str) -> custodian_web::audit_log::VerifyReport {
@@ -67,16 +169,24 @@ async fn attacked(app: &TestApp, sql: &str) -> custodian_web::audit_log::VerifyR
             "DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete; \
              DROP TRIGGER IF EXISTS audit_log_no_update; PRAGMA foreign_keys = OFF; {sql}"
         ),
-        Backend::Postgres => format!("SET session_replication_role = replica; {sql}; SET session_replication_role = origin"),
+        Backend::Postgres => format!(
+            "SET session_replication_role = replica; {sql}; SET session_replication_role = origin"
+        ),
     };
-    custodian_store::testing::raw_execute(&app.store, &bypass).await.unwrap();
+    custodian_store::testing::raw_execute(&app.store, &bypass)
+        .await
+        .unwrap();
     verify_log(&app.store, &key).await.unwrap()
 }
 
 async fn verification_catches_a_deleted_event(app: TestApp) {
     let r = attacked(&app, "DELETE FROM audit_events WHERE seq = 7").await;
     assert!(!r.ok);
-    assert!(r.summary().contains("event #7") && r.summary().contains("deleted"), "{}", r.summary());
+    assert!(
+        r.summary().contains("event #7") && r.summary().contains("deleted"),
+        "{}",
+        r.summary()
+    );
 }
 
 async fn verification_catches_two_events_swapped(app: TestApp) {
@@ -102,30 +212,94 @@ async fn verification_catches_an_event_rewritten_with_its_leaf_hash(app: TestApp
     let e = app.store.event(2).await.unwrap().unwrap();
     let forged = hex::encode(custodian_web::audit_log::record_of(&e).leaf_hash().unwrap());
     let sql = match app.store.backend() {
-        Backend::Sqlite => format!("UPDATE audit_log SET leaf_hash = '{forged}' WHERE event_seq = 2"),
-        Backend::Postgres => format!("SET session_replication_role = replica; UPDATE audit_log SET leaf_hash = '{forged}' WHERE event_seq = 2; SET session_replication_role = origin"),
+        Backend::Sqlite => {
+            format!("UPDATE audit_log SET leaf_hash = '{forged}' WHERE event_seq = 2")
+        }
+        Backend::Postgres => format!(
+            "SET session_replication_role = replica; UPDATE audit_log SET leaf_hash = '{forged}' WHERE event_seq = 2; SET session_replication_role = origin"
+        ),
     };
-    custodian_store::testing::raw_execute(&app.store, &sql).await.unwrap();
-    let r = verify_log(&app.store, &app.state.audit.public_key()).await.unwrap();
+    custodian_store::testing::raw_execute(&app.store, &sql)
+        .await
+        .unwrap();
+    let r = verify_log(&app.store, &app.state.audit.public_key())
+        .await
+        .unwrap();
     assert!(!r.ok);
-    assert!(r.summary().contains("no longer matches the checkpoint"), "{}", r.summary());
+    assert!(
+        r.summary().contains("no longer matches the checkpoint"),
+        "{}",
+        r.summary()
+    );
 }
 
 async fn only_those_with_audit_view_read_the_trail_and_reading_it_is_recorded(app: TestApp) {
     let river = app.riverside.id;
     let sam = app.sign_in("staylor").await;
-    assert_eq!(app.get(&format!("/practices/{river}/audit"), Some(&sam)).await.status(), 403);
-    assert_eq!(app.get(&format!("/api/v1/practices/{river}/audit/events"), Some(&sam)).await.status(), 403);
+    assert_eq!(
+        app.get(&format!("/practices/{river}/audit"), Some(&sam))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/practices/{river}/audit/events"),
+            Some(&sam)
+        )
+        .await
+        .status(),
+        403
+    );
     let pm = app.sign_in("rahmed").await;
-    let page = app.get(&format!("/practices/{river}/audit?action=session."), Some(&pm)).await.text().await.unwrap();
+    let page = app
+        .get(
+            &format!("/practices/{river}/audit?action=session."),
+            Some(&pm),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("session.sign_in") && page.contains("staylor"));
-    assert!(!page.contains("practice.create"), "filtered to session events");
-    let list: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/events?outcome=denied"), Some(&pm)).await.json().await.unwrap();
-    assert!(list["items"].as_array().unwrap().iter().all(|e| e["outcome"] == "denied"));
-    assert!(list["items"].as_array().unwrap().iter().any(|e| e["actor"] == "staylor"), "Sam's refused attempts are there");
+    assert!(
+        !page.contains("practice.create"),
+        "filtered to session events"
+    );
+    let list: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{river}/audit/events?outcome=denied"),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["outcome"] == "denied")
+    );
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"] == "staylor"),
+        "Sam's refused attempts are there"
+    );
     let reads = app.store.events(Some(river), 50).await.unwrap();
-    assert!(reads.iter().any(|e| e.event.action == "audit.list" && e.event.meta.actor == "rahmed" && e.event.details["records"].is_number()));
-    let bad = app.get(&format!("/api/v1/practices/{river}/audit/events?from=yesterday"), Some(&pm)).await;
+    assert!(reads.iter().any(|e| e.event.action == "audit.list"
+        && e.event.meta.actor == "rahmed"
+        && e.event.details["records"].is_number()));
+    let bad = app
+        .get(
+            &format!("/api/v1/practices/{river}/audit/events?from=yesterday"),
+            Some(&pm),
+        )
+        .await;
     assert_eq!(bad.status(), 422);
     let p: serde_json::Value = bad.json().await.unwrap();
     assert_eq!(p["errors"][0]["field"], "from");
@@ -134,80 +308,238 @@ async fn only_those_with_audit_view_read_the_trail_and_reading_it_is_recorded(ap
 async fn an_event_comes_with_a_proof_that_verifies_against_the_signed_checkpoint(app: TestApp) {
     let river = app.riverside.id;
     let pm = app.sign_in("rahmed").await;
-    let list: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/events"), Some(&pm)).await.json().await.unwrap();
-    let seq = list["items"].as_array().unwrap().last().unwrap()["seq"].as_i64().unwrap();
-    let proven: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/events/{seq}"), Some(&pm)).await.json().await.unwrap();
-    let cp: serde_json::Value = app.get("/api/v1/audit/checkpoint", Some(&pm)).await.json().await.unwrap();
+    let list: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{river}/audit/events"),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let seq = list["items"].as_array().unwrap().last().unwrap()["seq"]
+        .as_i64()
+        .unwrap();
+    let proven: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{river}/audit/events/{seq}"),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cp: serde_json::Value = app
+        .get("/api/v1/audit/checkpoint", Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
     let key = PublicKey::parse(cp["public_key"].as_str().unwrap()).unwrap();
-    let checkpoint = key.verify(proven["checkpoint"].as_str().unwrap()).expect("a checkpoint signed by the log's key");
+    let checkpoint = key
+        .verify(proven["checkpoint"].as_str().unwrap())
+        .expect("a checkpoint signed by the log's key");
     let record: custodian_audit::Record = serde_json::from_value(proven["record"].clone()).unwrap();
-    let proof: Vec<[u8; 32]> = proven["inclusion_proof"].as_array().unwrap().iter().map(|h| hex::decode(h.as_str().unwrap()).unwrap().try_into().unwrap()).collect();
-    verify_inclusion(proven["leaf_index"].as_u64().unwrap(), checkpoint.size, &record.leaf_hash().unwrap(), &proof, &checkpoint.root).unwrap();
+    let proof: Vec<[u8; 32]> = proven["inclusion_proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            hex::decode(h.as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap()
+        })
+        .collect();
+    verify_inclusion(
+        proven["leaf_index"].as_u64().unwrap(),
+        checkpoint.size,
+        &record.leaf_hash().unwrap(),
+        &proof,
+        &checkpoint.root,
+    )
+    .unwrap();
     // The HTML page shows the same proof.
-    let page = app.get(&format!("/practices/{river}/audit/{seq}"), Some(&pm)).await.text().await.unwrap();
+    let page = app
+        .get(&format!("/practices/{river}/audit/{seq}"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(proven["inclusion_proof"][0].as_str().unwrap_or("")));
     // Another practice's manager cannot reach this event through their own practice.
     let karen = app.sign_in("kmills").await;
     let hill = app.hillside.id;
-    assert_eq!(app.get(&format!("/api/v1/practices/{hill}/audit/events/{seq}"), Some(&karen)).await.status(), 404);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/practices/{hill}/audit/events/{seq}"),
+            Some(&karen)
+        )
+        .await
+        .status(),
+        404
+    );
     // A later checkpoint is consistent with the earlier one.
     app.sign_in("staylor").await;
-    let cp2: serde_json::Value = app.get("/api/v1/audit/checkpoint", Some(&pm)).await.json().await.unwrap();
-    let (a, b) = (cp["tree_size"].as_u64().unwrap(), cp2["tree_size"].as_u64().unwrap());
+    let cp2: serde_json::Value = app
+        .get("/api/v1/audit/checkpoint", Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (a, b) = (
+        cp["tree_size"].as_u64().unwrap(),
+        cp2["tree_size"].as_u64().unwrap(),
+    );
     assert!(b > a);
-    let c: serde_json::Value = app.get(&format!("/api/v1/audit/consistency?from={a}&to={b}"), Some(&pm)).await.json().await.unwrap();
-    let proof: Vec<[u8; 32]> = c["proof"].as_array().unwrap().iter().map(|h| hex::decode(h.as_str().unwrap()).unwrap().try_into().unwrap()).collect();
-    let root = |v: &serde_json::Value| -> [u8; 32] { hex::decode(v["root_hash"].as_str().unwrap()).unwrap().try_into().unwrap() };
+    let c: serde_json::Value = app
+        .get(
+            &format!("/api/v1/audit/consistency?from={a}&to={b}"),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let proof: Vec<[u8; 32]> = c["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            hex::decode(h.as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap()
+        })
+        .collect();
+    let root = |v: &serde_json::Value| -> [u8; 32] {
+        hex::decode(v["root_hash"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap()
+    };
     custodian_audit::verify_consistency(a, b, &root(&cp), &root(&cp2), &proof).unwrap();
 }
 
 async fn an_export_verifies_offline_and_any_edit_is_caught(app: TestApp) {
     let river = app.riverside.id;
     let pm = app.sign_in("rahmed").await;
-    let res = app.get(&format!("/api/v1/practices/{river}/audit/export"), Some(&pm)).await;
+    let res = app
+        .get(
+            &format!("/api/v1/practices/{river}/audit/export"),
+            Some(&pm),
+        )
+        .await;
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("custodian-audit-Z00001"));
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("custodian-audit-Z00001")
+    );
     let text = res.text().await.unwrap();
     let key = app.state.audit.public_key();
     let ok = custodian_audit::verify_export(&text, &key).unwrap();
     assert!(ok.events > 3);
     let export: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert!(export["events"].as_array().unwrap().iter().all(|e| e["record"]["practice_id"] == river.to_string()), "only this practice's events");
+    assert!(
+        export["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["record"]["practice_id"] == river.to_string()),
+        "only this practice's events"
+    );
     // An edited event.
     let mut edited = export.clone();
     edited["events"][1]["record"]["actor"] = "someone-else".into();
-    let e = custodian_audit::verify_export(&edited.to_string(), &key).unwrap_err().to_string();
-    assert!(e.contains("event 2 of the file") && e.contains("changed"), "{e}");
+    let e = custodian_audit::verify_export(&edited.to_string(), &key)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("event 2 of the file") && e.contains("changed"),
+        "{e}"
+    );
     // A removed event.
     let mut cut = export.clone();
     cut["events"].as_array_mut().unwrap().remove(0);
-    assert!(custodian_audit::verify_export(&cut.to_string(), &key).unwrap_err().to_string().contains("cut or added"));
+    assert!(
+        custodian_audit::verify_export(&cut.to_string(), &key)
+            .unwrap_err()
+            .to_string()
+            .contains("cut or added")
+    );
     // A truncated file, and another key.
     assert!(custodian_audit::verify_export(&text[..text.len() / 2], &key).is_err());
-    let other = custodian_audit::CheckpointSigner::from_seed("custodian.local/audit", [1; 32]).public_key();
+    let other =
+        custodian_audit::CheckpointSigner::from_seed("custodian.local/audit", [1; 32]).public_key();
     assert!(custodian_audit::verify_export(&text, &other).is_err());
     // The export itself is recorded, with the number of events.
-    let e = app.store.events(Some(river), 5).await.unwrap().into_iter().find(|e| e.event.action == "audit.export").unwrap();
+    let e = app
+        .store
+        .events(Some(river), 5)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.event.action == "audit.export")
+        .unwrap();
     assert_eq!(e.event.details["records"], ok.events as i64);
 }
 
 async fn malformed_proof_requests_get_clear_errors(app: TestApp) {
     let pm = app.sign_in("rahmed").await;
     let river = app.riverside.id;
-    let cp: serde_json::Value = app.get("/api/v1/audit/checkpoint", Some(&pm)).await.json().await.unwrap();
+    let cp: serde_json::Value = app
+        .get("/api/v1/audit/checkpoint", Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
     let size = cp["tree_size"].as_i64().unwrap();
-    for (query, field) in [(format!("from={}&to=1", size), "from"), (format!("from=1&to={}", size + 1000), "to"), ("to=3".to_string(), "from")] {
-        let res = app.get(&format!("/api/v1/audit/consistency?{query}"), Some(&pm)).await;
+    for (query, field) in [
+        (format!("from={}&to=1", size), "from"),
+        (format!("from=1&to={}", size + 1000), "to"),
+        ("to=3".to_string(), "from"),
+    ] {
+        let res = app
+            .get(&format!("/api/v1/audit/consistency?{query}"), Some(&pm))
+            .await;
         assert_eq!(res.status(), 422, "{query}");
         let p: serde_json::Value = res.json().await.unwrap();
         assert_eq!(p["errors"][0]["field"], field, "{query}");
     }
-    let list: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/audit/events"), Some(&pm)).await.json().await.unwrap();
+    let list: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{river}/audit/events"),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let seq = list["items"][0]["seq"].as_i64().unwrap();
-    let res = app.get(&format!("/api/v1/practices/{river}/audit/events/{seq}?tree_size=999999"), Some(&pm)).await;
+    let res = app
+        .get(
+            &format!("/api/v1/practices/{river}/audit/events/{seq}?tree_size=999999"),
+            Some(&pm),
+        )
+        .await;
     assert_eq!(res.status(), 400);
-    assert!(res.text().await.unwrap().contains("no checkpoint of size 999999"));
-    assert_eq!(app.get(&format!("/api/v1/practices/{river}/audit/events/not-a-number"), Some(&pm)).await.status(), 404);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("no checkpoint of size 999999")
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/practices/{river}/audit/events/not-a-number"),
+            Some(&pm)
+        )
+        .await
+        .status(),
+        404
+    );
 }
 
 async fn verification_catches_changed_deleted_and_reordered_events(app: TestApp) {
@@ -226,15 +558,27 @@ async fn verification_catches_changed_deleted_and_reordered_events(app: TestApp)
     let backend = app.store.backend();
     let attack = |sql: &str| {
         let bypass = match backend {
-            Backend::Sqlite => format!("DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete; PRAGMA foreign_keys = OFF; {sql}"),
-            Backend::Postgres => format!("SET session_replication_role = replica; {sql}; SET session_replication_role = origin"),
+            Backend::Sqlite => format!(
+                "DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete; PRAGMA foreign_keys = OFF; {sql}"
+            ),
+            Backend::Postgres => format!(
+                "SET session_replication_role = replica; {sql}; SET session_replication_role = origin"
+            ),
         };
         let store = app.store.clone();
-        async move { custodian_store::testing::raw_execute(&store, &bypass).await.unwrap() }
+        async move {
+            custodian_store::testing::raw_execute(&store, &bypass)
+                .await
+                .unwrap()
+        }
     };
     // 1. A changed event is named.
     attack("UPDATE audit_events SET actor = 'mallory' WHERE seq = 5").await;
     let r = verify_log(&app.store, &key).await.unwrap();
     assert!(!r.ok);
-    assert!(r.summary().contains("event #5") && r.summary().contains("changed"), "{}", r.summary());
+    assert!(
+        r.summary().contains("event #5") && r.summary().contains("changed"),
+        "{}",
+        r.summary()
+    );
 }

@@ -27,25 +27,60 @@ backend_tests!(
 );
 
 async fn probes_answer_and_every_response_carries_security_headers(app: TestApp) {
-    for (path, status) in [("/healthz", 200), ("/readyz", 200), ("/sign-in", 200), ("/nope", 404), ("/api/v1/me", 401), ("/", 303)] {
+    for (path, status) in [
+        ("/healthz", 200),
+        ("/readyz", 200),
+        ("/sign-in", 200),
+        ("/nope", 404),
+        ("/api/v1/me", 401),
+        ("/", 303),
+    ] {
         let res = app.get(path, None).await;
         assert_eq!(res.status().as_u16(), status, "{path}");
         let h = res.headers();
-        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
-        assert!(!h["content-security-policy"].to_str().unwrap().contains("unsafe-inline"), "{path}");
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert!(
+            !h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("unsafe-inline"),
+            "{path}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert_eq!(h["x-request-id"].to_str().unwrap().len(), 36, "{path}");
-        assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "no HSTS over plain HTTP"
+        );
     }
-    assert_eq!(app.get("/readyz", None).await.text().await.unwrap(), "ready\n");
+    assert_eq!(
+        app.get("/readyz", None).await.text().await.unwrap(),
+        "ready\n"
+    );
 }
 
 async fn unknown_routes_and_bad_bodies_get_clear_errors(app: TestApp) {
     let res = app.get("/no/such/page", None).await;
     assert_eq!(res.status(), 404);
-    assert!(res.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
-    assert!(res.text().await.unwrap().contains("<h1>Page not found</h1>"));
+    assert!(
+        res.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("<h1>Page not found</h1>")
+    );
 
     let res = app.get("/api/v1/no/such", None).await;
     assert_eq!(res.status(), 404);
@@ -55,23 +90,35 @@ async fn unknown_routes_and_bad_bodies_get_clear_errors(app: TestApp) {
     assert_eq!(p["instance"], "/api/v1/no/such");
 
     let admin = app.sign_in("admin").await;
-    let res = app.post_json("/api/v1/practices", &admin, "{\"name\": ").await;
+    let res = app
+        .post_json("/api/v1/practices", &admin, "{\"name\": ")
+        .await;
     assert_eq!(res.status(), 400);
     let p: serde_json::Value = res.json().await.unwrap();
     assert!(p["detail"].as_str().unwrap().contains("JSON"), "{p}");
 
-    let res = app.post_json("/api/v1/practices", &admin, "{\"name\": \"No code\"}").await;
+    let res = app
+        .post_json("/api/v1/practices", &admin, "{\"name\": \"No code\"}")
+        .await;
     assert_eq!(res.status(), 422);
     let p: serde_json::Value = res.json().await.unwrap();
     assert!(p["detail"].as_str().unwrap().contains("ods_code"), "{p}");
 
-    let big = format!("{{\"name\": \"{}\", \"ods_code\": \"Z00009\"}}", "x".repeat(10_000));
+    let big = format!(
+        "{{\"name\": \"{}\", \"ods_code\": \"Z00009\"}}",
+        "x".repeat(10_000)
+    );
     let res = app.post_json("/api/v1/practices", &admin, &big).await;
     assert_eq!(res.status(), 413);
     assert_eq!(res.headers()[CONTENT_TYPE], "application/problem+json");
 
     // Nothing was created by any of these.
-    let list: serde_json::Value = app.get("/api/v1/practices", Some(&admin)).await.json().await.unwrap();
+    let list: serde_json::Value = app
+        .get("/api/v1/practices", Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
 
     // A 500 never shows internals; an unparseable page size is a 400 naming the parameter.
@@ -81,123 +128,304 @@ async fn unknown_routes_and_bad_bodies_get_clear_errors(app: TestApp) {
 }
 
 async fn sign_in_sets_a_safe_cookie_and_sign_out_revokes_it_at_once(app: TestApp) {
-    let res = app.post_form("/sign-in", None, &[("login", "RAhmed"), ("password", PASSWORD), ("next", "/account")]).await;
+    let res = app
+        .post_form(
+            "/sign-in",
+            None,
+            &[
+                ("login", "RAhmed"),
+                ("password", PASSWORD),
+                ("next", "/account"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], "/account");
     let set = res.headers()[SET_COOKIE].to_str().unwrap().to_string();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"), "{set}");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"),
+        "{set}"
+    );
     let cookie = set.split(';').next().unwrap().to_string();
     let token = cookie.split('=').nth(1).unwrap();
     assert_eq!(token.len(), 64, "256-bit token");
 
     // Only the hash is stored: the token itself appears nowhere in the audit trail or sessions.
-    let me: serde_json::Value = app.get("/api/v1/me", Some(&cookie)).await.json().await.unwrap();
+    let me: serde_json::Value = app
+        .get("/api/v1/me", Some(&cookie))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["username"], "rahmed");
-    assert_eq!(me["practices"][0]["practice"]["name"], "Riverside Medical Centre");
+    assert_eq!(
+        me["practices"][0]["practice"]["name"],
+        "Riverside Medical Centre"
+    );
 
     // A second sign-in gets a different token.
     let again = app.sign_in("rahmed").await;
     assert_ne!(again, cookie);
 
     // An off-site `next` is ignored.
-    let res = app.post_form("/sign-in", None, &[("login", "rahmed"), ("password", PASSWORD), ("next", "//evil.example/")]).await;
+    let res = app
+        .post_form(
+            "/sign-in",
+            None,
+            &[
+                ("login", "rahmed"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(res.headers()[LOCATION], "/");
 
     let res = app.post_form("/sign-out", Some(&cookie), &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(res.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
-    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 401, "the old cookie is dead");
-    assert_eq!(app.get("/api/v1/me", Some(&again)).await.status(), 200, "other sessions live on");
+    assert!(
+        res.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&cookie)).await.status(),
+        401,
+        "the old cookie is dead"
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&again)).await.status(),
+        200,
+        "other sessions live on"
+    );
     assert_eq!(app.events("session.sign_out").await.len(), 1);
-    assert!(app.events("session.sign_in").await.iter().all(|e| e.event.outcome == Outcome::Success));
+    assert!(
+        app.events("session.sign_in")
+            .await
+            .iter()
+            .all(|e| e.event.outcome == Outcome::Success)
+    );
 }
 
 async fn a_wrong_password_and_an_unknown_user_look_alike_and_are_recorded(app: TestApp) {
-    let wrong = app.post_form("/sign-in", None, &[("login", "rahmed"), ("password", "not it at all")]).await;
-    let unknown = app.post_form("/sign-in", None, &[("login", "nobody"), ("password", "not it at all")]).await;
+    let wrong = app
+        .post_form(
+            "/sign-in",
+            None,
+            &[("login", "rahmed"), ("password", "not it at all")],
+        )
+        .await;
+    let unknown = app
+        .post_form(
+            "/sign-in",
+            None,
+            &[("login", "nobody"), ("password", "not it at all")],
+        )
+        .await;
     assert_eq!(wrong.status(), 401);
     assert_eq!(unknown.status(), 401);
     assert!(wrong.headers().get(SET_COOKIE).is_none());
     let (a, b) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
     let msg = "The username or password is not right";
     assert!(a.contains(msg) && b.contains(msg));
-    assert!(a.contains("href=\"#login\""), "error summary links to the field");
+    assert!(
+        a.contains("href=\"#login\""),
+        "error summary links to the field"
+    );
     let failures = app.events("session.sign_in").await;
-    let reasons: Vec<_> = failures.iter().map(|e| e.event.details["reason"].as_str().unwrap().to_string()).collect();
+    let reasons: Vec<_> = failures
+        .iter()
+        .map(|e| e.event.details["reason"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(reasons, ["unknown_login", "wrong_password"]);
     assert!(failures.iter().all(|e| e.event.outcome == Outcome::Failure));
-    assert!(!failures.iter().any(|e| e.event.details.to_string().contains("not it at all")), "passwords are never recorded");
+    assert!(
+        !failures
+            .iter()
+            .any(|e| e.event.details.to_string().contains("not it at all")),
+        "passwords are never recorded"
+    );
 
-    let empty = app.post_form("/sign-in", None, &[("login", ""), ("password", "")]).await.text().await.unwrap();
-    assert!(empty.contains("Enter your username or email address") && empty.contains("Enter your password"));
+    let empty = app
+        .post_form("/sign-in", None, &[("login", ""), ("password", "")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        empty.contains("Enter your username or email address")
+            && empty.contains("Enter your password")
+    );
 }
 
 async fn sessions_end_after_the_idle_timeout(app: TestApp) {
     let cookie = app.sign_in("rahmed").await;
     app.clock.advance(Duration::minutes(14));
-    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 200, "14 minutes idle is fine");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&cookie)).await.status(),
+        200,
+        "14 minutes idle is fine"
+    );
     app.clock.advance(Duration::minutes(14));
-    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 200, "each request restarts the idle clock");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&cookie)).await.status(),
+        200,
+        "each request restarts the idle clock"
+    );
     app.clock.advance(Duration::minutes(16));
     let res = app.get("/", Some(&cookie)).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "16 minutes idle signs you out");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "16 minutes idle signs you out"
+    );
     assert_eq!(res.headers()[LOCATION], "/sign-in");
-    assert!(res.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    assert!(
+        res.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
 
     // The absolute lifetime ends even an active session.
     let cookie = app.sign_in("rahmed").await;
     let mut active = Duration::zero();
-    while app.get("/api/v1/me", Some(&cookie)).await.status() == 200 && active < Duration::hours(13) {
+    while app.get("/api/v1/me", Some(&cookie)).await.status() == 200 && active < Duration::hours(13)
+    {
         app.clock.advance(Duration::minutes(14));
         active += Duration::minutes(14);
     }
-    assert!(active > Duration::hours(12) && active <= Duration::hours(12) + Duration::minutes(14), "ended after {active}");
+    assert!(
+        active > Duration::hours(12) && active <= Duration::hours(12) + Duration::minutes(14),
+        "ended after {active}"
+    );
 }
 
 async fn a_one_time_password_must_be_replaced_before_anything_else(app: TestApp) {
-    let res = app.post_form("/sign-in", None, &[("login", "newstarter"), ("password", PASSWORD)]).await;
+    let res = app
+        .post_form(
+            "/sign-in",
+            None,
+            &[("login", "newstarter"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.headers()[LOCATION], "/account/password");
-    let cookie = res.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = res.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let home = app.get("/", Some(&cookie)).await;
     assert_eq!(home.headers()[LOCATION], "/account/password");
     assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 403);
-    let page = app.get("/account/password", Some(&cookie)).await.text().await.unwrap();
+    let page = app
+        .get("/account/password", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("You signed in with a one-time password"));
     // A one-time password works once: a second sign-in with it is refused.
-    let again = app.post_form("/sign-in", None, &[("login", "newstarter"), ("password", PASSWORD)]).await;
+    let again = app
+        .post_form(
+            "/sign-in",
+            None,
+            &[("login", "newstarter"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(again.status(), 401);
     assert!(again.text().await.unwrap().contains("already been used"));
 
     // Too short, then containing the username, then mismatched: each refused, naming the field.
     for (new, confirm, says) in [
         ("short", "short", "at least 12 characters"),
-        ("newstarter-forever", "newstarter-forever", "must not contain your username"),
-        ("blue kettle morning walk", "blue kettle evening walk", "not the same"),
+        (
+            "newstarter-forever",
+            "newstarter-forever",
+            "must not contain your username",
+        ),
+        (
+            "blue kettle morning walk",
+            "blue kettle evening walk",
+            "not the same",
+        ),
     ] {
         let res = app
-            .post_form("/account/password", Some(&cookie), &[("current_password", PASSWORD), ("new_password", new), ("confirm_password", confirm)])
+            .post_form(
+                "/account/password",
+                Some(&cookie),
+                &[
+                    ("current_password", PASSWORD),
+                    ("new_password", new),
+                    ("confirm_password", confirm),
+                ],
+            )
             .await;
         assert_eq!(res.status(), 422);
         assert!(res.text().await.unwrap().contains(says), "{says}");
     }
-    assert!(!page.contains("current_password"), "a one-time password was just used: no need to type it again");
-    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 403, "still blocked");
+    assert!(
+        !page.contains("current_password"),
+        "a one-time password was just used: no need to type it again"
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&cookie)).await.status(),
+        403,
+        "still blocked"
+    );
 
     let res = app
-        .post_form("/account/password", Some(&cookie), &[("current_password", PASSWORD), ("new_password", "blue kettle morning walk"), ("confirm_password", "blue kettle morning walk")])
+        .post_form(
+            "/account/password",
+            Some(&cookie),
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "blue kettle morning walk"),
+                ("confirm_password", "blue kettle morning walk"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers()[LOCATION], "/account/security-questions", "first sign-in goes on to security questions");
-    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 403, "not until the questions are set");
+    assert_eq!(
+        res.headers()[LOCATION],
+        "/account/security-questions",
+        "first sign-in goes on to security questions"
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&cookie)).await.status(),
+        403,
+        "not until the questions are set"
+    );
     let changes = app.events("person.password_change").await;
-    assert_eq!(changes.iter().filter(|e| e.event.outcome == Outcome::Success).count(), 1);
-    let res = app.post_form("/sign-in", None, &[("login", "newstarter"), ("password", "blue kettle morning walk")]).await;
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|e| e.event.outcome == Outcome::Success)
+            .count(),
+        1
+    );
+    let res = app
+        .post_form(
+            "/sign-in",
+            None,
+            &[
+                ("login", "newstarter"),
+                ("password", "blue kettle morning walk"),
+            ],
+        )
+        .await;
     assert_eq!(res.headers()[LOCATION], "/account/security-questions");
 }
 
 async fn cross_site_posts_are_refused(app: TestApp) {
     let cookie = app.sign_in("rahmed").await;
-    for (origin, site) in [("https://evil.example", "cross-site"), ("null", "cross-site")] {
+    for (origin, site) in [
+        ("https://evil.example", "cross-site"),
+        ("null", "cross-site"),
+    ] {
         let res = app
             .http
             .post(app.url("/sign-out"))
@@ -210,13 +438,25 @@ async fn cross_site_posts_are_refused(app: TestApp) {
         assert_eq!(res.status(), 403, "{origin}");
     }
     // A cookie-bearing POST with no origin information at all is refused too.
-    let res = app.http.post(app.url("/sign-out")).header(COOKIE, &cookie).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/sign-out"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
-    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 200, "the session survived every attempt");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&cookie)).await.status(),
+        200,
+        "the session survived every attempt"
+    );
 }
 
 fn fill(path: &str, practice: &str, person: &str) -> String {
-    let mut p = path.replace("{practice_id}", practice).replace("{person_id}", person);
+    let mut p = path
+        .replace("{practice_id}", practice)
+        .replace("{person_id}", person);
     // Any other id in the path: one that exists nowhere.
     while let (Some(a), Some(b)) = (p.find('{'), p.find('}')) {
         p.replace_range(a..=b, &uuid::Uuid::now_v7().to_string());
@@ -229,46 +469,93 @@ async fn every_practice_route_answers_404_to_people_of_other_practices(app: Test
     let hill = app.hillside.id.to_string();
     let karen = app.people["kmills"].to_string();
     let mut checked = 0;
-    for route in custodian_web::route_table().list().iter().filter(|r| r.reach == Reach::Practice) {
+    for route in custodian_web::route_table()
+        .list()
+        .iter()
+        .filter(|r| r.reach == Reach::Practice)
+    {
         let path = fill(route.path, &hill, &karen);
         let res = app.call(&route.method, &path, Some(&outsider)).await;
         assert_eq!(res.status(), 404, "{} {}", route.method, route.path);
         let body = res.text().await.unwrap();
-        assert!(!body.contains("Hillside") && !body.contains("Karen"), "{} leaks data: {body}", route.path);
+        assert!(
+            !body.contains("Hillside") && !body.contains("Karen"),
+            "{} leaks data: {body}",
+            route.path
+        );
         checked += 1;
     }
     assert!(checked >= 6, "the route table lists the practice routes");
     // Every probe was recorded as a denied access.
     let probes = app.events("practice.access").await;
     assert_eq!(probes.len(), checked);
-    assert!(probes.iter().all(|e| e.event.outcome == Outcome::Denied && e.event.meta.actor == "rahmed"));
+    assert!(
+        probes
+            .iter()
+            .all(|e| e.event.outcome == Outcome::Denied && e.event.meta.actor == "rahmed")
+    );
 
     // The same paths with a practice id that does not exist, or is not an id, answer the same.
     let ghost = uuid::Uuid::now_v7().to_string();
     for id in [ghost.as_str(), "not-an-id"] {
-        let res = app.get(&format!("/api/v1/practices/{id}"), Some(&outsider)).await;
+        let res = app
+            .get(&format!("/api/v1/practices/{id}"), Some(&outsider))
+            .await;
         assert_eq!(res.status(), 404);
     }
     // Someone who belongs there gets in.
     let insider = app.sign_in("kmills").await;
-    assert_eq!(app.get(&format!("/api/v1/practices/{hill}/people/{karen}"), Some(&insider)).await.status(), 200);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/practices/{hill}/people/{karen}"),
+            Some(&insider)
+        )
+        .await
+        .status(),
+        200
+    );
     // And a person of Riverside read through Hillside's id is not found, even by provider staff.
     let admin = app.sign_in("admin").await;
     let sam = app.people["staylor"];
-    assert_eq!(app.get(&format!("/api/v1/practices/{hill}/people/{sam}"), Some(&admin)).await.status(), 404);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/practices/{hill}/people/{sam}"),
+            Some(&admin)
+        )
+        .await
+        .status(),
+        404
+    );
 }
 
 async fn every_route_that_needs_a_session_refuses_anonymous_callers(app: TestApp) {
     let river = app.riverside.id.to_string();
     let sam = app.people["staylor"].to_string();
-    for route in custodian_web::route_table().list().iter().filter(|r| r.reach != Reach::Public) {
+    for route in custodian_web::route_table()
+        .list()
+        .iter()
+        .filter(|r| r.reach != Reach::Public)
+    {
         let path = fill(route.path, &river, &sam);
         let res = app.call(&route.method, &path, None).await;
         if path.starts_with("/api/") {
             assert_eq!(res.status(), 401, "{} {}", route.method, route.path);
         } else {
-            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{} {}", route.method, route.path);
-            assert!(res.headers()[LOCATION].to_str().unwrap().starts_with("/sign-in"), "{}", route.path);
+            assert_eq!(
+                res.status(),
+                StatusCode::SEE_OTHER,
+                "{} {}",
+                route.method,
+                route.path
+            );
+            assert!(
+                res.headers()[LOCATION]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/sign-in"),
+                "{}",
+                route.path
+            );
         }
         assert!(!res.text().await.unwrap().contains("Sam Taylor"));
     }
@@ -277,38 +564,114 @@ async fn every_route_that_needs_a_session_refuses_anonymous_callers(app: TestApp
 async fn the_staff_list_is_permission_checked_and_every_read_recorded(app: TestApp) {
     let river = app.riverside.id;
     let sam = app.sign_in("staylor").await; // staff: no people_view
-    assert_eq!(app.get(&format!("/api/v1/practices/{river}/people"), Some(&sam)).await.status(), 403);
-    assert_eq!(app.get(&format!("/practices/{river}/people"), Some(&sam)).await.status(), 403);
+    assert_eq!(
+        app.get(&format!("/api/v1/practices/{river}/people"), Some(&sam))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.get(&format!("/practices/{river}/people"), Some(&sam))
+            .await
+            .status(),
+        403
+    );
     // Staff can read their own record, not a colleague's.
     let sam_id = app.people["staylor"];
-    assert_eq!(app.get(&format!("/api/v1/practices/{river}/people/{sam_id}"), Some(&sam)).await.status(), 200);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/practices/{river}/people/{sam_id}"),
+            Some(&sam)
+        )
+        .await
+        .status(),
+        200
+    );
     let rukhsana = app.people["rahmed"];
-    assert_eq!(app.get(&format!("/api/v1/practices/{river}/people/{rukhsana}"), Some(&sam)).await.status(), 403);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/practices/{river}/people/{rukhsana}"),
+            Some(&sam)
+        )
+        .await
+        .status(),
+        403
+    );
     let denied = app.store.events(Some(river), 100).await.unwrap();
-    let denied: Vec<_> = denied.iter().filter(|e| e.event.outcome == Outcome::Denied).collect();
+    let denied: Vec<_> = denied
+        .iter()
+        .filter(|e| e.event.outcome == Outcome::Denied)
+        .collect();
     assert_eq!(denied.len(), 3);
-    assert!(denied.iter().all(|e| e.event.object_id.as_deref() == Some("people_view")));
+    assert!(
+        denied
+            .iter()
+            .all(|e| e.event.object_id.as_deref() == Some("people_view"))
+    );
 
     let pm = app.sign_in("rahmed").await;
-    let list: serde_json::Value = app.get(&format!("/api/v1/practices/{river}/people"), Some(&pm)).await.json().await.unwrap();
-    let names: Vec<_> = list["items"].as_array().unwrap().iter().map(|m| m["person"]["full_name"].as_str().unwrap()).collect();
+    let list: serde_json::Value = app
+        .get(&format!("/api/v1/practices/{river}/people"), Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["person"]["full_name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Nia Starter", "Rukhsana Ahmed", "Sam Taylor"]);
-    let html = app.get(&format!("/practices/{river}/people"), Some(&pm)).await.text().await.unwrap();
+    let html = app
+        .get(&format!("/practices/{river}/people"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Sam Taylor") && !html.contains("Karen Mills"));
-    let lists: Vec<_> = app.events("people.list").await.into_iter().filter(|e| e.event.outcome == Outcome::Success).collect();
+    let lists: Vec<_> = app
+        .events("people.list")
+        .await
+        .into_iter()
+        .filter(|e| e.event.outcome == Outcome::Success)
+        .collect();
     assert_eq!(lists.len(), 2);
-    assert!(lists.iter().all(|e| e.event.details["records"] == 3 && e.event.practice_id == Some(river)));
-    app.get(&format!("/practices/{river}/people/{sam_id}"), Some(&pm)).await;
+    assert!(
+        lists
+            .iter()
+            .all(|e| e.event.details["records"] == 3 && e.event.practice_id == Some(river))
+    );
+    app.get(&format!("/practices/{river}/people/{sam_id}"), Some(&pm))
+        .await;
     let views = app.events("person.view").await;
-    assert_eq!(views.last().unwrap().event.object_id.as_deref(), Some(sam_id.to_string().as_str()));
-    assert!(views.iter().all(|e| e.event.meta.request_id.as_deref().is_some_and(|r| r.len() == 36)));
-    assert!(views.iter().all(|e| e.event.meta.ip.as_deref() == Some("127.0.0.1")));
+    assert_eq!(
+        views.last().unwrap().event.object_id.as_deref(),
+        Some(sam_id.to_string().as_str())
+    );
+    assert!(views.iter().all(|e| {
+        e.event
+            .meta
+            .request_id
+            .as_deref()
+            .is_some_and(|r| r.len() == 36)
+    }));
+    assert!(
+        views
+            .iter()
+            .all(|e| e.event.meta.ip.as_deref() == Some("127.0.0.1"))
+    );
 }
 
 async fn the_api_pages_through_practices_with_a_cursor(app: TestApp) {
     let admin = app.sign_in("admin").await;
     for i in 3..=7 {
-        app.post_json("/api/v1/practices", &admin, &format!("{{\"name\": \"Practice {i}\", \"ods_code\": \"Z0000{i}\"}}")).await;
+        app.post_json(
+            "/api/v1/practices",
+            &admin,
+            &format!("{{\"name\": \"Practice {i}\", \"ods_code\": \"Z0000{i}\"}}"),
+        )
+        .await;
     }
     let mut names = Vec::new();
     let mut path = "/api/v1/practices?limit=3".to_string();
@@ -316,7 +679,11 @@ async fn the_api_pages_through_practices_with_a_cursor(app: TestApp) {
         let page: serde_json::Value = app.get(&path, Some(&admin)).await.json().await.unwrap();
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= 3);
-        names.extend(items.iter().map(|p| p["name"].as_str().unwrap().to_string()));
+        names.extend(
+            items
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_string()),
+        );
         match page["next_cursor"].as_str() {
             Some(c) => path = format!("/api/v1/practices?limit=3&cursor={c}"),
             None => break,
@@ -326,51 +693,117 @@ async fn the_api_pages_through_practices_with_a_cursor(app: TestApp) {
     assert_eq!(names[0], "Hillside Surgery");
     assert_eq!(names[6], "Riverside Medical Centre");
 
-    let res = app.get("/api/v1/practices?cursor=forged", Some(&admin)).await;
+    let res = app
+        .get("/api/v1/practices?cursor=forged", Some(&admin))
+        .await;
     assert_eq!(res.status(), 422);
     let p: serde_json::Value = res.json().await.unwrap();
     assert_eq!(p["errors"][0]["field"], "cursor");
     let res = app.get("/api/v1/practices?limit=500", Some(&admin)).await;
-    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["errors"][0]["field"], "limit");
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["errors"][0]["field"],
+        "limit"
+    );
 
     // A member of one practice sees only that one.
     let karen = app.sign_in("kmills").await;
-    let page: serde_json::Value = app.get("/api/v1/practices", Some(&karen)).await.json().await.unwrap();
+    let page: serde_json::Value = app
+        .get("/api/v1/practices", Some(&karen))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["items"][0]["name"], "Hillside Surgery");
 }
 
 async fn only_provider_administrators_add_practices_and_bad_input_is_named(app: TestApp) {
     let pm = app.sign_in("rahmed").await;
-    let res = app.post_json("/api/v1/practices", &pm, "{\"name\": \"Mine\", \"ods_code\": \"Z00050\"}").await;
+    let res = app
+        .post_json(
+            "/api/v1/practices",
+            &pm,
+            "{\"name\": \"Mine\", \"ods_code\": \"Z00050\"}",
+        )
+        .await;
     assert_eq!(res.status(), 403);
-    assert_eq!(app.events("practice.create").await.iter().filter(|e| e.event.outcome == Outcome::Denied).count(), 1);
+    assert_eq!(
+        app.events("practice.create")
+            .await
+            .iter()
+            .filter(|e| e.event.outcome == Outcome::Denied)
+            .count(),
+        1
+    );
 
     let admin = app.sign_in("admin").await;
-    let res = app.post_json("/api/v1/practices", &admin, "{\"name\": \"Willow Bank\", \"ods_code\": \"z00050\"}").await;
+    let res = app
+        .post_json(
+            "/api/v1/practices",
+            &admin,
+            "{\"name\": \"Willow Bank\", \"ods_code\": \"z00050\"}",
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let created: serde_json::Value = res.json().await.unwrap();
     assert_eq!(created["ods_code"], "Z00050");
 
-    let res = app.post_json("/api/v1/practices", &admin, "{\"name\": \"Copy\", \"ods_code\": \"Z00050\"}").await;
+    let res = app
+        .post_json(
+            "/api/v1/practices",
+            &admin,
+            "{\"name\": \"Copy\", \"ods_code\": \"Z00050\"}",
+        )
+        .await;
     assert_eq!(res.status(), 409);
     let p: serde_json::Value = res.json().await.unwrap();
     assert_eq!(p["errors"][0]["field"], "ods_code");
 
-    let res = app.post_json("/api/v1/practices", &admin, "{\"name\": \"\", \"ods_code\": \"123\"}").await;
+    let res = app
+        .post_json(
+            "/api/v1/practices",
+            &admin,
+            "{\"name\": \"\", \"ods_code\": \"123\"}",
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let p: serde_json::Value = res.json().await.unwrap();
-    let fields: Vec<_> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<_> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["name", "ods_code"]);
 
     // The HTML form shows the same errors against its fields and keeps what was typed.
-    let res = app.post_form("/practices", Some(&admin), &[("name", "Typed Name"), ("ods_code", "bad")]).await;
+    let res = app
+        .post_form(
+            "/practices",
+            Some(&admin),
+            &[("name", "Typed Name"), ("ods_code", "bad")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("href=\"#ods_code\"") && html.contains("value=\"Typed Name\""));
-    let res = app.post_form("/practices", Some(&admin), &[("name", "Form Practice"), ("ods_code", "Z00051")]).await;
+    let res = app
+        .post_form(
+            "/practices",
+            Some(&admin),
+            &[("name", "Form Practice"), ("ods_code", "Z00051")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.store.practices(&custodian_domain::PageRequest::first(50)).await.unwrap().items.len(), 4);
+    assert_eq!(
+        app.store
+            .practices(&custodian_domain::PageRequest::first(50))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        4
+    );
 }
 
 /// What reading each practice page records: every route that shows personal or confidential
@@ -379,11 +812,17 @@ async fn only_provider_administrators_add_practices_and_bad_input_is_named(app: 
 fn expected_read(path: &str) -> Option<Option<&'static str>> {
     let p = path.trim_start_matches("/api/v1");
     Some(match p {
-        "/practices/{practice_id}" | "/practices/{practice_id}/settings" | "/practices/{practice_id}/systems" => None,
-        "/practices/{practice_id}/requests/new" | "/practices/{practice_id}/people/{person_id}/leaver" | "/practices/{practice_id}/people/{person_id}/move" => None,
+        "/practices/{practice_id}"
+        | "/practices/{practice_id}/settings"
+        | "/practices/{practice_id}/systems" => None,
+        "/practices/{practice_id}/requests/new"
+        | "/practices/{practice_id}/people/{person_id}/leaver"
+        | "/practices/{practice_id}/people/{person_id}/move" => None,
         "/practices/{practice_id}/people" => Some("people.list"),
         "/practices/{practice_id}/people/{person_id}" => Some("person.view"),
-        "/practices/{practice_id}/people/{person_id}/verify-identity" => Some("person.security_questions_view"),
+        "/practices/{practice_id}/people/{person_id}/verify-identity" => {
+            Some("person.security_questions_view")
+        }
         "/practices/{practice_id}/access" => Some("access.list"),
         "/practices/{practice_id}/administrators" => Some("administrator.list"),
         "/practices/{practice_id}/leavers" => Some("leaver.list"),
@@ -391,23 +830,41 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         "/practices/{practice_id}/requests/{request_id}" => Some("access_request.view"),
         "/practices/{practice_id}/tasks" => Some("access_grant.list"),
         "/practices/{practice_id}/security" => Some("security.view"),
-        "/practices/{practice_id}/audit" | "/practices/{practice_id}/audit/events" => Some("audit.list"),
-        "/practices/{practice_id}/audit/{seq}" | "/practices/{practice_id}/audit/events/{seq}" => Some("audit.view"),
-        "/practices/{practice_id}/audit-export" | "/practices/{practice_id}/audit/export" => Some("audit.export"),
+        "/practices/{practice_id}/audit" | "/practices/{practice_id}/audit/events" => {
+            Some("audit.list")
+        }
+        "/practices/{practice_id}/audit/{seq}" | "/practices/{practice_id}/audit/events/{seq}" => {
+            Some("audit.view")
+        }
+        "/practices/{practice_id}/audit-export" | "/practices/{practice_id}/audit/export" => {
+            Some("audit.export")
+        }
         "/practices/{practice_id}/audit/report" => Some("audit.report"),
         "/practices/{practice_id}/assets" => Some("asset.list"),
-        "/practices/{practice_id}/assets/{asset_id}" | "/practices/{practice_id}/assets/{asset_id}/edit" => Some("asset.view"),
-        "/practices/{practice_id}/assets/new" | "/practices/{practice_id}/assets/quality" | "/practices/{practice_id}/assets-quality" => None,
+        "/practices/{practice_id}/assets/{asset_id}"
+        | "/practices/{practice_id}/assets/{asset_id}/edit" => Some("asset.view"),
+        "/practices/{practice_id}/assets/new"
+        | "/practices/{practice_id}/assets/quality"
+        | "/practices/{practice_id}/assets-quality" => None,
         "/practices/{practice_id}/assets-export" => Some("asset.export"),
         "/practices/{practice_id}/ropa" => None,
         _ => return None,
     })
 }
 
-
 async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp) {
     let riverside = app.riverside.clone();
-    app.person("iaowner", "Ivy Owner", Some((&riverside, &[custodian_domain::PracticeRole::InformationAssetOwner])), &[], false).await;
+    app.person(
+        "iaowner",
+        "Ivy Owner",
+        Some((
+            &riverside,
+            &[custodian_domain::PracticeRole::InformationAssetOwner],
+        )),
+        &[],
+        false,
+    )
+    .await;
     let river = app.riverside.id.to_string();
     let sam = app.people["staylor"].to_string();
     let pm = app.sign_in("rahmed").await;
@@ -429,11 +886,28 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
         .await
         .unwrap();
     let asset = asset["id"].as_str().expect("asset created").to_string();
-    let seq = app.store.events(Some(app.riverside.id), 1).await.unwrap()[0].seq.to_string();
+    let seq = app.store.events(Some(app.riverside.id), 1).await.unwrap()[0]
+        .seq
+        .to_string();
     let mut checked = 0;
-    for route in custodian_web::route_table().list().iter().filter(|r| r.reach == Reach::Practice && r.method == reqwest::Method::GET) {
-        let expected = expected_read(route.path).unwrap_or_else(|| panic!("{} has no expected read event in this test: add one", route.path));
-        let path = route.path.replace("{practice_id}", &river).replace("{person_id}", &sam).replace("{request_id}", &request).replace("{seq}", &seq).replace("{asset_id}", &asset);
+    for route in custodian_web::route_table()
+        .list()
+        .iter()
+        .filter(|r| r.reach == Reach::Practice && r.method == reqwest::Method::GET)
+    {
+        let expected = expected_read(route.path).unwrap_or_else(|| {
+            panic!(
+                "{} has no expected read event in this test: add one",
+                route.path
+            )
+        });
+        let path = route
+            .path
+            .replace("{practice_id}", &river)
+            .replace("{person_id}", &sam)
+            .replace("{request_id}", &request)
+            .replace("{seq}", &seq)
+            .replace("{asset_id}", &asset);
         let res = app.get(&path, Some(&pm)).await;
         assert_eq!(res.status(), 200, "{}", route.path);
         let id = res.headers()["x-request-id"].to_str().unwrap().to_string();

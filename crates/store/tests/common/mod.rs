@@ -24,4 +24,3 @@ macro_rules! conformance {
         }
     };
 }
-

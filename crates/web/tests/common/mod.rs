@@ -22,13 +22,25 @@ static ANSWER_HASH: OnceCell<String> = OnceCell::const_new();
 
 pub async fn answer_hash() -> String {
     ANSWER_HASH
-        .get_or_init(|| async { custodian_web::auth::Passwords::new(2).hash(&custodian_domain::identity::normalise_answer(ANSWER)).await.unwrap() })
+        .get_or_init(|| async {
+            custodian_web::auth::Passwords::new(2)
+                .hash(&custodian_domain::identity::normalise_answer(ANSWER))
+                .await
+                .unwrap()
+        })
         .await
         .clone()
 }
 
 pub async fn password_hash() -> String {
-    HASH.get_or_init(|| async { custodian_web::auth::Passwords::new(2).hash(PASSWORD).await.unwrap() }).await.clone()
+    HASH.get_or_init(|| async {
+        custodian_web::auth::Passwords::new(2)
+            .hash(PASSWORD)
+            .await
+            .unwrap()
+    })
+    .await
+    .clone()
 }
 
 pub struct TestApp {
@@ -48,19 +60,45 @@ impl TestApp {
         let db = fresh(backend).await?;
         let store = db.store.clone();
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-        let mut state = AppState::new(store.clone(), WebConfig { max_body_bytes: 4096, ..WebConfig::default() });
+        let mut state = AppState::new(
+            store.clone(),
+            WebConfig {
+                max_body_bytes: 4096,
+                ..WebConfig::default()
+            },
+        );
         state.clock = clock.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(custodian_web::serve(listener, state.clone(), std::future::pending()));
+        tokio::spawn(custodian_web::serve(
+            listener,
+            state.clone(),
+            std::future::pending(),
+        ));
 
         let by = AuditMeta::cli();
         let riverside = store
-            .create_practice(&NewPractice { name: "Riverside Medical Centre".into(), ods_code: "Z00001".into() }.validate().unwrap(), &by)
+            .create_practice(
+                &NewPractice {
+                    name: "Riverside Medical Centre".into(),
+                    ods_code: "Z00001".into(),
+                }
+                .validate()
+                .unwrap(),
+                &by,
+            )
             .await
             .unwrap();
         let hillside = store
-            .create_practice(&NewPractice { name: "Hillside Surgery".into(), ods_code: "Z00002".into() }.validate().unwrap(), &by)
+            .create_practice(
+                &NewPractice {
+                    name: "Hillside Surgery".into(),
+                    ods_code: "Z00002".into(),
+                }
+                .validate()
+                .unwrap(),
+                &by,
+            )
             .await
             .unwrap();
         let mut app = TestApp {
@@ -68,18 +106,56 @@ impl TestApp {
             store,
             state,
             clock,
-            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             riverside: riverside.clone(),
             hillside: hillside.clone(),
             people: Default::default(),
             _db: db,
         };
         use PracticeRole::*;
-        app.person("rahmed", "Rukhsana Ahmed", Some((&riverside, &[Staff, PracticeManager])), &[], false).await;
-        app.person("staylor", "Sam Taylor", Some((&riverside, &[Staff])), &[], false).await;
-        app.person("kmills", "Karen Mills", Some((&hillside, &[Staff, PracticeManager])), &[], false).await;
-        app.person("admin", "Alex Morgan", None, &[ProviderRole::ProviderAdministrator], false).await;
-        app.person("newstarter", "Nia Starter", Some((&riverside, &[Staff])), &[], true).await;
+        app.person(
+            "rahmed",
+            "Rukhsana Ahmed",
+            Some((&riverside, &[Staff, PracticeManager])),
+            &[],
+            false,
+        )
+        .await;
+        app.person(
+            "staylor",
+            "Sam Taylor",
+            Some((&riverside, &[Staff])),
+            &[],
+            false,
+        )
+        .await;
+        app.person(
+            "kmills",
+            "Karen Mills",
+            Some((&hillside, &[Staff, PracticeManager])),
+            &[],
+            false,
+        )
+        .await;
+        app.person(
+            "admin",
+            "Alex Morgan",
+            None,
+            &[ProviderRole::ProviderAdministrator],
+            false,
+        )
+        .await;
+        app.person(
+            "newstarter",
+            "Nia Starter",
+            Some((&riverside, &[Staff])),
+            &[],
+            true,
+        )
+        .await;
         Some(app)
     }
 
@@ -91,7 +167,13 @@ impl TestApp {
         provider_roles: &[ProviderRole],
         one_time: bool,
     ) {
-        let person = NewPerson { username: username.into(), email: None, full_name: full_name.into() }.validate().unwrap();
+        let person = NewPerson {
+            username: username.into(),
+            email: None,
+            full_name: full_name.into(),
+        }
+        .validate()
+        .unwrap();
         let account = NewAccount {
             person,
             password_hash: Some(password_hash().await),
@@ -99,19 +181,41 @@ impl TestApp {
             one_time_password_expires_at: None,
             provider_roles: provider_roles.to_vec(),
         };
-        let p = self.store.create_person(&account, &AuditMeta::cli()).await.unwrap();
+        let p = self
+            .store
+            .create_person(&account, &AuditMeta::cli())
+            .await
+            .unwrap();
         if let Some((practice, roles)) = practice {
-            self.store.add_member(practice.id, p.id, "Staff", roles, &AuditMeta::cli()).await.unwrap();
+            self.store
+                .add_member(practice.id, p.id, "Staff", roles, &AuditMeta::cli())
+                .await
+                .unwrap();
         }
         if !one_time {
             // An established member of staff: security questions set, and MFA where required.
             let answer = answer_hash().await;
-            let answers: Vec<(String, String)> =
-                custodian_domain::identity::SECURITY_QUESTIONS[..3].iter().map(|q| (q.to_string(), answer.clone())).collect();
+            let answers: Vec<(String, String)> = custodian_domain::identity::SECURITY_QUESTIONS
+                [..3]
+                .iter()
+                .map(|q| (q.to_string(), answer.clone()))
+                .collect();
             let ev = AuditMeta::cli().event(None, "person.security_questions_set", "person", None);
-            self.store.set_security_answers(p.id, &answers, &ev).await.unwrap();
+            self.store
+                .set_security_answers(p.id, &answers, &ev)
+                .await
+                .unwrap();
             if !provider_roles.is_empty() {
-                self.store.enable_mfa(p.id, TOTP_SECRET, &[], 0, &AuditMeta::cli().event(None, "mfa.enrol", "person", None)).await.unwrap();
+                self.store
+                    .enable_mfa(
+                        p.id,
+                        TOTP_SECRET,
+                        &[],
+                        0,
+                        &AuditMeta::cli().event(None, "mfa.enrol", "person", None),
+                    )
+                    .await
+                    .unwrap();
             }
         }
         self.people.insert(username, p.id);
@@ -119,7 +223,10 @@ impl TestApp {
 
     /// The current authenticator code of the fixture's MFA users.
     pub fn totp_code(&self) -> String {
-        custodian_domain::totp::code_at(&custodian_domain::totp::base32_decode(TOTP_SECRET).unwrap(), self.clock.now().timestamp())
+        custodian_domain::totp::code_at(
+            &custodian_domain::totp::base32_decode(TOTP_SECRET).unwrap(),
+            self.clock.now().timestamp(),
+        )
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -129,16 +236,32 @@ impl TestApp {
     /// Signs in through the form (with the authenticator code when asked); returns the session
     /// cookie (`name=value`).
     pub async fn sign_in(&self, username: &str) -> String {
-        let res = self.post_form("/sign-in", None, &[("login", username), ("password", PASSWORD)]).await;
+        let res = self
+            .post_form(
+                "/sign-in",
+                None,
+                &[("login", username), ("password", PASSWORD)],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {username}");
         let cookie = res.headers()[SET_COOKIE].to_str().unwrap().to_string();
         let cookie = cookie.split(';').next().unwrap().to_string();
         if res.headers()[LOCATION] == "/sign-in/mfa" {
             // Each step is used once: move to a fresh one so codes never collide.
             self.clock.advance(Duration::seconds(30));
-            let res = self.post_form("/sign-in/mfa", Some(&cookie), &[("code", &self.totp_code())]).await;
+            let res = self
+                .post_form(
+                    "/sign-in/mfa",
+                    Some(&cookie),
+                    &[("code", &self.totp_code())],
+                )
+                .await;
             assert_eq!(res.status(), StatusCode::SEE_OTHER, "MFA of {username}");
-            assert_eq!(res.headers()[LOCATION], "/", "MFA of {username} completes sign-in");
+            assert_eq!(
+                res.headers()[LOCATION],
+                "/",
+                "MFA of {username} completes sign-in"
+            );
         }
         cookie
     }
@@ -151,8 +274,18 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
-    pub async fn post_form(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> reqwest::Response {
-        let mut req = self.http.post(self.url(path)).header("origin", &self.url).header("sec-fetch-site", "same-origin").form(form);
+    pub async fn post_form(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .post(self.url(path))
+            .header("origin", &self.url)
+            .header("sec-fetch-site", "same-origin")
+            .form(form);
         if let Some(c) = cookie {
             req = req.header(COOKIE, c);
         }
@@ -160,12 +293,25 @@ impl TestApp {
     }
 
     /// Calls a route with its own method: an empty JSON body for the API, an empty form for pages.
-    pub async fn call(&self, method: &reqwest::Method, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    pub async fn call(
+        &self,
+        method: &reqwest::Method,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
         if *method == reqwest::Method::GET {
             return self.get(path, cookie).await;
         }
-        let mut req = self.http.request(method.clone(), self.url(path)).header("origin", &self.url).header("sec-fetch-site", "same-origin");
-        req = if path.starts_with("/api/") { req.header(CONTENT_TYPE, "application/json").body("{}") } else { req.form(&[("x", "")]) };
+        let mut req = self
+            .http
+            .request(method.clone(), self.url(path))
+            .header("origin", &self.url)
+            .header("sec-fetch-site", "same-origin");
+        req = if path.starts_with("/api/") {
+            req.header(CONTENT_TYPE, "application/json").body("{}")
+        } else {
+            req.form(&[("x", "")])
+        };
         if let Some(c) = cookie {
             req = req.header(COOKIE, c);
         }
@@ -185,10 +331,15 @@ impl TestApp {
     }
 
     pub async fn events(&self, action: &str) -> Vec<custodian_store::StoredEvent> {
-        self.store.events(None, 1000).await.unwrap().into_iter().filter(|e| e.event.action == action).collect()
+        self.store
+            .events(None, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event.action == action)
+            .collect()
     }
 }
-
 
 /// Runs each named test on SQLite, and on PostgreSQL when CUSTODIAN_TEST_DATABASE_URL is set.
 #[macro_export]
