@@ -41,7 +41,28 @@ pub async fn practice_with_staff(
     n: usize,
     password: &str,
 ) -> (custodian_domain::PracticeId, Vec<String>) {
-    use custodian_domain::{NewPerson, NewPractice, PracticeRole};
+    use custodian_domain::PracticeRole;
+    let (p, staff) = practice_with(
+        s,
+        n,
+        password,
+        &[PracticeRole::Staff, PracticeRole::PracticeManager],
+    )
+    .await;
+    (p, staff.into_iter().map(|(u, _)| u).collect())
+}
+
+/// As `practice_with_staff`, with the given roles; returns each username with the person's id.
+pub async fn practice_with(
+    s: &Server,
+    n: usize,
+    password: &str,
+    roles: &[custodian_domain::PracticeRole],
+) -> (
+    custodian_domain::PracticeId,
+    Vec<(String, custodian_domain::PersonId)>,
+) {
+    use custodian_domain::{NewPerson, NewPractice};
     let store = &s.state.store;
     let by = AuditMeta::cli();
     let p = store
@@ -81,20 +102,14 @@ pub async fn practice_with_staff(
         };
         let person = store.create_person(&account, &by).await.unwrap();
         store
-            .add_member(
-                p.id,
-                person.id,
-                "Staff",
-                &[PracticeRole::Staff, PracticeRole::PracticeManager],
-                &by,
-            )
+            .add_member(p.id, person.id, "Staff", roles, &by)
             .await
             .unwrap();
         store
             .set_security_answers(person.id, &answers, &by.event(None, "x", "person", None))
             .await
             .unwrap();
-        names.push(username);
+        names.push((username, person.id));
     }
     (p.id, names)
 }

@@ -335,10 +335,19 @@ pub struct AssetFacts<'a> {
     pub input: &'a AssetInput,
     pub created: NaiveDate,
     pub iao_is_current: bool,
-    /// (encrypted, agreement reference, external) of each flow out of the asset.
-    pub flows: Vec<(bool, String, bool)>,
-    /// The reason of each access entry.
-    pub access_reasons: Vec<String>,
+    /// The flows out of the asset: each kind of flow with how many there are.
+    pub flows: Vec<(FlowFact, usize)>,
+    /// How many access entries give no reason.
+    pub access_without_reason: usize,
+}
+
+/// What the data-quality check needs to know of a data flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowFact {
+    pub encrypted: bool,
+    pub has_agreement: bool,
+    /// To an external party rather than another asset of the practice.
+    pub external: bool,
 }
 
 /// Gaps in the register: no current IAO, missing CIA ratings, review overdue, special-category
@@ -380,16 +389,16 @@ pub fn data_quality(assets: &[AssetFacts<'_>], today: NaiveDate) -> Vec<Gap> {
         if a.input.special_category && a.input.special_condition.trim().is_empty() {
             gap("Special-category data without an Article 9 condition".into());
         }
-        for (encrypted, agreement, external) in &a.flows {
-            for f in flow_flags(*encrypted, agreement, *external) {
-                gap(format!("A data flow: {}", f.to_lowercase()));
+        for (f, n) in &a.flows {
+            for flag in flow_flags(f.encrypted, f.has_agreement, f.external) {
+                match n {
+                    0 => {}
+                    1 => gap(format!("A data flow: {}", flag.to_lowercase())),
+                    n => gap(format!("{n} data flows: {}", flag.to_lowercase())),
+                }
             }
         }
-        let no_reason = a
-            .access_reasons
-            .iter()
-            .filter(|r| r.trim().is_empty())
-            .count();
+        let no_reason = a.access_without_reason;
         if no_reason > 0 {
             gap(format!(
                 "{no_reason} access entr{} without a reason",
@@ -513,12 +522,12 @@ impl FlowInput {
 }
 
 /// What is wrong with a flow, for the register's flags.
-pub fn flow_flags(encrypted: bool, agreement_ref: &str, external: bool) -> Vec<&'static str> {
+pub fn flow_flags(encrypted: bool, has_agreement: bool, external: bool) -> Vec<&'static str> {
     let mut f = Vec::new();
     if !encrypted {
         f.push("Not encrypted in transit");
     }
-    if external && agreement_ref.trim().is_empty() {
+    if external && !has_agreement {
         f.push("No data-sharing agreement");
     }
     f
@@ -662,12 +671,12 @@ mod tests {
             .is_ok()
         );
         assert_eq!(
-            flow_flags(false, "", true),
+            flow_flags(false, false, true),
             ["Not encrypted in transit", "No data-sharing agreement"]
         );
-        assert!(flow_flags(true, "DSA-12", true).is_empty());
+        assert!(flow_flags(true, true, true).is_empty());
         assert!(
-            flow_flags(true, "", false).is_empty(),
+            flow_flags(true, false, false).is_empty(),
             "internal flows need no agreement"
         );
     }
@@ -682,8 +691,25 @@ mod tests {
             input: &a,
             created: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
             iao_is_current: false,
-            flows: vec![(false, String::new(), true)],
-            access_reasons: vec!["".into(), "Reception".into()],
+            flows: vec![
+                (
+                    FlowFact {
+                        encrypted: false,
+                        has_agreement: false,
+                        external: true,
+                    },
+                    1,
+                ),
+                (
+                    FlowFact {
+                        encrypted: false,
+                        has_agreement: true,
+                        external: false,
+                    },
+                    3,
+                ),
+            ],
+            access_without_reason: 1,
         };
         let problems: Vec<String> = data_quality(&[facts], today())
             .into_iter()
@@ -698,6 +724,7 @@ mod tests {
                 "Special-category data without an Article 9 condition",
                 "A data flow: not encrypted in transit",
                 "A data flow: no data-sharing agreement",
+                "3 data flows: not encrypted in transit",
                 "1 access entry without a reason",
             ]
         );
@@ -708,7 +735,7 @@ mod tests {
             created: today(),
             iao_is_current: true,
             flows: vec![],
-            access_reasons: vec![],
+            access_without_reason: 0,
         };
         assert_eq!(
             data_quality(&[clean], today()).len(),

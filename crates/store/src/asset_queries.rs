@@ -295,6 +295,40 @@ macro_rules! asset_methods {
                 access_from(&row)
             }
 
+            async fn register_facts(&self, practice: PracticeId) -> Result<RegisterFacts> {
+                let flows = sqlx::query(
+                    "SELECT from_asset_id, encrypted, has_agreement, to_asset_id IS NULL AS external, COUNT(*) AS n FROM asset_flows \
+                     WHERE practice_id = $1 AND removed_at IS NULL GROUP BY from_asset_id, encrypted, has_agreement, to_asset_id IS NULL ORDER BY 1, 2, 3, 4",
+                )
+                .bind(practice.0)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| -> Result<_> {
+                    let n: i64 = r.try_get("n")?;
+                    let fact = custodian_domain::assets::FlowFact {
+                        encrypted: r.try_get("encrypted")?,
+                        has_agreement: r.try_get("has_agreement")?,
+                        external: r.try_get("external")?,
+                    };
+                    Ok((r.try_get("from_asset_id")?, fact, n as usize))
+                })
+                .collect::<Result<Vec<_>>>()?;
+                let access = sqlx::query(
+                    "SELECT asset_id, COUNT(*) AS n FROM asset_access WHERE practice_id = $1 AND removed_at IS NULL AND TRIM(reason) = '' GROUP BY asset_id",
+                )
+                .bind(practice.0)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| -> Result<_> {
+                    let n: i64 = r.try_get("n")?;
+                    Ok((r.try_get("asset_id")?, n as usize))
+                })
+                .collect::<Result<Vec<_>>>()?;
+                Ok((flows, access))
+            }
+
             async fn access_entries(&self, practice: PracticeId, asset: Option<Uuid>) -> Result<Vec<AssetAccess>> {
                 let rows = sqlx::query(&format!("{ACCESS_QUERY} AND ($2 IS NULL OR x.asset_id = $2) ORDER BY x.created_at"))
                     .bind(practice.0)

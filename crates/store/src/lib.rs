@@ -122,6 +122,10 @@ pub trait AssetStore: Send + Sync {
         access: &custodian_domain::assets::AccessInput,
         by: &AuditMeta,
     ) -> Result<AssetAccess>;
+    /// For the data-quality check, counted without the entries' details: current flows as (the
+    /// asset they leave, their facts, how many), and current access entries without a reason as
+    /// (their asset, how many).
+    async fn register_facts(&self, practice: PracticeId) -> Result<RegisterFacts>;
     /// Access entries of an asset (or, with `None`, of every asset of the practice).
     async fn access_entries(
         &self,

@@ -429,6 +429,12 @@ pub struct AssetFilter {
     pub limit: u32,
 }
 
+/// What the data-quality check needs: see [`crate::AssetStore::register_facts`].
+pub type RegisterFacts = (
+    Vec<(uuid::Uuid, custodian_domain::assets::FlowFact, usize)>,
+    Vec<(uuid::Uuid, usize)>,
+);
+
 /// A signed-off review of who has access to an asset.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AccessReview {

@@ -389,6 +389,37 @@ async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
     assert_eq!(left, [named.id]);
     assert!(!left.contains(&extra.id));
     assert_eq!(store.access_reviews(a.id, emis.id).await.unwrap().len(), 1);
+    // What the data-quality check counts: the one flow left (external, unencrypted, no
+    // agreement) and an entry without a reason; nothing of the other practice.
+    store
+        .add_access(
+            a.id,
+            docman.id,
+            &AccessInput {
+                role: Some(PracticeRole::Staff),
+                level: "read".into(),
+                ..Default::default()
+            },
+            &by,
+        )
+        .await
+        .unwrap();
+    let (flows, no_reason) = store.register_facts(a.id).await.unwrap();
+    assert_eq!(
+        flows,
+        [(
+            emis.id,
+            custodian_domain::assets::FlowFact {
+                encrypted: false,
+                has_agreement: false,
+                external: true
+            },
+            1
+        )]
+    );
+    assert_eq!(no_reason, [(docman.id, 1)]);
+    let (flows, no_reason) = store.register_facts(b.id).await.unwrap();
+    assert!(flows.is_empty() && no_reason.is_empty());
     let actions: Vec<String> = store
         .events(Some(a.id), 20)
         .await

@@ -222,7 +222,18 @@ pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>
             },
         )
         .await?;
-    let owners: std::collections::HashSet<PersonId> = state
+    quality_of(state, scope, &list).await
+}
+
+/// The register's gaps for the given assets of the practice: flows and access entries are
+/// grouped by asset once, so the cost grows with the register, not with its square.
+async fn quality_of(
+    state: &AppState,
+    scope: &PracticeScope,
+    list: &[Asset],
+) -> Result<Vec<Gap>, AppError> {
+    use std::collections::{HashMap, HashSet};
+    let owners: HashSet<PersonId> = state
         .store
         .access_overview(scope.id())
         .await?
@@ -230,8 +241,12 @@ pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>
         .filter(|o| o.roles.contains(&PracticeRole::InformationAssetOwner))
         .map(|o| o.person_id)
         .collect();
-    let flows = state.store.flows(scope.id(), None).await?;
-    let access = state.store.access_entries(scope.id(), None).await?;
+    let (flow_facts, access_facts) = state.store.register_facts(scope.id()).await?;
+    let mut flows: HashMap<uuid::Uuid, Vec<(assets::FlowFact, usize)>> = HashMap::new();
+    for (from, f, n) in flow_facts {
+        flows.entry(from).or_default().push((f, n));
+    }
+    let no_reason: HashMap<uuid::Uuid, usize> = access_facts.into_iter().collect();
     let facts: Vec<assets::AssetFacts> = list
         .iter()
         .map(|a| assets::AssetFacts {
@@ -239,22 +254,8 @@ pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>
             input: &a.fields,
             created: custodian_domain::identity::london_today(a.created_at),
             iao_is_current: a.fields.iao_id.is_some_and(|i| owners.contains(&i)),
-            flows: flows
-                .iter()
-                .filter(|f| f.fields.from_asset_id == Some(a.id))
-                .map(|f| {
-                    (
-                        f.fields.encrypted,
-                        f.fields.agreement_ref.clone(),
-                        f.fields.to_asset_id.is_none(),
-                    )
-                })
-                .collect(),
-            access_reasons: access
-                .iter()
-                .filter(|x| x.asset_id == a.id)
-                .map(|x| x.reason.clone())
-                .collect(),
+            flows: flows.remove(&a.id).unwrap_or_default(),
+            access_without_reason: no_reason.get(&a.id).copied().unwrap_or(0),
         })
         .collect();
     Ok(assets::data_quality(&facts, today(state)))
@@ -672,7 +673,11 @@ async fn list_page(
                 .details(serde_json::json!({ "records": list.len() })),
         )
         .await?;
-    let gaps = quality(&state, &scope).await?;
+    let mut gaps: std::collections::HashMap<uuid::Uuid, Vec<String>> =
+        std::collections::HashMap::new();
+    for g in quality_of(&state, &scope, &list).await? {
+        gaps.entry(g.asset_id).or_default().push(g.problem);
+    }
     let cia = |r: Option<u8>| {
         r.filter(|r| *r > 0)
             .map(|r| r.to_string())
@@ -701,11 +706,7 @@ async fn list_page(
                 ),
                 volume: assets::volume_label(&a.fields.volume_band),
                 status: assets::status_label(&a.fields.status),
-                gaps: gaps
-                    .iter()
-                    .filter(|g| g.asset_id == a.id)
-                    .map(|g| g.problem.clone())
-                    .collect(),
+                gaps: gaps.remove(&a.id).unwrap_or_default(),
             })
             .collect(),
         search: q.search,
@@ -992,7 +993,7 @@ async fn asset_page_for(
                         .to_string(),
                     flags: assets::flow_flags(
                         fl.fields.encrypted,
-                        &fl.fields.agreement_ref,
+                        !fl.fields.agreement_ref.trim().is_empty(),
                         fl.fields.to_asset_id.is_none(),
                     ),
                 })
@@ -1426,7 +1427,13 @@ async fn ropa_rows(state: &AppState, scope: &PracticeScope) -> Result<Vec<RopaRo
             },
         )
         .await?;
-    let flows = state.store.flows(scope.id(), None).await?;
+    let mut flows: std::collections::HashMap<uuid::Uuid, Vec<AssetFlow>> =
+        std::collections::HashMap::new();
+    for fl in state.store.flows(scope.id(), None).await? {
+        if let Some(from) = fl.fields.from_asset_id {
+            flows.entry(from).or_default().push(fl);
+        }
+    }
     let or = |s: &str, d: &str| {
         if s.trim().is_empty() {
             d.to_string()
@@ -1439,10 +1446,7 @@ async fn ropa_rows(state: &AppState, scope: &PracticeScope) -> Result<Vec<RopaRo
         .filter(|a| a.fields.volume_band != "none")
         .map(|a| {
             let f = &a.fields;
-            let out: Vec<&AssetFlow> = flows
-                .iter()
-                .filter(|fl| fl.fields.from_asset_id == Some(a.id))
-                .collect();
+            let out: &[AssetFlow] = flows.get(&a.id).map(Vec::as_slice).unwrap_or_default();
             let mut purposes: Vec<String> =
                 out.iter().map(|fl| fl.fields.purpose.clone()).collect();
             purposes.sort();
