@@ -1018,6 +1018,20 @@ macro_rules! identity_methods {
             for s in &held {
                 open_grant(&mut *tx, practice, person, *s, "remove", "Leaver: exit date reached").await?;
             }
+            // The asset register's entries naming the person end with them, each on its asset's history.
+            let named: Vec<(Uuid, Uuid)> = sqlx::query_as(
+                "UPDATE asset_access SET removed_at = $3 WHERE practice_id = $1 AND person_id = $2 AND removed_at IS NULL RETURNING id, asset_id",
+            )
+            .bind(practice.0)
+            .bind(person.0)
+            .bind(at)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (entry, asset) in &named {
+                let e = by.event(Some(practice), "asset_access.remove", "asset", Some(asset.to_string()))
+                    .details(serde_json::json!({ "entry": entry.to_string(), "why": "leaver: exit date reached" }));
+                insert_event(&mut *tx, &e).await?;
+            }
             let remaining: i64 = sqlx::query_scalar(
                 "SELECT (SELECT COUNT(*) FROM practice_members WHERE person_id = $1 AND left_at IS NULL) + \
                         (SELECT COUNT(*) FROM provider_roles WHERE person_id = $1)",
@@ -1042,6 +1056,7 @@ macro_rules! identity_methods {
             let event = by.event(Some(practice), "leaver.process", "person", Some(person.to_string())).details(serde_json::json!({
                 "roles": { "old": roles.join(","), "new": "" },
                 "removal_tasks": held.len(),
+                "asset_access_removed": named.len(),
                 "account": if deactivated { "deactivated: exit date reached" } else { "kept: still works elsewhere" },
             }));
             insert_event(&mut *tx, &event).await?;

@@ -743,6 +743,52 @@ async fn a_leaver_loses_this_practice_and_is_deactivated_when_nothing_remains(st
         .await
         .unwrap();
 
+    // Sam is named in the asset register as having access to Docman.
+    let iao = person(
+        &store,
+        Some(&a),
+        "mkowalski",
+        &[PracticeRole::InformationAssetOwner],
+    )
+    .await;
+    let docman = custodian_domain::assets::AssetInput {
+        name: "Docman".into(),
+        asset_type: "patient_records".into(),
+        format: "electronic".into(),
+        volume_band: "under_1000".into(),
+        iao_id: Some(iao),
+        ..Default::default()
+    };
+    let docman = store
+        .create_asset(
+            a.id,
+            &docman.validate(Utc::now().date_naive()).unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+    let entry = |role: Option<PracticeRole>, person_id: Option<PersonId>| {
+        custodian_domain::assets::AccessInput {
+            role,
+            person_id,
+            level: "read".into(),
+            reason: "Filing".into(),
+        }
+    };
+    store
+        .add_access(a.id, docman.id, &entry(None, Some(sam)), &AuditMeta::cli())
+        .await
+        .unwrap();
+    let staff_entry = store
+        .add_access(
+            a.id,
+            docman.id,
+            &entry(Some(PracticeRole::Staff), None),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+
     let date = NaiveDate::from_ymd_opt(2026, 12, 18).unwrap();
     let l = store
         .record_leaver(a.id, sam, date, "Moving away", &by(pm, "rahmed"))
@@ -763,6 +809,29 @@ async fn a_leaver_loses_this_practice_and_is_deactivated_when_nothing_remains(st
         .unwrap();
     assert!(out.deactivated);
     assert_eq!(out.removal_tasks, 1);
+    let left: Vec<_> = store
+        .access_entries(a.id, Some(docman.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|x| x.id)
+        .collect();
+    assert_eq!(
+        left,
+        [staff_entry.id],
+        "the leaver's named entry ended; the role entry stays"
+    );
+    let removal = store
+        .events(Some(a.id), 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.event.action == "asset_access.remove")
+        .expect("the removal is on the asset's history");
+    assert_eq!(
+        removal.event.object_id.as_deref(),
+        Some(docman.id.to_string().as_str())
+    );
     assert!(
         store
             .process_leaver(l.id, &AuditMeta::system("scheduler"))
