@@ -816,11 +816,7 @@ fn questions_page_for(user: &SignedIn, errors: Errors, chosen: &[String]) -> Res
             chosen: chosen.get(n - 1).cloned().unwrap_or_default(),
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     render_with(
         status,
         &QuestionsPage {
@@ -941,11 +937,7 @@ fn mfa_enrol_page_for(
         .map(|c| String::from_utf8_lossy(c).to_string())
         .collect::<Vec<_>>()
         .join(" ");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render_with(
         status,
         &MfaEnrolPage {
@@ -1247,11 +1239,7 @@ async fn tokens_page_for(
             .map(|m| m.practice.name.clone())
             .unwrap_or_else(|| "(a practice you have left)".into())
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render_with(
         status,
         &TokensPage {

@@ -579,11 +579,7 @@ async fn form_page(
             "",
         ),
     ];
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render_with(
         status,
         &FormPage {
@@ -958,11 +954,7 @@ async fn asset_page_for(
             )
         });
     let staff = state.store.access_overview(scope.id()).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render_with(
         status,
         &AssetPage {
@@ -1248,33 +1240,6 @@ async fn api_review(
 
 // ---- exports --------------------------------------------------------------------------------------
 
-fn csv_line(cells: &[String]) -> String {
-    let mut line = cells
-        .iter()
-        .map(|c| crate::report::csv_cell(c))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
-}
-
-fn csv_response(name: String, body: String) -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// The register's columns, in the order of the CSV export (and of the import).
 pub const CSV_COLUMNS: &[&str] = &[
     "name",
@@ -1333,12 +1298,7 @@ async fn export_csv(
             .map(|s| s.username.clone())
             .unwrap_or_default()
     };
-    let mut out = csv_line(
-        &CSV_COLUMNS
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>(),
-    );
+    let mut out = crate::report::csv_line(CSV_COLUMNS);
     let n = |r: Option<u8>| {
         r.filter(|r| *r > 0)
             .map(|r| r.to_string())
@@ -1346,7 +1306,7 @@ async fn export_csv(
     };
     for a in &list {
         let f = &a.fields;
-        out.push_str(&csv_line(&[
+        out.push_str(&crate::report::csv_line(&[
             f.name.clone(),
             f.description.clone(),
             f.asset_type.clone(),
@@ -1393,8 +1353,8 @@ async fn export_csv(
                 .details(serde_json::json!({ "records": list.len() })),
         )
         .await?;
-    Ok(csv_response(
-        format!("custodian-assets-{}.csv", scope.practice.ods_code),
+    Ok(crate::report::csv_response(
+        &format!("custodian-assets-{}.csv", scope.practice.ods_code),
         out,
     ))
 }
@@ -1537,24 +1497,21 @@ async fn ropa_page(
     scope.require(Permission::AssetsView, "asset.ropa").await?;
     let rows = ropa_rows(&state, &scope).await?;
     if q.format == "csv" {
-        let mut out = csv_line(
-            &[
-                "asset",
-                "purposes",
-                "data_subjects",
-                "personal_data",
-                "special_category",
-                "lawful_basis",
-                "recipients",
-                "transfers",
-                "retention",
-                "security",
-                "owner",
-            ]
-            .map(String::from),
-        );
+        let mut out = crate::report::csv_line(&[
+            "asset",
+            "purposes",
+            "data_subjects",
+            "personal_data",
+            "special_category",
+            "lawful_basis",
+            "recipients",
+            "transfers",
+            "retention",
+            "security",
+            "owner",
+        ]);
         for r in &rows {
-            out.push_str(&csv_line(&[
+            out.push_str(&crate::report::csv_line(&[
                 r.name.clone(),
                 r.purposes.clone(),
                 r.subjects.clone(),
@@ -1568,8 +1525,8 @@ async fn ropa_page(
                 r.owner.clone(),
             ]));
         }
-        return Ok(csv_response(
-            format!("custodian-ropa-{}.csv", scope.practice.ods_code),
+        return Ok(crate::report::csv_response(
+            &format!("custodian-ropa-{}.csv", scope.practice.ods_code),
             out,
         ));
     }

@@ -224,11 +224,7 @@ async fn audit_page(
             summary: v.summary,
         });
     let checkpoint = state.store.latest_checkpoint().await?.map(|c| c.note);
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let here = format!("/practices/{}/audit", scope.id());
     Ok(render_with(
         status,
@@ -756,34 +752,23 @@ async fn report_page(
     let lines: usize = sections.iter().map(|s| s.lines.len()).sum();
     scope.record(scope.event("audit.report", "audit_event", None).details(serde_json::json!({ "records": lines, "from": period.from_value, "to": period.to_value }))).await?;
     if q.format == "csv" {
-        let mut csv = String::from("section,event,when,who,what\r\n");
+        let mut csv = crate::report::csv_line(&["section", "event", "when", "who", "what"]);
         for s in &sections {
             for l in &s.lines {
-                csv.push_str(&format!(
-                    "{},{},{},{},{}\r\n",
-                    crate::report::csv_cell(s.title),
-                    l.seq,
-                    crate::report::csv_cell(&show_datetime(l.when)),
-                    crate::report::csv_cell(&l.who),
-                    crate::report::csv_cell(&l.what)
-                ));
+                csv.push_str(&crate::report::csv_line(&[
+                    s.title.to_string(),
+                    l.seq.to_string(),
+                    show_datetime(l.when),
+                    l.who.clone(),
+                    l.what.clone(),
+                ]));
             }
         }
         let name = format!(
             "custodian-inappropriate-use-{}-{}-{}.csv",
             scope.practice.ods_code, period.from_value, period.to_value
         );
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            csv,
-        )
-            .into_response());
+        return Ok(crate::report::csv_response(&name, csv));
     }
     Ok(render(&ReportPage {
         layout,

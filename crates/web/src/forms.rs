@@ -32,6 +32,14 @@ impl Errors {
     pub fn all(&self) -> &[FieldError] {
         &self.0
     }
+    /// The status of a form page: 200, or 422 when it is shown again with errors.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
 }
 
 impl From<Invalid> for Errors {

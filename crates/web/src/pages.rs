@@ -304,11 +304,8 @@ async fn practices_page(
     }
     let page = PageRequest::parse(cursor, None)?;
     let list = state.store.practices(&page).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let errors = crate::forms::Errors(errors);
+    let status = errors.status();
     Ok(render_with(
         status,
         &PracticesPage {
@@ -330,7 +327,7 @@ async fn practices_page(
                 .collect(),
             next_cursor: list.next_cursor,
             can_create: access.can(Permission::ProviderManage),
-            errors: crate::forms::Errors(errors),
+            errors,
             form_name: form.name,
             form_ods_code: form.ods_code,
         },

@@ -724,11 +724,7 @@ async fn verify_page_for(
         .ok_or(AppError::NotFound)?;
     let questions = state.store.security_answers(m.person.id).await?;
     let here = format!("/practices/{}/people", scope.id());
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render_with(
         status,
         &VerifyPage {
@@ -1109,11 +1105,7 @@ async fn request_form(
 ) -> Result<Response, AppError> {
     let systems = state.store.systems(scope.id()).await?;
     let staff = state.store.access_overview(scope.id()).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render_with(
         status,
         &RequestNewPage {
@@ -1303,11 +1295,7 @@ async fn request_page_for(
             Some(id.to_string()),
         ))
         .await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render_with(
         status,
         &RequestPage {
@@ -1531,11 +1519,7 @@ async fn systems_page_for(
     errors: Errors,
 ) -> Result<Response, AppError> {
     let systems = state.store.systems(scope.id()).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render_with(
         status,
         &SystemsPage {
@@ -1620,11 +1604,7 @@ async fn administrators_page_for(
     let admins = state.store.administrators(scope.id()).await?;
     let settings = state.store.settings(scope.id()).await?;
     let staff = state.store.access_overview(scope.id()).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render_with(
         status,
         &AdministratorsPage {
