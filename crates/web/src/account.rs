@@ -118,6 +118,24 @@ pub fn recovery_code_hash(code: &str) -> String {
     hex::encode(Sha256::digest(norm.as_bytes()))
 }
 
+/// Whether `given` is the signed-in person's password: asked again before they change how
+/// they prove who they are (security questions, two-factor authentication).
+pub async fn password_is_right(
+    state: &AppState,
+    user: &SignedIn,
+    given: &str,
+) -> Result<bool, AppError> {
+    let creds = state
+        .store
+        .credentials(&user.session.username)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok(state
+        .passwords
+        .verify(given, creds.password_hash.as_deref())
+        .await?)
+}
+
 /// Checks a new password against the policy, the person's last passwords and their practices'
 /// names. Errors name `new_password`.
 pub async fn check_password_choice(
@@ -855,16 +873,7 @@ async fn set_questions(
     let chosen: Vec<String> = pairs.iter().map(|(q, _)| q.clone()).collect();
     let forced = user.session.stage == SessionStage::SecurityQuestions;
     if !forced {
-        let creds = state
-            .store
-            .credentials(&user.session.username)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        if !state
-            .passwords
-            .verify(&get("password"), creds.password_hash.as_deref())
-            .await?
-        {
+        if !password_is_right(&state, &user, &get("password")).await? {
             return Ok(questions_page_for(
                 &user,
                 Errors::one("password", "Your password is not right"),
@@ -990,16 +999,7 @@ async fn mfa_enrol(
         .filter(|s| s.len() >= 16)
         .ok_or_else(|| AppError::BadRequest("The enrolment key was damaged: start again".into()))?;
     if !forced {
-        let creds = state
-            .store
-            .credentials(&user.session.username)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        if !state
-            .passwords
-            .verify(&form.password, creds.password_hash.as_deref())
-            .await?
-        {
+        if !password_is_right(&state, &user, &form.password).await? {
             return mfa_enrol_page_for(
                 &user,
                 &form.secret,

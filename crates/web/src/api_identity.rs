@@ -387,16 +387,7 @@ async fn set_questions(
     }
     let forced = user.session.stage == SessionStage::SecurityQuestions;
     if !forced {
-        let creds = state
-            .store
-            .credentials(&user.session.username)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        if !state
-            .passwords
-            .verify(&body.password, creds.password_hash.as_deref())
-            .await?
-        {
+        if !account::password_is_right(&state, &user, &body.password).await? {
             return Err(Invalid::one("password", "Your password is not right").into());
         }
     }
@@ -480,16 +471,7 @@ async fn mfa_confirm(
     }
     let forced = user.session.stage == SessionStage::EnrolMfa;
     if !forced {
-        let creds = state
-            .store
-            .credentials(&user.session.username)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        if !state
-            .passwords
-            .verify(&body.password, creds.password_hash.as_deref())
-            .await?
-        {
+        if !account::password_is_right(&state, &user, &body.password).await? {
             return Err(Invalid::one("password", "Your password is not right").into());
         }
     }
