@@ -63,13 +63,20 @@ pub async fn practice_with(
     Vec<(String, custodian_domain::PersonId)>,
 ) {
     use custodian_domain::{NewPerson, NewPractice};
+    static PRACTICES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = PRACTICES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let prefix = if k == 0 {
+        String::new()
+    } else {
+        format!("p{k}")
+    };
     let store = &s.state.store;
     let by = AuditMeta::cli();
     let p = store
         .create_practice(
             &NewPractice {
-                name: "Bench Surgery".into(),
-                ods_code: "Z09999".into(),
+                name: format!("Bench Surgery {prefix}"),
+                ods_code: format!("Z0{:04}", 9999 - k),
             }
             .validate()
             .unwrap(),
@@ -85,7 +92,7 @@ pub async fn practice_with(
         .collect();
     let mut names = Vec::new();
     for i in 0..n {
-        let username = format!("user{i:03}");
+        let username = format!("{prefix}user{i:03}");
         let person = NewPerson {
             username: username.clone(),
             email: None,

@@ -92,3 +92,33 @@ test('the record of processing activities is built from the register', async () 
   assert.equal(csv.status(), 200);
   assert.match(await csv.text(), /^asset,purposes,data_subjects/);
 });
+
+test('the practice manager imports a spreadsheet register after checking it', async () => {
+  const page = await app.newPage();
+  await signIn(page, 'r.ahmed');
+  await page.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await page.getByRole('link', { name: 'Information assets' }).click();
+  await page.getByRole('link', { name: 'Import from a spreadsheet' }).click();
+  await page.getByRole('heading', { name: 'Import assets from a spreadsheet' }).waitFor();
+  await checkAccessibility(page);
+  // No file chosen: the problem is named.
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Choose a CSV file to upload/);
+  const csv = 'name,asset_type,format,volume_band,iao_username,confidentiality,confidentiality_reason\n'
+    + 'Practice website,system,electronic,none,m.kowalski,1,Public information only\n'
+    + 'Fax machine,other_technology,paper,under_1000,nobody,,\n';
+  await page.getByLabel('CSV file').setInputFiles({ name: 'register.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await page.getByRole('heading', { name: 'Import of register.csv' }).waitFor();
+  const text = await page.locator('main').innerText();
+  assert.match(text, /Rows with problems\s+1/);
+  assert.match(text, /3\s+iao_username\s+No one on this practice's staff has the username “nobody”/);
+  await checkAccessibility(page);
+  await app.screenshot(page, 'asset-import-check');
+  await page.getByRole('button', { name: 'Import the 1 valid row only' }).click();
+  await page.getByText('1 asset on').waitFor();
+  await page.getByRole('link', { name: 'Go to the register' }).click();
+  await page.getByRole('heading', { name: 'Information asset register' }).waitFor();
+  assert.match(await page.locator('tbody').innerText(), /Practice website/);
+});

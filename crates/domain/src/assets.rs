@@ -52,6 +52,9 @@ pub const SUPPLIER_DSPT: &[(&str, &str)] = &[
     ("unknown", "Not known"),
 ];
 
+/// The most assets a practice's register lists at once (the import takes 20,000 rows a file).
+pub const REGISTER_MAX: u32 = 50_000;
+
 fn label(list: &[(&'static str, &'static str)], value: &str) -> &'static str {
     list.iter()
         .find(|(v, _)| *v == value)

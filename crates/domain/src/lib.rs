@@ -4,6 +4,7 @@
 //! database, a clock or a network.
 
 pub mod access;
+pub mod asset_import;
 pub mod assets;
 pub mod identity;
 pub mod ids;

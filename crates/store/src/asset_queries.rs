@@ -102,45 +102,189 @@ macro_rules! asset_methods {
             r.filter(|r| *r > 0).map(i64::from)
         }
 
+        /// Writes one asset and its creation event inside `tx`.
+        async fn insert_asset(
+            tx: &mut sqlx::Transaction<'static, <__StoreType as HasDb>::Db>,
+            practice: PracticeId,
+            v: &custodian_domain::assets::ValidAsset,
+            by: &AuditMeta,
+            import: Option<Uuid>,
+        ) -> Result<Uuid> {
+            let id = Uuid::now_v7();
+            let at = now();
+            sqlx::query(
+                "INSERT INTO assets (id, practice_id, name, sort_key, fields, iao_id, iaa_id, asset_type, status, special_category, \
+                 confidentiality, integrity, availability, last_reviewed_on, review_interval_months, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+            )
+            .bind(id)
+            .bind(practice.0)
+            .bind(&v.input.name)
+            .bind(sort_key(&v.input.name))
+            .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+            .bind(v.input.iao_id.map(|p| p.0))
+            .bind(v.input.iaa_id.map(|p| p.0))
+            .bind(&v.input.asset_type)
+            .bind(&v.input.status)
+            .bind(v.input.special_category)
+            .bind(rating(v.input.confidentiality))
+            .bind(rating(v.input.integrity))
+            .bind(rating(v.input.availability))
+            .bind(v.last_reviewed_on)
+            .bind(i64::from(v.review_interval_months))
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+            let mut details = serde_json::Map::new();
+            for (k, val) in serde_json::to_value(&v.input).unwrap().as_object().unwrap() {
+                if !(val.is_null() || val == "" || val == false) {
+                    details.insert(k.clone(), serde_json::json!({ "new": val }));
+                }
+            }
+            if let Some(import) = import {
+                details.insert("import".into(), serde_json::json!(import));
+            }
+            insert_event(&mut **tx, &by.event(Some(practice), "asset.create", "asset", Some(id.to_string())).details(details.into())).await?;
+            Ok(id)
+        }
+
         #[async_trait]
         impl AssetStore for $store {
             async fn create_asset(&self, practice: PracticeId, v: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset> {
                 check_owners(&self.pool, practice, v).await?;
+                let mut tx = self.pool.begin_with($begin).await?;
+                let id = insert_asset(&mut tx, practice, v, by, None).await?;
+                tx.commit().await?;
+                self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))
+            }
+
+            async fn stage_asset_import(&self, practice: PracticeId, file_name: &str, content: &[u8], summary: serde_json::Value, by: &AuditMeta) -> Result<AssetImport> {
+                use sha2::Digest as _;
+                let person = by.actor_id.ok_or(StoreError::NotFound("uploader"))?;
                 let id = Uuid::now_v7();
-                let at = now();
+                let sha = hex::encode(sha2::Sha256::digest(content));
+                let mut details = serde_json::json!({ "file_name": file_name, "sha256": sha, "bytes": content.len() });
+                if let (Some(d), serde_json::Value::Object(extra)) = (details.as_object_mut(), summary) {
+                    d.extend(extra);
+                }
                 let mut tx = self.pool.begin_with($begin).await?;
                 sqlx::query(
-                    "INSERT INTO assets (id, practice_id, name, sort_key, fields, iao_id, iaa_id, asset_type, status, special_category, \
-                     confidentiality, integrity, availability, last_reviewed_on, review_interval_months, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+                    "INSERT INTO asset_imports (id, practice_id, uploaded_by, file_name, sha256, content, status, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
                 )
                 .bind(id)
                 .bind(practice.0)
-                .bind(&v.input.name)
-                .bind(sort_key(&v.input.name))
-                .bind(serde_json::to_string(&v.input).expect("fields serialise"))
-                .bind(v.input.iao_id.map(|p| p.0))
-                .bind(v.input.iaa_id.map(|p| p.0))
-                .bind(&v.input.asset_type)
-                .bind(&v.input.status)
-                .bind(v.input.special_category)
-                .bind(rating(v.input.confidentiality))
-                .bind(rating(v.input.integrity))
-                .bind(rating(v.input.availability))
-                .bind(v.last_reviewed_on)
-                .bind(i64::from(v.review_interval_months))
-                .bind(at)
+                .bind(person.0)
+                .bind(file_name)
+                .bind(&sha)
+                .bind(content)
+                .bind(now())
                 .execute(&mut *tx)
                 .await?;
-                let mut details = serde_json::Map::new();
-                for (k, val) in serde_json::to_value(&v.input).unwrap().as_object().unwrap() {
-                    if !(val.is_null() || val == "" || val == false) {
-                        details.insert(k.clone(), serde_json::json!({ "new": val }));
+                insert_event(&mut *tx, &by.event(Some(practice), "asset.import_upload", "asset_import", Some(id.to_string())).details(details)).await?;
+                tx.commit().await?;
+                self.asset_import(practice, id).await?.ok_or(StoreError::NotFound("import"))
+            }
+
+            async fn asset_import(&self, practice: PracticeId, id: Uuid) -> Result<Option<AssetImport>> {
+                let row = sqlx::query(
+                    "SELECT i.id, i.practice_id, i.uploaded_by, p.full_name, i.file_name, i.sha256, i.content, i.status, i.written, i.created_at, i.completed_at \
+                     FROM asset_imports i JOIN people p ON p.id = i.uploaded_by WHERE i.practice_id = $1 AND i.id = $2",
+                )
+                .bind(practice.0)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|row| -> Result<AssetImport> {
+                    Ok(AssetImport {
+                        id: row.try_get("id")?,
+                        practice_id: PracticeId(row.try_get("practice_id")?),
+                        uploaded_by: PersonId(row.try_get("uploaded_by")?),
+                        uploaded_by_name: row.try_get("full_name")?,
+                        file_name: row.try_get("file_name")?,
+                        sha256: row.try_get("sha256")?,
+                        content: row.try_get("content")?,
+                        status: row.try_get("status")?,
+                        written: row.try_get("written")?,
+                        created_at: row.try_get("created_at")?,
+                        completed_at: row.try_get("completed_at")?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn import_assets(&self, practice: PracticeId, import: Option<Uuid>, assets: &[custodian_domain::assets::ValidAsset], summary: serde_json::Value, by: &AuditMeta) -> Result<usize> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                if let Some(import) = import {
+                    let done = sqlx::query(
+                        "UPDATE asset_imports SET status = 'imported', written = $3, content = NULL, completed_at = $4 \
+                         WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
+                    )
+                    .bind(practice.0)
+                    .bind(import)
+                    .bind(assets.len() as i64)
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Conflict { field: "import", message: "This file has already been imported or discarded".into() });
                     }
                 }
-                insert_event(&mut *tx, &by.event(Some(practice), "asset.create", "asset", Some(id.to_string())).details(details.into())).await?;
+                // The owners as they are now, inside the transaction: someone may have left or
+                // lost the IAO role since the file was checked.
+                let rows = sqlx::query(
+                    "SELECT m.person_id, r.role FROM practice_members m \
+                     LEFT JOIN practice_roles r ON r.practice_id = m.practice_id AND r.person_id = m.person_id \
+                     WHERE m.practice_id = $1 AND m.left_at IS NULL",
+                )
+                .bind(practice.0)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut members = std::collections::HashSet::new();
+                let mut owners = std::collections::HashSet::new();
+                for row in &rows {
+                    let person: Uuid = row.try_get("person_id")?;
+                    members.insert(person);
+                    if row.try_get::<Option<String>, _>("role")?.as_deref() == Some("information_asset_owner") {
+                        owners.insert(person);
+                    }
+                }
+                for v in assets {
+                    if !v.input.iao_id.is_some_and(|p| owners.contains(&p.0)) {
+                        return Err(custodian_domain::Invalid::one("iao_username", format!("The owner of \u{201c}{}\u{201d} is no longer an Information Asset Owner of this practice", v.input.name)).into());
+                    }
+                    if v.input.iaa_id.is_some_and(|p| !members.contains(&p.0)) {
+                        return Err(custodian_domain::Invalid::one("iaa_username", format!("The administrator of \u{201c}{}\u{201d} is no longer on this practice's staff", v.input.name)).into());
+                    }
+                }
+                for v in assets {
+                    insert_asset(&mut tx, practice, v, by, import).await?;
+                }
+                insert_event(
+                    &mut *tx,
+                    &by.event(Some(practice), "asset.import", "asset_import", import.map(|i| i.to_string())).details(summary),
+                )
+                .await?;
                 tx.commit().await?;
-                self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))
+                Ok(assets.len())
+            }
+
+            async fn discard_asset_import(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = sqlx::query(
+                    "UPDATE asset_imports SET status = 'discarded', content = NULL, completed_at = $3 WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
+                )
+                .bind(practice.0)
+                .bind(id)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::Conflict { field: "import", message: "This file has already been imported or discarded".into() });
+                }
+                insert_event(&mut *tx, &by.event(Some(practice), "asset.import_discard", "asset_import", Some(id.to_string()))).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn update_asset(&self, practice: PracticeId, id: Uuid, v: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset> {
@@ -185,6 +329,10 @@ macro_rules! asset_methods {
                 self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))
             }
 
+            async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(Uuid, String)>> {
+                Ok(sqlx::query_as("SELECT id, name FROM assets WHERE practice_id = $1 ORDER BY sort_key, id").bind(practice.0).fetch_all(&self.pool).await?)
+            }
+
             async fn asset(&self, practice: PracticeId, id: Uuid) -> Result<Option<Asset>> {
                 let row = sqlx::query(&format!("{ASSET_QUERY} AND a.id = $2")).bind(practice.0).bind(id).fetch_optional(&self.pool).await?;
                 row.as_ref().map(asset_from).transpose()
@@ -201,7 +349,7 @@ macro_rules! asset_methods {
                 .bind(f.asset_type.as_deref())
                 .bind(f.status.as_deref())
                 .bind(f.iao.map(|p| p.0))
-                .bind(i64::from(f.limit.clamp(1, 5000)))
+                .bind(i64::from(f.limit.clamp(1, custodian_domain::assets::REGISTER_MAX)))
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map(asset_from).collect()

@@ -98,6 +98,43 @@ pub trait AssetStore: Send + Sync {
         by: &AuditMeta,
     ) -> Result<Asset>;
     async fn asset(&self, practice: PracticeId, id: uuid::Uuid) -> Result<Option<Asset>>;
+    /// Every asset in the practice's register (retired ones too) as (id, name), by name: for
+    /// choosing one in a form and for spotting a name already taken.
+    async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(uuid::Uuid, String)>>;
+    /// Keeps an uploaded register file (checked by the caller) until its uploader chooses how
+    /// to import it; records the upload with `summary` (rows, valid and invalid counts).
+    async fn stage_asset_import(
+        &self,
+        practice: PracticeId,
+        file_name: &str,
+        content: &[u8],
+        summary: serde_json::Value,
+        by: &AuditMeta,
+    ) -> Result<AssetImport>;
+    async fn asset_import(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+    ) -> Result<Option<AssetImport>>;
+    /// Writes imported assets in one transaction: all of them or none. With `import`, marks that
+    /// staged file imported (once only: a second attempt is a conflict) and drops its content.
+    /// Each asset's creation is recorded, and the import itself with `summary`.
+    async fn import_assets(
+        &self,
+        practice: PracticeId,
+        import: Option<uuid::Uuid>,
+        assets: &[custodian_domain::assets::ValidAsset],
+        summary: serde_json::Value,
+        by: &AuditMeta,
+    ) -> Result<usize>;
+    /// Drops a staged file without importing it.
+    async fn discard_asset_import(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+        by: &AuditMeta,
+    ) -> Result<()>;
+
     /// The practice's assets by name.
     async fn assets(&self, practice: PracticeId, filter: &AssetFilter) -> Result<Vec<Asset>>;
     /// Adds a flow between two of the practice's assets, or to an external party.

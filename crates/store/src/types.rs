@@ -447,3 +447,24 @@ pub struct AccessReview {
     pub removed: i64,
     pub notes: String,
 }
+
+/// A register CSV uploaded and checked, waiting for its uploader to choose how to write it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct AssetImport {
+    pub id: uuid::Uuid,
+    pub practice_id: PracticeId,
+    pub uploaded_by: PersonId,
+    pub uploaded_by_name: String,
+    pub file_name: String,
+    /// SHA-256 of the file as uploaded, in hex.
+    pub sha256: String,
+    /// pending, imported or discarded.
+    pub status: String,
+    /// Assets written, once imported.
+    pub written: i64,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The file itself while it is pending; dropped once it is imported or discarded.
+    #[serde(skip)]
+    pub content: Option<Vec<u8>>,
+}

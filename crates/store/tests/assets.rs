@@ -12,6 +12,7 @@ use custodian_store::{AssetFilter, AuditMeta, NewAccount, SharedStore, StoreErro
 conformance!(
     assets_need_an_iao_of_the_practice_and_record_their_changes,
     flows_and_access_entries_stay_within_the_practice,
+    an_import_writes_every_asset_or_none_and_only_once,
 );
 
 async fn practice(store: &SharedStore, name: &str, ods: &str) -> Practice {
@@ -437,4 +438,178 @@ async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
     ] {
         assert!(actions.iter().any(|a| a == want), "{want} recorded");
     }
+}
+
+async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) {
+    let p = practice(&store, "Riverside", "Z00001").await;
+    let ivy = member(&store, &p, "ivy", &[PracticeRole::InformationAssetOwner]).await;
+    let sam = member(&store, &p, "sam", &[]).await;
+    let uploader = AuditMeta {
+        actor_id: Some(sam),
+        actor: "sam".into(),
+        ..Default::default()
+    };
+    let staged = store
+        .stage_asset_import(
+            p.id,
+            "register.csv",
+            b"name\nx\n",
+            serde_json::json!({"rows": 1}),
+            &uploader,
+        )
+        .await
+        .unwrap();
+    assert_eq!(staged.status, "pending");
+    assert_eq!(staged.uploaded_by_name, "sam Person");
+    assert_eq!(staged.content.as_deref(), Some(&b"name\nx\n"[..]));
+    assert_eq!(staged.sha256.len(), 64);
+
+    // One asset whose owner is not an IAO: nothing is written, the file stays pending.
+    let good = input("Docman", ivy).validate(today()).unwrap();
+    let mut bad = input("Paper notes", ivy).validate(today()).unwrap();
+    bad.input.iao_id = Some(sam);
+    let err = store
+        .import_assets(
+            p.id,
+            Some(staged.id),
+            &[good.clone(), bad],
+            serde_json::json!({}),
+            &uploader,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert!(
+        store
+            .assets(
+                p.id,
+                &AssetFilter {
+                    limit: 100,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .asset_import(p.id, staged.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "pending"
+    );
+
+    let second = input("Vision", ivy).validate(today()).unwrap();
+    let n = store
+        .import_assets(
+            p.id,
+            Some(staged.id),
+            &[good.clone(), second],
+            serde_json::json!({"mode": "all"}),
+            &uploader,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(
+        store
+            .assets(
+                p.id,
+                &AssetFilter {
+                    limit: 100,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let done = store.asset_import(p.id, staged.id).await.unwrap().unwrap();
+    assert_eq!(
+        (done.status.as_str(), done.written, done.content),
+        ("imported", 2, None)
+    );
+    // A second submit of the same file writes nothing.
+    let again = store
+        .import_assets(
+            p.id,
+            Some(staged.id),
+            &[good],
+            serde_json::json!({}),
+            &uploader,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict { .. }));
+    assert_eq!(
+        store
+            .assets(
+                p.id,
+                &AssetFilter {
+                    limit: 100,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        store
+            .discard_asset_import(p.id, staged.id, &uploader)
+            .await
+            .is_err()
+    );
+
+    // Each asset's creation names the import, and the import is recorded once.
+    let events = store.events(Some(p.id), 50).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.event.action.as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "asset.create").count(), 2);
+    assert_eq!(actions.iter().filter(|a| **a == "asset.import").count(), 1);
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "asset.import_upload")
+            .count(),
+        1
+    );
+    let created = events
+        .iter()
+        .find(|e| e.event.action == "asset.create")
+        .unwrap();
+    assert_eq!(
+        created.event.details["import"],
+        serde_json::json!(staged.id)
+    );
+
+    // Another practice cannot see or use the staged file.
+    let other = practice(&store, "Hillside", "Z00002").await;
+    assert!(
+        store
+            .asset_import(other.id, staged.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let staged2 = store
+        .stage_asset_import(p.id, "b.csv", b"x", serde_json::json!({}), &uploader)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .discard_asset_import(other.id, staged2.id, &uploader)
+            .await
+            .is_err()
+    );
+    store
+        .discard_asset_import(p.id, staged2.id, &uploader)
+        .await
+        .unwrap();
+    let gone = store.asset_import(p.id, staged2.id).await.unwrap().unwrap();
+    assert_eq!((gone.status.as_str(), gone.content), ("discarded", None));
 }

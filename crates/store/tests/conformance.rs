@@ -69,7 +69,10 @@ async fn person(
 }
 
 async fn migrations_are_applied_once(store: SharedStore) {
-    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3, 4]);
+    assert_eq!(
+        store.applied_migrations().await.unwrap(),
+        vec![1, 2, 3, 4, 5]
+    );
     store.ping().await.unwrap();
 }
 

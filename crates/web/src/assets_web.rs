@@ -217,7 +217,7 @@ pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>
         .assets(
             scope.id(),
             &AssetFilter {
-                limit: 5000,
+                limit: assets::REGISTER_MAX,
                 ..Default::default()
             },
         )
@@ -643,6 +643,7 @@ struct ListPage {
     status: String,
     mine: bool,
     can_add: bool,
+    can_import: bool,
     types: &'static [(&'static str, &'static str)],
     statuses: &'static [(&'static str, &'static str)],
 }
@@ -659,7 +660,7 @@ async fn list_page(
         asset_type: Some(q.asset_type.clone()).filter(|s| !s.is_empty()),
         status: Some(q.status.clone()).filter(|s| !s.is_empty()),
         iao: mine.then(|| scope.user.person_id()),
-        limit: 5000,
+        limit: assets::REGISTER_MAX,
     };
     let list = state.store.assets(scope.id(), &filter).await?;
     scope
@@ -710,6 +711,7 @@ async fn list_page(
         status: q.status,
         mine,
         can_add: scope.access.can(Permission::AssetsManage) || assets::may_own(&scope.roles),
+        can_import: scope.access.can(Permission::AssetsManage),
         types: assets::ASSET_TYPES,
         statuses: assets::STATUSES,
     }))
@@ -924,16 +926,7 @@ async fn asset_page_for(
             )
         })
         .collect();
-    let others = state
-        .store
-        .assets(
-            scope.id(),
-            &AssetFilter {
-                limit: 5000,
-                ..Default::default()
-            },
-        )
-        .await?;
+    let others = state.store.asset_choices(scope.id()).await?;
     let last_review = state
         .store
         .access_reviews(scope.id(), a.id)
@@ -1013,9 +1006,9 @@ async fn asset_page_for(
             history,
             last_review,
             other_assets: others
-                .iter()
-                .filter(|o| o.id != a.id)
-                .map(|o| (o.id.to_string(), o.fields.name.clone()))
+                .into_iter()
+                .filter(|(id, _)| *id != a.id)
+                .map(|(id, name)| (id.to_string(), name))
                 .collect(),
             methods: assets::FLOW_METHODS,
             stages: assets::LIFECYCLE,
@@ -1241,39 +1234,6 @@ async fn api_review(
 // ---- exports --------------------------------------------------------------------------------------
 
 /// The register's columns, in the order of the CSV export (and of the import).
-pub const CSV_COLUMNS: &[&str] = &[
-    "name",
-    "description",
-    "asset_type",
-    "format",
-    "hosting",
-    "country",
-    "supplier_name",
-    "supplier_contract",
-    "supplier_dspt_status",
-    "iao_username",
-    "personal_data",
-    "data_subjects",
-    "special_category",
-    "volume_band",
-    "confidentiality",
-    "confidentiality_reason",
-    "integrity",
-    "integrity_reason",
-    "availability",
-    "availability_reason",
-    "classification",
-    "retention_period",
-    "retention_basis",
-    "retain_until",
-    "lawful_basis",
-    "special_condition",
-    "continuity_notes",
-    "status",
-    "retired_on",
-    "last_reviewed_on",
-    "review_interval_months",
-];
 
 async fn export_csv(
     State(state): State<AppState>,
@@ -1287,7 +1247,7 @@ async fn export_csv(
         .assets(
             scope.id(),
             &AssetFilter {
-                limit: 5000,
+                limit: assets::REGISTER_MAX,
                 ..Default::default()
             },
         )
@@ -1298,7 +1258,7 @@ async fn export_csv(
             .map(|s| s.username.clone())
             .unwrap_or_default()
     };
-    let mut out = crate::report::csv_line(CSV_COLUMNS);
+    let mut out = crate::report::csv_line(custodian_domain::asset_import::CSV_COLUMNS);
     let n = |r: Option<u8>| {
         r.filter(|r| *r > 0)
             .map(|r| r.to_string())
@@ -1317,6 +1277,7 @@ async fn export_csv(
             f.supplier_contract.clone(),
             f.supplier_dspt_status.clone(),
             username(f.iao_id),
+            username(f.iaa_id),
             f.personal_data.clone(),
             f.data_subjects.clone(),
             if f.special_category {
@@ -1382,7 +1343,7 @@ async fn ropa_rows(state: &AppState, scope: &PracticeScope) -> Result<Vec<RopaRo
             scope.id(),
             &AssetFilter {
                 status: Some("active".into()),
-                limit: 5000,
+                limit: assets::REGISTER_MAX,
                 ..Default::default()
             },
         )
@@ -1624,7 +1585,7 @@ async fn api_list(
                 asset_type: q.asset_type,
                 status: q.status,
                 iao,
-                limit: 5000,
+                limit: assets::REGISTER_MAX,
             },
         )
         .await?;

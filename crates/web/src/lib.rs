@@ -9,6 +9,7 @@
 pub mod account;
 pub mod api;
 pub mod api_identity;
+pub mod asset_import_web;
 pub mod assets_web;
 pub mod audit_log;
 pub mod audit_pages;
@@ -122,6 +123,7 @@ pub fn route_table() -> routes::Routes {
     uap::routes(&mut r);
     audit_pages::routes(&mut r);
     assets_web::routes(&mut r);
+    asset_import_web::routes(&mut r);
     api::routes(&mut r);
     api_identity::routes(&mut r);
     r

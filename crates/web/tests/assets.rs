@@ -12,7 +12,9 @@ use reqwest::header::{COOKIE, LOCATION};
 backend_tests!(
     iaos_edit_their_own_assets_and_the_register_managers_edit_all,
     bad_assets_flows_and_access_are_named_and_nothing_is_written,
-    the_asset_page_shows_flows_access_and_history
+    the_asset_page_shows_flows_access_and_history,
+    a_spreadsheet_register_is_checked_then_imported_as_the_manager_chooses,
+    the_import_api_names_each_bad_row_and_refuses_hostile_files
 );
 
 async fn setup(app: &mut TestApp) -> (String, String) {
@@ -351,4 +353,324 @@ async fn the_asset_page_shows_flows_access_and_history(mut app: TestApp) {
     assert_eq!(bad.status(), 422);
     let html = bad.text().await.unwrap();
     assert!(html.contains("Choose where the data goes") && html.contains("href=\"#to_asset_id\""));
+}
+
+const IMPORT_HEAD: &str = "name,asset_type,format,volume_band,iao_username,confidentiality,confidentiality_reason,description\n";
+
+async fn upload(app: &TestApp, path: &str, cookie: &str, file: &[u8]) -> reqwest::Response {
+    let boundary = "----custodian-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"register.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.http
+        .post(app.url(path))
+        .header(COOKIE, cookie)
+        .header("origin", app.url(""))
+        .header("sec-fetch-site", "same-origin")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn asset_names(app: &TestApp, cookie: &str) -> Vec<String> {
+    let list: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{}/assets", app.riverside.id),
+            Some(cookie),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut names: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+async fn a_spreadsheet_register_is_checked_then_imported_as_the_manager_chooses(mut app: TestApp) {
+    setup(&mut app).await;
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    let page = app
+        .get(&format!("/practices/{river}/assets-import"), Some(&pm))
+        .await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("iao_username"));
+    let template = app
+        .get(
+            &format!("/practices/{river}/assets-import/template"),
+            Some(&pm),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(template.starts_with("name,description,asset_type"));
+
+    let file = format!(
+        "{IMPORT_HEAD}Docman,system,electronic,over_100000,ivy,4,Clinical letters,\n\
+         Paper notes,Paper store,paper,Under 1000,oscar,7,Old notes,\n\
+         Shared drive,shared_drive,electronic,none,IVY,,,\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"\n"
+    );
+    let res = upload(
+        &app,
+        &format!("/practices/{river}/assets-import"),
+        &pm,
+        file.as_bytes(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let check = res.headers()[LOCATION].to_str().unwrap().to_string();
+    let page = app.get(&check, Some(&pm)).await.text().await.unwrap();
+    assert!(page.contains("Rows with problems</dt><dd>1"), "{page}");
+    assert!(page.contains("<td>3</td><td><code>confidentiality</code></td><td>Rate confidentiality from 1 (low) to 5 (high)"), "{page}");
+    assert!(page.contains("Import the 2 valid rows only"));
+    assert!(
+        asset_names(&app, &pm).await.is_empty(),
+        "nothing written before the choice"
+    );
+    assert_eq!(app.events("asset.import_upload").await.len(), 1);
+
+    // "Every row or nothing" is refused while a row is wrong; nothing is written.
+    let res = app
+        .post_form(&check, Some(&pm), &[("decision", "all"), ("valid", "2")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("1 of the 3 rows have problems, so nothing was imported")
+    );
+    assert!(asset_names(&app, &pm).await.is_empty());
+
+    // The valid rows only.
+    let res = app
+        .post_form(
+            &check,
+            Some(&pm),
+            &[("decision", "valid_rows"), ("valid", "2")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(asset_names(&app, &pm).await, ["Docman", "Shared drive"]);
+    let page = app.get(&check, Some(&pm)).await.text().await.unwrap();
+    assert!(page.contains("Imported</dt><dd>2 assets"), "{page}");
+    let import = app.events("asset.import").await;
+    assert_eq!(import.len(), 1);
+    assert_eq!(import[0].event.details["rows_left_out"], 1);
+    // A second submit (a double click, the back button) writes nothing more.
+    let res = app
+        .post_form(
+            &check,
+            Some(&pm),
+            &[("decision", "valid_rows"), ("valid", "2")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(asset_names(&app, &pm).await.len(), 2);
+
+    // The corrected file again: the rows already imported are named, not added twice.
+    let fixed = file.replace(",7,", ",3,");
+    let res = upload(
+        &app,
+        &format!("/practices/{river}/assets-import"),
+        &pm,
+        fixed.as_bytes(),
+    )
+    .await;
+    let check = res.headers()[LOCATION].to_str().unwrap().to_string();
+    let page = app.get(&check, Some(&pm)).await.text().await.unwrap();
+    assert!(
+        page.contains("An asset called “Docman” is already in the register"),
+        "{page}"
+    );
+    let res = app
+        .post_form(
+            &check,
+            Some(&pm),
+            &[("decision", "valid_rows"), ("valid", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        asset_names(&app, &pm).await,
+        ["Docman", "Paper notes", "Shared drive"]
+    );
+
+    // The formula is kept as text and neutralised in the export; the export reads back in.
+    let csv = app
+        .get(&format!("/practices/{river}/assets-export"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    let res = app
+        .http
+        .post(app.url(&format!(
+            "/api/v1/practices/{river}/assets-import?dry_run=true"
+        )))
+        .header(COOKIE, &pm)
+        .header("origin", app.url(""))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let report: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(report["rows"], 3);
+    assert_eq!(
+        report["rows_with_problems"], 3,
+        "each is already there: {report}"
+    );
+
+    // A file that is not a register, and no file at all, are named on the upload page.
+    let res = upload(
+        &app,
+        &format!("/practices/{river}/assets-import"),
+        &pm,
+        b"Asset name,Owner\nx,y\n",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("column 1 “Asset name” is not a register column"),
+        "{page}"
+    );
+    let res = upload(&app, &format!("/practices/{river}/assets-import"), &pm, b"").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Discarding drops the file; an IAO who is not a register manager cannot import.
+    let res = upload(
+        &app,
+        &format!("/practices/{river}/assets-import"),
+        &pm,
+        fixed.as_bytes(),
+    )
+    .await;
+    let check = res.headers()[LOCATION].to_str().unwrap().to_string();
+    app.post_form(&check, Some(&pm), &[("decision", "discard")])
+        .await;
+    assert!(
+        app.get(&check, Some(&pm))
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Discarded")
+    );
+    let ivy = app.sign_in("ivy").await;
+    assert_eq!(
+        app.get(&check, Some(&ivy)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = upload(
+        &app,
+        &format!("/practices/{river}/assets-import"),
+        &ivy,
+        fixed.as_bytes(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+async fn the_import_api_names_each_bad_row_and_refuses_hostile_files(mut app: TestApp) {
+    setup(&mut app).await;
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    let send = |query: &str, body: Vec<u8>| {
+        app.http
+            .post(app.url(&format!("/api/v1/practices/{river}/assets-import{query}")))
+            .header(COOKIE, &pm)
+            .header("origin", app.url(""))
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    // 10,000 rows with one bad one: the error names its row and field; nothing is written.
+    let mut file = String::from(IMPORT_HEAD);
+    for i in 0..10_000 {
+        let rating = if i == 7_321 { "9" } else { "3" };
+        file.push_str(&format!(
+            "Asset {i},system,electronic,under_1000,ivy,{rating},Some reason,\n"
+        ));
+    }
+    let res = send("", file.clone().into_bytes()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    let errors = problem["errors"].as_array().unwrap();
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 of the 10000 rows have problems"),
+        "{problem}"
+    );
+    assert_eq!(errors[1]["field"], "row 7323: confidentiality", "{problem}");
+    assert!(asset_names(&app, &pm).await.is_empty());
+
+    // The valid rows only, on request.
+    let res = send("?mode=valid_rows", file.into_bytes()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let report: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        (
+            report["written"].as_u64(),
+            report["rows_with_problems"].as_u64()
+        ),
+        (Some(9_999), Some(1))
+    );
+    assert_eq!(report["errors"][0]["row"], 7_323);
+
+    // Hostile files: wrong columns, too big, not UTF-8, nothing in it.
+    let res = send(
+        "",
+        b"name,asset_type,format,volume_band,iao_username,owner\n".to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("column 6 \\u201cowner\\u201d is not a register column")
+            || text.contains("column 6 “owner” is not a register column"),
+        "{text}"
+    );
+    let res = send("", vec![b'x'; 11 * 1024 * 1024]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("larger than 10 MB"));
+    let latin1 = [
+        IMPORT_HEAD.as_bytes(),
+        b"Caf\xe9,system,electronic,none,ivy,,,\n",
+    ]
+    .concat();
+    let res = send("?dry_run=true", latin1).await.unwrap();
+    let report: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(report["errors"][0]["column"], "name");
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-8")
+    );
+    let res = send("", Vec::new()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The same register count as before the hostile files.
+    assert_eq!(asset_names(&app, &pm).await.len(), 9_999);
 }

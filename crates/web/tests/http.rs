@@ -848,6 +848,9 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         | "/practices/{practice_id}/assets-quality" => None,
         "/practices/{practice_id}/assets-export" => Some("asset.export"),
         "/practices/{practice_id}/ropa" => None,
+        "/practices/{practice_id}/assets-import"
+        | "/practices/{practice_id}/assets-import/template"
+        | "/practices/{practice_id}/assets-import/{import_id}" => None,
         _ => return None,
     })
 }
@@ -886,6 +889,23 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
         .await
         .unwrap();
     let asset = asset["id"].as_str().expect("asset created").to_string();
+    let import = app
+        .store
+        .stage_asset_import(
+            app.riverside.id,
+            "register.csv",
+            b"name,asset_type,format,volume_band,iao_username\nDocman,system,electronic,none,iaowner\n",
+            serde_json::json!({}),
+            &custodian_store::AuditMeta {
+                actor_id: Some(app.people["rahmed"]),
+                actor: "rahmed".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id
+        .to_string();
     let seq = app.store.events(Some(app.riverside.id), 1).await.unwrap()[0]
         .seq
         .to_string();
@@ -907,7 +927,8 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
             .replace("{person_id}", &sam)
             .replace("{request_id}", &request)
             .replace("{seq}", &seq)
-            .replace("{asset_id}", &asset);
+            .replace("{asset_id}", &asset)
+            .replace("{import_id}", &import);
         let res = app.get(&path, Some(&pm)).await;
         assert_eq!(res.status(), 200, "{}", route.path);
         let id = res.headers()["x-request-id"].to_str().unwrap().to_string();

@@ -1,0 +1,588 @@
+//! Bringing an existing spreadsheet register into Custodian: reading a CSV file, checking every
+//! row as the asset form would, and saying which row and column is wrong. Plain rules, no I/O:
+//! the caller supplies the practice's people and the names already in its register.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::assets::{
+    ASSET_TYPES, AssetInput, FORMATS, HOSTING, STATUSES, SUPPLIER_DSPT, VOLUME_BANDS, ValidAsset,
+};
+use crate::{Invalid, PersonId};
+
+/// The columns of the register's CSV, in the order the export writes them. The import reads the
+/// same columns, so an exported file can be edited and imported into another practice.
+pub const CSV_COLUMNS: &[&str] = &[
+    "name",
+    "description",
+    "asset_type",
+    "format",
+    "hosting",
+    "country",
+    "supplier_name",
+    "supplier_contract",
+    "supplier_dspt_status",
+    "iao_username",
+    "iaa_username",
+    "personal_data",
+    "data_subjects",
+    "special_category",
+    "volume_band",
+    "confidentiality",
+    "confidentiality_reason",
+    "integrity",
+    "integrity_reason",
+    "availability",
+    "availability_reason",
+    "classification",
+    "retention_period",
+    "retention_basis",
+    "retain_until",
+    "lawful_basis",
+    "special_condition",
+    "continuity_notes",
+    "status",
+    "retired_on",
+    "last_reviewed_on",
+    "review_interval_months",
+];
+
+/// Columns a file must have.
+pub const REQUIRED_COLUMNS: &[&str] = &[
+    "name",
+    "asset_type",
+    "format",
+    "volume_band",
+    "iao_username",
+];
+
+/// The largest file the import reads (10 MiB), and the most rows.
+pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_IMPORT_ROWS: usize = 20_000;
+
+/// A member of the practice, as the import needs to know them.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: PersonId,
+    /// Holds the IAO role in the practice (may own assets).
+    pub is_iao: bool,
+}
+
+/// What the import knows about the practice it is importing into.
+#[derive(Clone, Debug, Default)]
+pub struct ImportContext {
+    /// Current members by username, lower-cased.
+    pub members: HashMap<String, Member>,
+    /// Names of the assets already in the register, as [`name_key`] gives them.
+    pub existing_names: HashSet<String>,
+}
+
+/// The key two asset names are compared by: trimmed, case and inner spacing ignored.
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// One problem in one cell (or row) of the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// The row as a spreadsheet numbers it: the header is row 1.
+    pub row: usize,
+    /// The column's name, or empty when the problem is with the whole row.
+    pub column: String,
+    pub message: String,
+}
+
+/// The file, checked: every row that would be written and every problem found.
+#[derive(Clone, Debug, Default)]
+pub struct ImportPlan {
+    /// Rows read, not counting the header and wholly empty rows.
+    pub rows: usize,
+    /// Rows that pass every check, with their row numbers.
+    pub valid: Vec<(usize, ValidAsset)>,
+    /// Problems, in row order.
+    pub errors: Vec<RowError>,
+}
+
+impl ImportPlan {
+    /// Rows with at least one problem.
+    pub fn invalid_rows(&self) -> usize {
+        let mut rows: Vec<usize> = self.errors.iter().map(|e| e.row).collect();
+        rows.dedup();
+        rows.len()
+    }
+}
+
+fn file_error(message: impl Into<String>) -> Invalid {
+    Invalid::one("file", message)
+}
+
+fn normalise_header(h: &str) -> String {
+    h.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect()
+}
+
+/// Accepts a choice as its stored value or its label, in any case and with or without
+/// thousands separators ("Under 1000" for "Under 1,000").
+fn choice(value: &str, list: &[(&str, &str)]) -> String {
+    let v = value.trim();
+    let plain = |s: &str| s.replace(',', "").to_lowercase();
+    let wanted = plain(v);
+    list.iter()
+        .find(|(k, l)| k.eq_ignore_ascii_case(v) || (!v.is_empty() && plain(l) == wanted))
+        .map(|(k, _)| k.to_string())
+        .unwrap_or_else(|| v.to_string())
+}
+
+fn size(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Reads and checks a register CSV. A problem with the file as a whole (too big, not CSV, wrong
+/// columns) is an `Err` naming it; problems in rows are in the plan, each naming its row and
+/// column. `today` is the practice's date.
+pub fn plan_import(
+    bytes: &[u8],
+    ctx: &ImportContext,
+    today: NaiveDate,
+) -> Result<ImportPlan, Invalid> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(file_error(format!(
+            "The file is {}; the largest file Custodian imports is {}. Split the register into smaller files",
+            size(bytes.len()),
+            size(MAX_IMPORT_BYTES)
+        )));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(file_error(
+            "The file is empty: it needs a header row and a row for each asset",
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.byte_records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(file_error(format!("The file is not a CSV file: {e}"))),
+        None => return Err(file_error("The file has no header row")),
+    };
+    let mut raw = Vec::with_capacity(header.len());
+    for h in header.iter() {
+        let Ok(h) = std::str::from_utf8(h) else {
+            return Err(file_error(
+                "The file is not UTF-8 text. In Excel, save it as \u{201c}CSV UTF-8 (Comma delimited)\u{201d}",
+            ));
+        };
+        raw.push(h.trim());
+    }
+    // Trailing empty header cells (a spreadsheet's stray commas) are harmless.
+    while raw.last().is_some_and(|h| h.is_empty()) {
+        raw.pop();
+    }
+    let mut columns: Vec<String> = Vec::with_capacity(raw.len());
+    let mut problems = Vec::new();
+    for (i, h) in raw.iter().enumerate() {
+        let name = normalise_header(h);
+        if name.is_empty() {
+            problems.push(format!("column {} has no name", i + 1));
+        } else if !CSV_COLUMNS.contains(&name.as_str()) {
+            problems.push(format!(
+                "column {} \u{201c}{h}\u{201d} is not a register column",
+                i + 1
+            ));
+        } else if columns.contains(&name) {
+            problems.push(format!("column \u{201c}{name}\u{201d} appears twice"));
+        }
+        columns.push(name);
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS
+        .iter()
+        .filter(|c| !columns.iter().any(|h| h == *c))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!("the file has no {} column", missing.join(", ")));
+    }
+    if !problems.is_empty() {
+        return Err(file_error(format!(
+            "The header row is not the register's: {}. The columns Custodian reads are: {}",
+            problems.join("; "),
+            CSV_COLUMNS.join(", ")
+        )));
+    }
+
+    let mut plan = ImportPlan::default();
+    let mut names_in_file: HashMap<String, usize> = HashMap::new();
+    for (i, record) in records.enumerate() {
+        let row = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                plan.rows += 1;
+                plan.errors.push(RowError {
+                    row,
+                    column: String::new(),
+                    message: format!("This row cannot be read as CSV: {e}"),
+                });
+                continue;
+            }
+        };
+        if record
+            .iter()
+            .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
+        {
+            continue;
+        }
+        plan.rows += 1;
+        if plan.rows > MAX_IMPORT_ROWS {
+            return Err(file_error(format!(
+                "The file has more than {MAX_IMPORT_ROWS} rows; split it into smaller files"
+            )));
+        }
+        let mut errors = Vec::new();
+        let extra = record
+            .iter()
+            .skip(columns.len())
+            .any(|c| !c.iter().all(|b| b.is_ascii_whitespace()));
+        if extra {
+            errors.push(RowError {
+                row,
+                column: String::new(),
+                message: format!(
+                    "This row has {} cells but the header names {} columns",
+                    record.len(),
+                    columns.len()
+                ),
+            });
+        }
+        let mut cells: HashMap<&str, &str> = HashMap::with_capacity(columns.len());
+        for (col, raw) in columns.iter().zip(record.iter()) {
+            match std::str::from_utf8(raw) {
+                Ok(s) => {
+                    cells.insert(col.as_str(), s);
+                }
+                Err(_) => errors.push(RowError {
+                    row,
+                    column: col.clone(),
+                    message: "This cell is not UTF-8 text. In Excel, save the file as \u{201c}CSV UTF-8 (Comma delimited)\u{201d}".into(),
+                }),
+            }
+        }
+        let cell = |c: &str| cells.get(c).copied().unwrap_or("").trim();
+        let mut fail = |column: &str, message: String| {
+            errors.push(RowError {
+                row,
+                column: column.into(),
+                message,
+            })
+        };
+        let mut input = AssetInput {
+            name: cell("name").into(),
+            description: cell("description").into(),
+            asset_type: choice(cell("asset_type"), ASSET_TYPES),
+            format: choice(cell("format"), FORMATS),
+            hosting: choice(cell("hosting"), HOSTING),
+            country: cell("country").into(),
+            supplier_name: cell("supplier_name").into(),
+            supplier_contract: cell("supplier_contract").into(),
+            supplier_dspt_status: choice(cell("supplier_dspt_status"), SUPPLIER_DSPT),
+            personal_data: cell("personal_data").into(),
+            data_subjects: cell("data_subjects").into(),
+            volume_band: choice(cell("volume_band"), VOLUME_BANDS),
+            confidentiality_reason: cell("confidentiality_reason").into(),
+            integrity_reason: cell("integrity_reason").into(),
+            availability_reason: cell("availability_reason").into(),
+            classification: cell("classification").into(),
+            retention_period: cell("retention_period").into(),
+            retention_basis: cell("retention_basis").into(),
+            retain_until: cell("retain_until").into(),
+            lawful_basis: cell("lawful_basis").into(),
+            special_condition: cell("special_condition").into(),
+            continuity_notes: cell("continuity_notes").into(),
+            status: choice(cell("status"), STATUSES),
+            retired_on: cell("retired_on").into(),
+            last_reviewed_on: cell("last_reviewed_on").into(),
+            ..AssetInput::default()
+        };
+        input.special_category = match cell("special_category").to_lowercase().as_str() {
+            "" | "no" | "n" | "false" | "0" => false,
+            "yes" | "y" | "true" | "1" => true,
+            other => {
+                fail(
+                    "special_category",
+                    format!("Enter yes or no, not \u{201c}{other}\u{201d}"),
+                );
+                false
+            }
+        };
+        for (column, slot) in [
+            ("confidentiality", &mut input.confidentiality),
+            ("integrity", &mut input.integrity),
+            ("availability", &mut input.availability),
+        ] {
+            let v = cell(column);
+            if !v.is_empty() {
+                match v.parse::<u8>() {
+                    Ok(n) => *slot = Some(n),
+                    Err(_) => fail(
+                        column,
+                        format!(
+                            "Rate {column} with a whole number from 1 (low) to 5 (high), not \u{201c}{v}\u{201d}"
+                        ),
+                    ),
+                }
+            }
+        }
+        let months = cell("review_interval_months");
+        if !months.is_empty() {
+            match months.parse::<u32>() {
+                Ok(n) => input.review_interval_months = Some(n),
+                Err(_) => fail(
+                    "review_interval_months",
+                    format!(
+                        "Enter the review interval as a whole number of months, not \u{201c}{months}\u{201d}"
+                    ),
+                ),
+            }
+        }
+        for (column, slot, owner) in [
+            ("iao_username", &mut input.iao_id, true),
+            ("iaa_username", &mut input.iaa_id, false),
+        ] {
+            let who = cell(column);
+            if who.is_empty() {
+                if owner {
+                    fail(
+                        column,
+                        "Enter the username of the Information Asset Owner".into(),
+                    );
+                }
+                continue;
+            }
+            match ctx.members.get(&who.to_lowercase()) {
+                None => fail(
+                    column,
+                    format!(
+                        "No one on this practice's staff has the username \u{201c}{who}\u{201d}"
+                    ),
+                ),
+                Some(m) if owner && !m.is_iao => fail(
+                    column,
+                    format!(
+                        "\u{201c}{who}\u{201d} does not hold the Information Asset Owner role in this practice: give them the role first"
+                    ),
+                ),
+                Some(m) => *slot = Some(m.id),
+            }
+        }
+        let key = name_key(&input.name);
+        if !key.is_empty() {
+            if ctx.existing_names.contains(&key) {
+                fail(
+                    "name",
+                    format!(
+                        "An asset called \u{201c}{}\u{201d} is already in the register",
+                        input.name
+                    ),
+                );
+            } else if let Some(first) = names_in_file.get(&key) {
+                fail(
+                    "name",
+                    format!(
+                        "\u{201c}{}\u{201d} is also on row {first}: each asset once",
+                        input.name
+                    ),
+                );
+            } else {
+                names_in_file.insert(key, row);
+            }
+        }
+        // The asset form's own checks; an IAO already reported above is not reported twice.
+        let iao_reported = errors.iter().any(|e| e.column == "iao_username");
+        match input.validate(today) {
+            Ok(valid) if errors.is_empty() => plan.valid.push((row, valid)),
+            Ok(_) => {}
+            Err(Invalid(found)) => {
+                for f in found {
+                    let column = match f.field.as_str() {
+                        "iao_id" => "iao_username".to_string(),
+                        "iaa_id" => "iaa_username".to_string(),
+                        other => other.to_string(),
+                    };
+                    if column == "iao_username" && iao_reported {
+                        continue;
+                    }
+                    if errors.iter().any(|e| e.column == column) {
+                        continue;
+                    }
+                    errors.push(RowError {
+                        row,
+                        column,
+                        message: f.message,
+                    });
+                }
+            }
+        }
+        plan.errors.extend(errors);
+    }
+    if plan.rows == 0 {
+        return Err(file_error(
+            "The file has a header row but no assets under it",
+        ));
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> ImportContext {
+        let mut members = HashMap::new();
+        members.insert(
+            "ivy".to_string(),
+            Member {
+                id: PersonId(uuid::Uuid::now_v7()),
+                is_iao: true,
+            },
+        );
+        members.insert(
+            "sam".to_string(),
+            Member {
+                id: PersonId(uuid::Uuid::now_v7()),
+                is_iao: false,
+            },
+        );
+        ImportContext {
+            members,
+            existing_names: ["emis web".to_string()].into(),
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    const HEAD: &str =
+        "name,asset_type,format,volume_band,iao_username,confidentiality,confidentiality_reason\n";
+
+    #[test]
+    fn a_good_file_is_read_with_labels_or_values_and_a_byte_order_mark() {
+        let file = format!(
+            "\u{feff}{HEAD}Docman,system,electronic,over_100000,ivy,4,Clinical letters\r\nPaper notes,Paper store,PAPER,Under 1000,IVY,,\n,,,,,,\n"
+        );
+        let plan = plan_import(file.as_bytes(), &ctx(), today()).unwrap();
+        assert_eq!(plan.rows, 2, "the empty row is not counted");
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        assert_eq!(plan.valid.len(), 2);
+        assert_eq!(plan.valid[0].0, 2);
+        assert_eq!(plan.valid[1].1.input.asset_type, "paper_store");
+        assert_eq!(plan.valid[1].1.input.volume_band, "under_1000");
+        assert_eq!(plan.valid[0].1.input.confidentiality, Some(4));
+    }
+
+    #[test]
+    fn each_bad_cell_is_named_by_row_and_column() {
+        let file = format!(
+            "{HEAD}Docman,system,electronic,over_100000,ivy,7,x\nEMIS Web,system,electronic,none,ivy,,\nA,robot,electronic,none,sam,,\nB,system,electronic,none,nobody,three,\nB,system,electronic,none,ivy,,\n"
+        );
+        let plan = plan_import(file.as_bytes(), &ctx(), today()).unwrap();
+        let got: Vec<(usize, &str)> = plan
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, "confidentiality"),
+                (3, "name"),
+                (4, "iao_username"),
+                (4, "asset_type"),
+                (5, "confidentiality"),
+                (5, "iao_username"),
+                (6, "name"),
+            ]
+        );
+        assert!(plan.errors[0].message.contains("1 (low) to 5"));
+        assert!(
+            plan.errors[2]
+                .message
+                .contains("does not hold the Information Asset Owner role")
+        );
+        assert!(plan.errors[6].message.contains("row 5"));
+        assert!(plan.valid.is_empty());
+        assert_eq!(plan.invalid_rows(), 5);
+    }
+
+    #[test]
+    fn wrong_columns_big_files_and_other_encodings_are_refused_whole() {
+        let e = plan_import(b"naam,type\nx,y\n", &ctx(), today()).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("\u{201c}naam\u{201d} is not a register column"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("no name, asset_type, format, volume_band, iao_username column"),
+            "{msg}"
+        );
+        let e = plan_import(
+            b"name,name,asset_type,format,volume_band,iao_username\n",
+            &ctx(),
+            today(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("appears twice"));
+        let e = plan_import(HEAD.as_bytes(), &ctx(), today()).unwrap_err();
+        assert!(e.to_string().contains("no assets under it"));
+        assert!(
+            plan_import(b"", &ctx(), today())
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
+        let big = vec![b'a'; MAX_IMPORT_BYTES + 1];
+        assert!(
+            plan_import(&big, &ctx(), today())
+                .unwrap_err()
+                .to_string()
+                .contains("10.0 MB")
+        );
+        // A Windows-1252 header (as Excel's plain "CSV" writes) and a bad cell further down.
+        let e = plan_import(b"n\xa3me,asset_type\n", &ctx(), today()).unwrap_err();
+        assert!(e.to_string().contains("not UTF-8"));
+        let file = [
+            HEAD.as_bytes(),
+            b"Caf\xe9 notes,system,electronic,none,ivy,,\n",
+        ]
+        .concat();
+        let plan = plan_import(&file, &ctx(), today()).unwrap();
+        assert_eq!(plan.errors[0].row, 2);
+        assert_eq!(plan.errors[0].column, "name");
+        assert!(plan.errors[0].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_row_with_too_many_cells_and_formulae_are_handled() {
+        let file = format!(
+            "{HEAD}Docman,system,electronic,none,ivy,,,surplus\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",system,electronic,none,ivy,,\n"
+        );
+        let plan = plan_import(file.as_bytes(), &ctx(), today()).unwrap();
+        assert_eq!(plan.errors.len(), 1);
+        assert_eq!(plan.errors[0].row, 2);
+        assert!(plan.errors[0].message.contains("has 8 cells"));
+        // A formula is only text to Custodian: it is kept as typed, and the export neutralises it.
+        assert_eq!(plan.valid[0].1.input.name, "=HYPERLINK(\"http://x\",\"y\")");
+    }
+}

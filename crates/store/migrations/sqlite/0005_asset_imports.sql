@@ -1,0 +1,16 @@
+-- Register imports waiting for the person who uploaded them to choose how to write them.
+-- SQLite dialect; keep in step with ../postgres/0005_asset_imports.sql.
+
+CREATE TABLE asset_imports (
+    id            BLOB PRIMARY KEY,
+    practice_id   BLOB NOT NULL REFERENCES practices (id),
+    uploaded_by   BLOB NOT NULL REFERENCES people (id),
+    file_name     TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    content       BLOB,
+    status        TEXT NOT NULL CHECK (status IN ('pending', 'imported', 'discarded')),
+    written       INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL,
+    completed_at  TEXT
+);
+CREATE INDEX asset_imports_practice ON asset_imports (practice_id, created_at);
