@@ -83,6 +83,29 @@ enum Command {
     /// export a practice's events.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The information asset register.
+    #[command(subcommand)]
+    Assets(AssetsCommand),
+}
+
+#[derive(Subcommand)]
+enum AssetsCommand {
+    /// Import a spreadsheet register (CSV, UTF-8, the columns of the register's CSV download).
+    /// Every row is checked first; each problem is printed as `row N, column: problem`. Nothing
+    /// is written unless every row is valid, or --valid-rows-only is given.
+    Import {
+        #[command(flatten)]
+        who: ActingAs,
+        /// The CSV file.
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Write the valid rows and leave out (and list) the others.
+        #[arg(long)]
+        valid_rows_only: bool,
+        /// Check the file and list its problems, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -520,6 +543,54 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                     "{username} has no security questions"
                 ))),
             }
+        }
+        Command::Assets(AssetsCommand::Import {
+            who,
+            file,
+            valid_rows_only,
+            dry_run,
+        }) => {
+            use custodian_web::asset_import_web::{ImportMode, check_file, write};
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", file.display())))?;
+            let store = open_store(&config).await?;
+            let cli = cli_actor(store.clone(), &config, &who).await?;
+            let plan = check_file(&cli.state, cli.practice.id, &bytes)
+                .await
+                .map_err(app_failure)?;
+            for e in &plan.errors {
+                let column = if e.column.is_empty() {
+                    "(whole row)"
+                } else {
+                    e.column.as_str()
+                };
+                eprintln!("row {}, {column}: {}", e.row, e.message);
+            }
+            let summary = format!(
+                "{}: {} rows, {} valid, {} with problems",
+                file.display(),
+                plan.rows,
+                plan.valid.len(),
+                plan.invalid_rows()
+            );
+            if dry_run {
+                println!("{summary}; nothing written (dry run)");
+                return Ok(());
+            }
+            let mode = if valid_rows_only {
+                ImportMode::ValidRows
+            } else {
+                ImportMode::All
+            };
+            let n = write(&cli.state, cli.practice.id, &cli.meta, None, &plan, mode)
+                .await
+                .map_err(app_failure)?;
+            println!(
+                "{summary}; {n} asset{} added to {}'s register",
+                if n == 1 { "" } else { "s" },
+                cli.practice.name
+            );
+            Ok(())
         }
         Command::Leaver(LeaverCommand::Record {
             who,

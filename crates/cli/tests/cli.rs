@@ -44,6 +44,7 @@ fn help_explains_every_command() {
         "healthcheck",
         "practice",
         "admin",
+        "assets",
     ] {
         assert!(
             help.contains(&format!("  {cmd}")),
@@ -436,6 +437,55 @@ fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_comm
     );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("Jasmine Green leaves Riverside Medical Centre"));
+
+    // A provider imports a practice's spreadsheet register: problems by row, all or nothing
+    // unless asked for the valid rows only.
+    let file = dir.path().join("register.csv");
+    std::fs::write(
+        &file,
+        "name,asset_type,format,volume_band,iao_username,confidentiality,confidentiality_reason\n\
+         Practice website,system,electronic,none,m.kowalski,1,Public information\n\
+         Fax machine,other_technology,paper,under_1000,m.kowalski,7,Referrals\n",
+    )
+    .unwrap();
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "assets",
+            "import",
+            "--practice",
+            "Z00001",
+            "--file",
+            file.to_str().unwrap(),
+            "--as",
+            "admin",
+        ];
+        args.extend_from_slice(extra);
+        custodian(dir.path(), &args, &env)
+    };
+    let o = import(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("row 3, confidentiality: Rate confidentiality from 1 (low) to 5 (high)"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("nothing was imported"));
+    let o = import(&["--dry-run"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("2 rows, 1 valid, 1 with problems; nothing written"));
+    let o = import(&["--valid-rows-only"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("1 asset added to Riverside Medical Centre's register"),
+        "{}",
+        text(&o)
+    );
+    let o = import(&["--valid-rows-only"]);
+    assert_eq!(o.status.code(), Some(1), "nothing new to import");
+    assert!(
+        text(&o)
+            .contains("row 2, name: An asset called “Practice website” is already in the register")
+    );
 }
 
 #[test]

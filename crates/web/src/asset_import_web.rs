@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::asset_import::{
     self, CSV_COLUMNS, ImportContext, ImportPlan, MAX_IMPORT_BYTES, Member, RowError,
 };
-use custodian_domain::{Invalid, Permission, PracticeRole, assets};
-use custodian_store::AssetImport;
+use custodian_domain::{Invalid, Permission, PracticeId, PracticeRole, assets};
+use custodian_store::{AssetImport, AuditMeta};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -64,9 +64,9 @@ pub fn routes(r: &mut Routes) {
 
 /// What the import needs to know about the practice: its staff by username and the names
 /// already in its register.
-async fn context(state: &AppState, scope: &PracticeScope) -> Result<ImportContext, AppError> {
-    let staff = state.store.access_overview(scope.id()).await?;
-    let names = state.store.asset_choices(scope.id()).await?;
+async fn context(state: &AppState, practice: PracticeId) -> Result<ImportContext, AppError> {
+    let staff = state.store.access_overview(practice).await?;
+    let names = state.store.asset_choices(practice).await?;
     Ok(ImportContext {
         members: staff
             .into_iter()
@@ -87,12 +87,13 @@ async fn context(state: &AppState, scope: &PracticeScope) -> Result<ImportContex
     })
 }
 
-async fn plan(
+/// Checks a register file against the practice as it is now.
+pub async fn check_file(
     state: &AppState,
-    scope: &PracticeScope,
+    practice: PracticeId,
     bytes: &[u8],
 ) -> Result<ImportPlan, AppError> {
-    let ctx = context(state, scope).await?;
+    let ctx = context(state, practice).await?;
     let today = custodian_domain::identity::london_today(state.clock.now());
     Ok(asset_import::plan_import(bytes, &ctx, today)?)
 }
@@ -117,9 +118,11 @@ fn summary(plan: &ImportPlan, mode: ImportMode) -> serde_json::Value {
 }
 
 /// Writes the plan as the uploader chose; nothing is written if the choice does not fit it.
-async fn write(
+/// The caller has checked that `by` may manage the register.
+pub async fn write(
     state: &AppState,
-    scope: &PracticeScope,
+    practice: PracticeId,
+    by: &AuditMeta,
     import: Option<uuid::Uuid>,
     plan: &ImportPlan,
     mode: ImportMode,
@@ -141,7 +144,7 @@ async fn write(
     let rows: Vec<assets::ValidAsset> = plan.valid.iter().map(|(_, v)| v.clone()).collect();
     Ok(state
         .store
-        .import_assets(scope.id(), import, &rows, summary(plan, mode), &scope.meta)
+        .import_assets(practice, import, &rows, summary(plan, mode), by)
         .await?)
 }
 
@@ -310,7 +313,7 @@ async fn upload_submit(
         Ok(u) => u,
         Err(e) => return upload_form(&scope, e).await,
     };
-    let plan = match plan(&state, &scope, &bytes).await {
+    let plan = match check_file(&state, scope.id(), &bytes).await {
         Ok(p) => p,
         Err(AppError::Invalid(i)) => return upload_form(&scope, i.into()).await,
         Err(e) => return Err(e),
@@ -366,7 +369,7 @@ async fn check_form(
     errors: Errors,
 ) -> Result<Response, AppError> {
     let plan = match &import.content {
-        Some(bytes) => match plan(state, scope, bytes).await {
+        Some(bytes) => match check_file(state, scope.id(), bytes).await {
             Ok(p) => p,
             // The practice changed so much that the file no longer reads (cannot happen for
             // the header, which does not depend on the practice; kept for safety).
@@ -488,7 +491,7 @@ async fn decide_submit(
         }
     };
     let bytes = import.content.clone().unwrap_or_default();
-    let plan = plan(&state, &scope, &bytes).await?;
+    let plan = check_file(&state, scope.id(), &bytes).await?;
     if d.valid.is_some_and(|n| n != plan.valid.len()) {
         let e = Errors::one(
             "decision",
@@ -496,7 +499,16 @@ async fn decide_submit(
         );
         return check_form(&state, &scope, import, e).await;
     }
-    match write(&state, &scope, Some(import.id), &plan, mode).await {
+    match write(
+        &state,
+        scope.id(),
+        &scope.meta,
+        Some(import.id),
+        &plan,
+        mode,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&back).into_response()),
         Err(AppError::Invalid(i)) => check_form(&state, &scope, import, i.into()).await,
         Err(e) => Err(e),
@@ -572,12 +584,12 @@ async fn api_import(
                 ),
             )
         })?;
-    let plan = plan(&state, &scope, &bytes).await?;
+    let plan = check_file(&state, scope.id(), &bytes).await?;
     if q.dry_run {
         return Ok(Json(report(&plan, 0)).into_response());
     }
     let mode = q.mode.unwrap_or(ImportMode::All);
-    match write(&state, &scope, None, &plan, mode).await {
+    match write(&state, scope.id(), &scope.meta, None, &plan, mode).await {
         Ok(n) => Ok((StatusCode::CREATED, Json(report(&plan, n))).into_response()),
         Err(AppError::Invalid(i)) => {
             // The rows' problems, each as a field named by row and column.
