@@ -47,6 +47,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "retired_on",
     "last_reviewed_on",
     "review_interval_months",
+    "system",
 ];
 
 /// Columns a file must have.
@@ -77,6 +78,8 @@ pub struct ImportContext {
     pub members: HashMap<String, Member>,
     /// Names of the assets already in the register, as [`name_key`] gives them.
     pub existing_names: HashSet<String>,
+    /// The practice's systems (that staff get logins to) by name, lower-cased.
+    pub systems: HashMap<String, uuid::Uuid>,
 }
 
 /// The key two asset names are compared by: trimmed, case and inner spacing ignored.
@@ -385,6 +388,18 @@ pub fn plan_import(
                 Some(m) => *slot = Some(m.id),
             }
         }
+        let system = cell("system");
+        if !system.is_empty() {
+            match ctx.systems.get(&system.to_lowercase()) {
+                Some(id) => input.system_id = Some(*id),
+                None => fail(
+                    "system",
+                    format!(
+                        "This practice has no system called \u{201c}{system}\u{201d}: add it on the practice's systems page first, or leave the cell empty"
+                    ),
+                ),
+            }
+        }
         let key = name_key(&input.name);
         if !key.is_empty() {
             if ctx.existing_names.contains(&key) {
@@ -571,6 +586,22 @@ mod tests {
         assert_eq!(plan.errors[0].row, 2);
         assert_eq!(plan.errors[0].column, "name");
         assert!(plan.errors[0].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_system_is_named_and_must_be_the_practices() {
+        let mut ctx = ctx();
+        let emis = uuid::Uuid::now_v7();
+        ctx.systems.insert("emis web".into(), emis);
+        let file = "name,asset_type,format,volume_band,iao_username,system\n\
+                    Clinical system,system,electronic,none,ivy,EMIS Web\n\
+                    Lab links,system,electronic,none,ivy,SystmOne\n";
+        let plan = plan_import(file.as_bytes(), &ctx, today()).unwrap();
+        assert_eq!(plan.valid[0].1.input.system_id, Some(emis));
+        assert_eq!(
+            (plan.errors[0].row, plan.errors[0].column.as_str()),
+            (3, "system")
+        );
     }
 
     #[test]

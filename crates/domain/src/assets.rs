@@ -113,6 +113,9 @@ pub struct AssetInput {
     pub retired_on: String,
     pub last_reviewed_on: String,
     pub review_interval_months: Option<u32>,
+    /// The practice system this asset is, when staff get logins to it through starter and
+    /// leaver requests: its login holders are then checked against the access entries.
+    pub system_id: Option<uuid::Uuid>,
 }
 
 /// An asset that passed validation.
@@ -342,6 +345,9 @@ pub struct AssetFacts<'a> {
     pub flows: Vec<(FlowFact, usize)>,
     /// How many access entries give no reason.
     pub access_without_reason: usize,
+    /// For an asset that is a practice system: how many people hold a login to it that no
+    /// access entry covers (by name or by one of their roles).
+    pub logins_without_entry: usize,
 }
 
 /// What the data-quality check needs to know of a data flow.
@@ -408,8 +414,27 @@ pub fn data_quality(assets: &[AssetFacts<'_>], today: NaiveDate) -> Vec<Gap> {
                 if no_reason == 1 { "y" } else { "ies" }
             ));
         }
+        match a.logins_without_entry {
+            0 => {}
+            1 => gap("1 person holds a login with no access entry saying why".into()),
+            n => gap(format!(
+                "{n} people hold a login with no access entry saying why"
+            )),
+        }
     }
     gaps
+}
+
+/// Whether a login holder's access is stated in the register: an entry names them, or names
+/// one of their roles in the practice.
+pub fn login_is_justified(
+    person: PersonId,
+    roles: &[PracticeRole],
+    entries: &[(Option<PracticeRole>, Option<PersonId>)],
+) -> bool {
+    entries
+        .iter()
+        .any(|(role, who)| *who == Some(person) || role.is_some_and(|r| roles.contains(&r)))
 }
 
 /// The date an asset's next review is due.
@@ -713,6 +738,7 @@ mod tests {
                 ),
             ],
             access_without_reason: 1,
+            logins_without_entry: 2,
         };
         let problems: Vec<String> = data_quality(&[facts], today())
             .into_iter()
@@ -729,6 +755,7 @@ mod tests {
                 "A data flow: no data-sharing agreement",
                 "3 data flows: not encrypted in transit",
                 "1 access entry without a reason",
+                "2 people hold a login with no access entry saying why",
             ]
         );
         let good = asset();
@@ -739,12 +766,27 @@ mod tests {
             iao_is_current: true,
             flows: vec![],
             access_without_reason: 0,
+            logins_without_entry: 0,
         };
         assert_eq!(
             data_quality(&[clean], today()).len(),
             1,
             "only the missing integrity and availability ratings"
         );
+    }
+
+    #[test]
+    fn a_login_is_justified_by_an_entry_naming_the_person_or_one_of_their_roles() {
+        let (me, other) = (PersonId::new(), PersonId::new());
+        let entries = [(Some(PracticeRole::LineManager), None), (None, Some(other))];
+        assert!(login_is_justified(
+            me,
+            &[PracticeRole::Staff, PracticeRole::LineManager],
+            &entries
+        ));
+        assert!(login_is_justified(other, &[PracticeRole::Staff], &entries));
+        assert!(!login_is_justified(me, &[PracticeRole::Staff], &entries));
+        assert!(!login_is_justified(me, &[PracticeRole::LineManager], &[]));
     }
 
     #[test]

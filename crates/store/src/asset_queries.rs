@@ -69,6 +69,16 @@ macro_rules! asset_methods {
             if !roles.iter().any(|r| r == "information_asset_owner") {
                 return Err(custodian_domain::Invalid::one("iao_id", "This person does not hold the Information Asset Owner role in the practice: give them the role first").into());
             }
+            if let Some(system) = v.input.system_id {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM practice_systems WHERE practice_id = $1 AND id = $2")
+                    .bind(practice.0)
+                    .bind(system)
+                    .fetch_one(exec)
+                    .await?;
+                if n == 0 {
+                    return Err(custodian_domain::Invalid::one("system_id", "Choose one of this practice's systems").into());
+                }
+            }
             if let Some(iaa) = v.input.iaa_id {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM practice_members WHERE practice_id = $1 AND person_id = $2 AND left_at IS NULL")
                     .bind(practice.0)
@@ -249,7 +259,16 @@ macro_rules! asset_methods {
                         owners.insert(person);
                     }
                 }
+                let systems: std::collections::HashSet<Uuid> = sqlx::query_scalar("SELECT id FROM practice_systems WHERE practice_id = $1")
+                    .bind(practice.0)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .collect();
                 for v in assets {
+                    if v.input.system_id.is_some_and(|s| !systems.contains(&s)) {
+                        return Err(custodian_domain::Invalid::one("system", format!("The system of \u{201c}{}\u{201d} is not one of this practice's", v.input.name)).into());
+                    }
                     if !v.input.iao_id.is_some_and(|p| owners.contains(&p.0)) {
                         return Err(custodian_domain::Invalid::one("iao_username", format!("The owner of \u{201c}{}\u{201d} is no longer an Information Asset Owner of this practice", v.input.name)).into());
                     }
@@ -327,6 +346,21 @@ macro_rules! asset_methods {
                 insert_event(&mut *tx, &by.event(Some(practice), "asset.update", "asset", Some(id.to_string())).details(changes.into())).await?;
                 tx.commit().await?;
                 self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))
+            }
+
+            async fn login_holders(&self, practice: PracticeId) -> Result<Vec<(Uuid, PersonId)>> {
+                let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+                    "SELECT DISTINCT g.system_id, g.person_id FROM access_grants g \
+                     JOIN practice_members m ON m.practice_id = g.practice_id AND m.person_id = g.person_id AND m.left_at IS NULL \
+                     WHERE g.practice_id = $1 AND g.action = 'create' \
+                     AND g.note IS DISTINCT FROM 'Not needed: the person left before it was done' \
+                     AND NOT EXISTS (SELECT 1 FROM access_grants r WHERE r.practice_id = g.practice_id AND r.person_id = g.person_id \
+                       AND r.system_id = g.system_id AND r.action = 'remove' AND r.opened_at >= g.opened_at)",
+                )
+                .bind(practice.0)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(s, p)| (s, PersonId(p))).collect())
             }
 
             async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(Uuid, String)>> {

@@ -67,6 +67,7 @@ pub fn routes(r: &mut Routes) {
 async fn context(state: &AppState, practice: PracticeId) -> Result<ImportContext, AppError> {
     let staff = state.store.access_overview(practice).await?;
     let names = state.store.asset_choices(practice).await?;
+    let systems = state.store.systems(practice).await?;
     Ok(ImportContext {
         members: staff
             .into_iter()
@@ -83,6 +84,10 @@ async fn context(state: &AppState, practice: PracticeId) -> Result<ImportContext
         existing_names: names
             .iter()
             .map(|(_, n)| asset_import::name_key(n))
+            .collect(),
+        systems: systems
+            .into_iter()
+            .map(|s| (s.name.to_lowercase(), s.id))
             .collect(),
     })
 }
@@ -205,6 +210,7 @@ fn column_help() -> Vec<ColumnHelp> {
                     "a date, like 2026-11-01".into()
                 }
                 "review_interval_months" => "1 to 60; 12 when empty".into(),
+                "system" => "the name of one of the practice's systems that staff get logins to, when the asset is one".into(),
                 _ => String::new(),
             },
         })

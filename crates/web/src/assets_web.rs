@@ -227,6 +227,45 @@ pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>
 
 /// The register's gaps for the given assets of the practice: flows and access entries are
 /// grouped by asset once, so the cost grows with the register, not with its square.
+/// For each asset that is a practice system: the people who hold a login to it that no access
+/// entry covers, by name.
+async fn unstated_logins(
+    state: &AppState,
+    scope: &PracticeScope,
+    list: &[Asset],
+) -> Result<std::collections::HashMap<uuid::Uuid, Vec<String>>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    let linked: Vec<&Asset> = list
+        .iter()
+        .filter(|a| a.fields.system_id.is_some())
+        .collect();
+    if linked.is_empty() {
+        return Ok(out);
+    }
+    let holders = state.store.login_holders(scope.id()).await?;
+    let staff = state.store.access_overview(scope.id()).await?;
+    let all_entries = state.store.access_entries(scope.id(), None).await?;
+    for a in linked {
+        let entries: Vec<(Option<PracticeRole>, Option<PersonId>)> = all_entries
+            .iter()
+            .filter(|e| e.asset_id == a.id)
+            .map(|e| (e.role, e.person_id))
+            .collect();
+        let mut names: Vec<String> = holders
+            .iter()
+            .filter(|(system, _)| Some(*system) == a.fields.system_id)
+            .filter_map(|(_, person)| staff.iter().find(|s| s.person_id == *person))
+            .filter(|s| !assets::login_is_justified(s.person_id, &s.roles, &entries))
+            .map(|s| s.full_name.clone())
+            .collect();
+        if !names.is_empty() {
+            names.sort();
+            out.insert(a.id, names);
+        }
+    }
+    Ok(out)
+}
+
 async fn quality_of(
     state: &AppState,
     scope: &PracticeScope,
@@ -247,6 +286,7 @@ async fn quality_of(
         flows.entry(from).or_default().push((f, n));
     }
     let no_reason: HashMap<uuid::Uuid, usize> = access_facts.into_iter().collect();
+    let unstated = unstated_logins(state, scope, list).await?;
     let facts: Vec<assets::AssetFacts> = list
         .iter()
         .map(|a| assets::AssetFacts {
@@ -256,6 +296,7 @@ async fn quality_of(
             iao_is_current: a.fields.iao_id.is_some_and(|i| owners.contains(&i)),
             flows: flows.remove(&a.id).unwrap_or_default(),
             access_without_reason: no_reason.get(&a.id).copied().unwrap_or(0),
+            logins_without_entry: unstated.get(&a.id).map_or(0, Vec::len),
         })
         .collect();
     Ok(assets::data_quality(&facts, today(state)))
@@ -328,6 +369,13 @@ fn form_to_input(pairs: &[(String, String)]) -> Result<AssetInput, Errors> {
         retired_on: get("retired_on"),
         last_reviewed_on: get("last_reviewed_on"),
         review_interval_months: interval,
+        system_id: match get("system_id").as_str() {
+            "" => None,
+            v => Some(
+                v.parse()
+                    .map_err(|_| Errors::one("system_id", "Choose a system from the list"))?,
+            ),
+        },
     })
 }
 
@@ -358,6 +406,7 @@ async fn form_page(
     existing: Option<uuid::Uuid>,
 ) -> Result<Response, AppError> {
     let staff = state.store.access_overview(scope.id()).await?;
+    let systems = state.store.systems(scope.id()).await?;
     let choose = |list: &[(&str, &str)],
                   current: &str,
                   blank: Option<&str>|
@@ -429,6 +478,19 @@ async fn form_page(
             name: "iaa_id",
             label: "Information Asset Administrator (optional)",
             options: people(false, f.iaa_id, "None"),
+        },
+        SelectField {
+            name: "system_id",
+            label: "Practice system staff get logins to (links its login holders to this asset)",
+            options: std::iter::once((String::new(), "None".to_string(), f.system_id.is_none()))
+                .chain(systems.iter().map(|sys| {
+                    (
+                        sys.id.to_string(),
+                        sys.name.clone(),
+                        f.system_id == Some(sys.id),
+                    )
+                }))
+                .collect(),
         },
         SelectField {
             name: "hosting",
@@ -825,6 +887,9 @@ struct AssetPage {
     stages: &'static [(&'static str, &'static str)],
     roles: Vec<(&'static str, &'static str)>,
     people: Vec<(String, String)>,
+    /// For an asset that is a practice system: its name and who holds a login, each with
+    /// whether an access entry covers them.
+    logins: Option<(String, Vec<(String, bool)>)>,
 }
 
 async fn asset_page_for(
@@ -906,6 +971,38 @@ async fn asset_page_for(
     ];
     let flows = state.store.flows(scope.id(), Some(a.id)).await?;
     let access = state.store.access_entries(scope.id(), Some(a.id)).await?;
+    let logins = match f.system_id {
+        None => None,
+        Some(system) => {
+            let name = state
+                .store
+                .systems(scope.id())
+                .await?
+                .into_iter()
+                .find(|s| s.id == system)
+                .map(|s| s.name)
+                .unwrap_or_default();
+            let staff = state.store.access_overview(scope.id()).await?;
+            let entries: Vec<(Option<PracticeRole>, Option<PersonId>)> =
+                access.iter().map(|e| (e.role, e.person_id)).collect();
+            let mut holders: Vec<(String, bool)> = state
+                .store
+                .login_holders(scope.id())
+                .await?
+                .into_iter()
+                .filter(|(s, _)| *s == system)
+                .filter_map(|(_, p)| staff.iter().find(|s| s.person_id == p))
+                .map(|s| {
+                    (
+                        s.full_name.clone(),
+                        assets::login_is_justified(s.person_id, &s.roles, &entries),
+                    )
+                })
+                .collect();
+            holders.sort();
+            Some((name, holders))
+        }
+    };
     let history = state
         .store
         .search_events(&custodian_store::EventFilter {
@@ -1020,6 +1117,7 @@ async fn asset_page_for(
                 .iter()
                 .map(|s| (s.person_id.to_string(), s.full_name.clone()))
                 .collect(),
+            logins,
             a,
         },
     ))
@@ -1253,6 +1351,7 @@ async fn export_csv(
         )
         .await?;
     let staff = state.store.access_overview(scope.id()).await?;
+    let systems = state.store.systems(scope.id()).await?;
     let username = |p: Option<PersonId>| {
         p.and_then(|p| staff.iter().find(|s| s.person_id == p))
             .map(|s| s.username.clone())
@@ -1304,6 +1403,10 @@ async fn export_csv(
             f.last_reviewed_on.clone(),
             f.review_interval_months
                 .map(|m| m.to_string())
+                .unwrap_or_default(),
+            f.system_id
+                .and_then(|id| systems.iter().find(|s| s.id == id))
+                .map(|s| s.name.clone())
                 .unwrap_or_default(),
         ]));
     }

@@ -14,7 +14,8 @@ backend_tests!(
     bad_assets_flows_and_access_are_named_and_nothing_is_written,
     the_asset_page_shows_flows_access_and_history,
     a_spreadsheet_register_is_checked_then_imported_as_the_manager_chooses,
-    the_import_api_names_each_bad_row_and_refuses_hostile_files
+    the_import_api_names_each_bad_row_and_refuses_hostile_files,
+    a_system_asset_shows_who_holds_a_login_and_flags_those_the_register_does_not_explain
 );
 
 async fn setup(app: &mut TestApp) -> (String, String) {
@@ -673,4 +674,144 @@ async fn the_import_api_names_each_bad_row_and_refuses_hostile_files(mut app: Te
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The same register count as before the hostile files.
     assert_eq!(asset_names(&app, &pm).await.len(), 9_999);
+}
+
+async fn a_system_asset_shows_who_holds_a_login_and_flags_those_the_register_does_not_explain(
+    mut app: TestApp,
+) {
+    let (ivy, _) = setup(&mut app).await;
+    let river = app.riverside.clone();
+    app.person(
+        "dpl",
+        "Dee Lead",
+        Some((
+            &river,
+            &[PracticeRole::Staff, PracticeRole::DataProtectionLead],
+        )),
+        &[],
+        false,
+    )
+    .await;
+    let river = river.id;
+    let pm = app.sign_in("rahmed").await;
+    let dpl = app.sign_in("dpl").await;
+    let emis: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/systems"),
+            &pm,
+            r#"{"name": "EMIS Web"}"#,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let emis = emis["id"].as_str().unwrap().to_string();
+    // A starter who needs an EMIS login, approved: the login is theirs from then on.
+    use custodian_web::Clock;
+    let today = custodian_domain::identity::london_today(app.clock.now()).to_string();
+    let req: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/requests"),
+            &pm,
+            &format!(r#"{{"full_name": "Nia Starter", "username": "n.starter", "job_title": "Receptionist", "start_date": "{today}", "systems": ["{emis}"]}}"#),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .post_json(
+            &format!(
+                "/api/v1/practices/{river}/requests/{}/approve",
+                req["id"].as_str().unwrap()
+            ),
+            &dpl,
+            r#"{"reason": "Offer accepted"}"#,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+
+    // An asset naming a system of another practice, or none, is refused.
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/assets"),
+            &pm,
+            &format!(r#"{{"name": "EMIS Web", "asset_type": "patient_records", "format": "electronic", "volume_band": "over_100000", "iao_id": "{ivy}", "system_id": "{}"}}"#, uuid::Uuid::now_v7()),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("system_id"));
+    let asset: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/assets"),
+            &pm,
+            &format!(r#"{{"name": "EMIS Web", "asset_type": "patient_records", "format": "electronic", "volume_band": "over_100000", "iao_id": "{ivy}", "system_id": "{emis}"}}"#),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let asset = asset["id"].as_str().unwrap().to_string();
+
+    // The login holder is shown, and flagged until an access entry says why.
+    let page = app
+        .get(&format!("/practices/{river}/assets/{asset}"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Logins to EMIS Web"), "{page}");
+    assert!(
+        page.contains(
+            "<td>Nia Starter</td><td><span class=\"tag tag-warning\">No access entry says why"
+        ),
+        "{page}"
+    );
+    let gaps = app
+        .get(
+            &format!("/api/v1/practices/{river}/assets-quality"),
+            Some(&pm),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        gaps.contains("1 person holds a login with no access entry saying why"),
+        "{gaps}"
+    );
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/assets/{asset}/access"),
+            &pm,
+            r#"{"role": "staff", "level": "write", "reason": "Reception books appointments and files letters"}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let page = app
+        .get(&format!("/practices/{river}/assets/{asset}"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<td>Nia Starter</td><td>Yes</td>"), "{page}");
+    let gaps = app
+        .get(
+            &format!("/api/v1/practices/{river}/assets-quality"),
+            Some(&pm),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!gaps.contains("holds a login"), "{gaps}");
+    // The export names the system, so the file imports into the same link.
+    let csv = app
+        .get(&format!("/practices/{river}/assets-export"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",system"));
+    assert!(csv.lines().nth(1).unwrap().ends_with(",EMIS Web"), "{csv}");
 }
