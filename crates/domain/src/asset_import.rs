@@ -481,6 +481,7 @@ mod tests {
         ImportContext {
             members,
             existing_names: ["emis web".to_string()].into(),
+            systems: HashMap::new(),
         }
     }
 
