@@ -12,6 +12,7 @@ pub mod page;
 pub mod password;
 pub mod people;
 pub mod practice;
+pub mod risks;
 pub mod settings;
 pub mod time;
 pub mod totp;
