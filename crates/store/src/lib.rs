@@ -15,6 +15,7 @@ mod identity_queries;
 mod migrations;
 mod postgres;
 mod queries;
+mod risk_queries;
 mod sqlite;
 mod types;
 
@@ -76,6 +77,71 @@ pub trait AuditStore: Send + Sync {
     async fn latest_verification(&self) -> Result<Option<VerificationRun>>;
     /// Events not in the log among those at or before `seq` (should be none once integrated).
     async fn count_unintegrated_before(&self, seq: i64) -> Result<i64>;
+}
+
+/// The information risk register. Every change commits with its audit event.
+#[async_trait]
+pub trait RiskStore: Send + Sync {
+    /// Adds a risk with the next reference (RSK-0001...). The owner must be on the practice's
+    /// staff and the assets in its register.
+    async fn create_risk(
+        &self,
+        practice: PracticeId,
+        risk: &custodian_domain::risks::ValidRisk,
+        by: &AuditMeta,
+    ) -> Result<Risk>;
+    /// Replaces a risk's fields; the event records each changed field's old and new value.
+    async fn update_risk(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+        risk: &custodian_domain::risks::ValidRisk,
+        by: &AuditMeta,
+    ) -> Result<Risk>;
+    async fn risk(&self, practice: PracticeId, id: uuid::Uuid) -> Result<Option<Risk>>;
+    /// The practice's risks, highest residual score first.
+    async fn risks(&self, practice: PracticeId, filter: &RiskFilter) -> Result<Vec<Risk>>;
+    async fn add_risk_action(
+        &self,
+        practice: PracticeId,
+        risk: uuid::Uuid,
+        action: &custodian_domain::risks::ValidAction,
+        by: &AuditMeta,
+    ) -> Result<RiskAction>;
+    async fn update_risk_action(
+        &self,
+        practice: PracticeId,
+        id: uuid::Uuid,
+        action: &custodian_domain::risks::ValidAction,
+        by: &AuditMeta,
+    ) -> Result<RiskAction>;
+    /// A risk's actions (or, with `None`, every action of the practice), by due date.
+    async fn risk_actions(
+        &self,
+        practice: PracticeId,
+        risk: Option<uuid::Uuid>,
+    ) -> Result<Vec<RiskAction>>;
+    /// Records a review: the residual scores it found become the risk's, and the next review
+    /// date is set.
+    async fn review_risk(
+        &self,
+        practice: PracticeId,
+        risk: uuid::Uuid,
+        review: &custodian_domain::risks::ValidReview,
+        by: &AuditMeta,
+    ) -> Result<RiskReview>;
+    async fn risk_reviews(&self, practice: PracticeId, risk: uuid::Uuid)
+    -> Result<Vec<RiskReview>>;
+    /// Accepts a risk until a date: its status becomes accepted and it comes back for review
+    /// when the acceptance ends (or earlier if a review was already due).
+    async fn accept_risk(
+        &self,
+        practice: PracticeId,
+        risk: uuid::Uuid,
+        acceptance: &custodian_domain::risks::ValidAcceptance,
+        band: custodian_domain::risks::Band,
+        by: &AuditMeta,
+    ) -> Result<RiskAcceptance>;
 }
 
 /// The information asset register.
@@ -198,7 +264,9 @@ pub trait AssetStore: Send + Sync {
 }
 
 #[async_trait]
-pub trait Store: IdentityStore + AuditStore + AssetStore + Send + Sync + 'static {
+pub trait Store:
+    IdentityStore + AuditStore + AssetStore + RiskStore + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
 
     /// The concrete store, for tests that reach under the interface.

@@ -44,6 +44,7 @@ macro_rules! impl_store {
         crate::identity_queries::identity_methods!($store, $begin, $agg);
         crate::audit_queries::audit_methods!($store, $begin);
         crate::asset_queries::asset_methods!($store, $row, $begin);
+        crate::risk_queries::risk_methods!($store, $row, $begin);
 
         fn practice_from(row: &$row) -> Result<Practice> {
             Ok(Practice {

@@ -468,3 +468,86 @@ pub struct AssetImport {
     #[serde(skip)]
     pub content: Option<Vec<u8>>,
 }
+
+/// A risk in the practice's risk register.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Risk {
+    pub id: uuid::Uuid,
+    pub practice_id: PracticeId,
+    /// Said aloud: RSK-0007.
+    pub reference: String,
+    #[serde(flatten)]
+    pub fields: custodian_domain::risks::RiskInput,
+    pub owner_name: String,
+    /// Computed from likelihood × impact on the practice's matrix.
+    pub inherent_score: i64,
+    pub residual_score: i64,
+    pub target_score: Option<i64>,
+    #[schema(value_type = String)]
+    pub next_review_on: chrono::NaiveDate,
+    /// The latest acceptance, if the risk was ever accepted.
+    pub acceptance: Option<RiskAcceptance>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which risks to list.
+#[derive(Clone, Debug, Default)]
+pub struct RiskFilter {
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub owner: Option<PersonId>,
+    /// Risks that threaten this asset.
+    pub asset: Option<uuid::Uuid>,
+    pub limit: u32,
+}
+
+/// An action of a risk's treatment plan.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RiskAction {
+    pub id: uuid::Uuid,
+    pub risk_id: uuid::Uuid,
+    pub description: String,
+    pub owner_id: PersonId,
+    pub owner_name: String,
+    #[schema(value_type = String)]
+    pub due_on: chrono::NaiveDate,
+    /// open, in_progress or done.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// A review of a risk.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RiskReview {
+    pub id: uuid::Uuid,
+    pub risk_id: uuid::Uuid,
+    pub reviewed_by: PersonId,
+    pub reviewed_by_name: String,
+    pub reviewed_at: DateTime<Utc>,
+    pub residual_likelihood: i64,
+    pub residual_impact: i64,
+    pub residual_score: i64,
+    pub scores_changed: bool,
+    pub notes: String,
+    #[schema(value_type = String)]
+    pub next_review_on: chrono::NaiveDate,
+}
+
+/// An acceptance of a risk, signed off by the SIRO when above the practice's appetite.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RiskAcceptance {
+    pub id: uuid::Uuid,
+    pub risk_id: uuid::Uuid,
+    pub accepted_by: PersonId,
+    pub accepted_by_name: String,
+    pub accepted_at: DateTime<Utc>,
+    /// The residual band when accepted.
+    pub band: String,
+    pub above_appetite: bool,
+    pub reason: String,
+    #[schema(value_type = String)]
+    pub expires_on: chrono::NaiveDate,
+}

@@ -1,0 +1,343 @@
+//! The risk register's store conformance suite, on SQLite and (when
+//! CUSTODIAN_TEST_DATABASE_URL is set) PostgreSQL.
+
+#[macro_use]
+mod common;
+
+use chrono::NaiveDate;
+use custodian_domain::assets::AssetInput;
+use custodian_domain::risks::{
+    AcceptanceInput, ActionInput, Band, MATRIX_5X5, ReviewInput, RiskInput,
+};
+use custodian_domain::{NewPerson, NewPractice, PersonId, Practice, PracticeRole};
+use custodian_store::{AuditMeta, NewAccount, RiskFilter, SharedStore, StoreError};
+
+conformance!(
+    risks_are_numbered_scored_and_kept_to_their_practice,
+    actions_reviews_and_acceptances_are_recorded_with_the_risk,
+);
+
+async fn practice(store: &SharedStore, name: &str, ods: &str) -> Practice {
+    store
+        .create_practice(
+            &NewPractice {
+                name: name.into(),
+                ods_code: ods.into(),
+            }
+            .validate()
+            .unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap()
+}
+
+async fn member(
+    store: &SharedStore,
+    p: &Practice,
+    username: &str,
+    roles: &[PracticeRole],
+) -> PersonId {
+    let person = store
+        .create_person(
+            &NewAccount {
+                person: NewPerson {
+                    username: username.into(),
+                    email: None,
+                    full_name: format!("{username} Person"),
+                }
+                .validate()
+                .unwrap(),
+                password_hash: None,
+                must_change_password: false,
+                one_time_password_expires_at: None,
+                provider_roles: vec![],
+            },
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+    store
+        .add_member(p.id, person.id, "Staff", roles, &AuditMeta::cli())
+        .await
+        .unwrap();
+    person.id
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn as_person(id: PersonId, name: &str) -> AuditMeta {
+    AuditMeta {
+        actor_id: Some(id),
+        actor: name.into(),
+        ..Default::default()
+    }
+}
+
+fn input(title: &str, owner: PersonId, l: u8, i: u8) -> RiskInput {
+    RiskInput {
+        title: title.into(),
+        threat: "Something bad".into(),
+        vulnerability: "A weakness".into(),
+        category: "technology".into(),
+        availability: true,
+        availability_reason: "Systems down".into(),
+        owner_id: Some(owner),
+        inherent_likelihood: Some(5),
+        inherent_impact: Some(5),
+        residual_likelihood: Some(l),
+        residual_impact: Some(i),
+        treatment: "reduce".into(),
+        raised_on: "2026-10-01".into(),
+        ..Default::default()
+    }
+}
+
+async fn risks_are_numbered_scored_and_kept_to_their_practice(store: SharedStore) {
+    let p = practice(&store, "Riverside", "Z00001").await;
+    let other = practice(&store, "Hillside", "Z00002").await;
+    let ivy = member(&store, &p, "ivy", &[PracticeRole::InformationAssetOwner]).await;
+    let olga = member(&store, &other, "olga", &[]).await;
+    let asset = store
+        .create_asset(
+            p.id,
+            &AssetInput {
+                name: "EMIS Web".into(),
+                asset_type: "patient_records".into(),
+                format: "electronic".into(),
+                volume_band: "over_100000".into(),
+                iao_id: Some(ivy),
+                ..Default::default()
+            }
+            .validate(today())
+            .unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+
+    let mut r = input("Ransomware", ivy, 3, 5);
+    r.asset_ids = vec![asset.id];
+    let v = r.validate(&MATRIX_5X5, today(), None).unwrap();
+    let ransomware = store
+        .create_risk(p.id, &v, &AuditMeta::cli())
+        .await
+        .unwrap();
+    assert_eq!(ransomware.reference, "RSK-0001");
+    assert_eq!(
+        (ransomware.inherent_score, ransomware.residual_score),
+        (25, 15)
+    );
+    assert_eq!(
+        ransomware.next_review_on,
+        NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+    );
+    assert_eq!(ransomware.owner_name, "ivy Person");
+    let power = store
+        .create_risk(
+            p.id,
+            &input("Power cut", ivy, 2, 2)
+                .validate(&MATRIX_5X5, today(), None)
+                .unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(power.reference, "RSK-0002");
+
+    // An owner from another practice, or an asset of another practice: refused, nothing written.
+    let bad = input("Phishing", olga, 2, 2)
+        .validate(&MATRIX_5X5, today(), None)
+        .unwrap();
+    let e = store
+        .create_risk(p.id, &bad, &AuditMeta::cli())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Invalid(i) if i.0[0].field == "owner_id"),
+        "{e}"
+    );
+    let mut bad = input("Phishing", ivy, 2, 2);
+    bad.asset_ids = vec![uuid::Uuid::now_v7()];
+    let e = store
+        .create_risk(
+            p.id,
+            &bad.validate(&MATRIX_5X5, today(), None).unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Invalid(i) if i.0[0].field == "asset_ids"),
+        "{e}"
+    );
+    let all = RiskFilter {
+        limit: 100,
+        ..Default::default()
+    };
+    let list = store.risks(p.id, &all).await.unwrap();
+    assert_eq!(
+        list.iter()
+            .map(|r| r.reference.as_str())
+            .collect::<Vec<_>>(),
+        ["RSK-0001", "RSK-0002"],
+        "highest residual score first"
+    );
+    assert!(store.risks(other.id, &all).await.unwrap().is_empty());
+    assert!(store.risk(other.id, ransomware.id).await.unwrap().is_none());
+    let by_asset = store
+        .risks(
+            p.id,
+            &RiskFilter {
+                asset: Some(asset.id),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_asset.len(), 1);
+
+    // An update records what changed.
+    let mut changed = ransomware.fields.clone();
+    changed.residual_likelihood = Some(2);
+    changed.controls = "Offline backups tested monthly".into();
+    let updated = store
+        .update_risk(
+            p.id,
+            ransomware.id,
+            &changed.validate(&MATRIX_5X5, today(), None).unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.residual_score, 10);
+    let events = store.events(Some(p.id), 20).await.unwrap();
+    let update = events
+        .iter()
+        .find(|e| e.event.action == "risk.update")
+        .unwrap();
+    assert_eq!(update.event.details["residual_score"]["old"], 15);
+    assert_eq!(update.event.details["residual_score"]["new"], 10);
+    assert!(update.event.details.get("controls").is_some());
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.event.action == "risk.create")
+            .count(),
+        2
+    );
+}
+
+async fn actions_reviews_and_acceptances_are_recorded_with_the_risk(store: SharedStore) {
+    let p = practice(&store, "Riverside", "Z00001").await;
+    let ivy = member(&store, &p, "ivy", &[PracticeRole::InformationAssetOwner]).await;
+    let siro = member(&store, &p, "sam", &[PracticeRole::Siro]).await;
+    let risk = store
+        .create_risk(
+            p.id,
+            &input("Ransomware", ivy, 3, 5)
+                .validate(&MATRIX_5X5, today(), None)
+                .unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+
+    let action = ActionInput {
+        description: "Test restoring the backups".into(),
+        owner_id: Some(ivy),
+        due_on: "2026-12-31".into(),
+        ..Default::default()
+    }
+    .validate(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap())
+    .unwrap();
+    let a = store
+        .add_risk_action(p.id, risk.id, &action, &as_person(ivy, "ivy"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.status.as_str(), a.owner_name.as_str()),
+        ("open", "ivy Person")
+    );
+    let mut done = action.clone();
+    done.input.status = "done".into();
+    let a = store
+        .update_risk_action(p.id, a.id, &done, &as_person(ivy, "ivy"))
+        .await
+        .unwrap();
+    assert!(a.done_at.is_some());
+    assert_eq!(
+        store.risk_actions(p.id, Some(risk.id)).await.unwrap().len(),
+        1
+    );
+
+    let review = ReviewInput {
+        residual_likelihood: Some(2),
+        residual_impact: Some(5),
+        notes: "Backups now tested".into(),
+        ..Default::default()
+    }
+    .validate(&MATRIX_5X5, (3, 5), 25, 3, today())
+    .unwrap();
+    let rv = store
+        .review_risk(p.id, risk.id, &review, &as_person(ivy, "ivy"))
+        .await
+        .unwrap();
+    assert!(rv.scores_changed);
+    let after = store.risk(p.id, risk.id).await.unwrap().unwrap();
+    assert_eq!(after.residual_score, 10);
+    assert_eq!(after.fields.residual_likelihood, Some(2));
+    assert_eq!(
+        after.next_review_on,
+        NaiveDate::from_ymd_opt(2027, 2, 26).unwrap()
+    );
+    assert_eq!(store.risk_reviews(p.id, risk.id).await.unwrap().len(), 1);
+
+    let acceptance = AcceptanceInput {
+        reason: "Cost of a second site outweighs the risk".into(),
+        expires_on: "2027-01-31".into(),
+    }
+    .validate(Band::High, Band::Medium, true, today())
+    .unwrap();
+    let x = store
+        .accept_risk(
+            p.id,
+            risk.id,
+            &acceptance,
+            Band::High,
+            &as_person(siro, "sam"),
+        )
+        .await
+        .unwrap();
+    assert!(x.above_appetite);
+    assert_eq!(x.accepted_by_name, "sam Person");
+    let after = store.risk(p.id, risk.id).await.unwrap().unwrap();
+    assert_eq!(after.fields.status, "accepted");
+    assert_eq!(after.acceptance.as_ref().unwrap().band, "high");
+    assert_eq!(
+        after.next_review_on,
+        NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
+        "comes back for review when the acceptance ends"
+    );
+    let actions: Vec<String> = store
+        .events(Some(p.id), 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.action)
+        .filter(|a| a.starts_with("risk"))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "risk.accept",
+            "risk.review",
+            "risk_action.update",
+            "risk_action.create",
+            "risk.create"
+        ]
+    );
+}
