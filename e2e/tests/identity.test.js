@@ -163,7 +163,7 @@ test('a provider administrator signs in with an authenticator code and sees the 
     ['Who has access', 'Who has access'],
     ['Account security', 'Account security'],
     ['System administrators', 'System administrators'],
-    ['Settings', 'Identity and access settings'],
+    ['Settings', 'Practice settings'],
     ['Systems', "The practice's systems"],
     ['Audit trail', 'Audit trail'],
   ]) {

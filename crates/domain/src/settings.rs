@@ -45,6 +45,10 @@ pub struct PracticeSettings {
     pub open_weekends: bool,
     /// A day's reads by one person above this multiple of their own usual day are reported.
     pub bulk_read_multiple: u32,
+    /// The risk matrix: `5x5` (default) or `4x4`.
+    pub risk_matrix: String,
+    /// The highest residual band the practice accepts without the SIRO's sign-off.
+    pub risk_appetite: crate::risks::Band,
 }
 
 impl Default for PracticeSettings {
@@ -65,6 +69,8 @@ impl Default for PracticeSettings {
             closing_time: "18:30".into(),
             open_weekends: false,
             bulk_read_multiple: 3,
+            risk_matrix: "5x5".into(),
+            risk_appetite: crate::risks::Band::Medium,
         }
     }
 }
@@ -137,6 +143,12 @@ impl PracticeSettings {
                 "The bulk-read multiple must be between 2 and 100",
             );
         }
+        if !crate::risks::MATRICES
+            .iter()
+            .any(|m| m.key == self.risk_matrix)
+        {
+            c.fail("risk_matrix", "Choose the risk matrix from the list");
+        }
         if self.leaver_deactivation_hour > 24 {
             c.fail(
                 "leaver_deactivation_hour",
@@ -178,6 +190,8 @@ impl PracticeSettings {
                     closing_time: o.closing_time,
                     open_weekends: o.open_weekends,
                     bulk_read_multiple: o.bulk_read_multiple.min(s.bulk_read_multiple),
+                    risk_matrix: o.risk_matrix,
+                    risk_appetite: o.risk_appetite.min(s.risk_appetite),
                 },
             });
         }

@@ -48,6 +48,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(<crate::audit_pages::AuditApi as OpenApi>::openapi());
     doc.merge(<crate::assets_web::AssetsApi as OpenApi>::openapi());
     doc.merge(<crate::asset_import_web::AssetImportApi as OpenApi>::openapi());
+    doc.merge(<crate::risks_web::RisksApi as OpenApi>::openapi());
     // Security schemes are declared once, on the main document.
     doc
 }

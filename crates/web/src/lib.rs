@@ -20,6 +20,8 @@ pub mod forms;
 pub mod metrics;
 pub mod pages;
 pub mod report;
+pub mod risk_chart;
+pub mod risks_web;
 pub mod routes;
 pub mod security;
 pub mod uap;
@@ -124,6 +126,7 @@ pub fn route_table() -> routes::Routes {
     audit_pages::routes(&mut r);
     assets_web::routes(&mut r);
     asset_import_web::routes(&mut r);
+    risks_web::routes(&mut r);
     api::routes(&mut r);
     api_identity::routes(&mut r);
     r

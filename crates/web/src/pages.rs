@@ -474,13 +474,19 @@ async fn practice_home(
         a.can(Permission::PeopleView),
         "/settings",
         "Settings",
-        "Passwords, sign-in timeouts, two-factor, administrators.",
+        "Passwords, sign-in timeouts, two-factor, administrators, the risk matrix.",
     );
     add(
         a.can(Permission::AssetsView),
         "/assets",
         "Information assets",
         "What the practice holds, who owns it, how it moves and who has access.",
+    );
+    add(
+        a.can(Permission::RisksView),
+        "/risks",
+        "Information risks",
+        "Threats to the practice's information, scored, treated and reviewed.",
     );
     add(
         a.can(Permission::AuditView),

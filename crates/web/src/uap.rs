@@ -1763,6 +1763,8 @@ struct SettingsForm {
     opening_time: String,
     closing_time: String,
     bulk_read_multiple: String,
+    risk_matrix: String,
+    risk_appetite: String,
     mfa_required_for_all: bool,
     early_sign_in: bool,
     open_weekends: bool,
@@ -1786,6 +1788,8 @@ impl SettingsForm {
             opening_time: s.opening_time.clone(),
             closing_time: s.closing_time.clone(),
             bulk_read_multiple: s.bulk_read_multiple.to_string(),
+            risk_matrix: s.risk_matrix.clone(),
+            risk_appetite: s.risk_appetite.as_str().to_string(),
             mfa_required_for_all: s.mfa_required_for_all,
             early_sign_in: s.early_sign_in,
             open_weekends: s.open_weekends,
@@ -1813,6 +1817,8 @@ impl SettingsForm {
             opening_time: get("opening_time"),
             closing_time: get("closing_time"),
             bulk_read_multiple: get("bulk_read_multiple"),
+            risk_matrix: get("risk_matrix"),
+            risk_appetite: get("risk_appetite"),
             mfa_required_for_all: get("mfa_required_for_all") == "true",
             early_sign_in: get("early_sign_in") == "true",
             open_weekends: get("open_weekends") == "true",
@@ -1849,6 +1855,17 @@ impl SettingsForm {
             closing_time: form.closing_time.clone(),
             open_weekends: form.open_weekends,
             bulk_read_multiple: num("bulk_read_multiple", &form.bulk_read_multiple),
+            risk_matrix: form.risk_matrix.clone(),
+            risk_appetite: match custodian_domain::risks::Band::parse(&form.risk_appetite) {
+                Some(b) => b,
+                None => {
+                    errors.0.push(custodian_domain::FieldError {
+                        field: "risk_appetite".into(),
+                        message: "Choose the risk appetite from the list".into(),
+                    });
+                    custodian_domain::risks::Band::Medium
+                }
+            },
             mfa_required_for_all: form.mfa_required_for_all,
             early_sign_in: form.early_sign_in,
         };
@@ -1871,6 +1888,22 @@ struct SettingsPage {
     advice: &'static str,
     can_manage: bool,
     notice: Option<String>,
+    matrices: Vec<(&'static str, &'static str)>,
+    bands: Vec<(&'static str, &'static str)>,
+}
+
+fn matrix_choices() -> Vec<(&'static str, &'static str)> {
+    custodian_domain::risks::MATRICES
+        .iter()
+        .map(|m| (m.key, m.name))
+        .collect()
+}
+
+fn band_choices() -> Vec<(&'static str, &'static str)> {
+    custodian_domain::risks::Band::ALL
+        .iter()
+        .map(|b| (b.as_str(), b.label()))
+        .collect()
 }
 
 async fn settings_page(
@@ -1894,6 +1927,8 @@ async fn settings_page(
         advice: PERIODIC_CHANGE_ADVICE,
         can_manage: scope.access.can(Permission::PracticeSettingsManage),
         notice: q.done.map(|_| "Settings saved.".into()),
+        matrices: matrix_choices(),
+        bands: band_choices(),
     }))
 }
 
@@ -1933,6 +1968,8 @@ async fn save_settings(
             advice: PERIODIC_CHANGE_ADVICE,
             can_manage: true,
             notice: None,
+            matrices: matrix_choices(),
+            bands: band_choices(),
         },
     ))
 }

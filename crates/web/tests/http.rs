@@ -851,6 +851,13 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         "/practices/{practice_id}/assets-import"
         | "/practices/{practice_id}/assets-import/template"
         | "/practices/{practice_id}/assets-import/{import_id}" => None,
+        "/practices/{practice_id}/risks" => Some("risk.list"),
+        "/practices/{practice_id}/risks/{risk_id}"
+        | "/practices/{practice_id}/risks/{risk_id}/edit" => Some("risk.view"),
+        "/practices/{practice_id}/risks/new"
+        | "/practices/{practice_id}/risks/library"
+        | "/practices/{practice_id}/risks/matrix"
+        | "/practices/{practice_id}/risk-library" => None,
         _ => return None,
     })
 }
@@ -906,6 +913,17 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
         .unwrap()
         .id
         .to_string();
+    let risk: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risk-library/phishing"),
+            &pm,
+            "",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let risk = risk["id"].as_str().expect("risk created").to_string();
     let seq = app.store.events(Some(app.riverside.id), 1).await.unwrap()[0]
         .seq
         .to_string();
@@ -928,7 +946,8 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
             .replace("{request_id}", &request)
             .replace("{seq}", &seq)
             .replace("{asset_id}", &asset)
-            .replace("{import_id}", &import);
+            .replace("{import_id}", &import)
+            .replace("{risk_id}", &risk);
         let res = app.get(&path, Some(&pm)).await;
         assert_eq!(res.status(), 200, "{}", route.path);
         let id = res.headers()["x-request-id"].to_str().unwrap().to_string();

@@ -330,6 +330,18 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn put_json(&self, path: &str, cookie: &str, body: &str) -> reqwest::Response {
+        self.http
+            .put(self.url(path))
+            .header(COOKIE, cookie)
+            .header("origin", &self.url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn events(&self, action: &str) -> Vec<custodian_store::StoredEvent> {
         self.store
             .events(None, 1000)
