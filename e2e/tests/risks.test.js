@@ -1,0 +1,73 @@
+// The information risk register as the practice manager and the SIRO use it: add a threat from
+// the library, review it, and accept a risk above the appetite. Every page checked with axe-core.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, checkAccessibility, signIn } from '../lib/harness.js';
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+test('the practice manager adds a threat from the library and reviews it', async () => {
+  const page = await app.newPage();
+  await signIn(page, 'r.ahmed');
+  await page.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await page.getByRole('link', { name: 'Information risks' }).click();
+  await page.getByRole('heading', { name: 'Information risk register' }).waitFor();
+  assert.match(await page.locator('tbody').first().innerText(), /Phishing email leads to a stolen password/);
+  assert.equal(await page.locator('svg.heat-map').count(), 1, 'the heat map is drawn');
+  await checkAccessibility(page);
+  await app.screenshot(page, 'risk-register');
+
+  await page.getByRole('link', { name: 'Add from the threat library' }).click();
+  await page.getByRole('heading', { name: 'Threat library' }).waitFor();
+  await checkAccessibility(page);
+  await page.getByRole('button', { name: 'Add Unsupported software on practice computers to the register' }).click();
+  await page.getByRole('heading', { name: /RSK-\d+ Unsupported software on practice computers/ }).waitFor();
+  await checkAccessibility(page);
+
+  // A review that changes the scores without saying why is refused, with the field named.
+  await page.getByLabel('Residual likelihood now').selectOption('2');
+  await page.getByRole('button', { name: 'Record the review' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Say why the scores changed/);
+  await checkAccessibility(page);
+  await page.getByLabel('Residual likelihood now').selectOption('2');
+  await page.getByLabel(/What the review looked at/).fill('Windows 10 machines replaced; one left for the ECG software');
+  await page.getByRole('button', { name: 'Record the review' }).click();
+  await page.getByRole('heading', { name: 'Reviews' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Windows 10 machines replaced/);
+  assert.match(await page.locator('main').innerText(), /risk\.review/, 'the history shows it');
+  await app.screenshot(page, 'risk');
+
+  await page.goto(page.url().replace(/\/risks\/.*/, '/risks/matrix'));
+  await page.getByRole('heading', { name: 'Risk matrix' }).waitFor();
+  await checkAccessibility(page);
+});
+
+test('the SIRO accepts a risk above the appetite, which the practice manager cannot', async () => {
+  const pm = await app.newPage();
+  await signIn(pm, 'r.ahmed');
+  await pm.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await pm.getByRole('link', { name: 'Information risks' }).click();
+  await pm.getByRole('link', { name: /Phishing email leads to a stolen password/ }).first().click();
+  await pm.getByRole('heading', { name: /Phishing email/ }).waitFor();
+  const riskUrl = pm.url();
+  const until = new Date(Date.now() + 60 * 86400000).toISOString().slice(0, 10);
+  await pm.getByLabel('Why the risk is accepted').fill('Two-factor arrives with the NHSmail upgrade');
+  await pm.getByLabel('Accepted until').fill(until);
+  await pm.getByRole('button', { name: 'Accept the risk' }).click();
+  await pm.getByRole('alert').waitFor();
+  assert.match(await pm.getByRole('alert').innerText(), /only the SIRO can accept it/);
+
+  const siro = await app.newPage();
+  await signIn(siro, 'dr.hughes');
+  await siro.goto(riskUrl);
+  await siro.getByRole('heading', { name: /Phishing email/ }).waitFor();
+  await siro.getByLabel('Why the risk is accepted').fill('Two-factor arrives with the NHSmail upgrade');
+  await siro.getByLabel('Accepted until').fill(until);
+  await siro.getByRole('button', { name: 'Accept the risk' }).click();
+  await siro.getByRole('heading', { name: 'Acceptance' }).waitFor();
+  assert.match(await siro.locator('main').innerText(), /Accepted by Dr Eleanor Hughes[\s\S]*SIRO sign-off/);
+  await checkAccessibility(siro);
+});
