@@ -12,6 +12,8 @@ pub mod page;
 pub mod password;
 pub mod people;
 pub mod practice;
+pub mod quarters;
+pub mod risk_report;
 pub mod risks;
 pub mod settings;
 pub mod time;

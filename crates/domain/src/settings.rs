@@ -49,6 +49,9 @@ pub struct PracticeSettings {
     pub risk_matrix: String,
     /// The highest residual band the practice accepts without the SIRO's sign-off.
     pub risk_appetite: crate::risks::Band,
+    /// The month the reporting year starts: 1 for calendar quarters (default), 4 for the NHS
+    /// financial year.
+    pub quarter_start_month: u32,
 }
 
 impl Default for PracticeSettings {
@@ -71,6 +74,7 @@ impl Default for PracticeSettings {
             bulk_read_multiple: 3,
             risk_matrix: "5x5".into(),
             risk_appetite: crate::risks::Band::Medium,
+            quarter_start_month: 1,
         }
     }
 }
@@ -192,6 +196,7 @@ impl PracticeSettings {
                     bulk_read_multiple: o.bulk_read_multiple.min(s.bulk_read_multiple),
                     risk_matrix: o.risk_matrix,
                     risk_appetite: o.risk_appetite.min(s.risk_appetite),
+                    quarter_start_month: o.quarter_start_month,
                 },
             });
         }

@@ -142,6 +142,42 @@ pub trait RiskStore: Send + Sync {
         band: custodian_domain::risks::Band,
         by: &AuditMeta,
     ) -> Result<RiskAcceptance>;
+    /// The quarter's report: the existing one, or a new draft with `snapshot` (JSON). Creating
+    /// it is recorded; asking again returns the same report.
+    async fn ensure_risk_report(
+        &self,
+        practice: PracticeId,
+        quarter: &str,
+        snapshot: &str,
+        by: &AuditMeta,
+    ) -> Result<RiskReport>;
+    async fn risk_report(&self, practice: PracticeId, quarter: &str) -> Result<Option<RiskReport>>;
+    /// The practice's reports, latest quarter first.
+    async fn risk_reports(&self, practice: PracticeId) -> Result<Vec<RiskReport>>;
+    /// Records the practice meeting's minutes and decisions on a draft.
+    async fn record_report_minutes(
+        &self,
+        practice: PracticeId,
+        quarter: &str,
+        minutes: &str,
+        decisions: &str,
+        by: &AuditMeta,
+    ) -> Result<RiskReport>;
+    /// Signs a draft off: `report` (JSON) is kept unchanged with its SHA-256 from then on.
+    async fn sign_risk_report(
+        &self,
+        practice: PracticeId,
+        quarter: &str,
+        report: &str,
+        by: &AuditMeta,
+    ) -> Result<RiskReport>;
+    /// Every practice's current risks by residual score, overdue reviews on `today`, and the
+    /// status of its report for `quarter`.
+    async fn provider_risk_overview(
+        &self,
+        today: chrono::NaiveDate,
+        quarter: &str,
+    ) -> Result<Vec<PracticeRiskSummary>>;
 }
 
 /// The information asset register.

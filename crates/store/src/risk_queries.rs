@@ -137,6 +137,29 @@ macro_rules! risk_methods {
             Ok(())
         }
 
+        const REPORT_QUERY: &str = "SELECT r.id, r.practice_id, r.quarter, r.status, r.created_at, r.created_by, r.snapshot, r.minutes, r.decisions, \
+             r.signed_by, p.full_name AS signed_by_name, r.signed_at, r.signed_report, r.signed_sha256 \
+             FROM risk_reports r LEFT JOIN people p ON p.id = r.signed_by WHERE r.practice_id = $1";
+
+        fn report_from(row: &$row) -> Result<RiskReport> {
+            Ok(RiskReport {
+                id: row.try_get("id")?,
+                practice_id: PracticeId(row.try_get("practice_id")?),
+                quarter: row.try_get("quarter")?,
+                status: row.try_get("status")?,
+                created_at: row.try_get("created_at")?,
+                created_by: row.try_get("created_by")?,
+                snapshot: row.try_get("snapshot")?,
+                minutes: row.try_get("minutes")?,
+                decisions: row.try_get("decisions")?,
+                signed_by: row.try_get::<Option<Uuid>, _>("signed_by")?.map(PersonId),
+                signed_by_name: row.try_get("signed_by_name")?,
+                signed_at: row.try_get("signed_at")?,
+                signed_report: row.try_get("signed_report")?,
+                signed_sha256: row.try_get("signed_sha256")?,
+            })
+        }
+
         #[async_trait]
         impl RiskStore for $store {
             async fn create_risk(&self, practice: PracticeId, v: &custodian_domain::risks::ValidRisk, by: &AuditMeta) -> Result<Risk> {
@@ -459,6 +482,144 @@ macro_rules! risk_methods {
                 tx.commit().await?;
                 let risk = self.risk(practice, risk).await?.ok_or(StoreError::NotFound("risk"))?;
                 risk.acceptance.ok_or(StoreError::NotFound("acceptance"))
+            }
+
+            async fn ensure_risk_report(&self, practice: PracticeId, quarter: &str, snapshot: &str, by: &AuditMeta) -> Result<RiskReport> {
+                if let Some(r) = self.risk_report(practice, quarter).await? {
+                    return Ok(r);
+                }
+                let id = Uuid::now_v7();
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = sqlx::query(
+                    "INSERT INTO risk_reports (id, practice_id, quarter, status, created_at, created_by, snapshot) \
+                     VALUES ($1, $2, $3, 'draft', $4, $5, $6) ON CONFLICT (practice_id, quarter) DO NOTHING",
+                )
+                .bind(id)
+                .bind(practice.0)
+                .bind(quarter)
+                .bind(now())
+                .bind(&by.actor)
+                .bind(snapshot)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    insert_event(
+                        &mut *tx,
+                        &by.event(Some(practice), "risk_report.create", "risk_report", Some(id.to_string()))
+                            .details(serde_json::json!({ "quarter": quarter })),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                self.risk_report(practice, quarter).await?.ok_or(StoreError::NotFound("report"))
+            }
+
+            async fn risk_report(&self, practice: PracticeId, quarter: &str) -> Result<Option<RiskReport>> {
+                let row = sqlx::query(&format!("{REPORT_QUERY} AND r.quarter = $2")).bind(practice.0).bind(quarter).fetch_optional(&self.pool).await?;
+                row.as_ref().map(report_from).transpose()
+            }
+
+            async fn risk_reports(&self, practice: PracticeId) -> Result<Vec<RiskReport>> {
+                let rows = sqlx::query(&format!("{REPORT_QUERY} ORDER BY r.quarter DESC")).bind(practice.0).fetch_all(&self.pool).await?;
+                rows.iter().map(report_from).collect()
+            }
+
+            async fn record_report_minutes(&self, practice: PracticeId, quarter: &str, minutes: &str, decisions: &str, by: &AuditMeta) -> Result<RiskReport> {
+                let old = self.risk_report(practice, quarter).await?.ok_or(StoreError::NotFound("report"))?;
+                if old.status != "draft" {
+                    return Err(custodian_domain::Invalid::one("minutes", "This report has been signed off: it cannot be changed").into());
+                }
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query("UPDATE risk_reports SET minutes = $3, decisions = $4 WHERE practice_id = $1 AND quarter = $2 AND status = 'draft'")
+                    .bind(practice.0)
+                    .bind(quarter)
+                    .bind(minutes.trim())
+                    .bind(decisions.trim())
+                    .execute(&mut *tx)
+                    .await?;
+                insert_event(
+                    &mut *tx,
+                    &by.event(Some(practice), "risk_report.minutes", "risk_report", Some(old.id.to_string())).details(serde_json::json!({
+                        "quarter": quarter,
+                        "minutes": { "old": old.minutes, "new": minutes.trim() },
+                        "decisions": { "old": old.decisions, "new": decisions.trim() },
+                    })),
+                )
+                .await?;
+                tx.commit().await?;
+                self.risk_report(practice, quarter).await?.ok_or(StoreError::NotFound("report"))
+            }
+
+            async fn sign_risk_report(&self, practice: PracticeId, quarter: &str, report: &str, by: &AuditMeta) -> Result<RiskReport> {
+                use sha2::Digest as _;
+                let person = by.actor_id.ok_or(StoreError::NotFound("signer"))?;
+                let old = self.risk_report(practice, quarter).await?.ok_or(StoreError::NotFound("report"))?;
+                if old.status != "draft" {
+                    return Err(StoreError::Conflict { field: "quarter", message: "This report has already been signed off".into() });
+                }
+                let sha = hex::encode(sha2::Sha256::digest(report.as_bytes()));
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = sqlx::query(
+                    "UPDATE risk_reports SET status = 'signed', signed_by = $3, signed_at = $4, signed_report = $5, signed_sha256 = $6 \
+                     WHERE practice_id = $1 AND quarter = $2 AND status = 'draft'",
+                )
+                .bind(practice.0)
+                .bind(quarter)
+                .bind(person.0)
+                .bind(now())
+                .bind(report)
+                .bind(&sha)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::Conflict { field: "quarter", message: "This report has already been signed off".into() });
+                }
+                insert_event(
+                    &mut *tx,
+                    &by.event(Some(practice), "risk_report.sign", "risk_report", Some(old.id.to_string()))
+                        .details(serde_json::json!({ "quarter": quarter, "sha256": sha })),
+                )
+                .await?;
+                tx.commit().await?;
+                self.risk_report(practice, quarter).await?.ok_or(StoreError::NotFound("report"))
+            }
+
+            async fn provider_risk_overview(&self, today: chrono::NaiveDate, quarter: &str) -> Result<Vec<PracticeRiskSummary>> {
+                let practices: Vec<(Uuid, String, String)> = sqlx::query_as("SELECT id, name, ods_code FROM practices ORDER BY name, id")
+                    .fetch_all(&self.pool)
+                    .await?;
+                let scores: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+                    "SELECT practice_id, residual_score, COUNT(*) FROM risks WHERE status <> 'closed' GROUP BY practice_id, residual_score",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let overdue: Vec<(Uuid, i64)> = sqlx::query_as(
+                    "SELECT practice_id, COUNT(*) FROM risks WHERE status <> 'closed' AND next_review_on < $1 GROUP BY practice_id",
+                )
+                .bind(today)
+                .fetch_all(&self.pool)
+                .await?;
+                let reports: Vec<(Uuid, String)> = sqlx::query_as("SELECT practice_id, status FROM risk_reports WHERE quarter = $1")
+                    .bind(quarter)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut by_practice: std::collections::HashMap<Uuid, Vec<(i64, i64)>> = std::collections::HashMap::new();
+                for (p, score, n) in scores {
+                    by_practice.entry(p).or_default().push((score, n));
+                }
+                let overdue: std::collections::HashMap<Uuid, i64> = overdue.into_iter().collect();
+                let reports: std::collections::HashMap<Uuid, String> = reports.into_iter().collect();
+                Ok(practices
+                    .into_iter()
+                    .map(|(id, name, ods)| PracticeRiskSummary {
+                        practice_id: PracticeId(id),
+                        practice: name,
+                        ods_code: ods,
+                        residual_scores: by_practice.remove(&id).unwrap_or_default(),
+                        overdue_reviews: overdue.get(&id).copied().unwrap_or(0),
+                        report_status: reports.get(&id).cloned(),
+                    })
+                    .collect())
             }
         }
     };

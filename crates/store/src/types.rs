@@ -551,3 +551,44 @@ pub struct RiskAcceptance {
     #[schema(value_type = String)]
     pub expires_on: chrono::NaiveDate,
 }
+
+/// A quarterly threats-and-vulnerabilities report of a practice.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RiskReport {
+    pub id: uuid::Uuid,
+    pub practice_id: PracticeId,
+    /// `2026-Q3`.
+    pub quarter: String,
+    /// draft or signed.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    /// Who made the draft: a username, or `scheduler`.
+    pub created_by: String,
+    /// The report as first produced (JSON), the baseline for next quarter's comparison.
+    #[serde(skip)]
+    pub snapshot: String,
+    /// The practice meeting's minutes and decisions, recorded after the meeting.
+    pub minutes: String,
+    pub decisions: String,
+    pub signed_by: Option<PersonId>,
+    pub signed_by_name: Option<String>,
+    pub signed_at: Option<DateTime<Utc>>,
+    /// The report as signed off (JSON), kept unchanged.
+    #[serde(skip)]
+    pub signed_report: Option<String>,
+    /// SHA-256 of the signed report, in hex.
+    pub signed_sha256: Option<String>,
+}
+
+/// One practice's line of the provider's risk overview.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PracticeRiskSummary {
+    pub practice_id: PracticeId,
+    pub practice: String,
+    pub ods_code: String,
+    /// Current (not closed) risks by residual score: (score, count).
+    pub residual_scores: Vec<(i64, i64)>,
+    pub overdue_reviews: i64,
+    /// The status of the report for the quarter asked about, if there is one.
+    pub report_status: Option<String>,
+}

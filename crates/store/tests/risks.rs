@@ -15,6 +15,7 @@ use custodian_store::{AuditMeta, NewAccount, RiskFilter, SharedStore, StoreError
 conformance!(
     risks_are_numbered_scored_and_kept_to_their_practice,
     actions_reviews_and_acceptances_are_recorded_with_the_risk,
+    a_quarterly_report_is_made_once_and_kept_unchanged_once_signed,
 );
 
 async fn practice(store: &SharedStore, name: &str, ods: &str) -> Practice {
@@ -339,5 +340,134 @@ async fn actions_reviews_and_acceptances_are_recorded_with_the_risk(store: Share
             "risk_action.create",
             "risk.create"
         ]
+    );
+}
+
+async fn a_quarterly_report_is_made_once_and_kept_unchanged_once_signed(store: SharedStore) {
+    let p = practice(&store, "Riverside", "Z00001").await;
+    let other = practice(&store, "Hillside", "Z00002").await;
+    let siro = member(&store, &p, "sam", &[PracticeRole::Siro]).await;
+    let first = store
+        .ensure_risk_report(
+            p.id,
+            "2026-Q3",
+            "{\"v\":1}",
+            &AuditMeta::system("scheduler"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.status.as_str(), first.created_by.as_str()),
+        ("draft", "scheduler")
+    );
+    let again = store
+        .ensure_risk_report(p.id, "2026-Q3", "{\"v\":2}", &AuditMeta::cli())
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.snapshot, "{\"v\":1}", "the first draft stands");
+    assert!(
+        store
+            .risk_report(other.id, "2026-Q3")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let by = as_person(siro, "sam");
+    let r = store
+        .record_report_minutes(p.id, "2026-Q3", "Discussed phishing", "Buy MFA tokens", &by)
+        .await
+        .unwrap();
+    assert_eq!(r.decisions, "Buy MFA tokens");
+    let signed = store
+        .sign_risk_report(p.id, "2026-Q3", "{\"signed\":true}", &by)
+        .await
+        .unwrap();
+    assert_eq!(signed.status, "signed");
+    assert_eq!(signed.signed_by_name.as_deref(), Some("sam Person"));
+    use sha2::Digest as _;
+    assert_eq!(
+        signed.signed_sha256.as_deref(),
+        Some(hex::encode(sha2::Sha256::digest(b"{\"signed\":true}")).as_str()),
+        "the hash is of the stored copy"
+    );
+    assert_eq!(signed.signed_sha256.as_ref().unwrap().len(), 64);
+    assert!(
+        store
+            .sign_risk_report(p.id, "2026-Q3", "{}", &by)
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .record_report_minutes(p.id, "2026-Q3", "Rewritten", "", &by)
+            .await
+            .is_err()
+    );
+    // Even with direct database access, a signed report cannot be changed or deleted.
+    for sql in [
+        "UPDATE risk_reports SET signed_report = '{}'",
+        "DELETE FROM risk_reports",
+    ] {
+        assert!(
+            custodian_store::testing::raw_execute(&store, sql)
+                .await
+                .is_err(),
+            "{sql}"
+        );
+    }
+    assert_eq!(
+        store
+            .risk_report(p.id, "2026-Q3")
+            .await
+            .unwrap()
+            .unwrap()
+            .signed_report
+            .as_deref(),
+        Some("{\"signed\":true}")
+    );
+    let actions: Vec<String> = store
+        .events(Some(p.id), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.action)
+        .filter(|a| a.starts_with("risk_report"))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "risk_report.sign",
+            "risk_report.minutes",
+            "risk_report.create"
+        ]
+    );
+
+    // The provider's overview: every practice, with the quarter's report status.
+    let ivy = member(&store, &p, "ivy", &[PracticeRole::InformationAssetOwner]).await;
+    store
+        .create_risk(
+            p.id,
+            &input("Ransomware", ivy, 3, 5)
+                .validate(&MATRIX_5X5, today(), None)
+                .unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+    let overview = store
+        .provider_risk_overview(NaiveDate::from_ymd_opt(2027, 6, 1).unwrap(), "2026-Q3")
+        .await
+        .unwrap();
+    assert_eq!(overview.len(), 2);
+    let river = overview.iter().find(|o| o.ods_code == "Z00001").unwrap();
+    assert_eq!(river.residual_scores, [(15, 1)]);
+    assert_eq!(river.overdue_reviews, 1);
+    assert_eq!(river.report_status.as_deref(), Some("signed"));
+    let hill = overview.iter().find(|o| o.ods_code == "Z00002").unwrap();
+    assert_eq!(
+        (hill.residual_scores.len(), hill.report_status.clone()),
+        (0, None)
     );
 }

@@ -1765,6 +1765,7 @@ struct SettingsForm {
     bulk_read_multiple: String,
     risk_matrix: String,
     risk_appetite: String,
+    quarter_start_month: String,
     mfa_required_for_all: bool,
     early_sign_in: bool,
     open_weekends: bool,
@@ -1790,6 +1791,7 @@ impl SettingsForm {
             bulk_read_multiple: s.bulk_read_multiple.to_string(),
             risk_matrix: s.risk_matrix.clone(),
             risk_appetite: s.risk_appetite.as_str().to_string(),
+            quarter_start_month: s.quarter_start_month.to_string(),
             mfa_required_for_all: s.mfa_required_for_all,
             early_sign_in: s.early_sign_in,
             open_weekends: s.open_weekends,
@@ -1819,11 +1821,13 @@ impl SettingsForm {
             bulk_read_multiple: get("bulk_read_multiple"),
             risk_matrix: get("risk_matrix"),
             risk_appetite: get("risk_appetite"),
+            quarter_start_month: get("quarter_start_month"),
             mfa_required_for_all: get("mfa_required_for_all") == "true",
             early_sign_in: get("early_sign_in") == "true",
             open_weekends: get("open_weekends") == "true",
         };
         let mut errors = Errors::none();
+        let appetite = custodian_domain::risks::Band::parse(&form.risk_appetite);
         let mut num = |field: &str, v: &str| -> u32 {
             v.parse().unwrap_or_else(|_| {
                 errors.0.push(custodian_domain::FieldError {
@@ -1856,19 +1860,17 @@ impl SettingsForm {
             open_weekends: form.open_weekends,
             bulk_read_multiple: num("bulk_read_multiple", &form.bulk_read_multiple),
             risk_matrix: form.risk_matrix.clone(),
-            risk_appetite: match custodian_domain::risks::Band::parse(&form.risk_appetite) {
-                Some(b) => b,
-                None => {
-                    errors.0.push(custodian_domain::FieldError {
-                        field: "risk_appetite".into(),
-                        message: "Choose the risk appetite from the list".into(),
-                    });
-                    custodian_domain::risks::Band::Medium
-                }
-            },
+            risk_appetite: appetite.unwrap_or(custodian_domain::risks::Band::Medium),
+            quarter_start_month: num("quarter_start_month", &form.quarter_start_month),
             mfa_required_for_all: form.mfa_required_for_all,
             early_sign_in: form.early_sign_in,
         };
+        if appetite.is_none() {
+            errors.0.push(custodian_domain::FieldError {
+                field: "risk_appetite".into(),
+                message: "Choose the risk appetite from the list".into(),
+            });
+        }
         let result = if !errors.is_empty() {
             Err(errors)
         } else {
@@ -1890,6 +1892,7 @@ struct SettingsPage {
     notice: Option<String>,
     matrices: Vec<(&'static str, &'static str)>,
     bands: Vec<(&'static str, &'static str)>,
+    months: Vec<(String, &'static str)>,
 }
 
 fn matrix_choices() -> Vec<(&'static str, &'static str)> {
@@ -1897,6 +1900,16 @@ fn matrix_choices() -> Vec<(&'static str, &'static str)> {
         .iter()
         .map(|m| (m.key, m.name))
         .collect()
+}
+
+fn month_choices() -> Vec<(String, &'static str)> {
+    [
+        (1, "January (calendar quarters)"),
+        (4, "April (NHS financial year)"),
+    ]
+    .iter()
+    .map(|(n, l)| (n.to_string(), *l))
+    .collect()
 }
 
 fn band_choices() -> Vec<(&'static str, &'static str)> {
@@ -1929,6 +1942,7 @@ async fn settings_page(
         notice: q.done.map(|_| "Settings saved.".into()),
         matrices: matrix_choices(),
         bands: band_choices(),
+        months: month_choices(),
     }))
 }
 
@@ -1970,6 +1984,7 @@ async fn save_settings(
             notice: None,
             matrices: matrix_choices(),
             bands: band_choices(),
+            months: month_choices(),
         },
     ))
 }

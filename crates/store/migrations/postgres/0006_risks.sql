@@ -72,3 +72,29 @@ CREATE TABLE risk_acceptances (
     expires_on      DATE NOT NULL
 );
 CREATE INDEX risk_acceptances_risk ON risk_acceptances (practice_id, risk_id, accepted_at);
+
+-- Quarterly threats-and-vulnerabilities reports: a draft per practice and quarter, then the
+-- copy the SIRO signed off, kept as it was with its SHA-256.
+CREATE TABLE risk_reports (
+    id             UUID PRIMARY KEY,
+    practice_id    UUID NOT NULL REFERENCES practices (id),
+    quarter        TEXT NOT NULL,
+    status         TEXT NOT NULL CHECK (status IN ('draft', 'signed')),
+    created_at     TIMESTAMPTZ NOT NULL,
+    created_by     TEXT NOT NULL,
+    snapshot       TEXT NOT NULL,
+    minutes        TEXT NOT NULL DEFAULT '',
+    decisions      TEXT NOT NULL DEFAULT '',
+    signed_by      UUID REFERENCES people (id),
+    signed_at      TIMESTAMPTZ,
+    signed_report  TEXT,
+    signed_sha256  TEXT,
+    UNIQUE (practice_id, quarter)
+);
+CREATE FUNCTION risk_reports_signed_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'a signed risk report cannot be changed or deleted';
+END;
+$$;
+CREATE TRIGGER risk_reports_signed_no_change BEFORE UPDATE OR DELETE ON risk_reports
+    FOR EACH ROW WHEN (OLD.status = 'signed') EXECUTE FUNCTION risk_reports_signed_fixed();

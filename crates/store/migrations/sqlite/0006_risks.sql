@@ -72,3 +72,26 @@ CREATE TABLE risk_acceptances (
     expires_on      TEXT NOT NULL
 );
 CREATE INDEX risk_acceptances_risk ON risk_acceptances (practice_id, risk_id, accepted_at);
+
+-- Quarterly threats-and-vulnerabilities reports: a draft per practice and quarter, then the
+-- copy the SIRO signed off, kept as it was with its SHA-256.
+CREATE TABLE risk_reports (
+    id             BLOB PRIMARY KEY,
+    practice_id    BLOB NOT NULL REFERENCES practices (id),
+    quarter        TEXT NOT NULL,
+    status         TEXT NOT NULL CHECK (status IN ('draft', 'signed')),
+    created_at     TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    snapshot       TEXT NOT NULL,
+    minutes        TEXT NOT NULL DEFAULT '',
+    decisions      TEXT NOT NULL DEFAULT '',
+    signed_by      BLOB REFERENCES people (id),
+    signed_at      TEXT,
+    signed_report  TEXT,
+    signed_sha256  TEXT,
+    UNIQUE (practice_id, quarter)
+);
+CREATE TRIGGER risk_reports_signed_no_update BEFORE UPDATE ON risk_reports WHEN OLD.status = 'signed'
+    BEGIN SELECT RAISE(ABORT, 'a signed risk report cannot be changed'); END;
+CREATE TRIGGER risk_reports_signed_no_delete BEFORE DELETE ON risk_reports WHEN OLD.status = 'signed'
+    BEGIN SELECT RAISE(ABORT, 'a signed risk report cannot be deleted'); END;
