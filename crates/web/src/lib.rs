@@ -19,8 +19,10 @@ pub mod error;
 pub mod forms;
 pub mod metrics;
 pub mod pages;
+pub mod pdf;
 pub mod report;
 pub mod risk_chart;
+pub mod risk_reports_web;
 pub mod risks_web;
 pub mod routes;
 pub mod security;
@@ -127,6 +129,7 @@ pub fn route_table() -> routes::Routes {
     assets_web::routes(&mut r);
     asset_import_web::routes(&mut r);
     risks_web::routes(&mut r);
+    risk_reports_web::routes(&mut r);
     api::routes(&mut r);
     api_identity::routes(&mut r);
     r

@@ -90,6 +90,11 @@ impl Layout {
                 label: "Practices",
                 current: here == "/practices",
             });
+            nav.push(NavItem {
+                href: "/provider/risks".into(),
+                label: "Risks across practices",
+                current: here == "/provider/risks",
+            });
         }
         if let Some((p, access)) = practice {
             let base = format!("/practices/{}", p.id);
@@ -522,6 +527,24 @@ async fn practice_home(
                 format!("{base}/security"),
                 format!("{locked} locked account(s)"),
             ));
+        }
+    }
+    if a.can(Permission::RisksView) {
+        let settings = state.store.settings(scope.id()).await?;
+        let today = custodian_domain::identity::london_today(state.clock.now());
+        let last =
+            custodian_domain::quarters::Quarter::containing(today, settings.quarter_start_month)
+                .previous();
+        if let Some(r) = state.store.risk_report(scope.id(), &last.key()).await? {
+            if r.status == "draft" {
+                attention.push((
+                    format!("{base}/risk-reports/{}", r.quarter),
+                    format!(
+                        "The {} threats and vulnerabilities report is ready for the practice meeting and the SIRO's sign-off",
+                        last.label()
+                    ),
+                ));
+            }
         }
     }
     Ok(render(&PracticePage {

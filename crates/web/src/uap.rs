@@ -432,6 +432,11 @@ pub async fn run_scheduler(
             Ok(n) => tracing::info!(leavers = n, "scheduler: leavers carried out"),
             Err(e) => tracing::error!(error = %e, "scheduler: leavers failed"),
         }
+        match crate::risk_reports_web::draft_quarterly_reports(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reports = n, "scheduler: quarterly risk reports drafted"),
+            Err(e) => tracing::error!(error = %e, "scheduler: quarterly risk reports failed"),
+        }
         if let Err(e) = state.audit.checkpoint(&state.store).await {
             tracing::error!(error = %e, "scheduler: audit checkpoint failed");
         }

@@ -858,6 +858,10 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         | "/practices/{practice_id}/risks/library"
         | "/practices/{practice_id}/risks/matrix"
         | "/practices/{practice_id}/risk-library" => None,
+        "/practices/{practice_id}/risk-reports" => None,
+        "/practices/{practice_id}/risk-reports/{quarter}" => Some("risk_report.view"),
+        "/practices/{practice_id}/risk-reports/{quarter}/pdf"
+        | "/practices/{practice_id}/risk-reports/{quarter}/csv" => Some("risk_report.export"),
         _ => return None,
     })
 }
@@ -924,6 +928,24 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
         .await
         .unwrap();
     let risk = risk["id"].as_str().expect("risk created").to_string();
+    let quarter: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risk-reports"),
+            &pm,
+            &format!(
+                r#"{{"quarter": "{}"}}"#,
+                custodian_domain::quarters::Quarter::containing(chrono::Utc::now().date_naive(), 1)
+                    .key()
+            ),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let quarter = quarter["quarter"]
+        .as_str()
+        .expect("report drafted")
+        .to_string();
     let seq = app.store.events(Some(app.riverside.id), 1).await.unwrap()[0]
         .seq
         .to_string();
@@ -947,7 +969,8 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
             .replace("{seq}", &seq)
             .replace("{asset_id}", &asset)
             .replace("{import_id}", &import)
-            .replace("{risk_id}", &risk);
+            .replace("{risk_id}", &risk)
+            .replace("{quarter}", &quarter);
         let res = app.get(&path, Some(&pm)).await;
         assert_eq!(res.status(), 200, "{}", route.path);
         let id = res.headers()["x-request-id"].to_str().unwrap().to_string();

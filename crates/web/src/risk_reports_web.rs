@@ -1,0 +1,1289 @@
+//! The quarterly threats-and-vulnerabilities report: drafted by the scheduler at the start of
+//! each quarter (or on request), shown as a printable page, downloaded as PDF or CSV, minuted
+//! after the practice meeting and signed off by the SIRO, after which the signed copy is kept
+//! unchanged. And the provider's view of every practice's risks.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_domain::quarters::{Quarter, parse_quarter};
+use custodian_domain::risk_report::{
+    self, ActionFact, ChangeFact, QuarterlyReport, ReportFacts, RiskFact,
+};
+use custodian_domain::risks::{self, Band, Matrix};
+use custodian_domain::time::show_datetime;
+use custodian_domain::{Permission, Practice};
+use custodian_store::{AuditMeta, EventFilter, Outcome, RiskFilter, RiskReport};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{PracticeScope, RequestMeta, SignedIn};
+use crate::error::Problem;
+use crate::forms::Errors;
+use crate::pages::{Layout, render, render_with};
+use crate::routes::{Reach, Routes};
+use crate::{AppError, AppState};
+
+pub fn routes(r: &mut Routes) {
+    use Reach::Practice as P;
+    r.get("/practices/{practice_id}/risk-reports", P, list_page)
+        .post("/practices/{practice_id}/risk-reports", P, generate_submit)
+        .get(
+            "/practices/{practice_id}/risk-reports/{quarter}",
+            P,
+            report_page,
+        )
+        .get(
+            "/practices/{practice_id}/risk-reports/{quarter}/pdf",
+            P,
+            report_pdf,
+        )
+        .get(
+            "/practices/{practice_id}/risk-reports/{quarter}/csv",
+            P,
+            report_csv,
+        )
+        .post(
+            "/practices/{practice_id}/risk-reports/{quarter}/minutes",
+            P,
+            minutes_submit,
+        )
+        .post(
+            "/practices/{practice_id}/risk-reports/{quarter}/sign",
+            P,
+            sign_submit,
+        )
+        .get("/api/v1/practices/{practice_id}/risk-reports", P, api_list)
+        .post(
+            "/api/v1/practices/{practice_id}/risk-reports",
+            P,
+            api_generate,
+        )
+        .get(
+            "/api/v1/practices/{practice_id}/risk-reports/{quarter}",
+            P,
+            api_get,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/risk-reports/{quarter}/minutes",
+            P,
+            api_minutes,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/risk-reports/{quarter}/sign",
+            P,
+            api_sign,
+        )
+        .get("/provider/risks", Reach::SignedIn, provider_page)
+        .get("/api/v1/provider/risks", Reach::SignedIn, api_provider);
+}
+
+// ---- building the report ---------------------------------------------------------------------
+
+/// The copy kept when the SIRO signs off: the report with the meeting's minutes and decisions.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SignedCopy {
+    pub report: QuarterlyReport,
+    pub minutes: String,
+    pub decisions: String,
+}
+
+fn london_today(state: &AppState) -> chrono::NaiveDate {
+    custodian_domain::identity::london_today(state.clock.now())
+}
+
+/// The quarter's report built from the register as it is now.
+pub async fn build_report(
+    state: &AppState,
+    practice: &Practice,
+    quarter: Quarter,
+) -> Result<QuarterlyReport, AppError> {
+    let settings = state.store.settings(practice.id).await?;
+    let m: &Matrix = risks::matrix(&settings.risk_matrix);
+    let list = state
+        .store
+        .risks(
+            practice.id,
+            &RiskFilter {
+                limit: 50_000,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let assets: std::collections::HashMap<uuid::Uuid, String> = state
+        .store
+        .asset_choices(practice.id)
+        .await?
+        .into_iter()
+        .collect();
+    let facts: Vec<RiskFact> = list
+        .iter()
+        .map(|r| {
+            let f = &r.fields;
+            let mut threatens = Vec::new();
+            for (on, dim, why) in [
+                (
+                    f.confidentiality,
+                    "Confidentiality",
+                    &f.confidentiality_reason,
+                ),
+                (f.integrity, "Integrity", &f.integrity_reason),
+                (f.availability, "Availability", &f.availability_reason),
+            ] {
+                if on {
+                    threatens.push((dim, why.clone()));
+                }
+            }
+            RiskFact {
+                id: r.id,
+                reference: r.reference.clone(),
+                title: f.title.clone(),
+                owner: r.owner_name.clone(),
+                status: f.status.clone(),
+                category: f.category.clone(),
+                threat: f.threat.clone(),
+                vulnerability: f.vulnerability.clone(),
+                threatens,
+                assets: f
+                    .asset_ids
+                    .iter()
+                    .filter_map(|a| assets.get(a).cloned())
+                    .collect(),
+                inherent_score: r.inherent_score as u8,
+                residual: (
+                    f.residual_likelihood.unwrap_or(1),
+                    f.residual_impact.unwrap_or(1),
+                ),
+                residual_score: r.residual_score as u8,
+                target_score: r.target_score.map(|t| t as u8),
+                controls: f.controls.clone(),
+                created_on: custodian_domain::identity::london_today(r.created_at),
+                next_review_on: r.next_review_on,
+                acceptance: r.acceptance.as_ref().map(|a| {
+                    (
+                        custodian_domain::identity::london_today(a.accepted_at),
+                        a.band.clone(),
+                        a.above_appetite,
+                        a.expires_on,
+                        a.accepted_by_name.clone(),
+                        a.reason.clone(),
+                    )
+                }),
+            }
+        })
+        .collect();
+    let actions: Vec<ActionFact> = state
+        .store
+        .risk_actions(practice.id, None)
+        .await?
+        .into_iter()
+        .map(|a| ActionFact {
+            risk_id: a.risk_id,
+            description: a.description,
+            owner: a.owner_name,
+            due_on: a.due_on,
+            status: a.status,
+        })
+        .collect();
+    let from = quarter
+        .start()
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
+    let to = (quarter.end() + chrono::Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
+    let changes: Vec<ChangeFact> = state
+        .store
+        .search_events(&EventFilter {
+            practice: Some(practice.id),
+            action: Some("risk.".into()),
+            from: Some(from),
+            to: Some(to),
+            limit: 50_000,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            let risk_id = e.event.object_id.as_deref()?.parse().ok()?;
+            let on = custodian_domain::identity::london_today(e.occurred_at);
+            let kind = match e.event.action.as_str() {
+                "risk.update" if e.event.details["status"]["new"] == "closed" => "close",
+                "risk.update" => "update",
+                "risk.review" => "review",
+                _ => return None,
+            };
+            Some(ChangeFact { risk_id, on, kind })
+        })
+        .collect();
+    let previous_cells = match state
+        .store
+        .risk_report(practice.id, &quarter.previous().key())
+        .await?
+    {
+        Some(prev) => content_of(&prev).ok().map(|c| c.report.cells),
+        None => None,
+    };
+    Ok(risk_report::build(ReportFacts {
+        practice: &practice.name,
+        ods_code: &practice.ods_code,
+        quarter,
+        matrix: m,
+        appetite: settings.risk_appetite,
+        risks: &facts,
+        actions: &actions,
+        changes: &changes,
+        previous_cells,
+        generated_at: state.clock.now(),
+        today: london_today(state),
+    }))
+}
+
+/// What a stored report holds: the signed copy, or the draft as first produced.
+fn content_of(r: &RiskReport) -> Result<SignedCopy, AppError> {
+    match &r.signed_report {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| AppError::Internal(format!("signed report {}: {e}", r.quarter))),
+        None => Ok(SignedCopy {
+            report: serde_json::from_str(&r.snapshot)
+                .map_err(|e| AppError::Internal(format!("report snapshot {}: {e}", r.quarter)))?,
+            minutes: r.minutes.clone(),
+            decisions: r.decisions.clone(),
+        }),
+    }
+}
+
+/// The quarter's report record: the existing one, or a new draft.
+pub async fn ensure_report(
+    state: &AppState,
+    practice: &Practice,
+    quarter: Quarter,
+    by: &AuditMeta,
+) -> Result<RiskReport, AppError> {
+    quarter.check_reportable(london_today(state))?;
+    if let Some(r) = state.store.risk_report(practice.id, &quarter.key()).await? {
+        return Ok(r);
+    }
+    let report = build_report(state, practice, quarter).await?;
+    let snapshot = serde_json::to_string(&report).expect("a report serialises");
+    Ok(state
+        .store
+        .ensure_risk_report(practice.id, &quarter.key(), &snapshot, by)
+        .await?)
+}
+
+/// The scheduler's part: at the start of each quarter, every practice gets the draft of the
+/// quarter just ended. Returns how many drafts were made.
+pub async fn draft_quarterly_reports(state: &AppState) -> Result<usize, AppError> {
+    let today = london_today(state);
+    let mut made = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = custodian_domain::PageRequest::parse(cursor.as_deref(), Some(200))?;
+        let list = state.store.practices(&page).await?;
+        for p in &list.items {
+            let settings = state.store.settings(p.id).await?;
+            let quarter = Quarter::containing(today, settings.quarter_start_month).previous();
+            if state
+                .store
+                .risk_report(p.id, &quarter.key())
+                .await?
+                .is_none()
+            {
+                ensure_report(state, p, quarter, &AuditMeta::system("scheduler")).await?;
+                made += 1;
+            }
+        }
+        match list.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(made)
+}
+
+async fn first_month(state: &AppState, scope: &PracticeScope) -> Result<u32, AppError> {
+    Ok(state.store.settings(scope.id()).await?.quarter_start_month)
+}
+
+async fn load(
+    state: &AppState,
+    scope: &PracticeScope,
+    key: &str,
+) -> Result<(Quarter, RiskReport), AppError> {
+    scope
+        .require(Permission::RisksView, "risk_report.view")
+        .await?;
+    let q = Quarter::parse(key, first_month(state, scope).await?).ok_or(AppError::NotFound)?;
+    let r = state
+        .store
+        .risk_report(scope.id(), &q.key())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((q, r))
+}
+
+/// What the report shows now: the signed copy, or for a draft the register as it is today.
+async fn current(
+    state: &AppState,
+    scope: &PracticeScope,
+    q: Quarter,
+    r: &RiskReport,
+) -> Result<SignedCopy, AppError> {
+    if r.status == "signed" {
+        return content_of(r);
+    }
+    Ok(SignedCopy {
+        report: build_report(state, &scope.practice, q).await?,
+        minutes: r.minutes.clone(),
+        decisions: r.decisions.clone(),
+    })
+}
+
+pub async fn generate(
+    state: &AppState,
+    scope: &PracticeScope,
+    key: &str,
+) -> Result<RiskReport, AppError> {
+    scope
+        .require(Permission::RisksManage, "risk_report.create")
+        .await?;
+    let q = parse_quarter(key, first_month(state, scope).await?)?;
+    ensure_report(state, &scope.practice, q, &scope.meta).await
+}
+
+/// The meeting's minutes and decisions.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct MinutesInput {
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub decisions: String,
+}
+
+pub async fn record_minutes(
+    state: &AppState,
+    scope: &PracticeScope,
+    key: &str,
+    input: &MinutesInput,
+) -> Result<RiskReport, AppError> {
+    let (q, _) = load(state, scope, key).await?;
+    scope
+        .require(Permission::RisksManage, "risk_report.minutes")
+        .await?;
+    let mut c = custodian_domain::validation::Checker::new();
+    c.text(
+        "minutes",
+        "the minutes of the practice meeting",
+        &input.minutes,
+        20_000,
+    );
+    if input.decisions.chars().count() > 20_000 {
+        c.fail(
+            "decisions",
+            "The decisions must be 20,000 characters or fewer",
+        );
+    }
+    c.finish()?;
+    Ok(state
+        .store
+        .record_report_minutes(
+            scope.id(),
+            &q.key(),
+            &input.minutes,
+            &input.decisions,
+            &scope.meta,
+        )
+        .await?)
+}
+
+pub async fn sign(
+    state: &AppState,
+    scope: &PracticeScope,
+    key: &str,
+) -> Result<RiskReport, AppError> {
+    let (q, r) = load(state, scope, key).await?;
+    scope
+        .require(Permission::RiskAcceptAboveAppetite, "risk_report.sign")
+        .await?;
+    if r.status == "signed" {
+        return Err(custodian_domain::Invalid::one(
+            "quarter",
+            "This report has already been signed off",
+        )
+        .into());
+    }
+    if q.in_progress(london_today(state)) {
+        return Err(custodian_domain::Invalid::one(
+            "quarter",
+            format!(
+                "{} has not ended yet: sign the report off after the quarter ends",
+                q.label()
+            ),
+        )
+        .into());
+    }
+    if r.minutes.trim().is_empty() {
+        return Err(custodian_domain::Invalid::one(
+            "minutes",
+            "Record the practice meeting's minutes before signing the report off",
+        )
+        .into());
+    }
+    let copy = SignedCopy {
+        report: build_report(state, &scope.practice, q).await?,
+        minutes: r.minutes.clone(),
+        decisions: r.decisions.clone(),
+    };
+    let json = serde_json::to_string(&copy).expect("a report serialises");
+    Ok(state
+        .store
+        .sign_risk_report(scope.id(), &q.key(), &json, &scope.meta)
+        .await?)
+}
+
+// ---- rendering -------------------------------------------------------------------------------
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+fn change(now: usize, before: Option<usize>) -> String {
+    match before {
+        None => "–".into(),
+        Some(b) if now > b => format!("+{}", now - b),
+        Some(b) if now < b => format!("−{}", b - now),
+        Some(_) => "no change".into(),
+    }
+}
+
+/// The report as a PDF.
+pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
+    let r = &copy.report;
+    let m = risks::matrix(&r.matrix);
+    let title = format!("Threats and vulnerabilities report, {}", r.quarter_label);
+    let mut d = crate::pdf::Doc::new(
+        &title,
+        &format!(
+            "{} ({}) \u{2013} {}",
+            r.practice, r.ods_code, r.quarter_label
+        ),
+    );
+    d.heading(&format!("{} \u{2013} {}", r.practice, title), 16.0);
+    d.para(
+        &format!(
+            "Period {} to {}. Generated {}; reviews and actions judged as at {}. Matrix {}; the practice accepts up to {} without the SIRO.",
+            date(r.period_start),
+            date(r.period_end),
+            show_datetime(r.generated_at),
+            date(r.as_at),
+            m.name,
+            r.appetite.label()
+        ),
+        9.0,
+    );
+    d.para(&status_line(record), 9.0);
+    d.heading("Current residual risks", 12.0);
+    d.heat_map(
+        m,
+        &r.cells,
+        "Heat map of current residual risks (likelihood by impact)",
+    );
+    let bands: Vec<Vec<String>> = r
+        .bands
+        .iter()
+        .map(|b| {
+            vec![
+                b.band.label().to_string(),
+                m.band_range(b.band),
+                b.now.to_string(),
+                b.before
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "–".into()),
+                change(b.now, b.before),
+            ]
+        })
+        .collect();
+    d.table(
+        &["Band", "Scores", "Now", "Last quarter", "Change"],
+        &[0.2, 0.2, 0.2, 0.2, 0.2],
+        &bands,
+    );
+    d.heading("Top risks by residual score", 12.0);
+    let top: Vec<Vec<String>> = r
+        .top_risks
+        .iter()
+        .map(|t| {
+            vec![
+                format!("{} {}", t.line.reference, t.line.title),
+                t.line.owner.clone(),
+                format!("{} {}", t.line.residual_score, t.line.band.label()),
+                t.line.status.clone(),
+                format!(
+                    "{} done, {} open, {} overdue",
+                    t.actions_done, t.actions_open, t.actions_overdue
+                ),
+            ]
+        })
+        .collect();
+    d.table(
+        &["Risk", "Owner", "Residual", "Status", "Actions"],
+        &[0.38, 0.16, 0.12, 0.12, 0.22],
+        &top,
+    );
+    for (heading, lines) in [
+        ("New risks this quarter", &r.new_risks),
+        ("Risks changed or reviewed this quarter", &r.changed_risks),
+        ("Risks closed this quarter", &r.closed_risks),
+        ("Risks accepted this quarter", &r.accepted_risks),
+        ("Reviews overdue", &r.overdue_reviews),
+    ] {
+        d.heading(heading, 12.0);
+        if lines.is_empty() {
+            d.para("None.", 9.0);
+            continue;
+        }
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| {
+                vec![
+                    format!("{} {}", l.reference, l.title),
+                    l.owner.clone(),
+                    format!("{} {}", l.residual_score, l.band.label()),
+                    l.note.clone(),
+                ]
+            })
+            .collect();
+        d.table(
+            &["Risk", "Owner", "Residual", "Note"],
+            &[0.36, 0.16, 0.12, 0.36],
+            &rows,
+        );
+    }
+    d.heading("Actions overdue", 12.0);
+    if r.overdue_actions.is_empty() {
+        d.para("None.", 9.0);
+    } else {
+        let rows: Vec<Vec<String>> = r
+            .overdue_actions
+            .iter()
+            .map(|a| {
+                vec![
+                    a.reference.clone(),
+                    a.description.clone(),
+                    a.owner.clone(),
+                    date(a.due_on),
+                ]
+            })
+            .collect();
+        d.table(
+            &["Risk", "Action", "Who", "Due"],
+            &[0.14, 0.5, 0.2, 0.16],
+            &rows,
+        );
+    }
+    d.heading(
+        "Threats and vulnerabilities by confidentiality, integrity and availability",
+        12.0,
+    );
+    for (dim, lines) in &r.by_cia {
+        d.heading(dim, 10.0);
+        if lines.is_empty() {
+            d.para("No current risk threatens it.", 9.0);
+            continue;
+        }
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|t| {
+                vec![
+                    t.reference.clone(),
+                    t.threat.clone(),
+                    t.vulnerability.clone(),
+                    t.why.clone(),
+                    format!("{} {}", t.residual_score, t.band.label()),
+                ]
+            })
+            .collect();
+        d.table(
+            &["Risk", "Threat", "Vulnerability", "How", "Residual"],
+            &[0.12, 0.28, 0.26, 0.22, 0.12],
+            &rows,
+        );
+    }
+    d.heading("Threats and vulnerabilities by asset", 12.0);
+    for (asset, lines) in &r.by_asset {
+        d.heading(asset, 10.0);
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|t| {
+                vec![
+                    t.reference.clone(),
+                    t.threat.clone(),
+                    t.vulnerability.clone(),
+                    format!("{} {}", t.residual_score, t.band.label()),
+                ]
+            })
+            .collect();
+        d.table(
+            &["Risk", "Threat", "Vulnerability", "Residual"],
+            &[0.14, 0.4, 0.34, 0.12],
+            &rows,
+        );
+    }
+    d.heading("Practice meeting", 12.0);
+    d.heading("Minutes", 10.0);
+    d.para(
+        if copy.minutes.is_empty() {
+            "Not recorded yet."
+        } else {
+            &copy.minutes
+        },
+        9.0,
+    );
+    d.heading("Decisions", 10.0);
+    d.para(
+        if copy.decisions.is_empty() {
+            "Not recorded yet."
+        } else {
+            &copy.decisions
+        },
+        9.0,
+    );
+    d.finish()
+}
+
+fn status_line(record: &RiskReport) -> String {
+    match (
+        &record.signed_at,
+        &record.signed_by_name,
+        &record.signed_sha256,
+    ) {
+        (Some(at), Some(by), Some(sha)) => format!(
+            "Signed off by {by} (SIRO) on {}. SHA-256 of the signed copy: {sha}",
+            show_datetime(*at)
+        ),
+        _ => format!(
+            "Draft, made {} by {}. Not yet signed off by the SIRO.",
+            show_datetime(record.created_at),
+            record.created_by
+        ),
+    }
+}
+
+/// The report's rows as CSV: one row per risk per section, and the overdue actions.
+pub fn csv(copy: &SignedCopy) -> String {
+    use crate::report::csv_line;
+    let r = &copy.report;
+    let mut out = csv_line(&[
+        "quarter",
+        "section",
+        "reference",
+        "title",
+        "owner",
+        "residual_score",
+        "band",
+        "status",
+        "note",
+    ]);
+    let mut rows = |section: &str, lines: &[risk_report::RiskLine]| {
+        for l in lines {
+            out.push_str(&csv_line(&[
+                r.quarter.clone(),
+                section.to_string(),
+                l.reference.clone(),
+                l.title.clone(),
+                l.owner.clone(),
+                l.residual_score.to_string(),
+                l.band.as_str().to_string(),
+                l.status.clone(),
+                l.note.clone(),
+            ]));
+        }
+    };
+    let top: Vec<risk_report::RiskLine> = r.top_risks.iter().map(|t| t.line.clone()).collect();
+    rows("top", &top);
+    rows("new", &r.new_risks);
+    rows("changed", &r.changed_risks);
+    rows("closed", &r.closed_risks);
+    rows("accepted", &r.accepted_risks);
+    rows("review_overdue", &r.overdue_reviews);
+    for a in &r.overdue_actions {
+        out.push_str(&csv_line(&[
+            r.quarter.clone(),
+            "action_overdue".into(),
+            a.reference.clone(),
+            a.description.clone(),
+            a.owner.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("due {}", a.due_on),
+        ]));
+    }
+    out
+}
+
+// ---- pages -----------------------------------------------------------------------------------
+
+struct ReportRow {
+    key: String,
+    label: String,
+    status: String,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "risk_reports.html")]
+struct ListPage {
+    layout: Layout,
+    practice: Practice,
+    errors: Errors,
+    reports: Vec<ReportRow>,
+    quarters: Vec<(String, String)>,
+    can_generate: bool,
+}
+
+async fn list_form(
+    state: &AppState,
+    scope: &PracticeScope,
+    errors: Errors,
+) -> Result<Response, AppError> {
+    let fm = first_month(state, scope).await?;
+    let reports = state
+        .store
+        .risk_reports(scope.id())
+        .await?
+        .into_iter()
+        .map(|r| ReportRow {
+            label: Quarter::parse(&r.quarter, fm)
+                .map(|q| q.label())
+                .unwrap_or_else(|| r.quarter.clone()),
+            key: r.quarter.clone(),
+            status: if r.status == "signed" {
+                format!(
+                    "Signed off by {} on {}",
+                    r.signed_by_name.clone().unwrap_or_default(),
+                    r.signed_at.map(show_datetime).unwrap_or_default()
+                )
+            } else {
+                "Draft: waiting for the practice meeting and the SIRO".into()
+            },
+            created: format!("{} by {}", show_datetime(r.created_at), r.created_by),
+        })
+        .collect();
+    let mut q = Quarter::containing(london_today(state), fm);
+    let mut quarters = Vec::new();
+    for _ in 0..6 {
+        quarters.push((q.key(), q.label()));
+        q = q.previous();
+    }
+    let status = errors.status();
+    Ok(render_with(
+        status,
+        &ListPage {
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/risks", scope.id()),
+            ),
+            practice: scope.practice.clone(),
+            errors,
+            reports,
+            quarters,
+            can_generate: scope.access.can(Permission::RisksManage),
+        },
+    ))
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::RisksView, "risk_report.list")
+        .await?;
+    list_form(&state, &scope, Errors::none()).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct GenerateInput {
+    /// The quarter, like `2026-Q3`.
+    #[serde(default)]
+    pub quarter: String,
+}
+
+async fn generate_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Form(input): Form<GenerateInput>,
+) -> Result<Response, AppError> {
+    match generate(&state, &scope, &input.quarter).await {
+        Ok(r) => Ok(Redirect::to(&format!(
+            "/practices/{}/risk-reports/{}",
+            scope.id(),
+            r.quarter
+        ))
+        .into_response()),
+        Err(AppError::Invalid(i)) => list_form(&state, &scope, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk_report.html")]
+struct ReportPage {
+    layout: Layout,
+    practice: Practice,
+    errors: Errors,
+    record: RiskReport,
+    status_line: String,
+    r: QuarterlyReport,
+    minutes: String,
+    decisions: String,
+    heat_map: String,
+    previous_heat_map: Option<String>,
+    bands: Vec<(Band, String, usize, String, String)>,
+    generated: String,
+    period: String,
+    as_at: String,
+    matrix_name: &'static str,
+    can_minute: bool,
+    can_sign: bool,
+    in_progress: bool,
+    sections: Vec<(&'static str, Vec<risk_report::RiskLine>)>,
+    overdue_actions: Vec<(String, String, String, String)>,
+}
+
+async fn report_form(
+    state: &AppState,
+    scope: &PracticeScope,
+    key: &str,
+    errors: Errors,
+) -> Result<Response, AppError> {
+    let (q, record) = load(state, scope, key).await?;
+    let copy = current(state, scope, q, &record).await?;
+    scope
+        .record(
+            scope
+                .event(
+                    "risk_report.view",
+                    "risk_report",
+                    Some(record.id.to_string()),
+                )
+                .details(serde_json::json!({ "quarter": record.quarter })),
+        )
+        .await?;
+    let r = copy.report;
+    let m = risks::matrix(&r.matrix);
+    let draft = record.status == "draft";
+    let page = ReportPage {
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/risks", scope.id()),
+        ),
+        practice: scope.practice.clone(),
+        errors,
+        status_line: status_line(&record),
+        heat_map: crate::risk_chart::heat_map_svg(
+            m,
+            &r.cells,
+            "Heat map of current residual risks",
+        ),
+        previous_heat_map: r
+            .previous_cells
+            .as_ref()
+            .map(|c| crate::risk_chart::heat_map_svg(m, c, "Heat map at last quarter's report")),
+        bands: r
+            .bands
+            .iter()
+            .map(|b| {
+                (
+                    b.band,
+                    m.band_range(b.band),
+                    b.now,
+                    b.before
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| "–".into()),
+                    change(b.now, b.before),
+                )
+            })
+            .collect(),
+        generated: show_datetime(r.generated_at),
+        period: format!("{} to {}", date(r.period_start), date(r.period_end)),
+        as_at: date(r.as_at),
+        matrix_name: m.name,
+        can_minute: draft && scope.access.can(Permission::RisksManage),
+        can_sign: draft && scope.access.can(Permission::RiskAcceptAboveAppetite),
+        in_progress: q.in_progress(london_today(state)),
+        sections: vec![
+            ("New risks this quarter", r.new_risks.clone()),
+            (
+                "Risks changed or reviewed this quarter",
+                r.changed_risks.clone(),
+            ),
+            ("Risks closed this quarter", r.closed_risks.clone()),
+            ("Risks accepted this quarter", r.accepted_risks.clone()),
+            ("Reviews overdue", r.overdue_reviews.clone()),
+        ],
+        overdue_actions: r
+            .overdue_actions
+            .iter()
+            .map(|a| {
+                (
+                    a.reference.clone(),
+                    a.description.clone(),
+                    a.owner.clone(),
+                    date(a.due_on),
+                )
+            })
+            .collect(),
+        minutes: copy.minutes,
+        decisions: copy.decisions,
+        record,
+        r,
+    };
+    let status = page.errors.status();
+    Ok(render_with(status, &page))
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, key)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    report_form(&state, &scope, &key, Errors::none()).await
+}
+
+async fn report_pdf(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, key)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (q, record) = load(&state, &scope, &key).await?;
+    let copy = current(&state, &scope, q, &record).await?;
+    scope
+        .record(
+            scope
+                .event(
+                    "risk_report.export",
+                    "risk_report",
+                    Some(record.id.to_string()),
+                )
+                .details(serde_json::json!({ "quarter": record.quarter, "format": "pdf" })),
+        )
+        .await?;
+    let bytes = pdf(&copy, &record);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"custodian-risk-report-{}-{}.pdf\"",
+                    scope.practice.ods_code, record.quarter
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn report_csv(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, key)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (q, record) = load(&state, &scope, &key).await?;
+    let copy = current(&state, &scope, q, &record).await?;
+    scope
+        .record(
+            scope
+                .event(
+                    "risk_report.export",
+                    "risk_report",
+                    Some(record.id.to_string()),
+                )
+                .details(serde_json::json!({ "quarter": record.quarter, "format": "csv" })),
+        )
+        .await?;
+    Ok(crate::report::csv_response(
+        &format!(
+            "custodian-risk-report-{}-{}.csv",
+            scope.practice.ods_code, record.quarter
+        ),
+        csv(&copy),
+    ))
+}
+
+async fn minutes_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, key)): Path<(String, String)>,
+    Form(input): Form<MinutesInput>,
+) -> Result<Response, AppError> {
+    match record_minutes(&state, &scope, &key, &input).await {
+        Ok(r) => Ok(Redirect::to(&format!(
+            "/practices/{}/risk-reports/{}#meeting",
+            scope.id(),
+            r.quarter
+        ))
+        .into_response()),
+        Err(AppError::Invalid(i)) => report_form(&state, &scope, &key, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+async fn sign_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, key)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    match sign(&state, &scope, &key).await {
+        Ok(r) => Ok(Redirect::to(&format!(
+            "/practices/{}/risk-reports/{}",
+            scope.id(),
+            r.quarter
+        ))
+        .into_response()),
+        Err(AppError::Invalid(i)) => report_form(&state, &scope, &key, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+// ---- the provider's view ---------------------------------------------------------------------
+
+/// One practice's line of the provider's risk overview.
+#[derive(Serialize, ToSchema)]
+pub struct ProviderRiskRow {
+    pub practice_id: String,
+    pub practice: String,
+    pub ods_code: String,
+    pub low: usize,
+    pub medium: usize,
+    pub high: usize,
+    pub extreme: usize,
+    pub overdue_reviews: i64,
+    /// `2026-Q3`: the last full quarter, on each practice's own quarters.
+    pub last_quarter: String,
+    /// signed, draft or none.
+    pub last_report: String,
+}
+
+async fn provider_rows(state: &AppState) -> Result<Vec<ProviderRiskRow>, AppError> {
+    let today = london_today(state);
+    // The provider's practices mostly share calendar quarters; each practice's own setting
+    // decides its quarter and matrix.
+    let quarter = Quarter::containing(today, 1).previous();
+    let overview = state
+        .store
+        .provider_risk_overview(today, &quarter.key())
+        .await?;
+    let mut rows = Vec::with_capacity(overview.len());
+    let mut other_settings = Vec::new();
+    for o in &overview {
+        other_settings.push(state.store.settings(o.practice_id).await?);
+    }
+    for (o, s) in overview.into_iter().zip(other_settings) {
+        let m = risks::matrix(&s.risk_matrix);
+        let q = Quarter::containing(today, s.quarter_start_month).previous();
+        let status = if q.first_month == 1 {
+            o.report_status.clone()
+        } else {
+            state
+                .store
+                .risk_report(o.practice_id, &q.key())
+                .await?
+                .map(|r| r.status)
+        };
+        let count = |b: Band| -> usize {
+            o.residual_scores
+                .iter()
+                .filter(|(score, _)| m.band(*score as u8) == b)
+                .map(|(_, n)| *n as usize)
+                .sum()
+        };
+        rows.push(ProviderRiskRow {
+            practice_id: o.practice_id.to_string(),
+            practice: o.practice.clone(),
+            ods_code: o.ods_code.clone(),
+            low: count(Band::Low),
+            medium: count(Band::Medium),
+            high: count(Band::High),
+            extreme: count(Band::Extreme),
+            overdue_reviews: o.overdue_reviews,
+            last_quarter: q.key(),
+            last_report: status.unwrap_or_else(|| "none".into()),
+        });
+    }
+    Ok(rows)
+}
+
+async fn require_provider(
+    state: &AppState,
+    user: &SignedIn,
+    meta: &AuditMeta,
+) -> Result<(), AppError> {
+    if user.provider_access().can(Permission::ProviderView) {
+        return Ok(());
+    }
+    let event = meta
+        .event(
+            None,
+            "provider.risks",
+            "permission",
+            Some("provider_view".into()),
+        )
+        .outcome(Outcome::Denied);
+    state.store.append_event(&event).await?;
+    Err(AppError::Forbidden)
+}
+
+#[derive(Template)]
+#[template(path = "provider_risks.html")]
+struct ProviderPage {
+    layout: Layout,
+    rows: Vec<ProviderRiskRow>,
+    quarter: String,
+}
+
+async fn provider_page(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+) -> Result<Response, AppError> {
+    require_provider(&state, &user, &meta).await?;
+    let rows = provider_rows(&state).await?;
+    Ok(render(&ProviderPage {
+        layout: Layout::new(&user, None, "/provider/risks"),
+        quarter: Quarter::containing(london_today(&state), 1)
+            .previous()
+            .label(),
+        rows,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/provider/risks", tag = "risks", summary = "Every practice's risks by band, overdue reviews and last quarter's report",
+    responses((status = 200, body = Vec<ProviderRiskRow>), (status = 403, body = Problem)))]
+async fn api_provider(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+) -> Result<Response, AppError> {
+    require_provider(&state, &user, &meta).await?;
+    Ok(Json(provider_rows(&state).await?).into_response())
+}
+
+// ---- API -------------------------------------------------------------------------------------
+
+/// A report with what it shows: the signed copy, or the draft built from the register today.
+#[derive(Serialize, ToSchema)]
+pub struct ReportDetail {
+    #[serde(flatten)]
+    pub record: RiskReport,
+    pub content: SignedCopy,
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risk-reports", tag = "risks", summary = "The practice's quarterly reports, latest first",
+    params(("practice_id" = String, Path, description = "The practice's id")),
+    responses((status = 200, body = Vec<RiskReport>), (status = 403, body = Problem)))]
+async fn api_list(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
+    scope
+        .require(Permission::RisksView, "risk_report.list")
+        .await?;
+    Ok(Json(state.store.risk_reports(scope.id()).await?).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-reports", tag = "risks", summary = "Make the draft report of a quarter (or return the existing one)",
+    description = "Not for a quarter that has not started. The data protection lead, practice manager or SIRO.",
+    params(("practice_id" = String, Path, description = "The practice's id")), request_body = GenerateInput,
+    responses((status = 201, body = RiskReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn api_generate(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Json(input): Json<GenerateInput>,
+) -> Result<Response, AppError> {
+    let r = generate(&state, &scope, &input.quarter).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risk-reports/{quarter}", tag = "risks", summary = "A quarterly report with its content",
+    description = "The PDF and CSV are at /practices/{practice_id}/risk-reports/{quarter}/pdf and /csv.",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("quarter" = String, Path, description = "The quarter, like 2026-Q3")),
+    responses((status = 200, body = ReportDetail), (status = 404, body = Problem)))]
+async fn api_get(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, key)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (q, record) = load(&state, &scope, &key).await?;
+    let content = current(&state, &scope, q, &record).await?;
+    scope
+        .record(
+            scope
+                .event(
+                    "risk_report.view",
+                    "risk_report",
+                    Some(record.id.to_string()),
+                )
+                .details(serde_json::json!({ "quarter": record.quarter })),
+        )
+        .await?;
+    Ok(Json(ReportDetail { record, content }).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-reports/{quarter}/minutes", tag = "risks", summary = "Record the practice meeting's minutes and decisions on a draft",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("quarter" = String, Path, description = "The quarter, like 2026-Q3")),
+    request_body = MinutesInput,
+    responses((status = 200, body = RiskReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn api_minutes(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, key)): Path<(String, String)>,
+    Json(input): Json<MinutesInput>,
+) -> Result<Response, AppError> {
+    Ok(Json(record_minutes(&state, &scope, &key, &input).await?).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-reports/{quarter}/sign", tag = "risks", summary = "The SIRO signs the report off; the signed copy is kept unchanged",
+    description = "Only after the quarter has ended and the meeting's minutes are recorded.",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("quarter" = String, Path, description = "The quarter, like 2026-Q3")),
+    responses((status = 200, body = RiskReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn api_sign(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, key)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    Ok(Json(sign(&state, &scope, &key).await?).into_response())
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(api_list, api_generate, api_get, api_minutes, api_sign, api_provider),
+    components(schemas(
+        RiskReport,
+        ReportDetail,
+        SignedCopy,
+        QuarterlyReport,
+        GenerateInput,
+        MinutesInput,
+        ProviderRiskRow,
+        risk_report::RiskLine,
+        risk_report::TopRisk,
+        risk_report::ThreatLine,
+        risk_report::ActionLine,
+        risk_report::BandCount
+    ))
+)]
+pub struct RiskReportsApi;
