@@ -2,6 +2,7 @@
 // the library, review it, and accept a risk above the appetite. Every page checked with axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { start, checkAccessibility, signIn } from '../lib/harness.js';
 
 let app;
@@ -43,6 +44,25 @@ test('the practice manager adds a threat from the library and reviews it', async
   await page.goto(page.url().replace(/\/risks\/.*/, '/risks/matrix'));
   await page.getByRole('heading', { name: 'Risk matrix' }).waitFor();
   await checkAccessibility(page);
+
+  // The quarter's threats-and-vulnerabilities report, with the new risk in it.
+  await page.goto(page.url().replace(/\/risks\/.*/, '/risks'));
+  await page.getByRole('link', { name: 'Quarterly threats and vulnerabilities reports' }).click();
+  await page.getByRole('heading', { name: 'Quarterly threats and vulnerabilities reports' }).waitFor();
+  await checkAccessibility(page);
+  await page.getByRole('button', { name: 'Draft the report' }).click();
+  await page.getByRole('heading', { name: /Threats and vulnerabilities report, Q\d \d{4}/ }).waitFor();
+  const report = await page.locator('main').innerText();
+  assert.match(report, /New risks this quarter[\s\S]*Unsupported software on practice computers/);
+  assert.match(report, /Top risks by residual score/);
+  await checkAccessibility(page);
+  await app.screenshot(page, 'risk-report');
+  const pdf = await page.request.get(await page.getByRole('link', { name: 'Download as PDF' }).getAttribute('href'));
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  const body = await pdf.body();
+  assert.equal(body.subarray(0, 5).toString(), '%PDF-');
+  writeFileSync(new URL('../test-results/risk-report.pdf', import.meta.url), body);
 });
 
 test('the SIRO accepts a risk above the appetite, which the practice manager cannot', async () => {

@@ -27,6 +27,7 @@ pub struct RiskFact {
     pub residual_score: u8,
     pub target_score: Option<u8>,
     pub controls: String,
+    /// The day it was raised.
     pub created_on: NaiveDate,
     pub next_review_on: NaiveDate,
     /// The latest acceptance: (date, band, above the appetite, until, by whom, why).

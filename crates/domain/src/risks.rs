@@ -786,13 +786,7 @@ impl LibraryEntry {
             (s.div_ceil(5)).clamp(1, u16::from(m.size())) as u8
         };
         let (l, i) = (scale(self.likelihood), scale(self.impact));
-        let why = |on: bool, what: &str| {
-            if on {
-                format!("{} ({what})", self.threat)
-            } else {
-                String::new()
-            }
-        };
+        let why = |on: bool, what: &str| if on { what.to_string() } else { String::new() };
         RiskInput {
             title: self.title.into(),
             threat: self.threat.into(),
@@ -801,12 +795,15 @@ impl LibraryEntry {
             confidentiality: self.confidentiality,
             confidentiality_reason: why(
                 self.confidentiality,
-                "data seen by people who should not see it",
+                "Data seen by people who should not see it",
             ),
             integrity: self.integrity,
-            integrity_reason: why(self.integrity, "records changed or corrupted"),
+            integrity_reason: why(self.integrity, "Records changed or corrupted"),
             availability: self.availability,
-            availability_reason: why(self.availability, "records or systems unavailable"),
+            availability_reason: why(
+                self.availability,
+                "Records or systems unavailable when needed",
+            ),
             inherent_likelihood: Some(l),
             inherent_impact: Some(i),
             residual_likelihood: Some(l),

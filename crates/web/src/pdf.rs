@@ -136,7 +136,8 @@ impl Doc {
     }
 
     pub fn heading(&mut self, s: &str, size: f32) {
-        self.room(size * 2.2);
+        // Keep a heading with at least the first lines of what follows it.
+        self.room(size * 2.2 + 40.0);
         self.y -= size * 1.4;
         self.fill((0.0, 0.0, 0.0));
         for line in wrap(s, size, true, WIDTH - 2.0 * MARGIN) {
@@ -219,9 +220,9 @@ impl Doc {
     /// The heat map: the matrix's cells coloured by band with their counts, and the labels.
     pub fn heat_map(&mut self, m: &Matrix, cells: &[(u8, u8, usize)], caption: &str) {
         let n = m.size();
-        let cell = 34.0;
+        let cell = 44.0;
         let left = MARGIN + 110.0;
-        let h = f32::from(n) * cell + 60.0;
+        let h = f32::from(n) * cell + 70.0;
         self.room(h + 20.0);
         self.fill((0.0, 0.0, 0.0));
         self.text_at(MARGIN, self.y - 10.0, caption, 9.0, true);
@@ -264,16 +265,26 @@ impl Doc {
         let base = top - f32::from(n) * cell - 12.0;
         for i in 1..=n {
             let x = left + f32::from(i - 1) * cell;
+            let number = i.to_string();
+            let label = m.impact_label(i);
+            let centre = |w: f32| x + (cell - 2.0 - w) / 2.0;
             self.text_at(
-                x + 2.0,
+                centre(width(&number, 8.0, false)),
                 base,
-                &format!("{i} {}", m.impact_label(i)),
-                6.5,
+                &number,
+                8.0,
+                false,
+            );
+            self.text_at(
+                centre(width(label, 6.0, false)),
+                base - 9.0,
+                label,
+                6.0,
                 false,
             );
         }
-        self.text_at(left, base - 14.0, "Impact", 8.0, true);
-        self.y = base - 24.0;
+        self.text_at(left, base - 22.0, "Impact", 8.0, true);
+        self.y = base - 32.0;
     }
 
     /// The finished PDF.

@@ -159,7 +159,10 @@ pub async fn build_report(
                 residual_score: r.residual_score as u8,
                 target_score: r.target_score.map(|t| t as u8),
                 controls: f.controls.clone(),
-                created_on: custodian_domain::identity::london_today(r.created_at),
+                // Raised: the date the practice gives (a risk may be recorded after it was
+                // raised), else the day it was added.
+                created_on: custodian_domain::identity::parse_date(&f.raised_on)
+                    .unwrap_or_else(|| custodian_domain::identity::london_today(r.created_at)),
                 next_review_on: r.next_review_on,
                 acceptance: r.acceptance.as_ref().map(|a| {
                     (
