@@ -171,12 +171,12 @@ pub trait RiskStore: Send + Sync {
         report: &str,
         by: &AuditMeta,
     ) -> Result<RiskReport>;
-    /// Every practice's current risks by residual score, overdue reviews on `today`, and the
-    /// status of its report for `quarter`.
+    /// Every practice with its settings, its current risks by residual score, its reviews
+    /// overdue on `today`, and the status of its reports for `quarters` (keys like `2026-Q3`).
     async fn provider_risk_overview(
         &self,
         today: chrono::NaiveDate,
-        quarter: &str,
+        quarters: &[String],
     ) -> Result<Vec<PracticeRiskSummary>>;
 }
 

@@ -584,42 +584,58 @@ macro_rules! risk_methods {
                 self.risk_report(practice, quarter).await?.ok_or(StoreError::NotFound("report"))
             }
 
-            async fn provider_risk_overview(&self, today: chrono::NaiveDate, quarter: &str) -> Result<Vec<PracticeRiskSummary>> {
-                let practices: Vec<(Uuid, String, String)> = sqlx::query_as("SELECT id, name, ods_code FROM practices ORDER BY name, id")
-                    .fetch_all(&self.pool)
-                    .await?;
-                let scores: Vec<(Uuid, i64, i64)> = sqlx::query_as(
-                    "SELECT practice_id, residual_score, COUNT(*) FROM risks WHERE status <> 'closed' GROUP BY practice_id, residual_score",
+            async fn provider_risk_overview(&self, today: chrono::NaiveDate, quarters: &[String]) -> Result<Vec<PracticeRiskSummary>> {
+                let practices: Vec<(Uuid, String, String, Option<String>)> = sqlx::query_as(
+                    "SELECT p.id, p.name, p.ods_code, s.settings FROM practices p LEFT JOIN practice_settings s ON s.practice_id = p.id ORDER BY p.name, p.id",
                 )
                 .fetch_all(&self.pool)
                 .await?;
-                let overdue: Vec<(Uuid, i64)> = sqlx::query_as(
-                    "SELECT practice_id, COUNT(*) FROM risks WHERE status <> 'closed' AND next_review_on < $1 GROUP BY practice_id",
+                let scores: Vec<(Uuid, i64, i64, i64)> = sqlx::query_as(
+                    "SELECT practice_id, residual_score, COUNT(*), SUM(CASE WHEN next_review_on < $1 THEN 1 ELSE 0 END) \
+                     FROM risks WHERE status <> 'closed' GROUP BY practice_id, residual_score",
                 )
                 .bind(today)
                 .fetch_all(&self.pool)
                 .await?;
-                let reports: Vec<(Uuid, String)> = sqlx::query_as("SELECT practice_id, status FROM risk_reports WHERE quarter = $1")
-                    .bind(quarter)
-                    .fetch_all(&self.pool)
-                    .await?;
-                let mut by_practice: std::collections::HashMap<Uuid, Vec<(i64, i64)>> = std::collections::HashMap::new();
-                for (p, score, n) in scores {
-                    by_practice.entry(p).or_default().push((score, n));
+                let mut reports: Vec<(Uuid, String, String)> = Vec::new();
+                if !quarters.is_empty() {
+                    let places: Vec<String> = (1..=quarters.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!("SELECT practice_id, quarter, status FROM risk_reports WHERE quarter IN ({})", places.join(", "));
+                    let mut q = sqlx::query_as(&sql);
+                    for k in quarters {
+                        q = q.bind(k);
+                    }
+                    reports = q.fetch_all(&self.pool).await?;
                 }
-                let overdue: std::collections::HashMap<Uuid, i64> = overdue.into_iter().collect();
-                let reports: std::collections::HashMap<Uuid, String> = reports.into_iter().collect();
-                Ok(practices
+                let mut by_practice: std::collections::HashMap<Uuid, (Vec<(i64, i64)>, i64)> = std::collections::HashMap::new();
+                for (p, score, n, overdue) in scores {
+                    let e = by_practice.entry(p).or_default();
+                    e.0.push((score, n));
+                    e.1 += overdue;
+                }
+                let mut report_map: std::collections::HashMap<Uuid, Vec<(String, String)>> = std::collections::HashMap::new();
+                for (p, quarter, status) in reports {
+                    report_map.entry(p).or_default().push((quarter, status));
+                }
+                practices
                     .into_iter()
-                    .map(|(id, name, ods)| PracticeRiskSummary {
-                        practice_id: PracticeId(id),
-                        practice: name,
-                        ods_code: ods,
-                        residual_scores: by_practice.remove(&id).unwrap_or_default(),
-                        overdue_reviews: overdue.get(&id).copied().unwrap_or(0),
-                        report_status: reports.get(&id).cloned(),
+                    .map(|(id, name, ods, settings)| {
+                        let settings = match settings {
+                            Some(t) => serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?,
+                            None => custodian_domain::settings::PracticeSettings::default(),
+                        };
+                        let (residual_scores, overdue_reviews) = by_practice.remove(&id).unwrap_or_default();
+                        Ok(PracticeRiskSummary {
+                            practice_id: PracticeId(id),
+                            practice: name,
+                            ods_code: ods,
+                            settings,
+                            residual_scores,
+                            overdue_reviews,
+                            reports: report_map.remove(&id).unwrap_or_default(),
+                        })
                     })
-                    .collect())
+                    .collect()
             }
         }
     };

@@ -586,9 +586,12 @@ pub struct PracticeRiskSummary {
     pub practice_id: PracticeId,
     pub practice: String,
     pub ods_code: String,
+    /// The practice's settings (its matrix and its quarters).
+    #[serde(skip)]
+    pub settings: custodian_domain::settings::PracticeSettings,
     /// Current (not closed) risks by residual score: (score, count).
     pub residual_scores: Vec<(i64, i64)>,
     pub overdue_reviews: i64,
-    /// The status of the report for the quarter asked about, if there is one.
-    pub report_status: Option<String>,
+    /// The practice's reports for the quarters asked about: (quarter, status).
+    pub reports: Vec<(String, String)>,
 }

@@ -457,17 +457,20 @@ async fn a_quarterly_report_is_made_once_and_kept_unchanged_once_signed(store: S
         .await
         .unwrap();
     let overview = store
-        .provider_risk_overview(NaiveDate::from_ymd_opt(2027, 6, 1).unwrap(), "2026-Q3")
+        .provider_risk_overview(
+            NaiveDate::from_ymd_opt(2027, 6, 1).unwrap(),
+            &["2026-Q3".into(), "2026-Q2".into()],
+        )
         .await
         .unwrap();
     assert_eq!(overview.len(), 2);
     let river = overview.iter().find(|o| o.ods_code == "Z00001").unwrap();
     assert_eq!(river.residual_scores, [(15, 1)]);
     assert_eq!(river.overdue_reviews, 1);
-    assert_eq!(river.report_status.as_deref(), Some("signed"));
-    let hill = overview.iter().find(|o| o.ods_code == "Z00002").unwrap();
     assert_eq!(
-        (hill.residual_scores.len(), hill.report_status.clone()),
-        (0, None)
+        river.reports,
+        [("2026-Q3".to_string(), "signed".to_string())]
     );
+    let hill = overview.iter().find(|o| o.ods_code == "Z00002").unwrap();
+    assert_eq!((hill.residual_scores.len(), hill.reports.len()), (0, 0));
 }

@@ -1083,51 +1083,44 @@ pub struct ProviderRiskRow {
 
 async fn provider_rows(state: &AppState) -> Result<Vec<ProviderRiskRow>, AppError> {
     let today = london_today(state);
-    // The provider's practices mostly share calendar quarters; each practice's own setting
-    // decides its quarter and matrix.
-    let quarter = Quarter::containing(today, 1).previous();
+    // Each practice reports on its own quarters: calendar ones, or a year from April.
+    let calendar = Quarter::containing(today, 1).previous();
+    let april = Quarter::containing(today, 4).previous();
     let overview = state
         .store
-        .provider_risk_overview(today, &quarter.key())
+        .provider_risk_overview(today, &[calendar.key(), april.key()])
         .await?;
-    let mut rows = Vec::with_capacity(overview.len());
-    let mut other_settings = Vec::new();
-    for o in &overview {
-        other_settings.push(state.store.settings(o.practice_id).await?);
-    }
-    for (o, s) in overview.into_iter().zip(other_settings) {
-        let m = risks::matrix(&s.risk_matrix);
-        let q = Quarter::containing(today, s.quarter_start_month).previous();
-        let status = if q.first_month == 1 {
-            o.report_status.clone()
-        } else {
-            state
-                .store
-                .risk_report(o.practice_id, &q.key())
-                .await?
-                .map(|r| r.status)
-        };
-        let count = |b: Band| -> usize {
-            o.residual_scores
+    Ok(overview
+        .into_iter()
+        .map(|o| {
+            let m = risks::matrix(&o.settings.risk_matrix);
+            let q = Quarter::containing(today, o.settings.quarter_start_month).previous();
+            let status = o
+                .reports
                 .iter()
-                .filter(|(score, _)| m.band(*score as u8) == b)
-                .map(|(_, n)| *n as usize)
-                .sum()
-        };
-        rows.push(ProviderRiskRow {
-            practice_id: o.practice_id.to_string(),
-            practice: o.practice.clone(),
-            ods_code: o.ods_code.clone(),
-            low: count(Band::Low),
-            medium: count(Band::Medium),
-            high: count(Band::High),
-            extreme: count(Band::Extreme),
-            overdue_reviews: o.overdue_reviews,
-            last_quarter: q.key(),
-            last_report: status.unwrap_or_else(|| "none".into()),
-        });
-    }
-    Ok(rows)
+                .find(|(k, _)| *k == q.key())
+                .map(|(_, s)| s.clone());
+            let count = |b: Band| -> usize {
+                o.residual_scores
+                    .iter()
+                    .filter(|(score, _)| m.band(*score as u8) == b)
+                    .map(|(_, n)| *n as usize)
+                    .sum()
+            };
+            ProviderRiskRow {
+                practice_id: o.practice_id.to_string(),
+                practice: o.practice.clone(),
+                ods_code: o.ods_code.clone(),
+                low: count(Band::Low),
+                medium: count(Band::Medium),
+                high: count(Band::High),
+                extreme: count(Band::Extreme),
+                overdue_reviews: o.overdue_reviews,
+                last_quarter: q.key(),
+                last_report: status.unwrap_or_else(|| "none".into()),
+            }
+        })
+        .collect())
 }
 
 async fn require_provider(

@@ -22,6 +22,8 @@ CREATE TABLE risks (
 );
 CREATE INDEX risks_practice ON risks (practice_id, residual_score DESC, sort_key);
 CREATE INDEX risks_owner ON risks (owner_id);
+-- Covers the provider's overview (counts by practice and score, overdue reviews).
+CREATE INDEX risks_overview ON risks (practice_id, residual_score, status, next_review_on);
 
 CREATE TABLE risk_assets (
     risk_id      BLOB NOT NULL REFERENCES risks (id),
