@@ -781,17 +781,115 @@ pub struct LibraryEntry {
 impl LibraryEntry {
     /// The entry as a new risk for the form, on the practice's matrix.
     pub fn to_input(&self, m: &Matrix) -> RiskInput {
+        Threat::from(self).to_input(m)
+    }
+}
+
+/// A threat of a library: a built-in one (its key is a word) or one the provider added (its key
+/// is its id).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct Threat {
+    pub key: String,
+    pub title: String,
+    pub threat: String,
+    pub vulnerability: String,
+    /// people, process, technology, supplier or physical.
+    pub category: String,
+    pub confidentiality: bool,
+    pub integrity: bool,
+    pub availability: bool,
+    /// On the 5 × 5 matrix (1 to 5); scaled to a smaller matrix.
+    pub likelihood: u8,
+    pub impact: u8,
+    pub controls: String,
+    /// Added by the provider rather than built in.
+    pub from_provider: bool,
+}
+
+impl From<&LibraryEntry> for Threat {
+    fn from(e: &LibraryEntry) -> Threat {
+        Threat {
+            key: e.key.into(),
+            title: e.title.into(),
+            threat: e.threat.into(),
+            vulnerability: e.vulnerability.into(),
+            category: e.category.into(),
+            confidentiality: e.confidentiality,
+            integrity: e.integrity,
+            availability: e.availability,
+            likelihood: e.likelihood,
+            impact: e.impact,
+            controls: e.controls.into(),
+            from_provider: false,
+        }
+    }
+}
+
+impl Threat {
+    /// Checks a threat the provider adds to its library.
+    pub fn validate(&self) -> Result<Threat, Invalid> {
+        let mut c = Checker::new();
+        let mut out = self.clone();
+        out.title = c.text("title", "a short title", &self.title, 200);
+        out.threat = c.text(
+            "threat",
+            "the threat: what could happen",
+            &self.threat,
+            2000,
+        );
+        out.vulnerability = c.text(
+            "vulnerability",
+            "the vulnerability it exploits",
+            &self.vulnerability,
+            2000,
+        );
+        out.category = choice(
+            &mut c,
+            "category",
+            "the category",
+            &self.category,
+            CATEGORIES,
+        );
+        out.controls = self.controls.trim().to_string();
+        if out.controls.chars().count() > 2000 {
+            c.fail("controls", "This must be 2000 characters or fewer");
+        }
+        if !(self.confidentiality || self.integrity || self.availability) {
+            c.fail(
+                "confidentiality",
+                "Say which of confidentiality, integrity and availability the threat affects",
+            );
+        }
+        for (field, v, what) in [
+            ("likelihood", self.likelihood, "likelihood"),
+            ("impact", self.impact, "impact"),
+        ] {
+            if !(1..=5).contains(&v) {
+                c.fail(
+                    field,
+                    format!("Suggest the {what} from 1 to 5 (on the 5 × 5 matrix)"),
+                );
+            }
+        }
+        c.finish()?;
+        out.from_provider = true;
+        Ok(out)
+    }
+
+    /// The threat as a new risk for the form, on the practice's matrix.
+    pub fn to_input(&self, m: &Matrix) -> RiskInput {
         let scale = |v: u8| -> u8 {
-            let s = u16::from(v) * u16::from(m.size());
+            let s = u16::from(v.clamp(1, 5)) * u16::from(m.size());
             (s.div_ceil(5)).clamp(1, u16::from(m.size())) as u8
         };
         let (l, i) = (scale(self.likelihood), scale(self.impact));
         let why = |on: bool, what: &str| if on { what.to_string() } else { String::new() };
         RiskInput {
-            title: self.title.into(),
-            threat: self.threat.into(),
-            vulnerability: self.vulnerability.into(),
-            category: self.category.into(),
+            title: self.title.clone(),
+            threat: self.threat.clone(),
+            vulnerability: self.vulnerability.clone(),
+            category: self.category.clone(),
             confidentiality: self.confidentiality,
             confidentiality_reason: why(
                 self.confidentiality,
@@ -808,7 +906,7 @@ impl LibraryEntry {
             inherent_impact: Some(i),
             residual_likelihood: Some(l),
             residual_impact: Some(i),
-            controls: self.controls.into(),
+            controls: self.controls.clone(),
             treatment: "reduce".into(),
             status: "open".into(),
             ..Default::default()
@@ -1161,6 +1259,42 @@ mod tests {
             past.validate(m, (3, 4), 16, 3, today()).unwrap_err().0[0].field,
             "next_review_on"
         );
+    }
+
+    #[test]
+    fn a_provider_threat_is_checked_and_scaled_to_the_matrix() {
+        let t = Threat {
+            title: "USB sticks from conferences".into(),
+            threat: "Malware on a free memory stick".into(),
+            vulnerability: "Autorun not blocked".into(),
+            category: "technology".into(),
+            integrity: true,
+            likelihood: 2,
+            impact: 5,
+            ..Default::default()
+        };
+        let v = t.validate().unwrap();
+        assert!(v.from_provider);
+        assert_eq!(v.to_input(&MATRIX_4X4).inherent_impact, Some(4));
+        assert!(
+            v.to_input(&MATRIX_5X5)
+                .validate(&MATRIX_5X5, today(), None)
+                .is_ok()
+        );
+        let bad = Threat {
+            likelihood: 0,
+            integrity: false,
+            category: "x".into(),
+            ..t
+        };
+        let fields: Vec<String> = bad
+            .validate()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(fields, ["category", "confidentiality", "likelihood"]);
     }
 
     #[test]

@@ -171,6 +171,15 @@ pub trait RiskStore: Send + Sync {
         report: &str,
         by: &AuditMeta,
     ) -> Result<RiskReport>;
+    /// The threats the provider added to the library (not those removed), by title.
+    async fn provider_threats(&self) -> Result<Vec<custodian_domain::risks::Threat>>;
+    /// Adds a checked threat to the provider's library; its key is its new id.
+    async fn add_provider_threat(
+        &self,
+        threat: &custodian_domain::risks::Threat,
+        by: &AuditMeta,
+    ) -> Result<custodian_domain::risks::Threat>;
+    async fn remove_provider_threat(&self, id: uuid::Uuid, by: &AuditMeta) -> Result<()>;
     /// Every practice with its settings, its current risks by residual score, its reviews
     /// overdue on `today`, and the status of its reports for `quarters` (keys like `2026-Q3`).
     async fn provider_risk_overview(

@@ -584,6 +584,57 @@ macro_rules! risk_methods {
                 self.risk_report(practice, quarter).await?.ok_or(StoreError::NotFound("report"))
             }
 
+            async fn provider_threats(&self) -> Result<Vec<custodian_domain::risks::Threat>> {
+                let rows: Vec<(Uuid, String)> =
+                    sqlx::query_as("SELECT id, fields FROM provider_threats WHERE removed_at IS NULL ORDER BY title, id").fetch_all(&self.pool).await?;
+                rows.into_iter()
+                    .map(|(id, fields)| {
+                        let mut t: custodian_domain::risks::Threat =
+                            serde_json::from_str(&fields).map_err(|e| StoreError::Corrupt(format!("threat: {e}")))?;
+                        t.key = id.to_string();
+                        t.from_provider = true;
+                        Ok(t)
+                    })
+                    .collect()
+            }
+
+            async fn add_provider_threat(&self, threat: &custodian_domain::risks::Threat, by: &AuditMeta) -> Result<custodian_domain::risks::Threat> {
+                let id = Uuid::now_v7();
+                let mut t = threat.clone();
+                t.key = id.to_string();
+                t.from_provider = true;
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query("INSERT INTO provider_threats (id, title, fields, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(&t.title)
+                    .bind(serde_json::to_string(&t).expect("a threat serialises"))
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await?;
+                insert_event(
+                    &mut *tx,
+                    &by.event(None, "provider_threat.create", "provider_threat", Some(id.to_string())).details(serde_json::to_value(&t).unwrap()),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(t)
+            }
+
+            async fn remove_provider_threat(&self, id: Uuid, by: &AuditMeta) -> Result<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = sqlx::query("UPDATE provider_threats SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL")
+                    .bind(id)
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("threat"));
+                }
+                insert_event(&mut *tx, &by.event(None, "provider_threat.remove", "provider_threat", Some(id.to_string()))).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn provider_risk_overview(&self, today: chrono::NaiveDate, quarters: &[String]) -> Result<Vec<PracticeRiskSummary>> {
                 let practices: Vec<(Uuid, String, String, Option<String>)> = sqlx::query_as(
                     "SELECT p.id, p.name, p.ods_code, s.settings FROM practices p LEFT JOIN practice_settings s ON s.practice_id = p.id ORDER BY p.name, p.id",

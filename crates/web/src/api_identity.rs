@@ -1029,7 +1029,7 @@ async fn get_settings(
     Ok(Json(state.store.settings(scope.id()).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/practices/{practice_id}/settings", tag = "access", summary = "Change the practice's identity settings",
+#[utoipa::path(put, path = "/api/v1/practices/{practice_id}/settings", tag = "access", summary = "Change the practice's settings",
     description = "Switching off periodic password change needs a reason (the NCSC and NIST advise against forced periodic change; the practices' policy asks for it).",
     params(("practice_id" = String, Path, description = "The practice's id")), request_body = PracticeSettings,
     responses((status = 200, body = PracticeSettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -1041,6 +1041,8 @@ async fn put_settings(
     scope
         .require(Permission::PracticeSettingsManage, "settings.update")
         .await?;
+    body.validate()?;
+    crate::risks_web::check_matrix_change(&state, scope.id(), &body).await?;
     state
         .store
         .set_settings(scope.id(), &body, &scope.meta)

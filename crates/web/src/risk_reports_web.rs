@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 use crate::auth::{PracticeScope, RequestMeta, SignedIn};
 use crate::error::Problem;
 use crate::forms::Errors;
-use crate::pages::{Layout, render, render_with};
+use crate::pages::{Layout, render_with};
 use crate::routes::{Reach, Routes};
 use crate::{AppError, AppState};
 
@@ -77,7 +77,27 @@ pub fn routes(r: &mut Routes) {
             api_sign,
         )
         .get("/provider/risks", Reach::SignedIn, provider_page)
-        .get("/api/v1/provider/risks", Reach::SignedIn, api_provider);
+        .get("/api/v1/provider/risks", Reach::SignedIn, api_provider)
+        .post("/provider/threats", Reach::SignedIn, threat_submit)
+        .post(
+            "/provider/threats/{threat_id}/remove",
+            Reach::SignedIn,
+            threat_remove_submit,
+        )
+        .post("/provider/risk-matrix", Reach::SignedIn, matrix_submit)
+        .get("/api/v1/provider/threats", Reach::SignedIn, api_threats)
+        .post("/api/v1/provider/threats", Reach::SignedIn, api_add_threat)
+        .add(
+            axum::http::Method::DELETE,
+            "/api/v1/provider/threats/{threat_id}",
+            Reach::SignedIn,
+            api_remove_threat,
+        )
+        .post(
+            "/api/v1/provider/risk-matrix",
+            Reach::SignedIn,
+            api_publish_matrix,
+        );
 }
 
 // ---- building the report ---------------------------------------------------------------------
@@ -1123,21 +1143,19 @@ async fn provider_rows(state: &AppState) -> Result<Vec<ProviderRiskRow>, AppErro
         .collect())
 }
 
+/// The provider-wide check: provider staff with `permission`; a refusal is recorded.
 async fn require_provider(
     state: &AppState,
     user: &SignedIn,
     meta: &AuditMeta,
+    permission: Permission,
+    action: &str,
 ) -> Result<(), AppError> {
-    if user.provider_access().can(Permission::ProviderView) {
+    if user.provider_access().can(permission) {
         return Ok(());
     }
     let event = meta
-        .event(
-            None,
-            "provider.risks",
-            "permission",
-            Some("provider_view".into()),
-        )
+        .event(None, action, "permission", Some(permission.as_str().into()))
         .outcome(Outcome::Denied);
     state.store.append_event(&event).await?;
     Err(AppError::Forbidden)
@@ -1147,24 +1165,327 @@ async fn require_provider(
 #[template(path = "provider_risks.html")]
 struct ProviderPage {
     layout: Layout,
+    errors: Errors,
     rows: Vec<ProviderRiskRow>,
     quarter: String,
+    threats: Vec<risks::Threat>,
+    t: risks::Threat,
+    levels: Vec<(u8, &'static str)>,
+    categories: &'static [(&'static str, &'static str)],
+    matrices: Vec<(&'static str, &'static str)>,
+    can_manage: bool,
+    notice: Option<String>,
+}
+
+async fn provider_form(
+    state: &AppState,
+    user: &SignedIn,
+    errors: Errors,
+    t: risks::Threat,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let rows = provider_rows(state).await?;
+    let page = ProviderPage {
+        layout: Layout::new(user, None, "/provider/risks"),
+        quarter: Quarter::containing(london_today(state), 1)
+            .previous()
+            .label(),
+        rows,
+        threats: state.store.provider_threats().await?,
+        t,
+        levels: (1..=5)
+            .map(|n| (n, risks::MATRIX_5X5.likelihood_label(n)))
+            .collect(),
+        categories: risks::CATEGORIES,
+        matrices: risks::MATRICES.iter().map(|m| (m.key, m.name)).collect(),
+        can_manage: user.provider_access().can(Permission::ProviderManage),
+        notice,
+        errors,
+    };
+    let status = page.errors.status();
+    Ok(render_with(status, &page))
+}
+
+#[derive(Deserialize, Default)]
+struct Notice {
+    #[serde(default)]
+    published: Option<String>,
 }
 
 async fn provider_page(
     State(state): State<AppState>,
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
+    axum::extract::Query(q): axum::extract::Query<Notice>,
 ) -> Result<Response, AppError> {
-    require_provider(&state, &user, &meta).await?;
-    let rows = provider_rows(&state).await?;
-    Ok(render(&ProviderPage {
-        layout: Layout::new(&user, None, "/provider/risks"),
-        quarter: Quarter::containing(london_today(&state), 1)
-            .previous()
-            .label(),
-        rows,
-    }))
+    require_provider(
+        &state,
+        &user,
+        &meta,
+        Permission::ProviderView,
+        "provider.risks",
+    )
+    .await?;
+    let notice = q.published.map(|m| {
+        format!(
+            "The {} matrix is now every practice's risk matrix.",
+            risks::matrix(&m).name
+        )
+    });
+    provider_form(
+        &state,
+        &user,
+        Errors::none(),
+        risks::Threat::default(),
+        notice,
+    )
+    .await
+}
+
+/// Adds a threat to the provider's library (provider administrators).
+pub async fn add_threat(
+    state: &AppState,
+    user: &SignedIn,
+    meta: &AuditMeta,
+    t: &risks::Threat,
+) -> Result<risks::Threat, AppError> {
+    require_provider(
+        state,
+        user,
+        meta,
+        Permission::ProviderManage,
+        "provider_threat.create",
+    )
+    .await?;
+    let valid = t.validate()?;
+    Ok(state.store.add_provider_threat(&valid, meta).await?)
+}
+
+fn threat_from_form(pairs: &[(String, String)]) -> risks::Threat {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    risks::Threat {
+        title: get("title"),
+        threat: get("threat"),
+        vulnerability: get("vulnerability"),
+        category: get("category"),
+        confidentiality: get("confidentiality") == "true",
+        integrity: get("integrity") == "true",
+        availability: get("availability") == "true",
+        likelihood: get("likelihood").parse().unwrap_or(0),
+        impact: get("impact").parse().unwrap_or(0),
+        controls: get("controls"),
+        ..Default::default()
+    }
+}
+
+async fn threat_submit(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let t = threat_from_form(&pairs);
+    match add_threat(&state, &user, &meta, &t).await {
+        Ok(_) => Ok(Redirect::to("/provider/risks#library").into_response()),
+        Err(AppError::Invalid(i)) => provider_form(&state, &user, i.into(), t, None).await,
+        Err(e) => Err(e),
+    }
+}
+
+async fn remove_threat(
+    state: &AppState,
+    user: &SignedIn,
+    meta: &AuditMeta,
+    id: &str,
+) -> Result<(), AppError> {
+    require_provider(
+        state,
+        user,
+        meta,
+        Permission::ProviderManage,
+        "provider_threat.remove",
+    )
+    .await?;
+    let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    Ok(state.store.remove_provider_threat(id, meta).await?)
+}
+
+async fn threat_remove_submit(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    remove_threat(&state, &user, &meta, &id).await?;
+    Ok(Redirect::to("/provider/risks#library").into_response())
+}
+
+/// The matrix to publish.
+#[derive(Deserialize, ToSchema)]
+pub struct PublishMatrix {
+    /// `5x5` or `4x4`.
+    #[serde(default)]
+    pub matrix: String,
+}
+
+/// Makes `matrix` every practice's risk matrix (provider administrators). Each practice's
+/// settings change is recorded. Returns how many practices changed.
+pub async fn publish_matrix(
+    state: &AppState,
+    user: &SignedIn,
+    meta: &AuditMeta,
+    matrix: &str,
+) -> Result<usize, AppError> {
+    require_provider(
+        state,
+        user,
+        meta,
+        Permission::ProviderManage,
+        "provider.risk_matrix",
+    )
+    .await?;
+    if !risks::MATRICES.iter().any(|m| m.key == matrix) {
+        return Err(custodian_domain::Invalid::one(
+            "matrix",
+            "Choose the risk matrix from the list",
+        )
+        .into());
+    }
+    let m = risks::matrix(matrix);
+    let mut practices = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = custodian_domain::PageRequest::parse(cursor.as_deref(), Some(200))?;
+        let list = state.store.practices(&page).await?;
+        practices.extend(list.items);
+        match list.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    // Nothing changes unless every practice's risks fit the matrix.
+    let mut misfits = Vec::new();
+    for p in &practices {
+        let n = crate::risks_web::risks_off_matrix(state, p.id, m).await?;
+        if n > 0 {
+            misfits.push(format!("{} ({n})", p.name));
+        }
+    }
+    if !misfits.is_empty() {
+        return Err(custodian_domain::Invalid::one(
+            "matrix",
+            format!(
+                "Some risks use levels beyond the {} matrix and would fall off it; rescore them first: {}",
+                m.name,
+                misfits.join(", ")
+            ),
+        )
+        .into());
+    }
+    let mut changed = 0;
+    {
+        for p in &practices {
+            let mut s = state.store.settings(p.id).await?;
+            if s.risk_matrix != matrix {
+                s.risk_matrix = matrix.to_string();
+                state.store.set_settings(p.id, &s, meta).await?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
+}
+
+async fn matrix_submit(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Form(form): Form<PublishMatrix>,
+) -> Result<Response, AppError> {
+    match publish_matrix(&state, &user, &meta, &form.matrix).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/provider/risks?published={}", form.matrix)).into_response())
+        }
+        Err(AppError::Invalid(i)) => {
+            provider_form(&state, &user, i.into(), risks::Threat::default(), None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/provider/threats", tag = "risks", summary = "The threats the provider added to the library",
+    responses((status = 200, body = Vec<risks::Threat>), (status = 403, body = Problem)))]
+async fn api_threats(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+) -> Result<Response, AppError> {
+    require_provider(
+        &state,
+        &user,
+        &meta,
+        Permission::ProviderView,
+        "provider.threats",
+    )
+    .await?;
+    Ok(Json(state.store.provider_threats().await?).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/provider/threats", tag = "risks", summary = "Add a threat to the library every practice sees",
+    description = "Provider administrators. Likelihood and impact are suggested on the 5 × 5 matrix.",
+    request_body = risks::Threat,
+    responses((status = 201, body = risks::Threat), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn api_add_threat(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Json(t): Json<risks::Threat>,
+) -> Result<Response, AppError> {
+    let t = add_threat(&state, &user, &meta, &t).await?;
+    Ok((StatusCode::CREATED, Json(t)).into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/provider/threats/{threat_id}", tag = "risks", summary = "Remove a threat the provider added",
+    params(("threat_id" = String, Path, description = "The threat's id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn api_remove_threat(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    remove_threat(&state, &user, &meta, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// How many practices took the published matrix.
+#[derive(Serialize, ToSchema)]
+pub struct Published {
+    pub matrix: String,
+    pub practices_changed: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/provider/risk-matrix", tag = "risks", summary = "Publish a risk matrix to every practice",
+    request_body = PublishMatrix,
+    responses((status = 200, body = Published), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn api_publish_matrix(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Json(form): Json<PublishMatrix>,
+) -> Result<Response, AppError> {
+    let n = publish_matrix(&state, &user, &meta, &form.matrix).await?;
+    Ok(Json(Published {
+        matrix: form.matrix,
+        practices_changed: n,
+    })
+    .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/provider/risks", tag = "risks", summary = "Every practice's risks by band, overdue reviews and last quarter's report",
@@ -1174,7 +1495,14 @@ async fn api_provider(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
 ) -> Result<Response, AppError> {
-    require_provider(&state, &user, &meta).await?;
+    require_provider(
+        &state,
+        &user,
+        &meta,
+        Permission::ProviderView,
+        "provider.risks",
+    )
+    .await?;
     Ok(Json(provider_rows(&state).await?).into_response())
 }
 
@@ -1266,7 +1594,18 @@ async fn api_sign(
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api_list, api_generate, api_get, api_minutes, api_sign, api_provider),
+    paths(
+        api_list,
+        api_generate,
+        api_get,
+        api_minutes,
+        api_sign,
+        api_provider,
+        api_threats,
+        api_add_threat,
+        api_remove_threat,
+        api_publish_matrix
+    ),
     components(schemas(
         RiskReport,
         ReportDetail,
@@ -1275,6 +1614,9 @@ async fn api_sign(
         GenerateInput,
         MinutesInput,
         ProviderRiskRow,
+        PublishMatrix,
+        Published,
+        risks::Threat,
         risk_report::RiskLine,
         risk_report::TopRisk,
         risk_report::ThreatLine,

@@ -7,7 +7,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::risks::{
-    self, AcceptanceInput, ActionInput, Band, LibraryEntry, Matrix, ReviewInput, RiskInput,
+    self, AcceptanceInput, ActionInput, Band, Matrix, ReviewInput, RiskInput, Threat,
 };
 use custodian_domain::time::show_datetime;
 use custodian_domain::{Invalid, Permission, PersonId};
@@ -149,6 +149,62 @@ async fn require_edit(
         return Ok(());
     }
     scope.require(Permission::RisksManage, action).await
+}
+
+/// How many of the practice's risks use a likelihood or impact beyond matrix `m` (they would
+/// fall off its heat map): a practice cannot move to a smaller matrix until they are rescored.
+pub async fn risks_off_matrix(
+    state: &AppState,
+    practice: custodian_domain::PracticeId,
+    m: &Matrix,
+) -> Result<usize, AppError> {
+    let list = state
+        .store
+        .risks(
+            practice,
+            &RiskFilter {
+                limit: 50_000,
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(list
+        .iter()
+        .filter(|r| {
+            let f = &r.fields;
+            [
+                f.inherent_likelihood,
+                f.inherent_impact,
+                f.residual_likelihood,
+                f.residual_impact,
+                f.target_likelihood,
+                f.target_impact,
+            ]
+            .iter()
+            .any(|v| v.is_some_and(|v| v > m.size()))
+        })
+        .count())
+}
+
+/// Refuses a settings change to a matrix the practice's risks do not fit.
+pub async fn check_matrix_change(
+    state: &AppState,
+    practice: custodian_domain::PracticeId,
+    settings: &custodian_domain::settings::PracticeSettings,
+) -> Result<(), AppError> {
+    let m = risks::matrix(&settings.risk_matrix);
+    let n = risks_off_matrix(state, practice, m).await?;
+    if n > 0 {
+        return Err(Invalid::one(
+            "risk_matrix",
+            format!(
+                "{n} of the practice's risks use levels beyond the {} matrix and would fall off it: rescore them first",
+                m.name
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The owner a new risk gets when none is chosen: the IAO of its first asset, or whoever adds it.
@@ -793,13 +849,21 @@ struct LibraryPage {
 }
 
 struct LibraryRow {
-    key: &'static str,
-    title: &'static str,
-    threat: &'static str,
-    vulnerability: &'static str,
+    key: String,
+    title: String,
+    threat: String,
+    vulnerability: String,
     category: &'static str,
     cia: String,
     score: String,
+    from_provider: bool,
+}
+
+/// The library a practice sees: the built-in threats, then the provider's own.
+pub async fn library(state: &AppState) -> Result<Vec<Threat>, AppError> {
+    let mut all: Vec<Threat> = risks::LIBRARY.iter().map(Threat::from).collect();
+    all.extend(state.store.provider_threats().await?);
+    Ok(all)
 }
 
 async fn library_page(
@@ -817,8 +881,9 @@ async fn library_page(
         practice: scope.practice.clone(),
         can_add: scope.access.can(Permission::RisksManage)
             || custodian_domain::assets::may_own(&scope.roles),
-        entries: risks::LIBRARY
-            .iter()
+        entries: library(&state)
+            .await?
+            .into_iter()
             .map(|e| {
                 let i = e.to_input(m);
                 let (l, im) = (
@@ -826,13 +891,14 @@ async fn library_page(
                     i.inherent_impact.unwrap_or(1),
                 );
                 LibraryRow {
+                    category: risks::category_label(&e.category),
+                    cia: cia_letters(e.confidentiality, e.integrity, e.availability),
+                    score: format!("{} × {} = {}", l, im, scored(m, i64::from(m.score(l, im)))),
+                    from_provider: e.from_provider,
                     key: e.key,
                     title: e.title,
                     threat: e.threat,
                     vulnerability: e.vulnerability,
-                    category: risks::category_label(e.category),
-                    cia: cia_letters(e.confidentiality, e.integrity, e.availability),
-                    score: format!("{} × {} = {}", l, im, scored(m, i64::from(m.score(l, im)))),
                 }
             })
             .collect(),
@@ -854,7 +920,11 @@ async fn from_library(
     key: &str,
 ) -> Result<Risk, AppError> {
     scope.require(Permission::RisksView, "risk.create").await?;
-    let entry: &LibraryEntry = risks::library_entry(key).ok_or(AppError::NotFound)?;
+    let entry = library(state)
+        .await?
+        .into_iter()
+        .find(|t| t.key == key)
+        .ok_or(AppError::NotFound)?;
     let (m, _) = matrix_of(state, scope).await?;
     let input = entry.to_input(m);
     create_risk(state, scope, &input).await
@@ -1344,7 +1414,9 @@ async fn api_accept(
 /// A library entry as a risk on the practice's matrix.
 #[derive(Serialize, ToSchema)]
 pub struct LibraryItem {
-    pub key: &'static str,
+    /// A word for a built-in threat, an id for one the provider added.
+    pub key: String,
+    pub from_provider: bool,
     pub risk: RiskInput,
 }
 
@@ -1357,11 +1429,13 @@ async fn api_library(
 ) -> Result<Response, AppError> {
     scope.require(Permission::RisksView, "risk.library").await?;
     let (m, _) = matrix_of(&state, &scope).await?;
-    let items: Vec<LibraryItem> = risks::LIBRARY
-        .iter()
+    let items: Vec<LibraryItem> = library(&state)
+        .await?
+        .into_iter()
         .map(|e| LibraryItem {
-            key: e.key,
             risk: e.to_input(m),
+            from_provider: e.from_provider,
+            key: e.key,
         })
         .collect();
     Ok(Json(items).into_response())

@@ -1960,6 +1960,14 @@ async fn save_settings(
         .require(Permission::PracticeSettingsManage, "settings.update")
         .await?;
     let (form, parsed) = SettingsForm::parse(&pairs);
+    let parsed = match parsed {
+        Ok(s) => match crate::risks_web::check_matrix_change(&state, scope.id(), &s).await {
+            Ok(()) => Ok(s),
+            Err(AppError::Invalid(i)) => Err(i.into()),
+            Err(e) => return Err(e),
+        },
+        Err(e) => Err(e),
+    };
     let errors = match parsed {
         Ok(s) => match state.store.set_settings(scope.id(), &s, &scope.meta).await {
             Ok(()) => {

@@ -458,4 +458,116 @@ async fn a_quarter_in_the_future_or_a_bad_quarter_is_refused_and_the_provider_se
         1,
         "the refusal is recorded"
     );
+
+    // The provider's own threats join every practice's library.
+    let res = app
+        .post_json(
+            "/api/v1/provider/threats",
+            &admin,
+            r#"{"title": "USB sticks from conferences", "threat": "Malware on a free memory stick", "vulnerability": "Autorun not blocked", "category": "technology", "integrity": true, "likelihood": 2, "impact": 5}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let threat: serde_json::Value = res.json().await.unwrap();
+    let key = threat["key"].as_str().unwrap().to_string();
+    let res = app
+        .post_json(
+            "/api/v1/provider/threats",
+            &admin,
+            r#"{"title": "No threat", "likelihood": 9}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("threat") && text.contains("likelihood"),
+        "{text}"
+    );
+    let library = app
+        .get(&format!("/practices/{river}/risks/library"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        library.contains("USB sticks from conferences")
+            && library.contains("From your IG provider")
+    );
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risk-library/{key}"),
+            &pm,
+            "",
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let r: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(r["inherent_score"], 10);
+    let res = app
+        .call(
+            &reqwest::Method::DELETE,
+            &format!("/api/v1/provider/threats/{key}"),
+            Some(&pm),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "practice staff cannot change the provider's library"
+    );
+    let res = app
+        .call(
+            &reqwest::Method::DELETE,
+            &format!("/api/v1/provider/threats/{key}"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let library: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{river}/risk-library"),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        library.as_array().unwrap().len(),
+        custodian_domain::risks::LIBRARY.len()
+    );
+
+    // Publishing a 4 × 4 matrix is refused while a practice has risks scored 5: nothing changes.
+    let res = app
+        .post_json(
+            "/api/v1/provider/risk-matrix",
+            &admin,
+            r#"{"matrix": "4x4"}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("Riverside"));
+    assert_eq!(app.store.settings(river).await.unwrap().risk_matrix, "5x5");
+    let mut s = app.store.settings(river).await.unwrap();
+    s.risk_matrix = "4x4".into();
+    let res = app
+        .put_json(
+            &format!("/api/v1/practices/{river}/settings"),
+            &pm,
+            &serde_json::to_string(&s).unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("rescore them first"));
+    // Hillside has none: the matrix is published there.
+    let hill = app.hillside.id;
+    let res = app
+        .post_json(
+            "/api/v1/provider/risk-matrix",
+            &admin,
+            r#"{"matrix": "5x5"}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.store.settings(hill).await.unwrap().risk_matrix, "5x5");
 }

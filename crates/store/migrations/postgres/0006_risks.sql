@@ -100,3 +100,12 @@ END;
 $$;
 CREATE TRIGGER risk_reports_signed_no_change BEFORE UPDATE OR DELETE ON risk_reports
     FOR EACH ROW WHEN (OLD.status = 'signed') EXECUTE FUNCTION risk_reports_signed_fixed();
+
+-- Threats the provider adds to the built-in library for its practices.
+CREATE TABLE provider_threats (
+    id          UUID PRIMARY KEY,
+    title       TEXT NOT NULL,
+    fields      TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    removed_at  TIMESTAMPTZ
+);

@@ -97,3 +97,12 @@ CREATE TRIGGER risk_reports_signed_no_update BEFORE UPDATE ON risk_reports WHEN 
     BEGIN SELECT RAISE(ABORT, 'a signed risk report cannot be changed'); END;
 CREATE TRIGGER risk_reports_signed_no_delete BEFORE DELETE ON risk_reports WHEN OLD.status = 'signed'
     BEGIN SELECT RAISE(ABORT, 'a signed risk report cannot be deleted'); END;
+
+-- Threats the provider adds to the built-in library for its practices.
+CREATE TABLE provider_threats (
+    id          BLOB PRIMARY KEY,
+    title       TEXT NOT NULL,
+    fields      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    removed_at  TEXT
+);
