@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use crate::assets::{
     ASSET_TYPES, AssetInput, FORMATS, HOSTING, STATUSES, SUPPLIER_DSPT, VOLUME_BANDS, ValidAsset,
@@ -59,9 +58,10 @@ pub const REQUIRED_COLUMNS: &[&str] = &[
     "iao_username",
 ];
 
-/// The largest file the import reads (10 MiB), and the most rows.
-pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
-pub const MAX_IMPORT_ROWS: usize = 20_000;
+pub use crate::csv_import::{MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, RowError};
+
+/// The asset register's file, checked.
+pub type ImportPlan = crate::csv_import::ImportPlan<ValidAsset>;
 
 /// A member of the practice, as the import needs to know them.
 #[derive(Clone, Debug)]
@@ -90,63 +90,7 @@ pub fn name_key(name: &str) -> String {
         .to_lowercase()
 }
 
-/// One problem in one cell (or row) of the file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct RowError {
-    /// The row as a spreadsheet numbers it: the header is row 1.
-    pub row: usize,
-    /// The column's name, or empty when the problem is with the whole row.
-    pub column: String,
-    pub message: String,
-}
-
-/// The file, checked: every row that would be written and every problem found.
-#[derive(Clone, Debug, Default)]
-pub struct ImportPlan {
-    /// Rows read, not counting the header and wholly empty rows.
-    pub rows: usize,
-    /// Rows that pass every check, with their row numbers.
-    pub valid: Vec<(usize, ValidAsset)>,
-    /// Problems, in row order.
-    pub errors: Vec<RowError>,
-}
-
-impl ImportPlan {
-    /// Rows with at least one problem.
-    pub fn invalid_rows(&self) -> usize {
-        let mut rows: Vec<usize> = self.errors.iter().map(|e| e.row).collect();
-        rows.dedup();
-        rows.len()
-    }
-}
-
-fn file_error(message: impl Into<String>) -> Invalid {
-    Invalid::one("file", message)
-}
-
-fn normalise_header(h: &str) -> String {
-    h.trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-        .collect()
-}
-
-/// Accepts a choice as its stored value or its label, in any case and with or without
-/// thousands separators ("Under 1000" for "Under 1,000").
-fn choice(value: &str, list: &[(&str, &str)]) -> String {
-    let v = value.trim();
-    let plain = |s: &str| s.replace(',', "").to_lowercase();
-    let wanted = plain(v);
-    list.iter()
-        .find(|(k, l)| k.eq_ignore_ascii_case(v) || (!v.is_empty() && plain(l) == wanted))
-        .map(|(k, _)| k.to_string())
-        .unwrap_or_else(|| v.to_string())
-}
-
-fn size(bytes: usize) -> String {
-    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-}
+use crate::csv_import::choice;
 
 /// Reads and checks a register CSV. A problem with the file as a whole (too big, not CSV, wrong
 /// columns) is an `Err` naming it; problems in rows are in the plan, each naming its row and
@@ -156,132 +100,21 @@ pub fn plan_import(
     ctx: &ImportContext,
     today: NaiveDate,
 ) -> Result<ImportPlan, Invalid> {
-    if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(file_error(format!(
-            "The file is {}; the largest file Custodian imports is {}. Split the register into smaller files",
-            size(bytes.len()),
-            size(MAX_IMPORT_BYTES)
-        )));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(file_error(
-            "The file is empty: it needs a header row and a row for each asset",
-        ));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.byte_records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(file_error(format!("The file is not a CSV file: {e}"))),
-        None => return Err(file_error("The file has no header row")),
-    };
-    let mut raw = Vec::with_capacity(header.len());
-    for h in header.iter() {
-        let Ok(h) = std::str::from_utf8(h) else {
-            return Err(file_error(
-                "The file is not UTF-8 text. In Excel, save it as \u{201c}CSV UTF-8 (Comma delimited)\u{201d}",
-            ));
-        };
-        raw.push(h.trim());
-    }
-    // Trailing empty header cells (a spreadsheet's stray commas) are harmless.
-    while raw.last().is_some_and(|h| h.is_empty()) {
-        raw.pop();
-    }
-    let mut columns: Vec<String> = Vec::with_capacity(raw.len());
-    let mut problems = Vec::new();
-    for (i, h) in raw.iter().enumerate() {
-        let name = normalise_header(h);
-        if name.is_empty() {
-            problems.push(format!("column {} has no name", i + 1));
-        } else if !CSV_COLUMNS.contains(&name.as_str()) {
-            problems.push(format!(
-                "column {} \u{201c}{h}\u{201d} is not a register column",
-                i + 1
-            ));
-        } else if columns.contains(&name) {
-            problems.push(format!("column \u{201c}{name}\u{201d} appears twice"));
-        }
-        columns.push(name);
-    }
-    let missing: Vec<&str> = REQUIRED_COLUMNS
-        .iter()
-        .filter(|c| !columns.iter().any(|h| h == *c))
-        .copied()
-        .collect();
-    if !missing.is_empty() {
-        problems.push(format!("the file has no {} column", missing.join(", ")));
-    }
-    if !problems.is_empty() {
-        return Err(file_error(format!(
-            "The header row is not the register's: {}. The columns Custodian reads are: {}",
-            problems.join("; "),
-            CSV_COLUMNS.join(", ")
-        )));
-    }
-
+    let rows = crate::csv_import::read(bytes, CSV_COLUMNS, REQUIRED_COLUMNS, "asset")?;
     let mut plan = ImportPlan::default();
     let mut names_in_file: HashMap<String, usize> = HashMap::new();
-    for (i, record) in records.enumerate() {
-        let row = i + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                plan.rows += 1;
-                plan.errors.push(RowError {
-                    row,
-                    column: String::new(),
-                    message: format!("This row cannot be read as CSV: {e}"),
-                });
-                continue;
-            }
-        };
-        if record
+    for mut r in rows {
+        let row = r.row;
+        plan.rows += 1;
+        if r.errors
             .iter()
-            .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
+            .any(|e| e.column.is_empty() && e.message.starts_with("This row cannot be read"))
         {
+            plan.errors.append(&mut r.errors);
             continue;
         }
-        plan.rows += 1;
-        if plan.rows > MAX_IMPORT_ROWS {
-            return Err(file_error(format!(
-                "The file has more than {MAX_IMPORT_ROWS} rows; split it into smaller files"
-            )));
-        }
-        let mut errors = Vec::new();
-        let extra = record
-            .iter()
-            .skip(columns.len())
-            .any(|c| !c.iter().all(|b| b.is_ascii_whitespace()));
-        if extra {
-            errors.push(RowError {
-                row,
-                column: String::new(),
-                message: format!(
-                    "This row has {} cells but the header names {} columns",
-                    record.len(),
-                    columns.len()
-                ),
-            });
-        }
-        let mut cells: HashMap<&str, &str> = HashMap::with_capacity(columns.len());
-        for (col, raw) in columns.iter().zip(record.iter()) {
-            match std::str::from_utf8(raw) {
-                Ok(s) => {
-                    cells.insert(col.as_str(), s);
-                }
-                Err(_) => errors.push(RowError {
-                    row,
-                    column: col.clone(),
-                    message: "This cell is not UTF-8 text. In Excel, save the file as \u{201c}CSV UTF-8 (Comma delimited)\u{201d}".into(),
-                }),
-            }
-        }
-        let cell = |c: &str| cells.get(c).copied().unwrap_or("").trim();
+        let mut errors = std::mem::take(&mut r.errors);
+        let cell = |c: &str| r.cell(c);
         let mut fail = |column: &str, message: String| {
             errors.push(RowError {
                 row,
@@ -449,11 +282,6 @@ pub fn plan_import(
             }
         }
         plan.errors.extend(errors);
-    }
-    if plan.rows == 0 {
-        return Err(file_error(
-            "The file has a header row but no assets under it",
-        ));
     }
     Ok(plan)
 }

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod asset_import;
 pub mod assets;
+pub mod csv_import;
 pub mod identity;
 pub mod ids;
 pub mod page;
@@ -13,6 +14,7 @@ pub mod password;
 pub mod people;
 pub mod practice;
 pub mod quarters;
+pub mod risk_import;
 pub mod risk_report;
 pub mod risks;
 pub mod settings;

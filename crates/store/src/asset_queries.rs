@@ -168,7 +168,7 @@ macro_rules! asset_methods {
                 self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))
             }
 
-            async fn stage_asset_import(&self, practice: PracticeId, file_name: &str, content: &[u8], summary: serde_json::Value, by: &AuditMeta) -> Result<AssetImport> {
+            async fn stage_import(&self, practice: PracticeId, register: &str, file_name: &str, content: &[u8], summary: serde_json::Value, by: &AuditMeta) -> Result<RegisterImport> {
                 use sha2::Digest as _;
                 let person = by.actor_id.ok_or(StoreError::NotFound("uploader"))?;
                 let id = Uuid::now_v7();
@@ -179,8 +179,8 @@ macro_rules! asset_methods {
                 }
                 let mut tx = self.pool.begin_with($begin).await?;
                 sqlx::query(
-                    "INSERT INTO asset_imports (id, practice_id, uploaded_by, file_name, sha256, content, status, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
+                    "INSERT INTO register_imports (id, register, practice_id, uploaded_by, file_name, sha256, content, status, created_at) \
+                     VALUES ($1, $8, $2, $3, $4, $5, $6, 'pending', $7)",
                 )
                 .bind(id)
                 .bind(practice.0)
@@ -189,25 +189,28 @@ macro_rules! asset_methods {
                 .bind(&sha)
                 .bind(content)
                 .bind(now())
+                .bind(register)
                 .execute(&mut *tx)
                 .await?;
-                insert_event(&mut *tx, &by.event(Some(practice), "asset.import_upload", "asset_import", Some(id.to_string())).details(details)).await?;
+                let action = if register == "risks" { "risk.import_upload" } else { "asset.import_upload" };
+                insert_event(&mut *tx, &by.event(Some(practice), action, "register_import", Some(id.to_string())).details(details)).await?;
                 tx.commit().await?;
-                self.asset_import(practice, id).await?.ok_or(StoreError::NotFound("import"))
+                self.register_import(practice, id).await?.ok_or(StoreError::NotFound("import"))
             }
 
-            async fn asset_import(&self, practice: PracticeId, id: Uuid) -> Result<Option<AssetImport>> {
+            async fn register_import(&self, practice: PracticeId, id: Uuid) -> Result<Option<RegisterImport>> {
                 let row = sqlx::query(
-                    "SELECT i.id, i.practice_id, i.uploaded_by, p.full_name, i.file_name, i.sha256, i.content, i.status, i.written, i.created_at, i.completed_at \
-                     FROM asset_imports i JOIN people p ON p.id = i.uploaded_by WHERE i.practice_id = $1 AND i.id = $2",
+                    "SELECT i.id, i.register, i.practice_id, i.uploaded_by, p.full_name, i.file_name, i.sha256, i.content, i.status, i.written, i.created_at, i.completed_at \
+                     FROM register_imports i JOIN people p ON p.id = i.uploaded_by WHERE i.practice_id = $1 AND i.id = $2",
                 )
                 .bind(practice.0)
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map(|row| -> Result<AssetImport> {
-                    Ok(AssetImport {
+                row.map(|row| -> Result<RegisterImport> {
+                    Ok(RegisterImport {
                         id: row.try_get("id")?,
+                        register: row.try_get("register")?,
                         practice_id: PracticeId(row.try_get("practice_id")?),
                         uploaded_by: PersonId(row.try_get("uploaded_by")?),
                         uploaded_by_name: row.try_get("full_name")?,
@@ -227,8 +230,8 @@ macro_rules! asset_methods {
                 let mut tx = self.pool.begin_with($begin).await?;
                 if let Some(import) = import {
                     let done = sqlx::query(
-                        "UPDATE asset_imports SET status = 'imported', written = $3, content = NULL, completed_at = $4 \
-                         WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
+                        "UPDATE register_imports SET status = 'imported', written = $3, content = NULL, completed_at = $4 \
+                         WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND register = 'assets'",
                     )
                     .bind(practice.0)
                     .bind(import)
@@ -281,17 +284,17 @@ macro_rules! asset_methods {
                 }
                 insert_event(
                     &mut *tx,
-                    &by.event(Some(practice), "asset.import", "asset_import", import.map(|i| i.to_string())).details(summary),
+                    &by.event(Some(practice), "asset.import", "register_import", import.map(|i| i.to_string())).details(summary),
                 )
                 .await?;
                 tx.commit().await?;
                 Ok(assets.len())
             }
 
-            async fn discard_asset_import(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+            async fn discard_import(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
                 let done = sqlx::query(
-                    "UPDATE asset_imports SET status = 'discarded', content = NULL, completed_at = $3 WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
+                    "UPDATE register_imports SET status = 'discarded', content = NULL, completed_at = $3 WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
                 )
                 .bind(practice.0)
                 .bind(id)
@@ -301,7 +304,7 @@ macro_rules! asset_methods {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::Conflict { field: "import", message: "This file has already been imported or discarded".into() });
                 }
-                insert_event(&mut *tx, &by.event(Some(practice), "asset.import_discard", "asset_import", Some(id.to_string()))).await?;
+                insert_event(&mut *tx, &by.event(Some(practice), "import.discard", "register_import", Some(id.to_string()))).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -142,6 +142,17 @@ pub trait RiskStore: Send + Sync {
         band: custodian_domain::risks::Band,
         by: &AuditMeta,
     ) -> Result<RiskAcceptance>;
+    /// Writes imported risks in one transaction (all or none), numbering them in turn. With
+    /// `import`, marks that staged file imported (once only). Each risk's creation is recorded,
+    /// and the import itself with `summary`.
+    async fn import_risks(
+        &self,
+        practice: PracticeId,
+        import: Option<uuid::Uuid>,
+        risks: &[custodian_domain::risks::ValidRisk],
+        summary: serde_json::Value,
+        by: &AuditMeta,
+    ) -> Result<usize>;
     /// The quarter's report: the existing one, or a new draft with `snapshot` (JSON). Creating
     /// it is recorded; asking again returns the same report.
     async fn ensure_risk_report(
@@ -214,19 +225,20 @@ pub trait AssetStore: Send + Sync {
     async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(uuid::Uuid, String)>>;
     /// Keeps an uploaded register file (checked by the caller) until its uploader chooses how
     /// to import it; records the upload with `summary` (rows, valid and invalid counts).
-    async fn stage_asset_import(
+    async fn stage_import(
         &self,
         practice: PracticeId,
+        register: &str,
         file_name: &str,
         content: &[u8],
         summary: serde_json::Value,
         by: &AuditMeta,
-    ) -> Result<AssetImport>;
-    async fn asset_import(
+    ) -> Result<RegisterImport>;
+    async fn register_import(
         &self,
         practice: PracticeId,
         id: uuid::Uuid,
-    ) -> Result<Option<AssetImport>>;
+    ) -> Result<Option<RegisterImport>>;
     /// Writes imported assets in one transaction: all of them or none. With `import`, marks that
     /// staged file imported (once only: a second attempt is a conflict) and drops its content.
     /// Each asset's creation is recorded, and the import itself with `summary`.
@@ -239,7 +251,7 @@ pub trait AssetStore: Send + Sync {
         by: &AuditMeta,
     ) -> Result<usize>;
     /// Drops a staged file without importing it.
-    async fn discard_asset_import(
+    async fn discard_import(
         &self,
         practice: PracticeId,
         id: uuid::Uuid,

@@ -137,6 +137,58 @@ macro_rules! risk_methods {
             Ok(())
         }
 
+        /// Writes one risk (numbered `number`) and its creation event inside `tx`.
+        async fn insert_risk(
+            tx: &mut sqlx::Transaction<'static, <__StoreType as HasDb>::Db>,
+            practice: PracticeId,
+            v: &custodian_domain::risks::ValidRisk,
+            owner: PersonId,
+            number: i64,
+            by: &AuditMeta,
+            import: Option<Uuid>,
+        ) -> Result<Uuid> {
+            let reference = format!("RSK-{number:04}");
+            let id = Uuid::now_v7();
+            let at = now();
+            sqlx::query(
+                "INSERT INTO risks (id, practice_id, reference, title, sort_key, fields, owner_id, status, category, inherent_score, \
+                 residual_score, target_score, raised_on, next_review_on, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+            )
+            .bind(id)
+            .bind(practice.0)
+            .bind(&reference)
+            .bind(&v.input.title)
+            .bind(sort_key(&v.input.title))
+            .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+            .bind(owner.0)
+            .bind(&v.input.status)
+            .bind(&v.input.category)
+            .bind(i64::from(v.inherent_score))
+            .bind(i64::from(v.residual_score))
+            .bind(v.target_score.map(i64::from))
+            .bind(v.raised_on)
+            .bind(custodian_domain::risks::next_review(v.raised_on, v.review_interval_months))
+            .bind(at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| conflict(e, &[("reference", "title", "Another risk was added at the same moment: try again")]))?;
+            set_risk_assets(tx, practice, id, &v.input.asset_ids).await?;
+            let mut details = serde_json::Map::new();
+            details.insert("reference".into(), serde_json::json!({ "new": reference }));
+            for (k, val) in serde_json::to_value(&v.input).unwrap().as_object().unwrap() {
+                if !(val.is_null() || val == "" || val == false || val == &serde_json::json!([])) {
+                    details.insert(k.clone(), serde_json::json!({ "new": val }));
+                }
+            }
+            details.insert("residual_score".into(), serde_json::json!({ "new": v.residual_score }));
+            if let Some(import) = import {
+                details.insert("import".into(), serde_json::json!(import));
+            }
+            insert_event(&mut **tx, &by.event(Some(practice), "risk.create", "risk", Some(id.to_string())).details(details.into())).await?;
+            Ok(id)
+        }
+
         const REPORT_QUERY: &str = "SELECT r.id, r.practice_id, r.quarter, r.status, r.created_at, r.created_by, r.snapshot, r.minutes, r.decisions, \
              r.signed_by, p.full_name AS signed_by_name, r.signed_at, r.signed_report, r.signed_sha256 \
              FROM risk_reports r LEFT JOIN people p ON p.id = r.signed_by WHERE r.practice_id = $1";
@@ -169,44 +221,52 @@ macro_rules! risk_methods {
                     .bind(practice.0)
                     .fetch_one(&mut *tx)
                     .await?;
-                let reference = format!("RSK-{:04}", count + 1);
-                let id = Uuid::now_v7();
-                let at = now();
-                sqlx::query(
-                    "INSERT INTO risks (id, practice_id, reference, title, sort_key, fields, owner_id, status, category, inherent_score, \
-                     residual_score, target_score, raised_on, next_review_on, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
-                )
-                .bind(id)
-                .bind(practice.0)
-                .bind(&reference)
-                .bind(&v.input.title)
-                .bind(sort_key(&v.input.title))
-                .bind(serde_json::to_string(&v.input).expect("fields serialise"))
-                .bind(owner.0)
-                .bind(&v.input.status)
-                .bind(&v.input.category)
-                .bind(i64::from(v.inherent_score))
-                .bind(i64::from(v.residual_score))
-                .bind(v.target_score.map(i64::from))
-                .bind(v.raised_on)
-                .bind(custodian_domain::risks::next_review(v.raised_on, v.review_interval_months))
-                .bind(at)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| conflict(e, &[("reference", "title", "Another risk was added at the same moment: try again")]))?;
-                set_risk_assets(&mut tx, practice, id, &v.input.asset_ids).await?;
-                let mut details = serde_json::Map::new();
-                details.insert("reference".into(), serde_json::json!({ "new": reference }));
-                for (k, val) in serde_json::to_value(&v.input).unwrap().as_object().unwrap() {
-                    if !(val.is_null() || val == "" || val == false || val == &serde_json::json!([])) {
-                        details.insert(k.clone(), serde_json::json!({ "new": val }));
-                    }
-                }
-                details.insert("residual_score".into(), serde_json::json!({ "new": v.residual_score }));
-                insert_event(&mut *tx, &by.event(Some(practice), "risk.create", "risk", Some(id.to_string())).details(details.into())).await?;
+                let id = insert_risk(&mut tx, practice, v, owner, count + 1, by, None).await?;
                 tx.commit().await?;
                 self.risk(practice, id).await?.ok_or(StoreError::NotFound("risk"))
+            }
+
+            async fn import_risks(&self, practice: PracticeId, import: Option<Uuid>, risks: &[custodian_domain::risks::ValidRisk], summary: serde_json::Value, by: &AuditMeta) -> Result<usize> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                if let Some(import) = import {
+                    let done = sqlx::query(
+                        "UPDATE register_imports SET status = 'imported', written = $3, content = NULL, completed_at = $4 \
+                         WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND register = 'risks'",
+                    )
+                    .bind(practice.0)
+                    .bind(import)
+                    .bind(risks.len() as i64)
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Conflict { field: "import", message: "This file has already been imported or discarded".into() });
+                    }
+                }
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1")
+                    .bind(practice.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                for (i, v) in risks.iter().enumerate() {
+                    // Owners and assets as they are now, inside the transaction.
+                    let owner = check_risk(&mut tx, practice, v).await.map_err(|e| match e {
+                        StoreError::Invalid(custodian_domain::Invalid(mut f)) => {
+                            for e in &mut f {
+                                e.message = format!("{} ({}): {}", v.input.title, e.field, e.message);
+                            }
+                            StoreError::Invalid(custodian_domain::Invalid(f))
+                        }
+                        other => other,
+                    })?;
+                    insert_risk(&mut tx, practice, v, owner, count + 1 + i as i64, by, import).await?;
+                }
+                insert_event(
+                    &mut *tx,
+                    &by.event(Some(practice), "risk.import", "register_import", import.map(|i| i.to_string())).details(summary),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(risks.len())
             }
 
             async fn update_risk(&self, practice: PracticeId, id: Uuid, v: &custodian_domain::risks::ValidRisk, by: &AuditMeta) -> Result<Risk> {

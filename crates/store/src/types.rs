@@ -450,8 +450,10 @@ pub struct AccessReview {
 
 /// A register CSV uploaded and checked, waiting for its uploader to choose how to write it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct AssetImport {
+pub struct RegisterImport {
     pub id: uuid::Uuid,
+    /// `assets` or `risks`.
+    pub register: String,
     pub practice_id: PracticeId,
     pub uploaded_by: PersonId,
     pub uploaded_by_name: String,

@@ -450,8 +450,9 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
         ..Default::default()
     };
     let staged = store
-        .stage_asset_import(
+        .stage_import(
             p.id,
+            "assets",
             "register.csv",
             b"name\nx\n",
             serde_json::json!({"rows": 1}),
@@ -494,7 +495,7 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
     );
     assert_eq!(
         store
-            .asset_import(p.id, staged.id)
+            .register_import(p.id, staged.id)
             .await
             .unwrap()
             .unwrap()
@@ -528,7 +529,11 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
             .len(),
         2
     );
-    let done = store.asset_import(p.id, staged.id).await.unwrap().unwrap();
+    let done = store
+        .register_import(p.id, staged.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (done.status.as_str(), done.written, done.content),
         ("imported", 2, None)
@@ -561,7 +566,7 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
     );
     assert!(
         store
-            .discard_asset_import(p.id, staged.id, &uploader)
+            .discard_import(p.id, staged.id, &uploader)
             .await
             .is_err()
     );
@@ -591,25 +596,36 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
     let other = practice(&store, "Hillside", "Z00002").await;
     assert!(
         store
-            .asset_import(other.id, staged.id)
+            .register_import(other.id, staged.id)
             .await
             .unwrap()
             .is_none()
     );
     let staged2 = store
-        .stage_asset_import(p.id, "b.csv", b"x", serde_json::json!({}), &uploader)
+        .stage_import(
+            p.id,
+            "assets",
+            "b.csv",
+            b"x",
+            serde_json::json!({}),
+            &uploader,
+        )
         .await
         .unwrap();
     assert!(
         store
-            .discard_asset_import(other.id, staged2.id, &uploader)
+            .discard_import(other.id, staged2.id, &uploader)
             .await
             .is_err()
     );
     store
-        .discard_asset_import(p.id, staged2.id, &uploader)
+        .discard_import(p.id, staged2.id, &uploader)
         .await
         .unwrap();
-    let gone = store.asset_import(p.id, staged2.id).await.unwrap().unwrap();
+    let gone = store
+        .register_import(p.id, staged2.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((gone.status.as_str(), gone.content), ("discarded", None));
 }

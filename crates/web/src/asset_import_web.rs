@@ -13,7 +13,7 @@ use custodian_domain::asset_import::{
     self, CSV_COLUMNS, ImportContext, ImportPlan, MAX_IMPORT_BYTES, Member, RowError,
 };
 use custodian_domain::{Invalid, Permission, PracticeId, PracticeRole, assets};
-use custodian_store::{AssetImport, AuditMeta};
+use custodian_store::{AuditMeta, RegisterImport};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -153,12 +153,17 @@ pub async fn write(
         .await?)
 }
 
-async fn load(state: &AppState, scope: &PracticeScope, id: &str) -> Result<AssetImport, AppError> {
+async fn load(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+) -> Result<RegisterImport, AppError> {
     let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     state
         .store
-        .asset_import(scope.id(), id)
+        .register_import(scope.id(), id)
         .await?
+        .filter(|i| i.register == "assets")
         .ok_or(AppError::NotFound)
 }
 
@@ -326,8 +331,9 @@ async fn upload_submit(
     };
     let staged = state
         .store
-        .stage_asset_import(
+        .stage_import(
             scope.id(),
+            "assets",
             &name,
             &bytes,
             serde_json::json!({ "rows": plan.rows, "valid": plan.valid.len(), "rows_with_problems": plan.invalid_rows() }),
@@ -348,7 +354,7 @@ struct CheckPage {
     layout: Layout,
     practice: custodian_domain::Practice,
     errors: Errors,
-    import: AssetImport,
+    import: RegisterImport,
     uploaded_at: String,
     completed_at: String,
     rows: usize,
@@ -371,7 +377,7 @@ struct PreviewRow {
 async fn check_form(
     state: &AppState,
     scope: &PracticeScope,
-    import: AssetImport,
+    import: RegisterImport,
     errors: Errors,
 ) -> Result<Response, AppError> {
     let plan = match &import.content {
@@ -485,7 +491,7 @@ async fn decide_submit(
         "discard" => {
             state
                 .store
-                .discard_asset_import(scope.id(), import.id, &scope.meta)
+                .discard_import(scope.id(), import.id, &scope.meta)
                 .await?;
             return Ok(Redirect::to(&back).into_response());
         }

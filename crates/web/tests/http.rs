@@ -902,8 +902,9 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
     let asset = asset["id"].as_str().expect("asset created").to_string();
     let import = app
         .store
-        .stage_asset_import(
+        .stage_import(
             app.riverside.id,
+            "assets",
             "register.csv",
             b"name,asset_type,format,volume_band,iao_username\nDocman,system,electronic,none,iaowner\n",
             serde_json::json!({}),

@@ -1,8 +1,9 @@
--- Register imports waiting for the person who uploaded them to choose how to write them.
--- PostgreSQL dialect; keep in step with ../sqlite/0005_asset_imports.sql.
+-- Register imports (the asset and the risk registers) waiting for the person who uploaded them to choose how to write them.
+-- PostgreSQL dialect; keep in step with ../sqlite/0005_register_imports.sql.
 
-CREATE TABLE asset_imports (
+CREATE TABLE register_imports (
     id            UUID PRIMARY KEY,
+    register      TEXT NOT NULL CHECK (register IN ('assets', 'risks')),
     practice_id   UUID NOT NULL REFERENCES practices (id),
     uploaded_by   UUID NOT NULL REFERENCES people (id),
     file_name     TEXT NOT NULL,
@@ -13,4 +14,4 @@ CREATE TABLE asset_imports (
     created_at    TIMESTAMPTZ NOT NULL,
     completed_at  TIMESTAMPTZ
 );
-CREATE INDEX asset_imports_practice ON asset_imports (practice_id, created_at);
+CREATE INDEX register_imports_practice ON register_imports (practice_id, created_at);
