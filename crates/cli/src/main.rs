@@ -86,11 +86,35 @@ enum Command {
     /// The information asset register.
     #[command(subcommand)]
     Assets(AssetsCommand),
+    /// The information risk register.
+    #[command(subcommand)]
+    Risks(RisksCommand),
+}
+
+#[derive(Subcommand)]
+enum RisksCommand {
+    /// Import a spreadsheet risk register (CSV, UTF-8, the columns of the risk register's CSV
+    /// download). Every row is checked first; each problem is printed as `row N, column:
+    /// problem`. Nothing is written unless every row is valid, or --valid-rows-only is given.
+    Import {
+        #[command(flatten)]
+        who: ActingAs,
+        /// The CSV file.
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Write the valid rows and leave out (and list) the others.
+        #[arg(long)]
+        valid_rows_only: bool,
+        /// Check the file and list its problems, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
 enum AssetsCommand {
-    /// Import a spreadsheet register (CSV, UTF-8, the columns of the register's CSV download).
+    /// Import a spreadsheet asset register (CSV, UTF-8, the columns of the register's CSV
+    /// download).
     /// Every row is checked first; each problem is printed as `row N, column: problem`. Nothing
     /// is written unless every row is valid, or --valid-rows-only is given.
     Import {
@@ -347,6 +371,8 @@ async fn open_store(config: &Config) -> Result<SharedStore, Failure> {
 }
 
 async fn run(command: Command, config: Config) -> Result<(), Failure> {
+    // The asset and risk registers import alike; this says which one.
+    let importing_risks = matches!(command, Command::Risks(_));
     match command {
         Command::Serve => {
             let store = open_store(&config).await?;
@@ -549,16 +575,29 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             file,
             valid_rows_only,
             dry_run,
+        })
+        | Command::Risks(RisksCommand::Import {
+            who,
+            file,
+            valid_rows_only,
+            dry_run,
         }) => {
-            use custodian_web::asset_import_web::{ImportMode, check_file, write};
+            let risks = importing_risks;
+            use custodian_web::imports_web::{ImportMode, Register, check_file, write};
             let bytes = std::fs::read(&file)
                 .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", file.display())))?;
             let store = open_store(&config).await?;
             let cli = cli_actor(store.clone(), &config, &who).await?;
-            let plan = check_file(&cli.state, cli.practice.id, &bytes)
+            let register = if risks {
+                Register::Risks
+            } else {
+                Register::Assets
+            };
+            let importer = cli.meta.actor_id.expect("a signed-in actor");
+            let plan = check_file(&cli.state, register, cli.practice.id, importer, &bytes)
                 .await
                 .map_err(app_failure)?;
-            for e in &plan.errors {
+            for e in plan.errors() {
                 let column = if e.column.is_empty() {
                     "(whole row)"
                 } else {
@@ -569,8 +608,8 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             let summary = format!(
                 "{}: {} rows, {} valid, {} with problems",
                 file.display(),
-                plan.rows,
-                plan.valid.len(),
+                plan.rows(),
+                plan.valid(),
                 plan.invalid_rows()
             );
             if dry_run {
@@ -586,7 +625,8 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                 .await
                 .map_err(app_failure)?;
             println!(
-                "{summary}; {n} asset{} added to {}'s register",
+                "{summary}; {n} {}{} added to {}'s register",
+                if risks { "risk" } else { "asset" },
                 if n == 1 { "" } else { "s" },
                 cli.practice.name
             );

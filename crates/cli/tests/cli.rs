@@ -486,6 +486,54 @@ fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_comm
         text(&o)
             .contains("row 2, name: An asset called “Practice website” is already in the register")
     );
+
+    // The risk register imports the same way.
+    let risks = dir.path().join("risks.csv");
+    std::fs::write(
+        &risks,
+        "title,threat,vulnerability,category,confidentiality,confidentiality_reason,assets,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment\n\
+         Website defaced,Attacker changes the practice website,Old CMS,technology,no,,Practice website,3,2,2,2,reduce\n",
+    )
+    .unwrap();
+    let import_risks = || {
+        custodian(
+            dir.path(),
+            &[
+                "risks",
+                "import",
+                "--practice",
+                "Z00001",
+                "--file",
+                risks.to_str().unwrap(),
+                "--as",
+                "admin",
+            ],
+            &env,
+        )
+    };
+    let o = import_risks();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains(
+            "row 2, confidentiality: Say which of confidentiality, integrity and availability"
+        ),
+        "{}",
+        text(&o)
+    );
+    std::fs::write(
+        &risks,
+        std::fs::read_to_string(&risks)
+            .unwrap()
+            .replace("technology,no,,", "technology,yes,Site content changed,"),
+    )
+    .unwrap();
+    let o = import_risks();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("1 risk added to Riverside Medical Centre's register"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

@@ -47,7 +47,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(<crate::api_identity::IdentityApi as OpenApi>::openapi());
     doc.merge(<crate::audit_pages::AuditApi as OpenApi>::openapi());
     doc.merge(<crate::assets_web::AssetsApi as OpenApi>::openapi());
-    doc.merge(<crate::asset_import_web::AssetImportApi as OpenApi>::openapi());
+    doc.merge(<crate::imports_web::ImportsApi as OpenApi>::openapi());
     doc.merge(<crate::risks_web::RisksApi as OpenApi>::openapi());
     doc.merge(<crate::risk_reports_web::RiskReportsApi as OpenApi>::openapi());
     // Security schemes are declared once, on the main document.

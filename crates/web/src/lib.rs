@@ -9,7 +9,6 @@
 pub mod account;
 pub mod api;
 pub mod api_identity;
-pub mod asset_import_web;
 pub mod assets_web;
 pub mod audit_log;
 pub mod audit_pages;
@@ -17,6 +16,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod forms;
+pub mod imports_web;
 pub mod metrics;
 pub mod pages;
 pub mod pdf;
@@ -127,7 +127,7 @@ pub fn route_table() -> routes::Routes {
     uap::routes(&mut r);
     audit_pages::routes(&mut r);
     assets_web::routes(&mut r);
-    asset_import_web::routes(&mut r);
+    imports_web::routes(&mut r);
     risks_web::routes(&mut r);
     risk_reports_web::routes(&mut r);
     api::routes(&mut r);

@@ -34,6 +34,7 @@ pub fn routes(r: &mut Routes) {
             library_submit,
         )
         .get("/practices/{practice_id}/risks/matrix", P, matrix_page)
+        .get("/practices/{practice_id}/risks-export", P, export_csv)
         .get("/practices/{practice_id}/risks/{risk_id}", P, risk_page)
         .get(
             "/practices/{practice_id}/risks/{risk_id}/edit",
@@ -421,6 +422,7 @@ struct ListPage {
     category: String,
     mine: bool,
     can_add: bool,
+    can_import: bool,
     statuses: &'static [(&'static str, &'static str)],
     categories: &'static [(&'static str, &'static str)],
 }
@@ -549,6 +551,7 @@ async fn list_page(
         mine,
         can_add: scope.access.can(Permission::RisksManage)
             || custodian_domain::assets::may_own(&scope.roles),
+        can_import: scope.access.can(Permission::RisksManage),
         statuses: risks::STATUSES,
         categories: risks::CATEGORIES,
     }))
@@ -1246,6 +1249,91 @@ async fn accept_submit(
         Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
+}
+
+/// The register as CSV, in the columns the import reads back (plus the computed ones).
+async fn export_csv(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, AppError> {
+    scope.require(Permission::RisksView, "risk.export").await?;
+    let (m, _) = matrix_of(&state, &scope).await?;
+    let list = state
+        .store
+        .risks(
+            scope.id(),
+            &RiskFilter {
+                limit: 50_000,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let staff = state.store.access_overview(scope.id()).await?;
+    let assets: std::collections::HashMap<uuid::Uuid, String> = state
+        .store
+        .asset_choices(scope.id())
+        .await?
+        .into_iter()
+        .collect();
+    let username = |p: Option<PersonId>| {
+        p.and_then(|p| staff.iter().find(|s| s.person_id == p))
+            .map(|s| s.username.clone())
+            .unwrap_or_default()
+    };
+    let n = |v: Option<u8>| v.map(|v| v.to_string()).unwrap_or_default();
+    let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let mut out = crate::report::csv_line(custodian_domain::risk_import::CSV_COLUMNS);
+    for r in &list {
+        let f = &r.fields;
+        out.push_str(&crate::report::csv_line(&[
+            r.reference.clone(),
+            f.title.clone(),
+            f.description.clone(),
+            f.threat.clone(),
+            f.vulnerability.clone(),
+            f.category.clone(),
+            yes(f.confidentiality),
+            f.confidentiality_reason.clone(),
+            yes(f.integrity),
+            f.integrity_reason.clone(),
+            yes(f.availability),
+            f.availability_reason.clone(),
+            f.asset_ids
+                .iter()
+                .filter_map(|a| assets.get(a).cloned())
+                .collect::<Vec<_>>()
+                .join("; "),
+            username(f.owner_id),
+            n(f.inherent_likelihood),
+            n(f.inherent_impact),
+            f.controls.clone(),
+            n(f.residual_likelihood),
+            n(f.residual_impact),
+            f.treatment.clone(),
+            n(f.target_likelihood),
+            n(f.target_impact),
+            f.status.clone(),
+            f.review_interval_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            f.raised_on.clone(),
+            r.inherent_score.to_string(),
+            r.residual_score.to_string(),
+            m.band(r.residual_score as u8).as_str().to_string(),
+            r.next_review_on.to_string(),
+        ]));
+    }
+    scope
+        .record(
+            scope
+                .event("risk.export", "risk", None)
+                .details(serde_json::json!({ "records": list.len() })),
+        )
+        .await?;
+    Ok(crate::report::csv_response(
+        &format!("custodian-risks-{}.csv", scope.practice.ods_code),
+        out,
+    ))
 }
 
 // ---- API -------------------------------------------------------------------------------------

@@ -358,29 +358,6 @@ async fn the_asset_page_shows_flows_access_and_history(mut app: TestApp) {
 
 const IMPORT_HEAD: &str = "name,asset_type,format,volume_band,iao_username,confidentiality,confidentiality_reason,description\n";
 
-async fn upload(app: &TestApp, path: &str, cookie: &str, file: &[u8]) -> reqwest::Response {
-    let boundary = "----custodian-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"register.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    app.http
-        .post(app.url(path))
-        .header(COOKIE, cookie)
-        .header("origin", app.url(""))
-        .header("sec-fetch-site", "same-origin")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn asset_names(app: &TestApp, cookie: &str) -> Vec<String> {
     let list: serde_json::Value = app
         .get(

@@ -859,6 +859,10 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         | "/practices/{practice_id}/risks/matrix"
         | "/practices/{practice_id}/risk-library" => None,
         "/practices/{practice_id}/risk-reports" => None,
+        "/practices/{practice_id}/risks-export" => Some("risk.export"),
+        "/practices/{practice_id}/risks-import"
+        | "/practices/{practice_id}/risks-import/template"
+        | "/practices/{practice_id}/risks-import/{import_id}" => None,
         "/practices/{practice_id}/risk-reports/{quarter}" => Some("risk_report.view"),
         "/practices/{practice_id}/risk-reports/{quarter}/pdf"
         | "/practices/{practice_id}/risk-reports/{quarter}/csv" => Some("risk_report.export"),
@@ -907,6 +911,24 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
             "assets",
             "register.csv",
             b"name,asset_type,format,volume_band,iao_username\nDocman,system,electronic,none,iaowner\n",
+            serde_json::json!({}),
+            &custodian_store::AuditMeta {
+                actor_id: Some(app.people["rahmed"]),
+                actor: "rahmed".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let risk_import = app
+        .store
+        .stage_import(
+            app.riverside.id,
+            "risks",
+            "risks.csv",
+            b"title,threat,vulnerability,category,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment\nFire,Building burns,Paper notes,physical,1,5,1,5,accept\n",
             serde_json::json!({}),
             &custodian_store::AuditMeta {
                 actor_id: Some(app.people["rahmed"]),
@@ -969,7 +991,14 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
             .replace("{request_id}", &request)
             .replace("{seq}", &seq)
             .replace("{asset_id}", &asset)
-            .replace("{import_id}", &import)
+            .replace(
+                "{import_id}",
+                if route.path.contains("risks-import") {
+                    &risk_import
+                } else {
+                    &import
+                },
+            )
             .replace("{risk_id}", &risk)
             .replace("{quarter}", &quarter);
         let res = app.get(&path, Some(&pm)).await;

@@ -12,7 +12,8 @@ use reqwest::StatusCode;
 backend_tests!(
     risks_are_scored_on_the_practice_matrix_and_bad_input_changes_nothing,
     only_the_siro_accepts_above_the_appetite_and_reviews_say_why,
-    risk_owners_edit_their_own_risks_and_actions_keep_to_the_plan
+    risk_owners_edit_their_own_risks_and_actions_keep_to_the_plan,
+    a_risk_register_exports_and_a_spreadsheet_imports_after_a_check
 );
 
 async fn setup(app: &mut TestApp) {
@@ -443,4 +444,134 @@ async fn risk_owners_edit_their_own_risks_and_actions_keep_to_the_plan(mut app: 
         .await
         .unwrap();
     assert!(!page.contains("Overdue actions"));
+}
+
+async fn a_risk_register_exports_and_a_spreadsheet_imports_after_a_check(mut app: TestApp) {
+    setup(&mut app).await;
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    for key in ["phishing", "ransomware"] {
+        app.post_json(
+            &format!("/api/v1/practices/{river}/risk-library/{key}"),
+            &pm,
+            "",
+        )
+        .await;
+    }
+    let csv = app
+        .get(&format!("/practices/{river}/risks-export"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with("reference,title,description,threat"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("RSK-0002,Phishing email leads to a stolen password")
+            || csv.contains("RSK-0001,Phishing email leads to a stolen password"),
+        "{csv}"
+    );
+    assert_eq!(app.events("risk.export").await.len(), 1);
+    // The download reads back in: every row is already in the register.
+    let res = app
+        .http
+        .post(app.url(&format!(
+            "/api/v1/practices/{river}/risks-import?dry_run=true"
+        )))
+        .header(reqwest::header::COOKIE, &pm)
+        .header("origin", app.url(""))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let report: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        (
+            report["rows"].as_u64(),
+            report["rows_with_problems"].as_u64()
+        ),
+        (Some(2), Some(2)),
+        "{report}"
+    );
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already in the register")
+    );
+
+    // A spreadsheet with a good row and a bad one: checked, then the valid row imported.
+    let file = "title,threat,vulnerability,category,confidentiality,confidentiality_reason,owner_username,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment\n\
+                Fire in the records room,Fire destroys paper notes,No fire door,physical,yes,Notes lost,ivy,1,5,1,5,accept\n\
+                Flood,Water in the basement,Server on the floor,physical,yes,Down,ivy,0,4,1,4,reduce\n";
+    let res = upload(
+        &app,
+        &format!("/practices/{river}/risks-import"),
+        &pm,
+        file.as_bytes(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let check = res.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let page = app.get(&check, Some(&pm)).await.text().await.unwrap();
+    assert!(
+        page.contains("<td>3</td><td><code>inherent_likelihood</code></td>"),
+        "{page}"
+    );
+    assert!(page.contains("Import the 1 valid row only"));
+    let res = app
+        .post_form(
+            &check,
+            Some(&pm),
+            &[("decision", "valid_rows"), ("valid", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = app.get(&check, Some(&pm)).await.text().await.unwrap();
+    assert!(page.contains("Imported</dt><dd>1 risk on"), "{page}");
+    let list: serde_json::Value = app
+        .get(&format!("/api/v1/practices/{river}/risks"), Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fire = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "Fire in the records room")
+        .expect("imported");
+    assert_eq!(fire["reference"], "RSK-0003");
+    assert_eq!(fire["owner_name"], "Ivy Owner");
+    assert_eq!(app.events("risk.import").await.len(), 1);
+
+    // Every row or nothing: one bad row and nothing is written, the row and column named.
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/practices/{river}/risks-import")))
+        .header(reqwest::header::COOKIE, &pm)
+        .header("origin", app.url(""))
+        .header("content-type", "text/csv")
+        .body(file.replace("Fire in the records room", "Lightning"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("row 3: inherent_likelihood"), "{text}");
+    assert_eq!(count(&app, &pm).await, 3);
+    // An IAO without the register manager's permission cannot import.
+    let ivy = app.sign_in("ivy").await;
+    assert_eq!(
+        app.get(&format!("/practices/{river}/risks-import"), Some(&ivy))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
 }

@@ -375,3 +375,27 @@ macro_rules! backend_tests {
         }
     };
 }
+
+/// Posts `file` as a multipart form's `file` field, as a browser's file upload does.
+pub async fn upload(app: &TestApp, path: &str, cookie: &str, file: &[u8]) -> reqwest::Response {
+    let boundary = "----custodian-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"register.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.http
+        .post(app.url(path))
+        .header(COOKIE, cookie)
+        .header("origin", app.url(""))
+        .header("sec-fetch-site", "same-origin")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
