@@ -625,7 +625,24 @@ macro_rules! impl_store {
                 let last_seen: Timestamp = row.try_get("last_seen_at")?;
                 let idle: i64 = row.try_get("idle_seconds")?;
                 if last_seen + chrono::Duration::seconds(idle) < at {
-                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+                    // The policy's screen lock took effect: end the session and record it (once,
+                    // however many requests arrive with the stale cookie at the same moment).
+                    let person = PersonId(row.try_get("person_id")?);
+                    let session_id: Uuid = row.try_get("id")?;
+                    let by = AuditMeta {
+                        actor_id: Some(person),
+                        actor: row.try_get("username")?,
+                        ..Default::default()
+                    };
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    let gone = sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+                    if gone.rows_affected() > 0 {
+                        let event = by.event(None, "session.expire", "session", Some(session_id.to_string())).details(serde_json::json!({
+                            "reason": "idle", "idle_minutes": idle / 60, "last_seen_at": last_seen,
+                        }));
+                        insert_event(&mut *tx, &event).await?;
+                    }
+                    tx.commit().await?;
                     return Ok(None);
                 }
                 // Record the use, but not more than every 15 seconds: most requests then only read.

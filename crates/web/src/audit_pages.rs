@@ -55,6 +55,7 @@ pub fn routes(r: &mut Routes) {
             Practice,
             api_report,
         )
+        .get("/provider/audit", SignedIn, provider_audit_page)
         .get("/api/v1/audit/checkpoint", SignedIn, api_checkpoint)
         .get("/api/v1/audit/consistency", SignedIn, api_consistency);
 }
@@ -107,6 +108,16 @@ impl AuditQuery {
         scope: &PracticeScope,
         people: Vec<custodian_domain::PersonId>,
     ) -> Result<EventFilter, custodian_domain::Invalid> {
+        self.filter_for(Some(scope.id()), people)
+    }
+
+    /// The filter for one practice (with its staff's events of no practice), or with `None`
+    /// for every event.
+    fn filter_for(
+        &self,
+        practice: Option<custodian_domain::PracticeId>,
+        people: Vec<custodian_domain::PersonId>,
+    ) -> Result<EventFilter, custodian_domain::Invalid> {
         let outcome = match self.outcome.as_str() {
             "" => None,
             o => Some(Outcome::parse(o).ok_or_else(|| {
@@ -126,7 +137,7 @@ impl AuditQuery {
             }
         }
         Ok(EventFilter {
-            practice: Some(scope.id()),
+            practice,
             people,
             actor: Some(self.actor.trim().to_lowercase()).filter(|a| !a.is_empty()),
             action: Some(self.action.trim().to_string()).filter(|a| !a.is_empty()),
@@ -248,6 +259,148 @@ async fn audit_page(
             next,
             public_key: state.audit.public_key(),
             checkpoint,
+            verification,
+        },
+    ))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ProviderAuditQuery {
+    #[serde(flatten)]
+    q: AuditQuery,
+    /// A practice's id; empty for every practice and the events of none (sign-ins...).
+    #[serde(default)]
+    practice: String,
+}
+
+struct ProviderEventRow {
+    seq: i64,
+    practice: String,
+    practice_id: Option<String>,
+    when: String,
+    actor: String,
+    action: String,
+    outcome: &'static str,
+    details: String,
+}
+
+#[derive(Template)]
+#[template(path = "provider_audit.html")]
+struct ProviderAuditPage {
+    layout: Layout,
+    errors: Errors,
+    f: AuditQuery,
+    practice: String,
+    practices: Vec<(String, String)>,
+    outcomes: [&'static str; 3],
+    events: Vec<ProviderEventRow>,
+    next: Option<String>,
+    verification: Option<VerificationView>,
+}
+
+/// The audit trail across every practice, for provider staff who may read audit trails.
+async fn provider_audit_page(
+    State(state): State<AppState>,
+    user: SignedIn,
+    crate::auth::RequestMeta(meta): crate::auth::RequestMeta,
+    Query(pq): Query<ProviderAuditQuery>,
+) -> Result<Response, AppError> {
+    crate::auth::require_provider(&state, &user, &meta, Permission::AuditView, "audit.list")
+        .await?;
+    let q = pq.q.clone();
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = custodian_domain::PageRequest::parse(cursor.as_deref(), Some(200))?;
+        let list = state.store.practices(&page).await?;
+        all.extend(list.items);
+        match list.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let chosen = all
+        .iter()
+        .find(|p| p.id.0.to_string() == pq.practice)
+        .map(|p| p.id);
+    let filter = match (
+        q.filter_for(chosen, vec![]),
+        pq.practice.is_empty() || chosen.is_some(),
+    ) {
+        (Ok(f), true) => Ok(f),
+        (Ok(_), false) => Err(custodian_domain::Invalid::one(
+            "practice",
+            "Choose a practice from the list",
+        )),
+        (Err(e), _) => Err(e),
+    };
+    let (events, errors) = match filter {
+        Ok(f) => (state.store.search_events(&f).await?, Errors::none()),
+        Err(e) => (vec![], e.into()),
+    };
+    state
+        .store
+        .append_event(
+            &meta
+                .event(chosen, "audit.list", "audit_event", None)
+                .details(serde_json::json!({ "records": events.len(), "provider": true })),
+        )
+        .await?;
+    let names: std::collections::HashMap<custodian_domain::PracticeId, String> =
+        all.iter().map(|p| (p.id, p.name.clone())).collect();
+    let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
+    let next = (events.len() == limit).then(|| {
+        let last = events.last().map(|e| e.seq).unwrap_or(0);
+        format!(
+            "/provider/audit?practice={}&actor={}&action={}&outcome={}&from={}&to={}&before={last}",
+            crate::auth::urlencode(&pq.practice),
+            crate::auth::urlencode(&q.actor),
+            crate::auth::urlencode(&q.action),
+            crate::auth::urlencode(&q.outcome),
+            crate::auth::urlencode(&q.from),
+            crate::auth::urlencode(&q.to)
+        )
+    });
+    let verification = state
+        .store
+        .latest_verification()
+        .await?
+        .map(|v| VerificationView {
+            ok: v.ok,
+            ran_at: show_datetime(v.ran_at),
+            summary: v.summary,
+        });
+    let status = errors.status();
+    Ok(render_with(
+        status,
+        &ProviderAuditPage {
+            layout: Layout::new(&user, None, "/provider/audit"),
+            errors,
+            outcomes: ["success", "failure", "denied"],
+            practices: all
+                .iter()
+                .map(|p| (p.id.0.to_string(), format!("{} ({})", p.name, p.ods_code)))
+                .collect(),
+            events: events
+                .iter()
+                .map(|e| ProviderEventRow {
+                    seq: e.seq,
+                    practice: e
+                        .event
+                        .practice_id
+                        .and_then(|p| names.get(&p).cloned())
+                        .unwrap_or_else(|| "–".into()),
+                    practice_id: e.event.practice_id.map(|p| p.0.to_string()),
+                    when: show_datetime(e.occurred_at),
+                    actor: e.event.meta.actor.clone(),
+                    action: e.event.action.clone(),
+                    outcome: e.event.outcome.as_str(),
+                    details: e.details_text.chars().take(160).collect(),
+                })
+                .collect(),
+            practice: pq.practice,
+            f: q,
+            next,
             verification,
         },
     ))

@@ -751,3 +751,22 @@ mod rehash_tests {
         assert!(!strong.needs_rehash(&new));
     }
 }
+
+/// The provider-wide check, for pages about every practice: provider staff whose provider roles
+/// grant `permission`. A refusal is recorded in the audit trail as `action`, denied.
+pub async fn require_provider(
+    state: &AppState,
+    user: &SignedIn,
+    meta: &AuditMeta,
+    permission: Permission,
+    action: &str,
+) -> Result<(), AppError> {
+    if user.provider_access().can(permission) {
+        return Ok(());
+    }
+    let event = meta
+        .event(None, action, "permission", Some(permission.as_str().into()))
+        .outcome(custodian_store::Outcome::Denied);
+    state.store.append_event(&event).await?;
+    Err(AppError::Forbidden)
+}

@@ -95,6 +95,13 @@ impl Layout {
                 label: "Risks across practices",
                 current: here == "/provider/risks",
             });
+            if user.provider_access().can(Permission::AuditView) {
+                nav.push(NavItem {
+                    href: "/provider/audit".into(),
+                    label: "Audit across practices",
+                    current: here == "/provider/audit",
+                });
+            }
         }
         if let Some((p, access)) = practice {
             let base = format!("/practices/{}", p.id);

@@ -15,11 +15,11 @@ use custodian_domain::risk_report::{
 use custodian_domain::risks::{self, Band, Matrix};
 use custodian_domain::time::show_datetime;
 use custodian_domain::{Permission, Practice};
-use custodian_store::{AuditMeta, EventFilter, Outcome, RiskFilter, RiskReport};
+use custodian_store::{AuditMeta, EventFilter, RiskFilter, RiskReport};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{PracticeScope, RequestMeta, SignedIn};
+use crate::auth::{PracticeScope, RequestMeta, SignedIn, require_provider};
 use crate::error::Problem;
 use crate::forms::Errors;
 use crate::pages::{Layout, render_with};
@@ -1141,24 +1141,6 @@ async fn provider_rows(state: &AppState) -> Result<Vec<ProviderRiskRow>, AppErro
             }
         })
         .collect())
-}
-
-/// The provider-wide check: provider staff with `permission`; a refusal is recorded.
-async fn require_provider(
-    state: &AppState,
-    user: &SignedIn,
-    meta: &AuditMeta,
-    permission: Permission,
-    action: &str,
-) -> Result<(), AppError> {
-    if user.provider_access().can(permission) {
-        return Ok(());
-    }
-    let event = meta
-        .event(None, action, "permission", Some(permission.as_str().into()))
-        .outcome(Outcome::Denied);
-    state.store.append_event(&event).await?;
-    Err(AppError::Forbidden)
 }
 
 #[derive(Template)]

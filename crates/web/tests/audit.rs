@@ -21,7 +21,70 @@ backend_tests!(
     verification_catches_two_events_swapped,
     verification_catches_an_event_rewritten_with_its_leaf_hash,
     the_inappropriate_use_report_finds_probes_failures_and_neutralises_formulas,
+    provider_staff_read_every_practices_trail_and_practice_staff_cannot,
 );
+
+async fn provider_staff_read_every_practices_trail_and_practice_staff_cannot(app: TestApp) {
+    let (river, hill) = (app.riverside.id, app.hillside.id);
+    let pm = app.sign_in("rahmed").await;
+    let karen = app.sign_in("kmills").await;
+    app.get(&format!("/api/v1/practices/{river}/people"), Some(&pm))
+        .await;
+    app.get(&format!("/api/v1/practices/{hill}/people"), Some(&karen))
+        .await;
+    let admin = app.sign_in("admin").await;
+    let page = app.get("/provider/audit", Some(&admin)).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("Riverside") && page.contains("Hillside"),
+        "{page}"
+    );
+    assert!(
+        page.contains("session.sign_in"),
+        "events of no practice too"
+    );
+    // One practice only.
+    let page = app
+        .get(
+            &format!("/provider/audit?practice={hill}&action=people.list"),
+            Some(&admin),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("kmills") && !page.contains(">rahmed<"),
+        "{page}"
+    );
+    let res = app
+        .get("/provider/audit?practice=nonsense", Some(&admin))
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Choose a practice from the list")
+    );
+    let reads: Vec<_> = app
+        .events("audit.list")
+        .await
+        .into_iter()
+        .filter(|e| e.event.details["provider"] == true)
+        .collect();
+    assert_eq!(reads.len(), 3, "each read of the trail is recorded");
+    // Practice staff are refused, and the refusal is recorded.
+    assert_eq!(app.get("/provider/audit", Some(&pm)).await.status(), 403);
+    let denied = app
+        .events("audit.list")
+        .await
+        .into_iter()
+        .filter(|e| e.event.outcome == custodian_store::Outcome::Denied)
+        .count();
+    assert_eq!(denied, 1);
+}
 
 async fn the_inappropriate_use_report_finds_probes_failures_and_neutralises_formulas(app: TestApp) {
     let (river, hill) = (app.riverside.id, app.hillside.id);

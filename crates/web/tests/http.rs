@@ -287,6 +287,13 @@ async fn sessions_end_after_the_idle_timeout(app: TestApp) {
             .unwrap()
             .contains("Max-Age=0")
     );
+    // The screen lock is in the audit trail, once, as the person's own session ending.
+    assert_eq!(app.get("/api/v1/me", Some(&cookie)).await.status(), 401);
+    let expired = app.events("session.expire").await;
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0].event.meta.actor, "rahmed");
+    assert_eq!(expired[0].event.details["reason"], "idle");
+    assert_eq!(expired[0].event.details["idle_minutes"], 15);
 
     // The absolute lifetime ends even an active session.
     let cookie = app.sign_in("rahmed").await;
