@@ -91,3 +91,34 @@ test('the SIRO accepts a risk above the appetite, which the practice manager can
   assert.match(await siro.locator('main').innerText(), /Accepted by Dr Eleanor Hughes[\s\S]*SIRO sign-off/);
   await checkAccessibility(siro);
 });
+
+test("provider staff see every practice's risks and audit trail, and add a threat to the library", async () => {
+  const page = await app.newPage();
+  await signIn(page, 'admin');
+  await page.getByRole('link', { name: 'Risks across practices' }).click();
+  await page.getByRole('heading', { name: 'Information risks across practices' }).waitFor();
+  const text = await page.locator('main').innerText();
+  assert.match(text, /Hillside Surgery[\s\S]*Riverside Medical Centre/);
+  await checkAccessibility(page);
+  // A threat of the provider's own, with a mistake first.
+  await page.getByLabel('Title').fill('USB sticks from conferences');
+  await page.getByRole('button', { name: 'Add to the library' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Enter the threat: what could happen/);
+  await checkAccessibility(page);
+  await page.getByLabel('Threat: what could happen').fill('Malware on a free memory stick');
+  await page.getByLabel('Vulnerability: the weakness it exploits').fill('Autorun not blocked');
+  await page.getByLabel('Category').selectOption({ label: 'Technology' });
+  await page.getByLabel('Integrity').check();
+  await page.getByLabel('Suggested likelihood (5 × 5)').selectOption('2');
+  await page.getByLabel('Suggested impact (5 × 5)').selectOption('4');
+  await page.getByRole('button', { name: 'Add to the library' }).click();
+  await page.getByRole('heading', { name: "The provider's threat library" }).waitFor();
+  assert.match(await page.locator('main').innerText(), /USB sticks from conferences/);
+  await app.screenshot(page, 'provider-risks');
+
+  await page.getByRole('link', { name: 'Audit across practices' }).click();
+  await page.getByRole('heading', { name: 'Audit trail across practices' }).waitFor();
+  assert.match(await page.locator('tbody').innerText(), /provider_threat\.create/);
+  await checkAccessibility(page);
+});
