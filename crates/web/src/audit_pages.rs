@@ -308,17 +308,7 @@ async fn provider_audit_page(
     crate::auth::require_provider(&state, &user, &meta, Permission::AuditView, "audit.list")
         .await?;
     let q = pq.q.clone();
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = custodian_domain::PageRequest::parse(cursor.as_deref(), Some(200))?;
-        let list = state.store.practices(&page).await?;
-        all.extend(list.items);
-        match list.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let all = crate::pages::all_practices(&state).await?;
     let chosen = all
         .iter()
         .find(|p| p.id.0.to_string() == pq.practice)

@@ -678,3 +678,18 @@ async fn person(
         actions,
     }))
 }
+
+/// Every practice the provider serves, by name (for the provider-wide pages and the scheduler).
+pub async fn all_practices(state: &AppState) -> Result<Vec<Practice>, AppError> {
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = custodian_domain::PageRequest::parse(cursor.as_deref(), Some(200))?;
+        let list = state.store.practices(&page).await?;
+        all.extend(list.items);
+        match list.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(all),
+        }
+    }
+}

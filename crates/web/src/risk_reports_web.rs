@@ -304,26 +304,17 @@ pub async fn ensure_report(
 pub async fn draft_quarterly_reports(state: &AppState) -> Result<usize, AppError> {
     let today = london_today(state);
     let mut made = 0;
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = custodian_domain::PageRequest::parse(cursor.as_deref(), Some(200))?;
-        let list = state.store.practices(&page).await?;
-        for p in &list.items {
-            let settings = state.store.settings(p.id).await?;
-            let quarter = Quarter::containing(today, settings.quarter_start_month).previous();
-            if state
-                .store
-                .risk_report(p.id, &quarter.key())
-                .await?
-                .is_none()
-            {
-                ensure_report(state, p, quarter, &AuditMeta::system("scheduler")).await?;
-                made += 1;
-            }
-        }
-        match list.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
+    for p in &crate::pages::all_practices(state).await? {
+        let settings = state.store.settings(p.id).await?;
+        let quarter = Quarter::containing(today, settings.quarter_start_month).previous();
+        if state
+            .store
+            .risk_report(p.id, &quarter.key())
+            .await?
+            .is_none()
+        {
+            ensure_report(state, p, quarter, &AuditMeta::system("scheduler")).await?;
+            made += 1;
         }
     }
     Ok(made)
@@ -1340,17 +1331,7 @@ pub async fn publish_matrix(
         .into());
     }
     let m = risks::matrix(matrix);
-    let mut practices = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = custodian_domain::PageRequest::parse(cursor.as_deref(), Some(200))?;
-        let list = state.store.practices(&page).await?;
-        practices.extend(list.items);
-        match list.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let practices = crate::pages::all_practices(state).await?;
     // Nothing changes unless every practice's risks fit the matrix.
     let mut misfits = Vec::new();
     for p in &practices {

@@ -498,17 +498,12 @@ async fn a_spreadsheet_register_is_checked_then_imported_as_the_manager_chooses(
         .unwrap();
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
     let res = app
-        .http
-        .post(app.url(&format!(
-            "/api/v1/practices/{river}/assets-import?dry_run=true"
-        )))
-        .header(COOKIE, &pm)
-        .header("origin", app.url(""))
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
+        .post_csv(
+            &format!("/api/v1/practices/{river}/assets-import?dry_run=true"),
+            &pm,
+            csv,
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let report: serde_json::Value = res.json().await.unwrap();
     assert_eq!(report["rows"], 3);
@@ -573,13 +568,9 @@ async fn the_import_api_names_each_bad_row_and_refuses_hostile_files(mut app: Te
     let river = app.riverside.id;
     let pm = app.sign_in("rahmed").await;
     let send = |query: &str, body: Vec<u8>| {
-        app.http
-            .post(app.url(&format!("/api/v1/practices/{river}/assets-import{query}")))
-            .header(COOKIE, &pm)
-            .header("origin", app.url(""))
-            .header("content-type", "text/csv")
-            .body(body)
-            .send()
+        let path = format!("/api/v1/practices/{river}/assets-import{query}");
+        let (app, pm) = (&app, &pm);
+        async move { Ok::<_, std::convert::Infallible>(app.post_csv(&path, pm, body).await) }
     };
     // 10,000 rows with one bad one: the error names its row and field; nothing is written.
     let mut file = String::from(IMPORT_HEAD);

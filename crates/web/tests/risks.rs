@@ -476,17 +476,12 @@ async fn a_risk_register_exports_and_a_spreadsheet_imports_after_a_check(mut app
     assert_eq!(app.events("risk.export").await.len(), 1);
     // The download reads back in: every row is already in the register.
     let res = app
-        .http
-        .post(app.url(&format!(
-            "/api/v1/practices/{river}/risks-import?dry_run=true"
-        )))
-        .header(reqwest::header::COOKIE, &pm)
-        .header("origin", app.url(""))
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
+        .post_csv(
+            &format!("/api/v1/practices/{river}/risks-import?dry_run=true"),
+            &pm,
+            csv,
+        )
+        .await;
     let report: serde_json::Value = res.json().await.unwrap();
     assert_eq!(
         (
@@ -553,15 +548,12 @@ async fn a_risk_register_exports_and_a_spreadsheet_imports_after_a_check(mut app
 
     // Every row or nothing: one bad row and nothing is written, the row and column named.
     let res = app
-        .http
-        .post(app.url(&format!("/api/v1/practices/{river}/risks-import")))
-        .header(reqwest::header::COOKIE, &pm)
-        .header("origin", app.url(""))
-        .header("content-type", "text/csv")
-        .body(file.replace("Fire in the records room", "Lightning"))
-        .send()
-        .await
-        .unwrap();
+        .post_csv(
+            &format!("/api/v1/practices/{river}/risks-import"),
+            &pm,
+            file.replace("Fire in the records room", "Lightning"),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = res.text().await.unwrap();
     assert!(text.contains("row 3: inherent_likelihood"), "{text}");

@@ -342,6 +342,24 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Posts a CSV file as an API request's body, as a script importing a register would.
+    pub async fn post_csv(
+        &self,
+        path: &str,
+        cookie: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header(COOKIE, cookie)
+            .header("origin", &self.url)
+            .header(CONTENT_TYPE, "text/csv")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn events(&self, action: &str) -> Vec<custodian_store::StoredEvent> {
         self.store
             .events(None, 1000)
