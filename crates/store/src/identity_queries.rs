@@ -472,6 +472,11 @@ macro_rules! identity_methods {
         }
 
         async fn use_api_token(&self, token_hash: &str, at: Timestamp) -> Result<Option<ApiToken>> {
+            let mut tx = self.pool.begin_with($begin).await?;
+            let before: Option<Option<Timestamp>> = sqlx::query_scalar("SELECT last_used_at FROM api_tokens WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
             let row = sqlx::query(
                 "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2 \
                  AND person_id IN (SELECT id FROM people WHERE status = 'active') \
@@ -479,9 +484,15 @@ macro_rules! identity_methods {
             )
             .bind(token_hash)
             .bind(at)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
-            row.as_ref().map(token_from).transpose()
+            tx.commit().await?;
+            let mut token = row.as_ref().map(token_from).transpose()?;
+            // Say when it was used before this request.
+            if let Some(t) = token.as_mut() {
+                t.last_used_at = before.flatten();
+            }
+            Ok(token)
         }
 
         async fn api_tokens_of(&self, person: PersonId) -> Result<Vec<ApiToken>> {

@@ -537,7 +537,8 @@ pub trait IdentityStore: Send + Sync {
         token_hash: &str,
         event: &AuditEvent,
     ) -> Result<()>;
-    /// A live token (not revoked, not expired, owner active) with this hash; marks it used.
+    /// A live token (not revoked, not expired, owner active) with this hash; marks it used. The
+    /// token's `last_used_at` is when it was used before this.
     async fn use_api_token(&self, token_hash: &str, now: Timestamp) -> Result<Option<ApiToken>>;
     async fn api_tokens_of(&self, person: PersonId) -> Result<Vec<ApiToken>>;
     async fn revoke_api_token(

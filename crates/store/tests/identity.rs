@@ -380,7 +380,17 @@ async fn api_tokens_live_until_revoked_expired_or_their_owner_leaves(store: Shar
         .unwrap()
         .unwrap();
     assert_eq!(used.permissions, token.permissions);
-    assert_eq!(used.last_used_at, Some(t + Duration::days(1)));
+    assert_eq!(used.last_used_at, None, "never used before");
+    let again = store
+        .use_api_token("tokhash", t + Duration::days(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.last_used_at,
+        Some(t + Duration::days(1)),
+        "the use before this one"
+    );
     assert!(
         store
             .use_api_token("tokhash", t + Duration::days(31))

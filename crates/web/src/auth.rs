@@ -361,7 +361,31 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     if let Some(token) = bearer_token(req.headers()) {
         match signed_in_by_token(&state, token, now).await {
             Ok(Some(user)) => {
+                // A token's use is recorded when it is first used in an hour: who, from where,
+                // with which token (each request's own reads and changes are recorded as usual).
+                let token = user.api_token.clone().expect("signed in by token");
                 req.extensions_mut().insert(user);
+                if token
+                    .last_used_at
+                    .is_none_or(|t| now - t >= chrono::Duration::hours(1))
+                {
+                    let (parts, body) = req.into_parts();
+                    let event = request_meta(&parts)
+                        .event(
+                            Some(token.practice_id),
+                            "api_token.use",
+                            "api_token",
+                            Some(token.id.to_string()),
+                        )
+                        .details(serde_json::json!({
+                            "name": token.name,
+                            "previous_use": token.last_used_at,
+                        }));
+                    if let Err(e) = state.store.append_event(&event).await {
+                        return AppError::from(e).into_response();
+                    }
+                    req = Request::from_parts(parts, body);
+                }
                 return next.run(req).await;
             }
             Ok(None) => return AppError::Unauthenticated.into_response(),

@@ -907,6 +907,20 @@ async fn api_tokens_are_scoped_to_a_practice_and_a_subset_of_permissions(app: Te
         .await
         .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // The token's use is recorded once in an hour, with the practice and the token's name.
+    let uses = app.events("api_token.use").await;
+    assert_eq!(uses.len(), 1, "seven requests, one hour");
+    assert_eq!(uses[0].event.practice_id, Some(river));
+    assert_eq!(uses[0].event.meta.actor, "rahmed");
+    assert_eq!(uses[0].event.details["name"], "export");
+    app.clock.advance(chrono::Duration::minutes(61));
+    call(format!("/api/v1/practices/{river}/people"))
+        .await
+        .unwrap();
+    let uses = app.events("api_token.use").await;
+    assert_eq!(uses.len(), 2);
+    assert!(uses[0].event.details["previous_use"].is_string());
+    let pm = app.sign_in("rahmed").await;
     // A token cannot make tokens, and a tampered one is refused.
     let res = app
         .http
