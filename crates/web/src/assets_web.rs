@@ -1019,7 +1019,7 @@ async fn asset_page_for(
                 show_datetime(e.occurred_at),
                 e.event.meta.actor.clone(),
                 e.event.action.clone(),
-                e.details_text.chars().take(200).collect(),
+                crate::pages::describe_changes(&e.details_text, 300),
             )
         })
         .collect();

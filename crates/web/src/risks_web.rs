@@ -1063,7 +1063,12 @@ async fn risk_page_for(
         ),
         ("Target", level(f.target_likelihood, f.target_impact)),
         ("Status", risks::status_label(&f.status).to_string()),
-        ("Raised", f.raised_on.clone()),
+        (
+            "Raised",
+            custodian_domain::identity::parse_date(&f.raised_on)
+                .map(|d| d.format("%-d %b %Y").to_string())
+                .unwrap_or_else(|| f.raised_on.clone()),
+        ),
         (
             "Next review",
             format!(
@@ -1104,7 +1109,7 @@ async fn risk_page_for(
                 show_datetime(e.occurred_at),
                 e.event.meta.actor.clone(),
                 e.event.action.clone(),
-                e.details_text.chars().take(300).collect(),
+                crate::pages::describe_changes(&e.details_text, 400),
             )
         })
         .collect();
