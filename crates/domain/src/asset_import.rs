@@ -106,10 +106,7 @@ pub fn plan_import(
     for mut r in rows {
         let row = r.row;
         plan.rows += 1;
-        if r.errors
-            .iter()
-            .any(|e| e.column.is_empty() && e.message.starts_with("This row cannot be read"))
-        {
+        if r.unreadable {
             plan.errors.append(&mut r.errors);
             continue;
         }

@@ -58,6 +58,8 @@ pub struct CsvRow {
     pub row: usize,
     cells: HashMap<String, String>,
     pub errors: Vec<RowError>,
+    /// The row could not be read as CSV at all: its error says so and its cells are empty.
+    pub unreadable: bool,
 }
 
 impl CsvRow {
@@ -225,6 +227,7 @@ pub fn read(
                 rows.push(CsvRow {
                     row,
                     cells: HashMap::new(),
+                    unreadable: true,
                     errors: vec![RowError {
                         row,
                         column: String::new(),
@@ -249,6 +252,7 @@ pub fn read(
             row,
             cells: HashMap::with_capacity(names.len()),
             errors: Vec::new(),
+            unreadable: false,
         };
         let extra = record
             .iter()

@@ -81,6 +81,10 @@ pub fn plan_import(
     let mut titles: HashMap<String, usize> = HashMap::new();
     for mut r in rows {
         plan.rows += 1;
+        if r.unreadable {
+            plan.errors.append(&mut r.errors);
+            continue;
+        }
         if let Some(v) = check_row(&mut r, ctx, m, today, &mut titles) {
             if r.errors.is_empty() {
                 plan.valid.push((r.row, v));

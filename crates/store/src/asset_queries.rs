@@ -112,6 +112,32 @@ macro_rules! asset_methods {
             r.filter(|r| *r > 0).map(i64::from)
         }
 
+        /// Marks a staged register file imported, once: a second attempt (a double submit, the
+        /// back button) is a conflict and the caller's transaction writes nothing.
+        async fn mark_imported(
+            tx: &mut sqlx::Transaction<'static, <__StoreType as HasDb>::Db>,
+            practice: PracticeId,
+            import: Uuid,
+            register: &str,
+            written: usize,
+        ) -> Result<()> {
+            let done = sqlx::query(
+                "UPDATE register_imports SET status = 'imported', written = $3, content = NULL, completed_at = $4 \
+                 WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND register = $5",
+            )
+            .bind(practice.0)
+            .bind(import)
+            .bind(written as i64)
+            .bind(now())
+            .bind(register)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict { field: "import", message: "This file has already been imported or discarded".into() });
+            }
+            Ok(())
+        }
+
         /// Writes one asset and its creation event inside `tx`.
         async fn insert_asset(
             tx: &mut sqlx::Transaction<'static, <__StoreType as HasDb>::Db>,
@@ -229,19 +255,7 @@ macro_rules! asset_methods {
             async fn import_assets(&self, practice: PracticeId, import: Option<Uuid>, assets: &[custodian_domain::assets::ValidAsset], summary: serde_json::Value, by: &AuditMeta) -> Result<usize> {
                 let mut tx = self.pool.begin_with($begin).await?;
                 if let Some(import) = import {
-                    let done = sqlx::query(
-                        "UPDATE register_imports SET status = 'imported', written = $3, content = NULL, completed_at = $4 \
-                         WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND register = 'assets'",
-                    )
-                    .bind(practice.0)
-                    .bind(import)
-                    .bind(assets.len() as i64)
-                    .bind(now())
-                    .execute(&mut *tx)
-                    .await?;
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::Conflict { field: "import", message: "This file has already been imported or discarded".into() });
-                    }
+                    mark_imported(&mut tx, practice, import, "assets", assets.len()).await?;
                 }
                 // The owners as they are now, inside the transaction: someone may have left or
                 // lost the IAO role since the file was checked.

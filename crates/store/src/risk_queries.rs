@@ -229,19 +229,7 @@ macro_rules! risk_methods {
             async fn import_risks(&self, practice: PracticeId, import: Option<Uuid>, risks: &[custodian_domain::risks::ValidRisk], summary: serde_json::Value, by: &AuditMeta) -> Result<usize> {
                 let mut tx = self.pool.begin_with($begin).await?;
                 if let Some(import) = import {
-                    let done = sqlx::query(
-                        "UPDATE register_imports SET status = 'imported', written = $3, content = NULL, completed_at = $4 \
-                         WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND register = 'risks'",
-                    )
-                    .bind(practice.0)
-                    .bind(import)
-                    .bind(risks.len() as i64)
-                    .bind(now())
-                    .execute(&mut *tx)
-                    .await?;
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::Conflict { field: "import", message: "This file has already been imported or discarded".into() });
-                    }
+                    mark_imported(&mut tx, practice, import, "risks", risks.len()).await?;
                 }
                 let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1")
                     .bind(practice.0)

@@ -233,6 +233,7 @@ async fn unstated_logins(
     state: &AppState,
     scope: &PracticeScope,
     list: &[Asset],
+    staff: &[custodian_store::AccessOverview],
 ) -> Result<std::collections::HashMap<uuid::Uuid, Vec<String>>, AppError> {
     let mut out = std::collections::HashMap::new();
     let linked: Vec<&Asset> = list
@@ -243,7 +244,6 @@ async fn unstated_logins(
         return Ok(out);
     }
     let holders = state.store.login_holders(scope.id()).await?;
-    let staff = state.store.access_overview(scope.id()).await?;
     let all_entries = state.store.access_entries(scope.id(), None).await?;
     for a in linked {
         let entries: Vec<(Option<PracticeRole>, Option<PersonId>)> = all_entries
@@ -272,11 +272,9 @@ async fn quality_of(
     list: &[Asset],
 ) -> Result<Vec<Gap>, AppError> {
     use std::collections::{HashMap, HashSet};
-    let owners: HashSet<PersonId> = state
-        .store
-        .access_overview(scope.id())
-        .await?
-        .into_iter()
+    let staff = state.store.access_overview(scope.id()).await?;
+    let owners: HashSet<PersonId> = staff
+        .iter()
         .filter(|o| o.roles.contains(&PracticeRole::InformationAssetOwner))
         .map(|o| o.person_id)
         .collect();
@@ -286,7 +284,7 @@ async fn quality_of(
         flows.entry(from).or_default().push((f, n));
     }
     let no_reason: HashMap<uuid::Uuid, usize> = access_facts.into_iter().collect();
-    let unstated = unstated_logins(state, scope, list).await?;
+    let unstated = unstated_logins(state, scope, list, &staff).await?;
     let facts: Vec<assets::AssetFacts> = list
         .iter()
         .map(|a| assets::AssetFacts {

@@ -358,6 +358,30 @@ async fn current(
     })
 }
 
+/// A report and what it shows, read for a person (a view or an export, recorded as `action`).
+async fn read(
+    state: &AppState,
+    scope: &PracticeScope,
+    key: &str,
+    action: &str,
+    format: Option<&str>,
+) -> Result<(RiskReport, SignedCopy), AppError> {
+    let (q, record) = load(state, scope, key).await?;
+    let copy = current(state, scope, q, &record).await?;
+    let mut details = serde_json::json!({ "quarter": record.quarter });
+    if let Some(f) = format {
+        details["format"] = f.into();
+    }
+    scope
+        .record(
+            scope
+                .event(action, "risk_report", Some(record.id.to_string()))
+                .details(details),
+        )
+        .await?;
+    Ok((record, copy))
+}
+
 pub async fn generate(
     state: &AppState,
     scope: &PracticeScope,
@@ -878,19 +902,7 @@ async fn report_form(
     key: &str,
     errors: Errors,
 ) -> Result<Response, AppError> {
-    let (q, record) = load(state, scope, key).await?;
-    let copy = current(state, scope, q, &record).await?;
-    scope
-        .record(
-            scope
-                .event(
-                    "risk_report.view",
-                    "risk_report",
-                    Some(record.id.to_string()),
-                )
-                .details(serde_json::json!({ "quarter": record.quarter })),
-        )
-        .await?;
+    let (record, copy) = read(state, scope, key, "risk_report.view", None).await?;
     let r = copy.report;
     let m = risks::matrix(&r.matrix);
     let draft = record.status == "draft";
@@ -933,7 +945,8 @@ async fn report_form(
         matrix_name: m.name,
         can_minute: draft && scope.access.can(Permission::RisksManage),
         can_sign: draft && scope.access.can(Permission::RiskAcceptAboveAppetite),
-        in_progress: q.in_progress(london_today(state)),
+        in_progress: Quarter::parse(&record.quarter, first_month(state, scope).await?)
+            .is_some_and(|q| q.in_progress(london_today(state))),
         sections: vec![
             ("New risks this quarter", r.new_risks.clone()),
             (
@@ -978,19 +991,7 @@ async fn report_pdf(
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (q, record) = load(&state, &scope, &key).await?;
-    let copy = current(&state, &scope, q, &record).await?;
-    scope
-        .record(
-            scope
-                .event(
-                    "risk_report.export",
-                    "risk_report",
-                    Some(record.id.to_string()),
-                )
-                .details(serde_json::json!({ "quarter": record.quarter, "format": "pdf" })),
-        )
-        .await?;
+    let (record, copy) = read(&state, &scope, &key, "risk_report.export", Some("pdf")).await?;
     let bytes = pdf(&copy, &record);
     Ok((
         [
@@ -1016,19 +1017,7 @@ async fn report_csv(
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (q, record) = load(&state, &scope, &key).await?;
-    let copy = current(&state, &scope, q, &record).await?;
-    scope
-        .record(
-            scope
-                .event(
-                    "risk_report.export",
-                    "risk_report",
-                    Some(record.id.to_string()),
-                )
-                .details(serde_json::json!({ "quarter": record.quarter, "format": "csv" })),
-        )
-        .await?;
+    let (record, copy) = read(&state, &scope, &key, "risk_report.export", Some("csv")).await?;
     Ok(crate::report::csv_response(
         &format!(
             "custodian-risk-report-{}-{}.csv",
@@ -1514,19 +1503,7 @@ async fn api_get(
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (q, record) = load(&state, &scope, &key).await?;
-    let content = current(&state, &scope, q, &record).await?;
-    scope
-        .record(
-            scope
-                .event(
-                    "risk_report.view",
-                    "risk_report",
-                    Some(record.id.to_string()),
-                )
-                .details(serde_json::json!({ "quarter": record.quarter })),
-        )
-        .await?;
+    let (record, content) = read(&state, &scope, &key, "risk_report.view", None).await?;
     Ok(Json(ReportDetail { record, content }).into_response())
 }
 
