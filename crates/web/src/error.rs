@@ -157,6 +157,14 @@ fn title(status: StatusCode) -> &'static str {
     }
 }
 
+/// Marks a response sent before the request's body was read to its end: the connection closes
+/// after it, so a client does not send its next request into the unread rest of this one.
+pub fn close_connection(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
 /// Renders every error response in the caller's format. Runs on the way out of every route.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
@@ -246,6 +254,9 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             res.headers_mut().insert(name.clone(), value.clone());
         }
+    }
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return close_connection(res);
     }
     res
 }

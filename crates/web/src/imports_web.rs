@@ -532,7 +532,12 @@ async fn upload_submit(
         .await?;
     let (name, bytes) = match read_upload(form).await {
         Ok(u) => u,
-        Err(e) => return Ok(upload_form(&scope, e, register)),
+        // The rest of the body may be unread: the browser must not reuse this connection.
+        Err(e) => {
+            return Ok(crate::error::close_connection(upload_form(
+                &scope, e, register,
+            )));
+        }
     };
     let checked =
         match check_file(&state, register, scope.id(), scope.user.person_id(), &bytes).await {
@@ -835,17 +840,20 @@ async fn api_import(
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
-    let bytes = axum::body::to_bytes(body, MAX_IMPORT_BYTES + 1)
-        .await
-        .map_err(|_| {
-            Invalid::one(
+    let bytes = match axum::body::to_bytes(body, MAX_IMPORT_BYTES + 1).await {
+        Ok(b) => b,
+        Err(_) => {
+            let error = AppError::from(Invalid::one(
                 "file",
                 format!(
                     "The file is larger than {} MB, the largest Custodian imports",
                     MAX_IMPORT_BYTES / (1024 * 1024)
                 ),
-            )
-        })?;
+            ));
+            // The rest of the body is unread: the client must not reuse this connection.
+            return Ok(crate::error::close_connection(error.into_response()));
+        }
+    };
     let checked = check_file(&state, register, scope.id(), scope.user.person_id(), &bytes).await?;
     if q.dry_run {
         return Ok(Json(report(&checked, 0)).into_response());
