@@ -37,6 +37,8 @@ pub struct AuditConfig {
     pub signing_key_file: String,
     /// Hours between full verifications of the log by the scheduler.
     pub verify_every_hours: u64,
+    /// Years an event is kept; older ones are pruned (their hashes stay). 0 keeps every event.
+    pub retention_years: u32,
 }
 
 impl Default for AuditConfig {
@@ -45,6 +47,7 @@ impl Default for AuditConfig {
             origin: "custodian.local/audit".into(),
             signing_key_file: String::new(),
             verify_every_hours: 24,
+            retention_years: 0,
         }
     }
 }
@@ -162,6 +165,10 @@ origin = "custodian.local/audit"
 signing_key_file = ""
 # Hours between the scheduler's full verifications of the log.
 verify_every_hours = 24
+# Years an audit event is kept. 0 (the default) keeps every event for ever. Otherwise the
+# scheduler removes older events once a day; their hashes stay in the log, so verification,
+# proofs and checkpoints still hold, and each removal is itself an audit event.
+retention_years = 0
 
 [log]
 # error, warn, info, debug or trace (or a tracing filter such as "info,sqlx=warn").
@@ -190,6 +197,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
         "CUSTODIAN_AUDIT_VERIFY_EVERY_HOURS",
         "audit.verify_every_hours",
     ),
+    ("CUSTODIAN_AUDIT_RETENTION_YEARS", "audit.retention_years"),
     ("CUSTODIAN_LOG_LEVEL", "log.level"),
     ("CUSTODIAN_LOG_FORMAT", "log.format"),
 ];
@@ -266,6 +274,9 @@ impl Config {
                 "audit.origin" => self.audit.origin = value.clone(),
                 "audit.signing_key_file" => self.audit.signing_key_file = value.clone(),
                 "audit.verify_every_hours" => self.audit.verify_every_hours = number(value)?,
+                "audit.retention_years" => {
+                    self.audit.retention_years = u32::try_from(number(value)?).unwrap_or(u32::MAX)
+                }
                 "log.level" => self.log.level = value.clone(),
                 "log.format" => self.log.format = value.clone(),
                 _ => unreachable!("every ENV_KEYS key is handled"),
@@ -344,6 +355,11 @@ impl Config {
         if !(1..=24 * 30).contains(&self.audit.verify_every_hours) {
             return Err(ConfigError(
                 "audit.verify_every_hours must be between 1 and 720".into(),
+            ));
+        }
+        if self.audit.retention_years > 100 {
+            return Err(ConfigError(
+                "audit.retention_years must be 0 (keep every event) or between 1 and 100".into(),
             ));
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
@@ -435,6 +451,7 @@ impl Config {
             session_idle_seconds: self.session.idle_timeout_minutes * 60,
             session_lifetime_seconds: self.session.lifetime_hours * 3600,
             max_body_bytes: self.server.max_body_bytes,
+            audit_retention_years: self.audit.retention_years,
         }
     }
 }
@@ -514,6 +531,7 @@ mod tests {
             ("[log]\nformat = \"xml\"\n", "log.format"),
             ("database_url = \"mysql://u:secret@h/db\"\n", "database_url"),
             ("[server]\nmax_body_bytes = \"big\"\n", "max_body_bytes"),
+            ("[audit]\nretention_years = 500\n", "audit.retention_years"),
         ] {
             let f = write(text);
             let e = Config::load(Some(f.path()), &[]).unwrap_err().0;

@@ -195,6 +195,49 @@ macro_rules! audit_methods {
                 .fetch_one(&self.pool)
                 .await?)
             }
+
+            async fn first_leaf_since(&self, at: Timestamp) -> Result<Option<i64>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT MIN(l.leaf_index) FROM audit_events e JOIN audit_log l ON l.event_seq = e.seq WHERE e.occurred_at >= $1",
+                )
+                .bind(at)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn prune_events(&self, through_leaf: i64, event: &AuditEvent) -> Result<u64> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query("INSERT INTO audit_prune_permit (through_leaf) VALUES ($1)")
+                    .bind(through_leaf)
+                    .execute(&mut *tx)
+                    .await?;
+                let removed = sqlx::query(
+                    "DELETE FROM audit_events WHERE seq IN (SELECT event_seq FROM audit_log WHERE leaf_index <= $1)",
+                )
+                .bind(through_leaf)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query("DELETE FROM audit_prune_permit").execute(&mut *tx).await?;
+                let mut event = event.clone();
+                if let serde_json::Value::Object(details) = &mut event.details {
+                    details.insert("events_removed".into(), removed.into());
+                }
+                insert_event(&mut *tx, &event).await?;
+                tx.commit().await?;
+                Ok(removed)
+            }
+
+            async fn prunes(&self) -> Result<Vec<(i64, StoredEvent)>> {
+                let cols = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
+                let rows = sqlx::query(&format!(
+                    "SELECT l.leaf_index, {cols} FROM audit_events e JOIN audit_log l ON l.event_seq = e.seq \
+                     WHERE e.action = 'audit.prune' ORDER BY l.leaf_index"
+                ))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|r| Ok((r.try_get("leaf_index")?, event_from(r)?))).collect()
+            }
         }
     };
 }

@@ -77,6 +77,16 @@ pub trait AuditStore: Send + Sync {
     async fn latest_verification(&self) -> Result<Option<VerificationRun>>;
     /// Events not in the log among those at or before `seq` (should be none once integrated).
     async fn count_unintegrated_before(&self, seq: i64) -> Result<i64>;
+    /// The leaf index of the first event in the log that occurred at or after `at`; `None`
+    /// when every remaining event is older.
+    async fn first_leaf_since(&self, at: Timestamp) -> Result<Option<i64>>;
+    /// Retention: removes the events at leaves `0..=through_leaf` that are still present and
+    /// records `event` (the prune, naming the range) in the same transaction. The leaves and
+    /// their hashes stay, so the tree and every checkpoint still verify. Returns how many events
+    /// were removed. Only this operation gets past the database's append-only triggers.
+    async fn prune_events(&self, through_leaf: i64, event: &AuditEvent) -> Result<u64>;
+    /// The prune events that are in the log, with their leaf index, oldest first.
+    async fn prunes(&self) -> Result<Vec<(i64, StoredEvent)>>;
 }
 
 /// The information risk register. Every change commits with its audit event.

@@ -22,7 +22,7 @@ macro_rules! migrations {
 pub(crate) fn sqlite() -> Migrator {
     Migrator {
         migrations: Cow::Owned(
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets", 5 "0005_register_imports", 6 "0006_risks"),
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets", 5 "0005_register_imports", 6 "0006_risks", 7 "0007_audit_retention"),
         ),
         ..Migrator::DEFAULT
     }
@@ -31,7 +31,7 @@ pub(crate) fn sqlite() -> Migrator {
 pub(crate) fn postgres() -> Migrator {
     Migrator {
         migrations: Cow::Owned(
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets", 5 "0005_register_imports", 6 "0006_risks"),
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets", 5 "0005_register_imports", 6 "0006_risks", 7 "0007_audit_retention"),
         ),
         ..Migrator::DEFAULT
     }

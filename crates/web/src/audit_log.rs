@@ -117,6 +117,39 @@ impl AuditService {
         }
     }
 
+    /// Retention: removes the events that occurred before `before`, as a prefix of the log.
+    /// Everything is signed into a checkpoint first, so each removed event stays covered by a
+    /// signed root; the leaves and their hashes stay, and the prune is itself an event, signed
+    /// into the next checkpoint. Returns how many events were removed (0 when none were due).
+    pub async fn prune(
+        &self,
+        store: &SharedStore,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        let Some(signed) = self.checkpoint(store).await? else {
+            return Ok(0);
+        };
+        let first_kept = store
+            .first_leaf_since(before)
+            .await?
+            .unwrap_or(signed.tree_size)
+            .min(signed.tree_size);
+        let through = first_kept - 1;
+        let done = pruned_through(&store.prunes().await?).unwrap_or(-1);
+        if through <= done {
+            return Ok(0);
+        }
+        let event = custodian_store::AuditMeta::system("scheduler")
+            .event(None, "audit.prune", "audit", None)
+            .details(serde_json::json!({
+                "through_leaf": through,
+                "occurred_before": before.to_rfc3339(),
+            }));
+        let removed = store.prune_events(through, &event).await?;
+        self.checkpoint(store).await?;
+        Ok(removed)
+    }
+
     /// Integrates, then signs a checkpoint if the log has grown since the last one.
     pub async fn checkpoint(
         &self,
@@ -256,11 +289,25 @@ impl AuditService {
     }
 }
 
+/// The last leaf the recorded prunes removed events through, if any. A prune can only name
+/// leaves before its own.
+pub fn pruned_through(prunes: &[(i64, StoredEvent)]) -> Option<i64> {
+    prunes
+        .iter()
+        .filter_map(|(leaf, e)| {
+            let through = e.event.details.get("through_leaf")?.as_i64()?;
+            (through < *leaf).then_some(through)
+        })
+        .max()
+}
+
 /// The outcome of verifying the whole log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     pub ok: bool,
     pub leaves: u64,
+    /// Leaves whose events were removed by a recorded prune (retention); their hashes count.
+    pub pruned: u64,
     pub checkpoints: usize,
     /// The first problem found, naming the sequence number where one is known.
     pub problem: Option<String>,
@@ -269,6 +316,10 @@ pub struct VerifyReport {
 impl VerifyReport {
     pub fn summary(&self) -> String {
         match &self.problem {
+            None if self.pruned > 0 => format!(
+                "audit log intact: {} events ({} removed under the retention setting, their hashes kept), {} signed checkpoints verified",
+                self.leaves, self.pruned, self.checkpoints
+            ),
             None => format!(
                 "audit log intact: {} events, {} signed checkpoints verified",
                 self.leaves, self.checkpoints
@@ -286,9 +337,22 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
     let fail = |tree: &Tree, cps: usize, p: String| VerifyReport {
         ok: false,
         leaves: tree.size(),
+        pruned: 0,
         checkpoints: cps,
         problem: Some(p),
     };
+    // Events removed under the retention setting: the recorded prunes name the leaves (the
+    // prune events are leaves too, checked below like any other).
+    let prunes = store.prunes().await?;
+    let pruned_through = pruned_through(&prunes).unwrap_or(-1);
+    let prune_leaf = prunes
+        .iter()
+        .filter(|(_, e)| {
+            e.event.details.get("through_leaf").and_then(|t| t.as_i64()) == Some(pruned_through)
+        })
+        .map(|(leaf, _)| *leaf)
+        .min();
+    let mut pruned = 0u64;
     let mut from = 0i64;
     loop {
         let page = store.log_entries(from, 10_000).await?;
@@ -308,6 +372,21 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
                 ));
             }
             let Some(event) = &entry.event else {
+                if entry.leaf_index <= pruned_through {
+                    let Some(h) = to_hash(&entry.leaf_hash) else {
+                        return Ok(fail(
+                            &tree,
+                            0,
+                            format!(
+                                "leaf {} (a pruned event) has an unreadable hash",
+                                entry.leaf_index
+                            ),
+                        ));
+                    };
+                    pruned += 1;
+                    tree.push(h);
+                    continue;
+                }
                 return Ok(fail(
                     &tree,
                     0,
@@ -407,9 +486,24 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
         }
         previous = Some((cp.size, cp.root));
     }
+    // A prune counts only once a signed checkpoint covers its event: otherwise anyone able to
+    // write to the database could delete events and add a "prune" to excuse it.
+    if pruned > 0 {
+        let signed = previous.map(|(s, _)| s as i64).unwrap_or(0);
+        if prune_leaf.is_none_or(|leaf| leaf >= signed) {
+            return Ok(fail(
+                &tree,
+                checkpoints.len(),
+                format!(
+                    "events at leaves 0..{pruned_through} were removed by a prune that no signed checkpoint covers"
+                ),
+            ));
+        }
+    }
     Ok(VerifyReport {
         ok: true,
         leaves: tree.size(),
+        pruned,
         checkpoints: checkpoints.len(),
         problem: None,
     })

@@ -187,6 +187,21 @@ struct AuditPage {
     public_key: String,
     checkpoint: Option<String>,
     verification: Option<VerificationView>,
+    retention: String,
+}
+
+/// What the retention setting does, in words.
+fn retention(state: &AppState) -> String {
+    match state.config.audit_retention_years {
+        0 => {
+            "Every event is kept: nothing is ever removed (the audit.retention_years setting is 0)."
+                .into()
+        }
+        n => format!(
+            "Events are kept for {n} year{}. Once a day older ones are removed; their hashes stay in the log, so verification, proofs and checkpoints still cover them, and each removal is itself an event in the trail.",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 struct VerificationView {
@@ -260,6 +275,7 @@ async fn audit_page(
             public_key: state.audit.public_key(),
             checkpoint,
             verification,
+            retention: retention(&state),
         },
     ))
 }
@@ -296,6 +312,7 @@ struct ProviderAuditPage {
     events: Vec<ProviderEventRow>,
     next: Option<String>,
     verification: Option<VerificationView>,
+    retention: String,
 }
 
 /// The audit trail across every practice, for provider staff who may read audit trails.
@@ -392,6 +409,7 @@ async fn provider_audit_page(
             f: q,
             next,
             verification,
+            retention: retention(&state),
         },
     ))
 }

@@ -56,6 +56,8 @@ pub struct WebConfig {
     pub session_lifetime_seconds: u64,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Years an audit event is kept before the scheduler prunes it; 0 keeps every event.
+    pub audit_retention_years: u32,
 }
 
 impl Default for WebConfig {
@@ -65,6 +67,7 @@ impl Default for WebConfig {
             session_idle_seconds: 15 * 60,
             session_lifetime_seconds: 12 * 60 * 60,
             max_body_bytes: 1024 * 1024,
+            audit_retention_years: 0,
         }
     }
 }

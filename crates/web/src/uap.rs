@@ -415,8 +415,23 @@ pub async fn process_due_leavers(state: &AppState) -> Result<usize, AppError> {
     Ok(done)
 }
 
+/// Retention: removes the audit events older than the retention setting (none when it is 0,
+/// the default). Returns how many were removed.
+pub async fn prune_audit_trail(state: &AppState) -> Result<u64, AppError> {
+    let years = state.config.audit_retention_years;
+    if years == 0 {
+        return Ok(0);
+    }
+    let now = state.clock.now();
+    let before = now
+        .checked_sub_months(chrono::Months::new(12 * years))
+        .unwrap_or(now);
+    Ok(state.audit.prune(&state.store, before).await?)
+}
+
 /// Runs the scheduler's jobs every `every` until the process ends: leavers, the audit log's
-/// checkpoint (when it has grown), and its full verification every `verify_every`.
+/// checkpoint (when it has grown), and every `verify_every` its retention and then its full
+/// verification.
 pub async fn run_scheduler(
     state: AppState,
     every: std::time::Duration,
@@ -442,6 +457,13 @@ pub async fn run_scheduler(
         }
         if last_verify.is_none_or(|t| t.elapsed() >= verify_every) {
             last_verify = Some(std::time::Instant::now());
+            match prune_audit_trail(&state).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(events = n, "scheduler: audit events past retention removed")
+                }
+                Err(e) => tracing::error!(error = %e, "scheduler: audit retention failed"),
+            }
             match crate::audit_log::verify_log(&state.store, &state.audit.public_key()).await {
                 Ok(report) => {
                     if report.ok {

@@ -22,6 +22,9 @@ backend_tests!(
     verification_catches_an_event_rewritten_with_its_leaf_hash,
     the_inappropriate_use_report_finds_probes_failures_and_neutralises_formulas,
     provider_staff_read_every_practices_trail_and_practice_staff_cannot,
+    retention_removes_old_events_and_the_log_still_verifies,
+    a_removal_no_signed_checkpoint_covers_is_caught,
+    the_scheduler_removes_events_past_the_retention_setting,
 );
 
 async fn provider_staff_read_every_practices_trail_and_practice_staff_cannot(app: TestApp) {
@@ -644,4 +647,153 @@ async fn verification_catches_changed_deleted_and_reordered_events(app: TestApp)
         "{}",
         r.summary()
     );
+}
+
+async fn retention_removes_old_events_and_the_log_still_verifies(app: TestApp) {
+    let key = app.state.audit.public_key();
+    app.sign_in("rahmed").await;
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    let old = app.store.log_size().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let cutoff = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    app.sign_in("staylor").await;
+    let kept = app
+        .events("session.sign_in")
+        .await
+        .iter()
+        .map(|e| e.seq)
+        .max()
+        .unwrap();
+
+    // The default keeps everything: the scheduler's retention job removes nothing.
+    assert_eq!(
+        custodian_web::uap::prune_audit_trail(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(app.store.event(1).await.unwrap().is_some());
+
+    // Events before the cutoff go; their leaves stay, and the log still verifies.
+    let removed = app.state.audit.prune(&app.store, cutoff).await.unwrap();
+    assert_eq!(removed, old as u64);
+    assert!(app.store.event(1).await.unwrap().is_none());
+    assert!(app.store.event(kept).await.unwrap().is_some());
+    let r = verify_log(&app.store, &key).await.unwrap();
+    assert!(r.ok, "{}", r.summary());
+    assert_eq!(r.pruned, old as u64);
+    assert!(
+        r.summary()
+            .contains(&format!("{old} removed under the retention setting")),
+        "{}",
+        r.summary()
+    );
+    // The removal is itself in the trail, naming what it removed.
+    let prune = app.events("audit.prune").await;
+    assert_eq!(prune.len(), 1);
+    assert_eq!(prune[0].event.details["through_leaf"], old - 1);
+    assert_eq!(prune[0].event.details["events_removed"], old);
+    assert_eq!(prune[0].event.meta.actor, "scheduler");
+    // A kept event's proof still verifies against the signed checkpoint.
+    let proven = app.state.audit.prove(&app.store, kept, None).await.unwrap();
+    let cp = PublicKey::parse(&key)
+        .unwrap()
+        .verify(&proven.checkpoint)
+        .unwrap();
+    let proof: Vec<custodian_audit::Hash> = proven
+        .proof
+        .iter()
+        .map(|h| hex::decode(h).unwrap().try_into().unwrap())
+        .collect();
+    verify_inclusion(
+        proven.leaf_index as u64,
+        cp.size,
+        &proven.record.leaf_hash().unwrap(),
+        &proof,
+        &cp.root,
+    )
+    .unwrap();
+    // Nothing more is due at the same cutoff.
+    assert_eq!(app.state.audit.prune(&app.store, cutoff).await.unwrap(), 0);
+
+    // Any other deletion is still refused by the database...
+    let err = custodian_store::testing::raw_execute(
+        &app.store,
+        &format!("DELETE FROM audit_events WHERE seq = {kept}"),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    // ...and one forced past the database's rules is named by verification.
+    let r = attacked(
+        &app,
+        &format!("DELETE FROM audit_events WHERE seq = {kept}"),
+    )
+    .await;
+    assert!(!r.ok);
+    assert!(
+        r.summary().contains(&format!("event #{kept}")) && r.summary().contains("deleted"),
+        "{}",
+        r.summary()
+    );
+}
+
+async fn a_removal_no_signed_checkpoint_covers_is_caught(app: TestApp) {
+    // Someone with the database deletes events the way a prune does and records a "prune" to
+    // excuse it, but cannot sign a checkpoint over it.
+    let key = app.state.audit.public_key();
+    app.sign_in("rahmed").await;
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    let size = app.store.log_size().await.unwrap();
+    let excuse = custodian_store::AuditMeta::system("scheduler")
+        .event(None, "audit.prune", "audit", None)
+        .details(serde_json::json!({ "through_leaf": size - 1 }));
+    app.store.prune_events(size - 1, &excuse).await.unwrap();
+    app.state.audit.integrate(&app.store).await.unwrap();
+    let r = verify_log(&app.store, &key).await.unwrap();
+    assert!(!r.ok);
+    assert!(
+        r.summary()
+            .contains("removed by a prune that no signed checkpoint covers"),
+        "{}",
+        r.summary()
+    );
+}
+
+async fn the_scheduler_removes_events_past_the_retention_setting(app: TestApp) {
+    app.sign_in("rahmed").await;
+    // The audit page says what the setting does (by default, keeps every event).
+    let admin = app.sign_in("admin").await;
+    let page = app
+        .get(
+            &format!("/practices/{}/audit", app.riverside.id),
+            Some(&admin),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Every event is kept"), "{page}");
+    // A deployment that keeps events for a year.
+    let mut state = app.state.clone();
+    state.config = std::sync::Arc::new(custodian_web::WebConfig {
+        audit_retention_years: 1,
+        ..(*app.state.config).clone()
+    });
+    // Within the year nothing goes.
+    assert_eq!(
+        custodian_web::uap::prune_audit_trail(&state).await.unwrap(),
+        0
+    );
+    // Two years on, every event so far is past retention.
+    app.clock.advance(chrono::Duration::days(2 * 366));
+    let size = app.store.log_size().await.unwrap();
+    let removed = custodian_web::uap::prune_audit_trail(&state).await.unwrap();
+    assert!(removed as i64 >= size && removed > 0, "{removed} of {size}");
+    let r = verify_log(&app.store, &app.state.audit.public_key())
+        .await
+        .unwrap();
+    assert!(r.ok, "{}", r.summary());
+    assert_eq!(r.pruned, removed);
 }
