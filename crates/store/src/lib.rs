@@ -48,8 +48,14 @@ pub enum Backend {
 /// The tamper-evident log over the audit events: leaves, checkpoints, verification runs.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    /// Events not yet in the log, oldest first, among those with `seq > seq_floor`.
-    async fn unintegrated_events(&self, seq_floor: i64, limit: u32) -> Result<Vec<StoredEvent>>;
+    /// Events not yet in the log, oldest first, among those with `seq > seq_floor`: each
+    /// event's sequence number and the leaf hash computed when it was appended (`None` for
+    /// events appended before hashes were stored).
+    async fn unintegrated_leaves(
+        &self,
+        seq_floor: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, Option<String>)>>;
     /// Appends leaves (event seq, leaf hash hex) after the log's current end, which must be
     /// `expected_size`; a different size (another server got there first) is a conflict.
     async fn append_leaves(&self, expected_size: i64, leaves: &[(i64, String)]) -> Result<()>;

@@ -98,13 +98,14 @@ macro_rules! impl_store {
             })
         }
 
-        fn event_rows(event: &AuditEvent) -> (Uuid, Option<Uuid>, Option<Uuid>, String) {
-            (
-                Uuid::now_v7(),
-                event.practice_id.map(|p| p.0),
-                event.meta.actor_id.map(|p| p.0),
-                event.details.to_string(),
-            )
+        /// The values an event is stored with that are not its own fields: a new id, the
+        /// practice and actor ids, the details as text, and the leaf hash of all of it as
+        /// stored (at `at`).
+        fn event_rows(event: &AuditEvent, at: Timestamp) -> (Uuid, Option<Uuid>, Option<Uuid>, String, Option<String>) {
+            let id = Uuid::now_v7();
+            let details = event.details.to_string();
+            let leaf_hash = crate::audit_record(id, at, event, &details).leaf_hash().ok().map(hex::encode);
+            (id, event.practice_id.map(|p| p.0), event.meta.actor_id.map(|p| p.0), details, leaf_hash)
         }
 
         const EVENT_COLUMNS: &str = "seq, id, occurred_at, practice_id, actor_id, actor, action, object_type, object_id, outcome, \
@@ -143,17 +144,18 @@ macro_rules! impl_store {
         }
 
         const INSERT_EVENT: &str = "INSERT INTO audit_events (id, occurred_at, practice_id, actor_id, actor, action, \
-             object_type, object_id, outcome, details, ip, user_agent, request_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING seq";
+             object_type, object_id, outcome, details, ip, user_agent, request_id, leaf_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING seq";
 
         async fn insert_event<'c, E>(exec: E, event: &AuditEvent) -> Result<i64>
         where
             E: sqlx::Executor<'c, Database = <$store as HasDb>::Db>,
         {
-            let (id, practice, actor, details) = event_rows(event);
+            let at = now();
+            let (id, practice, actor, details, leaf_hash) = event_rows(event, at);
             let seq: i64 = sqlx::query_scalar(INSERT_EVENT)
                 .bind(id)
-                .bind(now())
+                .bind(at)
                 .bind(practice)
                 .bind(actor)
                 .bind(&event.meta.actor)
@@ -165,9 +167,63 @@ macro_rules! impl_store {
                 .bind(&event.meta.ip)
                 .bind(&event.meta.user_agent)
                 .bind(&event.meta.request_id)
+                .bind(leaf_hash)
                 .fetch_one(exec)
                 .await?;
             Ok(seq)
+        }
+
+        /// Inserts a group-commit batch's events in as few statements as possible (one per
+        /// 500 events), returning each event's sequence number in the batch's order.
+        async fn insert_events(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, events: &[&AuditEvent]) -> Result<Vec<i64>> {
+            const COLUMNS: usize = 14;
+            let mut seqs = Vec::with_capacity(events.len());
+            for chunk in events.chunks(500) {
+                let rows: Vec<String> = (0..chunk.len())
+                    .map(|r| {
+                        let p: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+                        format!("({})", p.join(", "))
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO audit_events (id, occurred_at, practice_id, actor_id, actor, action, \
+                     object_type, object_id, outcome, details, ip, user_agent, request_id, leaf_hash) VALUES {} RETURNING id, seq",
+                    rows.join(", ")
+                );
+                let at = now();
+                let mut ids = Vec::with_capacity(chunk.len());
+                let mut q = sqlx::query(&sql);
+                for event in chunk {
+                    let (id, practice, actor, details, leaf_hash) = event_rows(event, at);
+                    ids.push(id);
+                    q = q
+                        .bind(id)
+                        .bind(at)
+                        .bind(practice)
+                        .bind(actor)
+                        .bind(&event.meta.actor)
+                        .bind(&event.action)
+                        .bind(&event.object_type)
+                        .bind(&event.object_id)
+                        .bind(event.outcome.as_str())
+                        .bind(details)
+                        .bind(&event.meta.ip)
+                        .bind(&event.meta.user_agent)
+                        .bind(&event.meta.request_id)
+                        .bind(leaf_hash);
+                }
+                // RETURNING's row order is not promised: match the rows by the ids given.
+                let returned: std::collections::HashMap<Uuid, i64> = q
+                    .fetch_all(&mut **tx)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get("id")?, r.try_get("seq")?)))
+                    .collect::<Result<_>>()?;
+                for id in ids {
+                    seqs.push(*returned.get(&id).ok_or_else(|| StoreError::Corrupt("an appended event was not returned".into()))?);
+                }
+            }
+            Ok(seqs)
         }
 
         /// Group commit for audit events appended on their own (reads, denials, failed
@@ -177,6 +233,9 @@ macro_rules! impl_store {
         pub(crate) fn spawn_appender(pool: sqlx::Pool<<__StoreType as HasDb>::Db>) -> tokio::sync::mpsc::Sender<crate::AppendJob> {
             let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::AppendJob>(8192);
             tokio::spawn(async move {
+                // The appender's own connection, out of the pool: requests holding the pool's
+                // connections never keep a commit waiting. Replaced after any failure.
+                let mut own: Option<<<$store as HasDb>::Db as sqlx::Database>::Connection> = None;
                 while let Some(first) = rx.recv().await {
                     let mut batch = vec![first];
                     while batch.len() < 512 {
@@ -186,15 +245,20 @@ macro_rules! impl_store {
                         }
                     }
                     let result: Result<Vec<i64>> = async {
-                        let mut tx = pool.begin_with($begin).await?;
-                        let mut seqs = Vec::with_capacity(batch.len());
-                        for (event, _) in &batch {
-                            seqs.push(insert_event(&mut *tx, event).await?);
-                        }
+                        let conn = match &mut own {
+                            Some(c) => c,
+                            None => own.insert(pool.acquire().await?.detach()),
+                        };
+                        let mut tx = sqlx::Connection::begin_with(conn, $begin).await?;
+                        let events: Vec<&AuditEvent> = batch.iter().map(|(e, _)| e).collect();
+                        let seqs = insert_events(&mut tx, &events).await?;
                         tx.commit().await?;
                         Ok(seqs)
                     }
                     .await;
+                    if result.is_err() {
+                        own = None;
+                    }
                     match result {
                         Ok(seqs) => {
                             for ((_, reply), seq) in batch.into_iter().zip(seqs) {

@@ -597,3 +597,28 @@ pub struct PracticeRiskSummary {
     /// The practice's reports for the quarters asked about: (quarter, status).
     pub reports: Vec<(String, String)>,
 }
+
+/// The canonical record (what the event's Merkle leaf hashes) of an event with the id, time and
+/// details text it is stored with.
+pub fn audit_record(
+    id: uuid::Uuid,
+    occurred_at: chrono::DateTime<chrono::Utc>,
+    event: &AuditEvent,
+    details_text: &str,
+) -> custodian_audit::Record {
+    custodian_audit::Record {
+        id: id.hyphenated().to_string(),
+        occurred_at: occurred_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        practice_id: event.practice_id.map(|p| p.to_string()),
+        actor_id: event.meta.actor_id.map(|p| p.to_string()),
+        actor: event.meta.actor.clone(),
+        action: event.action.clone(),
+        object_type: event.object_type.clone(),
+        object_id: event.object_id.clone(),
+        outcome: event.outcome.as_str().to_string(),
+        details: details_text.to_string(),
+        ip: event.meta.ip.clone(),
+        user_agent: event.meta.user_agent.clone(),
+        request_id: event.meta.request_id.clone(),
+    }
+}

@@ -14,8 +14,15 @@ use tokio::sync::Mutex;
 use crate::AppError;
 
 /// How far back integration looks for events committed late (a transaction that inserted its
-/// event before others but committed after them).
-const LATE_COMMIT_WINDOW: i64 = 10_000;
+/// event before others but committed after them). PostgreSQL hands out sequence numbers before
+/// commit, so this can happen there; SQLite has one writer at a time, so its events commit in
+/// sequence order and integration need not look back.
+fn late_commit_window(backend: custodian_store::Backend) -> i64 {
+    match backend {
+        custodian_store::Backend::Postgres => 10_000,
+        custodian_store::Backend::Sqlite => 0,
+    }
+}
 
 pub struct AuditService {
     pub origin: String,
@@ -26,21 +33,7 @@ pub struct AuditService {
 
 /// The record (canonical form) of a stored event.
 pub fn record_of(e: &StoredEvent) -> Record {
-    Record {
-        id: e.id.hyphenated().to_string(),
-        occurred_at: e.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-        practice_id: e.event.practice_id.map(|p| p.to_string()),
-        actor_id: e.event.meta.actor_id.map(|p| p.to_string()),
-        actor: e.event.meta.actor.clone(),
-        action: e.event.action.clone(),
-        object_type: e.event.object_type.clone(),
-        object_id: e.event.object_id.clone(),
-        outcome: e.event.outcome.as_str().to_string(),
-        details: e.details_text.clone(),
-        ip: e.event.meta.ip.clone(),
-        user_agent: e.event.meta.user_agent.clone(),
-        request_id: e.event.meta.request_id.clone(),
-    }
+    custodian_store::audit_record(e.id, e.occurred_at, &e.event, &e.details_text)
 }
 
 fn to_hash(hex_text: &str) -> Option<Hash> {
@@ -87,18 +80,30 @@ impl AuditService {
         self.refresh(store, &mut tree).await?;
         loop {
             let batch = store
-                .unintegrated_events(self.floor.load(Ordering::Relaxed), 5_000)
+                .unintegrated_leaves(self.floor.load(Ordering::Relaxed), 5_000)
                 .await?;
             if batch.is_empty() {
                 return Ok(tree.size());
             }
             let mut leaves = Vec::with_capacity(batch.len());
             let mut hashes = Vec::with_capacity(batch.len());
-            for e in &batch {
-                let h = record_of(e)
-                    .leaf_hash()
-                    .map_err(|err| StoreError::Corrupt(err.to_string()))?;
-                leaves.push((e.seq, hex::encode(h)));
+            for (seq, stored) in &batch {
+                // The hash computed when the event was appended; for an event from before
+                // hashes were stored, computed now from the event.
+                let h = match stored.as_deref().and_then(to_hash) {
+                    Some(h) => h,
+                    None => {
+                        let e = store.event(*seq).await?.ok_or_else(|| {
+                            StoreError::Corrupt(format!(
+                                "event #{seq} vanished before it was logged"
+                            ))
+                        })?;
+                        record_of(&e)
+                            .leaf_hash()
+                            .map_err(|err| StoreError::Corrupt(err.to_string()))?
+                    }
+                };
+                leaves.push((*seq, hex::encode(h)));
                 hashes.push(h);
             }
             match store.append_leaves(tree.size() as i64, &leaves).await {
@@ -106,9 +111,11 @@ impl AuditService {
                     for h in hashes {
                         tree.push(h);
                     }
-                    let top = batch.last().map(|e| e.seq).unwrap_or(0);
-                    self.floor
-                        .store((top - LATE_COMMIT_WINDOW).max(0), Ordering::Relaxed);
+                    let top = batch.last().map(|(seq, _)| *seq).unwrap_or(0);
+                    self.floor.store(
+                        (top - late_commit_window(store.backend())).max(0),
+                        Ordering::Relaxed,
+                    );
                 }
                 // Another server integrated first: catch up and look again.
                 Err(StoreError::Conflict { .. }) => self.refresh(store, &mut tree).await?,

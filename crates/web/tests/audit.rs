@@ -25,6 +25,7 @@ backend_tests!(
     retention_removes_old_events_and_the_log_still_verifies,
     a_removal_no_signed_checkpoint_covers_is_caught,
     the_scheduler_removes_events_past_the_retention_setting,
+    an_event_changed_before_it_was_logged_is_caught,
 );
 
 async fn provider_staff_read_every_practices_trail_and_practice_staff_cannot(app: TestApp) {
@@ -796,4 +797,43 @@ async fn the_scheduler_removes_events_past_the_retention_setting(app: TestApp) {
         .unwrap();
     assert!(r.ok, "{}", r.summary());
     assert_eq!(r.pruned, removed);
+}
+
+async fn an_event_changed_before_it_was_logged_is_caught(app: TestApp) {
+    // Each event's leaf hash is computed as it is appended, so a change made in the moments
+    // before the scheduler logs it is still caught. An event from before hashes were stored
+    // (no stored hash) is hashed from its row when it is logged, and verifies.
+    let key = app.state.audit.public_key();
+    app.sign_in("rahmed").await;
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    app.sign_in("staylor").await;
+    let last = app
+        .store
+        .events(None, 1)
+        .await
+        .unwrap()
+        .first()
+        .unwrap()
+        .seq;
+    let sql = format!(
+        "UPDATE audit_events SET leaf_hash = NULL WHERE seq = {}; UPDATE audit_events SET actor = 'mallory' WHERE seq = {last}",
+        last - 1
+    );
+    let bypass = match app.store.backend() {
+        Backend::Sqlite => format!("DROP TRIGGER IF EXISTS audit_events_no_update; {sql}"),
+        Backend::Postgres => format!(
+            "SET session_replication_role = replica; {sql}; SET session_replication_role = origin"
+        ),
+    };
+    custodian_store::testing::raw_execute(&app.store, &bypass)
+        .await
+        .unwrap();
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    let r = verify_log(&app.store, &key).await.unwrap();
+    assert!(!r.ok);
+    assert!(
+        r.summary().contains(&format!("event #{last} ")) && r.summary().contains("changed"),
+        "{}",
+        r.summary()
+    );
 }
