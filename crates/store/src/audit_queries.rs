@@ -2,6 +2,31 @@
 
 macro_rules! audit_methods {
     ($store:ty, $begin:literal) => {
+        /// `OR` the events of no practice that are the people's own (as actor, or as the subject
+        /// of e.g. a failed sign-in), with their ids bound from placeholder `$first` on: first as
+        /// ids, then as text (see `bind_people`). Empty for no people.
+        fn own_events(first: usize, n: usize) -> String {
+            if n == 0 {
+                return String::new();
+            }
+            let ids = (0..n).map(|i| format!("${}", first + i)).collect::<Vec<_>>().join(", ");
+            let texts = (0..n).map(|i| format!("${}", first + n + i)).collect::<Vec<_>>().join(", ");
+            format!(" OR (practice_id IS NULL AND (actor_id IN ({ids}) OR object_id IN ({texts})))")
+        }
+
+        fn bind_people<'q>(
+            mut q: sqlx::query::Query<'q, <$store as HasDb>::Db, <<$store as HasDb>::Db as sqlx::Database>::Arguments<'q>>,
+            people: &[PersonId],
+        ) -> sqlx::query::Query<'q, <$store as HasDb>::Db, <<$store as HasDb>::Db as sqlx::Database>::Arguments<'q>> {
+            for p in people {
+                q = q.bind(p.0);
+            }
+            for p in people {
+                q = q.bind(p.to_string());
+            }
+            q
+        }
+
         #[async_trait]
         impl AuditStore for $store {
             async fn unintegrated_leaves(&self, seq_floor: i64, limit: u32) -> Result<Vec<(i64, Option<String>)>> {
@@ -91,14 +116,7 @@ macro_rules! audit_methods {
                 let action_like = f.action.as_ref().map(|a| format!("{}%", a.replace('%', "").replace('_', "\\_")));
                 // The people's own events of no practice: placeholders for their ids, as ids
                 // (actor) and as text (the object of a failed sign-in).
-                let people: String = if f.people.is_empty() || f.practice.is_none() {
-                    String::new()
-                } else {
-                    let n = f.people.len();
-                    let ids = (0..n).map(|i| format!("${}", 11 + i)).collect::<Vec<_>>().join(", ");
-                    let texts = (0..n).map(|i| format!("${}", 11 + n + i)).collect::<Vec<_>>().join(", ");
-                    format!(" OR (practice_id IS NULL AND (actor_id IN ({ids}) OR object_id IN ({texts})))")
-                };
+                let people = if f.practice.is_none() { String::new() } else { own_events(11, f.people.len()) };
                 let sql = format!(
                     "SELECT {EVENT_COLUMNS} FROM audit_events WHERE \
                      ($1 IS NULL OR practice_id = $1{people}) AND ($2 IS NULL OR actor = $2) AND ($3 IS NULL OR action LIKE $3 ESCAPE '\\') \
@@ -118,28 +136,24 @@ macro_rules! audit_methods {
                     .bind(f.object_id.as_deref())
                     .bind(i64::from(f.limit.clamp(1, 1000)));
                 if !people.is_empty() {
-                    for p in &f.people {
-                        q = q.bind(p.0);
-                    }
-                    for p in &f.people {
-                        q = q.bind(p.to_string());
-                    }
+                    q = bind_people(q, &f.people);
                 }
                 let rows = q.fetch_all(&self.pool).await?;
                 rows.iter().map(event_from).collect()
             }
 
-            async fn practice_log(&self, practice: PracticeId, from: Timestamp, to: Timestamp) -> Result<Vec<(i64, StoredEvent)>> {
+            async fn practice_log(&self, practice: PracticeId, from: Timestamp, to: Timestamp, people: &[PersonId]) -> Result<Vec<(i64, StoredEvent)>> {
                 let cols = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
-                let rows = sqlx::query(&format!(
+                let own = own_events(4, people.len());
+                let sql = format!(
                     "SELECT l.leaf_index, {cols} FROM audit_log l JOIN audit_events e ON e.seq = l.event_seq \
-                     WHERE e.practice_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3 ORDER BY l.leaf_index"
-                ))
+                     WHERE (e.practice_id = $1{own}) AND e.occurred_at >= $2 AND e.occurred_at < $3 ORDER BY l.leaf_index"
+                );
+                let q = sqlx::query(&sql)
                 .bind(practice.0)
                 .bind(from)
-                .bind(to)
-                .fetch_all(&self.pool)
-                .await?;
+                .bind(to);
+                let rows = bind_people(q, people).fetch_all(&self.pool).await?;
                 rows.iter().map(|r| Ok((r.try_get("leaf_index")?, event_from(r)?))).collect()
             }
 

@@ -69,12 +69,14 @@ pub trait AuditStore: Send + Sync {
     async fn event(&self, seq: i64) -> Result<Option<StoredEvent>>;
     /// Events matching a filter, newest first.
     async fn search_events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>>;
-    /// Events of one practice in a period, oldest first, with their leaf index (for export).
+    /// Events of one practice in a period, oldest first, with their leaf index (for export),
+    /// and the events of no practice (sign-ins, password and MFA changes) of `people`, its staff.
     async fn practice_log(
         &self,
         practice: PracticeId,
         from: Timestamp,
         to: Timestamp,
+        people: &[PersonId],
     ) -> Result<Vec<(i64, StoredEvent)>>;
     async fn add_checkpoint(&self, tree_size: i64, root_hash: &str, note: &str) -> Result<()>;
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>>;

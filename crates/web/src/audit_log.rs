@@ -270,7 +270,15 @@ impl AuditService {
         to: chrono::DateTime<chrono::Utc>,
     ) -> Result<Export, AppError> {
         let cp = self.checkpoint(store).await?.ok_or(AppError::NotFound)?;
-        let events = store.practice_log(practice, from, to).await?;
+        // The practice's events, and its staff's own events of no practice (sign-ins, password
+        // and MFA changes), as on its audit page.
+        let staff: Vec<custodian_domain::PersonId> = store
+            .access_overview(practice)
+            .await?
+            .into_iter()
+            .map(|o| o.person_id)
+            .collect();
+        let events = store.practice_log(practice, from, to, &staff).await?;
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
         let mut out = Vec::new();

@@ -490,6 +490,8 @@ async fn an_event_comes_with_a_proof_that_verifies_against_the_signed_checkpoint
 
 async fn an_export_verifies_offline_and_any_edit_is_caught(app: TestApp) {
     let river = app.riverside.id;
+    // Someone at another practice signs in: their sign-in is not Riverside's.
+    app.sign_in("kmills").await;
     let pm = app.sign_in("rahmed").await;
     let res = app
         .get(
@@ -509,13 +511,21 @@ async fn an_export_verifies_offline_and_any_edit_is_caught(app: TestApp) {
     let ok = custodian_audit::verify_export(&text, &key).unwrap();
     assert!(ok.events > 3);
     let export: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let events = export["events"].as_array().unwrap();
     assert!(
-        export["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["record"]["practice_id"] == river.to_string()),
-        "only this practice's events"
+        events.iter().all(|e| {
+            let r = &e["record"];
+            r["practice_id"] == river.to_string()
+                || (r["practice_id"].is_null() && r["actor"] != "kmills")
+        }),
+        "only this practice's events and its own staff's"
+    );
+    // The staff's own events of no practice are in it: the manager's sign-in.
+    assert!(
+        events.iter().any(|e| e["record"]["practice_id"].is_null()
+            && e["record"]["actor"] == "rahmed"
+            && e["record"]["action"] == "session.sign_in"),
+        "{export}"
     );
     // An edited event.
     let mut edited = export.clone();

@@ -34,9 +34,6 @@ BEGIN
     SELECT RAISE(ABORT, 'audit_events is append-only');
 END;
 
--- Finding the first event inside the retention period, and filtering the trail by date.
-CREATE INDEX audit_events_time ON audit_events (occurred_at);
-
 -- Each event's leaf hash, computed from the values written when the event is appended, so that
 -- integration reads one column instead of decoding every event (verification still recomputes
 -- every hash from the event's own columns). Empty for events appended before this migration.
