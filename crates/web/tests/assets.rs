@@ -623,8 +623,9 @@ async fn the_import_api_names_each_bad_row_and_refuses_hostile_files(mut app: Te
     );
     let res = send("", vec![b'x'; 11 * 1024 * 1024]).await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    // The rest of the body was never read, so the connection is not reused for the next request.
-    assert_eq!(res.headers()["connection"], "close");
+    // The server read the whole upload before refusing it, so the connection stays usable (the
+    // next request below goes over it).
+    assert!(res.headers().get("connection").is_none());
     assert!(res.text().await.unwrap().contains("larger than 10 MB"));
     let latin1 = [
         IMPORT_HEAD.as_bytes(),
