@@ -46,18 +46,17 @@ macro_rules! audit_methods {
                 if size != expected_size {
                     return Err(StoreError::Conflict { field: "tree_size", message: format!("the log has {size} leaves, not {expected_size}") });
                 }
-                let at = now();
-                // Many rows a statement: one round trip per 200 leaves.
-                for (c, chunk) in leaves.chunks(200).enumerate() {
-                    let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4)).collect();
-                    let sql = format!("INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) VALUES {}", values.join(", "));
-                    let mut q = sqlx::query(&sql);
-                    for (i, (seq, hash)) in chunk.iter().enumerate() {
-                        q = q.bind(expected_size + (c * 200 + i) as i64).bind(*seq).bind(hash).bind(at);
-                    }
-                    q.execute(&mut *tx)
-                        .await
-                        .map_err(|e| conflict(e, &[("audit_log", "tree_size", "another server added these leaves first")]))?;
+                // The whole batch in one statement, as a JSON array of [seq, hash].
+                let batch = serde_json::Value::from(leaves.iter().map(|(seq, hash)| serde_json::json!([seq, hash])).collect::<Vec<_>>()).to_string();
+                let inserted = sqlx::query(<$store as HasDb>::APPEND_LEAVES)
+                    .bind(expected_size)
+                    .bind(batch)
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict(e, &[("audit_log", "tree_size", "another server added these leaves first")]))?;
+                if inserted.rows_affected() != leaves.len() as u64 {
+                    return Err(StoreError::Corrupt(format!("{} of {} leaves were appended", inserted.rows_affected(), leaves.len())));
                 }
                 tx.commit().await?;
                 Ok(())

@@ -143,38 +143,13 @@ macro_rules! impl_store {
             })
         }
 
-        const INSERT_EVENT: &str = "INSERT INTO audit_events (id, occurred_at, practice_id, actor_id, actor, action, \
-             object_type, object_id, outcome, details, ip, user_agent, request_id, leaf_hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING seq";
-
-        async fn insert_event<'c, E>(exec: E, event: &AuditEvent) -> Result<i64>
-        where
-            E: sqlx::Executor<'c, Database = <$store as HasDb>::Db>,
-        {
-            let at = now();
-            let (id, practice, actor, details, leaf_hash) = event_rows(event, at);
-            let seq: i64 = sqlx::query_scalar(INSERT_EVENT)
-                .bind(id)
-                .bind(at)
-                .bind(practice)
-                .bind(actor)
-                .bind(&event.meta.actor)
-                .bind(&event.action)
-                .bind(&event.object_type)
-                .bind(&event.object_id)
-                .bind(event.outcome.as_str())
-                .bind(details)
-                .bind(&event.meta.ip)
-                .bind(&event.meta.user_agent)
-                .bind(&event.meta.request_id)
-                .bind(leaf_hash)
-                .fetch_one(exec)
-                .await?;
-            Ok(seq)
+        /// Appends one event in the caller's transaction (a change and its event commit together).
+        async fn insert_event(conn: &mut <<$store as HasDb>::Db as sqlx::Database>::Connection, event: &AuditEvent) -> Result<i64> {
+            Ok(insert_events(conn, &[event]).await?[0])
         }
 
-        /// Inserts a group-commit batch's events in as few statements as possible (one per
-        /// 500 events), returning each event's sequence number in the batch's order.
+        /// Inserts events in as few statements as possible (one per 500 events), returning each
+        /// event's sequence number in the given order.
         async fn insert_events(conn: &mut <<$store as HasDb>::Db as sqlx::Database>::Connection, events: &[&AuditEvent]) -> Result<Vec<i64>> {
             const COLUMNS: usize = 14;
             let mut seqs = Vec::with_capacity(events.len());
@@ -790,4 +765,7 @@ pub(crate) use impl_store;
 /// Names the sqlx database type of a store, for the shared query code.
 pub(crate) trait HasDb {
     type Db: sqlx::Database;
+    /// Appends leaves given as one JSON array of `[event_seq, leaf_hash]` ($2), numbered from
+    /// leaf index $1, integrated at $3: one statement for a whole batch, in each dialect.
+    const APPEND_LEAVES: &'static str;
 }

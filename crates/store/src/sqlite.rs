@@ -19,6 +19,8 @@ pub struct SqliteStore {
 
 impl HasDb for SqliteStore {
     type Db = sqlx::Sqlite;
+    const APPEND_LEAVES: &'static str = "INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) \
+         SELECT $1 + j.key, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), $3 FROM json_each($2) j";
 }
 
 impl SqliteStore {

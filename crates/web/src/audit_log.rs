@@ -78,10 +78,11 @@ impl AuditService {
     pub async fn integrate(&self, store: &SharedStore) -> Result<u64, StoreError> {
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
+        // Each call looks back once (for late commits) from where the last one ended; within
+        // the call each batch starts after the one before.
+        let mut floor = self.floor.load(Ordering::Relaxed);
         loop {
-            let batch = store
-                .unintegrated_leaves(self.floor.load(Ordering::Relaxed), 5_000)
-                .await?;
+            let batch = store.unintegrated_leaves(floor, 5_000).await?;
             if batch.is_empty() {
                 return Ok(tree.size());
             }
@@ -112,6 +113,7 @@ impl AuditService {
                         tree.push(h);
                     }
                     let top = batch.last().map(|(seq, _)| *seq).unwrap_or(0);
+                    floor = top;
                     self.floor.store(
                         (top - late_commit_window(store.backend())).max(0),
                         Ordering::Relaxed,
