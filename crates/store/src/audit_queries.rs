@@ -31,8 +31,10 @@ macro_rules! audit_methods {
         impl AuditStore for $store {
             async fn unintegrated_leaves(&self, seq_floor: i64, limit: u32) -> Result<Vec<(i64, Option<String>)>> {
                 Ok(sqlx::query_as(
+                    // The repeated bound on l.event_seq lets PostgreSQL start its walk of the
+                    // log's index at the floor instead of at the log's first leaf.
                     "SELECT e.seq, e.leaf_hash FROM audit_events e WHERE e.seq > $1 \
-                     AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq) ORDER BY e.seq LIMIT $2",
+                     AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq AND l.event_seq > $1) ORDER BY e.seq LIMIT $2",
                 )
                 .bind(seq_floor)
                 .bind(i64::from(limit))
