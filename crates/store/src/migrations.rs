@@ -39,6 +39,109 @@ pub(crate) fn postgres() -> Migrator {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
+    /// The first `n` migrations of a migrator: a database as an older Custodian left it.
+    fn first(mut m: sqlx::migrate::Migrator, n: usize) -> sqlx::migrate::Migrator {
+        m.migrations = Cow::Owned(m.migrations[..n].to_vec());
+        m
+    }
+
+    const OLD_EVENT: &str = "INSERT INTO audit_events (id, occurred_at, actor, action, object_type, outcome, details) \
+         VALUES ($1, $2, 'cli', 'practice.create', 'practice', 'success', '{}')";
+
+    /// Upgrading a database with a log in it: the leaves stay, the event has no stored hash
+    /// (integration hashes it from its row), and the triggers still refuse changes.
+    async fn check_upgraded<DB: sqlx::Database>(pool: &sqlx::Pool<DB>)
+    where
+        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+        for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+        i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+        String: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+        Option<String>: for<'r> sqlx::Decode<'r, DB>,
+        usize: sqlx::ColumnIndex<DB::Row>,
+    {
+        let (seq, hash): (i64, String) =
+            sqlx::query_as("SELECT event_seq, leaf_hash FROM audit_log WHERE leaf_index = 0")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        assert_eq!((seq, hash.as_str()), (1, "ab"));
+        let stored: (Option<String>,) =
+            sqlx::query_as("SELECT leaf_hash FROM audit_events WHERE seq = 1")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        assert_eq!(stored.0, None);
+        for sql in [
+            "DELETE FROM audit_events",
+            "UPDATE audit_log SET leaf_hash = 'cd'",
+            "DELETE FROM audit_log",
+        ] {
+            let err = match sqlx::query(sql).execute(pool).await {
+                Ok(_) => panic!("{sql} was allowed"),
+                Err(e) => e.to_string(),
+            };
+            assert!(err.contains("append-only"), "{sql}: {err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_log_survives_the_retention_migration() {
+        use std::str::FromStr;
+        let dir = tempfile::tempdir().unwrap();
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&format!(
+            "sqlite:{}",
+            dir.path().join("old.db").display()
+        ))
+        .unwrap()
+        .create_if_missing(true)
+        .foreign_keys(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        first(super::sqlite(), 6).run(&pool).await.unwrap();
+        sqlx::query(OLD_EVENT)
+            .bind(uuid::Uuid::now_v7())
+            .bind(chrono::Utc::now())
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) VALUES (0, 1, 'ab', $1)")
+            .bind(chrono::Utc::now())
+            .execute(&pool)
+            .await
+            .unwrap();
+        super::sqlite().run(&pool).await.unwrap();
+        check_upgraded(&pool).await;
+    }
+
+    #[tokio::test]
+    async fn a_postgres_log_survives_the_retention_migration() {
+        let Some(server) = std::env::var(crate::testing::TEST_DATABASE_URL)
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return;
+        };
+        let url = crate::testing::fresh_postgres_database(&server)
+            .await
+            .unwrap();
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        first(super::postgres(), 6).run(&pool).await.unwrap();
+        sqlx::query(OLD_EVENT)
+            .bind(uuid::Uuid::now_v7())
+            .bind(chrono::Utc::now())
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) VALUES (0, 1, 'ab', $1)")
+            .bind(chrono::Utc::now())
+            .execute(&pool)
+            .await
+            .unwrap();
+        super::postgres().run(&pool).await.unwrap();
+        check_upgraded(&pool).await;
+    }
+
     #[test]
     fn both_backends_have_the_same_migration_versions() {
         let s: Vec<i64> = super::sqlite().iter().map(|m| m.version).collect();
