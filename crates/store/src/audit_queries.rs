@@ -29,17 +29,22 @@ macro_rules! audit_methods {
 
         #[async_trait]
         impl AuditStore for $store {
-            async fn unintegrated_leaves(&self, seq_floor: i64, limit: u32) -> Result<Vec<(i64, Option<String>)>> {
+            async fn unintegrated_leaves(&self, after: i64, up_to: i64) -> Result<Vec<(i64, Option<String>)>> {
+                // A bounded range of sequence numbers, on both tables: the databases walk their
+                // indexes over just that range (an open-ended "seq > n" lets PostgreSQL, before it
+                // has statistics, choose to scan both tables whole).
                 Ok(sqlx::query_as(
-                    // The repeated bound on l.event_seq lets PostgreSQL start its walk of the
-                    // log's index at the floor instead of at the log's first leaf.
-                    "SELECT e.seq, e.leaf_hash FROM audit_events e WHERE e.seq > $1 \
-                     AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq AND l.event_seq > $1) ORDER BY e.seq LIMIT $2",
+                    "SELECT e.seq, e.leaf_hash FROM audit_events e WHERE e.seq > $1 AND e.seq <= $2 \
+                     AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq AND l.event_seq > $1 AND l.event_seq <= $2) ORDER BY e.seq",
                 )
-                .bind(seq_floor)
-                .bind(i64::from(limit))
+                .bind(after)
+                .bind(up_to)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn last_event_seq(&self) -> Result<i64> {
+                Ok(sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_events").fetch_one(&self.pool).await?)
             }
 
             async fn append_leaves(&self, expected_size: i64, leaves: &[(i64, String)]) -> Result<()> {

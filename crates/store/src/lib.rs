@@ -48,14 +48,16 @@ pub enum Backend {
 /// The tamper-evident log over the audit events: leaves, checkpoints, verification runs.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    /// Events not yet in the log, oldest first, among those with `seq > seq_floor`: each
+    /// Events not yet in the log among those with `after < seq <= up_to`, oldest first: each
     /// event's sequence number and the leaf hash computed when it was appended (`None` for
     /// events appended before hashes were stored).
     async fn unintegrated_leaves(
         &self,
-        seq_floor: i64,
-        limit: u32,
+        after: i64,
+        up_to: i64,
     ) -> Result<Vec<(i64, Option<String>)>>;
+    /// The highest sequence number given to an event so far (0 for none).
+    async fn last_event_seq(&self) -> Result<i64>;
     /// Appends leaves (event seq, leaf hash hex) after the log's current end, which must be
     /// `expected_size`; a different size (another server got there first) is a conflict.
     async fn append_leaves(&self, expected_size: i64, leaves: &[(i64, String)]) -> Result<()>;

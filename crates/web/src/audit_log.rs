@@ -78,13 +78,23 @@ impl AuditService {
     pub async fn integrate(&self, store: &SharedStore) -> Result<u64, StoreError> {
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
-        // Each call looks back once (for late commits) from where the last one ended; within
-        // the call each batch starts after the one before.
+        // Each call looks back once (for late commits) from where the last one ended, then walks
+        // the sequence numbers up to the last one given, 5,000 at a time.
         let mut floor = self.floor.load(Ordering::Relaxed);
+        let last = store.last_event_seq().await?;
         loop {
-            let batch = store.unintegrated_leaves(floor, 5_000).await?;
-            if batch.is_empty() {
+            if floor >= last {
+                self.floor.store(
+                    (last - late_commit_window(store.backend())).max(0),
+                    Ordering::Relaxed,
+                );
                 return Ok(tree.size());
+            }
+            let up_to = (floor + 5_000).min(last);
+            let batch = store.unintegrated_leaves(floor, up_to).await?;
+            if batch.is_empty() {
+                floor = up_to;
+                continue;
             }
             let mut leaves = Vec::with_capacity(batch.len());
             let mut hashes = Vec::with_capacity(batch.len());
@@ -112,12 +122,7 @@ impl AuditService {
                     for h in hashes {
                         tree.push(h);
                     }
-                    let top = batch.last().map(|(seq, _)| *seq).unwrap_or(0);
-                    floor = top;
-                    self.floor.store(
-                        (top - late_commit_window(store.backend())).max(0),
-                        Ordering::Relaxed,
-                    );
+                    floor = up_to;
                 }
                 // Another server integrated first: catch up and look again.
                 Err(StoreError::Conflict { .. }) => self.refresh(store, &mut tree).await?,
