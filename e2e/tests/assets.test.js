@@ -105,6 +105,11 @@ test('the practice manager imports a spreadsheet register after checking it', as
   await page.getByRole('button', { name: 'Check the file' }).click();
   await page.getByRole('alert').waitFor();
   assert.match(await page.getByRole('alert').innerText(), /Choose a CSV file to upload/);
+  // A file over the limit: the browser hears the refusal, naming the limit.
+  await page.getByLabel('CSV file').setInputFiles({ name: 'huge.csv', mimeType: 'text/csv', buffer: Buffer.alloc(12 * 1024 * 1024, 'x') });
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await page.getByRole('alert').filter({ hasText: 'larger than 10 MB' }).waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Split the register into smaller files/);
   const csv = 'name,asset_type,format,volume_band,iao_username,confidentiality,confidentiality_reason\n'
     + 'Practice website,system,electronic,none,m.kowalski,1,Public information only\n'
     + 'Fax machine,other_technology,paper,under_1000,nobody,,\n';

@@ -24,8 +24,10 @@ use crate::pages::{Layout, render_with};
 use crate::routes::{Reach, Routes};
 use crate::{AppError, AppState};
 
-/// Room for the multipart framing around the largest file.
-const UPLOAD_LIMIT: usize = MAX_IMPORT_BYTES + 64 * 1024;
+/// The most of an upload read: a file up to four times the largest import is read to its end
+/// (and refused), so the browser finishes sending and shows the refusal; beyond that the
+/// connection is cut. Plus room for the multipart framing.
+const UPLOAD_LIMIT: usize = 4 * MAX_IMPORT_BYTES + 64 * 1024;
 /// Problems listed on the page and in the API answer; the count says how many more there are.
 const ERRORS_SHOWN: usize = 1000;
 
@@ -496,16 +498,35 @@ async fn read_upload(mut form: Multipart) -> Result<(String, Bytes), Errors> {
             continue;
         }
         let name = field.file_name().unwrap_or("").trim().to_string();
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big()),
-            Err(e) => {
-                return Err(Errors::one(
-                    "file",
-                    format!("The upload could not be read: {}", e.body_text()),
-                ));
+        let mut field = field;
+        let mut kept = Vec::new();
+        let mut size = 0usize;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    size += chunk.len();
+                    if size <= MAX_IMPORT_BYTES {
+                        kept.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big()),
+                Err(e) => {
+                    return Err(Errors::one(
+                        "file",
+                        format!("The upload could not be read: {}", e.body_text()),
+                    ));
+                }
             }
-        };
+        }
+        if size > MAX_IMPORT_BYTES {
+            // Read what follows too, so the browser hears the refusal, not a broken connection.
+            while let Ok(Some(mut rest)) = form.next_field().await {
+                while let Ok(Some(_)) = rest.chunk().await {}
+            }
+            return Err(too_big());
+        }
+        let bytes = Bytes::from(kept);
         if name.is_empty() && bytes.is_empty() {
             return Err(Errors::one("file", "Choose a CSV file to upload"));
         }

@@ -528,6 +528,19 @@ async fn a_spreadsheet_register_is_checked_then_imported_as_the_manager_chooses(
     );
     let res = upload(&app, &format!("/practices/{river}/assets-import"), &pm, b"").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A file over the limit is read to its end and refused on the form, naming the limit.
+    let res = upload(
+        &app,
+        &format!("/practices/{river}/assets-import"),
+        &pm,
+        &vec![b'x'; 12 * 1024 * 1024],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text().await.unwrap().contains("larger than 10 MB"),
+        "the form names the limit"
+    );
 
     // Discarding drops the file; an IAO who is not a register manager cannot import.
     let res = upload(
