@@ -17,6 +17,7 @@ impl HasDb for PgStore {
     const APPEND_LEAVES: &'static str = "INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) \
          SELECT $1 + j.n - 1, (j.v ->> 0)::bigint, j.v ->> 1, $3 \
          FROM jsonb_array_elements($2::text::jsonb) WITH ORDINALITY AS j(v, n)";
+    const APPENDER_SETUP: &'static str = "SELECT 1";
 }
 
 impl PgStore {

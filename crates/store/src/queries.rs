@@ -222,7 +222,11 @@ macro_rules! impl_store {
                     let result: Result<Vec<i64>> = async {
                         let conn = match &mut own {
                             Some(c) => c,
-                            None => own.insert(pool.acquire().await?.detach()),
+                            None => {
+                                let mut c = pool.acquire().await?.detach();
+                                sqlx::query(<$store as HasDb>::APPENDER_SETUP).execute(&mut c).await?;
+                                own.insert(c)
+                            }
                         };
                         let events: Vec<&AuditEvent> = batch.iter().map(|(e, _)| e).collect();
                         if events.len() <= 500 {
@@ -768,4 +772,6 @@ pub(crate) trait HasDb {
     /// Appends leaves given as one JSON array of `[event_seq, leaf_hash]` ($2), numbered from
     /// leaf index $1, integrated at $3: one statement for a whole batch, in each dialect.
     const APPEND_LEAVES: &'static str;
+    /// Run once on the group-commit writer's own connection.
+    const APPENDER_SETUP: &'static str;
 }
