@@ -41,26 +41,44 @@ pub(crate) fn postgres() -> Migrator {
 mod tests {
     use std::borrow::Cow;
 
-    /// The first `n` migrations of a migrator: a database as an older Custodian left it.
-    fn first(mut m: sqlx::migrate::Migrator, n: usize) -> sqlx::migrate::Migrator {
-        m.migrations = Cow::Owned(m.migrations[..n].to_vec());
-        m
-    }
-
     const OLD_EVENT: &str = "INSERT INTO audit_events (id, occurred_at, actor, action, object_type, outcome, details) \
          VALUES ($1, $2, 'cli', 'practice.create', 'practice', 'success', '{}')";
 
     /// Upgrading a database with a log in it: the leaves stay, the event has no stored hash
     /// (integration hashes it from its row), and the triggers still refuse changes.
-    async fn check_upgraded<DB: sqlx::Database>(pool: &sqlx::Pool<DB>)
-    where
+    async fn upgrade_with_a_log<DB: sqlx::Database>(
+        pool: &sqlx::Pool<DB>,
+        all: sqlx::migrate::Migrator,
+    ) where
+        DB::Connection: sqlx::migrate::Migrate,
         for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+        for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
         for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+        for<'q> uuid::Uuid: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+        for<'q> chrono::DateTime<chrono::Utc>: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
         i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
         String: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
         Option<String>: for<'r> sqlx::Decode<'r, DB>,
         usize: sqlx::ColumnIndex<DB::Row>,
     {
+        let versions = all.migrations.len();
+        let old = sqlx::migrate::Migrator {
+            migrations: Cow::Owned(all.migrations[..versions - 1].to_vec()),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        old.run(pool).await.unwrap();
+        sqlx::query(OLD_EVENT)
+            .bind(uuid::Uuid::now_v7())
+            .bind(chrono::Utc::now())
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) VALUES (0, 1, 'ab', $1)")
+            .bind(chrono::Utc::now())
+            .execute(pool)
+            .await
+            .unwrap();
+        all.run(pool).await.unwrap();
         let (seq, hash): (i64, String) =
             sqlx::query_as("SELECT event_seq, leaf_hash FROM audit_log WHERE leaf_index = 0")
                 .fetch_one(pool)
@@ -98,20 +116,7 @@ mod tests {
         .create_if_missing(true)
         .foreign_keys(true);
         let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        first(super::sqlite(), 6).run(&pool).await.unwrap();
-        sqlx::query(OLD_EVENT)
-            .bind(uuid::Uuid::now_v7())
-            .bind(chrono::Utc::now())
-            .execute(&pool)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) VALUES (0, 1, 'ab', $1)")
-            .bind(chrono::Utc::now())
-            .execute(&pool)
-            .await
-            .unwrap();
-        super::sqlite().run(&pool).await.unwrap();
-        check_upgraded(&pool).await;
+        upgrade_with_a_log(&pool, super::sqlite()).await;
     }
 
     #[tokio::test]
@@ -126,20 +131,7 @@ mod tests {
             .await
             .unwrap();
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
-        first(super::postgres(), 6).run(&pool).await.unwrap();
-        sqlx::query(OLD_EVENT)
-            .bind(uuid::Uuid::now_v7())
-            .bind(chrono::Utc::now())
-            .execute(&pool)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) VALUES (0, 1, 'ab', $1)")
-            .bind(chrono::Utc::now())
-            .execute(&pool)
-            .await
-            .unwrap();
-        super::postgres().run(&pool).await.unwrap();
-        check_upgraded(&pool).await;
+        upgrade_with_a_log(&pool, super::postgres()).await;
     }
 
     #[test]
