@@ -3,64 +3,18 @@
 
 #[macro_use]
 mod common;
+use common::{member, practice};
 
 use chrono::NaiveDate;
 use custodian_domain::assets::{AccessInput, AssetInput, FlowInput};
-use custodian_domain::{NewPerson, NewPractice, PersonId, Practice, PracticeRole};
-use custodian_store::{AssetFilter, AuditMeta, NewAccount, SharedStore, StoreError};
+use custodian_domain::{PersonId, PracticeRole};
+use custodian_store::{AssetFilter, AuditMeta, SharedStore, StoreError};
 
 conformance!(
     assets_need_an_iao_of_the_practice_and_record_their_changes,
     flows_and_access_entries_stay_within_the_practice,
     an_import_writes_every_asset_or_none_and_only_once,
 );
-
-async fn practice(store: &SharedStore, name: &str, ods: &str) -> Practice {
-    store
-        .create_practice(
-            &NewPractice {
-                name: name.into(),
-                ods_code: ods.into(),
-            }
-            .validate()
-            .unwrap(),
-            &AuditMeta::cli(),
-        )
-        .await
-        .unwrap()
-}
-
-async fn member(
-    store: &SharedStore,
-    p: &Practice,
-    username: &str,
-    roles: &[PracticeRole],
-) -> PersonId {
-    let person = store
-        .create_person(
-            &NewAccount {
-                person: NewPerson {
-                    username: username.into(),
-                    email: None,
-                    full_name: format!("{username} Person"),
-                }
-                .validate()
-                .unwrap(),
-                password_hash: None,
-                must_change_password: false,
-                one_time_password_expires_at: None,
-                provider_roles: vec![],
-            },
-            &AuditMeta::cli(),
-        )
-        .await
-        .unwrap();
-    store
-        .add_member(p.id, person.id, "Staff", roles, &AuditMeta::cli())
-        .await
-        .unwrap();
-    person.id
-}
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()

@@ -3,67 +3,21 @@
 
 #[macro_use]
 mod common;
+use common::{member, practice};
 
 use chrono::NaiveDate;
 use custodian_domain::assets::AssetInput;
 use custodian_domain::risks::{
     AcceptanceInput, ActionInput, Band, MATRIX_5X5, ReviewInput, RiskInput,
 };
-use custodian_domain::{NewPerson, NewPractice, PersonId, Practice, PracticeRole};
-use custodian_store::{AuditMeta, NewAccount, RiskFilter, SharedStore, StoreError};
+use custodian_domain::{PersonId, PracticeRole};
+use custodian_store::{AuditMeta, RiskFilter, SharedStore, StoreError};
 
 conformance!(
     risks_are_numbered_scored_and_kept_to_their_practice,
     actions_reviews_and_acceptances_are_recorded_with_the_risk,
     a_quarterly_report_is_made_once_and_kept_unchanged_once_signed,
 );
-
-async fn practice(store: &SharedStore, name: &str, ods: &str) -> Practice {
-    store
-        .create_practice(
-            &NewPractice {
-                name: name.into(),
-                ods_code: ods.into(),
-            }
-            .validate()
-            .unwrap(),
-            &AuditMeta::cli(),
-        )
-        .await
-        .unwrap()
-}
-
-async fn member(
-    store: &SharedStore,
-    p: &Practice,
-    username: &str,
-    roles: &[PracticeRole],
-) -> PersonId {
-    let person = store
-        .create_person(
-            &NewAccount {
-                person: NewPerson {
-                    username: username.into(),
-                    email: None,
-                    full_name: format!("{username} Person"),
-                }
-                .validate()
-                .unwrap(),
-                password_hash: None,
-                must_change_password: false,
-                one_time_password_expires_at: None,
-                provider_roles: vec![],
-            },
-            &AuditMeta::cli(),
-        )
-        .await
-        .unwrap();
-    store
-        .add_member(p.id, person.id, "Staff", roles, &AuditMeta::cli())
-        .await
-        .unwrap();
-    person.id
-}
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()

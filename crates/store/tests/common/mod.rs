@@ -24,3 +24,57 @@ macro_rules! conformance {
         }
     };
 }
+
+use custodian_domain::{NewPerson, NewPractice, PersonId, Practice, PracticeRole};
+use custodian_store::{AuditMeta, NewAccount, SharedStore};
+
+/// A practice, created as the command line would.
+#[allow(dead_code)]
+pub async fn practice(store: &SharedStore, name: &str, ods: &str) -> Practice {
+    store
+        .create_practice(
+            &NewPractice {
+                name: name.into(),
+                ods_code: ods.into(),
+            }
+            .validate()
+            .unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap()
+}
+
+/// A member of staff of `p` with `roles`.
+#[allow(dead_code)]
+pub async fn member(
+    store: &SharedStore,
+    p: &Practice,
+    username: &str,
+    roles: &[PracticeRole],
+) -> PersonId {
+    let person = store
+        .create_person(
+            &NewAccount {
+                person: NewPerson {
+                    username: username.into(),
+                    email: None,
+                    full_name: format!("{username} Person"),
+                }
+                .validate()
+                .unwrap(),
+                password_hash: None,
+                must_change_password: false,
+                one_time_password_expires_at: None,
+                provider_roles: vec![],
+            },
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+    store
+        .add_member(p.id, person.id, "Staff", roles, &AuditMeta::cli())
+        .await
+        .unwrap();
+    person.id
+}
