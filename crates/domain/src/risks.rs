@@ -296,19 +296,8 @@ impl RiskInput {
     ) -> Result<ValidRisk, Invalid> {
         let mut c = Checker::new();
         let mut out = self.clone();
-        out.title = c.text("title", "a short title", &self.title, 200);
-        out.threat = c.text(
-            "threat",
-            "the threat: what could happen",
-            &self.threat,
-            2000,
-        );
-        out.vulnerability = c.text(
-            "vulnerability",
-            "the vulnerability it exploits",
-            &self.vulnerability,
-            2000,
-        );
+        (out.title, out.threat, out.vulnerability) =
+            threat_text(&mut c, &self.title, &self.threat, &self.vulnerability);
         out.description = self.description.trim().to_string();
         out.controls = self.controls.trim().to_string();
         for (field, v, max) in [
@@ -826,24 +815,32 @@ impl From<&LibraryEntry> for Threat {
     }
 }
 
+/// The title, threat and vulnerability of a risk or a library threat, checked alike.
+fn threat_text(
+    c: &mut Checker,
+    title: &str,
+    threat: &str,
+    vulnerability: &str,
+) -> (String, String, String) {
+    (
+        c.text("title", "a short title", title, 200),
+        c.text("threat", "the threat: what could happen", threat, 2000),
+        c.text(
+            "vulnerability",
+            "the vulnerability it exploits",
+            vulnerability,
+            2000,
+        ),
+    )
+}
+
 impl Threat {
     /// Checks a threat the provider adds to its library.
     pub fn validate(&self) -> Result<Threat, Invalid> {
         let mut c = Checker::new();
         let mut out = self.clone();
-        out.title = c.text("title", "a short title", &self.title, 200);
-        out.threat = c.text(
-            "threat",
-            "the threat: what could happen",
-            &self.threat,
-            2000,
-        );
-        out.vulnerability = c.text(
-            "vulnerability",
-            "the vulnerability it exploits",
-            &self.vulnerability,
-            2000,
-        );
+        (out.title, out.threat, out.vulnerability) =
+            threat_text(&mut c, &self.title, &self.threat, &self.vulnerability);
         out.category = choice(
             &mut c,
             "category",
