@@ -149,7 +149,7 @@ impl AuditService {
             .unwrap_or(signed.tree_size)
             .min(signed.tree_size);
         let through = first_kept - 1;
-        let done = pruned_through(&store.prunes().await?).unwrap_or(-1);
+        let done = furthest_prune(&store.prunes().await?).map_or(-1, |(_, through)| through);
         if through <= done {
             return Ok(0);
         }
@@ -311,16 +311,17 @@ impl AuditService {
     }
 }
 
-/// The last leaf the recorded prunes removed events through, if any. A prune can only name
-/// leaves before its own.
-pub fn pruned_through(prunes: &[(i64, StoredEvent)]) -> Option<i64> {
+/// The recorded prune that reaches furthest: its own leaf and the last leaf it removed events
+/// through (the earliest such prune, if several reach as far). A prune can only name leaves
+/// before its own.
+pub fn furthest_prune(prunes: &[(i64, StoredEvent)]) -> Option<(i64, i64)> {
     prunes
         .iter()
         .filter_map(|(leaf, e)| {
             let through = e.event.details.get("through_leaf")?.as_i64()?;
-            (through < *leaf).then_some(through)
+            (through < *leaf).then_some((*leaf, through))
         })
-        .max()
+        .min_by_key(|(leaf, through)| (std::cmp::Reverse(*through), *leaf))
 }
 
 /// The outcome of verifying the whole log.
@@ -365,15 +366,8 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
     };
     // Events removed under the retention setting: the recorded prunes name the leaves (the
     // prune events are leaves too, checked below like any other).
-    let prunes = store.prunes().await?;
-    let pruned_through = pruned_through(&prunes).unwrap_or(-1);
-    let prune_leaf = prunes
-        .iter()
-        .filter(|(_, e)| {
-            e.event.details.get("through_leaf").and_then(|t| t.as_i64()) == Some(pruned_through)
-        })
-        .map(|(leaf, _)| *leaf)
-        .min();
+    let prune = furthest_prune(&store.prunes().await?);
+    let pruned_through = prune.map_or(-1, |(_, through)| through);
     let mut pruned = 0u64;
     let mut from = 0i64;
     loop {
@@ -512,7 +506,7 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
     // write to the database could delete events and add a "prune" to excuse it.
     if pruned > 0 {
         let signed = previous.map(|(s, _)| s as i64).unwrap_or(0);
-        if prune_leaf.is_none_or(|leaf| leaf >= signed) {
+        if prune.is_none_or(|(leaf, _)| leaf >= signed) {
             return Ok(fail(
                 &tree,
                 checkpoints.len(),
