@@ -32,6 +32,41 @@ fn split(n: u64) -> u64 {
     1 << (63 - (n - 1).leading_zeros())
 }
 
+/// A complete Merkle tree over a power-of-two number of leaf hashes, built on its own (on
+/// another thread, say) and then added to a [`Tree`] with [`Tree::append_subtree`]: level k
+/// holds the hashes of its blocks of 2^k leaves.
+#[derive(Clone, Debug)]
+pub struct Subtree {
+    levels: Vec<Vec<Hash>>,
+}
+
+impl Subtree {
+    /// The subtree over `leaves`; hands them back when their number is not a power of two.
+    pub fn new(leaves: Vec<Hash>) -> Result<Self, Vec<Hash>> {
+        if !leaves.len().is_power_of_two() {
+            return Err(leaves);
+        }
+        let mut levels = vec![leaves];
+        while levels[levels.len() - 1].len() > 1 {
+            let next = levels[levels.len() - 1]
+                .chunks_exact(2)
+                .map(|pair| node_hash(&pair[0], &pair[1]))
+                .collect();
+            levels.push(next);
+        }
+        Ok(Subtree { levels })
+    }
+
+    pub fn size(&self) -> u64 {
+        self.levels[0].len() as u64
+    }
+
+    /// Its leaf hashes, for pushing one by one where it cannot be added whole.
+    pub fn into_leaves(mut self) -> Vec<Hash> {
+        self.levels.swap_remove(0)
+    }
+}
+
 /// A Merkle tree over leaf hashes, keeping the hash of every complete, aligned subtree (level
 /// k holds the roots of blocks of 2^k leaves), so any root or proof costs O(log² n).
 #[derive(Clone, Debug, Default)]
@@ -78,6 +113,35 @@ impl Tree {
             self.levels[level + 1].push(parent);
             level += 1;
         }
+    }
+
+    /// Appends a complete subtree built apart (see [`Subtree`]) where it is an aligned block:
+    /// the tree's size is a multiple of the subtree's. The result is the tree that pushing its
+    /// leaves one by one gives. Hands the subtree back, changing nothing, when it is not
+    /// aligned.
+    pub fn append_subtree(&mut self, sub: Subtree) -> Result<(), Subtree> {
+        let n = sub.size();
+        if n == 0 || self.size() % n != 0 {
+            return Err(sub);
+        }
+        let top = sub.levels.len() - 1;
+        for (k, level) in sub.levels.into_iter().enumerate() {
+            if self.levels.len() == k {
+                self.levels.push(Vec::new());
+            }
+            self.levels[k].extend(level);
+        }
+        let mut level = top;
+        while self.levels[level].len() % 2 == 0 {
+            let l = &self.levels[level];
+            let parent = node_hash(&l[l.len() - 2], &l[l.len() - 1]);
+            if self.levels.len() == level + 1 {
+                self.levels.push(Vec::new());
+            }
+            self.levels[level + 1].push(parent);
+            level += 1;
+        }
+        Ok(())
     }
 
     /// The hash of leaves [start, end), for a range the tree holds.
@@ -542,5 +606,50 @@ mod tests {
             verify_consistency(4, 2, &[0; 32], &[0; 32], &[]),
             Err(ProofError::SizesReversed { old: 4, new: 2 })
         );
+    }
+
+    #[test]
+    fn a_subtree_built_apart_gives_the_same_tree_as_pushing_its_leaves() {
+        let leaf = |i: u64| leaf_hash(&i.to_be_bytes());
+        for (before, n) in [
+            (0u64, 1usize),
+            (0, 8),
+            (8, 8),
+            (16, 4),
+            (24, 8),
+            (5, 1),
+            (12, 4),
+        ] {
+            let mut pushed = Tree::from_leaves((0..before).map(leaf));
+            let mut appended = pushed.clone();
+            let leaves: Vec<Hash> = (before..before + n as u64).map(leaf).collect();
+            for l in &leaves {
+                pushed.push(*l);
+            }
+            appended
+                .append_subtree(Subtree::new(leaves).unwrap())
+                .unwrap();
+            for size in 0..=pushed.size() {
+                assert_eq!(
+                    appended.root(size),
+                    pushed.root(size),
+                    "{before}+{n}, root {size}"
+                );
+            }
+            assert_eq!(
+                appended.inclusion_proof(before, pushed.size()),
+                pushed.inclusion_proof(before, pushed.size())
+            );
+            // Then leaves pushed one by one carry on from it.
+            appended.push(leaf(1000));
+            pushed.push(leaf(1000));
+            assert_eq!(appended.root(pushed.size()), pushed.root(pushed.size()));
+        }
+        // Not aligned (a block of 4 cannot start at leaf 6), or not a power of two: refused.
+        let mut t = Tree::from_leaves((0..6).map(leaf));
+        let sub = Subtree::new((0..4).map(leaf).collect()).unwrap();
+        assert!(t.append_subtree(sub).is_err());
+        assert_eq!(t.size(), 6);
+        assert!(Subtree::new((0..3).map(leaf).collect()).is_err());
     }
 }

@@ -60,30 +60,72 @@ pub fn canonical_json(text: &str) -> Option<String> {
         .map(|v| v.to_string())
 }
 
-impl Record {
+/// A record's fields, borrowed: what a reader fills from a database row without copying them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordRef<'a> {
+    pub id: &'a str,
+    pub occurred_at: &'a str,
+    pub practice_id: Option<&'a str>,
+    pub actor_id: Option<&'a str>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: Option<&'a str>,
+    pub outcome: &'a str,
+    pub details: &'a str,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+}
+
+impl RecordRef<'_> {
     /// The canonical bytes (see the module documentation). The details must be JSON; they are
     /// hashed exactly as recorded, so any change to their text is a change.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
-        let details = &self.details;
-        if serde_json::from_str::<serde::de::IgnoredAny>(details).is_err() {
-            return Err(RecordError::Details(self.id.clone()));
+        if serde_json::from_str::<serde::de::IgnoredAny>(self.details).is_err() {
+            return Err(RecordError::Details(self.id.to_string()));
         }
-        let mut out = Vec::with_capacity(256 + details.len());
+        let mut out = Vec::with_capacity(256 + self.details.len());
         out.extend_from_slice(RECORD_PREFIX);
-        put(&mut out, Some(&self.id));
-        put(&mut out, Some(&self.occurred_at));
-        put(&mut out, self.practice_id.as_deref());
-        put(&mut out, self.actor_id.as_deref());
-        put(&mut out, Some(&self.actor));
-        put(&mut out, Some(&self.action));
-        put(&mut out, Some(&self.object_type));
-        put(&mut out, self.object_id.as_deref());
-        put(&mut out, Some(&self.outcome));
-        put(&mut out, Some(details));
-        put(&mut out, self.ip.as_deref());
-        put(&mut out, self.user_agent.as_deref());
-        put(&mut out, self.request_id.as_deref());
+        put(&mut out, Some(self.id));
+        put(&mut out, Some(self.occurred_at));
+        put(&mut out, self.practice_id);
+        put(&mut out, self.actor_id);
+        put(&mut out, Some(self.actor));
+        put(&mut out, Some(self.action));
+        put(&mut out, Some(self.object_type));
+        put(&mut out, self.object_id);
+        put(&mut out, Some(self.outcome));
+        put(&mut out, Some(self.details));
+        put(&mut out, self.ip);
+        put(&mut out, self.user_agent);
+        put(&mut out, self.request_id);
         Ok(out)
+    }
+}
+
+impl Record {
+    pub fn as_ref(&self) -> RecordRef<'_> {
+        RecordRef {
+            id: &self.id,
+            occurred_at: &self.occurred_at,
+            practice_id: self.practice_id.as_deref(),
+            actor_id: self.actor_id.as_deref(),
+            actor: &self.actor,
+            action: &self.action,
+            object_type: &self.object_type,
+            object_id: self.object_id.as_deref(),
+            outcome: &self.outcome,
+            details: &self.details,
+            ip: self.ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+            request_id: self.request_id.as_deref(),
+        }
+    }
+
+    /// The canonical bytes (see the module documentation).
+    pub fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
+        self.as_ref().canonical_bytes()
     }
 
     /// The record's leaf hash in the tree.

@@ -82,28 +82,8 @@ macro_rules! audit_methods {
                     .await?)
             }
 
-            async fn log_entries(&self, from_index: i64, limit: u32) -> Result<Vec<LogEntry>> {
-                let cols = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
-                let rows = sqlx::query(&format!(
-                    "SELECT l.leaf_index, l.event_seq, l.leaf_hash, e.seq IS NOT NULL AS present, {cols} \
-                     FROM audit_log l LEFT JOIN audit_events e ON e.seq = l.event_seq \
-                     WHERE l.leaf_index >= $1 ORDER BY l.leaf_index LIMIT $2"
-                ))
-                .bind(from_index)
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter()
-                    .map(|r| {
-                        let present: bool = r.try_get("present")?;
-                        Ok(LogEntry {
-                            leaf_index: r.try_get("leaf_index")?,
-                            event_seq: r.try_get("event_seq")?,
-                            leaf_hash: r.try_get("leaf_hash")?,
-                            event: if present { Some(event_from_row(r, false)?) } else { None },
-                        })
-                    })
-                    .collect()
+            fn log_leaves(&self, from_index: i64) -> tokio::sync::mpsc::Receiver<Result<Vec<LogLeaf>>> {
+                self.leaves_reader(from_index)
             }
 
             async fn leaf_of_event(&self, seq: i64) -> Result<Option<i64>> {

@@ -12,6 +12,7 @@ mod asset_queries;
 mod audit_queries;
 mod error;
 mod identity_queries;
+mod log_reader;
 mod migrations;
 mod postgres;
 mod queries;
@@ -30,6 +31,7 @@ use custodian_domain::{
 };
 
 pub use error::StoreError;
+pub use log_reader::canonical_time;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use types::*;
@@ -64,8 +66,10 @@ pub trait AuditStore: Send + Sync {
     async fn log_size(&self) -> Result<i64>;
     /// The leaf hashes from `from_index` on, in order.
     async fn leaf_hashes(&self, from_index: i64) -> Result<Vec<String>>;
-    /// Leaves from `from_index` with their events, for verification.
-    async fn log_entries(&self, from_index: i64, limit: u32) -> Result<Vec<LogEntry>>;
+    /// Every leaf from `from_index` on, in order, with its event's canonical record, for
+    /// verification: pages sent down a channel by a reader running beside the caller, ending
+    /// after the last leaf or with the first error.
+    fn log_leaves(&self, from_index: i64) -> tokio::sync::mpsc::Receiver<Result<Vec<LogLeaf>>>;
     /// The leaf index of an event, once integrated.
     async fn leaf_of_event(&self, seq: i64) -> Result<Option<i64>>;
     async fn event(&self, seq: i64) -> Result<Option<StoredEvent>>;

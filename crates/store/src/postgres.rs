@@ -41,6 +41,13 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    fn leaves_reader(
+        &self,
+        from: i64,
+    ) -> tokio::sync::mpsc::Receiver<crate::Result<Vec<crate::LogLeaf>>> {
+        crate::log_reader::postgres_leaves(self.pool.clone(), from)
+    }
 }
 
 mod imp {

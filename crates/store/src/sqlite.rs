@@ -15,6 +15,8 @@ use crate::{StoreError, migrations};
 pub struct SqliteStore {
     appender: tokio::sync::mpsc::Sender<crate::AppendJob>,
     pool: SqlitePool,
+    /// The database file, for the audit log's verification reader.
+    path: std::path::PathBuf,
 }
 
 impl HasDb for SqliteStore {
@@ -44,6 +46,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        let file = options.get_filename().to_path_buf();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -70,12 +73,23 @@ impl SqliteStore {
                     .await;
             }
         });
-        Ok(SqliteStore { pool, appender })
+        Ok(SqliteStore {
+            pool,
+            appender,
+            path: file,
+        })
     }
 
     /// The pool, for tests that must reach under the store (as an attacker with the file would).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    fn leaves_reader(
+        &self,
+        from: i64,
+    ) -> tokio::sync::mpsc::Receiver<crate::Result<Vec<crate::LogLeaf>>> {
+        crate::log_reader::sqlite_leaves(self.path.clone(), from)
     }
 }
 

@@ -337,13 +337,17 @@ pub struct LeaverOutcome {
     pub removal_tasks: usize,
 }
 
-/// One leaf of the audit log with the event it stands for (`None` when the event row is gone).
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogEntry {
+/// One leaf of the audit log as verification reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLeaf {
     pub leaf_index: i64,
     pub event_seq: i64,
-    pub leaf_hash: String,
-    pub event: Option<StoredEvent>,
+    /// The leaf hash recorded when the event was logged (`None` when the stored text is not a
+    /// hash).
+    pub leaf_hash: Option<[u8; 32]>,
+    /// The event's canonical record, rebuilt from its row as stored, or what is wrong with the
+    /// row; `None` when the row is gone.
+    pub record: Option<std::result::Result<Vec<u8>, String>>,
 }
 
 /// A signed checkpoint as stored.
@@ -608,7 +612,7 @@ pub fn audit_record(
 ) -> custodian_audit::Record {
     custodian_audit::Record {
         id: id.hyphenated().to_string(),
-        occurred_at: occurred_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        occurred_at: crate::log_reader::canonical_time(&occurred_at),
         practice_id: event.practice_id.map(|p| p.to_string()),
         actor_id: event.meta.actor_id.map(|p| p.to_string()),
         actor: event.meta.actor.clone(),

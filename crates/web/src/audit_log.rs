@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use custodian_audit::{
-    CheckpointSigner, Export, ExportedEvent, Hash, PublicKey, Record, Tree, verify_consistency,
+    CheckpointSigner, Export, ExportedEvent, Hash, PublicKey, Record, Subtree, Tree,
+    verify_consistency,
 };
 use custodian_domain::PracticeId;
 use custodian_store::{SharedStore, StoreError, StoredCheckpoint, StoredEvent};
@@ -352,14 +353,59 @@ impl VerifyReport {
     }
 }
 
+/// A leaf as verification checks it: its place, the hash the log recorded for it, and its
+/// event's record hashed afresh (`Ok(None)`: the event row is gone; `Err`: what is wrong with
+/// the row).
+struct CheckedLeaf {
+    leaf_index: i64,
+    event_seq: i64,
+    stored: Option<Hash>,
+    event: Result<Option<Hash>, String>,
+}
+
+/// Pages of the log being hashed at once during verification.
+const PAGES_HASHING: usize = 3;
+
+/// Leaves hashed apart from the log's tree: each as checked, and the subtree over their hashes
+/// (added whole where it is aligned), or the hashes when their number is not a power of two.
+struct HashedLeaves {
+    leaves: Vec<CheckedLeaf>,
+    subtree: Result<Subtree, Vec<Hash>>,
+}
+
+fn hash_records(leaves: Vec<custodian_store::LogLeaf>) -> HashedLeaves {
+    let leaves: Vec<CheckedLeaf> = leaves
+        .into_iter()
+        .map(|l| CheckedLeaf {
+            leaf_index: l.leaf_index,
+            event_seq: l.event_seq,
+            stored: l.leaf_hash,
+            event: l
+                .record
+                .map(|r| r.map(|bytes| custodian_audit::merkle::leaf_hash(&bytes)))
+                .transpose(),
+        })
+        .collect();
+    // The hash each leaf stands for in the tree: the one recorded for it (a leaf whose event
+    // does not match it fails its check before the tree is used).
+    let hashes = leaves
+        .iter()
+        .map(|l| l.stored.unwrap_or_default())
+        .collect();
+    HashedLeaves {
+        leaves,
+        subtree: Subtree::new(hashes),
+    }
+}
+
 /// Recomputes every leaf from the stored events and the whole tree, checks every checkpoint's
 /// signature and root, and that each checkpoint is consistent with the next.
 pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyReport, AppError> {
     let key = PublicKey::parse(public_key).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let mut tree = Tree::new();
-    let fail = |tree: &Tree, cps: usize, p: String| VerifyReport {
+    let fail = |leaves: u64, cps: usize, p: String| VerifyReport {
         ok: false,
-        leaves: tree.size(),
+        leaves,
         pruned: 0,
         checkpoints: cps,
         problem: Some(p),
@@ -369,75 +415,98 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
     let prune = furthest_prune(&store.prunes().await?);
     let pruned_through = prune.map_or(-1, |(_, through)| through);
     let mut pruned = 0u64;
-    let mut from = 0i64;
+    // Pages of leaves with their events' records, read beside this loop; each page is hashed
+    // (its leaves and its subtree) on a blocking thread while the next pages are read and
+    // hashed, so reading and hashing use the whole machine. The checks and the tree's top run
+    // here, page by page in order.
+    let mut pages = store.log_leaves(0);
+    let mut hashing = std::collections::VecDeque::new();
     loop {
-        let page = store.log_entries(from, 10_000).await?;
-        if page.is_empty() {
-            break;
+        match pages.recv().await {
+            Some(page) => {
+                let page = page?;
+                hashing.push_back(tokio::task::spawn_blocking(move || hash_records(page)));
+                if hashing.len() < PAGES_HASHING {
+                    continue;
+                }
+            }
+            None if hashing.is_empty() => break,
+            None => {}
         }
-        for entry in &page {
-            if entry.leaf_index != tree.size() as i64 {
+        let Some(next) = hashing.pop_front() else {
+            break;
+        };
+        let page = next
+            .await
+            .map_err(|e| AppError::Internal(format!("hashing the audit log: {e}")))?;
+        for (i, leaf) in page.leaves.iter().enumerate() {
+            let at = tree.size() + i as u64;
+            if leaf.leaf_index != at as i64 {
                 return Ok(fail(
-                    &tree,
+                    at,
                     0,
                     format!(
-                        "leaf {} is missing: the log jumps to leaf {}",
-                        tree.size(),
-                        entry.leaf_index
+                        "leaf {at} is missing: the log jumps to leaf {}",
+                        leaf.leaf_index
                     ),
                 ));
             }
-            let Some(event) = &entry.event else {
-                if entry.leaf_index <= pruned_through {
-                    let Some(h) = to_hash(&entry.leaf_hash) else {
-                        return Ok(fail(
-                            &tree,
-                            0,
-                            format!(
-                                "leaf {} (a pruned event) has an unreadable hash",
-                                entry.leaf_index
-                            ),
-                        ));
-                    };
-                    pruned += 1;
-                    tree.push(h);
-                    continue;
-                }
+            let Some(stored) = leaf.stored else {
                 return Ok(fail(
-                    &tree,
+                    at,
                     0,
                     format!(
-                        "event #{} (leaf {}) has been deleted",
-                        entry.event_seq, entry.leaf_index
+                        "leaf {} (event #{}) has an unreadable hash",
+                        leaf.leaf_index, leaf.event_seq
                     ),
                 ));
             };
-            let recomputed = match record_of(event).leaf_hash() {
-                Ok(h) => h,
-                Err(_) => {
+            match &leaf.event {
+                Ok(Some(recomputed)) if *recomputed == stored => {}
+                Ok(Some(_)) => {
                     return Ok(fail(
-                        &tree,
+                        at,
                         0,
                         format!(
-                            "event #{} (leaf {}) was changed: its details are no longer valid JSON",
-                            event.seq, entry.leaf_index
+                            "event #{} (leaf {}) was changed: its contents no longer match the hash recorded when it was logged",
+                            leaf.event_seq, leaf.leaf_index
                         ),
                     ));
                 }
-            };
-            if hex::encode(recomputed) != entry.leaf_hash {
-                return Ok(fail(
-                    &tree,
-                    0,
-                    format!(
-                        "event #{} (leaf {}) was changed: its contents no longer match the hash recorded when it was logged",
-                        event.seq, entry.leaf_index
-                    ),
-                ));
+                Ok(None) if leaf.leaf_index <= pruned_through => pruned += 1,
+                Ok(None) => {
+                    return Ok(fail(
+                        at,
+                        0,
+                        format!(
+                            "event #{} (leaf {}) has been deleted",
+                            leaf.event_seq, leaf.leaf_index
+                        ),
+                    ));
+                }
+                Err(what) => {
+                    return Ok(fail(
+                        at,
+                        0,
+                        format!(
+                            "event #{} (leaf {}) was changed: {what}",
+                            leaf.event_seq, leaf.leaf_index
+                        ),
+                    ));
+                }
             }
-            tree.push(recomputed);
         }
-        from = page.last().unwrap().leaf_index + 1;
+        // Every leaf checked: its hash is the one recorded.
+        let hashes = match page.subtree {
+            Ok(sub) => match tree.append_subtree(sub) {
+                Ok(()) => continue,
+                Err(sub) => sub.into_leaves(),
+            },
+            Err(hashes) => hashes,
+        };
+        for h in hashes {
+            tree.push(h);
+        }
     }
     let checkpoints = store.checkpoints().await?;
     let mut previous: Option<(u64, Hash)> = None;
@@ -446,7 +515,7 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
             Ok(cp) => cp,
             Err(e) => {
                 return Ok(fail(
-                    &tree,
+                    tree.size(),
                     i,
                     format!("the checkpoint of size {}: {e}", c.tree_size),
                 ));
@@ -454,7 +523,7 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
         };
         if cp.size as i64 != c.tree_size {
             return Ok(fail(
-                &tree,
+                tree.size(),
                 i,
                 format!(
                     "the checkpoint stored as size {} is signed for size {}",
@@ -464,7 +533,7 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
         }
         let Some(root) = tree.root(cp.size) else {
             return Ok(fail(
-                &tree,
+                tree.size(),
                 i,
                 format!(
                     "the checkpoint of size {} covers more events than the log holds ({}): events were deleted",
@@ -476,7 +545,7 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
         if root != cp.root {
             let after = previous.map(|(s, _)| s).unwrap_or(0);
             return Ok(fail(
-                &tree,
+                tree.size(),
                 i,
                 format!(
                     "the log no longer matches the checkpoint of size {} signed on {}: an event among leaves {}..{} was changed, removed or reordered",
@@ -491,7 +560,7 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
             let proof = tree.consistency_proof(old, cp.size).unwrap_or_default();
             if verify_consistency(old, cp.size, &old_root, &cp.root, &proof).is_err() {
                 return Ok(fail(
-                    &tree,
+                    tree.size(),
                     i,
                     format!(
                         "the checkpoints of sizes {old} and {} are not consistent",
@@ -508,7 +577,7 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
         let signed = previous.map(|(s, _)| s as i64).unwrap_or(0);
         if prune.is_none_or(|(leaf, _)| leaf >= signed) {
             return Ok(fail(
-                &tree,
+                tree.size(),
                 checkpoints.len(),
                 format!(
                     "events at leaves 0..{pruned_through} were removed by a prune that no signed checkpoint covers"

@@ -26,6 +26,8 @@ backend_tests!(
     a_removal_no_signed_checkpoint_covers_is_caught,
     the_scheduler_removes_events_past_the_retention_setting,
     an_event_changed_before_it_was_logged_is_caught,
+    verification_names_values_rewritten_in_another_form,
+    a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named,
 );
 
 async fn provider_staff_read_every_practices_trail_and_practice_staff_cannot(app: TestApp) {
@@ -840,6 +842,116 @@ async fn an_event_changed_before_it_was_logged_is_caught(app: TestApp) {
     assert!(!r.ok);
     assert!(
         r.summary().contains(&format!("event #{last} ")) && r.summary().contains("changed"),
+        "{}",
+        r.summary()
+    );
+}
+
+/// An attacker with the database can store a value of another kind where the record expects a
+/// UUID or a time (SQLite's columns take anything): verification names the event and the value,
+/// and never mistakes it for intact or stops with an error.
+async fn verification_names_values_rewritten_in_another_form(app: TestApp) {
+    let key = app.state.audit.public_key();
+    app.sign_in("rahmed").await;
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    assert!(verify_log(&app.store, &key).await.unwrap().ok);
+    let backend = app.store.backend();
+    let attack = |sql: &str| {
+        let bypass = match backend {
+            Backend::Sqlite => format!("DROP TRIGGER IF EXISTS audit_events_no_update; {sql}"),
+            Backend::Postgres => format!(
+                "SET session_replication_role = replica; {sql}; SET session_replication_role = origin"
+            ),
+        };
+        let store = app.store.clone();
+        async move {
+            custodian_store::testing::raw_execute(&store, &bypass)
+                .await
+                .unwrap()
+        }
+    };
+    let expect = |r: custodian_web::audit_log::VerifyReport, seq: i64, what: &str| {
+        assert!(!r.ok);
+        assert!(
+            r.summary().contains(&format!("event #{seq} ")) && r.summary().contains(what),
+            "{}",
+            r.summary()
+        );
+    };
+    match backend {
+        Backend::Sqlite => {
+            attack("UPDATE audit_events SET occurred_at = 'last tuesday' WHERE seq = 6").await;
+            expect(
+                verify_log(&app.store, &key).await.unwrap(),
+                6,
+                "its time is not a timestamp",
+            );
+            // The same instant written another way is still a change to the row.
+            attack("UPDATE audit_events SET id = lower(hex(id)) WHERE seq = 4").await;
+            expect(
+                verify_log(&app.store, &key).await.unwrap(),
+                4,
+                "its id is not a UUID",
+            );
+            attack("UPDATE audit_events SET request_id = x'01ff' WHERE seq = 2").await;
+            expect(
+                verify_log(&app.store, &key).await.unwrap(),
+                2,
+                "its request id is not text",
+            );
+        }
+        Backend::Postgres => {
+            attack("UPDATE audit_events SET occurred_at = occurred_at + interval '1 second' WHERE seq = 4").await;
+            expect(
+                verify_log(&app.store, &key).await.unwrap(),
+                4,
+                "no longer match the hash",
+            );
+        }
+    }
+}
+
+/// A log of several pages (verification reads 8,192 leaves a page and hashes each half page as
+/// a subtree of its own): intact, it verifies whole; one event changed deep inside is named.
+async fn a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named(app: TestApp) {
+    let key = app.state.audit.public_key();
+    let mut writers = Vec::new();
+    for w in 0..16 {
+        let store = app.store.clone();
+        writers.push(tokio::spawn(async move {
+            let meta = custodian_store::AuditMeta {
+                actor: format!("writer{w}"),
+                ..Default::default()
+            };
+            for i in 0..1200 {
+                let e = meta.event(None, "person.view", "person", Some(format!("{w}-{i}")));
+                store.append_event(&e).await.unwrap();
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    let report = verify_log(&app.store, &key).await.unwrap();
+    assert!(report.ok, "{}", report.summary());
+    assert!(report.leaves > 19_200, "{}", report.summary());
+    let seq: i64 = 12_345;
+    let sql = match app.store.backend() {
+        Backend::Sqlite => format!(
+            "DROP TRIGGER IF EXISTS audit_events_no_update; UPDATE audit_events SET object_id = 'elsewhere' WHERE seq = {seq}"
+        ),
+        Backend::Postgres => format!(
+            "SET session_replication_role = replica; UPDATE audit_events SET object_id = 'elsewhere' WHERE seq = {seq}; SET session_replication_role = origin"
+        ),
+    };
+    custodian_store::testing::raw_execute(&app.store, &sql)
+        .await
+        .unwrap();
+    let r = verify_log(&app.store, &key).await.unwrap();
+    assert!(!r.ok);
+    assert!(
+        r.summary().contains(&format!("event #{seq} ")) && r.summary().contains("changed"),
         "{}",
         r.summary()
     );

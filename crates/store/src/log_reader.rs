@@ -1,0 +1,357 @@
+//! Reading the whole audit log for verification: every leaf with its event's canonical record,
+//! in pages sent down a channel by a reader that runs beside the verifier, so reading the rows
+//! and hashing them overlap.
+//!
+//! The record is rebuilt from the event's columns as stored, exactly as [`crate::audit_record`]
+//! builds it when the event is appended: verification checks the rows people see, not a copy.
+//! SQLite is read through `rusqlite` on its own read-only connection and one snapshot (sqlx's
+//! SQLite driver hands each row across threads, which made reading the log cost ten times its
+//! hashing); PostgreSQL through the pool, a page per query.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::{LogLeaf, Result, StoreError};
+
+/// Leaves per page sent to the verifier: a power of two, so that each page (or half page) is
+/// a complete subtree of the log that the verifier can hash on its own.
+pub(crate) const PAGE: usize = 8192;
+
+/// Pages in flight between the reader and the verifier.
+const PAGES_AHEAD: usize = 2;
+
+/// An event's time as its canonical record writes it: UTC to the microsecond, with a `Z`
+/// (`2026-11-26T13:00:00.000001Z`).
+pub fn canonical_time(t: &DateTime<Utc>) -> String {
+    match canonical_time_bytes(t) {
+        Some(b) => b.iter().map(|&c| c as char).collect(),
+        // Years chrono writes with a sign, and leap seconds: its own formatting.
+        None => t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+    }
+}
+
+/// [`canonical_time`] without formatting machinery or allocation, for years 0–9999 outside a
+/// leap second (`None` otherwise). Verification rebuilds a time for every event.
+fn canonical_time_bytes(t: &DateTime<Utc>) -> Option<[u8; 27]> {
+    let (year, nanos) = (t.year(), t.nanosecond());
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return None;
+    }
+    let mut out = *b"0000-00-00T00:00:00.000000Z";
+    let mut digits = |at: usize, width: usize, mut value: u32| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    digits(0, 4, year as u32);
+    digits(5, 2, t.month());
+    digits(8, 2, t.day());
+    digits(11, 2, t.hour());
+    digits(14, 2, t.minute());
+    digits(17, 2, t.second());
+    digits(20, 6, nanos / 1000);
+    Some(out)
+}
+
+/// The columns of an event row, typed, as either backend reads them.
+pub(crate) struct EventColumns<'a> {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub practice_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: Option<&'a str>,
+    pub outcome: &'a str,
+    pub details: &'a str,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+}
+
+impl EventColumns<'_> {
+    /// The canonical record bytes, or what is wrong with the row.
+    pub fn canonical_bytes(&self) -> Result<Vec<u8>, String> {
+        let (mut id, mut practice, mut actor) = (
+            Uuid::encode_buffer(),
+            Uuid::encode_buffer(),
+            Uuid::encode_buffer(),
+        );
+        let time = canonical_time_bytes(&self.occurred_at);
+        let other_time;
+        custodian_audit::RecordRef {
+            id: self.id.hyphenated().encode_lower(&mut id),
+            occurred_at: match &time {
+                // ASCII digits and punctuation only.
+                Some(b) => std::str::from_utf8(b).unwrap_or_default(),
+                None => {
+                    other_time = canonical_time(&self.occurred_at);
+                    &other_time
+                }
+            },
+            practice_id: self
+                .practice_id
+                .map(|p| &*p.hyphenated().encode_lower(&mut practice)),
+            actor_id: self
+                .actor_id
+                .map(|a| &*a.hyphenated().encode_lower(&mut actor)),
+            actor: self.actor,
+            action: self.action,
+            object_type: self.object_type,
+            object_id: self.object_id,
+            outcome: self.outcome,
+            details: self.details,
+            ip: self.ip,
+            user_agent: self.user_agent,
+            request_id: self.request_id,
+        }
+        .canonical_bytes()
+        .map_err(|_| "its details are no longer valid JSON".to_string())
+    }
+}
+
+/// A stored leaf hash (64 hex digits) as bytes; `None` when the text is not one. A table and no
+/// branches per digit: verification reads one for every event.
+pub(crate) fn stored_hash(text: &str) -> Option<[u8; 32]> {
+    const NOT_HEX: u8 = 0xff;
+    const DIGITS: [u8; 256] = {
+        let mut t = [NOT_HEX; 256];
+        let mut c = 0;
+        while c < 10 {
+            t[b'0' as usize + c] = c as u8;
+            c += 1;
+        }
+        let mut c = 0;
+        while c < 6 {
+            t[b'a' as usize + c] = 10 + c as u8;
+            t[b'A' as usize + c] = 10 + c as u8;
+            c += 1;
+        }
+        t
+    };
+    let text: &[u8; 64] = text.as_bytes().try_into().ok()?;
+    let (mut out, mut seen) = ([0u8; 32], 0u8);
+    for (i, byte) in out.iter_mut().enumerate() {
+        let (high, low) = (
+            DIGITS[text[2 * i] as usize],
+            DIGITS[text[2 * i + 1] as usize],
+        );
+        seen |= high | low;
+        *byte = (high << 4) | low;
+    }
+    (seen & 0xf0 == 0).then_some(out)
+}
+
+/// The leaves and their events from `from_index` on, in leaf order (the event is absent when
+/// its row is gone). `$1` is the first leaf; the PostgreSQL form adds `$2`, the page size.
+const LEAVES: &str = "SELECT l.leaf_index, l.event_seq, l.leaf_hash, e.seq, e.id, e.occurred_at, \
+     e.practice_id, e.actor_id, e.actor, e.action, e.object_type, e.object_id, e.outcome, e.details, \
+     e.ip, e.user_agent, e.request_id \
+     FROM audit_log l LEFT JOIN audit_events e ON e.seq = l.event_seq \
+     WHERE l.leaf_index >= $1 ORDER BY l.leaf_index";
+
+/// SQLite: a blocking reader on its own read-only connection, in one read transaction (one
+/// snapshot of the log however long it takes).
+pub(crate) fn sqlite_leaves(path: PathBuf, from: i64) -> mpsc::Receiver<Result<Vec<LogLeaf>>> {
+    let (tx, rx) = mpsc::channel(PAGES_AHEAD);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = read_sqlite(&path, from, &tx) {
+            let _ = tx.blocking_send(Err(StoreError::Corrupt(format!(
+                "reading the audit log from {}: {e}",
+                path.display()
+            ))));
+        }
+    });
+    rx
+}
+
+fn read_sqlite(
+    path: &std::path::Path,
+    from: i64,
+    tx: &mpsc::Sender<Result<Vec<LogLeaf>>>,
+) -> rusqlite::Result<()> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch("BEGIN")?;
+    let mut statement = conn.prepare(LEAVES)?;
+    let mut rows = statement.query([from])?;
+    let mut page = Vec::with_capacity(PAGE);
+    while let Some(row) = rows.next()? {
+        let present = !matches!(row.get_ref(3)?, rusqlite::types::ValueRef::Null);
+        let hash: rusqlite::types::ValueRef = row.get_ref(2)?;
+        page.push(LogLeaf {
+            leaf_index: row.get(0)?,
+            event_seq: row.get(1)?,
+            leaf_hash: hash.as_str().ok().and_then(stored_hash),
+            record: present.then(|| sqlite_record(row)),
+        });
+        if page.len() == PAGE {
+            if tx.blocking_send(Ok(std::mem::take(&mut page))).is_err() {
+                return Ok(()); // the verifier stopped at a fault
+            }
+            page.reserve(PAGE);
+        }
+    }
+    if !page.is_empty() {
+        let _ = tx.blocking_send(Ok(page));
+    }
+    Ok(())
+}
+
+/// An event row's canonical record, read from SQLite's columns (columns 4–16 of [`LEAVES`]).
+/// A value of the wrong kind (a UUID that is not 16 bytes, a time that is not a timestamp)
+/// is a changed row.
+fn sqlite_record(row: &rusqlite::Row<'_>) -> Result<Vec<u8>, String> {
+    use rusqlite::types::ValueRef;
+    let value = |i: usize| row.get_ref(i).unwrap_or(ValueRef::Null);
+    let uuid = |i: usize, what: &str| match value(i) {
+        ValueRef::Null => Ok(None),
+        ValueRef::Blob(b) => Uuid::from_slice(b)
+            .map(Some)
+            .map_err(|_| format!("its {what} is not a UUID")),
+        _ => Err(format!("its {what} is not a UUID")),
+    };
+    let text = |i: usize, what: &str| match value(i) {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map(Some)
+            .map_err(|_| format!("its {what} is not UTF-8 text")),
+        _ => Err(format!("its {what} is not text")),
+    };
+    let required =
+        |i: usize, what: &str| text(i, what)?.ok_or_else(|| format!("its {what} is missing"));
+    let occurred_at = DateTime::parse_from_rfc3339(required(5, "time")?)
+        .map_err(|_| "its time is not a timestamp".to_string())?
+        .with_timezone(&Utc);
+    EventColumns {
+        id: uuid(4, "id")?.ok_or("its id is missing")?,
+        occurred_at,
+        practice_id: uuid(6, "practice")?,
+        actor_id: uuid(7, "actor id")?,
+        actor: required(8, "actor")?,
+        action: required(9, "action")?,
+        object_type: required(10, "object type")?,
+        object_id: text(11, "object id")?,
+        outcome: required(12, "outcome")?,
+        details: required(13, "details")?,
+        ip: text(14, "IP address")?,
+        user_agent: text(15, "user agent")?,
+        request_id: text(16, "request id")?,
+    }
+    .canonical_bytes()
+}
+
+/// PostgreSQL: a task reading a page per query from the pool.
+pub(crate) fn postgres_leaves(
+    pool: sqlx::PgPool,
+    mut from: i64,
+) -> mpsc::Receiver<Result<Vec<LogLeaf>>> {
+    let (tx, rx) = mpsc::channel(PAGES_AHEAD);
+    tokio::spawn(async move {
+        let sql = format!("{LEAVES} LIMIT $2");
+        loop {
+            let page = sqlx::query(&sql)
+                .bind(from)
+                .bind(PAGE as i64)
+                .fetch_all(&pool)
+                .await
+                .map_err(StoreError::from)
+                .and_then(|rows| rows.iter().map(postgres_leaf).collect::<Result<Vec<_>>>());
+            let last = match &page {
+                Ok(p) if p.is_empty() => return,
+                Ok(p) => p.last().map(|l| l.leaf_index),
+                Err(_) => None,
+            };
+            if tx.send(page).await.is_err() {
+                return;
+            }
+            match last {
+                Some(l) => from = l + 1,
+                None => return,
+            }
+        }
+    });
+    rx
+}
+
+fn postgres_leaf(row: &sqlx::postgres::PgRow) -> Result<LogLeaf> {
+    use sqlx::Row;
+    let seq: Option<i64> = row.try_get(3)?;
+    let record = match seq {
+        None => None,
+        Some(_) => Some(
+            EventColumns {
+                id: row.try_get(4)?,
+                occurred_at: row.try_get(5)?,
+                practice_id: row.try_get(6)?,
+                actor_id: row.try_get(7)?,
+                actor: row.try_get(8)?,
+                action: row.try_get(9)?,
+                object_type: row.try_get(10)?,
+                object_id: row.try_get(11)?,
+                outcome: row.try_get(12)?,
+                details: row.try_get(13)?,
+                ip: row.try_get(14)?,
+                user_agent: row.try_get(15)?,
+                request_id: row.try_get(16)?,
+            }
+            .canonical_bytes(),
+        ),
+    };
+    Ok(LogLeaf {
+        leaf_index: row.try_get(0)?,
+        event_seq: row.try_get(1)?,
+        leaf_hash: stored_hash(row.try_get(2)?),
+        record,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_the_canonical_record_writes_them() {
+        for text in [
+            "2026-11-26T13:00:00.000001Z",
+            "2026-01-02T03:04:05.120000Z",
+            "0999-12-31T23:59:59.999999Z",
+        ] {
+            let t = DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc);
+            assert_eq!(canonical_time(&t), text);
+            assert_eq!(
+                canonical_time(&t),
+                t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            );
+        }
+        // Nanoseconds are cut to microseconds, as chrono's formatting does.
+        let t = DateTime::parse_from_rfc3339("2026-11-26T13:00:00.123456789+01:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(canonical_time(&t), "2026-11-26T12:00:00.123456Z");
+    }
+
+    #[test]
+    fn stored_hashes_are_read_as_hex_or_refused() {
+        let hash: [u8; 32] = std::array::from_fn(|i| (i * 37 + 11) as u8);
+        assert_eq!(stored_hash(&hex::encode(hash)), Some(hash));
+        assert_eq!(stored_hash(&hex::encode_upper(hash)), Some(hash));
+        let mut text = hex::encode(hash);
+        assert_eq!(stored_hash(&text[..62]), None, "too short");
+        text.replace_range(10..11, "g");
+        assert_eq!(stored_hash(&text), None, "not a hex digit");
+        assert_eq!(stored_hash(&"é".repeat(32)), None);
+    }
+}
