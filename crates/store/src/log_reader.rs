@@ -58,6 +58,18 @@ fn canonical_time_bytes(t: &DateTime<Utc>) -> Option<[u8; 27]> {
     Some(out)
 }
 
+/// The leaf hash of an event as it is appended, with the id, time and details text it is
+/// stored with (`None` when the details are not JSON): the same encoding verification
+/// rebuilds from the row.
+pub fn event_leaf_hash(
+    id: Uuid,
+    occurred_at: DateTime<Utc>,
+    event: &crate::AuditEvent,
+    details: &str,
+) -> Option<custodian_audit::Hash> {
+    EventColumns::of(id, occurred_at, event, details).leaf_hash()
+}
+
 /// The columns of an event row, typed, as either backend reads them.
 pub(crate) struct EventColumns<'a> {
     pub id: Uuid,
@@ -75,7 +87,38 @@ pub(crate) struct EventColumns<'a> {
     pub request_id: Option<&'a str>,
 }
 
-impl EventColumns<'_> {
+impl<'a> EventColumns<'a> {
+    /// An event as it is appended, with the id, time and details text it is stored with.
+    pub fn of(
+        id: Uuid,
+        occurred_at: DateTime<Utc>,
+        event: &'a crate::AuditEvent,
+        details: &'a str,
+    ) -> Self {
+        EventColumns {
+            id,
+            occurred_at,
+            practice_id: event.practice_id.map(|p| p.0),
+            actor_id: event.meta.actor_id.map(|p| p.0),
+            actor: &event.meta.actor,
+            action: &event.action,
+            object_type: &event.object_type,
+            object_id: event.object_id.as_deref(),
+            outcome: event.outcome.as_str(),
+            details,
+            ip: event.meta.ip.as_deref(),
+            user_agent: event.meta.user_agent.as_deref(),
+            request_id: event.meta.request_id.as_deref(),
+        }
+    }
+
+    /// The record's leaf hash (`None` when the details are not JSON).
+    pub fn leaf_hash(&self) -> Option<custodian_audit::Hash> {
+        Some(custodian_audit::merkle::leaf_hash(
+            &self.canonical_bytes().ok()?,
+        ))
+    }
+
     /// The canonical record bytes, or what is wrong with the row.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, String> {
         let (mut id, mut practice, mut actor) = (

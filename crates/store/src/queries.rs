@@ -104,7 +104,7 @@ macro_rules! impl_store {
         fn event_rows(event: &AuditEvent, at: Timestamp) -> (Uuid, Option<Uuid>, Option<Uuid>, String, Option<String>) {
             let id = Uuid::now_v7();
             let details = event.details.to_string();
-            let leaf_hash = crate::audit_record(id, at, event, &details).leaf_hash().ok().map(hex::encode);
+            let leaf_hash = crate::event_leaf_hash(id, at, event, &details).map(hex::encode);
             (id, event.practice_id.map(|p| p.0), event.meta.actor_id.map(|p| p.0), details, leaf_hash)
         }
 
@@ -156,7 +156,7 @@ macro_rules! impl_store {
             for chunk in events.chunks(500) {
                 let rows: Vec<String> = (0..chunk.len())
                     .map(|r| {
-                        let p: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+                        let p: Vec<String> = (1..=COLUMNS).map(|c| <$store as HasDb>::placeholder(r * COLUMNS + c)).collect();
                         format!("({})", p.join(", "))
                     })
                     .collect();
@@ -774,4 +774,11 @@ pub(crate) trait HasDb {
     const APPEND_LEAVES: &'static str;
     /// Run once on the group-commit writer's own connection.
     const APPENDER_SETUP: &'static str;
+    /// The `n`th parameter of a long, generated statement: `$n`. SQLite's own form is the
+    /// anonymous `?`: sqlx asks SQLite each parameter's name, which SQLite finds by walking the
+    /// list of named ones, so a statement of thousands of `$n` costs time in the square of
+    /// their number to bind.
+    fn placeholder(n: usize) -> String {
+        format!("${n}")
+    }
 }

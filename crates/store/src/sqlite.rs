@@ -26,6 +26,9 @@ impl HasDb for SqliteStore {
     // The group commit never stops to copy the WAL back into the database (a checkpoint, with
     // its fsyncs): a background task does that (see `open`), off the path of every audited read.
     const APPENDER_SETUP: &'static str = "PRAGMA wal_autocheckpoint = 0";
+    fn placeholder(_: usize) -> String {
+        "?".into()
+    }
 }
 
 impl SqliteStore {
