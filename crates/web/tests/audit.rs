@@ -855,64 +855,46 @@ async fn verification_names_values_rewritten_in_another_form(app: TestApp) {
     app.sign_in("rahmed").await;
     app.state.audit.checkpoint(&app.store).await.unwrap();
     assert!(verify_log(&app.store, &key).await.unwrap().ok);
-    let backend = app.store.backend();
-    let attack = |sql: &str| {
-        let bypass = match backend {
-            Backend::Sqlite => format!("DROP TRIGGER IF EXISTS audit_events_no_update; {sql}"),
-            Backend::Postgres => format!(
-                "SET session_replication_role = replica; {sql}; SET session_replication_role = origin"
+    // Each change is to an earlier event than the last, so each is the first fault found.
+    let changes: &[(&str, i64, &str)] = match app.store.backend() {
+        Backend::Sqlite => &[
+            (
+                "UPDATE audit_events SET occurred_at = 'last tuesday' WHERE seq = 6",
+                6,
+                "its time is not a timestamp",
             ),
-        };
-        let store = app.store.clone();
-        async move {
-            custodian_store::testing::raw_execute(&store, &bypass)
-                .await
-                .unwrap()
-        }
+            // The same id written another way (as text) is still a change to the row.
+            (
+                "UPDATE audit_events SET id = lower(hex(id)) WHERE seq = 4",
+                4,
+                "its id is not a UUID",
+            ),
+            (
+                "UPDATE audit_events SET request_id = x'01ff' WHERE seq = 2",
+                2,
+                "its request id is not text",
+            ),
+        ],
+        Backend::Postgres => &[(
+            "UPDATE audit_events SET occurred_at = occurred_at + interval '1 second' WHERE seq = 4",
+            4,
+            "no longer match the hash",
+        )],
     };
-    let expect = |r: custodian_web::audit_log::VerifyReport, seq: i64, what: &str| {
+    for (sql, seq, what) in changes {
+        past_the_triggers(&app, sql).await;
+        let r = verify_log(&app.store, &key).await.unwrap();
         assert!(!r.ok);
         assert!(
             r.summary().contains(&format!("event #{seq} ")) && r.summary().contains(what),
             "{}",
             r.summary()
         );
-    };
-    match backend {
-        Backend::Sqlite => {
-            attack("UPDATE audit_events SET occurred_at = 'last tuesday' WHERE seq = 6").await;
-            expect(
-                verify_log(&app.store, &key).await.unwrap(),
-                6,
-                "its time is not a timestamp",
-            );
-            // The same instant written another way is still a change to the row.
-            attack("UPDATE audit_events SET id = lower(hex(id)) WHERE seq = 4").await;
-            expect(
-                verify_log(&app.store, &key).await.unwrap(),
-                4,
-                "its id is not a UUID",
-            );
-            attack("UPDATE audit_events SET request_id = x'01ff' WHERE seq = 2").await;
-            expect(
-                verify_log(&app.store, &key).await.unwrap(),
-                2,
-                "its request id is not text",
-            );
-        }
-        Backend::Postgres => {
-            attack("UPDATE audit_events SET occurred_at = occurred_at + interval '1 second' WHERE seq = 4").await;
-            expect(
-                verify_log(&app.store, &key).await.unwrap(),
-                4,
-                "no longer match the hash",
-            );
-        }
     }
 }
 
-/// A log of several pages (verification reads 8,192 leaves a page and hashes each half page as
-/// a subtree of its own): intact, it verifies whole; one event changed deep inside is named.
+/// A log of several pages (verification reads 8,192 leaves a page and hashes each page as a
+/// subtree of its own): intact, it verifies whole; one event changed deep inside is named.
 async fn a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named(app: TestApp) {
     let key = app.state.audit.public_key();
     let mut writers = Vec::new();
@@ -937,17 +919,11 @@ async fn a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named(app:
     assert!(report.ok, "{}", report.summary());
     assert!(report.leaves > 19_200, "{}", report.summary());
     let seq: i64 = 12_345;
-    let sql = match app.store.backend() {
-        Backend::Sqlite => format!(
-            "DROP TRIGGER IF EXISTS audit_events_no_update; UPDATE audit_events SET object_id = 'elsewhere' WHERE seq = {seq}"
-        ),
-        Backend::Postgres => format!(
-            "SET session_replication_role = replica; UPDATE audit_events SET object_id = 'elsewhere' WHERE seq = {seq}; SET session_replication_role = origin"
-        ),
-    };
-    custodian_store::testing::raw_execute(&app.store, &sql)
-        .await
-        .unwrap();
+    past_the_triggers(
+        &app,
+        &format!("UPDATE audit_events SET object_id = 'elsewhere' WHERE seq = {seq}"),
+    )
+    .await;
     let r = verify_log(&app.store, &key).await.unwrap();
     assert!(!r.ok);
     assert!(
