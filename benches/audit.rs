@@ -161,8 +161,9 @@ async fn verify_speed(events: usize) {
     let mut bytes = Vec::new();
     let mut pages = store.log_leaves(0);
     while let Some(page) = pages.recv().await {
-        for leaf in page.unwrap() {
-            bytes.push(leaf.record.unwrap().unwrap());
+        let page = page.unwrap();
+        for leaf in &page.leaves {
+            bytes.push(page.record(leaf).unwrap().unwrap().to_vec());
         }
     }
     let total: usize = bytes.iter().map(Vec::len).sum();

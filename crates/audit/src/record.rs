@@ -43,12 +43,12 @@ pub enum RecordError {
     Details(String),
 }
 
-fn put(out: &mut Vec<u8>, field: Option<&str>) {
+fn put(out: &mut Vec<u8>, field: Option<&[u8]>) {
     match field {
         None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
         Some(s) => {
             out.extend_from_slice(&(s.len() as u32).to_be_bytes());
-            out.extend_from_slice(s.as_bytes());
+            out.extend_from_slice(s);
         }
     }
 }
@@ -60,66 +60,82 @@ pub fn canonical_json(text: &str) -> Option<String> {
         .map(|v| v.to_string())
 }
 
-/// A record's fields, borrowed: what a reader fills from a database row without copying them.
+/// A record's fields, borrowed as bytes: what a reader fills from a database row without
+/// copying or re-checking them (bytes that differ from what was recorded change the hash).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecordRef<'a> {
-    pub id: &'a str,
-    pub occurred_at: &'a str,
-    pub practice_id: Option<&'a str>,
-    pub actor_id: Option<&'a str>,
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub object_type: &'a str,
-    pub object_id: Option<&'a str>,
-    pub outcome: &'a str,
-    pub details: &'a str,
-    pub ip: Option<&'a str>,
-    pub user_agent: Option<&'a str>,
-    pub request_id: Option<&'a str>,
+    pub id: &'a [u8],
+    pub occurred_at: &'a [u8],
+    pub practice_id: Option<&'a [u8]>,
+    pub actor_id: Option<&'a [u8]>,
+    pub actor: &'a [u8],
+    pub action: &'a [u8],
+    pub object_type: &'a [u8],
+    pub object_id: Option<&'a [u8]>,
+    pub outcome: &'a [u8],
+    pub details: &'a [u8],
+    pub ip: Option<&'a [u8]>,
+    pub user_agent: Option<&'a [u8]>,
+    pub request_id: Option<&'a [u8]>,
 }
 
 impl RecordRef<'_> {
     /// The canonical bytes (see the module documentation). The details must be JSON; they are
     /// hashed exactly as recorded, so any change to their text is a change.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
-        if serde_json::from_str::<serde::de::IgnoredAny>(self.details).is_err() {
-            return Err(RecordError::Details(self.id.to_string()));
-        }
         let mut out = Vec::with_capacity(256 + self.details.len());
-        out.extend_from_slice(RECORD_PREFIX);
-        put(&mut out, Some(self.id));
-        put(&mut out, Some(self.occurred_at));
-        put(&mut out, self.practice_id);
-        put(&mut out, self.actor_id);
-        put(&mut out, Some(self.actor));
-        put(&mut out, Some(self.action));
-        put(&mut out, Some(self.object_type));
-        put(&mut out, self.object_id);
-        put(&mut out, Some(self.outcome));
-        put(&mut out, Some(self.details));
-        put(&mut out, self.ip);
-        put(&mut out, self.user_agent);
-        put(&mut out, self.request_id);
+        self.write_canonical(&mut out)?;
         Ok(out)
+    }
+
+    /// Appends the canonical bytes to `out` (nothing when the details are not JSON).
+    pub fn write_canonical(&self, out: &mut Vec<u8>) -> Result<(), RecordError> {
+        if serde_json::from_slice::<serde::de::IgnoredAny>(self.details).is_err() {
+            return Err(RecordError::Details(
+                String::from_utf8_lossy(self.id).into_owned(),
+            ));
+        }
+        out.extend_from_slice(RECORD_PREFIX);
+        for field in [
+            Some(self.id),
+            Some(self.occurred_at),
+            self.practice_id,
+            self.actor_id,
+            Some(self.actor),
+            Some(self.action),
+            Some(self.object_type),
+            self.object_id,
+            Some(self.outcome),
+            Some(self.details),
+            self.ip,
+            self.user_agent,
+            self.request_id,
+        ] {
+            put(out, field);
+        }
+        Ok(())
     }
 }
 
 impl Record {
     pub fn as_ref(&self) -> RecordRef<'_> {
+        fn opt(f: &Option<String>) -> Option<&[u8]> {
+            f.as_deref().map(str::as_bytes)
+        }
         RecordRef {
-            id: &self.id,
-            occurred_at: &self.occurred_at,
-            practice_id: self.practice_id.as_deref(),
-            actor_id: self.actor_id.as_deref(),
-            actor: &self.actor,
-            action: &self.action,
-            object_type: &self.object_type,
-            object_id: self.object_id.as_deref(),
-            outcome: &self.outcome,
-            details: &self.details,
-            ip: self.ip.as_deref(),
-            user_agent: self.user_agent.as_deref(),
-            request_id: self.request_id.as_deref(),
+            id: self.id.as_bytes(),
+            occurred_at: self.occurred_at.as_bytes(),
+            practice_id: opt(&self.practice_id),
+            actor_id: opt(&self.actor_id),
+            actor: self.actor.as_bytes(),
+            action: self.action.as_bytes(),
+            object_type: self.object_type.as_bytes(),
+            object_id: opt(&self.object_id),
+            outcome: self.outcome.as_bytes(),
+            details: self.details.as_bytes(),
+            ip: opt(&self.ip),
+            user_agent: opt(&self.user_agent),
+            request_id: opt(&self.request_id),
         }
     }
 

@@ -82,7 +82,7 @@ macro_rules! audit_methods {
                     .await?)
             }
 
-            fn log_leaves(&self, from_index: i64) -> tokio::sync::mpsc::Receiver<Result<Vec<LogLeaf>>> {
+            fn log_leaves(&self, from_index: i64) -> tokio::sync::mpsc::Receiver<Result<LogPage>> {
                 self.leaves_reader(from_index)
             }
 

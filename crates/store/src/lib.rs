@@ -69,7 +69,7 @@ pub trait AuditStore: Send + Sync {
     /// Every leaf from `from_index` on, in order, with its event's canonical record, for
     /// verification: pages sent down a channel by a reader running beside the caller, ending
     /// after the last leaf or with the first error.
-    fn log_leaves(&self, from_index: i64) -> tokio::sync::mpsc::Receiver<Result<Vec<LogLeaf>>>;
+    fn log_leaves(&self, from_index: i64) -> tokio::sync::mpsc::Receiver<Result<LogPage>>;
     /// The leaf index of an event, once integrated.
     async fn leaf_of_event(&self, seq: i64) -> Result<Option<i64>>;
     async fn event(&self, seq: i64) -> Result<Option<StoredEvent>>;

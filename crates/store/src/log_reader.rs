@@ -15,7 +15,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::{LogLeaf, Result, StoreError};
+use crate::{LogLeaf, LogPage, Result, StoreError};
 
 /// Leaves per page sent to the verifier: a power of two, so that each page (or half page) is
 /// a complete subtree of the log that the verifier can hash on its own.
@@ -76,15 +76,15 @@ pub(crate) struct EventColumns<'a> {
     pub occurred_at: DateTime<Utc>,
     pub practice_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub object_type: &'a str,
-    pub object_id: Option<&'a str>,
-    pub outcome: &'a str,
-    pub details: &'a str,
-    pub ip: Option<&'a str>,
-    pub user_agent: Option<&'a str>,
-    pub request_id: Option<&'a str>,
+    pub actor: &'a [u8],
+    pub action: &'a [u8],
+    pub object_type: &'a [u8],
+    pub object_id: Option<&'a [u8]>,
+    pub outcome: &'a [u8],
+    pub details: &'a [u8],
+    pub ip: Option<&'a [u8]>,
+    pub user_agent: Option<&'a [u8]>,
+    pub request_id: Option<&'a [u8]>,
 }
 
 impl<'a> EventColumns<'a> {
@@ -100,27 +100,27 @@ impl<'a> EventColumns<'a> {
             occurred_at,
             practice_id: event.practice_id.map(|p| p.0),
             actor_id: event.meta.actor_id.map(|p| p.0),
-            actor: &event.meta.actor,
-            action: &event.action,
-            object_type: &event.object_type,
-            object_id: event.object_id.as_deref(),
-            outcome: event.outcome.as_str(),
-            details,
-            ip: event.meta.ip.as_deref(),
-            user_agent: event.meta.user_agent.as_deref(),
-            request_id: event.meta.request_id.as_deref(),
+            actor: event.meta.actor.as_bytes(),
+            action: event.action.as_bytes(),
+            object_type: event.object_type.as_bytes(),
+            object_id: event.object_id.as_deref().map(str::as_bytes),
+            outcome: event.outcome.as_str().as_bytes(),
+            details: details.as_bytes(),
+            ip: event.meta.ip.as_deref().map(str::as_bytes),
+            user_agent: event.meta.user_agent.as_deref().map(str::as_bytes),
+            request_id: event.meta.request_id.as_deref().map(str::as_bytes),
         }
     }
 
     /// The record's leaf hash (`None` when the details are not JSON).
     pub fn leaf_hash(&self) -> Option<custodian_audit::Hash> {
-        Some(custodian_audit::merkle::leaf_hash(
-            &self.canonical_bytes().ok()?,
-        ))
+        let mut bytes = Vec::with_capacity(256 + self.details.len());
+        self.write_canonical(&mut bytes).ok()?;
+        Some(custodian_audit::merkle::leaf_hash(&bytes))
     }
 
-    /// The canonical record bytes, or what is wrong with the row.
-    pub fn canonical_bytes(&self) -> Result<Vec<u8>, String> {
+    /// Appends the canonical record to `out`, or says what is wrong with the row.
+    pub fn write_canonical(&self, out: &mut Vec<u8>) -> Result<(), String> {
         let (mut id, mut practice, mut actor) = (
             Uuid::encode_buffer(),
             Uuid::encode_buffer(),
@@ -129,21 +129,20 @@ impl<'a> EventColumns<'a> {
         let time = canonical_time_bytes(&self.occurred_at);
         let other_time;
         custodian_audit::RecordRef {
-            id: self.id.hyphenated().encode_lower(&mut id),
+            id: self.id.hyphenated().encode_lower(&mut id).as_bytes(),
             occurred_at: match &time {
-                // ASCII digits and punctuation only.
-                Some(b) => std::str::from_utf8(b).unwrap_or_default(),
+                Some(b) => b,
                 None => {
                     other_time = canonical_time(&self.occurred_at);
-                    &other_time
+                    other_time.as_bytes()
                 }
             },
             practice_id: self
                 .practice_id
-                .map(|p| &*p.hyphenated().encode_lower(&mut practice)),
+                .map(|p| p.hyphenated().encode_lower(&mut practice).as_bytes()),
             actor_id: self
                 .actor_id
-                .map(|a| &*a.hyphenated().encode_lower(&mut actor)),
+                .map(|a| a.hyphenated().encode_lower(&mut actor).as_bytes()),
             actor: self.actor,
             action: self.action,
             object_type: self.object_type,
@@ -154,7 +153,7 @@ impl<'a> EventColumns<'a> {
             user_agent: self.user_agent,
             request_id: self.request_id,
         }
-        .canonical_bytes()
+        .write_canonical(out)
         .map_err(|_| "its details are no longer valid JSON".to_string())
     }
 }
@@ -201,7 +200,7 @@ const LEAVES: &str = "SELECT l.leaf_index, l.event_seq, l.leaf_hash, e.seq, e.id
 
 /// SQLite: a blocking reader on its own read-only connection, in one read transaction (one
 /// snapshot of the log however long it takes).
-pub(crate) fn sqlite_leaves(path: PathBuf, from: i64) -> mpsc::Receiver<Result<Vec<LogLeaf>>> {
+pub(crate) fn sqlite_leaves(path: PathBuf, from: i64) -> mpsc::Receiver<Result<LogPage>> {
     let (tx, rx) = mpsc::channel(PAGES_AHEAD);
     tokio::task::spawn_blocking(move || {
         if let Err(e) = read_sqlite(&path, from, &tx) {
@@ -217,7 +216,7 @@ pub(crate) fn sqlite_leaves(path: PathBuf, from: i64) -> mpsc::Receiver<Result<V
 fn read_sqlite(
     path: &std::path::Path,
     from: i64,
-    tx: &mpsc::Sender<Result<Vec<LogLeaf>>>,
+    tx: &mpsc::Sender<Result<LogPage>>,
 ) -> rusqlite::Result<()> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
@@ -228,33 +227,58 @@ fn read_sqlite(
     conn.execute_batch("BEGIN")?;
     let mut statement = conn.prepare(LEAVES)?;
     let mut rows = statement.query([from])?;
-    let mut page = Vec::with_capacity(PAGE);
+    let mut page = new_page();
     while let Some(row) = rows.next()? {
         let present = !matches!(row.get_ref(3)?, rusqlite::types::ValueRef::Null);
         let hash: rusqlite::types::ValueRef = row.get_ref(2)?;
-        page.push(LogLeaf {
+        let leaf = LogLeaf {
             leaf_index: row.get(0)?,
             event_seq: row.get(1)?,
             leaf_hash: hash.as_str().ok().and_then(stored_hash),
-            record: present.then(|| sqlite_record(row)),
-        });
-        if page.len() == PAGE {
-            if tx.blocking_send(Ok(std::mem::take(&mut page))).is_err() {
-                return Ok(()); // the verifier stopped at a fault
-            }
-            page.reserve(PAGE);
+            record: present.then(|| written(&mut page.records, |out| sqlite_record(row, out))),
+        };
+        page.leaves.push(leaf);
+        if page.leaves.len() == PAGE
+            && tx
+                .blocking_send(Ok(std::mem::replace(&mut page, new_page())))
+                .is_err()
+        {
+            return Ok(()); // the verifier stopped at a fault
         }
     }
-    if !page.is_empty() {
+    if !page.leaves.is_empty() {
         let _ = tx.blocking_send(Ok(page));
     }
     Ok(())
 }
 
+fn new_page() -> LogPage {
+    LogPage {
+        leaves: Vec::with_capacity(PAGE),
+        records: Vec::with_capacity(PAGE * 256),
+    }
+}
+
+/// Writes a record at the end of a page's buffer: where it lies, or what is wrong with its row
+/// (and nothing written).
+fn written(
+    records: &mut Vec<u8>,
+    write: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
+) -> Result<std::ops::Range<usize>, String> {
+    let start = records.len();
+    match write(records) {
+        Ok(()) => Ok(start..records.len()),
+        Err(what) => {
+            records.truncate(start);
+            Err(what)
+        }
+    }
+}
+
 /// An event row's canonical record, read from SQLite's columns (columns 4–16 of [`LEAVES`]).
 /// A value of the wrong kind (a UUID that is not 16 bytes, a time that is not a timestamp)
 /// is a changed row.
-fn sqlite_record(row: &rusqlite::Row<'_>) -> Result<Vec<u8>, String> {
+fn sqlite_record(row: &rusqlite::Row<'_>, out: &mut Vec<u8>) -> Result<(), String> {
     use rusqlite::types::ValueRef;
     let value = |i: usize| row.get_ref(i).unwrap_or(ValueRef::Null);
     let uuid = |i: usize, what: &str| match value(i) {
@@ -264,17 +288,18 @@ fn sqlite_record(row: &rusqlite::Row<'_>) -> Result<Vec<u8>, String> {
             .map_err(|_| format!("its {what} is not a UUID")),
         _ => Err(format!("its {what} is not a UUID")),
     };
+    // Text as stored, unchecked: bytes other than those recorded change the hash anyway.
     let text = |i: usize, what: &str| match value(i) {
         ValueRef::Null => Ok(None),
-        ValueRef::Text(t) => std::str::from_utf8(t)
-            .map(Some)
-            .map_err(|_| format!("its {what} is not UTF-8 text")),
+        ValueRef::Text(t) => Ok(Some(t)),
         _ => Err(format!("its {what} is not text")),
     };
     let required =
         |i: usize, what: &str| text(i, what)?.ok_or_else(|| format!("its {what} is missing"));
-    let occurred_at = DateTime::parse_from_rfc3339(required(5, "time")?)
-        .map_err(|_| "its time is not a timestamp".to_string())?
+    let occurred_at = std::str::from_utf8(required(5, "time")?)
+        .ok()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .ok_or("its time is not a timestamp")?
         .with_timezone(&Utc);
     EventColumns {
         id: uuid(4, "id")?.ok_or("its id is missing")?,
@@ -291,14 +316,14 @@ fn sqlite_record(row: &rusqlite::Row<'_>) -> Result<Vec<u8>, String> {
         user_agent: text(15, "user agent")?,
         request_id: text(16, "request id")?,
     }
-    .canonical_bytes()
+    .write_canonical(out)
 }
 
 /// PostgreSQL: a task reading a page per query from the pool.
 pub(crate) fn postgres_leaves(
     pool: sqlx::PgPool,
     mut from: i64,
-) -> mpsc::Receiver<Result<Vec<LogLeaf>>> {
+) -> mpsc::Receiver<Result<LogPage>> {
     let (tx, rx) = mpsc::channel(PAGES_AHEAD);
     tokio::spawn(async move {
         let sql = format!("{LEAVES} LIMIT $2");
@@ -309,10 +334,17 @@ pub(crate) fn postgres_leaves(
                 .fetch_all(&pool)
                 .await
                 .map_err(StoreError::from)
-                .and_then(|rows| rows.iter().map(postgres_leaf).collect::<Result<Vec<_>>>());
+                .and_then(|rows| {
+                    let mut page = new_page();
+                    for row in &rows {
+                        let leaf = postgres_leaf(row, &mut page.records)?;
+                        page.leaves.push(leaf);
+                    }
+                    Ok(page)
+                });
             let last = match &page {
-                Ok(p) if p.is_empty() => return,
-                Ok(p) => p.last().map(|l| l.leaf_index),
+                Ok(p) if p.leaves.is_empty() => return,
+                Ok(p) => p.leaves.last().map(|l| l.leaf_index),
                 Err(_) => None,
             };
             if tx.send(page).await.is_err() {
@@ -327,29 +359,29 @@ pub(crate) fn postgres_leaves(
     rx
 }
 
-fn postgres_leaf(row: &sqlx::postgres::PgRow) -> Result<LogLeaf> {
+fn postgres_leaf(row: &sqlx::postgres::PgRow, records: &mut Vec<u8>) -> Result<LogLeaf> {
     use sqlx::Row;
     let seq: Option<i64> = row.try_get(3)?;
     let record = match seq {
         None => None,
-        Some(_) => Some(
-            EventColumns {
+        Some(_) => {
+            let event = EventColumns {
                 id: row.try_get(4)?,
                 occurred_at: row.try_get(5)?,
                 practice_id: row.try_get(6)?,
                 actor_id: row.try_get(7)?,
-                actor: row.try_get(8)?,
-                action: row.try_get(9)?,
-                object_type: row.try_get(10)?,
-                object_id: row.try_get(11)?,
-                outcome: row.try_get(12)?,
-                details: row.try_get(13)?,
-                ip: row.try_get(14)?,
-                user_agent: row.try_get(15)?,
-                request_id: row.try_get(16)?,
-            }
-            .canonical_bytes(),
-        ),
+                actor: row.try_get::<&str, _>(8)?.as_bytes(),
+                action: row.try_get::<&str, _>(9)?.as_bytes(),
+                object_type: row.try_get::<&str, _>(10)?.as_bytes(),
+                object_id: row.try_get::<Option<&str>, _>(11)?.map(str::as_bytes),
+                outcome: row.try_get::<&str, _>(12)?.as_bytes(),
+                details: row.try_get::<&str, _>(13)?.as_bytes(),
+                ip: row.try_get::<Option<&str>, _>(14)?.map(str::as_bytes),
+                user_agent: row.try_get::<Option<&str>, _>(15)?.map(str::as_bytes),
+                request_id: row.try_get::<Option<&str>, _>(16)?.map(str::as_bytes),
+            };
+            Some(written(records, |out| event.write_canonical(out)))
+        }
     };
     Ok(LogLeaf {
         leaf_index: row.try_get(0)?,

@@ -45,7 +45,7 @@ impl PgStore {
     fn leaves_reader(
         &self,
         from: i64,
-    ) -> tokio::sync::mpsc::Receiver<crate::Result<Vec<crate::LogLeaf>>> {
+    ) -> tokio::sync::mpsc::Receiver<crate::Result<crate::LogPage>> {
         crate::log_reader::postgres_leaves(self.pool.clone(), from)
     }
 }

@@ -91,7 +91,7 @@ impl SqliteStore {
     fn leaves_reader(
         &self,
         from: i64,
-    ) -> tokio::sync::mpsc::Receiver<crate::Result<Vec<crate::LogLeaf>>> {
+    ) -> tokio::sync::mpsc::Receiver<crate::Result<crate::LogPage>> {
         crate::log_reader::sqlite_leaves(self.path.clone(), from)
     }
 }

@@ -337,6 +337,25 @@ pub struct LeaverOutcome {
     pub removal_tasks: usize,
 }
 
+/// A page of the audit log as verification reads it: its leaves, and their events' canonical
+/// records, rebuilt from the rows as stored, one after another in one buffer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogPage {
+    pub leaves: Vec<LogLeaf>,
+    pub records: Vec<u8>,
+}
+
+impl LogPage {
+    /// A leaf's record: its bytes, what is wrong with its row, or `None` when the row is gone.
+    pub fn record<'a>(&'a self, leaf: &'a LogLeaf) -> Option<Result<&'a [u8], &'a str>> {
+        match &leaf.record {
+            None => None,
+            Some(Ok(range)) => Some(Ok(&self.records[range.clone()])),
+            Some(Err(what)) => Some(Err(what)),
+        }
+    }
+}
+
 /// One leaf of the audit log as verification reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogLeaf {
@@ -345,9 +364,9 @@ pub struct LogLeaf {
     /// The leaf hash recorded when the event was logged (`None` when the stored text is not a
     /// hash).
     pub leaf_hash: Option<[u8; 32]>,
-    /// The event's canonical record, rebuilt from its row as stored, or what is wrong with the
-    /// row; `None` when the row is gone.
-    pub record: Option<std::result::Result<Vec<u8>, String>>,
+    /// Where the event's record lies in its page's `records`, or what is wrong with the row;
+    /// `None` when the row is gone.
+    pub record: Option<std::result::Result<std::ops::Range<usize>, String>>,
 }
 
 /// A signed checkpoint as stored.

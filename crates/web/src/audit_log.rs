@@ -373,17 +373,19 @@ struct HashedLeaves {
     subtree: Result<Subtree, Vec<Hash>>,
 }
 
-fn hash_records(leaves: Vec<custodian_store::LogLeaf>) -> HashedLeaves {
-    let leaves: Vec<CheckedLeaf> = leaves
-        .into_iter()
+fn hash_records(page: custodian_store::LogPage) -> HashedLeaves {
+    let leaves: Vec<CheckedLeaf> = page
+        .leaves
+        .iter()
         .map(|l| CheckedLeaf {
             leaf_index: l.leaf_index,
             event_seq: l.event_seq,
             stored: l.leaf_hash,
-            event: l
-                .record
-                .map(|r| r.map(|bytes| custodian_audit::merkle::leaf_hash(&bytes)))
-                .transpose(),
+            event: match page.record(l) {
+                None => Ok(None),
+                Some(Ok(bytes)) => Ok(Some(custodian_audit::merkle::leaf_hash(bytes))),
+                Some(Err(what)) => Err(what.to_string()),
+            },
         })
         .collect();
     // The hash each leaf stands for in the tree: the one recorded for it (a leaf whose event
