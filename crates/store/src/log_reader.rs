@@ -2,8 +2,10 @@
 //! in pages sent down a channel by a reader that runs beside the verifier, so reading the rows
 //! and hashing them overlap.
 //!
-//! The record is rebuilt from the event's columns as stored, exactly as [`crate::audit_record`]
-//! builds it when the event is appended: verification checks the rows people see, not a copy.
+//! The record is rebuilt from the event's columns as stored, by the same code that builds it
+//! when the event is appended ([`event_leaf_hash`]): verification checks the rows people see,
+//! not a copy. A page's records lie one after another in one buffer, so reading allocates per
+//! page, not per event.
 //! SQLite is read through `rusqlite` on its own read-only connection and one snapshot (sqlx's
 //! SQLite driver hands each row across threads, which made reading the log cost ten times its
 //! hashing); PostgreSQL through the pool, a page per query.
@@ -17,8 +19,8 @@ use uuid::Uuid;
 
 use crate::{LogLeaf, LogPage, Result, StoreError};
 
-/// Leaves per page sent to the verifier: a power of two, so that each page (or half page) is
-/// a complete subtree of the log that the verifier can hash on its own.
+/// Leaves per page sent to the verifier: a power of two, so that each page is a complete
+/// subtree of the log that the verifier can hash on its own.
 pub(crate) const PAGE: usize = 8192;
 
 /// Pages in flight between the reader and the verifier.
