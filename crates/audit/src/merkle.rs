@@ -81,6 +81,21 @@ impl Tree {
         }
     }
 
+    /// An empty tree with room for `leaves` leaves and their inner nodes, so that building a
+    /// large tree does not copy its levels as they grow.
+    pub fn with_capacity(leaves: u64) -> Self {
+        let mut levels = Vec::new();
+        let mut n = leaves as usize;
+        loop {
+            levels.push(Vec::with_capacity(n));
+            if n <= 1 {
+                break;
+            }
+            n /= 2;
+        }
+        Tree { levels }
+    }
+
     pub fn from_leaves(leaves: impl IntoIterator<Item = Hash>) -> Self {
         let mut t = Tree::new();
         for l in leaves {
@@ -645,6 +660,19 @@ mod tests {
             pushed.push(leaf(1000));
             assert_eq!(appended.root(pushed.size()), pushed.root(pushed.size()));
         }
+        // Room made up front changes nothing.
+        let mut roomy = Tree::with_capacity(100);
+        for i in 0..37 {
+            roomy.push(leaf(i));
+        }
+        let plain = Tree::from_leaves((0..37).map(leaf));
+        for size in 0..=37 {
+            assert_eq!(roomy.root(size), plain.root(size));
+        }
+        assert_eq!(
+            roomy.consistency_proof(5, 37),
+            plain.consistency_proof(5, 37)
+        );
         // Not aligned (a block of 4 cannot start at leaf 6), or not a power of two: refused.
         let mut t = Tree::from_leaves((0..6).map(leaf));
         let sub = Subtree::new((0..4).map(leaf).collect()).unwrap();

@@ -404,7 +404,7 @@ fn hash_records(page: custodian_store::LogPage) -> HashedLeaves {
 /// signature and root, and that each checkpoint is consistent with the next.
 pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyReport, AppError> {
     let key = PublicKey::parse(public_key).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let mut tree = Tree::new();
+    let mut tree = Tree::with_capacity(store.log_size().await?.max(0) as u64);
     let fail = |leaves: u64, cps: usize, p: String| VerifyReport {
         ok: false,
         leaves,
