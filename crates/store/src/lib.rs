@@ -31,7 +31,7 @@ use custodian_domain::{
 };
 
 pub use error::StoreError;
-pub use log_reader::{canonical_time, event_leaf_hash};
+pub use log_reader::{canonical_time, event_leaf_hash, stored_hash};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use types::*;

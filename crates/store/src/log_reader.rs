@@ -162,7 +162,7 @@ impl<'a> EventColumns<'a> {
 
 /// A stored leaf hash (64 hex digits) as bytes; `None` when the text is not one. A table and no
 /// branches per digit: verification reads one for every event.
-pub(crate) fn stored_hash(text: &str) -> Option<[u8; 32]> {
+pub fn stored_hash(text: &str) -> Option<[u8; 32]> {
     const NOT_HEX: u8 = 0xff;
     const DIGITS: [u8; 256] = {
         let mut t = [NOT_HEX; 256];

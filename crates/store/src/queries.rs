@@ -112,12 +112,6 @@ macro_rules! impl_store {
              details, ip, user_agent, request_id";
 
         fn event_from(row: &$row) -> Result<StoredEvent> {
-            event_from_row(row, true)
-        }
-
-        /// An event from its row; `parse_details` false leaves `details` empty (the log's
-        /// integration and verification hash `details_text` and need nothing else).
-        fn event_from_row(row: &$row, parse_details: bool) -> Result<StoredEvent> {
             let outcome: String = row.try_get("outcome")?;
             let details: String = row.try_get("details")?;
             Ok(StoredEvent {
@@ -137,7 +131,7 @@ macro_rules! impl_store {
                     object_type: row.try_get("object_type")?,
                     object_id: row.try_get("object_id")?,
                     outcome: Outcome::parse(&outcome).ok_or_else(|| StoreError::Corrupt(format!("outcome {outcome}")))?,
-                    details: if parse_details { serde_json::from_str(&details).unwrap_or(serde_json::Value::Null) } else { serde_json::Value::Null },
+                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
                 },
                 details_text: details,
             })

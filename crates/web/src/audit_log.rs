@@ -37,10 +37,6 @@ pub fn record_of(e: &StoredEvent) -> Record {
     custodian_store::audit_record(e.id, e.occurred_at, &e.event, &e.details_text)
 }
 
-fn to_hash(hex_text: &str) -> Option<Hash> {
-    hex::decode(hex_text).ok()?.try_into().ok()
-}
-
 /// An event with its proof of inclusion in a signed checkpoint.
 pub struct ProvenEvent {
     pub event: StoredEvent,
@@ -70,7 +66,10 @@ impl AuditService {
     async fn refresh(&self, store: &SharedStore, tree: &mut Tree) -> Result<(), StoreError> {
         let have = tree.size() as i64;
         for h in store.leaf_hashes(have).await? {
-            tree.push(to_hash(&h).ok_or_else(|| StoreError::Corrupt(format!("leaf hash {h}")))?);
+            tree.push(
+                custodian_store::stored_hash(&h)
+                    .ok_or_else(|| StoreError::Corrupt(format!("leaf hash {h}")))?,
+            );
         }
         Ok(())
     }
@@ -102,7 +101,7 @@ impl AuditService {
             for (seq, stored) in &batch {
                 // The hash computed when the event was appended; for an event from before
                 // hashes were stored, computed now from the event.
-                let h = match stored.as_deref().and_then(to_hash) {
+                let h = match stored.as_deref().and_then(custodian_store::stored_hash) {
                     Some(h) => h,
                     None => {
                         let e = store.event(*seq).await?.ok_or_else(|| {
