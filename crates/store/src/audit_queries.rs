@@ -30,17 +30,7 @@ macro_rules! audit_methods {
         #[async_trait]
         impl AuditStore for $store {
             async fn unintegrated_leaves(&self, after: i64, up_to: i64) -> Result<Vec<(i64, Option<String>)>> {
-                // A bounded range of sequence numbers, on both tables: the databases walk their
-                // indexes over just that range (an open-ended "seq > n" lets PostgreSQL, before it
-                // has statistics, choose to scan both tables whole).
-                Ok(sqlx::query_as(
-                    "SELECT e.seq, e.leaf_hash FROM audit_events e WHERE e.seq > $1 AND e.seq <= $2 \
-                     AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq AND l.event_seq > $1 AND l.event_seq <= $2) ORDER BY e.seq",
-                )
-                .bind(after)
-                .bind(up_to)
-                .fetch_all(&self.pool)
-                .await?)
+                self.read_unintegrated(after, up_to).await
             }
 
             async fn last_event_seq(&self) -> Result<i64> {
@@ -48,25 +38,7 @@ macro_rules! audit_methods {
             }
 
             async fn append_leaves(&self, expected_size: i64, leaves: &[(i64, String)]) -> Result<()> {
-                let mut tx = self.pool.begin_with($begin).await?;
-                let size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM audit_log").fetch_one(&mut *tx).await?;
-                if size != expected_size {
-                    return Err(StoreError::Conflict { field: "tree_size", message: format!("the log has {size} leaves, not {expected_size}") });
-                }
-                // The whole batch in one statement, as a JSON array of [seq, hash].
-                let batch = serde_json::Value::from(leaves.iter().map(|(seq, hash)| serde_json::json!([seq, hash])).collect::<Vec<_>>()).to_string();
-                let inserted = sqlx::query(<$store as HasDb>::APPEND_LEAVES)
-                    .bind(expected_size)
-                    .bind(batch)
-                    .bind(now())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| conflict(e, &[("audit_log", "tree_size", "another server added these leaves first")]))?;
-                if inserted.rows_affected() != leaves.len() as u64 {
-                    return Err(StoreError::Corrupt(format!("{} of {} leaves were appended", inserted.rows_affected(), leaves.len())));
-                }
-                tx.commit().await?;
-                Ok(())
+                self.write_leaves(expected_size, leaves).await
             }
 
             async fn log_size(&self) -> Result<i64> {

@@ -20,6 +20,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From SQLite's own connections: the audit log's writer and verification reader.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// A stored value that this version of Custodian does not understand.
     #[error("corrupt record: {0}")]
     Corrupt(String),

@@ -18,6 +18,7 @@ mod postgres;
 mod queries;
 mod risk_queries;
 mod sqlite;
+mod sqlite_appender;
 mod types;
 
 use std::sync::Arc;

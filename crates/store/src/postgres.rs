@@ -14,10 +14,6 @@ pub struct PgStore {
 
 impl HasDb for PgStore {
     type Db = sqlx::Postgres;
-    const APPEND_LEAVES: &'static str = "INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) \
-         SELECT $1 + j.n - 1, (j.v ->> 0)::bigint, j.v ->> 1, $3 \
-         FROM jsonb_array_elements($2::text::jsonb) WITH ORDINALITY AS j(v, n)";
-    const APPENDER_SETUP: &'static str = "SELECT 1";
 }
 
 impl PgStore {
@@ -42,6 +38,85 @@ impl PgStore {
         &self.pool
     }
 
+    /// An event appended on its own, through the group commit.
+    async fn append_alone(&self, event: &crate::AuditEvent) -> crate::Result<i64> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let stopped = || StoreError::Corrupt("the audit appender has stopped".into());
+        self.appender
+            .send((event.clone(), reply))
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Adds leaves to the log from `expected_size` on, in one transaction and one statement
+    /// (the batch as a JSON array of `[seq, hash]`); a conflict when another server did first.
+    async fn write_leaves(
+        &self,
+        expected_size: i64,
+        leaves: &[(i64, String)],
+    ) -> crate::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let size: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM audit_log")
+                .fetch_one(&mut *tx)
+                .await?;
+        if size != expected_size {
+            return Err(StoreError::Conflict {
+                field: "tree_size",
+                message: format!("the log has {size} leaves, not {expected_size}"),
+            });
+        }
+        let batch = serde_json::Value::from(
+            leaves
+                .iter()
+                .map(|(seq, hash)| serde_json::json!([seq, hash]))
+                .collect::<Vec<_>>(),
+        )
+        .to_string();
+        let inserted = sqlx::query(
+            "INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) \
+             SELECT $1 + j.n - 1, (j.v ->> 0)::bigint, j.v ->> 1, $3 \
+             FROM jsonb_array_elements($2::text::jsonb) WITH ORDINALITY AS j(v, n)",
+        )
+        .bind(expected_size)
+        .bind(batch)
+        .bind(crate::queries::now())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            crate::error::conflict(
+                e,
+                &[(
+                    "audit_log",
+                    "tree_size",
+                    "another server added these leaves first",
+                )],
+            )
+        })?;
+        if inserted.rows_affected() != leaves.len() as u64 {
+            return Err(StoreError::Corrupt(format!(
+                "{} of {} leaves were appended",
+                inserted.rows_affected(),
+                leaves.len()
+            )));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn read_unintegrated(
+        &self,
+        after: i64,
+        up_to: i64,
+    ) -> crate::Result<Vec<(i64, Option<String>)>> {
+        Ok(sqlx::query_as(crate::queries::UNINTEGRATED)
+            .bind(after)
+            .bind(up_to)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     fn leaves_reader(
         &self,
         from: i64,
@@ -55,4 +130,64 @@ mod imp {
     use crate::queries::impl_store;
     type DbRow = sqlx::postgres::PgRow;
     impl_store!(PgStore, Backend::Postgres, DbRow, "BEGIN", "string_agg");
+
+    /// Group commit for audit events appended on their own (reads, denials, failed
+    /// sign-ins): whatever arrives while a commit is under way goes into the next one, so
+    /// concurrent requests share one durable commit. Each caller hears back only after its
+    /// event's commit.
+    pub(crate) fn spawn_appender(
+        pool: sqlx::PgPool,
+    ) -> tokio::sync::mpsc::Sender<crate::AppendJob> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::AppendJob>(8192);
+        tokio::spawn(async move {
+            // The appender's own connection, out of the pool: requests holding the pool's
+            // connections never keep a commit waiting. Replaced after any failure.
+            let mut own: Option<sqlx::PgConnection> = None;
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < 512 {
+                    match rx.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let result: Result<Vec<i64>> = async {
+                    let conn = match &mut own {
+                        Some(c) => c,
+                        None => own.insert(pool.acquire().await?.detach()),
+                    };
+                    let events: Vec<&AuditEvent> = batch.iter().map(|(e, _)| e).collect();
+                    if events.len() <= 500 {
+                        // One statement is its own transaction, committed durably before
+                        // it returns: one round trip to the database instead of three.
+                        return insert_events(conn, &events).await;
+                    }
+                    let mut tx = sqlx::Connection::begin_with(conn, "BEGIN").await?;
+                    let seqs = insert_events(&mut tx, &events).await?;
+                    tx.commit().await?;
+                    Ok(seqs)
+                }
+                .await;
+                if result.is_err() {
+                    own = None;
+                }
+                match result {
+                    Ok(seqs) => {
+                        for ((_, reply), seq) in batch.into_iter().zip(seqs) {
+                            let _ = reply.send(Ok(seq));
+                        }
+                    }
+                    Err(e) => {
+                        let msg = e.to_string();
+                        for (_, reply) in batch {
+                            let _ = reply.send(Err(StoreError::Corrupt(format!(
+                                "audit append failed: {msg}"
+                            ))));
+                        }
+                    }
+                }
+            }
+        });
+        tx
+    }
 }

@@ -10,6 +10,38 @@ pub(crate) fn now() -> crate::Timestamp {
     Utc::now().trunc_subsecs(6)
 }
 
+/// The values an event is stored with that are not its own fields: a new id, the practice and
+/// actor ids, the details as text, and the leaf hash of all of it as stored (at `at`).
+pub(crate) fn event_rows(
+    event: &crate::AuditEvent,
+    at: crate::Timestamp,
+) -> (
+    uuid::Uuid,
+    Option<uuid::Uuid>,
+    Option<uuid::Uuid>,
+    String,
+    Option<String>,
+) {
+    let id = uuid::Uuid::now_v7();
+    let details = event.details.to_string();
+    let leaf_hash = crate::event_leaf_hash(id, at, event, &details).map(hex::encode);
+    (
+        id,
+        event.practice_id.map(|p| p.0),
+        event.meta.actor_id.map(|p| p.0),
+        details,
+        leaf_hash,
+    )
+}
+
+/// The events with sequence numbers in ($1, $2] that are not yet leaves of the log, with the
+/// leaf hashes stored at append, in sequence order. A bounded range on both tables: the
+/// databases walk their indexes over just that range (an open-ended "seq > n" lets PostgreSQL,
+/// before it has statistics, choose to scan both tables whole).
+pub(crate) const UNINTEGRATED: &str = "SELECT e.seq, e.leaf_hash FROM audit_events e WHERE e.seq > $1 AND e.seq <= $2 \
+     AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq AND l.event_seq > $1 AND l.event_seq <= $2) \
+     ORDER BY e.seq";
+
 pub(crate) fn roles_from_csv<R: std::str::FromStr>(csv: Option<String>) -> crate::Result<Vec<R>> {
     let mut roles = Vec::new();
     for r in csv.unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
@@ -98,16 +130,6 @@ macro_rules! impl_store {
             })
         }
 
-        /// The values an event is stored with that are not its own fields: a new id, the
-        /// practice and actor ids, the details as text, and the leaf hash of all of it as
-        /// stored (at `at`).
-        fn event_rows(event: &AuditEvent, at: Timestamp) -> (Uuid, Option<Uuid>, Option<Uuid>, String, Option<String>) {
-            let id = Uuid::now_v7();
-            let details = event.details.to_string();
-            let leaf_hash = crate::event_leaf_hash(id, at, event, &details).map(hex::encode);
-            (id, event.practice_id.map(|p| p.0), event.meta.actor_id.map(|p| p.0), details, leaf_hash)
-        }
-
         const EVENT_COLUMNS: &str = "seq, id, occurred_at, practice_id, actor_id, actor, action, object_type, object_id, outcome, \
              details, ip, user_agent, request_id";
 
@@ -163,7 +185,7 @@ macro_rules! impl_store {
                 let mut ids = Vec::with_capacity(chunk.len());
                 let mut q = sqlx::query(&sql);
                 for event in chunk {
-                    let (id, practice, actor, details, leaf_hash) = event_rows(event, at);
+                    let (id, practice, actor, details, leaf_hash) = crate::queries::event_rows(event, at);
                     ids.push(id);
                     q = q
                         .bind(id)
@@ -193,66 +215,6 @@ macro_rules! impl_store {
                 }
             }
             Ok(seqs)
-        }
-
-        /// Group commit for audit events appended on their own (reads, denials, failed
-        /// sign-ins): whatever arrives while a commit is under way goes into the next one, so
-        /// concurrent requests share one durable commit. Each caller hears back only after its
-        /// event's commit.
-        pub(crate) fn spawn_appender(pool: sqlx::Pool<<__StoreType as HasDb>::Db>) -> tokio::sync::mpsc::Sender<crate::AppendJob> {
-            let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::AppendJob>(8192);
-            tokio::spawn(async move {
-                // The appender's own connection, out of the pool: requests holding the pool's
-                // connections never keep a commit waiting. Replaced after any failure.
-                let mut own: Option<<<$store as HasDb>::Db as sqlx::Database>::Connection> = None;
-                while let Some(first) = rx.recv().await {
-                    let mut batch = vec![first];
-                    while batch.len() < 512 {
-                        match rx.try_recv() {
-                            Ok(job) => batch.push(job),
-                            Err(_) => break,
-                        }
-                    }
-                    let result: Result<Vec<i64>> = async {
-                        let conn = match &mut own {
-                            Some(c) => c,
-                            None => {
-                                let mut c = pool.acquire().await?.detach();
-                                sqlx::query(<$store as HasDb>::APPENDER_SETUP).execute(&mut c).await?;
-                                own.insert(c)
-                            }
-                        };
-                        let events: Vec<&AuditEvent> = batch.iter().map(|(e, _)| e).collect();
-                        if events.len() <= 500 {
-                            // One statement is its own transaction, committed durably before
-                            // it returns: one round trip to the database instead of three.
-                            return insert_events(conn, &events).await;
-                        }
-                        let mut tx = sqlx::Connection::begin_with(conn, $begin).await?;
-                        let seqs = insert_events(&mut tx, &events).await?;
-                        tx.commit().await?;
-                        Ok(seqs)
-                    }
-                    .await;
-                    if result.is_err() {
-                        own = None;
-                    }
-                    match result {
-                        Ok(seqs) => {
-                            for ((_, reply), seq) in batch.into_iter().zip(seqs) {
-                                let _ = reply.send(Ok(seq));
-                            }
-                        }
-                        Err(e) => {
-                            let msg = e.to_string();
-                            for (_, reply) in batch {
-                                let _ = reply.send(Err(StoreError::Corrupt(format!("audit append failed: {msg}"))));
-                            }
-                        }
-                    }
-                }
-            });
-            tx
         }
 
         #[async_trait]
@@ -736,12 +698,7 @@ macro_rules! impl_store {
             }
 
             async fn append_event(&self, event: &AuditEvent) -> Result<i64> {
-                let (reply, answer) = tokio::sync::oneshot::channel();
-                self.appender
-                    .send((event.clone(), reply))
-                    .await
-                    .map_err(|_| StoreError::Corrupt("the audit appender has stopped".into()))?;
-                answer.await.map_err(|_| StoreError::Corrupt("the audit appender has stopped".into()))?
+                self.append_alone(event).await
             }
 
             async fn events(&self, practice: Option<PracticeId>, limit: u32) -> Result<Vec<StoredEvent>> {
@@ -763,11 +720,6 @@ pub(crate) use impl_store;
 /// Names the sqlx database type of a store, for the shared query code.
 pub(crate) trait HasDb {
     type Db: sqlx::Database;
-    /// Appends leaves given as one JSON array of `[event_seq, leaf_hash]` ($2), numbered from
-    /// leaf index $1, integrated at $3: one statement for a whole batch, in each dialect.
-    const APPEND_LEAVES: &'static str;
-    /// Run once on the group-commit writer's own connection.
-    const APPENDER_SETUP: &'static str;
     /// The `n`th parameter of a long, generated statement: `$n`. SQLite's own form is the
     /// anonymous `?`: sqlx asks SQLite each parameter's name, which SQLite finds by walking the
     /// list of named ones, so a statement of thousands of `$n` costs time in the square of

@@ -13,7 +13,8 @@ use crate::{StoreError, migrations};
 /// The SQLite store. WAL journal, foreign keys on, a busy timeout, and `synchronous=FULL`:
 /// these records are evidence, so a commit survives a power cut.
 pub struct SqliteStore {
-    appender: tokio::sync::mpsc::Sender<crate::AppendJob>,
+    /// The audit log's own writer (see `sqlite_appender`).
+    appender: tokio::sync::mpsc::Sender<crate::sqlite_appender::Job>,
     pool: SqlitePool,
     /// The database file, for the audit log's verification reader.
     path: std::path::PathBuf,
@@ -21,11 +22,6 @@ pub struct SqliteStore {
 
 impl HasDb for SqliteStore {
     type Db = sqlx::Sqlite;
-    const APPEND_LEAVES: &'static str = "INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) \
-         SELECT $1 + j.key, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), $3 FROM json_each($2) j";
-    // The group commit never stops to copy the WAL back into the database (a checkpoint, with
-    // its fsyncs): a background task does that (see `open`), off the path of every audited read.
-    const APPENDER_SETUP: &'static str = "PRAGMA wal_autocheckpoint = 0";
     fn placeholder(_: usize) -> String {
         "?".into()
     }
@@ -59,7 +55,7 @@ impl SqliteStore {
                 source,
             })?;
         migrations::sqlite().run(&pool).await?;
-        let appender = imp::spawn_appender(pool.clone());
+        let appender = crate::sqlite_appender::spawn(file.clone());
         // Checkpoint the WAL twice a second in the background (PASSIVE: never waits for readers
         // or writers), so the group commit, whose own automatic checkpoints are off, never pays
         // for one. Other connections keep SQLite's automatic checkpoints as a backstop.
@@ -86,6 +82,51 @@ impl SqliteStore {
     /// The pool, for tests that must reach under the store (as an attacker with the file would).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// An event appended on its own, through the group commit.
+    async fn append_alone(&self, event: &crate::AuditEvent) -> crate::Result<i64> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.write(
+            crate::sqlite_appender::Job::Event(event.clone(), reply),
+            answer,
+        )
+        .await
+    }
+
+    /// Adds leaves to the log from `expected_size` on, through the same writer.
+    async fn write_leaves(
+        &self,
+        expected_size: i64,
+        leaves: &[(i64, String)],
+    ) -> crate::Result<()> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = crate::sqlite_appender::Job::Leaves(expected_size, leaves.to_vec(), reply);
+        self.write(job, answer).await
+    }
+
+    /// Read by the writer: its own connection, without a round trip through sqlx per row.
+    async fn read_unintegrated(
+        &self,
+        after: i64,
+        up_to: i64,
+    ) -> crate::Result<Vec<(i64, Option<String>)>> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.write(
+            crate::sqlite_appender::Job::Unintegrated(after, up_to, reply),
+            answer,
+        )
+        .await
+    }
+
+    async fn write<T>(
+        &self,
+        job: crate::sqlite_appender::Job,
+        answer: tokio::sync::oneshot::Receiver<crate::Result<T>>,
+    ) -> crate::Result<T> {
+        let stopped = || StoreError::Corrupt("the audit appender has stopped".into());
+        self.appender.send(job).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     fn leaves_reader(

@@ -1,0 +1,225 @@
+//! SQLite's writer for the audit log, on a thread of its own with its own `rusqlite`
+//! connection: the group commit of events appended on their own (reads, denials, failed
+//! sign-ins), and the leaves the integrator adds to the Merkle log.
+//!
+//! Whatever events arrive while a commit is under way go into the next one, so concurrent
+//! requests share one durable commit; each caller hears back only after its event's commit.
+//! The whole batch (begin, one prepared insert per row, commit) runs where the connection lives,
+//! where through sqlx every statement and every row crosses to sqlx's connection thread and
+//! back. One writer for both jobs: SQLite lets one connection write at a time and makes the
+//! others sleep and retry, which cost the log's upkeep more than its own work when the
+//! integrator and the group commit were two connections. Changes still commit their events in
+//! their own sqlx transactions; SQLite's lock orders those.
+//!
+//! The rows are written exactly as sqlx writes them (UUIDs as 16-byte blobs, times as RFC 3339
+//! text with microseconds), and with the same leaf hash, from `queries::event_rows`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{AuditEvent, Result, StoreError};
+
+/// What the writer does.
+pub(crate) enum Job {
+    /// An event on its own; answered with its sequence number once it is durable.
+    Event(AuditEvent, oneshot::Sender<Result<i64>>),
+    /// Leaves `(event_seq, leaf_hash)` for the log, numbered from the leaf index given, which
+    /// must be the log's size (a conflict otherwise).
+    Leaves(i64, Vec<(i64, String)>, oneshot::Sender<Result<()>>),
+    /// The events in a range of sequence numbers not yet in the log (`queries::UNINTEGRATED`).
+    Unintegrated(
+        i64,
+        i64,
+        oneshot::Sender<Result<Vec<(i64, Option<String>)>>>,
+    ),
+}
+
+const INSERT: &str = "INSERT INTO audit_events (id, occurred_at, practice_id, actor_id, actor, action, \
+     object_type, object_id, outcome, details, ip, user_agent, request_id, leaf_hash) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
+/// Starts the appender for the database file at `path` (already created and migrated). It
+/// stops when the last sender is dropped.
+pub(crate) fn spawn(path: PathBuf) -> mpsc::Sender<Job> {
+    let (tx, mut rx) = mpsc::channel::<Job>(8192);
+    std::thread::Builder::new()
+        .name("custodian-audit-writer".into())
+        .spawn(move || {
+            // Opened on first use and replaced after any failure.
+            let mut conn: Option<Connection> = None;
+            let mut next = None;
+            while let Some(job) = next.take().or_else(|| rx.blocking_recv()) {
+                let c = match conn.take().map_or_else(|| open(&path), Ok) {
+                    Ok(c) => conn.insert(c),
+                    Err(e) => {
+                        refuse(job, &e);
+                        continue;
+                    }
+                };
+                let failed = match job {
+                    Job::Leaves(expected, leaves, reply) => {
+                        let result = add_leaves(c, expected, &leaves);
+                        let failed = matches!(result, Err(StoreError::Sqlite(_)));
+                        let _ = reply.send(result);
+                        failed
+                    }
+                    Job::Unintegrated(after, up_to, reply) => {
+                        let result = unintegrated(c, after, up_to);
+                        let failed = result.is_err();
+                        let _ = reply.send(result.map_err(StoreError::from));
+                        failed
+                    }
+                    Job::Event(event, reply) => {
+                        // This event and whatever others are waiting, up to the next job that is
+                        // not an event.
+                        let mut batch = vec![(event, reply)];
+                        while batch.len() < 512 {
+                            match rx.try_recv() {
+                                Ok(Job::Event(e, r)) => batch.push((e, r)),
+                                Ok(other) => {
+                                    next = Some(other);
+                                    break;
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                        match append(c, &batch) {
+                            Ok(seqs) => {
+                                for ((_, reply), seq) in batch.into_iter().zip(seqs) {
+                                    let _ = reply.send(Ok(seq));
+                                }
+                                false
+                            }
+                            Err(e) => {
+                                for (event, reply) in batch {
+                                    refuse(Job::Event(event, reply), &e);
+                                }
+                                true
+                            }
+                        }
+                    }
+                };
+                if failed {
+                    conn = None;
+                }
+            }
+        })
+        .expect("the audit writer's thread starts");
+    tx
+}
+
+/// Answers a job that could not be done.
+fn refuse(job: Job, e: &rusqlite::Error) {
+    let err = || StoreError::Corrupt(format!("audit append failed: {e}"));
+    match job {
+        Job::Event(_, reply) => {
+            let _ = reply.send(Err(err()));
+        }
+        Job::Leaves(_, _, reply) => {
+            let _ = reply.send(Err(err()));
+        }
+        Job::Unintegrated(_, _, reply) => {
+            let _ = reply.send(Err(err()));
+        }
+    }
+}
+
+fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    c.busy_timeout(Duration::from_secs(10))?;
+    // As the pool's connections (see `SqliteStore::open`): WAL, a commit survives a power cut.
+    // The group commit never stops to copy the WAL back into the database (a checkpoint, with
+    // its fsyncs): a background task does that, off the path of every audited read.
+    c.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA wal_autocheckpoint = 0;",
+    )?;
+    Ok(c)
+}
+
+/// One transaction for the batch; each event's sequence number in the batch's order.
+fn append(
+    c: &mut Connection,
+    batch: &[(AuditEvent, oneshot::Sender<Result<i64>>)],
+) -> rusqlite::Result<Vec<i64>> {
+    let at = crate::queries::now();
+    let time = at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut seqs = Vec::with_capacity(batch.len());
+    {
+        let mut insert = tx.prepare_cached(INSERT)?;
+        for (event, _) in batch {
+            let (id, practice, actor, details, leaf_hash) = crate::queries::event_rows(event, at);
+            insert.execute(params![
+                id.as_bytes(),
+                time,
+                practice.as_ref().map(|p| p.as_bytes()),
+                actor.as_ref().map(|p| p.as_bytes()),
+                event.meta.actor,
+                event.action,
+                event.object_type,
+                event.object_id,
+                event.outcome.as_str(),
+                details,
+                event.meta.ip,
+                event.meta.user_agent,
+                event.meta.request_id,
+                leaf_hash,
+            ])?;
+            seqs.push(tx.last_insert_rowid());
+        }
+    }
+    tx.commit()?;
+    Ok(seqs)
+}
+
+/// The leaves in one transaction, numbered on from the log's size, which must be `expected`.
+fn add_leaves(c: &mut Connection, expected: i64, leaves: &[(i64, String)]) -> Result<()> {
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let size: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM audit_log",
+        [],
+        |r| r.get(0),
+    )?;
+    if size != expected {
+        return Err(StoreError::Conflict {
+            field: "tree_size",
+            message: format!("the log has {size} leaves, not {expected}"),
+        });
+    }
+    let at = crate::queries::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (i, (seq, hash)) in leaves.iter().enumerate() {
+            insert.execute(params![expected + i as i64, seq, hash, at])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn unintegrated(
+    c: &Connection,
+    after: i64,
+    up_to: i64,
+) -> rusqlite::Result<Vec<(i64, Option<String>)>> {
+    let mut query = c.prepare_cached(crate::queries::UNINTEGRATED)?;
+    // A stored hash that is not text (SQLite's columns take anything) counts as none: the
+    // integrator then computes the event's hash from the event itself.
+    let rows = query.query_map(params![after, up_to], |r| {
+        let hash = match r.get_ref(1)? {
+            rusqlite::types::ValueRef::Text(t) => String::from_utf8(t.to_vec()).ok(),
+            _ => None,
+        };
+        Ok((r.get(0)?, hash))
+    })?;
+    rows.collect()
+}
