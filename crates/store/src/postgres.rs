@@ -50,7 +50,8 @@ impl PgStore {
     }
 
     /// Adds leaves to the log from `expected_size` on, in one transaction and one statement
-    /// (the batch as a JSON array of `[seq, hash]`); a conflict when another server did first.
+    /// (the sequence numbers and hashes bound as two arrays); a conflict when another server did
+    /// first.
     async fn write_leaves(
         &self,
         expected_size: i64,
@@ -67,20 +68,18 @@ impl PgStore {
                 message: format!("the log has {size} leaves, not {expected_size}"),
             });
         }
-        let batch = serde_json::Value::from(
-            leaves
-                .iter()
-                .map(|(seq, hash)| serde_json::json!([seq, hash]))
-                .collect::<Vec<_>>(),
-        )
-        .to_string();
+        let (seqs, hashes): (Vec<i64>, Vec<&str>) = leaves
+            .iter()
+            .map(|(seq, hash)| (*seq, hash.as_str()))
+            .unzip();
         let inserted = sqlx::query(
             "INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) \
-             SELECT $1 + j.n - 1, (j.v ->> 0)::bigint, j.v ->> 1, $3 \
-             FROM jsonb_array_elements($2::text::jsonb) WITH ORDINALITY AS j(v, n)",
+             SELECT $1 + l.n - 1, l.seq, l.hash, $4 \
+             FROM UNNEST($2::bigint[], $3::text[]) WITH ORDINALITY AS l(seq, hash, n)",
         )
         .bind(expected_size)
-        .bind(batch)
+        .bind(&seqs)
+        .bind(&hashes)
         .bind(crate::queries::now())
         .execute(&mut *tx)
         .await
