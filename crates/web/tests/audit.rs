@@ -28,6 +28,7 @@ backend_tests!(
     an_event_changed_before_it_was_logged_is_caught,
     verification_names_values_rewritten_in_another_form,
     a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named,
+    two_servers_keep_one_log_while_events_arrive,
 );
 
 async fn provider_staff_read_every_practices_trail_and_practice_staff_cannot(app: TestApp) {
@@ -931,4 +932,70 @@ async fn a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named(app:
         "{}",
         r.summary()
     );
+}
+
+/// Two servers on one database (PostgreSQL's case; on SQLite, two logs over one file) each keep
+/// the log up while events arrive: whichever adds a range first wins, the other catches up, and
+/// every event ends up a leaf exactly once in a log that verifies.
+async fn two_servers_keep_one_log_while_events_arrive(app: TestApp) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let key = app.state.audit.public_key();
+    // The second server only integrates: its checkpoints would carry another key.
+    let other = Arc::new(custodian_web::audit_log::AuditService::new(
+        "custodian.test/other",
+        [9u8; 32],
+    ));
+    let done = Arc::new(AtomicBool::new(false));
+    let mut integrators = Vec::new();
+    for audit in [app.state.audit.clone(), other.clone()] {
+        let (store, done) = (app.store.clone(), done.clone());
+        integrators.push(tokio::spawn(async move {
+            let mut rounds = 0;
+            while !done.load(Ordering::Relaxed) {
+                audit.integrate(&store).await.unwrap();
+                rounds += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            rounds
+        }));
+    }
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let store = app.store.clone();
+        writers.push(tokio::spawn(async move {
+            let meta = custodian_store::AuditMeta {
+                actor: format!("writer{w}"),
+                ..Default::default()
+            };
+            for i in 0..300 {
+                let e = meta.event(None, "person.view", "person", Some(format!("{w}-{i}")));
+                store.append_event(&e).await.unwrap();
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    done.store(true, Ordering::Relaxed);
+    for i in integrators {
+        assert!(
+            i.await.unwrap() > 1,
+            "each server integrated while events arrived"
+        );
+    }
+    let a = app.state.audit.integrate(&app.store).await.unwrap();
+    let b = other.integrate(&app.store).await.unwrap();
+    assert_eq!(a, b, "both servers see the same log");
+    assert_eq!(a as i64, app.store.log_size().await.unwrap());
+    assert_eq!(
+        app.store.count_unintegrated_before(i64::MAX).await.unwrap(),
+        0,
+        "every event is a leaf"
+    );
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    let report = verify_log(&app.store, &key).await.unwrap();
+    assert!(report.ok, "{}", report.summary());
+    assert_eq!(report.leaves, a, "{}", report.summary());
+    assert!(report.leaves >= 2_400, "{}", report.summary());
 }
