@@ -41,8 +41,8 @@ const INSERT: &str = "INSERT INTO audit_events (id, occurred_at, practice_id, ac
      object_type, object_id, outcome, details, ip, user_agent, request_id, leaf_hash) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
-/// Starts the appender for the database file at `path` (already created and migrated). It
-/// stops when the last sender is dropped.
+/// Starts the writer for the database file at `path` (already created and migrated). It stops
+/// when the last sender is dropped.
 pub(crate) fn spawn(path: PathBuf) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel::<Job>(8192);
     std::thread::Builder::new()
@@ -111,9 +111,10 @@ pub(crate) fn spawn(path: PathBuf) -> mpsc::Sender<Job> {
     tx
 }
 
-/// Answers a job that could not be done.
+/// Answers a job that could not be done (the database could not be opened, or an event batch
+/// failed).
 fn refuse(job: Job, e: &rusqlite::Error) {
-    let err = || StoreError::Corrupt(format!("audit append failed: {e}"));
+    let err = || StoreError::Corrupt(format!("the audit log's writer failed: {e}"));
     match job {
         Job::Event(_, reply) => {
             let _ = reply.send(Err(err()));
