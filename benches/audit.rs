@@ -12,7 +12,7 @@
 //!    same request with recording off, 32 concurrent clients, interleaved rounds. Target: at most
 //!    1.3x.
 //!
-//! SQLite always; PostgreSQL too for (1) when CUSTODIAN_TEST_DATABASE_URL is set. AUDIT_BENCH=append,
+//! SQLite always; PostgreSQL too for (1) and (2) when CUSTODIAN_TEST_DATABASE_URL is set. AUDIT_BENCH=append,
 //! get or verify runs only that one.
 
 #[path = "common.rs"]
@@ -123,10 +123,10 @@ async fn append_throughput(backend: Backend, events: usize) {
     );
 }
 
-async fn verify_speed(events: usize) {
-    let db = custodian_store::testing::fresh(Backend::Sqlite)
-        .await
-        .unwrap();
+async fn verify_speed(backend: Backend, events: usize) {
+    let Some(db) = custodian_store::testing::fresh(backend).await else {
+        return;
+    };
     let store = db.store.clone();
     let audit = custodian_web::audit_log::AuditService::new("bench/audit", [3u8; 32]);
     let mut tasks = Vec::new();
@@ -216,7 +216,7 @@ async fn verify_speed(events: usize) {
         100.0 * r[r.len() / 2]
     };
     println!(
-        "verify {leaves} events ({:.0} MB of records): {:.0} events/s (rounds {}); raw SHA-256 of the same bytes {:.0} events/s (rounds {}); verify runs at {:.0}% of raw SHA-256 (median of the rounds' ratios; target >= 50%)",
+        "{backend:?}: verify {leaves} events ({:.0} MB of records): {:.0} events/s (rounds {}); raw SHA-256 of the same bytes {:.0} events/s (rounds {}); verify runs at {:.0}% of raw SHA-256 (median of the rounds' ratios; target >= 50%)",
         total as f64 / 1e6,
         leaves / best(&verify),
         rounds(&verify),
@@ -326,6 +326,7 @@ async fn main() {
         audited_get(quick).await;
     }
     if runs("verify") {
-        verify_speed(n).await;
+        verify_speed(Backend::Sqlite, n).await;
+        verify_speed(Backend::Postgres, n).await;
     }
 }
