@@ -8,7 +8,7 @@
 //! page, not per event.
 //! SQLite is read through `rusqlite` on its own read-only connection and one snapshot (sqlx's
 //! SQLite driver hands each row across threads, which made reading the log cost ten times its
-//! hashing); PostgreSQL through the pool, a page per query.
+//! hashing); PostgreSQL through the pool, a page at a time, each in its own read-only snapshot.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -193,7 +193,7 @@ pub fn stored_hash(text: &str) -> Option<[u8; 32]> {
 }
 
 /// The leaves and their events from `from_index` on, in leaf order (the event is absent when
-/// its row is gone). `$1` is the first leaf; the PostgreSQL form adds `$2`, the page size.
+/// its row is gone), for SQLite's reader. `$1` is the first leaf.
 const LEAVES: &str = "SELECT l.leaf_index, l.event_seq, l.leaf_hash, e.seq, e.id, e.occurred_at, \
      e.practice_id, e.actor_id, e.actor, e.action, e.object_type, e.object_id, e.outcome, e.details, \
      e.ip, e.user_agent, e.request_id \
@@ -328,22 +328,8 @@ pub(crate) fn postgres_leaves(
 ) -> mpsc::Receiver<Result<LogPage>> {
     let (tx, rx) = mpsc::channel(PAGES_AHEAD);
     tokio::spawn(async move {
-        let sql = format!("{LEAVES} LIMIT $2");
         loop {
-            let page = sqlx::query(&sql)
-                .bind(from)
-                .bind(PAGE as i64)
-                .fetch_all(&pool)
-                .await
-                .map_err(StoreError::from)
-                .and_then(|rows| {
-                    let mut page = new_page();
-                    for row in &rows {
-                        let leaf = postgres_leaf(row, &mut page.records)?;
-                        page.leaves.push(leaf);
-                    }
-                    Ok(page)
-                });
+            let page = postgres_page(&pool, from).await;
             let last = match &page {
                 Ok(p) if p.leaves.is_empty() => return,
                 Ok(p) => p.leaves.last().map(|l| l.leaf_index),
@@ -361,35 +347,90 @@ pub(crate) fn postgres_leaves(
     rx
 }
 
-fn postgres_leaf(row: &sqlx::postgres::PgRow, records: &mut Vec<u8>) -> Result<LogLeaf> {
+/// The event columns [`EventColumns`] is read from on PostgreSQL, `seq` first.
+const PG_EVENT: &str = "SELECT seq, id, occurred_at, practice_id, actor_id, actor, action, object_type, object_id, \
+     outcome, details, ip, user_agent, request_id FROM audit_events";
+
+/// One page of leaves from `from` on, with their events, in one read-only snapshot: the
+/// leaves by one range of the log's index, their events by one range of the events' (or, when
+/// the page's sequence numbers lie far apart, by the list of them), matched here. A join
+/// looks each event up on its own, which made reading the log cost several times more.
+async fn postgres_page(pool: &sqlx::PgPool, from: i64) -> Result<LogPage> {
     use sqlx::Row;
-    let seq: Option<i64> = row.try_get(3)?;
-    let record = match seq {
-        None => None,
-        Some(_) => {
-            let event = EventColumns {
-                id: row.try_get(4)?,
-                occurred_at: row.try_get(5)?,
-                practice_id: row.try_get(6)?,
-                actor_id: row.try_get(7)?,
-                actor: row.try_get::<&str, _>(8)?.as_bytes(),
-                action: row.try_get::<&str, _>(9)?.as_bytes(),
-                object_type: row.try_get::<&str, _>(10)?.as_bytes(),
-                object_id: row.try_get::<Option<&str>, _>(11)?.map(str::as_bytes),
-                outcome: row.try_get::<&str, _>(12)?.as_bytes(),
-                details: row.try_get::<&str, _>(13)?.as_bytes(),
-                ip: row.try_get::<Option<&str>, _>(14)?.map(str::as_bytes),
-                user_agent: row.try_get::<Option<&str>, _>(15)?.map(str::as_bytes),
-                request_id: row.try_get::<Option<&str>, _>(16)?.map(str::as_bytes),
-            };
-            Some(written(records, |out| event.write_canonical(out)))
-        }
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let leaves = sqlx::query(
+        "SELECT leaf_index, event_seq, leaf_hash FROM audit_log WHERE leaf_index >= $1 \
+         ORDER BY leaf_index LIMIT $2",
+    )
+    .bind(from)
+    .bind(PAGE as i64)
+    .fetch_all(&mut *tx)
+    .await?;
+    let seqs = leaves
+        .iter()
+        .map(|r| r.try_get::<i64, _>(1))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let (Some(&low), Some(&high)) = (seqs.iter().min(), seqs.iter().max()) else {
+        return Ok(new_page());
     };
-    Ok(LogLeaf {
-        leaf_index: row.try_get(0)?,
-        event_seq: row.try_get(1)?,
-        leaf_hash: stored_hash(row.try_get(2)?),
-        record,
+    let events = if high - low < 4 * PAGE as i64 {
+        sqlx::query(&format!(
+            "{PG_EVENT} WHERE seq BETWEEN $1 AND $2 ORDER BY seq"
+        ))
+        .bind(low)
+        .bind(high)
+        .fetch_all(&mut *tx)
+        .await?
+    } else {
+        sqlx::query(&format!("{PG_EVENT} WHERE seq = ANY($1) ORDER BY seq"))
+            .bind(&seqs)
+            .fetch_all(&mut *tx)
+            .await?
+    };
+    tx.commit().await?;
+    let event_seqs = events
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut page = new_page();
+    for (row, seq) in leaves.iter().zip(seqs) {
+        let record = match event_seqs.binary_search(&seq) {
+            Ok(i) => {
+                let event = postgres_event(&events[i])?;
+                Some(written(&mut page.records, |out| event.write_canonical(out)))
+            }
+            Err(_) => None,
+        };
+        page.leaves.push(LogLeaf {
+            leaf_index: row.try_get(0)?,
+            event_seq: seq,
+            leaf_hash: stored_hash(row.try_get(2)?),
+            record,
+        });
+    }
+    Ok(page)
+}
+
+/// An event row's columns as [`PG_EVENT`] reads them.
+fn postgres_event(row: &sqlx::postgres::PgRow) -> Result<EventColumns<'_>> {
+    use sqlx::Row;
+    Ok(EventColumns {
+        id: row.try_get(1)?,
+        occurred_at: row.try_get(2)?,
+        practice_id: row.try_get(3)?,
+        actor_id: row.try_get(4)?,
+        actor: row.try_get::<&str, _>(5)?.as_bytes(),
+        action: row.try_get::<&str, _>(6)?.as_bytes(),
+        object_type: row.try_get::<&str, _>(7)?.as_bytes(),
+        object_id: row.try_get::<Option<&str>, _>(8)?.map(str::as_bytes),
+        outcome: row.try_get::<&str, _>(9)?.as_bytes(),
+        details: row.try_get::<&str, _>(10)?.as_bytes(),
+        ip: row.try_get::<Option<&str>, _>(11)?.map(str::as_bytes),
+        user_agent: row.try_get::<Option<&str>, _>(12)?.map(str::as_bytes),
+        request_id: row.try_get::<Option<&str>, _>(13)?.map(str::as_bytes),
     })
 }
 

@@ -29,6 +29,8 @@ backend_tests!(
     verification_names_values_rewritten_in_another_form,
     a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named,
     two_servers_keep_one_log_while_events_arrive,
+    a_leaf_pointed_at_another_event_is_caught,
+    a_leaf_pointed_far_away_is_caught,
 );
 
 async fn provider_staff_read_every_practices_trail_and_practice_staff_cannot(app: TestApp) {
@@ -998,4 +1000,29 @@ async fn two_servers_keep_one_log_while_events_arrive(app: TestApp) {
     assert!(report.ok, "{}", report.summary());
     assert_eq!(report.leaves, a, "{}", report.summary());
     assert!(report.leaves >= 2_400, "{}", report.summary());
+}
+
+/// An attacker swaps two leaves' events (read with their page's range of events).
+async fn a_leaf_pointed_at_another_event_is_caught(app: TestApp) {
+    let r = attacked(
+        &app,
+        "UPDATE audit_log SET event_seq = -event_seq WHERE leaf_index IN (3, 4); \
+         UPDATE audit_log SET event_seq = -event_seq + 1 WHERE leaf_index = 3; \
+         UPDATE audit_log SET event_seq = -event_seq - 1 WHERE leaf_index = 4",
+    )
+    .await;
+    assert!(!r.ok);
+    assert!(r.summary().contains("leaf 3"), "{}", r.summary());
+}
+
+/// An attacker points a leaf far beyond the log (its page's events are then read by the list
+/// of them, not a range).
+async fn a_leaf_pointed_far_away_is_caught(app: TestApp) {
+    let r = attacked(
+        &app,
+        "UPDATE audit_log SET event_seq = event_seq + 4000000000 WHERE leaf_index = 3",
+    )
+    .await;
+    assert!(!r.ok);
+    assert!(r.summary().contains("leaf 3"), "{}", r.summary());
 }
