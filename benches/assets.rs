@@ -147,23 +147,10 @@ async fn main() {
     let (cookie, _) = sign_in(&c, &s.url, &username, PASSWORD).await;
     let get = |path: String| {
         let (c, url, cookie) = (c.clone(), s.url.clone(), cookie.clone());
+        // `{w}` in the path becomes the calling worker's number.
         move |w: usize| {
-            let (c, url, cookie, path) = (
-                c.clone(),
-                url.clone(),
-                cookie.clone(),
-                path.replace("{w}", &w.to_string()),
-            );
-            async move {
-                let r = c
-                    .get(format!("{url}{path}"))
-                    .header("cookie", cookie)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 200, "{path}");
-                r.bytes().await.unwrap();
-            }
+            let path = path.replace("{w}", &w.to_string());
+            get_ok(c.clone(), url.clone(), path, cookie.clone())
         }
     };
     // Check what the pages hold before timing them.

@@ -272,19 +272,7 @@ async fn audited_get(quick: bool) {
     ] {
         let call = |url: String| {
             let (c, cookie, path) = (c.clone(), cookie.clone(), path.clone());
-            move |_| {
-                let (c, cookie, url, path) = (c.clone(), cookie.clone(), url.clone(), path.clone());
-                async move {
-                    let r = c
-                        .get(format!("{url}{path}"))
-                        .header("cookie", cookie)
-                        .send()
-                        .await
-                        .unwrap();
-                    assert_eq!(r.status(), 200);
-                    std::hint::black_box(r.bytes().await.unwrap());
-                }
-            }
+            move |_| get_ok(c.clone(), url.clone(), path.clone(), cookie.clone())
         };
         let round = Duration::from_millis(if quick { 500 } else { 2000 });
         let (mut audited, mut plain) = (Vec::new(), Vec::new());

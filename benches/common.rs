@@ -179,6 +179,19 @@ pub fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// GETs `url` + `path` with the session `cookie`, expects 200 and reads the whole body: one
+/// call of a page under [`load`].
+pub async fn get_ok(c: reqwest::Client, url: String, path: String, cookie: String) {
+    let r = c
+        .get(format!("{url}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    std::hint::black_box(r.bytes().await.unwrap());
+}
+
 /// Runs `concurrency` workers calling `call` for `run_for`; returns every latency.
 pub async fn load<F, Fut>(concurrency: usize, run_for: Duration, call: F) -> Vec<Duration>
 where

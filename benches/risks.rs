@@ -190,19 +190,7 @@ async fn main() {
 
     let get = |path: String| {
         let (c, url, cookie) = (c.clone(), s.url.clone(), cookie.clone());
-        move |_| {
-            let (c, url, cookie, path) = (c.clone(), url.clone(), cookie.clone(), path.clone());
-            async move {
-                let r = c
-                    .get(format!("{url}{path}"))
-                    .header("cookie", cookie)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 200, "{path}");
-                r.bytes().await.unwrap();
-            }
-        }
+        move |_| get_ok(c.clone(), url.clone(), path.clone(), cookie.clone())
     };
     let page = c
         .get(format!("{}/provider/risks", s.url))
