@@ -42,9 +42,7 @@ macro_rules! audit_methods {
             }
 
             async fn log_size(&self) -> Result<i64> {
-                // Leaves are numbered from 0 without gaps (verification checks it), so the size
-                // is the last index + 1: one index lookup, not a count of every row.
-                Ok(sqlx::query_scalar("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM audit_log").fetch_one(&self.pool).await?)
+                Ok(sqlx::query_scalar(crate::queries::LOG_SIZE).fetch_one(&self.pool).await?)
             }
 
             async fn leaf_hashes(&self, from_index: i64) -> Result<Vec<String>> {

@@ -58,10 +58,9 @@ impl PgStore {
         leaves: &[(i64, String)],
     ) -> crate::Result<()> {
         let mut tx = self.pool.begin().await?;
-        let size: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM audit_log")
-                .fetch_one(&mut *tx)
-                .await?;
+        let size: i64 = sqlx::query_scalar(crate::queries::LOG_SIZE)
+            .fetch_one(&mut *tx)
+            .await?;
         if size != expected_size {
             return Err(StoreError::Conflict {
                 field: "tree_size",

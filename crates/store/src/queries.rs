@@ -34,6 +34,10 @@ pub(crate) fn event_rows(
     )
 }
 
+/// The log's size: leaves are numbered from 0 without gaps (verification checks it), so the
+/// last index + 1 — one index lookup, not a count of every row.
+pub(crate) const LOG_SIZE: &str = "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM audit_log";
+
 /// The events with sequence numbers in ($1, $2] that are not yet leaves of the log, with the
 /// leaf hashes stored at append, in sequence order. A bounded range on both tables: the
 /// databases walk their indexes over just that range (an open-ended "seq > n" lets PostgreSQL,

@@ -144,13 +144,19 @@ fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     Ok(c)
 }
 
+/// A time as sqlx stores it in SQLite (RFC 3339, `+00:00`), so rows read back the same whichever
+/// connection wrote them.
+fn as_stored(t: crate::Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
 /// One transaction for the batch; each event's sequence number in the batch's order.
 fn append(
     c: &mut Connection,
     batch: &[(AuditEvent, oneshot::Sender<Result<i64>>)],
 ) -> rusqlite::Result<Vec<i64>> {
     let at = crate::queries::now();
-    let time = at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+    let time = as_stored(at);
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut seqs = Vec::with_capacity(batch.len());
     {
@@ -183,18 +189,14 @@ fn append(
 /// The leaves in one transaction, numbered on from the log's size, which must be `expected`.
 fn add_leaves(c: &mut Connection, expected: i64, leaves: &[(i64, String)]) -> Result<()> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let size: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM audit_log",
-        [],
-        |r| r.get(0),
-    )?;
+    let size: i64 = tx.query_row(crate::queries::LOG_SIZE, [], |r| r.get(0))?;
     if size != expected {
         return Err(StoreError::Conflict {
             field: "tree_size",
             message: format!("the log has {size} leaves, not {expected}"),
         });
     }
-    let at = crate::queries::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+    let at = as_stored(crate::queries::now());
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO audit_log (leaf_index, event_seq, leaf_hash, integrated_at) VALUES (?1, ?2, ?3, ?4)",
