@@ -56,22 +56,6 @@ impl SqliteStore {
             })?;
         migrations::sqlite().run(&pool).await?;
         let appender = crate::sqlite_appender::spawn(file.clone());
-        // Checkpoint the WAL twice a second in the background (PASSIVE: never waits for readers
-        // or writers), so the group commit, whose own automatic checkpoints are off, never pays
-        // for one. Other connections keep SQLite's automatic checkpoints as a backstop.
-        let checkpointer = pool.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(500));
-            loop {
-                tick.tick().await;
-                if checkpointer.is_closed() {
-                    break;
-                }
-                let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(&checkpointer)
-                    .await;
-            }
-        });
         Ok(SqliteStore {
             pool,
             appender,
