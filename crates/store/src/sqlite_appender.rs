@@ -41,8 +41,8 @@ pub(crate) enum Job {
 /// than one (requests are arriving together). Each commit costs a write and an fsync whatever
 /// it holds, and under load those commits, not the rows, were most of what recording reads
 /// cost: with 32 clients reading records, commits held 3–4 events each; waiting this long
-/// makes them 8–10 and the audited read 10–20% cheaper against the same read unrecorded
-/// (`benches/audit.rs`). A request on its own (the last commit held one event) never waits.
+/// makes them 8–10 (figures in docs/audit-log.md, from `benches/audit.rs`). A request on its
+/// own (the last commit held one event) never waits.
 const GATHER: Duration = Duration::from_micros(500);
 
 /// How often the writer checkpoints the WAL (see [`checkpoint`]), when it has work.
