@@ -6,9 +6,10 @@
 //! when the event is appended ([`event_leaf_hash`]): verification checks the rows people see,
 //! not a copy. A page's records lie one after another in one buffer, so reading allocates per
 //! page, not per event.
-//! SQLite is read through `rusqlite` on its own read-only connection and one snapshot (sqlx's
-//! SQLite driver hands each row across threads, which made reading the log cost ten times its
-//! hashing); PostgreSQL through the pool, a page at a time, each in its own read-only snapshot.
+//! SQLite is read through `rusqlite` by two threads with read-only connections of their own,
+//! taking turns by page (sqlx's SQLite driver hands each row across threads, which made reading
+//! the log cost ten times its hashing); PostgreSQL through the pool, a page at a time, each in
+//! its own read-only snapshot.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -192,16 +193,24 @@ pub fn stored_hash(text: &str) -> Option<[u8; 32]> {
     (seen & 0xf0 == 0).then_some(out)
 }
 
-/// The leaves and their events from `from_index` on, in leaf order (the event is absent when
-/// its row is gone), for SQLite's reader. `$1` is the first leaf.
+/// The leaves in `[$1, $2)` and their events, in leaf order (the event is absent when its row
+/// is gone), for SQLite's readers.
 const LEAVES: &str = "SELECT l.leaf_index, l.event_seq, l.leaf_hash, e.seq, e.id, e.occurred_at, \
      e.practice_id, e.actor_id, e.actor, e.action, e.object_type, e.object_id, e.outcome, e.details, \
      e.ip, e.user_agent, e.request_id \
      FROM audit_log l LEFT JOIN audit_events e ON e.seq = l.event_seq \
-     WHERE l.leaf_index >= $1 ORDER BY l.leaf_index";
+     WHERE l.leaf_index >= ?1 AND l.leaf_index < ?2 ORDER BY l.leaf_index";
 
-/// SQLite: a blocking reader on its own read-only connection, in one read transaction (one
-/// snapshot of the log however long it takes).
+/// SQLite's readers, each a thread with its own read-only connection: one for each core, two
+/// to four. Reading the rows is most of verification's work: one reader kept one core busy
+/// while hashing used a fifth of the other.
+fn readers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
+}
+
+/// SQLite: the log's pages read by [`readers`] threads taking turns (with two: pages 0, 2, 4…
+/// and 1, 3, 5…), passed on in order. The log is read up to its last leaf at the start; its rows below
+/// that never change (append-only), so each reader's own snapshot sees the same ones.
 pub(crate) fn sqlite_leaves(path: PathBuf, from: i64) -> mpsc::Receiver<Result<LogPage>> {
     let (tx, rx) = mpsc::channel(PAGES_AHEAD);
     tokio::task::spawn_blocking(move || {
@@ -215,20 +224,74 @@ pub(crate) fn sqlite_leaves(path: PathBuf, from: i64) -> mpsc::Receiver<Result<L
     rx
 }
 
-fn read_sqlite(
-    path: &std::path::Path,
-    from: i64,
-    tx: &mpsc::Sender<Result<LogPage>>,
-) -> rusqlite::Result<()> {
+fn open_reader(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(Duration::from_secs(10))?;
-    conn.execute_batch("BEGIN")?;
-    let mut statement = conn.prepare(LEAVES)?;
-    let mut rows = statement.query([from])?;
+    Ok(conn)
+}
+
+fn read_sqlite(
+    path: &std::path::Path,
+    from: i64,
+    tx: &mpsc::Sender<Result<LogPage>>,
+) -> rusqlite::Result<()> {
+    let end: i64 = open_reader(path)?.query_row(crate::queries::LOG_SIZE, [], |r| r.get(0))?;
+    let pages = usize::try_from(end - from).unwrap_or(0).div_ceil(PAGE);
+    let readers = readers();
+    std::thread::scope(|scope| {
+        let turns: Vec<_> = (0..readers)
+            .map(|reader| {
+                let (page_tx, page_rx) = std::sync::mpsc::sync_channel(1);
+                scope.spawn(move || {
+                    let read = |conn: &rusqlite::Connection, page: usize| {
+                        let start = from + (page * PAGE) as i64;
+                        read_page(conn, start, (start + PAGE as i64).min(end))
+                    };
+                    let conn = open_reader(path);
+                    for page in (reader..pages).step_by(readers) {
+                        let result = conn
+                            .as_ref()
+                            .map_err(|e| e.to_string())
+                            .and_then(|c| read(c, page).map_err(|e| e.to_string()));
+                        let failed = result.is_err();
+                        // Stops when the verifier has stopped (at a fault) or this failed.
+                        if page_tx.send(result).is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+                page_rx
+            })
+            .collect();
+        for page in 0..pages {
+            let next = match turns[page % readers].recv() {
+                Ok(Ok(p)) => Ok(p),
+                Ok(Err(e)) => Err(StoreError::Corrupt(format!(
+                    "reading the audit log from {}: {e}",
+                    path.display()
+                ))),
+                Err(_) => break,
+            };
+            let failed = next.is_err();
+            if tx.blocking_send(next).is_err() || failed {
+                break;
+            }
+        }
+        // Leaving the scope drops the receivers, so readers still running stop at their next
+        // page.
+        drop(turns);
+    });
+    Ok(())
+}
+
+/// The leaves in `[start, end)` with their events' records.
+fn read_page(conn: &rusqlite::Connection, start: i64, end: i64) -> rusqlite::Result<LogPage> {
+    let mut statement = conn.prepare_cached(LEAVES)?;
+    let mut rows = statement.query([start, end])?;
     let mut page = new_page();
     while let Some(row) = rows.next()? {
         let present = !matches!(row.get_ref(3)?, rusqlite::types::ValueRef::Null);
@@ -240,18 +303,8 @@ fn read_sqlite(
             record: present.then(|| written(&mut page.records, |out| sqlite_record(row, out))),
         };
         page.leaves.push(leaf);
-        if page.leaves.len() == PAGE
-            && tx
-                .blocking_send(Ok(std::mem::replace(&mut page, new_page())))
-                .is_err()
-        {
-            return Ok(()); // the verifier stopped at a fault
-        }
     }
-    if !page.leaves.is_empty() {
-        let _ = tx.blocking_send(Ok(page));
-    }
-    Ok(())
+    Ok(page)
 }
 
 fn new_page() -> LogPage {
