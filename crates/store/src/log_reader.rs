@@ -201,9 +201,9 @@ const LEAVES: &str = "SELECT l.leaf_index, l.event_seq, l.leaf_hash, e.seq, e.id
      FROM audit_log l LEFT JOIN audit_events e ON e.seq = l.event_seq \
      WHERE l.leaf_index >= ?1 AND l.leaf_index < ?2 ORDER BY l.leaf_index";
 
-/// SQLite's readers, each a thread with its own read-only connection: one for each core, two
-/// to four. Reading the rows is most of verification's work: one reader kept one core busy
-/// while hashing used a fifth of the other.
+/// Pages read at once (on SQLite, threads with read-only connections of their own): one for
+/// each core, two to four. Reading the rows is most of verification's work: one reader kept
+/// one core busy while hashing used a fifth of the other.
 fn readers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
@@ -374,26 +374,42 @@ fn sqlite_record(row: &rusqlite::Row<'_>, out: &mut Vec<u8>) -> Result<(), Strin
     .write_canonical(out)
 }
 
-/// PostgreSQL: a task reading a page per query from the pool.
-pub(crate) fn postgres_leaves(
-    pool: sqlx::PgPool,
-    mut from: i64,
-) -> mpsc::Receiver<Result<LogPage>> {
+/// PostgreSQL: pages read from the pool by tasks that overlap (each page a query of its own,
+/// the next ones under way while one is decoded and hashed), passed on in order. The log is
+/// read up to its last leaf at the start, as on SQLite.
+pub(crate) fn postgres_leaves(pool: sqlx::PgPool, from: i64) -> mpsc::Receiver<Result<LogPage>> {
     let (tx, rx) = mpsc::channel(PAGES_AHEAD);
     tokio::spawn(async move {
-        loop {
-            let page = postgres_page(&pool, from).await;
-            let last = match &page {
-                Ok(p) if p.leaves.is_empty() => return,
-                Ok(p) => p.leaves.last().map(|l| l.leaf_index),
-                Err(_) => None,
-            };
-            if tx.send(page).await.is_err() {
+        let end: i64 = match sqlx::query_scalar(crate::queries::LOG_SIZE)
+            .fetch_one(&pool)
+            .await
+        {
+            Ok(end) => end,
+            Err(e) => {
+                let _ = tx.send(Err(e.into())).await;
                 return;
             }
-            match last {
-                Some(l) => from = l + 1,
-                None => return,
+        };
+        let mut reading = std::collections::VecDeque::new();
+        let mut start = from;
+        loop {
+            while reading.len() < readers() && start < end {
+                let (pool, page_end) = (pool.clone(), (start + PAGE as i64).min(end));
+                reading.push_back(tokio::spawn(async move {
+                    postgres_page(&pool, start, page_end).await
+                }));
+                start = page_end;
+            }
+            let Some(next) = reading.pop_front() else {
+                return;
+            };
+            let page = next.await.unwrap_or_else(|e| {
+                Err(StoreError::Corrupt(format!("reading the audit log: {e}")))
+            });
+            let failed = page.is_err();
+            // Stops when the verifier has stopped (at a fault) or a page could not be read.
+            if tx.send(page).await.is_err() || failed {
+                return;
             }
         }
     });
@@ -404,22 +420,22 @@ pub(crate) fn postgres_leaves(
 const PG_EVENT: &str = "SELECT seq, id, occurred_at, practice_id, actor_id, actor, action, object_type, object_id, \
      outcome, details, ip, user_agent, request_id FROM audit_events";
 
-/// One page of leaves from `from` on, with their events, in one read-only snapshot: the
+/// The leaves in `[start, end)`, with their events, in one read-only snapshot: the
 /// leaves by one range of the log's index, their events by one range of the events' (or, when
 /// the page's sequence numbers lie far apart, by the list of them), matched here. A join
 /// looks each event up on its own, which made reading the log cost several times more.
-async fn postgres_page(pool: &sqlx::PgPool, from: i64) -> Result<LogPage> {
+async fn postgres_page(pool: &sqlx::PgPool, start: i64, end: i64) -> Result<LogPage> {
     use sqlx::Row;
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
     let leaves = sqlx::query(
-        "SELECT leaf_index, event_seq, leaf_hash FROM audit_log WHERE leaf_index >= $1 \
-         ORDER BY leaf_index LIMIT $2",
+        "SELECT leaf_index, event_seq, leaf_hash FROM audit_log \
+         WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index",
     )
-    .bind(from)
-    .bind(PAGE as i64)
+    .bind(start)
+    .bind(end)
     .fetch_all(&mut *tx)
     .await?;
     let seqs = leaves
