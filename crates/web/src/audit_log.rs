@@ -401,8 +401,30 @@ fn hash_records(page: custodian_store::LogPage) -> HashedLeaves {
 
 /// Recomputes every leaf from the stored events and the whole tree, checks every checkpoint's
 /// signature and root, and that each checkpoint is consistent with the next.
+///
+/// The log is read in pages, each in a snapshot of its own, so retention that removes events
+/// while this runs (another server's, or a server's while the CLI verifies) could make events
+/// look deleted that the prunes read at the start do not name: a run that fails while the
+/// recorded prunes changed under it is run again (twice at most).
 pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyReport, AppError> {
     let key = PublicKey::parse(public_key).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut runs = 0;
+    loop {
+        let prune = furthest_prune(&store.prunes().await?);
+        let report = verify_with(store, &key, prune).await?;
+        runs += 1;
+        if report.ok || runs == 3 || furthest_prune(&store.prunes().await?) == prune {
+            return Ok(report);
+        }
+    }
+}
+
+/// [`verify_log`] with the furthest recorded prune as read at the start.
+async fn verify_with(
+    store: &SharedStore,
+    key: &PublicKey,
+    prune: Option<(i64, i64)>,
+) -> Result<VerifyReport, AppError> {
     let mut tree = Tree::with_capacity(store.log_size().await?.max(0) as u64);
     let fail = |leaves: u64, cps: usize, p: String| VerifyReport {
         ok: false,
@@ -413,7 +435,6 @@ pub async fn verify_log(store: &SharedStore, public_key: &str) -> Result<VerifyR
     };
     // Events removed under the retention setting: the recorded prunes name the leaves (the
     // prune events are leaves too, checked below like any other).
-    let prune = furthest_prune(&store.prunes().await?);
     let pruned_through = prune.map_or(-1, |(_, through)| through);
     let mut pruned = 0u64;
     // Pages of leaves with their events' records, read beside this loop; each page is hashed
