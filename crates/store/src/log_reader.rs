@@ -6,8 +6,8 @@
 //! when the event is appended ([`event_leaf_hash`]): verification checks the rows people see,
 //! not a copy. A page's records lie one after another in one buffer, so reading allocates per
 //! page, not per event.
-//! SQLite is read through `rusqlite` by two threads with read-only connections of their own,
-//! taking turns by page (sqlx's SQLite driver hands each row across threads, which made reading
+//! SQLite is read through `rusqlite` by two to four threads with read-only connections of
+//! their own, taking turns by page (sqlx's SQLite driver hands each row across threads, which made reading
 //! the log cost ten times its hashing); PostgreSQL through the pool, a page at a time, each in
 //! its own read-only snapshot.
 
@@ -209,8 +209,8 @@ fn readers() -> usize {
 }
 
 /// SQLite: the log's pages read by [`readers`] threads taking turns (with two: pages 0, 2, 4…
-/// and 1, 3, 5…), passed on in order. The log is read up to its last leaf at the start; its rows below
-/// that never change (append-only), so each reader's own snapshot sees the same ones.
+/// and 1, 3, 5…), passed on in order. The log is read up to its last leaf at the start; its
+/// rows below that never change (append-only), so each reader's own snapshot sees the same.
 pub(crate) fn sqlite_leaves(path: PathBuf, from: i64) -> mpsc::Receiver<Result<LogPage>> {
     let (tx, rx) = mpsc::channel(PAGES_AHEAD);
     tokio::task::spawn_blocking(move || {
@@ -281,8 +281,8 @@ fn read_sqlite(
                 break;
             }
         }
-        // Leaving the scope drops the receivers, so readers still running stop at their next
-        // page.
+        // Readers still running stop at their next page once no one receives: the scope then
+        // waits for them.
         drop(turns);
     });
     Ok(())
