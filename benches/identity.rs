@@ -88,18 +88,8 @@ async fn main() {
     // 3. Authenticated request vs /healthz, 8 clients each, interleaved.
     let (cookie, _) = sign_in(&c, &s.url, &users[0], PASSWORD).await;
     let (ac, aurl) = (c.clone(), s.url.clone());
-    let authed = move |_| {
-        let (c, url, cookie) = (ac.clone(), aurl.clone(), cookie.clone());
-        async move {
-            let r = c
-                .get(format!("{url}/api/v1/practices/{practice}"))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-        }
-    };
+    let path = format!("/api/v1/practices/{practice}");
+    let authed = move |_| get_ok(ac.clone(), aurl.clone(), path.clone(), cookie.clone());
     let (rc, rurl) = (c.clone(), s.url.clone());
     let ready = move |_| {
         let (c, url) = (rc.clone(), rurl.clone());

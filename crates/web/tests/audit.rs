@@ -896,27 +896,33 @@ async fn verification_names_values_rewritten_in_another_form(app: TestApp) {
     }
 }
 
-/// A log of several pages (verification reads 8,192 leaves a page and hashes each page as a
-/// subtree of its own): intact, it verifies whole; one event changed deep inside is named.
-async fn a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named(app: TestApp) {
-    let key = app.state.audit.public_key();
-    let mut writers = Vec::new();
-    for w in 0..16 {
+/// `writers` callers at once, each appending `each` views of a person on its own, every one
+/// durable before the next.
+async fn views_by_writers(app: &TestApp, writers: usize, each: usize) {
+    let mut tasks = Vec::new();
+    for w in 0..writers {
         let store = app.store.clone();
-        writers.push(tokio::spawn(async move {
+        tasks.push(tokio::spawn(async move {
             let meta = custodian_store::AuditMeta {
                 actor: format!("writer{w}"),
                 ..Default::default()
             };
-            for i in 0..1200 {
+            for i in 0..each {
                 let e = meta.event(None, "person.view", "person", Some(format!("{w}-{i}")));
                 store.append_event(&e).await.unwrap();
             }
         }));
     }
-    for w in writers {
-        w.await.unwrap();
+    for t in tasks {
+        t.await.unwrap();
     }
+}
+
+/// A log of several pages (verification reads 8,192 leaves a page and hashes each page as a
+/// subtree of its own): intact, it verifies whole; one event changed deep inside is named.
+async fn a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named(app: TestApp) {
+    let key = app.state.audit.public_key();
+    views_by_writers(&app, 16, 1200).await;
     app.state.audit.checkpoint(&app.store).await.unwrap();
     let report = verify_log(&app.store, &key).await.unwrap();
     assert!(report.ok, "{}", report.summary());
@@ -962,23 +968,7 @@ async fn two_servers_keep_one_log_while_events_arrive(app: TestApp) {
             rounds
         }));
     }
-    let mut writers = Vec::new();
-    for w in 0..8 {
-        let store = app.store.clone();
-        writers.push(tokio::spawn(async move {
-            let meta = custodian_store::AuditMeta {
-                actor: format!("writer{w}"),
-                ..Default::default()
-            };
-            for i in 0..300 {
-                let e = meta.event(None, "person.view", "person", Some(format!("{w}-{i}")));
-                store.append_event(&e).await.unwrap();
-            }
-        }));
-    }
-    for w in writers {
-        w.await.unwrap();
-    }
+    views_by_writers(&app, 8, 300).await;
     done.store(true, Ordering::Relaxed);
     for i in integrators {
         assert!(
