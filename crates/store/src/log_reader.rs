@@ -390,10 +390,10 @@ pub(crate) fn postgres_leaves(pool: sqlx::PgPool, from: i64) -> mpsc::Receiver<R
                 return;
             }
         };
-        let mut reading = std::collections::VecDeque::new();
+        let (mut reading, readers) = (std::collections::VecDeque::new(), readers());
         let mut start = from;
         loop {
-            while reading.len() < readers() && start < end {
+            while reading.len() < readers && start < end {
                 let (pool, page_end) = (pool.clone(), (start + PAGE as i64).min(end));
                 reading.push_back(tokio::spawn(async move {
                     postgres_page(&pool, start, page_end).await
