@@ -357,42 +357,64 @@ fn read_page(conn: &rusqlite::Connection, start: i64, end: i64) -> rusqlite::Res
             });
         }
     }
-    // The leaves' positions by their events' sequence numbers (in the log's order already,
-    // unless someone has moved them).
-    let mut wanted: Vec<(i64, usize)> = (page.leaves.iter().enumerate())
-        .map(|(at, leaf)| (leaf.event_seq, at))
-        .collect();
-    wanted.sort_unstable();
-    let (Some(&(low, _)), Some(&(high, _))) = (wanted.first(), wanted.last()) else {
+    let Some(wanted) = events_wanted(&page.leaves) else {
         return Ok(page);
     };
-    let found = |row: &rusqlite::Row<'_>, page: &mut LogPage| -> rusqlite::Result<()> {
-        let seq: i64 = row.get(0)?;
-        let first = wanted.partition_point(|&(s, _)| s < seq);
-        for &(_, at) in wanted[first..].iter().take_while(|&&(s, _)| s == seq) {
-            page.leaves[at].record =
-                Some(written(&mut page.records, |out| sqlite_record(row, out)));
-        }
+    let mut records = Vec::with_capacity(page.leaves.len());
+    let mut found = |row: &rusqlite::Row<'_>| -> rusqlite::Result<()> {
+        let record = written(&mut page.records, |out| sqlite_record(row, out));
+        records.push((row.get(0)?, record));
         Ok(())
     };
-    if high - low < 4 * PAGE as i64 {
-        let mut events = conn.prepare_cached(&format!(
-            "{SQLITE_EVENT} WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq"
-        ))?;
-        let mut rows = events.query([low, high])?;
-        while let Some(row) = rows.next()? {
-            found(row, &mut page)?;
+    match wanted {
+        Wanted::Range(low, high) => {
+            let mut events = conn.prepare_cached(&format!(
+                "{SQLITE_EVENT} WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq"
+            ))?;
+            let mut rows = events.query([low, high])?;
+            while let Some(row) = rows.next()? {
+                found(row)?;
+            }
         }
-    } else {
-        let mut event = conn.prepare_cached(&format!("{SQLITE_EVENT} WHERE seq = ?1"))?;
-        for &(seq, _) in &wanted {
-            let mut rows = event.query([seq])?;
-            if let Some(row) = rows.next()? {
-                found(row, &mut page)?;
+        Wanted::List(seqs) => {
+            let mut event = conn.prepare_cached(&format!("{SQLITE_EVENT} WHERE seq = ?1"))?;
+            for seq in seqs {
+                if let Some(row) = event.query([seq])?.next()? {
+                    found(row)?;
+                }
             }
         }
     }
+    give_records(&mut page, records);
     Ok(page)
+}
+
+/// Which events a page's leaves need: the range of their sequence numbers, or the list of them
+/// when they lie far apart (someone has moved a leaf); `None` for no leaves.
+enum Wanted {
+    Range(i64, i64),
+    List(Vec<i64>),
+}
+
+fn events_wanted(leaves: &[LogLeaf]) -> Option<Wanted> {
+    let mut seqs: Vec<i64> = leaves.iter().map(|l| l.event_seq).collect();
+    seqs.sort_unstable();
+    let (&low, &high) = (seqs.first()?, seqs.last()?);
+    Some(if high - low < 4 * PAGE as i64 {
+        Wanted::Range(low, high)
+    } else {
+        Wanted::List(seqs)
+    })
+}
+
+/// Gives each leaf its event's record from `records`, `(seq, record)` in sequence order as
+/// read; a leaf whose event is not among them has none (its row is gone).
+fn give_records(page: &mut LogPage, records: Vec<(i64, Result<std::ops::Range<usize>, String>)>) {
+    for leaf in &mut page.leaves {
+        if let Ok(i) = records.binary_search_by_key(&leaf.event_seq, |(seq, _)| *seq) {
+            leaf.record = Some(records[i].1.clone());
+        }
+    }
 }
 
 fn new_page() -> LogPage {
@@ -551,38 +573,30 @@ async fn postgres_page(pool: &sqlx::PgPool, start: i64, end: i64) -> Result<LogP
             record: None,
         });
     }
-    let mut seqs: Vec<i64> = page.leaves.iter().map(|l| l.event_seq).collect();
-    seqs.sort_unstable();
-    let (Some(&low), Some(&high)) = (seqs.first(), seqs.last()) else {
+    let Some(wanted) = events_wanted(&page.leaves) else {
         return Ok(page);
     };
-    let which = if high - low < 4 * PAGE as i64 {
-        format!("seq BETWEEN {low} AND {high}")
-    } else {
-        let list: Vec<String> = seqs.iter().map(i64::to_string).collect();
-        format!("seq = ANY('{{{}}}'::bigint[])", list.join(","))
+    let which = match wanted {
+        Wanted::Range(low, high) => format!("seq BETWEEN {low} AND {high}"),
+        Wanted::List(seqs) => {
+            let list: Vec<String> = seqs.iter().map(i64::to_string).collect();
+            format!("seq = ANY('{{{}}}'::bigint[])", list.join(","))
+        }
     };
     let events = copy_out(&mut tx, &format!("{PG_EVENT} WHERE {which} ORDER BY seq")).await?;
     tx.commit().await?;
-    // Where each event's record lies in the page's buffer, by sequence number.
     let mut records = Vec::with_capacity(page.leaves.len());
     let mut rows = CopyRows::new(&events).map_err(unreadable)?;
     let mut fields = [None; 14];
     while rows.next_row(&mut fields).map_err(unreadable)? {
         let seq =
             int8(fields[0]).ok_or_else(|| unreadable("an event's seq is not a number".into()))?;
-        records.push((
-            seq,
-            written(&mut page.records, |out| {
-                postgres_event(&fields)?.write_canonical(out)
-            }),
-        ));
+        let record = written(&mut page.records, |out| {
+            postgres_event(&fields)?.write_canonical(out)
+        });
+        records.push((seq, record));
     }
-    for leaf in &mut page.leaves {
-        if let Ok(i) = records.binary_search_by_key(&leaf.event_seq, |(seq, _)| *seq) {
-            leaf.record = Some(records[i].1.clone());
-        }
-    }
+    give_records(&mut page, records);
     Ok(page)
 }
 
