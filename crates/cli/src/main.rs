@@ -302,8 +302,10 @@ fn main() -> ExitCode {
             return match custodian_audit::verify_export(&text, key) {
                 Ok(v) => {
                     println!(
-                        "export intact: {} events, each proven against the signed checkpoint of size {}",
-                        v.events, v.tree_size
+                        "export intact: {} {}, each proven against the signed checkpoint of size {}",
+                        v.events,
+                        if v.events == 1 { "event" } else { "events" },
+                        v.tree_size
                     );
                     Ok(())
                 }

@@ -338,18 +338,28 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     pub fn summary(&self) -> String {
+        let (events, checkpoints) = (
+            counted(self.leaves, "event", "events"),
+            counted(
+                self.checkpoints as u64,
+                "signed checkpoint",
+                "signed checkpoints",
+            ),
+        );
         match &self.problem {
             None if self.pruned > 0 => format!(
-                "audit log intact: {} events ({} removed under the retention setting, their hashes kept), {} signed checkpoints verified",
-                self.leaves, self.pruned, self.checkpoints
+                "audit log intact: {events} ({} removed under the retention setting, their hashes kept), {checkpoints} verified",
+                self.pruned
             ),
-            None => format!(
-                "audit log intact: {} events, {} signed checkpoints verified",
-                self.leaves, self.checkpoints
-            ),
+            None => format!("audit log intact: {events}, {checkpoints} verified"),
             Some(p) => format!("audit log FAILED verification: {p}"),
         }
     }
+}
+
+/// "1 event", "2 events".
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A leaf as verification checks it: its place, the hash the log recorded for it, and its
@@ -617,3 +627,27 @@ async fn verify_with(
 }
 
 pub type SharedAudit = Arc<AuditService>;
+
+#[cfg(test)]
+mod tests {
+    use super::VerifyReport;
+
+    #[test]
+    fn the_summary_counts_in_words_a_reader_expects() {
+        let report = |leaves, checkpoints| VerifyReport {
+            ok: true,
+            leaves,
+            pruned: 0,
+            checkpoints,
+            problem: None,
+        };
+        assert_eq!(
+            report(1, 1).summary(),
+            "audit log intact: 1 event, 1 signed checkpoint verified"
+        );
+        assert_eq!(
+            report(171, 2).summary(),
+            "audit log intact: 171 events, 2 signed checkpoints verified"
+        );
+    }
+}

@@ -165,6 +165,15 @@ async fn staff(
         .collect())
 }
 
+/// An event's details as a list shows them: the first 160 characters, nothing when there are
+/// none (`{}`).
+fn details_in_list(text: &str) -> String {
+    if text.trim() == "{}" {
+        return String::new();
+    }
+    text.chars().take(160).collect()
+}
+
 struct EventRow {
     seq: i64,
     when: String,
@@ -267,7 +276,7 @@ async fn audit_page(
                     actor: e.event.meta.actor.clone(),
                     action: e.event.action.clone(),
                     outcome: e.event.outcome.as_str(),
-                    details: e.details_text.chars().take(160).collect(),
+                    details: details_in_list(&e.details_text),
                 })
                 .collect(),
             f: q,
@@ -402,7 +411,7 @@ async fn provider_audit_page(
                     actor: e.event.meta.actor.clone(),
                     action: e.event.action.clone(),
                     outcome: e.event.outcome.as_str(),
-                    details: e.details_text.chars().take(160).collect(),
+                    details: details_in_list(&e.details_text),
                 })
                 .collect(),
             practice: pq.practice,
