@@ -253,6 +253,80 @@ impl Tree {
     }
 }
 
+/// The roots of the complete, aligned blocks that a log's size splits into (one for each bit
+/// of the size, largest first): all that the root of a growing tree needs, in memory that grows
+/// with the log's logarithm rather than with the log. Verification builds it as the log is
+/// read and takes the root at every checkpoint's size.
+#[derive(Clone, Debug, Default)]
+pub struct Frontier {
+    size: u64,
+    /// `(level, hash)`: a block of 2^level leaves; levels fall from left to right.
+    blocks: Vec<(u32, Hash)>,
+}
+
+impl Frontier {
+    pub fn new() -> Self {
+        Frontier::default()
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Adds one leaf.
+    pub fn push(&mut self, leaf: Hash) {
+        self.push_block(0, leaf);
+    }
+
+    /// Adds a complete block of 2^level leaves whose hash is `hash`, where the size is a
+    /// multiple of the block's (the callers' blocks always are).
+    fn push_block(&mut self, level: u32, hash: Hash) {
+        debug_assert!(self.size.is_multiple_of(1 << level));
+        self.size += 1 << level;
+        self.blocks.push((level, hash));
+        while let [.., (a, left), (b, right)] = self.blocks[..] {
+            if a != b {
+                break;
+            }
+            self.blocks.truncate(self.blocks.len() - 2);
+            self.blocks.push((a + 1, node_hash(&left, &right)));
+        }
+    }
+
+    /// Adds the first `len` leaves of `sub`, by its stored blocks, where the size is a multiple
+    /// of the subtree's. Hands back `false`, changing nothing, when it is not, or when `len` is
+    /// more than the subtree holds.
+    pub fn push_prefix(&mut self, sub: &Subtree, len: u64) -> bool {
+        if len > sub.size() || !self.size.is_multiple_of(sub.size()) {
+            return false;
+        }
+        let mut offset = 0;
+        for level in (0..sub.levels.len() as u32).rev() {
+            if len & (1 << level) != 0 {
+                self.push_block(
+                    level,
+                    sub.levels[level as usize][(offset >> level) as usize],
+                );
+                offset += 1 << level;
+            }
+        }
+        true
+    }
+
+    /// The root of the tree of the leaves added so far (RFC 9162: each block is the left
+    /// sibling of the hash of all smaller blocks after it).
+    pub fn root(&self) -> Hash {
+        let mut blocks = self.blocks.iter().rev();
+        let Some(&(_, mut root)) = blocks.next() else {
+            return empty_root();
+        };
+        for (_, left) in blocks {
+            root = node_hash(left, &root);
+        }
+        root
+    }
+}
+
 /// Why a proof did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProofError {
@@ -408,6 +482,39 @@ mod tests {
 
     fn tree() -> Tree {
         Tree::from_leaves(leaves().iter().map(|l| leaf_hash(l)))
+    }
+
+    #[test]
+    fn a_frontier_gives_the_trees_root_at_every_size() {
+        let leaves: Vec<Hash> = (0..300u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let tree = Tree::from_leaves(leaves.iter().copied());
+        let mut frontier = Frontier::new();
+        assert_eq!(frontier.root(), empty_root());
+        for (i, leaf) in leaves.iter().enumerate() {
+            frontier.push(*leaf);
+            assert_eq!(frontier.size(), i as u64 + 1);
+            assert_eq!(
+                Some(frontier.root()),
+                tree.root(i as u64 + 1),
+                "size {}",
+                i + 1
+            );
+        }
+        // By blocks of a subtree: every prefix of the next 64 leaves, after 128 one by one.
+        let mut base = Frontier::new();
+        leaves[..128].iter().for_each(|l| base.push(*l));
+        let sub = Subtree::new(leaves[128..192].to_vec()).unwrap();
+        for len in 0..=64 {
+            let mut f = base.clone();
+            assert!(f.push_prefix(&sub, len));
+            assert_eq!(Some(f.root()), tree.root(128 + len), "prefix {len}");
+        }
+        // Not where the subtree's blocks are aligned, or longer than it: refused, unchanged.
+        let mut f = base.clone();
+        f.push(leaves[128]);
+        assert!(!f.push_prefix(&sub, 64));
+        assert!(!base.clone().push_prefix(&sub, 65));
+        assert_eq!(f.size(), 129);
     }
 
     #[test]

@@ -919,14 +919,29 @@ async fn views_by_writers(app: &TestApp, writers: usize, each: usize) {
 }
 
 /// A log of several pages (verification reads 8,192 leaves a page and hashes each page as a
-/// subtree of its own): intact, it verifies whole; one event changed deep inside is named.
+/// subtree of its own), with a checkpoint inside a full page (its root is taken from the
+/// page's blocks): intact, it verifies whole; one event changed deep inside is named.
 async fn a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named(app: TestApp) {
     let key = app.state.audit.public_key();
-    views_by_writers(&app, 16, 1200).await;
+    views_by_writers(&app, 16, 600).await;
+    let inside = app
+        .state
+        .audit
+        .checkpoint(&app.store)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        (8_193..16_384).contains(&inside.tree_size),
+        "a checkpoint inside the second page: {}",
+        inside.tree_size
+    );
+    views_by_writers(&app, 16, 600).await;
     app.state.audit.checkpoint(&app.store).await.unwrap();
     let report = verify_log(&app.store, &key).await.unwrap();
     assert!(report.ok, "{}", report.summary());
     assert!(report.leaves > 19_200, "{}", report.summary());
+    assert!(report.checkpoints >= 2, "{}", report.summary());
     let seq: i64 = 12_345;
     past_the_triggers(
         &app,
