@@ -238,8 +238,10 @@ async fn verify_speed(backend: Backend, events: usize) {
     );
 }
 
-async fn audited_get(quick: bool) {
-    let s = server().await;
+async fn audited_get(backend: Backend, quick: bool) {
+    let Some(s) = server_on(backend).await else {
+        return;
+    };
     let (practice, users) = practice_with_staff(&s, 2, PASSWORD).await;
     // A second server on the same store with recording of reads switched off.
     let mut off = s.state.clone();
@@ -295,7 +297,7 @@ async fn audited_get(quick: bool) {
             .join(", ");
         let (a, p) = (stats(audited), stats(plain));
         println!(
-            "{what} at 32 clients: audited median {} p95 {} ({} requests) vs recording off median {} p95 {} ({} requests): {:.2}x median (pairs of rounds: {pairs}; median pair {:.2}x), {:.2}x p95 (target <= 1.3x)",
+            "{backend:?}: {what} at 32 clients: audited median {} p95 {} ({} requests) vs recording off median {} p95 {} ({} requests): {:.2}x median (pairs of rounds: {pairs}; median pair {:.2}x), {:.2}x p95 (target <= 1.3x)",
             ms(a.median),
             ms(a.p95),
             a.n,
@@ -325,7 +327,8 @@ async fn main() {
         append_throughput(Backend::Postgres, appends).await;
     }
     if runs("get") {
-        audited_get(quick).await;
+        audited_get(Backend::Sqlite, quick).await;
+        audited_get(Backend::Postgres, quick).await;
     }
     if runs("verify") {
         verify_speed(Backend::Sqlite, n).await;

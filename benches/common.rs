@@ -16,9 +16,13 @@ pub struct Server {
 }
 
 pub async fn server() -> Server {
-    let db = custodian_store::testing::fresh(custodian_store::Backend::Sqlite)
-        .await
-        .unwrap();
+    server_on(custodian_store::Backend::Sqlite).await.unwrap()
+}
+
+/// A server on a fresh database of `backend`; `None` for PostgreSQL when
+/// `CUSTODIAN_TEST_DATABASE_URL` is not set.
+pub async fn server_on(backend: custodian_store::Backend) -> Option<Server> {
+    let db = custodian_store::testing::fresh(backend).await?;
     let state = AppState::new(db.store.clone(), WebConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -27,11 +31,11 @@ pub async fn server() -> Server {
         state.clone(),
         std::future::pending(),
     ));
-    Server {
+    Some(Server {
         url,
         state,
         _db: db,
-    }
+    })
 }
 
 /// Creates a practice with `n` members of staff (security questions set, so sign-in completes),
