@@ -9,5 +9,8 @@ pub mod record;
 
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointSigner, PublicKey};
 pub use export::{Export, ExportError, ExportedEvent, verify_export};
-pub use merkle::{Frontier, Hash, ProofError, Subtree, Tree, verify_consistency, verify_inclusion};
+pub use merkle::{
+    Blocks, Frontier, Hash, LogTree, ProofError, Subtree, Tree, verify_consistency,
+    verify_inclusion,
+};
 pub use record::{Record, RecordRef};

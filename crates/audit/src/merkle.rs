@@ -185,71 +185,212 @@ impl Tree {
 
     /// The root of the tree's first `size` leaves.
     pub fn root(&self, size: u64) -> Option<Hash> {
-        if size > self.size() {
-            return None;
-        }
-        Some(if size == 0 {
-            empty_root()
-        } else {
-            self.range_hash(0, size)
-        })
+        (size <= self.size()).then(|| root_of(size, &mut |s, e| self.range_hash(s, e)))
     }
 
     /// The inclusion proof of leaf `index` in the tree of the first `size` leaves (RFC 9162
     /// section 2.1.3.1).
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Option<Vec<Hash>> {
-        if index >= size || size > self.size() {
-            return None;
-        }
-        let mut proof = Vec::new();
-        self.path(index, 0, size, &mut proof);
-        Some(proof)
+        (index < size && size <= self.size())
+            .then(|| inclusion_path(index, size, &mut |s, e| self.range_hash(s, e)))
     }
 
-    fn path(&self, m: u64, start: u64, end: u64, out: &mut Vec<Hash>) {
+    /// The consistency proof between the trees of the first `old` and `new` leaves (RFC 9162
+    /// section 2.1.4.1).
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Option<Vec<Hash>> {
+        (old <= new && new <= self.size())
+            .then(|| consistency_path(old, new, &mut |s, e| self.range_hash(s, e)))
+    }
+}
+
+/// The root of a tree of `size` leaves, given the hash of any range of them.
+fn root_of(size: u64, range: &mut impl FnMut(u64, u64) -> Hash) -> Hash {
+    if size == 0 {
+        empty_root()
+    } else {
+        range(0, size)
+    }
+}
+
+/// RFC 9162 section 2.1.3.1 (for `index < size`), given the hash of any range of leaves.
+fn inclusion_path(index: u64, size: u64, range: &mut impl FnMut(u64, u64) -> Hash) -> Vec<Hash> {
+    fn path(
+        m: u64,
+        start: u64,
+        end: u64,
+        range: &mut impl FnMut(u64, u64) -> Hash,
+        out: &mut Vec<Hash>,
+    ) {
         let n = end - start;
         if n <= 1 {
             return;
         }
         let k = split(n);
         if m < k {
-            self.path(m, start, start + k, out);
-            out.push(self.range_hash(start + k, end));
+            path(m, start, start + k, range, out);
+            out.push(range(start + k, end));
         } else {
-            self.path(m - k, start + k, end, out);
-            out.push(self.range_hash(start, start + k));
+            path(m - k, start + k, end, range, out);
+            out.push(range(start, start + k));
         }
     }
+    let mut proof = Vec::new();
+    path(index, 0, size, range, &mut proof);
+    proof
+}
 
-    /// The consistency proof between the trees of the first `old` and `new` leaves (RFC 9162
-    /// section 2.1.4.1).
-    pub fn consistency_proof(&self, old: u64, new: u64) -> Option<Vec<Hash>> {
-        if old > new || new > self.size() {
-            return None;
-        }
-        let mut proof = Vec::new();
-        if old > 0 && old < new {
-            self.subproof(old, 0, new, true, &mut proof);
-        }
-        Some(proof)
-    }
-
-    fn subproof(&self, m: u64, start: u64, end: u64, complete: bool, out: &mut Vec<Hash>) {
+/// RFC 9162 section 2.1.4.1 (for `old <= new`), given the hash of any range of leaves.
+fn consistency_path(old: u64, new: u64, range: &mut impl FnMut(u64, u64) -> Hash) -> Vec<Hash> {
+    fn subproof(
+        m: u64,
+        start: u64,
+        end: u64,
+        complete: bool,
+        range: &mut impl FnMut(u64, u64) -> Hash,
+        out: &mut Vec<Hash>,
+    ) {
         let n = end - start;
         if m == n {
             if !complete {
-                out.push(self.range_hash(start, end));
+                out.push(range(start, end));
             }
             return;
         }
         let k = split(n);
         if m <= k {
-            self.subproof(m, start, start + k, complete, out);
-            out.push(self.range_hash(start + k, end));
+            subproof(m, start, start + k, complete, range, out);
+            out.push(range(start + k, end));
         } else {
-            self.subproof(m - k, start + k, end, false, out);
-            out.push(self.range_hash(start, start + k));
+            subproof(m - k, start + k, end, false, range, out);
+            out.push(range(start, start + k));
         }
+    }
+    let mut proof = Vec::new();
+    if old > 0 && old < new {
+        subproof(old, 0, new, true, range, &mut proof);
+    }
+    proof
+}
+
+/// Leaves in a block of a [`LogTree`].
+pub const BLOCK: u64 = 256;
+
+/// Complete blocks' leaf hashes read back from the store, by block number, as trees.
+pub type Blocks = std::collections::HashMap<u64, Tree>;
+
+/// The log's tree as a server keeps it for checkpoints and proofs: the roots of its complete
+/// blocks of [`BLOCK`] leaves (a tree of their own, whose nodes are the log tree's from level
+/// 8 up) and the leaves of the last, incomplete block. One hash for every 256 events, where a
+/// whole [`Tree`] keeps two for every event. A root or proof that needs hashes inside complete
+/// blocks names them (`Err`); the caller reads those blocks' leaf hashes from the store and
+/// asks again with them (a proof needs at most the blocks of its leaf and of its sizes).
+#[derive(Clone, Debug, Default)]
+pub struct LogTree {
+    blocks: Tree,
+    tail: Tree,
+}
+
+impl LogTree {
+    pub fn new() -> Self {
+        LogTree {
+            blocks: Tree::new(),
+            tail: Tree::new(),
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.blocks.size() * BLOCK + self.tail.size()
+    }
+
+    pub fn push(&mut self, leaf: Hash) {
+        self.tail.push(leaf);
+        if self.tail.size() == BLOCK {
+            self.blocks.push(self.tail.range_hash(0, BLOCK));
+            self.tail = Tree::new();
+        }
+    }
+
+    /// The hash of leaves [start, end), or a zero hash with the complete block it needs named
+    /// in `missing` when that block is not in `loaded`.
+    fn range_hash(&self, start: u64, end: u64, loaded: &Blocks, missing: &mut Vec<u64>) -> Hash {
+        let complete = self.blocks.size() * BLOCK;
+        if start.is_multiple_of(BLOCK) && end.is_multiple_of(BLOCK) && end <= complete {
+            return self.blocks.range_hash(start / BLOCK, end / BLOCK);
+        }
+        let block = start / BLOCK;
+        if (end - 1) / BLOCK == block {
+            let offset = block * BLOCK;
+            if start >= complete {
+                return self.tail.range_hash(start - offset, end - offset);
+            }
+            return match loaded.get(&block) {
+                Some(t) if t.size() == BLOCK => t.range_hash(start - offset, end - offset),
+                _ => {
+                    if !missing.contains(&block) {
+                        missing.push(block);
+                    }
+                    [0; 32]
+                }
+            };
+        }
+        let k = split(end - start);
+        node_hash(
+            &self.range_hash(start, start + k, loaded, missing),
+            &self.range_hash(start + k, end, loaded, missing),
+        )
+    }
+
+    /// Runs a computation over ranges; `Err` with the blocks it needs that are not loaded.
+    fn with_ranges<T>(
+        &self,
+        loaded: &Blocks,
+        f: impl FnOnce(&mut dyn FnMut(u64, u64) -> Hash) -> T,
+    ) -> Result<T, Vec<u64>> {
+        let mut missing = Vec::new();
+        let out = f(&mut |s, e| self.range_hash(s, e, loaded, &mut missing));
+        if missing.is_empty() {
+            Ok(out)
+        } else {
+            Err(missing)
+        }
+    }
+
+    /// The root of the first `size` leaves (`None` beyond the tree).
+    pub fn root(&self, size: u64, loaded: &Blocks) -> Result<Option<Hash>, Vec<u64>> {
+        if size > self.size() {
+            return Ok(None);
+        }
+        self.with_ranges(loaded, |range| Some(root_of(size, &mut |s, e| range(s, e))))
+    }
+
+    /// [`Tree::inclusion_proof`], with the blocks it needs.
+    pub fn inclusion_proof(
+        &self,
+        index: u64,
+        size: u64,
+        loaded: &Blocks,
+    ) -> Result<Option<Vec<Hash>>, Vec<u64>> {
+        if index >= size || size > self.size() {
+            return Ok(None);
+        }
+        self.with_ranges(loaded, |range| {
+            Some(inclusion_path(index, size, &mut |s, e| range(s, e)))
+        })
+    }
+
+    /// [`Tree::consistency_proof`], with the blocks it needs.
+    pub fn consistency_proof(
+        &self,
+        old: u64,
+        new: u64,
+        loaded: &Blocks,
+    ) -> Result<Option<Vec<Hash>>, Vec<u64>> {
+        if old > new || new > self.size() {
+            return Ok(None);
+        }
+        self.with_ranges(loaded, |range| {
+            Some(consistency_path(old, new, &mut |s, e| range(s, e)))
+        })
     }
 }
 
@@ -482,6 +623,63 @@ mod tests {
 
     fn tree() -> Tree {
         Tree::from_leaves(leaves().iter().map(|l| leaf_hash(l)))
+    }
+
+    /// A [`LogTree`]'s answer, reading the blocks it names from `leaves` as a server reads them
+    /// from the store; each request needs at most three blocks, named in one round.
+    fn with_blocks<T>(
+        leaves: &[Hash],
+        ask: impl Fn(&Blocks) -> Result<Option<T>, Vec<u64>>,
+    ) -> Option<T> {
+        let mut loaded = Blocks::new();
+        match ask(&loaded) {
+            Ok(answer) => answer,
+            Err(missing) => {
+                assert!(missing.len() <= 3, "{missing:?}");
+                for b in missing {
+                    let block = &leaves[(b * BLOCK) as usize..((b + 1) * BLOCK) as usize];
+                    loaded.insert(b, Tree::from_leaves(block.iter().copied()));
+                }
+                ask(&loaded).expect("every block it named was given")
+            }
+        }
+    }
+
+    #[test]
+    fn a_log_tree_gives_the_same_roots_and_proofs_as_the_whole_tree() {
+        let leaves: Vec<Hash> = (0..1100u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let tree = Tree::from_leaves(leaves.iter().copied());
+        let mut log = LogTree::new();
+        leaves.iter().for_each(|l| log.push(*l));
+        assert_eq!(log.size(), 1100);
+        let sizes = [
+            0u64, 1, 2, 255, 256, 257, 511, 512, 513, 700, 767, 768, 1024, 1099, 1100,
+        ];
+        for &size in &sizes {
+            assert_eq!(
+                with_blocks(&leaves, |b| log.root(size, b)),
+                tree.root(size),
+                "root {size}"
+            );
+            for index in [0, 1, 100, 255, 256, 300, 511, 512, 800, 1023, 1099] {
+                assert_eq!(
+                    with_blocks(&leaves, |b| log.inclusion_proof(index, size, b)),
+                    tree.inclusion_proof(index, size),
+                    "inclusion of {index} in {size}"
+                );
+            }
+            for &old in &sizes {
+                assert_eq!(
+                    with_blocks(&leaves, |b| log.consistency_proof(old, size, b)),
+                    tree.consistency_proof(old, size),
+                    "consistency {old} to {size}"
+                );
+            }
+        }
+        assert_eq!(with_blocks(&leaves, |b| log.root(1101, b)), None);
+        // Only the tail is in memory: the latest root needs no block read.
+        assert!(log.root(1100, &Blocks::new()).is_ok());
+        assert_eq!(log.root(300, &Blocks::new()), Err(vec![1]));
     }
 
     #[test]

@@ -45,9 +45,10 @@ macro_rules! audit_methods {
                 Ok(sqlx::query_scalar(crate::queries::LOG_SIZE).fetch_one(&self.pool).await?)
             }
 
-            async fn leaf_hashes(&self, from_index: i64) -> Result<Vec<String>> {
-                Ok(sqlx::query_scalar("SELECT leaf_hash FROM audit_log WHERE leaf_index >= $1 ORDER BY leaf_index")
+            async fn leaf_hashes(&self, from_index: i64, to_index: i64) -> Result<Vec<String>> {
+                Ok(sqlx::query_scalar("SELECT leaf_hash FROM audit_log WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index")
                     .bind(from_index)
+                    .bind(to_index)
                     .fetch_all(&self.pool)
                     .await?)
             }

@@ -65,8 +65,8 @@ pub trait AuditStore: Send + Sync {
     /// `expected_size`; a different size (another server got there first) is a conflict.
     async fn append_leaves(&self, expected_size: i64, leaves: &[(i64, String)]) -> Result<()>;
     async fn log_size(&self) -> Result<i64>;
-    /// The leaf hashes from `from_index` on, in order.
-    async fn leaf_hashes(&self, from_index: i64) -> Result<Vec<String>>;
+    /// The leaf hashes in `[from_index, to_index)`, in order.
+    async fn leaf_hashes(&self, from_index: i64, to_index: i64) -> Result<Vec<String>>;
     /// Every leaf from `from_index` on, in order, with its event's canonical record, for
     /// verification: pages sent down a channel by a reader running beside the caller, ending
     /// after the last leaf or with the first error.

@@ -4,8 +4,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use custodian_audit::merkle::BLOCK;
 use custodian_audit::{
-    CheckpointSigner, Export, ExportedEvent, Frontier, Hash, PublicKey, Record, Subtree, Tree,
+    Blocks, CheckpointSigner, Export, ExportedEvent, Frontier, Hash, LogTree, PublicKey, Record,
+    Subtree, Tree,
 };
 use custodian_domain::PracticeId;
 use custodian_store::{SharedStore, StoreError, StoredCheckpoint, StoredEvent};
@@ -27,8 +29,23 @@ fn late_commit_window(backend: custodian_store::Backend) -> i64 {
 pub struct AuditService {
     pub origin: String,
     signer: CheckpointSigner,
-    tree: Mutex<Tree>,
+    /// The log's tree for checkpoints and proofs: a hash per block of 256 leaves in memory,
+    /// the blocks a proof needs read back from the store (see [`LogTree`]).
+    tree: Mutex<LogTree>,
     floor: AtomicI64,
+}
+
+/// The stored leaf hashes in `[from, to)`, as hashes.
+async fn leaf_hashes(store: &SharedStore, from: i64, to: i64) -> Result<Vec<Hash>, StoreError> {
+    store
+        .leaf_hashes(from, to)
+        .await?
+        .iter()
+        .map(|h| {
+            custodian_store::stored_hash(h)
+                .ok_or_else(|| StoreError::Corrupt(format!("leaf hash {h}")))
+        })
+        .collect()
 }
 
 /// The record (canonical form) of a stored event.
@@ -51,7 +68,7 @@ impl AuditService {
         AuditService {
             origin: origin.to_string(),
             signer: CheckpointSigner::from_seed(origin, seed),
-            tree: Mutex::new(Tree::new()),
+            tree: Mutex::new(LogTree::new()),
             floor: AtomicI64::new(0),
         }
     }
@@ -62,15 +79,44 @@ impl AuditService {
     }
 
     /// Brings the in-memory tree up to the stored log (another server may have added leaves).
-    async fn refresh(&self, store: &SharedStore, tree: &mut Tree) -> Result<(), StoreError> {
+    async fn refresh(&self, store: &SharedStore, tree: &mut LogTree) -> Result<(), StoreError> {
         let have = tree.size() as i64;
-        for h in store.leaf_hashes(have).await? {
-            tree.push(
-                custodian_store::stored_hash(&h)
-                    .ok_or_else(|| StoreError::Corrupt(format!("leaf hash {h}")))?,
-            );
+        for h in leaf_hashes(store, have, i64::MAX).await? {
+            tree.push(h);
         }
         Ok(())
+    }
+
+    /// `ask` of the tree, with the complete blocks it names read from the store into `loaded`
+    /// (kept by the caller across several questions, as an export asks one per event).
+    async fn with_blocks<T>(
+        store: &SharedStore,
+        tree: &LogTree,
+        loaded: &mut Blocks,
+        ask: impl Fn(&LogTree, &Blocks) -> Result<Option<T>, Vec<u64>>,
+    ) -> Result<Option<T>, StoreError> {
+        // A question names every block it needs at once; a second round is only a guard.
+        for _ in 0..2 {
+            match ask(tree, loaded) {
+                Ok(answer) => return Ok(answer),
+                Err(missing) => {
+                    for b in missing {
+                        let (from, to) = ((b * BLOCK) as i64, ((b + 1) * BLOCK) as i64);
+                        let hashes = leaf_hashes(store, from, to).await?;
+                        if hashes.len() as u64 != BLOCK {
+                            return Err(StoreError::Corrupt(format!(
+                                "the log's leaves {from}..{to} are {} hashes, not {BLOCK}",
+                                hashes.len()
+                            )));
+                        }
+                        loaded.insert(b, Tree::from_leaves(hashes));
+                    }
+                }
+            }
+        }
+        ask(tree, loaded).map_err(|missing| {
+            StoreError::Corrupt(format!("the log's blocks {missing:?} could not be read"))
+        })
     }
 
     /// Adds every committed event not yet in the log as a leaf. Returns the log's size.
@@ -173,12 +219,11 @@ impl AuditService {
         if latest.as_ref().is_some_and(|c| c.tree_size as u64 >= size) {
             return Ok(latest);
         }
-        let root = self
-            .tree
-            .lock()
-            .await
-            .root(size)
+        let tree = self.tree.lock().await;
+        let root = Self::with_blocks(store, &tree, &mut Blocks::new(), |t, b| t.root(size, b))
+            .await?
             .expect("size is the tree's");
+        drop(tree);
         let note = self.signer.sign(&self.origin, size, &root);
         store
             .add_checkpoint(size as i64, &hex::encode(root), &note)
@@ -219,9 +264,12 @@ impl AuditService {
         }
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
-        let proof = tree
-            .inclusion_proof(leaf_index as u64, cp.tree_size as u64)
-            .ok_or(AppError::NotFound)?;
+        let (index, size) = (leaf_index as u64, cp.tree_size as u64);
+        let proof = Self::with_blocks(store, &tree, &mut Blocks::new(), |t, b| {
+            t.inclusion_proof(index, size, b)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
         Ok(ProvenEvent {
             record: record_of(&event),
             event,
@@ -258,12 +306,15 @@ impl AuditService {
             )
             .into());
         }
-        Ok(tree
-            .consistency_proof(old as u64, new as u64)
-            .unwrap_or_default()
-            .iter()
-            .map(hex::encode)
-            .collect())
+        let (old, new) = (old as u64, new as u64);
+        Ok(Self::with_blocks(store, &tree, &mut Blocks::new(), |t, b| {
+            t.consistency_proof(old, new, b)
+        })
+        .await?
+        .unwrap_or_default()
+        .iter()
+        .map(hex::encode)
+        .collect())
     }
 
     /// An export of one practice's events in a period, each with its proof against the latest
@@ -287,11 +338,14 @@ impl AuditService {
         let events = store.practice_log(practice, from, to, &staff).await?;
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
-        let mut out = Vec::new();
+        let (mut out, mut loaded, size) = (Vec::new(), Blocks::new(), cp.tree_size as u64);
         for (leaf, e) in events.into_iter().filter(|(l, _)| *l < cp.tree_size) {
-            let proof = tree
-                .inclusion_proof(leaf as u64, cp.tree_size as u64)
-                .ok_or(AppError::NotFound)?;
+            let index = leaf as u64;
+            let proof = Self::with_blocks(store, &tree, &mut loaded, |t, b| {
+                t.inclusion_proof(index, size, b)
+            })
+            .await?
+            .ok_or(AppError::NotFound)?;
             out.push(ExportedEvent {
                 leaf_index: leaf as u64,
                 record: record_of(&e),

@@ -31,6 +31,7 @@ backend_tests!(
     two_servers_keep_one_log_while_events_arrive,
     a_leaf_pointed_at_another_event_is_caught,
     a_leaf_pointed_far_away_is_caught,
+    proofs_deep_in_a_long_log_verify_from_a_running_and_a_restarted_server,
 );
 
 async fn provider_staff_read_every_practices_trail_and_practice_staff_cannot(app: TestApp) {
@@ -1030,4 +1031,94 @@ async fn a_leaf_pointed_far_away_is_caught(app: TestApp) {
     .await;
     assert!(!r.ok);
     assert!(r.summary().contains("leaf 3"), "{}", r.summary());
+}
+
+/// A log of several blocks (a server keeps one hash per 256 leaves and reads the blocks a proof
+/// needs back from the store): events' proofs against an earlier and the latest checkpoint, the
+/// consistency proof between them and a practice's export all verify, from the running server
+/// and from one just started (its tree rebuilt from the stored hashes).
+async fn proofs_deep_in_a_long_log_verify_from_a_running_and_a_restarted_server(app: TestApp) {
+    let key = app.state.audit.public_key();
+    let public = PublicKey::parse(&key).unwrap();
+    app.sign_in("rahmed").await;
+    views_by_writers(&app, 4, 150).await;
+    let early = app
+        .state
+        .audit
+        .checkpoint(&app.store)
+        .await
+        .unwrap()
+        .unwrap();
+    views_by_writers(&app, 4, 150).await;
+    app.sign_in("rahmed").await;
+    let latest = app
+        .state
+        .audit
+        .checkpoint(&app.store)
+        .await
+        .unwrap()
+        .unwrap();
+    let (a, b) = (
+        public.verify(&early.note).unwrap(),
+        public.verify(&latest.note).unwrap(),
+    );
+    assert!(
+        a.size > 600 && b.size > a.size + 512,
+        "{} {}",
+        a.size,
+        b.size
+    );
+    let restarted =
+        custodian_web::audit_log::AuditService::new("custodian.test/restarted", [7u8; 32]);
+    for server in [&*app.state.audit, &restarted] {
+        let mut proven = 0;
+        for seq in (1..latest.tree_size).step_by(61) {
+            if app.store.event(seq).await.unwrap().is_none() {
+                continue;
+            }
+            for cp in [&a, &b] {
+                let p = server.prove(&app.store, seq, Some(cp.size as i64)).await;
+                let Ok(p) = p else {
+                    // Only an event logged after the earlier checkpoint may be refused it.
+                    assert!(cp.size == a.size, "event {seq} against size {}", cp.size);
+                    continue;
+                };
+                let proof: Vec<[u8; 32]> = p
+                    .proof
+                    .iter()
+                    .map(|h| hex::decode(h).unwrap().try_into().unwrap())
+                    .collect();
+                verify_inclusion(
+                    p.leaf_index as u64,
+                    cp.size,
+                    &p.record.leaf_hash().unwrap(),
+                    &proof,
+                    &cp.root,
+                )
+                .unwrap_or_else(|e| panic!("event {seq} in {}: {e}", cp.size));
+                proven += 1;
+            }
+        }
+        assert!(proven > 20, "{proven}");
+        let proof: Vec<[u8; 32]> = server
+            .consistency(&app.store, a.size as i64, b.size as i64)
+            .await
+            .unwrap()
+            .iter()
+            .map(|h| hex::decode(h).unwrap().try_into().unwrap())
+            .collect();
+        custodian_audit::verify_consistency(a.size, b.size, &a.root, &b.root, &proof).unwrap();
+        let export = server
+            .export(
+                &app.store,
+                app.riverside.id,
+                chrono::Utc::now() - chrono::Duration::days(1),
+                chrono::Utc::now() + chrono::Duration::days(1),
+            )
+            .await
+            .unwrap();
+        let checked =
+            custodian_audit::verify_export(&serde_json::to_string(&export).unwrap(), &key);
+        assert!(checked.unwrap().events >= 2);
+    }
 }
