@@ -723,19 +723,7 @@ async fn retention_removes_old_events_and_the_log_still_verifies(app: TestApp) {
         .unwrap()
         .verify(&proven.checkpoint)
         .unwrap();
-    let proof: Vec<custodian_audit::Hash> = proven
-        .proof
-        .iter()
-        .map(|h| hex::decode(h).unwrap().try_into().unwrap())
-        .collect();
-    verify_inclusion(
-        proven.leaf_index as u64,
-        cp.size,
-        &proven.record.leaf_hash().unwrap(),
-        &proof,
-        &cp.root,
-    )
-    .unwrap();
+    proven_in(&proven, &cp).unwrap();
     // Nothing more is due at the same cutoff.
     assert_eq!(app.state.audit.prune(&app.store, cutoff).await.unwrap(), 0);
 
@@ -919,19 +907,44 @@ async fn views_by_writers(app: &TestApp, writers: usize, each: usize) {
     }
 }
 
+/// Hashes as the API and the service give them, in hex.
+fn hashes(hex: &[String]) -> Vec<custodian_audit::Hash> {
+    hex.iter()
+        .map(|h| hex::decode(h).unwrap().try_into().unwrap())
+        .collect()
+}
+
+/// Checks an event's proof against a checkpoint.
+fn proven_in(
+    p: &custodian_web::audit_log::ProvenEvent,
+    cp: &custodian_audit::Checkpoint,
+) -> Result<(), custodian_audit::ProofError> {
+    verify_inclusion(
+        p.leaf_index as u64,
+        cp.size,
+        &p.record.leaf_hash().unwrap(),
+        &hashes(&p.proof),
+        &cp.root,
+    )
+}
+
+/// Integrates and signs a checkpoint now; the one signed.
+async fn signed_checkpoint(app: &TestApp) -> custodian_store::StoredCheckpoint {
+    app.state
+        .audit
+        .checkpoint(&app.store)
+        .await
+        .unwrap()
+        .expect("a checkpoint")
+}
+
 /// A log of several pages (verification reads 8,192 leaves a page and hashes each page as a
 /// subtree of its own), with a checkpoint inside a full page (its root is taken from the
 /// page's blocks): intact, it verifies whole; one event changed deep inside is named.
 async fn a_long_log_verifies_page_by_page_and_a_change_deep_inside_is_named(app: TestApp) {
     let key = app.state.audit.public_key();
     views_by_writers(&app, 16, 600).await;
-    let inside = app
-        .state
-        .audit
-        .checkpoint(&app.store)
-        .await
-        .unwrap()
-        .unwrap();
+    let inside = signed_checkpoint(&app).await;
     assert!(
         (8_193..16_384).contains(&inside.tree_size),
         "a checkpoint inside the second page: {}",
@@ -1042,22 +1055,10 @@ async fn proofs_deep_in_a_long_log_verify_from_a_running_and_a_restarted_server(
     let public = PublicKey::parse(&key).unwrap();
     app.sign_in("rahmed").await;
     views_by_writers(&app, 4, 150).await;
-    let early = app
-        .state
-        .audit
-        .checkpoint(&app.store)
-        .await
-        .unwrap()
-        .unwrap();
+    let early = signed_checkpoint(&app).await;
     views_by_writers(&app, 4, 150).await;
     app.sign_in("rahmed").await;
-    let latest = app
-        .state
-        .audit
-        .checkpoint(&app.store)
-        .await
-        .unwrap()
-        .unwrap();
+    let latest = signed_checkpoint(&app).await;
     let (a, b) = (
         public.verify(&early.note).unwrap(),
         public.verify(&latest.note).unwrap(),
@@ -1083,30 +1084,17 @@ async fn proofs_deep_in_a_long_log_verify_from_a_running_and_a_restarted_server(
                     assert!(cp.size == a.size, "event {seq} against size {}", cp.size);
                     continue;
                 };
-                let proof: Vec<[u8; 32]> = p
-                    .proof
-                    .iter()
-                    .map(|h| hex::decode(h).unwrap().try_into().unwrap())
-                    .collect();
-                verify_inclusion(
-                    p.leaf_index as u64,
-                    cp.size,
-                    &p.record.leaf_hash().unwrap(),
-                    &proof,
-                    &cp.root,
-                )
-                .unwrap_or_else(|e| panic!("event {seq} in {}: {e}", cp.size));
+                proven_in(&p, cp).unwrap_or_else(|e| panic!("event {seq} in {}: {e}", cp.size));
                 proven += 1;
             }
         }
         assert!(proven > 20, "{proven}");
-        let proof: Vec<[u8; 32]> = server
-            .consistency(&app.store, a.size as i64, b.size as i64)
-            .await
-            .unwrap()
-            .iter()
-            .map(|h| hex::decode(h).unwrap().try_into().unwrap())
-            .collect();
+        let proof = hashes(
+            &server
+                .consistency(&app.store, a.size as i64, b.size as i64)
+                .await
+                .unwrap(),
+        );
         custodian_audit::verify_consistency(a.size, b.size, &a.root, &b.root, &proof).unwrap();
         let export = server
             .export(
