@@ -33,8 +33,8 @@ fn split(n: u64) -> u64 {
 }
 
 /// A complete Merkle tree over a power-of-two number of leaf hashes, built on its own (on
-/// another thread, say) and then added to a [`Tree`] with [`Tree::append_subtree`]: level k
-/// holds the hashes of its blocks of 2^k leaves.
+/// another thread, say) and then added to a [`Frontier`] with [`Frontier::push_prefix`]: level
+/// k holds the hashes of its blocks of 2^k leaves.
 #[derive(Clone, Debug)]
 pub struct Subtree {
     levels: Vec<Vec<Hash>>,
@@ -81,21 +81,6 @@ impl Tree {
         }
     }
 
-    /// An empty tree with room for `leaves` leaves and their inner nodes, so that building a
-    /// large tree does not copy its levels as they grow.
-    pub fn with_capacity(leaves: u64) -> Self {
-        let mut levels = Vec::new();
-        let mut n = leaves as usize;
-        loop {
-            levels.push(Vec::with_capacity(n));
-            if n <= 1 {
-                break;
-            }
-            n /= 2;
-        }
-        Tree { levels }
-    }
-
     pub fn from_leaves(leaves: impl IntoIterator<Item = Hash>) -> Self {
         let mut t = Tree::new();
         for l in leaves {
@@ -128,35 +113,6 @@ impl Tree {
             self.levels[level + 1].push(parent);
             level += 1;
         }
-    }
-
-    /// Appends a complete subtree built apart (see [`Subtree`]) where it is an aligned block:
-    /// the tree's size is a multiple of the subtree's. The result is the tree that pushing its
-    /// leaves one by one gives. Hands the subtree back, changing nothing, when it is not
-    /// aligned.
-    pub fn append_subtree(&mut self, sub: Subtree) -> Result<(), Subtree> {
-        let n = sub.size();
-        if n == 0 || self.size() % n != 0 {
-            return Err(sub);
-        }
-        let top = sub.levels.len() - 1;
-        for (k, level) in sub.levels.into_iter().enumerate() {
-            if self.levels.len() == k {
-                self.levels.push(Vec::new());
-            }
-            self.levels[k].extend(level);
-        }
-        let mut level = top;
-        while self.levels[level].len() % 2 == 0 {
-            let l = &self.levels[level];
-            let parent = node_hash(&l[l.len() - 2], &l[l.len() - 1]);
-            if self.levels.len() == level + 1 {
-                self.levels.push(Vec::new());
-            }
-            self.levels[level + 1].push(parent);
-            level += 1;
-        }
-        Ok(())
     }
 
     /// The hash of leaves [start, end), for a range the tree holds.
@@ -929,60 +885,15 @@ mod tests {
     }
 
     #[test]
-    fn a_subtree_built_apart_gives_the_same_tree_as_pushing_its_leaves() {
+    fn a_subtree_is_built_only_over_a_power_of_two_leaves() {
         let leaf = |i: u64| leaf_hash(&i.to_be_bytes());
-        for (before, n) in [
-            (0u64, 1usize),
-            (0, 8),
-            (8, 8),
-            (16, 4),
-            (24, 8),
-            (5, 1),
-            (12, 4),
-        ] {
-            let mut pushed = Tree::from_leaves((0..before).map(leaf));
-            let mut appended = pushed.clone();
-            let leaves: Vec<Hash> = (before..before + n as u64).map(leaf).collect();
-            for l in &leaves {
-                pushed.push(*l);
-            }
-            appended
-                .append_subtree(Subtree::new(leaves).unwrap())
-                .unwrap();
-            for size in 0..=pushed.size() {
-                assert_eq!(
-                    appended.root(size),
-                    pushed.root(size),
-                    "{before}+{n}, root {size}"
-                );
-            }
-            assert_eq!(
-                appended.inclusion_proof(before, pushed.size()),
-                pushed.inclusion_proof(before, pushed.size())
-            );
-            // Then leaves pushed one by one carry on from it.
-            appended.push(leaf(1000));
-            pushed.push(leaf(1000));
-            assert_eq!(appended.root(pushed.size()), pushed.root(pushed.size()));
-        }
-        // Room made up front changes nothing.
-        let mut roomy = Tree::with_capacity(100);
-        for i in 0..37 {
-            roomy.push(leaf(i));
-        }
-        let plain = Tree::from_leaves((0..37).map(leaf));
-        for size in 0..=37 {
-            assert_eq!(roomy.root(size), plain.root(size));
-        }
+        let sub = Subtree::new((0..8).map(leaf).collect()).unwrap();
+        assert_eq!(sub.size(), 8);
         assert_eq!(
-            roomy.consistency_proof(5, 37),
-            plain.consistency_proof(5, 37)
+            sub.levels[3][0],
+            Tree::from_leaves((0..8).map(leaf)).root(8).unwrap()
         );
-        // Not aligned (a block of 4 cannot start at leaf 6), or not a power of two: refused.
-        let mut t = Tree::from_leaves((0..6).map(leaf));
-        let sub = Subtree::new((0..4).map(leaf).collect()).unwrap();
-        assert!(t.append_subtree(sub).is_err());
-        assert_eq!(t.size(), 6);
         assert!(Subtree::new((0..3).map(leaf).collect()).is_err());
+        assert!(Subtree::new(Vec::new()).is_err());
     }
 }

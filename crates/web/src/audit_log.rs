@@ -598,7 +598,7 @@ async fn verify_with(
         let start = tree.size();
         let hashes = match page.subtree {
             Ok(sub) if start.is_multiple_of(sub.size()) => {
-                for &size in sizes.range(start + 1..start + sub.size()) {
+                for &size in sizes.range(start + 1..=start + sub.size()) {
                     let mut at = tree.clone();
                     at.push_prefix(&sub, size - start);
                     roots.insert(size, at.root());
@@ -614,9 +614,6 @@ async fn verify_with(
             if sizes.contains(&tree.size()) {
                 roots.insert(tree.size(), tree.root());
             }
-        }
-        if sizes.contains(&tree.size()) {
-            roots.insert(tree.size(), tree.root());
         }
     }
     let mut previous: Option<(u64, Hash)> = None;
