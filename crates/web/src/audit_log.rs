@@ -95,23 +95,18 @@ impl AuditService {
         loaded: &mut Blocks,
         ask: impl Fn(&LogTree, &Blocks) -> Result<Option<T>, Vec<u64>>,
     ) -> Result<Option<T>, StoreError> {
-        // A question names every block it needs at once; a second round is only a guard.
-        for _ in 0..2 {
-            match ask(tree, loaded) {
-                Ok(answer) => return Ok(answer),
-                Err(missing) => {
-                    for b in missing {
-                        let (from, to) = ((b * BLOCK) as i64, ((b + 1) * BLOCK) as i64);
-                        let hashes = leaf_hashes(store, from, to).await?;
-                        if hashes.len() as u64 != BLOCK {
-                            return Err(StoreError::Corrupt(format!(
-                                "the log's leaves {from}..{to} are {} hashes, not {BLOCK}",
-                                hashes.len()
-                            )));
-                        }
-                        loaded.insert(b, Tree::from_leaves(hashes));
-                    }
+        // A question names every block it needs at once, so one reading is enough.
+        if let Err(missing) = ask(tree, loaded) {
+            for b in missing {
+                let (from, to) = ((b * BLOCK) as i64, ((b + 1) * BLOCK) as i64);
+                let hashes = leaf_hashes(store, from, to).await?;
+                if hashes.len() as u64 != BLOCK {
+                    return Err(StoreError::Corrupt(format!(
+                        "the log's leaves {from}..{to} are {} hashes, not {BLOCK}",
+                        hashes.len()
+                    )));
                 }
+                loaded.insert(b, Tree::from_leaves(hashes));
             }
         }
         ask(tree, loaded).map_err(|missing| {
