@@ -59,7 +59,7 @@ async fn append_throughput(backend: Backend, events: usize) {
         return;
     };
     let store = db.store.clone();
-    let audit = custodian_web::audit_log::AuditService::new("bench/audit", [3u8; 32]);
+    let audit = custodian_app::audit::AuditService::new("bench/audit", [3u8; 32]);
     let per = events / 64;
     let append = write_events(&store, per).await;
     // The append computes each event's leaf hash as it writes the row: time that work apart,
@@ -94,7 +94,7 @@ async fn append_throughput(backend: Backend, events: usize) {
         return;
     };
     let store = db.store.clone();
-    let audit = std::sync::Arc::new(custodian_web::audit_log::AuditService::new(
+    let audit = std::sync::Arc::new(custodian_app::audit::AuditService::new(
         "bench/audit",
         [3u8; 32],
     ));
@@ -128,7 +128,7 @@ async fn verify_speed(backend: Backend, events: usize) {
         return;
     };
     let store = db.store.clone();
-    let audit = custodian_web::audit_log::AuditService::new("bench/audit", [3u8; 32]);
+    let audit = custodian_app::audit::AuditService::new("bench/audit", [3u8; 32]);
     let mut tasks = Vec::new();
     for w in 0..64 {
         let store = store.clone();
@@ -196,7 +196,7 @@ async fn verify_speed(backend: Backend, events: usize) {
         }
         read.push(start.elapsed());
         let start = Instant::now();
-        let r = custodian_web::audit_log::verify_log(&store, &audit.public_key())
+        let r = custodian_app::audit::verify_log(&store, &audit.public_key())
             .await
             .unwrap();
         verify.push(start.elapsed());

@@ -421,7 +421,7 @@ impl Config {
                 if e.kind() == std::io::ErrorKind::NotFound
                     && self.audit.signing_key_file.is_empty() =>
             {
-                let seed = custodian_web::auth::random_bytes::<32>();
+                let seed = custodian_app::secrets::random_bytes::<32>();
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| bad(&format!("cannot be created: {e}")))?;
@@ -445,15 +445,28 @@ impl Config {
         }
     }
 
-    pub fn web(&self) -> custodian_web::WebConfig {
-        custodian_web::WebConfig {
+    /// The `[server]` and `[session]` settings the web server runs with.
+    pub fn server_settings(&self) -> ServerSettings {
+        ServerSettings {
             public_url: Some(self.server.public_url.clone()).filter(|u| !u.is_empty()),
             session_idle_seconds: self.session.idle_timeout_minutes * 60,
             session_lifetime_seconds: self.session.lifetime_hours * 3600,
             max_body_bytes: self.server.max_body_bytes,
-            audit_retention_years: self.audit.retention_years,
         }
     }
+}
+
+/// The web server's settings, from the `[server]` and `[session]` sections.
+#[derive(Clone, Debug)]
+pub struct ServerSettings {
+    /// The address people use to reach Custodian; `https://` makes cookies Secure.
+    pub public_url: Option<String>,
+    /// Signed-in sessions end after this long without a request (the policy's screen lock).
+    pub session_idle_seconds: u64,
+    /// Sessions end this long after sign-in, however active.
+    pub session_lifetime_seconds: u64,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
 }
 
 #[cfg(test)]

@@ -174,7 +174,7 @@ const ADMINISTRATORS: &[(&str, usize, &str, &str)] = &[
 pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
     let fresh = store.provider_name().await?.is_none();
     let by = AuditMeta::system("demo");
-    let hash = custodian_web::auth::Passwords::new(2)
+    let hash = custodian_app::Passwords::new(2)
         .hash(DEMO_PASSWORD)
         .await
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -301,7 +301,7 @@ async fn seed_identity(
 ) -> Result<(), StoreError> {
     use custodian_domain::identity::{NewAccessRequest, SECURITY_QUESTIONS};
     let by = AuditMeta::system("demo");
-    let passwords = custodian_web::auth::Passwords::new(2);
+    let passwords = custodian_app::Passwords::new(2);
     let answer = passwords
         .hash(DEMO_ANSWER)
         .await

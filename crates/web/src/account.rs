@@ -22,7 +22,7 @@ use crate::pages::{
     Layout, MembershipRow, membership_rows, provider_roles_text, render, render_with,
 };
 use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
 
 pub fn routes(r: &mut Routes) {
     use Reach::*;
@@ -50,7 +50,7 @@ pub fn routes(r: &mut Routes) {
 pub async fn settings_for(
     state: &AppState,
     person: PersonId,
-) -> Result<PracticeSettings, AppError> {
+) -> Result<PracticeSettings, HttpError> {
     let mut all = Vec::new();
     for m in state.store.memberships(person).await? {
         all.push(state.store.settings(m.practice.id).await?);
@@ -64,7 +64,7 @@ pub async fn mfa_required(
     state: &AppState,
     person: PersonId,
     settings: &PracticeSettings,
-) -> Result<bool, AppError> {
+) -> Result<bool, HttpError> {
     if settings.mfa_required_for_all {
         return Ok(true);
     }
@@ -77,7 +77,7 @@ pub async fn next_stage_for(
     state: &AppState,
     creds: &Credentials,
     mfa_verified: bool,
-) -> Result<SessionStage, AppError> {
+) -> Result<SessionStage, HttpError> {
     let settings = settings_for(state, creds.person_id).await?;
     Ok(identity::next_stage(SignInFacts {
         mfa_enrolled: creds.mfa_enrolled,
@@ -93,7 +93,7 @@ pub async fn next_stage_for(
     }))
 }
 
-async fn advance(state: &AppState, user: &SignedIn) -> Result<SessionStage, AppError> {
+async fn advance(state: &AppState, user: &SignedIn) -> Result<SessionStage, HttpError> {
     let creds = state
         .store
         .credentials(&user.session.username)
@@ -124,7 +124,7 @@ pub async fn password_is_right(
     state: &AppState,
     user: &SignedIn,
     given: &str,
-) -> Result<bool, AppError> {
+) -> Result<bool, HttpError> {
     let creds = state
         .store
         .credentials(&user.session.username)
@@ -275,7 +275,7 @@ async fn sign_in(
             res
         }
         Ok(SignInOutcome::Refused(errors)) => again(StatusCode::UNAUTHORIZED, errors),
-        Err(AppError::TooMany(msg)) => {
+        Err(HttpError(AppError::TooMany(msg))) => {
             again(StatusCode::TOO_MANY_REQUESTS, Errors::one("login", msg))
         }
         Err(e) => e.into_response(),
@@ -295,7 +295,7 @@ pub async fn authenticate(
     meta: AuditMeta,
     login: &str,
     password: &str,
-) -> Result<SignInOutcome, AppError> {
+) -> Result<SignInOutcome, HttpError> {
     let mut missing = Errors::none();
     if login.trim().is_empty() {
         missing.0.push(custodian_domain::FieldError {
@@ -326,7 +326,8 @@ pub async fn authenticate(
             .await?;
         return Err(AppError::TooMany(
             "Too many failed sign-ins from your network. Wait five minutes and try again.".into(),
-        ));
+        )
+        .into());
     }
     let generic = || {
         Errors::one(
@@ -449,7 +450,7 @@ pub async fn authenticate(
         )
         .await?;
     let stage = next_stage_for(state, &c, false).await?;
-    let (token, token_hash) = auth::new_token();
+    let (token, token_hash) = custodian_app::secrets::new_token();
     let idle = (settings.session_idle_minutes as u64 * 60).min(state.config.session_idle_seconds);
     let session = NewSession {
         stage,
@@ -484,7 +485,7 @@ async fn sign_out(
     State(state): State<AppState>,
     user: Option<SignedIn>,
     RequestMeta(meta): RequestMeta,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if let Some(user) = user.filter(|u| !u.token_hash.is_empty()) {
         let event = meta.event(
             None,
@@ -535,7 +536,7 @@ pub async fn check_second_factor(
     code: &str,
     recovery_code: &str,
     meta: &AuditMeta,
-) -> Result<Result<(), Errors>, AppError> {
+) -> Result<Result<(), Errors>, HttpError> {
     let now = state.clock.now();
     let fail = |reason: &str| {
         meta.event(None, "mfa.verify", "person", Some(person.to_string()))
@@ -620,7 +621,7 @@ async fn mfa_verify(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Form(form): Form<MfaForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if user.session.stage != SessionStage::VerifyMfa {
         return Ok(Redirect::to("/").into_response());
     }
@@ -684,7 +685,7 @@ async fn password_page_for(
     user: &SignedIn,
     status: StatusCode,
     errors: Errors,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let forced = user.session.stage == SessionStage::ChangePassword;
     let settings = settings_for(state, user.person_id()).await?;
     let layout = if forced {
@@ -711,7 +712,7 @@ async fn password_page_for(
 async fn password_page(
     State(state): State<AppState>,
     user: SignedIn,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     password_page_for(&state, &user, StatusCode::OK, Errors::none()).await
 }
 
@@ -730,7 +731,7 @@ async fn change_password(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Form(form): Form<PasswordForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let forced = user.session.stage == SessionStage::ChangePassword;
     let again =
         |errors: Errors| password_page_for(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors);
@@ -860,7 +861,7 @@ async fn set_questions(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let get = |k: &str| {
         form.iter()
             .find(|(f, _)| f == k)
@@ -917,7 +918,7 @@ struct MfaEnrolPage {
     qr_data_uri: String,
 }
 
-fn qr_data_uri(text: &str) -> Result<String, AppError> {
+fn qr_data_uri(text: &str) -> Result<String, HttpError> {
     let code =
         qrcode::QrCode::new(text.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
     let svg = code
@@ -935,7 +936,7 @@ fn mfa_enrol_page_for(
     user: &SignedIn,
     secret_b32: &str,
     errors: Errors,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let forced = user.session.stage == SessionStage::EnrolMfa;
     let secret = totp::base32_decode(secret_b32)
         .ok_or_else(|| AppError::BadRequest("The enrolment key was damaged: start again".into()))?;
@@ -965,8 +966,8 @@ fn mfa_enrol_page_for(
     ))
 }
 
-async fn mfa_enrol_page(user: SignedIn) -> Result<Response, AppError> {
-    let secret = totp::base32_encode(&auth::random_bytes::<20>());
+async fn mfa_enrol_page(user: SignedIn) -> Result<Response, HttpError> {
+    let secret = totp::base32_encode(&custodian_app::secrets::random_bytes::<20>());
     mfa_enrol_page_for(&user, &secret, Errors::none())
 }
 
@@ -993,7 +994,7 @@ async fn mfa_enrol(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Form(form): Form<MfaEnrolForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let forced = user.session.stage == SessionStage::EnrolMfa;
     let secret = totp::base32_decode(&form.secret)
         .filter(|s| s.len() >= 16)
@@ -1068,7 +1069,7 @@ async fn mfa_enrol(
 pub fn new_recovery_codes() -> Vec<String> {
     (0..10)
         .map(|_| {
-            let c = auth::random_code(10);
+            let c = custodian_app::secrets::random_code(10);
             format!("{}-{}", &c[..5], &c[5..])
         })
         .collect()
@@ -1124,7 +1125,7 @@ async fn account(
     State(state): State<AppState>,
     user: SignedIn,
     Query(q): Query<AccountQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let person = state
         .store
         .person(user.person_id())
@@ -1180,7 +1181,7 @@ async fn end_session(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let event = meta
         .event(None, "session.end", "session", Some(id.to_string()))
@@ -1190,7 +1191,7 @@ async fn end_session(
         .end_session_by_id(user.person_id(), id, &event)
         .await?
     {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     Ok(Redirect::to("/account?changed=session").into_response())
 }
@@ -1229,7 +1230,7 @@ async fn tokens_page_for(
     user: &SignedIn,
     errors: Errors,
     new_token: Option<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let now = state.clock.now();
     let tokens = state.store.api_tokens_of(user.person_id()).await?;
     let name_of = |id: custodian_domain::PracticeId| {
@@ -1293,9 +1294,9 @@ async fn tokens_page_for(
     ))
 }
 
-async fn tokens_page(State(state): State<AppState>, user: SignedIn) -> Result<Response, AppError> {
+async fn tokens_page(State(state): State<AppState>, user: SignedIn) -> Result<Response, HttpError> {
     if user.api_token.is_some() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     tokens_page_for(&state, &user, Errors::none(), None).await
 }
@@ -1310,7 +1311,7 @@ pub async fn issue_api_token(
     practice: &str,
     permissions: &[String],
     expires_in_days: &str,
-) -> Result<Result<(ApiToken, String), Errors>, AppError> {
+) -> Result<Result<(ApiToken, String), Errors>, HttpError> {
     let mut c = custodian_domain::validation::Checker::new();
     let name = c.text("name", "what the token is for", name, 100);
     let practice_id = practice
@@ -1346,7 +1347,7 @@ pub async fn issue_api_token(
         return Ok(Err(e.into()));
     }
     let now = state.clock.now();
-    let (secret, hash) = auth::new_token();
+    let (secret, hash) = custodian_app::secrets::new_token();
     let token = ApiToken {
         id: uuid::Uuid::now_v7(),
         person_id: user.person_id(),
@@ -1370,9 +1371,9 @@ async fn create_token(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if user.api_token.is_some() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     let get = |k: &str| {
         form.iter()
@@ -1406,7 +1407,7 @@ async fn revoke_token(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let event = meta.event(None, "api_token.revoke", "api_token", Some(id.to_string()));
     if !state
@@ -1414,7 +1415,7 @@ async fn revoke_token(
         .revoke_api_token(user.person_id(), id, &event)
         .await?
     {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     Ok(Redirect::to("/account/tokens").into_response())
 }

@@ -20,7 +20,7 @@ use crate::auth::{PracticeScope, RequestMeta, SignedIn};
 use crate::error::Problem;
 use crate::pages::{Layout, PageQuery, render};
 use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -164,7 +164,7 @@ async fn list_practices(
     State(state): State<AppState>,
     user: SignedIn,
     Query(q): Query<PageQuery>,
-) -> Result<Json<PracticePage>, AppError> {
+) -> Result<Json<PracticePage>, HttpError> {
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     if user.provider_access().can(Permission::ProviderView) {
         let list = state.store.practices(&page).await?;
@@ -212,7 +212,7 @@ async fn create_practice(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Json(body): Json<NewPractice>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if !user.provider_access().can(Permission::ProviderManage) {
         let event = meta
             .event(
@@ -223,7 +223,7 @@ async fn create_practice(
             )
             .outcome(Outcome::Denied);
         state.store.append_event(&event).await?;
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     let valid = body.validate()?;
     let practice = state.store.create_practice(&valid, &meta).await?;
@@ -247,7 +247,7 @@ async fn list_people(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<PageQuery>,
-) -> Result<Json<PeoplePage>, AppError> {
+) -> Result<Json<PeoplePage>, HttpError> {
     scope.require(Permission::PeopleView, "people.list").await?;
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     let list = state.store.members(scope.id(), &page).await?;
@@ -272,7 +272,7 @@ async fn get_person(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, person_id)): Path<(String, String)>,
-) -> Result<Json<PracticeMember>, AppError> {
+) -> Result<Json<PracticeMember>, HttpError> {
     let person_id: PersonId = person_id.parse().map_err(|_| AppError::NotFound)?;
     if person_id != scope.user.person_id() {
         scope.require(Permission::PeopleView, "person.view").await?;

@@ -20,8 +20,8 @@ use crate::account::{self, SignInOutcome};
 use crate::auth::{PracticeScope, RequestMeta, SignedIn};
 use crate::error::Problem;
 use crate::routes::{Reach, Routes};
-use crate::uap::{self, IdentityCheck};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
+use custodian_app::identity::{self as uap, IdentityCheck};
 
 pub fn routes(r: &mut Routes) {
     use Reach::*;
@@ -178,7 +178,7 @@ async fn sign_in(
     State(state): State<AppState>,
     RequestMeta(meta): RequestMeta,
     Json(body): Json<SignInBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     match account::authenticate(&state, meta, &body.login, &body.password).await? {
         SignInOutcome::Session { token, stage } => {
             let mut res = (
@@ -201,7 +201,8 @@ async fn sign_in(
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or_default(),
-        )),
+        )
+        .into()),
     }
 }
 
@@ -210,7 +211,7 @@ async fn sign_out(
     State(state): State<AppState>,
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if !user.token_hash.is_empty() {
         state
             .store
@@ -241,7 +242,7 @@ pub struct MfaBody {
     pub recovery_code: String,
 }
 
-async fn stage_after(state: &AppState, user: &SignedIn) -> Result<SessionOut, AppError> {
+async fn stage_after(state: &AppState, user: &SignedIn) -> Result<SessionOut, HttpError> {
     let creds = state
         .store
         .credentials(&user.session.username)
@@ -266,11 +267,12 @@ async fn session_mfa(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Json(body): Json<MfaBody>,
-) -> Result<Json<SessionOut>, AppError> {
+) -> Result<Json<SessionOut>, HttpError> {
     if user.session.stage != SessionStage::VerifyMfa {
         return Err(AppError::BadRequest(
             "This session is not waiting for an authenticator code".into(),
-        ));
+        )
+        .into());
     }
     account::check_second_factor(
         &state,
@@ -300,9 +302,9 @@ async fn change_password(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Json(body): Json<PasswordBody>,
-) -> Result<Json<SessionOut>, AppError> {
+) -> Result<Json<SessionOut>, HttpError> {
     if user.api_token.is_some() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     let forced = user.session.stage == SessionStage::ChangePassword;
     let creds = state
@@ -381,9 +383,9 @@ async fn set_questions(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Json(body): Json<QuestionsBody>,
-) -> Result<Json<SessionOut>, AppError> {
+) -> Result<Json<SessionOut>, HttpError> {
     if user.api_token.is_some() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     let forced = user.session.stage == SessionStage::SecurityQuestions;
     if !forced {
@@ -431,11 +433,11 @@ pub struct MfaStart {
 
 #[utoipa::path(post, path = "/api/v1/me/mfa", tag = "me", summary = "Start setting up two-factor authentication",
     responses((status = 200, body = MfaStart)))]
-async fn mfa_start(user: SignedIn) -> Result<Json<MfaStart>, AppError> {
+async fn mfa_start(user: SignedIn) -> Result<Json<MfaStart>, HttpError> {
     if user.api_token.is_some() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
-    let secret = crate::auth::random_bytes::<20>();
+    let secret = custodian_app::secrets::random_bytes::<20>();
     Ok(Json(MfaStart {
         secret: totp::base32_encode(&secret),
         uri: totp::provisioning_uri(&secret, "Custodian", &user.session.username),
@@ -465,9 +467,9 @@ async fn mfa_confirm(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Json(body): Json<MfaConfirmBody>,
-) -> Result<Json<MfaConfirmed>, AppError> {
+) -> Result<Json<MfaConfirmed>, HttpError> {
     if user.api_token.is_some() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     let forced = user.session.stage == SessionStage::EnrolMfa;
     if !forced {
@@ -523,7 +525,7 @@ async fn mfa_confirm(
 async fn list_tokens(
     State(state): State<AppState>,
     user: SignedIn,
-) -> Result<Json<Vec<ApiToken>>, AppError> {
+) -> Result<Json<Vec<ApiToken>>, HttpError> {
     Ok(Json(state.store.api_tokens_of(user.person_id()).await?))
 }
 
@@ -550,9 +552,9 @@ async fn create_token(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Json(body): Json<TokenBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if user.api_token.is_some() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     let (token, secret) = account::issue_api_token(
         &state,
@@ -575,7 +577,7 @@ async fn revoke_token(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Path(id): Path<String>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let id = parse_id(&id)?;
     if !state
         .store
@@ -586,7 +588,7 @@ async fn revoke_token(
         )
         .await?
     {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -599,7 +601,7 @@ async fn revoke_token(
 async fn access(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<AccessOverview>>, AppError> {
+) -> Result<Json<Vec<AccessOverview>>, HttpError> {
     scope.require(Permission::PeopleView, "access.list").await?;
     let rows = state.store.access_overview(scope.id()).await?;
     scope
@@ -625,7 +627,7 @@ async fn list_requests(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<PendingQuery>,
-) -> Result<Json<Vec<AccessRequest>>, AppError> {
+) -> Result<Json<Vec<AccessRequest>>, HttpError> {
     if !scope.access.can(Permission::StarterRequest) {
         scope
             .require(Permission::StarterApprove, "starter.list")
@@ -649,7 +651,7 @@ async fn request_starter(
     State(state): State<AppState>,
     scope: PracticeScope,
     Json(body): Json<NewAccessRequest>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let r = uap::request_access(&state, &scope.actor(), None, &body).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
@@ -663,7 +665,7 @@ async fn request_mover(
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
     Json(mut body): Json<NewAccessRequest>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let person: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
     let m = state
         .store
@@ -685,7 +687,7 @@ async fn get_request(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Json<AccessRequest>, AppError> {
+) -> Result<Json<AccessRequest>, HttpError> {
     if !scope.access.can(Permission::StarterRequest) {
         scope
             .require(Permission::StarterApprove, "access_request.view")
@@ -729,7 +731,7 @@ async fn approve(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<ReasonBody>,
-) -> Result<Json<Approved>, AppError> {
+) -> Result<Json<Approved>, HttpError> {
     let (request, one_time_password) =
         uap::approve_request(&state, &scope.actor(), parse_id(&id)?, &body.reason).await?;
     Ok(Json(Approved {
@@ -746,7 +748,7 @@ async fn reject(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<ReasonBody>,
-) -> Result<Json<AccessRequest>, AppError> {
+) -> Result<Json<AccessRequest>, HttpError> {
     Ok(Json(
         uap::reject_request(&state, &scope.actor(), parse_id(&id)?, &body.reason).await?,
     ))
@@ -778,7 +780,7 @@ async fn verify_identity(
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
     Json(body): Json<AnswersBody>,
-) -> Result<Json<IdentityResult>, AppError> {
+) -> Result<Json<IdentityResult>, HttpError> {
     let person: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
     Ok(Json(
         match uap::verify_identity(&state, &scope.actor(), person, &body.answers).await? {
@@ -824,7 +826,7 @@ async fn unlock(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     scope
         .require(Permission::AccountUnlock, "account.unlock")
         .await?;
@@ -854,7 +856,7 @@ async fn record_leaver(
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
     Json(body): Json<NewLeaver>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let person: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
     let l = uap::record_leaver(&state, &scope.actor(), person, &body).await?;
     Ok((StatusCode::CREATED, Json(l)).into_response())
@@ -865,7 +867,7 @@ async fn record_leaver(
 async fn list_leavers(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<Leaver>>, AppError> {
+) -> Result<Json<Vec<Leaver>>, HttpError> {
     scope.require(Permission::PeopleView, "leaver.list").await?;
     let list = state.store.leavers(scope.id()).await?;
     scope
@@ -885,7 +887,7 @@ async fn cancel_leaver(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Json<Leaver>, AppError> {
+) -> Result<Json<Leaver>, HttpError> {
     scope
         .require(Permission::LeaverRecord, "leaver.cancel")
         .await?;
@@ -902,7 +904,7 @@ async fn cancel_leaver(
 async fn list_tasks(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<AccessGrant>>, AppError> {
+) -> Result<Json<Vec<AccessGrant>>, HttpError> {
     scope
         .require(Permission::PeopleView, "access_grant.list")
         .await?;
@@ -931,7 +933,7 @@ async fn task_done(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<NoteBody>,
-) -> Result<Json<AccessGrant>, AppError> {
+) -> Result<Json<AccessGrant>, HttpError> {
     scope
         .require(Permission::AccessTasksManage, "access_grant.done")
         .await?;
@@ -948,7 +950,7 @@ async fn task_done(
 async fn list_systems(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<PracticeSystem>>, AppError> {
+) -> Result<Json<Vec<PracticeSystem>>, HttpError> {
     Ok(Json(state.store.systems(scope.id()).await?))
 }
 
@@ -964,7 +966,7 @@ async fn add_system(
     State(state): State<AppState>,
     scope: PracticeScope,
     Json(body): Json<NameBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::PracticeSettingsManage, "system.create")
         .await?;
@@ -980,7 +982,7 @@ async fn add_system(
 async fn list_administrators(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<AdministratorNomination>>, AppError> {
+) -> Result<Json<Vec<AdministratorNomination>>, HttpError> {
     if !scope.access.can(Permission::AuditView) {
         scope
             .require(Permission::PeopleView, "administrator.list")
@@ -1011,7 +1013,7 @@ async fn nominate(
     State(state): State<AppState>,
     scope: PracticeScope,
     Json(body): Json<NominateBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let n =
         uap::nominate_administrator(&state, &scope.actor(), body.person_id, &body.reason).await?;
     Ok((StatusCode::CREATED, Json(n)).into_response())
@@ -1022,7 +1024,7 @@ async fn nominate(
 async fn get_settings(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<PracticeSettings>, AppError> {
+) -> Result<Json<PracticeSettings>, HttpError> {
     scope
         .require(Permission::PeopleView, "settings.view")
         .await?;
@@ -1037,7 +1039,7 @@ async fn put_settings(
     State(state): State<AppState>,
     scope: PracticeScope,
     Json(body): Json<PracticeSettings>,
-) -> Result<Json<PracticeSettings>, AppError> {
+) -> Result<Json<PracticeSettings>, HttpError> {
     scope
         .require(Permission::PracticeSettingsManage, "settings.update")
         .await?;

@@ -17,7 +17,7 @@ use crate::error::Problem;
 use crate::forms::Errors;
 use crate::pages::{Layout, render, render_with};
 use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
 
 pub fn routes(r: &mut Routes) {
     use Reach::Practice as P;
@@ -122,13 +122,13 @@ fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
 }
 
-async fn load(state: &AppState, scope: &PracticeScope, id: &str) -> Result<Asset, AppError> {
+async fn load(state: &AppState, scope: &PracticeScope, id: &str) -> Result<Asset, HttpError> {
     scope.require(Permission::AssetsView, "asset.view").await?;
     state
         .store
         .asset(scope.id(), parse_id(id)?)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound.into())
 }
 
 /// The one check for changing an asset: register managers, or the asset's own IAO.
@@ -136,7 +136,7 @@ async fn require_edit(
     scope: &PracticeScope,
     iao: Option<PersonId>,
     action: &str,
-) -> Result<(), AppError> {
+) -> Result<(), HttpError> {
     if assets::may_edit(&scope.access, &scope.roles, iao) {
         return Ok(());
     }
@@ -147,7 +147,7 @@ pub async fn create_asset(
     state: &AppState,
     scope: &PracticeScope,
     input: &AssetInput,
-) -> Result<Asset, AppError> {
+) -> Result<Asset, HttpError> {
     require_edit(scope, input.iao_id, "asset.create").await?;
     let valid = input.validate(today(state))?;
     Ok(state
@@ -161,7 +161,7 @@ pub async fn update_asset(
     scope: &PracticeScope,
     id: &str,
     input: &AssetInput,
-) -> Result<Asset, AppError> {
+) -> Result<Asset, HttpError> {
     let old = load(state, scope, id).await?;
     require_edit(scope, old.fields.iao_id, "asset.update").await?;
     if input.iao_id != old.fields.iao_id && !scope.access.can(Permission::AssetsManage) {
@@ -183,7 +183,7 @@ pub async fn add_flow(
     scope: &PracticeScope,
     id: &str,
     input: &FlowInput,
-) -> Result<AssetFlow, AppError> {
+) -> Result<AssetFlow, HttpError> {
     let asset = load(state, scope, id).await?;
     require_edit(scope, asset.fields.iao_id, "asset_flow.create").await?;
     let mut input = input.clone();
@@ -200,7 +200,7 @@ pub async fn add_access(
     scope: &PracticeScope,
     id: &str,
     input: &AccessInput,
-) -> Result<AssetAccess, AppError> {
+) -> Result<AssetAccess, HttpError> {
     let asset = load(state, scope, id).await?;
     require_edit(scope, asset.fields.iao_id, "asset_access.create").await?;
     let valid = input.validate()?;
@@ -211,7 +211,7 @@ pub async fn add_access(
 }
 
 /// The register's gaps, with flows and access entries taken into account.
-pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>, AppError> {
+pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>, HttpError> {
     let list = state
         .store
         .assets(
@@ -234,7 +234,7 @@ async fn unstated_logins(
     scope: &PracticeScope,
     list: &[Asset],
     staff: &[custodian_store::AccessOverview],
-) -> Result<std::collections::HashMap<uuid::Uuid, Vec<String>>, AppError> {
+) -> Result<std::collections::HashMap<uuid::Uuid, Vec<String>>, HttpError> {
     let mut out = std::collections::HashMap::new();
     let linked: Vec<&Asset> = list
         .iter()
@@ -270,7 +270,7 @@ async fn quality_of(
     state: &AppState,
     scope: &PracticeScope,
     list: &[Asset],
-) -> Result<Vec<Gap>, AppError> {
+) -> Result<Vec<Gap>, HttpError> {
     use std::collections::{HashMap, HashSet};
     let staff = state.store.access_overview(scope.id()).await?;
     let owners: HashSet<PersonId> = staff
@@ -402,7 +402,7 @@ async fn form_page(
     f: AssetInput,
     errors: Errors,
     existing: Option<uuid::Uuid>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let staff = state.store.access_overview(scope.id()).await?;
     let systems = state.store.systems(scope.id()).await?;
     let choose = |list: &[(&str, &str)],
@@ -712,7 +712,7 @@ async fn list_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<ListQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::AssetsView, "asset.list").await?;
     let mine = !q.mine.is_empty();
     let filter = AssetFilter {
@@ -780,7 +780,7 @@ async fn list_page(
 async fn new_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     require_edit(&scope, Some(scope.user.person_id()), "asset.create").await?;
     let f = AssetInput {
         iao_id: assets::may_own(&scope.roles).then(|| scope.user.person_id()),
@@ -793,7 +793,7 @@ async fn create_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let input = match form_to_input(&pairs) {
         Ok(i) => i,
         Err(e) => return form_page(&state, &scope, AssetInput::default(), e, None).await,
@@ -802,7 +802,9 @@ async fn create_submit(
         Ok(a) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
         }
-        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), None).await,
+        Err(HttpError(AppError::Invalid(i))) => {
+            form_page(&state, &scope, input, i.into(), None).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -811,7 +813,7 @@ async fn edit_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset.update").await?;
     scope
@@ -825,7 +827,7 @@ async fn edit_submit(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let existing = parse_id(&id)?;
     let input = match form_to_input(&pairs) {
         Ok(i) => i,
@@ -844,7 +846,7 @@ async fn edit_submit(
         Ok(a) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
         }
-        Err(AppError::Invalid(i)) => {
+        Err(HttpError(AppError::Invalid(i))) => {
             form_page(&state, &scope, input, i.into(), Some(existing)).await
         }
         Err(e) => Err(e),
@@ -895,7 +897,7 @@ async fn asset_page_for(
     scope: &PracticeScope,
     id: &str,
     errors: Errors,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let a = load(state, scope, id).await?;
     scope
         .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
@@ -1125,7 +1127,7 @@ async fn asset_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     asset_page_for(&state, &scope, &id, Errors::none()).await
 }
 
@@ -1134,7 +1136,7 @@ async fn flow_submit(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let get = |k: &str| {
         pairs
             .iter()
@@ -1174,7 +1176,7 @@ async fn flow_submit(
         Ok(_) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
         }
-        Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
+        Err(HttpError(AppError::Invalid(i))) => asset_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
 }
@@ -1183,7 +1185,7 @@ async fn flow_remove(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id, flow)): Path<(String, String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset_flow.remove").await?;
     state
@@ -1198,7 +1200,7 @@ async fn access_submit(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let get = |k: &str| {
         pairs
             .iter()
@@ -1246,7 +1248,7 @@ async fn access_submit(
         Ok(_) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
         }
-        Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
+        Err(HttpError(AppError::Invalid(i))) => asset_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
 }
@@ -1255,7 +1257,7 @@ async fn access_remove(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id, entry)): Path<(String, String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset_access.remove").await?;
     state
@@ -1272,7 +1274,7 @@ pub async fn review_access(
     id: &str,
     keep: &[uuid::Uuid],
     notes: &str,
-) -> Result<custodian_store::AccessReview, AppError> {
+) -> Result<custodian_store::AccessReview, HttpError> {
     let a = load(state, scope, id).await?;
     require_edit(scope, a.fields.iao_id, "asset_access.review").await?;
     Ok(state
@@ -1286,7 +1288,7 @@ async fn review_submit(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let keep: Vec<uuid::Uuid> = pairs
         .iter()
         .filter(|(k, _)| k == "keep")
@@ -1301,7 +1303,7 @@ async fn review_submit(
         Ok(_) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
         }
-        Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
+        Err(HttpError(AppError::Invalid(i))) => asset_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
 }
@@ -1322,7 +1324,7 @@ async fn api_review(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<ReviewBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let r = review_access(&state, &scope, &id, &body.keep, &body.notes).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
@@ -1334,7 +1336,7 @@ async fn api_review(
 async fn export_csv(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::AssetsView, "asset.export")
         .await?;
@@ -1437,7 +1439,7 @@ pub struct RopaRow {
     pub owner: String,
 }
 
-async fn ropa_rows(state: &AppState, scope: &PracticeScope) -> Result<Vec<RopaRow>, AppError> {
+async fn ropa_rows(state: &AppState, scope: &PracticeScope) -> Result<Vec<RopaRow>, HttpError> {
     let list = state
         .store
         .assets(
@@ -1555,7 +1557,7 @@ async fn ropa_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<FormatQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::AssetsView, "asset.ropa").await?;
     let rows = ropa_rows(&state, &scope).await?;
     if q.format == "csv" {
@@ -1609,7 +1611,7 @@ async fn ropa_page(
 async fn api_ropa(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<RopaRow>>, AppError> {
+) -> Result<Json<Vec<RopaRow>>, HttpError> {
     scope.require(Permission::AssetsView, "asset.ropa").await?;
     Ok(Json(ropa_rows(&state, &scope).await?))
 }
@@ -1625,7 +1627,7 @@ struct QualityPage {
 async fn quality_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::AssetsView, "asset.quality")
         .await?;
@@ -1667,7 +1669,7 @@ async fn api_list(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<ApiListQuery>,
-) -> Result<Json<Vec<Asset>>, AppError> {
+) -> Result<Json<Vec<Asset>>, HttpError> {
     scope.require(Permission::AssetsView, "asset.list").await?;
     let iao = match q.iao.as_deref() {
         None | Some("") => None,
@@ -1708,7 +1710,7 @@ async fn api_create(
     State(state): State<AppState>,
     scope: PracticeScope,
     Json(body): Json<AssetInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let a = create_asset(&state, &scope, &body).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
@@ -1720,7 +1722,7 @@ async fn api_get(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Json<AssetDetail>, AppError> {
+) -> Result<Json<AssetDetail>, HttpError> {
     let asset = load(&state, &scope, &id).await?;
     scope
         .record(scope.event("asset.view", "asset", Some(asset.id.to_string())))
@@ -1745,7 +1747,7 @@ async fn api_update(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<AssetInput>,
-) -> Result<Json<Asset>, AppError> {
+) -> Result<Json<Asset>, HttpError> {
     Ok(Json(update_asset(&state, &scope, &id, &body).await?))
 }
 
@@ -1757,7 +1759,7 @@ async fn api_add_flow(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<FlowInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let f = add_flow(&state, &scope, &id, &body).await?;
     Ok((StatusCode::CREATED, Json(f)).into_response())
 }
@@ -1769,7 +1771,7 @@ async fn api_remove_flow(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id, flow)): Path<(String, String, String)>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset_flow.remove").await?;
     state
@@ -1787,7 +1789,7 @@ async fn api_add_access(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<AccessInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let x = add_access(&state, &scope, &id, &body).await?;
     Ok((StatusCode::CREATED, Json(x)).into_response())
 }
@@ -1799,7 +1801,7 @@ async fn api_remove_access(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id, entry)): Path<(String, String, String)>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let a = load(&state, &scope, &id).await?;
     require_edit(&scope, a.fields.iao_id, "asset_access.remove").await?;
     state
@@ -1814,7 +1816,7 @@ async fn api_remove_access(
 async fn api_quality(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<Gap>>, AppError> {
+) -> Result<Json<Vec<Gap>>, HttpError> {
     scope
         .require(Permission::AssetsView, "asset.quality")
         .await?;

@@ -19,7 +19,7 @@ use crate::error::Problem;
 use crate::forms::Errors;
 use crate::pages::{Layout, render, render_with};
 use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
 
 pub fn routes(r: &mut Routes) {
     use Reach::*;
@@ -155,7 +155,7 @@ impl AuditQuery {
 async fn staff(
     state: &AppState,
     scope: &PracticeScope,
-) -> Result<Vec<custodian_domain::PersonId>, AppError> {
+) -> Result<Vec<custodian_domain::PersonId>, HttpError> {
     Ok(state
         .store
         .access_overview(scope.id())
@@ -201,7 +201,7 @@ struct AuditPage {
 
 /// What the retention setting does, in words.
 fn retention(state: &AppState) -> String {
-    match state.config.audit_retention_years {
+    match state.audit_retention_years {
         0 => {
             "Every event is kept: nothing is ever removed (the audit.retention_years setting is 0)."
                 .into()
@@ -223,7 +223,7 @@ async fn audit_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<AuditQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::AuditView, "audit.list").await?;
     let (events, errors) = match q.filter(&scope, staff(&state, &scope).await?) {
         Ok(f) => (state.store.search_events(&f).await?, Errors::none()),
@@ -330,11 +330,11 @@ async fn provider_audit_page(
     user: SignedIn,
     crate::auth::RequestMeta(meta): crate::auth::RequestMeta,
     Query(pq): Query<ProviderAuditQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     crate::auth::require_provider(&state, &user, &meta, Permission::AuditView, "audit.list")
         .await?;
     let q = pq.q.clone();
-    let all = crate::pages::all_practices(&state).await?;
+    let all = custodian_app::practices::all_practices(&state).await?;
     let chosen = all
         .iter()
         .find(|p| p.id.0.to_string() == pq.practice)
@@ -428,7 +428,7 @@ async fn practice_event(
     state: &AppState,
     scope: &PracticeScope,
     seq: &str,
-) -> Result<StoredEvent, AppError> {
+) -> Result<StoredEvent, HttpError> {
     let seq: i64 = seq.parse().map_err(|_| AppError::NotFound)?;
     let e = state.store.event(seq).await?.ok_or(AppError::NotFound)?;
     let mine = match e.event.practice_id {
@@ -443,7 +443,7 @@ async fn practice_event(
         }
     };
     if !mine {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     Ok(e)
 }
@@ -467,7 +467,7 @@ async fn event_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, seq)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::AuditView, "audit.view").await?;
     let e = practice_event(&state, &scope, &seq).await?;
     let p = state.audit.prove(&state.store, e.seq, None).await?;
@@ -505,7 +505,7 @@ async fn export_download(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<ExportQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::AuditView, "audit.export").await?;
     let from = day(&q.from, "from", false)?.unwrap_or_else(|| {
         custodian_domain::identity::start_of_day(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap())
@@ -591,7 +591,7 @@ async fn api_events(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<AuditQuery>,
-) -> Result<Json<EventsPage>, AppError> {
+) -> Result<Json<EventsPage>, HttpError> {
     scope.require(Permission::AuditView, "audit.list").await?;
     let f = q.filter(&scope, staff(&state, &scope).await?)?;
     let events = state.store.search_events(&f).await?;
@@ -640,7 +640,7 @@ async fn api_event(
     scope: PracticeScope,
     Path((_, seq)): Path<(String, String)>,
     Query(q): Query<ProofQuery>,
-) -> Result<Json<ProvenEventOut>, AppError> {
+) -> Result<Json<ProvenEventOut>, HttpError> {
     scope.require(Permission::AuditView, "audit.view").await?;
     let e = practice_event(&state, &scope, &seq).await?;
     let p = state.audit.prove(&state.store, e.seq, q.tree_size).await?;
@@ -673,7 +673,7 @@ pub struct CheckpointOut {
 async fn api_checkpoint(
     State(state): State<AppState>,
     _user: SignedIn,
-) -> Result<Json<CheckpointOut>, AppError> {
+) -> Result<Json<CheckpointOut>, HttpError> {
     let c = state
         .audit
         .checkpoint(&state.store)
@@ -708,7 +708,7 @@ async fn api_consistency(
     State(state): State<AppState>,
     _user: SignedIn,
     Query(q): Query<ConsistencyQuery>,
-) -> Result<Json<ConsistencyOut>, AppError> {
+) -> Result<Json<ConsistencyOut>, HttpError> {
     let from = q
         .from
         .ok_or_else(|| custodian_domain::Invalid::one("from", "Give the older size as from"))?;
@@ -811,7 +811,7 @@ async fn build_report(
     state: &AppState,
     scope: &PracticeScope,
     p: &ReportPeriod,
-) -> Result<Vec<crate::report::Section>, AppError> {
+) -> Result<Vec<crate::report::Section>, HttpError> {
     let overview = state.store.access_overview(scope.id()).await?;
     let people: Vec<custodian_domain::PersonId> = overview.iter().map(|o| o.person_id).collect();
     let mut events = Vec::new();
@@ -893,7 +893,7 @@ async fn report_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<ReportQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::AuditView, "audit.report").await?;
     let layout = Layout::new(
         &scope.user,
@@ -967,7 +967,7 @@ async fn api_report(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<ReportQuery>,
-) -> Result<Json<ReportOut>, AppError> {
+) -> Result<Json<ReportOut>, HttpError> {
     scope.require(Permission::AuditView, "audit.report").await?;
     let period = report_period(&state, &q)?;
     let sections = build_report(&state, &scope, &period).await?;

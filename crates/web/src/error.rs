@@ -1,4 +1,4 @@
-//! One error type for every handler. A handler returns [`AppError`]; the `render_errors`
+//! Rendering the one error type. A handler returns [`HttpError`] (an [`AppError`]); the `render_errors`
 //! middleware turns it (and the framework's own rejections: unknown route, wrong method, body
 //! too large, malformed JSON) into the right body for the caller: RFC 9457 problem+json under
 //! `/api/`, the HTML error page elsewhere. Internal details are logged, never shown.
@@ -7,91 +7,34 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use custodian_domain::{FieldError, Invalid};
-use custodian_store::StoreError;
+use custodian_domain::FieldError;
 use serde::Serialize;
 
-/// What went wrong, in terms the caller can act on.
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    /// Not signed in (or the session ended).
-    #[error("Sign in to continue.")]
-    Unauthenticated,
-    /// Signed in, but this person may not do this.
-    #[error("You do not have permission to do this. If you need it, ask your practice manager.")]
-    Forbidden,
-    /// No such thing — or a thing in a practice the caller may not see, which must look the same.
-    #[error("There is nothing at this address. Check it, or go back to the home page.")]
-    NotFound,
-    /// Input that failed validation, with every field at fault.
-    #[error("{0}")]
-    Invalid(Invalid),
-    /// A clash with existing data (a duplicate ODS code, username...).
-    #[error("{message}")]
-    Conflict { field: String, message: String },
-    /// A request we cannot read (bad query string, bad cursor...).
-    #[error("{0}")]
-    BadRequest(String),
-    /// Signed in, but sign-in is not complete (a new password, MFA...): says what to do.
-    #[error("{0}")]
-    Stage(&'static str),
-    /// Sign-in refused: says why in words safe to show (never which of login or password).
-    #[error("{0}")]
-    Refused(String),
-    /// Too many attempts: try later.
-    #[error("{0}")]
-    TooMany(String),
-    /// The request came from another site.
-    #[error("This request came from another site and was refused.")]
-    CrossSite,
-    /// Anything else: logged in full, shown as a bare 500.
-    #[error("internal error")]
-    Internal(String),
-}
+pub use custodian_app::AppError;
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict { field, message } => AppError::Conflict {
-                field: field.to_string(),
-                message,
-            },
-            StoreError::Invalid(i) => AppError::Invalid(i),
-            StoreError::NotFound(_) => AppError::NotFound,
-            other => AppError::Internal(other.to_string()),
-        }
+/// An [`AppError`] on its way to the caller as an HTTP answer: what every handler returns.
+/// Anything that converts into an `AppError` (a store error, invalid input) converts into it,
+/// so handlers use `?` on app and store calls alike.
+#[derive(Debug)]
+pub struct HttpError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for HttpError {
+    fn from(e: E) -> Self {
+        HttpError(e.into())
     }
 }
 
-impl From<Invalid> for AppError {
-    fn from(e: Invalid) -> Self {
-        AppError::Invalid(e)
-    }
-}
-
-impl AppError {
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::Unauthenticated | AppError::Refused(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::CrossSite | AppError::Stage(_) => StatusCode::FORBIDDEN,
-            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn field_errors(&self) -> Vec<FieldError> {
-        match self {
-            AppError::Invalid(i) => i.0.clone(),
-            AppError::Conflict { field, message } => vec![FieldError {
-                field: field.clone(),
-                message: message.clone(),
-            }],
-            _ => vec![],
-        }
+/// The status that answers each kind of failure.
+pub fn status(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Unauthenticated | AppError::Refused(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden | AppError::CrossSite | AppError::Stage(_) => StatusCode::FORBIDDEN,
+        AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -103,10 +46,11 @@ pub struct ErrorInfo {
     pub errors: Vec<FieldError>,
 }
 
-impl IntoResponse for AppError {
+impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let detail = match &self {
+        let HttpError(e) = self;
+        let status = status(&e);
+        let detail = match &e {
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
                 "Something went wrong on our side. It has been logged; try again, and tell your IG provider if it persists.".to_string()
@@ -117,7 +61,7 @@ impl IntoResponse for AppError {
         res.extensions_mut().insert(ErrorInfo {
             status,
             detail,
-            errors: self.field_errors(),
+            errors: e.field_errors(),
         });
         res
     }

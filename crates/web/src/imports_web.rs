@@ -9,11 +9,9 @@ use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
 use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use custodian_domain::asset_import::{self, ImportContext, Member};
 use custodian_domain::csv_import::{ImportPlan, MAX_IMPORT_BYTES, RowError};
-use custodian_domain::risk_import::{self, RiskImportContext};
-use custodian_domain::{Invalid, Permission, PersonId, PracticeId, PracticeRole, assets, risks};
-use custodian_store::{AuditMeta, RegisterImport};
+use custodian_domain::{Invalid, PersonId, assets, risks};
+use custodian_store::RegisterImport;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,7 +20,8 @@ use crate::error::Problem;
 use crate::forms::Errors;
 use crate::pages::{Layout, render_with};
 use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
+use custodian_app::imports::{Checked, ImportMode, Register, check_file, write};
 
 /// The most of an upload read: a file up to four times the largest import is read to its end
 /// (and refused), so the browser finishes sending and shows the refusal; beyond that the
@@ -31,51 +30,11 @@ const UPLOAD_LIMIT: usize = 4 * MAX_IMPORT_BYTES + 64 * 1024;
 /// Problems listed on the page and in the API answer; the count says how many more there are.
 const ERRORS_SHOWN: usize = 1000;
 
-/// Which register a file goes into.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Register {
-    Assets,
-    Risks,
-}
-
-impl Register {
-    /// As stored with a staged file.
-    pub fn key(self) -> &'static str {
-        match self {
-            Register::Assets => "assets",
-            Register::Risks => "risks",
-        }
-    }
-    /// One row's thing.
-    fn item(self) -> &'static str {
-        match self {
-            Register::Assets => "asset",
-            Register::Risks => "risk",
-        }
-    }
-    fn manage(self) -> Permission {
-        match self {
-            Register::Assets => Permission::AssetsManage,
-            Register::Risks => Permission::RisksManage,
-        }
-    }
-    fn columns(self) -> &'static [&'static str] {
-        match self {
-            Register::Assets => asset_import::CSV_COLUMNS,
-            Register::Risks => risk_import::CSV_COLUMNS,
-        }
-    }
-    fn required(self) -> &'static [&'static str] {
-        match self {
-            Register::Assets => asset_import::REQUIRED_COLUMNS,
-            Register::Risks => risk_import::REQUIRED_COLUMNS,
-        }
-    }
-    fn export_path(self) -> &'static str {
-        match self {
-            Register::Assets => "assets-export",
-            Register::Risks => "risks-export",
-        }
+/// Where a register's export lives, beside its import.
+fn export_path(register: Register) -> &'static str {
+    match register {
+        Register::Assets => "assets-export",
+        Register::Risks => "risks-export",
     }
 }
 
@@ -132,203 +91,19 @@ pub fn routes(r: &mut Routes) {
     register_routes!(r, Register::Risks, "risks-import");
 }
 
-// ---- the rules, shared by pages, API and CLI -------------------------------------------------
-
-/// A checked file of either register.
-pub enum Checked {
-    Assets(ImportPlan<assets::ValidAsset>),
-    Risks(ImportPlan<risks::ValidRisk>),
-}
-
-impl Checked {
-    pub fn rows(&self) -> usize {
-        match self {
-            Checked::Assets(p) => p.rows,
-            Checked::Risks(p) => p.rows,
-        }
-    }
-    pub fn valid(&self) -> usize {
-        match self {
-            Checked::Assets(p) => p.valid.len(),
-            Checked::Risks(p) => p.valid.len(),
-        }
-    }
-    pub fn invalid_rows(&self) -> usize {
-        match self {
-            Checked::Assets(p) => p.invalid_rows(),
-            Checked::Risks(p) => p.invalid_rows(),
-        }
-    }
-    pub fn errors(&self) -> &[RowError] {
-        match self {
-            Checked::Assets(p) => &p.errors,
-            Checked::Risks(p) => &p.errors,
-        }
-    }
-}
-
-/// Checks a register file against the practice as it is now; `importer` owns risks that name
-/// no owner and no asset.
-pub async fn check_file(
-    state: &AppState,
-    register: Register,
-    practice: PracticeId,
-    importer: PersonId,
-    bytes: &[u8],
-) -> Result<Checked, AppError> {
-    let today = custodian_domain::identity::london_today(state.clock.now());
-    let staff = state.store.access_overview(practice).await?;
-    match register {
-        Register::Assets => {
-            let names = state.store.asset_choices(practice).await?;
-            let systems = state.store.systems(practice).await?;
-            let ctx = ImportContext {
-                members: staff
-                    .into_iter()
-                    .map(|s| {
-                        (
-                            s.username.to_lowercase(),
-                            Member {
-                                id: s.person_id,
-                                is_iao: s.roles.contains(&PracticeRole::InformationAssetOwner),
-                            },
-                        )
-                    })
-                    .collect(),
-                existing_names: names
-                    .iter()
-                    .map(|(_, n)| asset_import::name_key(n))
-                    .collect(),
-                systems: systems
-                    .into_iter()
-                    .map(|s| (s.name.to_lowercase(), s.id))
-                    .collect(),
-            };
-            Ok(Checked::Assets(asset_import::plan_import(
-                bytes, &ctx, today,
-            )?))
-        }
-        Register::Risks => {
-            let settings = state.store.settings(practice).await?;
-            let m = risks::matrix(&settings.risk_matrix);
-            let list = state
-                .store
-                .assets(
-                    practice,
-                    &custodian_store::AssetFilter {
-                        limit: assets::REGISTER_MAX,
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            let titles = state
-                .store
-                .risks(
-                    practice,
-                    &custodian_store::RiskFilter {
-                        limit: 50_000,
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            let ctx = RiskImportContext {
-                members: staff
-                    .into_iter()
-                    .map(|s| (s.username.to_lowercase(), s.person_id))
-                    .collect(),
-                assets: list
-                    .iter()
-                    .map(|a| {
-                        (
-                            asset_import::name_key(&a.fields.name),
-                            (a.id, a.fields.iao_id),
-                        )
-                    })
-                    .collect(),
-                existing_titles: titles
-                    .iter()
-                    .map(|r| asset_import::name_key(&r.fields.title))
-                    .collect(),
-                importer,
-            };
-            Ok(Checked::Risks(risk_import::plan_import(
-                bytes, &ctx, m, today,
-            )?))
-        }
-    }
-}
-
-/// How the uploader chose to write the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportMode {
-    /// Every row or nothing: refused while any row has a problem.
-    All,
-    /// The valid rows; the others are reported and left out.
-    ValidRows,
-}
-
-/// Writes the file as the uploader chose; nothing is written if the choice does not fit it.
-/// The caller has checked that `by` may manage the register.
-pub async fn write(
-    state: &AppState,
-    practice: PracticeId,
-    by: &AuditMeta,
-    import: Option<uuid::Uuid>,
-    checked: &Checked,
-    mode: ImportMode,
-) -> Result<usize, AppError> {
-    let bad = checked.invalid_rows();
-    if mode == ImportMode::All && bad > 0 {
-        return Err(Invalid::one(
-            "mode",
-            format!(
-                "{bad} of the {} rows have problems, so nothing was imported: correct them, or choose to import only the valid rows",
-                checked.rows()
-            ),
-        )
-        .into());
-    }
-    if checked.valid() == 0 {
-        return Err(Invalid::one("mode", "No row is valid, so there is nothing to import").into());
-    }
-    let summary = serde_json::json!({
-        "mode": mode,
-        "rows": checked.rows(),
-        "written": checked.valid(),
-        "rows_left_out": bad,
-    });
-    Ok(match checked {
-        Checked::Assets(plan) => {
-            let rows: Vec<assets::ValidAsset> = plan.valid.iter().map(|(_, v)| v.clone()).collect();
-            state
-                .store
-                .import_assets(practice, import, &rows, summary, by)
-                .await?
-        }
-        Checked::Risks(plan) => {
-            let rows: Vec<risks::ValidRisk> = plan.valid.iter().map(|(_, v)| v.clone()).collect();
-            state
-                .store
-                .import_risks(practice, import, &rows, summary, by)
-                .await?
-        }
-    })
-}
-
 async fn load(
     state: &AppState,
     scope: &PracticeScope,
     id: &str,
     register: Register,
-) -> Result<RegisterImport, AppError> {
+) -> Result<RegisterImport, HttpError> {
     let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     state
         .store
         .register_import(scope.id(), id)
         .await?
         .filter(|i| i.register == register.key())
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound.into())
 }
 
 // ---- pages -----------------------------------------------------------------------------------
@@ -444,7 +219,7 @@ fn upload_form(scope: &PracticeScope, errors: Errors, register: Register) -> Res
             heading: heading.into(),
             base,
             list,
-            export: register.export_path(),
+            export: export_path(register),
             item: register.item(),
         },
     )
@@ -454,14 +229,14 @@ async fn upload_page(
     State(_): State<AppState>,
     scope: PracticeScope,
     register: Register,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
     Ok(upload_form(&scope, Errors::none(), register))
 }
 
-async fn template(scope: PracticeScope, register: Register) -> Result<Response, AppError> {
+async fn template(scope: PracticeScope, register: Register) -> Result<Response, HttpError> {
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
@@ -547,7 +322,7 @@ async fn upload_submit(
     scope: PracticeScope,
     form: Multipart,
     register: Register,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
@@ -564,7 +339,7 @@ async fn upload_submit(
         match check_file(&state, register, scope.id(), scope.user.person_id(), &bytes).await {
             Ok(p) => p,
             Err(AppError::Invalid(i)) => return Ok(upload_form(&scope, i.into(), register)),
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
     let staged = state
         .store
@@ -669,13 +444,13 @@ async fn check_form(
     import: RegisterImport,
     errors: Errors,
     register: Register,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let checked = match &import.content {
         Some(bytes) => {
             match check_file(state, register, scope.id(), import.uploaded_by, bytes).await {
                 Ok(p) => p,
                 Err(AppError::Invalid(i)) => return Ok(upload_form(scope, i.into(), register)),
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             }
         }
         None => match register {
@@ -726,7 +501,7 @@ async fn check_page(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     register: Register,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
@@ -750,7 +525,7 @@ async fn decide_submit(
     Path((_, id)): Path<(String, String)>,
     Form(d): Form<Decision>,
     register: Register,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
@@ -804,7 +579,7 @@ async fn decide_submit(
     {
         Ok(_) => Ok(Redirect::to(&back).into_response()),
         Err(AppError::Invalid(i)) => check_form(&state, &scope, import, i.into(), register).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -887,7 +662,7 @@ async fn api_import(
     Query(q): Query<ImportQuery>,
     body: Body,
     register: Register,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
@@ -901,7 +676,7 @@ async fn api_import(
                     MAX_IMPORT_BYTES / (1024 * 1024)
                 ),
             ));
-            let res = error.into_response();
+            let res = HttpError(error).into_response();
             return Ok(if drained {
                 res
             } else {
@@ -931,7 +706,7 @@ async fn api_import(
             }));
             Err(Invalid(errors).into())
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 

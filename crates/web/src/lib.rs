@@ -10,10 +10,8 @@ pub mod account;
 pub mod api;
 pub mod api_identity;
 pub mod assets_web;
-pub mod audit_log;
 pub mod audit_pages;
 pub mod auth;
-pub mod clock;
 pub mod error;
 pub mod forms;
 pub mod imports_web;
@@ -40,8 +38,8 @@ use tower_http::LatencyUnit;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::AppError;
+pub use custodian_app::{App, AppError, Clock, ManualClock, SystemClock};
+pub use error::HttpError;
 
 /// The web server's settings (from the `[server]` and `[session]` sections of the config).
 #[derive(Clone, Debug)]
@@ -56,8 +54,6 @@ pub struct WebConfig {
     pub session_lifetime_seconds: u64,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Years an audit event is kept before the scheduler prunes it; 0 keeps every event.
-    pub audit_retention_years: u32,
 }
 
 impl Default for WebConfig {
@@ -67,7 +63,6 @@ impl Default for WebConfig {
             session_idle_seconds: 15 * 60,
             session_lifetime_seconds: 12 * 60 * 60,
             max_body_bytes: 1024 * 1024,
-            audit_retention_years: 0,
         }
     }
 }
@@ -81,42 +76,43 @@ impl WebConfig {
     }
 }
 
-/// What every handler can reach.
+/// What every handler can reach: the application (its store, clock, passwords and audit log,
+/// reached through `Deref`, so `state.store` reads as before) and what only the web needs.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: SharedStore,
+    pub app: App,
     pub config: Arc<WebConfig>,
-    pub passwords: auth::Passwords,
-    pub clock: Arc<dyn Clock>,
     pub metrics: Arc<metrics::Metrics>,
     /// Failed sign-ins per network address.
     pub throttle: Arc<auth::Throttle>,
-    /// The tamper-evident log: integration, checkpoints, proofs.
-    pub audit: audit_log::SharedAudit,
-    /// Whether reads of confidential data are recorded. Always true in Custodian; only the
-    /// benchmark switches it off, to measure what recording costs.
-    pub audit_reads: bool,
 }
 
 impl AppState {
+    /// A new application over `store` (see [`App::new`]) served with `config`.
     pub fn new(store: SharedStore, config: WebConfig) -> Self {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
+        Self::with_app(App::new(store), config)
+    }
+
+    pub fn with_app(app: App, config: WebConfig) -> Self {
         AppState {
-            store,
+            app,
             config: Arc::new(config),
-            passwords: auth::Passwords::new(cores),
-            clock: Arc::new(SystemClock),
             metrics: Arc::new(metrics::Metrics::default()),
             throttle: Arc::new(auth::Throttle::new(30, std::time::Duration::from_secs(300))),
-            // A throw-away signing key; `custodian serve` installs the deployment's own.
-            audit: Arc::new(audit_log::AuditService::new(
-                "custodian.local/audit",
-                auth::random_bytes::<32>(),
-            )),
-            audit_reads: true,
         }
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut App {
+        &mut self.app
     }
 }
 
@@ -143,7 +139,7 @@ pub fn router(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     route_table()
         .into_router()
-        .fallback(|| async { AppError::NotFound })
+        .fallback(|| async { HttpError(AppError::NotFound) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), auth::load_session))
         .layer(middleware::from_fn_with_state(state.clone(), auth::refuse_cross_site))
@@ -177,4 +173,29 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Serves the application on `listener`, and Prometheus metrics on `metrics_listener` if given,
+/// until `shutdown` completes; then finishes the requests in flight.
+pub async fn serve_all(
+    listener: tokio::net::TcpListener,
+    metrics_listener: Option<tokio::net::TcpListener>,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let stop = Arc::new(tokio::sync::Notify::new());
+    if let Some(m) = metrics_listener {
+        let router = metrics::router(state.metrics.clone());
+        let stopped = stop.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(m, router)
+                .with_graceful_shutdown(async move { stopped.notified().await })
+                .await;
+        });
+    }
+    serve(listener, state, async move {
+        shutdown.await;
+        stop.notify_waiters();
+    })
+    .await
 }

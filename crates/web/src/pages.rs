@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::auth::{PracticeScope, RequestMeta, SignedIn};
 use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
 
 pub fn routes(r: &mut Routes) {
     use Reach::*;
@@ -37,7 +37,7 @@ pub fn routes(r: &mut Routes) {
 pub fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(body) => Html(body).into_response(),
-        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+        Err(e) => HttpError(AppError::Internal(format!("template: {e}"))).into_response(),
     }
 }
 
@@ -244,7 +244,7 @@ struct HomePage {
     memberships: Vec<MembershipRow>,
 }
 
-async fn home(State(state): State<AppState>, user: SignedIn) -> Result<Response, AppError> {
+async fn home(State(state): State<AppState>, user: SignedIn) -> Result<Response, HttpError> {
     Ok(render(&HomePage {
         layout: Layout::new(&user, None, "/"),
         provider_name: state
@@ -267,7 +267,7 @@ struct SwitchQuery {
 async fn switch_practice(
     _user: SignedIn,
     Query(q): Query<SwitchQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let id: custodian_domain::PracticeId = q.practice.parse().map_err(|_| AppError::NotFound)?;
     Ok(Redirect::to(&format!("/practices/{id}")).into_response())
 }
@@ -308,7 +308,7 @@ async fn practices_page(
     cursor: Option<&str>,
     errors: Vec<FieldError>,
     form: NewPractice,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let access = user.provider_access();
     if !access.can(Permission::ProviderView) {
         // Practice staff see their own practices on the home page.
@@ -350,7 +350,7 @@ async fn practices(
     State(state): State<AppState>,
     user: SignedIn,
     Query(q): Query<PageQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     practices_page(
         &state,
         &user,
@@ -366,7 +366,7 @@ async fn create_practice(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Form(form): Form<NewPractice>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if !user.provider_access().can(Permission::ProviderManage) {
         let event = meta
             .event(
@@ -377,7 +377,7 @@ async fn create_practice(
             )
             .outcome(Outcome::Denied);
         state.store.append_event(&event).await?;
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     let valid = match form.validate() {
         Ok(v) => v,
@@ -416,7 +416,7 @@ struct PracticePage {
 async fn practice_home(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let a = &scope.access;
     let base = format!("/practices/{}", scope.id());
     let staff_count = if a.can(Permission::PeopleView) {
@@ -589,7 +589,7 @@ async fn people(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<PageQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::PeopleView, "people.list").await?;
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     let list = state.store.members(scope.id(), &page).await?;
@@ -636,7 +636,7 @@ async fn person(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, person_id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let person_id: PersonId = person_id.parse().map_err(|_| AppError::NotFound)?;
     let me = person_id == scope.user.person_id();
     if !me {
@@ -677,21 +677,6 @@ async fn person(
         can_see_people: scope.access.can(Permission::PeopleView),
         actions,
     }))
-}
-
-/// Every practice the provider serves, by name (for the provider-wide pages and the scheduler).
-pub async fn all_practices(state: &AppState) -> Result<Vec<Practice>, AppError> {
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = custodian_domain::PageRequest::parse(cursor.as_deref(), Some(200))?;
-        let list = state.store.practices(&page).await?;
-        all.extend(list.items);
-        match list.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(all),
-        }
-    }
 }
 
 /// An audit event's details as a person reads them in a record's history: `field: old → new`

@@ -8,14 +8,12 @@ use axum::Json;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use custodian_domain::quarters::{Quarter, parse_quarter};
-use custodian_domain::risk_report::{
-    self, ActionFact, ChangeFact, QuarterlyReport, ReportFacts, RiskFact,
-};
-use custodian_domain::risks::{self, Band, Matrix};
+use custodian_domain::quarters::Quarter;
+use custodian_domain::risk_report::{self, QuarterlyReport};
+use custodian_domain::risks::{self, Band};
 use custodian_domain::time::show_datetime;
 use custodian_domain::{Permission, Practice};
-use custodian_store::{AuditMeta, EventFilter, RiskFilter, RiskReport};
+use custodian_store::{AuditMeta, RiskReport};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -24,7 +22,8 @@ use crate::error::Problem;
 use crate::forms::Errors;
 use crate::pages::{Layout, render_with};
 use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
+use custodian_app::risk_reports::{self as rr, MinutesInput, SignedCopy};
 
 pub fn routes(r: &mut Routes) {
     use Reach::Practice as P;
@@ -98,390 +97,6 @@ pub fn routes(r: &mut Routes) {
             Reach::SignedIn,
             api_publish_matrix,
         );
-}
-
-// ---- building the report ---------------------------------------------------------------------
-
-/// The copy kept when the SIRO signs off: the report with the meeting's minutes and decisions.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct SignedCopy {
-    pub report: QuarterlyReport,
-    pub minutes: String,
-    pub decisions: String,
-}
-
-fn london_today(state: &AppState) -> chrono::NaiveDate {
-    custodian_domain::identity::london_today(state.clock.now())
-}
-
-/// The quarter's report built from the register as it is now.
-pub async fn build_report(
-    state: &AppState,
-    practice: &Practice,
-    quarter: Quarter,
-) -> Result<QuarterlyReport, AppError> {
-    let settings = state.store.settings(practice.id).await?;
-    let m: &Matrix = risks::matrix(&settings.risk_matrix);
-    let list = state
-        .store
-        .risks(
-            practice.id,
-            &RiskFilter {
-                limit: 50_000,
-                ..Default::default()
-            },
-        )
-        .await?;
-    let assets: std::collections::HashMap<uuid::Uuid, String> = state
-        .store
-        .asset_choices(practice.id)
-        .await?
-        .into_iter()
-        .collect();
-    let facts: Vec<RiskFact> = list
-        .iter()
-        .map(|r| {
-            let f = &r.fields;
-            let mut threatens = Vec::new();
-            for (on, dim, why) in [
-                (
-                    f.confidentiality,
-                    "Confidentiality",
-                    &f.confidentiality_reason,
-                ),
-                (f.integrity, "Integrity", &f.integrity_reason),
-                (f.availability, "Availability", &f.availability_reason),
-            ] {
-                if on {
-                    threatens.push((dim, why.clone()));
-                }
-            }
-            RiskFact {
-                id: r.id,
-                reference: r.reference.clone(),
-                title: f.title.clone(),
-                owner: r.owner_name.clone(),
-                status: f.status.clone(),
-                category: f.category.clone(),
-                threat: f.threat.clone(),
-                vulnerability: f.vulnerability.clone(),
-                threatens,
-                assets: f
-                    .asset_ids
-                    .iter()
-                    .filter_map(|a| assets.get(a).cloned())
-                    .collect(),
-                inherent_score: r.inherent_score as u8,
-                residual: (
-                    f.residual_likelihood.unwrap_or(1),
-                    f.residual_impact.unwrap_or(1),
-                ),
-                residual_score: r.residual_score as u8,
-                target_score: r.target_score.map(|t| t as u8),
-                controls: f.controls.clone(),
-                // Raised: the date the practice gives (a risk may be recorded after it was
-                // raised), else the day it was added.
-                created_on: custodian_domain::identity::parse_date(&f.raised_on)
-                    .unwrap_or_else(|| custodian_domain::identity::london_today(r.created_at)),
-                next_review_on: r.next_review_on,
-                acceptance: r.acceptance.as_ref().map(|a| {
-                    (
-                        custodian_domain::identity::london_today(a.accepted_at),
-                        a.band.clone(),
-                        a.above_appetite,
-                        a.expires_on,
-                        a.accepted_by_name.clone(),
-                        a.reason.clone(),
-                    )
-                }),
-            }
-        })
-        .collect();
-    let actions: Vec<ActionFact> = state
-        .store
-        .risk_actions(practice.id, None)
-        .await?
-        .into_iter()
-        .map(|a| ActionFact {
-            risk_id: a.risk_id,
-            description: a.description,
-            owner: a.owner_name,
-            due_on: a.due_on,
-            status: a.status,
-        })
-        .collect();
-    let from = quarter
-        .start()
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight")
-        .and_utc();
-    let to = (quarter.end() + chrono::Duration::days(1))
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight")
-        .and_utc();
-    let changes: Vec<ChangeFact> = state
-        .store
-        .search_events(&EventFilter {
-            practice: Some(practice.id),
-            action: Some("risk.".into()),
-            from: Some(from),
-            to: Some(to),
-            limit: 50_000,
-            ..Default::default()
-        })
-        .await?
-        .into_iter()
-        .filter_map(|e| {
-            let risk_id = e.event.object_id.as_deref()?.parse().ok()?;
-            let on = custodian_domain::identity::london_today(e.occurred_at);
-            let kind = match e.event.action.as_str() {
-                "risk.update" if e.event.details["status"]["new"] == "closed" => "close",
-                "risk.update" => "update",
-                "risk.review" => "review",
-                _ => return None,
-            };
-            Some(ChangeFact { risk_id, on, kind })
-        })
-        .collect();
-    let previous_cells = match state
-        .store
-        .risk_report(practice.id, &quarter.previous().key())
-        .await?
-    {
-        Some(prev) => content_of(&prev).ok().map(|c| c.report.cells),
-        None => None,
-    };
-    Ok(risk_report::build(ReportFacts {
-        practice: &practice.name,
-        ods_code: &practice.ods_code,
-        quarter,
-        matrix: m,
-        appetite: settings.risk_appetite,
-        risks: &facts,
-        actions: &actions,
-        changes: &changes,
-        previous_cells,
-        generated_at: state.clock.now(),
-        today: london_today(state),
-    }))
-}
-
-/// What a stored report holds: the signed copy, or the draft as first produced.
-fn content_of(r: &RiskReport) -> Result<SignedCopy, AppError> {
-    match &r.signed_report {
-        Some(json) => serde_json::from_str(json)
-            .map_err(|e| AppError::Internal(format!("signed report {}: {e}", r.quarter))),
-        None => Ok(SignedCopy {
-            report: serde_json::from_str(&r.snapshot)
-                .map_err(|e| AppError::Internal(format!("report snapshot {}: {e}", r.quarter)))?,
-            minutes: r.minutes.clone(),
-            decisions: r.decisions.clone(),
-        }),
-    }
-}
-
-/// The quarter's report record: the existing one, or a new draft.
-pub async fn ensure_report(
-    state: &AppState,
-    practice: &Practice,
-    quarter: Quarter,
-    by: &AuditMeta,
-) -> Result<RiskReport, AppError> {
-    quarter.check_reportable(london_today(state))?;
-    if let Some(r) = state.store.risk_report(practice.id, &quarter.key()).await? {
-        return Ok(r);
-    }
-    let report = build_report(state, practice, quarter).await?;
-    let snapshot = serde_json::to_string(&report).expect("a report serialises");
-    Ok(state
-        .store
-        .ensure_risk_report(practice.id, &quarter.key(), &snapshot, by)
-        .await?)
-}
-
-/// The scheduler's part: at the start of each quarter, every practice gets the draft of the
-/// quarter just ended. Returns how many drafts were made.
-pub async fn draft_quarterly_reports(state: &AppState) -> Result<usize, AppError> {
-    let today = london_today(state);
-    let mut made = 0;
-    for p in &crate::pages::all_practices(state).await? {
-        let settings = state.store.settings(p.id).await?;
-        let quarter = Quarter::containing(today, settings.quarter_start_month).previous();
-        if state
-            .store
-            .risk_report(p.id, &quarter.key())
-            .await?
-            .is_none()
-        {
-            ensure_report(state, p, quarter, &AuditMeta::system("scheduler")).await?;
-            made += 1;
-        }
-    }
-    Ok(made)
-}
-
-async fn first_month(state: &AppState, scope: &PracticeScope) -> Result<u32, AppError> {
-    Ok(state.store.settings(scope.id()).await?.quarter_start_month)
-}
-
-async fn load(
-    state: &AppState,
-    scope: &PracticeScope,
-    key: &str,
-) -> Result<(Quarter, RiskReport), AppError> {
-    scope
-        .require(Permission::RisksView, "risk_report.view")
-        .await?;
-    let q = Quarter::parse(key, first_month(state, scope).await?).ok_or(AppError::NotFound)?;
-    let r = state
-        .store
-        .risk_report(scope.id(), &q.key())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((q, r))
-}
-
-/// What the report shows now: the signed copy, or for a draft the register as it is today.
-async fn current(
-    state: &AppState,
-    scope: &PracticeScope,
-    q: Quarter,
-    r: &RiskReport,
-) -> Result<SignedCopy, AppError> {
-    if r.status == "signed" {
-        return content_of(r);
-    }
-    Ok(SignedCopy {
-        report: build_report(state, &scope.practice, q).await?,
-        minutes: r.minutes.clone(),
-        decisions: r.decisions.clone(),
-    })
-}
-
-/// A report and what it shows, read for a person (a view or an export, recorded as `action`).
-async fn read(
-    state: &AppState,
-    scope: &PracticeScope,
-    key: &str,
-    action: &str,
-    format: Option<&str>,
-) -> Result<(RiskReport, SignedCopy), AppError> {
-    let (q, record) = load(state, scope, key).await?;
-    let copy = current(state, scope, q, &record).await?;
-    let mut details = serde_json::json!({ "quarter": record.quarter });
-    if let Some(f) = format {
-        details["format"] = f.into();
-    }
-    scope
-        .record(
-            scope
-                .event(action, "risk_report", Some(record.id.to_string()))
-                .details(details),
-        )
-        .await?;
-    Ok((record, copy))
-}
-
-pub async fn generate(
-    state: &AppState,
-    scope: &PracticeScope,
-    key: &str,
-) -> Result<RiskReport, AppError> {
-    scope
-        .require(Permission::RisksManage, "risk_report.create")
-        .await?;
-    let q = parse_quarter(key, first_month(state, scope).await?)?;
-    ensure_report(state, &scope.practice, q, &scope.meta).await
-}
-
-/// The meeting's minutes and decisions.
-#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
-pub struct MinutesInput {
-    #[serde(default)]
-    pub minutes: String,
-    #[serde(default)]
-    pub decisions: String,
-}
-
-pub async fn record_minutes(
-    state: &AppState,
-    scope: &PracticeScope,
-    key: &str,
-    input: &MinutesInput,
-) -> Result<RiskReport, AppError> {
-    let (q, _) = load(state, scope, key).await?;
-    scope
-        .require(Permission::RisksManage, "risk_report.minutes")
-        .await?;
-    let mut c = custodian_domain::validation::Checker::new();
-    c.text(
-        "minutes",
-        "the minutes of the practice meeting",
-        &input.minutes,
-        20_000,
-    );
-    if input.decisions.chars().count() > 20_000 {
-        c.fail(
-            "decisions",
-            "The decisions must be 20,000 characters or fewer",
-        );
-    }
-    c.finish()?;
-    Ok(state
-        .store
-        .record_report_minutes(
-            scope.id(),
-            &q.key(),
-            &input.minutes,
-            &input.decisions,
-            &scope.meta,
-        )
-        .await?)
-}
-
-pub async fn sign(
-    state: &AppState,
-    scope: &PracticeScope,
-    key: &str,
-) -> Result<RiskReport, AppError> {
-    let (q, r) = load(state, scope, key).await?;
-    scope
-        .require(Permission::RiskAcceptAboveAppetite, "risk_report.sign")
-        .await?;
-    if r.status == "signed" {
-        return Err(custodian_domain::Invalid::one(
-            "quarter",
-            "This report has already been signed off",
-        )
-        .into());
-    }
-    if q.in_progress(london_today(state)) {
-        return Err(custodian_domain::Invalid::one(
-            "quarter",
-            format!(
-                "{} has not ended yet: sign the report off after the quarter ends",
-                q.label()
-            ),
-        )
-        .into());
-    }
-    if r.minutes.trim().is_empty() {
-        return Err(custodian_domain::Invalid::one(
-            "minutes",
-            "Record the practice meeting's minutes before signing the report off",
-        )
-        .into());
-    }
-    let copy = SignedCopy {
-        report: build_report(state, &scope.practice, q).await?,
-        minutes: r.minutes.clone(),
-        decisions: r.decisions.clone(),
-    };
-    let json = serde_json::to_string(&copy).expect("a report serialises");
-    Ok(state
-        .store
-        .sign_risk_report(scope.id(), &q.key(), &json, &scope.meta)
-        .await?)
 }
 
 // ---- rendering -------------------------------------------------------------------------------
@@ -789,8 +404,8 @@ async fn list_form(
     state: &AppState,
     scope: &PracticeScope,
     errors: Errors,
-) -> Result<Response, AppError> {
-    let fm = first_month(state, scope).await?;
+) -> Result<Response, HttpError> {
+    let fm = rr::first_month(state, &scope.actor()).await?;
     let reports = state
         .store
         .risk_reports(scope.id())
@@ -813,7 +428,7 @@ async fn list_form(
             created: format!("{} by {}", show_datetime(r.created_at), r.created_by),
         })
         .collect();
-    let mut q = Quarter::containing(london_today(state), fm);
+    let mut q = Quarter::containing(state.today(), fm);
     let mut quarters = Vec::new();
     for _ in 0..6 {
         quarters.push((q.key(), q.label()));
@@ -840,7 +455,7 @@ async fn list_form(
 async fn list_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::RisksView, "risk_report.list")
         .await?;
@@ -858,8 +473,8 @@ async fn generate_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
     Form(input): Form<GenerateInput>,
-) -> Result<Response, AppError> {
-    match generate(&state, &scope, &input.quarter).await {
+) -> Result<Response, HttpError> {
+    match rr::generate(&state, &scope.actor(), &input.quarter).await {
         Ok(r) => Ok(Redirect::to(&format!(
             "/practices/{}/risk-reports/{}",
             scope.id(),
@@ -867,7 +482,7 @@ async fn generate_submit(
         ))
         .into_response()),
         Err(AppError::Invalid(i)) => list_form(&state, &scope, i.into()).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -901,8 +516,8 @@ async fn report_form(
     scope: &PracticeScope,
     key: &str,
     errors: Errors,
-) -> Result<Response, AppError> {
-    let (record, copy) = read(state, scope, key, "risk_report.view", None).await?;
+) -> Result<Response, HttpError> {
+    let (record, copy) = rr::read(state, &scope.actor(), key, "risk_report.view", None).await?;
     let r = copy.report;
     let m = risks::matrix(&r.matrix);
     let draft = record.status == "draft";
@@ -945,8 +560,11 @@ async fn report_form(
         matrix_name: m.name,
         can_minute: draft && scope.access.can(Permission::RisksManage),
         can_sign: draft && scope.access.can(Permission::RiskAcceptAboveAppetite),
-        in_progress: Quarter::parse(&record.quarter, first_month(state, scope).await?)
-            .is_some_and(|q| q.in_progress(london_today(state))),
+        in_progress: Quarter::parse(
+            &record.quarter,
+            rr::first_month(state, &scope.actor()).await?,
+        )
+        .is_some_and(|q| q.in_progress(state.today())),
         sections: vec![
             ("New risks this quarter", r.new_risks.clone()),
             (
@@ -982,7 +600,7 @@ async fn report_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     report_form(&state, &scope, &key, Errors::none()).await
 }
 
@@ -990,8 +608,15 @@ async fn report_pdf(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let (record, copy) = read(&state, &scope, &key, "risk_report.export", Some("pdf")).await?;
+) -> Result<Response, HttpError> {
+    let (record, copy) = rr::read(
+        &state,
+        &scope.actor(),
+        &key,
+        "risk_report.export",
+        Some("pdf"),
+    )
+    .await?;
     let bytes = pdf(&copy, &record);
     Ok((
         [
@@ -1016,8 +641,15 @@ async fn report_csv(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let (record, copy) = read(&state, &scope, &key, "risk_report.export", Some("csv")).await?;
+) -> Result<Response, HttpError> {
+    let (record, copy) = rr::read(
+        &state,
+        &scope.actor(),
+        &key,
+        "risk_report.export",
+        Some("csv"),
+    )
+    .await?;
     Ok(crate::report::csv_response(
         &format!(
             "custodian-risk-report-{}-{}.csv",
@@ -1032,8 +664,8 @@ async fn minutes_submit(
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
     Form(input): Form<MinutesInput>,
-) -> Result<Response, AppError> {
-    match record_minutes(&state, &scope, &key, &input).await {
+) -> Result<Response, HttpError> {
+    match rr::record_minutes(&state, &scope.actor(), &key, &input).await {
         Ok(r) => Ok(Redirect::to(&format!(
             "/practices/{}/risk-reports/{}#meeting",
             scope.id(),
@@ -1041,7 +673,7 @@ async fn minutes_submit(
         ))
         .into_response()),
         Err(AppError::Invalid(i)) => report_form(&state, &scope, &key, i.into()).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1049,8 +681,8 @@ async fn sign_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    match sign(&state, &scope, &key).await {
+) -> Result<Response, HttpError> {
+    match rr::sign(&state, &scope.actor(), &key).await {
         Ok(r) => Ok(Redirect::to(&format!(
             "/practices/{}/risk-reports/{}",
             scope.id(),
@@ -1058,7 +690,7 @@ async fn sign_submit(
         ))
         .into_response()),
         Err(AppError::Invalid(i)) => report_form(&state, &scope, &key, i.into()).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1081,8 +713,8 @@ pub struct ProviderRiskRow {
     pub last_report: String,
 }
 
-async fn provider_rows(state: &AppState) -> Result<Vec<ProviderRiskRow>, AppError> {
-    let today = london_today(state);
+async fn provider_rows(state: &AppState) -> Result<Vec<ProviderRiskRow>, HttpError> {
+    let today = state.today();
     // Each practice reports on its own quarters: calendar ones, or a year from April.
     let calendar = Quarter::containing(today, 1).previous();
     let april = Quarter::containing(today, 4).previous();
@@ -1145,13 +777,11 @@ async fn provider_form(
     errors: Errors,
     t: risks::Threat,
     notice: Option<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let rows = provider_rows(state).await?;
     let page = ProviderPage {
         layout: Layout::new(user, None, "/provider/risks"),
-        quarter: Quarter::containing(london_today(state), 1)
-            .previous()
-            .label(),
+        quarter: Quarter::containing(state.today(), 1).previous().label(),
         rows,
         threats: state.store.provider_threats().await?,
         t,
@@ -1179,7 +809,7 @@ async fn provider_page(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     axum::extract::Query(q): axum::extract::Query<Notice>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     require_provider(
         &state,
         &user,
@@ -1210,7 +840,7 @@ pub async fn add_threat(
     user: &SignedIn,
     meta: &AuditMeta,
     t: &risks::Threat,
-) -> Result<risks::Threat, AppError> {
+) -> Result<risks::Threat, HttpError> {
     require_provider(
         state,
         user,
@@ -1251,11 +881,13 @@ async fn threat_submit(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let t = threat_from_form(&pairs);
     match add_threat(&state, &user, &meta, &t).await {
         Ok(_) => Ok(Redirect::to("/provider/risks#library").into_response()),
-        Err(AppError::Invalid(i)) => provider_form(&state, &user, i.into(), t, None).await,
+        Err(HttpError(AppError::Invalid(i))) => {
+            provider_form(&state, &user, i.into(), t, None).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -1265,7 +897,7 @@ async fn remove_threat(
     user: &SignedIn,
     meta: &AuditMeta,
     id: &str,
-) -> Result<(), AppError> {
+) -> Result<(), HttpError> {
     require_provider(
         state,
         user,
@@ -1283,7 +915,7 @@ async fn threat_remove_submit(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     remove_threat(&state, &user, &meta, &id).await?;
     Ok(Redirect::to("/provider/risks#library").into_response())
 }
@@ -1303,7 +935,7 @@ pub async fn publish_matrix(
     user: &SignedIn,
     meta: &AuditMeta,
     matrix: &str,
-) -> Result<usize, AppError> {
+) -> Result<usize, HttpError> {
     require_provider(
         state,
         user,
@@ -1320,7 +952,7 @@ pub async fn publish_matrix(
         .into());
     }
     let m = risks::matrix(matrix);
-    let practices = crate::pages::all_practices(state).await?;
+    let practices = custodian_app::practices::all_practices(state).await?;
     // Nothing changes unless every practice's risks fit the matrix.
     let mut misfits = Vec::new();
     for p in &practices {
@@ -1359,12 +991,12 @@ async fn matrix_submit(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Form(form): Form<PublishMatrix>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     match publish_matrix(&state, &user, &meta, &form.matrix).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/provider/risks?published={}", form.matrix)).into_response())
         }
-        Err(AppError::Invalid(i)) => {
+        Err(HttpError(AppError::Invalid(i))) => {
             provider_form(&state, &user, i.into(), risks::Threat::default(), None).await
         }
         Err(e) => Err(e),
@@ -1377,7 +1009,7 @@ async fn api_threats(
     State(state): State<AppState>,
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     require_provider(
         &state,
         &user,
@@ -1398,7 +1030,7 @@ async fn api_add_threat(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Json(t): Json<risks::Threat>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let t = add_threat(&state, &user, &meta, &t).await?;
     Ok((StatusCode::CREATED, Json(t)).into_response())
 }
@@ -1411,7 +1043,7 @@ async fn api_remove_threat(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     remove_threat(&state, &user, &meta, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -1431,7 +1063,7 @@ async fn api_publish_matrix(
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
     Json(form): Json<PublishMatrix>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let n = publish_matrix(&state, &user, &meta, &form.matrix).await?;
     Ok(Json(Published {
         matrix: form.matrix,
@@ -1446,7 +1078,7 @@ async fn api_provider(
     State(state): State<AppState>,
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     require_provider(
         &state,
         &user,
@@ -1474,7 +1106,7 @@ pub struct ReportDetail {
 async fn api_list(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::RisksView, "risk_report.list")
         .await?;
@@ -1489,8 +1121,8 @@ async fn api_generate(
     State(state): State<AppState>,
     scope: PracticeScope,
     Json(input): Json<GenerateInput>,
-) -> Result<Response, AppError> {
-    let r = generate(&state, &scope, &input.quarter).await?;
+) -> Result<Response, HttpError> {
+    let r = rr::generate(&state, &scope.actor(), &input.quarter).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
@@ -1502,8 +1134,9 @@ async fn api_get(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let (record, content) = read(&state, &scope, &key, "risk_report.view", None).await?;
+) -> Result<Response, HttpError> {
+    let (record, content) =
+        rr::read(&state, &scope.actor(), &key, "risk_report.view", None).await?;
     Ok(Json(ReportDetail { record, content }).into_response())
 }
 
@@ -1516,8 +1149,8 @@ async fn api_minutes(
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
     Json(input): Json<MinutesInput>,
-) -> Result<Response, AppError> {
-    Ok(Json(record_minutes(&state, &scope, &key, &input).await?).into_response())
+) -> Result<Response, HttpError> {
+    Ok(Json(rr::record_minutes(&state, &scope.actor(), &key, &input).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-reports/{quarter}/sign", tag = "risks", summary = "The SIRO signs the report off; the signed copy is kept unchanged",
@@ -1528,8 +1161,8 @@ async fn api_sign(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    Ok(Json(sign(&state, &scope, &key).await?).into_response())
+) -> Result<Response, HttpError> {
+    Ok(Json(rr::sign(&state, &scope.actor(), &key).await?).into_response())
 }
 
 #[derive(utoipa::OpenApi)]

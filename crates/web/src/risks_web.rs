@@ -20,7 +20,7 @@ use crate::error::Problem;
 use crate::forms::Errors;
 use crate::pages::{Layout, render, render_with};
 use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
 
 pub fn routes(r: &mut Routes) {
     use Reach::Practice as P;
@@ -126,18 +126,18 @@ fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
 async fn matrix_of(
     state: &AppState,
     scope: &PracticeScope,
-) -> Result<(&'static Matrix, Band), AppError> {
+) -> Result<(&'static Matrix, Band), HttpError> {
     let s = state.store.settings(scope.id()).await?;
     Ok((risks::matrix(&s.risk_matrix), s.risk_appetite))
 }
 
-async fn load(state: &AppState, scope: &PracticeScope, id: &str) -> Result<Risk, AppError> {
+async fn load(state: &AppState, scope: &PracticeScope, id: &str) -> Result<Risk, HttpError> {
     scope.require(Permission::RisksView, "risk.view").await?;
     state
         .store
         .risk(scope.id(), parse_id(id)?)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound.into())
 }
 
 /// The one check for changing a risk: register managers, or the risk's own owner.
@@ -145,7 +145,7 @@ async fn require_edit(
     scope: &PracticeScope,
     owner: Option<PersonId>,
     action: &str,
-) -> Result<(), AppError> {
+) -> Result<(), HttpError> {
     if risks::may_edit(&scope.access, owner) {
         return Ok(());
     }
@@ -158,7 +158,7 @@ pub async fn risks_off_matrix(
     state: &AppState,
     practice: custodian_domain::PracticeId,
     m: &Matrix,
-) -> Result<usize, AppError> {
+) -> Result<usize, HttpError> {
     let list = state
         .store
         .risks(
@@ -192,7 +192,7 @@ pub async fn check_matrix_change(
     state: &AppState,
     practice: custodian_domain::PracticeId,
     settings: &custodian_domain::settings::PracticeSettings,
-) -> Result<(), AppError> {
+) -> Result<(), HttpError> {
     let m = risks::matrix(&settings.risk_matrix);
     let n = risks_off_matrix(state, practice, m).await?;
     if n > 0 {
@@ -213,7 +213,7 @@ async fn default_owner(
     state: &AppState,
     scope: &PracticeScope,
     input: &RiskInput,
-) -> Result<PersonId, AppError> {
+) -> Result<PersonId, HttpError> {
     if let Some(first) = input.asset_ids.first() {
         if let Some(a) = state.store.asset(scope.id(), *first).await? {
             if let Some(iao) = a.fields.iao_id {
@@ -228,7 +228,7 @@ pub async fn create_risk(
     state: &AppState,
     scope: &PracticeScope,
     input: &RiskInput,
-) -> Result<Risk, AppError> {
+) -> Result<Risk, HttpError> {
     let mut input = input.clone();
     if input.owner_id.is_none() {
         input.owner_id = Some(default_owner(state, scope, &input).await?);
@@ -247,7 +247,7 @@ pub async fn update_risk(
     scope: &PracticeScope,
     id: &str,
     input: &RiskInput,
-) -> Result<Risk, AppError> {
+) -> Result<Risk, HttpError> {
     let old = load(state, scope, id).await?;
     require_edit(scope, old.fields.owner_id, "risk.update").await?;
     let mut input = input.clone();
@@ -274,7 +274,7 @@ pub async fn add_action(
     scope: &PracticeScope,
     id: &str,
     input: &ActionInput,
-) -> Result<RiskAction, AppError> {
+) -> Result<RiskAction, HttpError> {
     let risk = load(state, scope, id).await?;
     require_edit(scope, risk.fields.owner_id, "risk_action.create").await?;
     let raised =
@@ -292,7 +292,7 @@ pub async fn update_action(
     id: &str,
     action: &str,
     input: &ActionInput,
-) -> Result<RiskAction, AppError> {
+) -> Result<RiskAction, HttpError> {
     let risk = load(state, scope, id).await?;
     let action = parse_id(action)?;
     let actions = state.store.risk_actions(scope.id(), Some(risk.id)).await?;
@@ -328,7 +328,7 @@ pub async fn review(
     scope: &PracticeScope,
     id: &str,
     input: &ReviewInput,
-) -> Result<RiskReview, AppError> {
+) -> Result<RiskReview, HttpError> {
     let risk = load(state, scope, id).await?;
     require_edit(scope, risk.fields.owner_id, "risk.review").await?;
     let (m, _) = matrix_of(state, scope).await?;
@@ -354,7 +354,7 @@ pub async fn accept(
     scope: &PracticeScope,
     id: &str,
     input: &AcceptanceInput,
-) -> Result<RiskAcceptance, AppError> {
+) -> Result<RiskAcceptance, HttpError> {
     let risk = load(state, scope, id).await?;
     let is_siro = scope.access.can(Permission::RiskAcceptAboveAppetite);
     if !is_siro {
@@ -457,7 +457,7 @@ async fn list_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<ListQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.list").await?;
     let (m, _) = matrix_of(&state, &scope).await?;
     let mine = !q.mine.is_empty();
@@ -671,7 +671,7 @@ async fn form_page(
     f: RiskInput,
     errors: Errors,
     existing: Option<&Risk>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let (m, _) = matrix_of(state, scope).await?;
     let staff = state.store.access_overview(scope.id()).await?;
     let assets = state.store.asset_choices(scope.id()).await?;
@@ -782,7 +782,7 @@ async fn form_page(
 async fn new_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     require_edit(&scope, Some(scope.user.person_id()), "risk.create").await?;
     let f = RiskInput {
         status: "open".into(),
@@ -795,7 +795,7 @@ async fn create_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let input = match form_to_input(&pairs) {
         Ok(i) => i,
         Err(e) => return form_page(&state, &scope, RiskInput::default(), e, None).await,
@@ -804,7 +804,9 @@ async fn create_submit(
         Ok(r) => {
             Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
         }
-        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), None).await,
+        Err(HttpError(AppError::Invalid(i))) => {
+            form_page(&state, &scope, input, i.into(), None).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -813,7 +815,7 @@ async fn edit_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let r = load(&state, &scope, &id).await?;
     require_edit(&scope, r.fields.owner_id, "risk.update").await?;
     scope
@@ -827,7 +829,7 @@ async fn edit_submit(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let old = load(&state, &scope, &id).await?;
     let input = match form_to_input(&pairs) {
         Ok(i) => i,
@@ -837,7 +839,9 @@ async fn edit_submit(
         Ok(r) => {
             Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
         }
-        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), Some(&old)).await,
+        Err(HttpError(AppError::Invalid(i))) => {
+            form_page(&state, &scope, input, i.into(), Some(&old)).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -863,7 +867,7 @@ struct LibraryRow {
 }
 
 /// The library a practice sees: the built-in threats, then the provider's own.
-pub async fn library(state: &AppState) -> Result<Vec<Threat>, AppError> {
+pub async fn library(state: &AppState) -> Result<Vec<Threat>, HttpError> {
     let mut all: Vec<Threat> = risks::LIBRARY.iter().map(Threat::from).collect();
     all.extend(state.store.provider_threats().await?);
     Ok(all)
@@ -872,7 +876,7 @@ pub async fn library(state: &AppState) -> Result<Vec<Threat>, AppError> {
 async fn library_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.library").await?;
     let (m, _) = matrix_of(&state, &scope).await?;
     Ok(render(&LibraryPage {
@@ -921,7 +925,7 @@ async fn from_library(
     state: &AppState,
     scope: &PracticeScope,
     key: &str,
-) -> Result<Risk, AppError> {
+) -> Result<Risk, HttpError> {
     scope.require(Permission::RisksView, "risk.create").await?;
     let entry = library(state)
         .await?
@@ -937,7 +941,7 @@ async fn library_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let r = from_library(&state, &scope, &key).await?;
     Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
 }
@@ -956,7 +960,7 @@ struct MatrixPage {
 async fn matrix_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.matrix").await?;
     let (m, appetite) = matrix_of(&state, &scope).await?;
     Ok(render(&MatrixPage {
@@ -1001,7 +1005,7 @@ async fn risk_page_for(
     scope: &PracticeScope,
     id: &str,
     errors: Errors,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let r = load(state, scope, id).await?;
     scope
         .record(scope.event("risk.view", "risk", Some(r.id.to_string())))
@@ -1173,7 +1177,7 @@ async fn risk_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     risk_page_for(&state, &scope, &id, Errors::none()).await
 }
 
@@ -1186,10 +1190,10 @@ async fn action_submit(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(input): Form<ActionInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     match add_action(&state, &scope, &id, &input).await {
         Ok(_) => Ok(back(&scope, &id, "actions")),
-        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
 }
@@ -1205,14 +1209,14 @@ async fn action_update_submit(
     scope: PracticeScope,
     Path((_, id, action)): Path<(String, String, String)>,
     Form(form): Form<ActionStatus>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let input = ActionInput {
         status: form.status,
         ..Default::default()
     };
     match update_action(&state, &scope, &id, &action, &input).await {
         Ok(_) => Ok(back(&scope, &id, "actions")),
-        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
 }
@@ -1222,7 +1226,7 @@ async fn review_submit(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let get = |k: &str| {
         pairs
             .iter()
@@ -1238,7 +1242,7 @@ async fn review_submit(
     };
     match review(&state, &scope, &id, &input).await {
         Ok(_) => Ok(back(&scope, &id, "reviews")),
-        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
 }
@@ -1248,10 +1252,10 @@ async fn accept_submit(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(input): Form<AcceptanceInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     match accept(&state, &scope, &id, &input).await {
         Ok(_) => Ok(back(&scope, &id, "acceptance")),
-        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
         Err(e) => Err(e),
     }
 }
@@ -1260,7 +1264,7 @@ async fn accept_submit(
 async fn export_csv(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.export").await?;
     let (m, _) = matrix_of(&state, &scope).await?;
     let list = state
@@ -1378,7 +1382,7 @@ async fn api_list(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<RiskQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.list").await?;
     let list = state
         .store
@@ -1412,7 +1416,7 @@ async fn api_create(
     State(state): State<AppState>,
     scope: PracticeScope,
     Json(body): Json<RiskInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let r = create_risk(&state, &scope, &body).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
@@ -1424,7 +1428,7 @@ async fn api_get(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let risk = load(&state, &scope, &id).await?;
     scope
         .record(scope.event("risk.view", "risk", Some(risk.id.to_string())))
@@ -1447,7 +1451,7 @@ async fn api_update(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<RiskInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     Ok(Json(update_risk(&state, &scope, &id, &body).await?).into_response())
 }
 
@@ -1459,7 +1463,7 @@ async fn api_add_action(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<ActionInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let a = add_action(&state, &scope, &id, &body).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
@@ -1473,7 +1477,7 @@ async fn api_update_action(
     scope: PracticeScope,
     Path((_, id, action)): Path<(String, String, String)>,
     Json(body): Json<ActionInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     Ok(Json(update_action(&state, &scope, &id, &action, &body).await?).into_response())
 }
 
@@ -1485,7 +1489,7 @@ async fn api_review(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<ReviewInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let r = review(&state, &scope, &id, &body).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
@@ -1499,7 +1503,7 @@ async fn api_accept(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<AcceptanceInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let a = accept(&state, &scope, &id, &body).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
@@ -1519,7 +1523,7 @@ pub struct LibraryItem {
 async fn api_library(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.library").await?;
     let (m, _) = matrix_of(&state, &scope).await?;
     let items: Vec<LibraryItem> = library(&state)
@@ -1541,7 +1545,7 @@ async fn api_from_library(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, key)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let r = from_library(&state, &scope, &key).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }

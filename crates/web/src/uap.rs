@@ -14,15 +14,19 @@ use chrono::Duration;
 use custodian_domain::identity::{self, NewAccessRequest, NewLeaver};
 use custodian_domain::settings::{PERIODIC_CHANGE_ADVICE, PracticeSettings};
 use custodian_domain::time::{show_date, show_datetime};
-use custodian_domain::{Access, Invalid, Permission, PersonId, Practice, PracticeRole};
-use custodian_store::{AccessRequest, AuditMeta, Leaver, Outcome};
+use custodian_domain::{Permission, PersonId, Practice, PracticeRole};
+use custodian_store::{AccessRequest, Outcome};
 use serde::Deserialize;
 
 use crate::auth::PracticeScope;
 use crate::forms::Errors;
 use crate::pages::{Layout, render, render_with, roles_text};
 use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, HttpError};
+use custodian_app::identity::{
+    IdentityCheck, approve_request, nominate_administrator, record_leaver, reject_request,
+    request_access, verify_identity,
+};
 
 pub fn routes(r: &mut Routes) {
     use Reach::Practice as P;
@@ -115,48 +119,6 @@ pub fn routes(r: &mut Routes) {
         .post("/practices/{practice_id}/settings", P, save_settings);
 }
 
-// ---- who is acting ---------------------------------------------------------------------------
-
-/// Someone acting in a practice: from a signed-in request, an API token, or the CLI.
-pub struct Actor<'a> {
-    pub practice: &'a Practice,
-    pub access: &'a Access,
-    pub meta: &'a AuditMeta,
-}
-
-impl PracticeScope {
-    pub fn actor(&self) -> Actor<'_> {
-        Actor {
-            practice: &self.practice,
-            access: &self.access,
-            meta: &self.meta,
-        }
-    }
-}
-
-/// The one permission check, for code that acts without a request: a refusal is recorded.
-pub async fn require(
-    state: &AppState,
-    actor: &Actor<'_>,
-    permission: Permission,
-    action: &str,
-) -> Result<(), AppError> {
-    if actor.access.can(permission) {
-        return Ok(());
-    }
-    let event = actor
-        .meta
-        .event(
-            Some(actor.practice.id),
-            action,
-            "permission",
-            Some(permission.as_str().to_string()),
-        )
-        .outcome(Outcome::Denied);
-    state.store.append_event(&event).await?;
-    Err(AppError::Forbidden)
-}
-
 fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
 }
@@ -166,322 +128,14 @@ async fn member(
     state: &AppState,
     practice: &Practice,
     person: &str,
-) -> Result<custodian_domain::PracticeMember, AppError> {
+) -> Result<custodian_domain::PracticeMember, HttpError> {
     let id: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
     state
         .store
         .member(practice.id, id)
         .await?
         .filter(|m| m.left_at.is_none())
-        .ok_or(AppError::NotFound)
-}
-
-// ---- the rules -----------------------------------------------------------------------------
-
-/// A line manager's request for a new starter (or, with `person`, a change of role).
-pub async fn request_access(
-    state: &AppState,
-    actor: &Actor<'_>,
-    person: Option<PersonId>,
-    input: &NewAccessRequest,
-) -> Result<AccessRequest, AppError> {
-    require(
-        state,
-        actor,
-        Permission::StarterRequest,
-        if person.is_some() {
-            "mover.request"
-        } else {
-            "starter.request"
-        },
-    )
-    .await?;
-    let valid = input.validate(identity::london_today(state.clock.now()))?;
-    Ok(state
-        .store
-        .create_access_request(actor.practice.id, person, &valid, actor.meta)
-        .await?)
-}
-
-/// Approves a request: for a starter, returns the one-time password to give them verbally.
-pub async fn approve_request(
-    state: &AppState,
-    actor: &Actor<'_>,
-    id: uuid::Uuid,
-    reason: &str,
-) -> Result<(AccessRequest, Option<String>), AppError> {
-    require(state, actor, Permission::StarterApprove, "starter.approve").await?;
-    let req = state
-        .store
-        .access_request(actor.practice.id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let settings = state.store.settings(actor.practice.id).await?;
-    let (otp, hash) = if req.person_id.is_none() {
-        let otp = crate::auth::one_time_password();
-        let hash = state.passwords.hash(&otp).await?;
-        (Some(otp), Some(hash))
-    } else {
-        (None, None)
-    };
-    let expires = state.clock.now() + Duration::hours(settings.one_time_password_hours as i64);
-    let not_before = if settings.early_sign_in {
-        None
-    } else {
-        Some(req.start_date)
-    };
-    let done = state
-        .store
-        .approve_access_request(
-            actor.practice.id,
-            id,
-            reason.trim(),
-            hash.as_deref().map(|h| (h, expires)),
-            not_before,
-            actor.meta,
-        )
-        .await?;
-    Ok((done, otp))
-}
-
-pub async fn reject_request(
-    state: &AppState,
-    actor: &Actor<'_>,
-    id: uuid::Uuid,
-    reason: &str,
-) -> Result<AccessRequest, AppError> {
-    require(state, actor, Permission::StarterApprove, "starter.reject").await?;
-    Ok(state
-        .store
-        .reject_access_request(actor.practice.id, id, reason, actor.meta)
-        .await?)
-}
-
-/// What came of an identity check.
-pub enum IdentityCheck {
-    /// Every answer matched: the new one-time password, to read to the caller.
-    Passed {
-        one_time_password: String,
-        expires: chrono::DateTime<chrono::Utc>,
-    },
-    /// Some answer did not match (which is not said); `remaining` attempts before the lock.
-    Failed { remaining: i64 },
-    /// Locked after too many failures, until a practice manager clears it.
-    Locked,
-    /// The person has no security questions yet.
-    NoQuestions,
-}
-
-/// The password-reset route: an authoriser types the caller's answers; all must match.
-pub async fn verify_identity(
-    state: &AppState,
-    actor: &Actor<'_>,
-    person: PersonId,
-    answers: &[String],
-) -> Result<IdentityCheck, AppError> {
-    require(state, actor, Permission::IdentityVerify, "identity.verify").await?;
-    if actor.meta.actor_id == Some(person) {
-        return Err(Invalid::one(
-            "person_id",
-            "You cannot reset your own password this way: ask another authoriser",
-        )
-        .into());
-    }
-    let m = state
-        .store
-        .member(actor.practice.id, person)
-        .await?
-        .filter(|m| m.left_at.is_none())
-        .ok_or(AppError::NotFound)?;
-    let creds = state
-        .store
-        .credentials(&m.person.username)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if creds.identity_check_failures >= identity::MAX_IDENTITY_CHECK_FAILURES {
-        return Ok(IdentityCheck::Locked);
-    }
-    let stored = state.store.security_answers(person).await?;
-    if stored.is_empty() {
-        return Ok(IdentityCheck::NoQuestions);
-    }
-    let mut all = answers.len() == stored.len();
-    for (i, (_, hash)) in stored.iter().enumerate() {
-        let given = answers
-            .get(i)
-            .map(|a| identity::normalise_answer(a))
-            .unwrap_or_default();
-        // Check every answer (no early exit), so timing does not tell which one was wrong.
-        let ok = !given.is_empty() && state.passwords.verify(&given, Some(hash)).await?;
-        all &= ok;
-    }
-    let event = actor
-        .meta
-        .event(
-            Some(actor.practice.id),
-            "identity.verify",
-            "person",
-            Some(person.to_string()),
-        )
-        .outcome(if all {
-            Outcome::Success
-        } else {
-            Outcome::Failure
-        });
-    let failures = state
-        .store
-        .record_identity_check(person, all, &event)
-        .await?;
-    if !all {
-        if failures >= identity::MAX_IDENTITY_CHECK_FAILURES {
-            let e = actor.meta.event(
-                Some(actor.practice.id),
-                "identity.lock",
-                "person",
-                Some(person.to_string()),
-            );
-            state.store.append_event(&e).await?;
-            return Ok(IdentityCheck::Locked);
-        }
-        return Ok(IdentityCheck::Failed {
-            remaining: identity::MAX_IDENTITY_CHECK_FAILURES - failures,
-        });
-    }
-    let settings = state.store.settings(actor.practice.id).await?;
-    let otp = crate::auth::one_time_password();
-    let hash = state.passwords.hash(&otp).await?;
-    let expires = state.clock.now() + Duration::hours(settings.one_time_password_hours as i64);
-    let event = actor
-        .meta
-        .event(Some(actor.practice.id), "person.password_reset", "person", Some(person.to_string()))
-        .details(serde_json::json!({ "password": "one-time password issued", "sessions": "all ended", "expires_at": expires.to_rfc3339() }));
-    state
-        .store
-        .issue_one_time_password(person, &hash, expires, &event)
-        .await?;
-    Ok(IdentityCheck::Passed {
-        one_time_password: otp,
-        expires,
-    })
-}
-
-/// Records a leaver; an exit date already past takes effect at once.
-pub async fn record_leaver(
-    state: &AppState,
-    actor: &Actor<'_>,
-    person: PersonId,
-    input: &NewLeaver,
-) -> Result<Leaver, AppError> {
-    require(state, actor, Permission::LeaverRecord, "leaver.record").await?;
-    let m = state
-        .store
-        .member(actor.practice.id, person)
-        .await?
-        .filter(|m| m.left_at.is_none())
-        .ok_or(AppError::NotFound)?;
-    let joined = identity::london_today(m.joined_at);
-    let (exit_date, reason) = identity::check_leaver(input, joined)?;
-    let leaver = state
-        .store
-        .record_leaver(actor.practice.id, person, exit_date, &reason, actor.meta)
-        .await?;
-    process_due_leavers(state).await?;
-    Ok(state
-        .store
-        .leavers(actor.practice.id)
-        .await?
-        .into_iter()
-        .find(|l| l.id == leaver.id)
-        .unwrap_or(leaver))
-}
-
-/// The scheduler's work: carries out every leaver whose exit date has ended (Europe/London, the
-/// practice's deactivation hour). Safe to run on several servers at once.
-pub async fn process_due_leavers(state: &AppState) -> Result<usize, AppError> {
-    let now = state.clock.now();
-    let mut done = 0;
-    for l in state.store.scheduled_leavers().await? {
-        let settings = state.store.settings(l.practice_id).await?;
-        if identity::deactivation_moment(l.exit_date, settings.leaver_deactivation_hour) <= now
-            && state
-                .store
-                .process_leaver(l.id, &AuditMeta::system("scheduler"))
-                .await?
-                .is_some()
-        {
-            done += 1;
-        }
-    }
-    Ok(done)
-}
-
-/// Retention: removes the audit events older than the retention setting (none when it is 0,
-/// the default). Returns how many were removed.
-pub async fn prune_audit_trail(state: &AppState) -> Result<u64, AppError> {
-    let years = state.config.audit_retention_years;
-    if years == 0 {
-        return Ok(0);
-    }
-    let now = state.clock.now();
-    let before = now
-        .checked_sub_months(chrono::Months::new(12 * years))
-        .unwrap_or(now);
-    Ok(state.audit.prune(&state.store, before).await?)
-}
-
-/// Runs the scheduler's jobs every `every` until the process ends: leavers, the audit log's
-/// checkpoint (when it has grown), and every `verify_every` its retention and then its full
-/// verification.
-pub async fn run_scheduler(
-    state: AppState,
-    every: std::time::Duration,
-    verify_every: std::time::Duration,
-) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_verify: Option<std::time::Instant> = None;
-    loop {
-        tick.tick().await;
-        match process_due_leavers(&state).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(leavers = n, "scheduler: leavers carried out"),
-            Err(e) => tracing::error!(error = %e, "scheduler: leavers failed"),
-        }
-        match crate::risk_reports_web::draft_quarterly_reports(&state).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(reports = n, "scheduler: quarterly risk reports drafted"),
-            Err(e) => tracing::error!(error = %e, "scheduler: quarterly risk reports failed"),
-        }
-        if let Err(e) = state.audit.checkpoint(&state.store).await {
-            tracing::error!(error = %e, "scheduler: audit checkpoint failed");
-        }
-        if last_verify.is_none_or(|t| t.elapsed() >= verify_every) {
-            last_verify = Some(std::time::Instant::now());
-            match prune_audit_trail(&state).await {
-                Ok(0) => {}
-                Ok(n) => {
-                    tracing::info!(events = n, "scheduler: audit events past retention removed")
-                }
-                Err(e) => tracing::error!(error = %e, "scheduler: audit retention failed"),
-            }
-            match crate::audit_log::verify_log(&state.store, &state.audit.public_key()).await {
-                Ok(report) => {
-                    if report.ok {
-                        tracing::info!(summary = %report.summary(), "scheduler: audit log verified");
-                    } else {
-                        tracing::error!(summary = %report.summary(), "scheduler: AUDIT LOG VERIFICATION FAILED");
-                    }
-                    let _ = state
-                        .store
-                        .record_verification(report.ok, &report.summary())
-                        .await;
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "scheduler: audit verification could not run")
-                }
-            }
-        }
-    }
+        .ok_or(AppError::NotFound.into())
 }
 
 // ---- who has access, security ------------------------------------------------------------------
@@ -510,7 +164,7 @@ struct AccessPage {
 async fn access_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::PeopleView, "access.list").await?;
     let rows = state.store.access_overview(scope.id()).await?;
     let settings = state.store.settings(scope.id()).await?;
@@ -604,7 +258,7 @@ async fn security_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<NoticeQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::PeopleView, "security.view")
         .await?;
@@ -683,7 +337,7 @@ async fn unlock(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::AccountUnlock, "account.unlock")
         .await?;
@@ -697,7 +351,7 @@ async fn clear_identity_lock(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::AccountUnlock, "identity.unlock")
         .await?;
@@ -742,7 +396,7 @@ async fn verify_page_for(
     scope: &PracticeScope,
     person: &str,
     errors: Errors,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let m = member(state, &scope.practice, person).await?;
     let creds = state
         .store
@@ -776,7 +430,7 @@ async fn verify_identity_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::IdentityVerify, "identity.verify")
         .await?;
@@ -797,7 +451,7 @@ async fn verify_identity_submit(
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
     Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let m = member(&state, &scope.practice, &person).await?;
     let answers: Vec<String> = (1..=3)
         .map(|n| {
@@ -824,7 +478,7 @@ async fn verify_identity_submit(
         }
         Ok(IdentityCheck::Locked) | Ok(IdentityCheck::NoQuestions) => verify_page_for(&state, &scope, &person, Errors::none()).await,
         Err(AppError::Invalid(i)) => verify_page_for(&state, &scope, &person, i.into()).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -846,7 +500,7 @@ async fn leaver_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::LeaverRecord, "leaver.record")
         .await?;
@@ -867,7 +521,7 @@ async fn leaver_submit(
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
     Form(form): Form<NewLeaver>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let m = member(&state, &scope.practice, &person).await?;
     match record_leaver(&state, &scope.actor(), m.person.id, &form).await {
         Ok(l) => Ok(Redirect::to(&format!(
@@ -900,7 +554,7 @@ async fn leaver_submit(
                 reason: form.reason,
             },
         )),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -926,7 +580,7 @@ async fn leavers_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<NoticeQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::PeopleView, "leaver.list").await?;
     let leavers = state.store.leavers(scope.id()).await?;
     scope
@@ -966,7 +620,7 @@ async fn cancel_leaver(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::LeaverRecord, "leaver.cancel")
         .await?;
@@ -1001,7 +655,7 @@ struct RequestsPage {
 async fn requests_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if !scope.access.can(Permission::StarterRequest) {
         scope
             .require(Permission::StarterApprove, "starter.list")
@@ -1129,7 +783,7 @@ async fn request_form(
     errors: Errors,
     form: RequestForm,
     mover: Option<&custodian_domain::PracticeMember>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let systems = state.store.systems(scope.id()).await?;
     let staff = state.store.access_overview(scope.id()).await?;
     let status = errors.status();
@@ -1200,7 +854,7 @@ async fn request_form(
 async fn starter_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::StarterRequest, "starter.request")
         .await?;
@@ -1215,7 +869,7 @@ async fn starter_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let form = RequestForm::from_pairs(&pairs);
     let input = match form.to_request() {
         Ok(i) => i,
@@ -1229,7 +883,7 @@ async fn starter_submit(
         Err(AppError::Conflict { field, message }) => {
             request_form(&state, &scope, Errors::one(&field, message), form, None).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1237,7 +891,7 @@ async fn mover_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::StarterRequest, "mover.request")
         .await?;
@@ -1265,7 +919,7 @@ async fn mover_submit(
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let m = member(&state, &scope.practice, &person).await?;
     let mut form = RequestForm::from_pairs(&pairs);
     form.full_name = m.person.full_name.clone();
@@ -1280,7 +934,7 @@ async fn mover_submit(
             Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
         ),
         Err(AppError::Invalid(i)) => request_form(&state, &scope, i.into(), form, Some(&m)).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1303,7 +957,7 @@ async fn request_page_for(
     scope: &PracticeScope,
     id: uuid::Uuid,
     errors: Errors,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let r = state
         .store
         .access_request(scope.id(), id)
@@ -1352,7 +1006,7 @@ async fn request_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if !scope.access.can(Permission::StarterRequest) {
         scope
             .require(Permission::StarterApprove, "access_request.view")
@@ -1372,7 +1026,7 @@ async fn approve(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(form): Form<ReasonForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let id = parse_id(&id)?;
     match approve_request(&state, &scope.actor(), id, &form.reason).await {
         Ok((r, Some(otp))) => {
@@ -1403,7 +1057,7 @@ async fn approve(
         Err(AppError::Conflict { field, message }) => {
             request_page_for(&state, &scope, id, Errors::one(&field, message)).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1412,7 +1066,7 @@ async fn reject(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(form): Form<ReasonForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let id = parse_id(&id)?;
     match reject_request(&state, &scope.actor(), id, &form.reason).await {
         Ok(r) => Ok(
@@ -1431,7 +1085,7 @@ async fn reject(
             );
             request_page_for(&state, &scope, id, errors).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1460,7 +1114,7 @@ struct TasksPage {
 async fn tasks_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::PeopleView, "access_grant.list")
         .await?;
@@ -1519,7 +1173,7 @@ async fn task_done(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
     Form(form): Form<NoteForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::AccessTasksManage, "access_grant.done")
         .await?;
@@ -1544,7 +1198,7 @@ async fn systems_page_for(
     state: &AppState,
     scope: &PracticeScope,
     errors: Errors,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let systems = state.store.systems(scope.id()).await?;
     let status = errors.status();
     Ok(render_with(
@@ -1566,7 +1220,7 @@ async fn systems_page_for(
 async fn systems_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope.require(Permission::PeopleView, "system.list").await?;
     systems_page_for(&state, &scope, Errors::none()).await
 }
@@ -1581,7 +1235,7 @@ async fn add_system(
     State(state): State<AppState>,
     scope: PracticeScope,
     Form(form): Form<NameForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::PracticeSettingsManage, "system.create")
         .await?;
@@ -1627,7 +1281,7 @@ async fn administrators_page_for(
     state: &AppState,
     scope: &PracticeScope,
     errors: Errors,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let admins = state.store.administrators(scope.id()).await?;
     let settings = state.store.settings(scope.id()).await?;
     let staff = state.store.access_overview(scope.id()).await?;
@@ -1675,7 +1329,7 @@ async fn administrators_page_for(
 async fn administrators_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if !scope.access.can(Permission::AuditView) {
         scope
             .require(Permission::PeopleView, "administrator.list")
@@ -1692,33 +1346,6 @@ async fn administrators_page(
     administrators_page_for(&state, &scope, Errors::none()).await
 }
 
-/// Nominates a system administrator, within the practice's cap.
-pub async fn nominate_administrator(
-    state: &AppState,
-    actor: &Actor<'_>,
-    person: PersonId,
-    reason: &str,
-) -> Result<custodian_store::AdministratorNomination, AppError> {
-    require(
-        state,
-        actor,
-        Permission::AdministratorNominate,
-        "administrator.nominate",
-    )
-    .await?;
-    let settings = state.store.settings(actor.practice.id).await?;
-    Ok(state
-        .store
-        .nominate_administrator(
-            actor.practice.id,
-            person,
-            reason,
-            settings.administrator_cap,
-            actor.meta,
-        )
-        .await?)
-}
-
 #[derive(Deserialize)]
 struct NominateForm {
     #[serde(default)]
@@ -1731,7 +1358,7 @@ async fn nominate(
     State(state): State<AppState>,
     scope: PracticeScope,
     Form(form): Form<NominateForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let person: PersonId = match form.person_id.parse() {
         Ok(p) => p,
         Err(_) => {
@@ -1751,7 +1378,7 @@ async fn nominate(
         Err(AppError::Conflict { field, message }) => {
             administrators_page_for(&state, &scope, Errors::one(&field, message)).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1760,7 +1387,7 @@ async fn end_nomination(
     scope: PracticeScope,
     Path((_, person)): Path<(String, String)>,
     Form(form): Form<ReasonForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::AdministratorNominate, "administrator.end")
         .await?;
@@ -1950,7 +1577,7 @@ async fn settings_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<NoticeQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::PeopleView, "settings.view")
         .await?;
@@ -1977,7 +1604,7 @@ async fn save_settings(
     State(state): State<AppState>,
     scope: PracticeScope,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     scope
         .require(Permission::PracticeSettingsManage, "settings.update")
         .await?;
@@ -1985,7 +1612,7 @@ async fn save_settings(
     let parsed = match parsed {
         Ok(s) => match crate::risks_web::check_matrix_change(&state, scope.id(), &s).await {
             Ok(()) => Ok(s),
-            Err(AppError::Invalid(i)) => Err(i.into()),
+            Err(HttpError(AppError::Invalid(i))) => Err(i.into()),
             Err(e) => return Err(e),
         },
         Err(e) => Err(e),

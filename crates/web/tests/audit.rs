@@ -7,9 +7,9 @@
 mod common;
 
 use common::*;
+use custodian_app::audit::verify_log;
 use custodian_audit::{PublicKey, verify_inclusion};
 use custodian_store::Backend;
-use custodian_web::audit_log::verify_log;
 
 backend_tests!(
     only_those_with_audit_view_read_the_trail_and_reading_it_is_recorded,
@@ -231,7 +231,7 @@ async fn the_inappropriate_use_report_finds_probes_failures_and_neutralises_form
     }));
 }
 
-async fn attacked(app: &TestApp, sql: &str) -> custodian_web::audit_log::VerifyReport {
+async fn attacked(app: &TestApp, sql: &str) -> custodian_app::audit::VerifyReport {
     let key = app.state.audit.public_key();
     app.sign_in("rahmed").await;
     app.sign_in("staylor").await;
@@ -288,7 +288,7 @@ async fn verification_catches_an_event_rewritten_with_its_leaf_hash(app: TestApp
     // matching hash in place, as a careful attacker would.
     assert!(r.summary().contains("event #2"), "{}", r.summary());
     let e = app.store.event(2).await.unwrap().unwrap();
-    let forged = hex::encode(custodian_web::audit_log::record_of(&e).leaf_hash().unwrap());
+    let forged = hex::encode(custodian_app::audit::record_of(&e).leaf_hash().unwrap());
     let sql = match app.store.backend() {
         Backend::Sqlite => {
             format!("UPDATE audit_log SET leaf_hash = '{forged}' WHERE event_seq = 2")
@@ -690,7 +690,7 @@ async fn retention_removes_old_events_and_the_log_still_verifies(app: TestApp) {
 
     // The default keeps everything: the scheduler's retention job removes nothing.
     assert_eq!(
-        custodian_web::uap::prune_audit_trail(&app.state)
+        custodian_app::audit::prune_audit_trail(&app.state)
             .await
             .unwrap(),
         0
@@ -787,19 +787,20 @@ async fn the_scheduler_removes_events_past_the_retention_setting(app: TestApp) {
     assert!(page.contains("Every event is kept"), "{page}");
     // A deployment that keeps events for a year.
     let mut state = app.state.clone();
-    state.config = std::sync::Arc::new(custodian_web::WebConfig {
-        audit_retention_years: 1,
-        ..(*app.state.config).clone()
-    });
+    state.audit_retention_years = 1;
     // Within the year nothing goes.
     assert_eq!(
-        custodian_web::uap::prune_audit_trail(&state).await.unwrap(),
+        custodian_app::audit::prune_audit_trail(&state)
+            .await
+            .unwrap(),
         0
     );
     // Two years on, every event so far is past retention.
     app.clock.advance(chrono::Duration::days(2 * 366));
     let size = app.store.log_size().await.unwrap();
-    let removed = custodian_web::uap::prune_audit_trail(&state).await.unwrap();
+    let removed = custodian_app::audit::prune_audit_trail(&state)
+        .await
+        .unwrap();
     assert!(removed as i64 >= size && removed > 0, "{removed} of {size}");
     let r = verify_log(&app.store, &app.state.audit.public_key())
         .await
@@ -916,7 +917,7 @@ fn hashes(hex: &[String]) -> Vec<custodian_audit::Hash> {
 
 /// Checks an event's proof against a checkpoint.
 fn proven_in(
-    p: &custodian_web::audit_log::ProvenEvent,
+    p: &custodian_app::audit::ProvenEvent,
     cp: &custodian_audit::Checkpoint,
 ) -> Result<(), custodian_audit::ProofError> {
     verify_inclusion(
@@ -979,7 +980,7 @@ async fn two_servers_keep_one_log_while_events_arrive(app: TestApp) {
     use std::sync::atomic::{AtomicBool, Ordering};
     let key = app.state.audit.public_key();
     // The second server only integrates: its checkpoints would carry another key.
-    let other = Arc::new(custodian_web::audit_log::AuditService::new(
+    let other = Arc::new(custodian_app::audit::AuditService::new(
         "custodian.test/other",
         [9u8; 32],
     ));
@@ -1069,8 +1070,7 @@ async fn proofs_deep_in_a_long_log_verify_from_a_running_and_a_restarted_server(
         a.size,
         b.size
     );
-    let restarted =
-        custodian_web::audit_log::AuditService::new("custodian.test/restarted", [7u8; 32]);
+    let restarted = custodian_app::audit::AuditService::new("custodian.test/restarted", [7u8; 32]);
     for server in [&*app.state.audit, &restarted] {
         let mut proven = 0;
         for seq in (1..latest.tree_size).step_by(61) {

@@ -312,7 +312,7 @@ async fn a_starter_is_approved_signs_in_is_reset_and_leaves(mut app: TestApp) {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        custodian_web::uap::process_due_leavers(&app.state)
+        custodian_app::identity::process_due_leavers(&app.state)
             .await
             .unwrap(),
         0
@@ -321,7 +321,7 @@ async fn a_starter_is_approved_signs_in_is_reset_and_leaves(mut app: TestApp) {
     // ...and at the end of the exit date the scheduler, with nobody acting, removes it.
     app.clock.advance(Duration::days(1));
     assert_eq!(
-        custodian_web::uap::process_due_leavers(&app.state)
+        custodian_app::identity::process_due_leavers(&app.state)
             .await
             .unwrap(),
         1
@@ -1022,7 +1022,7 @@ async fn every_api_route_is_in_the_openapi_document(app: TestApp) {
 
 async fn a_password_hashed_with_weaker_parameters_is_upgraded_at_sign_in(app: TestApp) {
     let sam = app.people["staylor"];
-    let weak = custodian_web::auth::Passwords::with_params(1, 8 * 1024, 1)
+    let weak = custodian_app::Passwords::with_params(1, 8 * 1024, 1)
         .hash(PASSWORD)
         .await
         .unwrap();

@@ -143,12 +143,12 @@ async fn the_scheduler_drafts_the_quarter_just_ended_and_the_siro_signs_it_off(m
     assert_eq!(res.status(), StatusCode::CREATED);
 
     // The scheduler drafts last quarter's report for every practice, once.
-    let made = custodian_web::risk_reports_web::draft_quarterly_reports(&app.state)
+    let made = custodian_app::risk_reports::draft_quarterly_reports(&app.state)
         .await
         .unwrap();
     assert_eq!(made, 2, "Riverside and Hillside");
     assert_eq!(
-        custodian_web::risk_reports_web::draft_quarterly_reports(&app.state)
+        custodian_app::risk_reports::draft_quarterly_reports(&app.state)
             .await
             .unwrap(),
         0
@@ -160,7 +160,7 @@ async fn the_scheduler_drafts_the_quarter_just_ended_and_the_siro_signs_it_off(m
     app.clock
         .advance(chrono::Duration::days(days) + chrono::Duration::hours(2));
     assert_eq!(
-        custodian_web::risk_reports_web::draft_quarterly_reports(&app.state)
+        custodian_app::risk_reports::draft_quarterly_reports(&app.state)
             .await
             .unwrap(),
         2

@@ -23,7 +23,7 @@ static ANSWER_HASH: OnceCell<String> = OnceCell::const_new();
 pub async fn answer_hash() -> String {
     ANSWER_HASH
         .get_or_init(|| async {
-            custodian_web::auth::Passwords::new(2)
+            custodian_app::Passwords::new(2)
                 .hash(&custodian_domain::identity::normalise_answer(ANSWER))
                 .await
                 .unwrap()
@@ -34,7 +34,7 @@ pub async fn answer_hash() -> String {
 
 pub async fn password_hash() -> String {
     HASH.get_or_init(|| async {
-        custodian_web::auth::Passwords::new(2)
+        custodian_app::Passwords::new(2)
             .hash(PASSWORD)
             .await
             .unwrap()

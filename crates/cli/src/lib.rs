@@ -1,12 +1,12 @@
-//! `custodian`: the information governance and security system of a group of GP practices.
-//! One binary: the server, the demo, migrations, configuration checks and administration.
+//! The `custodian` command line: the server, the demo, migrations, configuration checks and
+//! administration. Commands call the application layer (`custodian_app`); the web server is
+//! plugged in by the binary as a [`Server`], so this crate knows nothing of HTTP.
 
 mod config;
 mod demo;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use custodian_domain::{NewPerson, NewPractice, PageRequest, ProviderRole};
@@ -278,7 +278,29 @@ impl From<ConfigError> for Failure {
     }
 }
 
-fn main() -> ExitCode {
+/// The web server that `serve` and `demo` start, given the application, its settings, the bound
+/// listeners and a future that completes when it is time to stop.
+pub trait Server: Send + Sync {
+    fn serve(&self, request: ServeRequest) -> BoxFuture<std::io::Result<()>>;
+}
+
+/// A boxed future, as [`Server::serve`] returns.
+pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+/// Everything the server needs to run.
+pub struct ServeRequest {
+    pub app: custodian_app::App,
+    pub settings: config::ServerSettings,
+    pub listener: tokio::net::TcpListener,
+    /// Where Prometheus metrics are served, if anywhere.
+    pub metrics_listener: Option<tokio::net::TcpListener>,
+    pub shutdown: BoxFuture<()>,
+}
+
+pub use config::ServerSettings;
+
+/// Parses the command line and runs the command; `server` serves `serve` and `demo`.
+pub fn main(server: &dyn Server) -> ExitCode {
     let cli = Cli::parse();
     let env: Vec<(String, String)> = std::env::vars().collect();
     let result = (|| {
@@ -323,7 +345,7 @@ fn main() -> ExitCode {
         init_logging(&config);
         let runtime = tokio::runtime::Runtime::new()
             .map_err(|e| Failure::Failed(format!("cannot start: {e}")))?;
-        runtime.block_on(run(cli.command, config))
+        runtime.block_on(run(cli.command, config, server))
     })();
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -372,13 +394,13 @@ async fn open_store(config: &Config) -> Result<SharedStore, Failure> {
     })
 }
 
-async fn run(command: Command, config: Config) -> Result<(), Failure> {
+async fn run(command: Command, config: Config, server: &dyn Server) -> Result<(), Failure> {
     // The asset and risk registers import alike; this says which one.
     let importing_risks = matches!(command, Command::Risks(_));
     match command {
         Command::Serve => {
             let store = open_store(&config).await?;
-            serve(store, &config, None).await
+            serve(store, &config, None, server).await
         }
         Command::Demo { no_serve, .. } => {
             let store = open_store(&config).await?;
@@ -389,7 +411,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                 println!("demo data ready in {}", config.data_dir.display());
                 return Ok(());
             }
-            serve(store, &config, Some(accounts)).await
+            serve(store, &config, Some(accounts), server).await
         }
         Command::Migrate => {
             let store = open_store(&config).await?;
@@ -482,7 +504,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             reason,
         }) => {
             let store = open_store(&config).await?;
-            let cli = cli_actor(store.clone(), &config, &who).await?;
+            let cli = cli_actor(store.clone(), &who).await?;
             let requests = store
                 .access_requests(cli.practice.id, false)
                 .await
@@ -493,10 +515,14 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                 .ok_or_else(|| {
                     Failure::Failed(format!("{} has no request {reference}", cli.practice.name))
                 })?;
-            let (done, otp) =
-                custodian_web::uap::approve_request(&cli.state, &cli.actor(), request.id, &reason)
-                    .await
-                    .map_err(app_failure)?;
+            let (done, otp) = custodian_app::identity::approve_request(
+                &cli.app,
+                &cli.actor(),
+                request.id,
+                &reason,
+            )
+            .await
+            .map_err(app_failure)?;
             println!(
                 "approved {} for {} ({})",
                 done.reference, done.full_name, done.username
@@ -513,7 +539,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
         Command::Identity(IdentityCommand::Verify { who, username }) => {
             use std::io::BufRead;
             let store = open_store(&config).await?;
-            let cli = cli_actor(store.clone(), &config, &who).await?;
+            let cli = cli_actor(store.clone(), &who).await?;
             let creds = store
                 .credentials(&username)
                 .await
@@ -538,8 +564,8 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                 let line = lines.next().and_then(|l| l.ok()).unwrap_or_default();
                 answers.push(line);
             }
-            match custodian_web::uap::verify_identity(
-                &cli.state,
+            match custodian_app::identity::verify_identity(
+                &cli.app,
                 &cli.actor(),
                 creds.person_id,
                 &answers,
@@ -547,7 +573,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             .await
             .map_err(app_failure)?
             {
-                custodian_web::uap::IdentityCheck::Passed {
+                custodian_app::identity::IdentityCheck::Passed {
                     one_time_password,
                     expires,
                 } => {
@@ -559,17 +585,17 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                     );
                     Ok(())
                 }
-                custodian_web::uap::IdentityCheck::Failed { remaining } => {
+                custodian_app::identity::IdentityCheck::Failed { remaining } => {
                     Err(Failure::Failed(format!(
                         "the answers do not match: do not issue a password ({remaining} attempts left)"
                     )))
                 }
-                custodian_web::uap::IdentityCheck::Locked => Err(Failure::Failed(format!(
+                custodian_app::identity::IdentityCheck::Locked => Err(Failure::Failed(format!(
                     "identity checks for {username} are locked after repeated failures; a practice manager must clear the lock"
                 ))),
-                custodian_web::uap::IdentityCheck::NoQuestions => Err(Failure::Failed(format!(
-                    "{username} has no security questions"
-                ))),
+                custodian_app::identity::IdentityCheck::NoQuestions => Err(Failure::Failed(
+                    format!("{username} has no security questions"),
+                )),
             }
         }
         Command::Assets(AssetsCommand::Import {
@@ -585,18 +611,18 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             dry_run,
         }) => {
             let risks = importing_risks;
-            use custodian_web::imports_web::{ImportMode, Register, check_file, write};
+            use custodian_app::imports::{ImportMode, Register, check_file, write};
             let bytes = std::fs::read(&file)
                 .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", file.display())))?;
             let store = open_store(&config).await?;
-            let cli = cli_actor(store.clone(), &config, &who).await?;
+            let cli = cli_actor(store.clone(), &who).await?;
             let register = if risks {
                 Register::Risks
             } else {
                 Register::Assets
             };
             let importer = cli.meta.actor_id.expect("a signed-in actor");
-            let plan = check_file(&cli.state, register, cli.practice.id, importer, &bytes)
+            let plan = check_file(&cli.app, register, cli.practice.id, importer, &bytes)
                 .await
                 .map_err(app_failure)?;
             for e in plan.errors() {
@@ -623,7 +649,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             } else {
                 ImportMode::All
             };
-            let n = write(&cli.state, cli.practice.id, &cli.meta, None, &plan, mode)
+            let n = write(&cli.app, cli.practice.id, &cli.meta, None, &plan, mode)
                 .await
                 .map_err(app_failure)?;
             println!(
@@ -641,7 +667,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             reason,
         }) => {
             let store = open_store(&config).await?;
-            let cli = cli_actor(store.clone(), &config, &who).await?;
+            let cli = cli_actor(store.clone(), &who).await?;
             let creds = store
                 .credentials(&username)
                 .await
@@ -649,15 +675,15 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                 .ok_or_else(|| {
                     Failure::Failed(format!("no account has the username {username}"))
                 })?;
-            let l = custodian_web::uap::record_leaver(
-                &cli.state,
+            let l = custodian_app::identity::record_leaver(
+                &cli.app,
                 &cli.actor(),
                 creds.person_id,
                 &custodian_domain::identity::NewLeaver { exit_date, reason },
             )
             .await
             .map_err(|e| match e {
-                custodian_web::AppError::NotFound => Failure::Failed(format!(
+                custodian_app::AppError::NotFound => Failure::Failed(format!(
                     "{username} is not on {}'s staff",
                     cli.practice.name
                 )),
@@ -677,8 +703,8 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
         }
         Command::Audit(command) => {
             let store = open_store(&config).await?;
-            let seed = config.signing_key()?;
-            let audit = custodian_web::audit_log::AuditService::new(&config.audit.origin, seed);
+            let app = app_for(store.clone(), &config)?;
+            let audit = &app.audit;
             match command {
                 AuditCommand::PublicKey => {
                     println!("{}", audit.public_key());
@@ -696,12 +722,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
                     Ok(())
                 }
                 AuditCommand::Verify { .. } => {
-                    let report = custodian_web::audit_log::verify_log(&store, &audit.public_key())
+                    let report = custodian_app::audit::verify_and_record(&app)
                         .await
                         .map_err(app_failure)?;
-                    let _ = store
-                        .record_verification(report.ok, &report.summary())
-                        .await;
                     if report.ok {
                         println!("{}", report.summary());
                         Ok(())
@@ -784,8 +807,8 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
             }
             .validate()
             .map_err(|e| Failure::Failed(e.to_string()))?;
-            let otp = custodian_web::auth::one_time_password();
-            let hash = custodian_web::auth::Passwords::new(1)
+            let otp = custodian_app::secrets::one_time_password();
+            let hash = custodian_app::Passwords::new(1)
                 .hash(&otp)
                 .await
                 .map_err(|e| Failure::Failed(e.to_string()))?;
@@ -818,17 +841,13 @@ async fn run(command: Command, config: Config) -> Result<(), Failure> {
 
 /// The signed-in identity of a CLI authoriser: a provider administrator, acting in a practice.
 struct CliActor {
-    state: custodian_web::AppState,
+    app: custodian_app::App,
     practice: custodian_domain::Practice,
     access: custodian_domain::Access,
     meta: AuditMeta,
 }
 
-async fn cli_actor(
-    store: SharedStore,
-    config: &Config,
-    who: &ActingAs,
-) -> Result<CliActor, Failure> {
+async fn cli_actor(store: SharedStore, who: &ActingAs) -> Result<CliActor, Failure> {
     let failed = |m: String| Failure::Failed(m);
     let practice = store
         .practice_by_ods(&who.practice)
@@ -865,7 +884,7 @@ async fn cli_actor(
         request_id: None,
     };
     Ok(CliActor {
-        state: custodian_web::AppState::new(store, config.web()),
+        app: custodian_app::App::new(store),
         practice,
         access,
         meta,
@@ -873,8 +892,8 @@ async fn cli_actor(
 }
 
 impl CliActor {
-    fn actor(&self) -> custodian_web::uap::Actor<'_> {
-        custodian_web::uap::Actor {
+    fn actor(&self) -> custodian_app::Actor<'_> {
+        custodian_app::Actor {
             practice: &self.practice,
             access: &self.access,
             meta: &self.meta,
@@ -882,75 +901,74 @@ impl CliActor {
     }
 }
 
-fn app_failure(e: custodian_web::AppError) -> Failure {
+fn app_failure(e: custodian_app::AppError) -> Failure {
     match e {
-        custodian_web::AppError::Invalid(i) => Failure::Failed(i.to_string()),
+        custodian_app::AppError::Invalid(i) => Failure::Failed(i.to_string()),
         other => Failure::Failed(other.to_string()),
     }
+}
+
+/// The application over `store` with the deployment's settings: its audit signing key and
+/// retention.
+fn app_for(store: SharedStore, config: &Config) -> Result<custodian_app::App, Failure> {
+    let mut app =
+        custodian_app::App::new(store).with_audit(&config.audit.origin, config.signing_key()?);
+    app.audit_retention_years = config.audit.retention_years;
+    Ok(app)
+}
+
+async fn bind(what: &str, addr: &str) -> Result<tokio::net::TcpListener, Failure> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Usage(format!("{what}: cannot listen on {addr}: {e}")))
 }
 
 async fn serve(
     store: SharedStore,
     config: &Config,
     demo: Option<Vec<demo::DemoAccount>>,
+    server: &dyn Server,
 ) -> Result<(), Failure> {
-    let listener = tokio::net::TcpListener::bind(&config.server.bind)
-        .await
-        .map_err(|e| {
-            Failure::Usage(format!(
-                "server.bind: cannot listen on {}: {e}",
-                config.server.bind
-            ))
-        })?;
-    let mut state = custodian_web::AppState::new(store, config.web());
-    state.audit = Arc::new(custodian_web::audit_log::AuditService::new(
-        &config.audit.origin,
-        config.signing_key()?,
-    ));
-    let shutdown = Arc::new(tokio::sync::Notify::new());
-    // The scheduler: leavers' exit dates, audit checkpoints and the daily verification.
-    tokio::spawn(custodian_web::uap::run_scheduler(
-        state.clone(),
+    let listener = bind("server.bind", &config.server.bind).await?;
+    let metrics_listener = match config.server.metrics_bind.as_str() {
+        "" => None,
+        addr => Some(bind("server.metrics_bind", addr).await?),
+    };
+    let app = app_for(store, config)?;
+    // The scheduler: every capability's time-driven work (leavers' exit dates, quarterly
+    // reports, audit checkpoints, retention and the daily verification).
+    tokio::spawn(custodian_app::scheduler::run(
+        app.clone(),
+        custodian_app::scheduler::jobs(),
         std::time::Duration::from_secs(60),
         std::time::Duration::from_secs(config.audit.verify_every_hours * 3600),
     ));
-    if !config.server.metrics_bind.is_empty() {
-        let m = tokio::net::TcpListener::bind(&config.server.metrics_bind)
-            .await
-            .map_err(|e| {
-                Failure::Usage(format!(
-                    "server.metrics_bind: cannot listen on {}: {e}",
-                    config.server.metrics_bind
-                ))
-            })?;
-        let router = custodian_web::metrics::router(state.metrics.clone());
-        let stop = shutdown.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(m, router)
-                .with_graceful_shutdown(async move { stop.notified().await })
-                .await;
-        });
-    }
+    let settings = config.server_settings();
     let addr = listener
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| config.server.bind.clone());
-    let url = config
-        .web()
+    let url = settings
         .public_url
+        .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
     tracing::info!(%url, database = %custodian_store::redact_url(&config.database()), "custodian is serving");
     if let Some(accounts) = demo {
         demo::print_welcome(&url, &config.data_dir, &accounts);
     }
-    let stop = shutdown.clone();
-    custodian_web::serve(listener, state, async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: finishing requests in flight");
-        stop.notify_waiters();
-    })
-    .await
-    .map_err(|e| Failure::Failed(format!("server stopped: {e}")))
+    server
+        .serve(ServeRequest {
+            app,
+            settings,
+            listener,
+            metrics_listener,
+            shutdown: Box::pin(async {
+                shutdown_signal().await;
+                tracing::info!("shutting down: finishing requests in flight");
+            }),
+        })
+        .await
+        .map_err(|e| Failure::Failed(format!("server stopped: {e}")))
 }
 
 async fn shutdown_signal() {

@@ -1,0 +1,83 @@
+//! Who is acting, and the one permission check.
+//!
+//! A person acts in a practice as an [`Actor`]: from a signed-in request, an API token or the
+//! CLI. Every use case asks [`App::require`] before it does anything; a refusal is recorded in
+//! the audit trail, so refused attempts are evidence too.
+
+use custodian_domain::{Access, Permission, Practice, PracticeId};
+use custodian_store::{AuditEvent, AuditMeta, Outcome};
+
+use crate::{App, AppError};
+
+/// Someone acting in a practice: what they may do there, and who they are for the audit trail.
+#[derive(Clone, Copy)]
+pub struct Actor<'a> {
+    pub practice: &'a Practice,
+    pub access: &'a Access,
+    pub meta: &'a AuditMeta,
+}
+
+impl Actor<'_> {
+    pub fn practice_id(&self) -> PracticeId {
+        self.practice.id
+    }
+
+    /// An audit event in this practice, by this actor.
+    pub fn event(&self, action: &str, object_type: &str, object_id: Option<String>) -> AuditEvent {
+        self.meta
+            .event(Some(self.practice.id), action, object_type, object_id)
+    }
+}
+
+impl App {
+    /// The one permission check in a practice. A refusal is recorded as `action`, denied.
+    pub async fn require(
+        &self,
+        actor: &Actor<'_>,
+        permission: Permission,
+        action: &str,
+    ) -> Result<(), AppError> {
+        self.require_access(
+            actor.access,
+            actor.meta,
+            Some(actor.practice.id),
+            permission,
+            action,
+        )
+        .await
+    }
+
+    /// The same check for work about every practice (the provider's views), or any scope:
+    /// `access` is what the person may do there.
+    pub async fn require_access(
+        &self,
+        access: &Access,
+        meta: &AuditMeta,
+        practice: Option<PracticeId>,
+        permission: Permission,
+        action: &str,
+    ) -> Result<(), AppError> {
+        if access.can(permission) {
+            return Ok(());
+        }
+        let event = meta
+            .event(
+                practice,
+                action,
+                "permission",
+                Some(permission.as_str().to_string()),
+            )
+            .outcome(Outcome::Denied);
+        self.store.append_event(&event).await?;
+        Err(AppError::Forbidden)
+    }
+
+    /// Records a read of confidential data; returns once the event is durable, so nothing is
+    /// shown that the trail does not hold.
+    pub async fn record_read(&self, event: AuditEvent) -> Result<(), AppError> {
+        if self.audit_reads {
+            self.store.append_event(&event).await?;
+        }
+        Ok(())
+    }
+}

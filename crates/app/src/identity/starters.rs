@@ -1,0 +1,89 @@
+//! Starters and movers: a line manager asks, a practice manager approves (never their own
+//! request); approval opens the account with a one-time password to read out.
+
+use chrono::Duration;
+use custodian_domain::identity::{self, NewAccessRequest};
+use custodian_domain::{Permission, PersonId};
+use custodian_store::AccessRequest;
+
+use crate::{Actor, App, AppError};
+
+/// A line manager's request for a new starter (or, with `person`, a change of role).
+pub async fn request_access(
+    app: &App,
+    actor: &Actor<'_>,
+    person: Option<PersonId>,
+    input: &NewAccessRequest,
+) -> Result<AccessRequest, AppError> {
+    app.require(
+        actor,
+        Permission::StarterRequest,
+        if person.is_some() {
+            "mover.request"
+        } else {
+            "starter.request"
+        },
+    )
+    .await?;
+    let valid = input.validate(identity::london_today(app.clock.now()))?;
+    Ok(app
+        .store
+        .create_access_request(actor.practice.id, person, &valid, actor.meta)
+        .await?)
+}
+
+/// Approves a request: for a starter, returns the one-time password to give them verbally.
+pub async fn approve_request(
+    app: &App,
+    actor: &Actor<'_>,
+    id: uuid::Uuid,
+    reason: &str,
+) -> Result<(AccessRequest, Option<String>), AppError> {
+    app.require(actor, Permission::StarterApprove, "starter.approve")
+        .await?;
+    let req = app
+        .store
+        .access_request(actor.practice.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let settings = app.store.settings(actor.practice.id).await?;
+    let (otp, hash) = if req.person_id.is_none() {
+        let otp = crate::secrets::one_time_password();
+        let hash = app.passwords.hash(&otp).await?;
+        (Some(otp), Some(hash))
+    } else {
+        (None, None)
+    };
+    let expires = app.clock.now() + Duration::hours(settings.one_time_password_hours as i64);
+    let not_before = if settings.early_sign_in {
+        None
+    } else {
+        Some(req.start_date)
+    };
+    let done = app
+        .store
+        .approve_access_request(
+            actor.practice.id,
+            id,
+            reason.trim(),
+            hash.as_deref().map(|h| (h, expires)),
+            not_before,
+            actor.meta,
+        )
+        .await?;
+    Ok((done, otp))
+}
+
+pub async fn reject_request(
+    app: &App,
+    actor: &Actor<'_>,
+    id: uuid::Uuid,
+    reason: &str,
+) -> Result<AccessRequest, AppError> {
+    app.require(actor, Permission::StarterApprove, "starter.reject")
+        .await?;
+    Ok(app
+        .store
+        .reject_access_request(actor.practice.id, id, reason, actor.meta)
+        .await?)
+}
