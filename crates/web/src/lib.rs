@@ -1,30 +1,20 @@
 //! Custodian's HTTP face: server-rendered pages, the JSON API under `/api/v1` with its OpenAPI
 //! document, health and readiness probes, and Prometheus metrics on their own listener.
 //!
-//! Handlers are thin: they extract who is asking ([`auth::SignedIn`], [`auth::PracticeScope`]),
+//! Handlers are thin: they extract who is asking ([`kit::session::SignedIn`], [`kit::session::PracticeScope`]),
 //! call a domain rule and the store, and render. Cross-cutting rules live in layers that wrap
 //! every route: request ids, logging, security headers, cross-site refusal, sessions, the body
 //! limit and error rendering.
 
-pub mod account;
-pub mod api;
-pub mod api_identity;
-pub mod assets_web;
-pub mod audit_pages;
-pub mod auth;
-pub mod error;
-pub mod forms;
-pub mod imports_web;
-pub mod metrics;
-pub mod pages;
-pub mod pdf;
-pub mod report;
-pub mod risk_chart;
-pub mod risk_reports_web;
-pub mod risks_web;
-pub mod routes;
-pub mod security;
-pub mod uap;
+pub mod assets;
+pub mod audit;
+pub mod identity;
+pub mod imports;
+pub mod kit;
+pub mod openapi;
+pub mod practices;
+pub mod risk_reports;
+pub mod risks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,7 +29,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use custodian_app::{App, AppError, Clock, ManualClock, SystemClock};
-pub use error::HttpError;
+pub use kit::error::HttpError;
 
 /// The web server's settings (from the `[server]` and `[session]` sections of the config).
 #[derive(Clone, Debug)]
@@ -82,9 +72,9 @@ impl WebConfig {
 pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
-    pub metrics: Arc<metrics::Metrics>,
+    pub metrics: Arc<kit::metrics::Metrics>,
     /// Failed sign-ins per network address.
-    pub throttle: Arc<auth::Throttle>,
+    pub throttle: Arc<kit::session::Throttle>,
 }
 
 impl AppState {
@@ -97,8 +87,11 @@ impl AppState {
         AppState {
             app,
             config: Arc::new(config),
-            metrics: Arc::new(metrics::Metrics::default()),
-            throttle: Arc::new(auth::Throttle::new(30, std::time::Duration::from_secs(300))),
+            metrics: Arc::new(kit::metrics::Metrics::default()),
+            throttle: Arc::new(kit::session::Throttle::new(
+                30,
+                std::time::Duration::from_secs(300),
+            )),
         }
     }
 }
@@ -118,19 +111,19 @@ impl std::ops::DerefMut for AppState {
 
 /// Every route of the application, in one table: the router is built from it, and tests walk it
 /// (so a new route is covered by the isolation and sign-in tests without anyone remembering).
-pub fn route_table() -> routes::Routes {
-    let mut r = routes::Routes::default();
-    security::routes(&mut r);
-    pages::routes(&mut r);
-    account::routes(&mut r);
-    uap::routes(&mut r);
-    audit_pages::routes(&mut r);
-    assets_web::routes(&mut r);
-    imports_web::routes(&mut r);
-    risks_web::routes(&mut r);
-    risk_reports_web::routes(&mut r);
-    api::routes(&mut r);
-    api_identity::routes(&mut r);
+pub fn route_table() -> kit::routes::Routes {
+    let mut r = kit::routes::Routes::default();
+    kit::security::routes(&mut r);
+    practices::routes(&mut r);
+    identity::account::routes(&mut r);
+    identity::staff::routes(&mut r);
+    audit::routes(&mut r);
+    assets::routes(&mut r);
+    imports::routes(&mut r);
+    risks::routes(&mut r);
+    risk_reports::routes(&mut r);
+    openapi::routes(&mut r);
+    identity::api::routes(&mut r);
     r
 }
 
@@ -141,11 +134,11 @@ pub fn router(state: AppState) -> Router {
         .into_router()
         .fallback(|| async { HttpError(AppError::NotFound) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::load_session))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::refuse_cross_site))
-        .layer(middleware::from_fn(error::render_errors))
-        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
-        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::measure))
+        .layer(middleware::from_fn_with_state(state.clone(), kit::session::load_session))
+        .layer(middleware::from_fn_with_state(state.clone(), kit::session::refuse_cross_site))
+        .layer(middleware::from_fn(kit::error::render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), kit::security::headers))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), kit::metrics::measure))
         .layer(
             // One line per request, carrying the request id (never the query string: it may
             // hold a search for a person's name).
@@ -185,7 +178,7 @@ pub async fn serve_all(
 ) -> std::io::Result<()> {
     let stop = Arc::new(tokio::sync::Notify::new());
     if let Some(m) = metrics_listener {
-        let router = metrics::router(state.metrics.clone());
+        let router = kit::metrics::router(state.metrics.clone());
         let stopped = stop.clone();
         tokio::spawn(async move {
             let _ = axum::serve(m, router)

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::Duration;
 use common::*;
-use custodian_web::routes::Reach;
+use custodian_web::kit::routes::Reach;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 

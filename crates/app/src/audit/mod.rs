@@ -1,6 +1,7 @@
 //! The audit trail's use cases: the log service (integration, checkpoints, proofs, exports,
 //! verification) and retention.
 
+pub mod inappropriate_use;
 pub mod service;
 
 pub use service::{

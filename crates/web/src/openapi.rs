@@ -16,10 +16,11 @@ use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::auth::{PracticeScope, RequestMeta, SignedIn};
-use crate::error::Problem;
-use crate::pages::{Layout, PageQuery, render};
-use crate::routes::{Reach, Routes};
+use crate::kit::error::Problem;
+use crate::kit::layout::{Layout, render};
+use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};
+use crate::practices::PageQuery;
 use crate::{AppError, AppState, HttpError};
 
 #[derive(OpenApi)]
@@ -44,12 +45,12 @@ pub struct ApiDoc;
 /// The whole OpenAPI document: every part of the API merged.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    doc.merge(<crate::api_identity::IdentityApi as OpenApi>::openapi());
-    doc.merge(<crate::audit_pages::AuditApi as OpenApi>::openapi());
-    doc.merge(<crate::assets_web::AssetsApi as OpenApi>::openapi());
-    doc.merge(<crate::imports_web::ImportsApi as OpenApi>::openapi());
-    doc.merge(<crate::risks_web::RisksApi as OpenApi>::openapi());
-    doc.merge(<crate::risk_reports_web::RiskReportsApi as OpenApi>::openapi());
+    doc.merge(<crate::identity::api::IdentityApi as OpenApi>::openapi());
+    doc.merge(<crate::audit::AuditApi as OpenApi>::openapi());
+    doc.merge(<crate::assets::AssetsApi as OpenApi>::openapi());
+    doc.merge(<crate::imports::ImportsApi as OpenApi>::openapi());
+    doc.merge(<crate::risks::RisksApi as OpenApi>::openapi());
+    doc.merge(<crate::risk_reports::RiskReportsApi as OpenApi>::openapi());
     // Security schemes are declared once, on the main document.
     doc
 }

@@ -6,7 +6,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::routes::{Reach, Routes};
+use crate::kit::routes::{Reach, Routes};
 
 /// The Content Security Policy: nothing inline, nothing from elsewhere, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

@@ -1,135 +1,29 @@
-//! Importing a spreadsheet register (the asset register or the risk register): upload, check
-//! every row, then the uploader chooses to write every row (only when all are valid) or only
-//! the valid ones, or to discard the file. The API does the same in one call.
+//! The import pages: upload, check, decide.
 
-use askama::Template;
-use axum::Json;
-use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
-use axum::handler::Handler;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use custodian_domain::csv_import::{ImportPlan, MAX_IMPORT_BYTES, RowError};
-use custodian_domain::{Invalid, PersonId, assets, risks};
-use custodian_store::RegisterImport;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-use crate::auth::PracticeScope;
-use crate::error::Problem;
-use crate::forms::Errors;
-use crate::pages::{Layout, render_with};
-use crate::routes::{Reach, Routes};
-use crate::{AppError, AppState, HttpError};
-use custodian_app::imports::{Checked, ImportMode, Register, check_file, write};
-
-/// The most of an upload read: a file up to four times the largest import is read to its end
-/// (and refused), so the browser finishes sending and shows the refusal; beyond that the
-/// connection is cut. Plus room for the multipart framing.
-const UPLOAD_LIMIT: usize = 4 * MAX_IMPORT_BYTES + 64 * 1024;
-/// Problems listed on the page and in the API answer; the count says how many more there are.
-const ERRORS_SHOWN: usize = 1000;
-
-/// Where a register's export lives, beside its import.
-fn export_path(register: Register) -> &'static str {
-    match register {
-        Register::Assets => "assets-export",
-        Register::Risks => "risks-export",
-    }
-}
-
-macro_rules! register_routes {
-    ($r:expr, $reg:expr, $base:literal) => {{
-        use Reach::Practice as P;
-        let limit = || DefaultBodyLimit::max(UPLOAD_LIMIT);
-        $r.get(
-            concat!("/practices/{practice_id}/", $base),
-            P,
-            |s: State<AppState>, scope: PracticeScope| upload_page(s, scope, $reg),
-        )
-        .post(
-            concat!("/practices/{practice_id}/", $base),
-            P,
-            (|s: State<AppState>, scope: PracticeScope, form: Multipart| {
-                upload_submit(s, scope, form, $reg)
-            })
-            .layer(limit()),
-        )
-        .get(
-            concat!("/practices/{practice_id}/", $base, "/template"),
-            P,
-            |scope: PracticeScope| template(scope, $reg),
-        )
-        .get(
-            concat!("/practices/{practice_id}/", $base, "/{import_id}"),
-            P,
-            |s: State<AppState>, scope: PracticeScope, p: Path<(String, String)>| {
-                check_page(s, scope, p, $reg)
-            },
-        )
-        .post(
-            concat!("/practices/{practice_id}/", $base, "/{import_id}"),
-            P,
-            |s: State<AppState>,
-             scope: PracticeScope,
-             p: Path<(String, String)>,
-             f: Form<Decision>| decide_submit(s, scope, p, f, $reg),
-        )
-        .post(
-            concat!("/api/v1/practices/{practice_id}/", $base),
-            P,
-            (|s: State<AppState>, scope: PracticeScope, q: Query<ImportQuery>, body: Body| {
-                api_import(s, scope, q, body, $reg)
-            })
-            .layer(limit()),
-        );
-    }};
-}
-
-pub fn routes(r: &mut Routes) {
-    register_routes!(r, Register::Assets, "assets-import");
-    register_routes!(r, Register::Risks, "risks-import");
-}
-
-async fn load(
-    state: &AppState,
-    scope: &PracticeScope,
-    id: &str,
-    register: Register,
-) -> Result<RegisterImport, HttpError> {
-    let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    state
-        .store
-        .register_import(scope.id(), id)
-        .await?
-        .filter(|i| i.register == register.key())
-        .ok_or(AppError::NotFound.into())
-}
-
-// ---- pages -----------------------------------------------------------------------------------
+use super::*;
 
 #[derive(Template)]
 #[template(path = "register_import.html")]
-struct UploadPage {
-    layout: Layout,
-    practice: custodian_domain::Practice,
-    errors: Errors,
-    columns: Vec<ColumnHelp>,
-    file_hint: String,
-    heading: String,
-    base: &'static str,
-    list: &'static str,
-    export: &'static str,
-    item: &'static str,
+pub(crate) struct UploadPage {
+    pub(crate) layout: Layout,
+    pub(crate) practice: custodian_domain::Practice,
+    pub(crate) errors: Errors,
+    pub(crate) columns: Vec<ColumnHelp>,
+    pub(crate) file_hint: String,
+    pub(crate) heading: String,
+    pub(crate) base: &'static str,
+    pub(crate) list: &'static str,
+    pub(crate) export: &'static str,
+    pub(crate) item: &'static str,
 }
 
-struct ColumnHelp {
-    name: &'static str,
-    required: bool,
-    values: String,
+pub(crate) struct ColumnHelp {
+    pub(crate) name: &'static str,
+    pub(crate) required: bool,
+    pub(crate) values: String,
 }
 
-fn values(list: &[(&str, &str)]) -> String {
+pub(crate) fn values(list: &[(&str, &str)]) -> String {
     list.iter()
         .filter(|(k, _)| !k.is_empty())
         .map(|(k, _)| *k)
@@ -137,7 +31,7 @@ fn values(list: &[(&str, &str)]) -> String {
         .join(", ")
 }
 
-fn column_help(register: Register) -> Vec<ColumnHelp> {
+pub(crate) fn column_help(register: Register) -> Vec<ColumnHelp> {
     register
         .columns()
         .iter()
@@ -191,7 +85,7 @@ fn column_help(register: Register) -> Vec<ColumnHelp> {
         .collect()
 }
 
-fn upload_form(scope: &PracticeScope, errors: Errors, register: Register) -> Response {
+pub(crate) fn upload_form(scope: &PracticeScope, errors: Errors, register: Register) -> Response {
     let status = errors.status();
     let (base, list, heading) = match register {
         Register::Assets => (
@@ -225,7 +119,7 @@ fn upload_form(scope: &PracticeScope, errors: Errors, register: Register) -> Res
     )
 }
 
-async fn upload_page(
+pub(crate) async fn upload_page(
     State(_): State<AppState>,
     scope: PracticeScope,
     register: Register,
@@ -236,18 +130,21 @@ async fn upload_page(
     Ok(upload_form(&scope, Errors::none(), register))
 }
 
-async fn template(scope: PracticeScope, register: Register) -> Result<Response, HttpError> {
+pub(crate) async fn template(
+    scope: PracticeScope,
+    register: Register,
+) -> Result<Response, HttpError> {
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
-    Ok(crate::report::csv_response(
+    Ok(crate::kit::csv::csv_response(
         &format!("custodian-{}-register-template.csv", register.item()),
-        crate::report::csv_line(register.columns()),
+        crate::kit::csv::csv_line(register.columns()),
     ))
 }
 
 /// Reads the uploaded file out of the form, naming what is wrong with the upload itself.
-async fn read_upload(mut form: Multipart) -> Result<(String, Bytes), Errors> {
+pub(crate) async fn read_upload(mut form: Multipart) -> Result<(String, Bytes), Errors> {
     let too_big = || {
         Errors::one(
             "file",
@@ -317,7 +214,7 @@ async fn read_upload(mut form: Multipart) -> Result<(String, Bytes), Errors> {
     }
 }
 
-async fn upload_submit(
+pub(crate) async fn upload_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
     form: Multipart,
@@ -330,7 +227,7 @@ async fn upload_submit(
         Ok(u) => u,
         // The rest of the body may be unread: the browser must not reuse this connection.
         Err(e) => {
-            return Ok(crate::error::close_connection(upload_form(
+            return Ok(crate::kit::error::close_connection(upload_form(
                 &scope, e, register,
             )));
         }
@@ -363,27 +260,27 @@ async fn upload_submit(
 
 #[derive(Template)]
 #[template(path = "register_import_check.html")]
-struct CheckPage {
-    layout: Layout,
-    practice: custodian_domain::Practice,
-    errors: Errors,
-    import: RegisterImport,
-    uploaded_at: String,
-    completed_at: String,
-    rows: usize,
-    valid: usize,
-    invalid_rows: usize,
-    problems: Vec<RowError>,
-    more_problems: usize,
-    preview_head: Vec<&'static str>,
-    preview: Vec<Vec<String>>,
-    more_valid: usize,
-    list: &'static str,
-    item: &'static str,
+pub(crate) struct CheckPage {
+    pub(crate) layout: Layout,
+    pub(crate) practice: custodian_domain::Practice,
+    pub(crate) errors: Errors,
+    pub(crate) import: RegisterImport,
+    pub(crate) uploaded_at: String,
+    pub(crate) completed_at: String,
+    pub(crate) rows: usize,
+    pub(crate) valid: usize,
+    pub(crate) invalid_rows: usize,
+    pub(crate) problems: Vec<RowError>,
+    pub(crate) more_problems: usize,
+    pub(crate) preview_head: Vec<&'static str>,
+    pub(crate) preview: Vec<Vec<String>>,
+    pub(crate) more_valid: usize,
+    pub(crate) list: &'static str,
+    pub(crate) item: &'static str,
 }
 
 /// The first valid rows, as the check page shows them.
-fn preview(
+pub(crate) fn preview(
     checked: &Checked,
     staff: &[custodian_store::AccessOverview],
 ) -> (Vec<&'static str>, Vec<Vec<String>>) {
@@ -438,7 +335,7 @@ fn preview(
     }
 }
 
-async fn check_form(
+pub(crate) async fn check_form(
     state: &AppState,
     scope: &PracticeScope,
     import: RegisterImport,
@@ -496,7 +393,7 @@ async fn check_form(
     ))
 }
 
-async fn check_page(
+pub(crate) async fn check_page(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
@@ -510,16 +407,16 @@ async fn check_page(
 }
 
 #[derive(Deserialize)]
-struct Decision {
+pub(crate) struct Decision {
     /// all, valid_rows or discard.
     #[serde(default)]
-    decision: String,
+    pub(crate) decision: String,
     /// The number of valid rows the person saw; if the practice changed since, check again.
     #[serde(default)]
-    valid: Option<usize>,
+    pub(crate) valid: Option<usize>,
 }
 
-async fn decide_submit(
+pub(crate) async fn decide_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
@@ -582,165 +479,3 @@ async fn decide_submit(
         Err(e) => Err(e.into()),
     }
 }
-
-// ---- API -------------------------------------------------------------------------------------
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportQuery {
-    /// `all` (the default: every row or nothing) or `valid_rows`.
-    #[serde(default)]
-    mode: Option<ImportMode>,
-    /// Check the file and report, writing nothing.
-    #[serde(default)]
-    dry_run: bool,
-}
-
-/// What an import found and did.
-#[derive(Serialize, ToSchema)]
-pub struct ImportReport {
-    /// Rows read, not counting the header and empty rows.
-    pub rows: usize,
-    pub valid_rows: usize,
-    pub rows_with_problems: usize,
-    /// Rows written (0 on a dry run or when nothing could be written).
-    pub written: usize,
-    /// The problems, each naming its row and column (at most 1,000 listed).
-    pub errors: Vec<RowError>,
-    pub errors_not_listed: usize,
-}
-
-fn report(checked: &Checked, written: usize) -> ImportReport {
-    ImportReport {
-        rows: checked.rows(),
-        valid_rows: checked.valid(),
-        rows_with_problems: checked.invalid_rows(),
-        written,
-        errors: checked
-            .errors()
-            .iter()
-            .take(ERRORS_SHOWN)
-            .cloned()
-            .collect(),
-        errors_not_listed: checked.errors().len().saturating_sub(ERRORS_SHOWN),
-    }
-}
-
-/// Reads a request body of at most `limit` bytes. A larger one is refused, but read on (and
-/// dropped) up to four times the limit, so the client finishes sending and hears the refusal
-/// (a server that stops reading mid-upload makes many clients report a broken connection
-/// instead). `Err(true)` when the body was read to its end, `Err(false)` when it was abandoned
-/// (the connection must then close).
-async fn read_capped(body: Body, limit: usize) -> Result<Bytes, bool> {
-    use http_body_util::BodyExt;
-    let mut body = body;
-    let mut kept = Vec::new();
-    let mut seen = 0usize;
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else { return Err(false) };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        seen += data.len();
-        if seen > limit * 4 {
-            return Err(false);
-        }
-        if seen <= limit {
-            kept.extend_from_slice(&data);
-        }
-    }
-    if seen > limit {
-        Err(true)
-    } else {
-        Ok(Bytes::from(kept))
-    }
-}
-
-async fn api_import(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    Query(q): Query<ImportQuery>,
-    body: Body,
-    register: Register,
-) -> Result<Response, HttpError> {
-    scope
-        .require(register.manage(), &format!("{}.import", register.item()))
-        .await?;
-    let bytes = match read_capped(body, MAX_IMPORT_BYTES).await {
-        Ok(b) => b,
-        Err(drained) => {
-            let error = AppError::from(Invalid::one(
-                "file",
-                format!(
-                    "The file is larger than {} MB, the largest Custodian imports",
-                    MAX_IMPORT_BYTES / (1024 * 1024)
-                ),
-            ));
-            let res = HttpError(error).into_response();
-            return Ok(if drained {
-                res
-            } else {
-                crate::error::close_connection(res)
-            });
-        }
-    };
-    let checked = check_file(&state, register, scope.id(), scope.user.person_id(), &bytes).await?;
-    if q.dry_run {
-        return Ok(Json(report(&checked, 0)).into_response());
-    }
-    let mode = q.mode.unwrap_or(ImportMode::All);
-    match write(&state, scope.id(), &scope.meta, None, &checked, mode).await {
-        Ok(n) => Ok((StatusCode::CREATED, Json(report(&checked, n))).into_response()),
-        Err(AppError::Invalid(i)) => {
-            // The rows' problems, each as a field named by row and column.
-            let mut errors = i.0;
-            errors.extend(checked.errors().iter().take(ERRORS_SHOWN).map(|e| {
-                custodian_domain::FieldError {
-                    field: if e.column.is_empty() {
-                        format!("row {}", e.row)
-                    } else {
-                        format!("row {}: {}", e.row, e.column)
-                    },
-                    message: e.message.clone(),
-                }
-            }));
-            Err(Invalid(errors).into())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-// The API routes are closures over the register; these document them.
-#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets-import", tag = "assets",
-    summary = "Import an asset register from CSV",
-    description = "The body is the CSV file (UTF-8, header row of the register's columns, as the CSV export writes them). \
-        With mode=all nothing is written unless every row is valid (422 with the rows' problems otherwise); with \
-        mode=valid_rows the valid rows are written and the others reported. dry_run=true checks only. The data \
-        protection lead, practice manager or IG consultant.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ImportQuery),
-    request_body(content = String, content_type = "text/csv"),
-    responses((status = 201, body = ImportReport, description = "Written"), (status = 200, body = ImportReport, description = "Dry run"),
-        (status = 422, body = Problem, description = "The file, or (mode=all) a row, is not right; nothing written"),
-        (status = 403, body = Problem)))]
-#[allow(dead_code)]
-fn doc_assets_import() {}
-
-#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks-import", tag = "risks",
-    summary = "Import a risk register from CSV",
-    description = "The body is the CSV file with the columns the risk register's CSV download writes (its computed columns are ignored). \
-        Scores are computed on the practice's matrix. mode and dry_run as for the asset register's import. The data protection lead, \
-        practice manager, SIRO or IG consultant.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ImportQuery),
-    request_body(content = String, content_type = "text/csv"),
-    responses((status = 201, body = ImportReport, description = "Written"), (status = 200, body = ImportReport, description = "Dry run"),
-        (status = 422, body = Problem, description = "The file, or (mode=all) a row, is not right; nothing written"),
-        (status = 403, body = Problem)))]
-#[allow(dead_code)]
-fn doc_risks_import() {}
-
-#[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(doc_assets_import, doc_risks_import),
-    components(schemas(ImportReport, RowError, ImportMode))
-)]
-pub struct ImportsApi;

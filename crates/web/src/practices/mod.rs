@@ -1,19 +1,20 @@
-//! The HTML pages. Each handler: who is asking, the one permission check, the store, a template.
+//! The practices: the provider's list, a practice's home page, its people and a person's page;
+//! and the signed-in person's own home.
 
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::time::show_date;
 use custodian_domain::{
-    Access, FieldError, Invalid, NewPractice, PageRequest, Permission, PersonId, Practice,
-    PracticeMember, PracticeRole, ProviderRole,
+    FieldError, Invalid, NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember,
 };
 use custodian_store::Outcome;
 use serde::Deserialize;
 
-use crate::auth::{PracticeScope, RequestMeta, SignedIn};
-use crate::routes::{Reach, Routes};
+use crate::kit::layout::{Layout, provider_roles_text, render, render_with, roles_text};
+use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};
 use crate::{AppError, AppState, HttpError};
 
 pub fn routes(r: &mut Routes) {
@@ -30,179 +31,13 @@ pub fn routes(r: &mut Routes) {
             Practice,
             person,
         )
-        .get("/api/docs", Public, crate::api::docs_page);
-}
-
-/// Renders a template as an HTML response.
-pub fn render(t: &impl Template) -> Response {
-    match t.render() {
-        Ok(body) => Html(body).into_response(),
-        Err(e) => HttpError(AppError::Internal(format!("template: {e}"))).into_response(),
-    }
-}
-
-pub fn render_with(status: StatusCode, t: &impl Template) -> Response {
-    let mut r = render(t);
-    *r.status_mut() = status;
-    r
-}
-
-// ---- the layout -------------------------------------------------------------------------
-
-pub struct NavItem {
-    pub href: String,
-    pub label: &'static str,
-    pub current: bool,
-}
-
-pub struct SwitchItem {
-    pub id: String,
-    pub name: String,
-    pub current: bool,
-}
-
-/// What the page frame shows: who is signed in, where they are, where they can go.
-#[derive(Default)]
-pub struct Layout {
-    pub signed_in: bool,
-    pub user_name: String,
-    pub practice_name: Option<String>,
-    pub nav: Vec<NavItem>,
-    pub switcher: Vec<SwitchItem>,
-}
-
-impl Layout {
-    pub fn anonymous() -> Self {
-        Layout::default()
-    }
-
-    /// The frame for a signed-in person, optionally inside one practice; `here` is the path of
-    /// the current page.
-    pub fn new(user: &SignedIn, practice: Option<(&Practice, &Access)>, here: &str) -> Self {
-        let mut nav = vec![NavItem {
-            href: "/".into(),
-            label: "Home",
-            current: here == "/",
-        }];
-        if user.provider_access().can(Permission::ProviderView) {
-            nav.push(NavItem {
-                href: "/practices".into(),
-                label: "Practices",
-                current: here == "/practices",
-            });
-            nav.push(NavItem {
-                href: "/provider/risks".into(),
-                label: "Risks across practices",
-                current: here == "/provider/risks",
-            });
-            if user.provider_access().can(Permission::AuditView) {
-                nav.push(NavItem {
-                    href: "/provider/audit".into(),
-                    label: "Audit across practices",
-                    current: here == "/provider/audit",
-                });
-            }
-        }
-        if let Some((p, access)) = practice {
-            let base = format!("/practices/{}", p.id);
-            nav.push(NavItem {
-                href: base.clone(),
-                label: "Practice home",
-                current: here == base,
-            });
-            if access.can(Permission::PeopleView) {
-                let href = format!("{base}/people");
-                nav.push(NavItem {
-                    current: here.starts_with(&href),
-                    href,
-                    label: "Staff",
-                });
-            }
-        }
-        let mut switcher: Vec<SwitchItem> = user
-            .memberships
-            .iter()
-            .map(|m| SwitchItem {
-                id: m.practice.id.to_string(),
-                name: m.practice.name.clone(),
-                current: practice.is_some_and(|(p, _)| p.id == m.practice.id),
-            })
-            .collect();
-        if let Some((p, _)) = practice {
-            if !switcher.iter().any(|s| s.current) {
-                // Provider staff visiting a practice they are not a member of.
-                switcher.insert(
-                    0,
-                    SwitchItem {
-                        id: p.id.to_string(),
-                        name: p.name.clone(),
-                        current: true,
-                    },
-                );
-            }
-        }
-        Layout {
-            signed_in: true,
-            user_name: user.session.full_name.clone(),
-            practice_name: practice.map(|(p, _)| p.name.clone()),
-            nav,
-            switcher,
-        }
-    }
-}
-
-pub fn roles_text(roles: &[PracticeRole]) -> String {
-    if roles.is_empty() {
-        "No roles".into()
-    } else {
-        roles
-            .iter()
-            .map(|r| r.label())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-pub fn provider_roles_text(roles: &[ProviderRole]) -> String {
-    roles
-        .iter()
-        .map(|r| r.label())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-// ---- error page -------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    layout: Layout,
-    title: String,
-    detail: String,
-    request_id: Option<String>,
-}
-
-impl ErrorPage {
-    pub fn new(_status: StatusCode, title: &str, detail: &str, request_id: Option<&str>) -> Self {
-        ErrorPage {
-            layout: Layout::anonymous(),
-            title: title.to_string(),
-            detail: detail.to_string(),
-            request_id: request_id.map(str::to_string),
-        }
-    }
-    pub fn into_html(self) -> Html<String> {
-        Html(
-            self.render()
-                .unwrap_or_else(|_| "<!doctype html><title>Error</title><h1>Error</h1>".into()),
-        )
-    }
+        .get("/api/docs", Public, crate::openapi::docs_page);
 }
 
 // ---- assets -----------------------------------------------------------------------------
 
 async fn stylesheet() -> Response {
-    let mut r = include_str!("../assets/app.css").into_response();
+    let mut r = include_str!("../../assets/app.css").into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/css; charset=utf-8"),
@@ -289,7 +124,7 @@ struct PracticesPage {
     practices: Vec<PracticeRow>,
     next_cursor: Option<String>,
     can_create: bool,
-    errors: crate::forms::Errors,
+    errors: crate::kit::forms::Errors,
     form_name: String,
     form_ods_code: String,
 }
@@ -316,7 +151,7 @@ async fn practices_page(
     }
     let page = PageRequest::parse(cursor, None)?;
     let list = state.store.practices(&page).await?;
-    let errors = crate::forms::Errors(errors);
+    let errors = crate::kit::forms::Errors(errors);
     let status = errors.status();
     Ok(render_with(
         status,

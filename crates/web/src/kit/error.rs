@@ -167,7 +167,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     };
     let mut res = if status == StatusCode::UNAUTHORIZED && !is_api {
         // A browser without a session goes to the sign-in page, and comes back afterwards.
-        crate::auth::redirect_to_sign_in(&path_and_query)
+        crate::kit::session::redirect_to_sign_in(&path_and_query)
     } else if is_api {
         let problem = Problem {
             kind: "about:blank".into(),
@@ -185,7 +185,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         );
         r
     } else {
-        let page = crate::pages::ErrorPage::new(
+        let page = crate::kit::layout::ErrorPage::new(
             status,
             title(status),
             &info.detail,

@@ -14,12 +14,15 @@ use custodian_store::{EventFilter, Outcome, StoredEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{PracticeScope, SignedIn};
-use crate::error::Problem;
-use crate::forms::Errors;
-use crate::pages::{Layout, render, render_with};
-use crate::routes::{Reach, Routes};
+use crate::kit::error::Problem;
+use crate::kit::forms::Errors;
+use crate::kit::layout::{Layout, render, render_with};
+use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::{PracticeScope, SignedIn};
 use crate::{AppError, AppState, HttpError};
+
+mod inappropriate_use;
+pub(crate) use inappropriate_use::*;
 
 pub fn routes(r: &mut Routes) {
     use Reach::*;
@@ -242,11 +245,11 @@ async fn audit_page(
         format!(
             "/practices/{}/audit?actor={}&action={}&outcome={}&from={}&to={}&before={last}",
             scope.id(),
-            crate::auth::urlencode(&q.actor),
-            crate::auth::urlencode(&q.action),
-            crate::auth::urlencode(&q.outcome),
-            crate::auth::urlencode(&q.from),
-            crate::auth::urlencode(&q.to)
+            crate::kit::session::urlencode(&q.actor),
+            crate::kit::session::urlencode(&q.action),
+            crate::kit::session::urlencode(&q.outcome),
+            crate::kit::session::urlencode(&q.from),
+            crate::kit::session::urlencode(&q.to)
         )
     });
     let verification = state
@@ -328,11 +331,17 @@ struct ProviderAuditPage {
 async fn provider_audit_page(
     State(state): State<AppState>,
     user: SignedIn,
-    crate::auth::RequestMeta(meta): crate::auth::RequestMeta,
+    crate::kit::session::RequestMeta(meta): crate::kit::session::RequestMeta,
     Query(pq): Query<ProviderAuditQuery>,
 ) -> Result<Response, HttpError> {
-    crate::auth::require_provider(&state, &user, &meta, Permission::AuditView, "audit.list")
-        .await?;
+    crate::kit::session::require_provider(
+        &state,
+        &user,
+        &meta,
+        Permission::AuditView,
+        "audit.list",
+    )
+    .await?;
     let q = pq.q.clone();
     let all = custodian_app::practices::all_practices(&state).await?;
     let chosen = all
@@ -369,12 +378,12 @@ async fn provider_audit_page(
         let last = events.last().map(|e| e.seq).unwrap_or(0);
         format!(
             "/provider/audit?practice={}&actor={}&action={}&outcome={}&from={}&to={}&before={last}",
-            crate::auth::urlencode(&pq.practice),
-            crate::auth::urlencode(&q.actor),
-            crate::auth::urlencode(&q.action),
-            crate::auth::urlencode(&q.outcome),
-            crate::auth::urlencode(&q.from),
-            crate::auth::urlencode(&q.to)
+            crate::kit::session::urlencode(&pq.practice),
+            crate::kit::session::urlencode(&q.actor),
+            crate::kit::session::urlencode(&q.action),
+            crate::kit::session::urlencode(&q.outcome),
+            crate::kit::session::urlencode(&q.from),
+            crate::kit::session::urlencode(&q.to)
         )
     });
     let verification = state
@@ -735,8 +744,8 @@ async fn api_consistency(
         CheckpointOut,
         ConsistencyOut,
         ReportOut,
-        crate::report::Section,
-        crate::report::Line
+        custodian_app::audit::inappropriate_use::Section,
+        custodian_app::audit::inappropriate_use::Line
     ))
 )]
 pub struct AuditApi;
@@ -748,240 +757,3 @@ pub struct AuditApi;
     responses((status = 200, description = "The export file (JSON)"), (status = 403, body = Problem)))]
 #[allow(dead_code)]
 fn export_api_doc() {}
-
-// ---- the inappropriate-use report -----------------------------------------------------------
-
-#[derive(Deserialize, Default)]
-struct ReportQuery {
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    format: String,
-}
-
-struct ReportPeriod {
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    from_value: String,
-    to_value: String,
-}
-
-fn report_period(
-    state: &AppState,
-    q: &ReportQuery,
-) -> Result<ReportPeriod, custodian_domain::Invalid> {
-    let today = custodian_domain::identity::london_today(state.clock.now());
-    let from_value = if q.from.trim().is_empty() {
-        (today - chrono::Duration::days(29)).to_string()
-    } else {
-        q.from.trim().to_string()
-    };
-    let to_value = if q.to.trim().is_empty() {
-        today.to_string()
-    } else {
-        q.to.trim().to_string()
-    };
-    let from = day(&from_value, "from", false)?.expect("set");
-    let to = day(&to_value, "to", true)?.expect("set");
-    if from >= to {
-        return Err(custodian_domain::Invalid::one(
-            "to",
-            "The 'to' date must not be before the 'from' date",
-        ));
-    }
-    if to - from > chrono::Duration::days(400) {
-        return Err(custodian_domain::Invalid::one(
-            "from",
-            "Choose a period of at most 400 days",
-        ));
-    }
-    Ok(ReportPeriod {
-        from,
-        to,
-        from_value,
-        to_value,
-    })
-}
-
-/// Builds the report: the period's events of the practice and its staff, and the 30 days
-/// before (each person's usual day).
-async fn build_report(
-    state: &AppState,
-    scope: &PracticeScope,
-    p: &ReportPeriod,
-) -> Result<Vec<crate::report::Section>, HttpError> {
-    let overview = state.store.access_overview(scope.id()).await?;
-    let people: Vec<custodian_domain::PersonId> = overview.iter().map(|o| o.person_id).collect();
-    let mut events = Vec::new();
-    let mut before = None;
-    loop {
-        let filter = EventFilter {
-            practice: Some(scope.id()),
-            people: people.clone(),
-            from: Some(p.from - chrono::Duration::days(30)),
-            to: Some(p.to),
-            before_seq: before,
-            limit: 1000,
-            ..Default::default()
-        };
-        let page = state.store.search_events(&filter).await?;
-        let done = page.len() < 1000 || events.len() > 200_000;
-        before = page.last().map(|e| e.seq);
-        events.extend(page);
-        if done {
-            break;
-        }
-    }
-    events.reverse();
-    let settings = state.store.settings(scope.id()).await?;
-    let mut administrators: std::collections::HashSet<custodian_domain::PersonId> = state
-        .store
-        .administrators(scope.id())
-        .await?
-        .into_iter()
-        .map(|a| a.person_id)
-        .collect();
-    let actors: std::collections::HashSet<custodian_domain::PersonId> = events
-        .iter()
-        .filter_map(|e| e.event.meta.actor_id)
-        .collect();
-    for a in actors {
-        if let Some(person) = state.store.person(a).await? {
-            if person
-                .provider_roles
-                .contains(&custodian_domain::ProviderRole::ProviderAdministrator)
-            {
-                administrators.insert(a);
-            }
-        }
-    }
-    let facts = crate::report::Facts {
-        from: p.from,
-        to: p.to,
-        settings: &settings,
-        mfa: overview
-            .iter()
-            .map(|o| (o.person_id, o.mfa_enrolled))
-            .collect(),
-        administrators,
-    };
-    Ok(crate::report::inappropriate_use(&events, &facts))
-}
-
-#[derive(Template)]
-#[template(path = "report.html")]
-struct ReportPage {
-    layout: Layout,
-    practice: custodian_domain::Practice,
-    errors: Errors,
-    from: String,
-    to: String,
-    from_value: String,
-    to_value: String,
-    sections: Vec<crate::report::Section>,
-}
-
-impl ReportPage {
-    fn when(&self, t: &DateTime<Utc>) -> String {
-        show_datetime(*t)
-    }
-}
-
-async fn report_page(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, HttpError> {
-    scope.require(Permission::AuditView, "audit.report").await?;
-    let layout = Layout::new(
-        &scope.user,
-        Some((&scope.practice, &scope.access)),
-        &format!("/practices/{}/audit", scope.id()),
-    );
-    let period = match report_period(&state, &q) {
-        Ok(p) => p,
-        Err(e) => {
-            return Ok(render_with(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                &ReportPage {
-                    layout,
-                    practice: scope.practice.clone(),
-                    errors: e.into(),
-                    from: String::new(),
-                    to: String::new(),
-                    from_value: q.from.clone(),
-                    to_value: q.to.clone(),
-                    sections: vec![],
-                },
-            ));
-        }
-    };
-    let sections = build_report(&state, &scope, &period).await?;
-    let lines: usize = sections.iter().map(|s| s.lines.len()).sum();
-    scope.record(scope.event("audit.report", "audit_event", None).details(serde_json::json!({ "records": lines, "from": period.from_value, "to": period.to_value }))).await?;
-    if q.format == "csv" {
-        let mut csv = crate::report::csv_line(&["section", "event", "when", "who", "what"]);
-        for s in &sections {
-            for l in &s.lines {
-                csv.push_str(&crate::report::csv_line(&[
-                    s.title.to_string(),
-                    l.seq.to_string(),
-                    show_datetime(l.when),
-                    l.who.clone(),
-                    l.what.clone(),
-                ]));
-            }
-        }
-        let name = format!(
-            "custodian-inappropriate-use-{}-{}-{}.csv",
-            scope.practice.ods_code, period.from_value, period.to_value
-        );
-        return Ok(crate::report::csv_response(&name, csv));
-    }
-    Ok(render(&ReportPage {
-        layout,
-        practice: scope.practice.clone(),
-        errors: Errors::none(),
-        from: custodian_domain::time::show_date(period.from),
-        to: custodian_domain::time::show_date(period.to - chrono::Duration::seconds(1)),
-        from_value: period.from_value,
-        to_value: period.to_value,
-        sections,
-    }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ReportOut {
-    pub from: String,
-    pub to: String,
-    pub sections: Vec<crate::report::Section>,
-}
-
-#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/audit/report", tag = "audit", summary = "The inappropriate-use report",
-    description = "Out-of-hours sign-ins and reads, failed sign-ins and lockouts, refused access and probes of other practices, unusually many records read in a day, activity after deactivation or an exit date, administrators' actions, and sensitive actions without two-factor authentication. Default period: the last 30 days.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day")),
-    responses((status = 200, body = ReportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn api_report(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    Query(q): Query<ReportQuery>,
-) -> Result<Json<ReportOut>, HttpError> {
-    scope.require(Permission::AuditView, "audit.report").await?;
-    let period = report_period(&state, &q)?;
-    let sections = build_report(&state, &scope, &period).await?;
-    let lines: usize = sections.iter().map(|s| s.lines.len()).sum();
-    scope
-        .record(
-            scope
-                .event("audit.report", "audit_event", None)
-                .details(serde_json::json!({ "records": lines })),
-        )
-        .await?;
-    Ok(Json(ReportOut {
-        from: period.from_value,
-        to: period.to_value,
-        sections,
-    }))
-}

@@ -1,0 +1,674 @@
+//! The information asset register in the web UI and the JSON API.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_domain::assets::{self, AccessInput, AssetInput, FlowInput, Gap};
+use custodian_domain::time::show_datetime;
+use custodian_domain::{Invalid, Permission, PersonId, PracticeRole};
+use custodian_store::{Asset, AssetAccess, AssetFilter, AssetFlow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::kit::error::Problem;
+use crate::kit::forms::Errors;
+use crate::kit::layout::{Layout, render, render_with};
+use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::PracticeScope;
+use crate::{AppError, AppState, HttpError};
+
+mod api;
+mod exports;
+mod pages;
+pub(crate) use api::*;
+pub(crate) use exports::*;
+pub(crate) use pages::*;
+
+pub fn routes(r: &mut Routes) {
+    use Reach::Practice as P;
+    use axum::http::Method;
+    r.get("/practices/{practice_id}/assets", P, list_page)
+        .post("/practices/{practice_id}/assets", P, create_submit)
+        .get("/practices/{practice_id}/assets/new", P, new_page)
+        .get("/practices/{practice_id}/assets/quality", P, quality_page)
+        .get("/practices/{practice_id}/assets/{asset_id}", P, asset_page)
+        .get(
+            "/practices/{practice_id}/assets/{asset_id}/edit",
+            P,
+            edit_page,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/edit",
+            P,
+            edit_submit,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/flows",
+            P,
+            flow_submit,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}/remove",
+            P,
+            flow_remove,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/access",
+            P,
+            access_submit,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/access/{entry_id}/remove",
+            P,
+            access_remove,
+        )
+        .post(
+            "/practices/{practice_id}/assets/{asset_id}/access-review",
+            P,
+            review_submit,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/access-review",
+            P,
+            api_review,
+        )
+        .get("/practices/{practice_id}/assets-export", P, export_csv)
+        .get("/practices/{practice_id}/ropa", P, ropa_page)
+        .get("/api/v1/practices/{practice_id}/ropa", P, api_ropa)
+        .get("/api/v1/practices/{practice_id}/assets", P, api_list)
+        .post("/api/v1/practices/{practice_id}/assets", P, api_create)
+        .get(
+            "/api/v1/practices/{practice_id}/assets/{asset_id}",
+            P,
+            api_get,
+        )
+        .add(
+            Method::PUT,
+            "/api/v1/practices/{practice_id}/assets/{asset_id}",
+            P,
+            api_update,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/flows",
+            P,
+            api_add_flow,
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}",
+            P,
+            api_remove_flow,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/access",
+            P,
+            api_add_access,
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/practices/{practice_id}/assets/{asset_id}/access/{entry_id}",
+            P,
+            api_remove_access,
+        )
+        .get(
+            "/api/v1/practices/{practice_id}/assets-quality",
+            P,
+            api_quality,
+        );
+}
+
+// ---- the rules, shared by pages and API ------------------------------------------------------
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    custodian_domain::identity::london_today(state.clock.now())
+}
+
+fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
+}
+
+async fn load(state: &AppState, scope: &PracticeScope, id: &str) -> Result<Asset, HttpError> {
+    scope.require(Permission::AssetsView, "asset.view").await?;
+    state
+        .store
+        .asset(scope.id(), parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound.into())
+}
+
+/// The one check for changing an asset: register managers, or the asset's own IAO.
+async fn require_edit(
+    scope: &PracticeScope,
+    iao: Option<PersonId>,
+    action: &str,
+) -> Result<(), HttpError> {
+    if assets::may_edit(&scope.access, &scope.roles, iao) {
+        return Ok(());
+    }
+    scope.require(Permission::AssetsManage, action).await
+}
+
+pub async fn create_asset(
+    state: &AppState,
+    scope: &PracticeScope,
+    input: &AssetInput,
+) -> Result<Asset, HttpError> {
+    require_edit(scope, input.iao_id, "asset.create").await?;
+    let valid = input.validate(today(state))?;
+    Ok(state
+        .store
+        .create_asset(scope.id(), &valid, &scope.meta)
+        .await?)
+}
+
+pub async fn update_asset(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    input: &AssetInput,
+) -> Result<Asset, HttpError> {
+    let old = load(state, scope, id).await?;
+    require_edit(scope, old.fields.iao_id, "asset.update").await?;
+    if input.iao_id != old.fields.iao_id && !scope.access.can(Permission::AssetsManage) {
+        return Err(Invalid::one(
+            "iao_id",
+            "Only the data protection lead or practice manager can give an asset to another owner",
+        )
+        .into());
+    }
+    let valid = input.validate(today(state))?;
+    Ok(state
+        .store
+        .update_asset(scope.id(), old.id, &valid, &scope.meta)
+        .await?)
+}
+
+pub async fn add_flow(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    input: &FlowInput,
+) -> Result<AssetFlow, HttpError> {
+    let asset = load(state, scope, id).await?;
+    require_edit(scope, asset.fields.iao_id, "asset_flow.create").await?;
+    let mut input = input.clone();
+    input.from_asset_id = Some(asset.id);
+    let valid = input.validate()?;
+    Ok(state
+        .store
+        .add_flow(scope.id(), &valid, &scope.meta)
+        .await?)
+}
+
+pub async fn add_access(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    input: &AccessInput,
+) -> Result<AssetAccess, HttpError> {
+    let asset = load(state, scope, id).await?;
+    require_edit(scope, asset.fields.iao_id, "asset_access.create").await?;
+    let valid = input.validate()?;
+    Ok(state
+        .store
+        .add_access(scope.id(), asset.id, &valid, &scope.meta)
+        .await?)
+}
+
+/// The register's gaps, with flows and access entries taken into account.
+pub async fn quality(state: &AppState, scope: &PracticeScope) -> Result<Vec<Gap>, HttpError> {
+    let list = state
+        .store
+        .assets(
+            scope.id(),
+            &AssetFilter {
+                limit: assets::REGISTER_MAX,
+                ..Default::default()
+            },
+        )
+        .await?;
+    quality_of(state, scope, &list).await
+}
+
+/// The register's gaps for the given assets of the practice: flows and access entries are
+/// grouped by asset once, so the cost grows with the register, not with its square.
+/// For each asset that is a practice system: the people who hold a login to it that no access
+/// entry covers, by name.
+async fn unstated_logins(
+    state: &AppState,
+    scope: &PracticeScope,
+    list: &[Asset],
+    staff: &[custodian_store::AccessOverview],
+) -> Result<std::collections::HashMap<uuid::Uuid, Vec<String>>, HttpError> {
+    let mut out = std::collections::HashMap::new();
+    let linked: Vec<&Asset> = list
+        .iter()
+        .filter(|a| a.fields.system_id.is_some())
+        .collect();
+    if linked.is_empty() {
+        return Ok(out);
+    }
+    let holders = state.store.login_holders(scope.id()).await?;
+    let all_entries = state.store.access_entries(scope.id(), None).await?;
+    for a in linked {
+        let entries: Vec<(Option<PracticeRole>, Option<PersonId>)> = all_entries
+            .iter()
+            .filter(|e| e.asset_id == a.id)
+            .map(|e| (e.role, e.person_id))
+            .collect();
+        let mut names: Vec<String> = holders
+            .iter()
+            .filter(|(system, _)| Some(*system) == a.fields.system_id)
+            .filter_map(|(_, person)| staff.iter().find(|s| s.person_id == *person))
+            .filter(|s| !assets::login_is_justified(s.person_id, &s.roles, &entries))
+            .map(|s| s.full_name.clone())
+            .collect();
+        if !names.is_empty() {
+            names.sort();
+            out.insert(a.id, names);
+        }
+    }
+    Ok(out)
+}
+
+async fn quality_of(
+    state: &AppState,
+    scope: &PracticeScope,
+    list: &[Asset],
+) -> Result<Vec<Gap>, HttpError> {
+    use std::collections::{HashMap, HashSet};
+    let staff = state.store.access_overview(scope.id()).await?;
+    let owners: HashSet<PersonId> = staff
+        .iter()
+        .filter(|o| o.roles.contains(&PracticeRole::InformationAssetOwner))
+        .map(|o| o.person_id)
+        .collect();
+    let (flow_facts, access_facts) = state.store.register_facts(scope.id()).await?;
+    let mut flows: HashMap<uuid::Uuid, Vec<(assets::FlowFact, usize)>> = HashMap::new();
+    for (from, f, n) in flow_facts {
+        flows.entry(from).or_default().push((f, n));
+    }
+    let no_reason: HashMap<uuid::Uuid, usize> = access_facts.into_iter().collect();
+    let unstated = unstated_logins(state, scope, list, &staff).await?;
+    let facts: Vec<assets::AssetFacts> = list
+        .iter()
+        .map(|a| assets::AssetFacts {
+            id: a.id,
+            input: &a.fields,
+            created: custodian_domain::identity::london_today(a.created_at),
+            iao_is_current: a.fields.iao_id.is_some_and(|i| owners.contains(&i)),
+            flows: flows.remove(&a.id).unwrap_or_default(),
+            access_without_reason: no_reason.get(&a.id).copied().unwrap_or(0),
+            logins_without_entry: unstated.get(&a.id).map_or(0, Vec::len),
+        })
+        .collect();
+    Ok(assets::data_quality(&facts, today(state)))
+}
+
+// ---- forms --------------------------------------------------------------------------------------
+
+fn form_to_input(pairs: &[(String, String)]) -> Result<AssetInput, Errors> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let person = |k: &str| -> Result<Option<PersonId>, Errors> {
+        match get(k).as_str() {
+            "" => Ok(None),
+            v => v
+                .parse()
+                .map(Some)
+                .map_err(|_| Errors::one(k, "Choose a person from the list")),
+        }
+    };
+    let rating = |k: &str| -> Result<Option<u8>, Errors> {
+        match get(k).as_str() {
+            "" => Ok(None),
+            v => v
+                .parse()
+                .map(Some)
+                .map_err(|_| Errors::one(k, "Rate from 1 (low) to 5 (high)")),
+        }
+    };
+    let interval = match get("review_interval_months").as_str() {
+        "" => None,
+        v => Some(v.parse().map_err(|_| {
+            Errors::one("review_interval_months", "Enter a whole number of months")
+        })?),
+    };
+    Ok(AssetInput {
+        name: get("name"),
+        description: get("description"),
+        asset_type: get("asset_type"),
+        format: get("format"),
+        hosting: get("hosting"),
+        country: get("country"),
+        supplier_name: get("supplier_name"),
+        supplier_contract: get("supplier_contract"),
+        supplier_dspt_status: get("supplier_dspt_status"),
+        iao_id: person("iao_id")?,
+        iaa_id: person("iaa_id")?,
+        personal_data: get("personal_data"),
+        data_subjects: get("data_subjects"),
+        special_category: get("special_category") == "true",
+        volume_band: get("volume_band"),
+        confidentiality: rating("confidentiality")?,
+        confidentiality_reason: get("confidentiality_reason"),
+        integrity: rating("integrity")?,
+        integrity_reason: get("integrity_reason"),
+        availability: rating("availability")?,
+        availability_reason: get("availability_reason"),
+        classification: get("classification"),
+        retention_period: get("retention_period"),
+        retention_basis: get("retention_basis"),
+        retain_until: get("retain_until"),
+        lawful_basis: get("lawful_basis"),
+        special_condition: get("special_condition"),
+        continuity_notes: get("continuity_notes"),
+        status: get("status"),
+        retired_on: get("retired_on"),
+        last_reviewed_on: get("last_reviewed_on"),
+        review_interval_months: interval,
+        system_id: match get("system_id").as_str() {
+            "" => None,
+            v => Some(
+                v.parse()
+                    .map_err(|_| Errors::one("system_id", "Choose a system from the list"))?,
+            ),
+        },
+    })
+}
+
+struct SelectField {
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "asset_form.html")]
+struct FormPage {
+    layout: Layout,
+    practice: custodian_domain::Practice,
+    errors: Errors,
+    heading: String,
+    action: String,
+    f: AssetInput,
+    selects: Vec<SelectField>,
+    texts: Vec<(&'static str, &'static str, String, &'static str)>,
+}
+
+async fn form_page(
+    state: &AppState,
+    scope: &PracticeScope,
+    f: AssetInput,
+    errors: Errors,
+    existing: Option<uuid::Uuid>,
+) -> Result<Response, HttpError> {
+    let staff = state.store.access_overview(scope.id()).await?;
+    let systems = state.store.systems(scope.id()).await?;
+    let choose = |list: &[(&str, &str)],
+                  current: &str,
+                  blank: Option<&str>|
+     -> Vec<(String, String, bool)> {
+        let mut v: Vec<(String, String, bool)> = blank
+            .map(|b| vec![(String::new(), b.to_string(), current.is_empty())])
+            .unwrap_or_default();
+        v.extend(
+            list.iter()
+                .map(|(k, l)| (k.to_string(), l.to_string(), *k == current)),
+        );
+        v
+    };
+    let rating = |r: Option<u8>| {
+        let mut v = vec![(
+            String::new(),
+            "Not rated yet".to_string(),
+            r.unwrap_or(0) == 0,
+        )];
+        v.extend((1..=5u8).map(|i| {
+            (
+                i.to_string(),
+                format!(
+                    "{i}{}",
+                    match i {
+                        1 => " (low)",
+                        5 => " (high)",
+                        _ => "",
+                    }
+                ),
+                r == Some(i),
+            )
+        }));
+        v
+    };
+    let people = |only_iao: bool, current: Option<PersonId>, blank: &str| {
+        let mut v = vec![(String::new(), blank.to_string(), current.is_none())];
+        v.extend(
+            staff
+                .iter()
+                .filter(|s| !only_iao || s.roles.contains(&PracticeRole::InformationAssetOwner))
+                .map(|s| {
+                    (
+                        s.person_id.to_string(),
+                        s.full_name.clone(),
+                        current == Some(s.person_id),
+                    )
+                }),
+        );
+        v
+    };
+    let selects = vec![
+        SelectField {
+            name: "asset_type",
+            label: "Type",
+            options: choose(assets::ASSET_TYPES, &f.asset_type, Some("Choose")),
+        },
+        SelectField {
+            name: "format",
+            label: "Format",
+            options: choose(assets::FORMATS, &f.format, Some("Choose")),
+        },
+        SelectField {
+            name: "iao_id",
+            label: "Information Asset Owner",
+            options: people(true, f.iao_id, "Choose"),
+        },
+        SelectField {
+            name: "iaa_id",
+            label: "Information Asset Administrator (optional)",
+            options: people(false, f.iaa_id, "None"),
+        },
+        SelectField {
+            name: "system_id",
+            label: "Practice system staff get logins to (links its login holders to this asset)",
+            options: std::iter::once((String::new(), "None".to_string(), f.system_id.is_none()))
+                .chain(systems.iter().map(|sys| {
+                    (
+                        sys.id.to_string(),
+                        sys.name.clone(),
+                        f.system_id == Some(sys.id),
+                    )
+                }))
+                .collect(),
+        },
+        SelectField {
+            name: "hosting",
+            label: "Where it is hosted",
+            options: choose(assets::HOSTING, &f.hosting, Some("Not applicable")),
+        },
+        SelectField {
+            name: "supplier_dspt_status",
+            label: "Supplier's DSPT status",
+            options: choose(
+                &assets::SUPPLIER_DSPT[1..],
+                &f.supplier_dspt_status,
+                Some("Not applicable"),
+            ),
+        },
+        SelectField {
+            name: "volume_band",
+            label: "How many people's records it holds",
+            options: choose(assets::VOLUME_BANDS, &f.volume_band, Some("Choose")),
+        },
+        SelectField {
+            name: "confidentiality",
+            label: "Confidentiality",
+            options: rating(f.confidentiality),
+        },
+        SelectField {
+            name: "integrity",
+            label: "Integrity",
+            options: rating(f.integrity),
+        },
+        SelectField {
+            name: "availability",
+            label: "Availability",
+            options: rating(f.availability),
+        },
+        SelectField {
+            name: "status",
+            label: "Status",
+            options: choose(
+                assets::STATUSES,
+                if f.status.is_empty() {
+                    "active"
+                } else {
+                    &f.status
+                },
+                None,
+            ),
+        },
+    ];
+    let texts = vec![
+        (
+            "confidentiality_reason",
+            "Why that confidentiality rating",
+            f.confidentiality_reason.clone(),
+            "Volume matters: many records together raise confidentiality.",
+        ),
+        (
+            "integrity_reason",
+            "Why that integrity rating",
+            f.integrity_reason.clone(),
+            "",
+        ),
+        (
+            "availability_reason",
+            "Why that availability rating",
+            f.availability_reason.clone(),
+            "",
+        ),
+        (
+            "personal_data",
+            "Categories of personal data",
+            f.personal_data.clone(),
+            "For example: demographics, consultations, prescriptions",
+        ),
+        (
+            "data_subjects",
+            "Whose data",
+            f.data_subjects.clone(),
+            "For example: registered patients, staff",
+        ),
+        (
+            "classification",
+            "Classification",
+            f.classification.clone(),
+            "Official, Official-Sensitive, or the practice's own label",
+        ),
+        (
+            "lawful_basis",
+            "Lawful basis (UK GDPR Article 6)",
+            f.lawful_basis.clone(),
+            "",
+        ),
+        (
+            "special_condition",
+            "Condition for special-category data (Article 9 / DPA 2018 Schedule 1)",
+            f.special_condition.clone(),
+            "",
+        ),
+        (
+            "retention_period",
+            "How long it is kept",
+            f.retention_period.clone(),
+            "For example: 10 years after the patient's death",
+        ),
+        (
+            "retention_basis",
+            "Basis for that period",
+            f.retention_basis.clone(),
+            "For example: Records Management Code of Practice 2021",
+        ),
+        (
+            "retain_until",
+            "Destroy on (YYYY-MM-DD, optional)",
+            f.retain_until.clone(),
+            "",
+        ),
+        ("supplier_name", "Supplier", f.supplier_name.clone(), ""),
+        (
+            "supplier_contract",
+            "Supplier contract reference",
+            f.supplier_contract.clone(),
+            "",
+        ),
+        (
+            "country",
+            "Country where the data is held",
+            f.country.clone(),
+            "",
+        ),
+        (
+            "last_reviewed_on",
+            "Last reviewed (YYYY-MM-DD)",
+            f.last_reviewed_on.clone(),
+            "",
+        ),
+        (
+            "review_interval_months",
+            "Review every (months)",
+            f.review_interval_months
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "12".into()),
+            "",
+        ),
+        (
+            "retired_on",
+            "Retired on (YYYY-MM-DD, when retired)",
+            f.retired_on.clone(),
+            "",
+        ),
+    ];
+    let status = errors.status();
+    Ok(render_with(
+        status,
+        &FormPage {
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/assets", scope.id()),
+            ),
+            practice: scope.practice.clone(),
+            errors,
+            heading: if existing.is_some() {
+                format!("Edit {}", f.name)
+            } else {
+                "Add an information asset".into()
+            },
+            action: match existing {
+                Some(id) => format!("/practices/{}/assets/{id}/edit", scope.id()),
+                None => format!("/practices/{}/assets", scope.id()),
+            },
+            f,
+            selects,
+            texts,
+        },
+    ))
+}

@@ -1,0 +1,664 @@
+//! The asset register's pages: the list, an asset's record, its flows and access entries.
+
+use super::*;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    pub(crate) search: String,
+    #[serde(default)]
+    pub(crate) asset_type: String,
+    #[serde(default)]
+    pub(crate) status: String,
+    #[serde(default)]
+    pub(crate) mine: String,
+}
+
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) kind: &'static str,
+    pub(crate) iao: String,
+    pub(crate) cia: String,
+    pub(crate) volume: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) gaps: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "assets.html")]
+pub(crate) struct ListPage {
+    pub(crate) layout: Layout,
+    pub(crate) practice: custodian_domain::Practice,
+    pub(crate) errors: Errors,
+    pub(crate) assets: Vec<Row>,
+    pub(crate) search: String,
+    pub(crate) asset_type: String,
+    pub(crate) status: String,
+    pub(crate) mine: bool,
+    pub(crate) can_add: bool,
+    pub(crate) can_import: bool,
+    pub(crate) types: &'static [(&'static str, &'static str)],
+    pub(crate) statuses: &'static [(&'static str, &'static str)],
+}
+
+pub(crate) async fn list_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, HttpError> {
+    scope.require(Permission::AssetsView, "asset.list").await?;
+    let mine = !q.mine.is_empty();
+    let filter = AssetFilter {
+        search: Some(q.search.clone()).filter(|s| !s.trim().is_empty()),
+        asset_type: Some(q.asset_type.clone()).filter(|s| !s.is_empty()),
+        status: Some(q.status.clone()).filter(|s| !s.is_empty()),
+        iao: mine.then(|| scope.user.person_id()),
+        limit: assets::REGISTER_MAX,
+    };
+    let list = state.store.assets(scope.id(), &filter).await?;
+    scope
+        .record(
+            scope
+                .event("asset.list", "asset", None)
+                .details(serde_json::json!({ "records": list.len() })),
+        )
+        .await?;
+    let mut gaps: std::collections::HashMap<uuid::Uuid, Vec<String>> =
+        std::collections::HashMap::new();
+    for g in quality_of(&state, &scope, &list).await? {
+        gaps.entry(g.asset_id).or_default().push(g.problem);
+    }
+    let cia = |r: Option<u8>| {
+        r.filter(|r| *r > 0)
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "–".into())
+    };
+    Ok(render(&ListPage {
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/assets", scope.id()),
+        ),
+        practice: scope.practice.clone(),
+        errors: Errors::none(),
+        assets: list
+            .iter()
+            .map(|a| Row {
+                id: a.id.to_string(),
+                name: a.fields.name.clone(),
+                kind: assets::type_label(&a.fields.asset_type),
+                iao: a.iao_name.clone(),
+                cia: format!(
+                    "{} / {} / {}",
+                    cia(a.fields.confidentiality),
+                    cia(a.fields.integrity),
+                    cia(a.fields.availability)
+                ),
+                volume: assets::volume_label(&a.fields.volume_band),
+                status: assets::status_label(&a.fields.status),
+                gaps: gaps.remove(&a.id).unwrap_or_default(),
+            })
+            .collect(),
+        search: q.search,
+        asset_type: q.asset_type,
+        status: q.status,
+        mine,
+        can_add: scope.access.can(Permission::AssetsManage) || assets::may_own(&scope.roles),
+        can_import: scope.access.can(Permission::AssetsManage),
+        types: assets::ASSET_TYPES,
+        statuses: assets::STATUSES,
+    }))
+}
+
+pub(crate) async fn new_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, HttpError> {
+    require_edit(&scope, Some(scope.user.person_id()), "asset.create").await?;
+    let f = AssetInput {
+        iao_id: assets::may_own(&scope.roles).then(|| scope.user.person_id()),
+        ..Default::default()
+    };
+    form_page(&state, &scope, f, Errors::none(), None).await
+}
+
+pub(crate) async fn create_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, HttpError> {
+    let input = match form_to_input(&pairs) {
+        Ok(i) => i,
+        Err(e) => return form_page(&state, &scope, AssetInput::default(), e, None).await,
+    };
+    match create_asset(&state, &scope, &input).await {
+        Ok(a) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
+        }
+        Err(HttpError(AppError::Invalid(i))) => {
+            form_page(&state, &scope, input, i.into(), None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn edit_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    let a = load(&state, &scope, &id).await?;
+    require_edit(&scope, a.fields.iao_id, "asset.update").await?;
+    scope
+        .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
+        .await?;
+    form_page(&state, &scope, a.fields, Errors::none(), Some(a.id)).await
+}
+
+pub(crate) async fn edit_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, HttpError> {
+    let existing = parse_id(&id)?;
+    let input = match form_to_input(&pairs) {
+        Ok(i) => i,
+        Err(e) => {
+            return form_page(
+                &state,
+                &scope,
+                load(&state, &scope, &id).await?.fields,
+                e,
+                Some(existing),
+            )
+            .await;
+        }
+    };
+    match update_asset(&state, &scope, &id, &input).await {
+        Ok(a) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
+        }
+        Err(HttpError(AppError::Invalid(i))) => {
+            form_page(&state, &scope, input, i.into(), Some(existing)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) struct FlowRow {
+    pub(crate) id: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) what: String,
+    pub(crate) how: String,
+    pub(crate) flags: Vec<&'static str>,
+}
+
+pub(crate) struct AccessRow {
+    pub(crate) id: String,
+    pub(crate) who: String,
+    pub(crate) level: String,
+    pub(crate) reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "asset.html")]
+pub(crate) struct AssetPage {
+    pub(crate) layout: Layout,
+    pub(crate) practice: custodian_domain::Practice,
+    pub(crate) errors: Errors,
+    pub(crate) a: Asset,
+    pub(crate) details: Vec<(&'static str, String)>,
+    pub(crate) flows: Vec<FlowRow>,
+    pub(crate) access: Vec<AccessRow>,
+    pub(crate) history: Vec<(String, String, String, String)>,
+    pub(crate) last_review: Option<String>,
+    pub(crate) can_edit: bool,
+    pub(crate) other_assets: Vec<(String, String)>,
+    pub(crate) methods: &'static [(&'static str, &'static str)],
+    pub(crate) stages: &'static [(&'static str, &'static str)],
+    pub(crate) roles: Vec<(&'static str, &'static str)>,
+    pub(crate) people: Vec<(String, String)>,
+    /// For an asset that is a practice system: its name and who holds a login, each with
+    /// whether an access entry covers them.
+    pub(crate) logins: Option<(String, Vec<(String, bool)>)>,
+}
+
+pub(crate) async fn asset_page_for(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    errors: Errors,
+) -> Result<Response, HttpError> {
+    let a = load(state, scope, id).await?;
+    scope
+        .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
+        .await?;
+    let f = &a.fields;
+    let rated = |r: Option<u8>, why: &str| match r.filter(|r| *r > 0) {
+        Some(r) => format!("{r} – {why}"),
+        None => "Not rated".into(),
+    };
+    let or_dash = |s: &str| {
+        if s.trim().is_empty() {
+            "–".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let details = vec![
+        ("Description", or_dash(&f.description)),
+        ("Type", assets::type_label(&f.asset_type).to_string()),
+        ("Information Asset Owner", a.iao_name.clone()),
+        ("Status", assets::status_label(&f.status).to_string()),
+        (
+            "Records held",
+            assets::volume_label(&f.volume_band).to_string(),
+        ),
+        (
+            "Special-category data",
+            if f.special_category {
+                format!("Yes – {}", or_dash(&f.special_condition))
+            } else {
+                "No".into()
+            },
+        ),
+        (
+            "Confidentiality",
+            rated(f.confidentiality, &f.confidentiality_reason),
+        ),
+        ("Integrity", rated(f.integrity, &f.integrity_reason)),
+        (
+            "Availability",
+            rated(f.availability, &f.availability_reason),
+        ),
+        ("Classification", or_dash(&f.classification)),
+        ("Lawful basis", or_dash(&f.lawful_basis)),
+        (
+            "Retention",
+            format!(
+                "{} {}",
+                or_dash(&f.retention_period),
+                if f.retention_basis.is_empty() {
+                    String::new()
+                } else {
+                    format!("({})", f.retention_basis)
+                }
+            ),
+        ),
+        (
+            "Supplier",
+            format!(
+                "{} {}",
+                or_dash(&f.supplier_name),
+                if f.supplier_dspt_status.is_empty() {
+                    String::new()
+                } else {
+                    format!("– DSPT: {}", f.supplier_dspt_status)
+                }
+            ),
+        ),
+        ("Business continuity", or_dash(&f.continuity_notes)),
+        ("Last reviewed", or_dash(&f.last_reviewed_on)),
+    ];
+    let flows = state.store.flows(scope.id(), Some(a.id)).await?;
+    let access = state.store.access_entries(scope.id(), Some(a.id)).await?;
+    let logins = match f.system_id {
+        None => None,
+        Some(system) => {
+            let name = state
+                .store
+                .systems(scope.id())
+                .await?
+                .into_iter()
+                .find(|s| s.id == system)
+                .map(|s| s.name)
+                .unwrap_or_default();
+            let staff = state.store.access_overview(scope.id()).await?;
+            let entries: Vec<(Option<PracticeRole>, Option<PersonId>)> =
+                access.iter().map(|e| (e.role, e.person_id)).collect();
+            let mut holders: Vec<(String, bool)> = state
+                .store
+                .login_holders(scope.id())
+                .await?
+                .into_iter()
+                .filter(|(s, _)| *s == system)
+                .filter_map(|(_, p)| staff.iter().find(|s| s.person_id == p))
+                .map(|s| {
+                    (
+                        s.full_name.clone(),
+                        assets::login_is_justified(s.person_id, &s.roles, &entries),
+                    )
+                })
+                .collect();
+            holders.sort();
+            Some((name, holders))
+        }
+    };
+    let history = state
+        .store
+        .search_events(&custodian_store::EventFilter {
+            practice: Some(scope.id()),
+            object_id: Some(a.id.to_string()),
+            limit: 200,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|e| !e.event.action.ends_with(".view"))
+        .map(|e| {
+            (
+                show_datetime(e.occurred_at),
+                e.event.meta.actor.clone(),
+                e.event.action.clone(),
+                crate::practices::describe_changes(&e.details_text, 300),
+            )
+        })
+        .collect();
+    let others = state.store.asset_choices(scope.id()).await?;
+    let last_review = state
+        .store
+        .access_reviews(scope.id(), a.id)
+        .await?
+        .first()
+        .map(|r| {
+            format!(
+                "{} by {}: {} confirmed, {} removed{}",
+                show_datetime(r.reviewed_at),
+                r.reviewed_by_name,
+                r.confirmed,
+                r.removed,
+                if r.notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" – {}", r.notes)
+                }
+            )
+        });
+    let staff = state.store.access_overview(scope.id()).await?;
+    let status = errors.status();
+    Ok(render_with(
+        status,
+        &AssetPage {
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/assets", scope.id()),
+            ),
+            practice: scope.practice.clone(),
+            errors,
+            can_edit: assets::may_edit(&scope.access, &scope.roles, a.fields.iao_id),
+            details,
+            flows: flows
+                .iter()
+                .map(|fl| FlowRow {
+                    id: fl.id.to_string(),
+                    from: fl.from_name.clone(),
+                    to: fl
+                        .to_name
+                        .clone()
+                        .unwrap_or_else(|| fl.fields.to_party.clone()),
+                    what: format!("{} – {}", fl.fields.data, fl.fields.purpose),
+                    how: assets::FLOW_METHODS
+                        .iter()
+                        .find(|m| m.0 == fl.fields.method)
+                        .map(|m| m.1)
+                        .unwrap_or("")
+                        .to_string(),
+                    flags: assets::flow_flags(
+                        fl.fields.encrypted,
+                        !fl.fields.agreement_ref.trim().is_empty(),
+                        fl.fields.to_asset_id.is_none(),
+                    ),
+                })
+                .collect(),
+            access: access
+                .iter()
+                .map(|x| AccessRow {
+                    id: x.id.to_string(),
+                    who: x
+                        .person_name
+                        .clone()
+                        .or_else(|| {
+                            x.role
+                                .map(|r| format!("Everyone with the role {}", r.label()))
+                        })
+                        .unwrap_or_default(),
+                    level: x.level.clone(),
+                    reason: if x.reason.is_empty() {
+                        "No reason given".into()
+                    } else {
+                        x.reason.clone()
+                    },
+                })
+                .collect(),
+            history,
+            last_review,
+            other_assets: others
+                .into_iter()
+                .filter(|(id, _)| *id != a.id)
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+            methods: assets::FLOW_METHODS,
+            stages: assets::LIFECYCLE,
+            roles: PracticeRole::ALL
+                .iter()
+                .map(|r| (r.as_str(), r.label()))
+                .collect(),
+            people: staff
+                .iter()
+                .map(|s| (s.person_id.to_string(), s.full_name.clone()))
+                .collect(),
+            logins,
+            a,
+        },
+    ))
+}
+
+pub(crate) async fn asset_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    asset_page_for(&state, &scope, &id, Errors::none()).await
+}
+
+pub(crate) async fn flow_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, HttpError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let to = match get("to_asset_id").as_str() {
+        "" => None,
+        v => match uuid::Uuid::parse_str(v) {
+            Ok(u) => Some(u),
+            Err(_) => {
+                return asset_page_for(
+                    &state,
+                    &scope,
+                    &id,
+                    Errors::one("to_asset_id", "Choose an asset from the list"),
+                )
+                .await;
+            }
+        },
+    };
+    let input = FlowInput {
+        from_asset_id: None,
+        to_asset_id: to,
+        to_party: get("to_party"),
+        data: get("data"),
+        purpose: get("purpose"),
+        method: get("method"),
+        encrypted: get("encrypted") == "true",
+        frequency: get("frequency"),
+        legal_basis: get("legal_basis"),
+        agreement_ref: get("agreement_ref"),
+        lifecycle_stage: get("lifecycle_stage"),
+    };
+    match add_flow(&state, &scope, &id, &input).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+        }
+        Err(HttpError(AppError::Invalid(i))) => asset_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn flow_remove(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id, flow)): Path<(String, String, String)>,
+) -> Result<Response, HttpError> {
+    let a = load(&state, &scope, &id).await?;
+    require_edit(&scope, a.fields.iao_id, "asset_flow.remove").await?;
+    state
+        .store
+        .remove_flow(scope.id(), parse_id(&flow)?, &scope.meta)
+        .await?;
+    Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+}
+
+pub(crate) async fn access_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, HttpError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let role = match get("role").as_str() {
+        "" => None,
+        r => match r.parse::<PracticeRole>() {
+            Ok(r) => Some(r),
+            Err(_) => {
+                return asset_page_for(
+                    &state,
+                    &scope,
+                    &id,
+                    Errors::one("role", "Choose a role from the list"),
+                )
+                .await;
+            }
+        },
+    };
+    let person = match get("person_id").as_str() {
+        "" => None,
+        p => match p.parse::<PersonId>() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                return asset_page_for(
+                    &state,
+                    &scope,
+                    &id,
+                    Errors::one("person_id", "Choose a person from the list"),
+                )
+                .await;
+            }
+        },
+    };
+    let input = AccessInput {
+        role,
+        person_id: person,
+        level: get("level"),
+        reason: get("reason"),
+    };
+    match add_access(&state, &scope, &id, &input).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+        }
+        Err(HttpError(AppError::Invalid(i))) => asset_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn access_remove(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id, entry)): Path<(String, String, String)>,
+) -> Result<Response, HttpError> {
+    let a = load(&state, &scope, &id).await?;
+    require_edit(&scope, a.fields.iao_id, "asset_access.remove").await?;
+    state
+        .store
+        .remove_access(scope.id(), parse_id(&entry)?, &scope.meta)
+        .await?;
+    Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+}
+
+/// The IAO signs off who still needs access; everyone else's entry is removed.
+pub async fn review_access(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    keep: &[uuid::Uuid],
+    notes: &str,
+) -> Result<custodian_store::AccessReview, HttpError> {
+    let a = load(state, scope, id).await?;
+    require_edit(scope, a.fields.iao_id, "asset_access.review").await?;
+    Ok(state
+        .store
+        .review_access(scope.id(), a.id, keep, notes, &scope.meta)
+        .await?)
+}
+
+pub(crate) async fn review_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, HttpError> {
+    let keep: Vec<uuid::Uuid> = pairs
+        .iter()
+        .filter(|(k, _)| k == "keep")
+        .filter_map(|(_, v)| uuid::Uuid::parse_str(v).ok())
+        .collect();
+    let notes = pairs
+        .iter()
+        .find(|(k, _)| k == "notes")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    match review_access(&state, &scope, &id, &keep, &notes).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+        }
+        Err(HttpError(AppError::Invalid(i))) => asset_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewBody {
+    /// The access entries still needed; every other current entry is removed.
+    pub keep: Vec<uuid::Uuid>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/access-review", tag = "assets", summary = "Sign off an access review",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = ReviewBody,
+    responses((status = 201, body = custodian_store::AccessReview), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_review(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Json(body): Json<ReviewBody>,
+) -> Result<Response, HttpError> {
+    let r = review_access(&state, &scope, &id, &body.keep, &body.notes).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}

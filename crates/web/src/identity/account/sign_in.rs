@@ -1,0 +1,314 @@
+//! Signing in and out.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub(crate) struct SignInPage {
+    pub(crate) layout: Layout,
+    pub(crate) errors: Errors,
+    pub(crate) login: String,
+    pub(crate) next: String,
+    pub(crate) notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SignInQuery {
+    #[serde(default)]
+    pub(crate) next: String,
+    #[serde(default)]
+    pub(crate) signed_out: Option<String>,
+}
+
+/// Only a path on this site is a safe place to return to after sign-in.
+pub(crate) fn safe_next(next: &str) -> String {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains("://")
+    {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+pub(crate) async fn sign_in_page(user: Option<SignedIn>, Query(q): Query<SignInQuery>) -> Response {
+    if user.is_some_and(|u| u.session.stage == SessionStage::Full) {
+        return Redirect::to(&safe_next(&q.next)).into_response();
+    }
+    render(&SignInPage {
+        layout: Layout::anonymous(),
+        errors: Errors::none(),
+        login: String::new(),
+        next: safe_next(&q.next),
+        notice: q.signed_out.map(|_| "You have signed out.".to_string()),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SignInForm {
+    #[serde(default)]
+    pub(crate) login: String,
+    #[serde(default)]
+    pub(crate) password: String,
+    #[serde(default)]
+    pub(crate) next: String,
+}
+
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let next = safe_next(&form.next);
+    let again = |status: StatusCode, errors: Errors| {
+        render_with(
+            status,
+            &SignInPage {
+                layout: Layout::anonymous(),
+                errors,
+                login: form.login.clone(),
+                next: next.clone(),
+                notice: None,
+            },
+        )
+    };
+    match authenticate(&state, meta, &form.login, &form.password).await {
+        Ok(SignInOutcome::Session { token, stage }) => {
+            let to = if stage == SessionStage::Full {
+                next.clone()
+            } else {
+                stage.page().to_string()
+            };
+            let mut res = Redirect::to(&to).into_response();
+            res.headers_mut()
+                .insert(header::SET_COOKIE, session::session_cookie(&state, &token));
+            res
+        }
+        Ok(SignInOutcome::Refused(errors)) => again(StatusCode::UNAUTHORIZED, errors),
+        Err(HttpError(AppError::TooMany(msg))) => {
+            again(StatusCode::TOO_MANY_REQUESTS, Errors::one("login", msg))
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+pub enum SignInOutcome {
+    Session { token: String, stage: SessionStage },
+    Refused(Errors),
+}
+
+/// The password step of signing in, with every rule: per-address throttling, per-account
+/// lockout, deactivated accounts, one-time passwords (single use, expiry), the start date, and
+/// the stage that follows. Every outcome is recorded.
+pub async fn authenticate(
+    state: &AppState,
+    meta: AuditMeta,
+    login: &str,
+    password: &str,
+) -> Result<SignInOutcome, HttpError> {
+    let mut missing = Errors::none();
+    if login.trim().is_empty() {
+        missing.0.push(custodian_domain::FieldError {
+            field: "login".into(),
+            message: "Enter your username or email address".into(),
+        });
+    }
+    if password.is_empty() {
+        missing.0.push(custodian_domain::FieldError {
+            field: "password".into(),
+            message: "Enter your password".into(),
+        });
+    }
+    if !missing.is_empty() {
+        return Ok(SignInOutcome::Refused(missing));
+    }
+    let ip: Option<std::net::IpAddr> = meta.ip.as_deref().and_then(|i| i.parse().ok());
+    let now = state.clock.now();
+    let record_failure = |creds: Option<&Credentials>, reason: &str| {
+        meta.event(None, "session.sign_in", "person", creds.map(|c| c.person_id.to_string()))
+            .outcome(Outcome::Failure)
+            .details(serde_json::json!({ "reason": reason, "login": login.trim().chars().take(128).collect::<String>() }))
+    };
+    if state.throttle.blocked(ip) {
+        state
+            .store
+            .append_event(&record_failure(None, "throttled_address"))
+            .await?;
+        return Err(AppError::TooMany(
+            "Too many failed sign-ins from your network. Wait five minutes and try again.".into(),
+        )
+        .into());
+    }
+    let generic = || {
+        Errors::one(
+            "login",
+            "The username or password is not right. Check them and try again.",
+        )
+    };
+    let creds = state.store.credentials(login).await?;
+    if let Some(c) = &creds {
+        if c.locked_until.is_some_and(|l| l > now) {
+            state
+                .store
+                .append_event(&record_failure(creds.as_ref(), "account_locked"))
+                .await?;
+            state.throttle.record_failure(ip);
+            let until = show_datetime(c.locked_until.unwrap());
+            return Ok(SignInOutcome::Refused(Errors::one(
+                "login",
+                format!(
+                    "This account is locked after too many failed sign-ins. Try again after {until}, or ask your practice manager to unlock it."
+                ),
+            )));
+        }
+    }
+    let ok = state
+        .passwords
+        .verify(
+            password,
+            creds.as_ref().and_then(|c| c.password_hash.as_deref()),
+        )
+        .await?;
+    let Some(c) = creds.filter(|_| ok) else {
+        state.throttle.record_failure(ip);
+        let creds = state.store.credentials(login).await?;
+        state
+            .store
+            .append_event(&record_failure(
+                creds.as_ref(),
+                if creds.is_some() {
+                    "wrong_password"
+                } else {
+                    "unknown_login"
+                },
+            ))
+            .await?;
+        if let Some(c) = &creds {
+            let settings = settings_for(state, c.person_id).await?;
+            let f = state
+                .store
+                .record_failed_sign_in(
+                    c.person_id,
+                    now + Duration::minutes(settings.lockout_minutes as i64),
+                )
+                .await?;
+            if let Some(until) = f.locked_until {
+                let e = meta.event(None, "account.lock", "person", Some(c.person_id.to_string())).details(serde_json::json!({
+                    "failed_sign_ins": identity::MAX_FAILED_SIGN_INS, "locked_until": until.to_rfc3339(),
+                }));
+                state.store.append_event(&e).await?;
+            }
+        }
+        return Ok(SignInOutcome::Refused(generic()));
+    };
+    if c.status != AccountStatus::Active {
+        state
+            .store
+            .append_event(&record_failure(Some(&c), "account_deactivated"))
+            .await?;
+        return Ok(SignInOutcome::Refused(generic()));
+    }
+    if c.must_change_password {
+        if c.otp_used_at.is_some() {
+            state
+                .store
+                .append_event(&record_failure(Some(&c), "one_time_password_used"))
+                .await?;
+            return Ok(SignInOutcome::Refused(Errors::one(
+                "password",
+                "This one-time password has already been used. Ask your practice manager for a new one.",
+            )));
+        }
+        if c.otp_expires_at.is_some_and(|e| e <= now) {
+            state
+                .store
+                .append_event(&record_failure(Some(&c), "one_time_password_expired"))
+                .await?;
+            return Ok(SignInOutcome::Refused(Errors::one(
+                "password",
+                "This one-time password has expired. Ask your practice manager for a new one.",
+            )));
+        }
+    }
+    let settings = settings_for(state, c.person_id).await?;
+    if let Some(start) = c.not_before {
+        if identity::london_today(now) < start && !settings.early_sign_in {
+            state
+                .store
+                .append_event(&record_failure(Some(&c), "before_start_date"))
+                .await?;
+            return Ok(SignInOutcome::Refused(Errors::one(
+                "login",
+                format!(
+                    "Your account opens on your start date, {}.",
+                    start.format("%-d %B %Y")
+                ),
+            )));
+        }
+    }
+    let rehashed = match c.password_hash.as_deref() {
+        Some(h) if state.passwords.needs_rehash(h) => Some(state.passwords.hash(password).await?),
+        _ => None,
+    };
+    state
+        .store
+        .record_sign_in(
+            c.person_id,
+            now,
+            c.must_change_password,
+            rehashed.as_deref(),
+        )
+        .await?;
+    let stage = next_stage_for(state, &c, false).await?;
+    let (token, token_hash) = custodian_app::secrets::new_token();
+    let idle = (settings.session_idle_minutes as u64 * 60).min(state.config.session_idle_seconds);
+    let session = NewSession {
+        stage,
+        token_hash,
+        person_id: c.person_id,
+        created_at: now,
+        expires_at: now + Duration::seconds(state.config.session_lifetime_seconds as i64),
+        idle_seconds: idle as i64,
+        ip: meta.ip.clone(),
+        user_agent: meta.user_agent.clone(),
+    };
+    let mut meta = meta;
+    meta.actor_id = Some(c.person_id);
+    meta.actor = c.username.clone();
+    let event = meta
+        .event(
+            None,
+            "session.sign_in",
+            "person",
+            Some(c.person_id.to_string()),
+        )
+        .details(serde_json::json!({
+            "next_step": stage.as_str(),
+            "one_time_password": c.must_change_password,
+            "password_rehashed": rehashed.is_some(),
+        }));
+    state.store.create_session(&session, &event).await?;
+    Ok(SignInOutcome::Session { token, stage })
+}
+
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    user: Option<SignedIn>,
+    RequestMeta(meta): RequestMeta,
+) -> Result<Response, HttpError> {
+    if let Some(user) = user.filter(|u| !u.token_hash.is_empty()) {
+        let event = meta.event(
+            None,
+            "session.sign_out",
+            "person",
+            Some(user.person_id().to_string()),
+        );
+        state.store.end_session(&user.token_hash, &event).await?;
+    }
+    let mut res = Redirect::to("/sign-in?signed_out=1").into_response();
+    res.headers_mut()
+        .insert(header::SET_COOKIE, session::clear_cookie(&state));
+    Ok(res)
+}

@@ -1,0 +1,373 @@
+//! Signing in through the API, stage by stage.
+
+use super::*;
+
+#[derive(Deserialize, ToSchema)]
+pub struct SignInBody {
+    /// Username or email address.
+    pub login: String,
+    pub password: String,
+}
+
+/// Where a new session stands.
+#[derive(Serialize, ToSchema)]
+pub struct SessionOut {
+    /// `full`, or what must be done first: `verify_mfa`, `change_password`,
+    /// `security_questions`, `enrol_mfa`.
+    pub stage: String,
+    pub next: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/session", tag = "sign-in", summary = "Sign in",
+    description = "Checks the password and sets the session cookie. The stage says what must be done before the rest of the API opens. Throttled per address; ten failures lock the account.",
+    request_body = SignInBody, security(()),
+    responses((status = 201, body = SessionOut), (status = 401, body = Problem), (status = 429, body = Problem)))]
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    Json(body): Json<SignInBody>,
+) -> Result<Response, HttpError> {
+    match account::authenticate(&state, meta, &body.login, &body.password).await? {
+        SignInOutcome::Session { token, stage } => {
+            let mut res = (
+                StatusCode::CREATED,
+                Json(SessionOut {
+                    stage: stage.as_str().into(),
+                    next: stage.explain().into(),
+                }),
+            )
+                .into_response();
+            res.headers_mut().insert(
+                header::SET_COOKIE,
+                crate::kit::session::session_cookie(&state, &token),
+            );
+            Ok(res)
+        }
+        SignInOutcome::Refused(errors) => Err(AppError::Refused(
+            errors
+                .0
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        )
+        .into()),
+    }
+}
+
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sign-in", summary = "Sign out", responses((status = 204), (status = 401, body = Problem)))]
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+) -> Result<Response, HttpError> {
+    if !user.token_hash.is_empty() {
+        state
+            .store
+            .end_session(
+                &user.token_hash,
+                &meta.event(
+                    None,
+                    "session.sign_out",
+                    "person",
+                    Some(user.person_id().to_string()),
+                ),
+            )
+            .await?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        crate::kit::session::clear_cookie(&state),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MfaBody {
+    /// The 6-digit authenticator code.
+    #[serde(default)]
+    pub code: String,
+    /// Or one of the recovery codes.
+    #[serde(default)]
+    pub recovery_code: String,
+}
+
+pub(crate) async fn stage_after(
+    state: &AppState,
+    user: &SignedIn,
+) -> Result<SessionOut, HttpError> {
+    let creds = state
+        .store
+        .credentials(&user.session.username)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let stage = account::next_stage_for(state, &creds, true).await?;
+    state
+        .store
+        .set_session_stage(&user.token_hash, stage)
+        .await?;
+    Ok(SessionOut {
+        stage: stage.as_str().into(),
+        next: stage.explain().into(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/session/mfa", tag = "sign-in", summary = "Enter the authenticator code",
+    description = "A used code is never accepted again; wrong codes count towards the account's lockout.",
+    request_body = MfaBody, responses((status = 200, body = SessionOut), (status = 422, body = Problem)))]
+pub(crate) async fn session_mfa(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Json(body): Json<MfaBody>,
+) -> Result<Json<SessionOut>, HttpError> {
+    if user.session.stage != SessionStage::VerifyMfa {
+        return Err(AppError::BadRequest(
+            "This session is not waiting for an authenticator code".into(),
+        )
+        .into());
+    }
+    account::check_second_factor(
+        &state,
+        user.person_id(),
+        &body.code,
+        &body.recovery_code,
+        &meta,
+    )
+    .await?
+    .map_err(invalid)?;
+    Ok(Json(stage_after(&state, &user).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordBody {
+    /// Not needed when the session's stage is `change_password`.
+    #[serde(default)]
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", summary = "Change your password",
+    description = "At least the practice's minimum length (12 by default), at most 128; not a common or breached password, not your name or username or the practice's name, not one of your last 5.",
+    request_body = PasswordBody, responses((status = 200, body = SessionOut), (status = 422, body = Problem)))]
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Json(body): Json<PasswordBody>,
+) -> Result<Json<SessionOut>, HttpError> {
+    if user.api_token.is_some() {
+        return Err(AppError::Forbidden.into());
+    }
+    let forced = user.session.stage == SessionStage::ChangePassword;
+    let creds = state
+        .store
+        .credentials(&user.session.username)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !forced
+        && !state
+            .passwords
+            .verify(&body.current_password, creds.password_hash.as_deref())
+            .await?
+    {
+        return Err(Invalid::one("current_password", "Your current password is not right").into());
+    }
+    account::check_password_choice(
+        &state,
+        user.person_id(),
+        &user.session.username,
+        &user.session.full_name,
+        &body.new_password,
+    )
+    .await?;
+    if state
+        .passwords
+        .verify(&body.new_password, creds.password_hash.as_deref())
+        .await?
+    {
+        return Err(Invalid::one(
+            "new_password",
+            "Choose a password different from your current one",
+        )
+        .into());
+    }
+    let hash = state.passwords.hash(&body.new_password).await?;
+    let event = meta
+        .event(
+            None,
+            "person.password_change",
+            "person",
+            Some(user.person_id().to_string()),
+        )
+        .details(serde_json::json!({ "password": "changed" }));
+    state
+        .store
+        .set_password(user.person_id(), &hash, &event)
+        .await?;
+    if forced {
+        return Ok(Json(stage_after(&state, &user).await?));
+    }
+    Ok(Json(SessionOut {
+        stage: user.session.stage.as_str().into(),
+        next: String::new(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuestionAnswer {
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuestionsBody {
+    /// Three different questions from the list in `questions` of the error, or the documentation.
+    pub answers: Vec<QuestionAnswer>,
+    /// Needed unless the session's stage is `security_questions`.
+    #[serde(default)]
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/security-questions", tag = "me", summary = "Set your security questions",
+    request_body = QuestionsBody, responses((status = 200, body = SessionOut), (status = 422, body = Problem)))]
+pub(crate) async fn set_questions(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Json(body): Json<QuestionsBody>,
+) -> Result<Json<SessionOut>, HttpError> {
+    if user.api_token.is_some() {
+        return Err(AppError::Forbidden.into());
+    }
+    let forced = user.session.stage == SessionStage::SecurityQuestions;
+    if !forced {
+        if !account::password_is_right(&state, &user, &body.password).await? {
+            return Err(Invalid::one("password", "Your password is not right").into());
+        }
+    }
+    let pairs: Vec<(String, String)> = body
+        .answers
+        .iter()
+        .map(|a| (a.question.clone(), a.answer.clone()))
+        .collect();
+    let answers = identity::check_security_answers(&pairs)?;
+    let mut stored = Vec::new();
+    for (q, a) in &answers {
+        stored.push((q.clone(), state.passwords.hash(a).await?));
+    }
+    let event = meta.event(
+        None,
+        "person.security_questions_set",
+        "person",
+        Some(user.person_id().to_string()),
+    );
+    state
+        .store
+        .set_security_answers(user.person_id(), &stored, &event)
+        .await?;
+    if forced {
+        return Ok(Json(stage_after(&state, &user).await?));
+    }
+    Ok(Json(SessionOut {
+        stage: user.session.stage.as_str().into(),
+        next: String::new(),
+    }))
+}
+
+/// A new TOTP secret to confirm.
+#[derive(Serialize, ToSchema)]
+pub struct MfaStart {
+    /// Base32, for manual entry; send it back with a code to confirm.
+    pub secret: String,
+    /// The otpauth:// URI an authenticator app reads (as a QR code).
+    pub uri: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/mfa", tag = "me", summary = "Start setting up two-factor authentication",
+    responses((status = 200, body = MfaStart)))]
+pub(crate) async fn mfa_start(user: SignedIn) -> Result<Json<MfaStart>, HttpError> {
+    if user.api_token.is_some() {
+        return Err(AppError::Forbidden.into());
+    }
+    let secret = custodian_app::secrets::random_bytes::<20>();
+    Ok(Json(MfaStart {
+        secret: totp::base32_encode(&secret),
+        uri: totp::provisioning_uri(&secret, "Custodian", &user.session.username),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MfaConfirmBody {
+    pub secret: String,
+    pub code: String,
+    /// Needed unless the session's stage is `enrol_mfa`.
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MfaConfirmed {
+    /// Ten single-use recovery codes, shown only now.
+    pub recovery_codes: Vec<String>,
+    pub session: SessionOut,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/mfa/confirm", tag = "me", summary = "Confirm two-factor authentication with a code",
+    request_body = MfaConfirmBody, responses((status = 200, body = MfaConfirmed), (status = 422, body = Problem)))]
+pub(crate) async fn mfa_confirm(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Json(body): Json<MfaConfirmBody>,
+) -> Result<Json<MfaConfirmed>, HttpError> {
+    if user.api_token.is_some() {
+        return Err(AppError::Forbidden.into());
+    }
+    let forced = user.session.stage == SessionStage::EnrolMfa;
+    if !forced {
+        if !account::password_is_right(&state, &user, &body.password).await? {
+            return Err(Invalid::one("password", "Your password is not right").into());
+        }
+    }
+    let secret = totp::base32_decode(&body.secret)
+        .filter(|s| s.len() >= 16)
+        .ok_or_else(|| Invalid::one("secret", "The secret is not one this server issued"))?;
+    let step = totp::verify(&secret, &body.code, state.clock.now().timestamp(), None)
+        .map_err(|_| Invalid::one("code", "That code is not right"))?;
+    let codes = account::new_recovery_codes();
+    let hashes: Vec<String> = codes
+        .iter()
+        .map(|c| account::recovery_code_hash(c))
+        .collect();
+    let event = meta
+        .event(
+            None,
+            "mfa.enrol",
+            "person",
+            Some(user.person_id().to_string()),
+        )
+        .details(serde_json::json!({ "method": "totp" }));
+    state
+        .store
+        .enable_mfa(
+            user.person_id(),
+            &totp::base32_encode(&secret),
+            &hashes,
+            step,
+            &event,
+        )
+        .await?;
+    let session = if forced {
+        stage_after(&state, &user).await?
+    } else {
+        SessionOut {
+            stage: user.session.stage.as_str().into(),
+            next: String::new(),
+        }
+    };
+    Ok(Json(MfaConfirmed {
+        recovery_codes: codes,
+        session,
+    }))
+}

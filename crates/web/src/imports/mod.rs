@@ -1,0 +1,112 @@
+//! Importing a spreadsheet register (the asset register or the risk register): upload, check
+//! every row, then the uploader chooses to write every row (only when all are valid) or only
+//! the valid ones, or to discard the file. The API does the same in one call.
+
+use askama::Template;
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
+use axum::handler::Handler;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_domain::csv_import::{ImportPlan, MAX_IMPORT_BYTES, RowError};
+use custodian_domain::{Invalid, PersonId, assets, risks};
+use custodian_store::RegisterImport;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::kit::error::Problem;
+use crate::kit::forms::Errors;
+use crate::kit::layout::{Layout, render_with};
+use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::PracticeScope;
+use crate::{AppError, AppState, HttpError};
+use custodian_app::imports::{Checked, ImportMode, Register, check_file, write};
+
+mod api;
+mod pages;
+pub(crate) use api::*;
+pub(crate) use pages::*;
+
+/// The most of an upload read: a file up to four times the largest import is read to its end
+/// (and refused), so the browser finishes sending and shows the refusal; beyond that the
+/// connection is cut. Plus room for the multipart framing.
+const UPLOAD_LIMIT: usize = 4 * MAX_IMPORT_BYTES + 64 * 1024;
+/// Problems listed on the page and in the API answer; the count says how many more there are.
+const ERRORS_SHOWN: usize = 1000;
+
+/// Where a register's export lives, beside its import.
+fn export_path(register: Register) -> &'static str {
+    match register {
+        Register::Assets => "assets-export",
+        Register::Risks => "risks-export",
+    }
+}
+
+macro_rules! register_routes {
+    ($r:expr, $reg:expr, $base:literal) => {{
+        use Reach::Practice as P;
+        let limit = || DefaultBodyLimit::max(UPLOAD_LIMIT);
+        $r.get(
+            concat!("/practices/{practice_id}/", $base),
+            P,
+            |s: State<AppState>, scope: PracticeScope| upload_page(s, scope, $reg),
+        )
+        .post(
+            concat!("/practices/{practice_id}/", $base),
+            P,
+            (|s: State<AppState>, scope: PracticeScope, form: Multipart| {
+                upload_submit(s, scope, form, $reg)
+            })
+            .layer(limit()),
+        )
+        .get(
+            concat!("/practices/{practice_id}/", $base, "/template"),
+            P,
+            |scope: PracticeScope| template(scope, $reg),
+        )
+        .get(
+            concat!("/practices/{practice_id}/", $base, "/{import_id}"),
+            P,
+            |s: State<AppState>, scope: PracticeScope, p: Path<(String, String)>| {
+                check_page(s, scope, p, $reg)
+            },
+        )
+        .post(
+            concat!("/practices/{practice_id}/", $base, "/{import_id}"),
+            P,
+            |s: State<AppState>,
+             scope: PracticeScope,
+             p: Path<(String, String)>,
+             f: Form<Decision>| decide_submit(s, scope, p, f, $reg),
+        )
+        .post(
+            concat!("/api/v1/practices/{practice_id}/", $base),
+            P,
+            (|s: State<AppState>, scope: PracticeScope, q: Query<ImportQuery>, body: Body| {
+                api_import(s, scope, q, body, $reg)
+            })
+            .layer(limit()),
+        );
+    }};
+}
+
+pub fn routes(r: &mut Routes) {
+    register_routes!(r, Register::Assets, "assets-import");
+    register_routes!(r, Register::Risks, "risks-import");
+}
+
+async fn load(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    register: Register,
+) -> Result<RegisterImport, HttpError> {
+    let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    state
+        .store
+        .register_import(scope.id(), id)
+        .await?
+        .filter(|i| i.register == register.key())
+        .ok_or(AppError::NotFound.into())
+}

@@ -1,0 +1,12 @@
+//! What every capability's handlers share: sessions and the practice scope, the layout and
+//! rendering, forms, errors, routes, PDF writing, security headers and metrics.
+
+pub mod csv;
+pub mod error;
+pub mod forms;
+pub mod layout;
+pub mod metrics;
+pub mod pdf;
+pub mod routes;
+pub mod security;
+pub mod session;

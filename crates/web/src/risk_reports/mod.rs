@@ -1,0 +1,109 @@
+//! The quarterly threats-and-vulnerabilities report: drafted by the scheduler at the start of
+//! each quarter (or on request), shown as a printable page, downloaded as PDF or CSV, minuted
+//! after the practice meeting and signed off by the SIRO, after which the signed copy is kept
+//! unchanged. And the provider's view of every practice's risks.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_domain::quarters::Quarter;
+use custodian_domain::risk_report::{self, QuarterlyReport};
+use custodian_domain::risks::{self, Band};
+use custodian_domain::time::show_datetime;
+use custodian_domain::{Permission, Practice};
+use custodian_store::{AuditMeta, RiskReport};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::kit::error::Problem;
+use crate::kit::forms::Errors;
+use crate::kit::layout::{Layout, render_with};
+use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::{PracticeScope, RequestMeta, SignedIn, require_provider};
+use crate::{AppError, AppState, HttpError};
+use custodian_app::risk_reports::{self as rr, MinutesInput, SignedCopy};
+
+mod api;
+mod pages;
+mod provider;
+mod render;
+pub(crate) use api::*;
+pub(crate) use pages::*;
+pub(crate) use provider::*;
+pub(crate) use render::*;
+
+pub fn routes(r: &mut Routes) {
+    use Reach::Practice as P;
+    r.get("/practices/{practice_id}/risk-reports", P, list_page)
+        .post("/practices/{practice_id}/risk-reports", P, generate_submit)
+        .get(
+            "/practices/{practice_id}/risk-reports/{quarter}",
+            P,
+            report_page,
+        )
+        .get(
+            "/practices/{practice_id}/risk-reports/{quarter}/pdf",
+            P,
+            report_pdf,
+        )
+        .get(
+            "/practices/{practice_id}/risk-reports/{quarter}/csv",
+            P,
+            report_csv,
+        )
+        .post(
+            "/practices/{practice_id}/risk-reports/{quarter}/minutes",
+            P,
+            minutes_submit,
+        )
+        .post(
+            "/practices/{practice_id}/risk-reports/{quarter}/sign",
+            P,
+            sign_submit,
+        )
+        .get("/api/v1/practices/{practice_id}/risk-reports", P, api_list)
+        .post(
+            "/api/v1/practices/{practice_id}/risk-reports",
+            P,
+            api_generate,
+        )
+        .get(
+            "/api/v1/practices/{practice_id}/risk-reports/{quarter}",
+            P,
+            api_get,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/risk-reports/{quarter}/minutes",
+            P,
+            api_minutes,
+        )
+        .post(
+            "/api/v1/practices/{practice_id}/risk-reports/{quarter}/sign",
+            P,
+            api_sign,
+        )
+        .get("/provider/risks", Reach::SignedIn, provider_page)
+        .get("/api/v1/provider/risks", Reach::SignedIn, api_provider)
+        .post("/provider/threats", Reach::SignedIn, threat_submit)
+        .post(
+            "/provider/threats/{threat_id}/remove",
+            Reach::SignedIn,
+            threat_remove_submit,
+        )
+        .post("/provider/risk-matrix", Reach::SignedIn, matrix_submit)
+        .get("/api/v1/provider/threats", Reach::SignedIn, api_threats)
+        .post("/api/v1/provider/threats", Reach::SignedIn, api_add_threat)
+        .add(
+            axum::http::Method::DELETE,
+            "/api/v1/provider/threats/{threat_id}",
+            Reach::SignedIn,
+            api_remove_threat,
+        )
+        .post(
+            "/api/v1/provider/risk-matrix",
+            Reach::SignedIn,
+            api_publish_matrix,
+        );
+}

@@ -1,0 +1,282 @@
+//! The quarterly report as PDF and CSV.
+
+use super::*;
+
+pub(crate) fn date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+pub(crate) fn change(now: usize, before: Option<usize>) -> String {
+    match before {
+        None => "–".into(),
+        Some(b) if now > b => format!("+{}", now - b),
+        Some(b) if now < b => format!("−{}", b - now),
+        Some(_) => "no change".into(),
+    }
+}
+
+/// The report as a PDF.
+pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
+    let r = &copy.report;
+    let m = risks::matrix(&r.matrix);
+    let title = format!("Threats and vulnerabilities report, {}", r.quarter_label);
+    let mut d = crate::kit::pdf::Doc::new(
+        &title,
+        &format!(
+            "{} ({}) \u{2013} {}",
+            r.practice, r.ods_code, r.quarter_label
+        ),
+    );
+    d.heading(&format!("{} \u{2013} {}", r.practice, title), 16.0);
+    d.para(
+        &format!(
+            "Period {} to {}. Generated {}; reviews and actions judged as at {}. Matrix {}; the practice accepts up to {} without the SIRO.",
+            date(r.period_start),
+            date(r.period_end),
+            show_datetime(r.generated_at),
+            date(r.as_at),
+            m.name,
+            r.appetite.label()
+        ),
+        9.0,
+    );
+    d.para(&status_line(record), 9.0);
+    d.heading("Current residual risks", 12.0);
+    d.heat_map(
+        m,
+        &r.cells,
+        "Heat map of current residual risks (likelihood by impact)",
+    );
+    let bands: Vec<Vec<String>> = r
+        .bands
+        .iter()
+        .map(|b| {
+            vec![
+                b.band.label().to_string(),
+                m.band_range(b.band),
+                b.now.to_string(),
+                b.before
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "–".into()),
+                change(b.now, b.before),
+            ]
+        })
+        .collect();
+    d.table(
+        &["Band", "Scores", "Now", "Last quarter", "Change"],
+        &[0.2, 0.2, 0.2, 0.2, 0.2],
+        &bands,
+    );
+    d.heading("Top risks by residual score", 12.0);
+    let top: Vec<Vec<String>> = r
+        .top_risks
+        .iter()
+        .map(|t| {
+            vec![
+                format!("{} {}", t.line.reference, t.line.title),
+                t.line.owner.clone(),
+                format!("{} {}", t.line.residual_score, t.line.band.label()),
+                t.line.status.clone(),
+                format!(
+                    "{} done, {} open, {} overdue",
+                    t.actions_done, t.actions_open, t.actions_overdue
+                ),
+            ]
+        })
+        .collect();
+    d.table(
+        &["Risk", "Owner", "Residual", "Status", "Actions"],
+        &[0.38, 0.16, 0.12, 0.12, 0.22],
+        &top,
+    );
+    for (heading, lines) in [
+        ("New risks this quarter", &r.new_risks),
+        ("Risks changed or reviewed this quarter", &r.changed_risks),
+        ("Risks closed this quarter", &r.closed_risks),
+        ("Risks accepted this quarter", &r.accepted_risks),
+        ("Reviews overdue", &r.overdue_reviews),
+    ] {
+        d.heading(heading, 12.0);
+        if lines.is_empty() {
+            d.para("None.", 9.0);
+            continue;
+        }
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| {
+                vec![
+                    format!("{} {}", l.reference, l.title),
+                    l.owner.clone(),
+                    format!("{} {}", l.residual_score, l.band.label()),
+                    l.note.clone(),
+                ]
+            })
+            .collect();
+        d.table(
+            &["Risk", "Owner", "Residual", "Note"],
+            &[0.36, 0.16, 0.12, 0.36],
+            &rows,
+        );
+    }
+    d.heading("Actions overdue", 12.0);
+    if r.overdue_actions.is_empty() {
+        d.para("None.", 9.0);
+    } else {
+        let rows: Vec<Vec<String>> = r
+            .overdue_actions
+            .iter()
+            .map(|a| {
+                vec![
+                    a.reference.clone(),
+                    a.description.clone(),
+                    a.owner.clone(),
+                    date(a.due_on),
+                ]
+            })
+            .collect();
+        d.table(
+            &["Risk", "Action", "Who", "Due"],
+            &[0.14, 0.5, 0.2, 0.16],
+            &rows,
+        );
+    }
+    d.heading(
+        "Threats and vulnerabilities by confidentiality, integrity and availability",
+        12.0,
+    );
+    for (dim, lines) in &r.by_cia {
+        d.heading(dim, 10.0);
+        if lines.is_empty() {
+            d.para("No current risk threatens it.", 9.0);
+            continue;
+        }
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|t| {
+                vec![
+                    t.reference.clone(),
+                    t.threat.clone(),
+                    t.vulnerability.clone(),
+                    t.why.clone(),
+                    format!("{} {}", t.residual_score, t.band.label()),
+                ]
+            })
+            .collect();
+        d.table(
+            &["Risk", "Threat", "Vulnerability", "How", "Residual"],
+            &[0.12, 0.28, 0.26, 0.22, 0.12],
+            &rows,
+        );
+    }
+    d.heading("Threats and vulnerabilities by asset", 12.0);
+    for (asset, lines) in &r.by_asset {
+        d.heading(asset, 10.0);
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|t| {
+                vec![
+                    t.reference.clone(),
+                    t.threat.clone(),
+                    t.vulnerability.clone(),
+                    format!("{} {}", t.residual_score, t.band.label()),
+                ]
+            })
+            .collect();
+        d.table(
+            &["Risk", "Threat", "Vulnerability", "Residual"],
+            &[0.14, 0.4, 0.34, 0.12],
+            &rows,
+        );
+    }
+    d.heading("Practice meeting", 12.0);
+    d.heading("Minutes", 10.0);
+    d.para(
+        if copy.minutes.is_empty() {
+            "Not recorded yet."
+        } else {
+            &copy.minutes
+        },
+        9.0,
+    );
+    d.heading("Decisions", 10.0);
+    d.para(
+        if copy.decisions.is_empty() {
+            "Not recorded yet."
+        } else {
+            &copy.decisions
+        },
+        9.0,
+    );
+    d.finish()
+}
+
+pub(crate) fn status_line(record: &RiskReport) -> String {
+    match (
+        &record.signed_at,
+        &record.signed_by_name,
+        &record.signed_sha256,
+    ) {
+        (Some(at), Some(by), Some(sha)) => format!(
+            "Signed off by {by} (SIRO) on {}. SHA-256 of the signed copy: {sha}",
+            show_datetime(*at)
+        ),
+        _ => format!(
+            "Draft, made {} by {}. Not yet signed off by the SIRO.",
+            show_datetime(record.created_at),
+            record.created_by
+        ),
+    }
+}
+
+/// The report's rows as CSV: one row per risk per section, and the overdue actions.
+pub fn csv(copy: &SignedCopy) -> String {
+    use crate::kit::csv::csv_line;
+    let r = &copy.report;
+    let mut out = csv_line(&[
+        "quarter",
+        "section",
+        "reference",
+        "title",
+        "owner",
+        "residual_score",
+        "band",
+        "status",
+        "note",
+    ]);
+    let mut rows = |section: &str, lines: &[risk_report::RiskLine]| {
+        for l in lines {
+            out.push_str(&csv_line(&[
+                r.quarter.clone(),
+                section.to_string(),
+                l.reference.clone(),
+                l.title.clone(),
+                l.owner.clone(),
+                l.residual_score.to_string(),
+                l.band.as_str().to_string(),
+                l.status.clone(),
+                l.note.clone(),
+            ]));
+        }
+    };
+    let top: Vec<risk_report::RiskLine> = r.top_risks.iter().map(|t| t.line.clone()).collect();
+    rows("top", &top);
+    rows("new", &r.new_risks);
+    rows("changed", &r.changed_risks);
+    rows("closed", &r.closed_risks);
+    rows("accepted", &r.accepted_risks);
+    rows("review_overdue", &r.overdue_reviews);
+    for a in &r.overdue_actions {
+        out.push_str(&csv_line(&[
+            r.quarter.clone(),
+            "action_overdue".into(),
+            a.reference.clone(),
+            a.description.clone(),
+            a.owner.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("due {}", a.due_on),
+        ]));
+    }
+    out
+}

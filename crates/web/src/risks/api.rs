@@ -1,0 +1,236 @@
+//! The risk register's JSON API.
+
+use super::*;
+
+/// A risk with its treatment actions and reviews.
+#[derive(Serialize, ToSchema)]
+pub struct RiskDetail {
+    #[serde(flatten)]
+    pub risk: Risk,
+    /// The residual band on the practice's matrix.
+    pub band: Band,
+    pub actions: Vec<RiskAction>,
+    pub reviews: Vec<RiskReview>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RiskQuery {
+    /// Part of the title.
+    #[serde(default)]
+    search: Option<String>,
+    /// open, treating, accepted or closed.
+    #[serde(default)]
+    status: Option<String>,
+    /// people, process, technology, supplier or physical.
+    #[serde(default)]
+    category: Option<String>,
+    /// Risks that threaten this asset.
+    #[serde(default)]
+    asset_id: Option<uuid::Uuid>,
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risks", tag = "risks", summary = "The practice's risks, highest residual score first",
+    params(("practice_id" = String, Path, description = "The practice's id"), RiskQuery),
+    responses((status = 200, body = Vec<Risk>), (status = 403, body = Problem)))]
+pub(crate) async fn api_list(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<RiskQuery>,
+) -> Result<Response, HttpError> {
+    scope.require(Permission::RisksView, "risk.list").await?;
+    let list = state
+        .store
+        .risks(
+            scope.id(),
+            &RiskFilter {
+                search: q.search.filter(|s| !s.trim().is_empty()),
+                status: q.status.filter(|s| !s.is_empty()),
+                category: q.category.filter(|s| !s.is_empty()),
+                owner: None,
+                asset: q.asset_id,
+                limit: 50_000,
+            },
+        )
+        .await?;
+    scope
+        .record(
+            scope
+                .event("risk.list", "risk", None)
+                .details(serde_json::json!({ "records": list.len() })),
+        )
+        .await?;
+    Ok(Json(list).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks", tag = "risks", summary = "Add a risk",
+    description = "Scores are computed from likelihood × impact on the practice's matrix. The data protection lead, practice manager or SIRO; or an IAO adding a risk they own. Without owner_id the owner is the IAO of the first asset.",
+    params(("practice_id" = String, Path, description = "The practice's id")), request_body = RiskInput,
+    responses((status = 201, body = Risk), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_create(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Json(body): Json<RiskInput>,
+) -> Result<Response, HttpError> {
+    let r = create_risk(&state, &scope, &body).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risks/{risk_id}", tag = "risks", summary = "One risk with its actions and reviews",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")),
+    responses((status = 200, body = RiskDetail), (status = 404, body = Problem)))]
+pub(crate) async fn api_get(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    let risk = load(&state, &scope, &id).await?;
+    scope
+        .record(scope.event("risk.view", "risk", Some(risk.id.to_string())))
+        .await?;
+    let (m, _) = matrix_of(&state, &scope).await?;
+    Ok(Json(RiskDetail {
+        band: m.band(risk.residual_score as u8),
+        actions: state.store.risk_actions(scope.id(), Some(risk.id)).await?,
+        reviews: state.store.risk_reviews(scope.id(), risk.id).await?,
+        risk,
+    })
+    .into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/practices/{practice_id}/risks/{risk_id}", tag = "risks", summary = "Change a risk",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")), request_body = RiskInput,
+    responses((status = 200, body = Risk), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_update(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Json(body): Json<RiskInput>,
+) -> Result<Response, HttpError> {
+    Ok(Json(update_risk(&state, &scope, &id, &body).await?).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/actions", tag = "risks", summary = "Add an action to a risk's treatment plan",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")), request_body = ActionInput,
+    responses((status = 201, body = RiskAction), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_add_action(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Json(body): Json<ActionInput>,
+) -> Result<Response, HttpError> {
+    let a = add_action(&state, &scope, &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/actions/{action_id}", tag = "risks", summary = "Change an action (empty fields keep their value)",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id"), ("action_id" = String, Path, description = "The action's id")),
+    request_body = ActionInput,
+    responses((status = 200, body = RiskAction), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_update_action(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id, action)): Path<(String, String, String)>,
+    Json(body): Json<ActionInput>,
+) -> Result<Response, HttpError> {
+    Ok(Json(update_action(&state, &scope, &id, &action, &body).await?).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/review", tag = "risks", summary = "Record a review of a risk",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")), request_body = ReviewInput,
+    responses((status = 201, body = RiskReview), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_review(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Json(body): Json<ReviewInput>,
+) -> Result<Response, HttpError> {
+    let r = review(&state, &scope, &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/accept", tag = "risks", summary = "Accept a risk until a date",
+    description = "Above the practice's risk appetite only the SIRO may accept. An acceptance lasts at most a year; the risk comes back for review when it ends.",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")), request_body = AcceptanceInput,
+    responses((status = 201, body = RiskAcceptance), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_accept(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Json(body): Json<AcceptanceInput>,
+) -> Result<Response, HttpError> {
+    let a = accept(&state, &scope, &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
+}
+
+/// A library entry as a risk on the practice's matrix.
+#[derive(Serialize, ToSchema)]
+pub struct LibraryItem {
+    /// A word for a built-in threat, an id for one the provider added.
+    pub key: String,
+    pub from_provider: bool,
+    pub risk: RiskInput,
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risk-library", tag = "risks", summary = "Common GP-practice threats, scored on the practice's matrix",
+    params(("practice_id" = String, Path, description = "The practice's id")),
+    responses((status = 200, body = Vec<LibraryItem>)))]
+pub(crate) async fn api_library(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, HttpError> {
+    scope.require(Permission::RisksView, "risk.library").await?;
+    let (m, _) = matrix_of(&state, &scope).await?;
+    let items: Vec<LibraryItem> = library(&state)
+        .await?
+        .into_iter()
+        .map(|e| LibraryItem {
+            risk: e.to_input(m),
+            from_provider: e.from_provider,
+            key: e.key,
+        })
+        .collect();
+    Ok(Json(items).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-library/{key}", tag = "risks", summary = "Add a library threat to the register in one step",
+    params(("practice_id" = String, Path, description = "The practice's id"), ("key" = String, Path, description = "The library entry, e.g. phishing")),
+    responses((status = 201, body = Risk), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub(crate) async fn api_from_library(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, key)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    let r = from_library(&state, &scope, &key).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        api_list,
+        api_create,
+        api_get,
+        api_update,
+        api_add_action,
+        api_update_action,
+        api_review,
+        api_accept,
+        api_library,
+        api_from_library
+    ),
+    components(schemas(
+        Risk,
+        RiskDetail,
+        RiskInput,
+        RiskAction,
+        RiskReview,
+        RiskAcceptance,
+        ActionInput,
+        ReviewInput,
+        AcceptanceInput,
+        Band,
+        LibraryItem
+    ))
+)]
+pub struct RisksApi;

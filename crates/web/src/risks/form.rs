@@ -1,0 +1,276 @@
+//! Adding and editing a risk.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "risk_form.html")]
+pub(crate) struct FormPage {
+    pub(crate) layout: Layout,
+    pub(crate) practice: custodian_domain::Practice,
+    pub(crate) errors: Errors,
+    pub(crate) heading: String,
+    pub(crate) action: String,
+    pub(crate) f: RiskInput,
+    pub(crate) category: Options,
+    pub(crate) treatment: Options,
+    pub(crate) status: Options,
+    pub(crate) owner: Options,
+    pub(crate) levels: Vec<(&'static str, &'static str, Options)>,
+    pub(crate) interval: String,
+    pub(crate) assets: Vec<(String, String, bool)>,
+}
+
+pub(crate) fn form_to_input(pairs: &[(String, String)]) -> Result<RiskInput, Errors> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let level = |k: &str| -> Result<Option<u8>, Errors> {
+        match get(k).as_str() {
+            "" => Ok(None),
+            v => v
+                .parse()
+                .map(Some)
+                .map_err(|_| Errors::one(k, "Choose a level from the list")),
+        }
+    };
+    let mut asset_ids = Vec::new();
+    for (k, v) in pairs.iter().filter(|(k, _)| k == "asset_ids") {
+        asset_ids.push(
+            v.parse()
+                .map_err(|_| Errors::one(k, "Choose assets from the list"))?,
+        );
+    }
+    Ok(RiskInput {
+        title: get("title"),
+        description: get("description"),
+        threat: get("threat"),
+        vulnerability: get("vulnerability"),
+        asset_ids,
+        confidentiality: get("confidentiality") == "true",
+        confidentiality_reason: get("confidentiality_reason"),
+        integrity: get("integrity") == "true",
+        integrity_reason: get("integrity_reason"),
+        availability: get("availability") == "true",
+        availability_reason: get("availability_reason"),
+        category: get("category"),
+        owner_id: match get("owner_id").as_str() {
+            "" => None,
+            v => Some(
+                v.parse()
+                    .map_err(|_| Errors::one("owner_id", "Choose a person from the list"))?,
+            ),
+        },
+        inherent_likelihood: level("inherent_likelihood")?,
+        inherent_impact: level("inherent_impact")?,
+        controls: get("controls"),
+        residual_likelihood: level("residual_likelihood")?,
+        residual_impact: level("residual_impact")?,
+        treatment: get("treatment"),
+        target_likelihood: level("target_likelihood")?,
+        target_impact: level("target_impact")?,
+        status: get("status"),
+        review_interval_months: match get("review_interval_months").as_str() {
+            "" => None,
+            v => Some(v.parse().map_err(|_| {
+                Errors::one("review_interval_months", "Enter a whole number of months")
+            })?),
+        },
+        raised_on: get("raised_on"),
+    })
+}
+
+pub(crate) fn choose(list: &[(&str, &str)], current: &str, blank: Option<&str>) -> Options {
+    let mut v: Options = blank
+        .map(|b| vec![(String::new(), b.to_string(), current.is_empty())])
+        .unwrap_or_default();
+    v.extend(
+        list.iter()
+            .map(|(k, l)| (k.to_string(), l.to_string(), *k == current)),
+    );
+    v
+}
+
+pub(crate) async fn form_page(
+    state: &AppState,
+    scope: &PracticeScope,
+    f: RiskInput,
+    errors: Errors,
+    existing: Option<&Risk>,
+) -> Result<Response, HttpError> {
+    let (m, _) = matrix_of(state, scope).await?;
+    let staff = state.store.access_overview(scope.id()).await?;
+    let assets = state.store.asset_choices(scope.id()).await?;
+    let level = |labels: &[&str], v: Option<u8>, blank: &str| -> Options {
+        let mut o = vec![(String::new(), blank.to_string(), v.is_none())];
+        o.extend(labels.iter().enumerate().map(|(i, l)| {
+            let n = i as u8 + 1;
+            (n.to_string(), format!("{n} – {l}"), v == Some(n))
+        }));
+        o
+    };
+    let mut owner = vec![(
+        String::new(),
+        "The IAO of the first asset (or you)".to_string(),
+        f.owner_id.is_none(),
+    )];
+    owner.extend(staff.iter().map(|s| {
+        (
+            s.person_id.to_string(),
+            s.full_name.clone(),
+            f.owner_id == Some(s.person_id),
+        )
+    }));
+    let statuses: Vec<(&str, &str)> = risks::STATUSES
+        .iter()
+        .copied()
+        .filter(|(k, _)| {
+            *k != "accepted" || existing.is_some_and(|r| r.fields.status == "accepted")
+        })
+        .collect();
+    let page = FormPage {
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/risks", scope.id()),
+        ),
+        practice: scope.practice.clone(),
+        heading: match existing {
+            Some(r) => format!("Edit {} {}", r.reference, r.fields.title),
+            None => "Add a risk".into(),
+        },
+        action: match existing {
+            Some(r) => format!("/practices/{}/risks/{}/edit", scope.id(), r.id),
+            None => format!("/practices/{}/risks", scope.id()),
+        },
+        category: choose(risks::CATEGORIES, &f.category, Some("Choose")),
+        treatment: choose(risks::TREATMENTS, &f.treatment, Some("Choose")),
+        status: choose(
+            &statuses,
+            if f.status.is_empty() {
+                "open"
+            } else {
+                &f.status
+            },
+            None,
+        ),
+        owner,
+        levels: vec![
+            (
+                "inherent_likelihood",
+                "Inherent likelihood (before controls)",
+                level(m.likelihood, f.inherent_likelihood, "Choose"),
+            ),
+            (
+                "inherent_impact",
+                "Inherent impact",
+                level(m.impact, f.inherent_impact, "Choose"),
+            ),
+            (
+                "residual_likelihood",
+                "Residual likelihood (with the controls in place)",
+                level(m.likelihood, f.residual_likelihood, "Choose"),
+            ),
+            (
+                "residual_impact",
+                "Residual impact",
+                level(m.impact, f.residual_impact, "Choose"),
+            ),
+            (
+                "target_likelihood",
+                "Target likelihood (optional)",
+                level(m.likelihood, f.target_likelihood, "None"),
+            ),
+            (
+                "target_impact",
+                "Target impact (optional)",
+                level(m.impact, f.target_impact, "None"),
+            ),
+        ],
+        interval: f
+            .review_interval_months
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "3".into()),
+        assets: assets
+            .into_iter()
+            .map(|(id, name)| {
+                let on = f.asset_ids.contains(&id);
+                (id.to_string(), name, on)
+            })
+            .collect(),
+        f,
+        errors,
+    };
+    let status = page.errors.status();
+    Ok(render_with(status, &page))
+}
+
+pub(crate) async fn new_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, HttpError> {
+    require_edit(&scope, Some(scope.user.person_id()), "risk.create").await?;
+    let f = RiskInput {
+        status: "open".into(),
+        ..Default::default()
+    };
+    form_page(&state, &scope, f, Errors::none(), None).await
+}
+
+pub(crate) async fn create_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, HttpError> {
+    let input = match form_to_input(&pairs) {
+        Ok(i) => i,
+        Err(e) => return form_page(&state, &scope, RiskInput::default(), e, None).await,
+    };
+    match create_risk(&state, &scope, &input).await {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
+        }
+        Err(HttpError(AppError::Invalid(i))) => {
+            form_page(&state, &scope, input, i.into(), None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn edit_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    let r = load(&state, &scope, &id).await?;
+    require_edit(&scope, r.fields.owner_id, "risk.update").await?;
+    scope
+        .record(scope.event("risk.view", "risk", Some(r.id.to_string())))
+        .await?;
+    form_page(&state, &scope, r.fields.clone(), Errors::none(), Some(&r)).await
+}
+
+pub(crate) async fn edit_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, HttpError> {
+    let old = load(&state, &scope, &id).await?;
+    let input = match form_to_input(&pairs) {
+        Ok(i) => i,
+        Err(e) => return form_page(&state, &scope, old.fields.clone(), e, Some(&old)).await,
+    };
+    match update_risk(&state, &scope, &id, &input).await {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
+        }
+        Err(HttpError(AppError::Invalid(i))) => {
+            form_page(&state, &scope, input, i.into(), Some(&old)).await
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,200 @@
+//! The risk register's list page.
+
+use super::*;
+
+pub(crate) struct RiskRow {
+    pub(crate) id: String,
+    pub(crate) reference: String,
+    pub(crate) title: String,
+    pub(crate) owner: String,
+    pub(crate) category: &'static str,
+    pub(crate) inherent: String,
+    pub(crate) residual: String,
+    pub(crate) band: Band,
+    pub(crate) status: &'static str,
+    pub(crate) next_review: String,
+    pub(crate) attention: Vec<String>,
+}
+
+pub(crate) struct ActionRow {
+    pub(crate) id: String,
+    pub(crate) risk_id: String,
+    pub(crate) risk: String,
+    pub(crate) description: String,
+    pub(crate) owner: String,
+    pub(crate) due: String,
+    pub(crate) status: String,
+    pub(crate) status_label: &'static str,
+    pub(crate) overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "risks.html")]
+pub(crate) struct ListPage {
+    pub(crate) layout: Layout,
+    pub(crate) practice: custodian_domain::Practice,
+    pub(crate) errors: Errors,
+    pub(crate) risks: Vec<RiskRow>,
+    pub(crate) heat_map: String,
+    pub(crate) bands: Vec<(Band, usize)>,
+    pub(crate) overdue_reviews: usize,
+    pub(crate) overdue_actions: Vec<ActionRow>,
+    pub(crate) search: String,
+    pub(crate) status: String,
+    pub(crate) category: String,
+    pub(crate) mine: bool,
+    pub(crate) can_add: bool,
+    pub(crate) can_import: bool,
+    pub(crate) statuses: &'static [(&'static str, &'static str)],
+    pub(crate) categories: &'static [(&'static str, &'static str)],
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    pub(crate) search: String,
+    #[serde(default)]
+    pub(crate) status: String,
+    #[serde(default)]
+    pub(crate) category: String,
+    #[serde(default)]
+    pub(crate) mine: String,
+}
+
+pub(crate) fn scored(m: &Matrix, score: i64) -> String {
+    let b = m.band(score as u8);
+    format!("{score} {}", b.label())
+}
+
+pub(crate) fn attention(risk: &Risk, today: chrono::NaiveDate) -> Vec<String> {
+    risks::attention(
+        &risk.fields.status,
+        risk.next_review_on,
+        risk.acceptance.as_ref().map(|a| a.expires_on),
+        today,
+    )
+}
+
+pub(crate) async fn list_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, HttpError> {
+    scope.require(Permission::RisksView, "risk.list").await?;
+    let (m, _) = matrix_of(&state, &scope).await?;
+    let mine = !q.mine.is_empty();
+    let filter = RiskFilter {
+        search: Some(q.search.clone()).filter(|s| !s.trim().is_empty()),
+        status: Some(q.status.clone()).filter(|s| !s.is_empty()),
+        category: Some(q.category.clone()).filter(|s| !s.is_empty()),
+        owner: mine.then(|| scope.user.person_id()),
+        asset: None,
+        limit: 50_000,
+    };
+    let list = state.store.risks(scope.id(), &filter).await?;
+    scope
+        .record(
+            scope
+                .event("risk.list", "risk", None)
+                .details(serde_json::json!({ "records": list.len() })),
+        )
+        .await?;
+    let today = today(&state);
+    let live: Vec<&Risk> = list
+        .iter()
+        .filter(|r| r.fields.status != "closed")
+        .collect();
+    let mut cells: Vec<(u8, u8, usize)> = Vec::new();
+    for r in &live {
+        if let (Some(l), Some(i)) = (r.fields.residual_likelihood, r.fields.residual_impact) {
+            match cells.iter_mut().find(|(cl, ci, _)| *cl == l && *ci == i) {
+                Some(c) => c.2 += 1,
+                None => cells.push((l, i, 1)),
+            }
+        }
+    }
+    let bands = Band::ALL
+        .iter()
+        .map(|b| {
+            (
+                *b,
+                live.iter()
+                    .filter(|r| m.band(r.residual_score as u8) == *b)
+                    .count(),
+            )
+        })
+        .collect();
+    let names: std::collections::HashMap<uuid::Uuid, (String, String)> = list
+        .iter()
+        .map(|r| (r.id, (r.reference.clone(), r.fields.title.clone())))
+        .collect();
+    let overdue_actions = state
+        .store
+        .risk_actions(scope.id(), None)
+        .await?
+        .into_iter()
+        .filter(|a| risks::action_overdue(&a.status, a.due_on, today))
+        .filter_map(|a| {
+            let (reference, title) = names.get(&a.risk_id)?;
+            Some(action_row(&a, format!("{reference} {title}"), today))
+        })
+        .collect();
+    Ok(render(&ListPage {
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/risks", scope.id()),
+        ),
+        practice: scope.practice.clone(),
+        errors: Errors::none(),
+        heat_map: crate::risks::chart::heat_map_svg(
+            m,
+            &cells,
+            "Heat map of current residual risks",
+        ),
+        bands,
+        overdue_reviews: live.iter().filter(|r| r.next_review_on < today).count(),
+        overdue_actions,
+        risks: list
+            .iter()
+            .map(|r| RiskRow {
+                id: r.id.to_string(),
+                reference: r.reference.clone(),
+                title: r.fields.title.clone(),
+                owner: r.owner_name.clone(),
+                category: risks::category_label(&r.fields.category),
+                inherent: scored(m, r.inherent_score),
+                residual: scored(m, r.residual_score),
+                band: m.band(r.residual_score as u8),
+                status: risks::status_label(&r.fields.status),
+                next_review: r.next_review_on.format("%-d %b %Y").to_string(),
+                attention: attention(r, today),
+            })
+            .collect(),
+        search: q.search,
+        status: q.status,
+        category: q.category,
+        mine,
+        can_add: scope.access.can(Permission::RisksManage)
+            || custodian_domain::assets::may_own(&scope.roles),
+        can_import: scope.access.can(Permission::RisksManage),
+        statuses: risks::STATUSES,
+        categories: risks::CATEGORIES,
+    }))
+}
+
+pub(crate) fn action_row(a: &RiskAction, risk: String, today: chrono::NaiveDate) -> ActionRow {
+    ActionRow {
+        id: a.id.to_string(),
+        risk_id: a.risk_id.to_string(),
+        risk,
+        description: a.description.clone(),
+        owner: a.owner_name.clone(),
+        due: a.due_on.format("%-d %b %Y").to_string(),
+        status: a.status.clone(),
+        status_label: risks::action_status_label(&a.status),
+        overdue: risks::action_overdue(&a.status, a.due_on, today),
+    }
+}
+
+pub(crate) type Options = Vec<(String, String, bool)>;

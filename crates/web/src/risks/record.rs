@@ -1,0 +1,371 @@
+//! A risk's record: its actions, reviews and acceptance; the register's CSV export.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "risk.html")]
+pub(crate) struct RiskPage {
+    pub(crate) layout: Layout,
+    pub(crate) practice: custodian_domain::Practice,
+    pub(crate) errors: Errors,
+    pub(crate) r: Risk,
+    pub(crate) details: Vec<(&'static str, String)>,
+    pub(crate) band: Band,
+    pub(crate) assets: Vec<(String, String)>,
+    pub(crate) actions: Vec<ActionRow>,
+    pub(crate) reviews: Vec<RiskReview>,
+    pub(crate) attention: Vec<String>,
+    pub(crate) history: Vec<(String, String, String, String)>,
+    pub(crate) can_edit: bool,
+    pub(crate) can_accept: bool,
+    pub(crate) needs_siro: bool,
+    pub(crate) appetite: Band,
+    pub(crate) people: Vec<(String, String)>,
+    pub(crate) levels: Vec<(&'static str, &'static str, Options)>,
+    pub(crate) action_statuses: &'static [(&'static str, &'static str)],
+}
+
+pub(crate) async fn risk_page_for(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    errors: Errors,
+) -> Result<Response, HttpError> {
+    let r = load(state, scope, id).await?;
+    scope
+        .record(scope.event("risk.view", "risk", Some(r.id.to_string())))
+        .await?;
+    let (m, appetite) = matrix_of(state, scope).await?;
+    let today = today(state);
+    let f = &r.fields;
+    let level = |l: Option<u8>, i: Option<u8>| match (l, i) {
+        (Some(l), Some(i)) => format!(
+            "{} ({}) × {} ({}) = {}",
+            l,
+            m.likelihood_label(l),
+            i,
+            m.impact_label(i),
+            scored(m, i64::from(m.score(l, i)))
+        ),
+        _ => "–".into(),
+    };
+    let or_dash = |s: &str| {
+        if s.trim().is_empty() {
+            "–".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut threatens = Vec::new();
+    for (on, what, why) in [
+        (
+            f.confidentiality,
+            "Confidentiality",
+            &f.confidentiality_reason,
+        ),
+        (f.integrity, "Integrity", &f.integrity_reason),
+        (f.availability, "Availability", &f.availability_reason),
+    ] {
+        if on {
+            threatens.push(format!("{what}: {why}"));
+        }
+    }
+    let details = vec![
+        ("Threat", f.threat.clone()),
+        ("Vulnerability", f.vulnerability.clone()),
+        ("Description", or_dash(&f.description)),
+        ("Threatens", threatens.join("; ")),
+        ("Category", risks::category_label(&f.category).to_string()),
+        ("Owner", r.owner_name.clone()),
+        (
+            "Inherent risk",
+            level(f.inherent_likelihood, f.inherent_impact),
+        ),
+        ("Current controls", or_dash(&f.controls)),
+        (
+            "Residual risk",
+            level(f.residual_likelihood, f.residual_impact),
+        ),
+        (
+            "Treatment",
+            risks::treatment_label(&f.treatment).to_string(),
+        ),
+        ("Target", level(f.target_likelihood, f.target_impact)),
+        ("Status", risks::status_label(&f.status).to_string()),
+        (
+            "Raised",
+            custodian_domain::identity::parse_date(&f.raised_on)
+                .map(|d| d.format("%-d %b %Y").to_string())
+                .unwrap_or_else(|| f.raised_on.clone()),
+        ),
+        (
+            "Next review",
+            format!(
+                "{} (every {} months)",
+                r.next_review_on.format("%-d %b %Y"),
+                f.review_interval_months.unwrap_or(3)
+            ),
+        ),
+    ];
+    let asset_names = state.store.asset_choices(scope.id()).await?;
+    let assets = f
+        .asset_ids
+        .iter()
+        .filter_map(|id| asset_names.iter().find(|(a, _)| a == id))
+        .map(|(id, name)| (id.to_string(), name.clone()))
+        .collect();
+    let actions = state
+        .store
+        .risk_actions(scope.id(), Some(r.id))
+        .await?
+        .iter()
+        .map(|a| action_row(a, String::new(), today))
+        .collect();
+    let reviews = state.store.risk_reviews(scope.id(), r.id).await?;
+    let history = state
+        .store
+        .search_events(&custodian_store::EventFilter {
+            practice: Some(scope.id()),
+            object_id: Some(r.id.to_string()),
+            limit: 200,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|e| !e.event.action.ends_with(".view"))
+        .map(|e| {
+            (
+                show_datetime(e.occurred_at),
+                e.event.meta.actor.clone(),
+                e.event.action.clone(),
+                crate::practices::describe_changes(&e.details_text, 400),
+            )
+        })
+        .collect();
+    let staff = state.store.access_overview(scope.id()).await?;
+    let band = m.band(r.residual_score as u8);
+    let level_options = |labels: &[&str], v: Option<u8>| -> Options {
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let n = i as u8 + 1;
+                (n.to_string(), format!("{n} – {l}"), v == Some(n))
+            })
+            .collect()
+    };
+    let page = RiskPage {
+        layout: Layout::new(
+            &scope.user,
+            Some((&scope.practice, &scope.access)),
+            &format!("/practices/{}/risks", scope.id()),
+        ),
+        practice: scope.practice.clone(),
+        details,
+        band,
+        assets,
+        actions,
+        reviews,
+        attention: attention(&r, today),
+        history,
+        can_edit: risks::may_edit(&scope.access, f.owner_id),
+        can_accept: f.status != "closed"
+            && (scope.access.can(Permission::RisksManage)
+                || scope.access.can(Permission::RiskAcceptAboveAppetite)),
+        needs_siro: risks::above_appetite(band, appetite),
+        appetite,
+        people: staff
+            .iter()
+            .map(|s| (s.person_id.to_string(), s.full_name.clone()))
+            .collect(),
+        levels: vec![
+            (
+                "residual_likelihood",
+                "Residual likelihood now",
+                level_options(m.likelihood, f.residual_likelihood),
+            ),
+            (
+                "residual_impact",
+                "Residual impact now",
+                level_options(m.impact, f.residual_impact),
+            ),
+        ],
+        action_statuses: risks::ACTION_STATUSES,
+        r,
+        errors,
+    };
+    let status = page.errors.status();
+    Ok(render_with(status, &page))
+}
+
+pub(crate) async fn risk_page(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    risk_page_for(&state, &scope, &id, Errors::none()).await
+}
+
+pub(crate) fn back(scope: &PracticeScope, id: &str, anchor: &str) -> Response {
+    Redirect::to(&format!("/practices/{}/risks/{id}#{anchor}", scope.id())).into_response()
+}
+
+pub(crate) async fn action_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(input): Form<ActionInput>,
+) -> Result<Response, HttpError> {
+    match add_action(&state, &scope, &id, &input).await {
+        Ok(_) => Ok(back(&scope, &id, "actions")),
+        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ActionStatus {
+    #[serde(default)]
+    pub(crate) status: String,
+}
+
+pub(crate) async fn action_update_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id, action)): Path<(String, String, String)>,
+    Form(form): Form<ActionStatus>,
+) -> Result<Response, HttpError> {
+    let input = ActionInput {
+        status: form.status,
+        ..Default::default()
+    };
+    match update_action(&state, &scope, &id, &action, &input).await {
+        Ok(_) => Ok(back(&scope, &id, "actions")),
+        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn review_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, HttpError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let input = ReviewInput {
+        residual_likelihood: get("residual_likelihood").parse().ok(),
+        residual_impact: get("residual_impact").parse().ok(),
+        notes: get("notes"),
+        next_review_on: get("next_review_on"),
+    };
+    match review(&state, &scope, &id, &input).await {
+        Ok(_) => Ok(back(&scope, &id, "reviews")),
+        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn accept_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Path((_, id)): Path<(String, String)>,
+    Form(input): Form<AcceptanceInput>,
+) -> Result<Response, HttpError> {
+    match accept(&state, &scope, &id, &input).await {
+        Ok(_) => Ok(back(&scope, &id, "acceptance")),
+        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// The register as CSV, in the columns the import reads back (plus the computed ones).
+pub(crate) async fn export_csv(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+) -> Result<Response, HttpError> {
+    scope.require(Permission::RisksView, "risk.export").await?;
+    let (m, _) = matrix_of(&state, &scope).await?;
+    let list = state
+        .store
+        .risks(
+            scope.id(),
+            &RiskFilter {
+                limit: 50_000,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let staff = state.store.access_overview(scope.id()).await?;
+    let assets: std::collections::HashMap<uuid::Uuid, String> = state
+        .store
+        .asset_choices(scope.id())
+        .await?
+        .into_iter()
+        .collect();
+    let username = |p: Option<PersonId>| {
+        p.and_then(|p| staff.iter().find(|s| s.person_id == p))
+            .map(|s| s.username.clone())
+            .unwrap_or_default()
+    };
+    let n = |v: Option<u8>| v.map(|v| v.to_string()).unwrap_or_default();
+    let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let mut out = crate::kit::csv::csv_line(custodian_domain::risk_import::CSV_COLUMNS);
+    for r in &list {
+        let f = &r.fields;
+        out.push_str(&crate::kit::csv::csv_line(&[
+            r.reference.clone(),
+            f.title.clone(),
+            f.description.clone(),
+            f.threat.clone(),
+            f.vulnerability.clone(),
+            f.category.clone(),
+            yes(f.confidentiality),
+            f.confidentiality_reason.clone(),
+            yes(f.integrity),
+            f.integrity_reason.clone(),
+            yes(f.availability),
+            f.availability_reason.clone(),
+            f.asset_ids
+                .iter()
+                .filter_map(|a| assets.get(a).cloned())
+                .collect::<Vec<_>>()
+                .join("; "),
+            username(f.owner_id),
+            n(f.inherent_likelihood),
+            n(f.inherent_impact),
+            f.controls.clone(),
+            n(f.residual_likelihood),
+            n(f.residual_impact),
+            f.treatment.clone(),
+            n(f.target_likelihood),
+            n(f.target_impact),
+            f.status.clone(),
+            f.review_interval_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            f.raised_on.clone(),
+            r.inherent_score.to_string(),
+            r.residual_score.to_string(),
+            m.band(r.residual_score as u8).as_str().to_string(),
+            r.next_review_on.to_string(),
+        ]));
+    }
+    scope
+        .record(
+            scope
+                .event("risk.export", "risk", None)
+                .details(serde_json::json!({ "records": list.len() })),
+        )
+        .await?;
+    Ok(crate::kit::csv::csv_response(
+        &format!("custodian-risks-{}.csv", scope.practice.ods_code),
+        out,
+    ))
+}
