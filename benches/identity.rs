@@ -4,7 +4,7 @@
 //! 2. Under 64 concurrent sign-ins: GET /healthz p99 (target < 50 ms) and the process's peak
 //!    memory (target < 512 MiB), against /healthz measured idle in the same run.
 //! 3. Authenticated request overhead: GET /api/v1/practices/{id} with a session (session lookup
-//!    + the permission check) against GET /healthz, same concurrency, interleaved rounds
+//!    and the permission check) against GET /healthz, same concurrency, interleaved rounds
 //!    (target: at most 1.5x the latency).
 //!
 //! Run: `cargo bench -p custodian-benches --bench identity` (QUICK=1 for a short run).

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod imports;
 pub mod practices;
 pub mod risk_reports;
+pub mod risks;
 pub mod scheduler;
 pub mod secrets;
 
@@ -73,4 +74,16 @@ impl App {
     pub fn today(&self) -> chrono::NaiveDate {
         custodian_domain::identity::london_today(self.clock.now())
     }
+}
+
+/// Every capability's scheduled jobs, in the order they run within a tick. A capability with
+/// time-driven work adds its job here: one line.
+pub fn jobs() -> Vec<scheduler::Job> {
+    vec![
+        identity::leavers::JOB,
+        risk_reports::QUARTERLY_DRAFTS,
+        audit::CHECKPOINT,
+        audit::RETENTION,
+        audit::VERIFICATION,
+    ]
 }

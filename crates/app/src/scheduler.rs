@@ -1,5 +1,5 @@
 //! The scheduler inside `custodian serve`: time-driven work that each capability registers as a
-//! [`Job`] in [`jobs`]. Every job is safe to run again and on several servers at once (the
+//! [`Job`] in [`crate::jobs`]. Every job is safe to run again and on several servers at once (the
 //! store's writes are idempotent and claim their rows).
 
 use std::future::Future;
@@ -27,18 +27,6 @@ pub struct Job {
     pub name: &'static str,
     pub cadence: Cadence,
     pub run: for<'a> fn(&'a App) -> JobFuture<'a>,
-}
-
-/// Every capability's jobs, in the order they run within a tick. A new capability with
-/// time-driven work adds its job here: one line.
-pub fn jobs() -> Vec<Job> {
-    vec![
-        crate::identity::leavers::JOB,
-        crate::risk_reports::QUARTERLY_DRAFTS,
-        crate::audit::CHECKPOINT,
-        crate::audit::RETENTION,
-        crate::audit::VERIFICATION,
-    ]
 }
 
 /// Runs `jobs` until the process ends: the tick's jobs every `tick`, the long cycle's at the

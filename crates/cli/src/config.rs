@@ -321,7 +321,7 @@ impl Config {
             }
         }
         let u = &self.server.public_url;
-        if !u.is_empty() && !(u.starts_with("https://") || u.starts_with("http://")) {
+        if !(u.is_empty() || u.starts_with("https://") || u.starts_with("http://")) {
             return Err(ConfigError(format!(
                 "server.public_url: '{u}' must start with https:// or http://"
             )));
@@ -375,10 +375,10 @@ impl Config {
             )));
         }
         let db = &self.database_url;
-        if !db.is_empty()
-            && !(db.starts_with("postgres://")
-                || db.starts_with("postgresql://")
-                || db.starts_with("sqlite:"))
+        if !(db.is_empty()
+            || db.starts_with("postgres://")
+            || db.starts_with("postgresql://")
+            || db.starts_with("sqlite:"))
         {
             return Err(ConfigError(format!(
                 "database_url: '{}' must be empty (SQLite in data_dir), a postgres:// URL or a sqlite: URL",

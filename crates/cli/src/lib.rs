@@ -939,7 +939,7 @@ async fn serve(
     // reports, audit checkpoints, retention and the daily verification).
     tokio::spawn(custodian_app::scheduler::run(
         app.clone(),
-        custodian_app::scheduler::jobs(),
+        custodian_app::jobs(),
         std::time::Duration::from_secs(60),
         std::time::Duration::from_secs(config.audit.verify_every_hours * 3600),
     ));

@@ -91,13 +91,13 @@ impl NewPerson {
             .map(str::trim)
             .filter(|e| !e.is_empty())
             .map(str::to_lowercase);
-        if let Some(e) = &email {
-            if !is_email(e) {
-                c.fail(
-                    "email",
-                    "Enter an email address in the correct format, like name@nhs.net",
-                );
-            }
+        if let Some(e) = &email
+            && !is_email(e)
+        {
+            c.fail(
+                "email",
+                "Enter an email address in the correct format, like name@nhs.net",
+            );
         }
         let full_name = c.text("full_name", "the person's full name", &self.full_name, 200);
         c.finish()?;

@@ -85,10 +85,10 @@ pub fn plan_import(
             plan.errors.append(&mut r.errors);
             continue;
         }
-        if let Some(v) = check_row(&mut r, ctx, m, today, &mut titles) {
-            if r.errors.is_empty() {
-                plan.valid.push((r.row, v));
-            }
+        if let Some(v) = check_row(&mut r, ctx, m, today, &mut titles)
+            && r.errors.is_empty()
+        {
+            plan.valid.push((r.row, v));
         }
         plan.errors.append(&mut r.errors);
     }

@@ -356,7 +356,7 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
             })
         })
         .collect();
-    overdue_actions.sort_by(|a, b| a.due_on.cmp(&b.due_on));
+    overdue_actions.sort_by_key(|a| a.due_on);
 
     QuarterlyReport {
         practice: f.practice.to_string(),

@@ -418,23 +418,21 @@ impl RiskInput {
                 "Give both the target likelihood and the target impact, or neither",
             );
         }
-        if let (Some(i), Some(r)) = (inherent, residual) {
-            if r > i {
-                c.fail(
+        if let (Some(i), Some(r)) = (inherent, residual)
+            && r > i
+        {
+            c.fail(
                     "residual_likelihood",
                     format!("The residual score ({r}) cannot be higher than the inherent score ({i}): controls do not add risk"),
                 );
-            }
         }
-        if let (Some(r), Some(t)) = (residual, target) {
-            if t > r {
-                c.fail(
-                    "target_likelihood",
-                    format!(
-                        "The target score ({t}) cannot be higher than the residual score ({r})"
-                    ),
-                );
-            }
+        if let (Some(r), Some(t)) = (residual, target)
+            && t > r
+        {
+            c.fail(
+                "target_likelihood",
+                format!("The target score ({t}) cannot be higher than the residual score ({r})"),
+            );
         }
         if out.status == "accepted" && current_status != Some("accepted") {
             c.fail(
@@ -615,13 +613,13 @@ impl ReviewInput {
                 },
             );
         }
-        if let (Some(l), Some(i)) = (l, i) {
-            if m.score(l, i) > inherent_score {
-                c.fail(
+        if let (Some(l), Some(i)) = (l, i)
+            && m.score(l, i) > inherent_score
+        {
+            c.fail(
                     "residual_likelihood",
                     format!("The residual score ({}) cannot be higher than the inherent score ({inherent_score})", m.score(l, i)),
                 );
-            }
         }
         let next = if self.next_review_on.trim().is_empty() {
             Some(next_review(today, interval_months))

@@ -31,16 +31,16 @@ pub enum StoreError {
 /// Turns a unique-constraint violation into a [`StoreError::Conflict`] naming the field, using
 /// `rules` of (column-name fragment, field, message); other errors pass through.
 pub(crate) fn conflict(err: sqlx::Error, rules: &[(&str, &'static str, &str)]) -> StoreError {
-    if let sqlx::Error::Database(db) = &err {
-        if db.is_unique_violation() {
-            let text = format!("{} {}", db.constraint().unwrap_or(""), db.message());
-            for (needle, field, message) in rules {
-                if text.contains(needle) {
-                    return StoreError::Conflict {
-                        field,
-                        message: message.to_string(),
-                    };
-                }
+    if let sqlx::Error::Database(db) = &err
+        && db.is_unique_violation()
+    {
+        let text = format!("{} {}", db.constraint().unwrap_or(""), db.message());
+        for (needle, field, message) in rules {
+            if text.contains(needle) {
+                return StoreError::Conflict {
+                    field,
+                    message: message.to_string(),
+                };
             }
         }
     }

@@ -22,7 +22,12 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::{AuditEvent, Result, StoreError};
 
-/// What the writer does.
+/// The writer's answer to a request for unintegrated events: `(seq, leaf hash)` pairs.
+type UnintegratedReply = oneshot::Sender<Result<Vec<(i64, Option<String>)>>>;
+
+/// What the writer does. An event travels in the job itself, not boxed: events are the hot
+/// path, and an allocation more per event would cost more than the channel's larger slots.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Job {
     /// An event on its own; answered with its sequence number once it is durable.
     Event(AuditEvent, oneshot::Sender<Result<i64>>),
@@ -30,11 +35,7 @@ pub(crate) enum Job {
     /// must be the log's size (a conflict otherwise).
     Leaves(i64, Vec<(i64, String)>, oneshot::Sender<Result<()>>),
     /// The events in a range of sequence numbers not yet in the log (`queries::UNINTEGRATED`).
-    Unintegrated(
-        i64,
-        i64,
-        oneshot::Sender<Result<Vec<(i64, Option<String>)>>>,
-    ),
+    Unintegrated(i64, i64, UnintegratedReply),
 }
 
 /// How long the writer waits for more events before a commit when the last commit held more

@@ -412,11 +412,10 @@ async fn api_tokens_live_until_revoked_expired_or_their_owner_leaves(store: Shar
         store.use_api_token("tokhash", t).await.unwrap().is_none(),
         "revoked"
     );
-    assert_eq!(
+    assert!(
         store.api_tokens_of(sam).await.unwrap()[0]
             .revoked_at
-            .is_some(),
-        true
+            .is_some()
     );
 }
 

@@ -17,10 +17,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::kit::error::Problem;
+use crate::kit::forms::PageQuery;
 use crate::kit::layout::{Layout, render};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};
-use crate::practices::PageQuery;
 use crate::{AppError, AppState, HttpError};
 
 #[derive(OpenApi)]
@@ -77,6 +77,7 @@ impl Modify for SessionAuth {
 pub fn routes(r: &mut Routes) {
     use Reach::*;
     r.get("/api/v1/openapi.json", Public, openapi_json)
+        .get("/api/docs", Public, docs_page)
         .get("/api/v1/me", SignedIn, me)
         .get("/api/v1/practices", SignedIn, list_practices)
         .post("/api/v1/practices", SignedIn, create_practice)

@@ -3,7 +3,6 @@
 use super::*;
 
 /// The register's columns, in the order of the CSV export (and of the import).
-
 pub(crate) async fn export_csv(
     State(state): State<AppState>,
     scope: PracticeScope,

@@ -353,7 +353,7 @@ pub(crate) async fn asset_page_for(
                 show_datetime(e.occurred_at),
                 e.event.meta.actor.clone(),
                 e.event.action.clone(),
-                crate::practices::describe_changes(&e.details_text, 300),
+                crate::kit::history::describe_changes(&e.details_text, 300),
             )
         })
         .collect();

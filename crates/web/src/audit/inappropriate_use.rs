@@ -99,13 +99,12 @@ pub(crate) async fn build_report(
         .filter_map(|e| e.event.meta.actor_id)
         .collect();
     for a in actors {
-        if let Some(person) = state.store.person(a).await? {
-            if person
+        if let Some(person) = state.store.person(a).await?
+            && person
                 .provider_roles
                 .contains(&custodian_domain::ProviderRole::ProviderAdministrator)
-            {
-                administrators.insert(a);
-            }
+        {
+            administrators.insert(a);
         }
     }
     let facts = custodian_app::audit::inappropriate_use::Facts {

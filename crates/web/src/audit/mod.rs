@@ -131,13 +131,13 @@ impl AuditQuery {
             })?),
         };
         let (from, to) = (day(&self.from, "from", false)?, day(&self.to, "to", true)?);
-        if let (Some(f), Some(t)) = (from, to) {
-            if f >= t {
-                return Err(custodian_domain::Invalid::one(
-                    "to",
-                    "The 'to' date must not be before the 'from' date",
-                ));
-            }
+        if let (Some(f), Some(t)) = (from, to)
+            && f >= t
+        {
+            return Err(custodian_domain::Invalid::one(
+                "to",
+                "The 'to' date must not be before the 'from' date",
+            ));
         }
         Ok(EventFilter {
             practice,

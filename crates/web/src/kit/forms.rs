@@ -1,6 +1,7 @@
 //! Form errors as templates use them: the error summary at the top, the message by the field.
 
 use custodian_domain::{FieldError, Invalid};
+use serde::Deserialize;
 
 #[derive(Clone, Debug, Default)]
 pub struct Errors(pub Vec<FieldError>);
@@ -46,4 +47,13 @@ impl From<Invalid> for Errors {
     fn from(i: Invalid) -> Self {
         Errors(i.0)
     }
+}
+
+/// A list page's place: the cursor from the previous page and how many to show.
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub limit: Option<u32>,
 }

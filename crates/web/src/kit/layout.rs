@@ -104,18 +104,18 @@ impl Layout {
                 current: practice.is_some_and(|(p, _)| p.id == m.practice.id),
             })
             .collect();
-        if let Some((p, _)) = practice {
-            if !switcher.iter().any(|s| s.current) {
-                // Provider staff visiting a practice they are not a member of.
-                switcher.insert(
-                    0,
-                    SwitchItem {
-                        id: p.id.to_string(),
-                        name: p.name.clone(),
-                        current: true,
-                    },
-                );
-            }
+        if let Some((p, _)) = practice
+            && !switcher.iter().any(|s| s.current)
+        {
+            // Provider staff visiting a practice they are not a member of.
+            switcher.insert(
+                0,
+                SwitchItem {
+                    id: p.id.to_string(),
+                    name: p.name.clone(),
+                    current: true,
+                },
+            );
         }
         Layout {
             signed_in: true,

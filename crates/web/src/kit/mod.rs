@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod error;
 pub mod forms;
+pub mod history;
 pub mod layout;
 pub mod metrics;
 pub mod pdf;

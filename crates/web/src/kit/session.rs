@@ -510,6 +510,20 @@ pub async fn refuse_cross_site(
     next.run(req).await
 }
 
+/// The provider-wide check, for pages about every practice: provider staff whose provider roles
+/// grant `permission`. A refusal is recorded in the audit trail as `action`, denied.
+pub async fn require_provider(
+    state: &AppState,
+    user: &SignedIn,
+    meta: &AuditMeta,
+    permission: Permission,
+    action: &str,
+) -> Result<(), HttpError> {
+    Ok(state
+        .require_access(&user.provider_access(), meta, None, permission, action)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -541,18 +555,4 @@ mod tests {
         let r = redirect_to_sign_in("//evil.example/");
         assert_eq!(r.headers()[header::LOCATION], "/sign-in");
     }
-}
-
-/// The provider-wide check, for pages about every practice: provider staff whose provider roles
-/// grant `permission`. A refusal is recorded in the audit trail as `action`, denied.
-pub async fn require_provider(
-    state: &AppState,
-    user: &SignedIn,
-    meta: &AuditMeta,
-    permission: Permission,
-    action: &str,
-) -> Result<(), HttpError> {
-    Ok(state
-        .require_access(&user.provider_access(), meta, None, permission, action)
-        .await?)
 }

@@ -12,6 +12,8 @@ use custodian_domain::{
 use custodian_store::Outcome;
 use serde::Deserialize;
 
+use crate::identity::account::{MembershipRow, membership_rows};
+use crate::kit::forms::PageQuery;
 use crate::kit::layout::{Layout, provider_roles_text, render, render_with, roles_text};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};
@@ -30,8 +32,7 @@ pub fn routes(r: &mut Routes) {
             "/practices/{practice_id}/people/{person_id}",
             Practice,
             person,
-        )
-        .get("/api/docs", Public, crate::openapi::docs_page);
+        );
 }
 
 // ---- assets -----------------------------------------------------------------------------
@@ -50,25 +51,6 @@ async fn stylesheet() -> Response {
 }
 
 // ---- the person's own pages -------------------------------------------------------------
-
-pub struct MembershipRow {
-    pub id: String,
-    pub name: String,
-    pub ods_code: String,
-    pub roles: String,
-}
-
-pub fn membership_rows(user: &SignedIn) -> Vec<MembershipRow> {
-    user.memberships
-        .iter()
-        .map(|m| MembershipRow {
-            id: m.practice.id.to_string(),
-            name: m.practice.name.clone(),
-            ods_code: m.practice.ods_code.clone(),
-            roles: roles_text(&m.roles),
-        })
-        .collect()
-}
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -127,14 +109,6 @@ struct PracticesPage {
     errors: crate::kit::forms::Errors,
     form_name: String,
     form_ods_code: String,
-}
-
-#[derive(Deserialize, Default)]
-pub struct PageQuery {
-    #[serde(default)]
-    pub cursor: Option<String>,
-    #[serde(default)]
-    pub limit: Option<u32>,
 }
 
 async fn practices_page(
@@ -377,16 +351,16 @@ async fn practice_home(
         let last =
             custodian_domain::quarters::Quarter::containing(today, settings.quarter_start_month)
                 .previous();
-        if let Some(r) = state.store.risk_report(scope.id(), &last.key()).await? {
-            if r.status == "draft" {
-                attention.push((
+        if let Some(r) = state.store.risk_report(scope.id(), &last.key()).await?
+            && r.status == "draft"
+        {
+            attention.push((
                     format!("{base}/risk-reports/{}", r.quarter),
                     format!(
                         "The {} threats and vulnerabilities report is ready for the practice meeting and the SIRO's sign-off",
                         last.label()
                     ),
                 ));
-            }
         }
     }
     Ok(render(&PracticePage {
@@ -512,59 +486,4 @@ async fn person(
         can_see_people: scope.access.can(Permission::PeopleView),
         actions,
     }))
-}
-
-/// An audit event's details as a person reads them in a record's history: `field: old → new`
-/// for each change, `field: value` for the rest, at most `max` characters.
-pub fn describe_changes(details_text: &str, max: usize) -> String {
-    fn show(v: &serde_json::Value) -> String {
-        match v {
-            serde_json::Value::Null => "–".into(),
-            serde_json::Value::String(s) if s.is_empty() => "–".into(),
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Bool(true) => "yes".into(),
-            serde_json::Value::Bool(false) => "no".into(),
-            serde_json::Value::Array(a) if a.is_empty() => "–".into(),
-            other => other.to_string(),
-        }
-    }
-    let parsed: Result<serde_json::Map<String, serde_json::Value>, _> =
-        serde_json::from_str(details_text);
-    let text = match parsed {
-        Ok(map) => map
-            .iter()
-            .map(|(k, v)| {
-                let field = k.replace('_', " ");
-                match (v.get("old"), v.get("new")) {
-                    (Some(o), Some(n)) => format!("{field}: {} → {}", show(o), show(n)),
-                    (None, Some(n)) => format!("{field}: {}", show(n)),
-                    _ => format!("{field}: {}", show(v)),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        Err(_) => details_text.to_string(),
-    };
-    if text.chars().count() > max {
-        text.chars().take(max).collect::<String>() + "…"
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod describe_tests {
-    #[test]
-    fn changes_read_as_old_to_new() {
-        let d = r#"{"residual_score":{"old":12,"new":8},"notes":"Backups tested","special_category":{"new":true}}"#;
-        assert_eq!(
-            super::describe_changes(d, 300),
-            "notes: Backups tested; residual score: 12 → 8; special category: yes"
-        );
-        assert_eq!(super::describe_changes("not json", 300), "not json");
-        assert_eq!(
-            super::describe_changes(r#"{"a":"xxxxxxxxxx"}"#, 5),
-            "a: xx…"
-        );
-    }
 }

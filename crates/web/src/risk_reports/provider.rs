@@ -262,7 +262,7 @@ pub async fn publish_matrix(
     // Nothing changes unless every practice's risks fit the matrix.
     let mut misfits = Vec::new();
     for p in &practices {
-        let n = crate::risks::risks_off_matrix(state, p.id, m).await?;
+        let n = custodian_app::risks::risks_off_matrix(state, p.id, m).await?;
         if n > 0 {
             misfits.push(format!("{} ({n})", p.name));
         }

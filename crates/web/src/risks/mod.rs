@@ -164,74 +164,17 @@ async fn require_edit(
     scope.require(Permission::RisksManage, action).await
 }
 
-/// How many of the practice's risks use a likelihood or impact beyond matrix `m` (they would
-/// fall off its heat map): a practice cannot move to a smaller matrix until they are rescored.
-pub async fn risks_off_matrix(
-    state: &AppState,
-    practice: custodian_domain::PracticeId,
-    m: &Matrix,
-) -> Result<usize, HttpError> {
-    let list = state
-        .store
-        .risks(
-            practice,
-            &RiskFilter {
-                limit: 50_000,
-                ..Default::default()
-            },
-        )
-        .await?;
-    Ok(list
-        .iter()
-        .filter(|r| {
-            let f = &r.fields;
-            [
-                f.inherent_likelihood,
-                f.inherent_impact,
-                f.residual_likelihood,
-                f.residual_impact,
-                f.target_likelihood,
-                f.target_impact,
-            ]
-            .iter()
-            .any(|v| v.is_some_and(|v| v > m.size()))
-        })
-        .count())
-}
-
-/// Refuses a settings change to a matrix the practice's risks do not fit.
-pub async fn check_matrix_change(
-    state: &AppState,
-    practice: custodian_domain::PracticeId,
-    settings: &custodian_domain::settings::PracticeSettings,
-) -> Result<(), HttpError> {
-    let m = risks::matrix(&settings.risk_matrix);
-    let n = risks_off_matrix(state, practice, m).await?;
-    if n > 0 {
-        return Err(Invalid::one(
-            "risk_matrix",
-            format!(
-                "{n} of the practice's risks use levels beyond the {} matrix and would fall off it: rescore them first",
-                m.name
-            ),
-        )
-        .into());
-    }
-    Ok(())
-}
-
 /// The owner a new risk gets when none is chosen: the IAO of its first asset, or whoever adds it.
 async fn default_owner(
     state: &AppState,
     scope: &PracticeScope,
     input: &RiskInput,
 ) -> Result<PersonId, HttpError> {
-    if let Some(first) = input.asset_ids.first() {
-        if let Some(a) = state.store.asset(scope.id(), *first).await? {
-            if let Some(iao) = a.fields.iao_id {
-                return Ok(iao);
-            }
-        }
+    if let Some(first) = input.asset_ids.first()
+        && let Some(a) = state.store.asset(scope.id(), *first).await?
+        && let Some(iao) = a.fields.iao_id
+    {
+        return Ok(iao);
     }
     Ok(scope.user.person_id())
 }

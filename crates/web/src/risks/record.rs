@@ -138,7 +138,7 @@ pub(crate) async fn risk_page_for(
                 show_datetime(e.occurred_at),
                 e.event.meta.actor.clone(),
                 e.event.action.clone(),
-                crate::practices::describe_changes(&e.details_text, 400),
+                crate::kit::history::describe_changes(&e.details_text, 400),
             )
         })
         .collect();

@@ -95,14 +95,12 @@ pub(crate) async fn mfa_enrol(
     let secret = totp::base32_decode(&form.secret)
         .filter(|s| s.len() >= 16)
         .ok_or_else(|| AppError::BadRequest("The enrolment key was damaged: start again".into()))?;
-    if !forced {
-        if !password_is_right(&state, &user, &form.password).await? {
-            return mfa_enrol_page_for(
-                &user,
-                &form.secret,
-                Errors::one("password", "Your password is not right"),
-            );
-        }
+    if !forced && !password_is_right(&state, &user, &form.password).await? {
+        return mfa_enrol_page_for(
+            &user,
+            &form.secret,
+            Errors::one("password", "Your password is not right"),
+        );
     }
     let step = match totp::verify(&secret, &form.code, state.clock.now().timestamp(), None) {
         Ok(step) => step,

@@ -17,10 +17,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::kit::forms::Errors;
-use crate::kit::layout::{Layout, provider_roles_text, render, render_with};
+use crate::kit::layout::{Layout, provider_roles_text, render, render_with, roles_text};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::{self, RequestMeta, SignedIn};
-use crate::practices::{MembershipRow, membership_rows};
 use crate::{AppError, AppState, HttpError};
 
 mod code;
@@ -200,4 +199,24 @@ pub async fn check_password_choice(
         }
     }
     Ok(())
+}
+
+/// A practice the signed-in person works in, with their roles there.
+pub struct MembershipRow {
+    pub id: String,
+    pub name: String,
+    pub ods_code: String,
+    pub roles: String,
+}
+
+pub fn membership_rows(user: &SignedIn) -> Vec<MembershipRow> {
+    user.memberships
+        .iter()
+        .map(|m| MembershipRow {
+            id: m.practice.id.to_string(),
+            name: m.practice.name.clone(),
+            ods_code: m.practice.ods_code.clone(),
+            roles: roles_text(&m.roles),
+        })
+        .collect()
 }

@@ -67,14 +67,12 @@ pub(crate) async fn set_questions(
         .collect();
     let chosen: Vec<String> = pairs.iter().map(|(q, _)| q.clone()).collect();
     let forced = user.session.stage == SessionStage::SecurityQuestions;
-    if !forced {
-        if !password_is_right(&state, &user, &get("password")).await? {
-            return Ok(questions_page_for(
-                &user,
-                Errors::one("password", "Your password is not right"),
-                &chosen,
-            ));
-        }
+    if !forced && !password_is_right(&state, &user, &get("password")).await? {
+        return Ok(questions_page_for(
+            &user,
+            Errors::one("password", "Your password is not right"),
+            &chosen,
+        ));
     }
     let answers = match identity::check_security_answers(&pairs) {
         Ok(a) => a,

@@ -148,21 +148,21 @@ pub async fn authenticate(
         )
     };
     let creds = state.store.credentials(login).await?;
-    if let Some(c) = &creds {
-        if c.locked_until.is_some_and(|l| l > now) {
-            state
-                .store
-                .append_event(&record_failure(creds.as_ref(), "account_locked"))
-                .await?;
-            state.throttle.record_failure(ip);
-            let until = show_datetime(c.locked_until.unwrap());
-            return Ok(SignInOutcome::Refused(Errors::one(
-                "login",
-                format!(
-                    "This account is locked after too many failed sign-ins. Try again after {until}, or ask your practice manager to unlock it."
-                ),
-            )));
-        }
+    if let Some(c) = &creds
+        && c.locked_until.is_some_and(|l| l > now)
+    {
+        state
+            .store
+            .append_event(&record_failure(creds.as_ref(), "account_locked"))
+            .await?;
+        state.throttle.record_failure(ip);
+        let until = show_datetime(c.locked_until.unwrap());
+        return Ok(SignInOutcome::Refused(Errors::one(
+            "login",
+            format!(
+                "This account is locked after too many failed sign-ins. Try again after {until}, or ask your practice manager to unlock it."
+            ),
+        )));
     }
     let ok = state
         .passwords
@@ -233,20 +233,21 @@ pub async fn authenticate(
         }
     }
     let settings = settings_for(state, c.person_id).await?;
-    if let Some(start) = c.not_before {
-        if identity::london_today(now) < start && !settings.early_sign_in {
-            state
-                .store
-                .append_event(&record_failure(Some(&c), "before_start_date"))
-                .await?;
-            return Ok(SignInOutcome::Refused(Errors::one(
-                "login",
-                format!(
-                    "Your account opens on your start date, {}.",
-                    start.format("%-d %B %Y")
-                ),
-            )));
-        }
+    if let Some(start) = c.not_before
+        && identity::london_today(now) < start
+        && !settings.early_sign_in
+    {
+        state
+            .store
+            .append_event(&record_failure(Some(&c), "before_start_date"))
+            .await?;
+        return Ok(SignInOutcome::Refused(Errors::one(
+            "login",
+            format!(
+                "Your account opens on your start date, {}.",
+                start.format("%-d %B %Y")
+            ),
+        )));
     }
     let rehashed = match c.password_hash.as_deref() {
         Some(h) if state.passwords.needs_rehash(h) => Some(state.passwords.hash(password).await?),

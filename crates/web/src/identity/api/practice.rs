@@ -451,7 +451,7 @@ pub(crate) async fn put_settings(
         .require(Permission::PracticeSettingsManage, "settings.update")
         .await?;
     body.validate()?;
-    crate::risks::check_matrix_change(&state, scope.id(), &body).await?;
+    custodian_app::risks::check_matrix_change(&state, scope.id(), &body).await?;
     state
         .store
         .set_settings(scope.id(), &body, &scope.meta)

@@ -241,10 +241,8 @@ pub(crate) async fn set_questions(
         return Err(AppError::Forbidden.into());
     }
     let forced = user.session.stage == SessionStage::SecurityQuestions;
-    if !forced {
-        if !account::password_is_right(&state, &user, &body.password).await? {
-            return Err(Invalid::one("password", "Your password is not right").into());
-        }
+    if !forced && !account::password_is_right(&state, &user, &body.password).await? {
+        return Err(Invalid::one("password", "Your password is not right").into());
     }
     let pairs: Vec<(String, String)> = body
         .answers
@@ -325,10 +323,8 @@ pub(crate) async fn mfa_confirm(
         return Err(AppError::Forbidden.into());
     }
     let forced = user.session.stage == SessionStage::EnrolMfa;
-    if !forced {
-        if !account::password_is_right(&state, &user, &body.password).await? {
-            return Err(Invalid::one("password", "Your password is not right").into());
-        }
+    if !forced && !account::password_is_right(&state, &user, &body.password).await? {
+        return Err(Invalid::one("password", "Your password is not right").into());
     }
     let secret = totp::base32_decode(&body.secret)
         .filter(|s| s.len() >= 16)

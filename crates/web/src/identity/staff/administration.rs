@@ -521,10 +521,10 @@ pub(crate) async fn save_settings(
         .await?;
     let (form, parsed) = SettingsForm::parse(&pairs);
     let parsed = match parsed {
-        Ok(s) => match crate::risks::check_matrix_change(&state, scope.id(), &s).await {
+        Ok(s) => match custodian_app::risks::check_matrix_change(&state, scope.id(), &s).await {
             Ok(()) => Ok(s),
-            Err(HttpError(AppError::Invalid(i))) => Err(i.into()),
-            Err(e) => return Err(e),
+            Err(AppError::Invalid(i)) => Err(i.into()),
+            Err(e) => return Err(e.into()),
         },
         Err(e) => Err(e),
     };

@@ -1,0 +1,56 @@
+//! A record's history as a person reads it: the audit events about it, described.
+
+/// An audit event's details as a person reads them in a record's history: `field: old → new`
+/// for each change, `field: value` for the rest, at most `max` characters.
+pub fn describe_changes(details_text: &str, max: usize) -> String {
+    fn show(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::Null => "–".into(),
+            serde_json::Value::String(s) if s.is_empty() => "–".into(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Bool(true) => "yes".into(),
+            serde_json::Value::Bool(false) => "no".into(),
+            serde_json::Value::Array(a) if a.is_empty() => "–".into(),
+            other => other.to_string(),
+        }
+    }
+    let parsed: Result<serde_json::Map<String, serde_json::Value>, _> =
+        serde_json::from_str(details_text);
+    let text = match parsed {
+        Ok(map) => map
+            .iter()
+            .map(|(k, v)| {
+                let field = k.replace('_', " ");
+                match (v.get("old"), v.get("new")) {
+                    (Some(o), Some(n)) => format!("{field}: {} → {}", show(o), show(n)),
+                    (None, Some(n)) => format!("{field}: {}", show(n)),
+                    _ => format!("{field}: {}", show(v)),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Err(_) => details_text.to_string(),
+    };
+    if text.chars().count() > max {
+        text.chars().take(max).collect::<String>() + "…"
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod describe_tests {
+    #[test]
+    fn changes_read_as_old_to_new() {
+        let d = r#"{"residual_score":{"old":12,"new":8},"notes":"Backups tested","special_category":{"new":true}}"#;
+        assert_eq!(
+            super::describe_changes(d, 300),
+            "notes: Backups tested; residual score: 12 → 8; special category: yes"
+        );
+        assert_eq!(super::describe_changes("not json", 300), "not json");
+        assert_eq!(
+            super::describe_changes(r#"{"a":"xxxxxxxxxx"}"#, 5),
+            "a: xx…"
+        );
+    }
+}
