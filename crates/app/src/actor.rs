@@ -4,7 +4,7 @@
 //! CLI. Every use case asks [`App::require`] before it does anything; a refusal is recorded in
 //! the audit trail, so refused attempts are evidence too.
 
-use custodian_domain::{Access, Permission, Practice, PracticeId};
+use custodian_domain::{Access, Permission, Practice, PracticeId, PracticeRole};
 use custodian_store::{AuditEvent, AuditMeta, Outcome};
 
 use crate::{App, AppError};
@@ -13,6 +13,8 @@ use crate::{App, AppError};
 #[derive(Clone, Copy)]
 pub struct Actor<'a> {
     pub practice: &'a Practice,
+    /// Their roles in the practice (finer rules, such as an asset's own IAO, look at them).
+    pub roles: &'a [PracticeRole],
     pub access: &'a Access,
     pub meta: &'a AuditMeta,
 }

@@ -9,6 +9,7 @@
 //! One module per capability, as on every floor of the house (docs/architecture.md).
 
 pub mod actor;
+pub mod assets;
 pub mod audit;
 pub mod clock;
 pub mod error;

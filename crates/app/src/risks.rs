@@ -1,11 +1,14 @@
-//! The risk register's rules that reach beyond one risk: whether the practice's risks fit a
+//! The risk register's use cases: adding and changing risks (register managers, or a risk's
+//! own owner), their actions, reviews and acceptance; and whether the practice's risks fit a
 //! risk matrix (before a practice or the provider changes it).
 
-use custodian_domain::Invalid;
-use custodian_domain::risks::{self, Matrix};
-use custodian_store::RiskFilter;
+use custodian_domain::risks::{
+    self, AcceptanceInput, ActionInput, Band, Matrix, ReviewInput, RiskInput,
+};
+use custodian_domain::{Invalid, Permission, PersonId};
+use custodian_store::{Risk, RiskAcceptance, RiskAction, RiskFilter, RiskReview};
 
-use crate::{App, AppError};
+use crate::{Actor, App, AppError};
 
 /// How many of the practice's risks use a likelihood or impact beyond matrix `m` (they would
 /// fall off its heat map): a practice cannot move to a smaller matrix until they are rescored.
@@ -61,4 +64,207 @@ pub async fn check_matrix_change(
         .into());
     }
     Ok(())
+}
+
+pub fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
+}
+
+/// The practice's matrix and appetite.
+pub async fn matrix_of(app: &App, actor: &Actor<'_>) -> Result<(&'static Matrix, Band), AppError> {
+    let s = app.store.settings(actor.practice_id()).await?;
+    Ok((risks::matrix(&s.risk_matrix), s.risk_appetite))
+}
+
+pub async fn load(app: &App, actor: &Actor<'_>, id: &str) -> Result<Risk, AppError> {
+    app.require(actor, Permission::RisksView, "risk.view")
+        .await?;
+    app.store
+        .risk(actor.practice_id(), parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The one check for changing a risk: register managers, or the risk's own owner.
+pub async fn require_edit(
+    app: &App,
+    actor: &Actor<'_>,
+    owner: Option<PersonId>,
+    action: &str,
+) -> Result<(), AppError> {
+    if risks::may_edit(actor.access, owner) {
+        return Ok(());
+    }
+    app.require(actor, Permission::RisksManage, action).await
+}
+
+/// The owner a new risk gets when none is chosen: the IAO of its first asset, or whoever adds it.
+pub async fn default_owner(
+    app: &App,
+    actor: &Actor<'_>,
+    input: &RiskInput,
+) -> Result<PersonId, AppError> {
+    if let Some(first) = input.asset_ids.first()
+        && let Some(a) = app.store.asset(actor.practice_id(), *first).await?
+        && let Some(iao) = a.fields.iao_id
+    {
+        return Ok(iao);
+    }
+    Ok(actor.access.person)
+}
+
+pub async fn create_risk(
+    app: &App,
+    actor: &Actor<'_>,
+    input: &RiskInput,
+) -> Result<Risk, AppError> {
+    let mut input = input.clone();
+    if input.owner_id.is_none() {
+        input.owner_id = Some(default_owner(app, actor, &input).await?);
+    }
+    require_edit(app, actor, input.owner_id, "risk.create").await?;
+    let (m, _) = matrix_of(app, actor).await?;
+    let valid = input.validate(m, app.today(), None)?;
+    Ok(app
+        .store
+        .create_risk(actor.practice_id(), &valid, actor.meta)
+        .await?)
+}
+
+pub async fn update_risk(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    input: &RiskInput,
+) -> Result<Risk, AppError> {
+    let old = load(app, actor, id).await?;
+    require_edit(app, actor, old.fields.owner_id, "risk.update").await?;
+    let mut input = input.clone();
+    if input.owner_id.is_none() {
+        input.owner_id = old.fields.owner_id;
+    }
+    if input.owner_id != old.fields.owner_id && !actor.access.can(Permission::RisksManage) {
+        return Err(Invalid::one(
+            "owner_id",
+            "Only the data protection lead, practice manager or SIRO can give a risk to another owner",
+        )
+        .into());
+    }
+    let (m, _) = matrix_of(app, actor).await?;
+    let valid = input.validate(m, app.today(), Some(&old.fields.status))?;
+    Ok(app
+        .store
+        .update_risk(actor.practice_id(), old.id, &valid, actor.meta)
+        .await?)
+}
+
+pub async fn add_action(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    input: &ActionInput,
+) -> Result<RiskAction, AppError> {
+    let risk = load(app, actor, id).await?;
+    require_edit(app, actor, risk.fields.owner_id, "risk_action.create").await?;
+    let raised =
+        custodian_domain::identity::parse_date(&risk.fields.raised_on).unwrap_or(app.today());
+    let valid = input.validate(raised)?;
+    Ok(app
+        .store
+        .add_risk_action(actor.practice_id(), risk.id, &valid, actor.meta)
+        .await?)
+}
+
+pub async fn update_action(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    action: &str,
+    input: &ActionInput,
+) -> Result<RiskAction, AppError> {
+    let risk = load(app, actor, id).await?;
+    let action = parse_id(action)?;
+    let actions = app
+        .store
+        .risk_actions(actor.practice_id(), Some(risk.id))
+        .await?;
+    let old = actions
+        .iter()
+        .find(|a| a.id == action)
+        .ok_or(AppError::NotFound)?;
+    // Whoever the action is given to may update it, as may those who may edit the risk.
+    if old.owner_id != actor.access.person {
+        require_edit(app, actor, risk.fields.owner_id, "risk_action.update").await?;
+    }
+    let mut input = input.clone();
+    if input.description.trim().is_empty() {
+        input.description = old.description.clone();
+    }
+    if input.owner_id.is_none() {
+        input.owner_id = Some(old.owner_id);
+    }
+    if input.due_on.trim().is_empty() {
+        input.due_on = old.due_on.to_string();
+    }
+    let raised =
+        custodian_domain::identity::parse_date(&risk.fields.raised_on).unwrap_or(app.today());
+    let valid = input.validate(raised)?;
+    Ok(app
+        .store
+        .update_risk_action(actor.practice_id(), action, &valid, actor.meta)
+        .await?)
+}
+
+pub async fn review(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    input: &ReviewInput,
+) -> Result<RiskReview, AppError> {
+    let risk = load(app, actor, id).await?;
+    require_edit(app, actor, risk.fields.owner_id, "risk.review").await?;
+    let (m, _) = matrix_of(app, actor).await?;
+    let current = (
+        risk.fields.residual_likelihood.unwrap_or(0),
+        risk.fields.residual_impact.unwrap_or(0),
+    );
+    let valid = input.validate(
+        m,
+        current,
+        risk.inherent_score as u8,
+        risk.fields.review_interval_months.unwrap_or(3),
+        app.today(),
+    )?;
+    Ok(app
+        .store
+        .review_risk(actor.practice_id(), risk.id, &valid, actor.meta)
+        .await?)
+}
+
+pub async fn accept(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    input: &AcceptanceInput,
+) -> Result<RiskAcceptance, AppError> {
+    let risk = load(app, actor, id).await?;
+    let is_siro = actor.access.can(Permission::RiskAcceptAboveAppetite);
+    if !is_siro {
+        app.require(actor, Permission::RisksManage, "risk.accept")
+            .await?;
+    }
+    if risk.fields.status == "closed" {
+        return Err(Invalid::one(
+            "reason",
+            "This risk is closed: reopen it before accepting it",
+        )
+        .into());
+    }
+    let (m, appetite) = matrix_of(app, actor).await?;
+    let band = m.band(risk.residual_score as u8);
+    let valid = input.validate(band, appetite, is_siro, app.today())?;
+    Ok(app
+        .store
+        .accept_risk(actor.practice_id(), risk.id, &valid, band, actor.meta)
+        .await?)
 }

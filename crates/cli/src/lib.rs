@@ -843,6 +843,7 @@ async fn run(command: Command, config: Config, server: &dyn Server) -> Result<()
 struct CliActor {
     app: custodian_app::App,
     practice: custodian_domain::Practice,
+    roles: Vec<custodian_domain::PracticeRole>,
     access: custodian_domain::Access,
     meta: AuditMeta,
 }
@@ -886,6 +887,7 @@ async fn cli_actor(store: SharedStore, who: &ActingAs) -> Result<CliActor, Failu
     Ok(CliActor {
         app: custodian_app::App::new(store),
         practice,
+        roles,
         access,
         meta,
     })
@@ -895,6 +897,7 @@ impl CliActor {
     fn actor(&self) -> custodian_app::Actor<'_> {
         custodian_app::Actor {
             practice: &self.practice,
+            roles: &self.roles,
             access: &self.access,
             meta: &self.meta,
         }

@@ -68,7 +68,7 @@ pub(crate) async fn api_create(
     scope: PracticeScope,
     Json(body): Json<AssetInput>,
 ) -> Result<Response, HttpError> {
-    let a = create_asset(&state, &scope, &body).await?;
+    let a = create_asset(&state, &scope.actor(), &body).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -80,7 +80,7 @@ pub(crate) async fn api_get(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<AssetDetail>, HttpError> {
-    let asset = load(&state, &scope, &id).await?;
+    let asset = load(&state, &scope.actor(), &id).await?;
     scope
         .record(scope.event("asset.view", "asset", Some(asset.id.to_string())))
         .await?;
@@ -105,7 +105,9 @@ pub(crate) async fn api_update(
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<AssetInput>,
 ) -> Result<Json<Asset>, HttpError> {
-    Ok(Json(update_asset(&state, &scope, &id, &body).await?))
+    Ok(Json(
+        update_asset(&state, &scope.actor(), &id, &body).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/flows", tag = "assets", summary = "Add a data flow out of an asset",
@@ -117,7 +119,7 @@ pub(crate) async fn api_add_flow(
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<FlowInput>,
 ) -> Result<Response, HttpError> {
-    let f = add_flow(&state, &scope, &id, &body).await?;
+    let f = add_flow(&state, &scope.actor(), &id, &body).await?;
     Ok((StatusCode::CREATED, Json(f)).into_response())
 }
 
@@ -129,8 +131,8 @@ pub(crate) async fn api_remove_flow(
     scope: PracticeScope,
     Path((_, id, flow)): Path<(String, String, String)>,
 ) -> Result<StatusCode, HttpError> {
-    let a = load(&state, &scope, &id).await?;
-    require_edit(&scope, a.fields.iao_id, "asset_flow.remove").await?;
+    let a = load(&state, &scope.actor(), &id).await?;
+    require_edit(&state, &scope.actor(), a.fields.iao_id, "asset_flow.remove").await?;
     state
         .store
         .remove_flow(scope.id(), parse_id(&flow)?, &scope.meta)
@@ -147,7 +149,7 @@ pub(crate) async fn api_add_access(
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<AccessInput>,
 ) -> Result<Response, HttpError> {
-    let x = add_access(&state, &scope, &id, &body).await?;
+    let x = add_access(&state, &scope.actor(), &id, &body).await?;
     Ok((StatusCode::CREATED, Json(x)).into_response())
 }
 
@@ -159,8 +161,14 @@ pub(crate) async fn api_remove_access(
     scope: PracticeScope,
     Path((_, id, entry)): Path<(String, String, String)>,
 ) -> Result<StatusCode, HttpError> {
-    let a = load(&state, &scope, &id).await?;
-    require_edit(&scope, a.fields.iao_id, "asset_access.remove").await?;
+    let a = load(&state, &scope.actor(), &id).await?;
+    require_edit(
+        &state,
+        &scope.actor(),
+        a.fields.iao_id,
+        "asset_access.remove",
+    )
+    .await?;
     state
         .store
         .remove_access(scope.id(), parse_id(&entry)?, &scope.meta)
@@ -177,7 +185,7 @@ pub(crate) async fn api_quality(
     scope
         .require(Permission::AssetsView, "asset.quality")
         .await?;
-    Ok(Json(quality(&state, &scope).await?))
+    Ok(Json(quality(&state, &scope.actor()).await?))
 }
 
 #[derive(utoipa::OpenApi)]

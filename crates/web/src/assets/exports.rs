@@ -304,7 +304,7 @@ pub(crate) async fn quality_page(
     scope
         .require(Permission::AssetsView, "asset.quality")
         .await?;
-    let gaps = quality(&state, &scope).await?;
+    let gaps = quality(&state, &scope.actor()).await?;
     Ok(render(&QualityPage {
         layout: Layout::new(
             &scope.user,

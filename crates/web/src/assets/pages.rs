@@ -66,7 +66,7 @@ pub(crate) async fn list_page(
         .await?;
     let mut gaps: std::collections::HashMap<uuid::Uuid, Vec<String>> =
         std::collections::HashMap::new();
-    for g in quality_of(&state, &scope, &list).await? {
+    for g in quality_of(&state, &scope.actor(), &list).await? {
         gaps.entry(g.asset_id).or_default().push(g.problem);
     }
     let cia = |r: Option<u8>| {
@@ -115,7 +115,13 @@ pub(crate) async fn new_page(
     State(state): State<AppState>,
     scope: PracticeScope,
 ) -> Result<Response, HttpError> {
-    require_edit(&scope, Some(scope.user.person_id()), "asset.create").await?;
+    require_edit(
+        &state,
+        &scope.actor(),
+        Some(scope.user.person_id()),
+        "asset.create",
+    )
+    .await?;
     let f = AssetInput {
         iao_id: assets::may_own(&scope.roles).then(|| scope.user.person_id()),
         ..Default::default()
@@ -132,14 +138,12 @@ pub(crate) async fn create_submit(
         Ok(i) => i,
         Err(e) => return form_page(&state, &scope, AssetInput::default(), e, None).await,
     };
-    match create_asset(&state, &scope, &input).await {
+    match create_asset(&state, &scope.actor(), &input).await {
         Ok(a) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
         }
-        Err(HttpError(AppError::Invalid(i))) => {
-            form_page(&state, &scope, input, i.into(), None).await
-        }
-        Err(e) => Err(e),
+        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), None).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -148,8 +152,8 @@ pub(crate) async fn edit_page(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, HttpError> {
-    let a = load(&state, &scope, &id).await?;
-    require_edit(&scope, a.fields.iao_id, "asset.update").await?;
+    let a = load(&state, &scope.actor(), &id).await?;
+    require_edit(&state, &scope.actor(), a.fields.iao_id, "asset.update").await?;
     scope
         .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
         .await?;
@@ -169,21 +173,21 @@ pub(crate) async fn edit_submit(
             return form_page(
                 &state,
                 &scope,
-                load(&state, &scope, &id).await?.fields,
+                load(&state, &scope.actor(), &id).await?.fields,
                 e,
                 Some(existing),
             )
             .await;
         }
     };
-    match update_asset(&state, &scope, &id, &input).await {
+    match update_asset(&state, &scope.actor(), &id, &input).await {
         Ok(a) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
         }
-        Err(HttpError(AppError::Invalid(i))) => {
+        Err(AppError::Invalid(i)) => {
             form_page(&state, &scope, input, i.into(), Some(existing)).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -232,7 +236,7 @@ pub(crate) async fn asset_page_for(
     id: &str,
     errors: Errors,
 ) -> Result<Response, HttpError> {
-    let a = load(state, scope, id).await?;
+    let a = load(state, &scope.actor(), id).await?;
     scope
         .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
         .await?;
@@ -506,12 +510,12 @@ pub(crate) async fn flow_submit(
         agreement_ref: get("agreement_ref"),
         lifecycle_stage: get("lifecycle_stage"),
     };
-    match add_flow(&state, &scope, &id, &input).await {
+    match add_flow(&state, &scope.actor(), &id, &input).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
         }
-        Err(HttpError(AppError::Invalid(i))) => asset_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e),
+        Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -520,8 +524,8 @@ pub(crate) async fn flow_remove(
     scope: PracticeScope,
     Path((_, id, flow)): Path<(String, String, String)>,
 ) -> Result<Response, HttpError> {
-    let a = load(&state, &scope, &id).await?;
-    require_edit(&scope, a.fields.iao_id, "asset_flow.remove").await?;
+    let a = load(&state, &scope.actor(), &id).await?;
+    require_edit(&state, &scope.actor(), a.fields.iao_id, "asset_flow.remove").await?;
     state
         .store
         .remove_flow(scope.id(), parse_id(&flow)?, &scope.meta)
@@ -578,12 +582,12 @@ pub(crate) async fn access_submit(
         level: get("level"),
         reason: get("reason"),
     };
-    match add_access(&state, &scope, &id, &input).await {
+    match add_access(&state, &scope.actor(), &id, &input).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
         }
-        Err(HttpError(AppError::Invalid(i))) => asset_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e),
+        Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -592,8 +596,14 @@ pub(crate) async fn access_remove(
     scope: PracticeScope,
     Path((_, id, entry)): Path<(String, String, String)>,
 ) -> Result<Response, HttpError> {
-    let a = load(&state, &scope, &id).await?;
-    require_edit(&scope, a.fields.iao_id, "asset_access.remove").await?;
+    let a = load(&state, &scope.actor(), &id).await?;
+    require_edit(
+        &state,
+        &scope.actor(),
+        a.fields.iao_id,
+        "asset_access.remove",
+    )
+    .await?;
     state
         .store
         .remove_access(scope.id(), parse_id(&entry)?, &scope.meta)
@@ -609,8 +619,14 @@ pub async fn review_access(
     keep: &[uuid::Uuid],
     notes: &str,
 ) -> Result<custodian_store::AccessReview, HttpError> {
-    let a = load(state, scope, id).await?;
-    require_edit(scope, a.fields.iao_id, "asset_access.review").await?;
+    let a = load(state, &scope.actor(), id).await?;
+    require_edit(
+        state,
+        &scope.actor(),
+        a.fields.iao_id,
+        "asset_access.review",
+    )
+    .await?;
     Ok(state
         .store
         .review_access(scope.id(), a.id, keep, notes, &scope.meta)

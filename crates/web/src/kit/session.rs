@@ -387,6 +387,7 @@ impl PracticeScope {
     pub fn actor(&self) -> Actor<'_> {
         Actor {
             practice: &self.practice,
+            roles: &self.roles,
             access: &self.access,
             meta: &self.meta,
         }

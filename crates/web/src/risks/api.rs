@@ -72,7 +72,7 @@ pub(crate) async fn api_create(
     scope: PracticeScope,
     Json(body): Json<RiskInput>,
 ) -> Result<Response, HttpError> {
-    let r = create_risk(&state, &scope, &body).await?;
+    let r = create_risk(&state, &scope.actor(), &body).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
@@ -84,11 +84,11 @@ pub(crate) async fn api_get(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, HttpError> {
-    let risk = load(&state, &scope, &id).await?;
+    let risk = load(&state, &scope.actor(), &id).await?;
     scope
         .record(scope.event("risk.view", "risk", Some(risk.id.to_string())))
         .await?;
-    let (m, _) = matrix_of(&state, &scope).await?;
+    let (m, _) = matrix_of(&state, &scope.actor()).await?;
     Ok(Json(RiskDetail {
         band: m.band(risk.residual_score as u8),
         actions: state.store.risk_actions(scope.id(), Some(risk.id)).await?,
@@ -107,7 +107,7 @@ pub(crate) async fn api_update(
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<RiskInput>,
 ) -> Result<Response, HttpError> {
-    Ok(Json(update_risk(&state, &scope, &id, &body).await?).into_response())
+    Ok(Json(update_risk(&state, &scope.actor(), &id, &body).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/actions", tag = "risks", summary = "Add an action to a risk's treatment plan",
@@ -119,7 +119,7 @@ pub(crate) async fn api_add_action(
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<ActionInput>,
 ) -> Result<Response, HttpError> {
-    let a = add_action(&state, &scope, &id, &body).await?;
+    let a = add_action(&state, &scope.actor(), &id, &body).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -133,7 +133,7 @@ pub(crate) async fn api_update_action(
     Path((_, id, action)): Path<(String, String, String)>,
     Json(body): Json<ActionInput>,
 ) -> Result<Response, HttpError> {
-    Ok(Json(update_action(&state, &scope, &id, &action, &body).await?).into_response())
+    Ok(Json(update_action(&state, &scope.actor(), &id, &action, &body).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/review", tag = "risks", summary = "Record a review of a risk",
@@ -145,7 +145,7 @@ pub(crate) async fn api_review(
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<ReviewInput>,
 ) -> Result<Response, HttpError> {
-    let r = review(&state, &scope, &id, &body).await?;
+    let r = review(&state, &scope.actor(), &id, &body).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
@@ -159,7 +159,7 @@ pub(crate) async fn api_accept(
     Path((_, id)): Path<(String, String)>,
     Json(body): Json<AcceptanceInput>,
 ) -> Result<Response, HttpError> {
-    let a = accept(&state, &scope, &id, &body).await?;
+    let a = accept(&state, &scope.actor(), &id, &body).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -180,7 +180,7 @@ pub(crate) async fn api_library(
     scope: PracticeScope,
 ) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.library").await?;
-    let (m, _) = matrix_of(&state, &scope).await?;
+    let (m, _) = matrix_of(&state, &scope.actor()).await?;
     let items: Vec<LibraryItem> = library(&state)
         .await?
         .into_iter()

@@ -101,7 +101,7 @@ pub(crate) async fn form_page(
     errors: Errors,
     existing: Option<&Risk>,
 ) -> Result<Response, HttpError> {
-    let (m, _) = matrix_of(state, scope).await?;
+    let (m, _) = matrix_of(state, &scope.actor()).await?;
     let staff = state.store.access_overview(scope.id()).await?;
     let assets = state.store.asset_choices(scope.id()).await?;
     let level = |labels: &[&str], v: Option<u8>, blank: &str| -> Options {
@@ -212,7 +212,13 @@ pub(crate) async fn new_page(
     State(state): State<AppState>,
     scope: PracticeScope,
 ) -> Result<Response, HttpError> {
-    require_edit(&scope, Some(scope.user.person_id()), "risk.create").await?;
+    require_edit(
+        &state,
+        &scope.actor(),
+        Some(scope.user.person_id()),
+        "risk.create",
+    )
+    .await?;
     let f = RiskInput {
         status: "open".into(),
         ..Default::default()
@@ -229,14 +235,12 @@ pub(crate) async fn create_submit(
         Ok(i) => i,
         Err(e) => return form_page(&state, &scope, RiskInput::default(), e, None).await,
     };
-    match create_risk(&state, &scope, &input).await {
+    match create_risk(&state, &scope.actor(), &input).await {
         Ok(r) => {
             Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
         }
-        Err(HttpError(AppError::Invalid(i))) => {
-            form_page(&state, &scope, input, i.into(), None).await
-        }
-        Err(e) => Err(e),
+        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), None).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -245,8 +249,8 @@ pub(crate) async fn edit_page(
     scope: PracticeScope,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, HttpError> {
-    let r = load(&state, &scope, &id).await?;
-    require_edit(&scope, r.fields.owner_id, "risk.update").await?;
+    let r = load(&state, &scope.actor(), &id).await?;
+    require_edit(&state, &scope.actor(), r.fields.owner_id, "risk.update").await?;
     scope
         .record(scope.event("risk.view", "risk", Some(r.id.to_string())))
         .await?;
@@ -259,18 +263,16 @@ pub(crate) async fn edit_submit(
     Path((_, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
-    let old = load(&state, &scope, &id).await?;
+    let old = load(&state, &scope.actor(), &id).await?;
     let input = match form_to_input(&pairs) {
         Ok(i) => i,
         Err(e) => return form_page(&state, &scope, old.fields.clone(), e, Some(&old)).await,
     };
-    match update_risk(&state, &scope, &id, &input).await {
+    match update_risk(&state, &scope.actor(), &id, &input).await {
         Ok(r) => {
             Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
         }
-        Err(HttpError(AppError::Invalid(i))) => {
-            form_page(&state, &scope, input, i.into(), Some(&old)).await
-        }
-        Err(e) => Err(e),
+        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), Some(&old)).await,
+        Err(e) => Err(e.into()),
     }
 }

@@ -34,7 +34,7 @@ pub(crate) async fn library_page(
     scope: PracticeScope,
 ) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.library").await?;
-    let (m, _) = matrix_of(&state, &scope).await?;
+    let (m, _) = matrix_of(&state, &scope.actor()).await?;
     Ok(render(&LibraryPage {
         layout: Layout::new(
             &scope.user,
@@ -88,9 +88,9 @@ pub(crate) async fn from_library(
         .into_iter()
         .find(|t| t.key == key)
         .ok_or(AppError::NotFound)?;
-    let (m, _) = matrix_of(state, scope).await?;
+    let (m, _) = matrix_of(state, &scope.actor()).await?;
     let input = entry.to_input(m);
-    create_risk(state, scope, &input).await
+    Ok(create_risk(state, &scope.actor(), &input).await?)
 }
 
 pub(crate) async fn library_submit(
@@ -118,7 +118,7 @@ pub(crate) async fn matrix_page(
     scope: PracticeScope,
 ) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.matrix").await?;
-    let (m, appetite) = matrix_of(&state, &scope).await?;
+    let (m, appetite) = matrix_of(&state, &scope.actor()).await?;
     Ok(render(&MatrixPage {
         layout: Layout::new(
             &scope.user,

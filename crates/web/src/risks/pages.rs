@@ -81,7 +81,7 @@ pub(crate) async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.list").await?;
-    let (m, _) = matrix_of(&state, &scope).await?;
+    let (m, _) = matrix_of(&state, &scope.actor()).await?;
     let mine = !q.mine.is_empty();
     let filter = RiskFilter {
         search: Some(q.search.clone()).filter(|s| !s.trim().is_empty()),
@@ -99,7 +99,7 @@ pub(crate) async fn list_page(
                 .details(serde_json::json!({ "records": list.len() })),
         )
         .await?;
-    let today = today(&state);
+    let today = state.today();
     let live: Vec<&Risk> = list
         .iter()
         .filter(|r| r.fields.status != "closed")

@@ -31,12 +31,12 @@ pub(crate) async fn risk_page_for(
     id: &str,
     errors: Errors,
 ) -> Result<Response, HttpError> {
-    let r = load(state, scope, id).await?;
+    let r = load(state, &scope.actor(), id).await?;
     scope
         .record(scope.event("risk.view", "risk", Some(r.id.to_string())))
         .await?;
-    let (m, appetite) = matrix_of(state, scope).await?;
-    let today = today(state);
+    let (m, appetite) = matrix_of(state, &scope.actor()).await?;
+    let today = state.today();
     let f = &r.fields;
     let level = |l: Option<u8>, i: Option<u8>| match (l, i) {
         (Some(l), Some(i)) => format!(
@@ -216,10 +216,10 @@ pub(crate) async fn action_submit(
     Path((_, id)): Path<(String, String)>,
     Form(input): Form<ActionInput>,
 ) -> Result<Response, HttpError> {
-    match add_action(&state, &scope, &id, &input).await {
+    match add_action(&state, &scope.actor(), &id, &input).await {
         Ok(_) => Ok(back(&scope, &id, "actions")),
-        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e),
+        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -239,10 +239,10 @@ pub(crate) async fn action_update_submit(
         status: form.status,
         ..Default::default()
     };
-    match update_action(&state, &scope, &id, &action, &input).await {
+    match update_action(&state, &scope.actor(), &id, &action, &input).await {
         Ok(_) => Ok(back(&scope, &id, "actions")),
-        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e),
+        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -265,10 +265,10 @@ pub(crate) async fn review_submit(
         notes: get("notes"),
         next_review_on: get("next_review_on"),
     };
-    match review(&state, &scope, &id, &input).await {
+    match review(&state, &scope.actor(), &id, &input).await {
         Ok(_) => Ok(back(&scope, &id, "reviews")),
-        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e),
+        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -278,10 +278,10 @@ pub(crate) async fn accept_submit(
     Path((_, id)): Path<(String, String)>,
     Form(input): Form<AcceptanceInput>,
 ) -> Result<Response, HttpError> {
-    match accept(&state, &scope, &id, &input).await {
+    match accept(&state, &scope.actor(), &id, &input).await {
         Ok(_) => Ok(back(&scope, &id, "acceptance")),
-        Err(HttpError(AppError::Invalid(i))) => risk_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e),
+        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -291,7 +291,7 @@ pub(crate) async fn export_csv(
     scope: PracticeScope,
 ) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.export").await?;
-    let (m, _) = matrix_of(&state, &scope).await?;
+    let (m, _) = matrix_of(&state, &scope.actor()).await?;
     let list = state
         .store
         .risks(

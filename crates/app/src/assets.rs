@@ -1,0 +1,192 @@
+//! The information asset register's use cases: adding and changing assets (register managers,
+//! or an asset's own Information Asset Owner), their data flows and access entries, and the
+//! register's data-quality gaps.
+
+use custodian_domain::assets::{self, AccessInput, AssetInput, FlowInput, Gap};
+use custodian_domain::{Invalid, Permission, PersonId, PracticeRole};
+use custodian_store::{Asset, AssetAccess, AssetFilter, AssetFlow};
+
+use crate::{Actor, App, AppError};
+
+pub fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
+}
+
+pub async fn load(app: &App, actor: &Actor<'_>, id: &str) -> Result<Asset, AppError> {
+    app.require(actor, Permission::AssetsView, "asset.view")
+        .await?;
+    app.store
+        .asset(actor.practice_id(), parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The one check for changing an asset: register managers, or the asset's own IAO.
+pub async fn require_edit(
+    app: &App,
+    actor: &Actor<'_>,
+    iao: Option<PersonId>,
+    action: &str,
+) -> Result<(), AppError> {
+    if assets::may_edit(actor.access, actor.roles, iao) {
+        return Ok(());
+    }
+    app.require(actor, Permission::AssetsManage, action).await
+}
+
+pub async fn create_asset(
+    app: &App,
+    actor: &Actor<'_>,
+    input: &AssetInput,
+) -> Result<Asset, AppError> {
+    require_edit(app, actor, input.iao_id, "asset.create").await?;
+    let valid = input.validate(app.today())?;
+    Ok(app
+        .store
+        .create_asset(actor.practice_id(), &valid, actor.meta)
+        .await?)
+}
+
+pub async fn update_asset(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    input: &AssetInput,
+) -> Result<Asset, AppError> {
+    let old = load(app, actor, id).await?;
+    require_edit(app, actor, old.fields.iao_id, "asset.update").await?;
+    if input.iao_id != old.fields.iao_id && !actor.access.can(Permission::AssetsManage) {
+        return Err(Invalid::one(
+            "iao_id",
+            "Only the data protection lead or practice manager can give an asset to another owner",
+        )
+        .into());
+    }
+    let valid = input.validate(app.today())?;
+    Ok(app
+        .store
+        .update_asset(actor.practice_id(), old.id, &valid, actor.meta)
+        .await?)
+}
+
+pub async fn add_flow(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    input: &FlowInput,
+) -> Result<AssetFlow, AppError> {
+    let asset = load(app, actor, id).await?;
+    require_edit(app, actor, asset.fields.iao_id, "asset_flow.create").await?;
+    let mut input = input.clone();
+    input.from_asset_id = Some(asset.id);
+    let valid = input.validate()?;
+    Ok(app
+        .store
+        .add_flow(actor.practice_id(), &valid, actor.meta)
+        .await?)
+}
+
+pub async fn add_access(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    input: &AccessInput,
+) -> Result<AssetAccess, AppError> {
+    let asset = load(app, actor, id).await?;
+    require_edit(app, actor, asset.fields.iao_id, "asset_access.create").await?;
+    let valid = input.validate()?;
+    Ok(app
+        .store
+        .add_access(actor.practice_id(), asset.id, &valid, actor.meta)
+        .await?)
+}
+
+/// The register's gaps, with flows and access entries taken into account.
+pub async fn quality(app: &App, actor: &Actor<'_>) -> Result<Vec<Gap>, AppError> {
+    let list = app
+        .store
+        .assets(
+            actor.practice_id(),
+            &AssetFilter {
+                limit: assets::REGISTER_MAX,
+                ..Default::default()
+            },
+        )
+        .await?;
+    quality_of(app, actor, &list).await
+}
+
+/// The register's gaps for the given assets of the practice: flows and access entries are
+/// grouped by asset once, so the cost grows with the register, not with its square.
+/// For each asset that is a practice system: the people who hold a login to it that no access
+/// entry covers, by name.
+pub async fn unstated_logins(
+    app: &App,
+    actor: &Actor<'_>,
+    list: &[Asset],
+    staff: &[custodian_store::AccessOverview],
+) -> Result<std::collections::HashMap<uuid::Uuid, Vec<String>>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    let linked: Vec<&Asset> = list
+        .iter()
+        .filter(|a| a.fields.system_id.is_some())
+        .collect();
+    if linked.is_empty() {
+        return Ok(out);
+    }
+    let holders = app.store.login_holders(actor.practice_id()).await?;
+    let all_entries = app.store.access_entries(actor.practice_id(), None).await?;
+    for a in linked {
+        let entries: Vec<(Option<PracticeRole>, Option<PersonId>)> = all_entries
+            .iter()
+            .filter(|e| e.asset_id == a.id)
+            .map(|e| (e.role, e.person_id))
+            .collect();
+        let mut names: Vec<String> = holders
+            .iter()
+            .filter(|(system, _)| Some(*system) == a.fields.system_id)
+            .filter_map(|(_, person)| staff.iter().find(|s| s.person_id == *person))
+            .filter(|s| !assets::login_is_justified(s.person_id, &s.roles, &entries))
+            .map(|s| s.full_name.clone())
+            .collect();
+        if !names.is_empty() {
+            names.sort();
+            out.insert(a.id, names);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn quality_of(
+    app: &App,
+    actor: &Actor<'_>,
+    list: &[Asset],
+) -> Result<Vec<Gap>, AppError> {
+    use std::collections::{HashMap, HashSet};
+    let staff = app.store.access_overview(actor.practice_id()).await?;
+    let owners: HashSet<PersonId> = staff
+        .iter()
+        .filter(|o| o.roles.contains(&PracticeRole::InformationAssetOwner))
+        .map(|o| o.person_id)
+        .collect();
+    let (flow_facts, access_facts) = app.store.register_facts(actor.practice_id()).await?;
+    let mut flows: HashMap<uuid::Uuid, Vec<(assets::FlowFact, usize)>> = HashMap::new();
+    for (from, f, n) in flow_facts {
+        flows.entry(from).or_default().push((f, n));
+    }
+    let no_reason: HashMap<uuid::Uuid, usize> = access_facts.into_iter().collect();
+    let unstated = unstated_logins(app, actor, list, &staff).await?;
+    let facts: Vec<assets::AssetFacts> = list
+        .iter()
+        .map(|a| assets::AssetFacts {
+            id: a.id,
+            input: &a.fields,
+            created: custodian_domain::identity::london_today(a.created_at),
+            iao_is_current: a.fields.iao_id.is_some_and(|i| owners.contains(&i)),
+            flows: flows.remove(&a.id).unwrap_or_default(),
+            access_without_reason: no_reason.get(&a.id).copied().unwrap_or(0),
+            logins_without_entry: unstated.get(&a.id).map_or(0, Vec::len),
+        })
+        .collect();
+    Ok(assets::data_quality(&facts, app.today()))
+}
