@@ -13,6 +13,7 @@ pub mod assets;
 pub mod audit;
 pub mod clock;
 pub mod error;
+pub mod home;
 pub mod identity;
 pub mod imports;
 pub mod practices;
@@ -88,3 +89,7 @@ pub fn jobs() -> Vec<scheduler::Job> {
         audit::VERIFICATION,
     ]
 }
+
+/// Every capability's contribution to what needs a person's attention (see [`home`]). A
+/// capability with due or overdue items adds its function here: one line.
+pub const ATTENTION: &[home::AttentionFn] = &[identity::attention, risk_reports::attention];

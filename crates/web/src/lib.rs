@@ -109,21 +109,29 @@ impl std::ops::DerefMut for AppState {
     }
 }
 
+/// Every capability of the web, in the order their rooms and pages are listed. A new register
+/// adds its line here (see docs/architecture.md).
+pub const CAPABILITIES: &[kit::capability::Capability] = &[
+    kit::capability::Capability::routes(kit::security::routes),
+    practices::CAPABILITY,
+    kit::capability::Capability::routes(identity::account::routes),
+    identity::staff::CAPABILITY,
+    identity::api::CAPABILITY,
+    assets::CAPABILITY,
+    imports::CAPABILITY,
+    risks::CAPABILITY,
+    risk_reports::CAPABILITY,
+    audit::CAPABILITY,
+    openapi::CAPABILITY,
+];
+
 /// Every route of the application, in one table: the router is built from it, and tests walk it
 /// (so a new route is covered by the isolation and sign-in tests without anyone remembering).
 pub fn route_table() -> kit::routes::Routes {
     let mut r = kit::routes::Routes::default();
-    kit::security::routes(&mut r);
-    practices::routes(&mut r);
-    identity::account::routes(&mut r);
-    identity::staff::routes(&mut r);
-    audit::routes(&mut r);
-    assets::routes(&mut r);
-    imports::routes(&mut r);
-    risks::routes(&mut r);
-    risk_reports::routes(&mut r);
-    openapi::routes(&mut r);
-    identity::api::routes(&mut r);
+    for c in CAPABILITIES {
+        (c.routes)(&mut r);
+    }
     r
 }
 

@@ -45,12 +45,9 @@ pub struct ApiDoc;
 /// The whole OpenAPI document: every part of the API merged.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    doc.merge(<crate::identity::api::IdentityApi as OpenApi>::openapi());
-    doc.merge(<crate::audit::AuditApi as OpenApi>::openapi());
-    doc.merge(<crate::assets::AssetsApi as OpenApi>::openapi());
-    doc.merge(<crate::imports::ImportsApi as OpenApi>::openapi());
-    doc.merge(<crate::risks::RisksApi as OpenApi>::openapi());
-    doc.merge(<crate::risk_reports::RiskReportsApi as OpenApi>::openapi());
+    for api in crate::CAPABILITIES.iter().filter_map(|c| c.api) {
+        doc.merge(api());
+    }
     // Security schemes are declared once, on the main document.
     doc
 }
@@ -73,6 +70,10 @@ impl Modify for SessionAuth {
         );
     }
 }
+
+/// The API document, the signed-in person and the practices and their people through the API.
+pub const CAPABILITY: crate::kit::capability::Capability =
+    crate::kit::capability::Capability::routes(routes);
 
 pub fn routes(r: &mut Routes) {
     use Reach::*;

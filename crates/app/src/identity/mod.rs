@@ -9,3 +9,47 @@ pub use administrators::nominate_administrator;
 pub use leavers::{process_due_leavers, record_leaver};
 pub use resets::{IdentityCheck, verify_identity};
 pub use starters::{approve_request, reject_request, request_access};
+
+use custodian_domain::Permission;
+
+use crate::home::{Attention, AttentionFuture};
+use crate::{Actor, App};
+
+/// Starter and mover requests waiting for approval; login tasks in other systems; locked
+/// accounts.
+pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> {
+    Box::pin(async move {
+        let practice = actor.practice_id();
+        let mut items = Vec::new();
+        if actor.access.can(Permission::StarterApprove) {
+            let pending = app.store.access_requests(practice, true).await?.len();
+            if pending > 0 {
+                items.push(Attention {
+                    path: "/requests".into(),
+                    text: format!("{pending} starter or mover request(s) waiting for approval"),
+                });
+            }
+        }
+        if actor.access.can(Permission::PeopleView) {
+            let open = app.store.access_grants(practice, true).await?.len();
+            if open > 0 {
+                items.push(Attention {
+                    path: "/tasks".into(),
+                    text: format!("{open} login task(s) in other systems to do"),
+                });
+            }
+            let locked = app
+                .store
+                .locked_accounts(practice, app.clock.now())
+                .await?
+                .len();
+            if locked > 0 {
+                items.push(Attention {
+                    path: "/security".into(),
+                    text: format!("{locked} locked account(s)"),
+                });
+            }
+        }
+        Ok(items)
+    })
+}

@@ -394,3 +394,25 @@ pub const QUARTERLY_DRAFTS: crate::scheduler::Job = crate::scheduler::Job {
         })
     },
 };
+
+/// Last quarter's report, once drafted and until the SIRO signs it off.
+pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::AttentionFuture<'a> {
+    Box::pin(async move {
+        if !actor.access.can(Permission::RisksView) {
+            return Ok(vec![]);
+        }
+        let practice = actor.practice_id();
+        let settings = app.store.settings(practice).await?;
+        let last = Quarter::containing(app.today(), settings.quarter_start_month).previous();
+        Ok(match app.store.risk_report(practice, &last.key()).await? {
+            Some(r) if r.status == "draft" => vec![crate::home::Attention {
+                path: format!("/risk-reports/{}", r.quarter),
+                text: format!(
+                    "The {} threats and vulnerabilities report is ready for the practice meeting and the SIRO's sign-off",
+                    last.label()
+                ),
+            }],
+            _ => vec![],
+        })
+    })
+}

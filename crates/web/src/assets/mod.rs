@@ -12,6 +12,7 @@ use custodian_store::{Asset, AssetAccess, AssetFilter, AssetFlow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kit::capability::{Capability, Room};
 use crate::kit::error::Problem;
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render, render_with};
@@ -488,3 +489,16 @@ async fn form_page(
         },
     ))
 }
+
+/// The information asset register.
+pub const CAPABILITY: Capability = Capability {
+    routes,
+    api: Some(<AssetsApi as utoipa::OpenApi>::openapi),
+    rooms: &[Room {
+        path: "/assets",
+        title: "Information assets",
+        description: "What the practice holds, who owns it, how it moves and who has access.",
+        opens: |a| a.can(Permission::AssetsView),
+    }],
+    provider_pages: &[],
+};

@@ -14,6 +14,7 @@ use custodian_store::{EventFilter, Outcome, StoredEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kit::capability::{Capability, ProviderPage, Room};
 use crate::kit::error::Problem;
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render, render_with};
@@ -757,3 +758,20 @@ pub struct AuditApi;
     responses((status = 200, description = "The export file (JSON)"), (status = 403, body = Problem)))]
 #[allow(dead_code)]
 fn export_api_doc() {}
+
+/// The audit trail: each practice's, and every practice's for provider staff.
+pub const CAPABILITY: Capability = Capability {
+    routes,
+    api: Some(<AuditApi as utoipa::OpenApi>::openapi),
+    rooms: &[Room {
+        path: "/audit",
+        title: "Audit trail",
+        description: "Every change and every view of confidential data, tamper-evident.",
+        opens: |a| a.can(Permission::AuditView),
+    }],
+    provider_pages: &[ProviderPage {
+        path: "/provider/audit",
+        label: "Audit across practices",
+        opens: |a| a.can(Permission::ProviderView) && a.can(Permission::AuditView),
+    }],
+};

@@ -15,6 +15,7 @@ use custodian_store::RegisterImport;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kit::capability::Capability;
 use crate::kit::error::Problem;
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render_with};
@@ -110,3 +111,11 @@ async fn load(
         .filter(|i| i.register == register.key())
         .ok_or(AppError::NotFound.into())
 }
+
+/// Spreadsheet imports into the asset and risk registers.
+pub const CAPABILITY: Capability = Capability {
+    routes,
+    api: Some(<ImportsApi as utoipa::OpenApi>::openapi),
+    rooms: &[],
+    provider_pages: &[],
+};

@@ -60,22 +60,13 @@ impl Layout {
             label: "Home",
             current: here == "/",
         }];
-        if user.provider_access().can(Permission::ProviderView) {
-            nav.push(NavItem {
-                href: "/practices".into(),
-                label: "Practices",
-                current: here == "/practices",
-            });
-            nav.push(NavItem {
-                href: "/provider/risks".into(),
-                label: "Risks across practices",
-                current: here == "/provider/risks",
-            });
-            if user.provider_access().can(Permission::AuditView) {
+        let provider = user.provider_access();
+        for page in crate::CAPABILITIES.iter().flat_map(|c| c.provider_pages) {
+            if (page.opens)(&provider) {
                 nav.push(NavItem {
-                    href: "/provider/audit".into(),
-                    label: "Audit across practices",
-                    current: here == "/provider/audit",
+                    href: page.path.into(),
+                    label: page.label,
+                    current: here == page.path,
                 });
             }
         }

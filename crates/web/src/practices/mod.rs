@@ -13,6 +13,7 @@ use custodian_store::Outcome;
 use serde::Deserialize;
 
 use crate::identity::account::{MembershipRow, membership_rows};
+use crate::kit::capability::{Capability, ProviderPage, Room};
 use crate::kit::forms::PageQuery;
 use crate::kit::layout::{Layout, provider_roles_text, render, render_with, roles_text};
 use crate::kit::routes::{Reach, Routes};
@@ -238,131 +239,16 @@ async fn practice_home(
         "Your record",
         "Your roles and account in this practice.",
     )];
-    let mut add = |ok: bool, path: &str, title: &'static str, what: &'static str| {
-        if ok {
-            cards.push((format!("{base}{path}"), title, what));
-        }
-    };
-    add(
-        a.can(Permission::PeopleView),
-        "/people",
-        "Staff",
-        "Everyone who works here and their roles.",
-    );
-    add(
-        a.can(Permission::PeopleView),
-        "/access",
-        "Who has access",
-        "Roles, two-factor, last sign-in, password age, dormant accounts.",
-    );
-    add(
-        a.can(Permission::StarterRequest) || a.can(Permission::StarterApprove),
-        "/requests",
-        "Starters and movers",
-        "Request and approve access for new staff and changes of role.",
-    );
-    add(
-        a.can(Permission::PeopleView),
-        "/leavers",
-        "Leavers",
-        "Access that ends on an exit date.",
-    );
-    add(
-        a.can(Permission::PeopleView),
-        "/tasks",
-        "Logins in other systems",
-        "Tasks to create and remove logins in the practice's systems.",
-    );
-    add(
-        a.can(Permission::PeopleView),
-        "/security",
-        "Account security",
-        "Locked accounts and failed sign-ins.",
-    );
-    add(
-        a.can(Permission::PeopleView) || a.can(Permission::AuditView),
-        "/administrators",
-        "System administrators",
-        "Nominated administrators: DSPT 4.3.1 evidence.",
-    );
-    add(
-        a.can(Permission::PeopleView),
-        "/systems",
-        "Systems",
-        "The other systems staff need logins for.",
-    );
-    add(
-        a.can(Permission::PeopleView),
-        "/settings",
-        "Settings",
-        "Passwords, sign-in timeouts, two-factor, administrators, the risk matrix.",
-    );
-    add(
-        a.can(Permission::AssetsView),
-        "/assets",
-        "Information assets",
-        "What the practice holds, who owns it, how it moves and who has access.",
-    );
-    add(
-        a.can(Permission::RisksView),
-        "/risks",
-        "Information risks",
-        "Threats to the practice's information, scored, treated and reviewed.",
-    );
-    add(
-        a.can(Permission::AuditView),
-        "/audit",
-        "Audit trail",
-        "Every change and every view of confidential data, tamper-evident.",
-    );
-    let mut attention = Vec::new();
-    if a.can(Permission::StarterApprove) {
-        let pending = state.store.access_requests(scope.id(), true).await?.len();
-        if pending > 0 {
-            attention.push((
-                format!("{base}/requests"),
-                format!("{pending} starter or mover request(s) waiting for approval"),
-            ));
+    for room in crate::CAPABILITIES.iter().flat_map(|c| c.rooms) {
+        if (room.opens)(a) {
+            cards.push((format!("{base}{}", room.path), room.title, room.description));
         }
     }
-    if a.can(Permission::PeopleView) {
-        let open = state.store.access_grants(scope.id(), true).await?.len();
-        if open > 0 {
-            attention.push((
-                format!("{base}/tasks"),
-                format!("{open} login task(s) in other systems to do"),
-            ));
-        }
-        let locked = state
-            .store
-            .locked_accounts(scope.id(), state.clock.now())
-            .await?
-            .len();
-        if locked > 0 {
-            attention.push((
-                format!("{base}/security"),
-                format!("{locked} locked account(s)"),
-            ));
-        }
-    }
-    if a.can(Permission::RisksView) {
-        let settings = state.store.settings(scope.id()).await?;
-        let today = custodian_domain::identity::london_today(state.clock.now());
-        let last =
-            custodian_domain::quarters::Quarter::containing(today, settings.quarter_start_month)
-                .previous();
-        if let Some(r) = state.store.risk_report(scope.id(), &last.key()).await?
-            && r.status == "draft"
-        {
-            attention.push((
-                    format!("{base}/risk-reports/{}", r.quarter),
-                    format!(
-                        "The {} threats and vulnerabilities report is ready for the practice meeting and the SIRO's sign-off",
-                        last.label()
-                    ),
-                ));
-        }
-    }
+    let attention = custodian_app::home::needs_attention(&state, &scope.actor())
+        .await?
+        .into_iter()
+        .map(|item| (format!("{base}{}", item.path), item.text))
+        .collect();
     Ok(render(&PracticePage {
         layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &base),
         roles: if scope.roles.is_empty() {
@@ -487,3 +373,20 @@ async fn person(
         actions,
     }))
 }
+
+/// The practices: the provider's list, each practice's home and its staff.
+pub const CAPABILITY: Capability = Capability {
+    routes,
+    api: None,
+    rooms: &[Room {
+        path: "/people",
+        title: "Staff",
+        description: "Everyone who works here and their roles.",
+        opens: |a| a.can(Permission::PeopleView),
+    }],
+    provider_pages: &[ProviderPage {
+        path: "/practices",
+        label: "Practices",
+        opens: |a| a.can(Permission::ProviderView),
+    }],
+};

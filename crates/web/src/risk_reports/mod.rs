@@ -17,6 +17,7 @@ use custodian_store::{AuditMeta, RiskReport};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kit::capability::{Capability, ProviderPage};
 use crate::kit::error::Problem;
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render_with};
@@ -107,3 +108,16 @@ pub fn routes(r: &mut Routes) {
             api_publish_matrix,
         );
 }
+
+/// The quarterly threats-and-vulnerabilities reports, and the provider's view of every
+/// practice's risks.
+pub const CAPABILITY: Capability = Capability {
+    routes,
+    api: Some(<RiskReportsApi as utoipa::OpenApi>::openapi),
+    rooms: &[],
+    provider_pages: &[ProviderPage {
+        path: "/provider/risks",
+        label: "Risks across practices",
+        opens: |a| a.can(Permission::ProviderView),
+    }],
+};

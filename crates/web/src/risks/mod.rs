@@ -15,6 +15,7 @@ use custodian_store::{Risk, RiskAcceptance, RiskAction, RiskFilter, RiskReview};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kit::capability::{Capability, Room};
 use crate::kit::error::Problem;
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render, render_with};
@@ -127,3 +128,16 @@ pub fn routes(r: &mut Routes) {
             api_from_library,
         );
 }
+
+/// The information risk register.
+pub const CAPABILITY: Capability = Capability {
+    routes,
+    api: Some(<RisksApi as utoipa::OpenApi>::openapi),
+    rooms: &[Room {
+        path: "/risks",
+        title: "Information risks",
+        description: "Threats to the practice's information, scored, treated and reviewed.",
+        opens: |a| a.can(Permission::RisksView),
+    }],
+    provider_pages: &[],
+};

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::identity::account::{self, SignInOutcome};
+use crate::kit::capability::Capability;
 use crate::kit::error::Problem;
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};
@@ -158,3 +159,11 @@ fn invalid(errors: crate::kit::forms::Errors) -> AppError {
 fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
 }
+
+/// Signing in, the person's own account and the User Authorisation Process, through the API.
+pub const CAPABILITY: Capability = Capability {
+    routes,
+    api: Some(<IdentityApi as utoipa::OpenApi>::openapi),
+    rooms: &[],
+    provider_pages: &[],
+};

@@ -18,6 +18,7 @@ use custodian_domain::{Permission, PersonId, Practice, PracticeRole};
 use custodian_store::{AccessRequest, Outcome};
 use serde::Deserialize;
 
+use crate::kit::capability::{Capability, Room};
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render, render_with, roles_text};
 use crate::kit::routes::{Reach, Routes};
@@ -148,3 +149,60 @@ async fn member(
         .filter(|m| m.left_at.is_none())
         .ok_or(AppError::NotFound.into())
 }
+
+/// The practice's User Authorisation Process.
+pub const CAPABILITY: Capability = Capability {
+    routes,
+    api: None,
+    rooms: &[
+        Room {
+            path: "/access",
+            title: "Who has access",
+            description: "Roles, two-factor, last sign-in, password age, dormant accounts.",
+            opens: |a| a.can(Permission::PeopleView),
+        },
+        Room {
+            path: "/requests",
+            title: "Starters and movers",
+            description: "Request and approve access for new staff and changes of role.",
+            opens: |a| a.can(Permission::StarterRequest) || a.can(Permission::StarterApprove),
+        },
+        Room {
+            path: "/leavers",
+            title: "Leavers",
+            description: "Access that ends on an exit date.",
+            opens: |a| a.can(Permission::PeopleView),
+        },
+        Room {
+            path: "/tasks",
+            title: "Logins in other systems",
+            description: "Tasks to create and remove logins in the practice's systems.",
+            opens: |a| a.can(Permission::PeopleView),
+        },
+        Room {
+            path: "/security",
+            title: "Account security",
+            description: "Locked accounts and failed sign-ins.",
+            opens: |a| a.can(Permission::PeopleView),
+        },
+        Room {
+            path: "/administrators",
+            title: "System administrators",
+            description: "Nominated administrators: DSPT 4.3.1 evidence.",
+            opens: |a| a.can(Permission::PeopleView) || a.can(Permission::AuditView),
+        },
+        Room {
+            path: "/systems",
+            title: "Systems",
+            description: "The other systems staff need logins for.",
+            opens: |a| a.can(Permission::PeopleView),
+        },
+        Room {
+            path: "/settings",
+            title: "Settings",
+            description: "Passwords, sign-in timeouts, two-factor, administrators, the risk matrix.",
+            opens: |a| a.can(Permission::PeopleView),
+        },
+    ],
+    provider_pages: &[],
+};

@@ -1,0 +1,33 @@
+//! What needs a person's attention in a practice, gathered from every capability through one
+//! interface ([`AttentionFn`], listed in [`crate::ATTENTION`]): the practice's home page shows
+//! it, and the digest will send it. A capability adds its due and overdue items by adding its
+//! function to that list.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::{Actor, App, AppError};
+
+/// One thing to look at: where (a path under the practice, e.g. `/requests`) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attention {
+    pub path: String,
+    pub text: String,
+}
+
+/// A capability's items for an actor, borrowing the app and the actor.
+pub type AttentionFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<Attention>, AppError>> + Send + 'a>>;
+
+/// How a capability says what needs the actor's attention; it looks only at what the actor's
+/// access lets them see, and returns nothing otherwise.
+pub type AttentionFn = for<'a> fn(&'a App, &'a Actor<'a>) -> AttentionFuture<'a>;
+
+/// Everything that needs the actor's attention in their practice, capability by capability.
+pub async fn needs_attention(app: &App, actor: &Actor<'_>) -> Result<Vec<Attention>, AppError> {
+    let mut all = Vec::new();
+    for f in crate::ATTENTION {
+        all.extend(f(app, actor).await?);
+    }
+    Ok(all)
+}
