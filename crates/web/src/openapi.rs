@@ -315,7 +315,7 @@ struct SchemaDoc {
 }
 
 #[derive(Template)]
-#[template(path = "api_docs.html")]
+#[template(path = "practices/api_docs.html")]
 struct ApiDocsPage {
     layout: Layout,
     title: String,

@@ -212,7 +212,7 @@ pub(crate) async fn ropa_rows(
 }
 
 #[derive(Template)]
-#[template(path = "ropa.html")]
+#[template(path = "assets/ropa.html")]
 pub(crate) struct RopaPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,
@@ -290,7 +290,7 @@ pub(crate) async fn api_ropa(
 }
 
 #[derive(Template)]
-#[template(path = "asset_quality.html")]
+#[template(path = "assets/asset_quality.html")]
 pub(crate) struct QualityPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,

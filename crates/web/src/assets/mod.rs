@@ -208,7 +208,7 @@ struct SelectField {
 }
 
 #[derive(Template)]
-#[template(path = "asset_form.html")]
+#[template(path = "assets/asset_form.html")]
 struct FormPage {
     layout: Layout,
     practice: custodian_domain::Practice,

@@ -26,7 +26,7 @@ pub(crate) struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "assets.html")]
+#[template(path = "assets/assets.html")]
 pub(crate) struct ListPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,
@@ -208,7 +208,7 @@ pub(crate) struct AccessRow {
 }
 
 #[derive(Template)]
-#[template(path = "asset.html")]
+#[template(path = "assets/asset.html")]
 pub(crate) struct AssetPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,

@@ -123,7 +123,7 @@ pub(crate) async fn build_report(
 }
 
 #[derive(Template)]
-#[template(path = "report.html")]
+#[template(path = "audit/report.html")]
 pub(crate) struct ReportPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,

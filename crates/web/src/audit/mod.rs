@@ -188,7 +188,7 @@ struct EventRow {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "audit/audit.html")]
 struct AuditPage {
     layout: Layout,
     practice: custodian_domain::Practice,
@@ -314,7 +314,7 @@ struct ProviderEventRow {
 }
 
 #[derive(Template)]
-#[template(path = "provider_audit.html")]
+#[template(path = "audit/provider_audit.html")]
 struct ProviderAuditPage {
     layout: Layout,
     errors: Errors,
@@ -459,7 +459,7 @@ async fn practice_event(
 }
 
 #[derive(Template)]
-#[template(path = "audit_event.html")]
+#[template(path = "audit/audit_event.html")]
 struct EventPage {
     layout: Layout,
     practice: custodian_domain::Practice,

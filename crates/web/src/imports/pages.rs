@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "register_import.html")]
+#[template(path = "imports/register_import.html")]
 pub(crate) struct UploadPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,
@@ -259,7 +259,7 @@ pub(crate) async fn upload_submit(
 }
 
 #[derive(Template)]
-#[template(path = "register_import_check.html")]
+#[template(path = "imports/register_import_check.html")]
 pub(crate) struct CheckPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,

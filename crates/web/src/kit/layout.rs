@@ -141,7 +141,7 @@ pub fn provider_roles_text(roles: &[ProviderRole]) -> String {
 // ---- error page -------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "layout/error.html")]
 pub struct ErrorPage {
     layout: Layout,
     title: String,

@@ -54,7 +54,7 @@ async fn stylesheet() -> Response {
 // ---- the person's own pages -------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "practices/home.html")]
 struct HomePage {
     layout: Layout,
     provider_name: String,
@@ -100,7 +100,7 @@ struct PracticeRow {
 }
 
 #[derive(Template)]
-#[template(path = "practices.html")]
+#[template(path = "practices/practices.html")]
 struct PracticesPage {
     layout: Layout,
     provider_name: String,
@@ -213,7 +213,7 @@ async fn create_practice(
 }
 
 #[derive(Template)]
-#[template(path = "practice.html")]
+#[template(path = "practices/practice.html")]
 struct PracticePage {
     layout: Layout,
     practice: Practice,
@@ -272,7 +272,7 @@ struct PersonRow {
 }
 
 #[derive(Template)]
-#[template(path = "people.html")]
+#[template(path = "practices/people.html")]
 struct PeoplePage {
     layout: Layout,
     practice: Practice,
@@ -315,7 +315,7 @@ async fn people(
 }
 
 #[derive(Template)]
-#[template(path = "person.html")]
+#[template(path = "practices/person.html")]
 struct PersonPage {
     layout: Layout,
     practice: Practice,

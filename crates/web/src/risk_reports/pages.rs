@@ -10,7 +10,7 @@ pub(crate) struct ReportRow {
 }
 
 #[derive(Template)]
-#[template(path = "risk_reports.html")]
+#[template(path = "risk_reports/risk_reports.html")]
 pub(crate) struct ListPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
@@ -107,7 +107,7 @@ pub(crate) async fn generate_submit(
 }
 
 #[derive(Template)]
-#[template(path = "risk_report.html")]
+#[template(path = "risk_reports/risk_report.html")]
 pub(crate) struct ReportPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,

@@ -62,7 +62,7 @@ pub(crate) async fn provider_rows(state: &AppState) -> Result<Vec<ProviderRiskRo
 }
 
 #[derive(Template)]
-#[template(path = "provider_risks.html")]
+#[template(path = "risk_reports/provider_risks.html")]
 pub(crate) struct ProviderPage {
     pub(crate) layout: Layout,
     pub(crate) errors: Errors,

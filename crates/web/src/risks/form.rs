@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "risk_form.html")]
+#[template(path = "risks/risk_form.html")]
 pub(crate) struct FormPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,

@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "risk_library.html")]
+#[template(path = "risks/risk_library.html")]
 pub(crate) struct LibraryPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,
@@ -103,7 +103,7 @@ pub(crate) async fn library_submit(
 }
 
 #[derive(Template)]
-#[template(path = "risk_matrix.html")]
+#[template(path = "risks/risk_matrix.html")]
 pub(crate) struct MatrixPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,

@@ -29,7 +29,7 @@ pub(crate) struct ActionRow {
 }
 
 #[derive(Template)]
-#[template(path = "risks.html")]
+#[template(path = "risks/risks.html")]
 pub(crate) struct ListPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,

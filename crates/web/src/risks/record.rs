@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "risk.html")]
+#[template(path = "risks/risk.html")]
 pub(crate) struct RiskPage {
     pub(crate) layout: Layout,
     pub(crate) practice: custodian_domain::Practice,

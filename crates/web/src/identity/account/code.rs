@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "sign_in_mfa.html")]
+#[template(path = "identity/sign_in_mfa.html")]
 pub(crate) struct MfaPage {
     pub(crate) layout: Layout,
     pub(crate) errors: Errors,

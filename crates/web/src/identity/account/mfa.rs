@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "mfa_enrol.html")]
+#[template(path = "identity/mfa_enrol.html")]
 pub(crate) struct MfaEnrolPage {
     pub(crate) layout: Layout,
     pub(crate) errors: Errors,
@@ -78,7 +78,7 @@ pub(crate) struct MfaEnrolForm {
 }
 
 #[derive(Template)]
-#[template(path = "recovery_codes.html")]
+#[template(path = "identity/recovery_codes.html")]
 pub(crate) struct RecoveryCodesPage {
     pub(crate) layout: Layout,
     pub(crate) codes: Vec<String>,

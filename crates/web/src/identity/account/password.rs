@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "password.html")]
+#[template(path = "identity/password.html")]
 pub(crate) struct PasswordPage {
     pub(crate) layout: Layout,
     pub(crate) errors: Errors,

@@ -10,7 +10,7 @@ pub(crate) struct QuestionSlot {
 }
 
 #[derive(Template)]
-#[template(path = "security_questions.html")]
+#[template(path = "identity/security_questions.html")]
 pub(crate) struct QuestionsPage {
     pub(crate) layout: Layout,
     pub(crate) errors: Errors,

@@ -11,7 +11,7 @@ pub(crate) struct SessionRow {
 }
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "identity/account.html")]
 pub(crate) struct AccountPage {
     pub(crate) layout: Layout,
     pub(crate) person: custodian_domain::Person,

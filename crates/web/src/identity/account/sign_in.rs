@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "sign_in.html")]
+#[template(path = "identity/sign_in.html")]
 pub(crate) struct SignInPage {
     pub(crate) layout: Layout,
     pub(crate) errors: Errors,

@@ -19,7 +19,7 @@ pub(crate) struct PracticeOption {
 }
 
 #[derive(Template)]
-#[template(path = "tokens.html")]
+#[template(path = "identity/tokens.html")]
 pub(crate) struct TokensPage {
     pub(crate) layout: Layout,
     pub(crate) errors: Errors,

@@ -15,7 +15,7 @@ pub(crate) struct AccessRow {
 }
 
 #[derive(Template)]
-#[template(path = "access.html")]
+#[template(path = "identity/access.html")]
 pub(crate) struct AccessPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
@@ -96,7 +96,7 @@ pub(crate) struct LockedRow {
 }
 
 #[derive(Template)]
-#[template(path = "security.html")]
+#[template(path = "identity/security.html")]
 pub(crate) struct SecurityPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,

@@ -12,7 +12,7 @@ pub(crate) struct TaskRow {
 }
 
 #[derive(Template)]
-#[template(path = "tasks.html")]
+#[template(path = "identity/tasks.html")]
 pub(crate) struct TasksPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
@@ -96,7 +96,7 @@ pub(crate) async fn task_done(
 }
 
 #[derive(Template)]
-#[template(path = "systems.html")]
+#[template(path = "identity/systems.html")]
 pub(crate) struct SystemsPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
@@ -177,7 +177,7 @@ pub(crate) struct AdminRow {
 }
 
 #[derive(Template)]
-#[template(path = "administrators.html")]
+#[template(path = "identity/administrators.html")]
 pub(crate) struct AdministratorsPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
@@ -446,7 +446,7 @@ impl SettingsForm {
 }
 
 #[derive(Template)]
-#[template(path = "settings.html")]
+#[template(path = "identity/settings.html")]
 pub(crate) struct SettingsPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,

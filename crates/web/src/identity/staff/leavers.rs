@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "leaver_new.html")]
+#[template(path = "identity/leaver_new.html")]
 pub(crate) struct LeaverPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
@@ -85,7 +85,7 @@ pub(crate) struct LeaverRow {
 }
 
 #[derive(Template)]
-#[template(path = "leavers.html")]
+#[template(path = "identity/leavers.html")]
 pub(crate) struct LeaversPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,

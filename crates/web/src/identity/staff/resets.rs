@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "verify_identity.html")]
+#[template(path = "identity/verify_identity.html")]
 pub(crate) struct VerifyPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
@@ -17,7 +17,7 @@ pub(crate) struct VerifyPage {
 }
 
 #[derive(Template)]
-#[template(path = "otp_issued.html")]
+#[template(path = "identity/otp_issued.html")]
 pub(crate) struct OtpPage {
     pub(crate) layout: Layout,
     pub(crate) heading: String,

@@ -13,7 +13,7 @@ pub(crate) struct RequestRow {
 }
 
 #[derive(Template)]
-#[template(path = "requests.html")]
+#[template(path = "identity/requests.html")]
 pub(crate) struct RequestsPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
@@ -131,7 +131,7 @@ impl RequestForm {
 }
 
 #[derive(Template)]
-#[template(path = "request_new.html")]
+#[template(path = "identity/request_new.html")]
 pub(crate) struct RequestNewPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
@@ -308,7 +308,7 @@ pub(crate) async fn mover_submit(
 }
 
 #[derive(Template)]
-#[template(path = "request.html")]
+#[template(path = "identity/request.html")]
 pub(crate) struct RequestPage {
     pub(crate) layout: Layout,
     pub(crate) practice: Practice,
