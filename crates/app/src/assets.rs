@@ -3,14 +3,10 @@
 //! register's data-quality gaps.
 
 use custodian_domain::assets::{self, AccessInput, AssetInput, FlowInput, Gap};
-use custodian_domain::{Invalid, Permission, PersonId, PracticeRole};
+use custodian_domain::{AssetId, Invalid, Permission, PersonId, PracticeRole};
 use custodian_store::{Asset, AssetAccess, AssetFilter, AssetFlow};
 
-use crate::{Actor, App, AppError};
-
-pub fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
-}
+use crate::{Actor, App, AppError, parse_id};
 
 pub async fn load(app: &App, actor: &Actor<'_>, id: &str) -> Result<Asset, AppError> {
     app.require(actor, Permission::AssetsView, "asset.view")
@@ -125,7 +121,7 @@ pub async fn unstated_logins(
     actor: &Actor<'_>,
     list: &[Asset],
     staff: &[custodian_store::AccessOverview],
-) -> Result<std::collections::HashMap<uuid::Uuid, Vec<String>>, AppError> {
+) -> Result<std::collections::HashMap<AssetId, Vec<String>>, AppError> {
     let mut out = std::collections::HashMap::new();
     let linked: Vec<&Asset> = list
         .iter()
@@ -170,11 +166,11 @@ pub async fn quality_of(
         .map(|o| o.person_id)
         .collect();
     let (flow_facts, access_facts) = app.store.register_facts(actor.practice_id()).await?;
-    let mut flows: HashMap<uuid::Uuid, Vec<(assets::FlowFact, usize)>> = HashMap::new();
+    let mut flows: HashMap<AssetId, Vec<(assets::FlowFact, usize)>> = HashMap::new();
     for (from, f, n) in flow_facts {
         flows.entry(from).or_default().push((f, n));
     }
-    let no_reason: HashMap<uuid::Uuid, usize> = access_facts.into_iter().collect();
+    let no_reason: HashMap<AssetId, usize> = access_facts.into_iter().collect();
     let unstated = unstated_logins(app, actor, list, &staff).await?;
     let facts: Vec<assets::AssetFacts> = list
         .iter()

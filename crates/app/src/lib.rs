@@ -93,3 +93,9 @@ pub fn jobs() -> Vec<scheduler::Job> {
 /// Every capability's contribution to what needs a person's attention (see [`home`]). A
 /// capability with due or overdue items adds its function here: one line.
 pub const ATTENTION: &[home::AttentionFn] = &[identity::attention, risk_reports::attention];
+
+/// An id from a path or a form: one that does not parse names nothing, so it is not found
+/// (never a 400 that would tell a prober the shape of ids).
+pub fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, AppError> {
+    s.parse().map_err(|_| AppError::NotFound)
+}

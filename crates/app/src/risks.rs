@@ -8,7 +8,7 @@ use custodian_domain::risks::{
 use custodian_domain::{Invalid, Permission, PersonId};
 use custodian_store::{Risk, RiskAcceptance, RiskAction, RiskFilter, RiskReview};
 
-use crate::{Actor, App, AppError};
+use crate::{Actor, App, AppError, parse_id};
 
 /// How many of the practice's risks use a likelihood or impact beyond matrix `m` (they would
 /// fall off its heat map): a practice cannot move to a smaller matrix until they are rescored.
@@ -64,10 +64,6 @@ pub async fn check_matrix_change(
         .into());
     }
     Ok(())
-}
-
-pub fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
 }
 
 /// The practice's matrix and appetite.

@@ -330,14 +330,14 @@ pub fn may_edit(access: &crate::Access, roles: &[PracticeRole], iao: Option<Pers
 /// A gap in the register, for the data-quality report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Gap {
-    pub asset_id: uuid::Uuid,
+    pub asset_id: crate::AssetId,
     pub asset: String,
     pub problem: String,
 }
 
 /// The facts the data-quality report needs about one asset.
 pub struct AssetFacts<'a> {
-    pub id: uuid::Uuid,
+    pub id: crate::AssetId,
     pub input: &'a AssetInput,
     pub created: NaiveDate,
     pub iao_is_current: bool,
@@ -464,9 +464,9 @@ pub fn status_label(v: &str) -> &'static str {
 #[serde(default)]
 pub struct FlowInput {
     /// The asset the data leaves.
-    pub from_asset_id: Option<uuid::Uuid>,
+    pub from_asset_id: Option<crate::AssetId>,
     /// Another asset of the practice, or...
-    pub to_asset_id: Option<uuid::Uuid>,
+    pub to_asset_id: Option<crate::AssetId>,
     /// ...an external party (e.g. "Hospital trust", "ICB").
     pub to_party: String,
     pub data: String,
@@ -673,7 +673,7 @@ mod tests {
 
     #[test]
     fn flows_go_somewhere_else_and_are_flagged() {
-        let a = uuid::Uuid::now_v7();
+        let a = crate::AssetId::new();
         let base = FlowInput {
             from_asset_id: Some(a),
             data: "Referral letters".into(),
@@ -715,7 +715,7 @@ mod tests {
         a.special_category = true;
         a.last_reviewed_on = "2024-01-01".into();
         let facts = AssetFacts {
-            id: uuid::Uuid::nil(),
+            id: crate::AssetId(uuid::Uuid::nil()),
             input: &a,
             created: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
             iao_is_current: false,
@@ -760,7 +760,7 @@ mod tests {
         );
         let good = asset();
         let clean = AssetFacts {
-            id: uuid::Uuid::nil(),
+            id: crate::AssetId(uuid::Uuid::nil()),
             input: &good,
             created: today(),
             iao_is_current: true,

@@ -72,6 +72,8 @@ id_type!(
     PersonId,
     "a person: a member of staff of one or more practices, or of the provider"
 );
+id_type!(AssetId, "an information asset in a practice's register");
+id_type!(RiskId, "an information risk in a practice's register");
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@ pub mod totp;
 pub mod validation;
 
 pub use access::{Access, Permission, PracticeRole, ProviderRole};
-pub use ids::{PersonId, PracticeId};
+pub use ids::{AssetId, PersonId, PracticeId, RiskId};
 pub use page::{Cursor, Page, PageRequest};
 pub use people::{AccountStatus, NewPerson, Person, PracticeMember};
 pub use practice::{NewPractice, Practice};

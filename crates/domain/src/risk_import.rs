@@ -62,7 +62,7 @@ pub struct RiskImportContext {
     /// Current members by username, lower-cased.
     pub members: HashMap<String, PersonId>,
     /// The register's assets by [`name_key`], with their IAO.
-    pub assets: HashMap<String, (uuid::Uuid, Option<PersonId>)>,
+    pub assets: HashMap<String, (crate::AssetId, Option<PersonId>)>,
     /// Titles of the risks already in the register, by [`name_key`].
     pub existing_titles: HashSet<String>,
     /// Who imports: the owner of a risk with no owner and no asset.
@@ -214,7 +214,7 @@ mod tests {
         let ivy = PersonId::new();
         RiskImportContext {
             members: [("ivy".to_string(), ivy)].into(),
-            assets: [("emis web".to_string(), (uuid::Uuid::now_v7(), Some(ivy)))].into(),
+            assets: [("emis web".to_string(), (crate::AssetId::new(), Some(ivy)))].into(),
             existing_titles: ["power cut".to_string()].into(),
             importer: PersonId::new(),
         }

@@ -11,7 +11,7 @@ use crate::risks::{self, Band, Matrix};
 /// What the report needs to know of a risk.
 #[derive(Clone, Debug)]
 pub struct RiskFact {
-    pub id: uuid::Uuid,
+    pub id: crate::RiskId,
     pub reference: String,
     pub title: String,
     pub owner: String,
@@ -37,7 +37,7 @@ pub struct RiskFact {
 /// What the report needs to know of an action.
 #[derive(Clone, Debug)]
 pub struct ActionFact {
-    pub risk_id: uuid::Uuid,
+    pub risk_id: crate::RiskId,
     pub description: String,
     pub owner: String,
     pub due_on: NaiveDate,
@@ -47,7 +47,7 @@ pub struct ActionFact {
 /// A change to a risk recorded in the quarter (from the audit trail).
 #[derive(Clone, Debug)]
 pub struct ChangeFact {
-    pub risk_id: uuid::Uuid,
+    pub risk_id: crate::RiskId,
     pub on: NaiveDate,
     /// `update`, `review` or `close`.
     pub kind: &'static str,
@@ -338,7 +338,7 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
         .filter(|r| r.next_review_on < f.today)
         .map(|r| line(r, format!("review due {}", fmt(r.next_review_on))))
         .collect();
-    let references: std::collections::HashMap<uuid::Uuid, &str> = f
+    let references: std::collections::HashMap<crate::RiskId, &str> = f
         .risks
         .iter()
         .map(|r| (r.id, r.reference.as_str()))
@@ -395,7 +395,7 @@ mod tests {
 
     fn risk(reference: &str, residual: (u8, u8), created: NaiveDate, status: &str) -> RiskFact {
         RiskFact {
-            id: uuid::Uuid::now_v7(),
+            id: crate::RiskId::new(),
             reference: reference.into(),
             title: format!("Risk {reference}"),
             owner: "Ivy".into(),

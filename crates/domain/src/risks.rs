@@ -202,7 +202,7 @@ pub struct RiskInput {
     /// The weakness it exploits (e.g. "staff not trained to spot phishing").
     pub vulnerability: String,
     /// The assets affected, from the practice's asset register.
-    pub asset_ids: Vec<uuid::Uuid>,
+    pub asset_ids: Vec<crate::AssetId>,
     pub confidentiality: bool,
     pub confidentiality_reason: String,
     pub integrity: bool,

@@ -8,7 +8,7 @@ macro_rules! asset_methods {
         fn asset_from(row: &$row) -> Result<Asset> {
             let fields: String = row.try_get("fields")?;
             Ok(Asset {
-                id: row.try_get("id")?,
+                id: AssetId(row.try_get("id")?),
                 practice_id: PracticeId(row.try_get("practice_id")?),
                 fields: serde_json::from_str(&fields).map_err(|e| StoreError::Corrupt(format!("asset fields: {e}")))?,
                 iao_name: row.try_get("iao_name")?,
@@ -39,7 +39,7 @@ macro_rules! asset_methods {
             let role: Option<String> = row.try_get("role")?;
             Ok(AssetAccess {
                 id: row.try_get("id")?,
-                asset_id: row.try_get("asset_id")?,
+                asset_id: AssetId(row.try_get("asset_id")?),
                 role: role.map(|r| r.parse().map_err(|_| StoreError::Corrupt(format!("role {r}")))).transpose()?,
                 person_id: row.try_get::<Option<Uuid>, _>("person_id")?.map(PersonId),
                 person_name: row.try_get("person_name")?,
@@ -98,7 +98,7 @@ macro_rules! asset_methods {
         fn review_from(row: &$row) -> Result<AccessReview> {
             Ok(AccessReview {
                 id: row.try_get("id")?,
-                asset_id: row.try_get("asset_id")?,
+                asset_id: AssetId(row.try_get("asset_id")?),
                 reviewed_by: PersonId(row.try_get("reviewed_by")?),
                 reviewed_by_name: row.try_get("reviewed_by_name")?,
                 reviewed_at: row.try_get("reviewed_at")?,
@@ -191,7 +191,7 @@ macro_rules! asset_methods {
                 let mut tx = self.pool.begin_with($begin).await?;
                 let id = insert_asset(&mut tx, practice, v, by, None).await?;
                 tx.commit().await?;
-                self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))
+                self.asset(practice, AssetId(id)).await?.ok_or(StoreError::NotFound("asset"))
             }
 
             async fn stage_import(&self, practice: PracticeId, register: &str, file_name: &str, content: &[u8], summary: serde_json::Value, by: &AuditMeta) -> Result<RegisterImport> {
@@ -323,7 +323,7 @@ macro_rules! asset_methods {
                 Ok(())
             }
 
-            async fn update_asset(&self, practice: PracticeId, id: Uuid, v: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset> {
+            async fn update_asset(&self, practice: PracticeId, id: AssetId, v: &custodian_domain::assets::ValidAsset, by: &AuditMeta) -> Result<Asset> {
                 let old = self.asset(practice, id).await?.ok_or(StoreError::NotFound("asset"))?;
                 check_owners(&self.pool, practice, v).await?;
                 let (o, n) = (serde_json::to_value(&old.fields).unwrap(), serde_json::to_value(&v.input).unwrap());
@@ -343,7 +343,7 @@ macro_rules! asset_methods {
                      review_interval_months = $15, updated_at = $16 WHERE practice_id = $1 AND id = $2",
                 )
                 .bind(practice.0)
-                .bind(id)
+                .bind(id.0)
                 .bind(&v.input.name)
                 .bind(sort_key(&v.input.name))
                 .bind(serde_json::to_string(&v.input).expect("fields serialise"))
@@ -380,12 +380,13 @@ macro_rules! asset_methods {
                 Ok(rows.into_iter().map(|(s, p)| (s, PersonId(p))).collect())
             }
 
-            async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(Uuid, String)>> {
-                Ok(sqlx::query_as("SELECT id, name FROM assets WHERE practice_id = $1 ORDER BY sort_key, id").bind(practice.0).fetch_all(&self.pool).await?)
+            async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(AssetId, String)>> {
+                let rows: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, name FROM assets WHERE practice_id = $1 ORDER BY sort_key, id").bind(practice.0).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id, name)| (AssetId(id), name)).collect())
             }
 
-            async fn asset(&self, practice: PracticeId, id: Uuid) -> Result<Option<Asset>> {
-                let row = sqlx::query(&format!("{ASSET_QUERY} AND a.id = $2")).bind(practice.0).bind(id).fetch_optional(&self.pool).await?;
+            async fn asset(&self, practice: PracticeId, id: AssetId) -> Result<Option<Asset>> {
+                let row = sqlx::query(&format!("{ASSET_QUERY} AND a.id = $2")).bind(practice.0).bind(id.0).fetch_optional(&self.pool).await?;
                 row.as_ref().map(asset_from).transpose()
             }
 
@@ -424,8 +425,8 @@ macro_rules! asset_methods {
                 )
                 .bind(id)
                 .bind(practice.0)
-                .bind(from)
-                .bind(flow.to_asset_id)
+                .bind(from.0)
+                .bind(flow.to_asset_id.map(|a| a.0))
                 .bind(serde_json::to_string(flow).expect("fields serialise"))
                 .bind(flow.encrypted)
                 .bind(!external || !flow.agreement_ref.trim().is_empty())
@@ -438,7 +439,7 @@ macro_rules! asset_methods {
                 flow_from(&row)
             }
 
-            async fn flows(&self, practice: PracticeId, asset: Option<Uuid>) -> Result<Vec<AssetFlow>> {
+            async fn flows(&self, practice: PracticeId, asset: Option<AssetId>) -> Result<Vec<AssetFlow>> {
                 let rows = sqlx::query(&if asset.is_some() {
                     // Written without `$2 IS NULL OR` so that the planner uses the per-asset indexes.
                     format!("{FLOW_QUERY} AND (f.from_asset_id = $2 OR f.to_asset_id = $2) ORDER BY f.created_at")
@@ -446,7 +447,7 @@ macro_rules! asset_methods {
                     format!("{FLOW_QUERY} AND $2 IS NULL ORDER BY f.created_at")
                 })
                     .bind(practice.0)
-                    .bind(asset)
+                    .bind(asset.map(|a| a.0))
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter().map(flow_from).collect()
@@ -466,7 +467,7 @@ macro_rules! asset_methods {
                 Ok(())
             }
 
-            async fn add_access(&self, practice: PracticeId, asset: Uuid, a: &custodian_domain::assets::AccessInput, by: &AuditMeta) -> Result<AssetAccess> {
+            async fn add_access(&self, practice: PracticeId, asset: AssetId, a: &custodian_domain::assets::AccessInput, by: &AuditMeta) -> Result<AssetAccess> {
                 if self.asset(practice, asset).await?.is_none() {
                     return Err(StoreError::NotFound("asset"));
                 }
@@ -485,7 +486,7 @@ macro_rules! asset_methods {
                 sqlx::query("INSERT INTO asset_access (id, practice_id, asset_id, role, person_id, level, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                     .bind(id)
                     .bind(practice.0)
-                    .bind(asset)
+                    .bind(asset.0)
                     .bind(a.role.map(|r| r.as_str()))
                     .bind(a.person_id.map(|p| p.0))
                     .bind(&a.level)
@@ -515,7 +516,7 @@ macro_rules! asset_methods {
                         has_agreement: r.try_get("has_agreement")?,
                         external: r.try_get("external")?,
                     };
-                    Ok((r.try_get("from_asset_id")?, fact, n as usize))
+                    Ok((AssetId(r.try_get("from_asset_id")?), fact, n as usize))
                 })
                 .collect::<Result<Vec<_>>>()?;
                 let access = sqlx::query(
@@ -527,26 +528,26 @@ macro_rules! asset_methods {
                 .iter()
                 .map(|r| -> Result<_> {
                     let n: i64 = r.try_get("n")?;
-                    Ok((r.try_get("asset_id")?, n as usize))
+                    Ok((AssetId(r.try_get("asset_id")?), n as usize))
                 })
                 .collect::<Result<Vec<_>>>()?;
                 Ok((flows, access))
             }
 
-            async fn access_entries(&self, practice: PracticeId, asset: Option<Uuid>) -> Result<Vec<AssetAccess>> {
+            async fn access_entries(&self, practice: PracticeId, asset: Option<AssetId>) -> Result<Vec<AssetAccess>> {
                 let rows = sqlx::query(&if asset.is_some() {
                     format!("{ACCESS_QUERY} AND x.asset_id = $2 ORDER BY x.created_at")
                 } else {
                     format!("{ACCESS_QUERY} AND $2 IS NULL ORDER BY x.created_at")
                 })
                     .bind(practice.0)
-                    .bind(asset)
+                    .bind(asset.map(|a| a.0))
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter().map(access_from).collect()
             }
 
-            async fn review_access(&self, practice: PracticeId, asset: Uuid, keep: &[Uuid], notes: &str, by: &AuditMeta) -> Result<AccessReview> {
+            async fn review_access(&self, practice: PracticeId, asset: AssetId, keep: &[Uuid], notes: &str, by: &AuditMeta) -> Result<AccessReview> {
                 let reviewer = by.actor_id.ok_or(StoreError::NotFound("reviewer"))?;
                 if self.asset(practice, asset).await?.is_none() {
                     return Err(StoreError::NotFound("asset"));
@@ -569,7 +570,7 @@ macro_rules! asset_methods {
                 )
                 .bind(id)
                 .bind(practice.0)
-                .bind(asset)
+                .bind(asset.0)
                 .bind(reviewer.0)
                 .bind(at)
                 .bind(keep.len() as i64)
@@ -585,10 +586,10 @@ macro_rules! asset_methods {
                 review_from(&row)
             }
 
-            async fn access_reviews(&self, practice: PracticeId, asset: Uuid) -> Result<Vec<AccessReview>> {
+            async fn access_reviews(&self, practice: PracticeId, asset: AssetId) -> Result<Vec<AccessReview>> {
                 let rows = sqlx::query(&format!("{REVIEW_QUERY} AND r.asset_id = $2 ORDER BY r.reviewed_at DESC"))
                     .bind(practice.0)
-                    .bind(asset)
+                    .bind(asset.0)
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter().map(review_from).collect()

@@ -27,8 +27,8 @@ use async_trait::async_trait;
 use custodian_domain::identity::{SessionStage, ValidAccessRequest};
 use custodian_domain::settings::PracticeSettings;
 use custodian_domain::{
-    Page, PageRequest, Person, PersonId, Practice, PracticeId, PracticeMember, PracticeRole,
-    ProviderRole, people::ValidPerson, practice::ValidPractice,
+    AssetId, Page, PageRequest, Person, PersonId, Practice, PracticeId, PracticeMember,
+    PracticeRole, ProviderRole, RiskId, people::ValidPerson, practice::ValidPractice,
 };
 
 pub use error::StoreError;
@@ -119,17 +119,17 @@ pub trait RiskStore: Send + Sync {
     async fn update_risk(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: RiskId,
         risk: &custodian_domain::risks::ValidRisk,
         by: &AuditMeta,
     ) -> Result<Risk>;
-    async fn risk(&self, practice: PracticeId, id: uuid::Uuid) -> Result<Option<Risk>>;
+    async fn risk(&self, practice: PracticeId, id: RiskId) -> Result<Option<Risk>>;
     /// The practice's risks, highest residual score first.
     async fn risks(&self, practice: PracticeId, filter: &RiskFilter) -> Result<Vec<Risk>>;
     async fn add_risk_action(
         &self,
         practice: PracticeId,
-        risk: uuid::Uuid,
+        risk: RiskId,
         action: &custodian_domain::risks::ValidAction,
         by: &AuditMeta,
     ) -> Result<RiskAction>;
@@ -144,25 +144,24 @@ pub trait RiskStore: Send + Sync {
     async fn risk_actions(
         &self,
         practice: PracticeId,
-        risk: Option<uuid::Uuid>,
+        risk: Option<RiskId>,
     ) -> Result<Vec<RiskAction>>;
     /// Records a review: the residual scores it found become the risk's, and the next review
     /// date is set.
     async fn review_risk(
         &self,
         practice: PracticeId,
-        risk: uuid::Uuid,
+        risk: RiskId,
         review: &custodian_domain::risks::ValidReview,
         by: &AuditMeta,
     ) -> Result<RiskReview>;
-    async fn risk_reviews(&self, practice: PracticeId, risk: uuid::Uuid)
-    -> Result<Vec<RiskReview>>;
+    async fn risk_reviews(&self, practice: PracticeId, risk: RiskId) -> Result<Vec<RiskReview>>;
     /// Accepts a risk until a date: its status becomes accepted and it comes back for review
     /// when the acceptance ends (or earlier if a review was already due).
     async fn accept_risk(
         &self,
         practice: PracticeId,
-        risk: uuid::Uuid,
+        risk: RiskId,
         acceptance: &custodian_domain::risks::ValidAcceptance,
         band: custodian_domain::risks::Band,
         by: &AuditMeta,
@@ -240,14 +239,14 @@ pub trait AssetStore: Send + Sync {
     async fn update_asset(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: AssetId,
         asset: &custodian_domain::assets::ValidAsset,
         by: &AuditMeta,
     ) -> Result<Asset>;
-    async fn asset(&self, practice: PracticeId, id: uuid::Uuid) -> Result<Option<Asset>>;
+    async fn asset(&self, practice: PracticeId, id: AssetId) -> Result<Option<Asset>>;
     /// Every asset in the practice's register (retired ones too) as (id, name), by name: for
     /// choosing one in a form and for spotting a name already taken.
-    async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(uuid::Uuid, String)>>;
+    async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(AssetId, String)>>;
     /// Keeps an uploaded register file (checked by the caller) until its uploader chooses how
     /// to import it; records the upload with `summary` (rows, valid and invalid counts).
     async fn stage_import(
@@ -293,17 +292,13 @@ pub trait AssetStore: Send + Sync {
         by: &AuditMeta,
     ) -> Result<AssetFlow>;
     /// Flows out of and into an asset (or, with `None`, every flow of the practice).
-    async fn flows(
-        &self,
-        practice: PracticeId,
-        asset: Option<uuid::Uuid>,
-    ) -> Result<Vec<AssetFlow>>;
+    async fn flows(&self, practice: PracticeId, asset: Option<AssetId>) -> Result<Vec<AssetFlow>>;
     async fn remove_flow(&self, practice: PracticeId, id: uuid::Uuid, by: &AuditMeta)
     -> Result<()>;
     async fn add_access(
         &self,
         practice: PracticeId,
-        asset: uuid::Uuid,
+        asset: AssetId,
         access: &custodian_domain::assets::AccessInput,
         by: &AuditMeta,
     ) -> Result<AssetAccess>;
@@ -319,7 +314,7 @@ pub trait AssetStore: Send + Sync {
     async fn access_entries(
         &self,
         practice: PracticeId,
-        asset: Option<uuid::Uuid>,
+        asset: Option<AssetId>,
     ) -> Result<Vec<AssetAccess>>;
     async fn remove_access(
         &self,
@@ -332,7 +327,7 @@ pub trait AssetStore: Send + Sync {
     async fn review_access(
         &self,
         practice: PracticeId,
-        asset: uuid::Uuid,
+        asset: AssetId,
         keep: &[uuid::Uuid],
         notes: &str,
         by: &AuditMeta,
@@ -341,7 +336,7 @@ pub trait AssetStore: Send + Sync {
     async fn access_reviews(
         &self,
         practice: PracticeId,
-        asset: uuid::Uuid,
+        asset: AssetId,
     ) -> Result<Vec<AccessReview>>;
 }
 

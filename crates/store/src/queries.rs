@@ -65,7 +65,7 @@ macro_rules! impl_store {
     ($store:ty, $backend:expr, $row:ty, $begin:literal, $agg:literal) => {
         use async_trait::async_trait;
         use custodian_domain::{
-            AccountStatus, Page, PageRequest, Person, PersonId, Practice, PracticeId, PracticeMember,
+            AccountStatus, AssetId, Page, PageRequest, RiskId, Person, PersonId, Practice, PracticeId, PracticeMember,
             PracticeRole, ProviderRole, people::ValidPerson, practice::ValidPractice, Cursor,
         };
         use sqlx::Row as _;

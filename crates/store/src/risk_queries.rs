@@ -18,7 +18,7 @@ macro_rules! risk_methods {
                 None => None,
                 Some(x) => Some(RiskAcceptance {
                     id: x,
-                    risk_id: id,
+                    risk_id: RiskId(id),
                     accepted_by: PersonId(row.try_get("x_by")?),
                     accepted_by_name: row.try_get("x_by_name")?,
                     accepted_at: row.try_get("x_at")?,
@@ -29,7 +29,7 @@ macro_rules! risk_methods {
                 }),
             };
             Ok(Risk {
-                id,
+                id: RiskId(id),
                 practice_id: PracticeId(row.try_get("practice_id")?),
                 reference: row.try_get("reference")?,
                 fields: serde_json::from_str(&fields).map_err(|e| StoreError::Corrupt(format!("risk fields: {e}")))?,
@@ -50,7 +50,7 @@ macro_rules! risk_methods {
         fn action_from(row: &$row) -> Result<RiskAction> {
             Ok(RiskAction {
                 id: row.try_get("id")?,
-                risk_id: row.try_get("risk_id")?,
+                risk_id: RiskId(row.try_get("risk_id")?),
                 description: row.try_get("description")?,
                 owner_id: PersonId(row.try_get("owner_id")?),
                 owner_name: row.try_get("owner_name")?,
@@ -68,7 +68,7 @@ macro_rules! risk_methods {
         fn risk_review_from(row: &$row) -> Result<RiskReview> {
             Ok(RiskReview {
                 id: row.try_get("id")?,
-                risk_id: row.try_get("risk_id")?,
+                risk_id: RiskId(row.try_get("risk_id")?),
                 reviewed_by: PersonId(row.try_get("reviewed_by")?),
                 reviewed_by_name: row.try_get("reviewed_by_name")?,
                 reviewed_at: row.try_get("reviewed_at")?,
@@ -109,7 +109,7 @@ macro_rules! risk_methods {
             for asset in &v.input.asset_ids {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assets WHERE practice_id = $1 AND id = $2")
                     .bind(practice.0)
-                    .bind(asset)
+                    .bind(asset.0)
                     .fetch_one(&mut **tx)
                     .await?;
                 if n == 0 {
@@ -123,13 +123,13 @@ macro_rules! risk_methods {
             tx: &mut sqlx::Transaction<'static, <__StoreType as HasDb>::Db>,
             practice: PracticeId,
             risk: Uuid,
-            assets: &[Uuid],
+            assets: &[AssetId],
         ) -> Result<()> {
             sqlx::query("DELETE FROM risk_assets WHERE practice_id = $1 AND risk_id = $2").bind(practice.0).bind(risk).execute(&mut **tx).await?;
             for a in assets {
                 sqlx::query("INSERT INTO risk_assets (risk_id, asset_id, practice_id) VALUES ($1, $2, $3)")
                     .bind(risk)
-                    .bind(a)
+                    .bind(a.0)
                     .bind(practice.0)
                     .execute(&mut **tx)
                     .await?;
@@ -223,7 +223,7 @@ macro_rules! risk_methods {
                     .await?;
                 let id = insert_risk(&mut tx, practice, v, owner, count + 1, by, None).await?;
                 tx.commit().await?;
-                self.risk(practice, id).await?.ok_or(StoreError::NotFound("risk"))
+                self.risk(practice, RiskId(id)).await?.ok_or(StoreError::NotFound("risk"))
             }
 
             async fn import_risks(&self, practice: PracticeId, import: Option<Uuid>, risks: &[custodian_domain::risks::ValidRisk], summary: serde_json::Value, by: &AuditMeta) -> Result<usize> {
@@ -257,7 +257,7 @@ macro_rules! risk_methods {
                 Ok(risks.len())
             }
 
-            async fn update_risk(&self, practice: PracticeId, id: Uuid, v: &custodian_domain::risks::ValidRisk, by: &AuditMeta) -> Result<Risk> {
+            async fn update_risk(&self, practice: PracticeId, id: RiskId, v: &custodian_domain::risks::ValidRisk, by: &AuditMeta) -> Result<Risk> {
                 let old = self.risk(practice, id).await?.ok_or(StoreError::NotFound("risk"))?;
                 let (o, n) = (serde_json::to_value(&old.fields).unwrap(), serde_json::to_value(&v.input).unwrap());
                 let mut changes = serde_json::Map::new();
@@ -279,7 +279,7 @@ macro_rules! risk_methods {
                     "SELECT reviewed_at FROM risk_reviews WHERE practice_id = $1 AND risk_id = $2 ORDER BY reviewed_at DESC LIMIT 1",
                 )
                 .bind(practice.0)
-                .bind(id)
+                .bind(id.0)
                 .fetch_optional(&mut *tx)
                 .await?
                 .map(|t: crate::Timestamp| custodian_domain::identity::london_today(t));
@@ -290,7 +290,7 @@ macro_rules! risk_methods {
                      WHERE practice_id = $1 AND id = $2",
                 )
                 .bind(practice.0)
-                .bind(id)
+                .bind(id.0)
                 .bind(&v.input.title)
                 .bind(sort_key(&v.input.title))
                 .bind(serde_json::to_string(&v.input).expect("fields serialise"))
@@ -305,14 +305,14 @@ macro_rules! risk_methods {
                 .bind(now())
                 .execute(&mut *tx)
                 .await?;
-                set_risk_assets(&mut tx, practice, id, &v.input.asset_ids).await?;
+                set_risk_assets(&mut tx, practice, id.0, &v.input.asset_ids).await?;
                 insert_event(&mut *tx, &by.event(Some(practice), "risk.update", "risk", Some(id.to_string())).details(changes.into())).await?;
                 tx.commit().await?;
                 self.risk(practice, id).await?.ok_or(StoreError::NotFound("risk"))
             }
 
-            async fn risk(&self, practice: PracticeId, id: Uuid) -> Result<Option<Risk>> {
-                let row = sqlx::query(&format!("{RISK_QUERY} AND r.id = $2")).bind(practice.0).bind(id).fetch_optional(&self.pool).await?;
+            async fn risk(&self, practice: PracticeId, id: RiskId) -> Result<Option<Risk>> {
+                let row = sqlx::query(&format!("{RISK_QUERY} AND r.id = $2")).bind(practice.0).bind(id.0).fetch_optional(&self.pool).await?;
                 row.as_ref().map(risk_from).transpose()
             }
 
@@ -329,17 +329,17 @@ macro_rules! risk_methods {
                 .bind(f.status.as_deref())
                 .bind(f.category.as_deref())
                 .bind(f.owner.map(|p| p.0))
-                .bind(f.asset)
+                .bind(f.asset.map(|a| a.0))
                 .bind(i64::from(f.limit.clamp(1, 50_000)))
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map(risk_from).collect()
             }
 
-            async fn add_risk_action(&self, practice: PracticeId, risk: Uuid, v: &custodian_domain::risks::ValidAction, by: &AuditMeta) -> Result<RiskAction> {
+            async fn add_risk_action(&self, practice: PracticeId, risk: RiskId, v: &custodian_domain::risks::ValidAction, by: &AuditMeta) -> Result<RiskAction> {
                 let mut tx = self.pool.begin_with($begin).await?;
                 let owner = check_member(&mut *tx, practice, v.input.owner_id, "owner_id", "Whoever does the action").await?;
-                let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1 AND id = $2").bind(practice.0).bind(risk).fetch_one(&mut *tx).await?;
+                let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1 AND id = $2").bind(practice.0).bind(risk.0).fetch_one(&mut *tx).await?;
                 if exists == 0 {
                     return Err(StoreError::NotFound("risk"));
                 }
@@ -351,7 +351,7 @@ macro_rules! risk_methods {
                 )
                 .bind(id)
                 .bind(practice.0)
-                .bind(risk)
+                .bind(risk.0)
                 .bind(&v.input.description)
                 .bind(owner.0)
                 .bind(v.due_on)
@@ -415,15 +415,15 @@ macro_rules! risk_methods {
                 action_from(&row)
             }
 
-            async fn risk_actions(&self, practice: PracticeId, risk: Option<Uuid>) -> Result<Vec<RiskAction>> {
+            async fn risk_actions(&self, practice: PracticeId, risk: Option<RiskId>) -> Result<Vec<RiskAction>> {
                 let rows = match risk {
-                    Some(r) => sqlx::query(&format!("{ACTION_QUERY} AND a.risk_id = $2 ORDER BY a.due_on, a.id")).bind(practice.0).bind(r).fetch_all(&self.pool).await?,
+                    Some(r) => sqlx::query(&format!("{ACTION_QUERY} AND a.risk_id = $2 ORDER BY a.due_on, a.id")).bind(practice.0).bind(r.0).fetch_all(&self.pool).await?,
                     None => sqlx::query(&format!("{ACTION_QUERY} ORDER BY a.due_on, a.id")).bind(practice.0).fetch_all(&self.pool).await?,
                 };
                 rows.iter().map(action_from).collect()
             }
 
-            async fn review_risk(&self, practice: PracticeId, risk: Uuid, v: &custodian_domain::risks::ValidReview, by: &AuditMeta) -> Result<RiskReview> {
+            async fn review_risk(&self, practice: PracticeId, risk: RiskId, v: &custodian_domain::risks::ValidReview, by: &AuditMeta) -> Result<RiskReview> {
                 let person = by.actor_id.ok_or(StoreError::NotFound("reviewer"))?;
                 let old = self.risk(practice, risk).await?.ok_or(StoreError::NotFound("risk"))?;
                 let mut fields = old.fields.clone();
@@ -438,7 +438,7 @@ macro_rules! risk_methods {
                 )
                 .bind(id)
                 .bind(practice.0)
-                .bind(risk)
+                .bind(risk.0)
                 .bind(person.0)
                 .bind(at)
                 .bind(v.input.residual_likelihood.map(i64::from))
@@ -451,7 +451,7 @@ macro_rules! risk_methods {
                 .await?;
                 sqlx::query("UPDATE risks SET fields = $3, residual_score = $4, next_review_on = $5, updated_at = $6 WHERE practice_id = $1 AND id = $2")
                     .bind(practice.0)
-                    .bind(risk)
+                    .bind(risk.0)
                     .bind(serde_json::to_string(&fields).expect("fields serialise"))
                     .bind(i64::from(v.residual_score))
                     .bind(v.next_review_on)
@@ -470,10 +470,10 @@ macro_rules! risk_methods {
                 risk_review_from(&row)
             }
 
-            async fn risk_reviews(&self, practice: PracticeId, risk: Uuid) -> Result<Vec<RiskReview>> {
+            async fn risk_reviews(&self, practice: PracticeId, risk: RiskId) -> Result<Vec<RiskReview>> {
                 let rows = sqlx::query(&format!("{RISK_REVIEW_QUERY} AND v.risk_id = $2 ORDER BY v.reviewed_at DESC, v.id DESC"))
                     .bind(practice.0)
-                    .bind(risk)
+                    .bind(risk.0)
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter().map(risk_review_from).collect()
@@ -482,7 +482,7 @@ macro_rules! risk_methods {
             async fn accept_risk(
                 &self,
                 practice: PracticeId,
-                risk: Uuid,
+                risk: RiskId,
                 v: &custodian_domain::risks::ValidAcceptance,
                 band: custodian_domain::risks::Band,
                 by: &AuditMeta,
@@ -502,7 +502,7 @@ macro_rules! risk_methods {
                 )
                 .bind(id)
                 .bind(practice.0)
-                .bind(risk)
+                .bind(risk.0)
                 .bind(person.0)
                 .bind(at)
                 .bind(band.as_str())
@@ -513,7 +513,7 @@ macro_rules! risk_methods {
                 .await?;
                 sqlx::query("UPDATE risks SET fields = $3, status = 'accepted', next_review_on = $4, updated_at = $5 WHERE practice_id = $1 AND id = $2")
                     .bind(practice.0)
-                    .bind(risk)
+                    .bind(risk.0)
                     .bind(serde_json::to_string(&fields).expect("fields serialise"))
                     .bind(next)
                     .bind(at)

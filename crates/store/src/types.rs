@@ -408,7 +408,7 @@ pub struct VerificationRun {
 /// An information asset.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Asset {
-    pub id: uuid::Uuid,
+    pub id: custodian_domain::AssetId,
     pub practice_id: PracticeId,
     #[serde(flatten)]
     pub fields: custodian_domain::assets::AssetInput,
@@ -432,7 +432,7 @@ pub struct AssetFlow {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AssetAccess {
     pub id: uuid::Uuid,
-    pub asset_id: uuid::Uuid,
+    pub asset_id: custodian_domain::AssetId,
     pub role: Option<PracticeRole>,
     pub person_id: Option<PersonId>,
     pub person_name: Option<String>,
@@ -454,15 +454,19 @@ pub struct AssetFilter {
 
 /// What the data-quality check needs: see [`crate::AssetStore::register_facts`].
 pub type RegisterFacts = (
-    Vec<(uuid::Uuid, custodian_domain::assets::FlowFact, usize)>,
-    Vec<(uuid::Uuid, usize)>,
+    Vec<(
+        custodian_domain::AssetId,
+        custodian_domain::assets::FlowFact,
+        usize,
+    )>,
+    Vec<(custodian_domain::AssetId, usize)>,
 );
 
 /// A signed-off review of who has access to an asset.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AccessReview {
     pub id: uuid::Uuid,
-    pub asset_id: uuid::Uuid,
+    pub asset_id: custodian_domain::AssetId,
     pub reviewed_by: PersonId,
     pub reviewed_by_name: String,
     pub reviewed_at: DateTime<Utc>,
@@ -497,7 +501,7 @@ pub struct RegisterImport {
 /// A risk in the practice's risk register.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Risk {
-    pub id: uuid::Uuid,
+    pub id: custodian_domain::RiskId,
     pub practice_id: PracticeId,
     /// Said aloud: RSK-0007.
     pub reference: String,
@@ -524,7 +528,7 @@ pub struct RiskFilter {
     pub category: Option<String>,
     pub owner: Option<PersonId>,
     /// Risks that threaten this asset.
-    pub asset: Option<uuid::Uuid>,
+    pub asset: Option<custodian_domain::AssetId>,
     pub limit: u32,
 }
 
@@ -532,7 +536,7 @@ pub struct RiskFilter {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RiskAction {
     pub id: uuid::Uuid,
-    pub risk_id: uuid::Uuid,
+    pub risk_id: custodian_domain::RiskId,
     pub description: String,
     pub owner_id: PersonId,
     pub owner_name: String,
@@ -548,7 +552,7 @@ pub struct RiskAction {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RiskReview {
     pub id: uuid::Uuid,
-    pub risk_id: uuid::Uuid,
+    pub risk_id: custodian_domain::RiskId,
     pub reviewed_by: PersonId,
     pub reviewed_by_name: String,
     pub reviewed_at: DateTime<Utc>,
@@ -565,7 +569,7 @@ pub struct RiskReview {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RiskAcceptance {
     pub id: uuid::Uuid,
-    pub risk_id: uuid::Uuid,
+    pub risk_id: custodian_domain::RiskId,
     pub accepted_by: PersonId,
     pub accepted_by_name: String,
     pub accepted_at: DateTime<Utc>,

@@ -190,7 +190,7 @@ async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
         )
         .await
         .unwrap();
-    let flow = |to: Option<uuid::Uuid>, party: &str| FlowInput {
+    let flow = |to: Option<custodian_domain::AssetId>, party: &str| FlowInput {
         from_asset_id: Some(emis.id),
         to_asset_id: to,
         to_party: party.into(),

@@ -115,7 +115,7 @@ async fn risks_are_numbered_scored_and_kept_to_their_practice(store: SharedStore
         "{e}"
     );
     let mut bad = input("Phishing", ivy, 2, 2);
-    bad.asset_ids = vec![uuid::Uuid::now_v7()];
+    bad.asset_ids = vec![custodian_domain::AssetId::new()];
     let e = store
         .create_risk(
             p.id,

@@ -41,7 +41,7 @@ pub async fn build_report(
             },
         )
         .await?;
-    let assets: std::collections::HashMap<uuid::Uuid, String> = app
+    let assets: std::collections::HashMap<custodian_domain::AssetId, String> = app
         .store
         .asset_choices(practice.id)
         .await?

@@ -11,7 +11,7 @@ pub(super) async fn seed_assets(
     staff: &std::collections::HashMap<&str, custodian_domain::PersonId>,
     systems: &[Vec<uuid::Uuid>],
     today: chrono::NaiveDate,
-) -> Result<Vec<uuid::Uuid>, StoreError> {
+) -> Result<Vec<custodian_domain::AssetId>, StoreError> {
     let mut emis_assets = Vec::new();
     use custodian_domain::assets::{AccessInput, AssetInput, FlowInput};
     let owners = ["m.kowalski", "l.chen", "d.murphy"];
@@ -121,14 +121,14 @@ pub(super) async fn seed_assets(
                 &by,
             )
             .await?;
-        let flow = |to: Option<uuid::Uuid>,
+        let flow = |to: Option<custodian_domain::AssetId>,
                     party: &str,
                     data: &str,
                     purpose: &str,
                     method: &str,
                     encrypted: bool,
                     dsa: &str,
-                    from: uuid::Uuid| FlowInput {
+                    from: custodian_domain::AssetId| FlowInput {
             from_asset_id: Some(from),
             to_asset_id: to,
             to_party: party.into(),

@@ -8,7 +8,7 @@ pub(super) async fn seed_risks(
     store: &SharedStore,
     practices: &[PracticeId],
     staff: &std::collections::HashMap<&str, custodian_domain::PersonId>,
-    emis: &[uuid::Uuid],
+    emis: &[custodian_domain::AssetId],
     today: chrono::NaiveDate,
 ) -> Result<(), StoreError> {
     use custodian_domain::risks::{

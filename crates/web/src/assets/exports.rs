@@ -124,7 +124,7 @@ pub(crate) async fn ropa_rows(
             },
         )
         .await?;
-    let mut flows: std::collections::HashMap<uuid::Uuid, Vec<AssetFlow>> =
+    let mut flows: std::collections::HashMap<custodian_domain::AssetId, Vec<AssetFlow>> =
         std::collections::HashMap::new();
     for fl in state.store.flows(scope.id(), None).await? {
         if let Some(from) = fl.fields.from_asset_id {

@@ -20,9 +20,9 @@ use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
 use custodian_app::assets::{
-    add_access, add_flow, create_asset, load, parse_id, quality, quality_of, require_edit,
-    update_asset,
+    add_access, add_flow, create_asset, load, quality, quality_of, require_edit, update_asset,
 };
+use custodian_app::parse_id;
 
 mod api;
 mod exports;
@@ -225,7 +225,7 @@ async fn form_page(
     scope: &PracticeScope,
     f: AssetInput,
     errors: Errors,
-    existing: Option<uuid::Uuid>,
+    existing: Option<custodian_domain::AssetId>,
 ) -> Result<Response, HttpError> {
     let staff = state.store.access_overview(scope.id()).await?;
     let systems = state.store.systems(scope.id()).await?;

@@ -64,7 +64,7 @@ pub(crate) async fn list_page(
                 .details(serde_json::json!({ "records": list.len() })),
         )
         .await?;
-    let mut gaps: std::collections::HashMap<uuid::Uuid, Vec<String>> =
+    let mut gaps: std::collections::HashMap<custodian_domain::AssetId, Vec<String>> =
         std::collections::HashMap::new();
     for g in quality_of(&state, &scope.actor(), &list).await? {
         gaps.entry(g.asset_id).or_default().push(g.problem);
@@ -484,7 +484,7 @@ pub(crate) async fn flow_submit(
     };
     let to = match get("to_asset_id").as_str() {
         "" => None,
-        v => match uuid::Uuid::parse_str(v) {
+        v => match v.parse::<custodian_domain::AssetId>() {
             Ok(u) => Some(u),
             Err(_) => {
                 return asset_page_for(

@@ -27,7 +27,7 @@ pub struct RiskQuery {
     category: Option<String>,
     /// Risks that threaten this asset.
     #[serde(default)]
-    asset_id: Option<uuid::Uuid>,
+    asset_id: Option<custodian_domain::AssetId>,
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risks", tag = "risks", summary = "The practice's risks, highest residual score first",

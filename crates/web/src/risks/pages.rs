@@ -124,7 +124,7 @@ pub(crate) async fn list_page(
             )
         })
         .collect();
-    let names: std::collections::HashMap<uuid::Uuid, (String, String)> = list
+    let names: std::collections::HashMap<custodian_domain::RiskId, (String, String)> = list
         .iter()
         .map(|r| (r.id, (r.reference.clone(), r.fields.title.clone())))
         .collect();

@@ -303,7 +303,7 @@ pub(crate) async fn export_csv(
         )
         .await?;
     let staff = state.store.access_overview(scope.id()).await?;
-    let assets: std::collections::HashMap<uuid::Uuid, String> = state
+    let assets: std::collections::HashMap<custodian_domain::AssetId, String> = state
         .store
         .asset_choices(scope.id())
         .await?
