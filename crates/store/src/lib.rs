@@ -8,15 +8,11 @@
 //! - SQL is explicit and parameterised; the two backends share the text of their queries
 //!   (see `queries.rs`) and differ only in their migrations.
 
-mod asset_queries;
-mod audit_queries;
 mod error;
-mod identity_queries;
 mod log_reader;
 mod migrations;
 mod postgres;
 mod queries;
-mod risk_queries;
 mod sqlite;
 mod sqlite_appender;
 mod types;

@@ -123,11 +123,33 @@ impl PgStore {
     }
 }
 
+// The queries both backends share, compiled here for PostgreSQL: each file is a module of this
+// one, written against these names.
+type ThisStore = PgStore;
+type DbRow = sqlx::postgres::PgRow;
+const BEGIN: &str = "BEGIN";
+const BACKEND: crate::Backend = crate::Backend::Postgres;
+#[path = "assets/queries.rs"]
+#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
+mod assets;
+#[path = "audit/queries.rs"]
+#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
+mod audit;
+#[path = "identity/queries.rs"]
+#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
+mod identity;
+#[path = "practices/queries.rs"]
+#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
+mod practices;
+#[path = "risks/queries.rs"]
+#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
+mod risks;
+use assets::*;
+use practices::*;
+
 mod imp {
-    use super::PgStore;
-    use crate::queries::impl_store;
-    type DbRow = sqlx::postgres::PgRow;
-    impl_store!(PgStore, Backend::Postgres, DbRow, "BEGIN", "string_agg");
+    use super::*;
+    use crate::{AuditEvent, Result, StoreError};
 
     /// Group commit for audit events appended on their own (reads, denials, failed
     /// sign-ins): whatever arrives while a commit is under way goes into the next one, so

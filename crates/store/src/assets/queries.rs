@@ -1,0 +1,894 @@
+//! The information asset register: assets, flows, access entries and reviews, imports.
+//!
+//! Compiled once for each backend (`crates/store/src/sqlite.rs` and `postgres.rs` include it with
+//! `#[path]`), written against the backend's `ThisStore`, `DbRow` and `BEGIN`: both databases
+//! accept the same SQL, so the text is shared; the schema differences live in the migrations.
+
+use async_trait::async_trait;
+use custodian_domain::{AssetId, PersonId, PracticeId};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use super::*;
+use crate::queries::{HasDb, now, sort_key};
+use crate::*;
+
+pub(super) const ASSET_QUERY: &str = "SELECT a.id, a.practice_id, a.fields, a.created_at, a.updated_at, p.full_name AS iao_name \
+     FROM assets a JOIN people p ON p.id = a.iao_id WHERE a.practice_id = $1";
+
+pub(super) fn asset_from(row: &DbRow) -> Result<Asset> {
+    let fields: String = row.try_get("fields")?;
+    Ok(Asset {
+        id: AssetId(row.try_get("id")?),
+        practice_id: PracticeId(row.try_get("practice_id")?),
+        fields: serde_json::from_str(&fields)
+            .map_err(|e| StoreError::Corrupt(format!("asset fields: {e}")))?,
+        iao_name: row.try_get("iao_name")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub(super) const FLOW_QUERY: &str = "SELECT f.id, f.fields, f.created_at, a.name AS from_name, b.name AS to_name \
+     FROM asset_flows f JOIN assets a ON a.id = f.from_asset_id LEFT JOIN assets b ON b.id = f.to_asset_id \
+     WHERE f.practice_id = $1 AND f.removed_at IS NULL";
+
+pub(super) fn flow_from(row: &DbRow) -> Result<AssetFlow> {
+    let fields: String = row.try_get("fields")?;
+    Ok(AssetFlow {
+        id: row.try_get("id")?,
+        from_name: row.try_get("from_name")?,
+        to_name: row.try_get("to_name")?,
+        fields: serde_json::from_str(&fields)
+            .map_err(|e| StoreError::Corrupt(format!("flow fields: {e}")))?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub(super) const ACCESS_QUERY: &str = "SELECT x.id, x.asset_id, x.role, x.person_id, p.full_name AS person_name, x.level, x.reason, x.created_at \
+     FROM asset_access x LEFT JOIN people p ON p.id = x.person_id WHERE x.practice_id = $1 AND x.removed_at IS NULL";
+
+pub(super) fn access_from(row: &DbRow) -> Result<AssetAccess> {
+    let role: Option<String> = row.try_get("role")?;
+    Ok(AssetAccess {
+        id: row.try_get("id")?,
+        asset_id: AssetId(row.try_get("asset_id")?),
+        role: role
+            .map(|r| {
+                r.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("role {r}")))
+            })
+            .transpose()?,
+        person_id: row.try_get::<Option<Uuid>, _>("person_id")?.map(PersonId),
+        person_name: row.try_get("person_name")?,
+        level: row.try_get("level")?,
+        reason: row.try_get("reason")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Checks the IAO (a current member with the IAO role) and the IAA (a current member).
+pub(super) async fn check_owners<'c, E>(
+    exec: E,
+    practice: PracticeId,
+    v: &custodian_domain::assets::ValidAsset,
+) -> Result<()>
+where
+    E: sqlx::Executor<'c, Database = <ThisStore as HasDb>::Db> + Copy,
+{
+    let iao = v.input.iao_id.ok_or_else(|| {
+        custodian_domain::Invalid::one("iao_id", "Choose the Information Asset Owner")
+    })?;
+    let roles: Vec<String> = sqlx::query_scalar(
+        "SELECT r.role FROM practice_members m JOIN practice_roles r ON r.practice_id = m.practice_id AND r.person_id = m.person_id \
+         WHERE m.practice_id = $1 AND m.person_id = $2 AND m.left_at IS NULL",
+    )
+    .bind(practice.0)
+    .bind(iao.0)
+    .fetch_all(exec)
+    .await?;
+    if roles.is_empty() {
+        return Err(custodian_domain::Invalid::one(
+            "iao_id",
+            "The Information Asset Owner must be on this practice's staff",
+        )
+        .into());
+    }
+    if !roles.iter().any(|r| r == "information_asset_owner") {
+        return Err(custodian_domain::Invalid::one("iao_id", "This person does not hold the Information Asset Owner role in the practice: give them the role first").into());
+    }
+    if let Some(system) = v.input.system_id {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM practice_systems WHERE practice_id = $1 AND id = $2",
+        )
+        .bind(practice.0)
+        .bind(system)
+        .fetch_one(exec)
+        .await?;
+        if n == 0 {
+            return Err(custodian_domain::Invalid::one(
+                "system_id",
+                "Choose one of this practice's systems",
+            )
+            .into());
+        }
+    }
+    if let Some(iaa) = v.input.iaa_id {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM practice_members WHERE practice_id = $1 AND person_id = $2 AND left_at IS NULL")
+            .bind(practice.0)
+            .bind(iaa.0)
+            .fetch_one(exec)
+            .await?;
+        if n == 0 {
+            return Err(custodian_domain::Invalid::one(
+                "iaa_id",
+                "The Information Asset Administrator must be on this practice's staff",
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+pub(super) const REVIEW_QUERY: &str = "SELECT r.id, r.asset_id, r.reviewed_by, p.full_name AS reviewed_by_name, r.reviewed_at, r.confirmed, r.removed, r.notes \
+     FROM asset_access_reviews r JOIN people p ON p.id = r.reviewed_by WHERE r.practice_id = $1";
+
+pub(super) fn review_from(row: &DbRow) -> Result<AccessReview> {
+    Ok(AccessReview {
+        id: row.try_get("id")?,
+        asset_id: AssetId(row.try_get("asset_id")?),
+        reviewed_by: PersonId(row.try_get("reviewed_by")?),
+        reviewed_by_name: row.try_get("reviewed_by_name")?,
+        reviewed_at: row.try_get("reviewed_at")?,
+        confirmed: row.try_get("confirmed")?,
+        removed: row.try_get("removed")?,
+        notes: row.try_get("notes")?,
+    })
+}
+
+pub(super) fn rating(r: Option<u8>) -> Option<i64> {
+    r.filter(|r| *r > 0).map(i64::from)
+}
+
+/// Marks a staged register file imported, once: a second attempt (a double submit, the
+/// back button) is a conflict and the caller's transaction writes nothing.
+pub(super) async fn mark_imported(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    import: Uuid,
+    register: &str,
+    written: usize,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE register_imports SET status = 'imported', written = $3, content = NULL, completed_at = $4 \
+         WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND register = $5",
+    )
+    .bind(practice.0)
+    .bind(import)
+    .bind(written as i64)
+    .bind(now())
+    .bind(register)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            field: "import",
+            message: "This file has already been imported or discarded".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes one asset and its creation event inside `tx`.
+pub(super) async fn insert_asset(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    v: &custodian_domain::assets::ValidAsset,
+    by: &AuditMeta,
+    import: Option<Uuid>,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO assets (id, practice_id, name, sort_key, fields, iao_id, iaa_id, asset_type, status, special_category, \
+         confidentiality, integrity, availability, last_reviewed_on, review_interval_months, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+    )
+    .bind(id)
+    .bind(practice.0)
+    .bind(&v.input.name)
+    .bind(sort_key(&v.input.name))
+    .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+    .bind(v.input.iao_id.map(|p| p.0))
+    .bind(v.input.iaa_id.map(|p| p.0))
+    .bind(&v.input.asset_type)
+    .bind(&v.input.status)
+    .bind(v.input.special_category)
+    .bind(rating(v.input.confidentiality))
+    .bind(rating(v.input.integrity))
+    .bind(rating(v.input.availability))
+    .bind(v.last_reviewed_on)
+    .bind(i64::from(v.review_interval_months))
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    let mut details = serde_json::Map::new();
+    for (k, val) in serde_json::to_value(&v.input).unwrap().as_object().unwrap() {
+        if !(val.is_null() || val == "" || val == false) {
+            details.insert(k.clone(), serde_json::json!({ "new": val }));
+        }
+    }
+    if let Some(import) = import {
+        details.insert("import".into(), serde_json::json!(import));
+    }
+    insert_event(
+        tx,
+        &by.event(
+            Some(practice),
+            "asset.create",
+            "asset",
+            Some(id.to_string()),
+        )
+        .details(details.into()),
+    )
+    .await?;
+    Ok(id)
+}
+
+#[async_trait]
+impl AssetStore for ThisStore {
+    async fn create_asset(
+        &self,
+        practice: PracticeId,
+        v: &custodian_domain::assets::ValidAsset,
+        by: &AuditMeta,
+    ) -> Result<Asset> {
+        check_owners(&self.pool, practice, v).await?;
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let id = insert_asset(&mut tx, practice, v, by, None).await?;
+        tx.commit().await?;
+        self.asset(practice, AssetId(id))
+            .await?
+            .ok_or(StoreError::NotFound("asset"))
+    }
+
+    async fn stage_import(
+        &self,
+        practice: PracticeId,
+        register: &str,
+        file_name: &str,
+        content: &[u8],
+        summary: serde_json::Value,
+        by: &AuditMeta,
+    ) -> Result<RegisterImport> {
+        use sha2::Digest as _;
+        let person = by.actor_id.ok_or(StoreError::NotFound("uploader"))?;
+        let id = Uuid::now_v7();
+        let sha = hex::encode(sha2::Sha256::digest(content));
+        let mut details =
+            serde_json::json!({ "file_name": file_name, "sha256": sha, "bytes": content.len() });
+        if let (Some(d), serde_json::Value::Object(extra)) = (details.as_object_mut(), summary) {
+            d.extend(extra);
+        }
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        sqlx::query(
+            "INSERT INTO register_imports (id, register, practice_id, uploaded_by, file_name, sha256, content, status, created_at) \
+             VALUES ($1, $8, $2, $3, $4, $5, $6, 'pending', $7)",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(person.0)
+        .bind(file_name)
+        .bind(&sha)
+        .bind(content)
+        .bind(now())
+        .bind(register)
+        .execute(&mut *tx)
+        .await?;
+        let action = if register == "risks" {
+            "risk.import_upload"
+        } else {
+            "asset.import_upload"
+        };
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                action,
+                "register_import",
+                Some(id.to_string()),
+            )
+            .details(details),
+        )
+        .await?;
+        tx.commit().await?;
+        self.register_import(practice, id)
+            .await?
+            .ok_or(StoreError::NotFound("import"))
+    }
+
+    async fn register_import(
+        &self,
+        practice: PracticeId,
+        id: Uuid,
+    ) -> Result<Option<RegisterImport>> {
+        let row = sqlx::query(
+            "SELECT i.id, i.register, i.practice_id, i.uploaded_by, p.full_name, i.file_name, i.sha256, i.content, i.status, i.written, i.created_at, i.completed_at \
+             FROM register_imports i JOIN people p ON p.id = i.uploaded_by WHERE i.practice_id = $1 AND i.id = $2",
+        )
+        .bind(practice.0)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| -> Result<RegisterImport> {
+            Ok(RegisterImport {
+                id: row.try_get("id")?,
+                register: row.try_get("register")?,
+                practice_id: PracticeId(row.try_get("practice_id")?),
+                uploaded_by: PersonId(row.try_get("uploaded_by")?),
+                uploaded_by_name: row.try_get("full_name")?,
+                file_name: row.try_get("file_name")?,
+                sha256: row.try_get("sha256")?,
+                content: row.try_get("content")?,
+                status: row.try_get("status")?,
+                written: row.try_get("written")?,
+                created_at: row.try_get("created_at")?,
+                completed_at: row.try_get("completed_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn import_assets(
+        &self,
+        practice: PracticeId,
+        import: Option<Uuid>,
+        assets: &[custodian_domain::assets::ValidAsset],
+        summary: serde_json::Value,
+        by: &AuditMeta,
+    ) -> Result<usize> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        if let Some(import) = import {
+            mark_imported(&mut tx, practice, import, "assets", assets.len()).await?;
+        }
+        // The owners as they are now, inside the transaction: someone may have left or
+        // lost the IAO role since the file was checked.
+        let rows = sqlx::query(
+            "SELECT m.person_id, r.role FROM practice_members m \
+             LEFT JOIN practice_roles r ON r.practice_id = m.practice_id AND r.person_id = m.person_id \
+             WHERE m.practice_id = $1 AND m.left_at IS NULL",
+        )
+        .bind(practice.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut members = std::collections::HashSet::new();
+        let mut owners = std::collections::HashSet::new();
+        for row in &rows {
+            let person: Uuid = row.try_get("person_id")?;
+            members.insert(person);
+            if row.try_get::<Option<String>, _>("role")?.as_deref()
+                == Some("information_asset_owner")
+            {
+                owners.insert(person);
+            }
+        }
+        let systems: std::collections::HashSet<Uuid> =
+            sqlx::query_scalar("SELECT id FROM practice_systems WHERE practice_id = $1")
+                .bind(practice.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+        for v in assets {
+            if v.input.system_id.is_some_and(|s| !systems.contains(&s)) {
+                return Err(custodian_domain::Invalid::one(
+                    "system",
+                    format!(
+                        "The system of \u{201c}{}\u{201d} is not one of this practice's",
+                        v.input.name
+                    ),
+                )
+                .into());
+            }
+            if !v.input.iao_id.is_some_and(|p| owners.contains(&p.0)) {
+                return Err(custodian_domain::Invalid::one("iao_username", format!("The owner of \u{201c}{}\u{201d} is no longer an Information Asset Owner of this practice", v.input.name)).into());
+            }
+            if v.input.iaa_id.is_some_and(|p| !members.contains(&p.0)) {
+                return Err(custodian_domain::Invalid::one("iaa_username", format!("The administrator of \u{201c}{}\u{201d} is no longer on this practice's staff", v.input.name)).into());
+            }
+        }
+        for v in assets {
+            insert_asset(&mut tx, practice, v, by, import).await?;
+        }
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "asset.import",
+                "register_import",
+                import.map(|i| i.to_string()),
+            )
+            .details(summary),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(assets.len())
+    }
+
+    async fn discard_import(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let done = sqlx::query(
+            "UPDATE register_imports SET status = 'discarded', content = NULL, completed_at = $3 WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
+        )
+        .bind(practice.0)
+        .bind(id)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                field: "import",
+                message: "This file has already been imported or discarded".into(),
+            });
+        }
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "import.discard",
+                "register_import",
+                Some(id.to_string()),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn update_asset(
+        &self,
+        practice: PracticeId,
+        id: AssetId,
+        v: &custodian_domain::assets::ValidAsset,
+        by: &AuditMeta,
+    ) -> Result<Asset> {
+        let old = self
+            .asset(practice, id)
+            .await?
+            .ok_or(StoreError::NotFound("asset"))?;
+        check_owners(&self.pool, practice, v).await?;
+        let (o, n) = (
+            serde_json::to_value(&old.fields).unwrap(),
+            serde_json::to_value(&v.input).unwrap(),
+        );
+        let mut changes = serde_json::Map::new();
+        for (k, val) in n.as_object().unwrap() {
+            if o.get(k) != Some(val) {
+                changes.insert(
+                    k.clone(),
+                    serde_json::json!({ "old": o.get(k), "new": val }),
+                );
+            }
+        }
+        if changes.is_empty() {
+            return Ok(old);
+        }
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        sqlx::query(
+            "UPDATE assets SET name = $3, sort_key = $4, fields = $5, iao_id = $6, iaa_id = $7, asset_type = $8, status = $9, \
+             special_category = $10, confidentiality = $11, integrity = $12, availability = $13, last_reviewed_on = $14, \
+             review_interval_months = $15, updated_at = $16 WHERE practice_id = $1 AND id = $2",
+        )
+        .bind(practice.0)
+        .bind(id.0)
+        .bind(&v.input.name)
+        .bind(sort_key(&v.input.name))
+        .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+        .bind(v.input.iao_id.map(|p| p.0))
+        .bind(v.input.iaa_id.map(|p| p.0))
+        .bind(&v.input.asset_type)
+        .bind(&v.input.status)
+        .bind(v.input.special_category)
+        .bind(rating(v.input.confidentiality))
+        .bind(rating(v.input.integrity))
+        .bind(rating(v.input.availability))
+        .bind(v.last_reviewed_on)
+        .bind(i64::from(v.review_interval_months))
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "asset.update",
+                "asset",
+                Some(id.to_string()),
+            )
+            .details(changes.into()),
+        )
+        .await?;
+        tx.commit().await?;
+        self.asset(practice, id)
+            .await?
+            .ok_or(StoreError::NotFound("asset"))
+    }
+
+    async fn login_holders(&self, practice: PracticeId) -> Result<Vec<(Uuid, PersonId)>> {
+        let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+            "SELECT DISTINCT g.system_id, g.person_id FROM access_grants g \
+             JOIN practice_members m ON m.practice_id = g.practice_id AND m.person_id = g.person_id AND m.left_at IS NULL \
+             WHERE g.practice_id = $1 AND g.action = 'create' \
+             AND g.note IS DISTINCT FROM 'Not needed: the person left before it was done' \
+             AND NOT EXISTS (SELECT 1 FROM access_grants r WHERE r.practice_id = g.practice_id AND r.person_id = g.person_id \
+               AND r.system_id = g.system_id AND r.action = 'remove' AND r.opened_at >= g.opened_at)",
+        )
+        .bind(practice.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(s, p)| (s, PersonId(p))).collect())
+    }
+
+    async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(AssetId, String)>> {
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(
+            "SELECT id, name FROM assets WHERE practice_id = $1 ORDER BY sort_key, id",
+        )
+        .bind(practice.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| (AssetId(id), name))
+            .collect())
+    }
+
+    async fn asset(&self, practice: PracticeId, id: AssetId) -> Result<Option<Asset>> {
+        let row = sqlx::query(&format!("{ASSET_QUERY} AND a.id = $2"))
+            .bind(practice.0)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(asset_from).transpose()
+    }
+
+    async fn assets(&self, practice: PracticeId, f: &AssetFilter) -> Result<Vec<Asset>> {
+        let like = f.search.as_ref().map(|s| {
+            format!(
+                "%{}%",
+                s.trim().to_lowercase().replace(['%', '_'], "")
+            )
+        });
+        let rows = sqlx::query(&format!(
+            "{ASSET_QUERY} AND ($2 IS NULL OR a.sort_key LIKE $2) AND ($3 IS NULL OR a.asset_type = $3) \
+             AND ($4 IS NULL OR a.status = $4) AND ($5 IS NULL OR a.iao_id = $5) ORDER BY a.sort_key, a.id LIMIT $6"
+        ))
+        .bind(practice.0)
+        .bind(like)
+        .bind(f.asset_type.as_deref())
+        .bind(f.status.as_deref())
+        .bind(f.iao.map(|p| p.0))
+        .bind(i64::from(f.limit.clamp(1, custodian_domain::assets::REGISTER_MAX)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(asset_from).collect()
+    }
+
+    async fn add_flow(
+        &self,
+        practice: PracticeId,
+        flow: &custodian_domain::assets::FlowInput,
+        by: &AuditMeta,
+    ) -> Result<AssetFlow> {
+        let from = flow.from_asset_id.ok_or_else(|| {
+            custodian_domain::Invalid::one("from_asset_id", "Choose the asset the data leaves")
+        })?;
+        for (field, id) in [
+            ("from_asset_id", Some(from)),
+            ("to_asset_id", flow.to_asset_id),
+        ] {
+            if let Some(id) = id
+                && self.asset(practice, id).await?.is_none() {
+                    return Err(custodian_domain::Invalid::one(
+                        field,
+                        "Choose one of this practice's assets",
+                    )
+                    .into());
+                }
+        }
+        let id = Uuid::now_v7();
+        let external = flow.to_asset_id.is_none();
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        sqlx::query(
+            "INSERT INTO asset_flows (id, practice_id, from_asset_id, to_asset_id, fields, encrypted, has_agreement, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(from.0)
+        .bind(flow.to_asset_id.map(|a| a.0))
+        .bind(serde_json::to_string(flow).expect("fields serialise"))
+        .bind(flow.encrypted)
+        .bind(!external || !flow.agreement_ref.trim().is_empty())
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "asset_flow.create",
+                "asset",
+                Some(from.to_string()),
+            )
+            .details(serde_json::to_value(flow).unwrap()),
+        )
+        .await?;
+        tx.commit().await?;
+        let row = sqlx::query(&format!("{FLOW_QUERY} AND f.id = $2"))
+            .bind(practice.0)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        flow_from(&row)
+    }
+
+    async fn flows(&self, practice: PracticeId, asset: Option<AssetId>) -> Result<Vec<AssetFlow>> {
+        let rows = sqlx::query(&if asset.is_some() {
+            // Written without `$2 IS NULL OR` so that the planner uses the per-asset indexes.
+            format!("{FLOW_QUERY} AND (f.from_asset_id = $2 OR f.to_asset_id = $2) ORDER BY f.created_at")
+        } else {
+            format!("{FLOW_QUERY} AND $2 IS NULL ORDER BY f.created_at")
+        })
+            .bind(practice.0)
+            .bind(asset.map(|a| a.0))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(flow_from).collect()
+    }
+
+    async fn remove_flow(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let from: Option<Uuid> = sqlx::query_scalar("UPDATE asset_flows SET removed_at = $3 WHERE practice_id = $1 AND id = $2 AND removed_at IS NULL RETURNING from_asset_id")
+            .bind(practice.0)
+            .bind(id)
+            .bind(now())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(from) = from else {
+            return Err(StoreError::NotFound("flow"));
+        };
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "asset_flow.remove",
+                "asset",
+                Some(from.to_string()),
+            )
+            .details(serde_json::json!({ "flow": id.to_string() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn add_access(
+        &self,
+        practice: PracticeId,
+        asset: AssetId,
+        a: &custodian_domain::assets::AccessInput,
+        by: &AuditMeta,
+    ) -> Result<AssetAccess> {
+        if self.asset(practice, asset).await?.is_none() {
+            return Err(StoreError::NotFound("asset"));
+        }
+        if let Some(p) = a.person_id {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM practice_members WHERE practice_id = $1 AND person_id = $2 AND left_at IS NULL")
+                .bind(practice.0)
+                .bind(p.0)
+                .fetch_one(&self.pool)
+                .await?;
+            if n == 0 {
+                return Err(custodian_domain::Invalid::one(
+                    "person_id",
+                    "Choose someone on this practice's staff",
+                )
+                .into());
+            }
+        }
+        let id = Uuid::now_v7();
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        sqlx::query("INSERT INTO asset_access (id, practice_id, asset_id, role, person_id, level, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(id)
+            .bind(practice.0)
+            .bind(asset.0)
+            .bind(a.role.map(|r| r.as_str()))
+            .bind(a.person_id.map(|p| p.0))
+            .bind(&a.level)
+            .bind(a.reason.trim())
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "asset_access.create",
+                "asset",
+                Some(asset.to_string()),
+            )
+            .details(serde_json::to_value(a).unwrap()),
+        )
+        .await?;
+        tx.commit().await?;
+        let row = sqlx::query(&format!("{ACCESS_QUERY} AND x.id = $2"))
+            .bind(practice.0)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        access_from(&row)
+    }
+
+    async fn register_facts(&self, practice: PracticeId) -> Result<RegisterFacts> {
+        let flows = sqlx::query(
+            "SELECT from_asset_id, encrypted, has_agreement, to_asset_id IS NULL AS external, COUNT(*) AS n FROM asset_flows \
+             WHERE practice_id = $1 AND removed_at IS NULL GROUP BY from_asset_id, encrypted, has_agreement, to_asset_id IS NULL ORDER BY 1, 2, 3, 4",
+        )
+        .bind(practice.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| -> Result<_> {
+            let n: i64 = r.try_get("n")?;
+            let fact = custodian_domain::assets::FlowFact {
+                encrypted: r.try_get("encrypted")?,
+                has_agreement: r.try_get("has_agreement")?,
+                external: r.try_get("external")?,
+            };
+            Ok((AssetId(r.try_get("from_asset_id")?), fact, n as usize))
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let access = sqlx::query(
+            "SELECT asset_id, COUNT(*) AS n FROM asset_access WHERE practice_id = $1 AND removed_at IS NULL AND TRIM(reason) = '' GROUP BY asset_id",
+        )
+        .bind(practice.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| -> Result<_> {
+            let n: i64 = r.try_get("n")?;
+            Ok((AssetId(r.try_get("asset_id")?), n as usize))
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok((flows, access))
+    }
+
+    async fn access_entries(
+        &self,
+        practice: PracticeId,
+        asset: Option<AssetId>,
+    ) -> Result<Vec<AssetAccess>> {
+        let rows = sqlx::query(&if asset.is_some() {
+            format!("{ACCESS_QUERY} AND x.asset_id = $2 ORDER BY x.created_at")
+        } else {
+            format!("{ACCESS_QUERY} AND $2 IS NULL ORDER BY x.created_at")
+        })
+        .bind(practice.0)
+        .bind(asset.map(|a| a.0))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(access_from).collect()
+    }
+
+    async fn review_access(
+        &self,
+        practice: PracticeId,
+        asset: AssetId,
+        keep: &[Uuid],
+        notes: &str,
+        by: &AuditMeta,
+    ) -> Result<AccessReview> {
+        let reviewer = by.actor_id.ok_or(StoreError::NotFound("reviewer"))?;
+        if self.asset(practice, asset).await?.is_none() {
+            return Err(StoreError::NotFound("asset"));
+        }
+        let current = self.access_entries(practice, Some(asset)).await?;
+        if let Some(k) = keep.iter().find(|k| !current.iter().any(|c| c.id == **k)) {
+            return Err(custodian_domain::Invalid::one(
+                "keep",
+                format!("Entry {k} is not one of this asset's current access entries"),
+            )
+            .into());
+        }
+        let at = now();
+        let id = Uuid::now_v7();
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let mut removed = Vec::new();
+        for c in current.iter().filter(|c| !keep.contains(&c.id)) {
+            sqlx::query(
+                "UPDATE asset_access SET removed_at = $3 WHERE practice_id = $1 AND id = $2",
+            )
+            .bind(practice.0)
+            .bind(c.id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            removed.push(c.id.to_string());
+        }
+        sqlx::query(
+            "INSERT INTO asset_access_reviews (id, practice_id, asset_id, reviewed_by, reviewed_at, confirmed, removed, notes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(asset.0)
+        .bind(reviewer.0)
+        .bind(at)
+        .bind(keep.len() as i64)
+        .bind(removed.len() as i64)
+        .bind(notes.trim())
+        .execute(&mut *tx)
+        .await?;
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "asset_access.review",
+                "asset",
+                Some(asset.to_string()),
+            )
+            .details(serde_json::json!({
+                "confirmed": keep.len(), "removed": removed, "notes": notes.trim(),
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        let row = sqlx::query(&format!("{REVIEW_QUERY} AND r.id = $2"))
+            .bind(practice.0)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        review_from(&row)
+    }
+
+    async fn access_reviews(
+        &self,
+        practice: PracticeId,
+        asset: AssetId,
+    ) -> Result<Vec<AccessReview>> {
+        let rows = sqlx::query(&format!(
+            "{REVIEW_QUERY} AND r.asset_id = $2 ORDER BY r.reviewed_at DESC"
+        ))
+        .bind(practice.0)
+        .bind(asset.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(review_from).collect()
+    }
+
+    async fn remove_access(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let asset: Option<Uuid> = sqlx::query_scalar("UPDATE asset_access SET removed_at = $3 WHERE practice_id = $1 AND id = $2 AND removed_at IS NULL RETURNING asset_id")
+            .bind(practice.0)
+            .bind(id)
+            .bind(now())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(asset) = asset else {
+            return Err(StoreError::NotFound("access entry"));
+        };
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "asset_access.remove",
+                "asset",
+                Some(asset.to_string()),
+            )
+            .details(serde_json::json!({ "entry": id.to_string() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

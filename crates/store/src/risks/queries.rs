@@ -1,0 +1,1073 @@
+//! The information risk register: risks, actions, reviews, acceptances, reports, the threat library.
+//!
+//! Compiled once for each backend (`crates/store/src/sqlite.rs` and `postgres.rs` include it with
+//! `#[path]`), written against the backend's `ThisStore`, `DbRow` and `BEGIN`: both databases
+//! accept the same SQL, so the text is shared; the schema differences live in the migrations.
+
+use async_trait::async_trait;
+use custodian_domain::{AssetId, PersonId, PracticeId, RiskId};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use super::*;
+use crate::error::conflict;
+use crate::queries::{HasDb, now, sort_key};
+use crate::*;
+
+pub(super) const RISK_QUERY: &str = "SELECT r.id, r.practice_id, r.reference, r.fields, r.inherent_score, r.residual_score, r.target_score, \
+     r.next_review_on, r.created_at, r.updated_at, o.full_name AS owner_name, \
+     x.id AS x_id, x.accepted_by AS x_by, xp.full_name AS x_by_name, x.accepted_at AS x_at, x.band AS x_band, \
+     x.above_appetite AS x_above, x.reason AS x_reason, x.expires_on AS x_expires \
+     FROM risks r JOIN people o ON o.id = r.owner_id \
+     LEFT JOIN risk_acceptances x ON x.id = (SELECT y.id FROM risk_acceptances y WHERE y.risk_id = r.id ORDER BY y.accepted_at DESC, y.id DESC LIMIT 1) \
+     LEFT JOIN people xp ON xp.id = x.accepted_by \
+     WHERE r.practice_id = $1";
+
+pub(super) fn risk_from(row: &DbRow) -> Result<Risk> {
+    let fields: String = row.try_get("fields")?;
+    let id: Uuid = row.try_get("id")?;
+    let acceptance = match row.try_get::<Option<Uuid>, _>("x_id")? {
+        None => None,
+        Some(x) => Some(RiskAcceptance {
+            id: x,
+            risk_id: RiskId(id),
+            accepted_by: PersonId(row.try_get("x_by")?),
+            accepted_by_name: row.try_get("x_by_name")?,
+            accepted_at: row.try_get("x_at")?,
+            band: row.try_get("x_band")?,
+            above_appetite: row.try_get("x_above")?,
+            reason: row.try_get("x_reason")?,
+            expires_on: row.try_get("x_expires")?,
+        }),
+    };
+    Ok(Risk {
+        id: RiskId(id),
+        practice_id: PracticeId(row.try_get("practice_id")?),
+        reference: row.try_get("reference")?,
+        fields: serde_json::from_str(&fields)
+            .map_err(|e| StoreError::Corrupt(format!("risk fields: {e}")))?,
+        owner_name: row.try_get("owner_name")?,
+        inherent_score: row.try_get("inherent_score")?,
+        residual_score: row.try_get("residual_score")?,
+        target_score: row.try_get("target_score")?,
+        next_review_on: row.try_get("next_review_on")?,
+        acceptance,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub(super) const ACTION_QUERY: &str = "SELECT a.id, a.risk_id, a.description, a.owner_id, p.full_name AS owner_name, a.due_on, a.status, a.created_at, a.done_at \
+     FROM risk_actions a JOIN people p ON p.id = a.owner_id WHERE a.practice_id = $1";
+
+pub(super) fn action_from(row: &DbRow) -> Result<RiskAction> {
+    Ok(RiskAction {
+        id: row.try_get("id")?,
+        risk_id: RiskId(row.try_get("risk_id")?),
+        description: row.try_get("description")?,
+        owner_id: PersonId(row.try_get("owner_id")?),
+        owner_name: row.try_get("owner_name")?,
+        due_on: row.try_get("due_on")?,
+        status: row.try_get("status")?,
+        created_at: row.try_get("created_at")?,
+        done_at: row.try_get("done_at")?,
+    })
+}
+
+pub(super) const RISK_REVIEW_QUERY: &str = "SELECT v.id, v.risk_id, v.reviewed_by, p.full_name AS reviewed_by_name, v.reviewed_at, v.residual_likelihood, \
+     v.residual_impact, v.residual_score, v.scores_changed, v.notes, v.next_review_on \
+     FROM risk_reviews v JOIN people p ON p.id = v.reviewed_by WHERE v.practice_id = $1";
+
+pub(super) fn risk_review_from(row: &DbRow) -> Result<RiskReview> {
+    Ok(RiskReview {
+        id: row.try_get("id")?,
+        risk_id: RiskId(row.try_get("risk_id")?),
+        reviewed_by: PersonId(row.try_get("reviewed_by")?),
+        reviewed_by_name: row.try_get("reviewed_by_name")?,
+        reviewed_at: row.try_get("reviewed_at")?,
+        residual_likelihood: row.try_get("residual_likelihood")?,
+        residual_impact: row.try_get("residual_impact")?,
+        residual_score: row.try_get("residual_score")?,
+        scores_changed: row.try_get("scores_changed")?,
+        notes: row.try_get("notes")?,
+        next_review_on: row.try_get("next_review_on")?,
+    })
+}
+
+/// Checks that a person is on the practice's staff now.
+pub(super) async fn check_member<'c, E>(
+    exec: E,
+    practice: PracticeId,
+    person: Option<PersonId>,
+    field: &str,
+    what: &str,
+) -> Result<PersonId>
+where
+    E: sqlx::Executor<'c, Database = <ThisStore as HasDb>::Db>,
+{
+    let message = format!("{what} must be on this practice's staff");
+    let person = person.ok_or_else(|| custodian_domain::Invalid::one(field, message.clone()))?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM practice_members WHERE practice_id = $1 AND person_id = $2 AND left_at IS NULL")
+        .bind(practice.0)
+        .bind(person.0)
+        .fetch_one(exec)
+        .await?;
+    if n == 0 {
+        return Err(custodian_domain::Invalid::one(field, message).into());
+    }
+    Ok(person)
+}
+
+/// Checks the owner and the assets of a risk, inside `tx`.
+pub(super) async fn check_risk(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    v: &custodian_domain::risks::ValidRisk,
+) -> Result<PersonId> {
+    let owner = check_member(
+        &mut **tx,
+        practice,
+        v.input.owner_id,
+        "owner_id",
+        "The risk owner",
+    )
+    .await?;
+    for asset in &v.input.asset_ids {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM assets WHERE practice_id = $1 AND id = $2")
+                .bind(practice.0)
+                .bind(asset.0)
+                .fetch_one(&mut **tx)
+                .await?;
+        if n == 0 {
+            return Err(custodian_domain::Invalid::one(
+                "asset_ids",
+                "Choose assets from this practice's register",
+            )
+            .into());
+        }
+    }
+    Ok(owner)
+}
+
+pub(super) async fn set_risk_assets(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    risk: Uuid,
+    assets: &[AssetId],
+) -> Result<()> {
+    sqlx::query("DELETE FROM risk_assets WHERE practice_id = $1 AND risk_id = $2")
+        .bind(practice.0)
+        .bind(risk)
+        .execute(&mut **tx)
+        .await?;
+    for a in assets {
+        sqlx::query("INSERT INTO risk_assets (risk_id, asset_id, practice_id) VALUES ($1, $2, $3)")
+            .bind(risk)
+            .bind(a.0)
+            .bind(practice.0)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes one risk (numbered `number`) and its creation event inside `tx`.
+pub(super) async fn insert_risk(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    v: &custodian_domain::risks::ValidRisk,
+    owner: PersonId,
+    number: i64,
+    by: &AuditMeta,
+    import: Option<Uuid>,
+) -> Result<Uuid> {
+    let reference = format!("RSK-{number:04}");
+    let id = Uuid::now_v7();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO risks (id, practice_id, reference, title, sort_key, fields, owner_id, status, category, inherent_score, \
+         residual_score, target_score, raised_on, next_review_on, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+    )
+    .bind(id)
+    .bind(practice.0)
+    .bind(&reference)
+    .bind(&v.input.title)
+    .bind(sort_key(&v.input.title))
+    .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+    .bind(owner.0)
+    .bind(&v.input.status)
+    .bind(&v.input.category)
+    .bind(i64::from(v.inherent_score))
+    .bind(i64::from(v.residual_score))
+    .bind(v.target_score.map(i64::from))
+    .bind(v.raised_on)
+    .bind(custodian_domain::risks::next_review(v.raised_on, v.review_interval_months))
+    .bind(at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| conflict(e, &[("reference", "title", "Another risk was added at the same moment: try again")]))?;
+    set_risk_assets(tx, practice, id, &v.input.asset_ids).await?;
+    let mut details = serde_json::Map::new();
+    details.insert("reference".into(), serde_json::json!({ "new": reference }));
+    for (k, val) in serde_json::to_value(&v.input).unwrap().as_object().unwrap() {
+        if !(val.is_null() || val == "" || val == false || val == &serde_json::json!([])) {
+            details.insert(k.clone(), serde_json::json!({ "new": val }));
+        }
+    }
+    details.insert(
+        "residual_score".into(),
+        serde_json::json!({ "new": v.residual_score }),
+    );
+    if let Some(import) = import {
+        details.insert("import".into(), serde_json::json!(import));
+    }
+    insert_event(
+        tx,
+        &by.event(Some(practice), "risk.create", "risk", Some(id.to_string()))
+            .details(details.into()),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub(super) const REPORT_QUERY: &str = "SELECT r.id, r.practice_id, r.quarter, r.status, r.created_at, r.created_by, r.snapshot, r.minutes, r.decisions, \
+     r.signed_by, p.full_name AS signed_by_name, r.signed_at, r.signed_report, r.signed_sha256 \
+     FROM risk_reports r LEFT JOIN people p ON p.id = r.signed_by WHERE r.practice_id = $1";
+
+pub(super) fn report_from(row: &DbRow) -> Result<RiskReport> {
+    Ok(RiskReport {
+        id: row.try_get("id")?,
+        practice_id: PracticeId(row.try_get("practice_id")?),
+        quarter: row.try_get("quarter")?,
+        status: row.try_get("status")?,
+        created_at: row.try_get("created_at")?,
+        created_by: row.try_get("created_by")?,
+        snapshot: row.try_get("snapshot")?,
+        minutes: row.try_get("minutes")?,
+        decisions: row.try_get("decisions")?,
+        signed_by: row.try_get::<Option<Uuid>, _>("signed_by")?.map(PersonId),
+        signed_by_name: row.try_get("signed_by_name")?,
+        signed_at: row.try_get("signed_at")?,
+        signed_report: row.try_get("signed_report")?,
+        signed_sha256: row.try_get("signed_sha256")?,
+    })
+}
+
+#[async_trait]
+impl RiskStore for ThisStore {
+    async fn create_risk(
+        &self,
+        practice: PracticeId,
+        v: &custodian_domain::risks::ValidRisk,
+        by: &AuditMeta,
+    ) -> Result<Risk> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let owner = check_risk(&mut tx, practice, v).await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1")
+            .bind(practice.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        let id = insert_risk(&mut tx, practice, v, owner, count + 1, by, None).await?;
+        tx.commit().await?;
+        self.risk(practice, RiskId(id))
+            .await?
+            .ok_or(StoreError::NotFound("risk"))
+    }
+
+    async fn import_risks(
+        &self,
+        practice: PracticeId,
+        import: Option<Uuid>,
+        risks: &[custodian_domain::risks::ValidRisk],
+        summary: serde_json::Value,
+        by: &AuditMeta,
+    ) -> Result<usize> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        if let Some(import) = import {
+            mark_imported(&mut tx, practice, import, "risks", risks.len()).await?;
+        }
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1")
+            .bind(practice.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        for (i, v) in risks.iter().enumerate() {
+            // Owners and assets as they are now, inside the transaction.
+            let owner = check_risk(&mut tx, practice, v)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Invalid(custodian_domain::Invalid(mut f)) => {
+                        for e in &mut f {
+                            e.message = format!("{} ({}): {}", v.input.title, e.field, e.message);
+                        }
+                        StoreError::Invalid(custodian_domain::Invalid(f))
+                    }
+                    other => other,
+                })?;
+            insert_risk(
+                &mut tx,
+                practice,
+                v,
+                owner,
+                count + 1 + i as i64,
+                by,
+                import,
+            )
+            .await?;
+        }
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "risk.import",
+                "register_import",
+                import.map(|i| i.to_string()),
+            )
+            .details(summary),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(risks.len())
+    }
+
+    async fn update_risk(
+        &self,
+        practice: PracticeId,
+        id: RiskId,
+        v: &custodian_domain::risks::ValidRisk,
+        by: &AuditMeta,
+    ) -> Result<Risk> {
+        let old = self
+            .risk(practice, id)
+            .await?
+            .ok_or(StoreError::NotFound("risk"))?;
+        let (o, n) = (
+            serde_json::to_value(&old.fields).unwrap(),
+            serde_json::to_value(&v.input).unwrap(),
+        );
+        let mut changes = serde_json::Map::new();
+        for (k, val) in n.as_object().unwrap() {
+            if o.get(k) != Some(val) {
+                changes.insert(
+                    k.clone(),
+                    serde_json::json!({ "old": o.get(k), "new": val }),
+                );
+            }
+        }
+        if changes.is_empty() {
+            return Ok(old);
+        }
+        if old.residual_score != i64::from(v.residual_score) {
+            changes.insert(
+                "residual_score".into(),
+                serde_json::json!({ "old": old.residual_score, "new": v.residual_score }),
+            );
+        }
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let owner = check_risk(&mut tx, practice, v).await?;
+        // A new review interval counts from the last review (or the day it was raised).
+        let last: Option<chrono::NaiveDate> = sqlx::query_scalar(
+            "SELECT reviewed_at FROM risk_reviews WHERE practice_id = $1 AND risk_id = $2 ORDER BY reviewed_at DESC LIMIT 1",
+        )
+        .bind(practice.0)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|t: crate::Timestamp| custodian_domain::identity::london_today(t));
+        let next = custodian_domain::risks::next_review(
+            last.unwrap_or(v.raised_on),
+            v.review_interval_months,
+        );
+        sqlx::query(
+            "UPDATE risks SET title = $3, sort_key = $4, fields = $5, owner_id = $6, status = $7, category = $8, inherent_score = $9, \
+             residual_score = $10, target_score = $11, raised_on = $12, next_review_on = $13, updated_at = $14 \
+             WHERE practice_id = $1 AND id = $2",
+        )
+        .bind(practice.0)
+        .bind(id.0)
+        .bind(&v.input.title)
+        .bind(sort_key(&v.input.title))
+        .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+        .bind(owner.0)
+        .bind(&v.input.status)
+        .bind(&v.input.category)
+        .bind(i64::from(v.inherent_score))
+        .bind(i64::from(v.residual_score))
+        .bind(v.target_score.map(i64::from))
+        .bind(v.raised_on)
+        .bind(next)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        set_risk_assets(&mut tx, practice, id.0, &v.input.asset_ids).await?;
+        insert_event(
+            &mut tx,
+            &by.event(Some(practice), "risk.update", "risk", Some(id.to_string()))
+                .details(changes.into()),
+        )
+        .await?;
+        tx.commit().await?;
+        self.risk(practice, id)
+            .await?
+            .ok_or(StoreError::NotFound("risk"))
+    }
+
+    async fn risk(&self, practice: PracticeId, id: RiskId) -> Result<Option<Risk>> {
+        let row = sqlx::query(&format!("{RISK_QUERY} AND r.id = $2"))
+            .bind(practice.0)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(risk_from).transpose()
+    }
+
+    async fn risks(&self, practice: PracticeId, f: &RiskFilter) -> Result<Vec<Risk>> {
+        let like = f.search.as_ref().map(|s| {
+            format!(
+                "%{}%",
+                s.trim().to_lowercase().replace(['%', '_'], "")
+            )
+        });
+        let rows = sqlx::query(&format!(
+            "{RISK_QUERY} AND ($2 IS NULL OR r.sort_key LIKE $2) AND ($3 IS NULL OR r.status = $3) AND ($4 IS NULL OR r.category = $4) \
+             AND ($5 IS NULL OR r.owner_id = $5) \
+             AND ($6 IS NULL OR EXISTS (SELECT 1 FROM risk_assets ra WHERE ra.risk_id = r.id AND ra.asset_id = $6)) \
+             ORDER BY r.residual_score DESC, r.sort_key, r.id LIMIT $7"
+        ))
+        .bind(practice.0)
+        .bind(like)
+        .bind(f.status.as_deref())
+        .bind(f.category.as_deref())
+        .bind(f.owner.map(|p| p.0))
+        .bind(f.asset.map(|a| a.0))
+        .bind(i64::from(f.limit.clamp(1, 50_000)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(risk_from).collect()
+    }
+
+    async fn add_risk_action(
+        &self,
+        practice: PracticeId,
+        risk: RiskId,
+        v: &custodian_domain::risks::ValidAction,
+        by: &AuditMeta,
+    ) -> Result<RiskAction> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let owner = check_member(
+            &mut *tx,
+            practice,
+            v.input.owner_id,
+            "owner_id",
+            "Whoever does the action",
+        )
+        .await?;
+        let exists: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1 AND id = $2")
+                .bind(practice.0)
+                .bind(risk.0)
+                .fetch_one(&mut *tx)
+                .await?;
+        if exists == 0 {
+            return Err(StoreError::NotFound("risk"));
+        }
+        let id = Uuid::now_v7();
+        let at = now();
+        sqlx::query(
+            "INSERT INTO risk_actions (id, practice_id, risk_id, description, owner_id, due_on, status, created_at, updated_at, done_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(risk.0)
+        .bind(&v.input.description)
+        .bind(owner.0)
+        .bind(v.due_on)
+        .bind(&v.input.status)
+        .bind(at)
+        .bind((v.input.status == "done").then_some(at))
+        .execute(&mut *tx)
+        .await?;
+        insert_event(
+            &mut tx,
+            &by.event(Some(practice), "risk_action.create", "risk", Some(risk.to_string())).details(serde_json::json!({
+                "action": id, "description": v.input.description, "owner_id": owner.0, "due_on": v.due_on, "status": v.input.status,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        let row = sqlx::query(&format!("{ACTION_QUERY} AND a.id = $2"))
+            .bind(practice.0)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        action_from(&row)
+    }
+
+    async fn update_risk_action(
+        &self,
+        practice: PracticeId,
+        id: Uuid,
+        v: &custodian_domain::risks::ValidAction,
+        by: &AuditMeta,
+    ) -> Result<RiskAction> {
+        let old = sqlx::query(&format!("{ACTION_QUERY} AND a.id = $2"))
+            .bind(practice.0)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let old = old
+            .as_ref()
+            .map(action_from)
+            .transpose()?
+            .ok_or(StoreError::NotFound("action"))?;
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let owner = check_member(
+            &mut *tx,
+            practice,
+            v.input.owner_id,
+            "owner_id",
+            "Whoever does the action",
+        )
+        .await?;
+        let at = now();
+        let done_at = match (old.status.as_str(), v.input.status.as_str()) {
+            (_, s) if s != "done" => None,
+            ("done", _) => old.done_at,
+            _ => Some(at),
+        };
+        sqlx::query(
+            "UPDATE risk_actions SET description = $3, owner_id = $4, due_on = $5, status = $6, updated_at = $7, done_at = $8 \
+             WHERE practice_id = $1 AND id = $2",
+        )
+        .bind(practice.0)
+        .bind(id)
+        .bind(&v.input.description)
+        .bind(owner.0)
+        .bind(v.due_on)
+        .bind(&v.input.status)
+        .bind(at)
+        .bind(done_at)
+        .execute(&mut *tx)
+        .await?;
+        let mut changes = serde_json::Map::new();
+        changes.insert("action".into(), serde_json::json!(id));
+        for (k, o, n) in [
+            (
+                "description",
+                serde_json::json!(old.description),
+                serde_json::json!(v.input.description),
+            ),
+            (
+                "owner_id",
+                serde_json::json!(old.owner_id),
+                serde_json::json!(owner),
+            ),
+            (
+                "due_on",
+                serde_json::json!(old.due_on),
+                serde_json::json!(v.due_on),
+            ),
+            (
+                "status",
+                serde_json::json!(old.status),
+                serde_json::json!(v.input.status),
+            ),
+        ] {
+            if o != n {
+                changes.insert(k.into(), serde_json::json!({ "old": o, "new": n }));
+            }
+        }
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "risk_action.update",
+                "risk",
+                Some(old.risk_id.to_string()),
+            )
+            .details(changes.into()),
+        )
+        .await?;
+        tx.commit().await?;
+        let row = sqlx::query(&format!("{ACTION_QUERY} AND a.id = $2"))
+            .bind(practice.0)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        action_from(&row)
+    }
+
+    async fn risk_actions(
+        &self,
+        practice: PracticeId,
+        risk: Option<RiskId>,
+    ) -> Result<Vec<RiskAction>> {
+        let rows = match risk {
+            Some(r) => {
+                sqlx::query(&format!(
+                    "{ACTION_QUERY} AND a.risk_id = $2 ORDER BY a.due_on, a.id"
+                ))
+                .bind(practice.0)
+                .bind(r.0)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!("{ACTION_QUERY} ORDER BY a.due_on, a.id"))
+                    .bind(practice.0)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(action_from).collect()
+    }
+
+    async fn review_risk(
+        &self,
+        practice: PracticeId,
+        risk: RiskId,
+        v: &custodian_domain::risks::ValidReview,
+        by: &AuditMeta,
+    ) -> Result<RiskReview> {
+        let person = by.actor_id.ok_or(StoreError::NotFound("reviewer"))?;
+        let old = self
+            .risk(practice, risk)
+            .await?
+            .ok_or(StoreError::NotFound("risk"))?;
+        let mut fields = old.fields.clone();
+        fields.residual_likelihood = v.input.residual_likelihood;
+        fields.residual_impact = v.input.residual_impact;
+        let id = Uuid::now_v7();
+        let at = now();
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        sqlx::query(
+            "INSERT INTO risk_reviews (id, practice_id, risk_id, reviewed_by, reviewed_at, residual_likelihood, residual_impact, residual_score, \
+             scores_changed, notes, next_review_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(risk.0)
+        .bind(person.0)
+        .bind(at)
+        .bind(v.input.residual_likelihood.map(i64::from))
+        .bind(v.input.residual_impact.map(i64::from))
+        .bind(i64::from(v.residual_score))
+        .bind(v.scores_changed)
+        .bind(&v.input.notes)
+        .bind(v.next_review_on)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE risks SET fields = $3, residual_score = $4, next_review_on = $5, updated_at = $6 WHERE practice_id = $1 AND id = $2")
+            .bind(practice.0)
+            .bind(risk.0)
+            .bind(serde_json::to_string(&fields).expect("fields serialise"))
+            .bind(i64::from(v.residual_score))
+            .bind(v.next_review_on)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        let mut details = serde_json::json!({
+            "review": id, "notes": v.input.notes, "next_review_on": v.next_review_on, "scores_changed": v.scores_changed,
+        });
+        if v.scores_changed {
+            details["residual_score"] =
+                serde_json::json!({ "old": old.residual_score, "new": v.residual_score });
+        }
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "risk.review",
+                "risk",
+                Some(risk.to_string()),
+            )
+            .details(details),
+        )
+        .await?;
+        tx.commit().await?;
+        let row = sqlx::query(&format!("{RISK_REVIEW_QUERY} AND v.id = $2"))
+            .bind(practice.0)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        risk_review_from(&row)
+    }
+
+    async fn risk_reviews(&self, practice: PracticeId, risk: RiskId) -> Result<Vec<RiskReview>> {
+        let rows = sqlx::query(&format!(
+            "{RISK_REVIEW_QUERY} AND v.risk_id = $2 ORDER BY v.reviewed_at DESC, v.id DESC"
+        ))
+        .bind(practice.0)
+        .bind(risk.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(risk_review_from).collect()
+    }
+
+    async fn accept_risk(
+        &self,
+        practice: PracticeId,
+        risk: RiskId,
+        v: &custodian_domain::risks::ValidAcceptance,
+        band: custodian_domain::risks::Band,
+        by: &AuditMeta,
+    ) -> Result<RiskAcceptance> {
+        let person = by.actor_id.ok_or(StoreError::NotFound("accepter"))?;
+        let old = self
+            .risk(practice, risk)
+            .await?
+            .ok_or(StoreError::NotFound("risk"))?;
+        let mut fields = old.fields.clone();
+        fields.status = "accepted".into();
+        fields.treatment = "accept".into();
+        let next = old.next_review_on.min(v.expires_on);
+        let id = Uuid::now_v7();
+        let at = now();
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        sqlx::query(
+            "INSERT INTO risk_acceptances (id, practice_id, risk_id, accepted_by, accepted_at, band, above_appetite, reason, expires_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(risk.0)
+        .bind(person.0)
+        .bind(at)
+        .bind(band.as_str())
+        .bind(v.above_appetite)
+        .bind(&v.input.reason)
+        .bind(v.expires_on)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE risks SET fields = $3, status = 'accepted', next_review_on = $4, updated_at = $5 WHERE practice_id = $1 AND id = $2")
+            .bind(practice.0)
+            .bind(risk.0)
+            .bind(serde_json::to_string(&fields).expect("fields serialise"))
+            .bind(next)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        insert_event(
+            &mut tx,
+            &by.event(Some(practice), "risk.accept", "risk", Some(risk.to_string())).details(serde_json::json!({
+                "acceptance": id, "band": band.as_str(), "above_appetite": v.above_appetite, "reason": v.input.reason,
+                "expires_on": v.expires_on, "status": { "old": old.fields.status, "new": "accepted" },
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        let risk = self
+            .risk(practice, risk)
+            .await?
+            .ok_or(StoreError::NotFound("risk"))?;
+        risk.acceptance.ok_or(StoreError::NotFound("acceptance"))
+    }
+
+    async fn ensure_risk_report(
+        &self,
+        practice: PracticeId,
+        quarter: &str,
+        snapshot: &str,
+        by: &AuditMeta,
+    ) -> Result<RiskReport> {
+        if let Some(r) = self.risk_report(practice, quarter).await? {
+            return Ok(r);
+        }
+        let id = Uuid::now_v7();
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let done = sqlx::query(
+            "INSERT INTO risk_reports (id, practice_id, quarter, status, created_at, created_by, snapshot) \
+             VALUES ($1, $2, $3, 'draft', $4, $5, $6) ON CONFLICT (practice_id, quarter) DO NOTHING",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(quarter)
+        .bind(now())
+        .bind(&by.actor)
+        .bind(snapshot)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            insert_event(
+                &mut tx,
+                &by.event(
+                    Some(practice),
+                    "risk_report.create",
+                    "risk_report",
+                    Some(id.to_string()),
+                )
+                .details(serde_json::json!({ "quarter": quarter })),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.risk_report(practice, quarter)
+            .await?
+            .ok_or(StoreError::NotFound("report"))
+    }
+
+    async fn risk_report(&self, practice: PracticeId, quarter: &str) -> Result<Option<RiskReport>> {
+        let row = sqlx::query(&format!("{REPORT_QUERY} AND r.quarter = $2"))
+            .bind(practice.0)
+            .bind(quarter)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(report_from).transpose()
+    }
+
+    async fn risk_reports(&self, practice: PracticeId) -> Result<Vec<RiskReport>> {
+        let rows = sqlx::query(&format!("{REPORT_QUERY} ORDER BY r.quarter DESC"))
+            .bind(practice.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(report_from).collect()
+    }
+
+    async fn record_report_minutes(
+        &self,
+        practice: PracticeId,
+        quarter: &str,
+        minutes: &str,
+        decisions: &str,
+        by: &AuditMeta,
+    ) -> Result<RiskReport> {
+        let old = self
+            .risk_report(practice, quarter)
+            .await?
+            .ok_or(StoreError::NotFound("report"))?;
+        if old.status != "draft" {
+            return Err(custodian_domain::Invalid::one(
+                "minutes",
+                "This report has been signed off: it cannot be changed",
+            )
+            .into());
+        }
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        sqlx::query("UPDATE risk_reports SET minutes = $3, decisions = $4 WHERE practice_id = $1 AND quarter = $2 AND status = 'draft'")
+            .bind(practice.0)
+            .bind(quarter)
+            .bind(minutes.trim())
+            .bind(decisions.trim())
+            .execute(&mut *tx)
+            .await?;
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "risk_report.minutes",
+                "risk_report",
+                Some(old.id.to_string()),
+            )
+            .details(serde_json::json!({
+                "quarter": quarter,
+                "minutes": { "old": old.minutes, "new": minutes.trim() },
+                "decisions": { "old": old.decisions, "new": decisions.trim() },
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.risk_report(practice, quarter)
+            .await?
+            .ok_or(StoreError::NotFound("report"))
+    }
+
+    async fn sign_risk_report(
+        &self,
+        practice: PracticeId,
+        quarter: &str,
+        report: &str,
+        by: &AuditMeta,
+    ) -> Result<RiskReport> {
+        use sha2::Digest as _;
+        let person = by.actor_id.ok_or(StoreError::NotFound("signer"))?;
+        let old = self
+            .risk_report(practice, quarter)
+            .await?
+            .ok_or(StoreError::NotFound("report"))?;
+        if old.status != "draft" {
+            return Err(StoreError::Conflict {
+                field: "quarter",
+                message: "This report has already been signed off".into(),
+            });
+        }
+        let sha = hex::encode(sha2::Sha256::digest(report.as_bytes()));
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let done = sqlx::query(
+            "UPDATE risk_reports SET status = 'signed', signed_by = $3, signed_at = $4, signed_report = $5, signed_sha256 = $6 \
+             WHERE practice_id = $1 AND quarter = $2 AND status = 'draft'",
+        )
+        .bind(practice.0)
+        .bind(quarter)
+        .bind(person.0)
+        .bind(now())
+        .bind(report)
+        .bind(&sha)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                field: "quarter",
+                message: "This report has already been signed off".into(),
+            });
+        }
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "risk_report.sign",
+                "risk_report",
+                Some(old.id.to_string()),
+            )
+            .details(serde_json::json!({ "quarter": quarter, "sha256": sha })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.risk_report(practice, quarter)
+            .await?
+            .ok_or(StoreError::NotFound("report"))
+    }
+
+    async fn provider_threats(&self) -> Result<Vec<custodian_domain::risks::Threat>> {
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(
+            "SELECT id, fields FROM provider_threats WHERE removed_at IS NULL ORDER BY title, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, fields)| {
+                let mut t: custodian_domain::risks::Threat = serde_json::from_str(&fields)
+                    .map_err(|e| StoreError::Corrupt(format!("threat: {e}")))?;
+                t.key = id.to_string();
+                t.from_provider = true;
+                Ok(t)
+            })
+            .collect()
+    }
+
+    async fn add_provider_threat(
+        &self,
+        threat: &custodian_domain::risks::Threat,
+        by: &AuditMeta,
+    ) -> Result<custodian_domain::risks::Threat> {
+        let id = Uuid::now_v7();
+        let mut t = threat.clone();
+        t.key = id.to_string();
+        t.from_provider = true;
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        sqlx::query(
+            "INSERT INTO provider_threats (id, title, fields, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(&t.title)
+        .bind(serde_json::to_string(&t).expect("a threat serialises"))
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        insert_event(
+            &mut tx,
+            &by.event(
+                None,
+                "provider_threat.create",
+                "provider_threat",
+                Some(id.to_string()),
+            )
+            .details(serde_json::to_value(&t).unwrap()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    async fn remove_provider_threat(&self, id: Uuid, by: &AuditMeta) -> Result<()> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let done = sqlx::query(
+            "UPDATE provider_threats SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL",
+        )
+        .bind(id)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("threat"));
+        }
+        insert_event(
+            &mut tx,
+            &by.event(
+                None,
+                "provider_threat.remove",
+                "provider_threat",
+                Some(id.to_string()),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn provider_risk_overview(
+        &self,
+        today: chrono::NaiveDate,
+        quarters: &[String],
+    ) -> Result<Vec<PracticeRiskSummary>> {
+        let practices: Vec<(Uuid, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT p.id, p.name, p.ods_code, s.settings FROM practices p LEFT JOIN practice_settings s ON s.practice_id = p.id ORDER BY p.name, p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let scores: Vec<(Uuid, i64, i64, i64)> = sqlx::query_as(
+            "SELECT practice_id, residual_score, COUNT(*), SUM(CASE WHEN next_review_on < $1 THEN 1 ELSE 0 END) \
+             FROM risks WHERE status <> 'closed' GROUP BY practice_id, residual_score",
+        )
+        .bind(today)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut reports: Vec<(Uuid, String, String)> = Vec::new();
+        if !quarters.is_empty() {
+            let places: Vec<String> = (1..=quarters.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT practice_id, quarter, status FROM risk_reports WHERE quarter IN ({})",
+                places.join(", ")
+            );
+            let mut q = sqlx::query_as(&sql);
+            for k in quarters {
+                q = q.bind(k);
+            }
+            reports = q.fetch_all(&self.pool).await?;
+        }
+        let mut by_practice: std::collections::HashMap<Uuid, (Vec<(i64, i64)>, i64)> =
+            std::collections::HashMap::new();
+        for (p, score, n, overdue) in scores {
+            let e = by_practice.entry(p).or_default();
+            e.0.push((score, n));
+            e.1 += overdue;
+        }
+        let mut report_map: std::collections::HashMap<Uuid, Vec<(String, String)>> =
+            std::collections::HashMap::new();
+        for (p, quarter, status) in reports {
+            report_map.entry(p).or_default().push((quarter, status));
+        }
+        practices
+            .into_iter()
+            .map(|(id, name, ods, settings)| {
+                let settings = match settings {
+                    Some(t) => serde_json::from_str(&t)
+                        .map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?,
+                    None => custodian_domain::settings::PracticeSettings::default(),
+                };
+                let (residual_scores, overdue_reviews) =
+                    by_practice.remove(&id).unwrap_or_default();
+                Ok(PracticeRiskSummary {
+                    practice_id: PracticeId(id),
+                    practice: name,
+                    ods_code: ods,
+                    settings,
+                    residual_scores,
+                    overdue_reviews,
+                    reports: report_map.remove(&id).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+}
