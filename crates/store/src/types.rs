@@ -635,7 +635,7 @@ pub fn audit_record(
 ) -> custodian_audit::Record {
     custodian_audit::Record {
         id: id.hyphenated().to_string(),
-        occurred_at: crate::log_reader::canonical_time(&occurred_at),
+        occurred_at: crate::backends::log_reader::canonical_time(&occurred_at),
         practice_id: event.practice_id.map(|p| p.to_string()),
         actor_id: event.meta.actor_id.map(|p| p.to_string()),
         actor: event.meta.actor.clone(),

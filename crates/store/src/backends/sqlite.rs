@@ -7,14 +7,15 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::StoreError;
+use crate::backends::migrations;
 use crate::queries::HasDb;
-use crate::{StoreError, migrations};
 
 /// The SQLite store. WAL journal, foreign keys on, a busy timeout, and `synchronous=FULL`:
 /// these records are evidence, so a commit survives a power cut.
 pub struct SqliteStore {
     /// The audit log's own writer (see `sqlite_appender`).
-    appender: tokio::sync::mpsc::Sender<crate::sqlite_appender::Job>,
+    appender: tokio::sync::mpsc::Sender<crate::backends::sqlite_appender::Job>,
     pool: SqlitePool,
     /// The database file, for the audit log's verification reader.
     path: std::path::PathBuf,
@@ -55,7 +56,7 @@ impl SqliteStore {
                 source,
             })?;
         migrations::sqlite().run(&pool).await?;
-        let appender = crate::sqlite_appender::spawn(file.clone());
+        let appender = crate::backends::sqlite_appender::spawn(file.clone());
         Ok(SqliteStore {
             pool,
             appender,
@@ -72,7 +73,7 @@ impl SqliteStore {
     async fn append_alone(&self, event: &crate::AuditEvent) -> crate::Result<i64> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.write(
-            crate::sqlite_appender::Job::Event(event.clone(), reply),
+            crate::backends::sqlite_appender::Job::Event(event.clone(), reply),
             answer,
         )
         .await
@@ -85,7 +86,8 @@ impl SqliteStore {
         leaves: &[(i64, String)],
     ) -> crate::Result<()> {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = crate::sqlite_appender::Job::Leaves(expected_size, leaves.to_vec(), reply);
+        let job =
+            crate::backends::sqlite_appender::Job::Leaves(expected_size, leaves.to_vec(), reply);
         self.write(job, answer).await
     }
 
@@ -97,7 +99,7 @@ impl SqliteStore {
     ) -> crate::Result<Vec<(i64, Option<String>)>> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.write(
-            crate::sqlite_appender::Job::Unintegrated(after, up_to, reply),
+            crate::backends::sqlite_appender::Job::Unintegrated(after, up_to, reply),
             answer,
         )
         .await
@@ -105,7 +107,7 @@ impl SqliteStore {
 
     async fn write<T>(
         &self,
-        job: crate::sqlite_appender::Job,
+        job: crate::backends::sqlite_appender::Job,
         answer: tokio::sync::oneshot::Receiver<crate::Result<T>>,
     ) -> crate::Result<T> {
         let stopped = || StoreError::Corrupt("the audit appender has stopped".into());
@@ -117,7 +119,7 @@ impl SqliteStore {
         &self,
         from: i64,
     ) -> tokio::sync::mpsc::Receiver<crate::Result<crate::LogPage>> {
-        crate::log_reader::sqlite_leaves(self.path.clone(), from)
+        crate::backends::log_reader::sqlite_leaves(self.path.clone(), from)
     }
 }
 
@@ -127,20 +129,34 @@ type ThisStore = SqliteStore;
 type DbRow = sqlx::sqlite::SqliteRow;
 const BEGIN: &str = "BEGIN IMMEDIATE";
 const BACKEND: crate::Backend = crate::Backend::Sqlite;
-#[path = "assets/queries.rs"]
+#[path = "../assets/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod assets;
-#[path = "audit/queries.rs"]
+#[path = "../audit/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod audit;
-#[path = "identity/queries.rs"]
+#[path = "../identity/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod identity;
-#[path = "practices/queries.rs"]
+#[path = "../imports/queries.rs"]
+#[allow(clippy::duplicate_mod)]
+mod imports;
+#[path = "../identity/leaver_queries.rs"]
+#[allow(clippy::duplicate_mod)]
+mod leavers;
+#[path = "../practices/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod practices;
-#[path = "risks/queries.rs"]
+#[path = "../risks/report_queries.rs"]
+#[allow(clippy::duplicate_mod)]
+mod risk_reports;
+#[path = "../risks/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod risks;
+#[path = "../identity/starter_queries.rs"]
+#[allow(clippy::duplicate_mod)]
+mod starters;
 use assets::*;
+use identity::*;
 use practices::*;
+use risks::*;

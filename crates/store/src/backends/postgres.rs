@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+use crate::backends::migrations;
 use crate::queries::HasDb;
-use crate::{StoreError, migrations, redact_url};
+use crate::{StoreError, redact_url};
 
 pub struct PgStore {
     appender: tokio::sync::mpsc::Sender<crate::AppendJob>,
@@ -119,7 +120,7 @@ impl PgStore {
         &self,
         from: i64,
     ) -> tokio::sync::mpsc::Receiver<crate::Result<crate::LogPage>> {
-        crate::log_reader::postgres_leaves(self.pool.clone(), from)
+        crate::backends::log_reader::postgres_leaves(self.pool.clone(), from)
     }
 }
 
@@ -129,23 +130,37 @@ type ThisStore = PgStore;
 type DbRow = sqlx::postgres::PgRow;
 const BEGIN: &str = "BEGIN";
 const BACKEND: crate::Backend = crate::Backend::Postgres;
-#[path = "assets/queries.rs"]
+#[path = "../assets/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod assets;
-#[path = "audit/queries.rs"]
+#[path = "../audit/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod audit;
-#[path = "identity/queries.rs"]
+#[path = "../identity/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod identity;
-#[path = "practices/queries.rs"]
+#[path = "../imports/queries.rs"]
+#[allow(clippy::duplicate_mod)]
+mod imports;
+#[path = "../identity/leaver_queries.rs"]
+#[allow(clippy::duplicate_mod)]
+mod leavers;
+#[path = "../practices/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod practices;
-#[path = "risks/queries.rs"]
+#[path = "../risks/report_queries.rs"]
+#[allow(clippy::duplicate_mod)]
+mod risk_reports;
+#[path = "../risks/queries.rs"]
 #[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
 mod risks;
+#[path = "../identity/starter_queries.rs"]
+#[allow(clippy::duplicate_mod)]
+mod starters;
 use assets::*;
+use identity::*;
 use practices::*;
+use risks::*;
 
 mod imp {
     use super::*;

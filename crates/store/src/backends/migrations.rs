@@ -13,7 +13,7 @@ macro_rules! migrations {
             $version,
             Cow::Borrowed($name),
             MigrationType::Simple,
-            Cow::Borrowed(include_str!(concat!("../migrations/", $dir, "/", $name, ".sql"))),
+            Cow::Borrowed(include_str!(concat!("../../migrations/", $dir, "/", $name, ".sql"))),
             false,
         )),*]
     };

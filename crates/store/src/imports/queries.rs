@@ -1,0 +1,207 @@
+//! Staged register files and imports.
+//!
+//! Compiled once for each backend, like the other capabilities' `queries.rs`.
+
+use super::*;
+use crate::queries::now;
+use crate::*;
+use async_trait::async_trait;
+use custodian_domain::{PersonId, PracticeId};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+#[async_trait]
+impl ImportStore for ThisStore {
+    async fn stage_import(
+        &self,
+        practice: PracticeId,
+        register: &str,
+        file_name: &str,
+        content: &[u8],
+        summary: serde_json::Value,
+        by: &AuditMeta,
+    ) -> Result<RegisterImport> {
+        use sha2::Digest as _;
+        let person = by.actor_id.ok_or(StoreError::NotFound("uploader"))?;
+        let id = Uuid::now_v7();
+        let sha = hex::encode(sha2::Sha256::digest(content));
+        let mut details =
+            serde_json::json!({ "file_name": file_name, "sha256": sha, "bytes": content.len() });
+        if let (Some(d), serde_json::Value::Object(extra)) = (details.as_object_mut(), summary) {
+            d.extend(extra);
+        }
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        sqlx::query(
+            "INSERT INTO register_imports (id, register, practice_id, uploaded_by, file_name, sha256, content, status, created_at) \
+             VALUES ($1, $8, $2, $3, $4, $5, $6, 'pending', $7)",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(person.0)
+        .bind(file_name)
+        .bind(&sha)
+        .bind(content)
+        .bind(now())
+        .bind(register)
+        .execute(&mut *tx)
+        .await?;
+        let action = if register == "risks" {
+            "risk.import_upload"
+        } else {
+            "asset.import_upload"
+        };
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                action,
+                "register_import",
+                Some(id.to_string()),
+            )
+            .details(details),
+        )
+        .await?;
+        tx.commit().await?;
+        self.register_import(practice, id)
+            .await?
+            .ok_or(StoreError::NotFound("import"))
+    }
+
+    async fn register_import(
+        &self,
+        practice: PracticeId,
+        id: Uuid,
+    ) -> Result<Option<RegisterImport>> {
+        let row = sqlx::query(
+            "SELECT i.id, i.register, i.practice_id, i.uploaded_by, p.full_name, i.file_name, i.sha256, i.content, i.status, i.written, i.created_at, i.completed_at \
+             FROM register_imports i JOIN people p ON p.id = i.uploaded_by WHERE i.practice_id = $1 AND i.id = $2",
+        )
+        .bind(practice.0)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| -> Result<RegisterImport> {
+            Ok(RegisterImport {
+                id: row.try_get("id")?,
+                register: row.try_get("register")?,
+                practice_id: PracticeId(row.try_get("practice_id")?),
+                uploaded_by: PersonId(row.try_get("uploaded_by")?),
+                uploaded_by_name: row.try_get("full_name")?,
+                file_name: row.try_get("file_name")?,
+                sha256: row.try_get("sha256")?,
+                content: row.try_get("content")?,
+                status: row.try_get("status")?,
+                written: row.try_get("written")?,
+                created_at: row.try_get("created_at")?,
+                completed_at: row.try_get("completed_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn import_assets(
+        &self,
+        practice: PracticeId,
+        import: Option<Uuid>,
+        assets: &[custodian_domain::assets::ValidAsset],
+        summary: serde_json::Value,
+        by: &AuditMeta,
+    ) -> Result<usize> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        if let Some(import) = import {
+            mark_imported(&mut tx, practice, import, "assets", assets.len()).await?;
+        }
+        // The owners as they are now, inside the transaction: someone may have left or
+        // lost the IAO role since the file was checked.
+        let rows = sqlx::query(
+            "SELECT m.person_id, r.role FROM practice_members m \
+             LEFT JOIN practice_roles r ON r.practice_id = m.practice_id AND r.person_id = m.person_id \
+             WHERE m.practice_id = $1 AND m.left_at IS NULL",
+        )
+        .bind(practice.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut members = std::collections::HashSet::new();
+        let mut owners = std::collections::HashSet::new();
+        for row in &rows {
+            let person: Uuid = row.try_get("person_id")?;
+            members.insert(person);
+            if row.try_get::<Option<String>, _>("role")?.as_deref()
+                == Some("information_asset_owner")
+            {
+                owners.insert(person);
+            }
+        }
+        let systems: std::collections::HashSet<Uuid> =
+            sqlx::query_scalar("SELECT id FROM practice_systems WHERE practice_id = $1")
+                .bind(practice.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+        for v in assets {
+            if v.input.system_id.is_some_and(|s| !systems.contains(&s)) {
+                return Err(custodian_domain::Invalid::one(
+                    "system",
+                    format!(
+                        "The system of \u{201c}{}\u{201d} is not one of this practice's",
+                        v.input.name
+                    ),
+                )
+                .into());
+            }
+            if !v.input.iao_id.is_some_and(|p| owners.contains(&p.0)) {
+                return Err(custodian_domain::Invalid::one("iao_username", format!("The owner of \u{201c}{}\u{201d} is no longer an Information Asset Owner of this practice", v.input.name)).into());
+            }
+            if v.input.iaa_id.is_some_and(|p| !members.contains(&p.0)) {
+                return Err(custodian_domain::Invalid::one("iaa_username", format!("The administrator of \u{201c}{}\u{201d} is no longer on this practice's staff", v.input.name)).into());
+            }
+        }
+        for v in assets {
+            insert_asset(&mut tx, practice, v, by, import).await?;
+        }
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "asset.import",
+                "register_import",
+                import.map(|i| i.to_string()),
+            )
+            .details(summary),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(assets.len())
+    }
+
+    async fn discard_import(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let done = sqlx::query(
+            "UPDATE register_imports SET status = 'discarded', content = NULL, completed_at = $3 WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
+        )
+        .bind(practice.0)
+        .bind(id)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                field: "import",
+                message: "This file has already been imported or discarded".into(),
+            });
+        }
+        insert_event(
+            &mut tx,
+            &by.event(
+                Some(practice),
+                "import.discard",
+                "register_import",
+                Some(id.to_string()),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
