@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::kit::capability::{Capability, Room};
 use crate::kit::error::Problem;
-use crate::kit::forms::Errors;
+use crate::kit::forms::{Errors, Options, choose};
 use crate::kit::layout::{Layout, render, render_with};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::PracticeScope;
@@ -229,41 +229,41 @@ async fn form_page(
 ) -> Result<Response, HttpError> {
     let staff = state.store.access_overview(scope.id()).await?;
     let systems = state.store.systems(scope.id()).await?;
-    let choose = |list: &[(&str, &str)],
-                  current: &str,
-                  blank: Option<&str>|
-     -> Vec<(String, String, bool)> {
-        let mut v: Vec<(String, String, bool)> = blank
-            .map(|b| vec![(String::new(), b.to_string(), current.is_empty())])
-            .unwrap_or_default();
-        v.extend(
-            list.iter()
-                .map(|(k, l)| (k.to_string(), l.to_string(), *k == current)),
-        );
-        v
-    };
-    let rating = |r: Option<u8>| {
-        let mut v = vec![(
-            String::new(),
-            "Not rated yet".to_string(),
-            r.unwrap_or(0) == 0,
-        )];
-        v.extend((1..=5u8).map(|i| {
-            (
-                i.to_string(),
-                format!(
-                    "{i}{}",
-                    match i {
-                        1 => " (low)",
-                        5 => " (high)",
-                        _ => "",
-                    }
-                ),
-                r == Some(i),
-            )
-        }));
-        v
-    };
+    let selects = select_fields(&f, &staff, &systems);
+    let texts = text_fields(&f);
+    let status = errors.status();
+    Ok(render_with(
+        status,
+        &FormPage {
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/assets", scope.id()),
+            ),
+            practice: scope.practice.clone(),
+            errors,
+            heading: if existing.is_some() {
+                format!("Edit {}", f.name)
+            } else {
+                "Add an information asset".into()
+            },
+            action: match existing {
+                Some(id) => format!("/practices/{}/assets/{id}/edit", scope.id()),
+                None => format!("/practices/{}/assets", scope.id()),
+            },
+            f,
+            selects,
+            texts,
+        },
+    ))
+}
+
+/// The asset form's choices, with the asset's current values selected.
+fn select_fields(
+    f: &AssetInput,
+    staff: &[custodian_store::AccessOverview],
+    systems: &[custodian_store::PracticeSystem],
+) -> Vec<SelectField> {
     let people = |only_iao: bool, current: Option<PersonId>, blank: &str| {
         let mut v = vec![(String::new(), blank.to_string(), current.is_none())];
         v.extend(
@@ -280,7 +280,7 @@ async fn form_page(
         );
         v
     };
-    let selects = vec![
+    vec![
         SelectField {
             name: "asset_type",
             label: "Type",
@@ -361,8 +361,30 @@ async fn form_page(
                 None,
             ),
         },
-    ];
-    let texts = vec![
+    ]
+}
+
+/// A C/I/A rating's options, 1 (low) to 5 (high), or not rated yet.
+fn rating(r: Option<u8>) -> Options {
+    let mut v = vec![(
+        String::new(),
+        "Not rated yet".to_string(),
+        r.unwrap_or(0) == 0,
+    )];
+    v.extend((1..=5u8).map(|i| {
+        let note = match i {
+            1 => " (low)",
+            5 => " (high)",
+            _ => "",
+        };
+        (i.to_string(), format!("{i}{note}"), r == Some(i))
+    }));
+    v
+}
+
+/// The asset form's text fields: (name, label, value, hint).
+fn text_fields(f: &AssetInput) -> Vec<(&'static str, &'static str, String, &'static str)> {
+    vec![
         (
             "confidentiality_reason",
             "Why that confidentiality rating",
@@ -462,32 +484,7 @@ async fn form_page(
             f.retired_on.clone(),
             "",
         ),
-    ];
-    let status = errors.status();
-    Ok(render_with(
-        status,
-        &FormPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/assets", scope.id()),
-            ),
-            practice: scope.practice.clone(),
-            errors,
-            heading: if existing.is_some() {
-                format!("Edit {}", f.name)
-            } else {
-                "Add an information asset".into()
-            },
-            action: match existing {
-                Some(id) => format!("/practices/{}/assets/{id}/edit", scope.id()),
-                None => format!("/practices/{}/assets", scope.id()),
-            },
-            f,
-            selects,
-            texts,
-        },
-    ))
+    ]
 }
 
 /// The information asset register.

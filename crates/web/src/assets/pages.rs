@@ -1,6 +1,7 @@
 //! The asset register's pages: the list, an asset's record, its flows and access entries.
 
 use super::*;
+use crate::kit::history::{or_dash, record_history};
 
 #[derive(Deserialize, Default)]
 pub(crate) struct ListQuery {
@@ -241,18 +242,68 @@ pub(crate) async fn asset_page_for(
         .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
         .await?;
     let f = &a.fields;
+    let details = asset_details(&a);
+    let flows = state.store.flows(scope.id(), Some(a.id)).await?;
+    let access = state.store.access_entries(scope.id(), Some(a.id)).await?;
+    let logins = match f.system_id {
+        None => None,
+        Some(system) => Some(system_logins(state, scope, system, &access).await?),
+    };
+    let history = record_history(state, scope, a.id.to_string(), 300).await?;
+    let others = state.store.asset_choices(scope.id()).await?;
+    let last_review = state
+        .store
+        .access_reviews(scope.id(), a.id)
+        .await?
+        .first()
+        .map(review_summary);
+    let staff = state.store.access_overview(scope.id()).await?;
+    let status = errors.status();
+    Ok(render_with(
+        status,
+        &AssetPage {
+            layout: Layout::new(
+                &scope.user,
+                Some((&scope.practice, &scope.access)),
+                &format!("/practices/{}/assets", scope.id()),
+            ),
+            practice: scope.practice.clone(),
+            errors,
+            can_edit: assets::may_edit(&scope.access, &scope.roles, a.fields.iao_id),
+            details,
+            flows: flows.iter().map(flow_row).collect(),
+            access: access.iter().map(access_row).collect(),
+            history,
+            last_review,
+            other_assets: others
+                .into_iter()
+                .filter(|(id, _)| *id != a.id)
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+            methods: assets::FLOW_METHODS,
+            stages: assets::LIFECYCLE,
+            roles: PracticeRole::ALL
+                .iter()
+                .map(|r| (r.as_str(), r.label()))
+                .collect(),
+            people: staff
+                .iter()
+                .map(|s| (s.person_id.to_string(), s.full_name.clone()))
+                .collect(),
+            logins,
+            a,
+        },
+    ))
+}
+
+/// An asset's record as the page lists it: (label, value).
+fn asset_details(a: &custodian_store::Asset) -> Vec<(&'static str, String)> {
+    let f = &a.fields;
     let rated = |r: Option<u8>, why: &str| match r.filter(|r| *r > 0) {
         Some(r) => format!("{r} – {why}"),
         None => "Not rated".into(),
     };
-    let or_dash = |s: &str| {
-        if s.trim().is_empty() {
-            "–".to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let details = vec![
+    vec![
         ("Description", or_dash(&f.description)),
         ("Type", assets::type_label(&f.asset_type).to_string()),
         ("Information Asset Owner", a.iao_name.clone()),
@@ -306,159 +357,103 @@ pub(crate) async fn asset_page_for(
         ),
         ("Business continuity", or_dash(&f.continuity_notes)),
         ("Last reviewed", or_dash(&f.last_reviewed_on)),
-    ];
-    let flows = state.store.flows(scope.id(), Some(a.id)).await?;
-    let access = state.store.access_entries(scope.id(), Some(a.id)).await?;
-    let logins = match f.system_id {
-        None => None,
-        Some(system) => {
-            let name = state
-                .store
-                .systems(scope.id())
-                .await?
-                .into_iter()
-                .find(|s| s.id == system)
-                .map(|s| s.name)
-                .unwrap_or_default();
-            let staff = state.store.access_overview(scope.id()).await?;
-            let entries: Vec<(Option<PracticeRole>, Option<PersonId>)> =
-                access.iter().map(|e| (e.role, e.person_id)).collect();
-            let mut holders: Vec<(String, bool)> = state
-                .store
-                .login_holders(scope.id())
-                .await?
-                .into_iter()
-                .filter(|(s, _)| *s == system)
-                .filter_map(|(_, p)| staff.iter().find(|s| s.person_id == p))
-                .map(|s| {
-                    (
-                        s.full_name.clone(),
-                        assets::login_is_justified(s.person_id, &s.roles, &entries),
-                    )
-                })
-                .collect();
-            holders.sort();
-            Some((name, holders))
-        }
-    };
-    let history = state
+    ]
+}
+
+/// Who holds a login to the practice system an asset is, by name, each with whether an access
+/// entry covers them; and the system's name.
+async fn system_logins(
+    state: &AppState,
+    scope: &PracticeScope,
+    system: uuid::Uuid,
+    access: &[custodian_store::AssetAccess],
+) -> Result<(String, Vec<(String, bool)>), HttpError> {
+    let name = state
         .store
-        .search_events(&custodian_store::EventFilter {
-            practice: Some(scope.id()),
-            object_id: Some(a.id.to_string()),
-            limit: 200,
-            ..Default::default()
-        })
+        .systems(scope.id())
         .await?
         .into_iter()
-        .filter(|e| !e.event.action.ends_with(".view"))
-        .map(|e| {
+        .find(|s| s.id == system)
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let staff = state.store.access_overview(scope.id()).await?;
+    let entries: Vec<(Option<PracticeRole>, Option<PersonId>)> =
+        access.iter().map(|e| (e.role, e.person_id)).collect();
+    let mut holders: Vec<(String, bool)> = state
+        .store
+        .login_holders(scope.id())
+        .await?
+        .into_iter()
+        .filter(|(s, _)| *s == system)
+        .filter_map(|(_, p)| staff.iter().find(|s| s.person_id == p))
+        .map(|s| {
             (
-                show_datetime(e.occurred_at),
-                e.event.meta.actor.clone(),
-                e.event.action.clone(),
-                crate::kit::history::describe_changes(&e.details_text, 300),
+                s.full_name.clone(),
+                assets::login_is_justified(s.person_id, &s.roles, &entries),
             )
         })
         .collect();
-    let others = state.store.asset_choices(scope.id()).await?;
-    let last_review = state
-        .store
-        .access_reviews(scope.id(), a.id)
-        .await?
-        .first()
-        .map(|r| {
-            format!(
-                "{} by {}: {} confirmed, {} removed{}",
-                show_datetime(r.reviewed_at),
-                r.reviewed_by_name,
-                r.confirmed,
-                r.removed,
-                if r.notes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" – {}", r.notes)
-                }
-            )
-        });
-    let staff = state.store.access_overview(scope.id()).await?;
-    let status = errors.status();
-    Ok(render_with(
-        status,
-        &AssetPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/assets", scope.id()),
-            ),
-            practice: scope.practice.clone(),
-            errors,
-            can_edit: assets::may_edit(&scope.access, &scope.roles, a.fields.iao_id),
-            details,
-            flows: flows
-                .iter()
-                .map(|fl| FlowRow {
-                    id: fl.id.to_string(),
-                    from: fl.from_name.clone(),
-                    to: fl
-                        .to_name
-                        .clone()
-                        .unwrap_or_else(|| fl.fields.to_party.clone()),
-                    what: format!("{} – {}", fl.fields.data, fl.fields.purpose),
-                    how: assets::FLOW_METHODS
-                        .iter()
-                        .find(|m| m.0 == fl.fields.method)
-                        .map(|m| m.1)
-                        .unwrap_or("")
-                        .to_string(),
-                    flags: assets::flow_flags(
-                        fl.fields.encrypted,
-                        !fl.fields.agreement_ref.trim().is_empty(),
-                        fl.fields.to_asset_id.is_none(),
-                    ),
-                })
-                .collect(),
-            access: access
-                .iter()
-                .map(|x| AccessRow {
-                    id: x.id.to_string(),
-                    who: x
-                        .person_name
-                        .clone()
-                        .or_else(|| {
-                            x.role
-                                .map(|r| format!("Everyone with the role {}", r.label()))
-                        })
-                        .unwrap_or_default(),
-                    level: x.level.clone(),
-                    reason: if x.reason.is_empty() {
-                        "No reason given".into()
-                    } else {
-                        x.reason.clone()
-                    },
-                })
-                .collect(),
-            history,
-            last_review,
-            other_assets: others
-                .into_iter()
-                .filter(|(id, _)| *id != a.id)
-                .map(|(id, name)| (id.to_string(), name))
-                .collect(),
-            methods: assets::FLOW_METHODS,
-            stages: assets::LIFECYCLE,
-            roles: PracticeRole::ALL
-                .iter()
-                .map(|r| (r.as_str(), r.label()))
-                .collect(),
-            people: staff
-                .iter()
-                .map(|s| (s.person_id.to_string(), s.full_name.clone()))
-                .collect(),
-            logins,
-            a,
+    holders.sort();
+    Ok((name, holders))
+}
+
+/// The last access review, in a line.
+fn review_summary(r: &custodian_store::AccessReview) -> String {
+    format!(
+        "{} by {}: {} confirmed, {} removed{}",
+        show_datetime(r.reviewed_at),
+        r.reviewed_by_name,
+        r.confirmed,
+        r.removed,
+        if r.notes.is_empty() {
+            String::new()
+        } else {
+            format!(" – {}", r.notes)
+        }
+    )
+}
+
+fn flow_row(fl: &custodian_store::AssetFlow) -> FlowRow {
+    FlowRow {
+        id: fl.id.to_string(),
+        from: fl.from_name.clone(),
+        to: fl
+            .to_name
+            .clone()
+            .unwrap_or_else(|| fl.fields.to_party.clone()),
+        what: format!("{} – {}", fl.fields.data, fl.fields.purpose),
+        how: assets::FLOW_METHODS
+            .iter()
+            .find(|m| m.0 == fl.fields.method)
+            .map(|m| m.1)
+            .unwrap_or("")
+            .to_string(),
+        flags: assets::flow_flags(
+            fl.fields.encrypted,
+            !fl.fields.agreement_ref.trim().is_empty(),
+            fl.fields.to_asset_id.is_none(),
+        ),
+    }
+}
+
+fn access_row(x: &custodian_store::AssetAccess) -> AccessRow {
+    AccessRow {
+        id: x.id.to_string(),
+        who: x
+            .person_name
+            .clone()
+            .or_else(|| {
+                x.role
+                    .map(|r| format!("Everyone with the role {}", r.label()))
+            })
+            .unwrap_or_default(),
+        level: x.level.clone(),
+        reason: if x.reason.is_empty() {
+            "No reason given".into()
+        } else {
+            x.reason.clone()
         },
-    ))
+    }
 }
 
 pub(crate) async fn asset_page(

@@ -57,3 +57,19 @@ pub struct PageQuery {
     #[serde(default)]
     pub limit: Option<u32>,
 }
+
+/// A select's options as templates show them: (value, label, selected).
+pub type Options = Vec<(String, String, bool)>;
+
+/// The options of a select from (value, label) pairs with `current` selected, after a blank
+/// first option when `blank` names one.
+pub fn choose(list: &[(&str, &str)], current: &str, blank: Option<&str>) -> Options {
+    let mut v: Options = blank
+        .map(|b| vec![(String::new(), b.to_string(), current.is_empty())])
+        .unwrap_or_default();
+    v.extend(
+        list.iter()
+            .map(|(k, l)| (k.to_string(), l.to_string(), *k == current)),
+    );
+    v
+}

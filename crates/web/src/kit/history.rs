@@ -1,5 +1,49 @@
 //! A record's history as a person reads it: the audit events about it, described.
 
+use custodian_domain::time::show_datetime;
+
+use crate::kit::session::PracticeScope;
+use crate::{AppState, HttpError};
+
+/// A record's history in its practice, newest first: (when, who, what, the changes described
+/// in at most `max` characters each). Views are left out: the history is of changes.
+pub async fn record_history(
+    state: &AppState,
+    scope: &PracticeScope,
+    object_id: String,
+    max: usize,
+) -> Result<Vec<(String, String, String, String)>, HttpError> {
+    Ok(state
+        .store
+        .search_events(&custodian_store::EventFilter {
+            practice: Some(scope.id()),
+            object_id: Some(object_id),
+            limit: 200,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|e| !e.event.action.ends_with(".view"))
+        .map(|e| {
+            (
+                show_datetime(e.occurred_at),
+                e.event.meta.actor.clone(),
+                e.event.action.clone(),
+                describe_changes(&e.details_text, max),
+            )
+        })
+        .collect())
+}
+
+/// A value to show, or a dash for an empty one.
+pub fn or_dash(s: &str) -> String {
+    if s.trim().is_empty() {
+        "–".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
 /// An audit event's details as a person reads them in a record's history: `field: old → new`
 /// for each change, `field: value` for the rest, at most `max` characters.
 pub fn describe_changes(details_text: &str, max: usize) -> String {

@@ -83,17 +83,6 @@ pub(crate) fn form_to_input(pairs: &[(String, String)]) -> Result<RiskInput, Err
     })
 }
 
-pub(crate) fn choose(list: &[(&str, &str)], current: &str, blank: Option<&str>) -> Options {
-    let mut v: Options = blank
-        .map(|b| vec![(String::new(), b.to_string(), current.is_empty())])
-        .unwrap_or_default();
-    v.extend(
-        list.iter()
-            .map(|(k, l)| (k.to_string(), l.to_string(), *k == current)),
-    );
-    v
-}
-
 pub(crate) async fn form_page(
     state: &AppState,
     scope: &PracticeScope,

@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::risks::{
     self, AcceptanceInput, ActionInput, Band, Matrix, ReviewInput, RiskInput, Threat,
 };
-use custodian_domain::time::show_datetime;
 use custodian_domain::{Permission, PersonId};
 use custodian_store::{Risk, RiskAcceptance, RiskAction, RiskFilter, RiskReview};
 use serde::{Deserialize, Serialize};
@@ -17,7 +16,7 @@ use utoipa::ToSchema;
 
 use crate::kit::capability::{Capability, Room};
 use crate::kit::error::Problem;
-use crate::kit::forms::Errors;
+use crate::kit::forms::{Errors, Options, choose};
 use crate::kit::layout::{Layout, render, render_with};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::PracticeScope;

@@ -196,5 +196,3 @@ pub(crate) fn action_row(a: &RiskAction, risk: String, today: chrono::NaiveDate)
         overdue: risks::action_overdue(&a.status, a.due_on, today),
     }
 }
-
-pub(crate) type Options = Vec<(String, String, bool)>;

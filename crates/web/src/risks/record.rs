@@ -1,6 +1,7 @@
 //! A risk's record: its actions, reviews and acceptance; the register's CSV export.
 
 use super::*;
+use crate::kit::history::{or_dash, record_history};
 
 #[derive(Template)]
 #[template(path = "risks/risk.html")]
@@ -38,75 +39,7 @@ pub(crate) async fn risk_page_for(
     let (m, appetite) = matrix_of(state, &scope.actor()).await?;
     let today = state.today();
     let f = &r.fields;
-    let level = |l: Option<u8>, i: Option<u8>| match (l, i) {
-        (Some(l), Some(i)) => format!(
-            "{} ({}) × {} ({}) = {}",
-            l,
-            m.likelihood_label(l),
-            i,
-            m.impact_label(i),
-            scored(m, i64::from(m.score(l, i)))
-        ),
-        _ => "–".into(),
-    };
-    let or_dash = |s: &str| {
-        if s.trim().is_empty() {
-            "–".to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let mut threatens = Vec::new();
-    for (on, what, why) in [
-        (
-            f.confidentiality,
-            "Confidentiality",
-            &f.confidentiality_reason,
-        ),
-        (f.integrity, "Integrity", &f.integrity_reason),
-        (f.availability, "Availability", &f.availability_reason),
-    ] {
-        if on {
-            threatens.push(format!("{what}: {why}"));
-        }
-    }
-    let details = vec![
-        ("Threat", f.threat.clone()),
-        ("Vulnerability", f.vulnerability.clone()),
-        ("Description", or_dash(&f.description)),
-        ("Threatens", threatens.join("; ")),
-        ("Category", risks::category_label(&f.category).to_string()),
-        ("Owner", r.owner_name.clone()),
-        (
-            "Inherent risk",
-            level(f.inherent_likelihood, f.inherent_impact),
-        ),
-        ("Current controls", or_dash(&f.controls)),
-        (
-            "Residual risk",
-            level(f.residual_likelihood, f.residual_impact),
-        ),
-        (
-            "Treatment",
-            risks::treatment_label(&f.treatment).to_string(),
-        ),
-        ("Target", level(f.target_likelihood, f.target_impact)),
-        ("Status", risks::status_label(&f.status).to_string()),
-        (
-            "Raised",
-            custodian_domain::identity::parse_date(&f.raised_on)
-                .map(|d| d.format("%-d %b %Y").to_string())
-                .unwrap_or_else(|| f.raised_on.clone()),
-        ),
-        (
-            "Next review",
-            format!(
-                "{} (every {} months)",
-                r.next_review_on.format("%-d %b %Y"),
-                f.review_interval_months.unwrap_or(3)
-            ),
-        ),
-    ];
+    let details = risk_details(&r, m);
     let asset_names = state.store.asset_choices(scope.id()).await?;
     let assets = f
         .asset_ids
@@ -122,38 +55,9 @@ pub(crate) async fn risk_page_for(
         .map(|a| action_row(a, String::new(), today))
         .collect();
     let reviews = state.store.risk_reviews(scope.id(), r.id).await?;
-    let history = state
-        .store
-        .search_events(&custodian_store::EventFilter {
-            practice: Some(scope.id()),
-            object_id: Some(r.id.to_string()),
-            limit: 200,
-            ..Default::default()
-        })
-        .await?
-        .into_iter()
-        .filter(|e| !e.event.action.ends_with(".view"))
-        .map(|e| {
-            (
-                show_datetime(e.occurred_at),
-                e.event.meta.actor.clone(),
-                e.event.action.clone(),
-                crate::kit::history::describe_changes(&e.details_text, 400),
-            )
-        })
-        .collect();
+    let history = record_history(state, scope, r.id.to_string(), 400).await?;
     let staff = state.store.access_overview(scope.id()).await?;
     let band = m.band(r.residual_score as u8);
-    let level_options = |labels: &[&str], v: Option<u8>| -> Options {
-        labels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let n = i as u8 + 1;
-                (n.to_string(), format!("{n} – {l}"), v == Some(n))
-            })
-            .collect()
-    };
     let page = RiskPage {
         layout: Layout::new(
             &scope.user,
@@ -196,6 +100,85 @@ pub(crate) async fn risk_page_for(
     };
     let status = page.errors.status();
     Ok(render_with(status, &page))
+}
+
+/// A risk's record as the page lists it: (label, value).
+fn risk_details(r: &custodian_store::Risk, m: &Matrix) -> Vec<(&'static str, String)> {
+    let f = &r.fields;
+    let level = |l: Option<u8>, i: Option<u8>| match (l, i) {
+        (Some(l), Some(i)) => format!(
+            "{} ({}) × {} ({}) = {}",
+            l,
+            m.likelihood_label(l),
+            i,
+            m.impact_label(i),
+            scored(m, i64::from(m.score(l, i)))
+        ),
+        _ => "–".into(),
+    };
+    let mut threatens = Vec::new();
+    for (on, what, why) in [
+        (
+            f.confidentiality,
+            "Confidentiality",
+            &f.confidentiality_reason,
+        ),
+        (f.integrity, "Integrity", &f.integrity_reason),
+        (f.availability, "Availability", &f.availability_reason),
+    ] {
+        if on {
+            threatens.push(format!("{what}: {why}"));
+        }
+    }
+    vec![
+        ("Threat", f.threat.clone()),
+        ("Vulnerability", f.vulnerability.clone()),
+        ("Description", or_dash(&f.description)),
+        ("Threatens", threatens.join("; ")),
+        ("Category", risks::category_label(&f.category).to_string()),
+        ("Owner", r.owner_name.clone()),
+        (
+            "Inherent risk",
+            level(f.inherent_likelihood, f.inherent_impact),
+        ),
+        ("Current controls", or_dash(&f.controls)),
+        (
+            "Residual risk",
+            level(f.residual_likelihood, f.residual_impact),
+        ),
+        (
+            "Treatment",
+            risks::treatment_label(&f.treatment).to_string(),
+        ),
+        ("Target", level(f.target_likelihood, f.target_impact)),
+        ("Status", risks::status_label(&f.status).to_string()),
+        (
+            "Raised",
+            custodian_domain::identity::parse_date(&f.raised_on)
+                .map(|d| d.format("%-d %b %Y").to_string())
+                .unwrap_or_else(|| f.raised_on.clone()),
+        ),
+        (
+            "Next review",
+            format!(
+                "{} (every {} months)",
+                r.next_review_on.format("%-d %b %Y"),
+                f.review_interval_months.unwrap_or(3)
+            ),
+        ),
+    ]
+}
+
+/// A likelihood's or an impact's options on the matrix, `v` selected.
+fn level_options(labels: &[&str], v: Option<u8>) -> Options {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let n = i as u8 + 1;
+            (n.to_string(), format!("{n} – {l}"), v == Some(n))
+        })
+        .collect()
 }
 
 pub(crate) async fn risk_page(
