@@ -47,65 +47,7 @@ pub async fn build_report(
         .await?
         .into_iter()
         .collect();
-    let facts: Vec<RiskFact> = list
-        .iter()
-        .map(|r| {
-            let f = &r.fields;
-            let mut threatens = Vec::new();
-            for (on, dim, why) in [
-                (
-                    f.confidentiality,
-                    "Confidentiality",
-                    &f.confidentiality_reason,
-                ),
-                (f.integrity, "Integrity", &f.integrity_reason),
-                (f.availability, "Availability", &f.availability_reason),
-            ] {
-                if on {
-                    threatens.push((dim, why.clone()));
-                }
-            }
-            RiskFact {
-                id: r.id,
-                reference: r.reference.clone(),
-                title: f.title.clone(),
-                owner: r.owner_name.clone(),
-                status: f.status.clone(),
-                category: f.category.clone(),
-                threat: f.threat.clone(),
-                vulnerability: f.vulnerability.clone(),
-                threatens,
-                assets: f
-                    .asset_ids
-                    .iter()
-                    .filter_map(|a| assets.get(a).cloned())
-                    .collect(),
-                inherent_score: r.inherent_score as u8,
-                residual: (
-                    f.residual_likelihood.unwrap_or(1),
-                    f.residual_impact.unwrap_or(1),
-                ),
-                residual_score: r.residual_score as u8,
-                target_score: r.target_score.map(|t| t as u8),
-                controls: f.controls.clone(),
-                // Raised: the date the practice gives (a risk may be recorded after it was
-                // raised), else the day it was added.
-                created_on: custodian_domain::identity::parse_date(&f.raised_on)
-                    .unwrap_or_else(|| custodian_domain::identity::london_today(r.created_at)),
-                next_review_on: r.next_review_on,
-                acceptance: r.acceptance.as_ref().map(|a| {
-                    (
-                        custodian_domain::identity::london_today(a.accepted_at),
-                        a.band.clone(),
-                        a.above_appetite,
-                        a.expires_on,
-                        a.accepted_by_name.clone(),
-                        a.reason.clone(),
-                    )
-                }),
-            }
-        })
-        .collect();
+    let facts: Vec<RiskFact> = list.iter().map(|r| risk_fact(r, &assets)).collect();
     let actions: Vec<ActionFact> = app
         .store
         .risk_actions(practice.id, None)
@@ -119,6 +61,97 @@ pub async fn build_report(
             status: a.status,
         })
         .collect();
+    let changes = quarter_changes(app, practice, quarter).await?;
+    let previous_cells = match app
+        .store
+        .risk_report(practice.id, &quarter.previous().key())
+        .await?
+    {
+        Some(prev) => content_of(&prev).ok().map(|c| c.report.cells),
+        None => None,
+    };
+    Ok(risk_report::build(ReportFacts {
+        practice: &practice.name,
+        ods_code: &practice.ods_code,
+        quarter,
+        matrix: m,
+        appetite: settings.risk_appetite,
+        risks: &facts,
+        actions: &actions,
+        changes: &changes,
+        previous_cells,
+        generated_at: app.clock.now(),
+        today: app.today(),
+    }))
+}
+
+/// A risk as the report needs it.
+fn risk_fact(
+    r: &custodian_store::Risk,
+    assets: &std::collections::HashMap<custodian_domain::AssetId, String>,
+) -> RiskFact {
+    let f = &r.fields;
+    let mut threatens = Vec::new();
+    for (on, dim, why) in [
+        (
+            f.confidentiality,
+            "Confidentiality",
+            &f.confidentiality_reason,
+        ),
+        (f.integrity, "Integrity", &f.integrity_reason),
+        (f.availability, "Availability", &f.availability_reason),
+    ] {
+        if on {
+            threatens.push((dim, why.clone()));
+        }
+    }
+    RiskFact {
+        id: r.id,
+        reference: r.reference.clone(),
+        title: f.title.clone(),
+        owner: r.owner_name.clone(),
+        status: f.status.clone(),
+        category: f.category.clone(),
+        threat: f.threat.clone(),
+        vulnerability: f.vulnerability.clone(),
+        threatens,
+        assets: f
+            .asset_ids
+            .iter()
+            .filter_map(|a| assets.get(a).cloned())
+            .collect(),
+        inherent_score: r.inherent_score as u8,
+        residual: (
+            f.residual_likelihood.unwrap_or(1),
+            f.residual_impact.unwrap_or(1),
+        ),
+        residual_score: r.residual_score as u8,
+        target_score: r.target_score.map(|t| t as u8),
+        controls: f.controls.clone(),
+        // Raised: the date the practice gives (a risk may be recorded after it was
+        // raised), else the day it was added.
+        created_on: custodian_domain::identity::parse_date(&f.raised_on)
+            .unwrap_or_else(|| custodian_domain::identity::london_today(r.created_at)),
+        next_review_on: r.next_review_on,
+        acceptance: r.acceptance.as_ref().map(|a| {
+            (
+                custodian_domain::identity::london_today(a.accepted_at),
+                a.band.clone(),
+                a.above_appetite,
+                a.expires_on,
+                a.accepted_by_name.clone(),
+                a.reason.clone(),
+            )
+        }),
+    }
+}
+
+/// What happened to the register's risks during the quarter: updates, closures and reviews.
+async fn quarter_changes(
+    app: &App,
+    practice: &Practice,
+    quarter: Quarter,
+) -> Result<Vec<ChangeFact>, AppError> {
     let from = quarter
         .start()
         .and_hms_opt(0, 0, 0)
@@ -128,7 +161,7 @@ pub async fn build_report(
         .and_hms_opt(0, 0, 0)
         .expect("midnight")
         .and_utc();
-    let changes: Vec<ChangeFact> = app
+    Ok(app
         .store
         .search_events(&EventFilter {
             practice: Some(practice.id),
@@ -151,28 +184,7 @@ pub async fn build_report(
             };
             Some(ChangeFact { risk_id, on, kind })
         })
-        .collect();
-    let previous_cells = match app
-        .store
-        .risk_report(practice.id, &quarter.previous().key())
-        .await?
-    {
-        Some(prev) => content_of(&prev).ok().map(|c| c.report.cells),
-        None => None,
-    };
-    Ok(risk_report::build(ReportFacts {
-        practice: &practice.name,
-        ods_code: &practice.ods_code,
-        quarter,
-        matrix: m,
-        appetite: settings.risk_appetite,
-        risks: &facts,
-        actions: &actions,
-        changes: &changes,
-        previous_cells,
-        generated_at: app.clock.now(),
-        today: app.today(),
-    }))
+        .collect())
 }
 
 /// What a stored report holds: the signed copy, or the draft as first produced.

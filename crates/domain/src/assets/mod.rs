@@ -217,58 +217,11 @@ impl AssetInput {
         } else {
             choice(&mut c, "status", "the status", &self.status, STATUSES, true)
         };
-        for (field, v) in [
-            ("country", &self.country),
-            ("supplier_name", &self.supplier_name),
-            ("supplier_contract", &self.supplier_contract),
-            ("classification", &self.classification),
-            ("lawful_basis", &self.lawful_basis),
-            ("special_condition", &self.special_condition),
-            ("retention_period", &self.retention_period),
-            ("retention_basis", &self.retention_basis),
-        ] {
-            optional_text(&mut c, field, v, 500);
-        }
-        for (field, v) in [
-            ("personal_data", &self.personal_data),
-            ("data_subjects", &self.data_subjects),
-            ("continuity_notes", &self.continuity_notes),
-        ] {
-            optional_text(&mut c, field, v, 2000);
-        }
+        self.check_texts(&mut c);
         if self.iao_id.is_none() {
             c.fail("iao_id", "Choose the Information Asset Owner");
         }
-        for (field, rating, reason, what) in [
-            (
-                "confidentiality",
-                self.confidentiality,
-                &self.confidentiality_reason,
-                "confidentiality",
-            ),
-            (
-                "integrity",
-                self.integrity,
-                &self.integrity_reason,
-                "integrity",
-            ),
-            (
-                "availability",
-                self.availability,
-                &self.availability_reason,
-                "availability",
-            ),
-        ] {
-            match rating {
-                None | Some(0) => {}
-                Some(r) if r > 5 => c.fail(field, format!("Rate {what} from 1 (low) to 5 (high)")),
-                Some(_) if reason.trim().is_empty() => c.fail(
-                    &format!("{field}_reason"),
-                    format!("Give a short reason for the {what} rating"),
-                ),
-                Some(_) => {}
-            }
-        }
+        self.check_ratings(&mut c);
         let retain_until = date(
             &mut c,
             "retain_until",
@@ -313,6 +266,65 @@ impl AssetInput {
             last_reviewed_on,
             review_interval_months: interval,
         })
+    }
+}
+
+impl AssetInput {
+    /// The optional text fields, each within its length.
+    fn check_texts(&self, c: &mut Checker) {
+        for (field, v) in [
+            ("country", &self.country),
+            ("supplier_name", &self.supplier_name),
+            ("supplier_contract", &self.supplier_contract),
+            ("classification", &self.classification),
+            ("lawful_basis", &self.lawful_basis),
+            ("special_condition", &self.special_condition),
+            ("retention_period", &self.retention_period),
+            ("retention_basis", &self.retention_basis),
+        ] {
+            optional_text(c, field, v, 500);
+        }
+        for (field, v) in [
+            ("personal_data", &self.personal_data),
+            ("data_subjects", &self.data_subjects),
+            ("continuity_notes", &self.continuity_notes),
+        ] {
+            optional_text(c, field, v, 2000);
+        }
+    }
+
+    /// Each C/I/A rating from 1 to 5, with a reason when given.
+    fn check_ratings(&self, c: &mut Checker) {
+        for (field, rating, reason, what) in [
+            (
+                "confidentiality",
+                self.confidentiality,
+                &self.confidentiality_reason,
+                "confidentiality",
+            ),
+            (
+                "integrity",
+                self.integrity,
+                &self.integrity_reason,
+                "integrity",
+            ),
+            (
+                "availability",
+                self.availability,
+                &self.availability_reason,
+                "availability",
+            ),
+        ] {
+            match rating {
+                None | Some(0) => {}
+                Some(r) if r > 5 => c.fail(field, format!("Rate {what} from 1 (low) to 5 (high)")),
+                Some(_) if reason.trim().is_empty() => c.fail(
+                    &format!("{field}_reason"),
+                    format!("Give a short reason for the {what} rating"),
+                ),
+                Some(_) => {}
+            }
+        }
     }
 }
 

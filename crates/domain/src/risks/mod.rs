@@ -335,6 +335,42 @@ impl RiskInput {
         } else {
             choice(&mut c, "status", "the status", &self.status, STATUSES)
         };
+        self.check_threatened(&mut c);
+        let (inherent, residual, target) = self.scores(&mut c, m);
+        if out.status == "accepted" && current_status != Some("accepted") {
+            c.fail(
+                "status",
+                "Accept a risk with its acceptance form, which records why and until when (and the SIRO's sign-off above the appetite)",
+            );
+        }
+        let raised_on = self.raised_on_date(&mut c, today);
+        let interval = self.review_interval_months.unwrap_or(3);
+        if !(1..=24).contains(&interval) {
+            c.fail("review_interval_months", "Review every 1 to 24 months");
+        }
+        let mut assets = self.asset_ids.clone();
+        assets.dedup();
+        if assets.len() != self.asset_ids.len() || assets.len() > 50 {
+            c.fail("asset_ids", "Choose each asset once (at most 50)");
+        }
+        c.finish()?;
+        let raised_on = raised_on.expect("checked");
+        out.raised_on = raised_on.to_string();
+        out.review_interval_months = Some(interval);
+        Ok(ValidRisk {
+            input: out,
+            raised_on,
+            review_interval_months: interval,
+            inherent_score: inherent.expect("checked"),
+            residual_score: residual.expect("checked"),
+            target_score: target,
+        })
+    }
+}
+
+impl RiskInput {
+    /// At least one of C, I and A is threatened, each with how.
+    fn check_threatened(&self, c: &mut Checker) {
         if !(self.confidentiality || self.integrity || self.availability) {
             c.fail(
                 "confidentiality",
@@ -365,8 +401,13 @@ impl RiskInput {
                 c.fail(field, format!("Say briefly how it threatens {what}"));
             }
         }
+    }
+
+    /// The inherent, residual and target scores on the matrix, each level checked; residual
+    /// no higher than inherent, target no higher than residual.
+    fn scores(&self, c: &mut Checker, m: &Matrix) -> (Option<u8>, Option<u8>, Option<u8>) {
         let il = level(
-            &mut c,
+            c,
             m,
             "inherent_likelihood",
             "inherent likelihood",
@@ -374,7 +415,7 @@ impl RiskInput {
             true,
         );
         let ii = level(
-            &mut c,
+            c,
             m,
             "inherent_impact",
             "inherent impact",
@@ -382,7 +423,7 @@ impl RiskInput {
             true,
         );
         let rl = level(
-            &mut c,
+            c,
             m,
             "residual_likelihood",
             "residual likelihood",
@@ -390,7 +431,7 @@ impl RiskInput {
             true,
         );
         let ri = level(
-            &mut c,
+            c,
             m,
             "residual_impact",
             "residual impact",
@@ -398,7 +439,7 @@ impl RiskInput {
             true,
         );
         let tl = level(
-            &mut c,
+            c,
             m,
             "target_likelihood",
             "target likelihood",
@@ -406,7 +447,7 @@ impl RiskInput {
             false,
         );
         let ti = level(
-            &mut c,
+            c,
             m,
             "target_impact",
             "target impact",
@@ -430,9 +471,9 @@ impl RiskInput {
             && r > i
         {
             c.fail(
-                    "residual_likelihood",
-                    format!("The residual score ({r}) cannot be higher than the inherent score ({i}): controls do not add risk"),
-                );
+                "residual_likelihood",
+                format!("The residual score ({r}) cannot be higher than the inherent score ({i}): controls do not add risk"),
+            );
         }
         if let (Some(r), Some(t)) = (residual, target)
             && t > r
@@ -442,12 +483,11 @@ impl RiskInput {
                 format!("The target score ({t}) cannot be higher than the residual score ({r})"),
             );
         }
-        if out.status == "accepted" && current_status != Some("accepted") {
-            c.fail(
-                "status",
-                "Accept a risk with its acceptance form, which records why and until when (and the SIRO's sign-off above the appetite)",
-            );
-        }
+        (inherent, residual, target)
+    }
+
+    /// The date the risk was raised: today when not given; never in the future.
+    fn raised_on_date(&self, c: &mut Checker, today: NaiveDate) -> Option<NaiveDate> {
         let raised_on = if self.raised_on.trim().is_empty() {
             Some(today)
         } else {
@@ -466,27 +506,7 @@ impl RiskInput {
                 "The date the risk was raised cannot be in the future",
             );
         }
-        let interval = self.review_interval_months.unwrap_or(3);
-        if !(1..=24).contains(&interval) {
-            c.fail("review_interval_months", "Review every 1 to 24 months");
-        }
-        let mut assets = self.asset_ids.clone();
-        assets.dedup();
-        if assets.len() != self.asset_ids.len() || assets.len() > 50 {
-            c.fail("asset_ids", "Choose each asset once (at most 50)");
-        }
-        c.finish()?;
-        let raised_on = raised_on.expect("checked");
-        out.raised_on = raised_on.to_string();
-        out.review_interval_months = Some(interval);
-        Ok(ValidRisk {
-            input: out,
-            raised_on,
-            review_interval_months: interval,
-            inherent_score: inherent.expect("checked"),
-            residual_score: residual.expect("checked"),
-            target_score: target,
-        })
+        raised_on
     }
 }
 
