@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::quarters::Quarter;
 use custodian_domain::risk_report::{self, QuarterlyReport};
-use custodian_domain::risks::{self, Band};
+use custodian_domain::risks::{self, Band, Matrix};
 use custodian_domain::time::show_datetime;
 use custodian_domain::{Permission, Practice};
 use custodian_store::{AuditMeta, RiskReport};

@@ -47,6 +47,16 @@ pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
         &r.cells,
         "Heat map of current residual risks (likelihood by impact)",
     );
+    band_table(&mut d, r, m);
+    top_risks(&mut d, r);
+    risk_lists(&mut d, r);
+    threats_tables(&mut d, r);
+    meeting_notes(&mut d, copy);
+    d.finish()
+}
+
+/// The heat map's bands now and at last quarter's report.
+fn band_table(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport, m: &Matrix) {
     let bands: Vec<Vec<String>> = r
         .bands
         .iter()
@@ -67,6 +77,10 @@ pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
         &[0.2, 0.2, 0.2, 0.2, 0.2],
         &bands,
     );
+}
+
+/// The top risks with their actions' progress.
+fn top_risks(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport) {
     d.heading("Top risks by residual score", 12.0);
     let top: Vec<Vec<String>> = r
         .top_risks
@@ -89,6 +103,10 @@ pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
         &[0.38, 0.16, 0.12, 0.12, 0.22],
         &top,
     );
+}
+
+/// New, changed, closed and accepted risks; overdue reviews and actions.
+fn risk_lists(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport) {
     for (heading, lines) in [
         ("New risks this quarter", &r.new_risks),
         ("Risks changed or reviewed this quarter", &r.changed_risks),
@@ -140,6 +158,10 @@ pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
             &rows,
         );
     }
+}
+
+/// Threats and vulnerabilities by C/I/A and by asset.
+fn threats_tables(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport) {
     d.heading(
         "Threats and vulnerabilities by confidentiality, integrity and availability",
         12.0,
@@ -188,6 +210,10 @@ pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
             &rows,
         );
     }
+}
+
+/// The practice meeting's minutes and decisions.
+fn meeting_notes(d: &mut crate::kit::pdf::Doc, copy: &SignedCopy) {
     d.heading("Practice meeting", 12.0);
     d.heading("Minutes", 10.0);
     d.para(
@@ -207,7 +233,6 @@ pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
         },
         9.0,
     );
-    d.finish()
 }
 
 pub(crate) fn status_line(record: &RiskReport) -> String {

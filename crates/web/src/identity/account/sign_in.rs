@@ -108,55 +108,32 @@ pub async fn authenticate(
     login: &str,
     password: &str,
 ) -> Result<SignInOutcome, HttpError> {
-    let mut missing = Errors::none();
-    if login.trim().is_empty() {
-        missing.0.push(custodian_domain::FieldError {
-            field: "login".into(),
-            message: "Enter your username or email address".into(),
-        });
-    }
-    if password.is_empty() {
-        missing.0.push(custodian_domain::FieldError {
-            field: "password".into(),
-            message: "Enter your password".into(),
-        });
-    }
+    let missing = missing_fields(login, password);
     if !missing.is_empty() {
         return Ok(SignInOutcome::Refused(missing));
     }
     let ip: Option<std::net::IpAddr> = meta.ip.as_deref().and_then(|i| i.parse().ok());
     let now = state.clock.now();
-    let record_failure = |creds: Option<&Credentials>, reason: &str| {
-        meta.event(None, "session.sign_in", "person", creds.map(|c| c.person_id.to_string()))
-            .outcome(Outcome::Failure)
-            .details(serde_json::json!({ "reason": reason, "login": login.trim().chars().take(128).collect::<String>() }))
-    };
     if state.throttle.blocked(ip) {
         state
             .store
-            .append_event(&record_failure(None, "throttled_address"))
+            .append_event(&failure_event(&meta, login, None, "throttled_address"))
             .await?;
         return Err(AppError::TooMany(
             "Too many failed sign-ins from your network. Wait five minutes and try again.".into(),
         )
         .into());
     }
-    let generic = || {
-        Errors::one(
-            "login",
-            "The username or password is not right. Check them and try again.",
-        )
-    };
     let creds = state.store.credentials(login).await?;
     if let Some(c) = &creds
-        && c.locked_until.is_some_and(|l| l > now)
+        && let Some(until) = c.locked_until.filter(|l| *l > now)
     {
         state
             .store
-            .append_event(&record_failure(creds.as_ref(), "account_locked"))
+            .append_event(&failure_event(&meta, login, Some(c), "account_locked"))
             .await?;
         state.throttle.record_failure(ip);
-        let until = show_datetime(c.locked_until.unwrap());
+        let until = show_datetime(until);
         return Ok(SignInOutcome::Refused(Errors::one(
             "login",
             format!(
@@ -173,82 +150,149 @@ pub async fn authenticate(
         .await?;
     let Some(c) = creds.filter(|_| ok) else {
         state.throttle.record_failure(ip);
-        let creds = state.store.credentials(login).await?;
-        state
-            .store
-            .append_event(&record_failure(
-                creds.as_ref(),
-                if creds.is_some() {
-                    "wrong_password"
-                } else {
-                    "unknown_login"
-                },
-            ))
-            .await?;
-        if let Some(c) = &creds {
-            let settings = settings_for(state, c.person_id).await?;
-            let f = state
-                .store
-                .record_failed_sign_in(
-                    c.person_id,
-                    now + Duration::minutes(settings.lockout_minutes as i64),
-                )
-                .await?;
-            if let Some(until) = f.locked_until {
-                let e = meta.event(None, "account.lock", "person", Some(c.person_id.to_string())).details(serde_json::json!({
-                    "failed_sign_ins": identity::MAX_FAILED_SIGN_INS, "locked_until": until.to_rfc3339(),
-                }));
-                state.store.append_event(&e).await?;
-            }
-        }
-        return Ok(SignInOutcome::Refused(generic()));
+        wrong_password(state, &meta, login, now).await?;
+        return Ok(SignInOutcome::Refused(not_right()));
     };
-    if c.status != AccountStatus::Active {
+    let settings = settings_for(state, c.person_id).await?;
+    if let Some((reason, errors)) = account_refusal(&c, &settings, now) {
         state
             .store
-            .append_event(&record_failure(Some(&c), "account_deactivated"))
+            .append_event(&failure_event(&meta, login, Some(&c), reason))
             .await?;
-        return Ok(SignInOutcome::Refused(generic()));
+        return Ok(SignInOutcome::Refused(errors));
     }
-    if c.must_change_password {
-        if c.otp_used_at.is_some() {
-            state
-                .store
-                .append_event(&record_failure(Some(&c), "one_time_password_used"))
-                .await?;
-            return Ok(SignInOutcome::Refused(Errors::one(
+    open_session(state, meta, &c, password, &settings, now).await
+}
+
+/// The fields a sign-in needs and did not get.
+fn missing_fields(login: &str, password: &str) -> Errors {
+    let mut missing = Errors::none();
+    if login.trim().is_empty() {
+        missing.0.push(custodian_domain::FieldError {
+            field: "login".into(),
+            message: "Enter your username or email address".into(),
+        });
+    }
+    if password.is_empty() {
+        missing.0.push(custodian_domain::FieldError {
+            field: "password".into(),
+            message: "Enter your password".into(),
+        });
+    }
+    missing
+}
+
+/// The refusal that never says which of the login and the password was wrong.
+fn not_right() -> Errors {
+    Errors::one(
+        "login",
+        "The username or password is not right. Check them and try again.",
+    )
+}
+
+/// A failed sign-in, for the audit trail: why, and the login as typed (at most 128 characters).
+fn failure_event(
+    meta: &AuditMeta,
+    login: &str,
+    creds: Option<&Credentials>,
+    reason: &str,
+) -> custodian_store::AuditEvent {
+    meta.event(None, "session.sign_in", "person", creds.map(|c| c.person_id.to_string()))
+        .outcome(Outcome::Failure)
+        .details(serde_json::json!({ "reason": reason, "login": login.trim().chars().take(128).collect::<String>() }))
+}
+
+/// Records a wrong password (or an unknown login) and counts it against the account, locking
+/// it at the limit.
+async fn wrong_password(
+    state: &AppState,
+    meta: &AuditMeta,
+    login: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), HttpError> {
+    let creds = state.store.credentials(login).await?;
+    let reason = if creds.is_some() {
+        "wrong_password"
+    } else {
+        "unknown_login"
+    };
+    state
+        .store
+        .append_event(&failure_event(meta, login, creds.as_ref(), reason))
+        .await?;
+    if let Some(c) = &creds {
+        let settings = settings_for(state, c.person_id).await?;
+        let f = state
+            .store
+            .record_failed_sign_in(
+                c.person_id,
+                now + Duration::minutes(settings.lockout_minutes as i64),
+            )
+            .await?;
+        if let Some(until) = f.locked_until {
+            let e = meta.event(None, "account.lock", "person", Some(c.person_id.to_string())).details(serde_json::json!({
+                "failed_sign_ins": identity::MAX_FAILED_SIGN_INS, "locked_until": until.to_rfc3339(),
+            }));
+            state.store.append_event(&e).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Why an account whose password was right may not sign in now, if it may not: deactivated, a
+/// one-time password used or expired, or before the start date. (The reason recorded, and what
+/// the person is told.)
+fn account_refusal(
+    c: &Credentials,
+    settings: &PracticeSettings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<(&'static str, Errors)> {
+    if c.status != AccountStatus::Active {
+        return Some(("account_deactivated", not_right()));
+    }
+    if c.must_change_password && c.otp_used_at.is_some() {
+        return Some((
+            "one_time_password_used",
+            Errors::one(
                 "password",
                 "This one-time password has already been used. Ask your practice manager for a new one.",
-            )));
-        }
-        if c.otp_expires_at.is_some_and(|e| e <= now) {
-            state
-                .store
-                .append_event(&record_failure(Some(&c), "one_time_password_expired"))
-                .await?;
-            return Ok(SignInOutcome::Refused(Errors::one(
+            ),
+        ));
+    }
+    if c.must_change_password && c.otp_expires_at.is_some_and(|e| e <= now) {
+        return Some((
+            "one_time_password_expired",
+            Errors::one(
                 "password",
                 "This one-time password has expired. Ask your practice manager for a new one.",
-            )));
-        }
-    }
-    let settings = settings_for(state, c.person_id).await?;
-    if let Some(start) = c.not_before
-        && identity::london_today(now) < start
-        && !settings.early_sign_in
-    {
-        state
-            .store
-            .append_event(&record_failure(Some(&c), "before_start_date"))
-            .await?;
-        return Ok(SignInOutcome::Refused(Errors::one(
-            "login",
-            format!(
-                "Your account opens on your start date, {}.",
-                start.format("%-d %B %Y")
             ),
-        )));
+        ));
     }
+    match c.not_before {
+        Some(start) if identity::london_today(now) < start && !settings.early_sign_in => Some((
+            "before_start_date",
+            Errors::one(
+                "login",
+                format!(
+                    "Your account opens on your start date, {}.",
+                    start.format("%-d %B %Y")
+                ),
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// Signs the person in: the password rehashed if its parameters are old, the sign-in
+/// recorded, a new session at the stage that comes next.
+async fn open_session(
+    state: &AppState,
+    meta: AuditMeta,
+    c: &Credentials,
+    password: &str,
+    settings: &PracticeSettings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SignInOutcome, HttpError> {
     let rehashed = match c.password_hash.as_deref() {
         Some(h) if state.passwords.needs_rehash(h) => Some(state.passwords.hash(password).await?),
         _ => None,
@@ -262,7 +306,7 @@ pub async fn authenticate(
             rehashed.as_deref(),
         )
         .await?;
-    let stage = next_stage_for(state, &c, false).await?;
+    let stage = next_stage_for(state, c, false).await?;
     let (token, token_hash) = custodian_app::secrets::new_token();
     let idle = (settings.session_idle_minutes as u64 * 60).min(state.config.session_idle_seconds);
     let session = NewSession {
