@@ -111,7 +111,7 @@ pub fn plan_import(
             continue;
         }
         let mut errors = std::mem::take(&mut r.errors);
-        let cell = |c: &str| r.cell(c);
+        let input = row_input(&r, ctx, &mut errors);
         let mut fail = |column: &str, message: String| {
             errors.push(RowError {
                 row,
@@ -119,117 +119,6 @@ pub fn plan_import(
                 message,
             })
         };
-        let mut input = AssetInput {
-            name: cell("name").into(),
-            description: cell("description").into(),
-            asset_type: choice(cell("asset_type"), ASSET_TYPES),
-            format: choice(cell("format"), FORMATS),
-            hosting: choice(cell("hosting"), HOSTING),
-            country: cell("country").into(),
-            supplier_name: cell("supplier_name").into(),
-            supplier_contract: cell("supplier_contract").into(),
-            supplier_dspt_status: choice(cell("supplier_dspt_status"), SUPPLIER_DSPT),
-            personal_data: cell("personal_data").into(),
-            data_subjects: cell("data_subjects").into(),
-            volume_band: choice(cell("volume_band"), VOLUME_BANDS),
-            confidentiality_reason: cell("confidentiality_reason").into(),
-            integrity_reason: cell("integrity_reason").into(),
-            availability_reason: cell("availability_reason").into(),
-            classification: cell("classification").into(),
-            retention_period: cell("retention_period").into(),
-            retention_basis: cell("retention_basis").into(),
-            retain_until: cell("retain_until").into(),
-            lawful_basis: cell("lawful_basis").into(),
-            special_condition: cell("special_condition").into(),
-            continuity_notes: cell("continuity_notes").into(),
-            status: choice(cell("status"), STATUSES),
-            retired_on: cell("retired_on").into(),
-            last_reviewed_on: cell("last_reviewed_on").into(),
-            ..AssetInput::default()
-        };
-        input.special_category = match cell("special_category").to_lowercase().as_str() {
-            "" | "no" | "n" | "false" | "0" => false,
-            "yes" | "y" | "true" | "1" => true,
-            other => {
-                fail(
-                    "special_category",
-                    format!("Enter yes or no, not \u{201c}{other}\u{201d}"),
-                );
-                false
-            }
-        };
-        for (column, slot) in [
-            ("confidentiality", &mut input.confidentiality),
-            ("integrity", &mut input.integrity),
-            ("availability", &mut input.availability),
-        ] {
-            let v = cell(column);
-            if !v.is_empty() {
-                match v.parse::<u8>() {
-                    Ok(n) => *slot = Some(n),
-                    Err(_) => fail(
-                        column,
-                        format!(
-                            "Rate {column} with a whole number from 1 (low) to 5 (high), not \u{201c}{v}\u{201d}"
-                        ),
-                    ),
-                }
-            }
-        }
-        let months = cell("review_interval_months");
-        if !months.is_empty() {
-            match months.parse::<u32>() {
-                Ok(n) => input.review_interval_months = Some(n),
-                Err(_) => fail(
-                    "review_interval_months",
-                    format!(
-                        "Enter the review interval as a whole number of months, not \u{201c}{months}\u{201d}"
-                    ),
-                ),
-            }
-        }
-        for (column, slot, owner) in [
-            ("iao_username", &mut input.iao_id, true),
-            ("iaa_username", &mut input.iaa_id, false),
-        ] {
-            let who = cell(column);
-            if who.is_empty() {
-                if owner {
-                    fail(
-                        column,
-                        "Enter the username of the Information Asset Owner".into(),
-                    );
-                }
-                continue;
-            }
-            match ctx.members.get(&who.to_lowercase()) {
-                None => fail(
-                    column,
-                    format!(
-                        "No one on this practice's staff has the username \u{201c}{who}\u{201d}"
-                    ),
-                ),
-                Some(m) if owner && !m.is_iao => fail(
-                    column,
-                    format!(
-                        "\u{201c}{who}\u{201d} does not hold the Information Asset Owner role in this practice: give them the role first"
-                    ),
-                ),
-                Some(m) => *slot = Some(m.id),
-            }
-        }
-        let system = cell("system");
-        if !system.is_empty() {
-            match ctx.systems.get(&system.to_lowercase()) {
-                Some(id) => input.system_id = Some(*id),
-                None => fail(
-                    "system",
-                    format!(
-                        "This practice has no system called \u{201c}{system}\u{201d}: add it on the practice's systems page first, or leave the cell empty"
-                    ),
-                ),
-            }
-        }
         let key = name_key(&input.name);
         if !key.is_empty() {
             if ctx.existing_names.contains(&key) {
@@ -252,35 +141,187 @@ pub fn plan_import(
                 names_in_file.insert(key, row);
             }
         }
-        // The asset form's own checks; an IAO already reported above is not reported twice.
-        let iao_reported = errors.iter().any(|e| e.column == "iao_username");
-        match input.validate(today) {
-            Ok(valid) if errors.is_empty() => plan.valid.push((row, valid)),
-            Ok(_) => {}
-            Err(Invalid(found)) => {
-                for f in found {
-                    let column = match f.field.as_str() {
-                        "iao_id" => "iao_username".to_string(),
-                        "iaa_id" => "iaa_username".to_string(),
-                        other => other.to_string(),
-                    };
-                    if column == "iao_username" && iao_reported {
-                        continue;
-                    }
-                    if errors.iter().any(|e| e.column == column) {
-                        continue;
-                    }
-                    errors.push(RowError {
-                        row,
-                        column,
-                        message: f.message,
-                    });
-                }
-            }
+        if let Some(valid) = validate_row(&input, row, today, &mut errors) {
+            plan.valid.push((row, valid));
         }
         plan.errors.extend(errors);
     }
     Ok(plan)
+}
+
+/// A row's cells as the asset form's input, with the problems found reading them (choices,
+/// numbers, usernames, the system) added to `errors`.
+fn row_input(
+    r: &crate::csv_import::CsvRow,
+    ctx: &ImportContext,
+    errors: &mut Vec<RowError>,
+) -> AssetInput {
+    let cell = |c: &str| r.cell(c);
+    let row = r.row;
+    let mut fail = |column: &str, message: String| {
+        errors.push(RowError {
+            row,
+            column: column.into(),
+            message,
+        })
+    };
+    let mut input = AssetInput {
+        name: cell("name").into(),
+        description: cell("description").into(),
+        asset_type: choice(cell("asset_type"), ASSET_TYPES),
+        format: choice(cell("format"), FORMATS),
+        hosting: choice(cell("hosting"), HOSTING),
+        country: cell("country").into(),
+        supplier_name: cell("supplier_name").into(),
+        supplier_contract: cell("supplier_contract").into(),
+        supplier_dspt_status: choice(cell("supplier_dspt_status"), SUPPLIER_DSPT),
+        personal_data: cell("personal_data").into(),
+        data_subjects: cell("data_subjects").into(),
+        volume_band: choice(cell("volume_band"), VOLUME_BANDS),
+        confidentiality_reason: cell("confidentiality_reason").into(),
+        integrity_reason: cell("integrity_reason").into(),
+        availability_reason: cell("availability_reason").into(),
+        classification: cell("classification").into(),
+        retention_period: cell("retention_period").into(),
+        retention_basis: cell("retention_basis").into(),
+        retain_until: cell("retain_until").into(),
+        lawful_basis: cell("lawful_basis").into(),
+        special_condition: cell("special_condition").into(),
+        continuity_notes: cell("continuity_notes").into(),
+        status: choice(cell("status"), STATUSES),
+        retired_on: cell("retired_on").into(),
+        last_reviewed_on: cell("last_reviewed_on").into(),
+        ..AssetInput::default()
+    };
+    input.special_category = match cell("special_category").to_lowercase().as_str() {
+        "" | "no" | "n" | "false" | "0" => false,
+        "yes" | "y" | "true" | "1" => true,
+        other => {
+            fail(
+                "special_category",
+                format!("Enter yes or no, not \u{201c}{other}\u{201d}"),
+            );
+            false
+        }
+    };
+    for (column, slot) in [
+        ("confidentiality", &mut input.confidentiality),
+        ("integrity", &mut input.integrity),
+        ("availability", &mut input.availability),
+    ] {
+        let v = cell(column);
+        if !v.is_empty() {
+            match v.parse::<u8>() {
+                Ok(n) => *slot = Some(n),
+                Err(_) => fail(
+                    column,
+                    format!(
+                        "Rate {column} with a whole number from 1 (low) to 5 (high), not \u{201c}{v}\u{201d}"
+                    ),
+                ),
+            }
+        }
+    }
+    let months = cell("review_interval_months");
+    if !months.is_empty() {
+        match months.parse::<u32>() {
+            Ok(n) => input.review_interval_months = Some(n),
+            Err(_) => fail(
+                "review_interval_months",
+                format!(
+                    "Enter the review interval as a whole number of months, not \u{201c}{months}\u{201d}"
+                ),
+            ),
+        }
+    }
+    people(r, ctx, &mut input, &mut fail);
+    let system = cell("system");
+    if !system.is_empty() {
+        match ctx.systems.get(&system.to_lowercase()) {
+            Some(id) => input.system_id = Some(*id),
+            None => fail(
+                "system",
+                format!(
+                    "This practice has no system called \u{201c}{system}\u{201d}: add it on the practice's systems page first, or leave the cell empty"
+                ),
+            ),
+        }
+    }
+    input
+}
+
+/// The IAO and IAA named by username: members of the practice's staff, the IAO holding the role.
+fn people(
+    r: &crate::csv_import::CsvRow,
+    ctx: &ImportContext,
+    input: &mut AssetInput,
+    fail: &mut impl FnMut(&str, String),
+) {
+    for (column, slot, owner) in [
+        ("iao_username", &mut input.iao_id, true),
+        ("iaa_username", &mut input.iaa_id, false),
+    ] {
+        let who = r.cell(column);
+        if who.is_empty() {
+            if owner {
+                fail(
+                    column,
+                    "Enter the username of the Information Asset Owner".into(),
+                );
+            }
+            continue;
+        }
+        match ctx.members.get(&who.to_lowercase()) {
+            None => fail(
+                column,
+                format!("No one on this practice's staff has the username \u{201c}{who}\u{201d}"),
+            ),
+            Some(m) if owner && !m.is_iao => fail(
+                column,
+                format!(
+                    "\u{201c}{who}\u{201d} does not hold the Information Asset Owner role in this practice: give them the role first"
+                ),
+            ),
+            Some(m) => *slot = Some(m.id),
+        }
+    }
+}
+
+/// The asset form's own checks on a row: the valid asset when the row has no problem at all.
+/// An IAO already reported is not reported twice, nor a column that has a problem already.
+fn validate_row(
+    input: &AssetInput,
+    row: usize,
+    today: NaiveDate,
+    errors: &mut Vec<RowError>,
+) -> Option<ValidAsset> {
+    // The asset form's own checks; an IAO already reported above is not reported twice.
+    let iao_reported = errors.iter().any(|e| e.column == "iao_username");
+    match input.validate(today) {
+        Ok(valid) if errors.is_empty() => Some(valid),
+        Ok(_) => None,
+        Err(Invalid(found)) => {
+            for f in found {
+                let column = match f.field.as_str() {
+                    "iao_id" => "iao_username".to_string(),
+                    "iaa_id" => "iaa_username".to_string(),
+                    other => other.to_string(),
+                };
+                if column == "iao_username" && iao_reported {
+                    continue;
+                }
+                if errors.iter().any(|e| e.column == column) {
+                    continue;
+                }
+                errors.push(RowError {
+                    row,
+                    column,
+                    message: f.message,
+                });
+            }
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -166,16 +166,6 @@ pub struct ReportFacts<'a> {
 pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
     let m = f.matrix;
     let (start, end) = (f.quarter.start(), f.quarter.end());
-    let in_quarter = |d: NaiveDate| start <= d && d <= end;
-    let line = |r: &RiskFact, note: String| RiskLine {
-        reference: r.reference.clone(),
-        title: r.title.clone(),
-        owner: r.owner.clone(),
-        residual_score: r.residual_score,
-        band: m.band(r.residual_score),
-        status: risks::status_label(&r.status).to_string(),
-        note,
-    };
     let mut sorted: Vec<&RiskFact> = f.risks.iter().collect();
     sorted.sort_by(|a, b| {
         b.residual_score
@@ -187,7 +177,82 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
         .copied()
         .filter(|r| r.status != "closed")
         .collect();
+    let (new_risks, changed_risks, closed_risks, accepted_risks) = quarter_lists(&f, &sorted);
+    let cells = heat_cells(&live);
+    let bands = Band::ALL
+        .iter()
+        .map(|b| BandCount {
+            band: *b,
+            now: count_in(m, &cells, *b),
+            before: f.previous_cells.as_ref().map(|p| count_in(m, p, *b)),
+        })
+        .collect();
+    let top_risks = live.iter().take(TOP).map(|r| top_risk(&f, r)).collect();
+    let overdue_reviews = live
+        .iter()
+        .filter(|r| r.next_review_on < f.today)
+        .map(|r| risk_line(m, r, format!("review due {}", fmt(r.next_review_on))))
+        .collect();
+    QuarterlyReport {
+        practice: f.practice.to_string(),
+        ods_code: f.ods_code.to_string(),
+        quarter: f.quarter.key(),
+        quarter_label: f.quarter.label(),
+        period_start: start,
+        period_end: end,
+        generated_at: f.generated_at,
+        as_at: f.today,
+        matrix: m.key.to_string(),
+        appetite: f.appetite,
+        new_risks,
+        changed_risks,
+        closed_risks,
+        accepted_risks,
+        cells,
+        previous_cells: f.previous_cells.clone(),
+        bands,
+        top_risks,
+        by_cia: threats_by_cia(m, &live),
+        by_asset: threats_by_asset(m, &live),
+        overdue_reviews,
+        overdue_actions: overdue_actions(&f),
+    }
+}
 
+/// A risk as the report's lists show it, with a note.
+fn risk_line(m: &Matrix, r: &RiskFact, note: String) -> RiskLine {
+    RiskLine {
+        reference: r.reference.clone(),
+        title: r.title.clone(),
+        owner: r.owner.clone(),
+        residual_score: r.residual_score,
+        band: m.band(r.residual_score),
+        status: risks::status_label(&r.status).to_string(),
+        note,
+    }
+}
+
+/// A risk as the threats tables show it.
+fn threat_line(m: &Matrix, r: &RiskFact, why: String) -> ThreatLine {
+    ThreatLine {
+        reference: r.reference.clone(),
+        threat: r.threat.clone(),
+        vulnerability: r.vulnerability.clone(),
+        why,
+        residual_score: r.residual_score,
+        band: m.band(r.residual_score),
+    }
+}
+
+/// The risks raised, changed or reviewed, closed and accepted during the quarter.
+fn quarter_lists(
+    f: &ReportFacts<'_>,
+    sorted: &[&RiskFact],
+) -> (Vec<RiskLine>, Vec<RiskLine>, Vec<RiskLine>, Vec<RiskLine>) {
+    let m = f.matrix;
+    let (start, end) = (f.quarter.start(), f.quarter.end());
+    let in_quarter = |d: NaiveDate| start <= d && d <= end;
+    let line = |r: &RiskFact, note: String| risk_line(m, r, note);
     let new_risks = sorted
         .iter()
         .filter(|r| in_quarter(r.created_on))
@@ -244,57 +309,48 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
             })
         })
         .collect();
+    (new_risks, changed_risks, closed_risks, accepted_risks)
+}
 
+/// The heat map: how many live risks sit in each (likelihood, impact) cell.
+fn heat_cells(live: &[&RiskFact]) -> Vec<(u8, u8, usize)> {
     let mut cells: Vec<(u8, u8, usize)> = Vec::new();
-    for r in &live {
+    for r in live {
         match cells.iter_mut().find(|(l, i, _)| (*l, *i) == r.residual) {
             Some(c) => c.2 += 1,
             None => cells.push((r.residual.0, r.residual.1, 1)),
         }
     }
     cells.sort();
-    let count_in = |cells: &[(u8, u8, usize)], b: Band| -> usize {
-        cells
+    cells
+}
+
+/// How many of the heat map's risks are in a band.
+fn count_in(m: &Matrix, cells: &[(u8, u8, usize)], b: Band) -> usize {
+    cells
+        .iter()
+        .filter(|(l, i, _)| m.band(m.score(*l, *i)) == b)
+        .map(|(_, _, n)| n)
+        .sum()
+}
+
+/// A top risk with its actions' progress.
+fn top_risk(f: &ReportFacts<'_>, r: &RiskFact) -> TopRisk {
+    let mine: Vec<&ActionFact> = f.actions.iter().filter(|a| a.risk_id == r.id).collect();
+    TopRisk {
+        line: risk_line(f.matrix, r, r.controls.clone()),
+        actions_done: mine.iter().filter(|a| a.status == "done").count(),
+        actions_open: mine.iter().filter(|a| a.status != "done").count(),
+        actions_overdue: mine
             .iter()
-            .filter(|(l, i, _)| m.band(m.score(*l, *i)) == b)
-            .map(|(_, _, n)| n)
-            .sum()
-    };
-    let bands = Band::ALL
-        .iter()
-        .map(|b| BandCount {
-            band: *b,
-            now: count_in(&cells, *b),
-            before: f.previous_cells.as_ref().map(|p| count_in(p, *b)),
-        })
-        .collect();
+            .filter(|a| risks::action_overdue(&a.status, a.due_on, f.today))
+            .count(),
+    }
+}
 
-    let top_risks = live
-        .iter()
-        .take(TOP)
-        .map(|r| {
-            let mine: Vec<&ActionFact> = f.actions.iter().filter(|a| a.risk_id == r.id).collect();
-            TopRisk {
-                line: line(r, r.controls.clone()),
-                actions_done: mine.iter().filter(|a| a.status == "done").count(),
-                actions_open: mine.iter().filter(|a| a.status != "done").count(),
-                actions_overdue: mine
-                    .iter()
-                    .filter(|a| risks::action_overdue(&a.status, a.due_on, f.today))
-                    .count(),
-            }
-        })
-        .collect();
-
-    let threat_line = |r: &RiskFact, why: String| ThreatLine {
-        reference: r.reference.clone(),
-        threat: r.threat.clone(),
-        vulnerability: r.vulnerability.clone(),
-        why,
-        residual_score: r.residual_score,
-        band: m.band(r.residual_score),
-    };
-    let by_cia = ["Confidentiality", "Integrity", "Availability"]
+/// The live risks by which of confidentiality, integrity and availability they threaten.
+fn threats_by_cia(m: &Matrix, live: &[&RiskFact]) -> Vec<(String, Vec<ThreatLine>)> {
+    ["Confidentiality", "Integrity", "Availability"]
         .iter()
         .map(|dim| {
             (
@@ -304,12 +360,16 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
                         r.threatens
                             .iter()
                             .find(|(d, _)| d == dim)
-                            .map(|(_, why)| threat_line(r, why.clone()))
+                            .map(|(_, why)| threat_line(m, r, why.clone()))
                     })
                     .collect::<Vec<_>>(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The live risks by the asset they threaten, and those that name none.
+fn threats_by_asset(m: &Matrix, live: &[&RiskFact]) -> Vec<(String, Vec<ThreatLine>)> {
     let mut asset_names: Vec<String> = live.iter().flat_map(|r| r.assets.clone()).collect();
     asset_names.sort();
     asset_names.dedup();
@@ -319,7 +379,7 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
             let lines = live
                 .iter()
                 .filter(|r| r.assets.contains(&a))
-                .map(|r| threat_line(r, r.title.clone()))
+                .map(|r| threat_line(m, r, r.title.clone()))
                 .collect();
             (a, lines)
         })
@@ -327,23 +387,22 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
     let unlinked: Vec<ThreatLine> = live
         .iter()
         .filter(|r| r.assets.is_empty())
-        .map(|r| threat_line(r, r.title.clone()))
+        .map(|r| threat_line(m, r, r.title.clone()))
         .collect();
     if !unlinked.is_empty() {
         by_asset.push(("No asset named".to_string(), unlinked));
     }
+    by_asset
+}
 
-    let overdue_reviews = live
-        .iter()
-        .filter(|r| r.next_review_on < f.today)
-        .map(|r| line(r, format!("review due {}", fmt(r.next_review_on))))
-        .collect();
+/// Every overdue action, soonest due first, with its risk's reference.
+fn overdue_actions(f: &ReportFacts<'_>) -> Vec<ActionLine> {
     let references: std::collections::HashMap<crate::RiskId, &str> = f
         .risks
         .iter()
         .map(|r| (r.id, r.reference.as_str()))
         .collect();
-    let mut overdue_actions: Vec<ActionLine> = f
+    let mut overdue: Vec<ActionLine> = f
         .actions
         .iter()
         .filter(|a| risks::action_overdue(&a.status, a.due_on, f.today))
@@ -356,32 +415,8 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
             })
         })
         .collect();
-    overdue_actions.sort_by_key(|a| a.due_on);
-
-    QuarterlyReport {
-        practice: f.practice.to_string(),
-        ods_code: f.ods_code.to_string(),
-        quarter: f.quarter.key(),
-        quarter_label: f.quarter.label(),
-        period_start: start,
-        period_end: end,
-        generated_at: f.generated_at,
-        as_at: f.today,
-        matrix: m.key.to_string(),
-        appetite: f.appetite,
-        new_risks,
-        changed_risks,
-        closed_risks,
-        accepted_risks,
-        cells,
-        previous_cells: f.previous_cells,
-        bands,
-        top_risks,
-        by_cia,
-        by_asset,
-        overdue_reviews,
-        overdue_actions,
-    }
+    overdue.sort_by_key(|a| a.due_on);
+    overdue
 }
 
 #[cfg(test)]
