@@ -173,6 +173,54 @@ pub fn read(
         Some(Err(e)) => return Err(file_error(format!("The file is not a CSV file: {e}"))),
         None => return Err(file_error("The file has no header row")),
     };
+    let names = header_columns(&header, columns, required)?;
+
+    let mut rows = Vec::new();
+    for (i, record) in records.enumerate() {
+        let row = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                rows.push(CsvRow {
+                    row,
+                    cells: HashMap::new(),
+                    unreadable: true,
+                    errors: vec![RowError {
+                        row,
+                        column: String::new(),
+                        message: format!("This row cannot be read as CSV: {e}"),
+                    }],
+                });
+                continue;
+            }
+        };
+        if record
+            .iter()
+            .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
+        {
+            continue;
+        }
+        if rows.len() >= MAX_IMPORT_ROWS {
+            return Err(file_error(format!(
+                "The file has more than {MAX_IMPORT_ROWS} rows; split it into smaller files"
+            )));
+        }
+        rows.push(csv_row(row, &names, &record));
+    }
+    if rows.is_empty() {
+        return Err(file_error(format!(
+            "The file has a header row but no {item}s under it"
+        )));
+    }
+    Ok(rows)
+}
+/// The header row's columns, normalised; refused unless every column is a register column,
+/// once, and every required column is there.
+fn header_columns(
+    header: &csv::ByteRecord,
+    columns: &[&str],
+    required: &[&str],
+) -> Result<Vec<String>, Invalid> {
     let mut raw = Vec::with_capacity(header.len());
     for h in header.iter() {
         let Ok(h) = std::str::from_utf8(h) else {
@@ -217,74 +265,42 @@ pub fn read(
             columns.join(", ")
         )));
     }
+    Ok(names)
+}
 
-    let mut rows = Vec::new();
-    for (i, record) in records.enumerate() {
-        let row = i + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                rows.push(CsvRow {
-                    row,
-                    cells: HashMap::new(),
-                    unreadable: true,
-                    errors: vec![RowError {
-                        row,
-                        column: String::new(),
-                        message: format!("This row cannot be read as CSV: {e}"),
-                    }],
-                });
-                continue;
-            }
-        };
-        if record
-            .iter()
-            .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
-        {
-            continue;
-        }
-        if rows.len() >= MAX_IMPORT_ROWS {
-            return Err(file_error(format!(
-                "The file has more than {MAX_IMPORT_ROWS} rows; split it into smaller files"
-            )));
-        }
-        let mut out = CsvRow {
-            row,
-            cells: HashMap::with_capacity(names.len()),
-            errors: Vec::new(),
-            unreadable: false,
-        };
-        let extra = record
-            .iter()
-            .skip(names.len())
-            .any(|c| !c.iter().all(|b| b.is_ascii_whitespace()));
-        if extra {
-            out.fail(
-                "",
-                format!(
-                    "This row has {} cells but the header names {} columns",
-                    record.len(),
-                    names.len()
-                ),
-            );
-        }
-        for (col, raw) in names.iter().zip(record.iter()) {
-            match std::str::from_utf8(raw) {
-                Ok(s) => {
-                    out.cells.insert(col.clone(), s.to_string());
-                }
-                Err(_) => out.fail(
-                    col,
-                    "This cell is not UTF-8 text. In Excel, save the file as \u{201c}CSV UTF-8 (Comma delimited)\u{201d}",
-                ),
-            }
-        }
-        rows.push(out);
+/// A row's cells by column, with a problem for each cell that is not UTF-8 and for cells
+/// beyond the header's columns.
+fn csv_row(row: usize, names: &[String], record: &csv::ByteRecord) -> CsvRow {
+    let mut out = CsvRow {
+        row,
+        cells: HashMap::with_capacity(names.len()),
+        errors: Vec::new(),
+        unreadable: false,
+    };
+    let extra = record
+        .iter()
+        .skip(names.len())
+        .any(|c| !c.iter().all(|b| b.is_ascii_whitespace()));
+    if extra {
+        out.fail(
+            "",
+            format!(
+                "This row has {} cells but the header names {} columns",
+                record.len(),
+                names.len()
+            ),
+        );
     }
-    if rows.is_empty() {
-        return Err(file_error(format!(
-            "The file has a header row but no {item}s under it"
-        )));
+    for (col, raw) in names.iter().zip(record.iter()) {
+        match std::str::from_utf8(raw) {
+            Ok(s) => {
+                out.cells.insert(col.clone(), s.to_string());
+            }
+            Err(_) => out.fail(
+                col,
+                "This cell is not UTF-8 text. In Excel, save the file as \u{201c}CSV UTF-8 (Comma delimited)\u{201d}",
+            ),
+        }
     }
-    Ok(rows)
+    out
 }

@@ -188,37 +188,7 @@ impl LeaverStore for ThisStore {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        // Logins in other systems: close unstarted creations, open a removal for each held.
-        sqlx::query(
-        "UPDATE access_grants SET status = 'done', done_at = $3, note = 'Not needed: the person left before it was done' \
-         WHERE practice_id = $1 AND person_id = $2 AND action = 'create' AND status = 'open'",
-    )
-    .bind(practice.0)
-    .bind(person.0)
-    .bind(at)
-    .execute(&mut *tx)
-    .await?;
-        let held: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT g.system_id FROM access_grants g WHERE g.practice_id = $1 AND g.person_id = $2 AND g.action = 'create' \
-         AND g.note IS DISTINCT FROM 'Not needed: the person left before it was done' \
-         AND NOT EXISTS (SELECT 1 FROM access_grants r WHERE r.practice_id = g.practice_id AND r.person_id = g.person_id \
-           AND r.system_id = g.system_id AND r.action = 'remove' AND r.opened_at >= g.opened_at)",
-    )
-    .bind(practice.0)
-    .bind(person.0)
-    .fetch_all(&mut *tx)
-    .await?;
-        for s in &held {
-            open_grant(
-                &mut *tx,
-                practice,
-                person,
-                *s,
-                "remove",
-                "Leaver: exit date reached",
-            )
-            .await?;
-        }
+        let held = remove_logins(&mut tx, practice, person, at).await?;
         // The asset register's entries naming the person end with them, each on its asset's history.
         let named: Vec<(Uuid, Uuid)> = sqlx::query_as(
         "UPDATE asset_access SET removed_at = $3 WHERE practice_id = $1 AND person_id = $2 AND removed_at IS NULL RETURNING id, asset_id",
@@ -233,34 +203,7 @@ impl LeaverStore for ThisStore {
             .details(serde_json::json!({ "entry": entry.to_string(), "why": "leaver: exit date reached" }));
             insert_event(&mut tx, &e).await?;
         }
-        let remaining: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM practice_members WHERE person_id = $1 AND left_at IS NULL) + \
-                (SELECT COUNT(*) FROM provider_roles WHERE person_id = $1)",
-    )
-    .bind(person.0)
-    .fetch_one(&mut *tx)
-    .await?;
-        let deactivated = remaining == 0;
-        if deactivated {
-            sqlx::query(
-                "UPDATE people SET status = 'deactivated', deactivated_at = $2 WHERE id = $1",
-            )
-            .bind(person.0)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-                .bind(person.0)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
-            )
-            .bind(person.0)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let deactivated = deactivate_if_gone(&mut tx, person, at).await?;
         let event = by.event(Some(practice), "leaver.process", "person", Some(person.to_string())).details(serde_json::json!({
         "roles": { "old": roles.join(","), "new": "" },
         "removal_tasks": held.len(),
@@ -439,4 +382,81 @@ impl LeaverStore for ThisStore {
         .await?;
         Ok(n > 0)
     }
+}
+
+/// A leaver's logins in other systems: unstarted creations closed, a removal task opened for
+/// each login held. Returns the systems they held.
+async fn remove_logins(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    person: PersonId,
+    at: Timestamp,
+) -> Result<Vec<Uuid>> {
+    sqlx::query(
+"UPDATE access_grants SET status = 'done', done_at = $3, note = 'Not needed: the person left before it was done' \
+ WHERE practice_id = $1 AND person_id = $2 AND action = 'create' AND status = 'open'",
+    )
+    .bind(practice.0)
+    .bind(person.0)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    let held: Vec<Uuid> = sqlx::query_scalar(
+"SELECT DISTINCT g.system_id FROM access_grants g WHERE g.practice_id = $1 AND g.person_id = $2 AND g.action = 'create' \
+ AND g.note IS DISTINCT FROM 'Not needed: the person left before it was done' \
+ AND NOT EXISTS (SELECT 1 FROM access_grants r WHERE r.practice_id = g.practice_id AND r.person_id = g.person_id \
+   AND r.system_id = g.system_id AND r.action = 'remove' AND r.opened_at >= g.opened_at)",
+    )
+    .bind(practice.0)
+    .bind(person.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    for s in &held {
+        open_grant(
+            &mut **tx,
+            practice,
+            person,
+            *s,
+            "remove",
+            "Leaver: exit date reached",
+        )
+        .await?;
+    }
+    Ok(held)
+}
+
+/// Deactivates a leaver's account (ending their sessions and API tokens) if they work nowhere
+/// else and are not provider staff. Returns whether it was.
+async fn deactivate_if_gone(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    person: PersonId,
+    at: Timestamp,
+) -> Result<bool> {
+    let remaining: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM practice_members WHERE person_id = $1 AND left_at IS NULL) + \
+        (SELECT COUNT(*) FROM provider_roles WHERE person_id = $1)",
+    )
+    .bind(person.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    let deactivated = remaining == 0;
+    if deactivated {
+        sqlx::query("UPDATE people SET status = 'deactivated', deactivated_at = $2 WHERE id = $1")
+            .bind(person.0)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+            .bind(person.0)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(person.0)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(deactivated)
 }

@@ -238,67 +238,10 @@ impl StaffAccessStore for ThisStore {
             .join(",");
         let person = match req.person_id {
             None => {
-                let (hash, expires) = otp.ok_or(StoreError::NotFound("one-time password"))?;
-                let person = PersonId::new();
-                sqlx::query(
-                "INSERT INTO people (id, username, email, full_name, sort_key, status, password_hash, must_change_password, \
-                 password_changed_at, created_at, otp_expires_at, not_before) \
-                 VALUES ($1, $2, $3, $4, $5, 'active', $6, TRUE, $7, $7, $8, $9)",
-            )
-            .bind(person.0)
-            .bind(&req.username)
-            .bind(&req.email)
-            .bind(&req.full_name)
-            .bind(sort_key(&req.full_name))
-            .bind(hash)
-            .bind(at)
-            .bind(expires)
-            .bind(not_before)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict(e, &[("username", "username", "Someone already has this username"), ("email", "email", "Someone already has this email address")]))?;
-                // A starter joins the practice on their start date.
-                sqlx::query("INSERT INTO practice_members (practice_id, person_id, job_title, sort_key, joined_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(practice.0)
-                .bind(person.0)
-                .bind(&req.job_title)
-                .bind(sort_key(&req.full_name))
-                .bind(custodian_domain::identity::start_of_day(req.start_date))
-                .execute(&mut *tx)
-                .await?;
-                let create = by.event(Some(practice), "person.create", "person", Some(person.to_string())).details(serde_json::json!({
-                "username": { "new": req.username }, "full_name": { "new": req.full_name }, "job_title": { "new": req.job_title },
-                "roles": { "new": roles_csv }, "password": "one-time password issued", "request": req.reference,
-            }));
-                insert_event(&mut tx, &create).await?;
-                person
+                create_starter(&mut tx, practice, &req, otp, not_before, at, &roles_csv, by).await?
             }
             Some(person) => {
-                let old: Vec<String> = sqlx::query_scalar("SELECT role FROM practice_roles WHERE practice_id = $1 AND person_id = $2 ORDER BY role")
-                .bind(practice.0)
-                .bind(person.0)
-                .fetch_all(&mut *tx)
-                .await?;
-                if old.iter().any(|r| r == "system_administrator")
-                    && !req.roles.contains(&PracticeRole::SystemAdministrator)
-                {
-                    // A nominated administrator keeps that role until the nomination ends.
-                }
-                sqlx::query("DELETE FROM practice_roles WHERE practice_id = $1 AND person_id = $2 AND role <> 'system_administrator'")
-                .bind(practice.0)
-                .bind(person.0)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE practice_members SET job_title = $3 WHERE practice_id = $1 AND person_id = $2")
-                .bind(practice.0)
-                .bind(person.0)
-                .bind(&req.job_title)
-                .execute(&mut *tx)
-                .await?;
-                let change = by.event(Some(practice), "member.roles_change", "person", Some(person.to_string())).details(serde_json::json!({
-                "roles": { "old": old.join(","), "new": roles_csv }, "job_title": { "new": req.job_title }, "request": req.reference,
-            }));
-                insert_event(&mut tx, &change).await?;
+                change_roles(&mut tx, practice, person, &req, &roles_csv, by).await?;
                 person
             }
         };
@@ -311,32 +254,7 @@ impl StaffAccessStore for ThisStore {
             .execute(&mut *tx)
             .await?;
         }
-        // Systems: a task to create each login needed and not held; a task to remove each
-        // login held and no longer needed.
-        let held: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT g.system_id FROM access_grants g WHERE g.practice_id = $1 AND g.person_id = $2 AND g.action = 'create' \
-         AND NOT EXISTS (SELECT 1 FROM access_grants r WHERE r.practice_id = g.practice_id AND r.person_id = g.person_id \
-           AND r.system_id = g.system_id AND r.action = 'remove' AND r.opened_at >= g.opened_at)",
-    )
-    .bind(practice.0)
-    .bind(person.0)
-    .fetch_all(&mut *tx)
-    .await?;
-        let why = format!(
-            "{} {}",
-            req.reference,
-            if req.kind == "starter" {
-                "new starter"
-            } else {
-                "change of role"
-            }
-        );
-        for s in req.systems.iter().filter(|s| !held.contains(s)) {
-            open_grant(&mut *tx, practice, person, *s, "create", &why).await?;
-        }
-        for s in held.iter().filter(|s| !req.systems.contains(s)) {
-            open_grant(&mut *tx, practice, person, *s, "remove", &why).await?;
-        }
+        open_login_tasks(&mut tx, practice, person, &req).await?;
         sqlx::query(
         "UPDATE access_requests SET status = 'approved', decided_by = $2, decided_at = $3, decision_reason = $4, person_id = $5 WHERE id = $1",
     )
@@ -479,4 +397,129 @@ impl StaffAccessStore for ThisStore {
         tx.commit().await?;
         Ok(grant)
     }
+}
+
+/// A starter's account, with its one-time password, joining the practice on their start date.
+#[allow(clippy::too_many_arguments)]
+async fn create_starter(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    req: &AccessRequest,
+    otp: Option<(&str, Timestamp)>,
+    not_before: Option<chrono::NaiveDate>,
+    at: Timestamp,
+    roles_csv: &str,
+    by: &AuditMeta,
+) -> Result<PersonId> {
+    let (hash, expires) = otp.ok_or(StoreError::NotFound("one-time password"))?;
+    let person = PersonId::new();
+    sqlx::query(
+        "INSERT INTO people (id, username, email, full_name, sort_key, status, password_hash, must_change_password, \
+         password_changed_at, created_at, otp_expires_at, not_before) \
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, TRUE, $7, $7, $8, $9)",
+    )
+    .bind(person.0)
+    .bind(&req.username)
+    .bind(&req.email)
+    .bind(&req.full_name)
+    .bind(sort_key(&req.full_name))
+    .bind(hash)
+    .bind(at)
+    .bind(expires)
+    .bind(not_before)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| conflict(e, &[("username", "username", "Someone already has this username"), ("email", "email", "Someone already has this email address")]))?;
+    // A starter joins the practice on their start date.
+    sqlx::query("INSERT INTO practice_members (practice_id, person_id, job_title, sort_key, joined_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(practice.0)
+        .bind(person.0)
+        .bind(&req.job_title)
+        .bind(sort_key(&req.full_name))
+        .bind(custodian_domain::identity::start_of_day(req.start_date))
+        .execute(&mut **tx)
+        .await?;
+    let create = by.event(Some(practice), "person.create", "person", Some(person.to_string())).details(serde_json::json!({
+        "username": { "new": req.username }, "full_name": { "new": req.full_name }, "job_title": { "new": req.job_title },
+        "roles": { "new": roles_csv }, "password": "one-time password issued", "request": req.reference,
+    }));
+    insert_event(tx, &create).await?;
+    Ok(person)
+}
+
+/// A mover's new roles and job title (a nominated administrator keeps that role until the
+/// nomination ends).
+async fn change_roles(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    person: PersonId,
+    req: &AccessRequest,
+    roles_csv: &str,
+    by: &AuditMeta,
+) -> Result<()> {
+    let old: Vec<String> = sqlx::query_scalar(
+        "SELECT role FROM practice_roles WHERE practice_id = $1 AND person_id = $2 ORDER BY role",
+    )
+    .bind(practice.0)
+    .bind(person.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    if old.iter().any(|r| r == "system_administrator")
+        && !req.roles.contains(&PracticeRole::SystemAdministrator)
+    {
+        // A nominated administrator keeps that role until the nomination ends.
+    }
+    sqlx::query("DELETE FROM practice_roles WHERE practice_id = $1 AND person_id = $2 AND role <> 'system_administrator'")
+        .bind(practice.0)
+        .bind(person.0)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE practice_members SET job_title = $3 WHERE practice_id = $1 AND person_id = $2",
+    )
+    .bind(practice.0)
+    .bind(person.0)
+    .bind(&req.job_title)
+    .execute(&mut **tx)
+    .await?;
+    let change = by.event(Some(practice), "member.roles_change", "person", Some(person.to_string())).details(serde_json::json!({
+        "roles": { "old": old.join(","), "new": roles_csv }, "job_title": { "new": req.job_title }, "request": req.reference,
+    }));
+    insert_event(tx, &change).await?;
+    Ok(())
+}
+
+/// Systems: a task to create each login needed and not held; a task to remove each login held
+/// and no longer needed.
+async fn open_login_tasks(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    person: PersonId,
+    req: &AccessRequest,
+) -> Result<()> {
+    let held: Vec<Uuid> = sqlx::query_scalar(
+"SELECT g.system_id FROM access_grants g WHERE g.practice_id = $1 AND g.person_id = $2 AND g.action = 'create' \
+ AND NOT EXISTS (SELECT 1 FROM access_grants r WHERE r.practice_id = g.practice_id AND r.person_id = g.person_id \
+   AND r.system_id = g.system_id AND r.action = 'remove' AND r.opened_at >= g.opened_at)",
+    )
+    .bind(practice.0)
+    .bind(person.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let why = format!(
+        "{} {}",
+        req.reference,
+        if req.kind == "starter" {
+            "new starter"
+        } else {
+            "change of role"
+        }
+    );
+    for s in req.systems.iter().filter(|s| !held.contains(s)) {
+        open_grant(&mut **tx, practice, person, *s, "create", &why).await?;
+    }
+    for s in held.iter().filter(|s| !req.systems.contains(s)) {
+        open_grant(&mut **tx, practice, person, *s, "remove", &why).await?;
+    }
+    Ok(())
 }
