@@ -68,18 +68,63 @@ fn line(e: &StoredEvent, what: String) -> Line {
 /// before `from` set each person's usual volume of reads.
 pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Section> {
     let s = facts.settings;
-    let open = NaiveTime::parse_from_str(&s.opening_time, "%H:%M")
-        .unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).unwrap());
-    let close = NaiveTime::parse_from_str(&s.closing_time, "%H:%M")
-        .unwrap_or(NaiveTime::from_hms_opt(18, 30, 0).unwrap());
     let in_period: Vec<&StoredEvent> = events
         .iter()
         .filter(|e| e.occurred_at >= facts.from && e.occurred_at < facts.to)
         .collect();
 
-    // 1. Out of hours.
+    let out_of_hours = out_of_hours(&in_period, s);
+    let failures = failures(&in_period);
+    let denied = denied(&in_period);
+    let bulk = bulk_reads(events, facts);
+    let after_exit = after_exit(events, &in_period);
+    let admin = administrator_actions(&in_period, facts);
+    let no_mfa = without_mfa(&in_period, facts);
+
+    vec![
+        Section {
+            key: "out_of_hours",
+            title: "Sign-ins and record views out of hours",
+            explanation: format!(
+                "Outside {}–{}{} (UK time), the practice's opening hours.",
+                s.opening_time,
+                s.closing_time,
+                if s.open_weekends { "" } else { " and at weekends" }
+            ),
+            lines: out_of_hours,
+        },
+        Section { key: "failed_sign_ins", title: "Failed sign-ins, lockouts and failed identity checks", explanation: "Repeated failures can be someone guessing a password.".into(), lines: failures },
+        Section { key: "denied", title: "Refused access and probes of other practices", explanation: "Attempts to see or do what the person's roles do not allow.".into(), lines: denied },
+        Section {
+            key: "bulk_reads",
+            title: "Unusually many records read in a day",
+            explanation: format!("Days when a person read more than {} times their usual day (the 30 days before the period; at least 20 records).", s.bulk_read_multiple),
+            lines: bulk,
+        },
+        Section {
+            key: "after_exit",
+            title: "Activity by deactivated accounts or after an exit date",
+            explanation: "There should be none: a line here means an account was used after it should have stopped.".into(),
+            lines: after_exit,
+        },
+        Section { key: "administrator_actions", title: "Administrators' actions", explanation: "Changes made by system and provider administrators.".into(), lines: admin },
+        Section {
+            key: "no_mfa",
+            title: "Sensitive actions by accounts without two-factor authentication",
+            explanation: "Identity checks, approvals, settings, unlocks and exports done by someone who has not set up two-factor authentication.".into(),
+            lines: no_mfa,
+        },
+    ]
+}
+
+/// Sign-ins and reads outside the practice's opening hours.
+fn out_of_hours(in_period: &[&StoredEvent], s: &PracticeSettings) -> Vec<Line> {
+    let open = NaiveTime::parse_from_str(&s.opening_time, "%H:%M")
+        .unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+    let close = NaiveTime::parse_from_str(&s.closing_time, "%H:%M")
+        .unwrap_or(NaiveTime::from_hms_opt(18, 30, 0).unwrap());
     let mut out_of_hours = Vec::new();
-    for e in &in_period {
+    for e in in_period {
         let a = e.event.action.as_str();
         if e.event.outcome != Outcome::Success || !(a == "session.sign_in" || is_read(a)) {
             continue;
@@ -97,8 +142,11 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
             ));
         }
     }
+    out_of_hours
+}
 
-    // 2. Failed sign-ins, lockouts, failed identity checks.
+/// Failed sign-ins, lockouts and failed identity checks.
+fn failures(in_period: &[&StoredEvent]) -> Vec<Line> {
     let failures: Vec<Line> = in_period
         .iter()
         .filter(|e| {
@@ -139,8 +187,11 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
             )
         })
         .collect();
+    failures
+}
 
-    // 3. Denied access and probes of other practices.
+/// Refused access and probes of other practices.
+fn denied(in_period: &[&StoredEvent]) -> Vec<Line> {
     let denied: Vec<Line> = in_period
         .iter()
         .filter(|e| e.event.outcome == Outcome::Denied)
@@ -160,8 +211,12 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
             line(e, what)
         })
         .collect();
+    denied
+}
 
-    // 4. Bulk reads against the person's own usual day.
+/// Days when a person read many more records than on their usual day.
+fn bulk_reads(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Line> {
+    let s = facts.settings;
     let day_of = |e: &StoredEvent| e.occurred_at.with_timezone(&London).date_naive();
     let records = |e: &StoredEvent| {
         e.event
@@ -214,8 +269,11 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
         }
     }
     bulk.sort_by_key(|l| l.seq);
+    bulk
+}
 
-    // 5. Activity by deactivated accounts or after an exit date.
+/// Activity by deactivated accounts or after an exit date.
+fn after_exit(events: &[StoredEvent], in_period: &[&StoredEvent]) -> Vec<Line> {
     let mut ended: HashMap<String, DateTime<Utc>> = HashMap::new();
     for e in events.iter().filter(|e| {
         matches!(
@@ -247,8 +305,11 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
             )
         })
         .collect();
+    after_exit
+}
 
-    // 6. Administrators' actions (not their reads).
+/// Administrators' changes (not their reads).
+fn administrator_actions(in_period: &[&StoredEvent], facts: &Facts<'_>) -> Vec<Line> {
     let admin: Vec<Line> = in_period
         .iter()
         .filter(|e| {
@@ -261,8 +322,11 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
         })
         .map(|e| line(e, e.event.action.clone()))
         .collect();
+    admin
+}
 
-    // 7. Sensitive actions by accounts without MFA.
+/// Sensitive actions by accounts without two-factor authentication.
+fn without_mfa(in_period: &[&StoredEvent], facts: &Facts<'_>) -> Vec<Line> {
     let no_mfa: Vec<Line> = in_period
         .iter()
         .filter(|e| {
@@ -279,41 +343,7 @@ pub fn inappropriate_use(events: &[StoredEvent], facts: &Facts<'_>) -> Vec<Secti
             )
         })
         .collect();
-
-    vec![
-        Section {
-            key: "out_of_hours",
-            title: "Sign-ins and record views out of hours",
-            explanation: format!(
-                "Outside {}–{}{} (UK time), the practice's opening hours.",
-                s.opening_time,
-                s.closing_time,
-                if s.open_weekends { "" } else { " and at weekends" }
-            ),
-            lines: out_of_hours,
-        },
-        Section { key: "failed_sign_ins", title: "Failed sign-ins, lockouts and failed identity checks", explanation: "Repeated failures can be someone guessing a password.".into(), lines: failures },
-        Section { key: "denied", title: "Refused access and probes of other practices", explanation: "Attempts to see or do what the person's roles do not allow.".into(), lines: denied },
-        Section {
-            key: "bulk_reads",
-            title: "Unusually many records read in a day",
-            explanation: format!("Days when a person read more than {} times their usual day (the 30 days before the period; at least 20 records).", s.bulk_read_multiple),
-            lines: bulk,
-        },
-        Section {
-            key: "after_exit",
-            title: "Activity by deactivated accounts or after an exit date",
-            explanation: "There should be none: a line here means an account was used after it should have stopped.".into(),
-            lines: after_exit,
-        },
-        Section { key: "administrator_actions", title: "Administrators' actions", explanation: "Changes made by system and provider administrators.".into(), lines: admin },
-        Section {
-            key: "no_mfa",
-            title: "Sensitive actions by accounts without two-factor authentication",
-            explanation: "Identity checks, approvals, settings, unlocks and exports done by someone who has not set up two-factor authentication.".into(),
-            lines: no_mfa,
-        },
-    ]
+    no_mfa
 }
 
 #[cfg(test)]
