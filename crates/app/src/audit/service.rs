@@ -533,134 +533,20 @@ async fn verify_with(
             .map_err(|e| AppError::Internal(format!("hashing the audit log: {e}")))?;
         for (i, leaf) in page.leaves.iter().enumerate() {
             let at = tree.size() + i as u64;
-            if leaf.leaf_index != at as i64 {
-                return Ok(fail(
-                    at,
-                    0,
-                    format!(
-                        "leaf {at} is missing: the log jumps to leaf {}",
-                        leaf.leaf_index
-                    ),
-                ));
-            }
-            let Some(stored) = leaf.stored else {
-                return Ok(fail(
-                    at,
-                    0,
-                    format!(
-                        "leaf {} (event #{}) has an unreadable hash",
-                        leaf.leaf_index, leaf.event_seq
-                    ),
-                ));
-            };
-            match &leaf.event {
-                Ok(Some(recomputed)) if *recomputed == stored => {}
-                Ok(Some(_)) => {
-                    return Ok(fail(
-                        at,
-                        0,
-                        format!(
-                            "event #{} (leaf {}) was changed: its contents no longer match the hash recorded when it was logged",
-                            leaf.event_seq, leaf.leaf_index
-                        ),
-                    ));
-                }
-                Ok(None) if leaf.leaf_index <= pruned_through => pruned += 1,
-                Ok(None) => {
-                    return Ok(fail(
-                        at,
-                        0,
-                        format!(
-                            "event #{} (leaf {}) has been deleted",
-                            leaf.event_seq, leaf.leaf_index
-                        ),
-                    ));
-                }
-                Err(what) => {
-                    return Ok(fail(
-                        at,
-                        0,
-                        format!(
-                            "event #{} (leaf {}) was changed: {what}",
-                            leaf.event_seq, leaf.leaf_index
-                        ),
-                    ));
-                }
+            match check_leaf(leaf, at, pruned_through) {
+                Ok(true) => pruned += 1,
+                Ok(false) => {}
+                Err(problem) => return Ok(fail(at, 0, problem)),
             }
         }
         // Every leaf checked: its hash is the one recorded. The page joins the tree whole
         // (by its subtree's blocks) where it can, taking the roots of the checkpoints inside it.
-        let start = tree.size();
-        let hashes = match page.subtree {
-            Ok(sub) if start.is_multiple_of(sub.size()) => {
-                for &size in sizes.range(start + 1..=start + sub.size()) {
-                    let mut at = tree.clone();
-                    at.push_prefix(&sub, size - start);
-                    roots.insert(size, at.root());
-                }
-                tree.push_prefix(&sub, sub.size());
-                Vec::new()
-            }
-            Ok(sub) => sub.into_leaves(),
-            Err(hashes) => hashes,
-        };
-        for h in hashes {
-            tree.push(h);
-            if sizes.contains(&tree.size()) {
-                roots.insert(tree.size(), tree.root());
-            }
-        }
+        add_page(&mut tree, &mut roots, &sizes, page.subtree);
     }
-    let mut previous: Option<(u64, Hash)> = None;
-    for (i, c) in checkpoints.iter().enumerate() {
-        let cp = match key.verify(&c.note) {
-            Ok(cp) => cp,
-            Err(e) => {
-                return Ok(fail(
-                    tree.size(),
-                    i,
-                    format!("the checkpoint of size {}: {e}", c.tree_size),
-                ));
-            }
-        };
-        if cp.size as i64 != c.tree_size {
-            return Ok(fail(
-                tree.size(),
-                i,
-                format!(
-                    "the checkpoint stored as size {} is signed for size {}",
-                    c.tree_size, cp.size
-                ),
-            ));
-        }
-        let Some(&root) = roots.get(&cp.size) else {
-            return Ok(fail(
-                tree.size(),
-                i,
-                format!(
-                    "the checkpoint of size {} covers more events than the log holds ({}): events were deleted",
-                    cp.size,
-                    tree.size()
-                ),
-            ));
-        };
-        if root != cp.root {
-            let after = previous.map(|(s, _)| s).unwrap_or(0);
-            return Ok(fail(
-                tree.size(),
-                i,
-                format!(
-                    "the log no longer matches the checkpoint of size {} signed on {}: an event among leaves {}..{} was changed, removed or reordered",
-                    cp.size,
-                    custodian_domain::time::show_datetime(c.created_at),
-                    after,
-                    cp.size - 1
-                ),
-            ));
-        }
-        // Consistent with the one before: both roots are of the one sequence of leaves read.
-        previous = Some((cp.size, cp.root));
-    }
+    let previous = match check_checkpoints(key, &checkpoints, &roots, tree.size()) {
+        Ok(last) => last,
+        Err((i, problem)) => return Ok(fail(tree.size(), i, problem)),
+    };
     // A prune counts only once a signed checkpoint covers its event: otherwise anyone able to
     // write to the database could delete events and add a "prune" to excuse it.
     if pruned > 0 {
@@ -682,6 +568,124 @@ async fn verify_with(
         checkpoints: checkpoints.len(),
         problem: None,
     })
+}
+
+/// Checks one leaf against its event: its place, its recorded hash, and the event's record
+/// hashed again. `Ok(true)` for an event removed under retention (by a recorded prune), the
+/// problem in words otherwise.
+fn check_leaf(leaf: &CheckedLeaf, at: u64, pruned_through: i64) -> Result<bool, String> {
+    if leaf.leaf_index != at as i64 {
+        return Err(format!(
+            "leaf {at} is missing: the log jumps to leaf {}",
+            leaf.leaf_index
+        ));
+    }
+    let Some(stored) = leaf.stored else {
+        return Err(format!(
+            "leaf {} (event #{}) has an unreadable hash",
+            leaf.leaf_index, leaf.event_seq
+        ));
+    };
+    match &leaf.event {
+        Ok(Some(recomputed)) if *recomputed == stored => Ok(false),
+        Ok(Some(_)) => Err(format!(
+            "event #{} (leaf {}) was changed: its contents no longer match the hash recorded when it was logged",
+            leaf.event_seq, leaf.leaf_index
+        )),
+        Ok(None) if leaf.leaf_index <= pruned_through => Ok(true),
+        Ok(None) => Err(format!(
+            "event #{} (leaf {}) has been deleted",
+            leaf.event_seq, leaf.leaf_index
+        )),
+        Err(what) => Err(format!(
+            "event #{} (leaf {}) was changed: {what}",
+            leaf.event_seq, leaf.leaf_index
+        )),
+    }
+}
+
+/// A checked page joins the tree whole (by its subtree's blocks) where it can, taking the
+/// roots of the checkpoints inside it.
+fn add_page(
+    tree: &mut Frontier,
+    roots: &mut std::collections::HashMap<u64, Hash>,
+    sizes: &std::collections::BTreeSet<u64>,
+    subtree: Result<Subtree, Vec<Hash>>,
+) {
+    let start = tree.size();
+    let hashes = match subtree {
+        Ok(sub) if start.is_multiple_of(sub.size()) => {
+            for &size in sizes.range(start + 1..=start + sub.size()) {
+                let mut at = tree.clone();
+                at.push_prefix(&sub, size - start);
+                roots.insert(size, at.root());
+            }
+            tree.push_prefix(&sub, sub.size());
+            Vec::new()
+        }
+        Ok(sub) => sub.into_leaves(),
+        Err(hashes) => hashes,
+    };
+    for h in hashes {
+        tree.push(h);
+        if sizes.contains(&tree.size()) {
+            roots.insert(tree.size(), tree.root());
+        }
+    }
+}
+
+/// Checks every signed checkpoint against the roots taken as the leaves passed: its signature,
+/// its size, its root. Returns the last one's (size, root), or the index of the first that
+/// fails and why.
+fn check_checkpoints(
+    key: &PublicKey,
+    checkpoints: &[StoredCheckpoint],
+    roots: &std::collections::HashMap<u64, Hash>,
+    log_size: u64,
+) -> Result<Option<(u64, Hash)>, (usize, String)> {
+    let mut previous: Option<(u64, Hash)> = None;
+    for (i, c) in checkpoints.iter().enumerate() {
+        let cp = match key.verify(&c.note) {
+            Ok(cp) => cp,
+            Err(e) => {
+                return Err((i, format!("the checkpoint of size {}: {e}", c.tree_size)));
+            }
+        };
+        if cp.size as i64 != c.tree_size {
+            return Err((
+                i,
+                format!(
+                    "the checkpoint stored as size {} is signed for size {}",
+                    c.tree_size, cp.size
+                ),
+            ));
+        }
+        let Some(&root) = roots.get(&cp.size) else {
+            return Err((
+                i,
+                format!(
+                    "the checkpoint of size {} covers more events than the log holds ({}): events were deleted",
+                    cp.size, log_size
+                ),
+            ));
+        };
+        if root != cp.root {
+            let after = previous.map(|(s, _)| s).unwrap_or(0);
+            return Err((
+                i,
+                format!(
+                    "the log no longer matches the checkpoint of size {} signed on {}: an event among leaves {}..{} was changed, removed or reordered",
+                    cp.size,
+                    custodian_domain::time::show_datetime(c.created_at),
+                    after,
+                    cp.size - 1
+                ),
+            ));
+        }
+        // Consistent with the one before: both roots are of the one sequence of leaves read.
+        previous = Some((cp.size, cp.root));
+    }
+    Ok(previous)
 }
 
 pub type SharedAudit = Arc<AuditService>;
