@@ -1,6 +1,7 @@
 //! The demo's information asset registers: assets, flows, access entries and reviews.
 
 use super::*;
+use custodian_domain::assets::{AccessInput, FlowInput};
 
 /// Each practice's register: its main systems and records, how data moves, who has access.
 /// Each practice's register: EMIS Web (linked to the EMIS Web logins), Docman, CCTV and a
@@ -13,7 +14,7 @@ pub(super) async fn seed_assets(
     today: chrono::NaiveDate,
 ) -> Result<Vec<custodian_domain::AssetId>, StoreError> {
     let mut emis_assets = Vec::new();
-    use custodian_domain::assets::{AccessInput, AssetInput, FlowInput};
+    use custodian_domain::assets::AssetInput;
     let owners = ["m.kowalski", "l.chen", "d.murphy"];
     let managers = ["r.ahmed", "k.mills", "f.begum"];
     for (i, practice) in practices.iter().enumerate() {
@@ -121,120 +122,145 @@ pub(super) async fn seed_assets(
                 &by,
             )
             .await?;
-        let flow = |to: Option<custodian_domain::AssetId>,
-                    party: &str,
-                    data: &str,
-                    purpose: &str,
-                    method: &str,
-                    encrypted: bool,
-                    dsa: &str,
-                    from: custodian_domain::AssetId| FlowInput {
-            from_asset_id: Some(from),
-            to_asset_id: to,
-            to_party: party.into(),
-            data: data.into(),
-            purpose: purpose.into(),
-            method: method.into(),
-            encrypted,
-            frequency: "Daily".into(),
-            agreement_ref: dsa.into(),
-            lifecycle_stage: "share".into(),
-            ..Default::default()
-        };
-        store
-            .add_flow(
-                *practice,
-                &flow(
-                    None,
-                    "Hospital trust",
-                    "Referral letters",
-                    "Secondary care referrals",
-                    "nhsmail",
-                    true,
-                    "DSA-2025-014",
-                    emis.id,
-                )
-                .validate()?,
-                &by,
-            )
-            .await?;
-        store
-            .add_flow(
-                *practice,
-                &flow(
-                    Some(docman.id),
-                    "",
-                    "Scanned letters",
-                    "Filing in the record",
-                    "api",
-                    true,
-                    "",
-                    emis.id,
-                )
-                .validate()?,
-                &by,
-            )
-            .await?;
-        store
-            .add_flow(
-                *practice,
-                &flow(
-                    None,
-                    "Police",
-                    "CCTV footage",
-                    "Requests under Schedule 2",
-                    "removable_media",
-                    false,
-                    "",
-                    cctv.id,
-                )
-                .validate()?,
-                &by,
-            )
-            .await?;
-        let access = |role: Option<custodian_domain::PracticeRole>,
-                      person: Option<custodian_domain::PersonId>,
-                      level: &str,
-                      reason: &str| AccessInput {
-            role,
-            person_id: person,
-            level: level.into(),
-            reason: reason.into(),
-        };
-        store
-            .add_access(
-                *practice,
-                emis.id,
-                &access(
-                    Some(custodian_domain::PracticeRole::Staff),
-                    None,
-                    "read",
-                    "Booking appointments and reading records for care",
-                ),
-                &by,
-            )
-            .await?;
-        store
-            .add_access(
-                *practice,
-                emis.id,
-                &access(None, Some(iao), "admin", "Manages user accounts"),
-                &by,
-            )
-            .await?;
-        store
-            .add_access(
-                *practice,
-                cctv.id,
-                &access(
-                    Some(custodian_domain::PracticeRole::PracticeManager),
-                    None,
-                    "read",
-                    "",
-                ),
-                &by,
-            )
-            .await?;
+        seed_flows_and_access(store, *practice, iao, &by, [emis.id, docman.id, cctv.id]).await?;
     }
     Ok(emis_assets)
+}
+
+/// A practice's demo data flows (one unencrypted, one without an agreement) and access
+/// entries, for the data-quality report to find.
+async fn seed_flows_and_access(
+    store: &SharedStore,
+    practice: PracticeId,
+    iao: custodian_domain::PersonId,
+    by: &AuditMeta,
+    [emis, docman, cctv]: [custodian_domain::AssetId; 3],
+) -> Result<(), StoreError> {
+    let flow = |to: Option<custodian_domain::AssetId>,
+                party: &str,
+                data: &str,
+                purpose: &str,
+                method: &str,
+                encrypted: bool,
+                dsa: &str,
+                from: custodian_domain::AssetId| FlowInput {
+        from_asset_id: Some(from),
+        to_asset_id: to,
+        to_party: party.into(),
+        data: data.into(),
+        purpose: purpose.into(),
+        method: method.into(),
+        encrypted,
+        frequency: "Daily".into(),
+        agreement_ref: dsa.into(),
+        lifecycle_stage: "share".into(),
+        ..Default::default()
+    };
+    store
+        .add_flow(
+            practice,
+            &flow(
+                None,
+                "Hospital trust",
+                "Referral letters",
+                "Secondary care referrals",
+                "nhsmail",
+                true,
+                "DSA-2025-014",
+                emis,
+            )
+            .validate()?,
+            by,
+        )
+        .await?;
+    store
+        .add_flow(
+            practice,
+            &flow(
+                Some(docman),
+                "",
+                "Scanned letters",
+                "Filing in the record",
+                "api",
+                true,
+                "",
+                emis,
+            )
+            .validate()?,
+            by,
+        )
+        .await?;
+    store
+        .add_flow(
+            practice,
+            &flow(
+                None,
+                "Police",
+                "CCTV footage",
+                "Requests under Schedule 2",
+                "removable_media",
+                false,
+                "",
+                cctv,
+            )
+            .validate()?,
+            by,
+        )
+        .await?;
+    seed_access(store, practice, iao, by, emis, cctv).await
+}
+
+/// A practice's demo access entries (one without a reason).
+async fn seed_access(
+    store: &SharedStore,
+    practice: PracticeId,
+    iao: custodian_domain::PersonId,
+    by: &AuditMeta,
+    emis: custodian_domain::AssetId,
+    cctv: custodian_domain::AssetId,
+) -> Result<(), StoreError> {
+    let access = |role: Option<custodian_domain::PracticeRole>,
+                  person: Option<custodian_domain::PersonId>,
+                  level: &str,
+                  reason: &str| AccessInput {
+        role,
+        person_id: person,
+        level: level.into(),
+        reason: reason.into(),
+    };
+    store
+        .add_access(
+            practice,
+            emis,
+            &access(
+                Some(custodian_domain::PracticeRole::Staff),
+                None,
+                "read",
+                "Booking appointments and reading records for care",
+            ),
+            by,
+        )
+        .await?;
+    store
+        .add_access(
+            practice,
+            emis,
+            &access(None, Some(iao), "admin", "Manages user accounts"),
+            by,
+        )
+        .await?;
+    store
+        .add_access(
+            practice,
+            cctv,
+            &access(
+                Some(custodian_domain::PracticeRole::PracticeManager),
+                None,
+                "read",
+                "",
+            ),
+            by,
+        )
+        .await?;
+    Ok(())
 }

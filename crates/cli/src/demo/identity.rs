@@ -12,7 +12,7 @@ pub(super) async fn seed_identity(
     provider: &std::collections::HashMap<&str, custodian_domain::PersonId>,
     password_hash: &str,
 ) -> Result<(), StoreError> {
-    use custodian_domain::identity::{NewAccessRequest, SECURITY_QUESTIONS};
+    use custodian_domain::identity::SECURITY_QUESTIONS;
     let by = AuditMeta::system("demo");
     let passwords = custodian_app::Passwords::new(2);
     let answer = passwords
@@ -52,11 +52,6 @@ pub(super) async fn seed_identity(
             )
             .await?;
     }
-    let as_person = |id: custodian_domain::PersonId, name: &str| AuditMeta {
-        actor_id: Some(id),
-        actor: name.to_string(),
-        ..AuditMeta::system("demo")
-    };
     for (username, practice, nominator, reason) in ADMINISTRATORS {
         store
             .nominate_administrator(
@@ -92,10 +87,31 @@ pub(super) async fn seed_identity(
         }
         systems.push(ids);
     }
-    // Riverside: a receptionist who started last month (logins created), a starter waiting for
-    // approval, and a nurse leaving at the end of the month.
     let today = custodian_domain::identity::london_today(chrono::Utc::now());
-    let riverside = practices[0];
+    seed_riverside(store, practices[0], staff, &systems, today).await?;
+    let emis_assets = seed_assets(store, practices, staff, &systems, today).await?;
+    seed_risks(store, practices, staff, &emis_assets, today).await
+}
+
+/// Someone acting in the demo's history.
+fn as_person(id: custodian_domain::PersonId, name: &str) -> AuditMeta {
+    AuditMeta {
+        actor_id: Some(id),
+        actor: name.to_string(),
+        ..AuditMeta::system("demo")
+    }
+}
+
+/// Riverside: a receptionist who started last month (logins created), a starter waiting for
+/// approval, and a nurse leaving at the end of the month.
+async fn seed_riverside(
+    store: &SharedStore,
+    riverside: PracticeId,
+    staff: &std::collections::HashMap<&str, custodian_domain::PersonId>,
+    systems: &[Vec<uuid::Uuid>],
+    today: chrono::NaiveDate,
+) -> Result<(), StoreError> {
+    use custodian_domain::identity::NewAccessRequest;
     let jasmine = staff["j.green"];
     let sam = staff["s.taylor"];
     let rukhsana = staff["r.ahmed"];
@@ -171,6 +187,5 @@ pub(super) async fn seed_identity(
             &as_person(rukhsana, "r.ahmed"),
         )
         .await?;
-    let emis_assets = seed_assets(store, practices, staff, &systems, today).await?;
-    seed_risks(store, practices, staff, &emis_assets, today).await
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! The demo's risk registers: risks, actions, reviews and acceptances.
 
 use super::*;
+use custodian_domain::risks::ActionInput;
 
 /// Each practice's risk register: threats from the library linked to EMIS Web, one with an
 /// overdue action, one reviewed, and one accepted by the SIRO above the appetite.
@@ -11,13 +12,10 @@ pub(super) async fn seed_risks(
     emis: &[custodian_domain::AssetId],
     today: chrono::NaiveDate,
 ) -> Result<(), StoreError> {
-    use custodian_domain::risks::{
-        self, AcceptanceInput, ActionInput, Band, MATRIX_5X5, ReviewInput,
-    };
+    use custodian_domain::risks::{self, AcceptanceInput, Band, MATRIX_5X5, ReviewInput};
     let owners = ["m.kowalski", "l.chen", "d.murphy"];
     let managers = ["r.ahmed", "k.mills", "f.begum"];
     let siros = ["dr.hughes", "dr.evans", "dr.okoro"];
-    let raised = today - chrono::Duration::days(60);
     for (i, practice) in practices.iter().enumerate() {
         let iao = staff[owners[i]];
         let as_ = |who: &str| AuditMeta {
@@ -83,30 +81,7 @@ pub(super) async fn seed_risks(
                 .await?;
             ids.push(r.id);
         }
-        // Phishing: an action done and one overdue.
-        for (what, due, status) in [
-            (
-                "Turn on two-factor authentication for NHSmail",
-                today - chrono::Duration::days(14),
-                "open",
-            ),
-            (
-                "Run a phishing awareness session at the practice meeting",
-                today - chrono::Duration::days(40),
-                "done",
-            ),
-        ] {
-            let action = ActionInput {
-                description: what.into(),
-                owner_id: Some(iao),
-                due_on: due.to_string(),
-                status: status.into(),
-            }
-            .validate(raised)?;
-            store
-                .add_risk_action(*practice, ids[0], &action, &as_(owners[i]))
-                .await?;
-        }
+        seed_phishing_actions(store, *practice, ids[0], iao, &as_(owners[i]), today).await?;
         // Lost device: reviewed last month.
         let review = ReviewInput {
             residual_likelihood: Some(2),
@@ -127,6 +102,39 @@ pub(super) async fn seed_risks(
         store
             .accept_risk(*practice, ids[1], &acceptance, Band::High, &as_(siros[i]))
             .await?;
+    }
+    Ok(())
+}
+
+/// Phishing: an action done and one overdue.
+async fn seed_phishing_actions(
+    store: &SharedStore,
+    practice: PracticeId,
+    risk: custodian_domain::RiskId,
+    iao: custodian_domain::PersonId,
+    by: &AuditMeta,
+    today: chrono::NaiveDate,
+) -> Result<(), StoreError> {
+    for (what, due, status) in [
+        (
+            "Turn on two-factor authentication for NHSmail",
+            today - chrono::Duration::days(14),
+            "open",
+        ),
+        (
+            "Run a phishing awareness session at the practice meeting",
+            today - chrono::Duration::days(40),
+            "done",
+        ),
+    ] {
+        let action = ActionInput {
+            description: what.into(),
+            owner_id: Some(iao),
+            due_on: due.to_string(),
+            status: status.into(),
+        }
+        .validate(today - chrono::Duration::days(60))?;
+        store.add_risk_action(practice, risk, &action, by).await?;
     }
     Ok(())
 }
