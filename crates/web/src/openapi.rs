@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use custodian_domain::{
     NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole,
@@ -20,7 +20,7 @@ use crate::kit::error::Problem;
 use crate::kit::forms::PageQuery;
 use crate::kit::layout::{Layout, render};
 use crate::kit::routes::{Reach, Routes};
-use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};
+use crate::kit::session::{InPractice, PracticeScope, RequestMeta, SignedIn};
 use crate::{AppError, AppState, HttpError};
 
 #[derive(OpenApi)]
@@ -255,11 +255,7 @@ async fn list_people(
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     let list = state.store.members(scope.id(), &page).await?;
     scope
-        .record(
-            scope
-                .event("people.list", "person", None)
-                .details(serde_json::json!({ "records": list.items.len() })),
-        )
+        .record_list("people.list", "person", list.items.len())
         .await?;
     Ok(Json(PeoplePage {
         items: list.items,
@@ -274,7 +270,7 @@ async fn list_people(
 async fn get_person(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person_id)): Path<(String, String)>,
+    InPractice(person_id): InPractice<String>,
 ) -> Result<Json<PracticeMember>, HttpError> {
     let person_id: PersonId = person_id.parse().map_err(|_| AppError::NotFound)?;
     if person_id != scope.user.person_id() {

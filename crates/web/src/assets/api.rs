@@ -49,13 +49,7 @@ pub(crate) async fn api_list(
             },
         )
         .await?;
-    scope
-        .record(
-            scope
-                .event("asset.list", "asset", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
-        .await?;
+    scope.record_list("asset.list", "asset", list.len()).await?;
     Ok(Json(list))
 }
 
@@ -78,7 +72,7 @@ pub(crate) async fn api_create(
 pub(crate) async fn api_get(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Json<AssetDetail>, HttpError> {
     let asset = load(&state, &scope.actor(), &id).await?;
     scope
@@ -102,7 +96,7 @@ pub(crate) async fn api_get(
 pub(crate) async fn api_update(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<AssetInput>,
 ) -> Result<Json<Asset>, HttpError> {
     Ok(Json(
@@ -116,7 +110,7 @@ pub(crate) async fn api_update(
 pub(crate) async fn api_add_flow(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<FlowInput>,
 ) -> Result<Response, HttpError> {
     let f = add_flow(&state, &scope.actor(), &id, &body).await?;
@@ -129,7 +123,7 @@ pub(crate) async fn api_add_flow(
 pub(crate) async fn api_remove_flow(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id, flow)): Path<(String, String, String)>,
+    InPractice((id, flow)): InPractice<(String, String)>,
 ) -> Result<StatusCode, HttpError> {
     let a = load(&state, &scope.actor(), &id).await?;
     require_edit(&state, &scope.actor(), a.fields.iao_id, "asset_flow.remove").await?;
@@ -146,7 +140,7 @@ pub(crate) async fn api_remove_flow(
 pub(crate) async fn api_add_access(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<AccessInput>,
 ) -> Result<Response, HttpError> {
     let x = add_access(&state, &scope.actor(), &id, &body).await?;
@@ -159,7 +153,7 @@ pub(crate) async fn api_add_access(
 pub(crate) async fn api_remove_access(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id, entry)): Path<(String, String, String)>,
+    InPractice((id, entry)): InPractice<(String, String)>,
 ) -> Result<StatusCode, HttpError> {
     let a = load(&state, &scope.actor(), &id).await?;
     require_edit(

@@ -81,11 +81,7 @@ pub(crate) async fn export_csv(
         ]));
     }
     scope
-        .record(
-            scope
-                .event("asset.export", "asset", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
+        .record_list("asset.export", "asset", list.len())
         .await?;
     Ok(crate::kit::csv::csv_response(
         &format!("custodian-assets-{}.csv", scope.practice.ods_code),
@@ -268,11 +264,7 @@ pub(crate) async fn ropa_page(
         ));
     }
     Ok(render(&RopaPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/assets", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/assets")),
         practice: scope.practice.clone(),
         today: custodian_domain::time::show_date(state.clock.now()),
         rows,
@@ -306,11 +298,7 @@ pub(crate) async fn quality_page(
         .await?;
     let gaps = quality(&state, &scope.actor()).await?;
     Ok(render(&QualityPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/assets", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/assets")),
         practice: scope.practice.clone(),
         gaps,
     }))

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::assets::{self, AccessInput, AssetInput, FlowInput, Gap};
@@ -17,6 +17,7 @@ use crate::kit::error::Problem;
 use crate::kit::forms::{Errors, Options, choose};
 use crate::kit::layout::{Layout, render, render_with};
 use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
 use custodian_app::assets::{
@@ -235,11 +236,7 @@ async fn form_page(
     Ok(render_with(
         status,
         &FormPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/assets", scope.id()),
-            ),
+            layout: scope.layout(&scope.path("/assets")),
             practice: scope.practice.clone(),
             errors,
             heading: if existing.is_some() {
@@ -249,7 +246,7 @@ async fn form_page(
             },
             action: match existing {
                 Some(id) => format!("/practices/{}/assets/{id}/edit", scope.id()),
-                None => format!("/practices/{}/assets", scope.id()),
+                None => scope.path("/assets"),
             },
             f,
             selects,

@@ -58,13 +58,7 @@ pub(crate) async fn list_page(
         limit: assets::REGISTER_MAX,
     };
     let list = state.store.assets(scope.id(), &filter).await?;
-    scope
-        .record(
-            scope
-                .event("asset.list", "asset", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
-        .await?;
+    scope.record_list("asset.list", "asset", list.len()).await?;
     let mut gaps: std::collections::HashMap<custodian_domain::AssetId, Vec<String>> =
         std::collections::HashMap::new();
     for g in quality_of(&state, &scope.actor(), &list).await? {
@@ -76,11 +70,7 @@ pub(crate) async fn list_page(
             .unwrap_or_else(|| "–".into())
     };
     Ok(render(&ListPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/assets", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/assets")),
         practice: scope.practice.clone(),
         errors: Errors::none(),
         assets: list
@@ -151,7 +141,7 @@ pub(crate) async fn create_submit(
 pub(crate) async fn edit_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let a = load(&state, &scope.actor(), &id).await?;
     require_edit(&state, &scope.actor(), a.fields.iao_id, "asset.update").await?;
@@ -164,7 +154,7 @@ pub(crate) async fn edit_page(
 pub(crate) async fn edit_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
     let existing = parse_id(&id)?;
@@ -262,11 +252,7 @@ pub(crate) async fn asset_page_for(
     Ok(render_with(
         status,
         &AssetPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/assets", scope.id()),
-            ),
+            layout: scope.layout(&scope.path("/assets")),
             practice: scope.practice.clone(),
             errors,
             can_edit: assets::may_edit(&scope.access, &scope.roles, a.fields.iao_id),
@@ -459,7 +445,7 @@ fn access_row(x: &custodian_store::AssetAccess) -> AccessRow {
 pub(crate) async fn asset_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
     asset_page_for(&state, &scope, &id, Errors::none()).await
 }
@@ -467,7 +453,7 @@ pub(crate) async fn asset_page(
 pub(crate) async fn flow_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
     let get = |k: &str| {
@@ -517,7 +503,7 @@ pub(crate) async fn flow_submit(
 pub(crate) async fn flow_remove(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id, flow)): Path<(String, String, String)>,
+    InPractice((id, flow)): InPractice<(String, String)>,
 ) -> Result<Response, HttpError> {
     let a = load(&state, &scope.actor(), &id).await?;
     require_edit(&state, &scope.actor(), a.fields.iao_id, "asset_flow.remove").await?;
@@ -531,7 +517,7 @@ pub(crate) async fn flow_remove(
 pub(crate) async fn access_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
     let get = |k: &str| {
@@ -589,7 +575,7 @@ pub(crate) async fn access_submit(
 pub(crate) async fn access_remove(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id, entry)): Path<(String, String, String)>,
+    InPractice((id, entry)): InPractice<(String, String)>,
 ) -> Result<Response, HttpError> {
     let a = load(&state, &scope.actor(), &id).await?;
     require_edit(
@@ -631,7 +617,7 @@ pub async fn review_access(
 pub(crate) async fn review_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
     let keep: Vec<uuid::Uuid> = pairs
@@ -667,7 +653,7 @@ pub struct ReviewBody {
 pub(crate) async fn api_review(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<ReviewBody>,
 ) -> Result<Response, HttpError> {
     let r = review_access(&state, &scope, &id, &body.keep, &body.notes).await?;

@@ -147,11 +147,7 @@ pub(crate) async fn report_page(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, HttpError> {
     scope.require(Permission::AuditView, "audit.report").await?;
-    let layout = Layout::new(
-        &scope.user,
-        Some((&scope.practice, &scope.access)),
-        &format!("/practices/{}/audit", scope.id()),
-    );
+    let layout = scope.layout(&scope.path("/audit"));
     let period = match report_period(&state, &q) {
         Ok(p) => p,
         Err(e) => {
@@ -225,11 +221,7 @@ pub(crate) async fn api_report(
     let sections = build_report(&state, &scope, &period).await?;
     let lines: usize = sections.iter().map(|s| s.lines.len()).sum();
     scope
-        .record(
-            scope
-                .event("audit.report", "audit_event", None)
-                .details(serde_json::json!({ "records": lines })),
-        )
+        .record_list("audit.report", "audit_event", lines)
         .await?;
     Ok(Json(ReportOut {
         from: period.from_value,

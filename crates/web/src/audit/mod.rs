@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -19,7 +19,7 @@ use crate::kit::error::Problem;
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render, render_with};
 use crate::kit::routes::{Reach, Routes};
-use crate::kit::session::{PracticeScope, SignedIn};
+use crate::kit::session::{InPractice, PracticeScope, SignedIn};
 use crate::{AppError, AppState, HttpError};
 
 mod inappropriate_use;
@@ -234,11 +234,7 @@ async fn audit_page(
         Err(e) => (vec![], e.into()),
     };
     scope
-        .record(
-            scope
-                .event("audit.list", "audit_event", None)
-                .details(serde_json::json!({ "records": events.len() })),
-        )
+        .record_list("audit.list", "audit_event", events.len())
         .await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
     let next = (events.len() == limit).then(|| {
@@ -264,11 +260,11 @@ async fn audit_page(
         });
     let checkpoint = state.store.latest_checkpoint().await?.map(|c| c.note);
     let status = errors.status();
-    let here = format!("/practices/{}/audit", scope.id());
+    let here = scope.path("/audit");
     Ok(render_with(
         status,
         &AuditPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+            layout: scope.layout(&here),
             practice: scope.practice.clone(),
             errors,
             outcomes: ["success", "failure", "denied"],
@@ -476,7 +472,7 @@ struct EventPage {
 async fn event_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, seq)): Path<(String, String)>,
+    InPractice(seq): InPractice<String>,
 ) -> Result<Response, HttpError> {
     scope.require(Permission::AuditView, "audit.view").await?;
     let e = practice_event(&state, &scope, &seq).await?;
@@ -485,11 +481,7 @@ async fn event_page(
         .record(scope.event("audit.view", "audit_event", Some(e.seq.to_string())))
         .await?;
     Ok(render(&EventPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/audit", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/audit")),
         practice: scope.practice.clone(),
         seq: e.seq,
         when: show_datetime(e.occurred_at),
@@ -606,11 +598,7 @@ async fn api_events(
     let f = q.filter(&scope, staff(&state, &scope).await?)?;
     let events = state.store.search_events(&f).await?;
     scope
-        .record(
-            scope
-                .event("audit.list", "audit_event", None)
-                .details(serde_json::json!({ "records": events.len() })),
-        )
+        .record_list("audit.list", "audit_event", events.len())
         .await?;
     let next_before = (events.len() == f.limit as usize)
         .then(|| events.last().map(|e| e.seq))
@@ -648,7 +636,7 @@ struct ProofQuery {
 async fn api_event(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, seq)): Path<(String, String)>,
+    InPractice(seq): InPractice<String>,
     Query(q): Query<ProofQuery>,
 ) -> Result<Json<ProvenEventOut>, HttpError> {
     scope.require(Permission::AuditView, "audit.view").await?;

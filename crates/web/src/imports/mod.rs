@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Query, State};
 use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,6 +20,7 @@ use crate::kit::error::Problem;
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render_with};
 use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
 use custodian_app::imports::{Checked, ImportMode, Register, check_file, write};
@@ -69,17 +70,16 @@ macro_rules! register_routes {
         .get(
             concat!("/practices/{practice_id}/", $base, "/{import_id}"),
             P,
-            |s: State<AppState>, scope: PracticeScope, p: Path<(String, String)>| {
+            |s: State<AppState>, scope: PracticeScope, p: InPractice<String>| {
                 check_page(s, scope, p, $reg)
             },
         )
         .post(
             concat!("/practices/{practice_id}/", $base, "/{import_id}"),
             P,
-            |s: State<AppState>,
-             scope: PracticeScope,
-             p: Path<(String, String)>,
-             f: Form<Decision>| decide_submit(s, scope, p, f, $reg),
+            |s: State<AppState>, scope: PracticeScope, p: InPractice<String>, f: Form<Decision>| {
+                decide_submit(s, scope, p, f, $reg)
+            },
         )
         .post(
             concat!("/api/v1/practices/{practice_id}/", $base),

@@ -98,11 +98,7 @@ pub(crate) fn upload_form(scope: &PracticeScope, errors: Errors, register: Regis
     render_with(
         status,
         &UploadPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/{list}", scope.id()),
-            ),
+            layout: scope.layout(&format!("/practices/{}/{list}", scope.id())),
             practice: scope.practice.clone(),
             errors,
             columns: column_help(register),
@@ -361,11 +357,7 @@ pub(crate) async fn check_form(
     Ok(render_with(
         status,
         &CheckPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/{}", scope.id(), register.key()),
-            ),
+            layout: scope.layout(&format!("/practices/{}/{}", scope.id(), register.key())),
             practice: scope.practice.clone(),
             errors,
             uploaded_at: custodian_domain::time::show_datetime(import.created_at),
@@ -396,7 +388,7 @@ pub(crate) async fn check_form(
 pub(crate) async fn check_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     register: Register,
 ) -> Result<Response, HttpError> {
     scope
@@ -419,7 +411,7 @@ pub(crate) struct Decision {
 pub(crate) async fn decide_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(d): Form<Decision>,
     register: Register,
 ) -> Result<Response, HttpError> {

@@ -383,6 +383,16 @@ impl PracticeScope {
         self.practice.id
     }
 
+    /// The page frame for a page of this practice; `here` is the page's path.
+    pub fn layout(&self, here: &str) -> crate::kit::layout::Layout {
+        crate::kit::layout::Layout::new(&self.user, Some((&self.practice, &self.access)), here)
+    }
+
+    /// The path of a page of this practice: `/practices/{id}` followed by `page`.
+    pub fn path(&self, page: &str) -> String {
+        format!("/practices/{}{page}", self.practice.id)
+    }
+
     /// The person acting in this practice, for the application's use cases.
     pub fn actor(&self) -> Actor<'_> {
         Actor {
@@ -404,6 +414,21 @@ impl PracticeScope {
     /// Records a read of confidential data; returns once the event is durable.
     pub async fn record(&self, event: AuditEvent) -> Result<(), HttpError> {
         Ok(self.state.record_read(event).await?)
+    }
+
+    /// Records a read of a list of `records` confidential records (`action`, e.g.
+    /// `asset.list`); returns once the event is durable.
+    pub async fn record_list(
+        &self,
+        action: &str,
+        object_type: &str,
+        records: usize,
+    ) -> Result<(), HttpError> {
+        self.record(
+            self.event(action, object_type, None)
+                .details(serde_json::json!({ "records": records })),
+        )
+        .await
     }
 
     pub fn event(&self, action: &str, object_type: &str, object_id: Option<String>) -> AuditEvent {
@@ -523,6 +548,31 @@ pub async fn require_provider(
     Ok(state
         .require_access(&user.provider_access(), meta, None, permission, action)
         .await?)
+}
+
+/// The path parameters of a practice's page after `{practice_id}` (which [`PracticeScope`]
+/// has already checked): one as a `String`, several as a tuple.
+pub struct InPractice<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for InPractice<T> {
+    type Rejection = HttpError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let rest: Vec<serde_json::Value> = params
+            .iter()
+            .filter(|(k, _)| *k != "practice_id")
+            .map(|(_, v)| serde_json::Value::String(v.to_string()))
+            .collect();
+        let value = match <[serde_json::Value; 1]>::try_from(rest) {
+            Ok([one]) => one,
+            Err(many) => serde_json::Value::Array(many),
+        };
+        serde_json::from_value(value)
+            .map(InPractice)
+            .map_err(|_| AppError::NotFound.into())
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! and the signed-in person's own home.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::time::show_date;
@@ -17,7 +17,7 @@ use crate::kit::capability::{Capability, ProviderPage, Room};
 use crate::kit::forms::PageQuery;
 use crate::kit::layout::{Layout, provider_roles_text, render, render_with, roles_text};
 use crate::kit::routes::{Reach, Routes};
-use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};
+use crate::kit::session::{InPractice, PracticeScope, RequestMeta, SignedIn};
 use crate::{AppError, AppState, HttpError};
 
 pub fn routes(r: &mut Routes) {
@@ -250,7 +250,7 @@ async fn practice_home(
         .map(|item| (format!("{base}{}", item.path), item.text))
         .collect();
     Ok(render(&PracticePage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &base),
+        layout: scope.layout(&base),
         roles: if scope.roles.is_empty() {
             String::new()
         } else {
@@ -289,15 +289,11 @@ async fn people(
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     let list = state.store.members(scope.id(), &page).await?;
     scope
-        .record(
-            scope
-                .event("people.list", "person", None)
-                .details(serde_json::json!({ "records": list.items.len() })),
-        )
+        .record_list("people.list", "person", list.items.len())
         .await?;
-    let here = format!("/practices/{}/people", scope.id());
+    let here = scope.path("/people");
     Ok(render(&PeoplePage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+        layout: scope.layout(&here),
         practice: scope.practice.clone(),
         people: list
             .items
@@ -330,7 +326,7 @@ struct PersonPage {
 async fn person(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person_id)): Path<(String, String)>,
+    InPractice(person_id): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let person_id: PersonId = person_id.parse().map_err(|_| AppError::NotFound)?;
     let me = person_id == scope.user.person_id();
@@ -363,7 +359,7 @@ async fn person(
         }
     }
     Ok(render(&PersonPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+        layout: scope.layout(&here),
         practice: scope.practice.clone(),
         roles: roles_text(&member.roles),
         joined: show_date(member.joined_at),

@@ -43,7 +43,7 @@ pub(crate) async fn api_generate(
 pub(crate) async fn api_get(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let (record, content) =
         rr::read(&state, &scope.actor(), &key, "risk_report.view", None).await?;
@@ -57,7 +57,7 @@ pub(crate) async fn api_get(
 pub(crate) async fn api_minutes(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
     Json(input): Json<MinutesInput>,
 ) -> Result<Response, HttpError> {
     Ok(Json(rr::record_minutes(&state, &scope.actor(), &key, &input).await?).into_response())
@@ -70,7 +70,7 @@ pub(crate) async fn api_minutes(
 pub(crate) async fn api_sign(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
     Ok(Json(rr::sign(&state, &scope.actor(), &key).await?).into_response())
 }

@@ -22,6 +22,7 @@ use crate::kit::error::Problem;
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render_with};
 use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::InPractice;
 use crate::kit::session::{PracticeScope, RequestMeta, SignedIn, require_provider};
 use crate::{AppError, AppState, HttpError};
 use custodian_app::risk_reports::{self as rr, MinutesInput, SignedCopy};

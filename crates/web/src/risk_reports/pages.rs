@@ -58,11 +58,7 @@ pub(crate) async fn list_form(
     Ok(render_with(
         status,
         &ListPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/risks", scope.id()),
-            ),
+            layout: scope.layout(&scope.path("/risks")),
             practice: scope.practice.clone(),
             errors,
             reports,
@@ -142,11 +138,7 @@ pub(crate) async fn report_form(
     let m = risks::matrix(&r.matrix);
     let draft = record.status == "draft";
     let page = ReportPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/risks", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/risks")),
         practice: scope.practice.clone(),
         errors,
         status_line: status_line(&record),
@@ -219,7 +211,7 @@ pub(crate) async fn report_form(
 pub(crate) async fn report_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
     report_form(&state, &scope, &key, Errors::none()).await
 }
@@ -227,7 +219,7 @@ pub(crate) async fn report_page(
 pub(crate) async fn report_pdf(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let (record, copy) = rr::read(
         &state,
@@ -260,7 +252,7 @@ pub(crate) async fn report_pdf(
 pub(crate) async fn report_csv(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let (record, copy) = rr::read(
         &state,
@@ -282,7 +274,7 @@ pub(crate) async fn report_csv(
 pub(crate) async fn minutes_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
     Form(input): Form<MinutesInput>,
 ) -> Result<Response, HttpError> {
     match rr::record_minutes(&state, &scope.actor(), &key, &input).await {
@@ -300,7 +292,7 @@ pub(crate) async fn minutes_submit(
 pub(crate) async fn sign_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
     match rr::sign(&state, &scope.actor(), &key).await {
         Ok(r) => Ok(Redirect::to(&format!(

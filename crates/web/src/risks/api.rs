@@ -53,13 +53,7 @@ pub(crate) async fn api_list(
             },
         )
         .await?;
-    scope
-        .record(
-            scope
-                .event("risk.list", "risk", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
-        .await?;
+    scope.record_list("risk.list", "risk", list.len()).await?;
     Ok(Json(list).into_response())
 }
 
@@ -82,7 +76,7 @@ pub(crate) async fn api_create(
 pub(crate) async fn api_get(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let risk = load(&state, &scope.actor(), &id).await?;
     scope
@@ -104,7 +98,7 @@ pub(crate) async fn api_get(
 pub(crate) async fn api_update(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<RiskInput>,
 ) -> Result<Response, HttpError> {
     Ok(Json(update_risk(&state, &scope.actor(), &id, &body).await?).into_response())
@@ -116,7 +110,7 @@ pub(crate) async fn api_update(
 pub(crate) async fn api_add_action(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<ActionInput>,
 ) -> Result<Response, HttpError> {
     let a = add_action(&state, &scope.actor(), &id, &body).await?;
@@ -130,7 +124,7 @@ pub(crate) async fn api_add_action(
 pub(crate) async fn api_update_action(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id, action)): Path<(String, String, String)>,
+    InPractice((id, action)): InPractice<(String, String)>,
     Json(body): Json<ActionInput>,
 ) -> Result<Response, HttpError> {
     Ok(Json(update_action(&state, &scope.actor(), &id, &action, &body).await?).into_response())
@@ -142,7 +136,7 @@ pub(crate) async fn api_update_action(
 pub(crate) async fn api_review(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<ReviewInput>,
 ) -> Result<Response, HttpError> {
     let r = review(&state, &scope.actor(), &id, &body).await?;
@@ -156,7 +150,7 @@ pub(crate) async fn api_review(
 pub(crate) async fn api_accept(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<AcceptanceInput>,
 ) -> Result<Response, HttpError> {
     let a = accept(&state, &scope.actor(), &id, &body).await?;
@@ -199,7 +193,7 @@ pub(crate) async fn api_library(
 pub(crate) async fn api_from_library(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let r = from_library(&state, &scope, &key).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())

@@ -121,11 +121,7 @@ pub(crate) async fn form_page(
         })
         .collect();
     let page = FormPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/risks", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/risks")),
         practice: scope.practice.clone(),
         heading: match existing {
             Some(r) => format!("Edit {} {}", r.reference, r.fields.title),
@@ -133,7 +129,7 @@ pub(crate) async fn form_page(
         },
         action: match existing {
             Some(r) => format!("/practices/{}/risks/{}/edit", scope.id(), r.id),
-            None => format!("/practices/{}/risks", scope.id()),
+            None => scope.path("/risks"),
         },
         category: choose(risks::CATEGORIES, &f.category, Some("Choose")),
         treatment: choose(risks::TREATMENTS, &f.treatment, Some("Choose")),
@@ -236,7 +232,7 @@ pub(crate) async fn create_submit(
 pub(crate) async fn edit_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let r = load(&state, &scope.actor(), &id).await?;
     require_edit(&state, &scope.actor(), r.fields.owner_id, "risk.update").await?;
@@ -249,7 +245,7 @@ pub(crate) async fn edit_page(
 pub(crate) async fn edit_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
     let old = load(&state, &scope.actor(), &id).await?;

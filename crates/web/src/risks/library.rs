@@ -36,11 +36,7 @@ pub(crate) async fn library_page(
     scope.require(Permission::RisksView, "risk.library").await?;
     let (m, _) = matrix_of(&state, &scope.actor()).await?;
     Ok(render(&LibraryPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/risks", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/risks")),
         practice: scope.practice.clone(),
         can_add: scope.access.can(Permission::RisksManage)
             || custodian_domain::assets::may_own(&scope.roles),
@@ -96,7 +92,7 @@ pub(crate) async fn from_library(
 pub(crate) async fn library_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, key)): Path<(String, String)>,
+    InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let r = from_library(&state, &scope, &key).await?;
     Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
@@ -120,11 +116,7 @@ pub(crate) async fn matrix_page(
     scope.require(Permission::RisksView, "risk.matrix").await?;
     let (m, appetite) = matrix_of(&state, &scope.actor()).await?;
     Ok(render(&MatrixPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/risks", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/risks")),
         practice: scope.practice.clone(),
         heat_map: crate::risks::chart::heat_map_svg(m, &[], "The practice's risk matrix"),
         bands: Band::ALL.iter().map(|b| (*b, m.band_range(*b))).collect(),

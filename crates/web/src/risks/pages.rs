@@ -92,13 +92,7 @@ pub(crate) async fn list_page(
         limit: 50_000,
     };
     let list = state.store.risks(scope.id(), &filter).await?;
-    scope
-        .record(
-            scope
-                .event("risk.list", "risk", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
-        .await?;
+    scope.record_list("risk.list", "risk", list.len()).await?;
     let today = state.today();
     let live: Vec<&Risk> = list
         .iter()
@@ -140,11 +134,7 @@ pub(crate) async fn list_page(
         })
         .collect();
     Ok(render(&ListPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/risks", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/risks")),
         practice: scope.practice.clone(),
         errors: Errors::none(),
         heat_map: crate::risks::chart::heat_map_svg(

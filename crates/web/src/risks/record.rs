@@ -59,11 +59,7 @@ pub(crate) async fn risk_page_for(
     let staff = state.store.access_overview(scope.id()).await?;
     let band = m.band(r.residual_score as u8);
     let page = RiskPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/risks", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/risks")),
         practice: scope.practice.clone(),
         details,
         band,
@@ -184,7 +180,7 @@ fn level_options(labels: &[&str], v: Option<u8>) -> Options {
 pub(crate) async fn risk_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
     risk_page_for(&state, &scope, &id, Errors::none()).await
 }
@@ -196,7 +192,7 @@ pub(crate) fn back(scope: &PracticeScope, id: &str, anchor: &str) -> Response {
 pub(crate) async fn action_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(input): Form<ActionInput>,
 ) -> Result<Response, HttpError> {
     match add_action(&state, &scope.actor(), &id, &input).await {
@@ -215,7 +211,7 @@ pub(crate) struct ActionStatus {
 pub(crate) async fn action_update_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id, action)): Path<(String, String, String)>,
+    InPractice((id, action)): InPractice<(String, String)>,
     Form(form): Form<ActionStatus>,
 ) -> Result<Response, HttpError> {
     let input = ActionInput {
@@ -232,7 +228,7 @@ pub(crate) async fn action_update_submit(
 pub(crate) async fn review_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
     let get = |k: &str| {
@@ -258,7 +254,7 @@ pub(crate) async fn review_submit(
 pub(crate) async fn accept_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(input): Form<AcceptanceInput>,
 ) -> Result<Response, HttpError> {
     match accept(&state, &scope.actor(), &id, &input).await {
@@ -340,13 +336,7 @@ pub(crate) async fn export_csv(
             r.next_review_on.to_string(),
         ]));
     }
-    scope
-        .record(
-            scope
-                .event("risk.export", "risk", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
-        .await?;
+    scope.record_list("risk.export", "risk", list.len()).await?;
     Ok(crate::kit::csv::csv_response(
         &format!("custodian-risks-{}.csv", scope.practice.ods_code),
         out,

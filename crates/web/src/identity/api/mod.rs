@@ -20,6 +20,7 @@ use crate::identity::account::{self, SignInOutcome};
 use crate::kit::capability::Capability;
 use crate::kit::error::Problem;
 use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::InPractice;
 use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};
 use crate::{AppError, AppState, HttpError};
 use custodian_app::identity::{self as uap, IdentityCheck};

@@ -12,11 +12,7 @@ pub(crate) async fn access(
     scope.require(Permission::PeopleView, "access.list").await?;
     let rows = state.store.access_overview(scope.id()).await?;
     scope
-        .record(
-            scope
-                .event("access.list", "person", None)
-                .details(serde_json::json!({ "records": rows.len() })),
-        )
+        .record_list("access.list", "person", rows.len())
         .await?;
     Ok(Json(rows))
 }
@@ -42,11 +38,7 @@ pub(crate) async fn list_requests(
     }
     let list = state.store.access_requests(scope.id(), q.pending).await?;
     scope
-        .record(
-            scope
-                .event("access_request.list", "access_request", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
+        .record_list("access_request.list", "access_request", list.len())
         .await?;
     Ok(Json(list))
 }
@@ -70,7 +62,7 @@ pub(crate) async fn request_starter(
 pub(crate) async fn request_mover(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
     Json(mut body): Json<NewAccessRequest>,
 ) -> Result<Response, HttpError> {
     let person: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
@@ -93,7 +85,7 @@ pub(crate) async fn request_mover(
 pub(crate) async fn get_request(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Json<AccessRequest>, HttpError> {
     if !scope.access.can(Permission::StarterRequest) {
         scope
@@ -136,7 +128,7 @@ pub struct Approved {
 pub(crate) async fn approve(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<ReasonBody>,
 ) -> Result<Json<Approved>, HttpError> {
     let (request, one_time_password) =
@@ -153,7 +145,7 @@ pub(crate) async fn approve(
 pub(crate) async fn reject(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<ReasonBody>,
 ) -> Result<Json<AccessRequest>, HttpError> {
     Ok(Json(
@@ -185,7 +177,7 @@ pub struct IdentityResult {
 pub(crate) async fn verify_identity(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
     Json(body): Json<AnswersBody>,
 ) -> Result<Json<IdentityResult>, HttpError> {
     let person: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
@@ -232,7 +224,7 @@ pub(crate) async fn verify_identity(
 pub(crate) async fn unlock(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
 ) -> Result<StatusCode, HttpError> {
     scope
         .require(Permission::AccountUnlock, "account.unlock")
@@ -261,7 +253,7 @@ pub(crate) async fn unlock(
 pub(crate) async fn record_leaver(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
     Json(body): Json<NewLeaver>,
 ) -> Result<Response, HttpError> {
     let person: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
@@ -278,11 +270,7 @@ pub(crate) async fn list_leavers(
     scope.require(Permission::PeopleView, "leaver.list").await?;
     let list = state.store.leavers(scope.id()).await?;
     scope
-        .record(
-            scope
-                .event("leaver.list", "person", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
+        .record_list("leaver.list", "person", list.len())
         .await?;
     Ok(Json(list))
 }
@@ -293,7 +281,7 @@ pub(crate) async fn list_leavers(
 pub(crate) async fn cancel_leaver(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Json<Leaver>, HttpError> {
     scope
         .require(Permission::LeaverRecord, "leaver.cancel")
@@ -317,11 +305,7 @@ pub(crate) async fn list_tasks(
         .await?;
     let list = state.store.access_grants(scope.id(), false).await?;
     scope
-        .record(
-            scope
-                .event("access_grant.list", "access_grant", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
+        .record_list("access_grant.list", "access_grant", list.len())
         .await?;
     Ok(Json(list))
 }
@@ -338,7 +322,7 @@ pub struct NoteBody {
 pub(crate) async fn task_done(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Json(body): Json<NoteBody>,
 ) -> Result<Json<AccessGrant>, HttpError> {
     scope
@@ -397,11 +381,7 @@ pub(crate) async fn list_administrators(
     }
     let list = state.store.administrators(scope.id()).await?;
     scope
-        .record(
-            scope
-                .event("administrator.list", "person", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
+        .record_list("administrator.list", "person", list.len())
         .await?;
     Ok(Json(list))
 }

@@ -32,15 +32,11 @@ pub(crate) async fn access_page(
     let settings = state.store.settings(scope.id()).await?;
     let now = state.clock.now();
     scope
-        .record(
-            scope
-                .event("access.list", "person", None)
-                .details(serde_json::json!({ "records": rows.len() })),
-        )
+        .record_list("access.list", "person", rows.len())
         .await?;
-    let here = format!("/practices/{}/access", scope.id());
+    let here = scope.path("/access");
     Ok(render(&AccessPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+        layout: scope.layout(&here),
         practice: scope.practice.clone(),
         dormant_days: settings.dormant_after_days,
         rows: rows
@@ -127,11 +123,7 @@ pub(crate) async fn security_page(
     let now = state.clock.now();
     let locked = state.store.locked_accounts(scope.id(), now).await?;
     scope
-        .record(
-            scope
-                .event("security.view", "person", None)
-                .details(serde_json::json!({ "records": locked.len() })),
-        )
+        .record_list("security.view", "person", locked.len())
         .await?;
     let settings = state.store.settings(scope.id()).await?;
     // Failed sign-ins of this practice's staff in the last week.
@@ -161,9 +153,9 @@ pub(crate) async fn security_page(
         .filter(mine)
         .filter(|e| e.event.action == "account.lock")
         .count();
-    let here = format!("/practices/{}/security", scope.id());
+    let here = scope.path("/security");
     Ok(render(&SecurityPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+        layout: scope.layout(&here),
         practice: scope.practice.clone(),
         can_unlock: scope.access.can(Permission::AccountUnlock),
         locked: locked
@@ -198,7 +190,7 @@ pub(crate) async fn security_page(
 pub(crate) async fn unlock(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
 ) -> Result<Response, HttpError> {
     scope
         .require(Permission::AccountUnlock, "account.unlock")
@@ -206,13 +198,13 @@ pub(crate) async fn unlock(
     let m = member(&state, &scope.practice, &person).await?;
     let event = scope.event("account.unlock", "person", Some(m.person.id.to_string()));
     state.store.unlock_account(m.person.id, &event).await?;
-    Ok(Redirect::to(&format!("/practices/{}/security?done=unlock", scope.id())).into_response())
+    Ok(Redirect::to(&scope.path("/security?done=unlock")).into_response())
 }
 
 pub(crate) async fn clear_identity_lock(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
 ) -> Result<Response, HttpError> {
     scope
         .require(Permission::AccountUnlock, "identity.unlock")
@@ -220,5 +212,5 @@ pub(crate) async fn clear_identity_lock(
     let m = member(&state, &scope.practice, &person).await?;
     let event = scope.event("identity.unlock", "person", Some(m.person.id.to_string()));
     state.store.clear_identity_lock(m.person.id, &event).await?;
-    Ok(Redirect::to(&format!("/practices/{}/security?done=identity", scope.id())).into_response())
+    Ok(Redirect::to(&scope.path("/security?done=identity")).into_response())
 }

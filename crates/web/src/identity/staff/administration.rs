@@ -31,11 +31,7 @@ pub(crate) async fn tasks_page(
         .await?;
     let grants = state.store.access_grants(scope.id(), false).await?;
     scope
-        .record(
-            scope
-                .event("access_grant.list", "access_grant", None)
-                .details(serde_json::json!({ "records": grants.len() })),
-        )
+        .record_list("access_grant.list", "access_grant", grants.len())
         .await?;
     let row = |g: &custodian_store::AccessGrant| TaskRow {
         id: g.id.to_string(),
@@ -54,9 +50,9 @@ pub(crate) async fn tasks_page(
         done: g.done_at.map(show_datetime).unwrap_or_default(),
         note: g.note.clone().unwrap_or_default(),
     };
-    let here = format!("/practices/{}/tasks", scope.id());
+    let here = scope.path("/tasks");
     Ok(render(&TasksPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+        layout: scope.layout(&here),
         practice: scope.practice.clone(),
         errors: Errors::none(),
         open: grants
@@ -82,7 +78,7 @@ pub(crate) struct NoteForm {
 pub(crate) async fn task_done(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, HttpError> {
     scope
@@ -92,7 +88,7 @@ pub(crate) async fn task_done(
         .store
         .complete_access_grant(scope.id(), parse_id(&id)?, &form.note, &scope.meta)
         .await?;
-    Ok(Redirect::to(&format!("/practices/{}/tasks", scope.id())).into_response())
+    Ok(Redirect::to(&scope.path("/tasks")).into_response())
 }
 
 #[derive(Template)]
@@ -115,11 +111,7 @@ pub(crate) async fn systems_page_for(
     Ok(render_with(
         status,
         &SystemsPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/systems", scope.id()),
-            ),
+            layout: scope.layout(&scope.path("/systems")),
             practice: scope.practice.clone(),
             errors,
             systems: systems.into_iter().map(|s| s.name).collect(),
@@ -155,7 +147,7 @@ pub(crate) async fn add_system(
         .add_system(scope.id(), &form.name, &scope.meta)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/practices/{}/systems", scope.id())).into_response()),
+        Ok(_) => Ok(Redirect::to(&scope.path("/systems")).into_response()),
         Err(custodian_store::StoreError::Invalid(i)) => {
             systems_page_for(&state, &scope, i.into()).await
         }
@@ -200,11 +192,7 @@ pub(crate) async fn administrators_page_for(
     Ok(render_with(
         status,
         &AdministratorsPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/administrators", scope.id()),
-            ),
+            layout: scope.layout(&scope.path("/administrators")),
             practice: scope.practice.clone(),
             errors,
             cap: settings.administrator_cap,
@@ -247,13 +235,7 @@ pub(crate) async fn administrators_page(
             .await?;
     }
     let n = state.store.administrators(scope.id()).await?.len();
-    scope
-        .record(
-            scope
-                .event("administrator.list", "person", None)
-                .details(serde_json::json!({ "records": n })),
-        )
-        .await?;
+    scope.record_list("administrator.list", "person", n).await?;
     administrators_page_for(&state, &scope, Errors::none()).await
 }
 
@@ -282,9 +264,7 @@ pub(crate) async fn nominate(
         }
     };
     match nominate_administrator(&state, &scope.actor(), person, &form.reason).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/practices/{}/administrators", scope.id())).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&scope.path("/administrators")).into_response()),
         Err(AppError::Invalid(i)) => administrators_page_for(&state, &scope, i.into()).await,
         Err(AppError::Conflict { field, message }) => {
             administrators_page_for(&state, &scope, Errors::one(&field, message)).await
@@ -296,7 +276,7 @@ pub(crate) async fn nominate(
 pub(crate) async fn end_nomination(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, HttpError> {
     scope
@@ -312,7 +292,7 @@ pub(crate) async fn end_nomination(
         .store
         .end_administrator_nomination(scope.id(), person, reason, &scope.meta)
         .await?;
-    Ok(Redirect::to(&format!("/practices/{}/administrators", scope.id())).into_response())
+    Ok(Redirect::to(&scope.path("/administrators")).into_response())
 }
 
 pub(crate) struct SettingsForm {
@@ -494,11 +474,7 @@ pub(crate) async fn settings_page(
         .await?;
     let s = state.store.settings(scope.id()).await?;
     Ok(render(&SettingsPage {
-        layout: Layout::new(
-            &scope.user,
-            Some((&scope.practice, &scope.access)),
-            &format!("/practices/{}/settings", scope.id()),
-        ),
+        layout: scope.layout(&scope.path("/settings")),
         practice: scope.practice.clone(),
         errors: Errors::none(),
         s: SettingsForm::from(&s),
@@ -531,10 +507,7 @@ pub(crate) async fn save_settings(
     let errors = match parsed {
         Ok(s) => match state.store.set_settings(scope.id(), &s, &scope.meta).await {
             Ok(()) => {
-                return Ok(
-                    Redirect::to(&format!("/practices/{}/settings?done=1", scope.id()))
-                        .into_response(),
-                );
+                return Ok(Redirect::to(&scope.path("/settings?done=1")).into_response());
             }
             Err(custodian_store::StoreError::Invalid(i)) => i.into(),
             Err(e) => return Err(e.into()),
@@ -544,11 +517,7 @@ pub(crate) async fn save_settings(
     Ok(render_with(
         StatusCode::UNPROCESSABLE_ENTITY,
         &SettingsPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/settings", scope.id()),
-            ),
+            layout: scope.layout(&scope.path("/settings")),
             practice: scope.practice.clone(),
             errors,
             s: form,

@@ -17,14 +17,14 @@ pub(crate) struct LeaverPage {
 pub(crate) async fn leaver_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
 ) -> Result<Response, HttpError> {
     scope
         .require(Permission::LeaverRecord, "leaver.record")
         .await?;
     let m = member(&state, &scope.practice, &person).await?;
     Ok(render(&LeaverPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), ""),
+        layout: scope.layout(""),
         practice: scope.practice.clone(),
         errors: Errors::none(),
         name: m.person.full_name,
@@ -37,7 +37,7 @@ pub(crate) async fn leaver_page(
 pub(crate) async fn leaver_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
     Form(form): Form<NewLeaver>,
 ) -> Result<Response, HttpError> {
     let m = member(&state, &scope.practice, &person).await?;
@@ -51,7 +51,7 @@ pub(crate) async fn leaver_submit(
         Err(AppError::Invalid(i)) => Ok(render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
             &LeaverPage {
-                layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), ""),
+                layout: scope.layout(""),
                 practice: scope.practice.clone(),
                 errors: i.into(),
                 name: m.person.full_name,
@@ -63,7 +63,7 @@ pub(crate) async fn leaver_submit(
         Err(AppError::Conflict { field, message }) => Ok(render_with(
             StatusCode::CONFLICT,
             &LeaverPage {
-                layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), ""),
+                layout: scope.layout(""),
                 practice: scope.practice.clone(),
                 errors: Errors::one(&field, message),
                 name: m.person.full_name,
@@ -102,15 +102,11 @@ pub(crate) async fn leavers_page(
     scope.require(Permission::PeopleView, "leaver.list").await?;
     let leavers = state.store.leavers(scope.id()).await?;
     scope
-        .record(
-            scope
-                .event("leaver.list", "person", None)
-                .details(serde_json::json!({ "records": leavers.len() })),
-        )
+        .record_list("leaver.list", "person", leavers.len())
         .await?;
-    let here = format!("/practices/{}/leavers", scope.id());
+    let here = scope.path("/leavers");
     Ok(render(&LeaversPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+        layout: scope.layout(&here),
         practice: scope.practice.clone(),
         can_record: scope.access.can(Permission::LeaverRecord),
         notice: q.done.map(|d| match d.as_str() {
@@ -137,7 +133,7 @@ pub(crate) async fn leavers_page(
 pub(crate) async fn cancel_leaver(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
     scope
         .require(Permission::LeaverRecord, "leaver.cancel")
@@ -146,5 +142,5 @@ pub(crate) async fn cancel_leaver(
         .store
         .cancel_leaver(scope.id(), parse_id(&id)?, &scope.meta)
         .await?;
-    Ok(Redirect::to(&format!("/practices/{}/leavers?done=cancelled", scope.id())).into_response())
+    Ok(Redirect::to(&scope.path("/leavers?done=cancelled")).into_response())
 }

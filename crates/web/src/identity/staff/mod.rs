@@ -7,7 +7,7 @@
 //! `record_leaver`, `process_due_leavers`...) that the pages, the API and the CLI all call.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
@@ -22,6 +22,7 @@ use crate::kit::capability::{Capability, Room};
 use crate::kit::forms::Errors;
 use crate::kit::layout::{Layout, render, render_with, roles_text};
 use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
 use custodian_app::identity::{

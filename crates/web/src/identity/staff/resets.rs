@@ -43,12 +43,12 @@ pub(crate) async fn verify_page_for(
         .await?
         .ok_or(AppError::NotFound)?;
     let questions = state.store.security_answers(m.person.id).await?;
-    let here = format!("/practices/{}/people", scope.id());
+    let here = scope.path("/people");
     let status = errors.status();
     Ok(render_with(
         status,
         &VerifyPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+            layout: scope.layout(&here),
             practice: scope.practice.clone(),
             errors,
             name: m.person.full_name.clone(),
@@ -68,7 +68,7 @@ pub(crate) async fn verify_page_for(
 pub(crate) async fn verify_identity_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
 ) -> Result<Response, HttpError> {
     scope
         .require(Permission::IdentityVerify, "identity.verify")
@@ -88,7 +88,7 @@ pub(crate) async fn verify_identity_page(
 pub(crate) async fn verify_identity_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
     let m = member(&state, &scope.practice, &person).await?;
@@ -102,7 +102,7 @@ pub(crate) async fn verify_identity_submit(
         .collect();
     match verify_identity(&state, &scope.actor(), m.person.id, &answers).await {
         Ok(IdentityCheck::Passed { one_time_password, expires }) => Ok(render(&OtpPage {
-            layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), ""),
+            layout: scope.layout(""),
             heading: "Identity confirmed".into(),
             intro: format!("Every answer matched. {} has been signed out everywhere.", m.person.full_name),
             name: m.person.full_name.clone(),

@@ -32,15 +32,11 @@ pub(crate) async fn requests_page(
     }
     let list = state.store.access_requests(scope.id(), false).await?;
     scope
-        .record(
-            scope
-                .event("access_request.list", "access_request", None)
-                .details(serde_json::json!({ "records": list.len() })),
-        )
+        .record_list("access_request.list", "access_request", list.len())
         .await?;
-    let here = format!("/practices/{}/requests", scope.id());
+    let here = scope.path("/requests");
     Ok(render(&RequestsPage {
-        layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), &here),
+        layout: scope.layout(&here),
         practice: scope.practice.clone(),
         can_request: scope.access.can(Permission::StarterRequest),
         requests: list
@@ -159,11 +155,7 @@ pub(crate) async fn request_form(
     Ok(render_with(
         status,
         &RequestNewPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/requests", scope.id()),
-            ),
+            layout: scope.layout(&scope.path("/requests")),
             practice: scope.practice.clone(),
             errors,
             heading: match mover {
@@ -172,7 +164,7 @@ pub(crate) async fn request_form(
             },
             action: match mover {
                 Some(m) => format!("/practices/{}/people/{}/move", scope.id(), m.person.id),
-                None => format!("/practices/{}/requests", scope.id()),
+                None => scope.path("/requests"),
             },
             is_mover: mover.is_some(),
             start_label: if mover.is_some() {
@@ -259,7 +251,7 @@ pub(crate) async fn starter_submit(
 pub(crate) async fn mover_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
 ) -> Result<Response, HttpError> {
     scope
         .require(Permission::StarterRequest, "mover.request")
@@ -286,7 +278,7 @@ pub(crate) async fn mover_page(
 pub(crate) async fn mover_submit(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, person)): Path<(String, String)>,
+    InPractice(person): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
     let m = member(&state, &scope.practice, &person).await?;
@@ -349,11 +341,7 @@ pub(crate) async fn request_page_for(
     Ok(render_with(
         status,
         &RequestPage {
-            layout: Layout::new(
-                &scope.user,
-                Some((&scope.practice, &scope.access)),
-                &format!("/practices/{}/requests", scope.id()),
-            ),
+            layout: scope.layout(&scope.path("/requests")),
             practice: scope.practice.clone(),
             errors,
             roles: roles_text(&r.roles),
@@ -374,7 +362,7 @@ pub(crate) async fn request_page_for(
 pub(crate) async fn request_page(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
     if !scope.access.can(Permission::StarterRequest) {
         scope
@@ -393,7 +381,7 @@ pub(crate) struct ReasonForm {
 pub(crate) async fn approve(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, HttpError> {
     let id = parse_id(&id)?;
@@ -401,7 +389,7 @@ pub(crate) async fn approve(
         Ok((r, Some(otp))) => {
             let settings = state.store.settings(scope.id()).await?;
             Ok(render(&OtpPage {
-                layout: Layout::new(&scope.user, Some((&scope.practice, &scope.access)), ""),
+                layout: scope.layout(""),
                 heading: format!("{} approved", r.reference),
                 intro: format!(
                     "{}'s account is created, and a task is open for each other system they need.",
@@ -433,7 +421,7 @@ pub(crate) async fn approve(
 pub(crate) async fn reject(
     State(state): State<AppState>,
     scope: PracticeScope,
-    Path((_, id)): Path<(String, String)>,
+    InPractice(id): InPractice<String>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, HttpError> {
     let id = parse_id(&id)?;
