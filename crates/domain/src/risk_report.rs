@@ -162,6 +162,38 @@ pub struct ReportFacts<'a> {
     pub today: NaiveDate,
 }
 
+/// Where a quarterly report is: a draft (built from the register as it is, minutes being
+/// recorded), or signed off by the SIRO and kept as it was signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Draft,
+    Signed,
+}
+
+impl ReportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "draft",
+            ReportStatus::Signed => "signed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(ReportStatus::Draft),
+            "signed" => Some(ReportStatus::Signed),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ReportStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Builds the report.
 pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
     let m = f.matrix;

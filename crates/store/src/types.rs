@@ -589,7 +589,7 @@ pub struct RiskReport {
     /// `2026-Q3`.
     pub quarter: String,
     /// draft or signed.
-    pub status: String,
+    pub status: custodian_domain::risk_report::ReportStatus,
     pub created_at: DateTime<Utc>,
     /// Who made the draft: a username, or `scheduler`.
     pub created_by: String,

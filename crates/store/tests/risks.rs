@@ -338,7 +338,7 @@ async fn a_quarterly_report_is_made_once_and_kept_unchanged_once_signed(store: S
         .sign_risk_report(p.id, "2026-Q3", "{\"signed\":true}", &by)
         .await
         .unwrap();
-    assert_eq!(signed.status, "signed");
+    assert_eq!(signed.status.as_str(), "signed");
     assert_eq!(signed.signed_by_name.as_deref(), Some("sam Person"));
     use sha2::Digest as _;
     assert_eq!(

@@ -2,6 +2,7 @@
 //! practice meeting, signed off by the SIRO; the signed copy is kept as it was signed.
 
 use custodian_domain::quarters::{Quarter, parse_quarter};
+use custodian_domain::risk_report::ReportStatus;
 use custodian_domain::risk_report::{
     self, ActionFact, ChangeFact, QuarterlyReport, ReportFacts, RiskFact,
 };
@@ -267,7 +268,7 @@ pub async fn current(
     q: Quarter,
     r: &RiskReport,
 ) -> Result<SignedCopy, AppError> {
-    if r.status == "signed" {
+    if r.status == ReportStatus::Signed {
         return content_of(r);
     }
     Ok(SignedCopy {
@@ -359,7 +360,7 @@ pub async fn sign(app: &App, actor: &Actor<'_>, key: &str) -> Result<RiskReport,
         "risk_report.sign",
     )
     .await?;
-    if r.status == "signed" {
+    if r.status == ReportStatus::Signed {
         return Err(custodian_domain::Invalid::one(
             "quarter",
             "This report has already been signed off",
@@ -417,7 +418,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         let settings = app.store.settings(practice).await?;
         let last = Quarter::containing(app.today(), settings.quarter_start_month).previous();
         Ok(match app.store.risk_report(practice, &last.key()).await? {
-            Some(r) if r.status == "draft" => vec![crate::home::Attention {
+            Some(r) if r.status == ReportStatus::Draft => vec![crate::home::Attention {
                 path: format!("/risk-reports/{}", r.quarter),
                 text: format!(
                     "The {} threats and vulnerabilities report is ready for the practice meeting and the SIRO's sign-off",

@@ -241,7 +241,11 @@ pub(super) fn report_from(row: &DbRow) -> Result<RiskReport> {
         id: row.try_get("id")?,
         practice_id: PracticeId(row.try_get("practice_id")?),
         quarter: row.try_get("quarter")?,
-        status: row.try_get("status")?,
+        status: {
+            let status: String = row.try_get("status")?;
+            custodian_domain::risk_report::ReportStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("report status {status}")))?
+        },
         created_at: row.try_get("created_at")?,
         created_by: row.try_get("created_by")?,
         snapshot: row.try_get("snapshot")?,

@@ -7,6 +7,7 @@ use crate::queries::now;
 use crate::*;
 use async_trait::async_trait;
 use custodian_domain::PracticeId;
+use custodian_domain::risk_report::ReportStatus;
 use uuid::Uuid;
 
 #[async_trait]
@@ -83,7 +84,7 @@ impl RiskReportStore for ThisStore {
             .risk_report(practice, quarter)
             .await?
             .ok_or(StoreError::NotFound("report"))?;
-        if old.status != "draft" {
+        if old.status != ReportStatus::Draft {
             return Err(custodian_domain::Invalid::one(
                 "minutes",
                 "This report has been signed off: it cannot be changed",
@@ -132,7 +133,7 @@ impl RiskReportStore for ThisStore {
             .risk_report(practice, quarter)
             .await?
             .ok_or(StoreError::NotFound("report"))?;
-        if old.status != "draft" {
+        if old.status != ReportStatus::Draft {
             return Err(StoreError::Conflict {
                 field: "quarter",
                 message: "This report has already been signed off".into(),

@@ -1,6 +1,7 @@
 //! The quarterly reports' pages: the list, a report, its minutes and sign-off.
 
 use super::*;
+use custodian_domain::risk_report::ReportStatus;
 
 pub(crate) struct ReportRow {
     pub(crate) key: String,
@@ -36,7 +37,7 @@ pub(crate) async fn list_form(
                 .map(|q| q.label())
                 .unwrap_or_else(|| r.quarter.clone()),
             key: r.quarter.clone(),
-            status: if r.status == "signed" {
+            status: if r.status == ReportStatus::Signed {
                 format!(
                     "Signed off by {} on {}",
                     r.signed_by_name.clone().unwrap_or_default(),
@@ -136,7 +137,7 @@ pub(crate) async fn report_form(
     let (record, copy) = rr::read(state, &scope.actor(), key, "risk_report.view", None).await?;
     let r = copy.report;
     let m = risks::matrix(&r.matrix);
-    let draft = record.status == "draft";
+    let draft = record.status == ReportStatus::Draft;
     let page = ReportPage {
         layout: scope.layout(&scope.path("/risks")),
         practice: scope.practice.clone(),
