@@ -129,12 +129,11 @@ pub(crate) async fn create_submit(
         Ok(i) => i,
         Err(e) => return form_page(&state, &scope, AssetInput::default(), e, None).await,
     };
-    match create_asset(&state, &scope.actor(), &input).await {
+    match submitted(create_asset(&state, &scope.actor(), &input).await)? {
         Ok(a) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
         }
-        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), None).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => form_page(&state, &scope, input, errors, None).await,
     }
 }
 
@@ -171,14 +170,11 @@ pub(crate) async fn edit_submit(
             .await;
         }
     };
-    match update_asset(&state, &scope.actor(), &id, &input).await {
+    match submitted(update_asset(&state, &scope.actor(), &id, &input).await)? {
         Ok(a) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
         }
-        Err(AppError::Invalid(i)) => {
-            form_page(&state, &scope, input, i.into(), Some(existing)).await
-        }
-        Err(e) => Err(e.into()),
+        Err(errors) => form_page(&state, &scope, input, errors, Some(existing)).await,
     }
 }
 
@@ -491,12 +487,11 @@ pub(crate) async fn flow_submit(
         agreement_ref: get("agreement_ref"),
         lifecycle_stage: get("lifecycle_stage"),
     };
-    match add_flow(&state, &scope.actor(), &id, &input).await {
+    match submitted(add_flow(&state, &scope.actor(), &id, &input).await)? {
         Ok(_) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
         }
-        Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => asset_page_for(&state, &scope, &id, errors).await,
     }
 }
 
@@ -563,12 +558,11 @@ pub(crate) async fn access_submit(
         level: get("level"),
         reason: get("reason"),
     };
-    match add_access(&state, &scope.actor(), &id, &input).await {
+    match submitted(add_access(&state, &scope.actor(), &id, &input).await)? {
         Ok(_) => {
             Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
         }
-        Err(AppError::Invalid(i)) => asset_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => asset_page_for(&state, &scope, &id, errors).await,
     }
 }
 

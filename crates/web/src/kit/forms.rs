@@ -73,3 +73,18 @@ pub fn choose(list: &[(&str, &str)], current: &str, blank: Option<&str>) -> Opti
     );
     v
 }
+
+/// A form's submission as a handler answers it: `Ok(Ok(value))` when the use case succeeded,
+/// `Ok(Err(errors))` when the input was invalid and the form is to be shown again with the
+/// fields marked, and `Err` for anything else (refused permission, not found, a clash, an
+/// internal error), which answers as an error page.
+pub fn submitted<T>(
+    result: Result<T, custodian_app::AppError>,
+) -> Result<Result<T, Errors>, crate::HttpError> {
+    use custodian_app::AppError;
+    match result {
+        Ok(v) => Ok(Ok(v)),
+        Err(AppError::Invalid(i)) => Ok(Err(i.into())),
+        Err(e) => Err(e.into()),
+    }
+}

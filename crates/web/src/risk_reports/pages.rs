@@ -91,15 +91,14 @@ pub(crate) async fn generate_submit(
     scope: PracticeScope,
     Form(input): Form<GenerateInput>,
 ) -> Result<Response, HttpError> {
-    match rr::generate(&state, &scope.actor(), &input.quarter).await {
+    match submitted(rr::generate(&state, &scope.actor(), &input.quarter).await)? {
         Ok(r) => Ok(Redirect::to(&format!(
             "/practices/{}/risk-reports/{}",
             scope.id(),
             r.quarter
         ))
         .into_response()),
-        Err(AppError::Invalid(i)) => list_form(&state, &scope, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => list_form(&state, &scope, errors).await,
     }
 }
 
@@ -278,15 +277,14 @@ pub(crate) async fn minutes_submit(
     InPractice(key): InPractice<String>,
     Form(input): Form<MinutesInput>,
 ) -> Result<Response, HttpError> {
-    match rr::record_minutes(&state, &scope.actor(), &key, &input).await {
+    match submitted(rr::record_minutes(&state, &scope.actor(), &key, &input).await)? {
         Ok(r) => Ok(Redirect::to(&format!(
             "/practices/{}/risk-reports/{}#meeting",
             scope.id(),
             r.quarter
         ))
         .into_response()),
-        Err(AppError::Invalid(i)) => report_form(&state, &scope, &key, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => report_form(&state, &scope, &key, errors).await,
     }
 }
 
@@ -295,14 +293,13 @@ pub(crate) async fn sign_submit(
     scope: PracticeScope,
     InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    match rr::sign(&state, &scope.actor(), &key).await {
+    match submitted(rr::sign(&state, &scope.actor(), &key).await)? {
         Ok(r) => Ok(Redirect::to(&format!(
             "/practices/{}/risk-reports/{}",
             scope.id(),
             r.quarter
         ))
         .into_response()),
-        Err(AppError::Invalid(i)) => report_form(&state, &scope, &key, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => report_form(&state, &scope, &key, errors).await,
     }
 }

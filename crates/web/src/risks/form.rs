@@ -220,12 +220,11 @@ pub(crate) async fn create_submit(
         Ok(i) => i,
         Err(e) => return form_page(&state, &scope, RiskInput::default(), e, None).await,
     };
-    match create_risk(&state, &scope.actor(), &input).await {
+    match submitted(create_risk(&state, &scope.actor(), &input).await)? {
         Ok(r) => {
             Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
         }
-        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), None).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => form_page(&state, &scope, input, errors, None).await,
     }
 }
 
@@ -253,11 +252,10 @@ pub(crate) async fn edit_submit(
         Ok(i) => i,
         Err(e) => return form_page(&state, &scope, old.fields.clone(), e, Some(&old)).await,
     };
-    match update_risk(&state, &scope.actor(), &id, &input).await {
+    match submitted(update_risk(&state, &scope.actor(), &id, &input).await)? {
         Ok(r) => {
             Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
         }
-        Err(AppError::Invalid(i)) => form_page(&state, &scope, input, i.into(), Some(&old)).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => form_page(&state, &scope, input, errors, Some(&old)).await,
     }
 }

@@ -195,10 +195,9 @@ pub(crate) async fn action_submit(
     InPractice(id): InPractice<String>,
     Form(input): Form<ActionInput>,
 ) -> Result<Response, HttpError> {
-    match add_action(&state, &scope.actor(), &id, &input).await {
+    match submitted(add_action(&state, &scope.actor(), &id, &input).await)? {
         Ok(_) => Ok(back(&scope, &id, "actions")),
-        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => risk_page_for(&state, &scope, &id, errors).await,
     }
 }
 
@@ -218,10 +217,9 @@ pub(crate) async fn action_update_submit(
         status: form.status,
         ..Default::default()
     };
-    match update_action(&state, &scope.actor(), &id, &action, &input).await {
+    match submitted(update_action(&state, &scope.actor(), &id, &action, &input).await)? {
         Ok(_) => Ok(back(&scope, &id, "actions")),
-        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => risk_page_for(&state, &scope, &id, errors).await,
     }
 }
 
@@ -244,10 +242,9 @@ pub(crate) async fn review_submit(
         notes: get("notes"),
         next_review_on: get("next_review_on"),
     };
-    match review(&state, &scope.actor(), &id, &input).await {
+    match submitted(review(&state, &scope.actor(), &id, &input).await)? {
         Ok(_) => Ok(back(&scope, &id, "reviews")),
-        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => risk_page_for(&state, &scope, &id, errors).await,
     }
 }
 
@@ -257,10 +254,9 @@ pub(crate) async fn accept_submit(
     InPractice(id): InPractice<String>,
     Form(input): Form<AcceptanceInput>,
 ) -> Result<Response, HttpError> {
-    match accept(&state, &scope.actor(), &id, &input).await {
+    match submitted(accept(&state, &scope.actor(), &id, &input).await)? {
         Ok(_) => Ok(back(&scope, &id, "acceptance")),
-        Err(AppError::Invalid(i)) => risk_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => risk_page_for(&state, &scope, &id, errors).await,
     }
 }
 

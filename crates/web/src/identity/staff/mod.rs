@@ -19,7 +19,7 @@ use custodian_store::{AccessRequest, Outcome};
 use serde::Deserialize;
 
 use crate::kit::capability::{Capability, Room};
-use crate::kit::forms::Errors;
+use crate::kit::forms::{Errors, submitted};
 use crate::kit::layout::{Layout, render, render_with, roles_text};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::InPractice;

@@ -100,7 +100,7 @@ pub(crate) async fn verify_identity_submit(
                 .unwrap_or_default()
         })
         .collect();
-    match verify_identity(&state, &scope.actor(), m.person.id, &answers).await {
+    match submitted(verify_identity(&state, &scope.actor(), m.person.id, &answers).await)? {
         Ok(IdentityCheck::Passed { one_time_password, expires }) => Ok(render(&OtpPage {
             layout: scope.layout(""),
             heading: "Identity confirmed".into(),
@@ -116,7 +116,6 @@ pub(crate) async fn verify_identity_submit(
             verify_page_for(&state, &scope, &person, Errors::one("answer_1", format!("The answers do not match the ones on record. Do not issue a password. {remaining} attempts remain."))).await
         }
         Ok(IdentityCheck::Locked) | Ok(IdentityCheck::NoQuestions) => verify_page_for(&state, &scope, &person, Errors::none()).await,
-        Err(AppError::Invalid(i)) => verify_page_for(&state, &scope, &person, i.into()).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => verify_page_for(&state, &scope, &person, errors).await,
     }
 }

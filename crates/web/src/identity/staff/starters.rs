@@ -290,12 +290,11 @@ pub(crate) async fn mover_submit(
         Ok(i) => i,
         Err(errors) => return request_form(&state, &scope, errors, form, Some(&m)).await,
     };
-    match request_access(&state, &scope.actor(), Some(m.person.id), &input).await {
+    match submitted(request_access(&state, &scope.actor(), Some(m.person.id), &input).await)? {
         Ok(r) => Ok(
             Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
         ),
-        Err(AppError::Invalid(i)) => request_form(&state, &scope, i.into(), form, Some(&m)).await,
-        Err(e) => Err(e.into()),
+        Err(errors) => request_form(&state, &scope, errors, form, Some(&m)).await,
     }
 }
 
