@@ -17,7 +17,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::kit::error::Problem;
-use crate::kit::forms::PageQuery;
+use crate::kit::forms::{PageQuery, PracticeParam};
 use crate::kit::layout::{Layout, render};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::{InPractice, PracticeScope, RequestMeta, SignedIn};
@@ -234,7 +234,7 @@ async fn create_practice(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}", tag = "practices", summary = "One practice",
-    params(("practice_id" = String, Path, description = "The practice's id")),
+    params(PracticeParam),
     responses((status = 200, body = Practice), (status = 401, body = Problem), (status = 404, body = Problem)))]
 async fn get_practice(scope: PracticeScope) -> Json<Practice> {
     Json(scope.practice)
@@ -242,7 +242,7 @@ async fn get_practice(scope: PracticeScope) -> Json<Practice> {
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/people", tag = "people", summary = "A practice's staff",
     description = "Everyone on the practice's staff with their roles. Needs the people_view permission. Recorded in the audit trail with the number of records returned.",
-    params(("practice_id" = String, Path, description = "The practice's id"),
+    params(PracticeParam,
            ("cursor" = Option<String>, Query, description = "The next_cursor of the previous page"),
            ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)")),
     responses((status = 200, body = PeoplePage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -265,7 +265,7 @@ async fn list_people(
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/people/{person_id}", tag = "people", summary = "One member of staff",
     description = "Anyone may read their own record; others need people_view. Recorded in the audit trail.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("person_id" = String, Path, description = "The person's id")),
+    params(PracticeParam, ("person_id" = String, Path, description = "The person's id")),
     responses((status = 200, body = PracticeMember), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_person(
     State(state): State<AppState>,

@@ -18,7 +18,7 @@ pub(crate) struct ApiListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/assets", tag = "assets", summary = "The information asset register",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("search" = Option<String>, Query, description = "Part of the name"),
+    params(PracticeParam, ("search" = Option<String>, Query, description = "Part of the name"),
            ("asset_type" = Option<String>, Query, description = "A type"), ("status" = Option<String>, Query, description = "active, retiring or retired"),
            ("iao" = Option<String>, Query, description = "An IAO's person id, or `me`")),
     responses((status = 200, body = Vec<Asset>), (status = 403, body = Problem)))]
@@ -55,7 +55,7 @@ pub(crate) async fn api_list(
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets", tag = "assets", summary = "Add an asset",
     description = "The data protection lead, practice manager or IG consultant; or an IAO adding an asset they own.",
-    params(("practice_id" = String, Path, description = "The practice's id")), request_body = AssetInput,
+    params(PracticeParam), request_body = AssetInput,
     responses((status = 201, body = Asset), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_create(
     State(state): State<AppState>,
@@ -67,7 +67,7 @@ pub(crate) async fn api_create(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/assets/{asset_id}", tag = "assets", summary = "One asset with its flows and access",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")),
+    params(PracticeParam, ("asset_id" = String, Path, description = "The asset's id")),
     responses((status = 200, body = AssetDetail), (status = 404, body = Problem)))]
 pub(crate) async fn api_get(
     State(state): State<AppState>,
@@ -91,7 +91,7 @@ pub(crate) async fn api_get(
 }
 
 #[utoipa::path(put, path = "/api/v1/practices/{practice_id}/assets/{asset_id}", tag = "assets", summary = "Change an asset",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = AssetInput,
+    params(PracticeParam, ("asset_id" = String, Path, description = "The asset's id")), request_body = AssetInput,
     responses((status = 200, body = Asset), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_update(
     State(state): State<AppState>,
@@ -105,7 +105,7 @@ pub(crate) async fn api_update(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/flows", tag = "assets", summary = "Add a data flow out of an asset",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = FlowInput,
+    params(PracticeParam, ("asset_id" = String, Path, description = "The asset's id")), request_body = FlowInput,
     responses((status = 201, body = AssetFlow), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_add_flow(
     State(state): State<AppState>,
@@ -118,7 +118,7 @@ pub(crate) async fn api_add_flow(
 }
 
 #[utoipa::path(delete, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}", tag = "assets", summary = "Remove a data flow",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id"), ("flow_id" = String, Path, description = "The flow's id")),
+    params(PracticeParam, ("asset_id" = String, Path, description = "The asset's id"), ("flow_id" = String, Path, description = "The flow's id")),
     responses((status = 204), (status = 404, body = Problem)))]
 pub(crate) async fn api_remove_flow(
     State(state): State<AppState>,
@@ -135,7 +135,7 @@ pub(crate) async fn api_remove_flow(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/access", tag = "assets", summary = "Record who has access and why",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = AccessInput,
+    params(PracticeParam, ("asset_id" = String, Path, description = "The asset's id")), request_body = AccessInput,
     responses((status = 201, body = AssetAccess), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_add_access(
     State(state): State<AppState>,
@@ -148,7 +148,7 @@ pub(crate) async fn api_add_access(
 }
 
 #[utoipa::path(delete, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/access/{entry_id}", tag = "assets", summary = "Remove an access entry",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id"), ("entry_id" = String, Path, description = "The entry's id")),
+    params(PracticeParam, ("asset_id" = String, Path, description = "The asset's id"), ("entry_id" = String, Path, description = "The entry's id")),
     responses((status = 204), (status = 404, body = Problem)))]
 pub(crate) async fn api_remove_access(
     State(state): State<AppState>,
@@ -171,7 +171,7 @@ pub(crate) async fn api_remove_access(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/assets-quality", tag = "assets", summary = "Gaps in the register",
-    params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<Gap>)))]
+    params(PracticeParam), responses((status = 200, body = Vec<Gap>)))]
 pub(crate) async fn api_quality(
     State(state): State<AppState>,
     scope: PracticeScope,

@@ -272,7 +272,7 @@ pub(crate) async fn ropa_page(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/ropa", tag = "assets", summary = "The record of processing activities (UK GDPR Art. 30)",
-    params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<RopaRow>)))]
+    params(PracticeParam), responses((status = 200, body = Vec<RopaRow>)))]
 pub(crate) async fn api_ropa(
     State(state): State<AppState>,
     scope: PracticeScope,

@@ -642,7 +642,7 @@ pub struct ReviewBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets/{asset_id}/access-review", tag = "assets", summary = "Sign off an access review",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("asset_id" = String, Path, description = "The asset's id")), request_body = ReviewBody,
+    params(PracticeParam, ("asset_id" = String, Path, description = "The asset's id")), request_body = ReviewBody,
     responses((status = 201, body = custodian_store::AccessReview), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_review(
     State(state): State<AppState>,

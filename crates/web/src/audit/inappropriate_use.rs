@@ -209,7 +209,7 @@ pub struct ReportOut {
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/audit/report", tag = "audit", summary = "The inappropriate-use report",
     description = "Out-of-hours sign-ins and reads, failed sign-ins and lockouts, refused access and probes of other practices, unusually many records read in a day, activity after deactivation or an exit date, administrators' actions, and sensitive actions without two-factor authentication. Default period: the last 30 days.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day")),
+    params(PracticeParam, ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day")),
     responses((status = 200, body = ReportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_report(
     State(state): State<AppState>,

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use crate::kit::capability::{Capability, ProviderPage, Room};
 use crate::kit::error::Problem;
-use crate::kit::forms::Errors;
+use crate::kit::forms::{Errors, PracticeParam};
 use crate::kit::layout::{Layout, render, render_with};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::{InPractice, PracticeScope, SignedIn};
@@ -584,7 +584,7 @@ pub struct EventsPage {
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/audit/events", tag = "audit", summary = "Audit events of a practice",
     description = "Newest first. Filters: actor (username), action (or its start, e.g. `session.`), outcome, from/to (YYYY-MM-DD, UK dates). Recorded with the number of events returned.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("actor" = Option<String>, Query, description = "Username"),
+    params(PracticeParam, ("actor" = Option<String>, Query, description = "Username"),
            ("action" = Option<String>, Query, description = "Action or prefix"), ("outcome" = Option<String>, Query, description = "success, failure or denied"),
            ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day"),
            ("before" = Option<i64>, Query, description = "Only events before this sequence number"), ("limit" = Option<u32>, Query, description = "1 to 500")),
@@ -630,7 +630,7 @@ struct ProofQuery {
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/audit/events/{seq}", tag = "audit", summary = "One event with its inclusion proof",
     description = "Against the checkpoint of `tree_size`, or the latest.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("seq" = i64, Path, description = "The event's sequence number"),
+    params(PracticeParam, ("seq" = i64, Path, description = "The event's sequence number"),
            ("tree_size" = Option<i64>, Query, description = "A checkpoint's size")),
     responses((status = 200, body = ProvenEventOut), (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn api_event(
@@ -742,7 +742,7 @@ pub struct AuditApi;
 /// Documents the export endpoint (the handler is shared with the page's download).
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/audit/export", tag = "audit", summary = "A verifiable export of a practice's events",
     description = "Every event of the practice in the period with its inclusion proof against one signed checkpoint: `custodian audit verify --export FILE --public-key KEY` checks it offline.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day")),
+    params(PracticeParam, ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day")),
     responses((status = 200, description = "The export file (JSON)"), (status = 403, body = Problem)))]
 #[allow(dead_code)]
 fn export_api_doc() {}

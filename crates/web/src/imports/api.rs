@@ -134,7 +134,7 @@ pub(crate) async fn api_import(
         With mode=all nothing is written unless every row is valid (422 with the rows' problems otherwise); with \
         mode=valid_rows the valid rows are written and the others reported. dry_run=true checks only. The data \
         protection lead, practice manager or IG consultant.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ImportQuery),
+    params(PracticeParam, ImportQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = ImportReport, description = "Written"), (status = 200, body = ImportReport, description = "Dry run"),
         (status = 422, body = Problem, description = "The file, or (mode=all) a row, is not right; nothing written"),
@@ -147,7 +147,7 @@ pub(crate) fn doc_assets_import() {}
     description = "The body is the CSV file with the columns the risk register's CSV download writes (its computed columns are ignored). \
         Scores are computed on the practice's matrix. mode and dry_run as for the asset register's import. The data protection lead, \
         practice manager, SIRO or IG consultant.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ImportQuery),
+    params(PracticeParam, ImportQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = ImportReport, description = "Written"), (status = 200, body = ImportReport, description = "Dry run"),
         (status = 422, body = Problem, description = "The file, or (mode=all) a row, is not right; nothing written"),

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::kit::capability::Capability;
 use crate::kit::error::Problem;
-use crate::kit::forms::Errors;
+use crate::kit::forms::{Errors, PracticeParam};
 use crate::kit::layout::{Layout, render_with};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::InPractice;

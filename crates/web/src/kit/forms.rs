@@ -2,6 +2,7 @@
 
 use custodian_domain::{FieldError, Invalid};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 #[derive(Clone, Debug, Default)]
 pub struct Errors(pub Vec<FieldError>);
@@ -87,4 +88,12 @@ pub fn submitted<T>(
         Err(AppError::Invalid(i)) => Ok(Err(i.into())),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The practice in an API path, as the OpenAPI document describes it.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PracticeParam {
+    /// The practice's id
+    pub practice_id: String,
 }

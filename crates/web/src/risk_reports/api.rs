@@ -11,7 +11,7 @@ pub struct ReportDetail {
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risk-reports", tag = "risks", summary = "The practice's quarterly reports, latest first",
-    params(("practice_id" = String, Path, description = "The practice's id")),
+    params(PracticeParam),
     responses((status = 200, body = Vec<RiskReport>), (status = 403, body = Problem)))]
 pub(crate) async fn api_list(
     State(state): State<AppState>,
@@ -25,7 +25,7 @@ pub(crate) async fn api_list(
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-reports", tag = "risks", summary = "Make the draft report of a quarter (or return the existing one)",
     description = "Not for a quarter that has not started. The data protection lead, practice manager or SIRO.",
-    params(("practice_id" = String, Path, description = "The practice's id")), request_body = GenerateInput,
+    params(PracticeParam), request_body = GenerateInput,
     responses((status = 201, body = RiskReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_generate(
     State(state): State<AppState>,
@@ -38,7 +38,7 @@ pub(crate) async fn api_generate(
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risk-reports/{quarter}", tag = "risks", summary = "A quarterly report with its content",
     description = "The PDF and CSV are at /practices/{practice_id}/risk-reports/{quarter}/pdf and /csv.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("quarter" = String, Path, description = "The quarter, like 2026-Q3")),
+    params(PracticeParam, ("quarter" = String, Path, description = "The quarter, like 2026-Q3")),
     responses((status = 200, body = ReportDetail), (status = 404, body = Problem)))]
 pub(crate) async fn api_get(
     State(state): State<AppState>,
@@ -51,7 +51,7 @@ pub(crate) async fn api_get(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-reports/{quarter}/minutes", tag = "risks", summary = "Record the practice meeting's minutes and decisions on a draft",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("quarter" = String, Path, description = "The quarter, like 2026-Q3")),
+    params(PracticeParam, ("quarter" = String, Path, description = "The quarter, like 2026-Q3")),
     request_body = MinutesInput,
     responses((status = 200, body = RiskReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_minutes(
@@ -65,7 +65,7 @@ pub(crate) async fn api_minutes(
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-reports/{quarter}/sign", tag = "risks", summary = "The SIRO signs the report off; the signed copy is kept unchanged",
     description = "Only after the quarter has ended and the meeting's minutes are recorded.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("quarter" = String, Path, description = "The quarter, like 2026-Q3")),
+    params(PracticeParam, ("quarter" = String, Path, description = "The quarter, like 2026-Q3")),
     responses((status = 200, body = RiskReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_sign(
     State(state): State<AppState>,

@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::kit::capability::{Capability, ProviderPage};
 use crate::kit::error::Problem;
-use crate::kit::forms::{Errors, submitted};
+use crate::kit::forms::{Errors, PracticeParam, submitted};
 use crate::kit::layout::{Layout, render_with};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::InPractice;

@@ -31,7 +31,7 @@ pub struct RiskQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risks", tag = "risks", summary = "The practice's risks, highest residual score first",
-    params(("practice_id" = String, Path, description = "The practice's id"), RiskQuery),
+    params(PracticeParam, RiskQuery),
     responses((status = 200, body = Vec<Risk>), (status = 403, body = Problem)))]
 pub(crate) async fn api_list(
     State(state): State<AppState>,
@@ -59,7 +59,7 @@ pub(crate) async fn api_list(
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks", tag = "risks", summary = "Add a risk",
     description = "Scores are computed from likelihood × impact on the practice's matrix. The data protection lead, practice manager or SIRO; or an IAO adding a risk they own. Without owner_id the owner is the IAO of the first asset.",
-    params(("practice_id" = String, Path, description = "The practice's id")), request_body = RiskInput,
+    params(PracticeParam), request_body = RiskInput,
     responses((status = 201, body = Risk), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_create(
     State(state): State<AppState>,
@@ -71,7 +71,7 @@ pub(crate) async fn api_create(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risks/{risk_id}", tag = "risks", summary = "One risk with its actions and reviews",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")),
+    params(PracticeParam, ("risk_id" = String, Path, description = "The risk's id")),
     responses((status = 200, body = RiskDetail), (status = 404, body = Problem)))]
 pub(crate) async fn api_get(
     State(state): State<AppState>,
@@ -93,7 +93,7 @@ pub(crate) async fn api_get(
 }
 
 #[utoipa::path(put, path = "/api/v1/practices/{practice_id}/risks/{risk_id}", tag = "risks", summary = "Change a risk",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")), request_body = RiskInput,
+    params(PracticeParam, ("risk_id" = String, Path, description = "The risk's id")), request_body = RiskInput,
     responses((status = 200, body = Risk), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_update(
     State(state): State<AppState>,
@@ -105,7 +105,7 @@ pub(crate) async fn api_update(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/actions", tag = "risks", summary = "Add an action to a risk's treatment plan",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")), request_body = ActionInput,
+    params(PracticeParam, ("risk_id" = String, Path, description = "The risk's id")), request_body = ActionInput,
     responses((status = 201, body = RiskAction), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_add_action(
     State(state): State<AppState>,
@@ -118,7 +118,7 @@ pub(crate) async fn api_add_action(
 }
 
 #[utoipa::path(put, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/actions/{action_id}", tag = "risks", summary = "Change an action (empty fields keep their value)",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id"), ("action_id" = String, Path, description = "The action's id")),
+    params(PracticeParam, ("risk_id" = String, Path, description = "The risk's id"), ("action_id" = String, Path, description = "The action's id")),
     request_body = ActionInput,
     responses((status = 200, body = RiskAction), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_update_action(
@@ -131,7 +131,7 @@ pub(crate) async fn api_update_action(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/review", tag = "risks", summary = "Record a review of a risk",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")), request_body = ReviewInput,
+    params(PracticeParam, ("risk_id" = String, Path, description = "The risk's id")), request_body = ReviewInput,
     responses((status = 201, body = RiskReview), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_review(
     State(state): State<AppState>,
@@ -145,7 +145,7 @@ pub(crate) async fn api_review(
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/accept", tag = "risks", summary = "Accept a risk until a date",
     description = "Above the practice's risk appetite only the SIRO may accept. An acceptance lasts at most a year; the risk comes back for review when it ends.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("risk_id" = String, Path, description = "The risk's id")), request_body = AcceptanceInput,
+    params(PracticeParam, ("risk_id" = String, Path, description = "The risk's id")), request_body = AcceptanceInput,
     responses((status = 201, body = RiskAcceptance), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_accept(
     State(state): State<AppState>,
@@ -167,7 +167,7 @@ pub struct LibraryItem {
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risk-library", tag = "risks", summary = "Common GP-practice threats, scored on the practice's matrix",
-    params(("practice_id" = String, Path, description = "The practice's id")),
+    params(PracticeParam),
     responses((status = 200, body = Vec<LibraryItem>)))]
 pub(crate) async fn api_library(
     State(state): State<AppState>,
@@ -188,7 +188,7 @@ pub(crate) async fn api_library(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-library/{key}", tag = "risks", summary = "Add a library threat to the register in one step",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("key" = String, Path, description = "The library entry, e.g. phishing")),
+    params(PracticeParam, ("key" = String, Path, description = "The library entry, e.g. phishing")),
     responses((status = 201, body = Risk), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(crate) async fn api_from_library(
     State(state): State<AppState>,

@@ -4,7 +4,7 @@ use super::*;
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/access", tag = "access", summary = "Who has access",
     description = "Every member of staff with roles, two-factor status, last sign-in, password age and open login tasks. Recorded in the audit trail.",
-    params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<AccessOverview>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(PracticeParam), responses((status = 200, body = Vec<AccessOverview>), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(crate) async fn access(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -24,7 +24,7 @@ pub(crate) struct PendingQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/requests", tag = "access", summary = "Starter and mover requests",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("pending" = Option<bool>, Query, description = "Only those waiting for a decision")),
+    params(PracticeParam, ("pending" = Option<bool>, Query, description = "Only those waiting for a decision")),
     responses((status = 200, body = Vec<AccessRequest>), (status = 403, body = Problem)))]
 pub(crate) async fn list_requests(
     State(state): State<AppState>,
@@ -44,7 +44,7 @@ pub(crate) async fn list_requests(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/requests", tag = "access", summary = "Request access for a new starter",
-    params(("practice_id" = String, Path, description = "The practice's id")), request_body = NewAccessRequest,
+    params(PracticeParam), request_body = NewAccessRequest,
     responses((status = 201, body = AccessRequest), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn request_starter(
     State(state): State<AppState>,
@@ -57,7 +57,7 @@ pub(crate) async fn request_starter(
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/people/{person_id}/move", tag = "access", summary = "Request a change of role (mover)",
     description = "The body's roles and systems are the person's new full set; systems no longer needed get removal tasks on approval.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("person_id" = String, Path, description = "The person's id")), request_body = NewAccessRequest,
+    params(PracticeParam, ("person_id" = String, Path, description = "The person's id")), request_body = NewAccessRequest,
     responses((status = 201, body = AccessRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn request_mover(
     State(state): State<AppState>,
@@ -80,7 +80,7 @@ pub(crate) async fn request_mover(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/requests/{request_id}", tag = "access", summary = "One request",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("request_id" = String, Path, description = "The request's id")),
+    params(PracticeParam, ("request_id" = String, Path, description = "The request's id")),
     responses((status = 200, body = AccessRequest), (status = 404, body = Problem)))]
 pub(crate) async fn get_request(
     State(state): State<AppState>,
@@ -123,7 +123,7 @@ pub struct Approved {
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/requests/{request_id}/approve", tag = "access", summary = "Approve a request",
     description = "Practice manager or data protection lead; never your own request.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("request_id" = String, Path, description = "The request's id")), request_body = ReasonBody,
+    params(PracticeParam, ("request_id" = String, Path, description = "The request's id")), request_body = ReasonBody,
     responses((status = 200, body = Approved), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn approve(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub(crate) async fn approve(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/requests/{request_id}/reject", tag = "access", summary = "Reject a request (with a reason)",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("request_id" = String, Path, description = "The request's id")), request_body = ReasonBody,
+    params(PracticeParam, ("request_id" = String, Path, description = "The request's id")), request_body = ReasonBody,
     responses((status = 200, body = AccessRequest), (status = 422, body = Problem)))]
 pub(crate) async fn reject(
     State(state): State<AppState>,
@@ -172,7 +172,7 @@ pub struct IdentityResult {
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/people/{person_id}/verify-identity", tag = "access", summary = "Check a caller's security answers and reset their password",
     description = "All answers must match. On success every session of the person ends and a one-time password is returned. Three failures lock this for the person until a practice manager clears it. Not for your own account.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("person_id" = String, Path, description = "The person's id")), request_body = AnswersBody,
+    params(PracticeParam, ("person_id" = String, Path, description = "The person's id")), request_body = AnswersBody,
     responses((status = 200, body = IdentityResult), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn verify_identity(
     State(state): State<AppState>,
@@ -219,7 +219,7 @@ pub(crate) async fn verify_identity(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/people/{person_id}/unlock", tag = "access", summary = "Unlock an account locked after failed sign-ins",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("person_id" = String, Path, description = "The person's id")),
+    params(PracticeParam, ("person_id" = String, Path, description = "The person's id")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(crate) async fn unlock(
     State(state): State<AppState>,
@@ -248,7 +248,7 @@ pub(crate) async fn unlock(
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/people/{person_id}/leaver", tag = "access", summary = "Record a leaver",
     description = "At the end of the exit date (Europe/London) the person's roles and permissions here are removed, removal tasks open for their logins elsewhere, and if they work nowhere else the account is deactivated. A past exit date takes effect at once.",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("person_id" = String, Path, description = "The person's id")), request_body = NewLeaver,
+    params(PracticeParam, ("person_id" = String, Path, description = "The person's id")), request_body = NewLeaver,
     responses((status = 201, body = Leaver), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn record_leaver(
     State(state): State<AppState>,
@@ -262,7 +262,7 @@ pub(crate) async fn record_leaver(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/leavers", tag = "access", summary = "Leavers",
-    params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<Leaver>)))]
+    params(PracticeParam), responses((status = 200, body = Vec<Leaver>)))]
 pub(crate) async fn list_leavers(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -276,7 +276,7 @@ pub(crate) async fn list_leavers(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/leavers/{leaver_id}/cancel", tag = "access", summary = "Cancel a leaver before the exit date",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("leaver_id" = String, Path, description = "The leaver's id")),
+    params(PracticeParam, ("leaver_id" = String, Path, description = "The leaver's id")),
     responses((status = 200, body = Leaver), (status = 422, body = Problem)))]
 pub(crate) async fn cancel_leaver(
     State(state): State<AppState>,
@@ -295,7 +295,7 @@ pub(crate) async fn cancel_leaver(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/tasks", tag = "access", summary = "Login tasks in other systems",
-    params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<AccessGrant>)))]
+    params(PracticeParam), responses((status = 200, body = Vec<AccessGrant>)))]
 pub(crate) async fn list_tasks(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -317,7 +317,7 @@ pub struct NoteBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/tasks/{grant_id}/done", tag = "access", summary = "Mark a login task done",
-    params(("practice_id" = String, Path, description = "The practice's id"), ("grant_id" = String, Path, description = "The task's id")), request_body = NoteBody,
+    params(PracticeParam, ("grant_id" = String, Path, description = "The task's id")), request_body = NoteBody,
     responses((status = 200, body = AccessGrant), (status = 422, body = Problem)))]
 pub(crate) async fn task_done(
     State(state): State<AppState>,
@@ -337,7 +337,7 @@ pub(crate) async fn task_done(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/systems", tag = "access", summary = "The practice's other systems",
-    params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<PracticeSystem>)))]
+    params(PracticeParam), responses((status = 200, body = Vec<PracticeSystem>)))]
 pub(crate) async fn list_systems(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -351,7 +351,7 @@ pub struct NameBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/systems", tag = "access", summary = "Add a system",
-    params(("practice_id" = String, Path, description = "The practice's id")), request_body = NameBody,
+    params(PracticeParam), request_body = NameBody,
     responses((status = 201, body = PracticeSystem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn add_system(
     State(state): State<AppState>,
@@ -369,7 +369,7 @@ pub(crate) async fn add_system(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/administrators", tag = "access", summary = "Nominated system administrators (DSPT 4.3.1)",
-    params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = Vec<AdministratorNomination>)))]
+    params(PracticeParam), responses((status = 200, body = Vec<AdministratorNomination>)))]
 pub(crate) async fn list_administrators(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -394,7 +394,7 @@ pub struct NominateBody {
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/administrators", tag = "access", summary = "Nominate a system administrator",
     description = "Practice manager or SIRO, with a reason, within the practice's cap (2 by default).",
-    params(("practice_id" = String, Path, description = "The practice's id")), request_body = NominateBody,
+    params(PracticeParam), request_body = NominateBody,
     responses((status = 201, body = AdministratorNomination), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn nominate(
     State(state): State<AppState>,
@@ -407,7 +407,7 @@ pub(crate) async fn nominate(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/settings", tag = "access", summary = "The practice's identity settings",
-    params(("practice_id" = String, Path, description = "The practice's id")), responses((status = 200, body = PracticeSettings)))]
+    params(PracticeParam), responses((status = 200, body = PracticeSettings)))]
 pub(crate) async fn get_settings(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -420,7 +420,7 @@ pub(crate) async fn get_settings(
 
 #[utoipa::path(put, path = "/api/v1/practices/{practice_id}/settings", tag = "access", summary = "Change the practice's settings",
     description = "Switching off periodic password change needs a reason (the NCSC and NIST advise against forced periodic change; the practices' policy asks for it).",
-    params(("practice_id" = String, Path, description = "The practice's id")), request_body = PracticeSettings,
+    params(PracticeParam), request_body = PracticeSettings,
     responses((status = 200, body = PracticeSettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn put_settings(
     State(state): State<AppState>,
