@@ -258,7 +258,7 @@ pub struct AccessRequest {
     pub requested_by: PersonId,
     pub requested_by_name: String,
     pub requested_at: DateTime<Utc>,
-    pub status: String,
+    pub status: custodian_domain::identity::RequestStatus,
     pub decided_by: Option<PersonId>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_reason: Option<String>,

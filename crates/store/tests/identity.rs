@@ -469,7 +469,7 @@ async fn a_starter_is_requested_approved_and_given_tasks_per_system(store: Share
         )
         .await
         .unwrap();
-    assert_eq!(req.status, "pending");
+    assert_eq!(req.status.as_str(), "pending");
     assert!(
         req.reference.starts_with("STR-") && req.reference.ends_with("-0001"),
         "{}",
@@ -490,7 +490,7 @@ async fn a_starter_is_requested_approved_and_given_tasks_per_system(store: Share
         )
         .await
         .unwrap();
-    assert_eq!(done.status, "approved");
+    assert_eq!(done.status.as_str(), "approved");
     let nia = done.person_id.unwrap();
     let c = store.credentials("n.starter").await.unwrap().unwrap();
     assert_eq!(c.person_id, nia);
@@ -598,7 +598,7 @@ async fn nobody_approves_their_own_request_and_decisions_are_final(store: Shared
         .reject_access_request(p.id, req.id, "Post withdrawn", &by(dpl, "tobrien"))
         .await
         .unwrap();
-    assert_eq!(rejected.status, "rejected");
+    assert_eq!(rejected.status.as_str(), "rejected");
     let again = store
         .approve_access_request(
             p.id,

@@ -48,7 +48,11 @@ pub(super) fn request_from(row: &DbRow) -> Result<AccessRequest> {
         requested_by: PersonId(row.try_get("requested_by")?),
         requested_by_name: row.try_get("requested_by_name")?,
         requested_at: row.try_get("requested_at")?,
-        status: row.try_get("status")?,
+        status: {
+            let status: String = row.try_get("status")?;
+            custodian_domain::identity::RequestStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("request status {status}")))?
+        },
         decided_by: row.try_get::<Option<Uuid>, _>("decided_by")?.map(PersonId),
         decided_at: row.try_get("decided_at")?,
         decision_reason: row.try_get("decision_reason")?,

@@ -221,7 +221,7 @@ impl StaffAccessStore for ThisStore {
             return Err(StoreError::NotFound("request"));
         };
         let req = request_from(&row)?;
-        if req.status != "pending" {
+        if req.status != custodian_domain::identity::RequestStatus::Pending {
             return Err(custodian_domain::Invalid::one(
                 "decision",
                 format!("This request was already {}", req.status),
@@ -306,7 +306,7 @@ impl StaffAccessStore for ThisStore {
     else {
         return Err(StoreError::NotFound("request"));
     };
-        if req.status != "pending" {
+        if req.status != custodian_domain::identity::RequestStatus::Pending {
             return Err(custodian_domain::Invalid::one(
                 "decision",
                 format!("This request was already {}", req.status),
@@ -332,7 +332,7 @@ impl StaffAccessStore for ThisStore {
         insert_event(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(AccessRequest {
-            status: "rejected".into(),
+            status: custodian_domain::identity::RequestStatus::Rejected,
             decided_by: Some(approver),
             decision_reason: Some(reason.trim().to_string()),
             ..req

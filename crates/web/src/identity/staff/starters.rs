@@ -48,7 +48,7 @@ pub(crate) async fn requests_page(
                 name: r.full_name.clone(),
                 start: r.start_date.format("%-d %b %Y").to_string(),
                 by: r.requested_by_name.clone(),
-                status: r.status.clone(),
+                status: r.status.to_string(),
             })
             .collect(),
     }))
