@@ -129,34 +129,4 @@ type ThisStore = SqliteStore;
 type DbRow = sqlx::sqlite::SqliteRow;
 const BEGIN: &str = "BEGIN IMMEDIATE";
 const BACKEND: crate::Backend = crate::Backend::Sqlite;
-#[path = "../assets/queries.rs"]
-#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
-mod assets;
-#[path = "../audit/queries.rs"]
-#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
-mod audit;
-#[path = "../identity/queries.rs"]
-#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
-mod identity;
-#[path = "../imports/queries.rs"]
-#[allow(clippy::duplicate_mod)]
-mod imports;
-#[path = "../identity/leaver_queries.rs"]
-#[allow(clippy::duplicate_mod)]
-mod leavers;
-#[path = "../practices/queries.rs"]
-#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
-mod practices;
-#[path = "../risks/report_queries.rs"]
-#[allow(clippy::duplicate_mod)]
-mod risk_reports;
-#[path = "../risks/queries.rs"]
-#[allow(clippy::duplicate_mod)] // the shared queries: one copy per backend, by design
-mod risks;
-#[path = "../identity/starter_queries.rs"]
-#[allow(clippy::duplicate_mod)]
-mod starters;
-use assets::*;
-use identity::*;
-use practices::*;
-use risks::*;
+super::shared_queries!();
