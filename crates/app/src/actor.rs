@@ -4,7 +4,9 @@
 //! CLI. Every use case asks [`App::require`] before it does anything; a refusal is recorded in
 //! the audit trail, so refused attempts are evidence too.
 
-use custodian_domain::{Access, Permission, Practice, PracticeId, PracticeRole};
+use custodian_domain::{
+    Access, Permission, PersonId, Practice, PracticeId, PracticeMember, PracticeRole,
+};
 use custodian_store::{AuditEvent, AuditMeta, Outcome};
 
 use crate::{App, AppError};
@@ -69,6 +71,32 @@ impl App {
                 "permission",
                 Some(permission.as_str().to_string()),
             )
+            .outcome(Outcome::Denied);
+        self.store.append_event(&event).await?;
+        Err(AppError::Forbidden)
+    }
+
+    /// The current member of the actor's practice that an action is about, if the actor may act
+    /// on them ([`custodian_domain::may_act_on`]: never someone whose reach is beyond theirs). Not a
+    /// member here: not found; beyond their reach: refused, and the refusal recorded as `action`.
+    pub async fn target_of(
+        &self,
+        actor: &Actor<'_>,
+        person: PersonId,
+        action: &str,
+    ) -> Result<PracticeMember, AppError> {
+        let member = self
+            .store
+            .member(actor.practice.id, person)
+            .await?
+            .filter(|m| m.left_at.is_none())
+            .ok_or(AppError::NotFound)?;
+        if custodian_domain::may_act_on(actor.access, &member.roles, &member.person.provider_roles)
+        {
+            return Ok(member);
+        }
+        let event = actor
+            .event(action, "person", Some(person.to_string()))
             .outcome(Outcome::Denied);
         self.store.append_event(&event).await?;
         Err(AppError::Forbidden)

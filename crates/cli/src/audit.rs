@@ -8,6 +8,17 @@ use crate::{Failure, app_failure, app_for, open_store};
 
 /// `custodian audit …`.
 pub(crate) async fn run(config: &Config, command: AuditCommand) -> Result<(), Failure> {
+    // Reading a log that is not there must not create an empty one and call it intact.
+    let file = config.data_dir.join("custodian.db");
+    if matches!(command, AuditCommand::Verify { .. })
+        && config.database_url.is_empty()
+        && !file.exists()
+    {
+        return Err(Failure::Failed(format!(
+            "no audit log here: {} does not exist. Point data_dir (or CUSTODIAN_DATA_DIR) at the folder Custodian runs from; the demo's is ./custodian-demo",
+            file.display()
+        )));
+    }
     let store = open_store(config).await?;
     let app = app_for(store.clone(), config)?;
     let audit = &app.audit;
@@ -31,7 +42,13 @@ pub(crate) async fn run(config: &Config, command: AuditCommand) -> Result<(), Fa
             let report = custodian_app::audit::verify_and_record(&app)
                 .await
                 .map_err(app_failure)?;
-            if report.ok {
+            if report.ok && report.leaves == 0 {
+                // A running Custodian records its own start, so an empty log is the wrong one.
+                Err(Failure::Failed(format!(
+                    "the audit log in {} is empty: nothing was verified. Is this the database Custodian runs on?",
+                    custodian_store::redact_url(&config.database())
+                )))
+            } else if report.ok {
                 println!("{}", report.summary());
                 Ok(())
             } else {

@@ -92,8 +92,9 @@ pub fn main(server: &dyn Server) -> ExitCode {
         }
         let mut config = Config::load(cli.config.as_deref(), &env)?;
         if let Command::Demo { data_dir, bind, .. } = &cli.command {
+            // The demo keeps its files (and its SQLite database, unless `database_url` names
+            // another database, such as PostgreSQL) in its own folder.
             config.data_dir = data_dir.clone();
-            config.database_url.clear();
             if let Some(b) = bind {
                 config.server.bind = b.clone();
             }

@@ -24,7 +24,7 @@ pub(crate) async fn demo_command(
         .await
         .map_err(|e| Failure::Failed(format!("cannot create the demo data: {e}")))?;
     if no_serve {
-        println!("demo data ready in {}", config.data_dir.display());
+        println!("demo data ready in {}", demo::where_it_lives(config));
         return Ok(());
     }
     serve(store, config, Some(accounts), server).await
@@ -82,7 +82,7 @@ async fn serve(
         .unwrap_or_else(|| format!("http://{addr}"));
     tracing::info!(%url, database = %custodian_store::redact_url(&config.database()), "custodian is serving");
     if let Some(accounts) = demo {
-        demo::print_welcome(&url, &config.data_dir, &accounts);
+        demo::print_welcome(&url, &demo::where_it_lives(config), &accounts);
     }
     server
         .serve(ServeRequest {

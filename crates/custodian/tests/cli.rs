@@ -125,6 +125,90 @@ fn an_unreachable_database_exits_2_without_showing_its_password() {
 }
 
 #[test]
+fn a_refused_database_connection_is_reported_at_once_and_in_its_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let o = custodian(
+        dir.path(),
+        &["migrate"],
+        &[(
+            "CUSTODIAN_DATABASE_URL",
+            "postgres://app@127.0.0.1:1/custodian",
+        )],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(t.to_lowercase().contains("refused"), "{t}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn the_demo_runs_on_postgresql_when_database_url_names_it() {
+    let Ok(server) = std::env::var("CUSTODIAN_TEST_DATABASE_URL") else {
+        eprintln!("CUSTODIAN_TEST_DATABASE_URL is not set: PostgreSQL not tested here");
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime
+        .block_on(custodian_store::testing::fresh_postgres_database(&server))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = custodian(
+        dir.path(),
+        &["demo", "--no-serve"],
+        &[("CUSTODIAN_DATABASE_URL", &url)],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let name = url.rsplit('/').next().unwrap();
+    assert!(
+        text(&o).contains(name),
+        "says where the demo is: {}",
+        text(&o)
+    );
+    assert!(
+        !dir.path()
+            .join("custodian-demo")
+            .join("custodian.db")
+            .exists(),
+        "no SQLite database made beside it"
+    );
+    let practices = runtime.block_on(async {
+        let store = custodian_store::open(&url).await.unwrap();
+        store
+            .practices(&custodian_domain::PageRequest::first(100))
+            .await
+            .unwrap()
+            .items
+            .len()
+    });
+    assert!(practices >= 3, "the demo's practices are in PostgreSQL");
+}
+
+#[test]
+fn verifying_where_there_is_no_log_fails_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // No database here at all: nothing is created, and nothing is called intact.
+    let o = custodian(dir.path(), &["audit", "verify"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("no audit log here"), "{}", text(&o));
+    assert!(
+        !dir.path().join("custodian-data").exists(),
+        "no empty log left behind"
+    );
+    // A database with an empty log: not the one Custodian runs on.
+    let o = custodian(dir.path(), &["migrate"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = custodian(dir.path(), &["audit", "verify"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("is empty"), "{}", text(&o));
+    assert!(!text(&o).contains("intact"));
+}
+
+#[test]
 fn practices_and_the_first_administrator_are_created_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let o = custodian(dir.path(), &["migrate"], &[]);

@@ -513,6 +513,35 @@ impl Access {
     }
 }
 
+/// Whether someone with `actor`'s access in a practice could give a person `role` there: plain
+/// staff by any authoriser, a system administrator by whoever nominates administrators or
+/// manages people, every other role only by someone who manages people.
+pub fn could_grant(actor: &Access, role: PracticeRole) -> bool {
+    match role {
+        PracticeRole::Staff => true,
+        PracticeRole::SystemAdministrator => {
+            actor.can(Permission::AdministratorNominate) || actor.can(Permission::PeopleManage)
+        }
+        _ => actor.can(Permission::PeopleManage),
+    }
+}
+
+/// The one rule for who may act on whom — verify their identity and reset their password,
+/// unlock them, record them as a leaver, nominate them as an administrator: the target's reach
+/// must be within the actor's. Provider staff reach every practice, so only a provider
+/// administrator acts on them; anyone else only by someone who could grant every role they hold
+/// here. (The permission for the action itself is checked separately, by [`Access::can`].)
+pub fn may_act_on(
+    actor: &Access,
+    target_roles: &[PracticeRole],
+    target_provider_roles: &[ProviderRole],
+) -> bool {
+    if !target_provider_roles.is_empty() {
+        return actor.can(Permission::ProviderManage);
+    }
+    target_roles.iter().all(|r| could_grant(actor, *r))
+}
+
 /// The role → permission table as Markdown (docs/permissions.md holds a copy that a test keeps
 /// equal to this).
 pub fn permission_table_markdown() -> String {
@@ -561,6 +590,73 @@ mod tests {
 
     fn access(practice: &[PracticeRole], provider: &[ProviderRole]) -> Access {
         Access::new(PersonId::new(), practice, provider)
+    }
+
+    #[test]
+    fn who_may_act_on_whom_table() {
+        use PracticeRole as R;
+        use ProviderRole as P;
+        // The target kinds: plain staff of this practice; a locum who also works elsewhere (only
+        // their roles here count; staff of another practice are not found at all); a line
+        // manager; a practice manager; a system administrator; provider staff; a provider
+        // administrator.
+        let targets: [(&str, &[R], &[P]); 7] = [
+            ("staff", &[R::Staff], &[]),
+            ("locum", &[R::Staff], &[]),
+            ("line manager", &[R::LineManager], &[]),
+            ("practice manager", &[R::PracticeManager], &[]),
+            (
+                "system administrator",
+                &[R::Staff, R::SystemAdministrator],
+                &[],
+            ),
+            ("provider consultant", &[], &[P::IgConsultant]),
+            ("provider administrator", &[], &[P::ProviderAdministrator]),
+        ];
+        // Each actor, and the targets it may act on (by index into `targets`).
+        let actors: [(&str, Access, &[usize]); 12] = [
+            ("staff", access(&[R::Staff], &[]), &[0, 1]),
+            ("line manager", access(&[R::LineManager], &[]), &[0, 1]),
+            (
+                "practice manager",
+                access(&[R::PracticeManager], &[]),
+                &[0, 1, 2, 3, 4],
+            ),
+            (
+                "data protection lead",
+                access(&[R::DataProtectionLead], &[]),
+                &[0, 1, 2, 3, 4],
+            ),
+            (
+                "Caldicott guardian",
+                access(&[R::CaldicottGuardian], &[]),
+                &[0, 1],
+            ),
+            ("DPO", access(&[R::DataProtectionOfficer], &[]), &[0, 1]),
+            ("SIRO", access(&[R::Siro], &[]), &[0, 1, 4]),
+            ("IAO", access(&[R::InformationAssetOwner], &[]), &[0, 1]),
+            (
+                "system administrator",
+                access(&[R::SystemAdministrator], &[]),
+                &[0, 1],
+            ),
+            ("IG consultant", access(&[], &[P::IgConsultant]), &[0, 1]),
+            ("auditor", access(&[], &[P::Auditor]), &[0, 1]),
+            (
+                "provider administrator",
+                access(&[], &[P::ProviderAdministrator]),
+                &[0, 1, 2, 3, 4, 5, 6],
+            ),
+        ];
+        for (who, a, allowed) in &actors {
+            for (i, (whom, roles, provider)) in targets.iter().enumerate() {
+                assert_eq!(
+                    may_act_on(a, roles, provider),
+                    allowed.contains(&i),
+                    "{who} acting on {whom}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -293,9 +293,12 @@ fn csv_row(row: usize, names: &[String], record: &csv::ByteRecord) -> CsvRow {
     }
     for (col, raw) in names.iter().zip(record.iter()) {
         match std::str::from_utf8(raw) {
-            Ok(s) => {
-                out.cells.insert(col.clone(), s.to_string());
-            }
+            Ok(s) => match crate::validation::text_problem(s, crate::validation::TEXT_MAX) {
+                None => {
+                    out.cells.insert(col.clone(), s.to_string());
+                }
+                Some(problem) => out.fail(col, format!("This cell {problem}")),
+            },
             Err(_) => out.fail(
                 col,
                 "This cell is not UTF-8 text. In Excel, save the file as \u{201c}CSV UTF-8 (Comma delimited)\u{201d}",

@@ -269,7 +269,7 @@ impl NewAccessRequest {
 
 /// Parses YYYY-MM-DD.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    crate::time::parse_date(s)
 }
 
 /// Whether `approver` may decide a request made by `requester`: never their own.
@@ -358,6 +358,16 @@ impl SessionStage {
             SessionStage::SecurityQuestions => "/account/security-questions",
             SessionStage::EnrolMfa => "/account/mfa",
             SessionStage::Full => "/",
+        }
+    }
+    /// The API endpoints that complete this stage (the API's twin of [`SessionStage::page`]).
+    pub fn api_paths(self) -> &'static [&'static str] {
+        match self {
+            SessionStage::VerifyMfa => &["/api/v1/session/mfa"],
+            SessionStage::ChangePassword => &["/api/v1/me/password"],
+            SessionStage::SecurityQuestions => &["/api/v1/me/security-questions"],
+            SessionStage::EnrolMfa => &["/api/v1/me/mfa", "/api/v1/me/mfa/confirm"],
+            SessionStage::Full => &[],
         }
     }
     /// What the person must do, for an API caller that reached a session in this stage.

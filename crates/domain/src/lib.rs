@@ -22,7 +22,7 @@ pub mod time;
 pub mod totp;
 pub mod validation;
 
-pub use access::{Access, Permission, PracticeRole, ProviderRole};
+pub use access::{Access, Permission, PracticeRole, ProviderRole, could_grant, may_act_on};
 pub use ids::{AssetId, PersonId, PracticeId, RiskId};
 pub use page::{Cursor, Page, PageRequest};
 pub use people::{AccountStatus, NewPerson, Person, PracticeMember};

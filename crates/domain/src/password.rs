@@ -57,6 +57,23 @@ pub fn check_new_password(password: &str, ctx: &PasswordContext<'_>) -> Result<(
             return fail("Password must not contain your name".into());
         }
     }
+    // A practice's name, however spaced, cased or decorated, is the first thing a guesser
+    // tries (zxcvbn alone rates "Riverside Medical Centre" strong: three words and two spaces).
+    let squeezed = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let bare = squeezed(password);
+    if ctx
+        .context_words
+        .iter()
+        .map(|w| squeezed(w))
+        .any(|w| w.chars().count() >= 4 && bare.contains(&w))
+    {
+        return fail("Password must not contain your practice's name".into());
+    }
     let distinct: std::collections::BTreeSet<char> = password.chars().collect();
     if distinct.len() < 4 {
         return fail("Password is too easy to guess: it repeats the same few characters".into());
@@ -113,6 +130,9 @@ mod tests {
             ("qwertyuiop123", "too easy"),
             ("Riverside2026!", "too easy"),
             ("iloveyou1234", "too easy"),
+            ("Riverside Medical Centre", "practice's name"),
+            ("Riverside Medical Centre 1", "practice's name"),
+            ("riverside-medical-centre!", "practice's name"),
         ] {
             let e = check_new_password(pw, &ctx()).unwrap_err();
             assert_eq!(e.0[0].field, "new_password");

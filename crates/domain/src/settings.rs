@@ -153,6 +153,22 @@ impl PracticeSettings {
         {
             c.fail("risk_matrix", "Choose the risk matrix from the list");
         }
+        if !(1..=12).contains(&self.quarter_start_month) {
+            c.fail(
+                "quarter_start_month",
+                "The reporting year must start in a month from 1 (January) to 12 (December)",
+            );
+        }
+        if self
+            .password_max_age_off_reason
+            .as_deref()
+            .is_some_and(|r| crate::validation::text_problem(r, 500).is_some())
+        {
+            c.fail(
+                "password_max_age_off_reason",
+                "The reason must be 500 characters or fewer, without control characters",
+            );
+        }
         if self.leaver_deactivation_hour > 24 {
             c.fail(
                 "leaver_deactivation_hour",
@@ -240,6 +256,24 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(s.validate().unwrap_err().0[0].field, "password_min_length");
+    }
+
+    #[test]
+    fn the_reporting_year_starts_in_a_real_month() {
+        for m in [0, 13, 99] {
+            let s = PracticeSettings {
+                quarter_start_month: m,
+                ..Default::default()
+            };
+            assert_eq!(s.validate().unwrap_err().0[0].field, "quarter_start_month");
+        }
+        for m in [1, 4, 12] {
+            let s = PracticeSettings {
+                quarter_start_month: m,
+                ..Default::default()
+            };
+            s.validate().unwrap();
+        }
     }
 
     #[test]

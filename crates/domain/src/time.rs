@@ -1,7 +1,36 @@
 //! Time as the practices live it: stored in UTC, shown and scheduled in Europe/London.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::London;
+
+/// The earliest and latest years a date may have (a typo such as `26-01-01` or `20266-01-01`
+/// is refused rather than stored as the year 26 or 20266).
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2199;
+
+/// The one date parser, for forms, the API, imports and the CLI: exactly `YYYY-MM-DD` (four-digit
+/// year from [`FIRST_YEAR`] to [`LAST_YEAR`], two-digit month and day, no sign, no spaces inside),
+/// and a real day of the calendar. Surrounding white space is ignored.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.trim().as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
+        return None;
+    }
+    let num =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    let year = num(0..4) as i32;
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year, num(5..7), num(8..10))
+}
 
 /// A moment as a person in England reads it: "26 Nov 2026, 14:05".
 pub fn show_datetime(at: DateTime<Utc>) -> String {
@@ -18,6 +47,53 @@ pub fn show_date(at: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_four_digit_years_with_two_digit_months_and_days() {
+        assert_eq!(
+            parse_date(" 2026-01-31 "),
+            NaiveDate::from_ymd_opt(2026, 1, 31)
+        );
+        assert_eq!(
+            parse_date("2028-02-29"),
+            NaiveDate::from_ymd_opt(2028, 2, 29)
+        );
+        for loose in [
+            "26-01-01",
+            "-2026-01-01",
+            "+2026-01-01",
+            "2026-1-1",
+            "2026-01-1",
+            "20266-01-01",
+            "2026/01/01",
+            "01-01-2026",
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-01-32",
+            "1899-12-31",
+            "2200-01-01",
+            "2026-01-01T00:00",
+            "2026 -01-01",
+            "",
+            "２０２６-01-01",
+            "2026-01-0\u{0}",
+            "+026-01-01",
+            "0x26-01-01",
+        ] {
+            assert_eq!(parse_date(loose), None, "{loose:?}");
+        }
+    }
+
+    #[test]
+    fn every_day_in_range_reads_back_as_written() {
+        let mut d = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(LAST_YEAR, 12, 31).unwrap();
+        while d <= last {
+            assert_eq!(parse_date(&d.format("%Y-%m-%d").to_string()), Some(d));
+            d = d.succ_opt().unwrap();
+        }
+    }
     use chrono::TimeZone;
 
     #[test]

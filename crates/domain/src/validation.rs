@@ -34,6 +34,25 @@ impl Invalid {
     }
 }
 
+/// The longest value any text field takes (the longest note: a meeting's minutes).
+pub const TEXT_MAX: usize = 20_000;
+
+/// The one rule every text value meets, wherever it comes from (a form, the API, a CSV cell):
+/// no control character but tab, line feed and carriage return (so no NUL, which PostgreSQL
+/// cannot store, and no terminal escapes), and at most `max` characters. Says what is wrong.
+pub fn text_problem(value: &str, max: usize) -> Option<String> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Some("must not contain control characters (such as NUL)".to_string())
+    } else if value.chars().count() > max {
+        Some(format!("must be {max} characters or fewer"))
+    } else {
+        None
+    }
+}
+
 /// Collects field errors while checking input.
 #[derive(Default, Debug)]
 pub struct Checker(Vec<FieldError>);
@@ -54,11 +73,8 @@ impl Checker {
         let v = value.trim();
         if v.is_empty() {
             self.fail(field, format!("Enter {label}"));
-        } else if v.chars().count() > max {
-            self.fail(
-                field,
-                format!("{} must be {max} characters or fewer", capitalise(label)),
-            );
+        } else if let Some(problem) = text_problem(v, max) {
+            self.fail(field, format!("{} {problem}", capitalise(label)));
         }
         v.to_string()
     }

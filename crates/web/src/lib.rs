@@ -142,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .into_router()
         .fallback(|| async { HttpError(AppError::NotFound) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), kit::input::refuse_unclean_text))
         .layer(middleware::from_fn_with_state(state.clone(), kit::session::load_session))
         .layer(middleware::from_fn_with_state(state.clone(), kit::session::refuse_cross_site))
         .layer(middleware::from_fn(kit::error::render_errors))
@@ -171,10 +172,27 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let begun = Arc::new(tokio::sync::Notify::new());
+    let begin = begun.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        begin.notify_one();
+    });
+    // A shutdown lets the requests in flight finish, but never waits for ever on one.
+    tokio::select! {
+        finished = std::future::IntoFuture::into_future(server) => finished,
+        _ = async {
+            begun.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!("requests still in flight {SHUTDOWN_GRACE:?} after shutdown began; stopping anyway");
+            Ok(())
+        }
+    }
 }
+
+/// How long a shutdown waits for the requests in flight.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Serves the application on `listener`, and Prometheus metrics on `metrics_listener` if given,
 /// until `shutdown` completes; then finishes the requests in flight.

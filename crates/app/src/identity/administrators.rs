@@ -17,6 +17,8 @@ pub async fn nominate_administrator(
         "administrator.nominate",
     )
     .await?;
+    app.target_of(actor, person, "administrator.nominate")
+        .await?;
     let settings = app.store.settings(actor.practice.id).await?;
     Ok(app
         .store

@@ -15,12 +15,7 @@ pub async fn record_leaver(
 ) -> Result<Leaver, AppError> {
     app.require(actor, Permission::LeaverRecord, "leaver.record")
         .await?;
-    let m = app
-        .store
-        .member(actor.practice.id, person)
-        .await?
-        .filter(|m| m.left_at.is_none())
-        .ok_or(AppError::NotFound)?;
+    let m = app.target_of(actor, person, "leaver.record").await?;
     let joined = identity::london_today(m.joined_at);
     let (exit_date, reason) = identity::check_leaver(input, joined)?;
     let leaver = app

@@ -38,12 +38,7 @@ pub async fn verify_identity(
         )
         .into());
     }
-    let m = app
-        .store
-        .member(actor.practice.id, person)
-        .await?
-        .filter(|m| m.left_at.is_none())
-        .ok_or(AppError::NotFound)?;
+    let m = app.target_of(actor, person, "identity.verify").await?;
     let creds = app
         .store
         .credentials(&m.person.username)
@@ -110,4 +105,30 @@ pub async fn verify_identity(
         one_time_password: otp,
         expires,
     })
+}
+
+/// Unlocks an account locked after failed sign-ins.
+pub async fn unlock_account(
+    app: &App,
+    actor: &Actor<'_>,
+    person: PersonId,
+) -> Result<(), AppError> {
+    app.require(actor, Permission::AccountUnlock, "account.unlock")
+        .await?;
+    let m = app.target_of(actor, person, "account.unlock").await?;
+    let event = actor.event("account.unlock", "person", Some(m.person.id.to_string()));
+    Ok(app.store.unlock_account(m.person.id, &event).await?)
+}
+
+/// Clears an identity check locked after wrong answers to the security questions.
+pub async fn clear_identity_lock(
+    app: &App,
+    actor: &Actor<'_>,
+    person: PersonId,
+) -> Result<(), AppError> {
+    app.require(actor, Permission::AccountUnlock, "identity.unlock")
+        .await?;
+    let m = app.target_of(actor, person, "identity.unlock").await?;
+    let event = actor.event("identity.unlock", "person", Some(m.person.id.to_string()));
+    Ok(app.store.clear_identity_lock(m.person.id, &event).await?)
 }

@@ -297,7 +297,17 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
     Ok(accounts)
 }
 
-pub fn print_welcome(url: &str, data_dir: &std::path::Path, accounts: &[DemoAccount]) {
+/// Where the demo's data is, in words: its folder, or the database `database_url` names
+/// (without its password).
+pub fn where_it_lives(config: &crate::config::Config) -> String {
+    if config.database_url.is_empty() {
+        config.data_dir.display().to_string()
+    } else {
+        custodian_store::redact_url(&config.database())
+    }
+}
+
+pub fn print_welcome(url: &str, data_dir: &str, accounts: &[DemoAccount]) {
     println!();
     println!("Custodian demo: {url}");
     println!();
@@ -315,8 +325,7 @@ pub fn print_welcome(url: &str, data_dir: &std::path::Path, accounts: &[DemoAcco
     }
     println!();
     println!(
-        "The demo's data lives in {} (delete it to start again). Press Ctrl-C to stop.",
-        data_dir.display()
+        "The demo's data lives in {data_dir} (delete it to start again). Press Ctrl-C to stop."
     );
     println!();
 }

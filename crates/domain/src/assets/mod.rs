@@ -151,8 +151,8 @@ fn choice(
 
 fn optional_text(c: &mut Checker, field: &str, value: &str, max: usize) -> String {
     let v = value.trim();
-    if v.chars().count() > max {
-        c.fail(field, format!("This must be {max} characters or fewer"));
+    if let Some(problem) = crate::validation::text_problem(v, max) {
+        c.fail(field, format!("This {problem}"));
     }
     v.to_string()
 }
@@ -324,6 +324,7 @@ impl AssetInput {
                 ),
                 Some(_) => {}
             }
+            optional_text(c, &format!("{field}_reason"), reason, 500);
         }
     }
 }

@@ -312,8 +312,8 @@ impl RiskInput {
             ("description", &out.description, 4000),
             ("controls", &out.controls, 4000),
         ] {
-            if v.chars().count() > max {
-                c.fail(field, format!("This must be {max} characters or fewer"));
+            if let Some(problem) = crate::validation::text_problem(v, max) {
+                c.fail(field, format!("This {problem}"));
             }
         }
         out.category = choice(
@@ -399,6 +399,8 @@ impl RiskInput {
         ] {
             if on && reason.trim().is_empty() {
                 c.fail(field, format!("Say briefly how it threatens {what}"));
+            } else if let Some(problem) = crate::validation::text_problem(reason.trim(), 500) {
+                c.fail(field, format!("This {problem}"));
             }
         }
     }

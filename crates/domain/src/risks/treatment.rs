@@ -119,6 +119,8 @@ impl ReviewInput {
                     "Say what the review looked at and concluded"
                 },
             );
+        } else if let Some(problem) = crate::validation::text_problem(&out.notes, 4000) {
+            c.fail("notes", format!("This {problem}"));
         }
         if let (Some(l), Some(i)) = (l, i)
             && m.score(l, i) > inherent_score

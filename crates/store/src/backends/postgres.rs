@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use sqlx::Connection as _;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::backends::migrations;
@@ -21,6 +22,20 @@ impl PgStore {
     /// Connects and applies pending migrations (under an advisory lock, so several servers
     /// starting together do not race).
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        // One connection first, so that a refused or misnamed server is reported at once and
+        // in its own words (the pool would retry until its timeout and say only that).
+        let open_error = |source| StoreError::Open {
+            url: redact_url(url),
+            source,
+        };
+        match tokio::time::timeout(Duration::from_secs(10), sqlx::PgConnection::connect(url)).await
+        {
+            Ok(Ok(probe)) => {
+                let _ = sqlx::Connection::close(probe).await;
+            }
+            Ok(Err(source)) => return Err(open_error(source)),
+            Err(_) => return Err(open_error(sqlx::Error::PoolTimedOut)),
+        }
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))

@@ -92,7 +92,7 @@ fn day(
     if s.trim().is_empty() {
         return Ok(None);
     }
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+    let d = custodian_domain::time::parse_date(s).ok_or_else(|| {
         custodian_domain::Invalid::one(
             field,
             format!("Enter the {field} date as a real date, like 2026-11-01"),

@@ -1,11 +1,13 @@
 //! What every capability's handlers share: sessions and the practice scope, the layout and
 //! rendering, forms, errors, routes, PDF writing, security headers and metrics.
 
+pub mod blocking;
 pub mod capability;
 pub mod csv;
 pub mod error;
 pub mod forms;
 pub mod history;
+pub mod input;
 pub mod layout;
 pub mod metrics;
 pub mod pdf;

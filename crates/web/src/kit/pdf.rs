@@ -22,65 +22,68 @@ const HELVETICA: [u16; 95] = [
 
 /// The text in the fonts' WinAnsi encoding; characters it lacks become `?`.
 fn encode(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| match c {
-            ' '..='~' => c as u8,
-            '\u{a0}'..='\u{ff}' => c as u32 as u8,
-            '\u{2018}' => 0x91,
-            '\u{2019}' => 0x92,
-            '\u{201c}' => 0x93,
-            '\u{201d}' => 0x94,
-            '\u{2022}' => 0x95,
-            '\u{2013}' => 0x96,
-            '\u{2014}' => 0x97,
-            '\u{20ac}' => 0x80,
-            '\n' | '\t' => b' ',
-            _ => b'?',
-        })
-        .collect()
+    s.chars().map(encode_char).collect()
 }
 
-fn width(s: &str, size: f32, bold: bool) -> f32 {
-    let units: u32 = encode(s)
-        .iter()
-        .map(|b| match b {
-            32..=126 => u32::from(HELVETICA[usize::from(b - 32)]),
-            _ => 556,
-        })
-        .sum();
+fn encode_char(c: char) -> u8 {
+    match c {
+        ' '..='~' => c as u8,
+        '\u{a0}'..='\u{ff}' => c as u32 as u8,
+        '\u{2018}' => 0x91,
+        '\u{2019}' => 0x92,
+        '\u{201c}' => 0x93,
+        '\u{201d}' => 0x94,
+        '\u{2022}' => 0x95,
+        '\u{2013}' => 0x96,
+        '\u{2014}' => 0x97,
+        '\u{20ac}' => 0x80,
+        '\n' | '\t' => b' ',
+        _ => b'?',
+    }
+}
+
+/// One character's advance width in points.
+fn char_width(c: char, size: f32, bold: bool) -> f32 {
+    let units = match encode_char(c) {
+        b @ 32..=126 => u32::from(HELVETICA[usize::from(b - 32)]),
+        _ => 556,
+    };
     // Helvetica-Bold is a little wider; measuring it 6% wider keeps lines inside the column.
     units as f32 * size / 1000.0 * if bold { 1.06 } else { 1.0 }
 }
 
-/// Splits `text` into lines no wider than `max` points.
+fn width(s: &str, size: f32, bold: bool) -> f32 {
+    s.chars().map(|c| char_width(c, size, bold)).sum()
+}
+
+/// Splits `text` into lines no wider than `max` points. Each character is measured once, so the
+/// time grows with the text's length, whatever its words (a word wider than the column is cut).
 fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
+    let space = char_width(' ', size, bold);
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
+        let mut line_width = 0.0;
         for word in para.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_string()
-            } else {
-                format!("{line} {word}")
-            };
-            if width(&candidate, size, bold) <= max || line.is_empty() {
-                line = candidate;
-                // A single word wider than the column is cut.
-                while width(&line, size, bold) > max && line.chars().count() > 1 {
-                    let cut: String = line.chars().take(line.chars().count() - 1).collect();
-                    let rest: String = line.chars().skip(cut.chars().count()).collect();
-                    let mut head = cut;
-                    let mut tail = rest;
-                    while width(&head, size, bold) > max && head.chars().count() > 1 {
-                        let last = head.pop().unwrap();
-                        tail.insert(0, last);
-                    }
-                    lines.push(head);
-                    line = tail;
-                }
-            } else {
+            let word_width = width(word, size, bold);
+            if !line.is_empty() && line_width + space + word_width <= max {
+                line.push(' ');
+                line.push_str(word);
+                line_width += space + word_width;
+                continue;
+            }
+            if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
-                line = word.to_string();
+                line_width = 0.0;
+            }
+            for c in word.chars() {
+                let w = char_width(c, size, bold);
+                if !line.is_empty() && line_width + w > max {
+                    lines.push(std::mem::take(&mut line));
+                    line_width = 0.0;
+                }
+                line.push(c);
+                line_width += w;
             }
         }
         lines.push(line);
@@ -372,6 +375,23 @@ mod tests {
             long.iter().all(|l| width(l, 10.0, false) <= 100.0),
             "{long:?}"
         );
+    }
+
+    #[test]
+    fn a_worst_case_document_renders_in_well_under_two_seconds() {
+        // One unbroken word in a paragraph and in every table cell: the layout must not grow
+        // faster than the text (a 20,000-character word once took a minute).
+        let word = "W".repeat(200_000);
+        let started = std::time::Instant::now();
+        let mut d = Doc::new(&word, &word);
+        d.heading(&word, 16.0);
+        d.para(&word, 9.0);
+        let rows = vec![vec![word.clone(), word.clone(), word.clone()]; 3];
+        d.table(&["A", "B", "C"], &[0.3, 0.3, 0.4], &rows);
+        let pdf = d.finish();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
     }
 
     #[test]

@@ -82,3 +82,64 @@ async fn readyz(State(state): State<AppState>) -> Response {
         }
     }
 }
+
+/// The one rule for where Custodian sends a browser it was asked to send on (`next` after
+/// sign-in): only a path on this site. It must start with one `/` followed by something other
+/// than `/` or `\`, hold no backslash, and be visible ASCII only (no tab, CR, LF or other
+/// control character, no space, nothing a browser might normalise into another host). Anything
+/// else is the home page.
+pub fn same_site_path(next: &str) -> &str {
+    let bytes = next.as_bytes();
+    let safe = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && next.len() <= 2048
+        && bytes
+            .iter()
+            .all(|b| (0x21..=0x7e).contains(b) && *b != b'\\');
+    if safe { next } else { "/" }
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::same_site_path;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed() {
+        for fine in [
+            "/",
+            "/account",
+            "/practices/3b1c/assets?q=a%20b&sort=name",
+            "/sign-in?next=%2Faccount",
+            "/a/b/../c",
+        ] {
+            assert_eq!(same_site_path(fine), fine, "{fine}");
+        }
+        // Known open-redirect bypasses: every one goes home.
+        for hostile in [
+            "",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example/phish",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: evil=1",
+            "/account\r\nSet-Cookie: evil=1",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+            "/\u{7f}/evil.example",
+            "/\u{3000}/evil.example",
+            "/\u{ff0f}evil.example",
+            "/é",
+            "https://evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "./evil",
+            "/x\\y",
+        ] {
+            assert_eq!(same_site_path(hostile), "/", "{hostile:?}");
+        }
+        assert_eq!(same_site_path(&format!("/{}", "a".repeat(3000))), "/");
+    }
+}

@@ -205,6 +205,10 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     let now = state.clock.now();
     if let Some(token) = bearer_token(req.headers()) {
         match signed_in_by_token(&state, token, now).await {
+            Ok(Some(user)) if !token_may_reach(req.uri().path()) => {
+                drop(user);
+                return HttpError(AppError::Forbidden).into_response();
+            }
             Ok(Some(user)) => {
                 // A token's use is recorded when it is first used in an hour: who, from where,
                 // with which token (each request's own reads and changes are recorded as usual).
@@ -264,10 +268,18 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
                 }
             }
             Ok(None) => {
-                // Expired, idle, ended or deactivated: forget the cookie.
+                // Expired, idle, ended or deactivated: forget the cookie, unless this very
+                // request signed in again and set a new one.
                 let mut res = next.run(req).await;
-                res.headers_mut()
-                    .append(header::SET_COOKIE, clear_cookie(&state));
+                let sets_session = res
+                    .headers()
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .any(|c| c.as_bytes().starts_with(format!("{name}=").as_bytes()));
+                if !sets_session {
+                    res.headers_mut()
+                        .append(header::SET_COOKIE, clear_cookie(&state));
+                }
                 return res;
             }
             Err(e) => return HttpError::from(e).into_response(),
@@ -278,9 +290,22 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
 
 /// Before sign-in is complete, a session reaches only the page of its stage, sign-out and the
 /// stylesheet.
+/// The one rule for what an API token may reach: the practice's registers, never the account
+/// that owns it (its password, security questions, two-factor authentication, sessions and
+/// tokens), which only the person, signed in, may manage.
+fn token_may_reach(path: &str) -> bool {
+    let under = |root: &str| {
+        path.strip_prefix(root)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    !(under("/api/v1/me") || under("/api/v1/session"))
+}
+
 fn allowed_at_stage(stage: SessionStage, path: &str) -> bool {
     path == stage.page()
+        || stage.api_paths().contains(&path)
         || path == "/sign-out"
+        || path == "/api/v1/session"
         || path.starts_with("/assets/")
         || (stage == SessionStage::EnrolMfa && path == "/account/mfa/recovery-codes")
 }
@@ -305,11 +330,9 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for SignedIn {
 
 /// Sends a browser to sign in, then back to where it was going.
 pub fn redirect_to_sign_in(path_and_query: &str) -> Response {
-    let next = if path_and_query.starts_with('/')
-        && !path_and_query.starts_with("//")
-        && path_and_query != "/"
-    {
-        format!("/sign-in?next={}", urlencode(path_and_query))
+    let back = crate::kit::security::same_site_path(path_and_query);
+    let next = if back != "/" {
+        format!("/sign-in?next={}", urlencode(back))
     } else {
         "/sign-in".to_string()
     };

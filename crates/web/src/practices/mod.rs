@@ -344,8 +344,10 @@ async fn person(
     let here = format!("/practices/{}/people/{}", scope.id(), person_id);
     let a = &scope.access;
     let mut actions = Vec::new();
+    let within_reach =
+        custodian_domain::may_act_on(a, &member.roles, &member.person.provider_roles);
     if member.left_at.is_none() {
-        if a.can(Permission::IdentityVerify) && !me {
+        if a.can(Permission::IdentityVerify) && !me && within_reach {
             actions.push((
                 format!("{here}/verify-identity"),
                 "Verify identity and reset password",
@@ -354,7 +356,7 @@ async fn person(
         if a.can(Permission::StarterRequest) {
             actions.push((format!("{here}/move"), "Change role (mover)"));
         }
-        if a.can(Permission::LeaverRecord) {
+        if a.can(Permission::LeaverRecord) && within_reach {
             actions.push((format!("{here}/leaver"), "Record as a leaver"));
         }
     }

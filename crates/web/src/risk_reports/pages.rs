@@ -229,20 +229,18 @@ pub(crate) async fn report_pdf(
         Some("pdf"),
     )
     .await?;
-    let bytes = pdf(&copy, &record);
+    let file_name = format!(
+        "attachment; filename=\"custodian-risk-report-{}-{}.pdf\"",
+        scope.practice.ods_code, record.quarter
+    );
+    let bytes = crate::kit::blocking::run(move || pdf(&copy, &record)).await?;
     Ok((
         [
             (
                 axum::http::header::CONTENT_TYPE,
                 "application/pdf".to_string(),
             ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"custodian-risk-report-{}-{}.pdf\"",
-                    scope.practice.ods_code, record.quarter
-                ),
-            ),
+            (axum::http::header::CONTENT_DISPOSITION, file_name),
         ],
         bytes,
     )

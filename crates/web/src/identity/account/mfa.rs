@@ -95,7 +95,7 @@ pub(crate) async fn mfa_enrol(
     let secret = totp::base32_decode(&form.secret)
         .filter(|s| s.len() >= 16)
         .ok_or_else(|| AppError::BadRequest("The enrolment key was damaged: start again".into()))?;
-    if !forced && !password_is_right(&state, &user, &form.password).await? {
+    if !forced && !password_is_right(&state, &user, &meta, &form.password).await? {
         return mfa_enrol_page_for(
             &user,
             &form.secret,

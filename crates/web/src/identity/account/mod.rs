@@ -131,11 +131,15 @@ pub fn recovery_code_hash(code: &str) -> String {
     hex::encode(Sha256::digest(norm.as_bytes()))
 }
 
-/// Whether `given` is the signed-in person's password: asked again before they change how
-/// they prove who they are (security questions, two-factor authentication).
+/// Whether `given` is the signed-in person's password: asked again before they change their
+/// password or how they prove who they are (security questions, two-factor authentication).
+/// The one re-authentication: it counts as a sign-in, so a wrong password counts towards the
+/// account's lockout and the network's throttle, and a locked account or throttled network is
+/// refused before any guess is checked.
 pub async fn password_is_right(
     state: &AppState,
     user: &SignedIn,
+    meta: &AuditMeta,
     given: &str,
 ) -> Result<bool, HttpError> {
     let creds = state
@@ -143,10 +147,30 @@ pub async fn password_is_right(
         .credentials(&user.session.username)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    Ok(state
+    let ip: Option<std::net::IpAddr> = meta.ip.as_deref().and_then(|i| i.parse().ok());
+    let now = state.clock.now();
+    if state.throttle.blocked(ip) {
+        return Err(AppError::TooMany(
+            "Too many wrong passwords from your network. Wait five minutes and try again.".into(),
+        )
+        .into());
+    }
+    if let Some(until) = creds.locked_until.filter(|l| *l > now) {
+        return Err(AppError::TooMany(format!(
+            "Your account is locked after too many wrong passwords. Try again after {}, or ask your practice manager to unlock it.",
+            show_datetime(until)
+        ))
+        .into());
+    }
+    let right = state
         .passwords
         .verify(given, creds.password_hash.as_deref())
-        .await?)
+        .await?;
+    if !right {
+        state.throttle.record_failure(ip);
+        sign_in::wrong_password(state, meta, &user.session.username, now).await?;
+    }
+    Ok(right)
 }
 
 /// Checks a new password against the policy, the person's last passwords and their practices'

@@ -72,12 +72,7 @@ pub(crate) async fn change_password(
         .credentials(&user.session.username)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !forced
-        && !state
-            .passwords
-            .verify(&form.current_password, creds.password_hash.as_deref())
-            .await?
-    {
+    if !forced && !password_is_right(&state, &user, &meta, &form.current_password).await? {
         let event = meta
             .event(
                 None,

@@ -67,7 +67,7 @@ pub(crate) async fn set_questions(
         .collect();
     let chosen: Vec<String> = pairs.iter().map(|(q, _)| q.clone()).collect();
     let forced = user.session.stage == SessionStage::SecurityQuestions;
-    if !forced && !password_is_right(&state, &user, &get("password")).await? {
+    if !forced && !password_is_right(&state, &user, &meta, &get("password")).await? {
         return Ok(questions_page_for(
             &user,
             Errors::one("password", "Your password is not right"),

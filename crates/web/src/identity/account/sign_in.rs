@@ -20,17 +20,10 @@ pub(crate) struct SignInQuery {
     pub(crate) signed_out: Option<String>,
 }
 
-/// Only a path on this site is a safe place to return to after sign-in.
+/// Only a path on this site is a safe place to return to after sign-in (the one rule is
+/// [`crate::kit::security::same_site_path`]).
 pub(crate) fn safe_next(next: &str) -> String {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains("://")
-    {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+    crate::kit::security::same_site_path(next).to_string()
 }
 
 pub(crate) async fn sign_in_page(user: Option<SignedIn>, Query(q): Query<SignInQuery>) -> Response {
@@ -204,7 +197,7 @@ fn failure_event(
 
 /// Records a wrong password (or an unknown login) and counts it against the account, locking
 /// it at the limit.
-async fn wrong_password(
+pub(super) async fn wrong_password(
     state: &AppState,
     meta: &AuditMeta,
     login: &str,

@@ -226,23 +226,8 @@ pub(crate) async fn unlock(
     scope: PracticeScope,
     InPractice(person): InPractice<String>,
 ) -> Result<StatusCode, HttpError> {
-    scope
-        .require(Permission::AccountUnlock, "account.unlock")
-        .await?;
     let person: PersonId = person.parse().map_err(|_| AppError::NotFound)?;
-    state
-        .store
-        .member(scope.id(), person)
-        .await?
-        .filter(|m| m.left_at.is_none())
-        .ok_or(AppError::NotFound)?;
-    state
-        .store
-        .unlock_account(
-            person,
-            &scope.event("account.unlock", "person", Some(person.to_string())),
-        )
-        .await?;
+    uap::unlock_account(&state, &scope.actor(), person).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

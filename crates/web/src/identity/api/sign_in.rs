@@ -165,12 +165,7 @@ pub(crate) async fn change_password(
         .credentials(&user.session.username)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !forced
-        && !state
-            .passwords
-            .verify(&body.current_password, creds.password_hash.as_deref())
-            .await?
-    {
+    if !forced && !account::password_is_right(&state, &user, &meta, &body.current_password).await? {
         return Err(Invalid::one("current_password", "Your current password is not right").into());
     }
     account::check_password_choice(
@@ -241,7 +236,7 @@ pub(crate) async fn set_questions(
         return Err(AppError::Forbidden.into());
     }
     let forced = user.session.stage == SessionStage::SecurityQuestions;
-    if !forced && !account::password_is_right(&state, &user, &body.password).await? {
+    if !forced && !account::password_is_right(&state, &user, &meta, &body.password).await? {
         return Err(Invalid::one("password", "Your password is not right").into());
     }
     let pairs: Vec<(String, String)> = body
@@ -323,7 +318,7 @@ pub(crate) async fn mfa_confirm(
         return Err(AppError::Forbidden.into());
     }
     let forced = user.session.stage == SessionStage::EnrolMfa;
-    if !forced && !account::password_is_right(&state, &user, &body.password).await? {
+    if !forced && !account::password_is_right(&state, &user, &meta, &body.password).await? {
         return Err(Invalid::one("password", "Your password is not right").into());
     }
     let secret = totp::base32_decode(&body.secret)

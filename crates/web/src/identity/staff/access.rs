@@ -192,12 +192,8 @@ pub(crate) async fn unlock(
     scope: PracticeScope,
     InPractice(person): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    scope
-        .require(Permission::AccountUnlock, "account.unlock")
-        .await?;
-    let m = member(&state, &scope.practice, &person).await?;
-    let event = scope.event("account.unlock", "person", Some(m.person.id.to_string()));
-    state.store.unlock_account(m.person.id, &event).await?;
+    let person = person.parse().map_err(|_| AppError::NotFound)?;
+    uap::unlock_account(&state, &scope.actor(), person).await?;
     Ok(Redirect::to(&scope.path("/security?done=unlock")).into_response())
 }
 
@@ -206,11 +202,7 @@ pub(crate) async fn clear_identity_lock(
     scope: PracticeScope,
     InPractice(person): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    scope
-        .require(Permission::AccountUnlock, "identity.unlock")
-        .await?;
-    let m = member(&state, &scope.practice, &person).await?;
-    let event = scope.event("identity.unlock", "person", Some(m.person.id.to_string()));
-    state.store.clear_identity_lock(m.person.id, &event).await?;
+    let person = person.parse().map_err(|_| AppError::NotFound)?;
+    uap::clear_identity_lock(&state, &scope.actor(), person).await?;
     Ok(Redirect::to(&scope.path("/security?done=identity")).into_response())
 }

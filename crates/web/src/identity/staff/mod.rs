@@ -25,6 +25,7 @@ use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
+use custodian_app::identity as uap;
 use custodian_app::identity::{
     IdentityCheck, approve_request, nominate_administrator, record_leaver, reject_request,
     request_access, verify_identity,

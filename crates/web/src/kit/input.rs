@@ -1,0 +1,141 @@
+//! The one rule for text at the boundary: before any handler runs, every value of the query
+//! string, of a form body and of a JSON body is at most [`FIELD_MAX`] characters (query values
+//! [`QUERY_MAX`]) and holds no control character but tab, line feed and carriage return. So a
+//! NUL byte (which PostgreSQL cannot store), an escape sequence or a megabyte-long "name" is
+//! refused here, naming the field, whatever register the request is for; each field's own
+//! tighter limit is then checked by its domain rule. Uploaded files (multipart) are read by
+//! their own importers, which apply the same rule to each cell.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use custodian_domain::validation::{TEXT_MAX, text_problem};
+use custodian_domain::{FieldError, Invalid};
+
+use crate::kit::error::HttpError;
+use crate::{AppError, AppState};
+
+/// The longest value any field takes (the longest note: a meeting's minutes).
+pub const FIELD_MAX: usize = TEXT_MAX;
+/// The longest value of a query parameter (a search, a cursor, a path to return to).
+pub const QUERY_MAX: usize = 2_048;
+
+/// What is wrong with one value, if anything ([`text_problem`] is the rule).
+pub fn check_value(field: &str, value: &str, max: usize) -> Option<FieldError> {
+    text_problem(value, max).map(|message| FieldError {
+        field: field.to_string(),
+        message: format!("{field} {message}"),
+    })
+}
+
+fn check_pairs(bytes: &[u8], max: usize, errors: &mut Vec<FieldError>) {
+    for (k, v) in form_urlencoded::parse(bytes) {
+        errors.extend(check_value("field name", &k, 200));
+        errors.extend(check_value(&k, &v, max));
+    }
+}
+
+fn check_json(path: &str, v: &serde_json::Value, errors: &mut Vec<FieldError>) {
+    match v {
+        serde_json::Value::String(s) => errors.extend(check_value(path, s, FIELD_MAX)),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_json(&format!("{path}[{i}]"), item, errors);
+            }
+        }
+        serde_json::Value::Object(members) => {
+            for (k, item) in members {
+                errors.extend(check_value("member name", k, 200));
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                check_json(&p, item, errors);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The layer that applies the rule to every request.
+pub async fn refuse_unclean_text(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut errors = Vec::new();
+    if let Some(q) = req.uri().query() {
+        check_pairs(q.as_bytes(), QUERY_MAX, &mut errors);
+    }
+    let kind = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let is_form = kind == "application/x-www-form-urlencoded";
+    let is_json = kind == "application/json" || kind.ends_with("+json");
+    if !errors.is_empty() || !(is_form || is_json) {
+        return answer(errors, req, next).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    if is_form {
+        check_pairs(&bytes, FIELD_MAX, &mut errors);
+    } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+        // A body that is not JSON is left for the handler's own error.
+        check_json("", &v, &mut errors);
+    }
+    answer(errors, Request::from_parts(parts, Body::from(bytes)), next).await
+}
+
+async fn answer(errors: Vec<FieldError>, req: Request, next: Next) -> Response {
+    if errors.is_empty() {
+        next.run(req).await
+    } else {
+        HttpError(AppError::Invalid(Invalid(errors))).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_and_overlong_values_are_named() {
+        assert!(check_value("name", "Tom's laptop\tA\r\nB", 100).is_none());
+        let nul = check_value("login", "a\u{0}b", 100).unwrap();
+        assert_eq!(nul.field, "login");
+        assert!(
+            nul.message.contains("control characters"),
+            "{}",
+            nul.message
+        );
+        for c in ['\u{1}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9b}'] {
+            assert!(check_value("x", &format!("a{c}"), 100).is_some(), "{c:?}");
+        }
+        let long = check_value("notes", &"é".repeat(101), 100).unwrap();
+        assert!(long.message.contains("100 characters or fewer"));
+        assert!(check_value("notes", &"é".repeat(100), 100).is_none());
+    }
+
+    #[test]
+    fn json_paths_name_the_member_at_fault() {
+        let v = serde_json::json!({"title": "ok", "actions": [{"what": "a\u{0}"}]});
+        let mut errors = Vec::new();
+        check_json("", &v, &mut errors);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "actions[0].what");
+    }
+}
