@@ -49,7 +49,76 @@ pub fn document() -> utoipa::openapi::OpenApi {
         doc.merge(api());
     }
     // Security schemes are declared once, on the main document.
+    describe_errors(&mut doc);
     doc
+}
+
+/// Every error is a problem document (`application/problem+json`), and every error status that
+/// the shared layers can answer is documented where it can occur, so a generated client knows
+/// them all: 401 and 403 wherever a session is needed (signed out; no permission, or a sign-in
+/// stage still to finish), 404 under a practice or an id, and on every request body 413 (too
+/// large), 415 (not JSON) and 422 (a field fails its rule: control characters, length, the
+/// register's own checks). One rule here rather than a line on each of a hundred handlers.
+fn describe_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let public = op.security.as_ref().is_some_and(|s| {
+                s.iter()
+                    .any(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
+            });
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description));
+            };
+            if !public {
+                add("401", "Not signed in, or the session has ended");
+                add(
+                    "403",
+                    "No permission for this, or a sign-in stage to finish first",
+                );
+            }
+            if path.contains('{') {
+                add("404", "Nothing at this address that you may see");
+            }
+            if op.request_body.is_some() {
+                add("413", "The request body is larger than the server accepts");
+                add("415", "The body is not of the content type described");
+                add("422", "A field fails its rule; each is named in `errors`");
+            }
+            for (status, response) in op.responses.responses.iter_mut() {
+                if let (true, RefOr::T(r)) = (status.as_str() >= "400", response)
+                    && let Some(c) = r.content.shift_remove("application/json")
+                {
+                    r.content.insert("application/problem+json".to_string(), c);
+                }
+            }
+        }
+    }
 }
 
 struct SessionAuth;
@@ -426,5 +495,40 @@ mod tests {
                 .all(|p| p.starts_with("/api/v1/")),
             "no doubled slashes"
         );
+    }
+
+    #[test]
+    fn every_error_is_a_problem_document_and_every_shared_refusal_is_described() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                operations += 1;
+                let responses = op["responses"].as_object().unwrap();
+                for (status, r) in responses {
+                    if status.as_str() >= "400" {
+                        let content = r["content"].as_object().unwrap();
+                        assert!(
+                            content.contains_key("application/problem+json")
+                                && !content.contains_key("application/json"),
+                            "{method} {path} {status}: {content:?}"
+                        );
+                    }
+                }
+                if op.get("requestBody").is_some() {
+                    for status in ["413", "415", "422"] {
+                        assert!(responses.contains_key(status), "{method} {path} {status}");
+                    }
+                }
+                if path.contains("{practice_id}") {
+                    for status in ["401", "403", "404"] {
+                        assert!(responses.contains_key(status), "{method} {path} {status}");
+                    }
+                }
+            }
+        }
+        assert!(operations > 70, "{operations}");
+        // Signing in needs no session, so it is not said to answer 401 for want of one.
+        assert!(doc["paths"]["/api/v1/session"]["post"]["responses"]["403"].is_null());
     }
 }

@@ -377,6 +377,31 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Fuzzing the layout: any text wraps without panicking, every line fits the column (or
+        /// is one character wider than it), and no visible character is lost or added.
+        #[test]
+        fn any_text_wraps_inside_the_column_and_keeps_every_character(
+            text in "\\PC{0,400}|[a-zA-Z\u{2014}\u{20ac} \n\t]{0,400}",
+            max in 5.0f32..400.0,
+            bold in proptest::bool::ANY,
+        ) {
+            let lines = wrap(&text, 9.0, bold, max);
+            for l in &lines {
+                proptest::prop_assert!(width(l, 9.0, bold) <= max || l.chars().count() <= 1, "{:?}", l);
+            }
+            let visible = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            proptest::prop_assert_eq!(visible(&lines.concat()), visible(&text));
+            let mut d = Doc::new(&text, &text);
+            d.heading(&text, 12.0);
+            d.para(&text, 9.0);
+            d.table(&["A", "B"], &[0.5, 0.5], &[vec![text.clone(), text.clone()]]);
+            proptest::prop_assert!(d.finish().starts_with(b"%PDF-"));
+        }
+    }
+
     #[test]
     fn a_worst_case_document_renders_in_well_under_two_seconds() {
         // One unbroken word in a paragraph and in every table cell: the layout must not grow
