@@ -97,15 +97,24 @@ fn describe_errors(doc: &mut utoipa::openapi::OpenApi) {
             };
             if !public {
                 add("401", "Not signed in, or the session has ended");
-                add(
-                    "403",
-                    "No permission for this, or a sign-in stage to finish first",
-                );
+            }
+            add(
+                "403",
+                "No permission for this, a sign-in stage to finish first, or an API token where only a signed-in person may act",
+            );
+            let has_query = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+            });
+            if has_query {
+                add("400", "The query string cannot be read");
+                add("422", "A query parameter fails its rule; each is named in `errors`");
             }
             if path.contains('{') {
                 add("404", "Nothing at this address that you may see");
             }
             if op.request_body.is_some() {
+                add("400", "The body cannot be read as the content type described");
                 add("413", "The request body is larger than the server accepts");
                 add("415", "The body is not of the content type described");
                 add("422", "A field fails its rule; each is named in `errors`");
@@ -529,6 +538,8 @@ mod tests {
         }
         assert!(operations > 70, "{operations}");
         // Signing in needs no session, so it is not said to answer 401 for want of one.
-        assert!(doc["paths"]["/api/v1/session"]["post"]["responses"]["403"].is_null());
+        assert!(doc["paths"]["/api/v1/session"]["post"]["responses"]["401"]["description"]
+            .as_str()
+            .is_some_and(|d| !d.contains("Not signed in")));
     }
 }
