@@ -124,9 +124,10 @@ pub async fn check_file(
                     .map(|s| (s.name.to_lowercase(), s.id))
                     .collect(),
             };
-            Ok(Checked::Assets(asset_import::plan_import(
-                bytes, &ctx, today,
-            )?))
+            let bytes = bytes.to_vec();
+            let plan =
+                crate::heavy::run(move || asset_import::plan_import(&bytes, &ctx, today)).await?;
+            Ok(Checked::Assets(plan?))
         }
         Register::Risks => {
             let settings = app.store.settings(practice).await?;
@@ -171,9 +172,10 @@ pub async fn check_file(
                     .collect(),
                 importer,
             };
-            Ok(Checked::Risks(risk_import::plan_import(
-                bytes, &ctx, m, today,
-            )?))
+            let bytes = bytes.to_vec();
+            let plan =
+                crate::heavy::run(move || risk_import::plan_import(&bytes, &ctx, m, today)).await?;
+            Ok(Checked::Risks(plan?))
         }
     }
 }

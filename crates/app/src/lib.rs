@@ -13,6 +13,7 @@ pub mod assets;
 pub mod audit;
 pub mod clock;
 pub mod error;
+pub mod heavy;
 pub mod home;
 pub mod identity;
 pub mod imports;

@@ -105,9 +105,58 @@ impl<T> Page<T> {
     }
 }
 
+impl<T> Page<T> {
+    /// One page of a list already read whole and in its own order (a register, by its own
+    /// ranking): the rows after the cursor's row, at most `page.limit`. The cursor names the
+    /// last row seen by its key (its id, or another unique key), so rows added elsewhere in the
+    /// list do not shift the page; a cursor whose row has since gone is refused, naming `cursor`.
+    pub fn of_list(
+        rows: Vec<T>,
+        page: &PageRequest,
+        key_of: impl Fn(&T) -> String,
+    ) -> Result<Self, crate::Invalid> {
+        let start = match &page.after {
+            None => 0,
+            Some(c) => {
+                rows.iter().position(|r| key_of(r) == c.key).ok_or_else(|| {
+                    crate::Invalid::one(
+                        "cursor",
+                        "the last row of that page has gone from the list; start from the first page",
+                    )
+                })? + 1
+            }
+        };
+        let rows: Vec<T> = rows
+            .into_iter()
+            .skip(start)
+            .take(page.limit as usize + 1)
+            .collect();
+        Ok(Page::from_rows(rows, page.limit, |r| Cursor {
+            key: key_of(r),
+            id: uuid::Uuid::nil(),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_read_whole_is_paged_after_the_cursors_row() {
+        let ids: Vec<uuid::Uuid> = (0..5).map(|_| uuid::Uuid::now_v7()).collect();
+        let first = Page::of_list(ids.clone(), &PageRequest::first(2), |i| i.to_string()).unwrap();
+        assert_eq!(first.items, ids[..2]);
+        let next = PageRequest::parse(first.next_cursor.as_deref(), Some(2)).unwrap();
+        let second = Page::of_list(ids.clone(), &next, |i| i.to_string()).unwrap();
+        assert_eq!(second.items, ids[2..4]);
+        let last = PageRequest::parse(second.next_cursor.as_deref(), Some(2)).unwrap();
+        let third = Page::of_list(ids.clone(), &last, |i| i.to_string()).unwrap();
+        assert_eq!(third.items, ids[4..]);
+        assert_eq!(third.next_cursor, None);
+        let gone = Page::of_list(ids[3..].to_vec(), &next, |i| i.to_string()).unwrap_err();
+        assert_eq!(gone.0[0].field, "cursor");
+    }
 
     #[test]
     fn cursor_round_trips_any_text() {

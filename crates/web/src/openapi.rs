@@ -108,13 +108,19 @@ fn describe_errors(doc: &mut utoipa::openapi::OpenApi) {
             });
             if has_query {
                 add("400", "The query string cannot be read");
-                add("422", "A query parameter fails its rule; each is named in `errors`");
+                add(
+                    "422",
+                    "A query parameter fails its rule; each is named in `errors`",
+                );
             }
             if path.contains('{') {
                 add("404", "Nothing at this address that you may see");
             }
             if op.request_body.is_some() {
-                add("400", "The body cannot be read as the content type described");
+                add(
+                    "400",
+                    "The body cannot be read as the content type described",
+                );
                 add("413", "The request body is larger than the server accepts");
                 add("415", "The body is not of the content type described");
                 add("422", "A field fails its rule; each is named in `errors`");
@@ -524,8 +530,15 @@ mod tests {
                         );
                     }
                 }
+                // Every list is paged: no operation answers a bare array.
+                let ok = &responses.get("200").or(responses.get("201"));
+                let schema = ok.map(|r| &r["content"]["application/json"]["schema"]);
+                assert!(
+                    schema.is_none_or(|s| s["type"] != "array"),
+                    "{method} {path} answers a bare list: page it with kit::forms::Paged"
+                );
                 if op.get("requestBody").is_some() {
-                    for status in ["413", "415", "422"] {
+                    for status in ["400", "413", "415", "422"] {
                         assert!(responses.contains_key(status), "{method} {path} {status}");
                     }
                 }
@@ -538,8 +551,10 @@ mod tests {
         }
         assert!(operations > 70, "{operations}");
         // Signing in needs no session, so it is not said to answer 401 for want of one.
-        assert!(doc["paths"]["/api/v1/session"]["post"]["responses"]["401"]["description"]
-            .as_str()
-            .is_some_and(|d| !d.contains("Not signed in")));
+        assert!(
+            doc["paths"]["/api/v1/session"]["post"]["responses"]["401"]["description"]
+                .as_str()
+                .is_some_and(|d| !d.contains("Not signed in"))
+        );
     }
 }

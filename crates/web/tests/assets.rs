@@ -160,7 +160,7 @@ async fn iaos_edit_their_own_assets_and_the_register_managers_edit_all(mut app: 
         .await
         .unwrap();
     assert_eq!(
-        mine_list.as_array().unwrap().len(),
+        mine_list["items"].as_array().unwrap().len(),
         2,
         "my assets: Ivy owns both now"
     );
@@ -188,7 +188,10 @@ async fn bad_assets_flows_and_access_are_named_and_nothing_is_written(mut app: T
         .json()
         .await
         .unwrap();
-    assert!(list.as_array().unwrap().is_empty(), "nothing written");
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "nothing written"
+    );
     let a: serde_json::Value = app
         .post_json(
             &format!("/api/v1/practices/{river}/assets"),
@@ -287,7 +290,7 @@ async fn the_asset_page_shows_flows_access_and_history(mut app: TestApp) {
         .json()
         .await
         .unwrap();
-    let problems: Vec<String> = quality
+    let problems: Vec<String> = quality["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -329,7 +332,7 @@ async fn the_asset_page_shows_flows_access_and_history(mut app: TestApp) {
         .json()
         .await
         .unwrap();
-    let emis = ropa
+    let emis = ropa["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -359,21 +362,34 @@ async fn the_asset_page_shows_flows_access_and_history(mut app: TestApp) {
 const IMPORT_HEAD: &str = "name,asset_type,format,volume_band,iao_username,confidentiality,confidentiality_reason,description\n";
 
 async fn asset_names(app: &TestApp, cookie: &str) -> Vec<String> {
-    let list: serde_json::Value = app
-        .get(
-            &format!("/api/v1/practices/{}/assets", app.riverside.id),
-            Some(cookie),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let mut names: Vec<String> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["name"].as_str().unwrap().to_string())
-        .collect();
+    // The whole register, a page at a time, as a client reads it.
+    let mut names: Vec<String> = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page: serde_json::Value = app
+            .get(
+                &format!(
+                    "/api/v1/practices/{}/assets?limit=200&cursor={cursor}",
+                    app.riverside.id
+                ),
+                Some(cookie),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        names.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["name"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
     names.sort();
     names
 }

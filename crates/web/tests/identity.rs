@@ -121,15 +121,15 @@ async fn a_starter_is_approved_signs_in_is_reset_and_leaves(mut app: TestApp) {
         .json()
         .await
         .unwrap();
-    assert_eq!(tasks[0]["action"], "create");
-    assert_eq!(tasks[0]["system_name"], "EMIS Web");
-    assert_eq!(tasks[0]["status"], "open");
+    assert_eq!(tasks["items"][0]["action"], "create");
+    assert_eq!(tasks["items"][0]["system_name"], "EMIS Web");
+    assert_eq!(tasks["items"][0]["status"], "open");
     // The system administrator creates the login and marks the task done.
     let res = app
         .post_json(
             &format!(
                 "/api/v1/practices/{river}/tasks/{}/done",
-                tasks[0]["id"].as_str().unwrap()
+                tasks["items"][0]["id"].as_str().unwrap()
             ),
             &pm,
             r#"{"note": "Login created"}"#,
@@ -360,7 +360,7 @@ async fn a_starter_is_approved_signs_in_is_reset_and_leaves(mut app: TestApp) {
         .await
         .unwrap();
     assert!(
-        tasks
+        tasks["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -417,7 +417,10 @@ async fn a_leaver_with_an_exit_date_before_the_start_is_refused(app: TestApp) {
         .json()
         .await
         .unwrap();
-    assert!(leavers.as_array().unwrap().is_empty(), "nothing written");
+    assert!(
+        leavers["items"].as_array().unwrap().is_empty(),
+        "nothing written"
+    );
     // A leaver recorded with a past date is carried out at once.
     let res = app
         .post_json(
@@ -818,8 +821,8 @@ async fn a_third_administrator_is_refused_over_the_cap(app: TestApp) {
         .json()
         .await
         .unwrap();
-    assert_eq!(admins.as_array().unwrap().len(), 2);
-    assert_eq!(admins[0]["reason"], "Runs IT");
+    assert_eq!(admins["items"].as_array().unwrap().len(), 2);
+    assert_eq!(admins["items"][0]["reason"], "Runs IT");
     // A nominated administrator must now use MFA: their next sign-in leads to enrolment.
     let res = app
         .post_form(

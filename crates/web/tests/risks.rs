@@ -59,7 +59,7 @@ async fn count(app: &TestApp, cookie: &str) -> usize {
         .json()
         .await
         .unwrap();
-    list.as_array().unwrap().len()
+    list["items"].as_array().unwrap().len()
 }
 
 async fn risks_are_scored_on_the_practice_matrix_and_bad_input_changes_nothing(mut app: TestApp) {
@@ -536,7 +536,7 @@ async fn a_risk_register_exports_and_a_spreadsheet_imports_after_a_check(mut app
         .json()
         .await
         .unwrap();
-    let fire = list
+    let fire = list["items"]
         .as_array()
         .unwrap()
         .iter()

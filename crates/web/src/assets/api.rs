@@ -20,13 +20,14 @@ pub(crate) struct ApiListQuery {
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/assets", tag = "assets", summary = "The information asset register",
     params(PracticeParam, ("search" = Option<String>, Query, description = "Part of the name"),
            ("asset_type" = Option<String>, Query, description = "A type"), ("status" = Option<String>, Query, description = "active, retiring or retired"),
-           ("iao" = Option<String>, Query, description = "An IAO's person id, or `me`")),
-    responses((status = 200, body = Vec<Asset>), (status = 403, body = Problem)))]
+           ("iao" = Option<String>, Query, description = "An IAO's person id, or `me`"), PageQuery),
+    responses((status = 200, body = Paged<Asset>), (status = 403, body = Problem)))]
 pub(crate) async fn api_list(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<ApiListQuery>,
-) -> Result<Json<Vec<Asset>>, HttpError> {
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<Asset>>, HttpError> {
     scope.require(Permission::AssetsView, "asset.list").await?;
     let iao = match q.iao.as_deref() {
         None | Some("") => None,
@@ -49,8 +50,11 @@ pub(crate) async fn api_list(
             },
         )
         .await?;
-    scope.record_list("asset.list", "asset", list.len()).await?;
-    Ok(Json(list))
+    let page = Paged::of_list(list, &page, |a| a.id.to_string())?;
+    scope
+        .record_list("asset.list", "asset", page.items.len())
+        .await?;
+    Ok(Json(page))
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/assets", tag = "assets", summary = "Add an asset",
@@ -171,15 +175,19 @@ pub(crate) async fn api_remove_access(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/assets-quality", tag = "assets", summary = "Gaps in the register",
-    params(PracticeParam), responses((status = 200, body = Vec<Gap>)))]
+    params(PracticeParam, PageQuery), responses((status = 200, body = Paged<Gap>)))]
 pub(crate) async fn api_quality(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<Gap>>, HttpError> {
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<Gap>>, HttpError> {
     scope
         .require(Permission::AssetsView, "asset.quality")
         .await?;
-    Ok(Json(quality(&state, &scope.actor()).await?))
+    let gaps = quality(&state, &scope.actor()).await?;
+    Ok(Json(Paged::of_list(gaps, &page, |g| {
+        format!("{} {}", g.asset_id, g.problem)
+    })?))
 }
 
 #[derive(utoipa::OpenApi)]

@@ -272,13 +272,15 @@ pub(crate) async fn ropa_page(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/ropa", tag = "assets", summary = "The record of processing activities (UK GDPR Art. 30)",
-    params(PracticeParam), responses((status = 200, body = Vec<RopaRow>)))]
+    params(PracticeParam, PageQuery), responses((status = 200, body = Paged<RopaRow>)))]
 pub(crate) async fn api_ropa(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<RopaRow>>, HttpError> {
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<RopaRow>>, HttpError> {
     scope.require(Permission::AssetsView, "asset.ropa").await?;
-    Ok(Json(ropa_rows(&state, &scope).await?))
+    let rows = ropa_rows(&state, &scope).await?;
+    Ok(Json(Paged::of_list(rows, &page, |r| r.name.clone())?))
 }
 
 #[derive(Template)]

@@ -51,12 +51,46 @@ impl From<Invalid> for Errors {
 }
 
 /// A list page's place: the cursor from the previous page and how many to show.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// The `next_cursor` of the previous page; absent for the first page.
     #[serde(default)]
     pub cursor: Option<String>,
+    /// How many items a page holds, 1 to 200 (default 50).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+}
+
+impl PageQuery {
+    /// The page asked for, or the error naming `cursor` or `limit`.
+    pub fn request(&self) -> Result<custodian_domain::PageRequest, Invalid> {
+        custodian_domain::PageRequest::parse(self.cursor.as_deref(), self.limit)
+    }
+}
+
+/// One page of a list: what every list endpoint of the API answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to read the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Paged<T> {
+    /// A page of a list read whole in its own order, each item named by a unique key (its id).
+    pub fn of_list(
+        rows: Vec<T>,
+        q: &PageQuery,
+        key_of: impl Fn(&T) -> String,
+    ) -> Result<Self, Invalid> {
+        let page = custodian_domain::Page::of_list(rows, &q.request()?, key_of)?;
+        Ok(Paged {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        })
+    }
 }
 
 /// A select's options as templates show them: (value, label, selected).

@@ -1,7 +1,6 @@
 //! What every capability's handlers share: sessions and the practice scope, the layout and
 //! rendering, forms, errors, routes, PDF writing, security headers and metrics.
 
-pub mod blocking;
 pub mod capability;
 pub mod csv;
 pub mod error;

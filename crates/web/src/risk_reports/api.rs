@@ -11,16 +11,18 @@ pub struct ReportDetail {
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risk-reports", tag = "risks", summary = "The practice's quarterly reports, latest first",
-    params(PracticeParam),
-    responses((status = 200, body = Vec<RiskReport>), (status = 403, body = Problem)))]
+    params(PracticeParam, PageQuery),
+    responses((status = 200, body = Paged<RiskReport>), (status = 403, body = Problem)))]
 pub(crate) async fn api_list(
     State(state): State<AppState>,
     scope: PracticeScope,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, HttpError> {
     scope
         .require(Permission::RisksView, "risk_report.list")
         .await?;
-    Ok(Json(state.store.risk_reports(scope.id()).await?).into_response())
+    let list = state.store.risk_reports(scope.id()).await?;
+    Ok(Json(Paged::of_list(list, &page, |r| r.id.to_string())?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-reports", tag = "risks", summary = "Make the draft report of a quarter (or return the existing one)",

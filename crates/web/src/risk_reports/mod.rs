@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::quarters::Quarter;
@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::kit::capability::{Capability, ProviderPage};
 use crate::kit::error::Problem;
-use crate::kit::forms::{Errors, PracticeParam, submitted};
+use crate::kit::forms::{Errors, PageQuery, Paged, PracticeParam, submitted};
 use crate::kit::layout::{Layout, render_with};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::InPractice;

@@ -233,7 +233,7 @@ pub(crate) async fn report_pdf(
         "attachment; filename=\"custodian-risk-report-{}-{}.pdf\"",
         scope.practice.ods_code, record.quarter
     );
-    let bytes = crate::kit::blocking::run(move || pdf(&copy, &record)).await?;
+    let bytes = custodian_app::heavy::run(move || pdf(&copy, &record)).await?;
     Ok((
         [
             (

@@ -310,11 +310,13 @@ pub(crate) async fn matrix_submit(
 }
 
 #[utoipa::path(get, path = "/api/v1/provider/threats", tag = "risks", summary = "The threats the provider added to the library",
-    responses((status = 200, body = Vec<risks::Threat>), (status = 403, body = Problem)))]
+    params(PageQuery),
+    responses((status = 200, body = Paged<risks::Threat>), (status = 403, body = Problem)))]
 pub(crate) async fn api_threats(
     State(state): State<AppState>,
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, HttpError> {
     require_provider(
         &state,
@@ -324,7 +326,8 @@ pub(crate) async fn api_threats(
         "provider.threats",
     )
     .await?;
-    Ok(Json(state.store.provider_threats().await?).into_response())
+    let list = state.store.provider_threats().await?;
+    Ok(Json(Paged::of_list(list, &page, |t| t.key.clone())?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/provider/threats", tag = "risks", summary = "Add a threat to the library every practice sees",
@@ -379,11 +382,13 @@ pub(crate) async fn api_publish_matrix(
 }
 
 #[utoipa::path(get, path = "/api/v1/provider/risks", tag = "risks", summary = "Every practice's risks by band, overdue reviews and last quarter's report",
-    responses((status = 200, body = Vec<ProviderRiskRow>), (status = 403, body = Problem)))]
+    params(PageQuery),
+    responses((status = 200, body = Paged<ProviderRiskRow>), (status = 403, body = Problem)))]
 pub(crate) async fn api_provider(
     State(state): State<AppState>,
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, HttpError> {
     require_provider(
         &state,
@@ -393,5 +398,6 @@ pub(crate) async fn api_provider(
         "provider.risks",
     )
     .await?;
-    Ok(Json(provider_rows(&state).await?).into_response())
+    let rows = provider_rows(&state).await?;
+    Ok(Json(Paged::of_list(rows, &page, |r| r.practice_id.clone())?).into_response())
 }

@@ -31,12 +31,13 @@ pub struct RiskQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risks", tag = "risks", summary = "The practice's risks, highest residual score first",
-    params(PracticeParam, RiskQuery),
-    responses((status = 200, body = Vec<Risk>), (status = 403, body = Problem)))]
+    params(PracticeParam, RiskQuery, PageQuery),
+    responses((status = 200, body = Paged<Risk>), (status = 403, body = Problem)))]
 pub(crate) async fn api_list(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<RiskQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.list").await?;
     let list = state
@@ -53,8 +54,11 @@ pub(crate) async fn api_list(
             },
         )
         .await?;
-    scope.record_list("risk.list", "risk", list.len()).await?;
-    Ok(Json(list).into_response())
+    let page = Paged::of_list(list, &page, |r| r.id.to_string())?;
+    scope
+        .record_list("risk.list", "risk", page.items.len())
+        .await?;
+    Ok(Json(page).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks", tag = "risks", summary = "Add a risk",
@@ -167,11 +171,12 @@ pub struct LibraryItem {
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/risk-library", tag = "risks", summary = "Common GP-practice threats, scored on the practice's matrix",
-    params(PracticeParam),
-    responses((status = 200, body = Vec<LibraryItem>)))]
+    params(PracticeParam, PageQuery),
+    responses((status = 200, body = Paged<LibraryItem>)))]
 pub(crate) async fn api_library(
     State(state): State<AppState>,
     scope: PracticeScope,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, HttpError> {
     scope.require(Permission::RisksView, "risk.library").await?;
     let (m, _) = matrix_of(&state, &scope.actor()).await?;
@@ -184,7 +189,7 @@ pub(crate) async fn api_library(
             key: e.key,
         })
         .collect();
-    Ok(Json(items).into_response())
+    Ok(Json(Paged::of_list(items, &page, |i| i.key.clone())?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risk-library/{key}", tag = "risks", summary = "Add a library threat to the register in one step",

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use crate::kit::capability::{Capability, Room};
 use crate::kit::error::Problem;
-use crate::kit::forms::{Errors, Options, PracticeParam, choose, submitted};
+use crate::kit::forms::{Errors, Options, PageQuery, Paged, PracticeParam, choose, submitted};
 use crate::kit::layout::{Layout, render, render_with};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::InPractice;

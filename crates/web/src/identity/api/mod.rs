@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use crate::identity::account::{self, SignInOutcome};
 use crate::kit::capability::Capability;
 use crate::kit::error::Problem;
-use crate::kit::forms::PracticeParam;
+use crate::kit::forms::{PageQuery, Paged, PracticeParam};
 use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::InPractice;
 use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};

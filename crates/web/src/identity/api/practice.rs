@@ -4,15 +4,17 @@ use super::*;
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/access", tag = "access", summary = "Who has access",
     description = "Every member of staff with roles, two-factor status, last sign-in, password age and open login tasks. Recorded in the audit trail.",
-    params(PracticeParam), responses((status = 200, body = Vec<AccessOverview>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(PageQuery, PracticeParam), responses((status = 200, body = Paged<AccessOverview>), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(crate) async fn access(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<AccessOverview>>, HttpError> {
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<AccessOverview>>, HttpError> {
     scope.require(Permission::PeopleView, "access.list").await?;
     let rows = state.store.access_overview(scope.id()).await?;
+    let rows = Paged::of_list(rows, &page, |r| r.person_id.to_string())?;
     scope
-        .record_list("access.list", "person", rows.len())
+        .record_list("access.list", "person", rows.items.len())
         .await?;
     Ok(Json(rows))
 }
@@ -24,21 +26,23 @@ pub(crate) struct PendingQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/requests", tag = "access", summary = "Starter and mover requests",
-    params(PracticeParam, ("pending" = Option<bool>, Query, description = "Only those waiting for a decision")),
-    responses((status = 200, body = Vec<AccessRequest>), (status = 403, body = Problem)))]
+    params(PageQuery, PracticeParam, ("pending" = Option<bool>, Query, description = "Only those waiting for a decision")),
+    responses((status = 200, body = Paged<AccessRequest>), (status = 403, body = Problem)))]
 pub(crate) async fn list_requests(
     State(state): State<AppState>,
     scope: PracticeScope,
     Query(q): Query<PendingQuery>,
-) -> Result<Json<Vec<AccessRequest>>, HttpError> {
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<AccessRequest>>, HttpError> {
     if !scope.access.can(Permission::StarterRequest) {
         scope
             .require(Permission::StarterApprove, "starter.list")
             .await?;
     }
     let list = state.store.access_requests(scope.id(), q.pending).await?;
+    let list = Paged::of_list(list, &page, |r| r.id.to_string())?;
     scope
-        .record_list("access_request.list", "access_request", list.len())
+        .record_list("access_request.list", "access_request", list.items.len())
         .await?;
     Ok(Json(list))
 }
@@ -247,15 +251,17 @@ pub(crate) async fn record_leaver(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/leavers", tag = "access", summary = "Leavers",
-    params(PracticeParam), responses((status = 200, body = Vec<Leaver>)))]
+    params(PageQuery, PracticeParam), responses((status = 200, body = Paged<Leaver>)))]
 pub(crate) async fn list_leavers(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<Leaver>>, HttpError> {
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<Leaver>>, HttpError> {
     scope.require(Permission::PeopleView, "leaver.list").await?;
     let list = state.store.leavers(scope.id()).await?;
+    let list = Paged::of_list(list, &page, |r| r.id.to_string())?;
     scope
-        .record_list("leaver.list", "person", list.len())
+        .record_list("leaver.list", "person", list.items.len())
         .await?;
     Ok(Json(list))
 }
@@ -280,17 +286,19 @@ pub(crate) async fn cancel_leaver(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/tasks", tag = "access", summary = "Login tasks in other systems",
-    params(PracticeParam), responses((status = 200, body = Vec<AccessGrant>)))]
+    params(PageQuery, PracticeParam), responses((status = 200, body = Paged<AccessGrant>)))]
 pub(crate) async fn list_tasks(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<AccessGrant>>, HttpError> {
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<AccessGrant>>, HttpError> {
     scope
         .require(Permission::PeopleView, "access_grant.list")
         .await?;
     let list = state.store.access_grants(scope.id(), false).await?;
+    let list = Paged::of_list(list, &page, |r| r.id.to_string())?;
     scope
-        .record_list("access_grant.list", "access_grant", list.len())
+        .record_list("access_grant.list", "access_grant", list.items.len())
         .await?;
     Ok(Json(list))
 }
@@ -322,12 +330,17 @@ pub(crate) async fn task_done(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/systems", tag = "access", summary = "The practice's other systems",
-    params(PracticeParam), responses((status = 200, body = Vec<PracticeSystem>)))]
+    params(PageQuery, PracticeParam), responses((status = 200, body = Paged<PracticeSystem>)))]
 pub(crate) async fn list_systems(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<PracticeSystem>>, HttpError> {
-    Ok(Json(state.store.systems(scope.id()).await?))
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<PracticeSystem>>, HttpError> {
+    Ok(Json(Paged::of_list(
+        state.store.systems(scope.id()).await?,
+        &page,
+        |r| r.id.to_string(),
+    )?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -354,19 +367,21 @@ pub(crate) async fn add_system(
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/administrators", tag = "access", summary = "Nominated system administrators (DSPT 4.3.1)",
-    params(PracticeParam), responses((status = 200, body = Vec<AdministratorNomination>)))]
+    params(PageQuery, PracticeParam), responses((status = 200, body = Paged<AdministratorNomination>)))]
 pub(crate) async fn list_administrators(
     State(state): State<AppState>,
     scope: PracticeScope,
-) -> Result<Json<Vec<AdministratorNomination>>, HttpError> {
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<AdministratorNomination>>, HttpError> {
     if !scope.access.can(Permission::AuditView) {
         scope
             .require(Permission::PeopleView, "administrator.list")
             .await?;
     }
     let list = state.store.administrators(scope.id()).await?;
+    let list = Paged::of_list(list, &page, |r| r.id.to_string())?;
     scope
-        .record_list("administrator.list", "person", list.len())
+        .record_list("administrator.list", "person", list.items.len())
         .await?;
     Ok(Json(list))
 }

@@ -2,12 +2,17 @@
 
 use super::*;
 
-#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me", summary = "Your API tokens", responses((status = 200, body = Vec<ApiToken>)))]
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me", summary = "Your API tokens", params(PageQuery), responses((status = 200, body = Paged<ApiToken>)))]
 pub(crate) async fn list_tokens(
     State(state): State<AppState>,
     user: SignedIn,
-) -> Result<Json<Vec<ApiToken>>, HttpError> {
-    Ok(Json(state.store.api_tokens_of(user.person_id()).await?))
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<ApiToken>>, HttpError> {
+    Ok(Json(Paged::of_list(
+        state.store.api_tokens_of(user.person_id()).await?,
+        &page,
+        |r| r.id.to_string(),
+    )?))
 }
 
 #[derive(Deserialize, ToSchema)]
