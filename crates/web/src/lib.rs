@@ -8,6 +8,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod contract;
 pub mod identity;
 pub mod imports;
 pub mod kit;

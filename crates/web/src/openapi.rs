@@ -42,98 +42,17 @@ use crate::{AppError, AppState, HttpError};
 )]
 pub struct ApiDoc;
 
-/// The whole OpenAPI document: every part of the API merged.
-pub fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    for api in crate::CAPABILITIES.iter().filter_map(|c| c.api) {
-        doc.merge(api());
+/// The whole OpenAPI document: every part of the API merged, with the rules every operation
+/// shares written in (see [`crate::contract`]).
+pub fn document() -> serde_json::Value {
+    let mut api = ApiDoc::openapi();
+    for part in crate::CAPABILITIES.iter().filter_map(|c| c.api) {
+        api.merge(part());
     }
     // Security schemes are declared once, on the main document.
-    describe_errors(&mut doc);
+    let mut doc = serde_json::to_value(api).expect("the OpenAPI document is JSON");
+    crate::contract::apply(&mut doc);
     doc
-}
-
-/// Every error is a problem document (`application/problem+json`), and every error status that
-/// the shared layers can answer is documented where it can occur, so a generated client knows
-/// them all: 401 and 403 wherever a session is needed (signed out; no permission, or a sign-in
-/// stage still to finish), 404 under a practice or an id, and on every request body 413 (too
-/// large), 415 (not JSON) and 422 (a field fails its rule: control characters, length, the
-/// register's own checks). One rule here rather than a line on each of a hundred handlers.
-fn describe_errors(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-    let problem = |description: &str| {
-        RefOr::T(
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    "application/problem+json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("Problem")))
-                        .build(),
-                )
-                .build(),
-        )
-    };
-    for (path, item) in doc.paths.paths.iter_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let public = op.security.as_ref().is_some_and(|s| {
-                s.iter()
-                    .any(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
-            });
-            let mut add = |status: &str, description: &str| {
-                op.responses
-                    .responses
-                    .entry(status.to_string())
-                    .or_insert_with(|| problem(description));
-            };
-            if !public {
-                add("401", "Not signed in, or the session has ended");
-            }
-            add(
-                "403",
-                "No permission for this, a sign-in stage to finish first, or an API token where only a signed-in person may act",
-            );
-            let has_query = op.parameters.as_ref().is_some_and(|ps| {
-                ps.iter()
-                    .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
-            });
-            if has_query {
-                add("400", "The query string cannot be read");
-                add(
-                    "422",
-                    "A query parameter fails its rule; each is named in `errors`",
-                );
-            }
-            if path.contains('{') {
-                add("404", "Nothing at this address that you may see");
-            }
-            if op.request_body.is_some() {
-                add(
-                    "400",
-                    "The body cannot be read as the content type described",
-                );
-                add("413", "The request body is larger than the server accepts");
-                add("415", "The body is not of the content type described");
-                add("422", "A field fails its rule; each is named in `errors`");
-            }
-            for (status, response) in op.responses.responses.iter_mut() {
-                if let (true, RefOr::T(r)) = (status.as_str() >= "400", response)
-                    && let Some(c) = r.content.shift_remove("application/json")
-                {
-                    r.content.insert("application/problem+json".to_string(), c);
-                }
-            }
-        }
-    }
 }
 
 struct SessionAuth;
@@ -179,7 +98,7 @@ pub fn routes(r: &mut Routes) {
         );
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+async fn openapi_json() -> Json<serde_json::Value> {
     Json(document())
 }
 
@@ -407,71 +326,60 @@ struct ApiDocsPage {
 /// `/api/docs`: the OpenAPI document as a page people can read, without JavaScript.
 pub async fn docs_page(user: Option<SignedIn>) -> Response {
     let doc = document();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
     let mut operations = Vec::new();
-    for (path, item) in &doc.paths.paths {
-        let ops = [
-            ("GET", &item.get),
-            ("POST", &item.post),
-            ("PUT", &item.put),
-            ("PATCH", &item.patch),
-            ("DELETE", &item.delete),
-        ];
-        for (method, op) in ops {
-            let Some(op) = op else { continue };
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let op = &item[method];
+            if op.is_null() {
+                continue;
+            }
             operations.push(OperationDoc {
-                method,
+                method: match method {
+                    "get" => "GET",
+                    "post" => "POST",
+                    "put" => "PUT",
+                    "patch" => "PATCH",
+                    _ => "DELETE",
+                },
                 path: path.clone(),
-                summary: op.summary.clone().unwrap_or_default(),
-                description: op.description.clone().unwrap_or_default(),
-                parameters: op
-                    .parameters
-                    .iter()
+                summary: text(&op["summary"]),
+                description: text(&op["description"]),
+                parameters: op["parameters"]
+                    .as_array()
+                    .into_iter()
                     .flatten()
                     .map(|p| ParamDoc {
-                        name: p.name.clone(),
-                        location: serde_json::to_value(&p.parameter_in)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default(),
-                        required: if matches!(p.required, utoipa::openapi::Required::True) {
-                            "yes"
-                        } else {
-                            "no"
-                        },
-                        description: p.description.clone().unwrap_or_default(),
+                        name: text(&p["name"]),
+                        location: text(&p["in"]),
+                        required: if p["required"] == true { "yes" } else { "no" },
+                        description: text(&p["description"]),
                     })
                     .collect(),
-                responses: op
-                    .responses
-                    .responses
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                responses: op["responses"]
+                    .as_object()
+                    .map(|r| r.keys().cloned().collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default(),
             });
         }
     }
-    let schemas = doc
-        .components
-        .as_ref()
-        .map(|c| {
-            c.schemas
-                .iter()
-                .map(|(name, s)| SchemaDoc {
-                    name: name.clone(),
-                    json: serde_json::to_string_pretty(s).unwrap_or_default(),
-                })
-                .collect()
+    let schemas = doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, s)| SchemaDoc {
+            name: name.clone(),
+            json: serde_json::to_string_pretty(s).unwrap_or_default(),
         })
-        .unwrap_or_default();
+        .collect();
     let layout = match &user {
         Some(u) => Layout::new(u, None, "/api/docs"),
         None => Layout::anonymous(),
     };
     render(&ApiDocsPage {
         layout,
-        title: doc.info.title.clone(),
-        version: doc.info.version.clone(),
+        title: text(&doc["info"]["title"]),
+        version: text(&doc["info"]["version"]),
         operations,
         schemas,
     })
@@ -479,10 +387,15 @@ pub async fn docs_page(user: Option<SignedIn>) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use crate::contract::{DATE_PATTERN, TEXT_PATTERN};
+    use crate::kit::input::QUERY_MAX;
+    use custodian_domain::risks::RiskInput;
+    use custodian_domain::validation::TEXT_MAX;
+    use serde_json::{Value, json};
 
     #[test]
     fn the_openapi_document_is_3_1_and_lists_every_api_route() {
-        let doc = serde_json::to_value(super::document()).unwrap();
+        let doc = super::document();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
         for path in [
             "/api/v1/me",
@@ -514,7 +427,7 @@ mod tests {
 
     #[test]
     fn every_error_is_a_problem_document_and_every_shared_refusal_is_described() {
-        let doc = serde_json::to_value(super::document()).unwrap();
+        let doc = super::document();
         let mut operations = 0;
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
@@ -556,5 +469,64 @@ mod tests {
                 .as_str()
                 .is_some_and(|d| !d.contains("Not signed in"))
         );
+    }
+
+    #[test]
+    fn a_generated_client_is_as_strict_as_the_server_about_the_registers_inputs() {
+        let doc = super::document();
+        let risk = &doc["components"]["schemas"]["RiskInput"];
+        // `{}` is no longer a valid risk: the required fields are named.
+        let required: Vec<&str> = risk["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(required, RiskInput::REQUIRED);
+        assert_eq!(risk["properties"]["title"]["minLength"], 1);
+        assert_eq!(
+            risk["properties"]["category"]["enum"],
+            json!(["people", "process", "technology", "supplier", "physical"])
+        );
+        assert_eq!(risk["properties"]["raised_on"]["pattern"], DATE_PATTERN);
+        assert_eq!(risk["properties"]["controls"]["maxLength"], TEXT_MAX);
+        let asset = &doc["components"]["schemas"]["AssetInput"];
+        assert!(
+            asset["properties"]["hosting"]["enum"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(""))
+        );
+        assert_eq!(asset["properties"]["retain_until"]["pattern"], DATE_PATTERN);
+        // Query strings are bounded too.
+        let search = doc["paths"]["/api/v1/practices/{practice_id}/assets"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "search")
+            .unwrap();
+        assert_eq!(search["schema"]["maxLength"], QUERY_MAX);
+        assert_eq!(search["schema"]["pattern"], TEXT_PATTERN);
+        assert_eq!(risk["properties"]["title"]["pattern"], TEXT_PATTERN);
+    }
+
+    #[test]
+    fn the_rules_leave_no_null_where_the_specification_wants_a_value() {
+        fn walk(v: &Value, at: &str) {
+            match v {
+                Value::Object(m) => {
+                    for (k, x) in m {
+                        assert!(
+                            !x.is_null() || k == "default" || k == "example",
+                            "null at {at}/{k}"
+                        );
+                        walk(x, &format!("{at}/{k}"));
+                    }
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, at)),
+                _ => {}
+            }
+        }
+        walk(&super::document(), "");
     }
 }

@@ -172,7 +172,24 @@ fn date(c: &mut Checker, field: &str, what: &str, value: &str) -> Option<NaiveDa
     d
 }
 
+/// A choice field of an input and its list of values (`""` allowed when the field is optional).
+pub type Choices = &'static [(&'static str, &'static [(&'static str, &'static str)], bool)];
+
 impl AssetInput {
+    /// The fields an asset cannot be saved without (the API's document marks them required;
+    /// a test keeps this list and [`AssetInput::validate`] the same).
+    pub const REQUIRED: &'static [&'static str] =
+        &["name", "asset_type", "format", "volume_band", "iao_id"];
+    /// Its choice fields, their lists, and whether each may be left empty.
+    pub const CHOICES: Choices = &[
+        ("asset_type", ASSET_TYPES, false),
+        ("format", FORMATS, false),
+        ("hosting", HOSTING, true),
+        ("supplier_dspt_status", SUPPLIER_DSPT, true),
+        ("volume_band", VOLUME_BANDS, false),
+        ("status", STATUSES, true),
+    ];
+
     /// Checks the asset; `today` is the practice's date (retention cannot end in the past).
     pub fn validate(&self, today: NaiveDate) -> Result<ValidAsset, Invalid> {
         let mut c = Checker::new();

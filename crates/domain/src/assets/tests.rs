@@ -242,3 +242,35 @@ fn access_is_a_role_or_a_person_at_a_level() {
         ["role", "level"]
     );
 }
+
+#[test]
+fn the_required_fields_and_choices_declared_are_the_ones_checked() {
+    let good = serde_json::to_value(asset()).unwrap();
+    for field in AssetInput::REQUIRED {
+        let mut v = good.clone();
+        v.as_object_mut().unwrap().remove(*field);
+        let a: AssetInput = serde_json::from_value(v).unwrap();
+        let e = a.validate(today()).unwrap_err();
+        assert!(e.0.iter().any(|f| f.field == *field), "{field}: {e}");
+    }
+    for (field, list, optional) in AssetInput::CHOICES {
+        for (value, _) in list.iter() {
+            let mut v = good.clone();
+            v[*field] = (*value).into();
+            if *value == "retired" {
+                // A retired asset also says when (a rule across two fields).
+                v["retired_on"] = "2026-01-01".into();
+            }
+            let a: AssetInput = serde_json::from_value(v).unwrap();
+            assert!(a.validate(today()).is_ok(), "{field} = {value}");
+        }
+        let mut v = good.clone();
+        v[*field] = "not one of them".into();
+        let a: AssetInput = serde_json::from_value(v).unwrap();
+        assert!(a.validate(today()).is_err(), "{field}");
+        let mut v = good.clone();
+        v[*field] = "".into();
+        let a: AssetInput = serde_json::from_value(v).unwrap();
+        assert_eq!(a.validate(today()).is_ok(), *optional, "{field} empty");
+    }
+}

@@ -293,6 +293,28 @@ fn level(
 }
 
 impl RiskInput {
+    /// The fields a risk cannot be saved without (the API's document marks them required; a
+    /// test keeps this list and the validation the same).
+    pub const REQUIRED: &'static [&'static str] = &[
+        "title",
+        "threat",
+        "vulnerability",
+        "category",
+        "treatment",
+        "inherent_likelihood",
+        "inherent_impact",
+        "residual_likelihood",
+        "residual_impact",
+    ];
+    /// Its choice fields, their lists, and whether each may be left empty.
+    pub const CHOICES: crate::assets::Choices = &[
+        ("category", CATEGORIES, false),
+        ("treatment", TREATMENTS, false),
+        ("status", STATUSES, true),
+    ];
+}
+
+impl RiskInput {
     /// Checks the risk against the practice's matrix; `today` is the practice's date and
     /// `current_status` the stored risk's status (`None` for a new risk): only an acceptance
     /// makes a risk `accepted`.

@@ -275,3 +275,38 @@ fn what_needs_attention_and_the_library() {
         Some(4)
     );
 }
+
+#[test]
+fn the_required_fields_and_choices_declared_are_the_ones_checked() {
+    let m = &MATRIX_5X5;
+    let good = serde_json::to_value(risk()).unwrap();
+    for field in RiskInput::REQUIRED {
+        let mut v = good.clone();
+        v.as_object_mut().unwrap().remove(*field);
+        let r: RiskInput = serde_json::from_value(v).unwrap();
+        let e = r.validate(m, today(), None).unwrap_err();
+        assert!(e.0.iter().any(|f| f.field == *field), "{field}: {e}");
+    }
+    for (field, list, optional) in RiskInput::CHOICES {
+        for (value, _) in list.iter() {
+            let mut v = good.clone();
+            v[*field] = (*value).into();
+            let r: RiskInput = serde_json::from_value(v).unwrap();
+            // Only an acceptance makes a risk accepted: a risk already accepted may stay so.
+            let current = (*value == "accepted").then_some("accepted");
+            assert!(r.validate(m, today(), current).is_ok(), "{field} = {value}");
+        }
+        let mut v = good.clone();
+        v[*field] = "not one of them".into();
+        let r: RiskInput = serde_json::from_value(v).unwrap();
+        assert!(r.validate(m, today(), None).is_err(), "{field}");
+        let mut v = good.clone();
+        v[*field] = "".into();
+        let r: RiskInput = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            r.validate(m, today(), None).is_ok(),
+            *optional,
+            "{field} empty"
+        );
+    }
+}
