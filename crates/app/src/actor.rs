@@ -95,11 +95,26 @@ impl App {
         {
             return Ok(member);
         }
+        Err(self
+            .refuse(actor, action, "person", Some(person.to_string()))
+            .await)
+    }
+
+    /// Records a refusal of `action` on the object named, and answers it as forbidden.
+    pub async fn refuse(
+        &self,
+        actor: &Actor<'_>,
+        action: &str,
+        object_type: &str,
+        object_id: Option<String>,
+    ) -> AppError {
         let event = actor
-            .event(action, "person", Some(person.to_string()))
+            .event(action, object_type, object_id)
             .outcome(Outcome::Denied);
-        self.store.append_event(&event).await?;
-        Err(AppError::Forbidden)
+        match self.store.append_event(&event).await {
+            Ok(_) => AppError::Forbidden,
+            Err(e) => e.into(),
+        }
     }
 
     /// Records a read of confidential data; returns once the event is durable, so nothing is

@@ -123,16 +123,8 @@ async fn signing_in_over_an_ended_session_keeps_the_new_one(app: TestApp) {
 
 async fn an_api_client_finishes_each_sign_in_stage_through_the_api(app: TestApp) {
     // Two-factor authentication: the code is entered through the API.
-    let res = app
-        .http
-        .post(app.url("/api/v1/session"))
-        .header(CONTENT_TYPE, "application/json")
-        .body(format!(r#"{{"login": "admin", "password": "{PASSWORD}"}}"#))
-        .send()
-        .await
-        .unwrap();
+    let (res, cookie) = api_sign_in(&app, &as_fixture("admin")).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let cookie = session_cookie(&res);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["stage"], "verify_mfa");
     let res = app
@@ -152,17 +144,7 @@ async fn an_api_client_finishes_each_sign_in_stage_through_the_api(app: TestApp)
     assert_eq!(res.status(), StatusCode::OK, "the API opens after the code");
 
     // A one-time password: the new password is set through the API.
-    let res = app
-        .http
-        .post(app.url("/api/v1/session"))
-        .header(CONTENT_TYPE, "application/json")
-        .body(format!(
-            r#"{{"login": "newstarter", "password": "{PASSWORD}"}}"#
-        ))
-        .send()
-        .await
-        .unwrap();
-    let cookie = session_cookie(&res);
+    let (res, cookie) = api_sign_in(&app, &as_fixture("newstarter")).await;
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["stage"], "change_password");
     let res = app
@@ -180,6 +162,30 @@ async fn an_api_client_finishes_each_sign_in_stage_through_the_api(app: TestApp)
     );
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["stage"], "security_questions");
+}
+
+/// Signs in through the API with `body`; returns the answer and its session cookie (empty when
+/// none was set).
+async fn api_sign_in(app: &TestApp, body: &str) -> (reqwest::Response, String) {
+    let res = app
+        .http
+        .post(app.url("/api/v1/session"))
+        .header(CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get(SET_COOKIE)
+        .map(|_| session_cookie(&res))
+        .unwrap_or_default();
+    (res, cookie)
+}
+
+/// The sign-in body of a fixture person (every one has the same password).
+fn as_fixture(login: &str) -> String {
+    format!(r#"{{"login": "{login}", "password": "{PASSWORD}"}}"#)
 }
 
 fn session_cookie(res: &reqwest::Response) -> String {
@@ -208,6 +214,17 @@ async fn nobody_resets_someone_whose_reach_is_beyond_their_own(mut app: TestApp)
         Some((
             &river,
             &[PracticeRole::Staff, PracticeRole::SystemAdministrator],
+        )),
+        &[],
+        false,
+    )
+    .await;
+    app.person(
+        "dpl",
+        "Dana Lead",
+        Some((
+            &river,
+            &[PracticeRole::Staff, PracticeRole::DataProtectionLead],
         )),
         &[],
         false,
@@ -255,6 +272,41 @@ async fn nobody_resets_someone_whose_reach_is_beyond_their_own(mut app: TestApp)
             .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
     }
+    // Nor may a change of their role be approved by someone without the reach: the practice
+    // manager asks, the data protection lead (who may approve) is refused.
+    let today = custodian_domain::identity::london_today(custodian_web::Clock::now(&*app.clock));
+    let res = app
+        .post_json(
+            &format!(
+                "/api/v1/practices/{}/people/{}/move",
+                river.id, app.people["consult"]
+            ),
+            &pm,
+            &format!(
+                r#"{{"full_name": "Corin Sultan", "username": "consult", "job_title": "Consultant", "roles": ["line_manager"], "start_date": "{today}"}}"#
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let request: serde_json::Value = res.json().await.unwrap();
+    let dpl = app.sign_in("dpl").await;
+    let res = app
+        .post_json(
+            &format!(
+                "/api/v1/practices/{}/requests/{}/approve",
+                river.id,
+                request["id"].as_str().unwrap()
+            ),
+            &dpl,
+            r#"{"reason": "agreed"}"#,
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "approving a provider consultant's move"
+    );
+
     // A system administrator may reset plain staff, but not the practice manager.
     let sa = app.sign_in("sysadmin").await;
     let res = app.post_json(&verify("rahmed"), &sa, &answers).await;
@@ -346,17 +398,7 @@ async fn an_api_token_never_manages_its_owners_account(app: TestApp) {
 }
 
 async fn the_practice_name_is_refused_at_the_forced_password_change(app: TestApp) {
-    let res = app
-        .http
-        .post(app.url("/api/v1/session"))
-        .header(CONTENT_TYPE, "application/json")
-        .body(format!(
-            r#"{{"login": "newstarter", "password": "{PASSWORD}"}}"#
-        ))
-        .send()
-        .await
-        .unwrap();
-    let cookie = session_cookie(&res);
+    let (_, cookie) = api_sign_in(&app, &as_fixture("newstarter")).await;
     for pw in ["Riverside Medical Centre", "Riverside Medical Centre 1"] {
         let res = app
             .post_json(
@@ -415,14 +457,7 @@ async fn wrong_current_passwords_count_towards_the_lockout(app: TestApp) {
 
 async fn control_characters_and_overlong_text_are_refused_naming_the_field(app: TestApp) {
     // Before signing in: a NUL in the login.
-    let res = app
-        .http
-        .post(app.url("/api/v1/session"))
-        .header(CONTENT_TYPE, "application/json")
-        .body(r#"{"login": "a\u0000b", "password": "x"}"#)
-        .send()
-        .await
-        .unwrap();
+    let (res, _) = api_sign_in(&app, r#"{"login": "a\u0000b", "password": "x"}"#).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let p: serde_json::Value = res.json().await.unwrap();
     assert_eq!(problem_fields(&p), ["login"]);

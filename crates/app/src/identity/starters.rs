@@ -46,6 +46,25 @@ pub async fn approve_request(
         .access_request(actor.practice.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // Who may act on whom: an approver gives only roles they could grant, and changes the roles
+    // only of someone within their reach.
+    if !req
+        .roles
+        .iter()
+        .all(|r| custodian_domain::could_grant(actor.access, *r))
+    {
+        return Err(app
+            .refuse(
+                actor,
+                "starter.approve",
+                "access_request",
+                Some(id.to_string()),
+            )
+            .await);
+    }
+    if let Some(person) = req.person_id {
+        app.target_of(actor, person, "starter.approve").await?;
+    }
     let settings = app.store.settings(actor.practice.id).await?;
     let (otp, hash) = if req.person_id.is_none() {
         let otp = crate::secrets::one_time_password();
