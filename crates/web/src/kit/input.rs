@@ -26,7 +26,7 @@ pub const QUERY_MAX: usize = 2_048;
 pub fn check_value(field: &str, value: &str, max: usize) -> Option<FieldError> {
     text_problem(value, max).map(|message| FieldError {
         field: field.to_string(),
-        message: format!("{field} {message}"),
+        message: format!("This {message}"),
     })
 }
 
