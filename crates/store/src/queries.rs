@@ -57,6 +57,29 @@ pub(crate) fn roles_from_csv<R: std::str::FromStr>(csv: Option<String>) -> crate
     Ok(roles)
 }
 
+/// What changed between two versions of a record, field by field, as an audit event records it:
+/// `{field: {"old": …, "new": …}}` for each field whose value differs (fields only in the new
+/// version count as changed from nothing).
+pub(crate) fn changed_fields<T: serde::Serialize>(
+    old: &T,
+    new: &T,
+) -> serde_json::Map<String, serde_json::Value> {
+    let (o, n) = (
+        serde_json::to_value(old).unwrap_or_default(),
+        serde_json::to_value(new).unwrap_or_default(),
+    );
+    let mut changes = serde_json::Map::new();
+    for (k, val) in n.as_object().into_iter().flatten() {
+        if o.get(k) != Some(val) {
+            changes.insert(
+                k.clone(),
+                serde_json::json!({ "old": o.get(k), "new": val }),
+            );
+        }
+    }
+    changes
+}
+
 pub(crate) fn sort_key(name: &str) -> String {
     name.trim().to_lowercase()
 }

@@ -264,19 +264,7 @@ impl AssetStore for ThisStore {
             .await?
             .ok_or(StoreError::NotFound("asset"))?;
         check_owners(&self.pool, practice, v).await?;
-        let (o, n) = (
-            serde_json::to_value(&old.fields).unwrap(),
-            serde_json::to_value(&v.input).unwrap(),
-        );
-        let mut changes = serde_json::Map::new();
-        for (k, val) in n.as_object().unwrap() {
-            if o.get(k) != Some(val) {
-                changes.insert(
-                    k.clone(),
-                    serde_json::json!({ "old": o.get(k), "new": val }),
-                );
-            }
-        }
+        let changes = crate::queries::changed_fields(&old.fields, &v.input);
         if changes.is_empty() {
             return Ok(old);
         }
@@ -453,29 +441,7 @@ impl AssetStore for ThisStore {
     }
 
     async fn remove_flow(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let from: Option<Uuid> = sqlx::query_scalar("UPDATE asset_flows SET removed_at = $3 WHERE practice_id = $1 AND id = $2 AND removed_at IS NULL RETURNING from_asset_id")
-            .bind(practice.0)
-            .bind(id)
-            .bind(now())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(from) = from else {
-            return Err(StoreError::NotFound("flow"));
-        };
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                "asset_flow.remove",
-                "asset",
-                Some(from.to_string()),
-            )
-            .details(serde_json::json!({ "flow": id.to_string() })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.remove_part(practice, id, by, &FLOW_PART).await
     }
 
     async fn add_access(
@@ -673,25 +639,63 @@ impl AssetStore for ThisStore {
     }
 
     async fn remove_access(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+        self.remove_part(practice, id, by, &ACCESS_PART).await
+    }
+}
+
+/// A part of an asset's entry that is removed by marking it (a data flow, an access entry): its
+/// table, the column naming the asset its event belongs to, and how the event names it.
+struct AssetPart {
+    table: &'static str,
+    asset_column: &'static str,
+    what: &'static str,
+    action: &'static str,
+    detail: &'static str,
+}
+
+const FLOW_PART: AssetPart = AssetPart {
+    table: "asset_flows",
+    asset_column: "from_asset_id",
+    what: "flow",
+    action: "asset_flow.remove",
+    detail: "flow",
+};
+
+const ACCESS_PART: AssetPart = AssetPart {
+    table: "asset_access",
+    asset_column: "asset_id",
+    what: "access entry",
+    action: "asset_access.remove",
+    detail: "entry",
+};
+
+impl ThisStore {
+    /// Marks a part of an asset's entry removed, with its event on the asset, in one transaction.
+    async fn remove_part(
+        &self,
+        practice: PracticeId,
+        id: Uuid,
+        by: &AuditMeta,
+        part: &AssetPart,
+    ) -> Result<()> {
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        let asset: Option<Uuid> = sqlx::query_scalar("UPDATE asset_access SET removed_at = $3 WHERE practice_id = $1 AND id = $2 AND removed_at IS NULL RETURNING asset_id")
-            .bind(practice.0)
-            .bind(id)
-            .bind(now())
-            .fetch_optional(&mut *tx)
-            .await?;
+        // The table and column names are constants above, never input.
+        let asset: Option<Uuid> = sqlx::query_scalar(&format!(
+            "UPDATE {} SET removed_at = $3 WHERE practice_id = $1 AND id = $2 AND removed_at IS NULL RETURNING {}",
+            part.table, part.asset_column
+        ))
+        .bind(practice.0)
+        .bind(id)
+        .bind(now())
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(asset) = asset else {
-            return Err(StoreError::NotFound("access entry"));
+            return Err(StoreError::NotFound(part.what));
         };
         insert_event(
             &mut tx,
-            &by.event(
-                Some(practice),
-                "asset_access.remove",
-                "asset",
-                Some(asset.to_string()),
-            )
-            .details(serde_json::json!({ "entry": id.to_string() })),
+            &by.event(Some(practice), part.action, "asset", Some(asset.to_string()))
+                .details(serde_json::json!({ part.detail: id.to_string() })),
         )
         .await?;
         tx.commit().await?;

@@ -205,19 +205,7 @@ impl IdentityStore for ThisStore {
     .bind(now())
     .execute(&mut *tx)
     .await?;
-        let (old_v, new_v) = (
-            serde_json::to_value(&old).unwrap(),
-            serde_json::to_value(settings).unwrap(),
-        );
-        let mut changes = serde_json::Map::new();
-        for (k, v) in new_v.as_object().unwrap() {
-            if old_v.get(k) != Some(v) {
-                changes.insert(
-                    k.clone(),
-                    serde_json::json!({ "old": old_v.get(k), "new": v }),
-                );
-            }
-        }
+        let changes = crate::queries::changed_fields(&old, settings);
         let event = by
             .event(
                 Some(practice),

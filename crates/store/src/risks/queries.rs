@@ -346,19 +346,7 @@ impl RiskStore for ThisStore {
             .risk(practice, id)
             .await?
             .ok_or(StoreError::NotFound("risk"))?;
-        let (o, n) = (
-            serde_json::to_value(&old.fields).unwrap(),
-            serde_json::to_value(&v.input).unwrap(),
-        );
-        let mut changes = serde_json::Map::new();
-        for (k, val) in n.as_object().unwrap() {
-            if o.get(k) != Some(val) {
-                changes.insert(
-                    k.clone(),
-                    serde_json::json!({ "old": o.get(k), "new": val }),
-                );
-            }
-        }
+        let mut changes = crate::queries::changed_fields(&old.fields, &v.input);
         if changes.is_empty() {
             return Ok(old);
         }
