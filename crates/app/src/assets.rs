@@ -97,6 +97,46 @@ pub async fn add_access(
         .await?)
 }
 
+/// Removes a flow into or out of the asset `id` names (not another asset's).
+pub async fn remove_flow(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    flow: &str,
+) -> Result<(), AppError> {
+    let asset = load(app, actor, id).await?;
+    require_edit(app, actor, asset.fields.iao_id, "asset_flow.remove").await?;
+    Ok(app
+        .store
+        .remove_flow(
+            actor.practice_id(),
+            asset.id,
+            crate::parse_id(flow)?,
+            actor.meta,
+        )
+        .await?)
+}
+
+/// Removes an access entry of the asset `id` names (not another asset's).
+pub async fn remove_access(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    entry: &str,
+) -> Result<(), AppError> {
+    let asset = load(app, actor, id).await?;
+    require_edit(app, actor, asset.fields.iao_id, "asset_access.remove").await?;
+    Ok(app
+        .store
+        .remove_access(
+            actor.practice_id(),
+            asset.id,
+            crate::parse_id(entry)?,
+            actor.meta,
+        )
+        .await?)
+}
+
 /// The register's gaps, with flows and access entries taken into account.
 pub async fn quality(app: &App, actor: &Actor<'_>) -> Result<Vec<Gap>, AppError> {
     let list = app

@@ -225,10 +225,22 @@ async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
         "flows into an asset count too"
     );
     assert_eq!(store.flows(a.id, None).await.unwrap().len(), 2);
-    store.remove_flow(a.id, f.id, &by).await.unwrap();
+    // Only through an asset it goes into or out of, and only in its practice.
+    assert!(matches!(
+        store
+            .remove_flow(
+                a.id,
+                custodian_domain::AssetId(uuid::Uuid::now_v7()),
+                f.id,
+                &by
+            )
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    store.remove_flow(a.id, docman.id, f.id, &by).await.unwrap();
     assert_eq!(store.flows(a.id, None).await.unwrap().len(), 1);
     assert!(matches!(
-        store.remove_flow(b.id, f.id, &by).await,
+        store.remove_flow(b.id, emis.id, f.id, &by).await,
         Err(StoreError::NotFound(_))
     ));
 
@@ -293,7 +305,11 @@ async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
             .await,
         Err(StoreError::NotFound(_))
     ));
-    store.remove_access(a.id, x.id, &by).await.unwrap();
+    assert!(matches!(
+        store.remove_access(a.id, docman.id, x.id, &by).await,
+        Err(StoreError::NotFound(_))
+    ));
+    store.remove_access(a.id, emis.id, x.id, &by).await.unwrap();
     assert_eq!(
         store
             .access_entries(a.id, Some(emis.id))

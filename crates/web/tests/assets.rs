@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION};
 
 backend_tests!(
+    a_part_of_one_asset_is_never_removed_through_another,
     iaos_edit_their_own_assets_and_the_register_managers_edit_all,
     bad_assets_flows_and_access_are_named_and_nothing_is_written,
     the_asset_page_shows_flows_access_and_history,
@@ -814,4 +815,76 @@ async fn a_system_asset_shows_who_holds_a_login_and_flags_those_the_register_doe
         .unwrap();
     assert!(csv.lines().next().unwrap().ends_with(",system"));
     assert!(csv.lines().nth(1).unwrap().ends_with(",EMIS Web"), "{csv}");
+}
+
+async fn a_part_of_one_asset_is_never_removed_through_another(mut app: TestApp) {
+    // Ivy owns one asset and Oscar another. Ivy may edit hers, so she may remove its flows and
+    // access entries; naming Oscar's flow or entry under her asset's address finds nothing.
+    let (ivy, oscar) = setup(&mut app).await;
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    let create = |name: &'static str, iao: String| {
+        let pm = pm.clone();
+        let app = &app;
+        async move {
+            let a: serde_json::Value = app
+                .post_json(
+                    &format!("/api/v1/practices/{river}/assets"),
+                    &pm,
+                    &body(name, &iao),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            a["id"].as_str().unwrap().to_string()
+        }
+    };
+    let mine = create("Appointments", ivy.clone()).await;
+    let theirs = create("CCTV", oscar.clone()).await;
+    let flow: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/assets/{theirs}/flows"),
+            &pm,
+            r#"{"to_party": "Police", "data": "Footage", "purpose": "Evidence", "method": "nhsmail", "lifecycle_stage": "share"}"#,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/assets/{theirs}/access"),
+            &pm,
+            r#"{"role": "practice_manager", "level": "read", "reason": "Reviews incidents"}"#,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ivy_s = app.sign_in("ivy").await;
+    for part in [
+        format!("flows/{}", flow["id"].as_str().unwrap()),
+        format!("access/{}", entry["id"].as_str().unwrap()),
+    ] {
+        let res = app
+            .call(
+                &reqwest::Method::DELETE,
+                &format!("/api/v1/practices/{river}/assets/{mine}/{part}"),
+                Some(&ivy_s),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{part}");
+    }
+    let detail: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{river}/assets/{theirs}"),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["flows"].as_array().unwrap().len(), 1, "{detail}");
+    assert_eq!(detail["access"].as_array().unwrap().len(), 1, "{detail}");
 }

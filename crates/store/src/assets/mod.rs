@@ -41,8 +41,14 @@ pub trait AssetStore: Send + Sync {
     ) -> Result<AssetFlow>;
     /// Flows out of and into an asset (or, with `None`, every flow of the practice).
     async fn flows(&self, practice: PracticeId, asset: Option<AssetId>) -> Result<Vec<AssetFlow>>;
-    async fn remove_flow(&self, practice: PracticeId, id: uuid::Uuid, by: &AuditMeta)
-    -> Result<()>;
+    /// Removes a flow into or out of `asset`; a flow of another asset is not found.
+    async fn remove_flow(
+        &self,
+        practice: PracticeId,
+        asset: AssetId,
+        id: uuid::Uuid,
+        by: &AuditMeta,
+    ) -> Result<()>;
     async fn add_access(
         &self,
         practice: PracticeId,
@@ -64,9 +70,11 @@ pub trait AssetStore: Send + Sync {
         practice: PracticeId,
         asset: Option<AssetId>,
     ) -> Result<Vec<AssetAccess>>;
+    /// Removes an access entry of `asset`; an entry of another asset is not found.
     async fn remove_access(
         &self,
         practice: PracticeId,
+        asset: AssetId,
         id: uuid::Uuid,
         by: &AuditMeta,
     ) -> Result<()>;

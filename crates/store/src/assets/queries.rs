@@ -440,8 +440,14 @@ impl AssetStore for ThisStore {
         rows.iter().map(flow_from).collect()
     }
 
-    async fn remove_flow(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
-        self.remove_part(practice, id, by, &FLOW_PART).await
+    async fn remove_flow(
+        &self,
+        practice: PracticeId,
+        asset: AssetId,
+        id: Uuid,
+        by: &AuditMeta,
+    ) -> Result<()> {
+        self.remove_part(practice, asset, id, by, &FLOW_PART).await
     }
 
     async fn add_access(
@@ -638,15 +644,23 @@ impl AssetStore for ThisStore {
         rows.iter().map(review_from).collect()
     }
 
-    async fn remove_access(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
-        self.remove_part(practice, id, by, &ACCESS_PART).await
+    async fn remove_access(
+        &self,
+        practice: PracticeId,
+        asset: AssetId,
+        id: Uuid,
+        by: &AuditMeta,
+    ) -> Result<()> {
+        self.remove_part(practice, asset, id, by, &ACCESS_PART).await
     }
 }
 
 /// A part of an asset's entry that is removed by marking it (a data flow, an access entry): its
-/// table, the column naming the asset its event belongs to, and how the event names it.
+/// table, when it belongs to the asset `$4`, the column naming the asset its event is recorded
+/// on, and how the event names it.
 struct AssetPart {
     table: &'static str,
+    belongs: &'static str,
     asset_column: &'static str,
     what: &'static str,
     action: &'static str,
@@ -655,6 +669,7 @@ struct AssetPart {
 
 const FLOW_PART: AssetPart = AssetPart {
     table: "asset_flows",
+    belongs: "(from_asset_id = $4 OR to_asset_id = $4)",
     asset_column: "from_asset_id",
     what: "flow",
     action: "asset_flow.remove",
@@ -663,6 +678,7 @@ const FLOW_PART: AssetPart = AssetPart {
 
 const ACCESS_PART: AssetPart = AssetPart {
     table: "asset_access",
+    belongs: "asset_id = $4",
     asset_column: "asset_id",
     what: "access entry",
     action: "asset_access.remove",
@@ -674,27 +690,29 @@ impl ThisStore {
     async fn remove_part(
         &self,
         practice: PracticeId,
+        asset: AssetId,
         id: Uuid,
         by: &AuditMeta,
         part: &AssetPart,
     ) -> Result<()> {
         let mut tx = self.pool.begin_with(BEGIN).await?;
         // The table and column names are constants above, never input.
-        let asset: Option<Uuid> = sqlx::query_scalar(&format!(
-            "UPDATE {} SET removed_at = $3 WHERE practice_id = $1 AND id = $2 AND removed_at IS NULL RETURNING {}",
-            part.table, part.asset_column
+        let recorded_on: Option<Uuid> = sqlx::query_scalar(&format!(
+            "UPDATE {} SET removed_at = $3 WHERE practice_id = $1 AND id = $2 AND {} AND removed_at IS NULL RETURNING {}",
+            part.table, part.belongs, part.asset_column
         ))
         .bind(practice.0)
         .bind(id)
         .bind(now())
+        .bind(asset.0)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(asset) = asset else {
+        let Some(recorded_on) = recorded_on else {
             return Err(StoreError::NotFound(part.what));
         };
         insert_event(
             &mut tx,
-            &by.event(Some(practice), part.action, "asset", Some(asset.to_string()))
+            &by.event(Some(practice), part.action, "asset", Some(recorded_on.to_string()))
                 .details(serde_json::json!({ part.detail: id.to_string() })),
         )
         .await?;

@@ -129,12 +129,7 @@ pub(crate) async fn api_remove_flow(
     scope: PracticeScope,
     InPractice((id, flow)): InPractice<(String, String)>,
 ) -> Result<StatusCode, HttpError> {
-    let a = load(&state, &scope.actor(), &id).await?;
-    require_edit(&state, &scope.actor(), a.fields.iao_id, "asset_flow.remove").await?;
-    state
-        .store
-        .remove_flow(scope.id(), parse_id(&flow)?, &scope.meta)
-        .await?;
+    custodian_app::assets::remove_flow(&state, &scope.actor(), &id, &flow).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -159,18 +154,7 @@ pub(crate) async fn api_remove_access(
     scope: PracticeScope,
     InPractice((id, entry)): InPractice<(String, String)>,
 ) -> Result<StatusCode, HttpError> {
-    let a = load(&state, &scope.actor(), &id).await?;
-    require_edit(
-        &state,
-        &scope.actor(),
-        a.fields.iao_id,
-        "asset_access.remove",
-    )
-    .await?;
-    state
-        .store
-        .remove_access(scope.id(), parse_id(&entry)?, &scope.meta)
-        .await?;
+    custodian_app::assets::remove_access(&state, &scope.actor(), &id, &entry).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

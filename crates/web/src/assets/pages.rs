@@ -500,12 +500,7 @@ pub(crate) async fn flow_remove(
     scope: PracticeScope,
     InPractice((id, flow)): InPractice<(String, String)>,
 ) -> Result<Response, HttpError> {
-    let a = load(&state, &scope.actor(), &id).await?;
-    require_edit(&state, &scope.actor(), a.fields.iao_id, "asset_flow.remove").await?;
-    state
-        .store
-        .remove_flow(scope.id(), parse_id(&flow)?, &scope.meta)
-        .await?;
+    custodian_app::assets::remove_flow(&state, &scope.actor(), &id, &flow).await?;
     Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
 }
 
@@ -571,18 +566,7 @@ pub(crate) async fn access_remove(
     scope: PracticeScope,
     InPractice((id, entry)): InPractice<(String, String)>,
 ) -> Result<Response, HttpError> {
-    let a = load(&state, &scope.actor(), &id).await?;
-    require_edit(
-        &state,
-        &scope.actor(),
-        a.fields.iao_id,
-        "asset_access.remove",
-    )
-    .await?;
-    state
-        .store
-        .remove_access(scope.id(), parse_id(&entry)?, &scope.meta)
-        .await?;
+    custodian_app::assets::remove_access(&state, &scope.actor(), &id, &entry).await?;
     Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
 }
 

@@ -156,18 +156,19 @@ pub(crate) async fn change_password(
     RequestMeta(meta): RequestMeta,
     Json(body): Json<PasswordBody>,
 ) -> Result<Json<SessionOut>, HttpError> {
-    if user.api_token.is_some() {
-        return Err(AppError::Forbidden.into());
-    }
-    let forced = user.session.stage == SessionStage::ChangePassword;
+    let forced = confirm_password(
+        &state,
+        &user,
+        &meta,
+        SessionStage::ChangePassword,
+        ("current_password", &body.current_password),
+    )
+    .await?;
     let creds = state
         .store
         .credentials(&user.session.username)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !forced && !account::password_is_right(&state, &user, &meta, &body.current_password).await? {
-        return Err(Invalid::one("current_password", "Your current password is not right").into());
-    }
     account::check_password_choice(
         &state,
         user.person_id(),
@@ -232,13 +233,14 @@ pub(crate) async fn set_questions(
     RequestMeta(meta): RequestMeta,
     Json(body): Json<QuestionsBody>,
 ) -> Result<Json<SessionOut>, HttpError> {
-    if user.api_token.is_some() {
-        return Err(AppError::Forbidden.into());
-    }
-    let forced = user.session.stage == SessionStage::SecurityQuestions;
-    if !forced && !account::password_is_right(&state, &user, &meta, &body.password).await? {
-        return Err(Invalid::one("password", "Your password is not right").into());
-    }
+    let forced = confirm_password(
+        &state,
+        &user,
+        &meta,
+        SessionStage::SecurityQuestions,
+        ("password", &body.password),
+    )
+    .await?;
     let pairs: Vec<(String, String)> = body
         .answers
         .iter()
@@ -280,9 +282,6 @@ pub struct MfaStart {
 #[utoipa::path(post, path = "/api/v1/me/mfa", tag = "me", summary = "Start setting up two-factor authentication",
     responses((status = 200, body = MfaStart)))]
 pub(crate) async fn mfa_start(user: SignedIn) -> Result<Json<MfaStart>, HttpError> {
-    if user.api_token.is_some() {
-        return Err(AppError::Forbidden.into());
-    }
     let secret = custodian_app::secrets::random_bytes::<20>();
     Ok(Json(MfaStart {
         secret: totp::base32_encode(&secret),
@@ -314,13 +313,14 @@ pub(crate) async fn mfa_confirm(
     RequestMeta(meta): RequestMeta,
     Json(body): Json<MfaConfirmBody>,
 ) -> Result<Json<MfaConfirmed>, HttpError> {
-    if user.api_token.is_some() {
-        return Err(AppError::Forbidden.into());
-    }
-    let forced = user.session.stage == SessionStage::EnrolMfa;
-    if !forced && !account::password_is_right(&state, &user, &meta, &body.password).await? {
-        return Err(Invalid::one("password", "Your password is not right").into());
-    }
+    let forced = confirm_password(
+        &state,
+        &user,
+        &meta,
+        SessionStage::EnrolMfa,
+        ("password", &body.password),
+    )
+    .await?;
     let secret = totp::base32_decode(&body.secret)
         .filter(|s| s.len() >= 16)
         .ok_or_else(|| Invalid::one("secret", "The secret is not one this server issued"))?;
@@ -361,4 +361,21 @@ pub(crate) async fn mfa_confirm(
         recovery_codes: codes,
         session,
     }))
+}
+
+/// Whether the session is at `stage`, where the person is setting up their account and no
+/// password is asked; otherwise the password in `given` (the field and its value) must be right
+/// (the one re-authentication, [`account::password_is_right`]), or the answer names the field.
+async fn confirm_password(
+    state: &AppState,
+    user: &SignedIn,
+    meta: &custodian_store::AuditMeta,
+    stage: SessionStage,
+    given: (&str, &str),
+) -> Result<bool, HttpError> {
+    let forced = user.session.stage == stage;
+    if !forced && !account::password_is_right(state, user, meta, given.1).await? {
+        return Err(Invalid::one(given.0, "Your password is not right").into());
+    }
+    Ok(forced)
 }

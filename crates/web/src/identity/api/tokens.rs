@@ -39,9 +39,6 @@ pub(crate) async fn create_token(
     RequestMeta(meta): RequestMeta,
     Json(body): Json<TokenBody>,
 ) -> Result<Response, HttpError> {
-    if user.api_token.is_some() {
-        return Err(AppError::Forbidden.into());
-    }
     let (token, secret) = account::issue_api_token(
         &state,
         &user,
