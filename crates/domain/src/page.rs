@@ -103,9 +103,7 @@ impl<T> Page<T> {
             next_cursor,
         }
     }
-}
 
-impl<T> Page<T> {
     /// One page of a list already read whole and in its own order (a register, by its own
     /// ranking): the rows after the cursor's row, at most `page.limit`. The cursor names the
     /// last row seen by its key (its id, or another unique key), so rows added elsewhere in the

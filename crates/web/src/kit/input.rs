@@ -1,5 +1,5 @@
 //! The one rule for text at the boundary: before any handler runs, every value of the query
-//! string, of a form body and of a JSON body is at most [`FIELD_MAX`] characters (query values
+//! string, of a form body and of a JSON body is at most [`TEXT_MAX`] characters (query values
 //! [`QUERY_MAX`]) and holds no control character but tab, line feed and carriage return. So a
 //! NUL byte (which PostgreSQL cannot store), an escape sequence or a megabyte-long "name" is
 //! refused here, naming the field, whatever register the request is for; each field's own
@@ -17,8 +17,6 @@ use custodian_domain::{FieldError, Invalid};
 use crate::kit::error::HttpError;
 use crate::{AppError, AppState};
 
-/// The longest value any field takes (the longest note: a meeting's minutes).
-pub const FIELD_MAX: usize = TEXT_MAX;
 /// The longest value of a query parameter (a search, a cursor, a path to return to).
 pub const QUERY_MAX: usize = 2_048;
 
@@ -37,23 +35,28 @@ fn check_pairs(bytes: &[u8], max: usize, errors: &mut Vec<FieldError>) {
     }
 }
 
-fn check_json(path: &str, v: &serde_json::Value, errors: &mut Vec<FieldError>) {
+/// Walks a JSON body; `path` is the member being read (`actions[0].what`), one buffer reused
+/// down the walk, so a clean body costs no allocation per member.
+fn check_json(path: &mut String, v: &serde_json::Value, errors: &mut Vec<FieldError>) {
+    let depth = path.len();
     match v {
-        serde_json::Value::String(s) => errors.extend(check_value(path, s, FIELD_MAX)),
+        serde_json::Value::String(s) => errors.extend(check_value(path, s, TEXT_MAX)),
         serde_json::Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                check_json(&format!("{path}[{i}]"), item, errors);
+                path.push_str(&format!("[{i}]"));
+                check_json(path, item, errors);
+                path.truncate(depth);
             }
         }
         serde_json::Value::Object(members) => {
             for (k, item) in members {
                 errors.extend(check_value("member name", k, 200));
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                check_json(&p, item, errors);
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                check_json(path, item, errors);
+                path.truncate(depth);
             }
         }
         _ => {}
@@ -92,10 +95,10 @@ pub async fn refuse_unclean_text(
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     if is_form {
-        check_pairs(&bytes, FIELD_MAX, &mut errors);
+        check_pairs(&bytes, TEXT_MAX, &mut errors);
     } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
         // A body that is not JSON is left for the handler's own error.
-        check_json("", &v, &mut errors);
+        check_json(&mut String::new(), &v, &mut errors);
     }
     answer(errors, Request::from_parts(parts, Body::from(bytes)), next).await
 }
@@ -134,7 +137,7 @@ mod tests {
     fn json_paths_name_the_member_at_fault() {
         let v = serde_json::json!({"title": "ok", "actions": [{"what": "a\u{0}"}]});
         let mut errors = Vec::new();
-        check_json("", &v, &mut errors);
+        check_json(&mut String::new(), &v, &mut errors);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "actions[0].what");
     }
