@@ -84,18 +84,11 @@ pub fn routes(r: &mut Routes) {
         .get("/api/docs", Public, docs_page)
         .get("/api/v1/me", SignedIn, me)
         .get("/api/v1/practices", SignedIn, list_practices)
-        .post("/api/v1/practices", SignedIn, create_practice)
-        .get("/api/v1/practices/{practice_id}", Practice, get_practice)
-        .get(
-            "/api/v1/practices/{practice_id}/people",
-            Practice,
-            list_people,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/people/{person_id}",
-            Practice,
-            get_person,
-        );
+        .post("/api/v1/practices", SignedIn, create_practice);
+    r.api()
+        .get("", get_practice)
+        .get("/people", list_people)
+        .get("/people/{person_id}", get_person);
 }
 
 async fn openapi_json() -> Json<serde_json::Value> {

@@ -268,8 +268,8 @@ impl AssetStore for ThisStore {
         if changes.is_empty() {
             return Ok(old);
         }
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query(
+        self.write_recorded(
+            sqlx::query(
             "UPDATE assets SET name = $3, sort_key = $4, fields = $5, iao_id = $6, iaa_id = $7, asset_type = $8, status = $9, \
              special_category = $10, confidentiality = $11, integrity = $12, availability = $13, last_reviewed_on = $14, \
              review_interval_months = $15, updated_at = $16 WHERE practice_id = $1 AND id = $2",
@@ -289,21 +289,11 @@ impl AssetStore for ThisStore {
         .bind(rating(v.input.availability))
         .bind(v.last_reviewed_on)
         .bind(i64::from(v.review_interval_months))
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                "asset.update",
-                "asset",
-                Some(id.to_string()),
-            )
-            .details(changes.into()),
+        .bind(now()),
+            &by.event(Some(practice), "asset.update", "asset", Some(id.to_string()))
+                .details(changes.into()),
         )
         .await?;
-        tx.commit().await?;
         self.asset(practice, id)
             .await?
             .ok_or(StoreError::NotFound("asset"))
@@ -338,12 +328,8 @@ impl AssetStore for ThisStore {
     }
 
     async fn asset(&self, practice: PracticeId, id: AssetId) -> Result<Option<Asset>> {
-        let row = sqlx::query(&format!("{ASSET_QUERY} AND a.id = $2"))
-            .bind(practice.0)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(asset_from).transpose()
+        self.find_of(ASSET_QUERY, "a.id", practice, id.0, asset_from)
+            .await
     }
 
     async fn assets(&self, practice: PracticeId, f: &AssetFilter) -> Result<Vec<Asset>> {
@@ -391,39 +377,25 @@ impl AssetStore for ThisStore {
         }
         let id = Uuid::now_v7();
         let external = flow.to_asset_id.is_none();
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query(
-            "INSERT INTO asset_flows (id, practice_id, from_asset_id, to_asset_id, fields, encrypted, has_agreement, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id)
-        .bind(practice.0)
-        .bind(from.0)
-        .bind(flow.to_asset_id.map(|a| a.0))
-        .bind(serde_json::to_string(flow).expect("fields serialise"))
-        .bind(flow.encrypted)
-        .bind(!external || !flow.agreement_ref.trim().is_empty())
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                "asset_flow.create",
-                "asset",
-                Some(from.to_string()),
+        self.write_recorded(
+            sqlx::query(
+                "INSERT INTO asset_flows (id, practice_id, from_asset_id, to_asset_id, fields, encrypted, has_agreement, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .details(serde_json::to_value(flow).unwrap()),
+            .bind(id)
+            .bind(practice.0)
+            .bind(from.0)
+            .bind(flow.to_asset_id.map(|a| a.0))
+            .bind(serde_json::to_string(flow).expect("fields serialise"))
+            .bind(flow.encrypted)
+            .bind(!external || !flow.agreement_ref.trim().is_empty())
+            .bind(now()),
+            &by.event(Some(practice), "asset_flow.create", "asset", Some(from.to_string()))
+                .details(serde_json::to_value(flow).unwrap()),
         )
         .await?;
-        tx.commit().await?;
-        let row = sqlx::query(&format!("{FLOW_QUERY} AND f.id = $2"))
-            .bind(practice.0)
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        flow_from(&row)
+        self.one_of(FLOW_QUERY, "f.id", practice, id, flow_from)
+            .await
     }
 
     async fn flows(&self, practice: PracticeId, asset: Option<AssetId>) -> Result<Vec<AssetFlow>> {
@@ -475,36 +447,22 @@ impl AssetStore for ThisStore {
             }
         }
         let id = Uuid::now_v7();
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query("INSERT INTO asset_access (id, practice_id, asset_id, role, person_id, level, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(id)
-            .bind(practice.0)
-            .bind(asset.0)
-            .bind(a.role.map(|r| r.as_str()))
-            .bind(a.person_id.map(|p| p.0))
-            .bind(&a.level)
-            .bind(a.reason.trim())
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                "asset_access.create",
-                "asset",
-                Some(asset.to_string()),
-            )
-            .details(serde_json::to_value(a).unwrap()),
+        self.write_recorded(
+            sqlx::query("INSERT INTO asset_access (id, practice_id, asset_id, role, person_id, level, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(id)
+                .bind(practice.0)
+                .bind(asset.0)
+                .bind(a.role.map(|r| r.as_str()))
+                .bind(a.person_id.map(|p| p.0))
+                .bind(&a.level)
+                .bind(a.reason.trim())
+                .bind(now()),
+            &by.event(Some(practice), "asset_access.create", "asset", Some(asset.to_string()))
+                .details(serde_json::to_value(a).unwrap()),
         )
         .await?;
-        tx.commit().await?;
-        let row = sqlx::query(&format!("{ACCESS_QUERY} AND x.id = $2"))
-            .bind(practice.0)
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        access_from(&row)
+        self.one_of(ACCESS_QUERY, "x.id", practice, id, access_from)
+            .await
     }
 
     async fn register_facts(&self, practice: PracticeId) -> Result<RegisterFacts> {
@@ -621,12 +579,8 @@ impl AssetStore for ThisStore {
         )
         .await?;
         tx.commit().await?;
-        let row = sqlx::query(&format!("{REVIEW_QUERY} AND r.id = $2"))
-            .bind(practice.0)
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        review_from(&row)
+        self.one_of(REVIEW_QUERY, "r.id", practice, id, review_from)
+            .await
     }
 
     async fn access_reviews(
@@ -651,7 +605,8 @@ impl AssetStore for ThisStore {
         id: Uuid,
         by: &AuditMeta,
     ) -> Result<()> {
-        self.remove_part(practice, asset, id, by, &ACCESS_PART).await
+        self.remove_part(practice, asset, id, by, &ACCESS_PART)
+            .await
     }
 }
 
@@ -712,8 +667,13 @@ impl ThisStore {
         };
         insert_event(
             &mut tx,
-            &by.event(Some(practice), part.action, "asset", Some(recorded_on.to_string()))
-                .details(serde_json::json!({ part.detail: id.to_string() })),
+            &by.event(
+                Some(practice),
+                part.action,
+                "asset",
+                Some(recorded_on.to_string()),
+            )
+            .details(serde_json::json!({ part.detail: id.to_string() })),
         )
         .await?;
         tx.commit().await?;

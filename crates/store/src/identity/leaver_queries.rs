@@ -110,17 +110,10 @@ impl LeaverStore for ThisStore {
     .bind(now())
     .execute(&mut *tx)
     .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {LEAVER_COLUMNS} WHERE l.practice_id = $1 AND l.id = $2"
-        ))
-        .bind(practice.0)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Err(StoreError::NotFound("leaver"));
-        };
-        let leaver = leaver_from(&row)?;
+        let query = format!("SELECT {LEAVER_COLUMNS} WHERE l.practice_id = $1");
+        let leaver = find_in(&mut tx, &query, "l.id", practice, id, leaver_from)
+            .await?
+            .ok_or(StoreError::NotFound("leaver"))?;
         if done.rows_affected() == 0 {
             return Err(custodian_domain::Invalid::one(
                 "leaver",

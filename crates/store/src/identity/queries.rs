@@ -22,9 +22,11 @@ pub(super) fn csv_uuids(csv: &str) -> Result<Vec<Uuid>> {
         .collect()
 }
 
-pub(super) const REQUEST_COLUMNS: &str = "r.id, r.reference, r.practice_id, r.kind, r.person_id, r.full_name, r.username, r.email, \
+/// A practice's (`$1`) starter and mover requests.
+pub(super) const REQUEST_QUERY: &str = "SELECT r.id, r.reference, r.practice_id, r.kind, r.person_id, r.full_name, r.username, r.email, \
      r.job_title, r.roles, r.systems, r.start_date, r.line_manager_id, r.requested_by, r.requested_at, r.status, \
-     r.decided_by, r.decided_at, r.decision_reason, p.full_name AS requested_by_name";
+     r.decided_by, r.decided_at, r.decision_reason, p.full_name AS requested_by_name \
+     FROM access_requests r JOIN people p ON p.id = r.requested_by WHERE r.practice_id = $1";
 
 pub(super) fn request_from(row: &DbRow) -> Result<AccessRequest> {
     let roles: String = row.try_get("roles")?;
@@ -195,27 +197,19 @@ impl IdentityStore for ThisStore {
     ) -> Result<()> {
         settings.validate()?;
         let old = self.settings(practice).await?;
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query(
-        "INSERT INTO practice_settings (practice_id, settings, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (practice_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
-    )
-    .bind(practice.0)
-    .bind(serde_json::to_string(settings).expect("settings serialise"))
-    .bind(now())
-    .execute(&mut *tx)
-    .await?;
         let changes = crate::queries::changed_fields(&old, settings);
-        let event = by
-            .event(
-                Some(practice),
-                "settings.update",
-                "practice_settings",
-                Some(practice.to_string()),
+        self.write_recorded(
+            sqlx::query(
+                "INSERT INTO practice_settings (practice_id, settings, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (practice_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
             )
-            .details(changes.into());
-        insert_event(&mut tx, &event).await?;
-        tx.commit().await?;
+            .bind(practice.0)
+            .bind(serde_json::to_string(settings).expect("settings serialise"))
+            .bind(now()),
+            &by.event(Some(practice), "settings.update", "practice_settings", Some(practice.to_string()))
+                .details(changes.into()),
+        )
+        .await?;
         Ok(())
     }
 
@@ -269,13 +263,12 @@ impl IdentityStore for ThisStore {
     }
 
     async fn unlock_account(&self, person: PersonId, event: &AuditEvent) -> Result<()> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query("UPDATE people SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
-            .bind(person.0)
-            .execute(&mut *tx)
-            .await?;
-        insert_event(&mut tx, event).await?;
-        tx.commit().await?;
+        self.write_recorded(
+            sqlx::query("UPDATE people SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
+                .bind(person.0),
+            event,
+        )
+        .await?;
         Ok(())
     }
 
@@ -358,18 +351,13 @@ impl IdentityStore for ThisStore {
         id: Uuid,
         event: &AuditEvent,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let done = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id = $2")
-            .bind(person.0)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        insert_event(&mut tx, event).await?;
-        tx.commit().await?;
-        Ok(true)
+        self.write_recorded(
+            sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id = $2")
+                .bind(person.0)
+                .bind(id),
+            event,
+        )
+        .await
     }
 
     async fn password_history(&self, person: PersonId, n: usize) -> Result<Vec<String>> {
@@ -464,13 +452,12 @@ impl IdentityStore for ThisStore {
     }
 
     async fn clear_identity_lock(&self, person: PersonId, event: &AuditEvent) -> Result<()> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query("UPDATE people SET identity_check_failures = 0 WHERE id = $1")
-            .bind(person.0)
-            .execute(&mut *tx)
-            .await?;
-        insert_event(&mut tx, event).await?;
-        tx.commit().await?;
+        self.write_recorded(
+            sqlx::query("UPDATE people SET identity_check_failures = 0 WHERE id = $1")
+                .bind(person.0),
+            event,
+        )
+        .await?;
         Ok(())
     }
 
@@ -556,23 +543,22 @@ impl IdentityStore for ThisStore {
         token_hash: &str,
         event: &AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query(
-        "INSERT INTO api_tokens (id, person_id, practice_id, name, permissions, token_hash, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(token.id)
-    .bind(token.person_id.0)
-    .bind(token.practice_id.0)
-    .bind(&token.name)
-    .bind(token.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","))
-    .bind(token_hash)
-    .bind(token.created_at)
-    .bind(token.expires_at)
-    .execute(&mut *tx)
-    .await?;
-        insert_event(&mut tx, event).await?;
-        tx.commit().await?;
+        self.write_recorded(
+            sqlx::query(
+                "INSERT INTO api_tokens (id, person_id, practice_id, name, permissions, token_hash, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(token.id)
+            .bind(token.person_id.0)
+            .bind(token.practice_id.0)
+            .bind(&token.name)
+            .bind(token.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","))
+            .bind(token_hash)
+            .bind(token.created_at)
+            .bind(token.expires_at),
+            event,
+        )
+        .await?;
         Ok(())
     }
 
@@ -618,18 +604,13 @@ impl IdentityStore for ThisStore {
         id: Uuid,
         event: &AuditEvent,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE person_id = $1 AND id = $2 AND revoked_at IS NULL")
-        .bind(person.0)
-        .bind(id)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        insert_event(&mut tx, event).await?;
-        tx.commit().await?;
-        Ok(true)
+        self.write_recorded(
+            sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE person_id = $1 AND id = $2 AND revoked_at IS NULL")
+                .bind(person.0)
+                .bind(id)
+                .bind(now()),
+            event,
+        )
+        .await
     }
 }

@@ -159,11 +159,9 @@ impl StaffAccessStore for ThisStore {
         "systems": r.systems.len(),
     }));
         insert_event(&mut tx, &event).await?;
-        let row = sqlx::query(&format!("SELECT {REQUEST_COLUMNS} FROM access_requests r JOIN people p ON p.id = r.requested_by WHERE r.id = $1"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let out = request_from(&row)?;
+        let out = find_in(&mut tx, REQUEST_QUERY, "r.id", practice, id, request_from)
+            .await?
+            .ok_or(StoreError::NotFound("request"))?;
         tx.commit().await?;
         Ok(out)
     }
@@ -173,14 +171,8 @@ impl StaffAccessStore for ThisStore {
         practice: PracticeId,
         id: Uuid,
     ) -> Result<Option<AccessRequest>> {
-        let row = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM access_requests r JOIN people p ON p.id = r.requested_by WHERE r.practice_id = $1 AND r.id = $2"
-    ))
-    .bind(practice.0)
-    .bind(id)
-    .fetch_optional(&self.pool)
-    .await?;
-        row.as_ref().map(request_from).transpose()
+        self.find_of(REQUEST_QUERY, "r.id", practice, id, request_from)
+            .await
     }
 
     async fn access_requests(
@@ -189,9 +181,8 @@ impl StaffAccessStore for ThisStore {
         pending_only: bool,
     ) -> Result<Vec<AccessRequest>> {
         let rows = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM access_requests r JOIN people p ON p.id = r.requested_by \
-         WHERE r.practice_id = $1 AND ($2 = FALSE OR r.status = 'pending') ORDER BY r.requested_at DESC LIMIT 500"
-    ))
+            "{REQUEST_QUERY} AND ($2 = FALSE OR r.status = 'pending') ORDER BY r.requested_at DESC LIMIT 500"
+        ))
     .bind(practice.0)
     .bind(pending_only)
     .fetch_all(&self.pool)
@@ -210,25 +201,7 @@ impl StaffAccessStore for ThisStore {
     ) -> Result<AccessRequest> {
         let approver = by.actor_id.ok_or(StoreError::NotFound("approver"))?;
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        let row = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM access_requests r JOIN people p ON p.id = r.requested_by WHERE r.practice_id = $1 AND r.id = $2"
-    ))
-    .bind(practice.0)
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
-        let Some(row) = row else {
-            return Err(StoreError::NotFound("request"));
-        };
-        let req = request_from(&row)?;
-        if req.status != custodian_domain::identity::RequestStatus::Pending {
-            return Err(custodian_domain::Invalid::one(
-                "decision",
-                format!("This request was already {}", req.status),
-            )
-            .into());
-        }
-        custodian_domain::identity::may_decide(approver, req.requested_by)?;
+        let req = pending_request(&mut tx, practice, id, approver).await?;
         let at = now();
         let roles_csv = req
             .roles
@@ -268,11 +241,9 @@ impl StaffAccessStore for ThisStore {
         let event = by.event(Some(practice), &format!("{}.approve", req.kind), "access_request", Some(id.to_string()))
         .details(serde_json::json!({ "reference": req.reference, "reason": reason, "person_id": person.to_string() }));
         insert_event(&mut tx, &event).await?;
-        let row = sqlx::query(&format!("SELECT {REQUEST_COLUMNS} FROM access_requests r JOIN people p ON p.id = r.requested_by WHERE r.id = $1"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let out = request_from(&row)?;
+        let out = find_in(&mut tx, REQUEST_QUERY, "r.id", practice, id, request_from)
+            .await?
+            .ok_or(StoreError::NotFound("request"))?;
         tx.commit().await?;
         Ok(out)
     }
@@ -293,27 +264,7 @@ impl StaffAccessStore for ThisStore {
             .into());
         }
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        let Some(req) = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM access_requests r JOIN people p ON p.id = r.requested_by WHERE r.practice_id = $1 AND r.id = $2"
-    ))
-    .bind(practice.0)
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .as_ref()
-    .map(request_from)
-    .transpose()?
-    else {
-        return Err(StoreError::NotFound("request"));
-    };
-        if req.status != custodian_domain::identity::RequestStatus::Pending {
-            return Err(custodian_domain::Invalid::one(
-                "decision",
-                format!("This request was already {}", req.status),
-            )
-            .into());
-        }
-        custodian_domain::identity::may_decide(approver, req.requested_by)?;
+        let req = pending_request(&mut tx, practice, id, approver).await?;
         sqlx::query("UPDATE access_requests SET status = 'rejected', decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $1")
         .bind(id)
         .bind(approver.0)
@@ -374,17 +325,10 @@ impl StaffAccessStore for ThisStore {
     .bind(note.trim())
     .execute(&mut *tx)
     .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {GRANT_COLUMNS} {GRANT_FROM} WHERE g.practice_id = $1 AND g.id = $2"
-        ))
-        .bind(practice.0)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Err(StoreError::NotFound("grant"));
-        };
-        let grant = grant_from(&row)?;
+        let query = format!("SELECT {GRANT_COLUMNS} {GRANT_FROM} WHERE g.practice_id = $1");
+        let grant = find_in(&mut tx, &query, "g.id", practice, id, grant_from)
+            .await?
+            .ok_or(StoreError::NotFound("grant"))?;
         if done.rows_affected() == 0 {
             return Err(
                 custodian_domain::Invalid::one("grant", "This task is already done").into(),
@@ -522,4 +466,26 @@ async fn open_login_tasks(
         open_grant(&mut **tx, practice, person, *s, "remove", &why).await?;
     }
     Ok(())
+}
+
+/// A request still waiting for a decision that this approver may make, read in the deciding
+/// transaction.
+async fn pending_request(
+    conn: &mut <<ThisStore as crate::queries::HasDb>::Db as sqlx::Database>::Connection,
+    practice: PracticeId,
+    id: Uuid,
+    approver: PersonId,
+) -> Result<AccessRequest> {
+    let req = find_in(conn, REQUEST_QUERY, "r.id", practice, id, request_from)
+        .await?
+        .ok_or(StoreError::NotFound("request"))?;
+    if req.status != custodian_domain::identity::RequestStatus::Pending {
+        return Err(custodian_domain::Invalid::one(
+            "decision",
+            format!("This request was already {}", req.status),
+        )
+        .into());
+    }
+    custodian_domain::identity::may_decide(approver, req.requested_by)?;
+    Ok(req)
 }

@@ -30,38 +30,28 @@ impl ImportStore for ThisStore {
         if let (Some(d), serde_json::Value::Object(extra)) = (details.as_object_mut(), summary) {
             d.extend(extra);
         }
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query(
-            "INSERT INTO register_imports (id, register, practice_id, uploaded_by, file_name, sha256, content, status, created_at) \
-             VALUES ($1, $8, $2, $3, $4, $5, $6, 'pending', $7)",
-        )
-        .bind(id)
-        .bind(practice.0)
-        .bind(person.0)
-        .bind(file_name)
-        .bind(&sha)
-        .bind(content)
-        .bind(now())
-        .bind(register)
-        .execute(&mut *tx)
-        .await?;
         let action = if register == "risks" {
             "risk.import_upload"
         } else {
             "asset.import_upload"
         };
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                action,
-                "register_import",
-                Some(id.to_string()),
+        self.write_recorded(
+            sqlx::query(
+                "INSERT INTO register_imports (id, register, practice_id, uploaded_by, file_name, sha256, content, status, created_at) \
+                 VALUES ($1, $8, $2, $3, $4, $5, $6, 'pending', $7)",
             )
-            .details(details),
+            .bind(id)
+            .bind(practice.0)
+            .bind(person.0)
+            .bind(file_name)
+            .bind(&sha)
+            .bind(content)
+            .bind(now())
+            .bind(register),
+            &by.event(Some(practice), action, "register_import", Some(id.to_string()))
+                .details(details),
         )
         .await?;
-        tx.commit().await?;
         self.register_import(practice, id)
             .await?
             .ok_or(StoreError::NotFound("import"))
@@ -176,32 +166,23 @@ impl ImportStore for ThisStore {
     }
 
     async fn discard_import(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let done = sqlx::query(
-            "UPDATE register_imports SET status = 'discarded', content = NULL, completed_at = $3 WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
-        )
-        .bind(practice.0)
-        .bind(id)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        let discarded = self
+            .write_recorded(
+                sqlx::query(
+                    "UPDATE register_imports SET status = 'discarded', content = NULL, completed_at = $3 WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
+                )
+                .bind(practice.0)
+                .bind(id)
+                .bind(now()),
+                &by.event(Some(practice), "import.discard", "register_import", Some(id.to_string())),
+            )
+            .await?;
+        if !discarded {
             return Err(StoreError::Conflict {
                 field: "import",
                 message: "This file has already been imported or discarded".into(),
             });
         }
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                "import.discard",
-                "register_import",
-                Some(id.to_string()),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

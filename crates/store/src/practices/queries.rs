@@ -102,6 +102,78 @@ pub(super) fn event_from(row: &DbRow) -> Result<StoredEvent> {
     })
 }
 
+/// The backend's database, and a statement with its parameters bound, for the helpers below.
+type Db = <ThisStore as HasDb>::Db;
+pub(super) type Statement<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
+
+impl ThisStore {
+    /// Runs one change and appends its event in one transaction, so that they commit together
+    /// or not at all. A change that touches no row records nothing: whether it touched one.
+    pub(super) async fn write_recorded(
+        &self,
+        change: Statement<'_>,
+        event: &AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        if change.execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The record with this id (`{id_column} = $2`), if any, read through a register's query
+    /// (which filters on the practice as `$1`).
+    pub(super) async fn find_of<T>(
+        &self,
+        query: &str,
+        id_column: &str,
+        practice: PracticeId,
+        id: Uuid,
+        from: fn(&DbRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let row = sqlx::query(&format!("{query} AND {id_column} = $2"))
+            .bind(practice.0)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from).transpose()
+    }
+
+    /// A record just written, read back through its register's query (see `find_of`).
+    pub(super) async fn one_of<T>(
+        &self,
+        query: &str,
+        id_column: &str,
+        practice: PracticeId,
+        id: Uuid,
+        from: fn(&DbRow) -> Result<T>,
+    ) -> Result<T> {
+        self.find_of(query, id_column, practice, id, from)
+            .await?
+            .ok_or(StoreError::NotFound("record"))
+    }
+}
+
+/// The record with this id (`{id_column} = $2`), if any, read inside the caller's transaction
+/// through a register's query (which filters on the practice as `$1`).
+pub(super) async fn find_in<T>(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    query: &str,
+    id_column: &str,
+    practice: PracticeId,
+    id: Uuid,
+    from: fn(&DbRow) -> Result<T>,
+) -> Result<Option<T>> {
+    let row = sqlx::query(&format!("{query} AND {id_column} = $2"))
+        .bind(practice.0)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from).transpose()
+}
+
 /// Appends one event in the caller's transaction (a change and its event commit together).
 pub(super) async fn insert_event(
     conn: &mut <<ThisStore as HasDb>::Db as sqlx::Database>::Connection,

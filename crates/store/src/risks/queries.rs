@@ -406,12 +406,8 @@ impl RiskStore for ThisStore {
     }
 
     async fn risk(&self, practice: PracticeId, id: RiskId) -> Result<Option<Risk>> {
-        let row = sqlx::query(&format!("{RISK_QUERY} AND r.id = $2"))
-            .bind(practice.0)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(risk_from).transpose()
+        self.find_of(RISK_QUERY, "r.id", practice, id.0, risk_from)
+            .await
     }
 
     async fn risks(&self, practice: PracticeId, f: &RiskFilter) -> Result<Vec<Risk>> {
@@ -487,12 +483,8 @@ impl RiskStore for ThisStore {
         )
         .await?;
         tx.commit().await?;
-        let row = sqlx::query(&format!("{ACTION_QUERY} AND a.id = $2"))
-            .bind(practice.0)
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        action_from(&row)
+        self.one_of(ACTION_QUERY, "a.id", practice, id, action_from)
+            .await
     }
 
     async fn update_risk_action(
@@ -502,15 +494,9 @@ impl RiskStore for ThisStore {
         v: &custodian_domain::risks::ValidAction,
         by: &AuditMeta,
     ) -> Result<RiskAction> {
-        let old = sqlx::query(&format!("{ACTION_QUERY} AND a.id = $2"))
-            .bind(practice.0)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let old = old
-            .as_ref()
-            .map(action_from)
-            .transpose()?
+        let old = self
+            .find_of(ACTION_QUERY, "a.id", practice, id, action_from)
+            .await?
             .ok_or(StoreError::NotFound("action"))?;
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let owner = check_member(
@@ -541,34 +527,15 @@ impl RiskStore for ThisStore {
         .bind(done_at)
         .execute(&mut *tx)
         .await?;
-        let mut changes = serde_json::Map::new();
+        let mut changes = crate::queries::changed_fields(
+            &serde_json::json!({
+                "description": old.description, "owner_id": old.owner_id, "due_on": old.due_on, "status": old.status,
+            }),
+            &serde_json::json!({
+                "description": v.input.description, "owner_id": owner, "due_on": v.due_on, "status": v.input.status,
+            }),
+        );
         changes.insert("action".into(), serde_json::json!(id));
-        for (k, o, n) in [
-            (
-                "description",
-                serde_json::json!(old.description),
-                serde_json::json!(v.input.description),
-            ),
-            (
-                "owner_id",
-                serde_json::json!(old.owner_id),
-                serde_json::json!(owner),
-            ),
-            (
-                "due_on",
-                serde_json::json!(old.due_on),
-                serde_json::json!(v.due_on),
-            ),
-            (
-                "status",
-                serde_json::json!(old.status),
-                serde_json::json!(v.input.status),
-            ),
-        ] {
-            if o != n {
-                changes.insert(k.into(), serde_json::json!({ "old": o, "new": n }));
-            }
-        }
         insert_event(
             &mut tx,
             &by.event(
@@ -581,12 +548,8 @@ impl RiskStore for ThisStore {
         )
         .await?;
         tx.commit().await?;
-        let row = sqlx::query(&format!("{ACTION_QUERY} AND a.id = $2"))
-            .bind(practice.0)
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        action_from(&row)
+        self.one_of(ACTION_QUERY, "a.id", practice, id, action_from)
+            .await
     }
 
     async fn risk_actions(
@@ -677,12 +640,8 @@ impl RiskStore for ThisStore {
         )
         .await?;
         tx.commit().await?;
-        let row = sqlx::query(&format!("{RISK_REVIEW_QUERY} AND v.id = $2"))
-            .bind(practice.0)
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        risk_review_from(&row)
+        self.one_of(RISK_REVIEW_QUERY, "v.id", practice, id, risk_review_from)
+            .await
     }
 
     async fn risk_reviews(&self, practice: PracticeId, risk: RiskId) -> Result<Vec<RiskReview>> {

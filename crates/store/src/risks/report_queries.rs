@@ -23,33 +23,22 @@ impl RiskReportStore for ThisStore {
             return Ok(r);
         }
         let id = Uuid::now_v7();
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let done = sqlx::query(
-            "INSERT INTO risk_reports (id, practice_id, quarter, status, created_at, created_by, snapshot) \
-             VALUES ($1, $2, $3, 'draft', $4, $5, $6) ON CONFLICT (practice_id, quarter) DO NOTHING",
-        )
-        .bind(id)
-        .bind(practice.0)
-        .bind(quarter)
-        .bind(now())
-        .bind(&by.actor)
-        .bind(snapshot)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 1 {
-            insert_event(
-                &mut tx,
-                &by.event(
-                    Some(practice),
-                    "risk_report.create",
-                    "risk_report",
-                    Some(id.to_string()),
-                )
-                .details(serde_json::json!({ "quarter": quarter })),
+        // Two drafts begun at once: the second inserts nothing and records nothing.
+        self.write_recorded(
+            sqlx::query(
+                "INSERT INTO risk_reports (id, practice_id, quarter, status, created_at, created_by, snapshot) \
+                 VALUES ($1, $2, $3, 'draft', $4, $5, $6) ON CONFLICT (practice_id, quarter) DO NOTHING",
             )
-            .await?;
-        }
-        tx.commit().await?;
+            .bind(id)
+            .bind(practice.0)
+            .bind(quarter)
+            .bind(now())
+            .bind(&by.actor)
+            .bind(snapshot),
+            &by.event(Some(practice), "risk_report.create", "risk_report", Some(id.to_string()))
+                .details(serde_json::json!({ "quarter": quarter })),
+        )
+        .await?;
         self.risk_report(practice, quarter)
             .await?
             .ok_or(StoreError::NotFound("report"))
@@ -91,30 +80,20 @@ impl RiskReportStore for ThisStore {
             )
             .into());
         }
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query("UPDATE risk_reports SET minutes = $3, decisions = $4 WHERE practice_id = $1 AND quarter = $2 AND status = 'draft'")
-            .bind(practice.0)
-            .bind(quarter)
-            .bind(minutes.trim())
-            .bind(decisions.trim())
-            .execute(&mut *tx)
-            .await?;
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                "risk_report.minutes",
-                "risk_report",
-                Some(old.id.to_string()),
-            )
-            .details(serde_json::json!({
-                "quarter": quarter,
-                "minutes": { "old": old.minutes, "new": minutes.trim() },
-                "decisions": { "old": old.decisions, "new": decisions.trim() },
-            })),
+        self.write_recorded(
+            sqlx::query("UPDATE risk_reports SET minutes = $3, decisions = $4 WHERE practice_id = $1 AND quarter = $2 AND status = 'draft'")
+                .bind(practice.0)
+                .bind(quarter)
+                .bind(minutes.trim())
+                .bind(decisions.trim()),
+            &by.event(Some(practice), "risk_report.minutes", "risk_report", Some(old.id.to_string()))
+                .details(serde_json::json!({
+                    "quarter": quarter,
+                    "minutes": { "old": old.minutes, "new": minutes.trim() },
+                    "decisions": { "old": old.decisions, "new": decisions.trim() },
+                })),
         )
         .await?;
-        tx.commit().await?;
         self.risk_report(practice, quarter)
             .await?
             .ok_or(StoreError::NotFound("report"))
@@ -140,37 +119,28 @@ impl RiskReportStore for ThisStore {
             });
         }
         let sha = hex::encode(sha2::Sha256::digest(report.as_bytes()));
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let done = sqlx::query(
-            "UPDATE risk_reports SET status = 'signed', signed_by = $3, signed_at = $4, signed_report = $5, signed_sha256 = $6 \
-             WHERE practice_id = $1 AND quarter = $2 AND status = 'draft'",
-        )
-        .bind(practice.0)
-        .bind(quarter)
-        .bind(person.0)
-        .bind(now())
-        .bind(report)
-        .bind(&sha)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        let signed = self
+            .write_recorded(
+                sqlx::query(
+                    "UPDATE risk_reports SET status = 'signed', signed_by = $3, signed_at = $4, signed_report = $5, signed_sha256 = $6 \
+                     WHERE practice_id = $1 AND quarter = $2 AND status = 'draft'",
+                )
+                .bind(practice.0)
+                .bind(quarter)
+                .bind(person.0)
+                .bind(now())
+                .bind(report)
+                .bind(&sha),
+                &by.event(Some(practice), "risk_report.sign", "risk_report", Some(old.id.to_string()))
+                    .details(serde_json::json!({ "quarter": quarter, "sha256": sha })),
+            )
+            .await?;
+        if !signed {
             return Err(StoreError::Conflict {
                 field: "quarter",
                 message: "This report has already been signed off".into(),
             });
         }
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                "risk_report.sign",
-                "risk_report",
-                Some(old.id.to_string()),
-            )
-            .details(serde_json::json!({ "quarter": quarter, "sha256": sha })),
-        )
-        .await?;
-        tx.commit().await?;
         self.risk_report(practice, quarter)
             .await?
             .ok_or(StoreError::NotFound("report"))
@@ -202,54 +172,35 @@ impl RiskReportStore for ThisStore {
         let mut t = threat.clone();
         t.key = id.to_string();
         t.from_provider = true;
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query(
-            "INSERT INTO provider_threats (id, title, fields, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(&t.title)
-        .bind(serde_json::to_string(&t).expect("a threat serialises"))
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-        insert_event(
-            &mut tx,
-            &by.event(
-                None,
-                "provider_threat.create",
-                "provider_threat",
-                Some(id.to_string()),
+        self.write_recorded(
+            sqlx::query(
+                "INSERT INTO provider_threats (id, title, fields, created_at) VALUES ($1, $2, $3, $4)",
             )
-            .details(serde_json::to_value(&t).unwrap()),
+            .bind(id)
+            .bind(&t.title)
+            .bind(serde_json::to_string(&t).expect("a threat serialises"))
+            .bind(now()),
+            &by.event(None, "provider_threat.create", "provider_threat", Some(id.to_string()))
+                .details(serde_json::to_value(&t).unwrap()),
         )
         .await?;
-        tx.commit().await?;
         Ok(t)
     }
 
     async fn remove_provider_threat(&self, id: Uuid, by: &AuditMeta) -> Result<()> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let done = sqlx::query(
-            "UPDATE provider_threats SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL",
-        )
-        .bind(id)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        let removed = self
+            .write_recorded(
+                sqlx::query(
+                    "UPDATE provider_threats SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL",
+                )
+                .bind(id)
+                .bind(now()),
+                &by.event(None, "provider_threat.remove", "provider_threat", Some(id.to_string())),
+            )
+            .await?;
+        if !removed {
             return Err(StoreError::NotFound("threat"));
         }
-        insert_event(
-            &mut tx,
-            &by.event(
-                None,
-                "provider_threat.remove",
-                "provider_threat",
-                Some(id.to_string()),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
         Ok(())
     }
 

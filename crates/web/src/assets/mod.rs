@@ -16,7 +16,7 @@ use crate::kit::capability::{Capability, Room};
 use crate::kit::error::Problem;
 use crate::kit::forms::{Errors, Options, PageQuery, Paged, PracticeParam, choose, submitted};
 use crate::kit::layout::{Layout, render, render_with};
-use crate::kit::routes::{Reach, Routes};
+use crate::kit::routes::Routes;
 use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
@@ -33,96 +33,33 @@ pub(crate) use exports::*;
 pub(crate) use pages::*;
 
 pub fn routes(r: &mut Routes) {
-    use Reach::Practice as P;
-    use axum::http::Method;
-    r.get("/practices/{practice_id}/assets", P, list_page)
-        .post("/practices/{practice_id}/assets", P, create_submit)
-        .get("/practices/{practice_id}/assets/new", P, new_page)
-        .get("/practices/{practice_id}/assets/quality", P, quality_page)
-        .get("/practices/{practice_id}/assets/{asset_id}", P, asset_page)
-        .get(
-            "/practices/{practice_id}/assets/{asset_id}/edit",
-            P,
-            edit_page,
-        )
-        .post(
-            "/practices/{practice_id}/assets/{asset_id}/edit",
-            P,
-            edit_submit,
-        )
-        .post(
-            "/practices/{practice_id}/assets/{asset_id}/flows",
-            P,
-            flow_submit,
-        )
-        .post(
-            "/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}/remove",
-            P,
-            flow_remove,
-        )
-        .post(
-            "/practices/{practice_id}/assets/{asset_id}/access",
-            P,
-            access_submit,
-        )
-        .post(
-            "/practices/{practice_id}/assets/{asset_id}/access/{entry_id}/remove",
-            P,
-            access_remove,
-        )
-        .post(
-            "/practices/{practice_id}/assets/{asset_id}/access-review",
-            P,
-            review_submit,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/assets/{asset_id}/access-review",
-            P,
-            api_review,
-        )
-        .get("/practices/{practice_id}/assets-export", P, export_csv)
-        .get("/practices/{practice_id}/ropa", P, ropa_page)
-        .get("/api/v1/practices/{practice_id}/ropa", P, api_ropa)
-        .get("/api/v1/practices/{practice_id}/assets", P, api_list)
-        .post("/api/v1/practices/{practice_id}/assets", P, api_create)
-        .get(
-            "/api/v1/practices/{practice_id}/assets/{asset_id}",
-            P,
-            api_get,
-        )
-        .add(
-            Method::PUT,
-            "/api/v1/practices/{practice_id}/assets/{asset_id}",
-            P,
-            api_update,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/assets/{asset_id}/flows",
-            P,
-            api_add_flow,
-        )
-        .add(
-            Method::DELETE,
-            "/api/v1/practices/{practice_id}/assets/{asset_id}/flows/{flow_id}",
-            P,
-            api_remove_flow,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/assets/{asset_id}/access",
-            P,
-            api_add_access,
-        )
-        .add(
-            Method::DELETE,
-            "/api/v1/practices/{practice_id}/assets/{asset_id}/access/{entry_id}",
-            P,
-            api_remove_access,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/assets-quality",
-            P,
-            api_quality,
-        );
+    r.pages()
+        .get("/assets", list_page)
+        .post("/assets", create_submit)
+        .get("/assets/new", new_page)
+        .get("/assets/quality", quality_page)
+        .get("/assets/{asset_id}", asset_page)
+        .get("/assets/{asset_id}/edit", edit_page)
+        .post("/assets/{asset_id}/edit", edit_submit)
+        .post("/assets/{asset_id}/flows", flow_submit)
+        .post("/assets/{asset_id}/flows/{flow_id}/remove", flow_remove)
+        .post("/assets/{asset_id}/access", access_submit)
+        .post("/assets/{asset_id}/access/{entry_id}/remove", access_remove)
+        .post("/assets/{asset_id}/access-review", review_submit)
+        .get("/assets-export", export_csv)
+        .get("/ropa", ropa_page);
+    r.api()
+        .post("/assets/{asset_id}/access-review", api_review)
+        .get("/ropa", api_ropa)
+        .get("/assets", api_list)
+        .post("/assets", api_create)
+        .get("/assets/{asset_id}", api_get)
+        .put("/assets/{asset_id}", api_update)
+        .post("/assets/{asset_id}/flows", api_add_flow)
+        .delete("/assets/{asset_id}/flows/{flow_id}", api_remove_flow)
+        .post("/assets/{asset_id}/access", api_add_access)
+        .delete("/assets/{asset_id}/access/{entry_id}", api_remove_access)
+        .get("/assets-quality", api_quality);
 }
 
 // ---- forms --------------------------------------------------------------------------------------

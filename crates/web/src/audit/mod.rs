@@ -27,41 +27,19 @@ pub(crate) use inappropriate_use::*;
 
 pub fn routes(r: &mut Routes) {
     use Reach::*;
-    r.get("/practices/{practice_id}/audit", Practice, audit_page)
-        .get("/practices/{practice_id}/audit/{seq}", Practice, event_page)
-        .get(
-            "/practices/{practice_id}/audit-export",
-            Practice,
-            export_download,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/audit/events",
-            Practice,
-            api_events,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/audit/events/{seq}",
-            Practice,
-            api_event,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/audit/export",
-            Practice,
-            export_download,
-        )
-        .get(
-            "/practices/{practice_id}/audit/report",
-            Practice,
-            report_page,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/audit/report",
-            Practice,
-            api_report,
-        )
-        .get("/provider/audit", SignedIn, provider_audit_page)
+    r.get("/provider/audit", SignedIn, provider_audit_page)
         .get("/api/v1/audit/checkpoint", SignedIn, api_checkpoint)
         .get("/api/v1/audit/consistency", SignedIn, api_consistency);
+    r.pages()
+        .get("/audit", audit_page)
+        .get("/audit/{seq}", event_page)
+        .get("/audit-export", export_download)
+        .get("/audit/report", report_page);
+    r.api()
+        .get("/audit/events", api_events)
+        .get("/audit/events/{seq}", api_event)
+        .get("/audit/export", export_download)
+        .get("/audit/report", api_report);
 }
 
 #[derive(Deserialize, Default, Clone)]

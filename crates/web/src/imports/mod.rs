@@ -19,7 +19,7 @@ use crate::kit::capability::Capability;
 use crate::kit::error::Problem;
 use crate::kit::forms::{Errors, PracticeParam};
 use crate::kit::layout::{Layout, render_with};
-use crate::kit::routes::{Reach, Routes};
+use crate::kit::routes::Routes;
 use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
@@ -45,56 +45,53 @@ fn export_path(register: Register) -> &'static str {
     }
 }
 
-macro_rules! register_routes {
-    ($r:expr, $reg:expr, $base:literal) => {{
-        use Reach::Practice as P;
-        let limit = || DefaultBodyLimit::max(UPLOAD_LIMIT);
-        $r.get(
-            concat!("/practices/{practice_id}/", $base),
-            P,
-            |s: State<AppState>, scope: PracticeScope| upload_page(s, scope, $reg),
-        )
-        .post(
-            concat!("/practices/{practice_id}/", $base),
-            P,
-            (|s: State<AppState>, scope: PracticeScope, form: Multipart| {
-                upload_submit(s, scope, form, $reg)
-            })
-            .layer(limit()),
-        )
-        .get(
-            concat!("/practices/{practice_id}/", $base, "/template"),
-            P,
-            |scope: PracticeScope| template(scope, $reg),
-        )
-        .get(
-            concat!("/practices/{practice_id}/", $base, "/{import_id}"),
-            P,
-            |s: State<AppState>, scope: PracticeScope, p: InPractice<String>| {
-                check_page(s, scope, p, $reg)
-            },
-        )
-        .post(
-            concat!("/practices/{practice_id}/", $base, "/{import_id}"),
-            P,
-            |s: State<AppState>, scope: PracticeScope, p: InPractice<String>, f: Form<Decision>| {
-                decide_submit(s, scope, p, f, $reg)
-            },
-        )
-        .post(
-            concat!("/api/v1/practices/{practice_id}/", $base),
-            P,
-            (|s: State<AppState>, scope: PracticeScope, q: Query<ImportQuery>, body: Body| {
-                api_import(s, scope, q, body, $reg)
-            })
-            .layer(limit()),
-        );
-    }};
+pub fn routes(r: &mut Routes) {
+    for (register, base) in [
+        (Register::Assets, "/assets-import"),
+        (Register::Risks, "/risks-import"),
+    ] {
+        register_routes(r, register, base);
+    }
 }
 
-pub fn routes(r: &mut Routes) {
-    register_routes!(r, Register::Assets, "assets-import");
-    register_routes!(r, Register::Risks, "risks-import");
+/// One register's import: the upload page, the check page and its decision, the template, and
+/// the API's one call.
+fn register_routes(r: &mut Routes, reg: Register, base: &str) {
+    let limit = || DefaultBodyLimit::max(UPLOAD_LIMIT);
+    r.pages()
+        .get(base, move |s: State<AppState>, scope: PracticeScope| {
+            upload_page(s, scope, reg)
+        })
+        .post(
+            base,
+            (move |s: State<AppState>, scope: PracticeScope, form: Multipart| {
+                upload_submit(s, scope, form, reg)
+            })
+            .layer(limit()),
+        )
+        .get(&format!("{base}/template"), move |scope: PracticeScope| {
+            template(scope, reg)
+        })
+        .get(
+            &format!("{base}/{{import_id}}"),
+            move |s: State<AppState>, scope: PracticeScope, p: InPractice<String>| {
+                check_page(s, scope, p, reg)
+            },
+        )
+        .post(
+            &format!("{base}/{{import_id}}"),
+            move |s: State<AppState>,
+                  scope: PracticeScope,
+                  p: InPractice<String>,
+                  f: Form<Decision>| { decide_submit(s, scope, p, f, reg) },
+        );
+    r.api().post(
+        base,
+        (move |s: State<AppState>, scope: PracticeScope, q: Query<ImportQuery>, body: Body| {
+            api_import(s, scope, q, body, reg)
+        })
+        .layer(limit()),
+    );
 }
 
 async fn load(

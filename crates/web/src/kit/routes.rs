@@ -83,6 +83,31 @@ impl Routes {
         self.add(Method::POST, path, reach, handler)
     }
 
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &'static str,
+        reach: Reach,
+        handler: H,
+    ) -> &mut Self {
+        self.add(Method::DELETE, path, reach, handler)
+    }
+
+    /// A practice's pages: routes under `/practices/{practice_id}`, for those who may see it.
+    pub fn pages(&mut self) -> InPractice<'_> {
+        InPractice {
+            routes: self,
+            prefix: "/practices/{practice_id}",
+        }
+    }
+
+    /// A practice's API: routes under `/api/v1/practices/{practice_id}`.
+    pub fn api(&mut self) -> InPractice<'_> {
+        InPractice {
+            routes: self,
+            prefix: "/api/v1/practices/{practice_id}",
+        }
+    }
+
     /// Every route, as added.
     pub fn list(&self) -> &[RouteInfo] {
         &self.list
@@ -93,5 +118,58 @@ impl Routes {
             self.router = self.router.route(path, mr);
         }
         self.router
+    }
+}
+
+/// The routes of one practice (see [`Routes::pages`] and [`Routes::api`]), written from the
+/// practice down: `.get("/assets/{asset_id}", asset_page)`.
+pub struct InPractice<'a> {
+    routes: &'a mut Routes,
+    prefix: &'static str,
+}
+
+impl InPractice<'_> {
+    pub fn add<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        method: Method,
+        path: &str,
+        handler: H,
+    ) -> &mut Self {
+        // Built once, when the router is; a route's path lives as long as the program.
+        let full: &'static str = Box::leak(format!("{}{path}", self.prefix).into_boxed_str());
+        self.routes.add(method, full, Reach::Practice, handler);
+        self
+    }
+
+    pub fn get<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &str,
+        handler: H,
+    ) -> &mut Self {
+        self.add(Method::GET, path, handler)
+    }
+
+    pub fn post<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &str,
+        handler: H,
+    ) -> &mut Self {
+        self.add(Method::POST, path, handler)
+    }
+
+    pub fn put<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &str,
+        handler: H,
+    ) -> &mut Self {
+        self.add(Method::PUT, path, handler)
+    }
+
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &str,
+        handler: H,
+    ) -> &mut Self {
+        self.add(Method::DELETE, path, handler)
     }
 }

@@ -51,8 +51,9 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 pub fn routes(r: &mut Routes) {
-    r.get("/healthz", Reach::Public, healthz)
-        .get("/readyz", Reach::Public, readyz);
+    use Reach::*;
+    r.get("/healthz", Public, healthz)
+        .get("/readyz", Public, readyz);
 }
 
 /// The process is up and answering.

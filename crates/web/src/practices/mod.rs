@@ -26,14 +26,11 @@ pub fn routes(r: &mut Routes) {
         .get("/assets/app.css", Public, stylesheet)
         .get("/switch", SignedIn, switch_practice)
         .get("/practices", SignedIn, practices)
-        .post("/practices", SignedIn, create_practice)
-        .get("/practices/{practice_id}", Practice, practice_home)
-        .get("/practices/{practice_id}/people", Practice, people)
-        .get(
-            "/practices/{practice_id}/people/{person_id}",
-            Practice,
-            person,
-        );
+        .post("/practices", SignedIn, create_practice);
+    r.pages()
+        .get("", practice_home)
+        .get("/people", people)
+        .get("/people/{person_id}", person);
 }
 
 // ---- assets -----------------------------------------------------------------------------

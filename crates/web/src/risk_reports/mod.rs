@@ -37,77 +37,38 @@ pub(crate) use provider::*;
 pub(crate) use render::*;
 
 pub fn routes(r: &mut Routes) {
-    use Reach::Practice as P;
-    r.get("/practices/{practice_id}/risk-reports", P, list_page)
-        .post("/practices/{practice_id}/risk-reports", P, generate_submit)
-        .get(
-            "/practices/{practice_id}/risk-reports/{quarter}",
-            P,
-            report_page,
-        )
-        .get(
-            "/practices/{practice_id}/risk-reports/{quarter}/pdf",
-            P,
-            report_pdf,
-        )
-        .get(
-            "/practices/{practice_id}/risk-reports/{quarter}/csv",
-            P,
-            report_csv,
-        )
-        .post(
-            "/practices/{practice_id}/risk-reports/{quarter}/minutes",
-            P,
-            minutes_submit,
-        )
-        .post(
-            "/practices/{practice_id}/risk-reports/{quarter}/sign",
-            P,
-            sign_submit,
-        )
-        .get("/api/v1/practices/{practice_id}/risk-reports", P, api_list)
-        .post(
-            "/api/v1/practices/{practice_id}/risk-reports",
-            P,
-            api_generate,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/risk-reports/{quarter}",
-            P,
-            api_get,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/risk-reports/{quarter}/minutes",
-            P,
-            api_minutes,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/risk-reports/{quarter}/sign",
-            P,
-            api_sign,
-        )
-        .get("/provider/risks", Reach::SignedIn, provider_page)
-        .get("/api/v1/provider/risks", Reach::SignedIn, api_provider)
-        .post("/provider/threats", Reach::SignedIn, threat_submit)
+    use Reach::*;
+    r.get("/provider/risks", SignedIn, provider_page)
+        .get("/api/v1/provider/risks", SignedIn, api_provider)
+        .post("/provider/threats", SignedIn, threat_submit)
         .post(
             "/provider/threats/{threat_id}/remove",
-            Reach::SignedIn,
+            SignedIn,
             threat_remove_submit,
         )
-        .post("/provider/risk-matrix", Reach::SignedIn, matrix_submit)
-        .get("/api/v1/provider/threats", Reach::SignedIn, api_threats)
-        .post("/api/v1/provider/threats", Reach::SignedIn, api_add_threat)
-        .add(
-            axum::http::Method::DELETE,
+        .post("/provider/risk-matrix", SignedIn, matrix_submit)
+        .get("/api/v1/provider/threats", SignedIn, api_threats)
+        .post("/api/v1/provider/threats", SignedIn, api_add_threat)
+        .delete(
             "/api/v1/provider/threats/{threat_id}",
-            Reach::SignedIn,
+            SignedIn,
             api_remove_threat,
         )
-        .post(
-            "/api/v1/provider/risk-matrix",
-            Reach::SignedIn,
-            api_publish_matrix,
-        );
+        .post("/api/v1/provider/risk-matrix", SignedIn, api_publish_matrix);
+    r.pages()
+        .get("/risk-reports", list_page)
+        .post("/risk-reports", generate_submit)
+        .get("/risk-reports/{quarter}", report_page)
+        .get("/risk-reports/{quarter}/pdf", report_pdf)
+        .get("/risk-reports/{quarter}/csv", report_csv)
+        .post("/risk-reports/{quarter}/minutes", minutes_submit)
+        .post("/risk-reports/{quarter}/sign", sign_submit);
+    r.api()
+        .get("/risk-reports", api_list)
+        .post("/risk-reports", api_generate)
+        .get("/risk-reports/{quarter}", api_get)
+        .post("/risk-reports/{quarter}/minutes", api_minutes)
+        .post("/risk-reports/{quarter}/sign", api_sign);
 }
 
 /// The quarterly threats-and-vulnerabilities reports, and the provider's view of every

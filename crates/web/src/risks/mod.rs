@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Form, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::risks::{
     self, AcceptanceInput, ActionInput, Band, Matrix, ReviewInput, RiskInput, Threat,
@@ -18,7 +18,7 @@ use crate::kit::capability::{Capability, Room};
 use crate::kit::error::Problem;
 use crate::kit::forms::{Errors, Options, PageQuery, Paged, PracticeParam, choose, submitted};
 use crate::kit::layout::{Layout, render, render_with};
-use crate::kit::routes::{Reach, Routes};
+use crate::kit::routes::Routes;
 use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
@@ -40,93 +40,32 @@ pub(crate) use pages::*;
 pub(crate) use record::*;
 
 pub fn routes(r: &mut Routes) {
-    use Reach::Practice as P;
-    r.get("/practices/{practice_id}/risks", P, list_page)
-        .post("/practices/{practice_id}/risks", P, create_submit)
-        .get("/practices/{practice_id}/risks/new", P, new_page)
-        .get("/practices/{practice_id}/risks/library", P, library_page)
-        .post(
-            "/practices/{practice_id}/risks/library/{key}",
-            P,
-            library_submit,
-        )
-        .get("/practices/{practice_id}/risks/matrix", P, matrix_page)
-        .get("/practices/{practice_id}/risks-export", P, export_csv)
-        .get("/practices/{practice_id}/risks/{risk_id}", P, risk_page)
-        .get(
-            "/practices/{practice_id}/risks/{risk_id}/edit",
-            P,
-            edit_page,
-        )
-        .post(
-            "/practices/{practice_id}/risks/{risk_id}/edit",
-            P,
-            edit_submit,
-        )
-        .post(
-            "/practices/{practice_id}/risks/{risk_id}/actions",
-            P,
-            action_submit,
-        )
-        .post(
-            "/practices/{practice_id}/risks/{risk_id}/actions/{action_id}",
-            P,
-            action_update_submit,
-        )
-        .post(
-            "/practices/{practice_id}/risks/{risk_id}/review",
-            P,
-            review_submit,
-        )
-        .post(
-            "/practices/{practice_id}/risks/{risk_id}/accept",
-            P,
-            accept_submit,
-        )
-        .get("/api/v1/practices/{practice_id}/risks", P, api_list)
-        .post("/api/v1/practices/{practice_id}/risks", P, api_create)
-        .get(
-            "/api/v1/practices/{practice_id}/risks/{risk_id}",
-            P,
-            api_get,
-        )
-        .add(
-            Method::PUT,
-            "/api/v1/practices/{practice_id}/risks/{risk_id}",
-            P,
-            api_update,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/risks/{risk_id}/actions",
-            P,
-            api_add_action,
-        )
-        .add(
-            Method::PUT,
-            "/api/v1/practices/{practice_id}/risks/{risk_id}/actions/{action_id}",
-            P,
-            api_update_action,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/risks/{risk_id}/review",
-            P,
-            api_review,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/risks/{risk_id}/accept",
-            P,
-            api_accept,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/risk-library",
-            P,
-            api_library,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/risk-library/{key}",
-            P,
-            api_from_library,
-        );
+    r.pages()
+        .get("/risks", list_page)
+        .post("/risks", create_submit)
+        .get("/risks/new", new_page)
+        .get("/risks/library", library_page)
+        .post("/risks/library/{key}", library_submit)
+        .get("/risks/matrix", matrix_page)
+        .get("/risks-export", export_csv)
+        .get("/risks/{risk_id}", risk_page)
+        .get("/risks/{risk_id}/edit", edit_page)
+        .post("/risks/{risk_id}/edit", edit_submit)
+        .post("/risks/{risk_id}/actions", action_submit)
+        .post("/risks/{risk_id}/actions/{action_id}", action_update_submit)
+        .post("/risks/{risk_id}/review", review_submit)
+        .post("/risks/{risk_id}/accept", accept_submit);
+    r.api()
+        .get("/risks", api_list)
+        .post("/risks", api_create)
+        .get("/risks/{risk_id}", api_get)
+        .put("/risks/{risk_id}", api_update)
+        .post("/risks/{risk_id}/actions", api_add_action)
+        .put("/risks/{risk_id}/actions/{action_id}", api_update_action)
+        .post("/risks/{risk_id}/review", api_review)
+        .post("/risks/{risk_id}/accept", api_accept)
+        .get("/risk-library", api_library)
+        .post("/risk-library/{key}", api_from_library);
 }
 
 /// The information risk register.

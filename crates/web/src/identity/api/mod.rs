@@ -35,13 +35,8 @@ pub(crate) use tokens::*;
 
 pub fn routes(r: &mut Routes) {
     use Reach::*;
-    r.add(axum::http::Method::POST, "/api/v1/session", Public, sign_in)
-        .add(
-            axum::http::Method::DELETE,
-            "/api/v1/session",
-            SignedIn,
-            sign_out,
-        )
+    r.post("/api/v1/session", Public, sign_in)
+        .delete("/api/v1/session", SignedIn, sign_out)
         .post("/api/v1/session/mfa", SignedIn, session_mfa)
         .post("/api/v1/me/password", SignedIn, change_password)
         .post("/api/v1/me/security-questions", SignedIn, set_questions)
@@ -49,109 +44,28 @@ pub fn routes(r: &mut Routes) {
         .post("/api/v1/me/mfa/confirm", SignedIn, mfa_confirm)
         .get("/api/v1/me/tokens", SignedIn, list_tokens)
         .post("/api/v1/me/tokens", SignedIn, create_token)
-        .add(
-            axum::http::Method::DELETE,
-            "/api/v1/me/tokens/{token_id}",
-            SignedIn,
-            revoke_token,
-        )
-        .get("/api/v1/practices/{practice_id}/access", Practice, access)
-        .get(
-            "/api/v1/practices/{practice_id}/requests",
-            Practice,
-            list_requests,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/requests",
-            Practice,
-            request_starter,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/requests/{request_id}",
-            Practice,
-            get_request,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/requests/{request_id}/approve",
-            Practice,
-            approve,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/requests/{request_id}/reject",
-            Practice,
-            reject,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/people/{person_id}/move",
-            Practice,
-            request_mover,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/people/{person_id}/verify-identity",
-            Practice,
-            verify_identity,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/people/{person_id}/unlock",
-            Practice,
-            unlock,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/people/{person_id}/leaver",
-            Practice,
-            record_leaver,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/leavers",
-            Practice,
-            list_leavers,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/leavers/{leaver_id}/cancel",
-            Practice,
-            cancel_leaver,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/tasks",
-            Practice,
-            list_tasks,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/tasks/{grant_id}/done",
-            Practice,
-            task_done,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/systems",
-            Practice,
-            list_systems,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/systems",
-            Practice,
-            add_system,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/administrators",
-            Practice,
-            list_administrators,
-        )
-        .post(
-            "/api/v1/practices/{practice_id}/administrators",
-            Practice,
-            nominate,
-        )
-        .get(
-            "/api/v1/practices/{practice_id}/settings",
-            Practice,
-            get_settings,
-        )
-        .add(
-            axum::http::Method::PUT,
-            "/api/v1/practices/{practice_id}/settings",
-            Practice,
-            put_settings,
-        );
+        .delete("/api/v1/me/tokens/{token_id}", SignedIn, revoke_token);
+    r.api()
+        .get("/access", access)
+        .get("/requests", list_requests)
+        .post("/requests", request_starter)
+        .get("/requests/{request_id}", get_request)
+        .post("/requests/{request_id}/approve", approve)
+        .post("/requests/{request_id}/reject", reject)
+        .post("/people/{person_id}/move", request_mover)
+        .post("/people/{person_id}/verify-identity", verify_identity)
+        .post("/people/{person_id}/unlock", unlock)
+        .post("/people/{person_id}/leaver", record_leaver)
+        .get("/leavers", list_leavers)
+        .post("/leavers/{leaver_id}/cancel", cancel_leaver)
+        .get("/tasks", list_tasks)
+        .post("/tasks/{grant_id}/done", task_done)
+        .get("/systems", list_systems)
+        .post("/systems", add_system)
+        .get("/administrators", list_administrators)
+        .post("/administrators", nominate)
+        .get("/settings", get_settings)
+        .put("/settings", put_settings);
 }
 
 fn invalid(errors: crate::kit::forms::Errors) -> AppError {

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::kit::capability::{Capability, Room};
 use crate::kit::forms::{Errors, submitted};
 use crate::kit::layout::{Layout, render, render_with, roles_text};
-use crate::kit::routes::{Reach, Routes};
+use crate::kit::routes::Routes;
 use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
@@ -43,94 +43,40 @@ pub(crate) use resets::*;
 pub(crate) use starters::*;
 
 pub fn routes(r: &mut Routes) {
-    use Reach::Practice as P;
-    r.get("/practices/{practice_id}/access", P, access_page)
-        .get("/practices/{practice_id}/security", P, security_page)
+    r.pages()
+        .get("/access", access_page)
+        .get("/security", security_page)
+        .post("/people/{person_id}/unlock", unlock)
         .post(
-            "/practices/{practice_id}/people/{person_id}/unlock",
-            P,
-            unlock,
-        )
-        .post(
-            "/practices/{practice_id}/people/{person_id}/clear-identity-lock",
-            P,
+            "/people/{person_id}/clear-identity-lock",
             clear_identity_lock,
         )
-        .get(
-            "/practices/{practice_id}/people/{person_id}/verify-identity",
-            P,
-            verify_identity_page,
-        )
+        .get("/people/{person_id}/verify-identity", verify_identity_page)
         .post(
-            "/practices/{practice_id}/people/{person_id}/verify-identity",
-            P,
+            "/people/{person_id}/verify-identity",
             verify_identity_submit,
         )
-        .get(
-            "/practices/{practice_id}/people/{person_id}/leaver",
-            P,
-            leaver_page,
-        )
-        .post(
-            "/practices/{practice_id}/people/{person_id}/leaver",
-            P,
-            leaver_submit,
-        )
-        .get(
-            "/practices/{practice_id}/people/{person_id}/move",
-            P,
-            mover_page,
-        )
-        .post(
-            "/practices/{practice_id}/people/{person_id}/move",
-            P,
-            mover_submit,
-        )
-        .get("/practices/{practice_id}/leavers", P, leavers_page)
-        .post(
-            "/practices/{practice_id}/leavers/{leaver_id}/cancel",
-            P,
-            cancel_leaver,
-        )
-        .get("/practices/{practice_id}/requests", P, requests_page)
-        .get("/practices/{practice_id}/requests/new", P, starter_page)
-        .post("/practices/{practice_id}/requests", P, starter_submit)
-        .get(
-            "/practices/{practice_id}/requests/{request_id}",
-            P,
-            request_page,
-        )
-        .post(
-            "/practices/{practice_id}/requests/{request_id}/approve",
-            P,
-            approve,
-        )
-        .post(
-            "/practices/{practice_id}/requests/{request_id}/reject",
-            P,
-            reject,
-        )
-        .get("/practices/{practice_id}/tasks", P, tasks_page)
-        .post(
-            "/practices/{practice_id}/tasks/{grant_id}/done",
-            P,
-            task_done,
-        )
-        .get("/practices/{practice_id}/systems", P, systems_page)
-        .post("/practices/{practice_id}/systems", P, add_system)
-        .get(
-            "/practices/{practice_id}/administrators",
-            P,
-            administrators_page,
-        )
-        .post("/practices/{practice_id}/administrators", P, nominate)
-        .post(
-            "/practices/{practice_id}/administrators/{person_id}/end",
-            P,
-            end_nomination,
-        )
-        .get("/practices/{practice_id}/settings", P, settings_page)
-        .post("/practices/{practice_id}/settings", P, save_settings);
+        .get("/people/{person_id}/leaver", leaver_page)
+        .post("/people/{person_id}/leaver", leaver_submit)
+        .get("/people/{person_id}/move", mover_page)
+        .post("/people/{person_id}/move", mover_submit)
+        .get("/leavers", leavers_page)
+        .post("/leavers/{leaver_id}/cancel", cancel_leaver)
+        .get("/requests", requests_page)
+        .get("/requests/new", starter_page)
+        .post("/requests", starter_submit)
+        .get("/requests/{request_id}", request_page)
+        .post("/requests/{request_id}/approve", approve)
+        .post("/requests/{request_id}/reject", reject)
+        .get("/tasks", tasks_page)
+        .post("/tasks/{grant_id}/done", task_done)
+        .get("/systems", systems_page)
+        .post("/systems", add_system)
+        .get("/administrators", administrators_page)
+        .post("/administrators", nominate)
+        .post("/administrators/{person_id}/end", end_nomination)
+        .get("/settings", settings_page)
+        .post("/settings", save_settings);
 }
 
 fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
