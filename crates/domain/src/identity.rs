@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::London;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::validation::Checker;
 use crate::{Invalid, PersonId, PracticeRole};
@@ -175,12 +175,16 @@ impl std::fmt::Display for RequestStatus {
 }
 
 /// A new-starter (or mover) request, as the line manager fills it in.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewAccessRequest {
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
+    /// 3 to 64 letters, digits, dots, hyphens and underscores, starting with a letter or digit.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
     pub username: String,
     #[serde(default)]
     pub email: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub job_title: String,
     /// The practice roles the person needs (staff is always included).
     #[serde(default)]
@@ -284,10 +288,11 @@ pub fn may_decide(approver: PersonId, requester: PersonId) -> Result<(), Invalid
 }
 
 /// A leaver as the line manager records it.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewLeaver {
     /// The last working day, YYYY-MM-DD.
     pub exit_date: String,
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

@@ -32,7 +32,8 @@ impl Cursor {
             .step_by(2)
             .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
             .collect();
-        let key = String::from_utf8(bytes?).ok()?;
+        // A key the server wrote is UTF-8; any other is still a place in the order.
+        let key = String::from_utf8_lossy(&bytes?).into_owned();
         Some(Cursor { key, id })
     }
 }

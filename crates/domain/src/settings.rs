@@ -16,41 +16,55 @@ pub const PERIODIC_CHANGE_ADVICE: &str = "The NCSC and NIST SP 800-63B advise ag
 #[serde(default)]
 pub struct PracticeSettings {
     /// Minimum password length (never below 8).
+    #[schema(minimum = 8, maximum = 128)]
     pub password_min_length: u32,
     /// Days before a password must be changed; `None` when periodic change is switched off.
+    #[schema(minimum = 30, maximum = 3650)]
     pub password_max_age_days: Option<u32>,
     /// Why periodic change was switched off (required when it is).
+    #[schema(max_length = 500)]
     pub password_max_age_off_reason: Option<String>,
     /// Minutes without activity before a session ends (the policy's screen lock).
+    #[schema(minimum = 1, maximum = 240)]
     pub session_idle_minutes: u32,
     /// Hours a one-time password stays usable.
+    #[schema(minimum = 1, maximum = 336)]
     pub one_time_password_hours: u32,
     /// Require MFA of every member of staff, not only administrators and provider staff.
     pub mfa_required_for_all: bool,
     /// The most system administrators the practice may nominate.
+    #[schema(minimum = 1, maximum = 10)]
     pub administrator_cap: u32,
     /// Days without a sign-in after which an account is flagged as dormant.
+    #[schema(minimum = 7, maximum = 730)]
     pub dormant_after_days: u32,
     /// Minutes an account stays locked after too many failed sign-ins.
+    #[schema(minimum = 1, maximum = 1440)]
     pub lockout_minutes: u32,
     /// Allow a new starter to sign in before their start date (for induction).
     pub early_sign_in: bool,
     /// The hour (Europe/London, 0–24) at which a leaver's account is deactivated on their exit
     /// date: 24 means the end of the day.
+    #[schema(minimum = 0, maximum = 24)]
     pub leaver_deactivation_hour: u32,
     /// Opening hours (Europe/London, HH:MM): activity outside them is reported.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub opening_time: String,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub closing_time: String,
     /// Whether the practice opens on Saturdays and Sundays.
     pub open_weekends: bool,
     /// A day's reads by one person above this multiple of their own usual day are reported.
+    #[schema(minimum = 2, maximum = 100)]
     pub bulk_read_multiple: u32,
     /// The risk matrix: `5x5` (default) or `4x4`.
+    #[schema(pattern = "^(5x5|4x4)$")]
     pub risk_matrix: String,
     /// The highest residual band the practice accepts without the SIRO's sign-off.
     pub risk_appetite: crate::risks::Band,
     /// The month the reporting year starts: 1 for calendar quarters (default), 4 for the NHS
     /// financial year.
+    #[schema(minimum = 1, maximum = 12)]
     pub quarter_start_month: u32,
 }
 

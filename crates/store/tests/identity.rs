@@ -522,7 +522,7 @@ async fn a_starter_is_requested_approved_and_given_tasks_per_system(store: Share
         store
             .complete_access_grant(p.id, grants[0].id, "again", &by(pm, "rahmed"))
             .await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Conflict { field: "grant", .. })
     ));
     // A system of another practice cannot be asked for.
     let other = practice(&store, "Hillside", "Z00002").await;
@@ -610,7 +610,7 @@ async fn nobody_approves_their_own_request_and_decisions_are_final(store: Shared
         )
         .await;
     assert!(
-        matches!(again, Err(StoreError::Invalid(ref e)) if e.0[0].message.contains("already rejected"))
+        matches!(again, Err(StoreError::Conflict { ref message, .. }) if message.contains("already rejected"))
     );
     let other = practice(&store, "Hillside", "Z00002").await;
     assert!(
@@ -941,7 +941,10 @@ async fn a_leaver_loses_this_practice_and_is_deactivated_when_nothing_remains(st
     );
     assert!(matches!(
         store.cancel_leaver(a.id, l.id, &by(pm, "rahmed")).await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Conflict {
+            field: "leaver",
+            ..
+        })
     ));
     let _ = ProviderRole::Auditor;
 }

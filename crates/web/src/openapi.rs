@@ -380,7 +380,7 @@ pub async fn docs_page(user: Option<SignedIn>) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use crate::contract::{DATE_PATTERN, TEXT_PATTERN};
+    use crate::contract::{CURSOR_PATTERN, DATE_PATTERN, FILLED_PATTERN, TEXT_PATTERN};
     use crate::kit::input::QUERY_MAX;
     use custodian_domain::risks::RiskInput;
     use custodian_domain::validation::TEXT_MAX;
@@ -467,7 +467,21 @@ mod tests {
     #[test]
     fn a_generated_client_is_as_strict_as_the_server_about_the_registers_inputs() {
         let doc = super::document();
-        let risk = &doc["components"]["schemas"]["RiskInput"];
+        // The schema a client posts (requests have their own copy of a schema an answer shares).
+        let posted = |path: &str| {
+            let target =
+                doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+                    ["$ref"]
+                    .as_str()
+                    .unwrap()
+                    .strip_prefix("#/components/schemas/")
+                    .unwrap();
+            &doc["components"]["schemas"][target]
+        };
+        let risk = posted("/api/v1/practices/{practice_id}/risks");
+        // No members but those described; an answer that flattens the fields is not held to it.
+        assert_eq!(risk["additionalProperties"], false);
+        assert!(doc["components"]["schemas"]["RiskInput"]["additionalProperties"].is_null());
         // `{}` is no longer a valid risk: the required fields are named.
         let required: Vec<&str> = risk["required"]
             .as_array()
@@ -482,8 +496,17 @@ mod tests {
             json!(["people", "process", "technology", "supplier", "physical"])
         );
         assert_eq!(risk["properties"]["raised_on"]["pattern"], DATE_PATTERN);
-        assert_eq!(risk["properties"]["controls"]["maxLength"], TEXT_MAX);
-        let asset = &doc["components"]["schemas"]["AssetInput"];
+        // A field's own limit where it has one, and never more than the boundary's.
+        assert_eq!(risk["properties"]["controls"]["maxLength"], 4000);
+        for (name, p) in risk["properties"].as_object().unwrap() {
+            if p["type"] == "string" {
+                assert!(
+                    p["maxLength"].as_u64().unwrap() <= TEXT_MAX as u64,
+                    "{name}"
+                );
+            }
+        }
+        let asset = posted("/api/v1/practices/{practice_id}/assets");
         assert!(
             asset["properties"]["hosting"]["enum"]
                 .as_array()
@@ -500,7 +523,17 @@ mod tests {
             .unwrap();
         assert_eq!(search["schema"]["maxLength"], QUERY_MAX);
         assert_eq!(search["schema"]["pattern"], TEXT_PATTERN);
-        assert_eq!(risk["properties"]["title"]["pattern"], TEXT_PATTERN);
+        // A required text must hold something other than spaces; an optional one may be empty.
+        assert_eq!(risk["properties"]["title"]["pattern"], FILLED_PATTERN);
+        assert_eq!(risk["properties"]["controls"]["pattern"], TEXT_PATTERN);
+        // Pages are read from a cursor the server issued.
+        let cursor = doc["paths"]["/api/v1/practices/{practice_id}/assets"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "cursor")
+            .unwrap();
+        assert_eq!(cursor["schema"]["pattern"], CURSOR_PATTERN);
     }
 
     #[test]

@@ -584,15 +584,16 @@ async fn malformed_proof_requests_get_clear_errors(app: TestApp) {
         .await
         .unwrap();
     let size = cp["tree_size"].as_i64().unwrap();
-    for (query, field) in [
-        (format!("from={}&to=1", size), "from"),
-        (format!("from=1&to={}", size + 1000), "to"),
-        ("to=3".to_string(), "from"),
+    // A size past the log's end is a conflict with its state (409); the others are malformed.
+    for (query, field, status) in [
+        (format!("from={}&to=1", size), "from", 422),
+        (format!("from=1&to={}", size + 1000), "to", 409),
+        ("to=3".to_string(), "from", 422),
     ] {
         let res = app
             .get(&format!("/api/v1/audit/consistency?{query}"), Some(&pm))
             .await;
-        assert_eq!(res.status(), 422, "{query}");
+        assert_eq!(res.status(), status, "{query}");
         let p: serde_json::Value = res.json().await.unwrap();
         assert_eq!(p["errors"][0]["field"], field, "{query}");
     }
@@ -612,7 +613,8 @@ async fn malformed_proof_requests_get_clear_errors(app: TestApp) {
             Some(&pm),
         )
         .await;
-    assert_eq!(res.status(), 400);
+    // A well-formed size the log has no checkpoint of: a conflict with the log's state.
+    assert_eq!(res.status(), 409);
     assert!(
         res.text()
             .await

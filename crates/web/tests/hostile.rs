@@ -20,6 +20,7 @@ backend_tests!(
     wrong_current_passwords_count_towards_the_lockout,
     control_characters_and_overlong_text_are_refused_naming_the_field,
     loose_dates_and_settings_out_of_range_are_refused,
+    what_the_api_document_allows_is_not_refused_for_its_form,
 );
 
 fn problem_fields(p: &serde_json::Value) -> Vec<String> {
@@ -582,4 +583,64 @@ async fn loose_dates_and_settings_out_of_range_are_refused(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(saved["quarter_start_month"], 1, "nothing saved");
+}
+
+/// Found by schemathesis's `positive_data_acceptance` (the document allows it, so the server
+/// must not refuse it as malformed): a well-formed cursor whose row has gone is a conflict with
+/// the list's state (409, naming `cursor`), not a bad request; `2.0` is the integer 2, as JSON
+/// and the document count it; and a body's member names are held to the text rule.
+async fn what_the_api_document_allows_is_not_refused_for_its_form(app: TestApp) {
+    let pm = app.sign_in("rahmed").await;
+    let river = app.riverside.id;
+    let gone = format!("{}.{}", uuid::Uuid::now_v7().simple(), "6162");
+    let res = app
+        .get(
+            &format!("/api/v1/practices/{river}/systems?cursor={gone}"),
+            Some(&pm),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let p: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem_fields(&p), ["cursor"]);
+    // A cursor not in the server's form is still malformed.
+    let res = app
+        .get(
+            &format!("/api/v1/practices/{river}/systems?cursor=not-a-cursor"),
+            Some(&pm),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let settings: serde_json::Value = app
+        .get(&format!("/api/v1/practices/{river}/settings"), Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut changed = settings.clone();
+    changed["session_idle_minutes"] = serde_json::json!(20.0);
+    let res = app
+        .put_json(
+            &format!("/api/v1/practices/{river}/settings"),
+            &pm,
+            &changed.to_string(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let now: serde_json::Value = app
+        .get(&format!("/api/v1/practices/{river}/settings"), Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["session_idle_minutes"], 20);
+
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/systems"),
+            &pm,
+            r#"{"name": "Docman", "a\u0000b": 1}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -244,7 +244,10 @@ impl AuditService {
         let checkpoints = store.checkpoints().await?;
         let cp = match tree_size {
             Some(size) => checkpoints.iter().find(|c| c.tree_size == size).cloned().ok_or_else(|| {
-                AppError::BadRequest(format!("There is no checkpoint of size {size}. Ask for the latest, or one of the sizes listed by the checkpoints endpoint."))
+                AppError::Conflict {
+                    field: "tree_size".into(),
+                    message: format!("There is no checkpoint of size {size}. Ask for the latest, or one of the sizes listed by the checkpoints endpoint."),
+                }
             })?,
             None => match checkpoints.last().filter(|c| c.tree_size > leaf_index) {
                 Some(c) => c.clone(),
@@ -252,10 +255,13 @@ impl AuditService {
             },
         };
         if leaf_index >= cp.tree_size {
-            return Err(AppError::BadRequest(format!(
-                "Event {seq} is leaf {leaf_index}, which came after the checkpoint of size {}: ask for a later checkpoint",
-                cp.tree_size
-            )));
+            return Err(AppError::Conflict {
+                field: "tree_size".into(),
+                message: format!(
+                    "Event {seq} is leaf {leaf_index}, which came after the checkpoint of size {}: ask for a later checkpoint",
+                    cp.tree_size
+                ),
+            });
         }
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
@@ -295,11 +301,11 @@ impl AuditService {
         let mut tree = self.tree.lock().await;
         self.refresh(store, &mut tree).await?;
         if new as u64 > tree.size() {
-            return Err(custodian_domain::Invalid::one(
-                "to",
-                format!("The log has only {} entries", tree.size()),
-            )
-            .into());
+            // The log is not that long (yet): a conflict with its state, not a malformed request.
+            return Err(AppError::Conflict {
+                field: "to".into(),
+                message: format!("The log has only {} entries", tree.size()),
+            });
         }
         let (old, new) = (old as u64, new as u64);
         Ok(Self::with_blocks(store, &tree, &mut Blocks::new(), |t, b| {

@@ -312,6 +312,7 @@ pub async fn generate(app: &App, actor: &Actor<'_>, key: &str) -> Result<RiskRep
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct MinutesInput {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 20000)]
     pub minutes: String,
     #[serde(default)]
     pub decisions: String,

@@ -69,7 +69,9 @@ fn label(list: &[(&'static str, &'static str)], value: &str) -> &'static str {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AssetInput {
+    #[schema(max_length = 200)]
     pub name: String,
+    #[schema(max_length = 2000)]
     pub description: String,
     /// One of the asset types (`patient_records`, `system`, ...).
     pub asset_type: String,
@@ -77,8 +79,11 @@ pub struct AssetInput {
     pub format: String,
     /// on_premises, supplier_hosted or cloud.
     pub hosting: String,
+    #[schema(max_length = 500)]
     pub country: String,
+    #[schema(max_length = 500)]
     pub supplier_name: String,
+    #[schema(max_length = 500)]
     pub supplier_contract: String,
     /// The supplier's DSPT status (DSPT standard 10): standards_met, approaching, not_met, unknown.
     pub supplier_dspt_status: String,
@@ -86,35 +91,50 @@ pub struct AssetInput {
     pub iao_id: Option<PersonId>,
     /// An optional Information Asset Administrator.
     pub iaa_id: Option<PersonId>,
+    #[schema(max_length = 2000)]
     pub personal_data: String,
+    #[schema(max_length = 2000)]
     pub data_subjects: String,
     pub special_category: bool,
     /// none, under_1000, 1000_10000, 10000_100000, over_100000.
     pub volume_band: String,
     /// 1 (low) to 5 (high); 0 or absent when not yet rated.
+    #[schema(minimum = 0, maximum = 5)]
     pub confidentiality: Option<u8>,
+    #[schema(max_length = 500)]
     pub confidentiality_reason: String,
+    #[schema(minimum = 0, maximum = 5)]
     pub integrity: Option<u8>,
+    #[schema(max_length = 500)]
     pub integrity_reason: String,
+    #[schema(minimum = 0, maximum = 5)]
     pub availability: Option<u8>,
+    #[schema(max_length = 500)]
     pub availability_reason: String,
     /// Official, Official-Sensitive or the practice's own label.
+    #[schema(max_length = 500)]
     pub classification: String,
     /// How long it is kept, e.g. "10 years after the patient's death".
+    #[schema(max_length = 500)]
     pub retention_period: String,
+    #[schema(max_length = 500)]
     pub retention_basis: String,
     /// The date it may be destroyed, if one is fixed (never in the past).
     pub retain_until: String,
     /// UK GDPR Article 6 basis.
+    #[schema(max_length = 500)]
     pub lawful_basis: String,
     /// Article 9 / DPA 2018 Schedule 1 condition, for special-category data.
+    #[schema(max_length = 500)]
     pub special_condition: String,
     /// Business continuity: recovery time and point.
+    #[schema(max_length = 2000)]
     pub continuity_notes: String,
     /// active, retiring or retired.
     pub status: String,
     pub retired_on: String,
     pub last_reviewed_on: String,
+    #[schema(minimum = 1, maximum = 60)]
     pub review_interval_months: Option<u32>,
     /// The practice system this asset is, when staff get logins to it through starter and
     /// leaver requests: its login holders are then checked against the access entries.
@@ -501,15 +521,21 @@ pub struct FlowInput {
     /// Another asset of the practice, or...
     pub to_asset_id: Option<crate::AssetId>,
     /// ...an external party (e.g. "Hospital trust", "ICB").
+    #[schema(max_length = 200)]
     pub to_party: String,
+    #[schema(min_length = 1, max_length = 500)]
     pub data: String,
+    #[schema(min_length = 1, max_length = 500)]
     pub purpose: String,
     /// nhsmail, secure_portal, api, removable_media, paper_post, fax, phone, other.
     pub method: String,
     pub encrypted: bool,
+    #[schema(max_length = 100)]
     pub frequency: String,
+    #[schema(max_length = 500)]
     pub legal_basis: String,
     /// The data-sharing agreement's reference, if any.
+    #[schema(max_length = 200)]
     pub agreement_ref: String,
     /// collect, store, use, share, archive, delete.
     pub lifecycle_stage: String,
@@ -605,6 +631,7 @@ pub struct AccessInput {
     /// read, write or admin.
     pub level: String,
     /// The business reason.
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 

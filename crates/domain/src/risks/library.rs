@@ -32,8 +32,11 @@ impl LibraryEntry {
 #[serde(default)]
 pub struct Threat {
     pub key: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(min_length = 1, max_length = 2000)]
     pub threat: String,
+    #[schema(min_length = 1, max_length = 2000)]
     pub vulnerability: String,
     /// people, process, technology, supplier or physical.
     pub category: String,
@@ -41,7 +44,9 @@ pub struct Threat {
     pub integrity: bool,
     pub availability: bool,
     /// On the 5 × 5 matrix (1 to 5); scaled to a smaller matrix.
+    #[schema(minimum = 1, maximum = 5)]
     pub likelihood: u8,
+    #[schema(minimum = 1, maximum = 5)]
     pub impact: u8,
     pub controls: String,
     /// Added by the provider rather than built in.

@@ -105,6 +105,9 @@ pub const MATRIX_4X4: Matrix = Matrix {
 
 pub const MATRICES: [&Matrix; 2] = [&MATRIX_5X5, &MATRIX_4X4];
 
+/// The highest likelihood or impact any matrix has (a test holds every matrix to it).
+pub const LEVEL_MAX: u8 = 5;
+
 /// The matrix a practice setting names; the default for anything else.
 pub fn matrix(key: &str) -> &'static Matrix {
     MATRICES
@@ -203,40 +206,55 @@ pub fn action_status_label(v: &str) -> &'static str {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RiskInput {
+    #[schema(max_length = 200)]
     pub title: String,
+    #[schema(max_length = 4000)]
     pub description: String,
     /// What could happen (e.g. "a phishing email harvests a password").
+    #[schema(max_length = 2000)]
     pub threat: String,
     /// The weakness it exploits (e.g. "staff not trained to spot phishing").
+    #[schema(max_length = 2000)]
     pub vulnerability: String,
     /// The assets affected, from the practice's asset register.
     pub asset_ids: Vec<crate::AssetId>,
     pub confidentiality: bool,
+    #[schema(max_length = 500)]
     pub confidentiality_reason: String,
     pub integrity: bool,
+    #[schema(max_length = 500)]
     pub integrity_reason: String,
     pub availability: bool,
+    #[schema(max_length = 500)]
     pub availability_reason: String,
     /// people, process, technology, supplier or physical.
     pub category: String,
     /// The risk owner; by default the IAO of the first asset.
     pub owner_id: Option<PersonId>,
     /// Before controls: 1 to the matrix's size.
+    #[schema(minimum = 1, maximum = 5)]
     pub inherent_likelihood: Option<u8>,
+    #[schema(minimum = 1, maximum = 5)]
     pub inherent_impact: Option<u8>,
     /// The controls in place now.
+    #[schema(max_length = 4000)]
     pub controls: String,
     /// With the current controls.
+    #[schema(minimum = 1, maximum = 5)]
     pub residual_likelihood: Option<u8>,
+    #[schema(minimum = 1, maximum = 5)]
     pub residual_impact: Option<u8>,
     /// reduce, accept, transfer or avoid.
     pub treatment: String,
     /// Where treatment should bring it.
+    #[schema(minimum = 1, maximum = 5)]
     pub target_likelihood: Option<u8>,
+    #[schema(minimum = 1, maximum = 5)]
     pub target_impact: Option<u8>,
     /// open, treating or closed (accepted comes from an acceptance).
     pub status: String,
     /// Months between reviews (default 3: every quarter).
+    #[schema(minimum = 1, maximum = 24)]
     pub review_interval_months: Option<u32>,
     /// The date the risk was raised (default today).
     pub raised_on: String,

@@ -310,3 +310,9 @@ fn the_required_fields_and_choices_declared_are_the_ones_checked() {
         );
     }
 }
+
+#[test]
+fn no_matrix_is_larger_than_the_level_max() {
+    assert!(MATRICES.iter().all(|m| m.size() <= LEVEL_MAX));
+    assert!(MATRICES.iter().any(|m| m.size() == LEVEL_MAX));
+}

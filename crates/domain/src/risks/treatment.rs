@@ -6,6 +6,7 @@ use super::*;
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ActionInput {
+    #[schema(min_length = 1, max_length = 1000)]
     pub description: String,
     pub owner_id: Option<PersonId>,
     /// YYYY-MM-DD.
@@ -64,9 +65,12 @@ impl ActionInput {
 #[serde(default)]
 pub struct ReviewInput {
     /// The residual likelihood and impact found at the review.
+    #[schema(minimum = 1, maximum = 5)]
     pub residual_likelihood: Option<u8>,
+    #[schema(minimum = 1, maximum = 5)]
     pub residual_impact: Option<u8>,
     /// What was looked at and concluded; why the scores changed, when they did.
+    #[schema(min_length = 1, max_length = 4000)]
     pub notes: String,
     /// The next review; by default the interval from today.
     pub next_review_on: String,
@@ -162,6 +166,7 @@ impl ReviewInput {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AcceptanceInput {
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// The acceptance lapses after this date and the risk comes back for review.
     pub expires_on: String,

@@ -31,6 +31,9 @@ macro_rules! shared_queries {
         #[path = "../practices/queries.rs"]
         #[allow(clippy::duplicate_mod)] // once per backend, by design
         mod practices;
+        #[path = "../recorded.rs"]
+        #[allow(clippy::duplicate_mod)] // once per backend, by design
+        mod recorded;
         #[path = "../risks/report_queries.rs"]
         #[allow(clippy::duplicate_mod)] // once per backend, by design
         mod risk_reports;
@@ -44,6 +47,7 @@ macro_rules! shared_queries {
         use assets::*;
         use identity::*;
         use practices::*;
+        use recorded::*;
         use risks::*;
     };
 }

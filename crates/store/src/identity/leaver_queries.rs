@@ -115,14 +115,13 @@ impl LeaverStore for ThisStore {
             .await?
             .ok_or(StoreError::NotFound("leaver"))?;
         if done.rows_affected() == 0 {
-            return Err(custodian_domain::Invalid::one(
-                "leaver",
-                format!(
+            return Err(StoreError::Conflict {
+                field: "leaver",
+                message: format!(
                     "This leaver is already {}: it cannot be cancelled",
                     leaver.status
                 ),
-            )
-            .into());
+            });
         }
         let event = by
             .event(

@@ -330,9 +330,10 @@ impl StaffAccessStore for ThisStore {
             .await?
             .ok_or(StoreError::NotFound("grant"))?;
         if done.rows_affected() == 0 {
-            return Err(
-                custodian_domain::Invalid::one("grant", "This task is already done").into(),
-            );
+            return Err(StoreError::Conflict {
+                field: "grant",
+                message: "This task is already done".into(),
+            });
         }
         let event = by.event(Some(practice), "access_grant.done", "access_grant", Some(id.to_string())).details(serde_json::json!({
         "action": grant.action, "system": grant.system_name, "person_id": grant.person_id.to_string(), "note": note.trim(),
@@ -480,11 +481,10 @@ async fn pending_request(
         .await?
         .ok_or(StoreError::NotFound("request"))?;
     if req.status != custodian_domain::identity::RequestStatus::Pending {
-        return Err(custodian_domain::Invalid::one(
-            "decision",
-            format!("This request was already {}", req.status),
-        )
-        .into());
+        return Err(StoreError::Conflict {
+            field: "decision",
+            message: format!("This request was already {}", req.status),
+        });
     }
     custodian_domain::identity::may_decide(approver, req.requested_by)?;
     Ok(req)

@@ -20,7 +20,8 @@ pub(crate) struct ApiListQuery {
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/assets", tag = "assets", summary = "The information asset register",
     params(PracticeParam, ("search" = Option<String>, Query, description = "Part of the name"),
            ("asset_type" = Option<String>, Query, description = "A type"), ("status" = Option<String>, Query, description = "active, retiring or retired"),
-           ("iao" = Option<String>, Query, description = "An IAO's person id, or `me`"), PageQuery),
+           ("iao" = Option<String>, Query, description = "An IAO's person id, or `me`",
+            pattern = "^$|^me$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"), PageQuery),
     responses((status = 200, body = Paged<Asset>), (status = 403, body = Problem)))]
 pub(crate) async fn api_list(
     State(state): State<AppState>,

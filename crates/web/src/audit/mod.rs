@@ -563,9 +563,9 @@ pub struct EventsPage {
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/audit/events", tag = "audit", summary = "Audit events of a practice",
     description = "Newest first. Filters: actor (username), action (or its start, e.g. `session.`), outcome, from/to (YYYY-MM-DD, UK dates). Recorded with the number of events returned.",
     params(PracticeParam, ("actor" = Option<String>, Query, description = "Username"),
-           ("action" = Option<String>, Query, description = "Action or prefix"), ("outcome" = Option<String>, Query, description = "success, failure or denied"),
+           ("action" = Option<String>, Query, description = "Action or prefix"), ("outcome" = Option<String>, Query, description = "success, failure or denied", pattern = "^$|^(success|failure|denied)$"),
            ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day"),
-           ("before" = Option<i64>, Query, description = "Only events before this sequence number"), ("limit" = Option<u32>, Query, description = "1 to 500")),
+           ("before" = Option<i64>, Query, description = "Only events before this sequence number"), ("limit" = Option<u32>, Query, description = "1 to 500", minimum = 1, maximum = 500)),
     responses((status = 200, body = EventsPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn api_events(
     State(state): State<AppState>,

@@ -84,8 +84,16 @@ impl<T> Paged<T> {
         rows: Vec<T>,
         q: &PageQuery,
         key_of: impl Fn(&T) -> String,
-    ) -> Result<Self, Invalid> {
-        let page = custodian_domain::Page::of_list(rows, &q.request()?, key_of)?;
+    ) -> Result<Self, crate::AppError> {
+        let request = q.request()?;
+        // A cursor in the server's form whose row has gone (or never was): the list has changed
+        // since; a conflict with its state, not a malformed request.
+        let page = custodian_domain::Page::of_list(rows, &request, key_of).map_err(|gone| {
+            crate::AppError::Conflict {
+                field: "cursor".into(),
+                message: gone.0.into_iter().map(|e| e.message).collect(),
+            }
+        })?;
         Ok(Paged {
             items: page.items,
             next_cursor: page.next_cursor,

@@ -63,6 +63,26 @@ fn check_json(path: &mut String, v: &serde_json::Value, errors: &mut Vec<FieldEr
     }
 }
 
+/// Writes every number with a zero fraction (`2.0`) as the integer it is (`2`): JSON counts
+/// both as the same integer, and so does the API's document, but the handlers' readers take
+/// an integer only without a fraction (a decimal field reads either). Whether any changed.
+fn whole_numbers(v: &mut serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                *v = serde_json::Value::from(f as i64);
+                true
+            }
+            _ => false,
+        },
+        serde_json::Value::Array(items) => {
+            items.iter_mut().fold(false, |c, x| whole_numbers(x) | c)
+        }
+        serde_json::Value::Object(m) => m.values_mut().fold(false, |c, x| whole_numbers(x) | c),
+        _ => false,
+    }
+}
+
 /// The layer that applies the rule to every request.
 pub async fn refuse_unclean_text(
     State(state): State<AppState>,
@@ -94,13 +114,17 @@ pub async fn refuse_unclean_text(
     let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
+    let mut body = Body::from(bytes.clone());
     if is_form {
         check_pairs(&bytes, TEXT_MAX, &mut errors);
-    } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+    } else if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
         // A body that is not JSON is left for the handler's own error.
         check_json(&mut String::new(), &v, &mut errors);
+        if whole_numbers(&mut v) {
+            body = Body::from(serde_json::to_vec(&v).unwrap_or_else(|_| bytes.to_vec()));
+        }
     }
-    answer(errors, Request::from_parts(parts, Body::from(bytes)), next).await
+    answer(errors, Request::from_parts(parts, body), next).await
 }
 
 async fn answer(errors: Vec<FieldError>, req: Request, next: Next) -> Response {
@@ -131,6 +155,18 @@ mod tests {
         let long = check_value("notes", &"é".repeat(101), 100).unwrap();
         assert!(long.message.contains("100 characters or fewer"));
         assert!(check_value("notes", &"é".repeat(100), 100).is_none());
+    }
+
+    #[test]
+    fn whole_numbers_with_a_fraction_are_read_as_integers() {
+        let mut v = serde_json::json!({"likelihood": 2.0, "ratio": 0.5, "n": [3, -4.0]});
+        assert!(whole_numbers(&mut v));
+        assert_eq!(
+            v,
+            serde_json::json!({"likelihood": 2, "ratio": 0.5, "n": [3, -4]})
+        );
+        let mut clean = serde_json::json!({"likelihood": 2});
+        assert!(!whole_numbers(&mut clean));
     }
 
     #[test]

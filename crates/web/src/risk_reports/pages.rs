@@ -83,6 +83,7 @@ pub(crate) async fn list_page(
 pub struct GenerateInput {
     /// The quarter, like `2026-Q3`.
     #[serde(default)]
+    #[schema(required = true, pattern = "^(19|20|21)[0-9]{2}-Q[1-4]$")]
     pub quarter: String,
 }
 

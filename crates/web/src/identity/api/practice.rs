@@ -345,6 +345,7 @@ pub(crate) async fn list_systems(
 
 #[derive(Deserialize, ToSchema)]
 pub struct NameBody {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
 }
 

@@ -1,0 +1,139 @@
+//! The API document states each input's limits from the schema attributes on its fields
+//! (`#[schema(max_length = …, minimum = …)]`); the validation enforces them in code. These
+//! tests hold the two together, field by field, for every limit a schema states: a value at the
+//! limit is not refused for that field, one past it is, and a field that must be filled in is
+//! refused empty or blank. (That nothing else the schema allows is refused is schemathesis's
+//! part, in `.ci/schemathesis`.)
+
+use chrono::NaiveDate;
+use custodian_domain::assets::{AccessInput, AssetInput, FlowInput};
+use custodian_domain::identity::{NewAccessRequest, NewLeaver, check_leaver};
+use custodian_domain::risks::{
+    AcceptanceInput, ActionInput, Band, MATRIX_5X5, ReviewInput, RiskInput, Threat,
+};
+use custodian_domain::settings::PracticeSettings;
+use custodian_domain::{FieldError, Invalid};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()
+}
+
+/// The fields the check refuses for `input` with `field` set to `value`.
+fn refused<T: Serialize + DeserializeOwned>(
+    base: &T,
+    field: &str,
+    value: Value,
+    check: &impl Fn(&T) -> Result<(), Invalid>,
+) -> bool {
+    let mut v = serde_json::to_value(base).unwrap();
+    v[field] = value;
+    let input: T = serde_json::from_value(v).unwrap();
+    match check(&input) {
+        Ok(()) => false,
+        Err(Invalid(errors)) => errors.iter().any(|e: &FieldError| e.field == field),
+    }
+}
+
+/// Every limit `T`'s schema states holds in `check`; returns how many were tried.
+fn limits_hold<T: utoipa::PartialSchema + Serialize + DeserializeOwned>(
+    base: &T,
+    check: impl Fn(&T) -> Result<(), Invalid>,
+) -> usize {
+    let schema = serde_json::to_value(T::schema()).unwrap();
+    let mut tried = 0;
+    for (field, p) in schema["properties"].as_object().unwrap() {
+        if let Some(max) = p["maxLength"].as_u64() {
+            let max = max as usize;
+            assert!(
+                !refused(base, field, json!("x".repeat(max)), &check),
+                "{field}: {max} characters refused"
+            );
+            assert!(
+                refused(base, field, json!("x".repeat(max + 1)), &check),
+                "{field}: {} characters accepted",
+                max + 1
+            );
+            tried += 1;
+        }
+        if p["minLength"].as_u64().is_some_and(|n| n > 0) {
+            for blank in ["", "   "] {
+                assert!(
+                    refused(base, field, json!(blank), &check),
+                    "{field}: {blank:?} accepted"
+                );
+            }
+            tried += 1;
+        }
+        let number = |k: &str| p[k].as_f64().map(|n| n as i64);
+        if let Some(min) = number("minimum") {
+            assert!(!refused(base, field, json!(min), &check), "{field}: {min}");
+            if min > 0 {
+                assert!(refused(base, field, json!(min - 1), &check), "{field}");
+            }
+            tried += 1;
+        }
+        if let Some(max) = number("maximum") {
+            assert!(!refused(base, field, json!(max), &check), "{field}: {max}");
+            assert!(refused(base, field, json!(max + 1), &check), "{field}");
+            tried += 1;
+        }
+    }
+    tried
+}
+
+fn ok<T, E>(r: Result<T, E>) -> Result<(), E> {
+    r.map(|_| ())
+}
+
+#[test]
+fn the_registers_inputs_enforce_the_limits_their_schemas_state() {
+    assert!(limits_hold(&AssetInput::default(), |a| ok(a.validate(today()))) >= 16);
+    assert!(
+        limits_hold(&RiskInput::default(), |r| ok(r.validate(
+            &MATRIX_5X5,
+            today(),
+            None
+        ))) >= 8
+    );
+    assert!(limits_hold(&FlowInput::default(), |f| ok(f.validate())) >= 6);
+    assert!(limits_hold(&AccessInput::default(), |a| ok(a.validate())) >= 1);
+    assert!(limits_hold(&ActionInput::default(), |a| ok(a.validate(today()))) >= 1);
+    assert!(
+        limits_hold(&ReviewInput::default(), |r| ok(r.validate(
+            &MATRIX_5X5,
+            (3, 3),
+            9,
+            12,
+            today()
+        ))) >= 1
+    );
+    assert!(
+        limits_hold(&AcceptanceInput::default(), |a| ok(a.validate(
+            Band::Medium,
+            Band::Medium,
+            true,
+            today()
+        ))) >= 1
+    );
+    assert!(limits_hold(&Threat::default(), |t| ok(t.validate())) >= 3);
+}
+
+#[test]
+fn risk_levels_are_stated_up_to_the_largest_matrix() {
+    let schema = serde_json::to_value(<RiskInput as utoipa::PartialSchema>::schema()).unwrap();
+    assert_eq!(
+        schema["properties"]["inherent_likelihood"]["maximum"].as_f64(),
+        Some(f64::from(custodian_domain::risks::LEVEL_MAX))
+    );
+}
+
+#[test]
+fn people_and_settings_enforce_the_limits_their_schemas_state() {
+    assert!(limits_hold(&PracticeSettings::default(), |s| s.validate()) >= 12);
+    let joined = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    assert!(limits_hold(&NewLeaver::default(), |l| ok(check_leaver(l, joined))) >= 1);
+    assert!(limits_hold(&NewAccessRequest::default(), |r| ok(r.validate(today()))) >= 2);
+}
