@@ -97,6 +97,23 @@ pub async fn add_access(
         .await?)
 }
 
+/// The IAO signs off who still needs access to the asset `id` names; every other current entry
+/// is removed.
+pub async fn review_access(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    keep: &[uuid::Uuid],
+    notes: &str,
+) -> Result<custodian_store::AccessReview, AppError> {
+    let asset = load(app, actor, id).await?;
+    require_edit(app, actor, asset.fields.iao_id, "asset_access.review").await?;
+    Ok(app
+        .store
+        .review_access(actor.practice_id(), asset.id, keep, notes, actor.meta)
+        .await?)
+}
+
 /// Removes a flow into or out of the asset `id` names (not another asset's).
 pub async fn remove_flow(
     app: &App,

@@ -50,6 +50,23 @@ impl ThisStore {
         row.as_ref().map(from).transpose()
     }
 
+    /// The records a register's query reads (it filters on the practice as `$1`; `narrowed`,
+    /// when given, is its `$2`), in the query's order.
+    pub(super) async fn list_of<T>(
+        &self,
+        query: &str,
+        practice: PracticeId,
+        narrowed: Option<Uuid>,
+        from: fn(&DbRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut q = sqlx::query(query).bind(practice.0);
+        if let Some(n) = narrowed {
+            q = q.bind(n);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(from).collect()
+    }
+
     /// A record just written, read back through its register's query (see `find_of`).
     pub(super) async fn one_of<T>(
         &self,

@@ -179,6 +179,34 @@ pub(super) async fn mark_imported(
     Ok(())
 }
 
+/// An asset's columns, as its insert and its update both write them: the practice `$1`, the id
+/// `$2`, then its fields `$3`…`$16` (the last the time it was written).
+fn asset_columns<'q>(
+    statement: Statement<'q>,
+    practice: PracticeId,
+    id: Uuid,
+    v: &'q custodian_domain::assets::ValidAsset,
+    at: crate::Timestamp,
+) -> Statement<'q> {
+    statement
+        .bind(practice.0)
+        .bind(id)
+        .bind(&v.input.name)
+        .bind(sort_key(&v.input.name))
+        .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+        .bind(v.input.iao_id.map(|p| p.0))
+        .bind(v.input.iaa_id.map(|p| p.0))
+        .bind(&v.input.asset_type)
+        .bind(&v.input.status)
+        .bind(v.input.special_category)
+        .bind(rating(v.input.confidentiality))
+        .bind(rating(v.input.integrity))
+        .bind(rating(v.input.availability))
+        .bind(v.last_reviewed_on)
+        .bind(i64::from(v.review_interval_months))
+        .bind(at)
+}
+
 /// Writes one asset and its creation event inside `tx`.
 pub(super) async fn insert_asset(
     tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
@@ -189,27 +217,11 @@ pub(super) async fn insert_asset(
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let at = now();
-    sqlx::query(
-        "INSERT INTO assets (id, practice_id, name, sort_key, fields, iao_id, iaa_id, asset_type, status, special_category, \
-         confidentiality, integrity, availability, last_reviewed_on, review_interval_months, created_at, updated_at) \
+    asset_columns(sqlx::query(
+        "INSERT INTO assets (practice_id, id, name, sort_key, fields, iao_id, iaa_id, asset_type, status, special_category, \
+         confidentiality, integrity, availability, last_reviewed_on, review_interval_months, updated_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
-    )
-    .bind(id)
-    .bind(practice.0)
-    .bind(&v.input.name)
-    .bind(sort_key(&v.input.name))
-    .bind(serde_json::to_string(&v.input).expect("fields serialise"))
-    .bind(v.input.iao_id.map(|p| p.0))
-    .bind(v.input.iaa_id.map(|p| p.0))
-    .bind(&v.input.asset_type)
-    .bind(&v.input.status)
-    .bind(v.input.special_category)
-    .bind(rating(v.input.confidentiality))
-    .bind(rating(v.input.integrity))
-    .bind(rating(v.input.availability))
-    .bind(v.last_reviewed_on)
-    .bind(i64::from(v.review_interval_months))
-    .bind(at)
+    ), practice, id, v, at)
     .execute(&mut **tx)
     .await?;
     let mut details = serde_json::Map::new();
@@ -269,27 +281,12 @@ impl AssetStore for ThisStore {
             return Ok(old);
         }
         self.write_recorded(
-            sqlx::query(
+            asset_columns(sqlx::query(
             "UPDATE assets SET name = $3, sort_key = $4, fields = $5, iao_id = $6, iaa_id = $7, asset_type = $8, status = $9, \
              special_category = $10, confidentiality = $11, integrity = $12, availability = $13, last_reviewed_on = $14, \
              review_interval_months = $15, updated_at = $16 WHERE practice_id = $1 AND id = $2",
         )
-        .bind(practice.0)
-        .bind(id.0)
-        .bind(&v.input.name)
-        .bind(sort_key(&v.input.name))
-        .bind(serde_json::to_string(&v.input).expect("fields serialise"))
-        .bind(v.input.iao_id.map(|p| p.0))
-        .bind(v.input.iaa_id.map(|p| p.0))
-        .bind(&v.input.asset_type)
-        .bind(&v.input.status)
-        .bind(v.input.special_category)
-        .bind(rating(v.input.confidentiality))
-        .bind(rating(v.input.integrity))
-        .bind(rating(v.input.availability))
-        .bind(v.last_reviewed_on)
-        .bind(i64::from(v.review_interval_months))
-        .bind(now()),
+        , practice, id.0, v, now()),
             &by.event(Some(practice), "asset.update", "asset", Some(id.to_string()))
                 .details(changes.into()),
         )
@@ -399,17 +396,16 @@ impl AssetStore for ThisStore {
     }
 
     async fn flows(&self, practice: PracticeId, asset: Option<AssetId>) -> Result<Vec<AssetFlow>> {
-        let rows = sqlx::query(&if asset.is_some() {
-            // Written without `$2 IS NULL OR` so that the planner uses the per-asset indexes.
-            format!("{FLOW_QUERY} AND (f.from_asset_id = $2 OR f.to_asset_id = $2) ORDER BY f.created_at")
-        } else {
-            format!("{FLOW_QUERY} AND $2 IS NULL ORDER BY f.created_at")
-        })
-            .bind(practice.0)
-            .bind(asset.map(|a| a.0))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(flow_from).collect()
+        // Two statements, not one with `$2 IS NULL OR`, so that the planner uses the per-asset
+        // indexes.
+        let query = match asset {
+            Some(_) => format!(
+                "{FLOW_QUERY} AND (f.from_asset_id = $2 OR f.to_asset_id = $2) ORDER BY f.created_at"
+            ),
+            None => format!("{FLOW_QUERY} ORDER BY f.created_at"),
+        };
+        self.list_of(&query, practice, asset.map(|a| a.0), flow_from)
+            .await
     }
 
     async fn remove_flow(
@@ -504,16 +500,12 @@ impl AssetStore for ThisStore {
         practice: PracticeId,
         asset: Option<AssetId>,
     ) -> Result<Vec<AssetAccess>> {
-        let rows = sqlx::query(&if asset.is_some() {
-            format!("{ACCESS_QUERY} AND x.asset_id = $2 ORDER BY x.created_at")
-        } else {
-            format!("{ACCESS_QUERY} AND $2 IS NULL ORDER BY x.created_at")
-        })
-        .bind(practice.0)
-        .bind(asset.map(|a| a.0))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(access_from).collect()
+        let query = match asset {
+            Some(_) => format!("{ACCESS_QUERY} AND x.asset_id = $2 ORDER BY x.created_at"),
+            None => format!("{ACCESS_QUERY} ORDER BY x.created_at"),
+        };
+        self.list_of(&query, practice, asset.map(|a| a.0), access_from)
+            .await
     }
 
     async fn review_access(
@@ -588,14 +580,9 @@ impl AssetStore for ThisStore {
         practice: PracticeId,
         asset: AssetId,
     ) -> Result<Vec<AccessReview>> {
-        let rows = sqlx::query(&format!(
-            "{REVIEW_QUERY} AND r.asset_id = $2 ORDER BY r.reviewed_at DESC"
-        ))
-        .bind(practice.0)
-        .bind(asset.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(review_from).collect()
+        let query = format!("{REVIEW_QUERY} AND r.asset_id = $2 ORDER BY r.reviewed_at DESC");
+        self.list_of(&query, practice, Some(asset.0), review_from)
+            .await
     }
 
     async fn remove_access(

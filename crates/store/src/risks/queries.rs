@@ -172,6 +172,34 @@ pub(super) async fn set_risk_assets(
     Ok(())
 }
 
+/// A risk's columns, as its insert and its update both write them: the practice `$1`, the id
+/// `$2`, then its fields `$3`…`$14` (the last the time it was written).
+fn risk_columns<'q>(
+    statement: Statement<'q>,
+    practice: PracticeId,
+    id: Uuid,
+    v: &'q custodian_domain::risks::ValidRisk,
+    owner: PersonId,
+    next_review_on: chrono::NaiveDate,
+    at: crate::Timestamp,
+) -> Statement<'q> {
+    statement
+        .bind(practice.0)
+        .bind(id)
+        .bind(&v.input.title)
+        .bind(sort_key(&v.input.title))
+        .bind(serde_json::to_string(&v.input).expect("fields serialise"))
+        .bind(owner.0)
+        .bind(&v.input.status)
+        .bind(&v.input.category)
+        .bind(i64::from(v.inherent_score))
+        .bind(i64::from(v.residual_score))
+        .bind(v.target_score.map(i64::from))
+        .bind(v.raised_on)
+        .bind(next_review_on)
+        .bind(at)
+}
+
 /// Writes one risk (numbered `number`) and its creation event inside `tx`.
 pub(super) async fn insert_risk(
     tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
@@ -185,26 +213,21 @@ pub(super) async fn insert_risk(
     let reference = format!("RSK-{number:04}");
     let id = Uuid::now_v7();
     let at = now();
-    sqlx::query(
-        "INSERT INTO risks (id, practice_id, reference, title, sort_key, fields, owner_id, status, category, inherent_score, \
-         residual_score, target_score, raised_on, next_review_on, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+    let next = custodian_domain::risks::next_review(v.raised_on, v.review_interval_months);
+    risk_columns(
+        sqlx::query(
+            "INSERT INTO risks (practice_id, id, title, sort_key, fields, owner_id, status, category, inherent_score, \
+             residual_score, target_score, raised_on, next_review_on, updated_at, created_at, reference) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
+        ),
+        practice,
+        id,
+        v,
+        owner,
+        next,
+        at,
     )
-    .bind(id)
-    .bind(practice.0)
     .bind(&reference)
-    .bind(&v.input.title)
-    .bind(sort_key(&v.input.title))
-    .bind(serde_json::to_string(&v.input).expect("fields serialise"))
-    .bind(owner.0)
-    .bind(&v.input.status)
-    .bind(&v.input.category)
-    .bind(i64::from(v.inherent_score))
-    .bind(i64::from(v.residual_score))
-    .bind(v.target_score.map(i64::from))
-    .bind(v.raised_on)
-    .bind(custodian_domain::risks::next_review(v.raised_on, v.review_interval_months))
-    .bind(at)
     .execute(&mut **tx)
     .await
     .map_err(|e| conflict(e, &[("reference", "title", "Another risk was added at the same moment: try again")]))?;
@@ -371,25 +394,19 @@ impl RiskStore for ThisStore {
             last.unwrap_or(v.raised_on),
             v.review_interval_months,
         );
-        sqlx::query(
-            "UPDATE risks SET title = $3, sort_key = $4, fields = $5, owner_id = $6, status = $7, category = $8, inherent_score = $9, \
-             residual_score = $10, target_score = $11, raised_on = $12, next_review_on = $13, updated_at = $14 \
-             WHERE practice_id = $1 AND id = $2",
+        risk_columns(
+            sqlx::query(
+                "UPDATE risks SET title = $3, sort_key = $4, fields = $5, owner_id = $6, status = $7, category = $8, inherent_score = $9, \
+                 residual_score = $10, target_score = $11, raised_on = $12, next_review_on = $13, updated_at = $14 \
+                 WHERE practice_id = $1 AND id = $2",
+            ),
+            practice,
+            id.0,
+            v,
+            owner,
+            next,
+            now(),
         )
-        .bind(practice.0)
-        .bind(id.0)
-        .bind(&v.input.title)
-        .bind(sort_key(&v.input.title))
-        .bind(serde_json::to_string(&v.input).expect("fields serialise"))
-        .bind(owner.0)
-        .bind(&v.input.status)
-        .bind(&v.input.category)
-        .bind(i64::from(v.inherent_score))
-        .bind(i64::from(v.residual_score))
-        .bind(v.target_score.map(i64::from))
-        .bind(v.raised_on)
-        .bind(next)
-        .bind(now())
         .execute(&mut *tx)
         .await?;
         set_risk_assets(&mut tx, practice, id.0, &v.input.asset_ids).await?;
@@ -557,24 +574,12 @@ impl RiskStore for ThisStore {
         practice: PracticeId,
         risk: Option<RiskId>,
     ) -> Result<Vec<RiskAction>> {
-        let rows = match risk {
-            Some(r) => {
-                sqlx::query(&format!(
-                    "{ACTION_QUERY} AND a.risk_id = $2 ORDER BY a.due_on, a.id"
-                ))
-                .bind(practice.0)
-                .bind(r.0)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query(&format!("{ACTION_QUERY} ORDER BY a.due_on, a.id"))
-                    .bind(practice.0)
-                    .fetch_all(&self.pool)
-                    .await?
-            }
+        let query = match risk {
+            Some(_) => format!("{ACTION_QUERY} AND a.risk_id = $2 ORDER BY a.due_on, a.id"),
+            None => format!("{ACTION_QUERY} ORDER BY a.due_on, a.id"),
         };
-        rows.iter().map(action_from).collect()
+        self.list_of(&query, practice, risk.map(|r| r.0), action_from)
+            .await
     }
 
     async fn review_risk(
@@ -645,14 +650,11 @@ impl RiskStore for ThisStore {
     }
 
     async fn risk_reviews(&self, practice: PracticeId, risk: RiskId) -> Result<Vec<RiskReview>> {
-        let rows = sqlx::query(&format!(
+        let query = format!(
             "{RISK_REVIEW_QUERY} AND v.risk_id = $2 ORDER BY v.reviewed_at DESC, v.id DESC"
-        ))
-        .bind(practice.0)
-        .bind(risk.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(risk_review_from).collect()
+        );
+        self.list_of(&query, practice, Some(risk.0), risk_review_from)
+            .await
     }
 
     async fn accept_risk(

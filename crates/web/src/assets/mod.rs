@@ -1,5 +1,6 @@
 //! The information asset register in the web UI and the JSON API.
 
+use crate::kit::forms::{posted, posted_as};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Form, Query, State};
@@ -19,9 +20,10 @@ use crate::kit::layout::{Layout, render, render_with};
 use crate::kit::routes::Routes;
 use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
-use crate::{AppError, AppState, HttpError};
+use crate::{AppState, HttpError};
 use custodian_app::assets::{
-    add_access, add_flow, create_asset, load, quality, quality_of, require_edit, update_asset,
+    add_access, add_flow, create_asset, load, quality, quality_of, require_edit, review_access,
+    update_asset,
 };
 use custodian_app::parse_id;
 
@@ -65,37 +67,14 @@ pub fn routes(r: &mut Routes) {
 // ---- forms --------------------------------------------------------------------------------------
 
 fn form_to_input(pairs: &[(String, String)]) -> Result<AssetInput, Errors> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let person = |k: &str| -> Result<Option<PersonId>, Errors> {
-        match get(k).as_str() {
-            "" => Ok(None),
-            v => v
-                .parse()
-                .map(Some)
-                .map_err(|_| Errors::one(k, "Choose a person from the list")),
-        }
-    };
-    let rating = |k: &str| -> Result<Option<u8>, Errors> {
-        match get(k).as_str() {
-            "" => Ok(None),
-            v => v
-                .parse()
-                .map(Some)
-                .map_err(|_| Errors::one(k, "Rate from 1 (low) to 5 (high)")),
-        }
-    };
-    let interval = match get("review_interval_months").as_str() {
-        "" => None,
-        v => Some(v.parse().map_err(|_| {
-            Errors::one("review_interval_months", "Enter a whole number of months")
-        })?),
-    };
+    let get = |k: &str| posted(pairs, k);
+    let person = |k: &str| posted_as::<PersonId>(pairs, k, "Choose a person from the list");
+    let rating = |k: &str| posted_as::<u8>(pairs, k, "Rate from 1 (low) to 5 (high)");
+    let interval = posted_as(
+        pairs,
+        "review_interval_months",
+        "Enter a whole number of months",
+    )?;
     Ok(AssetInput {
         name: get("name"),
         description: get("description"),

@@ -1,6 +1,7 @@
 //! The asset register's pages: the list, an asset's record, its flows and access entries.
 
 use super::*;
+use crate::kit::forms::{posted, posted_as};
 use crate::kit::history::{or_dash, record_history};
 
 #[derive(Deserialize, Default)]
@@ -452,46 +453,40 @@ pub(crate) async fn flow_submit(
     InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let to = match get("to_asset_id").as_str() {
-        "" => None,
-        v => match v.parse::<custodian_domain::AssetId>() {
-            Ok(u) => Some(u),
-            Err(_) => {
-                return asset_page_for(
-                    &state,
-                    &scope,
-                    &id,
-                    Errors::one("to_asset_id", "Choose an asset from the list"),
-                )
-                .await;
-            }
-        },
-    };
-    let input = FlowInput {
-        from_asset_id: None,
-        to_asset_id: to,
-        to_party: get("to_party"),
-        data: get("data"),
-        purpose: get("purpose"),
-        method: get("method"),
-        encrypted: get("encrypted") == "true",
-        frequency: get("frequency"),
-        legal_basis: get("legal_basis"),
-        agreement_ref: get("agreement_ref"),
-        lifecycle_stage: get("lifecycle_stage"),
-    };
-    match submitted(add_flow(&state, &scope.actor(), &id, &input).await)? {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+    let get = |k: &str| posted(&pairs, k);
+    let saved = match posted_as(&pairs, "to_asset_id", "Choose an asset from the list") {
+        Err(errors) => Err(errors),
+        Ok(to_asset_id) => {
+            let input = FlowInput {
+                from_asset_id: None,
+                to_asset_id,
+                to_party: get("to_party"),
+                data: get("data"),
+                purpose: get("purpose"),
+                method: get("method"),
+                encrypted: get("encrypted") == "true",
+                frequency: get("frequency"),
+                legal_basis: get("legal_basis"),
+                agreement_ref: get("agreement_ref"),
+                lifecycle_stage: get("lifecycle_stage"),
+            };
+            submitted(add_flow(&state, &scope.actor(), &id, &input).await)?.map(|_| ())
         }
-        Err(errors) => asset_page_for(&state, &scope, &id, errors).await,
+    };
+    back_to_asset(&state, &scope, &id, saved).await
+}
+
+/// Back to the asset when a part of it was saved; its page again with the form's errors when
+/// not.
+async fn back_to_asset(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    saved: Result<(), Errors>,
+) -> Result<Response, HttpError> {
+    match saved {
+        Ok(()) => Ok(Redirect::to(&scope.path(&format!("/assets/{id}"))).into_response()),
+        Err(errors) => asset_page_for(state, scope, id, errors).await,
     }
 }
 
@@ -510,55 +505,25 @@ pub(crate) async fn access_submit(
     InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let role = match get("role").as_str() {
-        "" => None,
-        r => match r.parse::<PracticeRole>() {
-            Ok(r) => Some(r),
-            Err(_) => {
-                return asset_page_for(
-                    &state,
-                    &scope,
-                    &id,
-                    Errors::one("role", "Choose a role from the list"),
-                )
-                .await;
-            }
-        },
-    };
-    let person = match get("person_id").as_str() {
-        "" => None,
-        p => match p.parse::<PersonId>() {
-            Ok(p) => Some(p),
-            Err(_) => {
-                return asset_page_for(
-                    &state,
-                    &scope,
-                    &id,
-                    Errors::one("person_id", "Choose a person from the list"),
-                )
-                .await;
-            }
-        },
-    };
-    let input = AccessInput {
-        role,
-        person_id: person,
-        level: get("level"),
-        reason: get("reason"),
-    };
-    match submitted(add_access(&state, &scope.actor(), &id, &input).await)? {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+    let chosen = posted_as(&pairs, "role", "Choose a role from the list").and_then(|role| {
+        Ok((
+            role,
+            posted_as(&pairs, "person_id", "Choose a person from the list")?,
+        ))
+    });
+    let saved = match chosen {
+        Err(errors) => Err(errors),
+        Ok((role, person_id)) => {
+            let input = AccessInput {
+                role,
+                person_id,
+                level: posted(&pairs, "level"),
+                reason: posted(&pairs, "reason"),
+            };
+            submitted(add_access(&state, &scope.actor(), &id, &input).await)?.map(|_| ())
         }
-        Err(errors) => asset_page_for(&state, &scope, &id, errors).await,
-    }
+    };
+    back_to_asset(&state, &scope, &id, saved).await
 }
 
 pub(crate) async fn access_remove(
@@ -568,28 +533,6 @@ pub(crate) async fn access_remove(
 ) -> Result<Response, HttpError> {
     custodian_app::assets::remove_access(&state, &scope.actor(), &id, &entry).await?;
     Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
-}
-
-/// The IAO signs off who still needs access; everyone else's entry is removed.
-pub async fn review_access(
-    state: &AppState,
-    scope: &PracticeScope,
-    id: &str,
-    keep: &[uuid::Uuid],
-    notes: &str,
-) -> Result<custodian_store::AccessReview, HttpError> {
-    let a = load(state, &scope.actor(), id).await?;
-    require_edit(
-        state,
-        &scope.actor(),
-        a.fields.iao_id,
-        "asset_access.review",
-    )
-    .await?;
-    Ok(state
-        .store
-        .review_access(scope.id(), a.id, keep, notes, &scope.meta)
-        .await?)
 }
 
 pub(crate) async fn review_submit(
@@ -603,18 +546,9 @@ pub(crate) async fn review_submit(
         .filter(|(k, _)| k == "keep")
         .filter_map(|(_, v)| uuid::Uuid::parse_str(v).ok())
         .collect();
-    let notes = pairs
-        .iter()
-        .find(|(k, _)| k == "notes")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    match review_access(&state, &scope, &id, &keep, &notes).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
-        }
-        Err(HttpError(AppError::Invalid(i))) => asset_page_for(&state, &scope, &id, i.into()).await,
-        Err(e) => Err(e),
-    }
+    let notes = posted(&pairs, "notes");
+    let saved = submitted(review_access(&state, &scope.actor(), &id, &keep, &notes).await)?;
+    back_to_asset(&state, &scope, &id, saved.map(|_| ())).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -634,6 +568,6 @@ pub(crate) async fn api_review(
     InPractice(id): InPractice<String>,
     Json(body): Json<ReviewBody>,
 ) -> Result<Response, HttpError> {
-    let r = review_access(&state, &scope, &id, &body.keep, &body.notes).await?;
+    let r = review_access(&state, &scope.actor(), &id, &body.keep, &body.notes).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }

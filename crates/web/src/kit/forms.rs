@@ -101,6 +101,29 @@ impl<T> Paged<T> {
     }
 }
 
+/// The value a form posted for `field`, trimmed; empty when it posted none. (Forms whose
+/// fields repeat, or that map onto a register's input, read their pairs with this.)
+pub fn posted(pairs: &[(String, String)], field: &str) -> String {
+    pairs
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The value a form posted for `field` read as a `T` (an id, a role), or `None` when it posted
+/// none; a value that is not one is the field's error, saying `choose`.
+pub fn posted_as<T: std::str::FromStr>(
+    pairs: &[(String, String)],
+    field: &str,
+    choose: &str,
+) -> Result<Option<T>, Errors> {
+    match posted(pairs, field).as_str() {
+        "" => Ok(None),
+        v => v.parse().map(Some).map_err(|_| Errors::one(field, choose)),
+    }
+}
+
 /// A select's options as templates show them: (value, label, selected).
 pub type Options = Vec<(String, String, bool)>;
 

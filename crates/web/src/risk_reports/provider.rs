@@ -1,6 +1,7 @@
 //! The provider's view of every practice's risks, its threat library and risk matrix.
 
 use super::*;
+use crate::kit::forms::posted;
 
 /// One practice's line of the provider's risk overview.
 #[derive(Serialize, ToSchema)]
@@ -160,13 +161,7 @@ pub async fn add_threat(
 }
 
 pub(crate) fn threat_from_form(pairs: &[(String, String)]) -> risks::Threat {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| posted(pairs, k);
     risks::Threat {
         title: get("title"),
         threat: get("threat"),

@@ -1,6 +1,7 @@
 //! Adding and editing a risk.
 
 use super::*;
+use crate::kit::forms::{posted, posted_as};
 
 #[derive(Template)]
 #[template(path = "risks/risk_form.html")]
@@ -21,22 +22,8 @@ pub(crate) struct FormPage {
 }
 
 pub(crate) fn form_to_input(pairs: &[(String, String)]) -> Result<RiskInput, Errors> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let level = |k: &str| -> Result<Option<u8>, Errors> {
-        match get(k).as_str() {
-            "" => Ok(None),
-            v => v
-                .parse()
-                .map(Some)
-                .map_err(|_| Errors::one(k, "Choose a level from the list")),
-        }
-    };
+    let get = |k: &str| posted(pairs, k);
+    let level = |k: &str| posted_as::<u8>(pairs, k, "Choose a level from the list");
     let mut asset_ids = Vec::new();
     for (k, v) in pairs.iter().filter(|(k, _)| k == "asset_ids") {
         asset_ids.push(
@@ -57,13 +44,7 @@ pub(crate) fn form_to_input(pairs: &[(String, String)]) -> Result<RiskInput, Err
         availability: get("availability") == "true",
         availability_reason: get("availability_reason"),
         category: get("category"),
-        owner_id: match get("owner_id").as_str() {
-            "" => None,
-            v => Some(
-                v.parse()
-                    .map_err(|_| Errors::one("owner_id", "Choose a person from the list"))?,
-            ),
-        },
+        owner_id: posted_as(pairs, "owner_id", "Choose a person from the list")?,
         inherent_likelihood: level("inherent_likelihood")?,
         inherent_impact: level("inherent_impact")?,
         controls: get("controls"),

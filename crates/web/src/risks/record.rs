@@ -1,6 +1,7 @@
 //! A risk's record: its actions, reviews and acceptance; the register's CSV export.
 
 use super::*;
+use crate::kit::forms::posted;
 use crate::kit::history::{or_dash, record_history};
 
 #[derive(Template)]
@@ -229,13 +230,7 @@ pub(crate) async fn review_submit(
     InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| posted(&pairs, k);
     let input = ReviewInput {
         residual_likelihood: get("residual_likelihood").parse().ok(),
         residual_impact: get("residual_impact").parse().ok(),

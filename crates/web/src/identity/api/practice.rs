@@ -118,6 +118,14 @@ pub struct ReasonBody {
     pub reason: String,
 }
 
+/// A rejection says why.
+#[derive(Deserialize, ToSchema)]
+pub struct RejectBody {
+    #[serde(default)]
+    #[schema(required = true, min_length = 1)]
+    pub reason: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Approved {
     pub request: AccessRequest,
@@ -144,13 +152,13 @@ pub(crate) async fn approve(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/requests/{request_id}/reject", tag = "access", summary = "Reject a request (with a reason)",
-    params(PracticeParam, ("request_id" = String, Path, description = "The request's id")), request_body = ReasonBody,
+    params(PracticeParam, ("request_id" = String, Path, description = "The request's id")), request_body = RejectBody,
     responses((status = 200, body = AccessRequest), (status = 422, body = Problem)))]
 pub(crate) async fn reject(
     State(state): State<AppState>,
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
-    Json(body): Json<ReasonBody>,
+    Json(body): Json<RejectBody>,
 ) -> Result<Json<AccessRequest>, HttpError> {
     Ok(Json(
         uap::reject_request(&state, &scope.actor(), parse_id(&id)?, &body.reason).await?,
@@ -390,6 +398,7 @@ pub(crate) async fn list_administrators(
 #[derive(Deserialize, ToSchema)]
 pub struct NominateBody {
     pub person_id: PersonId,
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 

@@ -92,10 +92,19 @@ pub struct MfaBody {
     pub recovery_code: String,
 }
 
+/// Where the session stands after a step: when the step was the one its stage asked for
+/// (`finished`), the next stage, written to the session; otherwise the stage it is at.
 pub(crate) async fn stage_after(
     state: &AppState,
     user: &SignedIn,
+    finished: bool,
 ) -> Result<SessionOut, HttpError> {
+    if !finished {
+        return Ok(SessionOut {
+            stage: user.session.stage.as_str().into(),
+            next: String::new(),
+        });
+    }
     let creds = state
         .store
         .credentials(&user.session.username)
@@ -136,7 +145,7 @@ pub(crate) async fn session_mfa(
     )
     .await?
     .map_err(invalid)?;
-    Ok(Json(stage_after(&state, &user).await?))
+    Ok(Json(stage_after(&state, &user, true).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -201,13 +210,7 @@ pub(crate) async fn change_password(
         .store
         .set_password(user.person_id(), &hash, &event)
         .await?;
-    if forced {
-        return Ok(Json(stage_after(&state, &user).await?));
-    }
-    Ok(Json(SessionOut {
-        stage: user.session.stage.as_str().into(),
-        next: String::new(),
-    }))
+    Ok(Json(stage_after(&state, &user, forced).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -261,13 +264,7 @@ pub(crate) async fn set_questions(
         .store
         .set_security_answers(user.person_id(), &stored, &event)
         .await?;
-    if forced {
-        return Ok(Json(stage_after(&state, &user).await?));
-    }
-    Ok(Json(SessionOut {
-        stage: user.session.stage.as_str().into(),
-        next: String::new(),
-    }))
+    Ok(Json(stage_after(&state, &user, forced).await?))
 }
 
 /// A new TOTP secret to confirm.
@@ -349,14 +346,7 @@ pub(crate) async fn mfa_confirm(
             &event,
         )
         .await?;
-    let session = if forced {
-        stage_after(&state, &user).await?
-    } else {
-        SessionOut {
-            stage: user.session.stage.as_str().into(),
-            next: String::new(),
-        }
-    };
+    let session = stage_after(&state, &user, forced).await?;
     Ok(Json(MfaConfirmed {
         recovery_codes: codes,
         session,

@@ -1,6 +1,7 @@
 //! The practice's tasks, systems, system administrators and settings.
 
 use super::*;
+use crate::kit::forms::posted;
 
 pub(crate) struct TaskRow {
     pub(crate) id: String,
@@ -344,13 +345,7 @@ impl SettingsForm {
     }
 
     fn parse(pairs: &[(String, String)]) -> (Self, Result<PracticeSettings, Errors>) {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(f, _)| f == k)
-                .map(|(_, v)| v.trim().to_string())
-                .unwrap_or_default()
-        };
+        let get = |k: &str| posted(pairs, k);
         let form = SettingsForm {
             password_min_length: get("password_min_length"),
             password_max_age_days: get("password_max_age_days"),
