@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::kit::capability::{Capability, Room};
+use crate::kit::entry_form::{create_submit, edit_submit};
 use crate::kit::error::Problem;
 use crate::kit::forms::{Errors, Options, PageQuery, Paged, PracticeParam, choose, submitted};
 use crate::kit::layout::{Layout, render, render_with};
@@ -25,7 +26,6 @@ use custodian_app::assets::{
     add_access, add_flow, create_asset, load, quality, quality_of, require_edit, review_access,
     update_asset,
 };
-use custodian_app::parse_id;
 
 mod api;
 mod exports;
@@ -37,12 +37,12 @@ pub(crate) use pages::*;
 pub fn routes(r: &mut Routes) {
     r.pages()
         .get("/assets", list_page)
-        .post("/assets", create_submit)
+        .post("/assets", create_submit::<AssetForm>)
         .get("/assets/new", new_page)
         .get("/assets/quality", quality_page)
         .get("/assets/{asset_id}", asset_page)
         .get("/assets/{asset_id}/edit", edit_page)
-        .post("/assets/{asset_id}/edit", edit_submit)
+        .post("/assets/{asset_id}/edit", edit_submit::<AssetForm>)
         .post("/assets/{asset_id}/flows", flow_submit)
         .post("/assets/{asset_id}/flows/{flow_id}/remove", flow_remove)
         .post("/assets/{asset_id}/access", access_submit)

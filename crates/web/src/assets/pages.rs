@@ -1,8 +1,11 @@
 //! The asset register's pages: the list, an asset's record, its flows and access entries.
 
 use super::*;
+use crate::AppError;
+use crate::kit::entry_form::EntryForm;
 use crate::kit::forms::{posted, posted_as};
 use crate::kit::history::{or_dash, record_history};
+use custodian_app::Actor;
 
 #[derive(Deserialize, Default)]
 pub(crate) struct ListQuery {
@@ -121,23 +124,6 @@ pub(crate) async fn new_page(
     form_page(&state, &scope, f, Errors::none(), None).await
 }
 
-pub(crate) async fn create_submit(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, HttpError> {
-    let input = match form_to_input(&pairs) {
-        Ok(i) => i,
-        Err(e) => return form_page(&state, &scope, AssetInput::default(), e, None).await,
-    };
-    match submitted(create_asset(&state, &scope.actor(), &input).await)? {
-        Ok(a) => {
-            Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
-        }
-        Err(errors) => form_page(&state, &scope, input, errors, None).await,
-    }
-}
-
 pub(crate) async fn edit_page(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -151,31 +137,56 @@ pub(crate) async fn edit_page(
     form_page(&state, &scope, a.fields, Errors::none(), Some(a.id)).await
 }
 
-pub(crate) async fn edit_submit(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    InPractice(id): InPractice<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, HttpError> {
-    let existing = parse_id(&id)?;
-    let input = match form_to_input(&pairs) {
-        Ok(i) => i,
-        Err(e) => {
-            return form_page(
-                &state,
-                &scope,
-                load(&state, &scope.actor(), &id).await?.fields,
-                e,
-                Some(existing),
-            )
-            .await;
-        }
-    };
-    match submitted(update_asset(&state, &scope.actor(), &id, &input).await)? {
-        Ok(a) => {
-            Ok(Redirect::to(&format!("/practices/{}/assets/{}", scope.id(), a.id)).into_response())
-        }
-        Err(errors) => form_page(&state, &scope, input, errors, Some(existing)).await,
+/// The asset register's entry form (see `kit::entry_form`).
+pub(crate) struct AssetForm;
+
+#[async_trait::async_trait]
+impl EntryForm for AssetForm {
+    type Input = AssetInput;
+    type Entry = Asset;
+    const FOLDER: &'static str = "assets";
+
+    fn read(pairs: &[(String, String)]) -> Result<AssetInput, Errors> {
+        form_to_input(pairs)
+    }
+
+    async fn page(
+        state: &AppState,
+        scope: &PracticeScope,
+        input: AssetInput,
+        errors: Errors,
+        entry: Option<&Asset>,
+    ) -> Result<Response, HttpError> {
+        form_page(state, scope, input, errors, entry.map(|a| a.id)).await
+    }
+
+    async fn load(state: &AppState, actor: &Actor<'_>, id: &str) -> Result<Asset, AppError> {
+        load(state, actor, id).await
+    }
+
+    fn input_of(asset: &Asset) -> AssetInput {
+        asset.fields.clone()
+    }
+
+    fn id_of(asset: &Asset) -> String {
+        asset.id.to_string()
+    }
+
+    async fn create(
+        state: &AppState,
+        actor: &Actor<'_>,
+        input: &AssetInput,
+    ) -> Result<Asset, AppError> {
+        create_asset(state, actor, input).await
+    }
+
+    async fn update(
+        state: &AppState,
+        actor: &Actor<'_>,
+        id: &str,
+        input: &AssetInput,
+    ) -> Result<Asset, AppError> {
+        update_asset(state, actor, id, input).await
     }
 }
 

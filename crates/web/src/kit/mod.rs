@@ -3,6 +3,7 @@
 
 pub mod capability;
 pub mod csv;
+pub mod entry_form;
 pub mod error;
 pub mod forms;
 pub mod history;

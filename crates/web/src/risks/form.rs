@@ -1,7 +1,10 @@
 //! Adding and editing a risk.
 
 use super::*;
+use crate::AppError;
+use crate::kit::entry_form::EntryForm;
 use crate::kit::forms::{posted, posted_as};
+use custodian_app::Actor;
 
 #[derive(Template)]
 #[template(path = "risks/risk_form.html")]
@@ -192,23 +195,6 @@ pub(crate) async fn new_page(
     form_page(&state, &scope, f, Errors::none(), None).await
 }
 
-pub(crate) async fn create_submit(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, HttpError> {
-    let input = match form_to_input(&pairs) {
-        Ok(i) => i,
-        Err(e) => return form_page(&state, &scope, RiskInput::default(), e, None).await,
-    };
-    match submitted(create_risk(&state, &scope.actor(), &input).await)? {
-        Ok(r) => {
-            Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
-        }
-        Err(errors) => form_page(&state, &scope, input, errors, None).await,
-    }
-}
-
 pub(crate) async fn edit_page(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -222,21 +208,55 @@ pub(crate) async fn edit_page(
     form_page(&state, &scope, r.fields.clone(), Errors::none(), Some(&r)).await
 }
 
-pub(crate) async fn edit_submit(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    InPractice(id): InPractice<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, HttpError> {
-    let old = load(&state, &scope.actor(), &id).await?;
-    let input = match form_to_input(&pairs) {
-        Ok(i) => i,
-        Err(e) => return form_page(&state, &scope, old.fields.clone(), e, Some(&old)).await,
-    };
-    match submitted(update_risk(&state, &scope.actor(), &id, &input).await)? {
-        Ok(r) => {
-            Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
-        }
-        Err(errors) => form_page(&state, &scope, input, errors, Some(&old)).await,
+/// The risk register's entry form (see `kit::entry_form`).
+pub(crate) struct RiskForm;
+
+#[async_trait::async_trait]
+impl EntryForm for RiskForm {
+    type Input = RiskInput;
+    type Entry = Risk;
+    const FOLDER: &'static str = "risks";
+
+    fn read(pairs: &[(String, String)]) -> Result<RiskInput, Errors> {
+        form_to_input(pairs)
+    }
+
+    async fn page(
+        state: &AppState,
+        scope: &PracticeScope,
+        input: RiskInput,
+        errors: Errors,
+        entry: Option<&Risk>,
+    ) -> Result<Response, HttpError> {
+        form_page(state, scope, input, errors, entry).await
+    }
+
+    async fn load(state: &AppState, actor: &Actor<'_>, id: &str) -> Result<Risk, AppError> {
+        load(state, actor, id).await
+    }
+
+    fn input_of(risk: &Risk) -> RiskInput {
+        risk.fields.clone()
+    }
+
+    fn id_of(risk: &Risk) -> String {
+        risk.id.to_string()
+    }
+
+    async fn create(
+        state: &AppState,
+        actor: &Actor<'_>,
+        input: &RiskInput,
+    ) -> Result<Risk, AppError> {
+        create_risk(state, actor, input).await
+    }
+
+    async fn update(
+        state: &AppState,
+        actor: &Actor<'_>,
+        id: &str,
+        input: &RiskInput,
+    ) -> Result<Risk, AppError> {
+        update_risk(state, actor, id, input).await
     }
 }

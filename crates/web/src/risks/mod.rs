@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::kit::capability::{Capability, Room};
+use crate::kit::entry_form::{create_submit, edit_submit};
 use crate::kit::error::Problem;
 use crate::kit::forms::{Errors, Options, PageQuery, Paged, PracticeParam, choose, submitted};
 use crate::kit::layout::{Layout, render, render_with};
@@ -42,7 +43,7 @@ pub(crate) use record::*;
 pub fn routes(r: &mut Routes) {
     r.pages()
         .get("/risks", list_page)
-        .post("/risks", create_submit)
+        .post("/risks", create_submit::<RiskForm>)
         .get("/risks/new", new_page)
         .get("/risks/library", library_page)
         .post("/risks/library/{key}", library_submit)
@@ -50,7 +51,7 @@ pub fn routes(r: &mut Routes) {
         .get("/risks-export", export_csv)
         .get("/risks/{risk_id}", risk_page)
         .get("/risks/{risk_id}/edit", edit_page)
-        .post("/risks/{risk_id}/edit", edit_submit)
+        .post("/risks/{risk_id}/edit", edit_submit::<RiskForm>)
         .post("/risks/{risk_id}/actions", action_submit)
         .post("/risks/{risk_id}/actions/{action_id}", action_update_submit)
         .post("/risks/{risk_id}/review", review_submit)
