@@ -84,7 +84,38 @@ fn day(
     Ok(Some(custodian_domain::identity::start_of_day(d)))
 }
 
+/// The latest verification of the log, as the audit pages show it.
+async fn latest_verification(state: &AppState) -> Result<Option<VerificationView>, HttpError> {
+    Ok(state
+        .store
+        .latest_verification()
+        .await?
+        .map(|v| VerificationView {
+            ok: v.ok,
+            ran_at: show_datetime(v.ran_at),
+            summary: v.summary,
+        }))
+}
+
 impl AuditQuery {
+    /// The next page's address (`page` ends in `?` or `&`) when this one is full: the same
+    /// filter, before the last event shown.
+    fn next_page(&self, page: &str, events: &[custodian_store::StoredEvent]) -> Option<String> {
+        use crate::kit::session::urlencode;
+        let full = events.len() == self.limit.unwrap_or(100).clamp(1, 500) as usize;
+        full.then(|| {
+            let last = events.last().map(|e| e.seq).unwrap_or(0);
+            format!(
+                "{page}actor={}&action={}&outcome={}&from={}&to={}&before={last}",
+                urlencode(&self.actor),
+                urlencode(&self.action),
+                urlencode(&self.outcome),
+                urlencode(&self.from),
+                urlencode(&self.to)
+            )
+        })
+    }
+
     fn filter(
         &self,
         scope: &PracticeScope,
@@ -214,28 +245,8 @@ async fn audit_page(
     scope
         .record_list("audit.list", "audit_event", events.len())
         .await?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
-    let next = (events.len() == limit).then(|| {
-        let last = events.last().map(|e| e.seq).unwrap_or(0);
-        format!(
-            "/practices/{}/audit?actor={}&action={}&outcome={}&from={}&to={}&before={last}",
-            scope.id(),
-            crate::kit::session::urlencode(&q.actor),
-            crate::kit::session::urlencode(&q.action),
-            crate::kit::session::urlencode(&q.outcome),
-            crate::kit::session::urlencode(&q.from),
-            crate::kit::session::urlencode(&q.to)
-        )
-    });
-    let verification = state
-        .store
-        .latest_verification()
-        .await?
-        .map(|v| VerificationView {
-            ok: v.ok,
-            ran_at: show_datetime(v.ran_at),
-            summary: v.summary,
-        });
+    let next = q.next_page(&scope.path("/audit?"), &events);
+    let verification = latest_verification(&state).await?;
     let checkpoint = state.store.latest_checkpoint().await?.map(|c| c.note);
     let status = errors.status();
     let here = scope.path("/audit");
@@ -348,28 +359,14 @@ async fn provider_audit_page(
         .await?;
     let names: std::collections::HashMap<custodian_domain::PracticeId, String> =
         all.iter().map(|p| (p.id, p.name.clone())).collect();
-    let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
-    let next = (events.len() == limit).then(|| {
-        let last = events.last().map(|e| e.seq).unwrap_or(0);
-        format!(
-            "/provider/audit?practice={}&actor={}&action={}&outcome={}&from={}&to={}&before={last}",
-            crate::kit::session::urlencode(&pq.practice),
-            crate::kit::session::urlencode(&q.actor),
-            crate::kit::session::urlencode(&q.action),
-            crate::kit::session::urlencode(&q.outcome),
-            crate::kit::session::urlencode(&q.from),
-            crate::kit::session::urlencode(&q.to)
-        )
-    });
-    let verification = state
-        .store
-        .latest_verification()
-        .await?
-        .map(|v| VerificationView {
-            ok: v.ok,
-            ran_at: show_datetime(v.ran_at),
-            summary: v.summary,
-        });
+    let next = q.next_page(
+        &format!(
+            "/provider/audit?practice={}&",
+            crate::kit::session::urlencode(&pq.practice)
+        ),
+        &events,
+    );
+    let verification = latest_verification(&state).await?;
     let status = errors.status();
     Ok(render_with(
         status,

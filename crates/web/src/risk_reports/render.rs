@@ -172,38 +172,45 @@ fn threats_tables(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport) {
             d.para("No current risk threatens it.", 9.0);
             continue;
         }
-        let rows: Vec<Vec<String>> = lines
-            .iter()
-            .map(|t| {
-                vec![
-                    t.reference.clone(),
-                    t.threat.clone(),
-                    t.vulnerability.clone(),
-                    t.why.clone(),
-                    format!("{} {}", t.residual_score, t.band.label()),
-                ]
-            })
-            .collect();
+        threat_table(d, lines, true);
+    }
+    d.heading("Threats and vulnerabilities by asset", 12.0);
+    for (asset, lines) in &r.by_asset {
+        d.heading(asset, 10.0);
+        threat_table(d, lines, false);
+    }
+}
+
+/// The practice meeting's minutes and decisions.
+/// A table of threats, with how each threatens its dimension when `how` (the tables by
+/// confidentiality, integrity and availability).
+fn threat_table(
+    d: &mut crate::kit::pdf::Doc,
+    lines: &[custodian_domain::risk_report::ThreatLine],
+    how: bool,
+) {
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|t| {
+            let mut row = vec![
+                t.reference.clone(),
+                t.threat.clone(),
+                t.vulnerability.clone(),
+            ];
+            if how {
+                row.push(t.why.clone());
+            }
+            row.push(format!("{} {}", t.residual_score, t.band.label()));
+            row
+        })
+        .collect();
+    if how {
         d.table(
             &["Risk", "Threat", "Vulnerability", "How", "Residual"],
             &[0.12, 0.28, 0.26, 0.22, 0.12],
             &rows,
         );
-    }
-    d.heading("Threats and vulnerabilities by asset", 12.0);
-    for (asset, lines) in &r.by_asset {
-        d.heading(asset, 10.0);
-        let rows: Vec<Vec<String>> = lines
-            .iter()
-            .map(|t| {
-                vec![
-                    t.reference.clone(),
-                    t.threat.clone(),
-                    t.vulnerability.clone(),
-                    format!("{} {}", t.residual_score, t.band.label()),
-                ]
-            })
-            .collect();
+    } else {
         d.table(
             &["Risk", "Threat", "Vulnerability", "Residual"],
             &[0.14, 0.4, 0.34, 0.12],
@@ -212,7 +219,6 @@ fn threats_tables(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport) {
     }
 }
 
-/// The practice meeting's minutes and decisions.
 fn meeting_notes(d: &mut crate::kit::pdf::Doc, copy: &SignedCopy) {
     d.heading("Practice meeting", 12.0);
     d.heading("Minutes", 10.0);
