@@ -16,7 +16,6 @@ mod identity;
 mod imports;
 mod queries;
 mod risks;
-mod types;
 
 use std::sync::Arc;
 
@@ -26,16 +25,16 @@ use custodian_domain::{
     ProviderRole, people::ValidPerson, practice::ValidPractice,
 };
 
-pub use assets::AssetStore;
-pub use audit::AuditStore;
+// Each capability: its trait and its records.
+pub use assets::*;
+pub use audit::*;
 pub use backends::log_reader::{canonical_time, event_leaf_hash, stored_hash};
 pub use backends::postgres::PgStore;
 pub use backends::sqlite::SqliteStore;
 pub use error::StoreError;
-pub use identity::{IdentityStore, LeaverStore, StaffAccessStore};
-pub use imports::ImportStore;
-pub use risks::{RiskReportStore, RiskStore};
-pub use types::*;
+pub use identity::*;
+pub use imports::*;
+pub use risks::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -3,6 +3,9 @@
 //!
 //! Its queries are in `queries.rs`, compiled for each backend (see `backends/`).
 
+mod records;
+pub use records::*;
+
 use async_trait::async_trait;
 use custodian_domain::identity::{SessionStage, ValidAccessRequest};
 use custodian_domain::settings::PracticeSettings;
