@@ -103,7 +103,7 @@ pub async fn review_access(
     app: &App,
     actor: &Actor<'_>,
     id: &str,
-    keep: &[uuid::Uuid],
+    keep: &[custodian_domain::AccessEntryId],
     notes: &str,
 ) -> Result<custodian_store::AccessReview, AppError> {
     let asset = load(app, actor, id).await?;

@@ -74,6 +74,18 @@ id_type!(
 );
 id_type!(AssetId, "an information asset in a practice's register");
 id_type!(RiskId, "an information risk in a practice's register");
+id_type!(FlowId, "a data flow out of (or into) an information asset");
+id_type!(
+    AccessEntryId,
+    "an entry of who has access to an asset, and why"
+);
+id_type!(
+    AccessReviewId,
+    "a signed-off review of who has access to an asset"
+);
+id_type!(ActionId, "an action of a risk's treatment plan");
+id_type!(RiskReviewId, "a review of a risk");
+id_type!(AcceptanceId, "an acceptance of a risk");
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,10 @@ pub mod totp;
 pub mod validation;
 
 pub use access::{Access, Permission, PracticeRole, ProviderRole, could_grant, may_act_on};
-pub use ids::{AssetId, PersonId, PracticeId, RiskId};
+pub use ids::{
+    AcceptanceId, AccessEntryId, AccessReviewId, ActionId, AssetId, FlowId, PersonId, PracticeId,
+    RiskId, RiskReviewId,
+};
 pub use page::{Cursor, Page, PageRequest};
 pub use people::{AccountStatus, NewPerson, Person, PracticeMember};
 pub use practice::{NewPractice, Practice};

@@ -340,7 +340,13 @@ async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
     };
     assert!(matches!(
         store
-            .review_access(a.id, emis.id, &[uuid::Uuid::now_v7()], "", &iao_meta)
+            .review_access(
+                a.id,
+                emis.id,
+                &[custodian_domain::AccessEntryId::new()],
+                "",
+                &iao_meta
+            )
             .await,
         Err(StoreError::Invalid(_))
     ));

@@ -49,7 +49,7 @@ pub trait AssetStore: Send + Sync {
         &self,
         practice: PracticeId,
         asset: AssetId,
-        id: uuid::Uuid,
+        id: FlowId,
         by: &AuditMeta,
     ) -> Result<()>;
     async fn add_access(
@@ -78,7 +78,7 @@ pub trait AssetStore: Send + Sync {
         &self,
         practice: PracticeId,
         asset: AssetId,
-        id: uuid::Uuid,
+        id: AccessEntryId,
         by: &AuditMeta,
     ) -> Result<()>;
     /// Signs off a review of an asset's access: entries in `keep` are confirmed, every other
@@ -87,7 +87,7 @@ pub trait AssetStore: Send + Sync {
         &self,
         practice: PracticeId,
         asset: AssetId,
-        keep: &[uuid::Uuid],
+        keep: &[AccessEntryId],
         notes: &str,
         by: &AuditMeta,
     ) -> Result<AccessReview>;

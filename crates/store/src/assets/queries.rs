@@ -36,7 +36,7 @@ pub(super) const FLOW_QUERY: &str = "SELECT f.id, f.fields, f.created_at, a.name
 pub(super) fn flow_from(row: &DbRow) -> Result<AssetFlow> {
     let fields: String = row.try_get("fields")?;
     Ok(AssetFlow {
-        id: row.try_get("id")?,
+        id: custodian_domain::FlowId(row.try_get("id")?),
         from_name: row.try_get("from_name")?,
         to_name: row.try_get("to_name")?,
         fields: serde_json::from_str(&fields)
@@ -51,7 +51,7 @@ pub(super) const ACCESS_QUERY: &str = "SELECT x.id, x.asset_id, x.role, x.person
 pub(super) fn access_from(row: &DbRow) -> Result<AssetAccess> {
     let role: Option<String> = row.try_get("role")?;
     Ok(AssetAccess {
-        id: row.try_get("id")?,
+        id: custodian_domain::AccessEntryId(row.try_get("id")?),
         asset_id: AssetId(row.try_get("asset_id")?),
         role: role
             .map(|r| {
@@ -135,7 +135,7 @@ pub(super) const REVIEW_QUERY: &str = "SELECT r.id, r.asset_id, r.reviewed_by, p
 
 pub(super) fn review_from(row: &DbRow) -> Result<AccessReview> {
     Ok(AccessReview {
-        id: row.try_get("id")?,
+        id: custodian_domain::AccessReviewId(row.try_get("id")?),
         asset_id: AssetId(row.try_get("asset_id")?),
         reviewed_by: PersonId(row.try_get("reviewed_by")?),
         reviewed_by_name: row.try_get("reviewed_by_name")?,
@@ -412,10 +412,11 @@ impl AssetStore for ThisStore {
         &self,
         practice: PracticeId,
         asset: AssetId,
-        id: Uuid,
+        id: custodian_domain::FlowId,
         by: &AuditMeta,
     ) -> Result<()> {
-        self.remove_part(practice, asset, id, by, &FLOW_PART).await
+        self.remove_part(practice, asset, id.0, by, &FLOW_PART)
+            .await
     }
 
     async fn add_access(
@@ -512,7 +513,7 @@ impl AssetStore for ThisStore {
         &self,
         practice: PracticeId,
         asset: AssetId,
-        keep: &[Uuid],
+        keep: &[custodian_domain::AccessEntryId],
         notes: &str,
         by: &AuditMeta,
     ) -> Result<AccessReview> {
@@ -537,7 +538,7 @@ impl AssetStore for ThisStore {
                 "UPDATE asset_access SET removed_at = $3 WHERE practice_id = $1 AND id = $2",
             )
             .bind(practice.0)
-            .bind(c.id)
+            .bind(c.id.0)
             .bind(at)
             .execute(&mut *tx)
             .await?;
@@ -589,10 +590,10 @@ impl AssetStore for ThisStore {
         &self,
         practice: PracticeId,
         asset: AssetId,
-        id: Uuid,
+        id: custodian_domain::AccessEntryId,
         by: &AuditMeta,
     ) -> Result<()> {
-        self.remove_part(practice, asset, id, by, &ACCESS_PART)
+        self.remove_part(practice, asset, id.0, by, &ACCESS_PART)
             .await
     }
 }

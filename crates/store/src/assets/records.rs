@@ -18,7 +18,7 @@ pub struct Asset {
 /// A data flow out of (or into) an asset.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AssetFlow {
-    pub id: uuid::Uuid,
+    pub id: custodian_domain::FlowId,
     pub from_name: String,
     pub to_name: Option<String>,
     #[serde(flatten)]
@@ -29,7 +29,7 @@ pub struct AssetFlow {
 /// One "who has access and why" entry.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AssetAccess {
-    pub id: uuid::Uuid,
+    pub id: custodian_domain::AccessEntryId,
     pub asset_id: custodian_domain::AssetId,
     pub role: Option<PracticeRole>,
     pub person_id: Option<PersonId>,
@@ -63,7 +63,7 @@ pub type RegisterFacts = (
 /// A signed-off review of who has access to an asset.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AccessReview {
-    pub id: uuid::Uuid,
+    pub id: custodian_domain::AccessReviewId,
     pub asset_id: custodian_domain::AssetId,
     pub reviewed_by: PersonId,
     pub reviewed_by_name: String,

@@ -42,7 +42,7 @@ pub trait RiskStore: Send + Sync {
     async fn update_risk_action(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: ActionId,
         action: &custodian_domain::risks::ValidAction,
         by: &AuditMeta,
     ) -> Result<RiskAction>;

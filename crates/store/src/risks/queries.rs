@@ -29,7 +29,7 @@ pub(super) fn risk_from(row: &DbRow) -> Result<Risk> {
     let acceptance = match row.try_get::<Option<Uuid>, _>("x_id")? {
         None => None,
         Some(x) => Some(RiskAcceptance {
-            id: x,
+            id: custodian_domain::AcceptanceId(x),
             risk_id: RiskId(id),
             accepted_by: PersonId(row.try_get("x_by")?),
             accepted_by_name: row.try_get("x_by_name")?,
@@ -62,7 +62,7 @@ pub(super) const ACTION_QUERY: &str = "SELECT a.id, a.risk_id, a.description, a.
 
 pub(super) fn action_from(row: &DbRow) -> Result<RiskAction> {
     Ok(RiskAction {
-        id: row.try_get("id")?,
+        id: custodian_domain::ActionId(row.try_get("id")?),
         risk_id: RiskId(row.try_get("risk_id")?),
         description: row.try_get("description")?,
         owner_id: PersonId(row.try_get("owner_id")?),
@@ -80,7 +80,7 @@ pub(super) const RISK_REVIEW_QUERY: &str = "SELECT v.id, v.risk_id, v.reviewed_b
 
 pub(super) fn risk_review_from(row: &DbRow) -> Result<RiskReview> {
     Ok(RiskReview {
-        id: row.try_get("id")?,
+        id: custodian_domain::RiskReviewId(row.try_get("id")?),
         risk_id: RiskId(row.try_get("risk_id")?),
         reviewed_by: PersonId(row.try_get("reviewed_by")?),
         reviewed_by_name: row.try_get("reviewed_by_name")?,
@@ -507,10 +507,11 @@ impl RiskStore for ThisStore {
     async fn update_risk_action(
         &self,
         practice: PracticeId,
-        id: Uuid,
+        id: custodian_domain::ActionId,
         v: &custodian_domain::risks::ValidAction,
         by: &AuditMeta,
     ) -> Result<RiskAction> {
+        let id = id.0;
         let old = self
             .find_of(ACTION_QUERY, "a.id", practice, id, action_from)
             .await?

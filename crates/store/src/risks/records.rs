@@ -40,7 +40,7 @@ pub struct RiskFilter {
 /// An action of a risk's treatment plan.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RiskAction {
-    pub id: uuid::Uuid,
+    pub id: custodian_domain::ActionId,
     pub risk_id: custodian_domain::RiskId,
     pub description: String,
     pub owner_id: PersonId,
@@ -56,7 +56,7 @@ pub struct RiskAction {
 /// A review of a risk.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RiskReview {
-    pub id: uuid::Uuid,
+    pub id: custodian_domain::RiskReviewId,
     pub risk_id: custodian_domain::RiskId,
     pub reviewed_by: PersonId,
     pub reviewed_by_name: String,
@@ -73,7 +73,7 @@ pub struct RiskReview {
 /// An acceptance of a risk, signed off by the SIRO when above the practice's appetite.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RiskAcceptance {
-    pub id: uuid::Uuid,
+    pub id: custodian_domain::AcceptanceId,
     pub risk_id: custodian_domain::RiskId,
     pub accepted_by: PersonId,
     pub accepted_by_name: String,

@@ -552,10 +552,10 @@ pub(crate) async fn review_submit(
     InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
-    let keep: Vec<uuid::Uuid> = pairs
+    let keep: Vec<custodian_domain::AccessEntryId> = pairs
         .iter()
         .filter(|(k, _)| k == "keep")
-        .filter_map(|(_, v)| uuid::Uuid::parse_str(v).ok())
+        .filter_map(|(_, v)| v.parse().ok())
         .collect();
     let notes = posted(&pairs, "notes");
     let saved = submitted(review_access(&state, &scope.actor(), &id, &keep, &notes).await)?;
@@ -565,7 +565,7 @@ pub(crate) async fn review_submit(
 #[derive(Deserialize, ToSchema)]
 pub struct ReviewBody {
     /// The access entries still needed; every other current entry is removed.
-    pub keep: Vec<uuid::Uuid>,
+    pub keep: Vec<custodian_domain::AccessEntryId>,
     #[serde(default)]
     pub notes: String,
 }
