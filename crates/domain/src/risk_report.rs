@@ -41,7 +41,7 @@ pub struct ActionFact {
     pub description: String,
     pub owner: String,
     pub due_on: NaiveDate,
-    pub status: String,
+    pub status: crate::risks::ActionStatus,
 }
 
 /// A change to a risk recorded in the quarter (from the audit trail).
@@ -371,11 +371,17 @@ fn top_risk(f: &ReportFacts<'_>, r: &RiskFact) -> TopRisk {
     let mine: Vec<&ActionFact> = f.actions.iter().filter(|a| a.risk_id == r.id).collect();
     TopRisk {
         line: risk_line(f.matrix, r, r.controls.clone()),
-        actions_done: mine.iter().filter(|a| a.status == "done").count(),
-        actions_open: mine.iter().filter(|a| a.status != "done").count(),
+        actions_done: mine
+            .iter()
+            .filter(|a| a.status == risks::ActionStatus::Done)
+            .count(),
+        actions_open: mine
+            .iter()
+            .filter(|a| a.status != risks::ActionStatus::Done)
+            .count(),
         actions_overdue: mine
             .iter()
-            .filter(|a| risks::action_overdue(&a.status, a.due_on, f.today))
+            .filter(|a| risks::action_overdue(a.status, a.due_on, f.today))
             .count(),
     }
 }
@@ -437,7 +443,7 @@ fn overdue_actions(f: &ReportFacts<'_>) -> Vec<ActionLine> {
     let mut overdue: Vec<ActionLine> = f
         .actions
         .iter()
-        .filter(|a| risks::action_overdue(&a.status, a.due_on, f.today))
+        .filter(|a| risks::action_overdue(a.status, a.due_on, f.today))
         .filter_map(|a| {
             Some(ActionLine {
                 reference: references.get(&a.risk_id)?.to_string(),
@@ -508,14 +514,14 @@ mod tests {
                 description: "Turn on MFA".into(),
                 owner: "Ivy".into(),
                 due_on: d(9, 1),
-                status: "open".into(),
+                status: crate::risks::ActionStatus::Open,
             },
             ActionFact {
                 risk_id: new.id,
                 description: "Train staff".into(),
                 owner: "Ivy".into(),
                 due_on: d(8, 1),
-                status: "done".into(),
+                status: crate::risks::ActionStatus::Done,
             },
         ];
         let changes = [

@@ -130,8 +130,8 @@ fn actions_cannot_be_due_before_the_risk_was_raised() {
     .validate(raised)
     .unwrap();
     assert_eq!(ok.input.status, "open");
-    assert!(action_overdue("open", ok.due_on, today()));
-    assert!(!action_overdue("done", ok.due_on, today()));
+    assert!(action_overdue(ActionStatus::Open, ok.due_on, today()));
+    assert!(!action_overdue(ActionStatus::Done, ok.due_on, today()));
 }
 
 #[test]
@@ -315,4 +315,12 @@ fn the_required_fields_and_choices_declared_are_the_ones_checked() {
 fn no_matrix_is_larger_than_the_level_max() {
     assert!(MATRICES.iter().all(|m| m.size() <= LEVEL_MAX));
     assert!(MATRICES.iter().any(|m| m.size() == LEVEL_MAX));
+}
+
+#[test]
+fn the_action_statuses_are_the_choices_of_the_form() {
+    let listed: Vec<&str> = ACTION_STATUSES.iter().map(|(k, _)| *k).collect();
+    let typed: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(listed, typed);
+    assert!(ActionStatus::ALL.iter().all(|s| !s.label().is_empty()));
 }

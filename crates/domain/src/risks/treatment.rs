@@ -21,6 +21,43 @@ pub struct ValidAction {
     pub due_on: NaiveDate,
 }
 
+impl ValidAction {
+    /// The status chosen (validation leaves only a choice of the list).
+    pub fn status(&self) -> ActionStatus {
+        ActionStatus::parse(&self.input.status).unwrap_or(ActionStatus::Open)
+    }
+}
+
+/// Where an action of a treatment plan stands (the choices of [`ACTION_STATUSES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    Open,
+    InProgress,
+    Done,
+}
+
+impl ActionStatus {
+    pub const ALL: [ActionStatus; 3] = [Self::Open, Self::InProgress, Self::Done];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::InProgress => "in_progress",
+            Self::Done => "done",
+        }
+    }
+
+    /// As a practice manager reads it ("Not started", "In progress", "Done").
+    pub fn label(self) -> &'static str {
+        action_status_label(self.as_str())
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
 impl ActionInput {
     /// Checks an action of a risk raised on `raised_on`.
     pub fn validate(&self, raised_on: NaiveDate) -> Result<ValidAction, Invalid> {
@@ -258,6 +295,6 @@ pub fn attention(
 }
 
 /// Whether an action is overdue.
-pub fn action_overdue(status: &str, due_on: NaiveDate, today: NaiveDate) -> bool {
-    status != "done" && due_on < today
+pub fn action_overdue(status: ActionStatus, due_on: NaiveDate, today: NaiveDate) -> bool {
+    status != ActionStatus::Done && due_on < today
 }

@@ -68,7 +68,11 @@ pub(super) fn action_from(row: &DbRow) -> Result<RiskAction> {
         owner_id: PersonId(row.try_get("owner_id")?),
         owner_name: row.try_get("owner_name")?,
         due_on: row.try_get("due_on")?,
-        status: row.try_get("status")?,
+        status: {
+            let s: String = row.try_get("status")?;
+            custodian_domain::risks::ActionStatus::parse(&s)
+                .ok_or_else(|| StoreError::Corrupt(format!("action status {s}")))?
+        },
         created_at: row.try_get("created_at")?,
         done_at: row.try_get("done_at")?,
     })
@@ -487,9 +491,9 @@ impl RiskStore for ThisStore {
         .bind(&v.input.description)
         .bind(owner.0)
         .bind(v.due_on)
-        .bind(&v.input.status)
+        .bind(v.status().as_str())
         .bind(at)
-        .bind((v.input.status == "done").then_some(at))
+        .bind((v.status() == custodian_domain::risks::ActionStatus::Done).then_some(at))
         .execute(&mut *tx)
         .await?;
         insert_event(
@@ -526,9 +530,10 @@ impl RiskStore for ThisStore {
         )
         .await?;
         let at = now();
-        let done_at = match (old.status.as_str(), v.input.status.as_str()) {
-            (_, s) if s != "done" => None,
-            ("done", _) => old.done_at,
+        use custodian_domain::risks::ActionStatus::Done;
+        let done_at = match (old.status, v.status()) {
+            (_, s) if s != Done => None,
+            (Done, _) => old.done_at,
             _ => Some(at),
         };
         sqlx::query(
@@ -540,7 +545,7 @@ impl RiskStore for ThisStore {
         .bind(&v.input.description)
         .bind(owner.0)
         .bind(v.due_on)
-        .bind(&v.input.status)
+        .bind(v.status().as_str())
         .bind(at)
         .bind(done_at)
         .execute(&mut *tx)

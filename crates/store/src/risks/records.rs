@@ -47,8 +47,7 @@ pub struct RiskAction {
     pub owner_name: String,
     #[schema(value_type = String)]
     pub due_on: chrono::NaiveDate,
-    /// open, in_progress or done.
-    pub status: String,
+    pub status: custodian_domain::risks::ActionStatus,
     pub created_at: DateTime<Utc>,
     pub done_at: Option<DateTime<Utc>>,
 }

@@ -127,7 +127,7 @@ pub(crate) async fn list_page(
         .risk_actions(scope.id(), None)
         .await?
         .into_iter()
-        .filter(|a| risks::action_overdue(&a.status, a.due_on, today))
+        .filter(|a| risks::action_overdue(a.status, a.due_on, today))
         .filter_map(|a| {
             let (reference, title) = names.get(&a.risk_id)?;
             Some(action_row(&a, format!("{reference} {title}"), today))
@@ -181,8 +181,8 @@ pub(crate) fn action_row(a: &RiskAction, risk: String, today: chrono::NaiveDate)
         description: a.description.clone(),
         owner: a.owner_name.clone(),
         due: a.due_on.format("%-d %b %Y").to_string(),
-        status: a.status.clone(),
-        status_label: risks::action_status_label(&a.status),
-        overdue: risks::action_overdue(&a.status, a.due_on, today),
+        status: a.status.as_str().to_string(),
+        status_label: a.status.label(),
+        overdue: risks::action_overdue(a.status, a.due_on, today),
     }
 }
