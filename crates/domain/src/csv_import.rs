@@ -307,3 +307,13 @@ fn csv_row(row: usize, names: &[String], record: &csv::ByteRecord) -> CsvRow {
     }
     out
 }
+
+crate::status::status_enum!(
+    /// An uploaded spreadsheet: checked and waiting for the uploader's choice, written, or
+    /// discarded.
+    ImportStatus {
+        Pending => "pending",
+        Imported => "imported",
+        Discarded => "discarded",
+    }
+);

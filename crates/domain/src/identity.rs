@@ -138,41 +138,31 @@ pub fn reference(prefix: &str, year: i32, number: i64) -> String {
     format!("{prefix}-{year}-{number:04}")
 }
 
-/// Where a starter's or mover's request is: waiting for a practice manager, or decided.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-impl RequestStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::Pending => "pending",
-            RequestStatus::Approved => "approved",
-            RequestStatus::Rejected => "rejected",
-        }
+crate::status::status_enum!(
+    /// Where a starter's or mover's request is: waiting for a practice manager, or decided.
+    RequestStatus {
+        Pending => "pending",
+        Approved => "approved",
+        Rejected => "rejected",
     }
+);
 
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(RequestStatus::Pending),
-            "approved" => Some(RequestStatus::Approved),
-            "rejected" => Some(RequestStatus::Rejected),
-            _ => None,
-        }
+crate::status::status_enum!(
+    /// A login task of the User Authorisation Process: to do, or done.
+    GrantStatus {
+        Open => "open",
+        Done => "done",
     }
-}
+);
 
-impl std::fmt::Display for RequestStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+crate::status::status_enum!(
+    /// A recorded leaver: waiting for the exit date, carried out, or cancelled.
+    LeaverStatus {
+        Scheduled => "scheduled",
+        Done => "done",
+        Cancelled => "cancelled",
     }
-}
+);
 
 /// A new-starter (or mover) request, as the line manager fills it in.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]

@@ -169,3 +169,10 @@ pub(super) async fn insert_events(
     }
     Ok(seqs)
 }
+
+/// A row's `status` column read as its status type (`parse` is the type's own); a word the
+/// type does not have means the row is corrupt.
+pub(super) fn status_of<T>(row: &DbRow, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let word: String = row.try_get("status")?;
+    parse(&word).ok_or_else(|| StoreError::Corrupt(format!("status {word}")))
+}

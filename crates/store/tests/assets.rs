@@ -436,7 +436,7 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
         )
         .await
         .unwrap();
-    assert_eq!(staged.status, "pending");
+    assert_eq!(staged.status.as_str(), "pending");
     assert_eq!(staged.uploaded_by_name, "sam Person");
     assert_eq!(staged.content.as_deref(), Some(&b"name\nx\n"[..]));
     assert_eq!(staged.sha256.len(), 64);
@@ -475,7 +475,8 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
             .await
             .unwrap()
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "pending"
     );
 

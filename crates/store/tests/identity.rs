@@ -803,7 +803,7 @@ async fn a_leaver_loses_this_practice_and_is_deactivated_when_nothing_remains(st
         .record_leaver(a.id, sam, date, "Moving away", &by(pm, "rahmed"))
         .await
         .unwrap();
-    assert_eq!(l.status, "scheduled");
+    assert_eq!(l.status.as_str(), "scheduled");
     assert!(matches!(
         store
             .record_leaver(a.id, sam, date, "again", &by(pm, "rahmed"))

@@ -50,11 +50,7 @@ pub(super) fn request_from(row: &DbRow) -> Result<AccessRequest> {
         requested_by: PersonId(row.try_get("requested_by")?),
         requested_by_name: row.try_get("requested_by_name")?,
         requested_at: row.try_get("requested_at")?,
-        status: {
-            let status: String = row.try_get("status")?;
-            custodian_domain::identity::RequestStatus::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("request status {status}")))?
-        },
+        status: status_of(row, custodian_domain::identity::RequestStatus::parse)?,
         decided_by: row.try_get::<Option<Uuid>, _>("decided_by")?.map(PersonId),
         decided_at: row.try_get("decided_at")?,
         decision_reason: row.try_get("decision_reason")?,
@@ -74,7 +70,7 @@ pub(super) fn grant_from(row: &DbRow) -> Result<AccessGrant> {
         system_id: row.try_get("system_id")?,
         system_name: row.try_get("system_name")?,
         action: row.try_get("action")?,
-        status: row.try_get("status")?,
+        status: status_of(row, custodian_domain::identity::GrantStatus::parse)?,
         reason: row.try_get("reason")?,
         opened_at: row.try_get("opened_at")?,
         done_by: row.try_get::<Option<Uuid>, _>("done_by")?.map(PersonId),
@@ -96,7 +92,7 @@ pub(super) fn leaver_from(row: &DbRow) -> Result<Leaver> {
         reason: row.try_get("reason")?,
         recorded_by: PersonId(row.try_get("recorded_by")?),
         recorded_at: row.try_get("recorded_at")?,
-        status: row.try_get("status")?,
+        status: status_of(row, custodian_domain::identity::LeaverStatus::parse)?,
         processed_at: row.try_get("processed_at")?,
     })
 }

@@ -164,7 +164,7 @@ pub struct AccessGrant {
     /// `create` or `remove`.
     pub action: String,
     /// `open` or `done`.
-    pub status: String,
+    pub status: custodian_domain::identity::GrantStatus,
     pub reason: String,
     pub opened_at: DateTime<Utc>,
     pub done_by: Option<PersonId>,
@@ -184,7 +184,7 @@ pub struct Leaver {
     pub recorded_by: PersonId,
     pub recorded_at: DateTime<Utc>,
     /// `scheduled`, `done` or `cancelled`.
-    pub status: String,
+    pub status: custodian_domain::identity::LeaverStatus,
     pub processed_at: Option<DateTime<Utc>>,
 }
 

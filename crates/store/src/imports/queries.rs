@@ -80,7 +80,7 @@ impl ImportStore for ThisStore {
                 file_name: row.try_get("file_name")?,
                 sha256: row.try_get("sha256")?,
                 content: row.try_get("content")?,
-                status: row.try_get("status")?,
+                status: status_of(&row, custodian_domain::csv_import::ImportStatus::parse)?,
                 written: row.try_get("written")?,
                 created_at: row.try_get("created_at")?,
                 completed_at: row.try_get("completed_at")?,

@@ -15,8 +15,7 @@ pub struct RegisterImport {
     pub file_name: String,
     /// SHA-256 of the file as uploaded, in hex.
     pub sha256: String,
-    /// pending, imported or discarded.
-    pub status: String,
+    pub status: custodian_domain::csv_import::ImportStatus,
     /// Assets written, once imported.
     pub written: i64,
     pub created_at: DateTime<Utc>,

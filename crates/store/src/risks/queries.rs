@@ -68,11 +68,7 @@ pub(super) fn action_from(row: &DbRow) -> Result<RiskAction> {
         owner_id: PersonId(row.try_get("owner_id")?),
         owner_name: row.try_get("owner_name")?,
         due_on: row.try_get("due_on")?,
-        status: {
-            let s: String = row.try_get("status")?;
-            custodian_domain::risks::ActionStatus::parse(&s)
-                .ok_or_else(|| StoreError::Corrupt(format!("action status {s}")))?
-        },
+        status: status_of(row, custodian_domain::risks::ActionStatus::parse)?,
         created_at: row.try_get("created_at")?,
         done_at: row.try_get("done_at")?,
     })

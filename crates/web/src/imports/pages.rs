@@ -425,7 +425,7 @@ pub(crate) async fn decide_submit(
         register.key(),
         import.id
     );
-    if import.status != "pending" {
+    if import.status != custodian_domain::csv_import::ImportStatus::Pending {
         let e = Errors::one(
             "decision",
             "This file has already been imported or discarded",

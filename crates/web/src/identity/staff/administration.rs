@@ -58,12 +58,12 @@ pub(crate) async fn tasks_page(
         errors: Errors::none(),
         open: grants
             .iter()
-            .filter(|g| g.status == "open")
+            .filter(|g| g.status == custodian_domain::identity::GrantStatus::Open)
             .map(row)
             .collect(),
         done: grants
             .iter()
-            .filter(|g| g.status == "done")
+            .filter(|g| g.status == custodian_domain::identity::GrantStatus::Done)
             .map(row)
             .collect(),
         can_complete: scope.access.can(Permission::AccessTasksManage),

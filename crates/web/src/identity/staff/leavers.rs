@@ -124,7 +124,7 @@ pub(crate) async fn leavers_page(
                 name: l.person_name.clone(),
                 exit_date: l.exit_date.format("%-d %b %Y").to_string(),
                 reason: l.reason.clone(),
-                status: l.status.clone(),
+                status: l.status.to_string(),
             })
             .collect(),
     }))
