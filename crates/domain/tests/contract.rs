@@ -137,3 +137,36 @@ fn people_and_settings_enforce_the_limits_their_schemas_state() {
     assert!(limits_hold(&NewLeaver::default(), |l| ok(check_leaver(l, joined))) >= 1);
     assert!(limits_hold(&NewAccessRequest::default(), |r| ok(r.validate(today()))) >= 2);
 }
+
+/// Each status's words are what serde writes and reads, and what the API document lists.
+fn statuses_agree<T>(all: &[T], as_str: fn(&T) -> &'static str)
+where
+    T: Serialize + DeserializeOwned + utoipa::PartialSchema + PartialEq + std::fmt::Debug,
+{
+    let schema = serde_json::to_value(T::schema()).unwrap();
+    let listed: Vec<&str> = schema["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let words: Vec<&str> = all.iter().map(as_str).collect();
+    assert_eq!(listed, words);
+    for x in all {
+        let written = serde_json::to_value(x).unwrap();
+        assert_eq!(written, as_str(x));
+        assert_eq!(&serde_json::from_value::<T>(written).unwrap(), x);
+    }
+}
+
+#[test]
+fn every_status_is_written_sent_and_documented_as_its_word() {
+    use custodian_domain::csv_import::ImportStatus;
+    use custodian_domain::identity::{GrantStatus, LeaverStatus, RequestStatus};
+    use custodian_domain::risks::ActionStatus;
+    statuses_agree(RequestStatus::ALL, |s| s.as_str());
+    statuses_agree(GrantStatus::ALL, |s| s.as_str());
+    statuses_agree(LeaverStatus::ALL, |s| s.as_str());
+    statuses_agree(ImportStatus::ALL, |s| s.as_str());
+    statuses_agree(&ActionStatus::ALL, |s| s.as_str());
+}
