@@ -1,6 +1,7 @@
 //! The asset register's exports: CSV, the record of processing activities, the data-quality page.
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 
 /// The register's columns, in the order of the CSV export (and of the import).
 pub(crate) async fn export_csv(

@@ -161,7 +161,7 @@ async fn form_page(
                 "Add an information asset".into()
             },
             action: match existing {
-                Some(id) => format!("/practices/{}/assets/{id}/edit", scope.id()),
+                Some(id) => scope.path(&format!("/assets/{id}/edit")),
                 None => scope.path("/assets"),
             },
             f,

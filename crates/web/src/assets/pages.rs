@@ -5,6 +5,7 @@ use crate::AppError;
 use crate::kit::entry_form::EntryForm;
 use crate::kit::forms::{posted, posted_as};
 use crate::kit::history::{or_dash, record_history};
+use crate::kit::layout::PracticeAddress;
 use custodian_app::Actor;
 
 #[derive(Deserialize, Default)]
@@ -507,7 +508,7 @@ pub(crate) async fn flow_remove(
     InPractice((id, flow)): InPractice<(String, String)>,
 ) -> Result<Response, HttpError> {
     custodian_app::assets::remove_flow(&state, &scope.actor(), &id, &flow).await?;
-    Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+    Ok(Redirect::to(&scope.path(&format!("/assets/{id}"))).into_response())
 }
 
 pub(crate) async fn access_submit(
@@ -543,7 +544,7 @@ pub(crate) async fn access_remove(
     InPractice((id, entry)): InPractice<(String, String)>,
 ) -> Result<Response, HttpError> {
     custodian_app::assets::remove_access(&state, &scope.actor(), &id, &entry).await?;
-    Ok(Redirect::to(&format!("/practices/{}/assets/{id}", scope.id())).into_response())
+    Ok(Redirect::to(&scope.path(&format!("/assets/{id}"))).into_response())
 }
 
 pub(crate) async fn review_submit(

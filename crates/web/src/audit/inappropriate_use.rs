@@ -1,6 +1,7 @@
 //! The inappropriate-use report's page and API.
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 
 #[derive(Deserialize, Default)]
 pub(crate) struct ReportQuery {

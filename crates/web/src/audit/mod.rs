@@ -1,6 +1,7 @@
 //! The audit trail in the web UI and the API: filtered lists, an event with its proof, the
 //! latest checkpoint, consistency proofs, and verifiable exports.
 
+use crate::kit::layout::PracticeAddress;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};

@@ -1,6 +1,7 @@
 //! The import pages: upload, check, decide.
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 
 #[derive(Template)]
 #[template(path = "imports/register_import.html")]
@@ -98,7 +99,7 @@ pub(crate) fn upload_form(scope: &PracticeScope, errors: Errors, register: Regis
     render_with(
         status,
         &UploadPage {
-            layout: scope.layout(&format!("/practices/{}/{list}", scope.id())),
+            layout: scope.layout(&scope.path(&format!("/{list}"))),
             practice: scope.practice.clone(),
             errors,
             columns: column_help(register),
@@ -357,7 +358,7 @@ pub(crate) async fn check_form(
     Ok(render_with(
         status,
         &CheckPage {
-            layout: scope.layout(&format!("/practices/{}/{}", scope.id(), register.key())),
+            layout: scope.layout(&scope.path(&format!("/{}", register.key()))),
             practice: scope.practice.clone(),
             errors,
             uploaded_at: custodian_domain::time::show_datetime(import.created_at),

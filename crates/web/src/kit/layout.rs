@@ -37,6 +37,18 @@ pub struct SwitchItem {
     pub current: bool,
 }
 
+/// Where a practice's pages live. Templates build every link into a practice from
+/// `practice.home()` (`{{ practice.home() }}/assets`), so the address is written once.
+pub trait PracticeAddress {
+    fn home(&self) -> String;
+}
+
+impl PracticeAddress for Practice {
+    fn home(&self) -> String {
+        format!("/practices/{}", self.id)
+    }
+}
+
 /// What the page frame shows: who is signed in, where they are, where they can go.
 #[derive(Default)]
 pub struct Layout {
@@ -71,7 +83,7 @@ impl Layout {
             }
         }
         if let Some((p, access)) = practice {
-            let base = format!("/practices/{}", p.id);
+            let base = p.home();
             nav.push(NavItem {
                 href: base.clone(),
                 label: "Practice home",

@@ -413,7 +413,8 @@ impl PracticeScope {
 
     /// The path of a page of this practice: `/practices/{id}` followed by `page`.
     pub fn path(&self, page: &str) -> String {
-        format!("/practices/{}{page}", self.practice.id)
+        use crate::kit::layout::PracticeAddress;
+        format!("{}{page}", self.practice.home())
     }
 
     /// The person acting in this practice, for the application's use cases.

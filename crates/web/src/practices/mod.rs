@@ -1,6 +1,7 @@
 //! The practices: the provider's list, a practice's home page, its people and a person's page;
 //! and the signed-in person's own home.
 
+use crate::kit::layout::PracticeAddress;
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, header};
@@ -191,7 +192,7 @@ async fn create_practice(
         Err(Invalid(errors)) => return practices_page(&state, &user, None, errors, form).await,
     };
     match state.store.create_practice(&valid, &meta).await {
-        Ok(p) => Ok(Redirect::to(&format!("/practices/{}", p.id)).into_response()),
+        Ok(p) => Ok(Redirect::to(&p.home()).into_response()),
         Err(custodian_store::StoreError::Conflict { field, message }) => {
             practices_page(
                 &state,
@@ -225,7 +226,7 @@ async fn practice_home(
     scope: PracticeScope,
 ) -> Result<Response, HttpError> {
     let a = &scope.access;
-    let base = format!("/practices/{}", scope.id());
+    let base = scope.path("");
     let staff_count = if a.can(Permission::PeopleView) {
         Some(state.store.access_overview(scope.id()).await?.len())
     } else {
@@ -338,7 +339,7 @@ async fn person(
     scope
         .record(scope.event("person.view", "person", Some(person_id.to_string())))
         .await?;
-    let here = format!("/practices/{}/people/{}", scope.id(), person_id);
+    let here = scope.path(&format!("/people/{}", person_id));
     let a = &scope.access;
     let mut actions = Vec::new();
     let within_reach =

@@ -1,6 +1,7 @@
 //! The quarterly reports' pages: the list, a report, its minutes and sign-off.
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 use custodian_domain::risk_report::ReportStatus;
 
 pub(crate) struct ReportRow {

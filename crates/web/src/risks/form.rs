@@ -4,6 +4,7 @@ use super::*;
 use crate::AppError;
 use crate::kit::entry_form::EntryForm;
 use crate::kit::forms::{posted, posted_as};
+use crate::kit::layout::PracticeAddress;
 use custodian_app::Actor;
 
 #[derive(Template)]
@@ -112,7 +113,7 @@ pub(crate) async fn form_page(
             None => "Add a risk".into(),
         },
         action: match existing {
-            Some(r) => format!("/practices/{}/risks/{}/edit", scope.id(), r.id),
+            Some(r) => scope.path(&format!("/risks/{}/edit", r.id)),
             None => scope.path("/risks"),
         },
         category: choose(risks::CATEGORIES, &f.category, Some("Choose")),

@@ -1,6 +1,7 @@
 //! The threat library and the practice's risk matrix.
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 
 #[derive(Template)]
 #[template(path = "risks/risk_library.html")]
@@ -95,7 +96,7 @@ pub(crate) async fn library_submit(
     InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let r = from_library(&state, &scope, &key).await?;
-    Ok(Redirect::to(&format!("/practices/{}/risks/{}", scope.id(), r.id)).into_response())
+    Ok(Redirect::to(&scope.path(&format!("/risks/{}", r.id))).into_response())
 }
 
 #[derive(Template)]

@@ -1,6 +1,7 @@
 //! The risk register's list page.
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 
 pub(crate) struct RiskRow {
     pub(crate) id: String,

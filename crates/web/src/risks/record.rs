@@ -3,6 +3,7 @@
 use super::*;
 use crate::kit::forms::posted;
 use crate::kit::history::{or_dash, record_history};
+use crate::kit::layout::PracticeAddress;
 
 #[derive(Template)]
 #[template(path = "risks/risk.html")]
@@ -187,7 +188,7 @@ pub(crate) async fn risk_page(
 }
 
 pub(crate) fn back(scope: &PracticeScope, id: &str, anchor: &str) -> Response {
-    Redirect::to(&format!("/practices/{}/risks/{id}#{anchor}", scope.id())).into_response()
+    Redirect::to(&scope.path(&format!("/risks/{id}#{anchor}"))).into_response()
 }
 
 pub(crate) async fn action_submit(

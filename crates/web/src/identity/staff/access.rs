@@ -1,6 +1,7 @@
 //! Who has access, and the security page (locked accounts, dormant accounts).
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 
 pub(crate) struct AccessRow {
     pub(crate) id: String,

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::kit::forms::posted;
+use crate::kit::layout::PracticeAddress;
 
 pub(crate) struct TaskRow {
     pub(crate) id: String,

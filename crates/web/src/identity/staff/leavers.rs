@@ -1,6 +1,7 @@
 //! Leavers' pages.
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 
 #[derive(Template)]
 #[template(path = "identity/leaver_new.html")]

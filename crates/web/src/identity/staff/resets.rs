@@ -1,6 +1,7 @@
 //! Verifying a caller's identity and resetting their password.
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 
 #[derive(Template)]
 #[template(path = "identity/verify_identity.html")]
@@ -110,7 +111,7 @@ pub(crate) async fn verify_identity_submit(
             otp: one_time_password,
             expires: show_datetime(expires),
             starts: None,
-            back: format!("/practices/{}/people/{}", scope.id(), m.person.id),
+            back: scope.path(&format!("/people/{}", m.person.id)),
         })),
         Ok(IdentityCheck::Failed { remaining }) => {
             verify_page_for(&state, &scope, &person, Errors::one("answer_1", format!("The answers do not match the ones on record. Do not issue a password. {remaining} attempts remain."))).await

@@ -1,6 +1,7 @@
 //! Starters' and movers' pages: requests, approval, rejection.
 
 use super::*;
+use crate::kit::layout::PracticeAddress;
 
 pub(crate) struct RequestRow {
     pub(crate) id: String,
@@ -163,7 +164,7 @@ pub(crate) async fn request_form(
                 None => "Request access for a new starter".into(),
             },
             action: match mover {
-                Some(m) => format!("/practices/{}/people/{}/move", scope.id(), m.person.id),
+                Some(m) => scope.path(&format!("/people/{}/move", m.person.id)),
                 None => scope.path("/requests"),
             },
             is_mover: mover.is_some(),
@@ -237,9 +238,7 @@ pub(crate) async fn starter_submit(
         Err(errors) => return request_form(&state, &scope, errors, form, None).await,
     };
     match request_access(&state, &scope.actor(), None, &input).await {
-        Ok(r) => Ok(
-            Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
-        ),
+        Ok(r) => Ok(Redirect::to(&scope.path(&format!("/requests/{}", r.id))).into_response()),
         Err(AppError::Invalid(i)) => request_form(&state, &scope, i.into(), form, None).await,
         Err(AppError::Conflict { field, message }) => {
             request_form(&state, &scope, Errors::one(&field, message), form, None).await
@@ -291,9 +290,7 @@ pub(crate) async fn mover_submit(
         Err(errors) => return request_form(&state, &scope, errors, form, Some(&m)).await,
     };
     match submitted(request_access(&state, &scope.actor(), Some(m.person.id), &input).await)? {
-        Ok(r) => Ok(
-            Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
-        ),
+        Ok(r) => Ok(Redirect::to(&scope.path(&format!("/requests/{}", r.id))).into_response()),
         Err(errors) => request_form(&state, &scope, errors, form, Some(&m)).await,
     }
 }
@@ -403,12 +400,12 @@ pub(crate) async fn approve(
                 starts: (!settings.early_sign_in
                     && r.start_date > identity::london_today(state.clock.now()))
                 .then(|| r.start_date.format("%-d %B %Y").to_string()),
-                back: format!("/practices/{}/requests/{}", scope.id(), r.id),
+                back: scope.path(&format!("/requests/{}", r.id)),
             }))
         }
-        Ok((r, None)) => Ok(
-            Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
-        ),
+        Ok((r, None)) => {
+            Ok(Redirect::to(&scope.path(&format!("/requests/{}", r.id))).into_response())
+        }
         Err(AppError::Invalid(i)) => request_page_for(&state, &scope, id, i.into()).await,
         Err(AppError::Conflict { field, message }) => {
             request_page_for(&state, &scope, id, Errors::one(&field, message)).await
@@ -425,9 +422,7 @@ pub(crate) async fn reject(
 ) -> Result<Response, HttpError> {
     let id = parse_id(&id)?;
     match reject_request(&state, &scope.actor(), id, &form.reason).await {
-        Ok(r) => Ok(
-            Redirect::to(&format!("/practices/{}/requests/{}", scope.id(), r.id)).into_response(),
-        ),
+        Ok(r) => Ok(Redirect::to(&scope.path(&format!("/requests/{}", r.id))).into_response()),
         Err(AppError::Invalid(i)) => {
             let errors = Errors(
                 i.0.into_iter()
