@@ -42,12 +42,8 @@ impl ThisStore {
         id: Uuid,
         from: fn(&DbRow) -> Result<T>,
     ) -> Result<Option<T>> {
-        let row = sqlx::query(&format!("{query} AND {id_column} = $2"))
-            .bind(practice.0)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(from).transpose()
+        let mut conn = self.pool.acquire().await?;
+        find_in(&mut conn, query, id_column, practice, id, from).await
     }
 
     /// The records a register's query reads (it filters on the practice as `$1`; `narrowed`,
