@@ -18,7 +18,6 @@ pub mod risk_import;
 pub mod risk_report;
 pub mod risks;
 pub mod settings;
-#[macro_use]
 mod status;
 pub mod time;
 pub mod totp;

@@ -43,8 +43,14 @@ use crate::{AppError, AppState, HttpError};
 pub struct ApiDoc;
 
 /// The whole OpenAPI document: every part of the API merged, with the rules every operation
-/// shares written in (see [`crate::contract`]).
-pub fn document() -> serde_json::Value {
+/// shares written in (see [`crate::contract`]). Built once: it never changes while the server
+/// runs, and `/api/v1/openapi.json` is public.
+pub fn document() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(build);
+    &DOCUMENT
+}
+
+fn build() -> serde_json::Value {
     let mut api = ApiDoc::openapi();
     for part in crate::CAPABILITIES.iter().filter_map(|c| c.api) {
         api.merge(part());
@@ -91,8 +97,17 @@ pub fn routes(r: &mut Routes) {
         .get("/people/{person_id}", get_person);
 }
 
-async fn openapi_json() -> Json<serde_json::Value> {
-    Json(document())
+async fn openapi_json() -> Response {
+    static BODY: std::sync::LazyLock<axum::body::Bytes> = std::sync::LazyLock::new(|| {
+        serde_json::to_vec(document())
+            .expect("the OpenAPI document is JSON")
+            .into()
+    });
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        BODY.clone(),
+    )
+        .into_response()
 }
 
 /// The signed-in person, their practices and roles.
@@ -553,6 +568,6 @@ mod tests {
                 _ => {}
             }
         }
-        walk(&super::document(), "");
+        walk(super::document(), "");
     }
 }
