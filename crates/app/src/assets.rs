@@ -2,6 +2,9 @@
 //! or an asset's own Information Asset Owner), their data flows and access entries, and the
 //! register's data-quality gaps.
 
+/// Neither scheduled jobs nor items that need attention.
+pub const CAPABILITY: crate::Capability = crate::Capability::PLAIN;
+
 use custodian_domain::assets::{self, AccessInput, AssetInput, FlowInput, Gap};
 use custodian_domain::{AssetId, Invalid, Permission, PersonId, PracticeRole};
 use custodian_store::{Asset, AssetAccess, AssetFilter, AssetFlow};

@@ -1,7 +1,7 @@
 //! What needs a person's attention in a practice, gathered from every capability through one
-//! interface ([`AttentionFn`], listed in [`crate::ATTENTION`]): the practice's home page shows
-//! it, and the digest will send it. A capability adds its due and overdue items by adding its
-//! function to that list.
+//! interface ([`AttentionFn`], in each [`crate::Capability`]): the practice's home page shows
+//! it, and the digest will send it. A capability adds its due and overdue items by naming its
+//! function in its `CAPABILITY`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,7 +26,7 @@ pub type AttentionFn = for<'a> fn(&'a App, &'a Actor<'a>) -> AttentionFuture<'a>
 /// Everything that needs the actor's attention in their practice, capability by capability.
 pub async fn needs_attention(app: &App, actor: &Actor<'_>) -> Result<Vec<Attention>, AppError> {
     let mut all = Vec::new();
-    for f in crate::ATTENTION {
+    for f in crate::CAPABILITIES.iter().filter_map(|c| c.attention) {
         all.extend(f(app, actor).await?);
     }
     Ok(all)

@@ -2,6 +2,9 @@
 //! practice as it is now, then written whole or as its valid rows, as the uploader chooses.
 //! The pages, the API and `custodian assets|risks import` all go through here.
 
+/// Neither scheduled jobs nor items that need attention.
+pub const CAPABILITY: crate::Capability = crate::Capability::PLAIN;
+
 use custodian_domain::asset_import::{self, ImportContext, Member};
 use custodian_domain::csv_import::{ImportPlan, RowError};
 use custodian_domain::risk_import::{self, RiskImportContext};

@@ -9,19 +9,32 @@
 //! One module per capability, as on every floor of the house (docs/architecture.md).
 
 pub mod actor;
-pub mod assets;
-pub mod audit;
 pub mod clock;
 pub mod error;
 pub mod heavy;
 pub mod home;
-pub mod identity;
-pub mod imports;
-pub mod practices;
-pub mod risk_reports;
-pub mod risks;
 pub mod scheduler;
 pub mod secrets;
+
+/// Every capability's use cases, one line each, in the order their scheduled jobs run within a
+/// tick. A new register adds its line here (see docs/architecture.md).
+macro_rules! capabilities {
+    ($($name:ident,)*) => {
+        $(pub mod $name;)*
+        /// Every capability, as listed above.
+        pub const CAPABILITIES: &[&Capability] = &[$(&$name::CAPABILITY),*];
+    };
+}
+
+capabilities! {
+    practices,
+    identity,
+    assets,
+    imports,
+    risks,
+    risk_reports,
+    audit,
+}
 
 use std::sync::Arc;
 
@@ -79,21 +92,30 @@ impl App {
     }
 }
 
-/// Every capability's scheduled jobs, in the order they run within a tick. A capability with
-/// time-driven work adds its job here: one line.
-pub fn jobs() -> Vec<scheduler::Job> {
-    vec![
-        identity::leavers::JOB,
-        risk_reports::QUARTERLY_DRAFTS,
-        audit::CHECKPOINT,
-        audit::RETENTION,
-        audit::VERIFICATION,
-    ]
+/// What a capability brings besides its use cases: its time-driven work and what it has that
+/// needs a person's attention. Each capability's module has its `CAPABILITY`.
+pub struct Capability {
+    /// Its scheduled jobs, in the order they run within a tick.
+    pub jobs: &'static [scheduler::Job],
+    /// Its due and overdue items for a person (see [`home`]).
+    pub attention: Option<home::AttentionFn>,
 }
 
-/// Every capability's contribution to what needs a person's attention (see [`home`]). A
-/// capability with due or overdue items adds its function here: one line.
-pub const ATTENTION: &[home::AttentionFn] = &[identity::attention, risk_reports::attention];
+impl Capability {
+    /// A capability with neither jobs nor items that need attention.
+    pub const PLAIN: Capability = Capability {
+        jobs: &[],
+        attention: None,
+    };
+}
+
+/// Every capability's scheduled jobs, in the order they run within a tick.
+pub fn jobs() -> Vec<scheduler::Job> {
+    CAPABILITIES
+        .iter()
+        .flat_map(|c| c.jobs.iter().copied())
+        .collect()
+}
 
 /// An id from a path or a form: one that does not parse names nothing, so it is not found
 /// (never a 400 that would tell a prober the shape of ids).

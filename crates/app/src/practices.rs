@@ -1,5 +1,8 @@
 //! Practices: the provider's list of the practices it serves.
 
+/// Neither scheduled jobs nor items that need attention.
+pub const CAPABILITY: crate::Capability = crate::Capability::PLAIN;
+
 use custodian_domain::Practice;
 
 use crate::{App, AppError};

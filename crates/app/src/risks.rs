@@ -2,6 +2,9 @@
 //! own owner), their actions, reviews and acceptance; and whether the practice's risks fit a
 //! risk matrix (before a practice or the provider changes it).
 
+/// Neither scheduled jobs nor items that need attention.
+pub const CAPABILITY: crate::Capability = crate::Capability::PLAIN;
+
 use custodian_domain::risks::{
     self, AcceptanceInput, ActionInput, Band, Matrix, ReviewInput, RiskInput,
 };

@@ -23,6 +23,7 @@ pub enum Cadence {
 
 /// A piece of time-driven work. `run` returns a summary of what it did, or `None` when there
 /// was nothing to do.
+#[derive(Clone, Copy)]
 pub struct Job {
     pub name: &'static str,
     pub cadence: Cadence,

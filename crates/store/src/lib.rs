@@ -8,14 +8,52 @@
 //! - SQL is explicit and parameterised; the two backends share the text of their queries
 //!   (see `queries.rs`) and differ only in their migrations.
 
-mod assets;
-mod audit;
+/// Every capability the store keeps, one line each: its folder (its traits and records), the
+/// traits it adds to [`Store`], and its queries, which both backends compile (see
+/// docs/architecture.md). A new register adds its line here.
+macro_rules! capabilities {
+    ($($name:ident: $trait:ident $(+ $more:ident)* => $queries:literal,)*) => {
+        $(mod $name; pub use $name::*;)*
+
+        /// Every capability's storage, which a [`Store`] keeps.
+        pub trait Capabilities: $($trait $(+ $more)* +)* Send + Sync {}
+        impl<T: $($trait $(+ $more)* +)* Send + Sync> Capabilities for T {}
+
+        /// The queries both backends share: every capability's queries as a module of the
+        /// backend that invokes this, compiled against its `ThisStore`, `DbRow` and `BEGIN`.
+        macro_rules! shared_queries {
+            () => {
+                $(
+                    #[path = $queries]
+                    #[allow(clippy::duplicate_mod)] // once per backend, by design
+                    mod $name;
+                    #[allow(unused_imports)]
+                    use $name::*;
+                )*
+                #[path = "../practices/queries.rs"]
+                #[allow(clippy::duplicate_mod)]
+                mod practices;
+                #[path = "../recorded.rs"]
+                #[allow(clippy::duplicate_mod)]
+                mod recorded;
+                use practices::*;
+                use recorded::*;
+            };
+        }
+    };
+}
+
+capabilities! {
+    identity: IdentityStore + StaffAccessStore + LeaverStore => "../identity/queries.rs",
+    audit: AuditStore => "../audit/queries.rs",
+    assets: AssetStore => "../assets/queries.rs",
+    imports: ImportStore => "../imports/queries.rs",
+    risks: RiskStore + RiskReportStore => "../risks/queries.rs",
+}
+
 mod backends;
 mod error;
-mod identity;
-mod imports;
 mod queries;
-mod risks;
 
 use std::sync::Arc;
 
@@ -25,16 +63,10 @@ use custodian_domain::{
     ProviderRole, people::ValidPerson, practice::ValidPractice,
 };
 
-// Each capability: its trait and its records.
-pub use assets::*;
-pub use audit::*;
 pub use backends::log_reader::{canonical_time, event_leaf_hash, stored_hash};
 pub use backends::postgres::PgStore;
 pub use backends::sqlite::SqliteStore;
 pub use error::StoreError;
-pub use identity::*;
-pub use imports::*;
-pub use risks::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -48,19 +80,7 @@ pub enum Backend {
 /// Everything Custodian keeps. One implementation per backend; both pass the same conformance
 /// suite (`tests/conformance.rs`).
 #[async_trait]
-pub trait Store:
-    IdentityStore
-    + StaffAccessStore
-    + LeaverStore
-    + AuditStore
-    + AssetStore
-    + ImportStore
-    + RiskStore
-    + RiskReportStore
-    + Send
-    + Sync
-    + 'static
-{
+pub trait Store: Capabilities + 'static {
     fn backend(&self) -> Backend;
 
     /// The concrete store, for tests that reach under the interface.

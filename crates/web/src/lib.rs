@@ -6,16 +6,29 @@
 //! every route: request ids, logging, security headers, cross-site refusal, sessions, the body
 //! limit and error rendering.
 
-pub mod assets;
-pub mod audit;
 pub mod contract;
-pub mod identity;
-pub mod imports;
 pub mod kit;
-pub mod openapi;
-pub mod practices;
-pub mod risk_reports;
-pub mod risks;
+
+/// Every capability of the web, one line each, in the order their rooms and pages are listed.
+/// A new register adds its line here (see docs/architecture.md).
+macro_rules! capabilities {
+    ($($name:ident,)*) => {
+        $(pub mod $name;)*
+        /// Every capability, as listed above.
+        pub const CAPABILITIES: &[kit::capability::Capability] = &[$($name::CAPABILITY),*];
+    };
+}
+
+capabilities! {
+    practices,
+    identity,
+    assets,
+    imports,
+    risks,
+    risk_reports,
+    audit,
+    openapi,
+}
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -110,26 +123,11 @@ impl std::ops::DerefMut for AppState {
     }
 }
 
-/// Every capability of the web, in the order their rooms and pages are listed. A new register
-/// adds its line here (see docs/architecture.md).
-pub const CAPABILITIES: &[kit::capability::Capability] = &[
-    kit::capability::Capability::routes(kit::security::routes),
-    practices::CAPABILITY,
-    kit::capability::Capability::routes(identity::account::routes),
-    identity::staff::CAPABILITY,
-    identity::api::CAPABILITY,
-    assets::CAPABILITY,
-    imports::CAPABILITY,
-    risks::CAPABILITY,
-    risk_reports::CAPABILITY,
-    audit::CAPABILITY,
-    openapi::CAPABILITY,
-];
-
 /// Every route of the application, in one table: the router is built from it, and tests walk it
 /// (so a new route is covered by the isolation and sign-in tests without anyone remembering).
 pub fn route_table() -> kit::routes::Routes {
     let mut r = kit::routes::Routes::default();
+    kit::security::routes(&mut r);
     for c in CAPABILITIES {
         (c.routes)(&mut r);
     }

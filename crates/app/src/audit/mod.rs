@@ -1,6 +1,12 @@
 //! The audit trail's use cases: the log service (integration, checkpoints, proofs, exports,
 //! verification) and retention.
 
+/// Checkpoints, retention and verification of the log.
+pub const CAPABILITY: crate::Capability = crate::Capability {
+    jobs: &[CHECKPOINT, RETENTION, VERIFICATION],
+    attention: None,
+};
+
 pub mod inappropriate_use;
 pub mod service;
 

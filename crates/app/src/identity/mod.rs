@@ -1,5 +1,11 @@
 //! Identity and access: the practices' User Authorisation Process.
 
+/// Leavers deactivated on their exit date; what waits for approval or is locked.
+pub const CAPABILITY: crate::Capability = crate::Capability {
+    jobs: &[leavers::JOB],
+    attention: Some(attention),
+};
+
 pub mod administrators;
 pub mod leavers;
 pub mod resets;

@@ -1,6 +1,12 @@
 //! The quarterly risk report: drafted by the scheduler when a quarter ends, minuted at the
 //! practice meeting, signed off by the SIRO; the signed copy is kept as it was signed.
 
+/// The quarter's draft report, and reports waiting for sign-off.
+pub const CAPABILITY: crate::Capability = crate::Capability {
+    jobs: &[QUARTERLY_DRAFTS],
+    attention: Some(attention),
+};
+
 use custodian_domain::quarters::{Quarter, parse_quarter};
 use custodian_domain::risk_report::ReportStatus;
 use custodian_domain::risk_report::{

@@ -6,13 +6,9 @@ use custodian_domain::assets::{AccessInput, FlowInput};
 /// Each practice's register: its main systems and records, how data moves, who has access.
 /// Each practice's register: EMIS Web (linked to the EMIS Web logins), Docman, CCTV and a
 /// paper store, with flows and access entries. Returns each practice's EMIS Web asset.
-pub(super) async fn seed_assets(
-    store: &SharedStore,
-    practices: &[PracticeId],
-    staff: &std::collections::HashMap<&str, custodian_domain::PersonId>,
-    systems: &[Vec<uuid::Uuid>],
-    today: chrono::NaiveDate,
-) -> Result<Vec<custodian_domain::AssetId>, StoreError> {
+pub(super) async fn seed(demo: &mut Demo<'_>) -> Result<(), StoreError> {
+    let (store, today) = (demo.store, demo.today);
+    let Demo { practices, staff, systems, .. } = &*demo;
     let mut emis_assets = Vec::new();
     use custodian_domain::assets::AssetInput;
     let owners = ["m.kowalski", "l.chen", "d.murphy"];
@@ -124,7 +120,8 @@ pub(super) async fn seed_assets(
             .await?;
         seed_flows_and_access(store, *practice, iao, &by, [emis.id, docman.id, cctv.id]).await?;
     }
-    Ok(emis_assets)
+    demo.emis_assets = emis_assets;
+    Ok(())
 }
 
 /// A practice's demo data flows (one unencrypted, one without an agreement) and access

@@ -5,13 +5,9 @@ use super::*;
 /// Security questions for everyone, MFA for those who must use it, nominated administrators,
 /// each practice's systems with logins to create, a starter waiting for approval, and a
 /// leaver due at the end of the month: so every identity page has something to show.
-pub(super) async fn seed_identity(
-    store: &SharedStore,
-    practices: &[PracticeId],
-    staff: &std::collections::HashMap<&str, custodian_domain::PersonId>,
-    provider: &std::collections::HashMap<&str, custodian_domain::PersonId>,
-    password_hash: &str,
-) -> Result<(), StoreError> {
+pub(super) async fn seed(demo: &mut Demo<'_>) -> Result<(), StoreError> {
+    let (store, today) = (demo.store, demo.today);
+    let Demo { practices, staff, provider, password_hash, .. } = &*demo;
     use custodian_domain::identity::SECURITY_QUESTIONS;
     let by = AuditMeta::system("demo");
     let passwords = custodian_app::Passwords::new(2);
@@ -87,10 +83,9 @@ pub(super) async fn seed_identity(
         }
         systems.push(ids);
     }
-    let today = custodian_domain::identity::london_today(chrono::Utc::now());
     seed_riverside(store, practices[0], staff, &systems, today).await?;
-    let emis_assets = seed_assets(store, practices, staff, &systems, today).await?;
-    seed_risks(store, practices, staff, &emis_assets, today).await
+    demo.systems = systems;
+    Ok(())
 }
 
 /// Someone acting in the demo's history.

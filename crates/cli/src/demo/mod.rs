@@ -4,13 +4,41 @@
 use custodian_domain::{NewPerson, NewPractice, PracticeId, PracticeRole, ProviderRole};
 use custodian_store::{AuditMeta, NewAccount, SharedStore, StoreError};
 
-mod assets;
-mod identity;
-mod risks;
+/// Every register's demo data, one line each, in the order it is made (each builds on what
+/// the ones before it left in [`Demo`]). A new register adds its line here.
+macro_rules! registers {
+    ($($name:ident,)*) => {
+        $(mod $name;)*
+        async fn seed_registers(demo: &mut Demo<'_>) -> Result<(), StoreError> {
+            $($name::seed(demo).await?;)*
+            Ok(())
+        }
+    };
+}
 
-use assets::seed_assets;
-use identity::seed_identity;
-use risks::seed_risks;
+registers! {
+    identity,
+    assets,
+    risks,
+}
+
+/// The demo's practices and people, and what each register's demo data made that a later one
+/// builds on.
+struct Demo<'a> {
+    store: &'a SharedStore,
+    practices: Vec<PracticeId>,
+    /// Practice staff by username.
+    staff: std::collections::HashMap<&'static str, custodian_domain::PersonId>,
+    /// Provider staff by username.
+    provider: std::collections::HashMap<&'static str, custodian_domain::PersonId>,
+    /// The hash of [`DEMO_PASSWORD`].
+    password_hash: String,
+    today: chrono::NaiveDate,
+    /// Each practice's systems (identity), in the order of `SYSTEMS`.
+    systems: Vec<Vec<uuid::Uuid>>,
+    /// Each practice's EMIS Web asset (assets).
+    emis_assets: Vec<custodian_domain::AssetId>,
+}
 
 /// The password of every demo account. Printed at start: this is fictional data only.
 pub const DEMO_PASSWORD: &str = "demo-custodian-2026";
@@ -178,6 +206,39 @@ const ADMINISTRATORS: &[(&str, usize, &str, &str)] = &[
     ),
 ];
 
+/// The demo's practices, in the order of `PRACTICES`.
+async fn create_practices(
+    store: &SharedStore,
+    by: &AuditMeta,
+) -> Result<Vec<PracticeId>, StoreError> {
+    let mut ids = Vec::new();
+    for (name, ods) in PRACTICES {
+        let valid = NewPractice {
+            name: name.into(),
+            ods_code: ods.into(),
+        }
+        .validate()?;
+        ids.push(store.create_practice(&valid, by).await?.id);
+    }
+    Ok(ids)
+}
+
+/// What a member of staff does, in the list of demo accounts: their roles (or job title) and
+/// practice.
+fn staff_description(job_title: &str, roles: &[PracticeRole], practice: usize) -> String {
+    let roles_text = roles
+        .iter()
+        .filter(|r| **r != PracticeRole::Staff)
+        .map(|r| r.label())
+        .collect::<Vec<_>>();
+    let what = if roles_text.is_empty() {
+        job_title.to_string()
+    } else {
+        roles_text.join(", ")
+    };
+    format!("{what}, {}", PRACTICES[practice].0)
+}
+
 /// Creates the demo data unless it is there already; returns the accounts to show.
 pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
     let fresh = store.provider_name().await?.is_none();
@@ -187,17 +248,11 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
         .await
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut accounts = Vec::new();
-    let mut practice_ids: Vec<PracticeId> = Vec::new();
-    if fresh {
-        for (name, ods) in PRACTICES {
-            let valid = NewPractice {
-                name: name.into(),
-                ods_code: ods.into(),
-            }
-            .validate()?;
-            practice_ids.push(store.create_practice(&valid, &by).await?.id);
-        }
-    }
+    let practice_ids = if fresh {
+        create_practices(store, &by).await?
+    } else {
+        Vec::new()
+    };
     let account = |username: &str,
                    full_name: &str,
                    provider_roles: Vec<ProviderRole>|
@@ -215,7 +270,7 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
             provider_roles,
         })
     };
-    let mut provider_ids: std::collections::HashMap<&str, custodian_domain::PersonId> =
+    let mut provider_ids: std::collections::HashMap<&'static str, custodian_domain::PersonId> =
         Default::default();
     for (username, full_name, roles, dpo) in PROVIDER_STAFF {
         if fresh {
@@ -250,7 +305,7 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
             description,
         });
     }
-    let mut created: std::collections::HashMap<&str, custodian_domain::PersonId> =
+    let mut created: std::collections::HashMap<&'static str, custodian_domain::PersonId> =
         Default::default();
     for (username, full_name, job_title, practice, roles) in STAFF {
         if fresh {
@@ -268,23 +323,23 @@ pub async fn seed(store: &SharedStore) -> Result<Vec<DemoAccount>, StoreError> {
                 .add_member(practice_ids[*practice], id, job_title, roles, &by)
                 .await?;
         }
-        let roles_text = roles
-            .iter()
-            .filter(|r| **r != PracticeRole::Staff)
-            .map(|r| r.label())
-            .collect::<Vec<_>>();
-        let what = if roles_text.is_empty() {
-            job_title.to_string()
-        } else {
-            roles_text.join(", ")
-        };
         accounts.push(DemoAccount {
             username: username.to_string(),
-            description: format!("{what}, {}", PRACTICES[*practice].0),
+            description: staff_description(job_title, roles, *practice),
         });
     }
     if fresh {
-        seed_identity(store, &practice_ids, &created, &provider_ids, &hash).await?;
+        let mut demo = Demo {
+            store,
+            practices: practice_ids,
+            staff: created,
+            provider: provider_ids,
+            password_hash: hash,
+            today: custodian_domain::identity::london_today(chrono::Utc::now()),
+            systems: Vec::new(),
+            emis_assets: Vec::new(),
+        };
+        seed_registers(&mut demo).await?;
         store
             .set_provider_name("Northshire IG Services", &by)
             .await?;

@@ -5,13 +5,9 @@ use custodian_domain::risks::ActionInput;
 
 /// Each practice's risk register: threats from the library linked to EMIS Web, one with an
 /// overdue action, one reviewed, and one accepted by the SIRO above the appetite.
-pub(super) async fn seed_risks(
-    store: &SharedStore,
-    practices: &[PracticeId],
-    staff: &std::collections::HashMap<&str, custodian_domain::PersonId>,
-    emis: &[custodian_domain::AssetId],
-    today: chrono::NaiveDate,
-) -> Result<(), StoreError> {
+pub(super) async fn seed(demo: &mut Demo<'_>) -> Result<(), StoreError> {
+    let (store, today) = (demo.store, demo.today);
+    let Demo { practices, staff, emis_assets: emis, .. } = &*demo;
     use custodian_domain::risks::{self, AcceptanceInput, Band, MATRIX_5X5, ReviewInput};
     let owners = ["m.kowalski", "l.chen", "d.murphy"];
     let managers = ["r.ahmed", "k.mills", "f.begum"];

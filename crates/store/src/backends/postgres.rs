@@ -145,7 +145,7 @@ type ThisStore = PgStore;
 type DbRow = sqlx::postgres::PgRow;
 const BEGIN: &str = "BEGIN";
 const BACKEND: crate::Backend = crate::Backend::Postgres;
-super::shared_queries!();
+shared_queries!();
 
 mod imp {
     use super::*;

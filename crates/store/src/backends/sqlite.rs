@@ -129,4 +129,4 @@ type ThisStore = SqliteStore;
 type DbRow = sqlx::sqlite::SqliteRow;
 const BEGIN: &str = "BEGIN IMMEDIATE";
 const BACKEND: crate::Backend = crate::Backend::Sqlite;
-super::shared_queries!();
+shared_queries!();

@@ -8,7 +8,7 @@ use crate::queries::{now, roles_from_csv};
 use crate::*;
 use async_trait::async_trait;
 use custodian_domain::{AccountStatus, PersonId, PracticeId, PracticeRole};
-use sqlx::Row as _;
+
 use uuid::Uuid;
 
 #[async_trait]

@@ -10,6 +10,12 @@ use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::*;
+
+// The rest of identity's queries, beside this file.
+#[path = "leaver_queries.rs"]
+mod leavers;
+#[path = "starter_queries.rs"]
+mod starters;
 use crate::queries::{HasDb, now, roles_from_csv};
 use crate::*;
 

@@ -10,6 +10,10 @@ use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::*;
+
+// The quarterly reports' queries, beside this file.
+#[path = "report_queries.rs"]
+mod reports;
 use crate::error::conflict;
 use crate::queries::{HasDb, now, sort_key};
 use crate::*;

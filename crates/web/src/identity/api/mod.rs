@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::identity::account::{self, SignInOutcome};
-use crate::kit::capability::Capability;
+
 use crate::kit::error::Problem;
 use crate::kit::forms::{PageQuery, Paged, PracticeParam};
 use crate::kit::routes::{Reach, Routes};
@@ -76,10 +76,8 @@ fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
 }
 
-/// Signing in, the person's own account and the User Authorisation Process, through the API.
-pub const CAPABILITY: Capability = Capability {
-    routes,
-    api: Some(<IdentityApi as utoipa::OpenApi>::openapi),
-    rooms: &[],
-    provider_pages: &[],
-};
+/// Signing in, the person's own account and the User Authorisation Process, through the API:
+/// its part of the API document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    <IdentityApi as utoipa::OpenApi>::openapi()
+}

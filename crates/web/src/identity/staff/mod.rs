@@ -18,7 +18,7 @@ use custodian_domain::{Permission, PersonId, Practice, PracticeRole};
 use custodian_store::{AccessRequest, Outcome};
 use serde::Deserialize;
 
-use crate::kit::capability::{Capability, Room};
+use crate::kit::capability::Room;
 use crate::kit::forms::{Errors, submitted};
 use crate::kit::layout::{Layout, render, render_with, roles_text};
 use crate::kit::routes::Routes;
@@ -98,11 +98,8 @@ async fn member(
         .ok_or(AppError::NotFound.into())
 }
 
-/// The practice's User Authorisation Process.
-pub const CAPABILITY: Capability = Capability {
-    routes,
-    api: None,
-    rooms: &[
+/// The practice's User Authorisation Process, as rooms on the practice's home page.
+pub const ROOMS: &[Room] = &[
         Room {
             path: "/access",
             title: "Who has access",
@@ -151,6 +148,4 @@ pub const CAPABILITY: Capability = Capability {
             description: "Passwords, sign-in timeouts, two-factor, administrators, the risk matrix.",
             opens: |a| a.can(Permission::PeopleView),
         },
-    ],
-    provider_pages: &[],
-};
+];
