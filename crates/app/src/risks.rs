@@ -150,7 +150,7 @@ pub async fn update_risk(
         .into());
     }
     let (m, _) = matrix_of(app, actor).await?;
-    let valid = input.validate(m, app.today(), Some(&old.fields.status))?;
+    let valid = input.validate(m, app.today(), Some(old.fields.status()))?;
     Ok(app
         .store
         .update_risk(actor.practice_id(), old.id, &valid, actor.meta)
@@ -252,7 +252,7 @@ pub async fn accept(
         app.require(actor, Permission::RisksManage, "risk.accept")
             .await?;
     }
-    if risk.fields.status == "closed" {
+    if risk.fields.status() == risks::RiskStatus::Closed {
         return Err(Invalid::one(
             "reason",
             "This risk is closed: reopen it before accepting it",

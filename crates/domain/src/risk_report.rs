@@ -15,7 +15,7 @@ pub struct RiskFact {
     pub reference: String,
     pub title: String,
     pub owner: String,
-    pub status: String,
+    pub status: crate::risks::RiskStatus,
     pub category: String,
     pub threat: String,
     pub vulnerability: String,
@@ -207,7 +207,7 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
     let live: Vec<&RiskFact> = sorted
         .iter()
         .copied()
-        .filter(|r| r.status != "closed")
+        .filter(|r| r.status != crate::risks::RiskStatus::Closed)
         .collect();
     let (new_risks, changed_risks, closed_risks, accepted_risks) = quarter_lists(&f, &sorted);
     let cells = heat_cells(&live);
@@ -259,7 +259,7 @@ fn risk_line(m: &Matrix, r: &RiskFact, note: String) -> RiskLine {
         owner: r.owner.clone(),
         residual_score: r.residual_score,
         band: m.band(r.residual_score),
-        status: risks::status_label(&r.status).to_string(),
+        status: r.status.label().to_string(),
         note,
     }
 }
@@ -315,7 +315,7 @@ fn quarter_lists(
         .collect();
     let closed_risks = sorted
         .iter()
-        .filter(|r| r.status == "closed")
+        .filter(|r| r.status == crate::risks::RiskStatus::Closed)
         .filter_map(|r| {
             let closed = changes_of(r, "close");
             closed
@@ -472,7 +472,7 @@ mod tests {
             reference: reference.into(),
             title: format!("Risk {reference}"),
             owner: "Ivy".into(),
-            status: status.into(),
+            status: crate::risks::RiskStatus::parse(status).unwrap(),
             category: "people".into(),
             threat: "Threat".into(),
             vulnerability: "Weakness".into(),

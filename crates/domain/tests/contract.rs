@@ -6,10 +6,10 @@
 //! part, in `.ci/schemathesis`.)
 
 use chrono::NaiveDate;
-use custodian_domain::assets::{AccessInput, AssetInput, FlowInput};
+use custodian_domain::assets::{AccessInput, AssetInput, AssetStatus, FlowInput};
 use custodian_domain::identity::{NewAccessRequest, NewLeaver, check_leaver};
 use custodian_domain::risks::{
-    AcceptanceInput, ActionInput, Band, MATRIX_5X5, ReviewInput, RiskInput, Threat,
+    AcceptanceInput, ActionInput, Band, MATRIX_5X5, ReviewInput, RiskInput, RiskStatus, Threat,
 };
 use custodian_domain::settings::PracticeSettings;
 use custodian_domain::{FieldError, Invalid};
@@ -169,4 +169,6 @@ fn every_status_is_written_sent_and_documented_as_its_word() {
     statuses_agree(LeaverStatus::ALL, |s| s.as_str());
     statuses_agree(ImportStatus::ALL, |s| s.as_str());
     statuses_agree(&ActionStatus::ALL, |s| s.as_str());
+    statuses_agree(RiskStatus::ALL, |s| s.as_str());
+    statuses_agree(AssetStatus::ALL, |s| s.as_str());
 }

@@ -117,7 +117,7 @@ fn risk_fact(
         reference: r.reference.clone(),
         title: f.title.clone(),
         owner: r.owner_name.clone(),
-        status: f.status.clone(),
+        status: f.status(),
         category: f.category.clone(),
         threat: f.threat.clone(),
         vulnerability: f.vulnerability.clone(),
@@ -184,7 +184,7 @@ async fn quarter_changes(
             let risk_id = e.event.object_id.as_deref()?.parse().ok()?;
             let on = custodian_domain::identity::london_today(e.occurred_at);
             let kind = match e.event.action.as_str() {
-                "risk.update" if e.event.details["status"]["new"] == "closed" => "close",
+                "risk.update" if e.event.details["status"]["new"] == risks::RiskStatus::Closed.as_str() => "close",
                 "risk.update" => "update",
                 "risk.review" => "review",
                 _ => return None,

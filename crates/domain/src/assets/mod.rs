@@ -47,6 +47,11 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("retiring", "Being retired"),
     ("retired", "Retired"),
 ];
+crate::status::status_enum! {
+    /// Where an asset stands (the choices of [`STATUSES`]).
+    AssetStatus { Active => "active", Retiring => "retiring", Retired => "retired" }
+}
+
 pub const SUPPLIER_DSPT: &[(&str, &str)] = &[
     ("", "Not applicable"),
     ("standards_met", "Standards Met"),
@@ -250,7 +255,7 @@ impl AssetInput {
             true,
         );
         out.status = if self.status.trim().is_empty() {
-            "active".into()
+            AssetStatus::Active.to_string()
         } else {
             choice(&mut c, "status", "the status", &self.status, STATUSES, true)
         };
@@ -274,9 +279,10 @@ impl AssetInput {
             "the date it was retired",
             &self.retired_on,
         );
-        if out.status == "retired" && retired_on.is_none() && !self.retired_on.trim().is_empty() {
+        let retired = out.status() == AssetStatus::Retired;
+        if retired && retired_on.is_none() && !self.retired_on.trim().is_empty() {
             // already reported as a bad date
-        } else if out.status == "retired" && retired_on.is_none() {
+        } else if retired && retired_on.is_none() {
             c.fail("retired_on", "Enter the date the asset was retired");
         }
         let last_reviewed_on = date(
@@ -307,6 +313,11 @@ impl AssetInput {
 }
 
 impl AssetInput {
+    /// The status chosen (validation leaves only a choice of the list; none is active).
+    pub fn status(&self) -> AssetStatus {
+        AssetStatus::parse(&self.status).unwrap_or(AssetStatus::Active)
+    }
+
     /// The optional text fields, each within its length.
     fn check_texts(&self, c: &mut Checker) {
         for (field, v) in [
@@ -416,7 +427,10 @@ pub struct FlowFact {
 /// data without a condition, flows without encryption or agreement, access without a reason.
 pub fn data_quality(assets: &[AssetFacts<'_>], today: NaiveDate) -> Vec<Gap> {
     let mut gaps = Vec::new();
-    for a in assets.iter().filter(|a| a.input.status != "retired") {
+    for a in assets
+        .iter()
+        .filter(|a| a.input.status() != AssetStatus::Retired)
+    {
         let mut gap = |p: String| {
             gaps.push(Gap {
                 asset_id: a.id,

@@ -274,3 +274,10 @@ fn the_required_fields_and_choices_declared_are_the_ones_checked() {
         assert_eq!(a.validate(today()).is_ok(), *optional, "{field} empty");
     }
 }
+
+#[test]
+fn the_asset_statuses_are_the_choices_of_the_form() {
+    let listed: Vec<&str> = STATUSES.iter().map(|(k, _)| *k).collect();
+    let typed: Vec<&str> = AssetStatus::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(listed, typed);
+}

@@ -177,6 +177,18 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("accepted", "Accepted"),
     ("closed", "Closed"),
 ];
+crate::status::status_enum! {
+    /// Where a risk stands (the choices of [`STATUSES`]).
+    RiskStatus { Open => "open", Treating => "treating", Accepted => "accepted", Closed => "closed" }
+}
+
+impl RiskStatus {
+    /// As a practice manager reads it ("Being treated").
+    pub fn label(self) -> &'static str {
+        status_label(self.as_str())
+    }
+}
+
 pub const ACTION_STATUSES: &[(&str, &str)] = &[
     ("open", "Not started"),
     ("in_progress", "In progress"),
@@ -333,6 +345,11 @@ impl RiskInput {
 }
 
 impl RiskInput {
+    /// The status chosen (validation leaves only a choice of the list; none is open).
+    pub fn status(&self) -> RiskStatus {
+        RiskStatus::parse(&self.status).unwrap_or(RiskStatus::Open)
+    }
+
     /// Checks the risk against the practice's matrix; `today` is the practice's date and
     /// `current_status` the stored risk's status (`None` for a new risk): only an acceptance
     /// makes a risk `accepted`.
@@ -340,7 +357,7 @@ impl RiskInput {
         &self,
         m: &Matrix,
         today: NaiveDate,
-        current_status: Option<&str>,
+        current_status: Option<RiskStatus>,
     ) -> Result<ValidRisk, Invalid> {
         let mut c = Checker::new();
         let mut out = self.clone();
@@ -371,13 +388,14 @@ impl RiskInput {
             TREATMENTS,
         );
         out.status = if self.status.trim().is_empty() {
-            "open".into()
+            RiskStatus::Open.to_string()
         } else {
             choice(&mut c, "status", "the status", &self.status, STATUSES)
         };
         self.check_threatened(&mut c);
         let (inherent, residual, target) = self.scores(&mut c, m);
-        if out.status == "accepted" && current_status != Some("accepted") {
+        let accepted = Some(RiskStatus::Accepted);
+        if Some(out.status()) == accepted && current_status != accepted {
             c.fail(
                 "status",
                 "Accept a risk with its acceptance form, which records why and until when (and the SIRO's sign-off above the appetite)",

@@ -108,7 +108,10 @@ fn a_risk_is_scored_not_typed_and_bad_levels_are_named() {
     // An accepted risk keeps its status when edited.
     let mut r = risk();
     r.status = "accepted".into();
-    assert!(r.validate(&MATRIX_5X5, today(), Some("accepted")).is_ok());
+    assert!(
+        r.validate(&MATRIX_5X5, today(), Some(RiskStatus::Accepted))
+            .is_ok()
+    );
 }
 
 #[test]
@@ -244,13 +247,13 @@ fn a_provider_threat_is_checked_and_scaled_to_the_matrix() {
 fn what_needs_attention_and_the_library() {
     let due = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     assert_eq!(
-        attention("open", due, None, today()),
+        attention(RiskStatus::Open, due, None, today()),
         ["Review overdue since 1 Nov 2026"]
     );
-    assert!(attention("closed", due, None, today()).is_empty());
+    assert!(attention(RiskStatus::Closed, due, None, today()).is_empty());
     let later = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
     assert_eq!(
-        attention("accepted", later, Some(due), today()),
+        attention(RiskStatus::Accepted, later, Some(due), today()),
         ["Acceptance has lapsed: review the risk"]
     );
 
@@ -293,7 +296,7 @@ fn the_required_fields_and_choices_declared_are_the_ones_checked() {
             v[*field] = (*value).into();
             let r: RiskInput = serde_json::from_value(v).unwrap();
             // Only an acceptance makes a risk accepted: a risk already accepted may stay so.
-            let current = (*value == "accepted").then_some("accepted");
+            let current = (*value == "accepted").then_some(RiskStatus::Accepted);
             assert!(r.validate(m, today(), current).is_ok(), "{field} = {value}");
         }
         let mut v = good.clone();
@@ -323,4 +326,12 @@ fn the_action_statuses_are_the_choices_of_the_form() {
     let typed: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.as_str()).collect();
     assert_eq!(listed, typed);
     assert!(ActionStatus::ALL.iter().all(|s| !s.label().is_empty()));
+}
+
+#[test]
+fn the_risk_statuses_are_the_choices_of_the_form() {
+    let listed: Vec<&str> = STATUSES.iter().map(|(k, _)| *k).collect();
+    let typed: Vec<&str> = RiskStatus::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(listed, typed);
+    assert_eq!(RiskStatus::Treating.label(), "Being treated");
 }

@@ -273,13 +273,13 @@ impl AcceptanceInput {
 
 /// What needs attention on a risk today.
 pub fn attention(
-    status: &str,
+    status: RiskStatus,
     next_review_on: NaiveDate,
     acceptance_expires_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    if status == "closed" {
+    if status == RiskStatus::Closed {
         return out;
     }
     if next_review_on < today {
@@ -288,7 +288,7 @@ pub fn attention(
             next_review_on.format("%-d %b %Y")
         ));
     }
-    if status == "accepted" && acceptance_expires_on.is_some_and(|d| d < today) {
+    if status == RiskStatus::Accepted && acceptance_expires_on.is_some_and(|d| d < today) {
         out.push("Acceptance has lapsed: review the risk".to_string());
     }
     out

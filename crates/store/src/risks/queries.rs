@@ -677,7 +677,7 @@ impl RiskStore for ThisStore {
             .await?
             .ok_or(StoreError::NotFound("risk"))?;
         let mut fields = old.fields.clone();
-        fields.status = "accepted".into();
+        fields.status = custodian_domain::risks::RiskStatus::Accepted.to_string();
         fields.treatment = "accept".into();
         let next = old.next_review_on.min(v.expires_on);
         let id = Uuid::now_v7();

@@ -102,7 +102,8 @@ pub(crate) async fn form_page(
         .iter()
         .copied()
         .filter(|(k, _)| {
-            *k != "accepted" || existing.is_some_and(|r| r.fields.status == "accepted")
+            let accepted = risks::RiskStatus::Accepted;
+            *k != accepted.as_str() || existing.is_some_and(|r| r.fields.status() == accepted)
         })
         .collect();
     let page = FormPage {

@@ -69,7 +69,7 @@ pub(crate) fn scored(m: &Matrix, score: i64) -> String {
 
 pub(crate) fn attention(risk: &Risk, today: chrono::NaiveDate) -> Vec<String> {
     risks::attention(
-        &risk.fields.status,
+        risk.fields.status(),
         risk.next_review_on,
         risk.acceptance.as_ref().map(|a| a.expires_on),
         today,
@@ -97,7 +97,7 @@ pub(crate) async fn list_page(
     let today = state.today();
     let live: Vec<&Risk> = list
         .iter()
-        .filter(|r| r.fields.status != "closed")
+        .filter(|r| r.fields.status() != risks::RiskStatus::Closed)
         .collect();
     let mut cells: Vec<(u8, u8, usize)> = Vec::new();
     for r in &live {
@@ -157,7 +157,7 @@ pub(crate) async fn list_page(
                 inherent: scored(m, r.inherent_score),
                 residual: scored(m, r.residual_score),
                 band: m.band(r.residual_score as u8),
-                status: risks::status_label(&r.fields.status),
+                status: r.fields.status().label(),
                 next_review: r.next_review_on.format("%-d %b %Y").to_string(),
                 attention: attention(r, today),
             })

@@ -71,7 +71,7 @@ pub(crate) async fn risk_page_for(
         attention: attention(&r, today),
         history,
         can_edit: risks::may_edit(&scope.access, f.owner_id),
-        can_accept: f.status != "closed"
+        can_accept: f.status() != risks::RiskStatus::Closed
             && (scope.access.can(Permission::RisksManage)
                 || scope.access.can(Permission::RiskAcceptAboveAppetite)),
         needs_siro: risks::above_appetite(band, appetite),
