@@ -6,6 +6,7 @@ pub const CAPABILITY: crate::Capability = crate::Capability {
     attention: Some(attention),
 };
 
+pub mod account;
 pub mod administrators;
 pub mod leavers;
 pub mod resets;

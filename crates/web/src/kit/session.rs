@@ -140,6 +140,14 @@ impl SignedIn {
     pub fn person_id(&self) -> PersonId {
         self.session.person_id
     }
+    /// The account holder, for the use cases of a person's own account.
+    pub fn holder(&self) -> custodian_app::identity::account::Holder<'_> {
+        custodian_app::identity::account::Holder {
+            person: self.person_id(),
+            username: &self.session.username,
+            full_name: &self.session.full_name,
+        }
+    }
     /// Whether this person works for the provider (and so may see every practice).
     pub fn is_provider_staff(&self) -> bool {
         !self.provider_roles.is_empty()

@@ -92,9 +92,6 @@ pub(crate) async fn mfa_enrol(
     Form(form): Form<MfaEnrolForm>,
 ) -> Result<Response, HttpError> {
     let forced = user.session.stage == SessionStage::EnrolMfa;
-    let secret = totp::base32_decode(&form.secret)
-        .filter(|s| s.len() >= 16)
-        .ok_or_else(|| AppError::BadRequest("The enrolment key was damaged: start again".into()))?;
     if !forced && !password_is_right(&state, &user, &meta, &form.password).await? {
         return mfa_enrol_page_for(
             &user,
@@ -102,46 +99,17 @@ pub(crate) async fn mfa_enrol(
             Errors::one("password", "Your password is not right"),
         );
     }
-    let step = match totp::verify(&secret, &form.code, state.clock.now().timestamp(), None) {
-        Ok(step) => step,
-        Err(totp::TotpRefusal::Malformed) => {
-            return mfa_enrol_page_for(
-                &user,
-                &form.secret,
-                Errors::one("code", "Enter the 6-digit code from the app"),
-            );
+    let codes = match own::enrol_mfa(&state, user.person_id(), &form.secret, &form.code, &meta)
+        .await
+    {
+        Err(AppError::Invalid(e)) if e.0.iter().any(|f| f.field == "secret") => {
+            // A damaged key: start again with a new one.
+            let secret = totp::base32_encode(&custodian_app::secrets::random_bytes::<20>());
+            return mfa_enrol_page_for(&user, &secret, e.into());
         }
-        Err(_) => {
-            return mfa_enrol_page_for(
-                &user,
-                &form.secret,
-                Errors::one(
-                    "code",
-                    "That code is not right. Check you scanned this page's QR code, and that the time on your phone is correct.",
-                ),
-            );
-        }
+        Err(AppError::Invalid(e)) => return mfa_enrol_page_for(&user, &form.secret, e.into()),
+        done => done?,
     };
-    let codes = new_recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
-    let event = meta
-        .event(
-            None,
-            "mfa.enrol",
-            "person",
-            Some(user.person_id().to_string()),
-        )
-        .details(serde_json::json!({ "method": "totp", "recovery_codes": "10 issued (hashed)" }));
-    state
-        .store
-        .enable_mfa(
-            user.person_id(),
-            &totp::base32_encode(&secret),
-            &hashes,
-            step,
-            &event,
-        )
-        .await?;
     let next = if forced {
         advance(&state, &user).await?.page().to_string()
     } else {
@@ -157,14 +125,4 @@ pub(crate) async fn mfa_enrol(
         codes,
         next,
     }))
-}
-
-/// Ten single-use recovery codes, readable, `xxxxx-xxxxx`.
-pub fn new_recovery_codes() -> Vec<String> {
-    (0..10)
-        .map(|_| {
-            let c = custodian_app::secrets::random_code(10);
-            format!("{}-{}", &c[..5], &c[5..])
-        })
-        .collect()
 }

@@ -67,11 +67,6 @@ pub(crate) async fn change_password(
     let forced = user.session.stage == SessionStage::ChangePassword;
     let again =
         |errors: Errors| password_page_for(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors);
-    let creds = state
-        .store
-        .credentials(&user.session.username)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
     if !forced && !password_is_right(&state, &user, &meta, &form.current_password).await? {
         let event = meta
             .event(
@@ -89,17 +84,6 @@ pub(crate) async fn change_password(
         ))
         .await;
     }
-    if let Err(e) = check_password_choice(
-        &state,
-        user.person_id(),
-        &user.session.username,
-        &user.session.full_name,
-        &form.new_password,
-    )
-    .await
-    {
-        return again(e.into()).await;
-    }
     if form.new_password != form.confirm_password {
         return again(Errors::one(
             "confirm_password",
@@ -107,25 +91,10 @@ pub(crate) async fn change_password(
         ))
         .await;
     }
-    if state
-        .passwords
-        .verify(&form.new_password, creds.password_hash.as_deref())
-        .await?
-    {
-        return again(Errors::one(
-            "new_password",
-            "Choose a password different from your current one",
-        ))
-        .await;
+    match own::change_password(&state, user.holder(), &form.new_password, &meta).await {
+        Err(AppError::Invalid(e)) => return again(e.into()).await,
+        done => done?,
     }
-    let hash = state.passwords.hash(&form.new_password).await?;
-    let event = meta
-        .event(None, "person.password_change", "person", Some(user.person_id().to_string()))
-        .details(serde_json::json!({ "password": "changed", "was_one_time": creds.must_change_password }));
-    state
-        .store
-        .set_password(user.person_id(), &hash, &event)
-        .await?;
     if forced {
         let stage = advance(&state, &user).await?;
         return Ok(Redirect::to(stage.page()).into_response());

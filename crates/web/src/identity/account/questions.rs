@@ -74,21 +74,10 @@ pub(crate) async fn set_questions(
             &chosen,
         ));
     }
-    let answers = match identity::check_security_answers(&pairs) {
-        Ok(a) => a,
-        Err(e) => return Ok(questions_page_for(&user, e.into(), &chosen)),
-    };
-    let mut stored = Vec::new();
-    for (q, a) in &answers {
-        stored.push((q.clone(), state.passwords.hash(a).await?));
+    match own::set_security_answers(&state, user.person_id(), &pairs, &meta).await {
+        Err(AppError::Invalid(e)) => return Ok(questions_page_for(&user, e.into(), &chosen)),
+        done => done?,
     }
-    let event = meta
-        .event(None, "person.security_questions_set", "person", Some(user.person_id().to_string()))
-        .details(serde_json::json!({ "questions": answers.iter().map(|(q, _)| q).collect::<Vec<_>>(), "answers": "set (hashed)" }));
-    state
-        .store
-        .set_security_answers(user.person_id(), &stored, &event)
-        .await?;
     if forced {
         let stage = advance(&state, &user).await?;
         return Ok(Redirect::to(stage.page()).into_response());

@@ -299,7 +299,7 @@ async fn open_session(
             rehashed.as_deref(),
         )
         .await?;
-    let stage = next_stage_for(state, c, false).await?;
+    let stage = own::next_stage(state, c, false).await?;
     let (token, token_hash) = custodian_app::secrets::new_token();
     let idle = (settings.session_idle_minutes as u64 * 60).min(state.config.session_idle_seconds);
     let session = NewSession {

@@ -229,18 +229,3 @@ pub(crate) async fn revoke_token(
     }
     Ok(Redirect::to("/account/tokens").into_response())
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn recovery_codes_compare_without_dashes_or_case() {
-        assert_eq!(
-            super::recovery_code_hash("abcde-fghjk"),
-            super::recovery_code_hash("ABCDE FGHJK")
-        );
-        assert_ne!(
-            super::recovery_code_hash("abcde-fghjk"),
-            super::recovery_code_hash("abcde-fghjm")
-        );
-    }
-}

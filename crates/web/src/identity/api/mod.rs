@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use custodian_domain::identity::{self, NewAccessRequest, NewLeaver, SessionStage};
+use custodian_domain::identity::{NewAccessRequest, NewLeaver, SessionStage};
 use custodian_domain::settings::PracticeSettings;
 use custodian_domain::{Invalid, Permission, PersonId, totp};
 use custodian_store::{
@@ -24,6 +24,7 @@ use crate::kit::routes::{Reach, Routes};
 use crate::kit::session::InPractice;
 use crate::kit::session::{PracticeScope, RequestMeta, SignedIn};
 use crate::{AppError, AppState, HttpError};
+use custodian_app::identity::account as own;
 use custodian_app::identity::{self as uap, IdentityCheck};
 
 mod practice;

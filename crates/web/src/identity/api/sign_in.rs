@@ -105,12 +105,8 @@ pub(crate) async fn stage_after(
             next: String::new(),
         });
     }
-    let creds = state
-        .store
-        .credentials(&user.session.username)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    let stage = account::next_stage_for(state, &creds, true).await?;
+    let creds = own::credentials(state, user.holder()).await?;
+    let stage = own::next_stage(state, &creds, true).await?;
     state
         .store
         .set_session_stage(&user.token_hash, stage)
@@ -173,43 +169,7 @@ pub(crate) async fn change_password(
         ("current_password", &body.current_password),
     )
     .await?;
-    let creds = state
-        .store
-        .credentials(&user.session.username)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    account::check_password_choice(
-        &state,
-        user.person_id(),
-        &user.session.username,
-        &user.session.full_name,
-        &body.new_password,
-    )
-    .await?;
-    if state
-        .passwords
-        .verify(&body.new_password, creds.password_hash.as_deref())
-        .await?
-    {
-        return Err(Invalid::one(
-            "new_password",
-            "Choose a password different from your current one",
-        )
-        .into());
-    }
-    let hash = state.passwords.hash(&body.new_password).await?;
-    let event = meta
-        .event(
-            None,
-            "person.password_change",
-            "person",
-            Some(user.person_id().to_string()),
-        )
-        .details(serde_json::json!({ "password": "changed" }));
-    state
-        .store
-        .set_password(user.person_id(), &hash, &event)
-        .await?;
+    own::change_password(&state, user.holder(), &body.new_password, &meta).await?;
     Ok(Json(stage_after(&state, &user, forced).await?))
 }
 
@@ -249,21 +209,7 @@ pub(crate) async fn set_questions(
         .iter()
         .map(|a| (a.question.clone(), a.answer.clone()))
         .collect();
-    let answers = identity::check_security_answers(&pairs)?;
-    let mut stored = Vec::new();
-    for (q, a) in &answers {
-        stored.push((q.clone(), state.passwords.hash(a).await?));
-    }
-    let event = meta.event(
-        None,
-        "person.security_questions_set",
-        "person",
-        Some(user.person_id().to_string()),
-    );
-    state
-        .store
-        .set_security_answers(user.person_id(), &stored, &event)
-        .await?;
+    own::set_security_answers(&state, user.person_id(), &pairs, &meta).await?;
     Ok(Json(stage_after(&state, &user, forced).await?))
 }
 
@@ -318,34 +264,7 @@ pub(crate) async fn mfa_confirm(
         ("password", &body.password),
     )
     .await?;
-    let secret = totp::base32_decode(&body.secret)
-        .filter(|s| s.len() >= 16)
-        .ok_or_else(|| Invalid::one("secret", "The secret is not one this server issued"))?;
-    let step = totp::verify(&secret, &body.code, state.clock.now().timestamp(), None)
-        .map_err(|_| Invalid::one("code", "That code is not right"))?;
-    let codes = account::new_recovery_codes();
-    let hashes: Vec<String> = codes
-        .iter()
-        .map(|c| account::recovery_code_hash(c))
-        .collect();
-    let event = meta
-        .event(
-            None,
-            "mfa.enrol",
-            "person",
-            Some(user.person_id().to_string()),
-        )
-        .details(serde_json::json!({ "method": "totp" }));
-    state
-        .store
-        .enable_mfa(
-            user.person_id(),
-            &totp::base32_encode(&secret),
-            &hashes,
-            step,
-            &event,
-        )
-        .await?;
+    let codes = own::enrol_mfa(&state, user.person_id(), &body.secret, &body.code, &meta).await?;
     let session = stage_after(&state, &user, forced).await?;
     Ok(Json(MfaConfirmed {
         recovery_codes: codes,
