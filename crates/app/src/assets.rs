@@ -20,6 +20,23 @@ pub async fn load(app: &App, actor: &Actor<'_>, id: &str) -> Result<Asset, AppEr
         .ok_or(AppError::NotFound)
 }
 
+/// An asset, read by someone who may see the register; the read is recorded.
+pub async fn view(app: &App, actor: &Actor<'_>, id: &str) -> Result<Asset, AppError> {
+    let found = load(app, actor, id).await?;
+    app.record_read(actor.event("asset.view", "asset", Some(found.id.to_string())))
+        .await?;
+    Ok(found)
+}
+
+/// An asset opened for editing, by someone who may change it; the read is recorded.
+pub async fn open_for_edit(app: &App, actor: &Actor<'_>, id: &str) -> Result<Asset, AppError> {
+    let found = load(app, actor, id).await?;
+    require_edit(app, actor, found.fields.iao_id, "asset.update").await?;
+    app.record_read(actor.event("asset.view", "asset", Some(found.id.to_string())))
+        .await?;
+    Ok(found)
+}
+
 /// The one check for changing an asset: register managers, or the asset's own IAO.
 pub async fn require_edit(
     app: &App,

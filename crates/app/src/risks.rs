@@ -84,6 +84,23 @@ pub async fn load(app: &App, actor: &Actor<'_>, id: &str) -> Result<Risk, AppErr
         .ok_or(AppError::NotFound)
 }
 
+/// A risk, read by someone who may see the register; the read is recorded.
+pub async fn view(app: &App, actor: &Actor<'_>, id: &str) -> Result<Risk, AppError> {
+    let found = load(app, actor, id).await?;
+    app.record_read(actor.event("risk.view", "risk", Some(found.id.to_string())))
+        .await?;
+    Ok(found)
+}
+
+/// A risk opened for editing, by someone who may change it; the read is recorded.
+pub async fn open_for_edit(app: &App, actor: &Actor<'_>, id: &str) -> Result<Risk, AppError> {
+    let found = load(app, actor, id).await?;
+    require_edit(app, actor, found.fields.owner_id, "risk.update").await?;
+    app.record_read(actor.event("risk.view", "risk", Some(found.id.to_string())))
+        .await?;
+    Ok(found)
+}
+
 /// The one check for changing a risk: register managers, or the risk's own owner.
 pub async fn require_edit(
     app: &App,

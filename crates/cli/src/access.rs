@@ -110,6 +110,22 @@ pub(crate) async fn approve_starter(
     Ok(())
 }
 
+/// The store, the caller as an actor in the practice, and the account of the person they act on.
+async fn acting_on(
+    config: &Config,
+    who: &ActingAs,
+    username: &str,
+) -> Result<(SharedStore, CliActor, custodian_store::Credentials), Failure> {
+    let store = open_store(config).await?;
+    let cli = cli_actor(store.clone(), who).await?;
+    let creds = store
+        .credentials(username)
+        .await
+        .map_err(|e| Failure::Failed(e.to_string()))?
+        .ok_or_else(|| Failure::Failed(format!("no account has the username {username}")))?;
+    Ok((store, cli, creds))
+}
+
 /// `custodian identity verify`: the caller's answers from standard input.
 pub(crate) async fn verify_identity(
     config: &Config,
@@ -117,13 +133,7 @@ pub(crate) async fn verify_identity(
     username: String,
 ) -> Result<(), Failure> {
     use std::io::BufRead;
-    let store = open_store(config).await?;
-    let cli = cli_actor(store.clone(), &who).await?;
-    let creds = store
-        .credentials(&username)
-        .await
-        .map_err(|e| Failure::Failed(e.to_string()))?
-        .ok_or_else(|| Failure::Failed(format!("no account has the username {username}")))?;
+    let (store, cli, creds) = acting_on(config, &who, &username).await?;
     let questions = store
         .security_answers(creds.person_id)
         .await
@@ -184,13 +194,7 @@ pub(crate) async fn record_leaver(
     exit_date: String,
     reason: String,
 ) -> Result<(), Failure> {
-    let store = open_store(config).await?;
-    let cli = cli_actor(store.clone(), &who).await?;
-    let creds = store
-        .credentials(&username)
-        .await
-        .map_err(|e| Failure::Failed(e.to_string()))?
-        .ok_or_else(|| Failure::Failed(format!("no account has the username {username}")))?;
+    let (_, cli, creds) = acting_on(config, &who, &username).await?;
     let l = custodian_app::identity::record_leaver(
         &cli.app,
         &cli.actor(),

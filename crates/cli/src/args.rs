@@ -86,19 +86,7 @@ pub(crate) enum RisksCommand {
     /// Import a spreadsheet risk register (CSV, UTF-8, the columns of the risk register's CSV
     /// download). Every row is checked first; each problem is printed as `row N, column:
     /// problem`. Nothing is written unless every row is valid, or --valid-rows-only is given.
-    Import {
-        #[command(flatten)]
-        who: ActingAs,
-        /// The CSV file.
-        #[arg(long, value_name = "FILE")]
-        file: PathBuf,
-        /// Write the valid rows and leave out (and list) the others.
-        #[arg(long)]
-        valid_rows_only: bool,
-        /// Check the file and list its problems, writing nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Import(ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -107,19 +95,7 @@ pub(crate) enum AssetsCommand {
     /// download).
     /// Every row is checked first; each problem is printed as `row N, column: problem`. Nothing
     /// is written unless every row is valid, or --valid-rows-only is given.
-    Import {
-        #[command(flatten)]
-        who: ActingAs,
-        /// The CSV file.
-        #[arg(long, value_name = "FILE")]
-        file: PathBuf,
-        /// Write the valid rows and leave out (and list) the others.
-        #[arg(long)]
-        valid_rows_only: bool,
-        /// Check the file and list its problems, writing nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Import(ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -155,6 +131,22 @@ pub(crate) enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         output: PathBuf,
     },
+}
+
+/// A spreadsheet to import into a register.
+#[derive(clap::Args)]
+pub(crate) struct ImportArgs {
+    #[command(flatten)]
+    pub(crate) who: ActingAs,
+    /// The CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) file: PathBuf,
+    /// Write the valid rows and leave out (and list) the others.
+    #[arg(long)]
+    pub(crate) valid_rows_only: bool,
+    /// Check the file and list its problems, writing nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 /// Who is acting, for the authoriser commands: a provider administrator's username, recorded in

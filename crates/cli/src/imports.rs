@@ -1,7 +1,5 @@
 //! `custodian assets import` and `custodian risks import`.
 
-use std::path::PathBuf;
-
 use crate::access::cli_actor;
 use crate::args::*;
 use crate::config::Config;
@@ -9,14 +7,13 @@ use crate::{Failure, app_failure, open_store};
 
 /// Imports a spreadsheet register into a practice: the risk register if `risks`, else the
 /// asset register.
-pub(crate) async fn import(
-    config: &Config,
-    risks: bool,
-    who: ActingAs,
-    file: PathBuf,
-    valid_rows_only: bool,
-    dry_run: bool,
-) -> Result<(), Failure> {
+pub(crate) async fn import(config: &Config, risks: bool, args: ImportArgs) -> Result<(), Failure> {
+    let ImportArgs {
+        who,
+        file,
+        valid_rows_only,
+        dry_run,
+    } = args;
     use custodian_app::imports::{ImportMode, Register, check_file, write};
     let bytes = std::fs::read(&file)
         .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", file.display())))?;

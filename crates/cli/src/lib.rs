@@ -185,18 +185,8 @@ async fn run(command: Command, config: Config, server: &dyn Server) -> Result<()
             exit_date,
             reason,
         }) => access::record_leaver(config, who, username, exit_date, reason).await,
-        Command::Assets(AssetsCommand::Import {
-            who,
-            file,
-            valid_rows_only,
-            dry_run,
-        }) => imports::import(config, false, who, file, valid_rows_only, dry_run).await,
-        Command::Risks(RisksCommand::Import {
-            who,
-            file,
-            valid_rows_only,
-            dry_run,
-        }) => imports::import(config, true, who, file, valid_rows_only, dry_run).await,
+        Command::Assets(AssetsCommand::Import(args)) => imports::import(config, false, args).await,
+        Command::Risks(RisksCommand::Import(args)) => imports::import(config, true, args).await,
         Command::Audit(command) => audit::run(config, command).await,
     }
 }

@@ -15,7 +15,7 @@ pub mod starters;
 pub use administrators::nominate_administrator;
 pub use leavers::{process_due_leavers, record_leaver};
 pub use resets::{IdentityCheck, clear_identity_lock, unlock_account, verify_identity};
-pub use starters::{approve_request, reject_request, request_access};
+pub use starters::{approve_request, reject_request, request_access, view_request};
 
 use custodian_domain::Permission;
 

@@ -32,6 +32,27 @@ pub async fn request_access(
         .await?)
 }
 
+/// A starter or mover request, for someone who may request or approve access; the read is
+/// recorded.
+pub async fn view_request(
+    app: &App,
+    actor: &Actor<'_>,
+    id: uuid::Uuid,
+) -> Result<AccessRequest, AppError> {
+    if !actor.access.can(Permission::StarterRequest) {
+        app.require(actor, Permission::StarterApprove, "access_request.view")
+            .await?;
+    }
+    let r = app
+        .store
+        .access_request(actor.practice_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    app.record_read(actor.event("access_request.view", "access_request", Some(id.to_string())))
+        .await?;
+    Ok(r)
+}
+
 /// Approves a request: for a starter, returns the one-time password to give them verbally.
 pub async fn approve_request(
     app: &App,

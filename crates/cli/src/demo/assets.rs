@@ -153,57 +153,41 @@ async fn seed_flows_and_access(
         lifecycle_stage: "share".into(),
         ..Default::default()
     };
-    store
-        .add_flow(
-            practice,
-            &flow(
-                None,
-                "Hospital trust",
-                "Referral letters",
-                "Secondary care referrals",
-                "nhsmail",
-                true,
-                "DSA-2025-014",
-                emis,
-            )
-            .validate()?,
-            by,
-        )
-        .await?;
-    store
-        .add_flow(
-            practice,
-            &flow(
-                Some(docman),
-                "",
-                "Scanned letters",
-                "Filing in the record",
-                "api",
-                true,
-                "",
-                emis,
-            )
-            .validate()?,
-            by,
-        )
-        .await?;
-    store
-        .add_flow(
-            practice,
-            &flow(
-                None,
-                "Police",
-                "CCTV footage",
-                "Requests under Schedule 2",
-                "removable_media",
-                false,
-                "",
-                cctv,
-            )
-            .validate()?,
-            by,
-        )
-        .await?;
+    let flows = [
+        flow(
+            None,
+            "Hospital trust",
+            "Referral letters",
+            "Secondary care referrals",
+            "nhsmail",
+            true,
+            "DSA-2025-014",
+            emis,
+        ),
+        flow(
+            Some(docman),
+            "",
+            "Scanned letters",
+            "Filing in the record",
+            "api",
+            true,
+            "",
+            emis,
+        ),
+        flow(
+            None,
+            "Police",
+            "CCTV footage",
+            "Requests under Schedule 2",
+            "removable_media",
+            false,
+            "",
+            cctv,
+        ),
+    ];
+    for f in flows {
+        store.add_flow(practice, &f.validate()?, by).await?;
+    }
     seed_access(store, practice, iao, by, emis, cctv).await
 }
 

@@ -79,10 +79,7 @@ pub(crate) async fn api_get(
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
 ) -> Result<Json<AssetDetail>, HttpError> {
-    let asset = load(&state, &scope.actor(), &id).await?;
-    scope
-        .record(scope.event("asset.view", "asset", Some(asset.id.to_string())))
-        .await?;
+    let asset = custodian_app::assets::view(&state, &scope.actor(), &id).await?;
     let flows = state.store.flows(scope.id(), Some(asset.id)).await?;
     let access = state
         .store

@@ -130,11 +130,7 @@ pub(crate) async fn edit_page(
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    let a = load(&state, &scope.actor(), &id).await?;
-    require_edit(&state, &scope.actor(), a.fields.iao_id, "asset.update").await?;
-    scope
-        .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
-        .await?;
+    let a = custodian_app::assets::open_for_edit(&state, &scope.actor(), &id).await?;
     form_page(&state, &scope, a.fields, Errors::none(), Some(a.id)).await
 }
 
@@ -236,10 +232,7 @@ pub(crate) async fn asset_page_for(
     id: &str,
     errors: Errors,
 ) -> Result<Response, HttpError> {
-    let a = load(state, &scope.actor(), id).await?;
-    scope
-        .record(scope.event("asset.view", "asset", Some(a.id.to_string())))
-        .await?;
+    let a = custodian_app::assets::view(state, &scope.actor(), id).await?;
     let f = &a.fields;
     let details = asset_details(&a);
     let flows = state.store.flows(scope.id(), Some(a.id)).await?;

@@ -5,8 +5,8 @@ use crate::kit::layout::PracticeAddress;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use custodian_audit::Record;
 use custodian_domain::Permission;
@@ -508,17 +508,7 @@ async fn export_download(
         scope.practice.ods_code,
         state.clock.now().format("%Y%m%d")
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::kit::csv::download(&name, "application/json", body))
 }
 
 /// An audit event as the API shows it.

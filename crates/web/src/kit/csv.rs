@@ -30,9 +30,14 @@ pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
 
 /// A CSV download named `name`.
 pub fn csv_response(name: &str, body: String) -> Response {
+    download(name, "text/csv; charset=utf-8", body)
+}
+
+/// A file to download (CSV, PDF, JSON…), named `name`.
+pub fn download(name: &str, content_type: &'static str, body: impl IntoResponse) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),

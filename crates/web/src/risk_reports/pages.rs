@@ -223,30 +223,9 @@ pub(crate) async fn report_pdf(
     scope: PracticeScope,
     InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    let (record, copy) = rr::read(
-        &state,
-        &scope.actor(),
-        &key,
-        "risk_report.export",
-        Some("pdf"),
-    )
-    .await?;
-    let file_name = format!(
-        "attachment; filename=\"custodian-risk-report-{}-{}.pdf\"",
-        scope.practice.ods_code, record.quarter
-    );
+    let (record, copy, name) = exported(&state, &scope, &key, "pdf").await?;
     let bytes = custodian_app::heavy::run(move || pdf(&copy, &record)).await?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, file_name),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::kit::csv::download(&name, "application/pdf", bytes))
 }
 
 pub(crate) async fn report_csv(
@@ -254,21 +233,23 @@ pub(crate) async fn report_csv(
     scope: PracticeScope,
     InPractice(key): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    let (record, copy) = rr::read(
-        &state,
-        &scope.actor(),
-        &key,
-        "risk_report.export",
-        Some("csv"),
-    )
-    .await?;
-    Ok(crate::kit::csv::csv_response(
-        &format!(
-            "custodian-risk-report-{}-{}.csv",
-            scope.practice.ods_code, record.quarter
-        ),
-        csv(&copy),
-    ))
+    let (_, copy, name) = exported(&state, &scope, &key, "csv").await?;
+    Ok(crate::kit::csv::csv_response(&name, csv(&copy)))
+}
+
+/// A report read for export as `ext`, and the file's name.
+async fn exported(
+    state: &AppState,
+    scope: &PracticeScope,
+    key: &str,
+    ext: &str,
+) -> Result<(custodian_store::RiskReport, rr::SignedCopy, String), HttpError> {
+    let (record, copy) = rr::read(state, &scope.actor(), key, "risk_report.export", Some(ext)).await?;
+    let name = format!(
+        "custodian-risk-report-{}-{}.{ext}",
+        scope.practice.ods_code, record.quarter
+    );
+    Ok((record, copy, name))
 }
 
 pub(crate) async fn minutes_submit(

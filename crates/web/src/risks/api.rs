@@ -82,10 +82,7 @@ pub(crate) async fn api_get(
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    let risk = load(&state, &scope.actor(), &id).await?;
-    scope
-        .record(scope.event("risk.view", "risk", Some(risk.id.to_string())))
-        .await?;
+    let risk = custodian_app::risks::view(&state, &scope.actor(), &id).await?;
     let (m, _) = matrix_of(&state, &scope.actor()).await?;
     Ok(Json(RiskDetail {
         band: m.band(risk.residual_score as u8),

@@ -202,11 +202,7 @@ pub(crate) async fn edit_page(
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    let r = load(&state, &scope.actor(), &id).await?;
-    require_edit(&state, &scope.actor(), r.fields.owner_id, "risk.update").await?;
-    scope
-        .record(scope.event("risk.view", "risk", Some(r.id.to_string())))
-        .await?;
+    let r = custodian_app::risks::open_for_edit(&state, &scope.actor(), &id).await?;
     form_page(&state, &scope, r.fields.clone(), Errors::none(), Some(&r)).await
 }
 

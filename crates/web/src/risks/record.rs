@@ -34,10 +34,7 @@ pub(crate) async fn risk_page_for(
     id: &str,
     errors: Errors,
 ) -> Result<Response, HttpError> {
-    let r = load(state, &scope.actor(), id).await?;
-    scope
-        .record(scope.event("risk.view", "risk", Some(r.id.to_string())))
-        .await?;
+    let r = custodian_app::risks::view(state, &scope.actor(), id).await?;
     let (m, appetite) = matrix_of(state, &scope.actor()).await?;
     let today = state.today();
     let f = &r.fields;

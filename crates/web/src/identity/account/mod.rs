@@ -59,7 +59,8 @@ pub fn routes(r: &mut Routes) {
 // The rules of a person's own account are the app's; the pages and the API share them.
 pub(crate) use custodian_app::identity::account::{recovery_code_hash, settings_for};
 
-async fn advance(state: &AppState, user: &SignedIn) -> Result<SessionStage, HttpError> {
+/// The session's next stage, once the stage it was at is done: written to the session.
+pub(crate) async fn advance(state: &AppState, user: &SignedIn) -> Result<SessionStage, HttpError> {
     let creds = own::credentials(state, user.holder()).await?;
     let stage = own::next_stage(state, &creds, true).await?;
     state

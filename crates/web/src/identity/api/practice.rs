@@ -91,24 +91,7 @@ pub(crate) async fn get_request(
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
 ) -> Result<Json<AccessRequest>, HttpError> {
-    if !scope.access.can(Permission::StarterRequest) {
-        scope
-            .require(Permission::StarterApprove, "access_request.view")
-            .await?;
-    }
-    let id = parse_id(&id)?;
-    let r = state
-        .store
-        .access_request(scope.id(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    scope
-        .record(scope.event(
-            "access_request.view",
-            "access_request",
-            Some(id.to_string()),
-        ))
-        .await?;
+    let r = uap::view_request(&state, &scope.actor(), parse_id(&id)?).await?;
     Ok(Json(r))
 }
 

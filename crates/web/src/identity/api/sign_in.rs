@@ -105,12 +105,7 @@ pub(crate) async fn stage_after(
             next: String::new(),
         });
     }
-    let creds = own::credentials(state, user.holder()).await?;
-    let stage = own::next_stage(state, &creds, true).await?;
-    state
-        .store
-        .set_session_stage(&user.token_hash, stage)
-        .await?;
+    let stage = account::advance(state, user).await?;
     Ok(SessionOut {
         stage: stage.as_str().into(),
         next: stage.explain().into(),

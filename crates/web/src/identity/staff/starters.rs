@@ -315,24 +315,13 @@ pub(crate) async fn request_page_for(
     id: uuid::Uuid,
     errors: Errors,
 ) -> Result<Response, HttpError> {
-    let r = state
-        .store
-        .access_request(scope.id(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let r = custodian_app::identity::view_request(state, &scope.actor(), id).await?;
     let systems = state.store.systems(scope.id()).await?;
     let names: Vec<String> = r
         .systems
         .iter()
         .filter_map(|s| systems.iter().find(|x| x.id == *s).map(|x| x.name.clone()))
         .collect();
-    scope
-        .record(scope.event(
-            "access_request.view",
-            "access_request",
-            Some(id.to_string()),
-        ))
-        .await?;
     let status = errors.status();
     Ok(render_with(
         status,
@@ -360,11 +349,6 @@ pub(crate) async fn request_page(
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    if !scope.access.can(Permission::StarterRequest) {
-        scope
-            .require(Permission::StarterApprove, "access_request.view")
-            .await?;
-    }
     request_page_for(&state, &scope, parse_id(&id)?, Errors::none()).await
 }
 
