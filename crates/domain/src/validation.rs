@@ -53,6 +53,25 @@ pub fn text_problem(value: &str, max: usize) -> Option<String> {
     }
 }
 
+/// A required text on its own (a name, a reason): present and at most `max` characters once
+/// trimmed (`message` otherwise, saying what to enter), and meeting [`text_problem`]. Returns it
+/// trimmed.
+pub fn required_text<'a>(
+    field: &str,
+    value: &'a str,
+    max: usize,
+    message: &str,
+) -> Result<&'a str, Invalid> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(Invalid::one(field, message));
+    }
+    match text_problem(v, max) {
+        Some(problem) => Err(Invalid::one(field, format!("This {problem}"))),
+        None => Ok(v),
+    }
+}
+
 /// Collects field errors while checking input.
 #[derive(Default, Debug)]
 pub struct Checker(Vec<FieldError>);

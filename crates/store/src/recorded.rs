@@ -46,17 +46,24 @@ impl ThisStore {
         find_in(&mut conn, query, id_column, practice, id, from).await
     }
 
-    /// The records a register's query reads (it filters on the practice as `$1`; `narrowed`,
-    /// when given, is its `$2`), in the query's order.
+    /// The records a register's query reads (it filters on the practice as `$1`), narrowed
+    /// when `narrowed` is given by its condition on `$2` (e.g. `a.risk_id = $2`), in `order`.
+    /// Two statements, not one with `$2 IS NULL OR`, so that the planner uses the per-record
+    /// indexes.
     pub(super) async fn list_of<T>(
         &self,
         query: &str,
         practice: PracticeId,
-        narrowed: Option<Uuid>,
+        narrowed: Option<(&str, Uuid)>,
+        order: &str,
         from: fn(&DbRow) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let mut q = sqlx::query(query).bind(practice.0);
-        if let Some(n) = narrowed {
+        let sql = match narrowed {
+            Some((condition, _)) => format!("{query} AND {condition} ORDER BY {order}"),
+            None => format!("{query} ORDER BY {order}"),
+        };
+        let mut q = sqlx::query(&sql).bind(practice.0);
+        if let Some((_, n)) = narrowed {
             q = q.bind(n);
         }
         let rows = q.fetch_all(&self.pool).await?;

@@ -396,15 +396,8 @@ impl AssetStore for ThisStore {
     }
 
     async fn flows(&self, practice: PracticeId, asset: Option<AssetId>) -> Result<Vec<AssetFlow>> {
-        // Two statements, not one with `$2 IS NULL OR`, so that the planner uses the per-asset
-        // indexes.
-        let query = match asset {
-            Some(_) => format!(
-                "{FLOW_QUERY} AND (f.from_asset_id = $2 OR f.to_asset_id = $2) ORDER BY f.created_at"
-            ),
-            None => format!("{FLOW_QUERY} ORDER BY f.created_at"),
-        };
-        self.list_of(&query, practice, asset.map(|a| a.0), flow_from)
+        let narrowed = asset.map(|a| ("(f.from_asset_id = $2 OR f.to_asset_id = $2)", a.0));
+        self.list_of(FLOW_QUERY, practice, narrowed, "f.created_at", flow_from)
             .await
     }
 
@@ -501,12 +494,15 @@ impl AssetStore for ThisStore {
         practice: PracticeId,
         asset: Option<AssetId>,
     ) -> Result<Vec<AssetAccess>> {
-        let query = match asset {
-            Some(_) => format!("{ACCESS_QUERY} AND x.asset_id = $2 ORDER BY x.created_at"),
-            None => format!("{ACCESS_QUERY} ORDER BY x.created_at"),
-        };
-        self.list_of(&query, practice, asset.map(|a| a.0), access_from)
-            .await
+        let narrowed = asset.map(|a| ("x.asset_id = $2", a.0));
+        self.list_of(
+            ACCESS_QUERY,
+            practice,
+            narrowed,
+            "x.created_at",
+            access_from,
+        )
+        .await
     }
 
     async fn review_access(
@@ -581,9 +577,15 @@ impl AssetStore for ThisStore {
         practice: PracticeId,
         asset: AssetId,
     ) -> Result<Vec<AccessReview>> {
-        let query = format!("{REVIEW_QUERY} AND r.asset_id = $2 ORDER BY r.reviewed_at DESC");
-        self.list_of(&query, practice, Some(asset.0), review_from)
-            .await
+        let narrowed = Some(("r.asset_id = $2", asset.0));
+        self.list_of(
+            REVIEW_QUERY,
+            practice,
+            narrowed,
+            "r.reviewed_at DESC",
+            review_from,
+        )
+        .await
     }
 
     async fn remove_access(

@@ -7,6 +7,7 @@ use crate::error::conflict;
 use crate::queries::{now, roles_from_csv};
 use crate::*;
 use async_trait::async_trait;
+use custodian_domain::validation::{TEXT_MAX, required_text};
 use custodian_domain::{AccountStatus, PersonId, PracticeId, PracticeRole};
 
 use uuid::Uuid;
@@ -224,13 +225,8 @@ impl LeaverStore for ThisStore {
         by: &AuditMeta,
     ) -> Result<AdministratorNomination> {
         let nominator = by.actor_id.ok_or(StoreError::NotFound("nominator"))?;
-        if reason.trim().is_empty() {
-            return Err(custodian_domain::Invalid::one(
-                "reason",
-                "Give the reason this person needs administrator access",
-            )
-            .into());
-        }
+        let why = "Give the reason this person needs administrator access";
+        required_text("reason", reason, TEXT_MAX, why)?;
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let member: Option<Option<Timestamp>> = sqlx::query_scalar(
             "SELECT left_at FROM practice_members WHERE practice_id = $1 AND person_id = $2",

@@ -9,6 +9,7 @@ use crate::queries::{now, sort_key};
 use crate::*;
 use async_trait::async_trait;
 use custodian_domain::identity::ValidAccessRequest;
+use custodian_domain::validation::{TEXT_MAX, required_text};
 use custodian_domain::{PersonId, PracticeId, PracticeRole};
 use uuid::Uuid;
 
@@ -33,14 +34,8 @@ impl StaffAccessStore for ThisStore {
         name: &str,
         by: &AuditMeta,
     ) -> Result<PracticeSystem> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(custodian_domain::Invalid::one(
-                "name",
-                "Enter the system's name (100 characters or fewer)",
-            )
-            .into());
-        }
+        let what = "Enter the system's name (100 characters or fewer)";
+        let name = required_text("name", name, 100, what)?;
         let id = Uuid::now_v7();
         let mut tx = self.pool.begin_with(BEGIN).await?;
         sqlx::query("INSERT INTO practice_systems (id, practice_id, name, created_at) VALUES ($1, $2, $3, $4)")
@@ -256,13 +251,8 @@ impl StaffAccessStore for ThisStore {
         by: &AuditMeta,
     ) -> Result<AccessRequest> {
         let approver = by.actor_id.ok_or(StoreError::NotFound("approver"))?;
-        if reason.trim().is_empty() {
-            return Err(custodian_domain::Invalid::one(
-                "reason",
-                "Give the reason for rejecting the request",
-            )
-            .into());
-        }
+        let why = "Give the reason for rejecting the request";
+        required_text("reason", reason, TEXT_MAX, why)?;
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let req = pending_request(&mut tx, practice, id, approver).await?;
         sqlx::query("UPDATE access_requests SET status = 'rejected', decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $1")

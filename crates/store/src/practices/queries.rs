@@ -16,6 +16,7 @@ use super::*;
 use crate::error::conflict;
 use crate::queries::{now, roles_from_csv, sort_key};
 use crate::*;
+use custodian_domain::validation::required_text;
 
 pub(super) fn practice_from(row: &DbRow) -> Result<Practice> {
     Ok(Practice {
@@ -328,14 +329,8 @@ impl Store for ThisStore {
         roles: &[PracticeRole],
         by: &AuditMeta,
     ) -> Result<PracticeMember> {
-        let job_title = job_title.trim();
-        if job_title.is_empty() || job_title.chars().count() > 200 {
-            return Err(custodian_domain::Invalid::one(
-                "job_title",
-                "Enter a job title (200 characters or fewer)",
-            )
-            .into());
-        }
+        let what = "Enter a job title (200 characters or fewer)";
+        let job_title = required_text("job_title", job_title, 200, what)?;
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let full_name: Option<String> =
             sqlx::query_scalar("SELECT full_name FROM people WHERE id = $1")

@@ -580,12 +580,15 @@ impl RiskStore for ThisStore {
         practice: PracticeId,
         risk: Option<RiskId>,
     ) -> Result<Vec<RiskAction>> {
-        let query = match risk {
-            Some(_) => format!("{ACTION_QUERY} AND a.risk_id = $2 ORDER BY a.due_on, a.id"),
-            None => format!("{ACTION_QUERY} ORDER BY a.due_on, a.id"),
-        };
-        self.list_of(&query, practice, risk.map(|r| r.0), action_from)
-            .await
+        let narrowed = risk.map(|r| ("a.risk_id = $2", r.0));
+        self.list_of(
+            ACTION_QUERY,
+            practice,
+            narrowed,
+            "a.due_on, a.id",
+            action_from,
+        )
+        .await
     }
 
     async fn review_risk(
@@ -656,11 +659,16 @@ impl RiskStore for ThisStore {
     }
 
     async fn risk_reviews(&self, practice: PracticeId, risk: RiskId) -> Result<Vec<RiskReview>> {
-        let query = format!(
-            "{RISK_REVIEW_QUERY} AND v.risk_id = $2 ORDER BY v.reviewed_at DESC, v.id DESC"
-        );
-        self.list_of(&query, practice, Some(risk.0), risk_review_from)
-            .await
+        let narrowed = Some(("v.risk_id = $2", risk.0));
+        let order = "v.reviewed_at DESC, v.id DESC";
+        self.list_of(
+            RISK_REVIEW_QUERY,
+            practice,
+            narrowed,
+            order,
+            risk_review_from,
+        )
+        .await
     }
 
     async fn accept_risk(
