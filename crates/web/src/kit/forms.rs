@@ -141,9 +141,10 @@ pub fn choose(list: &[(&str, &str)], current: &str, blank: Option<&str>) -> Opti
 }
 
 /// A form's submission as a handler answers it: `Ok(Ok(value))` when the use case succeeded,
-/// `Ok(Err(errors))` when the input was invalid and the form is to be shown again with the
-/// fields marked, and `Err` for anything else (refused permission, not found, a clash, an
-/// internal error), which answers as an error page.
+/// `Ok(Err(errors))` when the input was invalid, or clashed with the register's state on a
+/// field (a conflict), and the form is to be shown again with the fields marked, and `Err` for
+/// anything else (refused permission, not found, an internal error), which answers as an error
+/// page.
 pub fn submitted<T>(
     result: Result<T, custodian_app::AppError>,
 ) -> Result<Result<T, Errors>, crate::HttpError> {
@@ -151,6 +152,7 @@ pub fn submitted<T>(
     match result {
         Ok(v) => Ok(Ok(v)),
         Err(AppError::Invalid(i)) => Ok(Err(i.into())),
+        Err(AppError::Conflict { field, message }) => Ok(Err(Errors::one(&field, message))),
         Err(e) => Err(e.into()),
     }
 }

@@ -160,6 +160,24 @@ impl Doc {
         self.y -= size * 0.5;
     }
 
+    /// A table of `items`, a row each as `row` writes it; when there are none and `none` is not
+    /// empty, that sentence in its place.
+    pub fn table_of<T>(
+        &mut self,
+        headers: &[&str],
+        widths: &[f32],
+        items: &[T],
+        none: &str,
+        row: impl Fn(&T) -> Vec<String>,
+    ) {
+        if items.is_empty() && !none.is_empty() {
+            self.para(none, 9.0);
+        } else {
+            let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+            self.table(headers, widths, &rows);
+        }
+    }
+
     /// A table whose columns take `widths` (fractions of the page's text width); the header row
     /// repeats on each new page.
     pub fn table(&mut self, headers: &[&str], widths: &[f32], rows: &[Vec<String>]) {

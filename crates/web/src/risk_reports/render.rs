@@ -57,52 +57,45 @@ pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
 
 /// The heat map's bands now and at last quarter's report.
 fn band_table(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport, m: &Matrix) {
-    let bands: Vec<Vec<String>> = r
-        .bands
-        .iter()
-        .map(|b| {
-            vec![
-                b.band.label().to_string(),
-                m.band_range(b.band),
-                b.now.to_string(),
-                b.before
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| "–".into()),
-                change(b.now, b.before),
-            ]
-        })
-        .collect();
-    d.table(
-        &["Band", "Scores", "Now", "Last quarter", "Change"],
-        &[0.2, 0.2, 0.2, 0.2, 0.2],
-        &bands,
-    );
+    let headers = ["Band", "Scores", "Now", "Last quarter", "Change"];
+    d.table_of(&headers, &[0.2; 5], &r.bands, "", |b| {
+        vec![
+            b.band.label().to_string(),
+            m.band_range(b.band),
+            b.now.to_string(),
+            b.before
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "–".into()),
+            change(b.now, b.before),
+        ]
+    });
+}
+
+/// "R-001 Title", "20 Extreme": how a risk is named and scored in the tables.
+fn named(reference: &str, title: &str) -> String {
+    format!("{reference} {title}")
+}
+fn scored(score: impl std::fmt::Display, band: custodian_domain::risks::Band) -> String {
+    format!("{score} {}", band.label())
 }
 
 /// The top risks with their actions' progress.
 fn top_risks(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport) {
     d.heading("Top risks by residual score", 12.0);
-    let top: Vec<Vec<String>> = r
-        .top_risks
-        .iter()
-        .map(|t| {
-            vec![
-                format!("{} {}", t.line.reference, t.line.title),
-                t.line.owner.clone(),
-                format!("{} {}", t.line.residual_score, t.line.band.label()),
-                t.line.status.clone(),
-                format!(
-                    "{} done, {} open, {} overdue",
-                    t.actions_done, t.actions_open, t.actions_overdue
-                ),
-            ]
-        })
-        .collect();
-    d.table(
-        &["Risk", "Owner", "Residual", "Status", "Actions"],
-        &[0.38, 0.16, 0.12, 0.12, 0.22],
-        &top,
-    );
+    let headers = ["Risk", "Owner", "Residual", "Status", "Actions"];
+    let widths = [0.38, 0.16, 0.12, 0.12, 0.22];
+    d.table_of(&headers, &widths, &r.top_risks, "", |t| {
+        vec![
+            named(&t.line.reference, &t.line.title),
+            t.line.owner.clone(),
+            scored(t.line.residual_score, t.line.band),
+            t.line.status.clone(),
+            format!(
+                "{} done, {} open, {} overdue",
+                t.actions_done, t.actions_open, t.actions_overdue
+            ),
+        ]
+    });
 }
 
 /// New, changed, closed and accepted risks; overdue reviews and actions.
@@ -115,49 +108,27 @@ fn risk_lists(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport) {
         ("Reviews overdue", &r.overdue_reviews),
     ] {
         d.heading(heading, 12.0);
-        if lines.is_empty() {
-            d.para("None.", 9.0);
-            continue;
-        }
-        let rows: Vec<Vec<String>> = lines
-            .iter()
-            .map(|l| {
-                vec![
-                    format!("{} {}", l.reference, l.title),
-                    l.owner.clone(),
-                    format!("{} {}", l.residual_score, l.band.label()),
-                    l.note.clone(),
-                ]
-            })
-            .collect();
-        d.table(
-            &["Risk", "Owner", "Residual", "Note"],
-            &[0.36, 0.16, 0.12, 0.36],
-            &rows,
-        );
+        let headers = ["Risk", "Owner", "Residual", "Note"];
+        d.table_of(&headers, &[0.36, 0.16, 0.12, 0.36], lines, "None.", |l| {
+            vec![
+                named(&l.reference, &l.title),
+                l.owner.clone(),
+                scored(l.residual_score, l.band),
+                l.note.clone(),
+            ]
+        });
     }
     d.heading("Actions overdue", 12.0);
-    if r.overdue_actions.is_empty() {
-        d.para("None.", 9.0);
-    } else {
-        let rows: Vec<Vec<String>> = r
-            .overdue_actions
-            .iter()
-            .map(|a| {
-                vec![
-                    a.reference.clone(),
-                    a.description.clone(),
-                    a.owner.clone(),
-                    date(a.due_on),
-                ]
-            })
-            .collect();
-        d.table(
-            &["Risk", "Action", "Who", "Due"],
-            &[0.14, 0.5, 0.2, 0.16],
-            &rows,
-        );
-    }
+    let headers = ["Risk", "Action", "Who", "Due"];
+    let widths = [0.14, 0.5, 0.2, 0.16];
+    d.table_of(&headers, &widths, &r.overdue_actions, "None.", |a| {
+        vec![
+            a.reference.clone(),
+            a.description.clone(),
+            a.owner.clone(),
+            date(a.due_on),
+        ]
+    });
 }
 
 /// Threats and vulnerabilities by C/I/A and by asset.
@@ -168,57 +139,34 @@ fn threats_tables(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport) {
     );
     for (dim, lines) in &r.by_cia {
         d.heading(dim, 10.0);
-        if lines.is_empty() {
-            d.para("No current risk threatens it.", 9.0);
-            continue;
-        }
-        threat_table(d, lines, true);
+        let headers = ["Risk", "Threat", "Vulnerability", "How", "Residual"];
+        let widths = [0.12, 0.28, 0.26, 0.22, 0.12];
+        d.table_of(&headers, &widths, lines, "No current risk threatens it.", |t| {
+            vec![
+                t.reference.clone(),
+                t.threat.clone(),
+                t.vulnerability.clone(),
+                t.why.clone(),
+                scored(t.residual_score, t.band),
+            ]
+        });
     }
     d.heading("Threats and vulnerabilities by asset", 12.0);
     for (asset, lines) in &r.by_asset {
         d.heading(asset, 10.0);
-        threat_table(d, lines, false);
+        let headers = ["Risk", "Threat", "Vulnerability", "Residual"];
+        d.table_of(&headers, &[0.14, 0.4, 0.34, 0.12], lines, "", |t| {
+            vec![
+                t.reference.clone(),
+                t.threat.clone(),
+                t.vulnerability.clone(),
+                scored(t.residual_score, t.band),
+            ]
+        });
     }
 }
 
 /// The practice meeting's minutes and decisions.
-/// A table of threats, with how each threatens its dimension when `how` (the tables by
-/// confidentiality, integrity and availability).
-fn threat_table(
-    d: &mut crate::kit::pdf::Doc,
-    lines: &[custodian_domain::risk_report::ThreatLine],
-    how: bool,
-) {
-    let rows: Vec<Vec<String>> = lines
-        .iter()
-        .map(|t| {
-            let mut row = vec![
-                t.reference.clone(),
-                t.threat.clone(),
-                t.vulnerability.clone(),
-            ];
-            if how {
-                row.push(t.why.clone());
-            }
-            row.push(format!("{} {}", t.residual_score, t.band.label()));
-            row
-        })
-        .collect();
-    if how {
-        d.table(
-            &["Risk", "Threat", "Vulnerability", "How", "Residual"],
-            &[0.12, 0.28, 0.26, 0.22, 0.12],
-            &rows,
-        );
-    } else {
-        d.table(
-            &["Risk", "Threat", "Vulnerability", "Residual"],
-            &[0.14, 0.4, 0.34, 0.12],
-            &rows,
-        );
-    }
-}
-
 fn meeting_notes(d: &mut crate::kit::pdf::Doc, copy: &SignedCopy) {
     d.heading("Practice meeting", 12.0);
     d.heading("Minutes", 10.0);

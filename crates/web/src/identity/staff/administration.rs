@@ -265,13 +265,9 @@ pub(crate) async fn nominate(
             .await;
         }
     };
-    match nominate_administrator(&state, &scope.actor(), person, &form.reason).await {
+    match submitted(nominate_administrator(&state, &scope.actor(), person, &form.reason).await)? {
         Ok(_) => Ok(Redirect::to(&scope.path("/administrators")).into_response()),
-        Err(AppError::Invalid(i)) => administrators_page_for(&state, &scope, i.into()).await,
-        Err(AppError::Conflict { field, message }) => {
-            administrators_page_for(&state, &scope, Errors::one(&field, message)).await
-        }
-        Err(e) => Err(e.into()),
+        Err(errors) => administrators_page_for(&state, &scope, errors).await,
     }
 }
 

@@ -237,13 +237,9 @@ pub(crate) async fn starter_submit(
         Ok(i) => i,
         Err(errors) => return request_form(&state, &scope, errors, form, None).await,
     };
-    match request_access(&state, &scope.actor(), None, &input).await {
+    match submitted(request_access(&state, &scope.actor(), None, &input).await)? {
         Ok(r) => Ok(Redirect::to(&scope.path(&format!("/requests/{}", r.id))).into_response()),
-        Err(AppError::Invalid(i)) => request_form(&state, &scope, i.into(), form, None).await,
-        Err(AppError::Conflict { field, message }) => {
-            request_form(&state, &scope, Errors::one(&field, message), form, None).await
-        }
-        Err(e) => Err(e.into()),
+        Err(errors) => request_form(&state, &scope, errors, form, None).await,
     }
 }
 
@@ -365,7 +361,7 @@ pub(crate) async fn approve(
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, HttpError> {
     let id = parse_id(&id)?;
-    match approve_request(&state, &scope.actor(), id, &form.reason).await {
+    match submitted(approve_request(&state, &scope.actor(), id, &form.reason).await)? {
         Ok((r, Some(otp))) => {
             let settings = state.store.settings(scope.id()).await?;
             Ok(render(&OtpPage {
@@ -390,11 +386,7 @@ pub(crate) async fn approve(
         Ok((r, None)) => {
             Ok(Redirect::to(&scope.path(&format!("/requests/{}", r.id))).into_response())
         }
-        Err(AppError::Invalid(i)) => request_page_for(&state, &scope, id, i.into()).await,
-        Err(AppError::Conflict { field, message }) => {
-            request_page_for(&state, &scope, id, Errors::one(&field, message)).await
-        }
-        Err(e) => Err(e.into()),
+        Err(errors) => request_page_for(&state, &scope, id, errors).await,
     }
 }
 
@@ -405,21 +397,8 @@ pub(crate) async fn reject(
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, HttpError> {
     let id = parse_id(&id)?;
-    match reject_request(&state, &scope.actor(), id, &form.reason).await {
+    match submitted(reject_request(&state, &scope.actor(), id, &form.reason).await)? {
         Ok(r) => Ok(Redirect::to(&scope.path(&format!("/requests/{}", r.id))).into_response()),
-        Err(AppError::Invalid(i)) => {
-            let errors = Errors(
-                i.0.into_iter()
-                    .map(|mut e| {
-                        if e.field == "reason" {
-                            e.message = "Give the reason for rejecting the request".into()
-                        }
-                        e
-                    })
-                    .collect(),
-            );
-            request_page_for(&state, &scope, id, errors).await
-        }
-        Err(e) => Err(e.into()),
+        Err(errors) => request_page_for(&state, &scope, id, errors).await,
     }
 }
