@@ -199,7 +199,7 @@ pub async fn write(
     app: &App,
     practice: PracticeId,
     by: &AuditMeta,
-    import: Option<uuid::Uuid>,
+    import: Option<custodian_domain::ImportId>,
     checked: &Checked,
     mode: ImportMode,
 ) -> Result<usize, AppError> {

@@ -79,7 +79,7 @@ pub struct ImportContext {
     /// Names of the assets already in the register, as [`name_key`] gives them.
     pub existing_names: HashSet<String>,
     /// The practice's systems (that staff get logins to) by name, lower-cased.
-    pub systems: HashMap<String, uuid::Uuid>,
+    pub systems: HashMap<String, crate::SystemId>,
 }
 
 /// The key two asset names are compared by: trimmed, case and inner spacing ignored.
@@ -458,7 +458,7 @@ mod tests {
     #[test]
     fn a_system_is_named_and_must_be_the_practices() {
         let mut ctx = ctx();
-        let emis = uuid::Uuid::now_v7();
+        let emis = crate::SystemId::new();
         ctx.systems.insert("emis web".into(), emis);
         let file = "name,asset_type,format,volume_band,iao_username,system\n\
                     Clinical system,system,electronic,none,ivy,EMIS Web\n\

@@ -181,7 +181,7 @@ pub struct NewAccessRequest {
     pub roles: Vec<PracticeRole>,
     /// The ids of the practice's other systems the person needs a login for.
     #[serde(default)]
-    pub systems: Vec<uuid::Uuid>,
+    pub systems: Vec<crate::SystemId>,
     /// The first working day, YYYY-MM-DD.
     pub start_date: String,
     /// Their line manager (a member of the practice).
@@ -194,7 +194,7 @@ pub struct ValidAccessRequest {
     pub person: crate::people::ValidPerson,
     pub job_title: String,
     pub roles: Vec<PracticeRole>,
-    pub systems: Vec<uuid::Uuid>,
+    pub systems: Vec<crate::SystemId>,
     pub start_date: NaiveDate,
     pub line_manager_id: Option<PersonId>,
 }

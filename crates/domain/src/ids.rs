@@ -86,6 +86,23 @@ id_type!(
 id_type!(ActionId, "an action of a risk's treatment plan");
 id_type!(RiskReviewId, "a review of a risk");
 id_type!(AcceptanceId, "an acceptance of a risk");
+id_type!(SessionId, "a signed-in session");
+id_type!(ApiTokenId, "an API token");
+id_type!(
+    SystemId,
+    "one of a practice's other systems staff need logins for"
+);
+id_type!(RequestId, "a starter or mover request");
+id_type!(
+    GrantId,
+    "a task to create or remove a login in another system"
+);
+id_type!(
+    LeaverId,
+    "a leaver: someone whose access ends on an exit date"
+);
+id_type!(NominationId, "a nomination of a system administrator");
+id_type!(ImportId, "a spreadsheet import into a register");
 
 #[cfg(test)]
 mod tests {

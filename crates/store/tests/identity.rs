@@ -359,7 +359,7 @@ async fn api_tokens_live_until_revoked_expired_or_their_owner_leaves(store: Shar
     let sam = person(&store, Some(&p), "staylor", &[PracticeRole::Staff]).await;
     let t = now();
     let token = ApiToken {
-        id: uuid::Uuid::now_v7(),
+        id: custodian_domain::ApiTokenId::new(),
         person_id: sam,
         practice_id: p.id,
         name: "reporting".into(),
@@ -420,7 +420,7 @@ async fn api_tokens_live_until_revoked_expired_or_their_owner_leaves(store: Shar
 }
 
 fn starter(
-    systems: Vec<uuid::Uuid>,
+    systems: Vec<custodian_domain::SystemId>,
     manager: PersonId,
 ) -> custodian_domain::identity::ValidAccessRequest {
     NewAccessRequest {

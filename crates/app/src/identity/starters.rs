@@ -37,7 +37,7 @@ pub async fn request_access(
 pub async fn view_request(
     app: &App,
     actor: &Actor<'_>,
-    id: uuid::Uuid,
+    id: custodian_domain::RequestId,
 ) -> Result<AccessRequest, AppError> {
     if !actor.access.can(Permission::StarterRequest) {
         app.require(actor, Permission::StarterApprove, "access_request.view")
@@ -57,7 +57,7 @@ pub async fn view_request(
 pub async fn approve_request(
     app: &App,
     actor: &Actor<'_>,
-    id: uuid::Uuid,
+    id: custodian_domain::RequestId,
     reason: &str,
 ) -> Result<(AccessRequest, Option<String>), AppError> {
     app.require(actor, Permission::StarterApprove, "starter.approve")
@@ -117,7 +117,7 @@ pub async fn approve_request(
 pub async fn reject_request(
     app: &App,
     actor: &Actor<'_>,
-    id: uuid::Uuid,
+    id: custodian_domain::RequestId,
     reason: &str,
 ) -> Result<AccessRequest, AppError> {
     app.require(actor, Permission::StarterApprove, "starter.reject")

@@ -103,7 +103,7 @@ async fn seed_riverside(
     store: &SharedStore,
     riverside: PracticeId,
     staff: &std::collections::HashMap<&str, custodian_domain::PersonId>,
-    systems: &[Vec<uuid::Uuid>],
+    systems: &[Vec<custodian_domain::SystemId>],
     today: chrono::NaiveDate,
 ) -> Result<(), StoreError> {
     use custodian_domain::identity::NewAccessRequest;

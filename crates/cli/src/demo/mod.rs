@@ -35,7 +35,7 @@ struct Demo<'a> {
     password_hash: String,
     today: chrono::NaiveDate,
     /// Each practice's systems (identity), in the order of `SYSTEMS`.
-    systems: Vec<Vec<uuid::Uuid>>,
+    systems: Vec<Vec<custodian_domain::SystemId>>,
     /// Each practice's EMIS Web asset (assets).
     emis_assets: Vec<custodian_domain::AssetId>,
 }

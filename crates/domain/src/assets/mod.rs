@@ -143,7 +143,7 @@ pub struct AssetInput {
     pub review_interval_months: Option<u32>,
     /// The practice system this asset is, when staff get logins to it through starter and
     /// leaver requests: its login holders are then checked against the access entries.
-    pub system_id: Option<uuid::Uuid>,
+    pub system_id: Option<crate::SystemId>,
 }
 
 /// An asset that passed validation.

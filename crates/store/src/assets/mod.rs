@@ -66,7 +66,7 @@ pub trait AssetStore: Send + Sync {
     /// Who holds a login to each of the practice's systems now, as (system, person): a login
     /// granted through a starter or mover request and not since removed (as the leaver process
     /// counts them). Current members only.
-    async fn login_holders(&self, practice: PracticeId) -> Result<Vec<(uuid::Uuid, PersonId)>>;
+    async fn login_holders(&self, practice: PracticeId) -> Result<Vec<(SystemId, PersonId)>>;
     /// Access entries of an asset (or, with `None`, of every asset of the practice).
     async fn access_entries(
         &self,

@@ -102,7 +102,7 @@ where
             "SELECT COUNT(*) FROM practice_systems WHERE practice_id = $1 AND id = $2",
         )
         .bind(practice.0)
-        .bind(system)
+        .bind(system.0)
         .fetch_one(exec)
         .await?;
         if n == 0 {
@@ -155,7 +155,7 @@ pub(super) fn rating(r: Option<u8>) -> Option<i64> {
 pub(super) async fn mark_imported(
     tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
     practice: PracticeId,
-    import: Uuid,
+    import: custodian_domain::ImportId,
     register: &str,
     written: usize,
 ) -> Result<()> {
@@ -164,7 +164,7 @@ pub(super) async fn mark_imported(
          WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND register = $5",
     )
     .bind(practice.0)
-    .bind(import)
+    .bind(import.0)
     .bind(written as i64)
     .bind(now())
     .bind(register)
@@ -213,7 +213,7 @@ pub(super) async fn insert_asset(
     practice: PracticeId,
     v: &custodian_domain::assets::ValidAsset,
     by: &AuditMeta,
-    import: Option<Uuid>,
+    import: Option<custodian_domain::ImportId>,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let at = now();
@@ -296,7 +296,10 @@ impl AssetStore for ThisStore {
             .ok_or(StoreError::NotFound("asset"))
     }
 
-    async fn login_holders(&self, practice: PracticeId) -> Result<Vec<(Uuid, PersonId)>> {
+    async fn login_holders(
+        &self,
+        practice: PracticeId,
+    ) -> Result<Vec<(custodian_domain::SystemId, PersonId)>> {
         let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
             "SELECT DISTINCT g.system_id, g.person_id FROM access_grants g \
              JOIN practice_members m ON m.practice_id = g.practice_id AND m.person_id = g.person_id AND m.left_at IS NULL \
@@ -308,7 +311,10 @@ impl AssetStore for ThisStore {
         .bind(practice.0)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|(s, p)| (s, PersonId(p))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(s, p)| (custodian_domain::SystemId(s), PersonId(p)))
+            .collect())
     }
 
     async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(AssetId, String)>> {

@@ -9,6 +9,7 @@ use crate::*;
 use async_trait::async_trait;
 use custodian_domain::validation::{TEXT_MAX, required_text};
 use custodian_domain::{AccountStatus, PersonId, PracticeId, PracticeRole};
+use custodian_domain::{LeaverId, SystemId};
 
 use uuid::Uuid;
 
@@ -97,9 +98,10 @@ impl LeaverStore for ThisStore {
     async fn cancel_leaver(
         &self,
         practice: PracticeId,
-        id: Uuid,
+        id: LeaverId,
         by: &AuditMeta,
     ) -> Result<Leaver> {
+        let id = id.0;
         let actor = by.actor_id.ok_or(StoreError::NotFound("actor"))?;
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let done = sqlx::query(
@@ -137,7 +139,8 @@ impl LeaverStore for ThisStore {
         Ok(leaver)
     }
 
-    async fn process_leaver(&self, id: Uuid, by: &AuditMeta) -> Result<Option<LeaverOutcome>> {
+    async fn process_leaver(&self, id: LeaverId, by: &AuditMeta) -> Result<Option<LeaverOutcome>> {
+        let id = id.0;
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let at = now();
         let row: Option<(Uuid, Uuid)> = sqlx::query_as(
@@ -404,7 +407,7 @@ async fn remove_logins(
             &mut **tx,
             practice,
             person,
-            *s,
+            SystemId(*s),
             "remove",
             "Leaver: exit date reached",
         )

@@ -64,7 +64,7 @@ pub trait IdentityStore: Send + Sync {
     async fn end_session_by_id(
         &self,
         person: PersonId,
-        id: uuid::Uuid,
+        id: SessionId,
         event: &AuditEvent,
     ) -> Result<bool>;
     /// The hashes of the person's last `n` passwords, newest first.
@@ -138,7 +138,7 @@ pub trait IdentityStore: Send + Sync {
     async fn revoke_api_token(
         &self,
         person: PersonId,
-        id: uuid::Uuid,
+        id: ApiTokenId,
         event: &AuditEvent,
     ) -> Result<bool>;
 }
@@ -166,7 +166,7 @@ pub trait StaffAccessStore: Send + Sync {
     async fn access_request(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: RequestId,
     ) -> Result<Option<AccessRequest>>;
     /// The practice's requests, newest first; `pending_only` for the approver's queue.
     async fn access_requests(
@@ -181,7 +181,7 @@ pub trait StaffAccessStore: Send + Sync {
     async fn approve_access_request(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: RequestId,
         reason: &str,
         one_time_password: Option<(&str, Timestamp)>,
         not_before: Option<chrono::NaiveDate>,
@@ -190,7 +190,7 @@ pub trait StaffAccessStore: Send + Sync {
     async fn reject_access_request(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: RequestId,
         reason: &str,
         by: &AuditMeta,
     ) -> Result<AccessRequest>;
@@ -202,7 +202,7 @@ pub trait StaffAccessStore: Send + Sync {
     async fn complete_access_grant(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: GrantId,
         note: &str,
         by: &AuditMeta,
     ) -> Result<AccessGrant>;
@@ -226,14 +226,14 @@ pub trait LeaverStore: Send + Sync {
     async fn cancel_leaver(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: LeaverId,
         by: &AuditMeta,
     ) -> Result<Leaver>;
     /// Carries out a leaver: roles removed, membership ended, removal tasks opened, API tokens
     /// for the practice revoked, and the account deactivated (sessions ended) when the person
     /// has no other practice or provider role. Idempotent: `None` when already done or
     /// cancelled, so two servers may race safely.
-    async fn process_leaver(&self, id: uuid::Uuid, by: &AuditMeta)
+    async fn process_leaver(&self, id: LeaverId, by: &AuditMeta)
     -> Result<Option<LeaverOutcome>>;
     /// Nominates a system administrator, refusing past `cap` current nominations.
     async fn nominate_administrator(

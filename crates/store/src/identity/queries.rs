@@ -18,13 +18,18 @@ mod leavers;
 mod starters;
 use crate::queries::{HasDb, now, roles_from_csv};
 use crate::*;
+use custodian_domain::{ApiTokenId, SessionId, SystemId};
 
 use custodian_domain::settings::PracticeSettings;
 
-pub(super) fn csv_uuids(csv: &str) -> Result<Vec<Uuid>> {
+pub(super) fn csv_uuids<T: From<Uuid>>(csv: &str) -> Result<Vec<T>> {
     csv.split(',')
         .filter(|s| !s.is_empty())
-        .map(|s| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .map(|s| {
+            Uuid::parse_str(s)
+                .map(T::from)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
         .collect()
 }
 
@@ -38,7 +43,7 @@ pub(super) fn request_from(row: &DbRow) -> Result<AccessRequest> {
     let roles: String = row.try_get("roles")?;
     let systems: String = row.try_get("systems")?;
     Ok(AccessRequest {
-        id: row.try_get("id")?,
+        id: row.try_get::<Uuid, _>("id")?.into(),
         reference: row.try_get("reference")?,
         practice_id: PracticeId(row.try_get("practice_id")?),
         kind: row.try_get("kind")?,
@@ -69,11 +74,11 @@ pub(super) const GRANT_FROM: &str = "FROM access_grants g JOIN people p ON p.id 
 
 pub(super) fn grant_from(row: &DbRow) -> Result<AccessGrant> {
     Ok(AccessGrant {
-        id: row.try_get("id")?,
+        id: row.try_get::<Uuid, _>("id")?.into(),
         practice_id: PracticeId(row.try_get("practice_id")?),
         person_id: PersonId(row.try_get("person_id")?),
         person_name: row.try_get("person_name")?,
-        system_id: row.try_get("system_id")?,
+        system_id: row.try_get::<Uuid, _>("system_id")?.into(),
         system_name: row.try_get("system_name")?,
         action: row.try_get("action")?,
         status: status_of(row, custodian_domain::identity::GrantStatus::parse)?,
@@ -90,7 +95,7 @@ pub(super) const LEAVER_COLUMNS: &str = "l.id, l.practice_id, l.person_id, p.ful
 
 pub(super) fn leaver_from(row: &DbRow) -> Result<Leaver> {
     Ok(Leaver {
-        id: row.try_get("id")?,
+        id: row.try_get::<Uuid, _>("id")?.into(),
         practice_id: PracticeId(row.try_get("practice_id")?),
         person_id: PersonId(row.try_get("person_id")?),
         person_name: row.try_get("person_name")?,
@@ -110,7 +115,7 @@ pub(super) const NOMINATION_QUERY: &str = "SELECT n.id, n.practice_id, n.person_
 
 pub(super) fn nomination_from(row: &DbRow) -> Result<AdministratorNomination> {
     Ok(AdministratorNomination {
-        id: row.try_get("id")?,
+        id: row.try_get::<Uuid, _>("id")?.into(),
         practice_id: PracticeId(row.try_get("practice_id")?),
         person_id: PersonId(row.try_get("person_id")?),
         person_name: row.try_get("person_name")?,
@@ -135,7 +140,7 @@ pub(super) fn token_from(row: &DbRow) -> Result<ApiToken> {
         );
     }
     Ok(ApiToken {
-        id: row.try_get("id")?,
+        id: row.try_get::<Uuid, _>("id")?.into(),
         person_id: PersonId(row.try_get("person_id")?),
         practice_id: PracticeId(row.try_get("practice_id")?),
         name: row.try_get("name")?,
@@ -152,7 +157,7 @@ pub(super) async fn open_grant<'c, E>(
     exec: E,
     practice: PracticeId,
     person: PersonId,
-    system: Uuid,
+    system: SystemId,
     action: &str,
     reason: &str,
 ) -> Result<()>
@@ -166,7 +171,7 @@ where
     .bind(Uuid::now_v7())
     .bind(practice.0)
     .bind(person.0)
-    .bind(system)
+    .bind(system.0)
     .bind(action)
     .bind(now())
     .bind(reason)
@@ -336,7 +341,7 @@ impl IdentityStore for ThisStore {
         rows.iter()
             .map(|r| {
                 Ok(SessionSummary {
-                    id: r.try_get("id")?,
+                    id: r.try_get::<Uuid, _>("id")?.into(),
                     token_hash: r.try_get("token_hash")?,
                     created_at: r.try_get("created_at")?,
                     last_seen_at: r.try_get("last_seen_at")?,
@@ -350,9 +355,10 @@ impl IdentityStore for ThisStore {
     async fn end_session_by_id(
         &self,
         person: PersonId,
-        id: Uuid,
+        id: SessionId,
         event: &AuditEvent,
     ) -> Result<bool> {
+        let id = id.0;
         self.write_recorded(
             sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id = $2")
                 .bind(person.0)
@@ -550,7 +556,7 @@ impl IdentityStore for ThisStore {
                 "INSERT INTO api_tokens (id, person_id, practice_id, name, permissions, token_hash, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .bind(token.id)
+            .bind(token.id.0)
             .bind(token.person_id.0)
             .bind(token.practice_id.0)
             .bind(&token.name)
@@ -603,9 +609,10 @@ impl IdentityStore for ThisStore {
     async fn revoke_api_token(
         &self,
         person: PersonId,
-        id: Uuid,
+        id: ApiTokenId,
         event: &AuditEvent,
     ) -> Result<bool> {
+        let id = id.0;
         self.write_recorded(
             sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE person_id = $1 AND id = $2 AND revoked_at IS NULL")
                 .bind(person.0)

@@ -1,7 +1,10 @@
 //! The records of people, sessions, tokens, starters, leavers and administrators.
 
 use chrono::{DateTime, Utc};
-use custodian_domain::{AccountStatus, PersonId, Practice, PracticeId, PracticeRole};
+use custodian_domain::{
+    AccountStatus, ApiTokenId, GrantId, LeaverId, NominationId, PersonId, Practice, PracticeId,
+    PracticeRole, RequestId, SessionId, SystemId,
+};
 
 use crate::Timestamp;
 
@@ -60,7 +63,7 @@ pub struct LiveSession {
 /// A live session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionInfo {
-    pub id: uuid::Uuid,
+    pub id: SessionId,
     pub stage: custodian_domain::identity::SessionStage,
     pub person_id: PersonId,
     pub username: String,
@@ -73,7 +76,7 @@ pub struct SessionInfo {
 /// One of a person's sessions, for "your sessions" (never the token).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionSummary {
-    pub id: uuid::Uuid,
+    pub id: SessionId,
     pub token_hash: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
@@ -121,14 +124,14 @@ pub struct AccessOverview {
 /// A system of the practice's that staff need logins for (clinical system, NHSmail, ...).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct PracticeSystem {
-    pub id: uuid::Uuid,
+    pub id: SystemId,
     pub name: String,
 }
 
 /// A new-starter or mover request.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AccessRequest {
-    pub id: uuid::Uuid,
+    pub id: RequestId,
     /// Said aloud: STR-2026-0001 (starter) or MOV-2026-0001 (mover).
     pub reference: String,
     pub practice_id: PracticeId,
@@ -140,7 +143,7 @@ pub struct AccessRequest {
     pub email: Option<String>,
     pub job_title: String,
     pub roles: Vec<PracticeRole>,
-    pub systems: Vec<uuid::Uuid>,
+    pub systems: Vec<SystemId>,
     pub start_date: chrono::NaiveDate,
     pub line_manager_id: Option<PersonId>,
     pub requested_by: PersonId,
@@ -155,11 +158,11 @@ pub struct AccessRequest {
 /// A task to create or remove a login in another system.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AccessGrant {
-    pub id: uuid::Uuid,
+    pub id: GrantId,
     pub practice_id: PracticeId,
     pub person_id: PersonId,
     pub person_name: String,
-    pub system_id: uuid::Uuid,
+    pub system_id: SystemId,
     pub system_name: String,
     /// `create` or `remove`.
     pub action: String,
@@ -175,7 +178,7 @@ pub struct AccessGrant {
 /// A recorded leaver.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Leaver {
-    pub id: uuid::Uuid,
+    pub id: LeaverId,
     pub practice_id: PracticeId,
     pub person_id: PersonId,
     pub person_name: String,
@@ -191,7 +194,7 @@ pub struct Leaver {
 /// A system administrator's nomination: the DSPT 4.3.1 evidence.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AdministratorNomination {
-    pub id: uuid::Uuid,
+    pub id: NominationId,
     pub practice_id: PracticeId,
     pub person_id: PersonId,
     pub person_name: String,
@@ -206,7 +209,7 @@ pub struct AdministratorNomination {
 /// An API token as its owner sees it (never the token itself).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiToken {
-    pub id: uuid::Uuid,
+    pub id: ApiTokenId,
     pub person_id: PersonId,
     pub practice_id: PracticeId,
     pub name: String,

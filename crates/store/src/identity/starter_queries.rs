@@ -10,6 +10,7 @@ use crate::*;
 use async_trait::async_trait;
 use custodian_domain::identity::ValidAccessRequest;
 use custodian_domain::validation::{TEXT_MAX, required_text};
+use custodian_domain::{GrantId, RequestId, SystemId};
 use custodian_domain::{PersonId, PracticeId, PracticeRole};
 use uuid::Uuid;
 
@@ -24,7 +25,10 @@ impl StaffAccessStore for ThisStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name)| PracticeSystem { id, name })
+            .map(|(id, name)| PracticeSystem {
+                id: SystemId(id),
+                name,
+            })
             .collect())
     }
 
@@ -57,7 +61,7 @@ impl StaffAccessStore for ThisStore {
         insert_event(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(PracticeSystem {
-            id,
+            id: SystemId(id),
             name: name.to_string(),
         })
     }
@@ -78,7 +82,7 @@ impl StaffAccessStore for ThisStore {
                 .bind(practice.0)
                 .fetch_all(&mut *tx)
                 .await?;
-        if let Some(s) = r.systems.iter().find(|s| !known.contains(s)) {
+        if let Some(s) = r.systems.iter().find(|s| !known.contains(&s.0)) {
             return Err(custodian_domain::Invalid::one(
                 "systems",
                 format!("System {s} is not one of this practice's systems"),
@@ -164,8 +168,9 @@ impl StaffAccessStore for ThisStore {
     async fn access_request(
         &self,
         practice: PracticeId,
-        id: Uuid,
+        id: RequestId,
     ) -> Result<Option<AccessRequest>> {
+        let id = id.0;
         self.find_of(REQUEST_QUERY, "r.id", practice, id, request_from)
             .await
     }
@@ -188,12 +193,13 @@ impl StaffAccessStore for ThisStore {
     async fn approve_access_request(
         &self,
         practice: PracticeId,
-        id: Uuid,
+        id: RequestId,
         reason: &str,
         otp: Option<(&str, Timestamp)>,
         not_before: Option<chrono::NaiveDate>,
         by: &AuditMeta,
     ) -> Result<AccessRequest> {
+        let id = id.0;
         let approver = by.actor_id.ok_or(StoreError::NotFound("approver"))?;
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let req = pending_request(&mut tx, practice, id, approver).await?;
@@ -246,10 +252,11 @@ impl StaffAccessStore for ThisStore {
     async fn reject_access_request(
         &self,
         practice: PracticeId,
-        id: Uuid,
+        id: RequestId,
         reason: &str,
         by: &AuditMeta,
     ) -> Result<AccessRequest> {
+        let id = id.0;
         let approver = by.actor_id.ok_or(StoreError::NotFound("approver"))?;
         let why = "Give the reason for rejecting the request";
         required_text("reason", reason, TEXT_MAX, why)?;
@@ -299,10 +306,11 @@ impl StaffAccessStore for ThisStore {
     async fn complete_access_grant(
         &self,
         practice: PracticeId,
-        id: Uuid,
+        id: GrantId,
         note: &str,
         by: &AuditMeta,
     ) -> Result<AccessGrant> {
+        let id = id.0;
         let actor = by.actor_id.ok_or(StoreError::NotFound("actor"))?;
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let done = sqlx::query(
@@ -441,6 +449,7 @@ async fn open_login_tasks(
     .bind(person.0)
     .fetch_all(&mut **tx)
     .await?;
+    let held: Vec<SystemId> = held.into_iter().map(SystemId).collect();
     let why = format!(
         "{} {}",
         req.reference,

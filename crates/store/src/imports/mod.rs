@@ -28,7 +28,7 @@ pub trait ImportStore: Send + Sync {
     async fn register_import(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: ImportId,
     ) -> Result<Option<RegisterImport>>;
     /// Writes imported assets in one transaction: all of them or none. With `import`, marks that
     /// staged file imported (once only: a second attempt is a conflict) and drops its content.
@@ -36,7 +36,7 @@ pub trait ImportStore: Send + Sync {
     async fn import_assets(
         &self,
         practice: PracticeId,
-        import: Option<uuid::Uuid>,
+        import: Option<ImportId>,
         assets: &[custodian_domain::assets::ValidAsset],
         summary: serde_json::Value,
         by: &AuditMeta,
@@ -45,7 +45,7 @@ pub trait ImportStore: Send + Sync {
     async fn discard_import(
         &self,
         practice: PracticeId,
-        id: uuid::Uuid,
+        id: ImportId,
         by: &AuditMeta,
     ) -> Result<()>;
 }

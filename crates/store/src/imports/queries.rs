@@ -23,7 +23,7 @@ impl ImportStore for ThisStore {
     ) -> Result<RegisterImport> {
         use sha2::Digest as _;
         let person = by.actor_id.ok_or(StoreError::NotFound("uploader"))?;
-        let id = Uuid::now_v7();
+        let id = custodian_domain::ImportId::new();
         let sha = hex::encode(sha2::Sha256::digest(content));
         let mut details =
             serde_json::json!({ "file_name": file_name, "sha256": sha, "bytes": content.len() });
@@ -40,7 +40,7 @@ impl ImportStore for ThisStore {
                 "INSERT INTO register_imports (id, register, practice_id, uploaded_by, file_name, sha256, content, status, created_at) \
                  VALUES ($1, $8, $2, $3, $4, $5, $6, 'pending', $7)",
             )
-            .bind(id)
+            .bind(id.0)
             .bind(practice.0)
             .bind(person.0)
             .bind(file_name)
@@ -60,19 +60,19 @@ impl ImportStore for ThisStore {
     async fn register_import(
         &self,
         practice: PracticeId,
-        id: Uuid,
+        id: custodian_domain::ImportId,
     ) -> Result<Option<RegisterImport>> {
         let row = sqlx::query(
             "SELECT i.id, i.register, i.practice_id, i.uploaded_by, p.full_name, i.file_name, i.sha256, i.content, i.status, i.written, i.created_at, i.completed_at \
              FROM register_imports i JOIN people p ON p.id = i.uploaded_by WHERE i.practice_id = $1 AND i.id = $2",
         )
         .bind(practice.0)
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(&self.pool)
         .await?;
         row.map(|row| -> Result<RegisterImport> {
             Ok(RegisterImport {
-                id: row.try_get("id")?,
+                id: row.try_get::<Uuid, _>("id")?.into(),
                 register: row.try_get("register")?,
                 practice_id: PracticeId(row.try_get("practice_id")?),
                 uploaded_by: PersonId(row.try_get("uploaded_by")?),
@@ -92,7 +92,7 @@ impl ImportStore for ThisStore {
     async fn import_assets(
         &self,
         practice: PracticeId,
-        import: Option<Uuid>,
+        import: Option<custodian_domain::ImportId>,
         assets: &[custodian_domain::assets::ValidAsset],
         summary: serde_json::Value,
         by: &AuditMeta,
@@ -130,7 +130,7 @@ impl ImportStore for ThisStore {
                 .into_iter()
                 .collect();
         for v in assets {
-            if v.input.system_id.is_some_and(|s| !systems.contains(&s)) {
+            if v.input.system_id.is_some_and(|s| !systems.contains(&s.0)) {
                 return Err(custodian_domain::Invalid::one(
                     "system",
                     format!(
@@ -165,14 +165,19 @@ impl ImportStore for ThisStore {
         Ok(assets.len())
     }
 
-    async fn discard_import(&self, practice: PracticeId, id: Uuid, by: &AuditMeta) -> Result<()> {
+    async fn discard_import(
+        &self,
+        practice: PracticeId,
+        id: custodian_domain::ImportId,
+        by: &AuditMeta,
+    ) -> Result<()> {
         let discarded = self
             .write_recorded(
                 sqlx::query(
                     "UPDATE register_imports SET status = 'discarded', content = NULL, completed_at = $3 WHERE practice_id = $1 AND id = $2 AND status = 'pending'",
                 )
                 .bind(practice.0)
-                .bind(id)
+                .bind(id.0)
                 .bind(now()),
                 &by.event(Some(practice), "import.discard", "register_import", Some(id.to_string())),
             )

@@ -6,7 +6,7 @@ use custodian_domain::{PersonId, PracticeId};
 /// A register CSV uploaded and checked, waiting for its uploader to choose how to write it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RegisterImport {
-    pub id: uuid::Uuid,
+    pub id: custodian_domain::ImportId,
     /// `assets` or `risks`.
     pub register: String,
     pub practice_id: PracticeId,

@@ -642,7 +642,7 @@ impl Store for ThisStore {
         }
         let stage: String = row.try_get("stage")?;
         let session = SessionInfo {
-            id: row.try_get("id")?,
+            id: row.try_get::<Uuid, _>("id")?.into(),
             stage: custodian_domain::identity::SessionStage::parse(&stage)
                 .ok_or_else(|| StoreError::Corrupt(format!("stage {stage}")))?,
             person_id: PersonId(row.try_get("person_id")?),

@@ -78,7 +78,7 @@ pub trait RiskStore: Send + Sync {
     async fn import_risks(
         &self,
         practice: PracticeId,
-        import: Option<uuid::Uuid>,
+        import: Option<ImportId>,
         risks: &[custodian_domain::risks::ValidRisk],
         summary: serde_json::Value,
         by: &AuditMeta,

@@ -212,7 +212,7 @@ pub(super) async fn insert_risk(
     owner: PersonId,
     number: i64,
     by: &AuditMeta,
-    import: Option<Uuid>,
+    import: Option<custodian_domain::ImportId>,
 ) -> Result<Uuid> {
     let reference = format!("RSK-{number:04}");
     let id = Uuid::now_v7();
@@ -310,7 +310,7 @@ impl RiskStore for ThisStore {
     async fn import_risks(
         &self,
         practice: PracticeId,
-        import: Option<Uuid>,
+        import: Option<custodian_domain::ImportId>,
         risks: &[custodian_domain::risks::ValidRisk],
         summary: serde_json::Value,
         by: &AuditMeta,

@@ -353,7 +353,7 @@ fn asset_details(a: &custodian_store::Asset) -> Vec<(&'static str, String)> {
 async fn system_logins(
     state: &AppState,
     scope: &PracticeScope,
-    system: uuid::Uuid,
+    system: custodian_domain::SystemId,
     access: &[custodian_store::AssetAccess],
 ) -> Result<(String, Vec<(String, bool)>), HttpError> {
     let name = state

@@ -100,7 +100,7 @@ async fn load(
     id: &str,
     register: Register,
 ) -> Result<RegisterImport, HttpError> {
-    let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let id: custodian_domain::ImportId = custodian_app::parse_id(id)?;
     state
         .store
         .register_import(scope.id(), id)

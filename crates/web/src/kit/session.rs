@@ -190,7 +190,7 @@ async fn signed_in_by_token(
     let memberships = state.store.memberships(person.id).await?;
     Ok(Some(SignedIn {
         session: SessionInfo {
-            id: api_token.id,
+            id: custodian_domain::SessionId(api_token.id.0),
             stage: SessionStage::Full,
             person_id: person.id,
             username: person.username.clone(),

@@ -107,7 +107,7 @@ pub(crate) async fn end_session(
     RequestMeta(meta): RequestMeta,
     Path(id): Path<String>,
 ) -> Result<Response, HttpError> {
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let id: custodian_domain::SessionId = custodian_app::parse_id(&id)?;
     let event = meta
         .event(None, "session.end", "session", Some(id.to_string()))
         .details(serde_json::json!({ "why": "ended by its owner from another session" }));

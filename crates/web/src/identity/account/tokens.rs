@@ -156,7 +156,7 @@ pub async fn issue_api_token(
     let now = state.clock.now();
     let (secret, hash) = custodian_app::secrets::new_token();
     let token = ApiToken {
-        id: uuid::Uuid::now_v7(),
+        id: custodian_domain::ApiTokenId::new(),
         person_id: user.person_id(),
         practice_id: practice_id.unwrap(),
         name,
@@ -218,7 +218,7 @@ pub(crate) async fn revoke_token(
     RequestMeta(meta): RequestMeta,
     Path(id): Path<String>,
 ) -> Result<Response, HttpError> {
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let id: custodian_domain::ApiTokenId = custodian_app::parse_id(&id)?;
     let event = meta.event(None, "api_token.revoke", "api_token", Some(id.to_string()));
     if !state
         .store

@@ -73,9 +73,7 @@ fn invalid(errors: crate::kit::forms::Errors) -> AppError {
     AppError::Invalid(Invalid(errors.0))
 }
 
-fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
-}
+use custodian_app::parse_id;
 
 /// Signing in, the person's own account and the User Authorisation Process, through the API:
 /// its part of the API document.

@@ -79,9 +79,7 @@ pub fn routes(r: &mut Routes) {
         .post("/settings", save_settings);
 }
 
-fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
-}
+use custodian_app::parse_id;
 
 /// A member of this practice's current staff, or 404.
 async fn member(

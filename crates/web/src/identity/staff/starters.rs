@@ -104,7 +104,7 @@ impl RequestForm {
         let mut systems = Vec::new();
         for s in &self.systems {
             systems.push(
-                uuid::Uuid::parse_str(s)
+                s.parse::<custodian_domain::SystemId>()
                     .map_err(|_| Errors::one("systems", "Choose systems from the list"))?,
             );
         }
@@ -308,7 +308,7 @@ pub(crate) struct RequestPage {
 pub(crate) async fn request_page_for(
     state: &AppState,
     scope: &PracticeScope,
-    id: uuid::Uuid,
+    id: custodian_domain::RequestId,
     errors: Errors,
 ) -> Result<Response, HttpError> {
     let r = custodian_app::identity::view_request(state, &scope.actor(), id).await?;
