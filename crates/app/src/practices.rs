@@ -3,9 +3,24 @@
 /// Neither scheduled jobs nor items that need attention.
 pub const CAPABILITY: crate::Capability = crate::Capability::PLAIN;
 
-use custodian_domain::Practice;
+use custodian_domain::{Access, NewPractice, Permission, Practice};
+use custodian_store::AuditMeta;
 
 use crate::{App, AppError};
+
+/// A provider administrator brings a new practice in; its ODS code must be unique (a clash
+/// names `ods_code`).
+pub async fn create_practice(
+    app: &App,
+    access: &Access,
+    meta: &AuditMeta,
+    input: &NewPractice,
+) -> Result<Practice, AppError> {
+    app.require_access(access, meta, None, Permission::ProviderManage, "practice.create")
+        .await?;
+    let valid = input.validate()?;
+    Ok(app.store.create_practice(&valid, meta).await?)
+}
 
 /// Every practice the provider serves, by name (for the provider-wide pages and the scheduler).
 pub async fn all_practices(app: &App) -> Result<Vec<Practice>, AppError> {

@@ -11,7 +11,7 @@ use custodian_domain::{
     NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole,
     ProviderRole,
 };
-use custodian_store::Outcome;
+
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -227,20 +227,13 @@ async fn create_practice(
     RequestMeta(meta): RequestMeta,
     Json(body): Json<NewPractice>,
 ) -> Result<Response, HttpError> {
-    if !user.provider_access().can(Permission::ProviderManage) {
-        let event = meta
-            .event(
-                None,
-                "practice.create",
-                "permission",
-                Some("provider_manage".into()),
-            )
-            .outcome(Outcome::Denied);
-        state.store.append_event(&event).await?;
-        return Err(AppError::Forbidden.into());
-    }
-    let valid = body.validate()?;
-    let practice = state.store.create_practice(&valid, &meta).await?;
+    let practice = custodian_app::practices::create_practice(
+        &state,
+        &user.provider_access(),
+        &meta,
+        &body,
+    )
+    .await?;
     Ok((axum::http::StatusCode::CREATED, Json(practice)).into_response())
 }
 

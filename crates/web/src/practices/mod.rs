@@ -8,9 +8,9 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::time::show_date;
 use custodian_domain::{
-    FieldError, Invalid, NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember,
+    FieldError, NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember,
 };
-use custodian_store::Outcome;
+
 use serde::Deserialize;
 
 use crate::identity::account::{MembershipRow, membership_rows};
@@ -175,38 +175,16 @@ async fn create_practice(
     RequestMeta(meta): RequestMeta,
     Form(form): Form<NewPractice>,
 ) -> Result<Response, HttpError> {
-    if !user.provider_access().can(Permission::ProviderManage) {
-        let event = meta
-            .event(
-                None,
-                "practice.create",
-                "permission",
-                Some("provider_manage".into()),
-            )
-            .outcome(Outcome::Denied);
-        state.store.append_event(&event).await?;
-        return Err(AppError::Forbidden.into());
-    }
-    let valid = match form.validate() {
-        Ok(v) => v,
-        Err(Invalid(errors)) => return practices_page(&state, &user, None, errors, form).await,
-    };
-    match state.store.create_practice(&valid, &meta).await {
+    let created = custodian_app::practices::create_practice(
+        &state,
+        &user.provider_access(),
+        &meta,
+        &form,
+    )
+    .await;
+    match crate::kit::forms::submitted(created)? {
         Ok(p) => Ok(Redirect::to(&p.home()).into_response()),
-        Err(custodian_store::StoreError::Conflict { field, message }) => {
-            practices_page(
-                &state,
-                &user,
-                None,
-                vec![FieldError {
-                    field: field.into(),
-                    message,
-                }],
-                form,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
+        Err(errors) => practices_page(&state, &user, None, errors.0, form).await,
     }
 }
 
