@@ -387,130 +387,45 @@ mod tests {
         let sam = PersonId::new();
         let admin = PersonId::new();
         let d = |day: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2026, 11, day, h, m, 0).unwrap();
-        let none = serde_json::json!({});
-        let mut events = vec![
+        // (seq, (day, hour, minute), who, action, outcome, details)
+        type Row = (i64, (u32, u32, u32), &'static str, &'static str, Outcome, &'static str);
+        use Outcome::*;
+        let table: &[Row] = &[
             // Sam's usual days before the period: 10 records a day.
-            ev(
-                1,
-                d(2, 10, 0),
-                "sam",
-                Some(sam),
-                "people.list",
-                Outcome::Success,
-                serde_json::json!({ "records": 10 }),
-            ),
-            ev(
-                2,
-                d(3, 10, 0),
-                "sam",
-                Some(sam),
-                "people.list",
-                Outcome::Success,
-                serde_json::json!({ "records": 10 }),
-            ),
+            (1, (2, 10, 0), "sam", "people.list", Success, r#"{ "records": 10 }"#),
+            (2, (3, 10, 0), "sam", "people.list", Success, r#"{ "records": 10 }"#),
             // In the period (from 16 Nov).
-            ev(
-                10,
-                d(16, 10, 0),
-                "sam",
-                Some(sam),
-                "session.sign_in",
-                Outcome::Success,
-                none.clone(),
-            ),
-            ev(
-                11,
-                d(17, 22, 15),
-                "sam",
-                Some(sam),
-                "person.view",
-                Outcome::Success,
-                none.clone(),
-            ),
-            ev(
-                12,
-                d(21, 11, 0),
-                "sam",
-                Some(sam),
-                "session.sign_in",
-                Outcome::Success,
-                none.clone(),
-            ), // a Saturday
-            ev(
-                13,
-                d(18, 9, 0),
-                "anonymous",
-                None,
-                "session.sign_in",
-                Outcome::Failure,
-                serde_json::json!({ "reason": "wrong_password", "login": "sam" }),
-            ),
-            ev(
-                14,
-                d(18, 9, 1),
-                "anonymous",
-                None,
-                "account.lock",
-                Outcome::Success,
-                none.clone(),
-            ),
-            ev(
-                15,
-                d(18, 12, 0),
-                "sam",
-                Some(sam),
-                "practice.access",
-                Outcome::Denied,
-                none.clone(),
-            ),
-            ev(
-                16,
-                d(19, 12, 0),
-                "sam",
-                Some(sam),
-                "people.list",
-                Outcome::Success,
-                serde_json::json!({ "records": 100 }),
-            ),
-            ev(
-                17,
-                d(20, 12, 0),
-                "admin",
-                Some(admin),
-                "settings.update",
-                Outcome::Success,
-                none.clone(),
-            ),
-            ev(
-                18,
-                d(20, 12, 5),
-                "admin",
-                Some(admin),
-                "person.view",
-                Outcome::Success,
-                none.clone(),
-            ),
+            (10, (16, 10, 0), "sam", "session.sign_in", Success, ""),
+            (11, (17, 22, 15), "sam", "person.view", Success, ""),
+            (12, (21, 11, 0), "sam", "session.sign_in", Success, ""), // a Saturday
+            (13, (18, 9, 0), "anonymous", "session.sign_in", Failure, r#"{ "reason": "wrong_password", "login": "sam" }"#),
+            (14, (18, 9, 1), "anonymous", "account.lock", Success, ""),
+            (15, (18, 12, 0), "sam", "practice.access", Denied, ""),
+            (16, (19, 12, 0), "sam", "people.list", Success, r#"{ "records": 100 }"#),
+            (17, (20, 12, 0), "admin", "settings.update", Success, ""),
+            (18, (20, 12, 5), "admin", "person.view", Success, ""),
+            (19, (24, 0, 0), "scheduler", "leaver.process", Success, ""),
+            (20, (24, 12, 0), "sam", "person.view", Success, ""),
         ];
-        let mut left = ev(
-            19,
-            d(24, 0, 0),
-            "scheduler",
-            None,
-            "leaver.process",
-            Outcome::Success,
-            none.clone(),
-        );
-        left.event.object_id = Some(sam.to_string());
-        events.push(left);
-        events.push(ev(
-            20,
-            d(24, 12, 0),
-            "sam",
-            Some(sam),
-            "person.view",
-            Outcome::Success,
-            none.clone(),
-        ));
+        let mut events: Vec<StoredEvent> = table
+            .iter()
+            .map(|&(seq, (day, h, m), who, action, outcome, details)| {
+                let id = match who {
+                    "sam" => Some(sam),
+                    "admin" => Some(admin),
+                    _ => None,
+                };
+                let details = serde_json::from_str(details).unwrap_or(serde_json::json!({}));
+                ev(seq, d(day, h, m), who, id, action, outcome, details)
+            })
+            .collect();
+        // The scheduler's processing of Sam as a leaver names them.
+        events
+            .iter_mut()
+            .find(|e| e.seq == 19)
+            .unwrap()
+            .event
+            .object_id = Some(sam.to_string());
         let settings = PracticeSettings::default();
         let facts = Facts {
             from: d(16, 0, 0),

@@ -6,8 +6,11 @@
 use custodian_domain::identity::{self, SessionStage, SignInFacts};
 use custodian_domain::password::{PasswordContext, check_new_password};
 use custodian_domain::settings::PracticeSettings;
-use custodian_domain::{Invalid, PersonId, totp};
-use custodian_store::{AuditMeta, Credentials};
+use custodian_domain::validation::Checker;
+use custodian_domain::{
+    Access, ApiTokenId, Invalid, Permission, PersonId, PracticeId, SessionId, totp,
+};
+use custodian_store::{ApiToken, AuditMeta, Credentials};
 use sha2::{Digest, Sha256};
 
 use crate::{App, AppError};
@@ -226,6 +229,135 @@ pub async fn enrol_mfa(
         .enable_mfa(person, &totp::base32_encode(&key), &hashes, step, &event)
         .await?;
     Ok(codes)
+}
+
+/// What a person asks for in a new API token, as typed.
+pub struct TokenRequest<'a> {
+    pub name: &'a str,
+    /// The practice's id: one of `practices`.
+    pub practice: &'a str,
+    /// Permission names, each one the person has in that practice.
+    pub permissions: &'a [String],
+    pub expires_in_days: &'a str,
+}
+
+/// API tokens read `cst_` + 64 hex characters, so they are easy to spot in a leaked file.
+pub const API_TOKEN_PREFIX: &str = "cst_";
+
+/// The person creates an API token for one of their `practices`, with some of the permissions
+/// they hold there (never the provider's), for 1 to 365 days. Returns the token and its
+/// secret, shown only now (only its hash is kept).
+pub async fn issue_api_token(
+    app: &App,
+    who: Holder<'_>,
+    practices: &[PracticeId],
+    request: TokenRequest<'_>,
+    meta: &AuditMeta,
+) -> Result<(ApiToken, String), AppError> {
+    let mut c = Checker::new();
+    let name = c.text("name", "what the token is for", request.name, 100);
+    let practice_id = request
+        .practice
+        .parse::<PracticeId>()
+        .ok()
+        .filter(|p| practices.contains(p));
+    if practice_id.is_none() {
+        c.fail("practice_id", "Choose one of your practices");
+    }
+    let days: Option<i64> = request
+        .expires_in_days
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (1..=365).contains(d));
+    if days.is_none() {
+        c.fail("expires_in_days", "Enter a number of days from 1 to 365");
+    }
+    let mut perms = Vec::new();
+    if let Some(pid) = practice_id {
+        let (roles, provider) = app.store.roles(Some(pid), who.person).await?;
+        let access = Access::new(who.person, &roles, &provider);
+        for p in request.permissions {
+            match Permission::ALL.into_iter().find(|x| x.as_str() == p) {
+                Some(x)
+                    if access.can(x)
+                        && !matches!(x, Permission::ProviderManage | Permission::ProviderView) =>
+                {
+                    perms.push(x)
+                }
+                _ => c.fail(
+                    "permissions",
+                    format!("You do not have the permission {p} in that practice, so a token cannot have it"),
+                ),
+            }
+        }
+    }
+    if request.permissions.is_empty() {
+        c.fail("permissions", "Choose at least one permission");
+    }
+    c.finish()?;
+    let (Some(practice_id), Some(days)) = (practice_id, days) else {
+        unreachable!("a missing practice or duration is reported above");
+    };
+    let now = app.clock.now();
+    let (secret, hash) = crate::secrets::new_token();
+    let token = ApiToken {
+        id: ApiTokenId::new(),
+        person_id: who.person,
+        practice_id,
+        name,
+        permissions: perms,
+        created_at: now,
+        expires_at: now + chrono::Duration::days(days),
+        revoked_at: None,
+        last_used_at: None,
+    };
+    let event = meta
+        .event(
+            Some(token.practice_id),
+            "api_token.create",
+            "api_token",
+            Some(token.id.to_string()),
+        )
+        .details(serde_json::json!({
+            "name": token.name,
+            "permissions": token.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+            "expires_at": token.expires_at.to_rfc3339(),
+        }));
+    app.store.create_api_token(&token, &hash, &event).await?;
+    Ok((token, format!("{API_TOKEN_PREFIX}{secret}")))
+}
+
+/// The person revokes one of their API tokens (someone else's is not found).
+pub async fn revoke_api_token(
+    app: &App,
+    person: PersonId,
+    id: ApiTokenId,
+    meta: &AuditMeta,
+) -> Result<(), AppError> {
+    let event = meta.event(None, "api_token.revoke", "api_token", Some(id.to_string()));
+    if app.store.revoke_api_token(person, id, &event).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The person ends one of their sessions from another (someone else's is not found).
+pub async fn end_session(
+    app: &App,
+    person: PersonId,
+    id: SessionId,
+    meta: &AuditMeta,
+) -> Result<(), AppError> {
+    let event = meta
+        .event(None, "session.end", "session", Some(id.to_string()))
+        .details(serde_json::json!({ "why": "ended by its owner from another session" }));
+    if app.store.end_session_by_id(person, id, &event).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// Ten single-use recovery codes, readable, `xxxxx-xxxxx`.

@@ -98,20 +98,11 @@ fn risk_fact(
     assets: &std::collections::HashMap<custodian_domain::AssetId, String>,
 ) -> RiskFact {
     let f = &r.fields;
-    let mut threatens = Vec::new();
-    for (on, dim, why) in [
-        (
-            f.confidentiality,
-            "Confidentiality",
-            &f.confidentiality_reason,
-        ),
-        (f.integrity, "Integrity", &f.integrity_reason),
-        (f.availability, "Availability", &f.availability_reason),
-    ] {
-        if on {
-            threatens.push((dim, why.clone()));
-        }
-    }
+    let threatens = f
+        .threatens()
+        .into_iter()
+        .map(|(dim, why)| (dim, why.to_string()))
+        .collect();
     RiskFact {
         id: r.id,
         reference: r.reference.clone(),

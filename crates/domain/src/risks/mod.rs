@@ -345,6 +345,23 @@ impl RiskInput {
 }
 
 impl RiskInput {
+    /// What the risk threatens (confidentiality, integrity, availability), each with why.
+    pub fn threatens(&self) -> Vec<(&'static str, &str)> {
+        [
+            (
+                self.confidentiality,
+                "Confidentiality",
+                &self.confidentiality_reason,
+            ),
+            (self.integrity, "Integrity", &self.integrity_reason),
+            (self.availability, "Availability", &self.availability_reason),
+        ]
+        .into_iter()
+        .filter(|(on, _, _)| *on)
+        .map(|(_, dim, why)| (dim, why.as_str()))
+        .collect()
+    }
+
     /// The status chosen (validation leaves only a choice of the list; none is open).
     pub fn status(&self) -> RiskStatus {
         RiskStatus::parse(&self.status).unwrap_or(RiskStatus::Open)

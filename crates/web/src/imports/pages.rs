@@ -294,42 +294,45 @@ pub(crate) fn preview(
     match checked {
         Checked::Assets(plan) => (
             vec!["Row", "Asset", "Type", "Owner (IAO)", "C / I / A"],
-            plan.valid
-                .iter()
-                .take(20)
-                .map(|(row, v)| {
-                    vec![
-                        row.to_string(),
-                        v.input.name.clone(),
-                        assets::type_label(&v.input.asset_type).to_string(),
-                        who(v.input.iao_id),
-                        format!(
-                            "{} / {} / {}",
-                            cia(v.input.confidentiality),
-                            cia(v.input.integrity),
-                            cia(v.input.availability)
-                        ),
-                    ]
-                })
-                .collect(),
+            first_rows(&plan.valid, |v| {
+                vec![
+                    v.input.name.clone(),
+                    assets::type_label(&v.input.asset_type).to_string(),
+                    who(v.input.iao_id),
+                    format!(
+                        "{} / {} / {}",
+                        cia(v.input.confidentiality),
+                        cia(v.input.integrity),
+                        cia(v.input.availability)
+                    ),
+                ]
+            }),
         ),
         Checked::Risks(plan) => (
             vec!["Row", "Risk", "Owner", "Inherent", "Residual"],
-            plan.valid
-                .iter()
-                .take(20)
-                .map(|(row, v)| {
-                    vec![
-                        row.to_string(),
-                        v.input.title.clone(),
-                        who(v.input.owner_id),
-                        v.inherent_score.to_string(),
-                        v.residual_score.to_string(),
-                    ]
-                })
-                .collect(),
+            first_rows(&plan.valid, |v| {
+                vec![
+                    v.input.title.clone(),
+                    who(v.input.owner_id),
+                    v.inherent_score.to_string(),
+                    v.residual_score.to_string(),
+                ]
+            }),
         ),
     }
+}
+
+/// The first 20 valid rows of a file, each led by its row number.
+fn first_rows<T>(valid: &[(usize, T)], cells: impl Fn(&T) -> Vec<String>) -> Vec<Vec<String>> {
+    valid
+        .iter()
+        .take(20)
+        .map(|(row, v)| {
+            let mut line = vec![row.to_string()];
+            line.extend(cells(v));
+            line
+        })
+        .collect()
 }
 
 pub(crate) async fn check_form(

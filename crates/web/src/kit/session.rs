@@ -173,8 +173,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// API tokens read `cst_` + 64 hex characters, so they are easy to spot in a leaked file.
-pub const API_TOKEN_PREFIX: &str = "cst_";
+pub use custodian_app::identity::account::API_TOKEN_PREFIX;
 
 async fn signed_in_by_token(
     state: &AppState,

@@ -111,20 +111,11 @@ fn risk_details(r: &custodian_store::Risk, m: &Matrix) -> Vec<(&'static str, Str
         ),
         _ => "–".into(),
     };
-    let mut threatens = Vec::new();
-    for (on, what, why) in [
-        (
-            f.confidentiality,
-            "Confidentiality",
-            &f.confidentiality_reason,
-        ),
-        (f.integrity, "Integrity", &f.integrity_reason),
-        (f.availability, "Availability", &f.availability_reason),
-    ] {
-        if on {
-            threatens.push(format!("{what}: {why}"));
-        }
-    }
+    let threatens: Vec<String> = f
+        .threatens()
+        .iter()
+        .map(|(what, why)| format!("{what}: {why}"))
+        .collect();
     vec![
         ("Threat", f.threat.clone()),
         ("Vulnerability", f.vulnerability.clone()),

@@ -11,7 +11,7 @@ use custodian_domain::identity::{self, SessionStage};
 use custodian_domain::settings::PracticeSettings;
 use custodian_domain::time::{show_date, show_datetime};
 use custodian_domain::{AccountStatus, Permission, PersonId, totp};
-use custodian_store::{ApiToken, AuditMeta, Credentials, NewSession, Outcome};
+use custodian_store::{AuditMeta, Credentials, NewSession, Outcome};
 use serde::Deserialize;
 
 use crate::kit::forms::Errors;

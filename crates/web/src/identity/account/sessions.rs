@@ -107,16 +107,6 @@ pub(crate) async fn end_session(
     RequestMeta(meta): RequestMeta,
     Path(id): Path<String>,
 ) -> Result<Response, HttpError> {
-    let id: custodian_domain::SessionId = custodian_app::parse_id(&id)?;
-    let event = meta
-        .event(None, "session.end", "session", Some(id.to_string()))
-        .details(serde_json::json!({ "why": "ended by its owner from another session" }));
-    if !state
-        .store
-        .end_session_by_id(user.person_id(), id, &event)
-        .await?
-    {
-        return Err(AppError::NotFound.into());
-    }
+    own::end_session(&state, user.person_id(), custodian_app::parse_id(&id)?, &meta).await?;
     Ok(Redirect::to("/account?changed=session").into_response())
 }

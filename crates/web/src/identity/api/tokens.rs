@@ -39,17 +39,15 @@ pub(crate) async fn create_token(
     RequestMeta(meta): RequestMeta,
     Json(body): Json<TokenBody>,
 ) -> Result<Response, HttpError> {
-    let (token, secret) = account::issue_api_token(
-        &state,
-        &user,
-        &meta,
-        &body.name,
-        &body.practice_id,
-        &body.permissions,
-        &body.expires_in_days.to_string(),
-    )
-    .await?
-    .map_err(invalid)?;
+    let request = own::TokenRequest {
+        name: &body.name,
+        practice: &body.practice_id,
+        permissions: &body.permissions,
+        expires_in_days: &body.expires_in_days.to_string(),
+    };
+    let practices: Vec<_> = user.memberships.iter().map(|m| m.practice.id).collect();
+    let (token, secret) =
+        own::issue_api_token(&state, user.holder(), &practices, request, &meta).await?;
     Ok((StatusCode::CREATED, Json(TokenCreated { token, secret })).into_response())
 }
 
@@ -61,17 +59,6 @@ pub(crate) async fn revoke_token(
     RequestMeta(meta): RequestMeta,
     Path(id): Path<String>,
 ) -> Result<StatusCode, HttpError> {
-    let id = parse_id(&id)?;
-    if !state
-        .store
-        .revoke_api_token(
-            user.person_id(),
-            id,
-            &meta.event(None, "api_token.revoke", "api_token", Some(id.to_string())),
-        )
-        .await?
-    {
-        return Err(AppError::NotFound.into());
-    }
+    own::revoke_api_token(&state, user.person_id(), parse_id(&id)?, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
