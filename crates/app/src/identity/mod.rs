@@ -10,6 +10,7 @@ pub mod account;
 pub mod administrators;
 pub mod leavers;
 pub mod resets;
+pub mod sign_in;
 pub mod starters;
 
 pub use administrators::nominate_administrator;

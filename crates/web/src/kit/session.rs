@@ -21,57 +21,7 @@ use crate::{AppError, AppState, HttpError};
 
 // ---- throttling -----------------------------------------------------------------------------
 
-/// Failed sign-ins per network address: past `limit` in `window`, further attempts from that
-/// address are refused for a while, whichever accounts they name (per-account lockout is in the
-/// store). Kept in memory: it is a brake on a flood, not a record.
-pub struct Throttle {
-    limit: usize,
-    window: std::time::Duration,
-    failures: std::sync::Mutex<
-        std::collections::HashMap<std::net::IpAddr, std::collections::VecDeque<std::time::Instant>>,
-    >,
-}
-
-impl Throttle {
-    pub fn new(limit: usize, window: std::time::Duration) -> Self {
-        Throttle {
-            limit,
-            window,
-            failures: Default::default(),
-        }
-    }
-
-    fn prune(q: &mut std::collections::VecDeque<std::time::Instant>, window: std::time::Duration) {
-        let now = std::time::Instant::now();
-        while q.front().is_some_and(|t| now.duration_since(*t) > window) {
-            q.pop_front();
-        }
-    }
-
-    /// Whether this address has used up its failures.
-    pub fn blocked(&self, ip: Option<std::net::IpAddr>) -> bool {
-        let Some(ip) = ip else { return false };
-        let mut map = self.failures.lock().unwrap();
-        match map.get_mut(&ip) {
-            Some(q) => {
-                Self::prune(q, self.window);
-                q.len() >= self.limit
-            }
-            None => false,
-        }
-    }
-
-    pub fn record_failure(&self, ip: Option<std::net::IpAddr>) {
-        let Some(ip) = ip else { return };
-        let mut map = self.failures.lock().unwrap();
-        if map.len() > 100_000 {
-            map.clear(); // bounded memory under a spray from many addresses
-        }
-        let q = map.entry(ip).or_default();
-        Self::prune(q, self.window);
-        q.push_back(std::time::Instant::now());
-    }
-}
+pub use custodian_app::identity::sign_in::Throttle;
 
 // ---- sessions ---------------------------------------------------------------------------
 

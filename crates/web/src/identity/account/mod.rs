@@ -8,10 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use chrono::Duration;
 use custodian_domain::identity::{self, SessionStage};
-use custodian_domain::settings::PracticeSettings;
 use custodian_domain::time::{show_date, show_datetime};
-use custodian_domain::{AccountStatus, Permission, PersonId, totp};
-use custodian_store::{AuditMeta, Credentials, NewSession, Outcome};
+use custodian_domain::{Permission, PersonId, totp};
+use custodian_store::{AuditMeta, Outcome};
 use serde::Deserialize;
 
 use crate::kit::forms::Errors;
@@ -34,6 +33,7 @@ pub(crate) use password::*;
 pub(crate) use questions::*;
 pub(crate) use sessions::*;
 pub(crate) use sign_in::*;
+pub(crate) use custodian_app::identity::sign_in::SignInOutcome;
 pub(crate) use tokens::*;
 
 pub fn routes(r: &mut Routes) {
@@ -70,46 +70,19 @@ pub(crate) async fn advance(state: &AppState, user: &SignedIn) -> Result<Session
     Ok(stage)
 }
 
-/// Whether `given` is the signed-in person's password: asked again before they change their
-/// password or how they prove who they are (security questions, two-factor authentication).
-/// The one re-authentication: it counts as a sign-in, so a wrong password counts towards the
-/// account's lockout and the network's throttle, and a locked account or throttled network is
-/// refused before any guess is checked.
+/// Whether `given` is the signed-in person's password (the app's re-authentication, with this
+/// server's throttle).
 pub async fn password_is_right(
     state: &AppState,
     user: &SignedIn,
     meta: &AuditMeta,
     given: &str,
 ) -> Result<bool, HttpError> {
-    let creds = state
-        .store
-        .credentials(&user.session.username)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    let ip: Option<std::net::IpAddr> = meta.ip.as_deref().and_then(|i| i.parse().ok());
-    let now = state.clock.now();
-    if state.throttle.blocked(ip) {
-        return Err(AppError::TooMany(
-            "Too many wrong passwords from your network. Wait five minutes and try again.".into(),
-        )
-        .into());
-    }
-    if let Some(until) = creds.locked_until.filter(|l| *l > now) {
-        return Err(AppError::TooMany(format!(
-            "Your account is locked after too many wrong passwords. Try again after {}, or ask your practice manager to unlock it.",
-            show_datetime(until)
-        ))
-        .into());
-    }
-    let right = state
-        .passwords
-        .verify(given, creds.password_hash.as_deref())
-        .await?;
-    if !right {
-        state.throttle.record_failure(ip);
-        sign_in::wrong_password(state, meta, &user.session.username, now).await?;
-    }
-    Ok(right)
+    let throttle = &state.throttle;
+    Ok(
+        custodian_app::identity::sign_in::password_is_right(state, throttle, user.holder(), meta, given)
+            .await?,
+    )
 }
 
 /// A practice the signed-in person works in, with their roles there.

@@ -43,12 +43,8 @@ pub(crate) async fn sign_in(
             );
             Ok(res)
         }
-        SignInOutcome::Refused(errors) => Err(AppError::Refused(
-            errors
-                .0
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or_default(),
+        SignInOutcome::Refused(why) => Err(AppError::Refused(
+            why.0.first().map(|e| e.message.clone()).unwrap_or_default(),
         )
         .into()),
     }
