@@ -12,7 +12,7 @@ use chrono::Duration;
 use custodian_domain::identity::{self, SessionStage};
 use custodian_domain::settings::PracticeSettings;
 use custodian_domain::time::show_datetime;
-use custodian_domain::{AccountStatus, FieldError, Invalid};
+use custodian_domain::{AccountStatus, FieldError, Invalid, PersonId, totp};
 use custodian_store::{AuditEvent, AuditMeta, Credentials, NewSession, Outcome};
 
 use super::account::{self, Holder};
@@ -182,6 +182,92 @@ pub async fn password_is_right(
         wrong_password(app, meta, who.username, now).await?;
     }
     Ok(right)
+}
+
+/// Checks an authenticator code (or a recovery code) for a person, with the replay guard;
+/// a wrong code counts as a failed sign-in. Records the outcome.
+pub async fn check_second_factor(
+    app: &App,
+    person: PersonId,
+    code: &str,
+    recovery_code: &str,
+    meta: &AuditMeta,
+) -> Result<(), AppError> {
+    let now = app.clock.now();
+    let fail = |reason: &str| {
+        meta.event(None, "mfa.verify", "person", Some(person.to_string()))
+            .outcome(Outcome::Failure)
+            .details(serde_json::json!({ "reason": reason }))
+    };
+    if !recovery_code.trim().is_empty() {
+        if app
+            .store
+            .use_recovery_code(person, &account::recovery_code_hash(recovery_code), now)
+            .await?
+        {
+            let left = app.store.recovery_codes_left(person).await?;
+            app
+                .store
+                .append_event(
+                    &meta
+                        .event(
+                            None,
+                            "mfa.recovery_code_use",
+                            "person",
+                            Some(person.to_string()),
+                        )
+                        .details(serde_json::json!({ "codes_left": left })),
+                )
+                .await?;
+            return Ok(());
+        }
+        app
+            .store
+            .append_event(&fail("wrong_recovery_code"))
+            .await?;
+        return Err(Invalid::one(
+            "recovery_code",
+            "That recovery code is not right, or has been used",
+        )
+        .into());
+    }
+    let Some((secret, last)) = app.store.mfa_secret(person).await? else {
+        return Err(Invalid::one("code", "Two-factor authentication is not set up").into());
+    };
+    let secret = totp::base32_decode(&secret)
+        .ok_or_else(|| AppError::Internal("stored TOTP secret is not base32".into()))?;
+    let refusal = match totp::verify(&secret, code, now.timestamp(), last) {
+        Ok(step) if app.store.use_mfa_step(person, step).await? => {
+            app
+                .store
+                .append_event(&meta.event(None, "mfa.verify", "person", Some(person.to_string())))
+                .await?;
+            return Ok(());
+        }
+        Ok(_) | Err(totp::TotpRefusal::Replayed) => (
+            "replayed_code",
+            "That code has already been used. Wait for the app to show a new one.",
+        ),
+        Err(totp::TotpRefusal::Malformed) => (
+            "malformed_code",
+            "Enter the 6-digit code from your authenticator app",
+        ),
+        Err(totp::TotpRefusal::Wrong) => (
+            "wrong_code",
+            "That code is not right. Check the time on your phone is correct.",
+        ),
+    };
+    app.store.append_event(&fail(refusal.0)).await?;
+    // Guessing codes is guessing a password: it counts towards the lockout.
+    let settings = account::settings_for(app, person).await?;
+    app
+        .store
+        .record_failed_sign_in(
+            person,
+            now + Duration::minutes(settings.lockout_minutes as i64),
+        )
+        .await?;
+    Err(Invalid::one("code", refusal.1).into())
 }
 
 fn address(meta: &AuditMeta) -> Option<IpAddr> {

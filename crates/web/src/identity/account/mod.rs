@@ -9,7 +9,7 @@ use base64::Engine;
 use chrono::Duration;
 use custodian_domain::identity::{self, SessionStage};
 use custodian_domain::time::{show_date, show_datetime};
-use custodian_domain::{Permission, PersonId, totp};
+use custodian_domain::{Permission, totp};
 use custodian_store::{AuditMeta, Outcome};
 use serde::Deserialize;
 
@@ -57,7 +57,7 @@ pub fn routes(r: &mut Routes) {
 }
 
 // The rules of a person's own account are the app's; the pages and the API share them.
-pub(crate) use custodian_app::identity::account::{recovery_code_hash, settings_for};
+pub(crate) use custodian_app::identity::account::settings_for;
 
 /// The session's next stage, once the stage it was at is done: written to the session.
 pub(crate) async fn advance(state: &AppState, user: &SignedIn) -> Result<SessionStage, HttpError> {

@@ -69,9 +69,6 @@ pub fn routes(r: &mut Routes) {
         .put("/settings", put_settings);
 }
 
-fn invalid(errors: crate::kit::forms::Errors) -> AppError {
-    AppError::Invalid(Invalid(errors.0))
-}
 
 use custodian_app::parse_id;
 

@@ -123,15 +123,14 @@ pub(crate) async fn session_mfa(
         )
         .into());
     }
-    account::check_second_factor(
+    custodian_app::identity::sign_in::check_second_factor(
         &state,
         user.person_id(),
         &body.code,
         &body.recovery_code,
         &meta,
     )
-    .await?
-    .map_err(invalid)?;
+    .await?;
     Ok(Json(stage_after(&state, &user, true).await?))
 }
 
