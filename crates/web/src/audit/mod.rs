@@ -291,7 +291,8 @@ pub struct ProviderAuditQuery {
 struct ProviderEventRow {
     seq: i64,
     practice: String,
-    practice_id: Option<String>,
+    /// The practice's address, for the link to the event.
+    practice_home: Option<String>,
     when: String,
     actor: String,
     action: String,
@@ -388,7 +389,10 @@ async fn provider_audit_page(
                         .practice_id
                         .and_then(|p| names.get(&p).cloned())
                         .unwrap_or_else(|| "–".into()),
-                    practice_id: e.event.practice_id.map(|p| p.0.to_string()),
+                    practice_home: e
+                        .event
+                        .practice_id
+                        .map(|p| crate::kit::layout::PracticeAddress::home(&p)),
                     when: show_datetime(e.occurred_at),
                     actor: e.event.meta.actor.clone(),
                     action: e.event.action.clone(),

@@ -43,9 +43,15 @@ pub trait PracticeAddress {
     fn home(&self) -> String;
 }
 
+impl PracticeAddress for custodian_domain::PracticeId {
+    fn home(&self) -> String {
+        format!("/practices/{self}")
+    }
+}
+
 impl PracticeAddress for Practice {
     fn home(&self) -> String {
-        format!("/practices/{}", self.id)
+        self.id.home()
     }
 }
 

@@ -85,13 +85,13 @@ async fn switch_practice(
     Query(q): Query<SwitchQuery>,
 ) -> Result<Response, HttpError> {
     let id: custodian_domain::PracticeId = q.practice.parse().map_err(|_| AppError::NotFound)?;
-    Ok(Redirect::to(&format!("/practices/{id}")).into_response())
+    Ok(Redirect::to(&id.home()).into_response())
 }
 
 // ---- practices ----------------------------------------------------------------------------
 
 struct PracticeRow {
-    id: String,
+    home: String,
     name: String,
     ods_code: String,
     created: String,
@@ -139,7 +139,7 @@ async fn practices_page(
                 .items
                 .iter()
                 .map(|p| PracticeRow {
-                    id: p.id.to_string(),
+                    home: p.home(),
                     name: p.name.clone(),
                     ods_code: p.ods_code.clone(),
                     created: show_date(p.created_at),

@@ -2,11 +2,12 @@
 
 use super::*;
 use crate::kit::forms::posted;
+use crate::kit::layout::PracticeAddress;
 
 /// One practice's line of the provider's risk overview.
 #[derive(Serialize, ToSchema)]
 pub struct ProviderRiskRow {
-    pub practice_id: String,
+    pub practice_id: custodian_domain::PracticeId,
     pub practice: String,
     pub ods_code: String,
     pub low: usize,
@@ -47,7 +48,7 @@ pub(crate) async fn provider_rows(state: &AppState) -> Result<Vec<ProviderRiskRo
                     .sum()
             };
             ProviderRiskRow {
-                practice_id: o.practice_id.to_string(),
+                practice_id: o.practice_id,
                 practice: o.practice.clone(),
                 ods_code: o.ods_code.clone(),
                 low: count(Band::Low),
@@ -394,5 +395,5 @@ pub(crate) async fn api_provider(
     )
     .await?;
     let rows = provider_rows(&state).await?;
-    Ok(Json(Paged::of_list(rows, &page, |r| r.practice_id.clone())?).into_response())
+    Ok(Json(Paged::of_list(rows, &page, |r| r.practice_id.to_string())?).into_response())
 }

@@ -87,7 +87,8 @@ pub async fn password_is_right(
 
 /// A practice the signed-in person works in, with their roles there.
 pub struct MembershipRow {
-    pub id: String,
+    /// The practice's address (`PracticeAddress::home`).
+    pub home: String,
     pub name: String,
     pub ods_code: String,
     pub roles: String,
@@ -97,7 +98,7 @@ pub fn membership_rows(user: &SignedIn) -> Vec<MembershipRow> {
     user.memberships
         .iter()
         .map(|m| MembershipRow {
-            id: m.practice.id.to_string(),
+            home: crate::kit::layout::PracticeAddress::home(&m.practice),
             name: m.practice.name.clone(),
             ods_code: m.practice.ods_code.clone(),
             roles: roles_text(&m.roles),
