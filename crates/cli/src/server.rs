@@ -64,7 +64,7 @@ async fn serve(
     };
     let app = app_for(store, config)?;
     // The scheduler: every capability's time-driven work (leavers' exit dates, quarterly
-    // reports, audit checkpoints, retention and the daily verification).
+    // reports, notifications, audit checkpoints, retention and the daily verification).
     tokio::spawn(custodian_app::scheduler::run(
         app.clone(),
         custodian_app::jobs(),

@@ -103,6 +103,10 @@ id_type!(
 );
 id_type!(NominationId, "a nomination of a system administrator");
 id_type!(ImportId, "a spreadsheet import into a register");
+id_type!(
+    NoticeId,
+    "a notice: something that needs a person's attention"
+);
 
 #[cfg(test)]
 mod tests {

@@ -26,8 +26,8 @@ pub mod validation;
 pub use access::{Access, Permission, PracticeRole, ProviderRole, could_grant, may_act_on};
 pub use ids::{
     AcceptanceId, AccessEntryId, AccessReviewId, ActionId, ApiTokenId, AssetId, FlowId, GrantId,
-    ImportId, LeaverId, NominationId, PersonId, PracticeId, RequestId, RiskId, RiskReviewId,
-    SessionId, SystemId,
+    ImportId, LeaverId, NominationId, NoticeId, PersonId, PracticeId, RequestId, RiskId,
+    RiskReviewId, SessionId, SystemId,
 };
 pub use page::{Cursor, Page, PageRequest};
 pub use people::{AccountStatus, NewPerson, Person, PracticeMember};

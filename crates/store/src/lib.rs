@@ -49,6 +49,7 @@ capabilities! {
     assets: AssetStore => "../assets/queries.rs",
     imports: ImportStore => "../imports/queries.rs",
     risks: RiskStore + RiskReportStore => "../risks/queries.rs",
+    notifications: NoticeStore => "../notifications/queries.rs",
 }
 
 mod backends;

@@ -26,6 +26,7 @@ capabilities! {
     imports,
     risks,
     risk_reports,
+    notifications,
     audit,
     openapi,
 }

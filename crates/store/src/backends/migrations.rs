@@ -7,34 +7,35 @@ use std::borrow::Cow;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
-macro_rules! migrations {
-    ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
-        vec![$(Migration::new(
-            $version,
-            Cow::Borrowed($name),
-            MigrationType::Simple,
-            Cow::Borrowed(include_str!(concat!("../../migrations/", $dir, "/", $name, ".sql"))),
-            false,
-        )),*]
-    };
+// SQLITE and POSTGRES: (version, name, SQL) of every file in `migrations/<backend>/`, listed
+// by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator {
+        migrations: Cow::Owned(
+            list.iter()
+                .map(|(version, name, sql)| {
+                    Migration::new(
+                        *version,
+                        Cow::Borrowed(name),
+                        MigrationType::Simple,
+                        Cow::Borrowed(sql),
+                        false,
+                    )
+                })
+                .collect(),
+        ),
+        ..Migrator::DEFAULT
+    }
 }
 
 pub(crate) fn sqlite() -> Migrator {
-    Migrator {
-        migrations: Cow::Owned(
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets", 5 "0005_register_imports", 6 "0006_risks", 7 "0007_audit_retention"),
-        ),
-        ..Migrator::DEFAULT
-    }
+    migrator(SQLITE)
 }
 
 pub(crate) fn postgres() -> Migrator {
-    Migrator {
-        migrations: Cow::Owned(
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_identity", 3 "0003_audit_log", 4 "0004_assets", 5 "0005_register_imports", 6 "0006_risks", 7 "0007_audit_retention"),
-        ),
-        ..Migrator::DEFAULT
-    }
+    migrator(POSTGRES)
 }
 
 #[cfg(test)]

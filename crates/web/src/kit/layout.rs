@@ -63,6 +63,8 @@ pub struct Layout {
     pub practice_name: Option<String>,
     pub nav: Vec<NavItem>,
     pub switcher: Vec<SwitchItem>,
+    /// Unread notices, shown beside the link to the person's notifications.
+    pub unread_notices: i64,
 }
 
 impl Layout {
@@ -132,6 +134,7 @@ impl Layout {
             practice_name: practice.map(|(p, _)| p.name.clone()),
             nav,
             switcher,
+            unread_notices: user.unread_notices,
         }
     }
 }

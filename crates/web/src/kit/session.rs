@@ -84,6 +84,9 @@ pub struct SignedIn {
     /// Set when the request carried an API token instead of a session: the token's practice
     /// and permissions bound everything the request may do.
     pub api_token: Option<ApiToken>,
+    /// How many of the person's notices are unread, for the header of a page (not counted for
+    /// the API).
+    pub unread_notices: i64,
 }
 
 impl SignedIn {
@@ -149,6 +152,7 @@ async fn signed_in_by_token(
             expires_at: api_token.expires_at,
         },
         token_hash: String::new(),
+        unread_notices: 0,
         provider_roles: person.provider_roles.clone(),
         memberships,
         api_token: Some(api_token),
@@ -209,12 +213,22 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
                     memberships,
                 } = live;
                 let stage = session.stage;
+                let unread_notices =
+                    if stage == SessionStage::Full && !req.uri().path().starts_with("/api/") {
+                        match state.store.unread_notices(session.person_id).await {
+                            Ok(n) => n,
+                            Err(e) => return HttpError::from(AppError::from(e)).into_response(),
+                        }
+                    } else {
+                        0
+                    };
                 req.extensions_mut().insert(SignedIn {
                     session,
                     token_hash: hash,
                     provider_roles,
                     memberships,
                     api_token: None,
+                    unread_notices,
                 });
                 if stage != SessionStage::Full && !allowed_at_stage(stage, req.uri().path()) {
                     return if req.uri().path().starts_with("/api/") {

@@ -1,0 +1,92 @@
+//! Notifications: what needs each person's attention in their practices, kept as notices until
+//! the thing is done. A scheduled job raises and settles them from the same interface the
+//! practice's home page reads (each capability's `attention`), so a register that says what is
+//! due on the home page notifies its people too, with nothing more to write.
+
+use std::collections::HashMap;
+
+use custodian_domain::{Access, NoticeId, PersonId, PracticeRole};
+use custodian_store::{AuditMeta, Notice};
+
+use crate::scheduler::{Cadence, Job};
+use crate::{Actor, App, AppError};
+
+/// Raising and settling notices at every tick.
+pub const CAPABILITY: crate::Capability = crate::Capability {
+    jobs: &[NOTICES],
+    attention: None,
+};
+
+/// The scheduler's job: every practice's notices brought in line with what needs attention.
+pub const NOTICES: Job = Job {
+    name: "notices",
+    cadence: Cadence::EveryTick,
+    run: |app| {
+        Box::pin(async move {
+            let n = raise_notices(app).await?;
+            Ok((n > 0).then(|| format!("{n} notices raised")))
+        })
+    },
+};
+
+/// For every current member of every practice, the notices that match what needs their
+/// attention there now: new items raised, changed ones updated, finished ones settled. What
+/// needs attention depends on a person's roles, so it is worked out once per set of roles in a
+/// practice. Returns how many notices were raised.
+pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
+    let now = app.clock.now();
+    let meta = AuditMeta::system("notices");
+    let mut raised = 0;
+    for practice in crate::practices::all_practices(app).await? {
+        let staff = app.store.access_overview(practice.id).await?;
+        let mut by_roles: HashMap<Vec<PracticeRole>, Vec<(String, String)>> = HashMap::new();
+        for member in staff
+            .iter()
+            .filter(|m| m.status == custodian_domain::AccountStatus::Active)
+        {
+            let mut roles = member.roles.clone();
+            roles.sort();
+            if !by_roles.contains_key(&roles) {
+                let access = Access::new(member.person_id, &roles, &[]);
+                let actor = Actor {
+                    practice: &practice,
+                    roles: &roles,
+                    access: &access,
+                    meta: &meta,
+                };
+                let items = crate::home::needs_attention(app, &actor).await?;
+                let live = items.into_iter().map(|a| (a.path, a.text)).collect();
+                by_roles.insert(roles.clone(), live);
+            }
+            let live = &by_roles[&roles];
+            raised += app
+                .store
+                .sync_notices(practice.id, member.person_id, live, now)
+                .await?;
+        }
+    }
+    Ok(raised)
+}
+
+/// A person's notices in every practice, newest first (with the settled ones when asked).
+pub async fn notices_of(
+    app: &App,
+    person: PersonId,
+    with_settled: bool,
+) -> Result<Vec<Notice>, AppError> {
+    Ok(app.store.notices(person, with_settled, 200).await?)
+}
+
+/// How many of a person's live notices are unread (the count in every page's header).
+pub async fn unread(app: &App, person: PersonId) -> Result<i64, AppError> {
+    Ok(app.store.unread_notices(person).await?)
+}
+
+/// The person has read one of their notices (someone else's is not found).
+pub async fn mark_read(app: &App, person: PersonId, id: NoticeId) -> Result<(), AppError> {
+    if app.store.mark_notice_read(person, id, app.clock.now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}

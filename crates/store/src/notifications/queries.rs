@@ -1,0 +1,138 @@
+//! Notifications' queries.
+//!
+//! Compiled once for each backend (`crates/store/src/backends/sqlite.rs` and `postgres.rs`
+//! include it with `#[path]`), written against the backend's `ThisStore`, `DbRow` and `BEGIN`.
+
+use async_trait::async_trait;
+use custodian_domain::{NoticeId, PersonId, PracticeId};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use super::*;
+use crate::*;
+
+const NOTICE_QUERY: &str = "SELECT n.id, n.practice_id, p.name AS practice_name, n.topic, n.text, n.raised_at, \
+     n.read_at, n.done_at FROM notices n JOIN practices p ON p.id = n.practice_id WHERE n.person_id = $1";
+
+fn notice_from(row: &DbRow) -> Result<Notice> {
+    Ok(Notice {
+        id: NoticeId(row.try_get("id")?),
+        practice_id: PracticeId(row.try_get("practice_id")?),
+        practice_name: row.try_get("practice_name")?,
+        topic: row.try_get("topic")?,
+        text: row.try_get("text")?,
+        raised_at: row.try_get("raised_at")?,
+        read_at: row.try_get("read_at")?,
+        done_at: row.try_get("done_at")?,
+    })
+}
+
+#[async_trait]
+impl NoticeStore for ThisStore {
+    async fn sync_notices(
+        &self,
+        practice: PracticeId,
+        person: PersonId,
+        live: &[(String, String)],
+        now: Timestamp,
+    ) -> Result<usize> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let current: Vec<(Uuid, String, String)> = sqlx::query_as(
+            "SELECT id, topic, text FROM notices \
+             WHERE person_id = $1 AND practice_id = $2 AND done_at IS NULL",
+        )
+        .bind(person.0)
+        .bind(practice.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut raised = 0;
+        for (topic, text) in live {
+            match current.iter().find(|(_, t, _)| t == topic) {
+                Some((_, _, old)) if old == text => {}
+                Some((id, _, _)) => {
+                    sqlx::query("UPDATE notices SET text = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(text)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    // Another server raising the same notice at the same moment is not an
+                    // error: the live notice is unique, and the second insert does nothing.
+                    let inserted = sqlx::query(
+                        "INSERT INTO notices (id, practice_id, person_id, topic, text, raised_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6) \
+                         ON CONFLICT (person_id, practice_id, topic) WHERE done_at IS NULL DO NOTHING",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(practice.0)
+                    .bind(person.0)
+                    .bind(topic)
+                    .bind(text)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    raised += inserted.rows_affected() as usize;
+                }
+            }
+        }
+        for (id, topic, _) in &current {
+            if !live.iter().any(|(t, _)| t == topic) {
+                sqlx::query("UPDATE notices SET done_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(raised)
+    }
+
+    async fn notices(
+        &self,
+        person: PersonId,
+        with_settled: bool,
+        limit: u32,
+    ) -> Result<Vec<Notice>> {
+        let settled = if with_settled {
+            ""
+        } else {
+            " AND n.done_at IS NULL"
+        };
+        let rows = sqlx::query(&format!(
+            "{NOTICE_QUERY}{settled} ORDER BY n.raised_at DESC, n.id DESC LIMIT $2"
+        ))
+        .bind(person.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(notice_from).collect()
+    }
+
+    async fn unread_notices(&self, person: PersonId) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notices WHERE person_id = $1 AND done_at IS NULL AND read_at IS NULL",
+        )
+        .bind(person.0)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn mark_notice_read(
+        &self,
+        person: PersonId,
+        id: NoticeId,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE notices SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND person_id = $2",
+        )
+        .bind(id.0)
+        .bind(person.0)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,128 @@
+//! Notifications: each person's list of what needs their attention (the count is in every
+//! page's header), opened from here to the thing that needs doing; and the same through the
+//! API under `/api/v1/me/notifications`.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_app::notifications as notes;
+use custodian_domain::time::show_datetime;
+use custodian_store::Notice;
+use serde::Deserialize;
+
+use crate::kit::capability::Capability;
+use crate::kit::error::Problem;
+use crate::kit::forms::{PageQuery, Paged};
+use crate::kit::layout::{Layout, PracticeAddress, render};
+use crate::kit::routes::{Reach, Routes};
+use crate::kit::session::SignedIn;
+use crate::{AppState, HttpError};
+
+/// The person's notifications, in pages and through the API.
+pub const CAPABILITY: Capability = Capability {
+    routes,
+    api: Some(<NotificationsApi as utoipa::OpenApi>::openapi),
+    rooms: &[],
+    provider_pages: &[],
+};
+
+fn routes(r: &mut Routes) {
+    use Reach::*;
+    r.get("/notifications", SignedIn, list_page)
+        .post("/notifications/{notice_id}/open", SignedIn, open)
+        .get("/api/v1/me/notifications", SignedIn, api_list)
+        .post("/api/v1/me/notifications/{notice_id}/read", SignedIn, api_read);
+}
+
+struct NoticeRow {
+    id: String,
+    text: String,
+    practice: String,
+    raised: String,
+    unread: bool,
+}
+
+fn row(n: &Notice) -> NoticeRow {
+    NoticeRow {
+        id: n.id.to_string(),
+        text: n.text.clone(),
+        practice: n.practice_name.clone(),
+        raised: show_datetime(n.done_at.unwrap_or(n.raised_at)),
+        unread: n.read_at.is_none(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notifications/list.html")]
+struct ListPage {
+    layout: Layout,
+    notices: Vec<NoticeRow>,
+    settled: Vec<NoticeRow>,
+}
+
+async fn list_page(State(state): State<AppState>, user: SignedIn) -> Result<Response, HttpError> {
+    let all = notes::notices_of(&state, user.person_id(), true).await?;
+    let (live, settled): (Vec<&Notice>, Vec<&Notice>) =
+        all.iter().partition(|n| n.done_at.is_none());
+    Ok(render(&ListPage {
+        layout: Layout::new(&user, None, "/notifications"),
+        notices: live.into_iter().map(row).collect(),
+        settled: settled.into_iter().take(20).map(row).collect(),
+    }))
+}
+
+/// Opens a notice: marks it read and goes to the thing that needs doing.
+async fn open(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, HttpError> {
+    let id = custodian_app::parse_id(&id)?;
+    notes::mark_read(&state, user.person_id(), id).await?;
+    let notice = notes::notices_of(&state, user.person_id(), true)
+        .await?
+        .into_iter()
+        .find(|n| n.id == id)
+        .ok_or(custodian_app::AppError::NotFound)?;
+    let to = format!("{}{}", notice.practice_id.home(), notice.topic);
+    Ok(Redirect::to(&to).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// `true` to include the notices whose thing is done (the last 200 in all).
+    #[serde(default)]
+    with_done: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "me", summary = "Your notifications",
+    description = "What needs your attention in your practices, newest first: `topic` is the path under the practice (`/practices/{practice_id}{topic}`). A notice is done (`done_at`) when the thing no longer needs attention.",
+    params(ListQuery, PageQuery), responses((status = 200, body = Paged<Notice>), (status = 401, body = Problem)))]
+async fn api_list(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(q): Query<ListQuery>,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<Notice>>, HttpError> {
+    let list = notes::notices_of(&state, user.person_id(), q.with_done).await?;
+    Ok(Json(Paged::of_list(list, &page, |n| n.id.to_string())?))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/notifications/{notice_id}/read", tag = "me", summary = "Mark a notification read",
+    params(("notice_id" = String, Path, description = "The notice's id")),
+    responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn api_read(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, HttpError> {
+    notes::mark_read(&state, user.person_id(), custodian_app::parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(api_list, api_read), components(schemas(Notice)))]
+struct NotificationsApi;

@@ -1,0 +1,134 @@
+//! Notifications over HTTP: what needs a person's attention becomes their notice (the header
+//! counts it, the list opens it), only for those whose roles make it theirs, and it goes when
+//! the thing is done. SQLite always; PostgreSQL when CUSTODIAN_TEST_DATABASE_URL is set.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use custodian_domain::PracticeRole;
+use reqwest::StatusCode;
+
+backend_tests!(a_starter_request_reaches_the_approvers_and_goes_when_approved);
+
+fn today(app: &TestApp) -> chrono::NaiveDate {
+    custodian_domain::identity::london_today(custodian_web::Clock::now(&*app.clock))
+}
+
+async fn notices(app: &TestApp, cookie: &str, query: &str) -> Vec<serde_json::Value> {
+    let res = app
+        .get(&format!("/api/v1/me/notifications{query}"), Some(cookie))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page: serde_json::Value = res.json().await.unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+async fn a_starter_request_reaches_the_approvers_and_goes_when_approved(mut app: TestApp) {
+    use PracticeRole::*;
+    let river = app.riverside.id;
+    let riverside = app.riverside.clone();
+    app.person(
+        "dpatel",
+        "Dev Patel",
+        Some((&riverside, &[Staff, PracticeManager])),
+        &[],
+        false,
+    )
+    .await;
+    let pm = app.sign_in("rahmed").await;
+    let body = format!(
+        r#"{{"full_name": "Nia Newcomer", "username": "n.newcomer", "job_title": "Receptionist", "start_date": "{}"}}"#,
+        today(&app)
+    );
+    let res = app
+        .post_json(&format!("/api/v1/practices/{river}/requests"), &pm, &body)
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let request: serde_json::Value = res.json().await.unwrap();
+
+    // The scheduler's job raises the notices; running it again raises nothing more.
+    let state = &app.state;
+    assert!(
+        custodian_app::notifications::raise_notices(state)
+            .await
+            .unwrap()
+            >= 2
+    );
+    assert_eq!(
+        custodian_app::notifications::raise_notices(state)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Dev may approve it: the header counts it, the list says what and where.
+    let dev = app.sign_in("dpatel").await;
+    let home = app.get("/", Some(&dev)).await.text().await.unwrap();
+    assert!(
+        home.contains("Notifications <span class=\"count\">1"),
+        "{home}"
+    );
+    let page = app
+        .get("/notifications", Some(&dev))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("1 starter or mover request(s) waiting for approval"));
+    assert!(page.contains("Riverside Medical Centre"));
+    let mine = notices(&app, &dev, "").await;
+    let waiting = mine
+        .iter()
+        .find(|n| n["topic"] == "/requests")
+        .expect("a notice about the request");
+    assert_eq!(waiting["practice_id"], river.to_string());
+
+    // Sam (staff) and Karen (another practice) are told nothing.
+    let sam = app.sign_in("staylor").await;
+    assert!(notices(&app, &sam, "").await.is_empty());
+    let karen = app.sign_in("kmills").await;
+    assert!(notices(&app, &karen, "").await.is_empty());
+    // Nobody opens or reads someone else's notice.
+    let id = waiting["id"].as_str().unwrap();
+    let res = app
+        .post_json(&format!("/api/v1/me/notifications/{id}/read"), &karen, "")
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // Opening it goes to the requests and marks it read.
+    let res = app
+        .post_form(&format!("/notifications/{id}/open"), Some(&dev), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/practices/{river}/requests").as_str()
+    );
+    let home = app.get("/", Some(&dev)).await.text().await.unwrap();
+    assert!(!home.contains("class=\"count\""));
+    assert!(!notices(&app, &dev, "").await[0]["read_at"].is_null());
+
+    // Dev approves it: at the next run the notice is done, for Rukhsana too.
+    let res = app
+        .post_json(
+            &format!(
+                "/api/v1/practices/{river}/requests/{}/approve",
+                request["id"].as_str().unwrap()
+            ),
+            &dev,
+            "{}",
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    custodian_app::notifications::raise_notices(&app.state)
+        .await
+        .unwrap();
+    for who in [&dev, &pm] {
+        let live = notices(&app, who, "").await;
+        assert!(live.iter().all(|n| n["topic"] != "/requests"), "{live:?}");
+        let all = notices(&app, who, "?with_done=true").await;
+        let done = all.iter().find(|n| n["topic"] == "/requests").unwrap();
+        assert!(!done["done_at"].is_null());
+    }
+}

@@ -1,0 +1,32 @@
+// Notifications as a practice manager meets them: the header counts what needs their
+// attention, the list says what and where, and opening one goes to the thing to do.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, checkAccessibility, signIn } from '../lib/harness.js';
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+test('the practice manager opens a notification about a starter waiting for approval', async () => {
+  const pm = await app.newPage();
+  await signIn(pm, 'r.ahmed');
+  // The scheduler raises notices as the server starts; wait for the header to count them.
+  const counted = pm.locator('.header-tools a[href="/notifications"] .count');
+  for (let i = 0; i < 40 && (await counted.count()) === 0; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    await pm.reload();
+  }
+  assert.ok(parseInt(await counted.first().innerText(), 10) >= 1, 'the header counts unread notifications');
+  await pm.locator('.header-tools a[href="/notifications"]').click();
+  await pm.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+  await checkAccessibility(pm);
+  await app.screenshot(pm, 'notifications');
+  const waiting = pm.getByRole('button', { name: /starter or mover request\(s\) waiting for approval/ });
+  await waiting.click();
+  await pm.getByRole('heading', { name: 'Starters and movers', level: 1 }).waitFor();
+  assert.match(pm.url(), /\/practices\/[0-9a-f-]+\/requests$/);
+  await pm.goto(new URL('/notifications', pm.url()).href);
+  const item = pm.locator('.notice-list li', { hasText: 'waiting for approval' });
+  assert.equal(await item.locator('.tag').count(), 0, 'an opened notification is no longer new');
+});
