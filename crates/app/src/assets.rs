@@ -2,8 +2,36 @@
 //! or an asset's own Information Asset Owner), their data flows and access entries, and the
 //! register's data-quality gaps.
 
-/// Neither scheduled jobs nor items that need attention.
-pub const CAPABILITY: crate::Capability = crate::Capability::PLAIN;
+/// Assets due a review, for those who keep the register.
+pub const CAPABILITY: crate::Capability = crate::Capability {
+    jobs: &[],
+    attention: Some(attention),
+};
+
+/// The register's assets whose review date has passed (register managers).
+pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::AttentionFuture<'a> {
+    Box::pin(async move {
+        if !actor.access.can(Permission::AssetsManage) {
+            return Ok(vec![]);
+        }
+        let today = app.today();
+        let dates = app.store.asset_review_dates(actor.practice_id()).await?;
+        let overdue = dates
+            .iter()
+            .filter(|(created, last, months)| {
+                let created = custodian_domain::identity::london_today(*created);
+                assets::review_due(*last, created, *months) < today
+            })
+            .count();
+        Ok((overdue > 0)
+            .then(|| crate::home::Attention {
+                path: "/assets/quality".into(),
+                text: format!("{overdue} information asset(s) due a review"),
+            })
+            .into_iter()
+            .collect())
+    })
+}
 
 use custodian_domain::assets::{self, AccessInput, AssetInput, FlowInput, Gap};
 use custodian_domain::{AssetId, Invalid, Permission, PersonId, PracticeRole};

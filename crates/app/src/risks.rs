@@ -2,8 +2,49 @@
 //! own owner), their actions, reviews and acceptance; and whether the practice's risks fit a
 //! risk matrix (before a practice or the provider changes it).
 
-/// Neither scheduled jobs nor items that need attention.
-pub const CAPABILITY: crate::Capability = crate::Capability::PLAIN;
+/// Risk reviews and actions overdue, acceptances ending, for those who keep the register.
+pub const CAPABILITY: crate::Capability = crate::Capability {
+    jobs: &[],
+    attention: Some(attention),
+};
+
+/// How long before an acceptance ends it is said to be ending.
+const ACCEPTANCE_NOTICE_DAYS: i64 = 30;
+
+/// Overdue reviews and actions, and acceptances ending within 30 days (register managers).
+pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::AttentionFuture<'a> {
+    Box::pin(async move {
+        if !actor.access.can(Permission::RisksManage) {
+            return Ok(vec![]);
+        }
+        let today = app.today();
+        let soon = today + chrono::Duration::days(ACCEPTANCE_NOTICE_DAYS);
+        let due = app.store.risks_due(actor.practice_id(), today, soon).await?;
+        let item = |n: i64, text: &str| {
+            (n > 0).then(|| crate::home::Attention {
+                path: "/risks".into(),
+                text: format!("{n} {text}"),
+            })
+        };
+        // One notice per kind: the topic is the path, so the kinds are told apart by fragment.
+        let mut items: Vec<crate::home::Attention> = Vec::new();
+        for (n, text, query) in [
+            (due.reviews_overdue, "risk review(s) overdue", "#overdue-reviews"),
+            (due.actions_overdue, "risk action(s) overdue", "#overdue-actions"),
+            (
+                due.acceptances_ending,
+                "risk acceptance(s) ending within 30 days",
+                "#acceptances-ending",
+            ),
+        ] {
+            if let Some(mut a) = item(n, text) {
+                a.path.push_str(query);
+                items.push(a);
+            }
+        }
+        Ok(items)
+    })
+}
 
 use custodian_domain::risks::{
     self, AcceptanceInput, ActionInput, Band, Matrix, ReviewInput, RiskInput,

@@ -14,6 +14,7 @@ conformance!(
     assets_need_an_iao_of_the_practice_and_record_their_changes,
     flows_and_access_entries_stay_within_the_practice,
     an_import_writes_every_asset_or_none_and_only_once,
+    the_review_dates_of_assets_in_use_are_read,
 );
 
 fn today() -> NaiveDate {
@@ -605,4 +606,28 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
         .unwrap()
         .unwrap();
     assert_eq!((gone.status.as_str(), gone.content), ("discarded", None));
+}
+
+async fn the_review_dates_of_assets_in_use_are_read(store: SharedStore) {
+    let p = practice(&store, "Riverside", "Z00001").await;
+    let iao = member(&store, &p, "ivy", &[PracticeRole::InformationAssetOwner]).await;
+    let by = AuditMeta::cli();
+    let mut reviewed = input("EMIS Web", iao);
+    reviewed.last_reviewed_on = "2026-06-01".into();
+    reviewed.review_interval_months = Some(6);
+    store
+        .create_asset(p.id, &reviewed.validate(today()).unwrap(), &by)
+        .await
+        .unwrap();
+    let mut retired = input("Old server", iao);
+    retired.status = "retired".into();
+    retired.retired_on = "2026-01-01".into();
+    store
+        .create_asset(p.id, &retired.validate(today()).unwrap(), &by)
+        .await
+        .unwrap();
+    let dates = store.asset_review_dates(p.id).await.unwrap();
+    assert_eq!(dates.len(), 1, "a retired asset is not reviewed");
+    let (_, last, months) = dates[0];
+    assert_eq!((last, months), (NaiveDate::from_ymd_opt(2026, 6, 1), 6));
 }

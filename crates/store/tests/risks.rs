@@ -17,6 +17,7 @@ conformance!(
     risks_are_numbered_scored_and_kept_to_their_practice,
     actions_reviews_and_acceptances_are_recorded_with_the_risk,
     a_quarterly_report_is_made_once_and_kept_unchanged_once_signed,
+    what_is_due_in_the_register_is_counted,
 );
 
 fn today() -> NaiveDate {
@@ -427,4 +428,74 @@ async fn a_quarterly_report_is_made_once_and_kept_unchanged_once_signed(store: S
     );
     let hill = overview.iter().find(|o| o.ods_code == "Z00002").unwrap();
     assert_eq!((hill.residual_scores.len(), hill.reports.len()), (0, 0));
+}
+
+async fn what_is_due_in_the_register_is_counted(store: SharedStore) {
+    let p = practice(&store, "Riverside", "Z00001").await;
+    let ivy = member(&store, &p, "ivy", &[PracticeRole::InformationAssetOwner]).await;
+    let siro = member(&store, &p, "sam", &[PracticeRole::Siro]).await;
+    let risk = store
+        .create_risk(
+            p.id,
+            &input("Ransomware", ivy, 3, 5)
+                .validate(&MATRIX_5X5, today(), None)
+                .unwrap(),
+            &AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let nothing = store.risks_due(p.id, today(), today()).await.unwrap();
+    assert_eq!(nothing, custodian_store::RisksDue::default());
+    let action = ActionInput {
+        description: "Test restoring the backups".into(),
+        owner_id: Some(ivy),
+        due_on: "2026-12-31".into(),
+        ..Default::default()
+    }
+    .validate(today())
+    .unwrap();
+    store
+        .add_risk_action(p.id, risk.id, &action, &as_person(ivy, "ivy"))
+        .await
+        .unwrap();
+    let acceptance = AcceptanceInput {
+        reason: "Cost of a second site outweighs the risk".into(),
+        expires_on: "2027-01-31".into(),
+    }
+    .validate(Band::High, Band::Medium, true, today())
+    .unwrap();
+    store
+        .accept_risk(
+            p.id,
+            risk.id,
+            &acceptance,
+            Band::High,
+            &as_person(siro, "sam"),
+        )
+        .await
+        .unwrap();
+    // On the action's due date it is not yet overdue; the day after it is.
+    let due = store
+        .risks_due(p.id, day("2026-12-31"), day("2027-01-30"))
+        .await
+        .unwrap();
+    assert_eq!((due.actions_overdue, due.acceptances_ending), (0, 0));
+    let due = store
+        .risks_due(p.id, day("2027-01-01"), day("2027-01-31"))
+        .await
+        .unwrap();
+    assert_eq!((due.actions_overdue, due.acceptances_ending), (1, 1));
+    // Its review date passed: overdue (an accepted risk is still reviewed).
+    let review = store
+        .risk(p.id, risk.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .next_review_on;
+    let due = store
+        .risks_due(p.id, review + chrono::Duration::days(1), review)
+        .await
+        .unwrap();
+    assert_eq!(due.reviews_overdue, 1);
 }

@@ -9,7 +9,10 @@ use common::*;
 use custodian_domain::PracticeRole;
 use reqwest::StatusCode;
 
-backend_tests!(a_starter_request_reaches_the_approvers_and_goes_when_approved);
+backend_tests!(
+    a_starter_request_reaches_the_approvers_and_goes_when_approved,
+    an_overdue_risk_action_is_noticed_until_it_is_done
+);
 
 fn today(app: &TestApp) -> chrono::NaiveDate {
     custodian_domain::identity::london_today(custodian_web::Clock::now(&*app.clock))
@@ -131,4 +134,84 @@ async fn a_starter_request_reaches_the_approvers_and_goes_when_approved(mut app:
         let done = all.iter().find(|n| n["topic"] == "/requests").unwrap();
         assert!(!done["done_at"].is_null());
     }
+}
+
+async fn an_overdue_risk_action_is_noticed_until_it_is_done(app: TestApp) {
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risk-library/phishing"),
+            &pm,
+            "",
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let risk: serde_json::Value = res.json().await.unwrap();
+    let risk = risk["id"].as_str().unwrap();
+    let rahmed = app.people["rahmed"];
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risks/{risk}/actions"),
+            &pm,
+            &format!(
+                r#"{{"description": "Phishing training for everyone", "owner_id": "{rahmed}", "due_on": "{}"}}"#,
+                today(&app)
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let action: serde_json::Value = res.json().await.unwrap();
+    let overdue = |list: &[serde_json::Value]| {
+        list.iter()
+            .any(|n| n["topic"] == "/risks#overdue-actions" && n["done_at"].is_null())
+    };
+    custodian_app::notifications::raise_notices(&app.state)
+        .await
+        .unwrap();
+    assert!(!overdue(&notices(&app, &pm, "").await), "not yet overdue");
+
+    // Two days later the action is overdue: the practice manager is told, Sam is not.
+    app.clock.advance(chrono::Duration::days(2));
+    custodian_app::notifications::raise_notices(&app.state)
+        .await
+        .unwrap();
+    let pm = app.sign_in("rahmed").await;
+    let mine = notices(&app, &pm, "").await;
+    assert!(overdue(&mine), "{mine:?}");
+    let text = mine
+        .iter()
+        .find(|n| n["topic"] == "/risks#overdue-actions")
+        .unwrap()["text"]
+        .clone();
+    assert_eq!(text, "1 risk action(s) overdue");
+    let home = app
+        .get(&format!("/practices/{river}"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("1 risk action(s) overdue"),
+        "the home page says so too"
+    );
+    let sam = app.sign_in("staylor").await;
+    assert!(!overdue(&notices(&app, &sam, "").await));
+
+    // Done: the notice goes at the next run.
+    let res = app
+        .put_json(
+            &format!(
+                "/api/v1/practices/{river}/risks/{risk}/actions/{}",
+                action["id"].as_str().unwrap()
+            ),
+            &pm,
+            r#"{"status": "done"}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    custodian_app::notifications::raise_notices(&app.state)
+        .await
+        .unwrap();
+    assert!(!overdue(&notices(&app, &pm, "").await));
 }

@@ -19,12 +19,13 @@ pub use resets::{IdentityCheck, clear_identity_lock, unlock_account, verify_iden
 pub use starters::{approve_request, reject_request, request_access, view_request};
 
 use custodian_domain::Permission;
+use custodian_domain::identity::LeaverStatus;
 
 use crate::home::{Attention, AttentionFuture};
 use crate::{Actor, App};
 
-/// Starter and mover requests waiting for approval; login tasks in other systems; locked
-/// accounts.
+/// Starter and mover requests waiting for approval; leavers whose access ends today or
+/// tomorrow; login tasks in other systems; locked accounts.
 pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> {
     Box::pin(async move {
         let practice = actor.practice_id();
@@ -39,6 +40,24 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
             }
         }
         if actor.access.can(Permission::PeopleView) {
+            // Leavers whose access ends today or tomorrow: the logins to remove are next.
+            let today = app.today();
+            let leavers = app.store.leavers(practice).await?;
+            for (day, when, anchor) in [
+                (today, "today", "#today"),
+                (today + chrono::Duration::days(1), "tomorrow", "#tomorrow"),
+            ] {
+                let n = leavers
+                    .iter()
+                    .filter(|l| l.status == LeaverStatus::Scheduled && l.exit_date == day)
+                    .count();
+                if n > 0 {
+                    items.push(Attention {
+                        path: format!("/leavers{anchor}"),
+                        text: format!("{n} leaver(s) whose access ends {when}"),
+                    });
+                }
+            }
             let open = app.store.access_grants(practice, true).await?.len();
             if open > 0 {
                 items.push(Attention {

@@ -35,6 +35,12 @@ pub trait AssetStore: Send + Sync {
     async fn asset_choices(&self, practice: PracticeId) -> Result<Vec<(AssetId, String)>>;
     /// The practice's assets by name.
     async fn assets(&self, practice: PracticeId, filter: &AssetFilter) -> Result<Vec<Asset>>;
+    /// The review dates of the practice's assets that are not retired: when each was added,
+    /// last reviewed and how many months apart its reviews are.
+    async fn asset_review_dates(
+        &self,
+        practice: PracticeId,
+    ) -> Result<Vec<(Timestamp, Option<chrono::NaiveDate>, u32)>>;
     /// Adds a flow between two of the practice's assets, or to an external party.
     async fn add_flow(
         &self,

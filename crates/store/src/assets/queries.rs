@@ -249,6 +249,23 @@ pub(super) async fn insert_asset(
 
 #[async_trait]
 impl AssetStore for ThisStore {
+    async fn asset_review_dates(
+        &self,
+        practice: PracticeId,
+    ) -> Result<Vec<(Timestamp, Option<chrono::NaiveDate>, u32)>> {
+        let rows: Vec<(Timestamp, Option<chrono::NaiveDate>, i64)> = sqlx::query_as(
+            "SELECT created_at, last_reviewed_on, review_interval_months FROM assets \
+             WHERE practice_id = $1 AND status <> 'retired'",
+        )
+        .bind(practice.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(created, last, months)| (created, last, u32::try_from(months).unwrap_or(12)))
+            .collect())
+    }
+
     async fn create_asset(
         &self,
         practice: PracticeId,

@@ -32,6 +32,15 @@ pub trait RiskStore: Send + Sync {
     async fn risk(&self, practice: PracticeId, id: RiskId) -> Result<Option<Risk>>;
     /// The practice's risks, highest residual score first.
     async fn risks(&self, practice: PracticeId, filter: &RiskFilter) -> Result<Vec<Risk>>;
+    /// What in the register is due: open risks whose review date has passed `today`, actions
+    /// not done whose due date has passed, and accepted risks whose acceptance ends by
+    /// `soon`.
+    async fn risks_due(
+        &self,
+        practice: PracticeId,
+        today: chrono::NaiveDate,
+        soon: chrono::NaiveDate,
+    ) -> Result<RisksDue>;
     async fn add_risk_action(
         &self,
         practice: PracticeId,

@@ -288,6 +288,38 @@ pub(super) fn report_from(row: &DbRow) -> Result<RiskReport> {
 
 #[async_trait]
 impl RiskStore for ThisStore {
+    async fn risks_due(
+        &self,
+        practice: PracticeId,
+        today: chrono::NaiveDate,
+        soon: chrono::NaiveDate,
+    ) -> Result<RisksDue> {
+        let count = |sql: &'static str, date: chrono::NaiveDate| {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(practice.0)
+                .bind(date)
+                .fetch_one(&self.pool)
+        };
+        Ok(RisksDue {
+            reviews_overdue: count(
+                "SELECT COUNT(*) FROM risks WHERE practice_id = $1 AND status <> 'closed' AND next_review_on < $2",
+                today,
+            )
+            .await?,
+            actions_overdue: count(
+                "SELECT COUNT(*) FROM risk_actions WHERE practice_id = $1 AND status <> 'done' AND due_on < $2",
+                today,
+            )
+            .await?,
+            acceptances_ending: count(
+                "SELECT COUNT(*) FROM risks r WHERE r.practice_id = $1 AND r.status = 'accepted' \
+                 AND (SELECT MAX(a.expires_on) FROM risk_acceptances a WHERE a.risk_id = r.id) <= $2",
+                soon,
+            )
+            .await?,
+        })
+    }
+
     async fn create_risk(
         &self,
         practice: PracticeId,

@@ -128,3 +128,11 @@ pub struct PracticeRiskSummary {
     /// The practice's reports for the quarters asked about: (quarter, status).
     pub reports: Vec<(String, String)>,
 }
+
+/// What in a practice's risk register is due (see `RiskStore::risks_due`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RisksDue {
+    pub reviews_overdue: i64,
+    pub actions_overdue: i64,
+    pub acceptances_ending: i64,
+}
