@@ -30,9 +30,10 @@ pub const NOTICES: Job = Job {
 };
 
 /// For every current member of every practice, the notices that match what needs their
-/// attention there now: new items raised, changed ones updated, finished ones settled. What
-/// needs attention depends on a person's roles, so it is worked out once per set of roles in a
-/// practice. Returns how many notices were raised.
+/// attention there now: new items raised, changed ones updated, finished ones settled (and a
+/// leaver's settled too). What needs attention depends on a person's roles, so it is worked out
+/// once per set of roles in a practice; a practice where nothing changed costs one read.
+/// Returns how many notices were raised.
 pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
     let now = app.clock.now();
     let meta = AuditMeta::system("notices");
@@ -40,6 +41,7 @@ pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
     for practice in crate::practices::all_practices(app).await? {
         let staff = app.store.access_overview(practice.id).await?;
         let mut by_roles: HashMap<Vec<PracticeRole>, Vec<(String, String)>> = HashMap::new();
+        let mut wanted = Vec::new();
         for member in staff
             .iter()
             .filter(|m| m.status == custodian_domain::AccountStatus::Active)
@@ -58,12 +60,9 @@ pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
                 let live = items.into_iter().map(|a| (a.path, a.text)).collect();
                 by_roles.insert(roles.clone(), live);
             }
-            let live = &by_roles[&roles];
-            raised += app
-                .store
-                .sync_notices(practice.id, member.person_id, live, now)
-                .await?;
+            wanted.push((member.person_id, by_roles[&roles].clone()));
         }
+        raised += app.store.sync_notices(practice.id, &wanted, now).await?;
     }
     Ok(raised)
 }

@@ -6,7 +6,7 @@ mod common;
 use common::{member, practice};
 
 use chrono::{Duration, TimeZone, Utc};
-use custodian_domain::NoticeId;
+use custodian_domain::{NoticeId, PersonId};
 use custodian_store::SharedStore;
 
 conformance!(
@@ -14,32 +14,38 @@ conformance!(
     a_person_reads_only_their_own_notices,
 );
 
-fn items(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
+fn items(who: PersonId, list: &[(&str, &str)]) -> Vec<(PersonId, Vec<(String, String)>)> {
+    let list = list
+        .iter()
         .map(|(t, x)| (t.to_string(), x.to_string()))
-        .collect()
+        .collect();
+    vec![(who, list)]
 }
 
 async fn notices_are_raised_once_kept_up_to_date_and_settled_when_done(store: SharedStore) {
     let p = practice(&store, "Riverside", "Z00001").await;
     let ann = member(&store, &p, "ann", &[]).await;
+    let bob = member(&store, &p, "bob", &[]).await;
     let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
-    let two = items(&[
-        ("/requests", "1 request waiting"),
-        ("/security", "1 locked account"),
-    ]);
-    assert_eq!(store.sync_notices(p.id, ann, &two, t0).await.unwrap(), 2);
-    // The same again raises nothing; a changed count changes the text, not the notice.
-    assert_eq!(store.sync_notices(p.id, ann, &two, t0).await.unwrap(), 0);
-    let changed = items(&[
-        ("/requests", "2 requests waiting"),
-        ("/security", "1 locked account"),
-    ]);
-    let t1 = t0 + Duration::minutes(1);
-    assert_eq!(
-        store.sync_notices(p.id, ann, &changed, t1).await.unwrap(),
-        0
+    let two = items(
+        ann,
+        &[
+            ("/requests", "1 request waiting"),
+            ("/security", "1 locked account"),
+        ],
     );
+    assert_eq!(store.sync_notices(p.id, &two, t0).await.unwrap(), 2);
+    // The same again raises nothing; a changed count changes the text, not the notice.
+    assert_eq!(store.sync_notices(p.id, &two, t0).await.unwrap(), 0);
+    let changed = items(
+        ann,
+        &[
+            ("/requests", "2 requests waiting"),
+            ("/security", "1 locked account"),
+        ],
+    );
+    let t1 = t0 + Duration::minutes(1);
+    assert_eq!(store.sync_notices(p.id, &changed, t1).await.unwrap(), 0);
     let live = store.notices(ann, false, 50).await.unwrap();
     assert_eq!(live.len(), 2);
     let requests = live.iter().find(|n| n.topic == "/requests").unwrap();
@@ -47,10 +53,11 @@ async fn notices_are_raised_once_kept_up_to_date_and_settled_when_done(store: Sh
     assert_eq!(requests.raised_at, t0);
     assert_eq!(requests.practice_name, "Riverside");
     assert_eq!(store.unread_notices(ann).await.unwrap(), 2);
+    assert!(store.notices(bob, true, 50).await.unwrap().is_empty());
     // The locked account is unlocked: its notice is settled, and stays in the history.
     let t2 = t1 + Duration::minutes(1);
-    let one = items(&[("/requests", "2 requests waiting")]);
-    assert_eq!(store.sync_notices(p.id, ann, &one, t2).await.unwrap(), 0);
+    let one = items(ann, &[("/requests", "2 requests waiting")]);
+    assert_eq!(store.sync_notices(p.id, &one, t2).await.unwrap(), 0);
     assert_eq!(store.notices(ann, false, 50).await.unwrap().len(), 1);
     let all = store.notices(ann, true, 50).await.unwrap();
     let settled = all.iter().find(|n| n.topic == "/security").unwrap();
@@ -58,8 +65,13 @@ async fn notices_are_raised_once_kept_up_to_date_and_settled_when_done(store: Sh
     assert_eq!(store.unread_notices(ann).await.unwrap(), 1);
     // A second account lock later is a new notice.
     let t3 = t2 + Duration::minutes(1);
-    assert_eq!(store.sync_notices(p.id, ann, &two, t3).await.unwrap(), 1);
+    assert_eq!(store.sync_notices(p.id, &two, t3).await.unwrap(), 1);
     assert_eq!(store.notices(ann, true, 50).await.unwrap().len(), 3);
+    // Ann is no longer wanted at all (she left): all her notices are settled.
+    let t4 = t3 + Duration::minutes(1);
+    assert_eq!(store.sync_notices(p.id, &[], t4).await.unwrap(), 0);
+    assert!(store.notices(ann, false, 50).await.unwrap().is_empty());
+    assert_eq!(store.unread_notices(ann).await.unwrap(), 0);
 }
 
 async fn a_person_reads_only_their_own_notices(store: SharedStore) {
@@ -71,8 +83,7 @@ async fn a_person_reads_only_their_own_notices(store: SharedStore) {
     store
         .sync_notices(
             p.id,
-            ann,
-            &items(&[("/requests", "1 request waiting")]),
+            &items(ann, &[("/requests", "1 request waiting")]),
             now,
         )
         .await
@@ -93,4 +104,7 @@ async fn a_person_reads_only_their_own_notices(store: SharedStore) {
         store.notices(ann, false, 10).await.unwrap()[0].read_at,
         Some(now)
     );
+    // Syncing Hillside does not touch Riverside's notices.
+    store.sync_notices(other.id, &[], now).await.unwrap();
+    assert_eq!(store.notices(ann, false, 10).await.unwrap().len(), 1);
 }

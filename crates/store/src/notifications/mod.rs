@@ -14,15 +14,16 @@ use crate::*;
 /// Each person's notices.
 #[async_trait]
 pub trait NoticeStore: Send + Sync {
-    /// Brings a person's live notices in a practice in line with what needs their attention now,
-    /// `(topic, text)` each, in one transaction: a topic with no live notice raises one, a live
-    /// one whose text changed takes the new text (it is not raised again), and a live notice
-    /// whose topic is no longer there is settled (done). Returns how many were raised.
+    /// Brings a practice's live notices in line with what needs each member's attention now:
+    /// `wanted` holds, for each person, their `(topic, text)` items (a person not in it has
+    /// none). A topic with no live notice raises one, a live one whose text changed takes the
+    /// new text (it is not raised again), and a live notice whose topic is no longer wanted is
+    /// settled (done). The changes are written in one transaction, and nothing is written when
+    /// nothing changed. Returns how many were raised.
     async fn sync_notices(
         &self,
         practice: PracticeId,
-        person: PersonId,
-        live: &[(String, String)],
+        wanted: &[(PersonId, Vec<(String, String)>)],
         now: Timestamp,
     ) -> Result<usize>;
     /// A person's notices in every practice, newest first: the live ones, and with

@@ -32,58 +32,76 @@ impl NoticeStore for ThisStore {
     async fn sync_notices(
         &self,
         practice: PracticeId,
-        person: PersonId,
-        live: &[(String, String)],
+        wanted: &[(PersonId, Vec<(String, String)>)],
         now: Timestamp,
     ) -> Result<usize> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let current: Vec<(Uuid, String, String)> = sqlx::query_as(
-            "SELECT id, topic, text FROM notices \
-             WHERE person_id = $1 AND practice_id = $2 AND done_at IS NULL",
+        let current: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
+            "SELECT id, person_id, topic, text FROM notices WHERE practice_id = $1 AND done_at IS NULL",
         )
-        .bind(person.0)
         .bind(practice.0)
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await?;
-        let mut raised = 0;
-        for (topic, text) in live {
-            match current.iter().find(|(_, t, _)| t == topic) {
-                Some((_, _, old)) if old == text => {}
-                Some((id, _, _)) => {
-                    sqlx::query("UPDATE notices SET text = $2 WHERE id = $1")
-                        .bind(id)
-                        .bind(text)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                None => {
-                    // Another server raising the same notice at the same moment is not an
-                    // error: the live notice is unique, and the second insert does nothing.
-                    let inserted = sqlx::query(
-                        "INSERT INTO notices (id, practice_id, person_id, topic, text, raised_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6) \
-                         ON CONFLICT (person_id, practice_id, topic) WHERE done_at IS NULL DO NOTHING",
-                    )
-                    .bind(Uuid::now_v7())
-                    .bind(practice.0)
-                    .bind(person.0)
-                    .bind(topic)
-                    .bind(text)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    raised += inserted.rows_affected() as usize;
+        let live = |person: PersonId, topic: &str| {
+            current
+                .iter()
+                .find(|(_, p, t, _)| *p == person.0 && t == topic)
+        };
+        let mut raise: Vec<(PersonId, &str, &str)> = Vec::new();
+        let mut retext: Vec<(Uuid, &str)> = Vec::new();
+        for (person, items) in wanted {
+            for (topic, text) in items {
+                match live(*person, topic) {
+                    Some((_, _, _, old)) if old == text => {}
+                    Some((id, ..)) => retext.push((*id, text)),
+                    None => raise.push((*person, topic, text)),
                 }
             }
         }
-        for (id, topic, _) in &current {
-            if !live.iter().any(|(t, _)| t == topic) {
-                sqlx::query("UPDATE notices SET done_at = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+        let settle: Vec<Uuid> = current
+            .iter()
+            .filter(|(_, p, t, _)| {
+                !wanted
+                    .iter()
+                    .any(|(w, items)| w.0 == *p && items.iter().any(|(topic, _)| topic == t))
+            })
+            .map(|(id, ..)| *id)
+            .collect();
+        if raise.is_empty() && retext.is_empty() && settle.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let mut raised = 0;
+        for (person, topic, text) in raise {
+            // Another server raising the same notice at the same moment is not an error: the
+            // live notice is unique, and the second insert does nothing.
+            let inserted = sqlx::query(
+                "INSERT INTO notices (id, practice_id, person_id, topic, text, raised_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (person_id, practice_id, topic) WHERE done_at IS NULL DO NOTHING",
+            )
+            .bind(Uuid::now_v7())
+            .bind(practice.0)
+            .bind(person.0)
+            .bind(topic)
+            .bind(text)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            raised += inserted.rows_affected() as usize;
+        }
+        for (id, text) in retext {
+            sqlx::query("UPDATE notices SET text = $2 WHERE id = $1")
+                .bind(id)
+                .bind(text)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for id in settle {
+            sqlx::query("UPDATE notices SET done_at = $2 WHERE id = $1 AND done_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(raised)
