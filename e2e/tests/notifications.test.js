@@ -30,3 +30,26 @@ test('the practice manager opens a notification about a starter waiting for appr
   const item = pm.locator('.notice-list li', { hasText: 'waiting for approval' });
   assert.equal(await item.locator('.tag').count(), 0, 'an opened notification is no longer new');
 });
+
+test('a practice manager puts their due dates in their calendar, and can stop it', async () => {
+  const pm = await app.newPage();
+  await signIn(pm, 'r.ahmed');
+  await pm.goto(new URL('/notifications', pm.url()).href);
+  await pm.getByRole('link', { name: 'Your due dates in your calendar' }).click();
+  await pm.getByRole('heading', { name: 'Your due dates in your calendar', level: 1 }).waitFor();
+  await checkAccessibility(pm);
+  await pm.getByRole('button', { name: 'Make my calendar address' }).click();
+  const address = await pm.locator('code.secret').innerText();
+  assert.match(address, /^http:\/\/127\.0\.0\.1:\d+\/calendar\/[0-9a-f]{64}\.ics$/);
+  await checkAccessibility(pm);
+  await app.screenshot(pm, 'calendar-address');
+  // What a calendar app fetches, without signing in.
+  const feed = await fetch(address);
+  assert.equal(feed.status, 200);
+  const ics = await feed.text();
+  assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
+  assert.match(ics, /SUMMARY:DSPT submission deadline/);
+  await pm.getByRole('button', { name: 'Stop my calendar address' }).click();
+  await pm.getByRole('button', { name: 'Make my calendar address' }).waitFor();
+  assert.equal((await fetch(address)).status, 404);
+});

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod asset_import;
 pub mod assets;
+pub mod calendar;
 pub mod csv_import;
 pub mod identity;
 pub mod ids;

@@ -11,7 +11,8 @@ use reqwest::StatusCode;
 
 backend_tests!(
     a_starter_request_reaches_the_approvers_and_goes_when_approved,
-    an_overdue_risk_action_is_noticed_until_it_is_done
+    an_overdue_risk_action_is_noticed_until_it_is_done,
+    the_calendar_feed_parses_and_a_stopped_address_is_not_found
 );
 
 fn today(app: &TestApp) -> chrono::NaiveDate {
@@ -214,4 +215,115 @@ async fn an_overdue_risk_action_is_noticed_until_it_is_done(app: TestApp) {
         .await
         .unwrap();
     assert!(!overdue(&notices(&app, &pm, "").await));
+}
+
+/// Makes a calendar address on the page and returns its path (`/calendar/….ics`).
+async fn calendar_address(app: &TestApp, cookie: &str) -> String {
+    let res = app
+        .post_form("/notifications/calendar", Some(cookie), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    let at = page.find("/calendar/").expect("the new address is shown");
+    let end = at + page[at..].find(".ics").unwrap() + 4;
+    page[at..end].to_string()
+}
+
+/// The events of a feed, read by a real iCalendar parser: (summary, start) pairs.
+fn events(ics: &str) -> Vec<(String, String)> {
+    let mut calendars = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+    let calendar = calendars.next().expect("one calendar").expect("it parses");
+    assert!(calendars.next().is_none());
+    calendar
+        .events
+        .iter()
+        .map(|e| {
+            let get = |name: &str| {
+                e.properties
+                    .iter()
+                    .find(|p| p.name == name)
+                    .and_then(|p| p.value.clone())
+                    .unwrap_or_default()
+            };
+            (get("SUMMARY"), get("DTSTART"))
+        })
+        .collect()
+}
+
+async fn the_calendar_feed_parses_and_a_stopped_address_is_not_found(app: TestApp) {
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risk-library/phishing"),
+            &pm,
+            "",
+        )
+        .await;
+    let risk: serde_json::Value = res.json().await.unwrap();
+    let rahmed = app.people["rahmed"];
+    let due_on = today(&app) + chrono::Duration::days(10);
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risks/{}/actions", risk["id"].as_str().unwrap()),
+            &pm,
+            &format!(
+                r#"{{"description": "Phishing training; for, everyone", "owner_id": "{rahmed}", "due_on": "{due_on}"}}"#
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let address = calendar_address(&app, &pm).await;
+    // The calendar app fetches it without signing in.
+    let res = app.get(&address, None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let ics = res.text().await.unwrap();
+    let got = events(&ics);
+    let when = due_on.format("%Y%m%d").to_string();
+    assert!(
+        got.iter()
+            .any(|(s, d)| s == "Risk action due" && *d == when),
+        "{got:?}"
+    );
+    assert!(got.iter().any(|(s, _)| s == "DSPT submission deadline"));
+    assert!(
+        got.iter()
+            .any(|(s, _)| s.starts_with("Risk review due (RSK-"))
+    );
+    assert!(
+        !ics.contains("Phishing training"),
+        "what is due, never what about"
+    );
+
+    // Sam owns nothing and keeps no settings: an empty calendar, still a calendar.
+    let sam = app.sign_in("staylor").await;
+    let sams = calendar_address(&app, &sam).await;
+    let res = app.get(&sams, None).await;
+    assert!(events(&res.text().await.unwrap()).is_empty());
+
+    // A new address ends the old one; stopping ends the new one; a made-up one is not found.
+    let again = calendar_address(&app, &pm).await;
+    assert_eq!(
+        app.get(&address, None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get(&again, None).await.status(), StatusCode::OK);
+    let res = app
+        .post_form("/notifications/calendar/stop", Some(&pm), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&again, None).await.status(), StatusCode::NOT_FOUND);
+    for made_up in [
+        "/calendar/nothing.ics",
+        &format!("/calendar/{}.ics", "0".repeat(64)),
+    ] {
+        assert_eq!(app.get(made_up, None).await.status(), StatusCode::NOT_FOUND);
+    }
 }

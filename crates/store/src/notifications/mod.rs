@@ -32,6 +32,20 @@ pub trait NoticeStore: Send + Sync {
     -> Result<Vec<Notice>>;
     /// How many of a person's live notices they have not read.
     async fn unread_notices(&self, person: PersonId) -> Result<i64>;
+    /// Opens a person's calendar feed under the secret whose hash is `token_hash`, ending any
+    /// feed they had; the event commits with it.
+    async fn open_calendar_feed(
+        &self,
+        person: PersonId,
+        token_hash: &str,
+        event: &AuditEvent,
+    ) -> Result<()>;
+    /// Ends a person's calendar feed; false when they had none. The event commits with it.
+    async fn close_calendar_feed(&self, person: PersonId, event: &AuditEvent) -> Result<bool>;
+    /// Whether the person has a live calendar feed.
+    async fn has_calendar_feed(&self, person: PersonId) -> Result<bool>;
+    /// Whose live calendar feed this secret's hash opens (an active account only).
+    async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<PersonId>>;
     /// Marks one of a person's notices read; false when it is not theirs.
     async fn mark_notice_read(&self, person: PersonId, id: NoticeId, now: Timestamp)
     -> Result<bool>;

@@ -9,6 +9,7 @@ use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::*;
+use crate::queries::now;
 use crate::*;
 
 const NOTICE_QUERY: &str = "SELECT n.id, n.practice_id, p.name AS practice_name, n.topic, n.text, n.raised_at, \
@@ -135,6 +136,70 @@ impl NoticeStore for ThisStore {
         .bind(person.0)
         .fetch_one(&self.pool)
         .await?)
+    }
+
+    async fn open_calendar_feed(
+        &self,
+        person: PersonId,
+        token_hash: &str,
+        event: &AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let at = now();
+        sqlx::query(
+            "UPDATE calendar_feeds SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(person.0)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO calendar_feeds (token_hash, person_id, created_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(person.0)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn close_calendar_feed(&self, person: PersonId, event: &AuditEvent) -> Result<bool> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let ended = sqlx::query(
+            "UPDATE calendar_feeds SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(person.0)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        if ended.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn has_calendar_feed(&self, person: PersonId) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM calendar_feeds WHERE person_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(person.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<PersonId>> {
+        let person: Option<Uuid> = sqlx::query_scalar(
+            "SELECT f.person_id FROM calendar_feeds f JOIN people p ON p.id = f.person_id \
+             WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND p.status = 'active'",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(person.map(PersonId))
     }
 
     async fn mark_notice_read(

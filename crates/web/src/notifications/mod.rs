@@ -28,9 +28,15 @@ pub const CAPABILITY: Capability = Capability {
     provider_pages: &[],
 };
 
+mod calendar;
+
 fn routes(r: &mut Routes) {
     use Reach::*;
-    r.get("/notifications", SignedIn, list_page)
+    r.get("/notifications/calendar", SignedIn, calendar::calendar_page)
+        .post("/notifications/calendar", SignedIn, calendar::open_feed)
+        .post("/notifications/calendar/stop", SignedIn, calendar::stop_feed)
+        .get("/calendar/{file}", Public, calendar::feed)
+        .get("/notifications", SignedIn, list_page)
         .post("/notifications/{notice_id}/open", SignedIn, open)
         .get("/api/v1/me/notifications", SignedIn, api_list)
         .post("/api/v1/me/notifications/{notice_id}/read", SignedIn, api_read);

@@ -89,3 +89,5 @@ pub async fn mark_read(app: &App, person: PersonId, id: NoticeId) -> Result<(), 
         Err(AppError::NotFound)
     }
 }
+
+pub mod calendar;
