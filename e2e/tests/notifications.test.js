@@ -53,3 +53,15 @@ test('a practice manager puts their due dates in their calendar, and can stop it
   await pm.getByRole('button', { name: 'Make my calendar address' }).waitFor();
   assert.equal((await fetch(address)).status, 404);
 });
+
+test('the provider sees what is waiting in every practice', async () => {
+  const page = await app.newPage();
+  await signIn(page, 'admin');
+  await page.getByRole('link', { name: 'Notifications across practices' }).click();
+  await page.getByRole('heading', { name: 'Notifications across practices', level: 1 }).waitFor();
+  await checkAccessibility(page);
+  const rows = await page.locator('tbody tr').allInnerTexts();
+  assert.equal(rows.length, 3, 'the three demo practices');
+  assert.ok(rows.some((r) => r.startsWith('Riverside Medical Centre')));
+  await app.screenshot(page, 'provider-notices');
+});

@@ -66,6 +66,43 @@ async fn a_starter_request_reaches_the_approvers_and_goes_when_approved(mut app:
         0
     );
 
+    // The provider sees what is waiting in every practice; practice staff may not look.
+    let admin = app.sign_in("admin").await;
+    let res = app.get("/api/v1/provider/notices", Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let across: serde_json::Value = res.json().await.unwrap();
+    let line = across["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ods_code"] == "Z00001")
+        .unwrap()
+        .clone();
+    assert!(line["live"].as_i64().unwrap() >= 2 && line["unread"] == line["live"]);
+    let hillside = across["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ods_code"] == "Z00002")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (hillside["live"].as_i64(), hillside["oldest"].is_null()),
+        (Some(0), true)
+    );
+    let page = app
+        .get("/provider/notices", Some(&admin))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Riverside Medical Centre") && page.contains("Hillside Surgery"));
+    let staff = app.sign_in("staylor").await;
+    assert_eq!(
+        app.get("/provider/notices", Some(&staff)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
     // Dev may approve it: the header counts it, the list says what and where.
     let dev = app.sign_in("dpatel").await;
     let home = app.get("/", Some(&dev)).await.text().await.unwrap();

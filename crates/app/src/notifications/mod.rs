@@ -67,6 +67,17 @@ pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
     Ok(raised)
 }
 
+/// Every practice with what is waiting for someone's attention there (provider staff).
+pub async fn across_practices(
+    app: &App,
+    access: &Access,
+    meta: &AuditMeta,
+) -> Result<Vec<custodian_store::PracticeNotices>, AppError> {
+    app.require_access(access, meta, None, custodian_domain::Permission::ProviderView, "provider.notices")
+        .await?;
+    Ok(app.store.practice_notices().await?)
+}
+
 /// A person's notices in every practice, newest first (with the settled ones when asked).
 pub async fn notices_of(
     app: &App,

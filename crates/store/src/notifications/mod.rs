@@ -30,6 +30,8 @@ pub trait NoticeStore: Send + Sync {
     /// `with_settled` the settled ones too; at most `limit`.
     async fn notices(&self, person: PersonId, with_settled: bool, limit: u32)
     -> Result<Vec<Notice>>;
+    /// Every practice, by name, with its live notices: how many, how many unread, the oldest.
+    async fn practice_notices(&self) -> Result<Vec<PracticeNotices>>;
     /// How many of a person's live notices they have not read.
     async fn unread_notices(&self, person: PersonId) -> Result<i64>;
     /// Opens a person's calendar feed under the secret whose hash is `token_hash`, ending any

@@ -129,6 +129,29 @@ impl NoticeStore for ThisStore {
         rows.iter().map(notice_from).collect()
     }
 
+    async fn practice_notices(&self) -> Result<Vec<PracticeNotices>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.name, p.ods_code, COUNT(n.id) AS live, \
+             COUNT(CASE WHEN n.read_at IS NULL THEN n.id END) AS unread, MIN(n.raised_at) AS oldest \
+             FROM practices p LEFT JOIN notices n ON n.practice_id = p.id AND n.done_at IS NULL \
+             GROUP BY p.id, p.name, p.ods_code ORDER BY p.name, p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PracticeNotices {
+                    practice_id: PracticeId(r.try_get("id")?),
+                    practice: r.try_get("name")?,
+                    ods_code: r.try_get("ods_code")?,
+                    live: r.try_get("live")?,
+                    unread: r.try_get("unread")?,
+                    oldest: r.try_get("oldest")?,
+                })
+            })
+            .collect()
+    }
+
     async fn unread_notices(&self, person: PersonId) -> Result<i64> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM notices WHERE person_id = $1 AND done_at IS NULL AND read_at IS NULL",

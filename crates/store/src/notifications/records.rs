@@ -22,3 +22,18 @@ pub struct Notice {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub done_at: Option<Timestamp>,
 }
+
+/// One practice's line of the provider's view: what is waiting for someone's attention there.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PracticeNotices {
+    pub practice_id: PracticeId,
+    pub practice: String,
+    pub ods_code: String,
+    /// Notices whose thing still needs doing.
+    pub live: i64,
+    /// Of those, the ones nobody they are for has read.
+    pub unread: i64,
+    /// When the oldest of them was raised.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub oldest: Option<Timestamp>,
+}

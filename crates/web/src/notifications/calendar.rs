@@ -5,7 +5,7 @@ use super::*;
 use axum::http::{HeaderMap, header};
 use custodian_app::notifications::calendar as feeds;
 
-use crate::kit::session::RequestMeta;
+
 
 #[derive(Template)]
 #[template(path = "notifications/calendar.html")]

@@ -9,15 +9,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_app::notifications as notes;
 use custodian_domain::time::show_datetime;
-use custodian_store::Notice;
+use custodian_store::{Notice, PracticeNotices};
 use serde::Deserialize;
 
-use crate::kit::capability::Capability;
+use crate::kit::capability::{Capability, ProviderPage};
 use crate::kit::error::Problem;
 use crate::kit::forms::{PageQuery, Paged};
 use crate::kit::layout::{Layout, PracticeAddress, render};
 use crate::kit::routes::{Reach, Routes};
-use crate::kit::session::SignedIn;
+use crate::kit::session::{RequestMeta, SignedIn};
 use crate::{AppState, HttpError};
 
 /// The person's notifications, in pages and through the API.
@@ -25,7 +25,11 @@ pub const CAPABILITY: Capability = Capability {
     routes,
     api: Some(<NotificationsApi as utoipa::OpenApi>::openapi),
     rooms: &[],
-    provider_pages: &[],
+    provider_pages: &[ProviderPage {
+        path: "/provider/notices",
+        label: "Notifications across practices",
+        opens: |a| a.can(custodian_domain::Permission::ProviderView),
+    }],
 };
 
 mod calendar;
@@ -36,6 +40,8 @@ fn routes(r: &mut Routes) {
         .post("/notifications/calendar", SignedIn, calendar::open_feed)
         .post("/notifications/calendar/stop", SignedIn, calendar::stop_feed)
         .get("/calendar/{file}", Public, calendar::feed)
+        .get("/provider/notices", SignedIn, provider_page)
+        .get("/api/v1/provider/notices", SignedIn, api_provider)
         .get("/notifications", SignedIn, list_page)
         .post("/notifications/{notice_id}/open", SignedIn, open)
         .get("/api/v1/me/notifications", SignedIn, api_list)
@@ -129,6 +135,58 @@ async fn api_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+struct ProviderRow {
+    home: String,
+    practice: String,
+    ods_code: String,
+    live: i64,
+    unread: i64,
+    oldest: String,
+}
+
+#[derive(Template)]
+#[template(path = "notifications/provider.html")]
+struct ProviderNoticesPage {
+    layout: Layout,
+    rows: Vec<ProviderRow>,
+}
+
+async fn provider_page(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+) -> Result<Response, HttpError> {
+    let all = notes::across_practices(&state, &user.provider_access(), &meta).await?;
+    let rows = all
+        .into_iter()
+        .map(|p| ProviderRow {
+            home: p.practice_id.home(),
+            practice: p.practice,
+            ods_code: p.ods_code,
+            live: p.live,
+            unread: p.unread,
+            oldest: p.oldest.map(show_datetime).unwrap_or_else(|| "–".into()),
+        })
+        .collect();
+    Ok(render(&ProviderNoticesPage {
+        layout: Layout::new(&user, None, "/provider/notices"),
+        rows,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/provider/notices", tag = "notifications", summary = "What is waiting in every practice",
+    description = "Every practice with its notices whose thing still needs doing, how many nobody has read, and when the oldest was raised. Provider staff.",
+    params(PageQuery), responses((status = 200, body = Paged<PracticeNotices>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn api_provider(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RequestMeta(meta): RequestMeta,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<PracticeNotices>>, HttpError> {
+    let all = notes::across_practices(&state, &user.provider_access(), &meta).await?;
+    Ok(Json(Paged::of_list(all, &page, |p| p.practice_id.to_string())?))
+}
+
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(api_list, api_read), components(schemas(Notice)))]
+#[openapi(paths(api_list, api_read, api_provider), components(schemas(Notice, PracticeNotices)))]
 struct NotificationsApi;
