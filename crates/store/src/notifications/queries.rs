@@ -176,12 +176,14 @@ impl NoticeStore for ThisStore {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO calendar_feeds (token_hash, person_id, created_at) VALUES ($1, $2, $3)")
-            .bind(token_hash)
-            .bind(person.0)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO calendar_feeds (token_hash, person_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash)
+        .bind(person.0)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())
