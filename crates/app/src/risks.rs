@@ -20,15 +20,8 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         let today = app.today();
         let soon = today + chrono::Duration::days(ACCEPTANCE_NOTICE_DAYS);
         let due = app.store.risks_due(actor.practice_id(), today, soon).await?;
-        let item = |n: i64, text: &str| {
-            (n > 0).then(|| crate::home::Attention {
-                path: "/risks".into(),
-                text: format!("{n} {text}"),
-            })
-        };
         // One notice per kind: the topic is the path, so the kinds are told apart by fragment.
-        let mut items: Vec<crate::home::Attention> = Vec::new();
-        for (n, text, query) in [
+        let items = [
             (due.reviews_overdue, "risk review(s) overdue", "#overdue-reviews"),
             (due.actions_overdue, "risk action(s) overdue", "#overdue-actions"),
             (
@@ -36,12 +29,14 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
                 "risk acceptance(s) ending within 30 days",
                 "#acceptances-ending",
             ),
-        ] {
-            if let Some(mut a) = item(n, text) {
-                a.path.push_str(query);
-                items.push(a);
-            }
-        }
+        ]
+        .into_iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, text, anchor)| crate::home::Attention {
+            path: format!("/risks{anchor}"),
+            text: format!("{n} {text}"),
+        })
+        .collect();
         Ok(items)
     })
 }

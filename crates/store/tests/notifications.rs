@@ -90,15 +90,23 @@ async fn a_person_reads_only_their_own_notices(store: SharedStore) {
         .unwrap();
     let id = store.notices(ann, false, 10).await.unwrap()[0].id;
     assert!(store.notices(bob, true, 10).await.unwrap().is_empty());
-    assert!(!store.mark_notice_read(bob, id, now).await.unwrap());
     assert!(
-        !store
+        store
+            .mark_notice_read(bob, id, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
             .mark_notice_read(ann, NoticeId::new(), now)
             .await
             .unwrap()
+            .is_none()
     );
     assert_eq!(store.unread_notices(ann).await.unwrap(), 1);
-    assert!(store.mark_notice_read(ann, id, now).await.unwrap());
+    let read = store.mark_notice_read(ann, id, now).await.unwrap().unwrap();
+    assert_eq!((read.id, read.read_at), (id, Some(now)));
     assert_eq!(store.unread_notices(ann).await.unwrap(), 0);
     assert_eq!(
         store.notices(ann, false, 10).await.unwrap()[0].read_at,

@@ -92,13 +92,12 @@ pub async fn unread(app: &App, person: PersonId) -> Result<i64, AppError> {
     Ok(app.store.unread_notices(person).await?)
 }
 
-/// The person has read one of their notices (someone else's is not found).
-pub async fn mark_read(app: &App, person: PersonId, id: NoticeId) -> Result<(), AppError> {
-    if app.store.mark_notice_read(person, id, app.clock.now()).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+/// The person has read one of their notices, which is returned (someone else's is not found).
+pub async fn mark_read(app: &App, person: PersonId, id: NoticeId) -> Result<Notice, AppError> {
+    app.store
+        .mark_notice_read(person, id, app.clock.now())
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub mod calendar;

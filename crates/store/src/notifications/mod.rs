@@ -48,7 +48,11 @@ pub trait NoticeStore: Send + Sync {
     async fn has_calendar_feed(&self, person: PersonId) -> Result<bool>;
     /// Whose live calendar feed this secret's hash opens (an active account only).
     async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<PersonId>>;
-    /// Marks one of a person's notices read; false when it is not theirs.
-    async fn mark_notice_read(&self, person: PersonId, id: NoticeId, now: Timestamp)
-    -> Result<bool>;
+    /// Marks one of a person's notices read and returns it; `None` when it is not theirs.
+    async fn mark_notice_read(
+        &self,
+        person: PersonId,
+        id: NoticeId,
+        now: Timestamp,
+    ) -> Result<Option<Notice>>;
 }

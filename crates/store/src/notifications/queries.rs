@@ -232,7 +232,7 @@ impl NoticeStore for ThisStore {
         person: PersonId,
         id: NoticeId,
         now: Timestamp,
-    ) -> Result<bool> {
+    ) -> Result<Option<Notice>> {
         let done = sqlx::query(
             "UPDATE notices SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND person_id = $2",
         )
@@ -241,6 +241,14 @@ impl NoticeStore for ThisStore {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let row = sqlx::query(&format!("{NOTICE_QUERY} AND n.id = $2"))
+            .bind(person.0)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(notice_from).transpose()
     }
 }

@@ -84,8 +84,8 @@ pub struct SignedIn {
     /// Set when the request carried an API token instead of a session: the token's practice
     /// and permissions bound everything the request may do.
     pub api_token: Option<ApiToken>,
-    /// How many of the person's notices are unread, for the header of a page (not counted for
-    /// the API).
+    /// How many of the person's notices are unread, for the header of a page (counted only
+    /// for page GETs: 0 for the API, files and form posts).
     pub unread_notices: i64,
 }
 
@@ -213,15 +213,20 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
                     memberships,
                 } = live;
                 let stage = session.stage;
-                let unread_notices =
-                    if stage == SessionStage::Full && !req.uri().path().starts_with("/api/") {
-                        match state.store.unread_notices(session.person_id).await {
-                            Ok(n) => n,
-                            Err(e) => return HttpError::from(AppError::from(e)).into_response(),
-                        }
-                    } else {
-                        0
-                    };
+                // Counted only for what may be a page: a GET that is not the API or a file.
+                let path = req.uri().path();
+                let page = req.method() == axum::http::Method::GET
+                    && !path.starts_with("/api/")
+                    && !path.starts_with("/assets/")
+                    && !path.starts_with("/calendar/");
+                let unread_notices = if stage == SessionStage::Full && page {
+                    match state.store.unread_notices(session.person_id).await {
+                        Ok(n) => n,
+                        Err(e) => return HttpError::from(AppError::from(e)).into_response(),
+                    }
+                } else {
+                    0
+                };
                 req.extensions_mut().insert(SignedIn {
                     session,
                     token_hash: hash,

@@ -92,12 +92,7 @@ async fn open(
     Path(id): Path<String>,
 ) -> Result<Response, HttpError> {
     let id = custodian_app::parse_id(&id)?;
-    notes::mark_read(&state, user.person_id(), id).await?;
-    let notice = notes::notices_of(&state, user.person_id(), true)
-        .await?
-        .into_iter()
-        .find(|n| n.id == id)
-        .ok_or(custodian_app::AppError::NotFound)?;
+    let notice = notes::mark_read(&state, user.person_id(), id).await?;
     let to = format!("{}{}", notice.practice_id.home(), notice.topic);
     Ok(Redirect::to(&to).into_response())
 }
