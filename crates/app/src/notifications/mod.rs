@@ -3,9 +3,11 @@
 //! practice's home page reads (each capability's `attention`), so a register that says what is
 //! due on the home page notifies its people too, with nothing more to write.
 
+pub mod calendar;
+
 use std::collections::HashMap;
 
-use custodian_domain::{Access, NoticeId, PersonId, PracticeRole};
+use custodian_domain::{Access, NoticeId, Permission, PersonId, PracticeRole};
 use custodian_store::{AuditMeta, Notice};
 
 use crate::scheduler::{Cadence, Job};
@@ -73,7 +75,8 @@ pub async fn across_practices(
     access: &Access,
     meta: &AuditMeta,
 ) -> Result<Vec<custodian_store::PracticeNotices>, AppError> {
-    app.require_access(access, meta, None, custodian_domain::Permission::ProviderView, "provider.notices")
+    let view = Permission::ProviderView;
+    app.require_access(access, meta, None, view, "provider.notices")
         .await?;
     Ok(app.store.practice_notices().await?)
 }
@@ -99,5 +102,3 @@ pub async fn mark_read(app: &App, person: PersonId, id: NoticeId) -> Result<Noti
         .await?
         .ok_or(AppError::NotFound)
 }
-
-pub mod calendar;
