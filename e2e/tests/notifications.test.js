@@ -65,3 +65,28 @@ test('the provider sees what is waiting in every practice', async () => {
   assert.ok(rows.some((r) => r.startsWith('Riverside Medical Centre')));
   await app.screenshot(page, 'provider-notices');
 });
+
+test('a practice manager chooses which notifications come by email, and sees what was sent', async () => {
+  const pm = await app.newPage();
+  await signIn(pm, 'r.ahmed');
+  await pm.goto(new URL('/notifications', pm.url()).href);
+  await pm.getByRole('link', { name: 'Which notifications come by email' }).click();
+  await pm.getByRole('heading', { name: 'Notifications by email', level: 1 }).waitFor();
+  await checkAccessibility(pm);
+  const leavers = pm.getByRole('group', { name: 'Leavers whose access ends today or tomorrow' });
+  assert.ok(await leavers.getByLabel('At once').isChecked(), 'what cannot wait comes at once by default');
+  await leavers.getByLabel('In the daily digest').check();
+  await pm.getByRole('group', { name: 'Information assets due a review' }).getByLabel('Not by email').check();
+  await pm.getByRole('button', { name: 'Save my choices' }).click();
+  await pm.getByText('Your choices are saved.').waitFor();
+  assert.ok(await pm.getByRole('group', { name: 'Leavers whose access ends today or tomorrow' }).getByLabel('In the daily digest').isChecked());
+  await app.screenshot(pm, 'email-choices');
+
+  // The delivery log, from the practice's home page: emails wait there while no mail server is set.
+  await pm.goto(new URL('/', pm.url()).href);
+  await pm.getByRole('link', { name: /Emails sent/ }).first().click();
+  await pm.getByRole('heading', { name: /^Emails sent/, level: 1 }).waitFor();
+  await checkAccessibility(pm);
+  await pm.getByText('No mail server is set').waitFor();
+  await app.screenshot(pm, 'email-log');
+});

@@ -25,6 +25,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
             .count();
         Ok((overdue > 0)
             .then(|| crate::home::Attention {
+                kind: custodian_domain::notifications::NoticeKind::AssetReview,
                 path: "/assets/quality".into(),
                 text: format!("{overdue} information asset(s) due a review"),
             })

@@ -11,6 +11,8 @@ use crate::{Actor, App, AppError};
 /// One thing to look at: where (a path under the practice, e.g. `/requests`) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attention {
+    /// What it is about: how a person hears of it depends on the kind.
+    pub kind: custodian_domain::notifications::NoticeKind,
     pub path: String,
     pub text: String,
 }

@@ -59,6 +59,8 @@ pub struct App {
     pub audit_reads: bool,
     /// Years an audit event is kept before the scheduler prunes it; 0 keeps every event.
     pub audit_retention_years: u32,
+    /// The mail server emails go to; none when `[mail]` is not set (emails wait in the outbox).
+    pub mailer: Option<Arc<notifications::mail::Mailer>>,
 }
 
 impl App {
@@ -78,6 +80,7 @@ impl App {
             )),
             audit_reads: true,
             audit_retention_years: 0,
+            mailer: None,
         }
     }
 

@@ -22,17 +22,29 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         let due = app.store.risks_due(actor.practice_id(), today, soon).await?;
         // One notice per kind: the topic is the path, so the kinds are told apart by fragment.
         let items = [
-            (due.reviews_overdue, "risk review(s) overdue", "#overdue-reviews"),
-            (due.actions_overdue, "risk action(s) overdue", "#overdue-actions"),
             (
+                NoticeKind::RiskReview,
+                due.reviews_overdue,
+                "risk review(s) overdue",
+                "#overdue-reviews",
+            ),
+            (
+                NoticeKind::RiskAction,
+                due.actions_overdue,
+                "risk action(s) overdue",
+                "#overdue-actions",
+            ),
+            (
+                NoticeKind::RiskAcceptance,
                 due.acceptances_ending,
                 "risk acceptance(s) ending within 30 days",
                 "#acceptances-ending",
             ),
         ]
         .into_iter()
-        .filter(|(n, _, _)| *n > 0)
-        .map(|(n, text, anchor)| crate::home::Attention {
+        .filter(|(_, n, _, _)| *n > 0)
+        .map(|(kind, n, text, anchor)| crate::home::Attention {
+            kind,
             path: format!("/risks{anchor}"),
             text: format!("{n} {text}"),
         })
@@ -44,6 +56,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
 use custodian_domain::risks::{
     self, AcceptanceInput, ActionInput, Band, Matrix, ReviewInput, RiskInput,
 };
+use custodian_domain::notifications::NoticeKind;
 use custodian_domain::{Invalid, Permission, PersonId};
 use custodian_store::{Risk, RiskAcceptance, RiskAction, RiskFilter, RiskReview};
 

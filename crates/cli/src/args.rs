@@ -48,6 +48,9 @@ pub(crate) enum Command {
     /// Check or print the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The mail server notifications go out through.
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// Exit 0 if the server at server.bind (or --url) answers /healthz, 1 otherwise.
     Healthcheck {
         /// The server's base URL, e.g. http://127.0.0.1:8080 (default: from server.bind).
@@ -204,6 +207,16 @@ pub(crate) enum LeaverCommand {
         /// Why they are leaving.
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum MailCommand {
+    /// Send a test message through the mail server in [mail] and print the server's answer.
+    Test {
+        /// Where to send it.
+        #[arg(long, value_name = "ADDRESS")]
+        to: String,
     },
 }
 

@@ -26,6 +26,7 @@ pub struct Config {
     pub session: SessionConfig,
     pub log: LogConfig,
     pub audit: AuditConfig,
+    pub mail: crate::mail::MailConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -85,6 +86,7 @@ impl Default for Config {
             session: SessionConfig::default(),
             log: LogConfig::default(),
             audit: AuditConfig::default(),
+            mail: crate::mail::MailConfig::default(),
         }
     }
 }
@@ -245,8 +247,9 @@ impl Config {
             if !name.starts_with("CUSTODIAN_") || ENV_OTHER.contains(&name.as_str()) {
                 continue;
             }
-            let Some((_, key)) = ENV_KEYS.iter().find(|(n, _)| n == name) else {
-                let known: Vec<&str> = ENV_KEYS.iter().map(|(n, _)| *n).collect();
+            let every = || ENV_KEYS.iter().chain(crate::mail::ENV_KEYS);
+            let Some((_, key)) = every().find(|(n, _)| n == name) else {
+                let known: Vec<&str> = every().map(|(n, _)| *n).collect();
                 return Err(ConfigError(format!(
                     "unknown environment variable {name}; the variables Custodian reads are {}",
                     known.join(", ")
@@ -259,6 +262,15 @@ impl Config {
                     ))
                 })
             };
+            if key.starts_with("mail.") {
+                let n = if crate::mail::MailConfig::is_number(key) {
+                    number(value)?
+                } else {
+                    0
+                };
+                self.mail.set(key, value, n);
+                continue;
+            }
             match *key {
                 "data_dir" => self.data_dir = PathBuf::from(value),
                 "database_url" => self.database_url = value.clone(),
@@ -374,6 +386,7 @@ impl Config {
                 self.log.level
             )));
         }
+        self.mail_settings()?;
         let db = &self.database_url;
         if !(db.is_empty()
             || db.starts_with("postgres://")
@@ -445,6 +458,24 @@ impl Config {
         }
     }
 
+    /// The mail server's settings, read and checked; `None` when `mail.host` is empty.
+    pub fn mail_settings(
+        &self,
+    ) -> Result<Option<custodian_app::notifications::mail::MailSettings>, ConfigError> {
+        crate::mail::settings(&self.mail, &self.server.public_url).map_err(ConfigError)
+    }
+
+    /// The mail server for the application, if one is set.
+    pub fn mailer(
+        &self,
+    ) -> Result<Option<std::sync::Arc<custodian_app::notifications::mail::Mailer>>, ConfigError>
+    {
+        self.mail_settings()?
+            .map(|s| custodian_app::notifications::mail::Mailer::new(s).map(std::sync::Arc::new))
+            .transpose()
+            .map_err(ConfigError)
+    }
+
     /// The `[server]` and `[session]` settings the web server runs with.
     pub fn server_settings(&self) -> ServerSettings {
         ServerSettings {
@@ -481,7 +512,7 @@ mod tests {
 
     #[test]
     fn the_printed_default_is_the_default() {
-        let f = write(DEFAULT_TOML);
+        let f = write(&format!("{DEFAULT_TOML}{}", crate::mail::DEFAULT_TOML));
         assert_eq!(
             Config::load(Some(f.path()), &[]).unwrap(),
             Config::default()

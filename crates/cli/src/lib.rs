@@ -8,6 +8,7 @@ mod audit;
 mod config;
 mod demo;
 mod imports;
+mod mail;
 mod practices;
 mod server;
 mod setup;
@@ -61,7 +62,7 @@ pub fn main(server: &dyn Server) -> ExitCode {
     let env: Vec<(String, String)> = std::env::vars().collect();
     let result = (|| {
         if let Command::Config(ConfigCommand::Default) = cli.command {
-            print!("{}", config::DEFAULT_TOML);
+            print!("{}{}", config::DEFAULT_TOML, mail::DEFAULT_TOML);
             return Ok(());
         }
         if let Command::Audit(AuditCommand::Verify {
@@ -188,6 +189,7 @@ async fn run(command: Command, config: Config, server: &dyn Server) -> Result<()
         Command::Assets(AssetsCommand::Import(args)) => imports::import(config, false, args).await,
         Command::Risks(RisksCommand::Import(args)) => imports::import(config, true, args).await,
         Command::Audit(command) => audit::run(config, command).await,
+        Command::Mail(MailCommand::Test { to }) => setup::mail_test(&config, &to).await,
     }
 }
 
@@ -197,6 +199,7 @@ pub(crate) fn app_for(store: SharedStore, config: &Config) -> Result<custodian_a
     let mut app =
         custodian_app::App::new(store).with_audit(&config.audit.origin, config.signing_key()?);
     app.audit_retention_years = config.audit.retention_years;
+    app.mailer = config.mailer()?;
     Ok(app)
 }
 

@@ -105,6 +105,67 @@ fn config_mistakes_exit_2_naming_the_key() {
 }
 
 #[test]
+fn mail_settings_are_checked_naming_the_key_and_mail_test_says_why_it_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("password"), "secret\n").unwrap();
+    let good: &[(&str, &str)] = &[
+        ("CUSTODIAN_MAIL_HOST", "127.0.0.1"),
+        ("CUSTODIAN_MAIL_PORT", "1"),
+        ("CUSTODIAN_MAIL_SECURITY", "starttls"),
+        ("CUSTODIAN_MAIL_USER", "custodian"),
+        ("CUSTODIAN_MAIL_PASSWORD_FILE", "password"),
+        (
+            "CUSTODIAN_MAIL_FROM",
+            "Custodian <custodian@example.nhs.uk>",
+        ),
+        (
+            "CUSTODIAN_SERVER_PUBLIC_URL",
+            "https://custodian.example.nhs.uk",
+        ),
+    ];
+    let o = custodian(dir.path(), &["config", "check"], good);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("mail: 127.0.0.1:1 (starttls)"),
+        "{}",
+        text(&o)
+    );
+    for (key, value, named) in [
+        ("CUSTODIAN_MAIL_SECURITY", "ssl", "mail.security"),
+        ("CUSTODIAN_MAIL_FROM", "not an address", "mail.from"),
+        (
+            "CUSTODIAN_MAIL_PASSWORD_FILE",
+            "missing",
+            "mail.password_file",
+        ),
+        ("CUSTODIAN_MAIL_PORT", "many", "CUSTODIAN_MAIL_PORT"),
+        ("CUSTODIAN_SERVER_PUBLIC_URL", "", "server.public_url"),
+    ] {
+        let mut env = good.to_vec();
+        env.retain(|(k, _)| *k != key);
+        env.push((key, value));
+        let o = custodian(dir.path(), &["config", "check"], &env);
+        assert_eq!(o.status.code(), Some(2), "{key}={value}: {}", text(&o));
+        assert!(text(&o).contains(named), "{key}={value}: {}", text(&o));
+    }
+    // Nothing listens on port 1: the test message fails, saying where it went.
+    let o = custodian(
+        dir.path(),
+        &["mail", "test", "--to", "pm@example.nhs.uk"],
+        good,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("mail server 127.0.0.1:1"), "{}", text(&o));
+    let o = custodian(dir.path(), &["mail", "test", "--to", "nobody"], good);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("'nobody' is not an email address"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
 fn an_unreachable_database_exits_2_without_showing_its_password() {
     let dir = tempfile::tempdir().unwrap();
     let o = custodian(
@@ -213,7 +274,7 @@ fn practices_and_the_first_administrator_are_created_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let o = custodian(dir.path(), &["migrate"], &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("at migration 9"));
+    assert!(text(&o).contains("at migration 10"));
     assert!(
         dir.path().join("custodian-data/custodian.db").exists(),
         "the default data directory holds the database"

@@ -107,6 +107,7 @@ id_type!(
     NoticeId,
     "a notice: something that needs a person's attention"
 );
+id_type!(MailId, "an email in the outbox");
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod csv_import;
 pub mod identity;
 pub mod ids;
+pub mod notifications;
 pub mod page;
 pub mod password;
 pub mod people;
@@ -27,7 +28,7 @@ pub mod validation;
 pub use access::{Access, Permission, PracticeRole, ProviderRole, could_grant, may_act_on};
 pub use ids::{
     AcceptanceId, AccessEntryId, AccessReviewId, ActionId, ApiTokenId, AssetId, FlowId, GrantId,
-    ImportId, LeaverId, NominationId, NoticeId, PersonId, PracticeId, RequestId, RiskId,
+    ImportId, LeaverId, MailId, NominationId, NoticeId, PersonId, PracticeId, RequestId, RiskId,
     RiskReviewId, SessionId, SystemId,
 };
 pub use page::{Cursor, Page, PageRequest};

@@ -116,7 +116,8 @@ fn is_username(u: &str) -> bool {
         && u.as_bytes()[0].is_ascii_alphanumeric()
 }
 
-fn is_email(e: &str) -> bool {
+/// Whether `e` looks like an email address (one `@`, a dotted domain, no spaces).
+pub fn is_email(e: &str) -> bool {
     let Some((local, domain)) = e.rsplit_once('@') else {
         return false;
     };

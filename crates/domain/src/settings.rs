@@ -66,6 +66,12 @@ pub struct PracticeSettings {
     /// financial year.
     #[schema(minimum = 1, maximum = 12)]
     pub quarter_start_month: u32,
+    /// When the daily digest of notices is emailed (Europe/London, HH:MM).
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub digest_time: String,
+    /// Kinds of notice every member who receives them gets by email (they may choose at once
+    /// or in the digest, not off).
+    pub required_notice_kinds: Vec<crate::notifications::NoticeKind>,
 }
 
 impl Default for PracticeSettings {
@@ -89,6 +95,8 @@ impl Default for PracticeSettings {
             risk_matrix: "5x5".into(),
             risk_appetite: crate::risks::Band::Medium,
             quarter_start_month: 1,
+            digest_time: "07:30".into(),
+            required_notice_kinds: vec![],
         }
     }
 }
@@ -183,6 +191,12 @@ impl PracticeSettings {
                 "The reason must be 500 characters or fewer, without control characters",
             );
         }
+        if crate::notifications::digest_minutes(&self.digest_time).is_none() {
+            c.fail(
+                "digest_time",
+                "Enter the digest time as HH:MM between 00:00 and 23:59, like 07:30",
+            );
+        }
         if self.leaver_deactivation_hour > 24 {
             c.fail(
                 "leaver_deactivation_hour",
@@ -227,6 +241,8 @@ impl PracticeSettings {
                     risk_matrix: o.risk_matrix,
                     risk_appetite: o.risk_appetite.min(s.risk_appetite),
                     quarter_start_month: o.quarter_start_month,
+                    digest_time: o.digest_time,
+                    required_notice_kinds: o.required_notice_kinds,
                 },
             });
         }

@@ -171,4 +171,7 @@ fn every_status_is_written_sent_and_documented_as_its_word() {
     statuses_agree(&ActionStatus::ALL, |s| s.as_str());
     statuses_agree(RiskStatus::ALL, |s| s.as_str());
     statuses_agree(AssetStatus::ALL, |s| s.as_str());
+    use custodian_domain::notifications::{Delivery, NoticeKind};
+    statuses_agree(NoticeKind::ALL, |s| s.as_str());
+    statuses_agree(Delivery::ALL, |s| s.as_str());
 }

@@ -49,7 +49,7 @@ capabilities! {
     assets: AssetStore => "../assets/queries.rs",
     imports: ImportStore => "../imports/queries.rs",
     risks: RiskStore + RiskReportStore => "../risks/queries.rs",
-    notifications: NoticeStore => "../notifications/queries.rs",
+    notifications: NoticeStore + MailStore => "../notifications/queries.rs",
 }
 
 mod backends;

@@ -855,6 +855,9 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         | "/practices/{practice_id}/assets-quality" => None,
         "/practices/{practice_id}/assets-export" => Some("asset.export"),
         "/practices/{practice_id}/ropa" => None,
+        "/practices/{practice_id}/mail" => Some("mail.log"),
+        "/practices/{practice_id}/mail/{mail_id}"
+        | "/practices/{practice_id}/mail/{mail_id}/attempts" => None,
         "/practices/{practice_id}/assets-import"
         | "/practices/{practice_id}/assets-import/template"
         | "/practices/{practice_id}/assets-import/{import_id}" => None,
@@ -976,6 +979,13 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
         .as_str()
         .expect("report drafted")
         .to_string();
+    // The request's notice to its approver, and its email in the outbox.
+    custodian_app::notifications::raise_notices(&app.state)
+        .await
+        .unwrap();
+    let mail = app.store.mail_log(Some(app.riverside.id), 1).await.unwrap()[0]
+        .id
+        .to_string();
     let seq = app.store.events(Some(app.riverside.id), 1).await.unwrap()[0]
         .seq
         .to_string();
@@ -1007,6 +1017,7 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
                 },
             )
             .replace("{risk_id}", &risk)
+            .replace("{mail_id}", &mail)
             .replace("{quarter}", &quarter);
         let res = app.get(&path, Some(&pm)).await;
         assert_eq!(res.status(), 200, "{}", route.path);

@@ -78,6 +78,13 @@ pub const VERIFICATION: crate::scheduler::Job = crate::scheduler::Job {
                 Ok(Some(report.summary()))
             } else {
                 tracing::error!(summary = %report.summary(), "AUDIT LOG VERIFICATION FAILED");
+                // The provider's administrators hear of it at once, by email.
+                crate::notifications::mail::alert_provider(
+                    app,
+                    "The audit trail failed its verification: see the audit page",
+                    "/provider/audit",
+                )
+                .await?;
                 Err(AppError::Internal(report.summary()))
             }
         })

@@ -19,6 +19,7 @@ pub use resets::{IdentityCheck, clear_identity_lock, unlock_account, verify_iden
 pub use starters::{approve_request, reject_request, request_access, view_request};
 
 use custodian_domain::Permission;
+use custodian_domain::notifications::NoticeKind;
 use custodian_domain::identity::LeaverStatus;
 
 use crate::home::{Attention, AttentionFuture};
@@ -34,6 +35,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
             let pending = app.store.access_requests(practice, true).await?.len();
             if pending > 0 {
                 items.push(Attention {
+                    kind: NoticeKind::StarterRequest,
                     path: "/requests".into(),
                     text: format!("{pending} starter or mover request(s) waiting for approval"),
                 });
@@ -53,6 +55,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                     .count();
                 if n > 0 {
                     items.push(Attention {
+                        kind: NoticeKind::LeaverExit,
                         path: format!("/leavers{anchor}"),
                         text: format!("{n} leaver(s) whose access ends {when}"),
                     });
@@ -61,6 +64,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
             let open = app.store.access_grants(practice, true).await?.len();
             if open > 0 {
                 items.push(Attention {
+                    kind: NoticeKind::LoginTask,
                     path: "/tasks".into(),
                     text: format!("{open} login task(s) in other systems to do"),
                 });
@@ -72,6 +76,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                 .len();
             if locked > 0 {
                 items.push(Attention {
+                    kind: NoticeKind::AccountLocked,
                     path: "/security".into(),
                     text: format!("{locked} locked account(s)"),
                 });

@@ -4,18 +4,23 @@
 //! due on the home page notifies its people too, with nothing more to write.
 
 pub mod calendar;
+pub mod email;
+pub mod mail;
 
 use std::collections::HashMap;
 
 use custodian_domain::{Access, NoticeId, Permission, PersonId, PracticeRole};
-use custodian_store::{AuditMeta, Notice};
+use custodian_domain::notifications as rules;
+use custodian_store::{AuditMeta, Notice, WantedNotice};
+
+use crate::home::Attention;
 
 use crate::scheduler::{Cadence, Job};
 use crate::{Actor, App, AppError};
 
-/// Raising and settling notices at every tick.
+/// Raising and settling notices at every tick, the daily digests, the outbox sent.
 pub const CAPABILITY: crate::Capability = crate::Capability {
-    jobs: &[NOTICES],
+    jobs: &[NOTICES, mail::DIGESTS, mail::SEND],
     attention: None,
 };
 
@@ -42,7 +47,9 @@ pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
     let mut raised = 0;
     for practice in crate::practices::all_practices(app).await? {
         let staff = app.store.access_overview(practice.id).await?;
-        let mut by_roles: HashMap<Vec<PracticeRole>, Vec<(String, String)>> = HashMap::new();
+        let settings = app.store.settings(practice.id).await?;
+        let chosen = app.store.practice_notice_choices(practice.id).await?;
+        let mut by_roles: HashMap<Vec<PracticeRole>, Vec<Attention>> = HashMap::new();
         let mut wanted = Vec::new();
         for member in staff
             .iter()
@@ -59,10 +66,25 @@ pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
                     meta: &meta,
                 };
                 let items = crate::home::needs_attention(app, &actor).await?;
-                let live = items.into_iter().map(|a| (a.path, a.text)).collect();
-                by_roles.insert(roles.clone(), live);
+                by_roles.insert(roles.clone(), items);
             }
-            wanted.push((member.person_id, by_roles[&roles].clone()));
+            let items = by_roles[&roles]
+                .iter()
+                .map(|a| {
+                    let choice = chosen
+                        .iter()
+                        .find(|(p, k, _)| *p == member.person_id && *k == a.kind)
+                        .map(|(_, _, d)| *d);
+                    let required = settings.required_notice_kinds.contains(&a.kind);
+                    WantedNotice {
+                        kind: a.kind,
+                        topic: a.path.clone(),
+                        text: a.text.clone(),
+                        delivery: rules::delivery_for(a.kind, choice, required),
+                    }
+                })
+                .collect();
+            wanted.push((member.person_id, items));
         }
         raised += app.store.sync_notices(practice.id, &wanted, now).await?;
     }

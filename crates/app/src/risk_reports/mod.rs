@@ -417,6 +417,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         let last = Quarter::containing(app.today(), settings.quarter_start_month).previous();
         Ok(match app.store.risk_report(practice, &last.key()).await? {
             Some(r) if r.status == ReportStatus::Draft => vec![crate::home::Attention {
+                kind: custodian_domain::notifications::NoticeKind::ReportSignOff,
                 path: format!("/risk-reports/{}", r.quarter),
                 text: format!(
                     "The {} threats and vulnerabilities report is ready for the practice meeting and the SIRO's sign-off",

@@ -144,6 +144,8 @@ impl PgStore {
 type ThisStore = PgStore;
 type DbRow = sqlx::postgres::PgRow;
 const BEGIN: &str = "BEGIN";
+/// How a query claims rows another server may be claiming at the same moment.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 const BACKEND: crate::Backend = crate::Backend::Postgres;
 shared_queries!();
 

@@ -128,5 +128,7 @@ impl SqliteStore {
 type ThisStore = SqliteStore;
 type DbRow = sqlx::sqlite::SqliteRow;
 const BEGIN: &str = "BEGIN IMMEDIATE";
+/// How a query claims rows another server may be claiming: SQLite has one writer at a time.
+const SKIP_LOCKED: &str = "";
 const BACKEND: crate::Backend = crate::Backend::Sqlite;
 shared_queries!();

@@ -7,6 +7,7 @@ mod records;
 pub use records::*;
 
 use async_trait::async_trait;
+use custodian_domain::notifications::{Delivery, NoticeKind};
 use custodian_domain::*;
 
 use crate::*;
@@ -15,15 +16,16 @@ use crate::*;
 #[async_trait]
 pub trait NoticeStore: Send + Sync {
     /// Brings a practice's live notices in line with what needs each member's attention now:
-    /// `wanted` holds, for each person, their `(topic, text)` items (a person not in it has
-    /// none). A topic with no live notice raises one, a live one whose text changed takes the
-    /// new text (it is not raised again), and a live notice whose topic is no longer wanted is
-    /// settled (done). The changes are written in one transaction, and nothing is written when
-    /// nothing changed. Returns how many were raised.
+    /// `wanted` holds, for each person, their items (a person not in it has none). A topic with
+    /// no live notice raises one, a live one whose text changed takes the new text (it is not
+    /// raised again), and a live notice whose topic is no longer wanted is settled (done). A
+    /// raised notice is queued for email as its `delivery` says (an email now, or the next
+    /// digest) in the same transaction: the outbox. Nothing is written when nothing changed.
+    /// Returns how many were raised.
     async fn sync_notices(
         &self,
         practice: PracticeId,
-        wanted: &[(PersonId, Vec<(String, String)>)],
+        wanted: &[(PersonId, Vec<WantedNotice>)],
         now: Timestamp,
     ) -> Result<usize>;
     /// A person's notices in every practice, newest first: the live ones, and with
@@ -55,4 +57,70 @@ pub trait NoticeStore: Send + Sync {
         id: NoticeId,
         now: Timestamp,
     ) -> Result<Option<Notice>>;
+}
+
+/// Email: each person's choices, the daily digests, the outbox and its delivery log.
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    /// The kinds a person chose how to hear of (the others take their default).
+    async fn notice_choices(&self, person: PersonId) -> Result<Vec<(NoticeKind, Delivery)>>;
+    /// Every choice of the practice's members, for the notices job.
+    async fn practice_notice_choices(
+        &self,
+        practice: PracticeId,
+    ) -> Result<Vec<(PersonId, NoticeKind, Delivery)>>;
+    /// Replaces a person's choices; the event commits with them.
+    async fn set_notice_choices(
+        &self,
+        person: PersonId,
+        choices: &[(NoticeKind, Delivery)],
+        event: &AuditEvent,
+    ) -> Result<()>;
+    /// Builds the practice's digest for `day` (once, whichever server gets there first): one
+    /// email per person gathering their waiting notices that are still live. `None` when that
+    /// day's digest was built already; otherwise how many emails were queued.
+    async fn build_digest(
+        &self,
+        practice: PracticeId,
+        day: &str,
+        now: Timestamp,
+    ) -> Result<Option<usize>>;
+    /// The provider's administrators whose accounts are active (an alert goes to them).
+    async fn provider_administrators(&self) -> Result<Vec<PersonId>>;
+    /// Queues an alert to each of `people` (provider administrators): a line and its path.
+    async fn queue_alert(
+        &self,
+        people: &[PersonId],
+        text: &str,
+        path: &str,
+        now: Timestamp,
+    ) -> Result<usize>;
+    /// Claims up to `limit` emails that are due (waiting, or claimed by a sender whose claim
+    /// ran out) until `lease_until`; another server never claims the same one meanwhile.
+    async fn claim_mail(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutgoingMail>>;
+    /// Records emails the mail server accepted, with its answers.
+    async fn mail_sent(&self, sent: &[(MailId, String)], now: Timestamp) -> Result<()>;
+    /// Records an attempt that did not deliver the email: it is tried again at `retry_at`, or
+    /// given up (`None`), or dropped (`dropped`: what it told of was done first).
+    async fn mail_not_sent(
+        &self,
+        id: MailId,
+        answer: &str,
+        retry_at: Option<Timestamp>,
+        dropped: bool,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The delivery log, newest first: a practice's emails, or every email (`None`).
+    async fn mail_log(&self, practice: Option<PracticeId>, limit: u32) -> Result<Vec<MailLogLine>>;
+    /// One email's attempts, oldest first (only if it is about `practice`, when given).
+    async fn mail_attempts(
+        &self,
+        id: MailId,
+        practice: Option<PracticeId>,
+    ) -> Result<Option<Vec<MailAttempt>>>;
 }

@@ -4,6 +4,7 @@
 //! include it with `#[path]`), written against the backend's `ThisStore`, `DbRow` and `BEGIN`.
 
 use async_trait::async_trait;
+use custodian_domain::notifications::NoticeKind;
 use custodian_domain::{NoticeId, PersonId, PracticeId};
 use sqlx::Row as _;
 use uuid::Uuid;
@@ -12,14 +13,19 @@ use super::*;
 use crate::queries::now;
 use crate::*;
 
-const NOTICE_QUERY: &str = "SELECT n.id, n.practice_id, p.name AS practice_name, n.topic, n.text, n.raised_at, \
-     n.read_at, n.done_at FROM notices n JOIN practices p ON p.id = n.practice_id WHERE n.person_id = $1";
+// The rest of notifications' queries, beside this file.
+#[path = "mail_queries.rs"]
+mod mail;
+
+const NOTICE_QUERY: &str = "SELECT n.id, n.practice_id, p.name AS practice_name, n.kind, n.topic, n.text, \
+     n.raised_at, n.read_at, n.done_at FROM notices n JOIN practices p ON p.id = n.practice_id WHERE n.person_id = $1";
 
 fn notice_from(row: &DbRow) -> Result<Notice> {
     Ok(Notice {
         id: NoticeId(row.try_get("id")?),
         practice_id: PracticeId(row.try_get("practice_id")?),
         practice_name: row.try_get("practice_name")?,
+        kind: kind_from(row)?,
         topic: row.try_get("topic")?,
         text: row.try_get("text")?,
         raised_at: row.try_get("raised_at")?,
@@ -28,12 +34,17 @@ fn notice_from(row: &DbRow) -> Result<Notice> {
     })
 }
 
+fn kind_from(row: &DbRow) -> Result<NoticeKind> {
+    let kind: String = row.try_get("kind")?;
+    NoticeKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("notice kind {kind}")))
+}
+
 #[async_trait]
 impl NoticeStore for ThisStore {
     async fn sync_notices(
         &self,
         practice: PracticeId,
-        wanted: &[(PersonId, Vec<(String, String)>)],
+        wanted: &[(PersonId, Vec<WantedNotice>)],
         now: Timestamp,
     ) -> Result<usize> {
         let current: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
@@ -47,14 +58,14 @@ impl NoticeStore for ThisStore {
                 .iter()
                 .find(|(_, p, t, _)| *p == person.0 && t == topic)
         };
-        let mut raise: Vec<(PersonId, &str, &str)> = Vec::new();
+        let mut raise: Vec<(PersonId, &WantedNotice)> = Vec::new();
         let mut retext: Vec<(Uuid, &str)> = Vec::new();
         for (person, items) in wanted {
-            for (topic, text) in items {
-                match live(*person, topic) {
-                    Some((_, _, _, old)) if old == text => {}
-                    Some((id, ..)) => retext.push((*id, text)),
-                    None => raise.push((*person, topic, text)),
+            for item in items {
+                match live(*person, &item.topic) {
+                    Some((_, _, _, old)) if *old == item.text => {}
+                    Some((id, ..)) => retext.push((*id, &item.text)),
+                    None => raise.push((*person, item)),
                 }
             }
         }
@@ -63,7 +74,7 @@ impl NoticeStore for ThisStore {
             .filter(|(_, p, t, _)| {
                 !wanted
                     .iter()
-                    .any(|(w, items)| w.0 == *p && items.iter().any(|(topic, _)| topic == t))
+                    .any(|(w, items)| w.0 == *p && items.iter().any(|i| i.topic == *t))
             })
             .map(|(id, ..)| *id)
             .collect();
@@ -72,23 +83,29 @@ impl NoticeStore for ThisStore {
         }
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let mut raised = 0;
-        for (person, topic, text) in raise {
+        for (person, item) in raise {
             // Another server raising the same notice at the same moment is not an error: the
-            // live notice is unique, and the second insert does nothing.
+            // live notice is unique, and the second insert does nothing (nor queues an email).
+            let id = Uuid::now_v7();
             let inserted = sqlx::query(
-                "INSERT INTO notices (id, practice_id, person_id, topic, text, raised_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
+                "INSERT INTO notices (id, practice_id, person_id, kind, topic, text, raised_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (person_id, practice_id, topic) WHERE done_at IS NULL DO NOTHING",
             )
-            .bind(Uuid::now_v7())
+            .bind(id)
             .bind(practice.0)
             .bind(person.0)
-            .bind(topic)
-            .bind(text)
+            .bind(item.kind.as_str())
+            .bind(&item.topic)
+            .bind(&item.text)
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            raised += inserted.rows_affected() as usize;
+            if inserted.rows_affected() == 1 {
+                raised += 1;
+                mail::queue_notice(&mut tx, practice, person, NoticeId(id), item.delivery, now)
+                    .await?;
+            }
         }
         for (id, text) in retext {
             sqlx::query("UPDATE notices SET text = $2 WHERE id = $1")
@@ -132,7 +149,11 @@ impl NoticeStore for ThisStore {
     async fn practice_notices(&self) -> Result<Vec<PracticeNotices>> {
         let rows = sqlx::query(
             "SELECT p.id, p.name, p.ods_code, COUNT(n.id) AS live, \
-             COUNT(CASE WHEN n.read_at IS NULL THEN n.id END) AS unread, MIN(n.raised_at) AS oldest \
+             COUNT(CASE WHEN n.read_at IS NULL THEN n.id END) AS unread, MIN(n.raised_at) AS oldest, \
+             (SELECT COUNT(*) FROM mail_messages m WHERE m.practice_id = p.id \
+              AND m.status IN ('queued', 'sending')) AS mail_waiting, \
+             (SELECT COUNT(*) FROM mail_messages m WHERE m.practice_id = p.id \
+              AND m.status = 'failed') AS mail_failed \
              FROM practices p LEFT JOIN notices n ON n.practice_id = p.id AND n.done_at IS NULL \
              GROUP BY p.id, p.name, p.ods_code ORDER BY p.name, p.id",
         )
@@ -147,6 +168,8 @@ impl NoticeStore for ThisStore {
                     live: r.try_get("live")?,
                     unread: r.try_get("unread")?,
                     oldest: r.try_get("oldest")?,
+                    mail_waiting: r.try_get("mail_waiting")?,
+                    mail_failed: r.try_get("mail_failed")?,
                 })
             })
             .collect()

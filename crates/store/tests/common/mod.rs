@@ -58,7 +58,7 @@ pub async fn member(
             &NewAccount {
                 person: NewPerson {
                     username: username.into(),
-                    email: None,
+                    email: Some(format!("{username}@example.nhs.uk")),
                     full_name: format!("{username} Person"),
                 }
                 .validate()

@@ -83,6 +83,15 @@ impl Routes {
         self.add(Method::POST, path, reach, handler)
     }
 
+    pub fn put<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &'static str,
+        reach: Reach,
+        handler: H,
+    ) -> &mut Self {
+        self.add(Method::PUT, path, reach, handler)
+    }
+
     pub fn delete<H: Handler<T, AppState>, T: 'static>(
         &mut self,
         path: &'static str,

@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use custodian_app::notifications as notes;
 use custodian_domain::time::show_datetime;
 use custodian_store::{Notice, PracticeNotices};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::kit::capability::{Capability, ProviderPage};
+use crate::kit::capability::{Capability, ProviderPage, Room};
+use custodian_domain::Permission;
 use crate::kit::error::Problem;
 use crate::kit::forms::{PageQuery, Paged};
 use crate::kit::layout::{Layout, PracticeAddress, render};
@@ -24,15 +25,28 @@ use crate::{AppState, HttpError};
 pub const CAPABILITY: Capability = Capability {
     routes,
     api: Some(<NotificationsApi as utoipa::OpenApi>::openapi),
-    rooms: &[],
-    provider_pages: &[ProviderPage {
-        path: "/provider/notices",
-        label: "Notifications across practices",
-        opens: |a| a.can(custodian_domain::Permission::ProviderView),
+    rooms: &[Room {
+        path: "/mail",
+        title: "Emails sent",
+        description: "The delivery log: every notification email, where it is, and the mail server's answers.",
+        opens: |a| a.can(Permission::PracticeSettingsManage),
     }],
+    provider_pages: &[
+        ProviderPage {
+            path: "/provider/notices",
+            label: "Notifications across practices",
+            opens: |a| a.can(Permission::ProviderView),
+        },
+        ProviderPage {
+            path: "/provider/mail",
+            label: "Emails sent",
+            opens: |a| a.can(Permission::ProviderManage),
+        },
+    ],
 };
 
 mod calendar;
+mod email;
 
 fn routes(r: &mut Routes) {
     use Reach::*;
@@ -45,7 +59,19 @@ fn routes(r: &mut Routes) {
         .get("/notifications", SignedIn, list_page)
         .post("/notifications/{notice_id}/open", SignedIn, open)
         .get("/api/v1/me/notifications", SignedIn, api_list)
-        .post("/api/v1/me/notifications/{notice_id}/read", SignedIn, api_read);
+        .post("/api/v1/me/notifications/{notice_id}/read", SignedIn, api_read)
+        .get("/notifications/email", SignedIn, email::choices_page)
+        .post("/notifications/email", SignedIn, email::save_choices)
+        .get("/api/v1/me/email", SignedIn, email::api_choices)
+        .put("/api/v1/me/email", SignedIn, email::api_set_choices)
+        .get("/provider/mail", SignedIn, email::provider_log_page)
+        .get("/api/v1/provider/mail", SignedIn, email::api_provider_log);
+    r.pages()
+        .get("/mail", email::log_page)
+        .get("/mail/{mail_id}", email::attempts_page);
+    r.api()
+        .get("/mail", email::api_log)
+        .get("/mail/{mail_id}/attempts", email::api_attempts);
 }
 
 struct NoticeRow {
@@ -183,5 +209,22 @@ async fn api_provider(
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(api_list, api_read, api_provider), components(schemas(Notice, PracticeNotices)))]
+#[openapi(
+    paths(
+        api_list,
+        api_read,
+        api_provider,
+        email::api_choices,
+        email::api_set_choices,
+        email::api_log,
+        email::api_attempts,
+        email::api_provider_log
+    ),
+    components(schemas(
+        Notice,
+        PracticeNotices,
+        custodian_store::MailLogLine,
+        custodian_store::MailAttempt
+    ))
+)]
 struct NotificationsApi;

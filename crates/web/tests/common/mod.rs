@@ -169,7 +169,7 @@ impl TestApp {
     ) {
         let person = NewPerson {
             username: username.into(),
-            email: None,
+            email: Some(format!("{username}@example.nhs.uk")),
             full_name: full_name.into(),
         }
         .validate()
@@ -219,6 +219,11 @@ impl TestApp {
             }
         }
         self.people.insert(username, p.id);
+    }
+
+    /// The test database's address (for a second server on it).
+    pub fn db_url(&self) -> String {
+        self._db.url.clone()
     }
 
     /// The current authenticator code of the fixture's MFA users.

@@ -1,5 +1,7 @@
 //! The practice's tasks, systems, system administrators and settings.
 
+use custodian_domain::notifications::NoticeKind;
+
 use super::*;
 use crate::kit::forms::posted;
 use crate::kit::layout::PracticeAddress;
@@ -309,6 +311,9 @@ pub(crate) struct SettingsForm {
     pub(crate) risk_matrix: String,
     pub(crate) risk_appetite: String,
     pub(crate) quarter_start_month: String,
+    pub(crate) digest_time: String,
+    /// Every kind of notice: its word, its label, and whether the practice requires it by email.
+    pub(crate) required_notice_kinds: Vec<(&'static str, &'static str, bool)>,
     pub(crate) mfa_required_for_all: bool,
     pub(crate) early_sign_in: bool,
     pub(crate) open_weekends: bool,
@@ -335,6 +340,8 @@ impl SettingsForm {
             risk_matrix: s.risk_matrix.clone(),
             risk_appetite: s.risk_appetite.as_str().to_string(),
             quarter_start_month: s.quarter_start_month.to_string(),
+            digest_time: s.digest_time.clone(),
+            required_notice_kinds: notice_kinds(|k| s.required_notice_kinds.contains(&k)),
             mfa_required_for_all: s.mfa_required_for_all,
             early_sign_in: s.early_sign_in,
             open_weekends: s.open_weekends,
@@ -359,6 +366,12 @@ impl SettingsForm {
             risk_matrix: get("risk_matrix"),
             risk_appetite: get("risk_appetite"),
             quarter_start_month: get("quarter_start_month"),
+            digest_time: get("digest_time"),
+            required_notice_kinds: notice_kinds(|k| {
+                pairs
+                    .iter()
+                    .any(|(f, v)| f == "required_notice_kinds" && v == k.as_str())
+            }),
             mfa_required_for_all: get("mfa_required_for_all") == "true",
             early_sign_in: get("early_sign_in") == "true",
             open_weekends: get("open_weekends") == "true",
@@ -399,6 +412,16 @@ impl SettingsForm {
             risk_matrix: form.risk_matrix.clone(),
             risk_appetite: appetite.unwrap_or(custodian_domain::risks::Band::Medium),
             quarter_start_month: num("quarter_start_month", &form.quarter_start_month),
+            digest_time: form.digest_time.clone(),
+            required_notice_kinds: NoticeKind::ALL
+                .iter()
+                .copied()
+                .filter(|k| {
+                    form.required_notice_kinds
+                        .iter()
+                        .any(|(w, _, on)| *on && *w == k.as_str())
+                })
+                .collect(),
             mfa_required_for_all: form.mfa_required_for_all,
             early_sign_in: form.early_sign_in,
         };
@@ -430,6 +453,14 @@ pub(crate) struct SettingsPage {
     pub(crate) matrices: Vec<(&'static str, &'static str)>,
     pub(crate) bands: Vec<(&'static str, &'static str)>,
     pub(crate) months: Vec<(String, &'static str)>,
+}
+
+/// Every kind of notice with whether `on` holds for it, for the required-by-email boxes.
+fn notice_kinds(on: impl Fn(NoticeKind) -> bool) -> Vec<(&'static str, &'static str, bool)> {
+    NoticeKind::ALL
+        .iter()
+        .map(|&k| (k.as_str(), k.label(), on(k)))
+        .collect()
 }
 
 pub(crate) fn matrix_choices() -> Vec<(&'static str, &'static str)> {

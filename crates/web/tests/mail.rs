@@ -1,0 +1,548 @@
+//! Notifications by email, against a real SMTP server process (aiosmtpd, `tests/smtp/`): a
+//! leaver's exit date reaches the people who look after access; a day's notices come in one
+//! digest; a mail server that is down, killed mid-send or refusing the login loses nothing and
+//! sends nothing twice; a sender killed mid-send does not either; two servers on one database
+//! send each email once; and no email carries a name, a one-time password or a patient's
+//! number. SQLite always; PostgreSQL when CUSTODIAN_TEST_DATABASE_URL is set.
+
+#[macro_use]
+mod common;
+mod smtp;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use custodian_app::App;
+use custodian_app::notifications::mail::{self, MailSettings, Mailer, Security};
+use reqwest::StatusCode;
+use smtp::{Options, SmtpServer};
+
+backend_tests!(
+    a_leavers_exit_date_reaches_those_who_look_after_access_by_email,
+    a_days_notices_come_in_one_digest_at_the_practices_time,
+    a_mail_server_down_for_a_while_gets_every_email_once_when_it_returns,
+    a_mail_server_killed_mid_send_loses_nothing_and_receives_nothing_twice,
+    a_sender_killed_mid_send_loses_nothing_and_sends_nothing_twice,
+    two_servers_on_one_database_send_each_email_once,
+    a_refused_login_or_a_tls_setting_the_server_lacks_is_named_and_nothing_is_lost,
+    emails_carry_no_names_one_time_passwords_or_patient_numbers
+);
+
+fn settings(server: &SmtpServer) -> MailSettings {
+    MailSettings {
+        host: "127.0.0.1".into(),
+        port: server.port,
+        security: Security::None,
+        user: String::new(),
+        password: String::new(),
+        from: "Custodian <custodian@example.nhs.uk>".into(),
+        ca_pem: None,
+        timeout: Duration::from_secs(5),
+        public_url: "https://custodian.example.nhs.uk".into(),
+    }
+}
+
+/// The test application's use cases with a mail server.
+fn with_mail(app: &TestApp, settings: MailSettings) -> App {
+    let mut a = app.state.app.clone();
+    a.mailer = Some(Arc::new(Mailer::new(settings).unwrap()));
+    a
+}
+
+async fn delivery_log(app: &TestApp, cookie: &str) -> serde_json::Value {
+    let res = app
+        .get(
+            &format!("/api/v1/practices/{}/mail", app.riverside.id),
+            Some(cookie),
+        )
+        .await;
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn today(app: &TestApp) -> chrono::NaiveDate {
+    custodian_domain::identity::london_today(custodian_web::Clock::now(&*app.clock))
+}
+
+/// Records `who` as leaving on `on`, as their line manager would.
+async fn leaver(app: &TestApp, who: &str, on: chrono::NaiveDate) {
+    let pm = app.sign_in("rahmed").await;
+    let res = app
+        .post_form(
+            &format!(
+                "/practices/{}/people/{}/leaver",
+                app.riverside.id, app.people[who]
+            ),
+            Some(&pm),
+            &[("exit_date", &on.to_string()), ("reason", "Moving away")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+/// A starter request for `name`, made by the practice manager.
+async fn starter_request(app: &TestApp, name: &str, username: &str) -> serde_json::Value {
+    request_by(app, "rahmed", name, username).await
+}
+
+async fn request_by(app: &TestApp, by: &str, name: &str, username: &str) -> serde_json::Value {
+    let pm = app.sign_in(by).await;
+    let body = format!(
+        r#"{{"full_name": "{name}", "username": "{username}", "job_title": "Receptionist", "start_date": "{}"}}"#,
+        today(app)
+    );
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{}/requests", app.riverside.id),
+            &pm,
+            &body,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
+async fn a_leavers_exit_date_reaches_those_who_look_after_access_by_email(app: TestApp) {
+    let server = SmtpServer::start(Options::default());
+    let mail_app = with_mail(&app, settings(&server));
+    leaver(&app, "staylor", today(&app) + chrono::Duration::days(1)).await;
+
+    custodian_app::notifications::raise_notices(&mail_app)
+        .await
+        .unwrap();
+    let sent = mail::send_due_mail(&mail_app).await.unwrap();
+    assert_eq!(sent.sent, 1, "the practice manager, who looks after access");
+    let got = server.messages();
+    assert_eq!(got.len(), 1);
+    let m = &got[0];
+    assert_eq!(m.to, "rahmed@example.nhs.uk");
+    assert_eq!(
+        m.subject,
+        "Riverside Medical Centre: 1 leaver(s) whose access ends tomorrow"
+    );
+    let link = format!(
+        "https://custodian.example.nhs.uk/practices/{}/leavers#tomorrow",
+        app.riverside.id
+    );
+    assert!(m.raw.contains(&link), "{}", m.raw);
+    assert!(m.raw.contains("text/plain") && m.raw.contains("text/html"));
+
+    // The next day it is today's: a new notice, a new email; nothing is sent twice.
+    assert_eq!(mail::send_due_mail(&mail_app).await.unwrap().sent, 0);
+    app.clock.advance(chrono::Duration::days(1));
+    custodian_app::notifications::raise_notices(&mail_app)
+        .await
+        .unwrap();
+    assert_eq!(mail::send_due_mail(&mail_app).await.unwrap().sent, 1);
+    let subjects: Vec<String> = server.messages().into_iter().map(|m| m.subject).collect();
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.ends_with("1 leaver(s) whose access ends today")),
+        "{subjects:?}"
+    );
+
+    // The practice manager sees both in the delivery log, with the server's answers.
+    let pm = app.sign_in("rahmed").await;
+    let log = delivery_log(&app, &pm).await;
+    let items = log["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|m| m["status"] == "sent"));
+    assert!(items[0]["last_answer"].as_str().unwrap().starts_with("250"));
+}
+
+async fn a_days_notices_come_in_one_digest_at_the_practices_time(app: TestApp) {
+    let server = SmtpServer::start(Options::default());
+    let mail_app = with_mail(&app, settings(&server));
+    // The practice manager wants starters and leavers in the digest, not at once.
+    let pm = app.sign_in("rahmed").await;
+    let res = app
+        .put_json(
+            "/api/v1/me/email",
+            &pm,
+            r#"{"choices": {"starter_request": "digest", "leaver_exit": "digest"}}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Put the clock at 06:00 in London, before the digest time (07:30).
+    let now = custodian_web::Clock::now(&*app.clock);
+    let london = now.with_timezone(&chrono_tz::Europe::London);
+    let six = london
+        .date_naive()
+        .and_hms_opt(6, 0, 0)
+        .unwrap()
+        .and_local_timezone(chrono_tz::Europe::London)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    app.clock.advance(six - now + chrono::Duration::days(1));
+
+    starter_request(&app, "Nia Newcomer", "n.newcomer").await;
+    leaver(&app, "staylor", today(&app)).await;
+    custodian_app::notifications::raise_notices(&mail_app)
+        .await
+        .unwrap();
+    assert_eq!(mail::build_due_digests(&mail_app).await.unwrap(), 0);
+    assert_eq!(mail::send_due_mail(&mail_app).await.unwrap().sent, 0);
+    assert!(
+        server.messages().is_empty(),
+        "nothing before the digest time"
+    );
+
+    app.clock.advance(chrono::Duration::minutes(90));
+    assert_eq!(mail::build_due_digests(&mail_app).await.unwrap(), 1);
+    assert_eq!(
+        mail::build_due_digests(&mail_app).await.unwrap(),
+        0,
+        "one digest a day"
+    );
+    assert_eq!(mail::send_due_mail(&mail_app).await.unwrap().sent, 1);
+    let got = server.messages();
+    assert_eq!(got.len(), 1);
+    let d = &got[0];
+    assert!(
+        d.subject.starts_with("Custodian daily digest for "),
+        "{}",
+        d.subject
+    );
+    assert!(
+        d.subject.ends_with("2 thing(s) need attention"),
+        "{}",
+        d.subject
+    );
+    assert!(
+        d.raw
+            .contains("1 starter or mover request(s) waiting for approval")
+    );
+    assert!(d.raw.contains("1 leaver(s) whose access ends today"));
+    assert!(d.raw.contains("/notifications/email"), "a link to choose");
+}
+
+/// `n` emails at once: `n` new approvers (`{prefix}0`…) and a starter request for them to
+/// approve; the practice manager who made it is not emailed.
+async fn queue_emails(app: &mut TestApp, mail_app: &App, n: usize, prefix: &str) {
+    let riverside = app.riverside.clone();
+    use custodian_domain::PracticeRole::*;
+    for i in 0..n {
+        let username: &'static str = Box::leak(format!("{prefix}{i}").into_boxed_str());
+        app.person(
+            username,
+            "Approver",
+            Some((&riverside, &[Staff, PracticeManager])),
+            &[],
+            false,
+        )
+        .await;
+    }
+    let pm = app.people["rahmed"];
+    let ev = custodian_store::AuditMeta::cli().event(None, "notifications.choices", "person", None);
+    let off = [(
+        custodian_domain::notifications::NoticeKind::StarterRequest,
+        custodian_domain::notifications::Delivery::Off,
+    )];
+    app.store.set_notice_choices(pm, &off, &ev).await.unwrap();
+    starter_request(
+        app,
+        &format!("Starter {prefix}"),
+        &format!("starter.{prefix}"),
+    )
+    .await;
+    custodian_app::notifications::raise_notices(mail_app)
+        .await
+        .unwrap();
+}
+
+/// Waits (at most 30 seconds) for `cond`.
+async fn wait_until(what: &str, cond: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited too long for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn ids(got: &[smtp::Received]) -> Vec<String> {
+    let mut ids: Vec<String> = got.iter().map(|m| m.message_id.clone()).collect();
+    ids.sort();
+    ids
+}
+
+fn assert_each_once(got: &[smtp::Received], n: usize) {
+    let mut unique = ids(got);
+    unique.dedup();
+    assert_eq!(got.len(), n, "{:?}", ids(got));
+    assert_eq!(unique.len(), n, "no email twice");
+}
+
+async fn a_mail_server_down_for_a_while_gets_every_email_once_when_it_returns(mut app: TestApp) {
+    let port = smtp::free_port();
+    let mut s = settings(&SmtpServer::start(Options::default()));
+    s.port = port; // nothing listens there yet
+    let mail_app = with_mail(&app, s);
+    queue_emails(&mut app, &mail_app, 4, "down").await;
+
+    let first = mail::send_due_mail(&mail_app).await.unwrap();
+    assert_eq!((first.sent, first.not_sent), (0, 4));
+    let pm = app.sign_in("rahmed").await;
+    let log = delivery_log(&app, &pm).await;
+    for m in log["items"].as_array().unwrap() {
+        assert_eq!(m["status"], "queued", "waiting to be tried again");
+        assert!(
+            m["last_answer"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("127.0.0.1:{port}")),
+            "{m}"
+        );
+    }
+    // Not yet time to try again.
+    assert_eq!(mail::send_due_mail(&mail_app).await.unwrap().not_sent, 0);
+
+    let server = SmtpServer::start_on(port, Options::default());
+    app.clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(mail::send_due_mail(&mail_app).await.unwrap().sent, 4);
+    assert_eq!(mail::send_due_mail(&mail_app).await.unwrap().sent, 0);
+    assert_each_once(&server.messages(), 4);
+}
+
+async fn a_mail_server_killed_mid_send_loses_nothing_and_receives_nothing_twice(mut app: TestApp) {
+    let mut server = SmtpServer::start(Options {
+        delay: 0.4,
+        ..Default::default()
+    });
+    let mail_app = with_mail(&app, settings(&server));
+    queue_emails(&mut app, &mail_app, 5, "killed").await;
+
+    let sender = {
+        let a = mail_app.clone();
+        tokio::spawn(async move { mail::send_due_mail(&a).await.unwrap() })
+    };
+    // Kill the server while it is taking in the second email.
+    wait_until("the first email accepted", || !server.messages().is_empty()).await;
+    std::fs::remove_file(server.dir.join("receiving")).ok();
+    wait_until("the second email on its way", || server.receiving()).await;
+    server.kill();
+    let first = sender.await.unwrap();
+    assert!(first.not_sent >= 1, "{first:?}");
+
+    server.restart();
+    app.clock.advance(chrono::Duration::minutes(5));
+    mail::send_due_mail(&mail_app).await.unwrap();
+    assert_each_once(&server.messages(), 5);
+}
+
+async fn a_sender_killed_mid_send_loses_nothing_and_sends_nothing_twice(mut app: TestApp) {
+    let server = SmtpServer::start(Options {
+        delay: 0.4,
+        ..Default::default()
+    });
+    let mail_app = with_mail(&app, settings(&server));
+    queue_emails(&mut app, &mail_app, 5, "killed").await;
+
+    // The sender dies in the middle of its third email: it goes, with its connections to the
+    // mail server and to the database, as with SIGKILL.
+    let sender = tokio::spawn(async move { mail::send_due_mail(&mail_app).await.unwrap() });
+    wait_until("two emails accepted", || server.messages().len() >= 2).await;
+    std::fs::remove_file(server.dir.join("receiving")).ok();
+    wait_until("the third email on its way", || server.receiving()).await;
+    sender.abort();
+    let _ = sender.await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(server.messages().len(), 2, "the third was never accepted");
+
+    // A new sender (the restarted server) finds the claimed emails once their claim runs out.
+    let restarted = with_mail(&app, settings(&server));
+    assert_eq!(mail::send_due_mail(&restarted).await.unwrap().sent, 0);
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(mail::send_due_mail(&restarted).await.unwrap().sent, 3);
+    assert_each_once(&server.messages(), 5);
+}
+
+async fn two_servers_on_one_database_send_each_email_once(mut app: TestApp) {
+    let server = SmtpServer::start(Options {
+        delay: 0.02,
+        ..Default::default()
+    });
+    let one = with_mail(&app, settings(&server));
+    queue_emails(&mut app, &one, 12, "two").await;
+    // A second server: its own connections to the same database.
+    let mut two = with_mail(&app, settings(&server));
+    two.store = custodian_store::open(&app.db_url()).await.unwrap();
+    let (a, b) = tokio::join!(
+        tokio::spawn(async move { mail::send_due_mail(&one).await.unwrap() }),
+        tokio::spawn(async move { mail::send_due_mail(&two).await.unwrap() }),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.sent + b.sent, 12, "{a:?} {b:?}");
+    assert_each_once(&server.messages(), 12);
+}
+
+async fn a_refused_login_or_a_tls_setting_the_server_lacks_is_named_and_nothing_is_lost(
+    mut app: TestApp,
+) {
+    // The server asks for a login; Custodian has the wrong password.
+    let server = SmtpServer::start(Options {
+        auth: Some("custodian:right-password".into()),
+        ..Default::default()
+    });
+    let mut s = settings(&server);
+    s.user = "custodian".into();
+    s.password = "wrong-password".into();
+    let mail_app = with_mail(&app, s.clone());
+    queue_emails(&mut app, &mail_app, 1, "login").await;
+    assert_eq!(mail::send_due_mail(&mail_app).await.unwrap().not_sent, 1);
+    let line = &app.store.mail_log(None, 10).await.unwrap()[0];
+    let answer = line.last_answer.clone().unwrap();
+    assert!(answer.contains("535"), "{answer}");
+    assert!(answer.contains("mail.user and mail.password"), "{answer}");
+    assert_eq!(line.status.as_str(), "queued", "kept to try again");
+
+    // STARTTLS asked of a server that does not offer it.
+    let mut starttls = settings(&server);
+    starttls.security = Security::StartTls;
+    let e = mail::send_test(&Mailer::new(starttls).unwrap(), "someone@example.nhs.uk")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("mail.security is STARTTLS"), "{e}");
+
+    // Fixed: the right password, and the email waiting since goes.
+    s.password = "right-password".into();
+    let fixed = with_mail(&app, s);
+    app.clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(mail::send_due_mail(&fixed).await.unwrap().sent, 1);
+    assert_each_once(&server.messages(), 1);
+
+    // And over TLS, STARTTLS and implicit, trusting the server's own certificate.
+    for tls in ["starttls", "implicit"] {
+        let secure = SmtpServer::start(Options {
+            tls: Some(tls),
+            ..Default::default()
+        });
+        let mut s = settings(&secure);
+        s.security = if tls == "starttls" {
+            Security::StartTls
+        } else {
+            Security::Tls
+        };
+        s.ca_pem = Some(secure.ca_pem());
+        let answer = mail::send_test(&Mailer::new(s).unwrap(), "someone@example.nhs.uk")
+            .await
+            .unwrap();
+        assert!(answer.starts_with("250"), "{tls}: {answer}");
+        assert_eq!(secure.messages().len(), 1, "{tls}");
+    }
+
+    // A mailbox the server refuses for good is failed, with the server's answer.
+    let refusing = SmtpServer::start(Options {
+        refuse: Some("refused0@example.nhs.uk".into()),
+        ..Default::default()
+    });
+    let r = with_mail(&app, settings(&refusing));
+    queue_emails(&mut app, &r, 1, "refused").await;
+    assert_eq!(mail::send_due_mail(&r).await.unwrap().not_sent, 1);
+    let line = &app.store.mail_log(None, 1).await.unwrap()[0];
+    assert_eq!(line.status.as_str(), "failed");
+    assert!(line.last_answer.as_deref().unwrap().contains("550"));
+}
+
+async fn emails_carry_no_names_one_time_passwords_or_patient_numbers(mut app: TestApp) {
+    let riverside = app.riverside.clone();
+    use custodian_domain::PracticeRole::*;
+    app.person(
+        "lmanager",
+        "Lee Manager",
+        Some((&riverside, &[Staff, LineManager])),
+        &[],
+        false,
+    )
+    .await;
+    let server = SmtpServer::start(Options::default());
+    let mail_app = with_mail(&app, settings(&server));
+    let pm = app.sign_in("rahmed").await;
+    // Every kind by email at once, so that every template is used.
+    let all: Vec<String> = custodian_domain::notifications::NoticeKind::ALL
+        .iter()
+        .map(|k| format!(r#""{k}": "immediate""#))
+        .collect();
+    let res = app
+        .put_json(
+            "/api/v1/me/email",
+            &pm,
+            &format!(r#"{{"choices": {{{}}}}}"#, all.join(", ")),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let request = request_by(&app, "lmanager", "Nia Newcomer", "n.newcomer").await;
+    leaver(&app, "staylor", today(&app)).await;
+    custodian_app::notifications::raise_notices(&mail_app)
+        .await
+        .unwrap();
+    mail::send_due_mail(&mail_app).await.unwrap();
+    // The request approved: the starter's one-time password is shown to the approver once.
+    let res = app
+        .post_json(
+            &format!(
+                "/api/v1/practices/{}/requests/{}/approve",
+                app.riverside.id,
+                request["id"].as_str().unwrap()
+            ),
+            &pm,
+            "{}",
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let approved: serde_json::Value = res.json().await.unwrap();
+    let otp = approved["one_time_password"].as_str().unwrap().to_string();
+    // A digest too.
+    app.store
+        .sync_notices(
+            app.riverside.id,
+            &[],
+            custodian_web::Clock::now(&*app.clock),
+        )
+        .await
+        .unwrap();
+    app.clock.advance(chrono::Duration::days(1));
+    custodian_app::notifications::raise_notices(&mail_app)
+        .await
+        .unwrap();
+    mail::build_due_digests(&mail_app).await.unwrap();
+    mail::send_due_mail(&mail_app).await.unwrap();
+
+    let got = server.messages();
+    assert!(got.len() >= 2, "{}", got.len());
+    let nhs_number = regex_like_ten_digits;
+    for m in &got {
+        for name in [
+            "Nia Newcomer",
+            "n.newcomer",
+            "Sam Taylor",
+            "Lee Manager",
+            "Moving away",
+        ] {
+            assert!(!m.raw.contains(name), "{name} in {}", m.raw);
+        }
+        assert!(!m.raw.contains(&otp), "a one-time password in an email");
+        assert!(!nhs_number(&m.raw), "a patient number in {}", m.raw);
+    }
+}
+
+/// Whether the text has ten digits in a row, or an NHS number written 3-3-4.
+fn regex_like_ten_digits(text: &str) -> bool {
+    let digits: Vec<char> = text.chars().collect();
+    let run = digits
+        .split(|c| !c.is_ascii_digit())
+        .any(|run| run.len() == 10);
+    let spaced = text
+        .split(|c: char| !c.is_ascii_digit() && c != ' ')
+        .any(|s| {
+            let parts: Vec<&str> = s.split(' ').collect();
+            parts.len() == 3 && parts[0].len() == 3 && parts[1].len() == 3 && parts[2].len() == 4
+        });
+    run || spaced
+}
