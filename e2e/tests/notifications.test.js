@@ -83,8 +83,11 @@ test('a practice manager chooses which notifications come by email, and sees wha
   await app.screenshot(pm, 'email-choices');
 
   // The delivery log, from the practice's home page: emails wait there while no mail server is set.
-  await pm.goto(new URL('/', pm.url()).href);
-  await pm.getByRole('link', { name: /Emails sent/ }).first().click();
+  await pm.goto(new URL('/notifications', pm.url()).href);
+  await pm.getByRole('button', { name: /waiting for approval/ }).click();
+  await pm.waitForURL(/\/requests$/);
+  await pm.goto(pm.url().replace(/\/requests$/, ''));
+  await pm.getByRole('link', { name: 'Emails sent' }).first().click();
   await pm.getByRole('heading', { name: /^Emails sent/, level: 1 }).waitFor();
   await checkAccessibility(pm);
   await pm.getByText('No mail server is set').waitFor();

@@ -189,7 +189,7 @@ async fn run(command: Command, config: Config, server: &dyn Server) -> Result<()
         Command::Assets(AssetsCommand::Import(args)) => imports::import(config, false, args).await,
         Command::Risks(RisksCommand::Import(args)) => imports::import(config, true, args).await,
         Command::Audit(command) => audit::run(config, command).await,
-        Command::Mail(MailCommand::Test { to }) => setup::mail_test(&config, &to).await,
+        Command::Mail(MailCommand::Test { to }) => setup::mail_test(config, &to).await,
     }
 }
 

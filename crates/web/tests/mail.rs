@@ -163,7 +163,7 @@ async fn a_days_notices_come_in_one_digest_at_the_practices_time(app: TestApp) {
         .put_json(
             "/api/v1/me/email",
             &pm,
-            r#"{"choices": {"starter_request": "digest", "leaver_exit": "digest"}}"#,
+            r#"{"choices": [{"kind": "starter_request", "delivery": "digest"}, {"kind": "leaver_exit", "delivery": "digest"}]}"#,
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -467,13 +467,13 @@ async fn emails_carry_no_names_one_time_passwords_or_patient_numbers(mut app: Te
     // Every kind by email at once, so that every template is used.
     let all: Vec<String> = custodian_domain::notifications::NoticeKind::ALL
         .iter()
-        .map(|k| format!(r#""{k}": "immediate""#))
+        .map(|k| format!(r#"{{"kind": "{k}", "delivery": "immediate"}}"#))
         .collect();
     let res = app
         .put_json(
             "/api/v1/me/email",
             &pm,
-            &format!(r#"{{"choices": {{{}}}}}"#, all.join(", ")),
+            &format!(r#"{{"choices": [{}]}}"#, all.join(", ")),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);

@@ -80,11 +80,17 @@ pub(super) struct EmailChoices {
     choices: Vec<EmailChoice>,
 }
 
-/// New choices: kind → `immediate`, `digest` or `off`; kinds not named keep theirs.
+/// New choices; kinds not named keep theirs.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(super) struct NewEmailChoices {
-    #[schema(value_type = std::collections::BTreeMap<String, Delivery>)]
-    choices: std::collections::BTreeMap<String, String>,
+    choices: Vec<NewEmailChoice>,
+}
+
+/// How to hear of one kind of notice.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct NewEmailChoice {
+    kind: custodian_domain::notifications::NoticeKind,
+    delivery: Delivery,
 }
 
 #[utoipa::path(get, path = "/api/v1/me/email", tag = "me", summary = "How you hear of each kind of notice by email",
@@ -108,7 +114,11 @@ pub(super) async fn api_set_choices(
     RequestMeta(meta): RequestMeta,
     Json(body): Json<NewEmailChoices>,
 ) -> Result<Json<EmailChoices>, HttpError> {
-    let wanted: Vec<(String, String)> = body.choices.into_iter().collect();
+    let wanted: Vec<(String, String)> = body
+        .choices
+        .iter()
+        .map(|c| (c.kind.as_str().to_string(), c.delivery.as_str().to_string()))
+        .collect();
     let choices = mail::set_email_choices(&state, user.person_id(), &meta, &wanted).await?;
     Ok(Json(EmailChoices { choices }))
 }
