@@ -230,3 +230,29 @@ pub fn peak_rss_mib() -> Option<f64> {
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
+
+/// A person written through the store (no password: benchmarks do not sign them in).
+pub async fn person(
+    store: &custodian_store::SharedStore,
+    username: String,
+    email: Option<String>,
+) -> custodian_domain::PersonId {
+    let account = custodian_store::NewAccount {
+        person: custodian_domain::NewPerson {
+            username: username.clone(),
+            email,
+            full_name: username,
+        }
+        .validate()
+        .unwrap(),
+        password_hash: None,
+        must_change_password: false,
+        one_time_password_expires_at: None,
+        provider_roles: vec![],
+    };
+    store
+        .create_person(&account, &custodian_store::AuditMeta::cli())
+        .await
+        .unwrap()
+        .id
+}

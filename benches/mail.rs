@@ -11,17 +11,17 @@
 
 #[path = "common.rs"]
 mod common;
+#[path = "../crates/web/tests/smtp/mod.rs"]
+mod smtp;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use custodian_app::notifications::mail::{self, MailSettings, Mailer, Security};
 use custodian_app::{App, ManualClock};
 use custodian_domain::notifications::{Delivery, NoticeKind};
-use custodian_domain::{NewPerson, NewPractice, PersonId, PracticeRole};
-use custodian_store::{AuditMeta, NewAccount, SharedStore, WantedNotice};
+use custodian_domain::{NewPractice, PersonId, PracticeRole};
+use custodian_store::{AuditMeta, SharedStore, WantedNotice};
 
 const PRACTICES: usize = 100;
 const STAFF: usize = 30;
@@ -46,20 +46,8 @@ async fn seed(store: &SharedStore, now: chrono::DateTime<chrono::Utc>) -> Vec<Pe
         let mut wanted = Vec::new();
         for i in 0..STAFF {
             let username = format!("p{p:03}u{i:02}");
-            let account = NewAccount {
-                person: NewPerson {
-                    username: username.clone(),
-                    email: Some(format!("{username}@example.nhs.uk")),
-                    full_name: username,
-                }
-                .validate()
-                .unwrap(),
-                password_hash: None,
-                must_change_password: false,
-                one_time_password_expires_at: None,
-                provider_roles: vec![],
-            };
-            let id = store.create_person(&account, &by).await.unwrap().id;
+            let email = format!("{username}@example.nhs.uk");
+            let id = common::person(store, username, Some(email)).await;
             store
                 .add_member(practice.id, id, "Staff", &[PracticeRole::Staff], &by)
                 .await
@@ -78,39 +66,6 @@ async fn seed(store: &SharedStore, now: chrono::DateTime<chrono::Utc>) -> Vec<Pe
         store.sync_notices(practice.id, &wanted, now).await.unwrap();
     }
     everyone
-}
-
-/// The aiosmtpd server of the mail tests, on `port`, keeping what it accepts in `dir`.
-fn smtp_server(port: u16, dir: &std::path::Path) -> std::process::Child {
-    let venv = "/var/tmp/custodian-smtp-venv";
-    let install = format!(
-        "[ -x {venv}/bin/python ] && {venv}/bin/python -c 'import aiosmtpd' 2>/dev/null || \
-         {{ python3 -m venv {venv} && {venv}/bin/pip install --quiet aiosmtpd==1.4.6; }}"
-    );
-    let ok = Command::new("flock")
-        .args([&format!("{venv}.lock"), "sh", "-c", &install])
-        .status()
-        .unwrap();
-    assert!(ok.success(), "install aiosmtpd");
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../crates/web/tests/smtp/server.py"
-    );
-    let mut child = Command::new(format!("{venv}/bin/python"))
-        .arg(script)
-        .args(["--port", &port.to_string()])
-        .arg("--dir")
-        .arg(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("ready"));
-    child
 }
 
 fn stats(v: &mut [f64]) -> (f64, f64, f64) {
@@ -137,13 +92,8 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = std::env::temp_dir().join(format!("custodian-mail-bench-{port}"));
-    let mut smtp = smtp_server(port, &dir);
+    let smtp = smtp::SmtpServer::start(smtp::Options::default());
+    let port = smtp.port;
     let settings = MailSettings {
         host: "127.0.0.1".into(),
         port,
@@ -233,7 +183,5 @@ async fn main() {
         ratio * 100.0,
         if ratio >= 0.5 { "met" } else { "NOT met" }
     );
-    let _ = smtp.kill();
-    let _ = smtp.wait();
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(smtp);
 }

@@ -22,32 +22,11 @@ use std::time::{Duration, Instant};
 use common::*;
 use custodian_app::{App, ManualClock};
 use custodian_domain::risks::{ActionInput, LIBRARY, MATRIX_5X5};
-use custodian_domain::{NewPerson, NewPractice, PracticeId, PracticeRole};
-use custodian_store::{AuditMeta, NewAccount, SharedStore};
+use custodian_domain::{NewPractice, PracticeId, PracticeRole};
+use custodian_store::{AuditMeta, SharedStore};
 
 const PRACTICES: usize = 100;
 const STAFF: usize = 30;
-
-async fn person(store: &SharedStore, username: String) -> custodian_domain::PersonId {
-    let account = NewAccount {
-        person: NewPerson {
-            username: username.clone(),
-            email: None,
-            full_name: username,
-        }
-        .validate()
-        .unwrap(),
-        password_hash: None,
-        must_change_password: false,
-        one_time_password_expires_at: None,
-        provider_roles: vec![],
-    };
-    store
-        .create_person(&account, &AuditMeta::cli())
-        .await
-        .unwrap()
-        .id
-}
 
 /// A practice with its staff, a risk with an action due `today`, and two assets.
 async fn seed_practice(store: &SharedStore, p: usize, today: chrono::NaiveDate) -> PracticeId {
@@ -73,7 +52,7 @@ async fn seed_practice(store: &SharedStore, p: usize, today: chrono::NaiveDate) 
             2 | 3 => &[Staff, InformationAssetOwner],
             _ => &[Staff],
         };
-        let id = person(store, format!("p{p:03}u{i:02}")).await;
+        let id = person(store, format!("p{p:03}u{i:02}"), None).await;
         store
             .add_member(practice.id, id, "Staff", roles, &by)
             .await

@@ -7,7 +7,6 @@
 //! (the server down, a refused login, a TLS setting it does not support) is tried again later,
 //! backing off to four hours, and is never lost.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Timelike;
@@ -212,8 +211,8 @@ impl Mailer {
                 .as_deref()
                 .is_some_and(|c| matches!(c, "550" | "551" | "552" | "553"));
         let s = &self.settings;
-        let mut answer = format!("{} (mail server {}:{}", error_chain(e), s.host, s.port);
         let chain = error_chain(e);
+        let mut answer = format!("{chain} (mail server {}:{}", s.host, s.port);
         let tls_trouble = e.is_tls()
             || ["STARTTLS", "TLS", "incomplete response", "handshake", "certificate"]
                 .iter()
@@ -261,12 +260,8 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// `custodian mail test`: sends the test message to `to` and returns the server's answer.
 pub async fn send_test(mailer: &Mailer, to: &str) -> Result<String, AppError> {
     if !custodian_domain::people::is_email(to) {
-        return Err(AppError::Invalid(custodian_domain::Invalid(vec![
-            custodian_domain::FieldError {
-                field: "to".into(),
-                message: format!("'{to}' is not an email address"),
-            },
-        ])));
+        let problem = format!("'{to}' is not an email address");
+        return Err(custodian_domain::Invalid::one("to", problem).into());
     }
     let key = uuid::Uuid::now_v7().to_string();
     mailer
@@ -444,5 +439,3 @@ pub async fn alert_provider(app: &App, text: &str, path: &str) -> Result<usize, 
         .await?)
 }
 
-/// A shared mailer, or none when no mail server is set.
-pub type SharedMailer = Option<Arc<Mailer>>;

@@ -10,7 +10,7 @@ pub mod mail;
 use std::collections::HashMap;
 
 use custodian_domain::{Access, NoticeId, Permission, PersonId, PracticeRole};
-use custodian_domain::notifications as rules;
+use custodian_domain::notifications::{self as rules, Delivery, NoticeKind};
 use custodian_store::{AuditMeta, Notice, WantedNotice};
 
 use crate::home::Attention;
@@ -45,10 +45,16 @@ pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
     let now = app.clock.now();
     let meta = AuditMeta::system("notices");
     let mut raised = 0;
+    let chosen: HashMap<(PersonId, NoticeKind), Delivery> = app
+        .store
+        .all_notice_choices()
+        .await?
+        .into_iter()
+        .map(|(p, k, d)| ((p, k), d))
+        .collect();
     for practice in crate::practices::all_practices(app).await? {
         let staff = app.store.access_overview(practice.id).await?;
         let settings = app.store.settings(practice.id).await?;
-        let chosen = app.store.practice_notice_choices(practice.id).await?;
         let mut by_roles: HashMap<Vec<PracticeRole>, Vec<Attention>> = HashMap::new();
         let mut wanted = Vec::new();
         for member in staff
@@ -71,10 +77,7 @@ pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
             let items = by_roles[&roles]
                 .iter()
                 .map(|a| {
-                    let choice = chosen
-                        .iter()
-                        .find(|(p, k, _)| *p == member.person_id && *k == a.kind)
-                        .map(|(_, _, d)| *d);
+                    let choice = chosen.get(&(member.person_id, a.kind)).copied();
                     let required = settings.required_notice_kinds.contains(&a.kind);
                     WantedNotice {
                         kind: a.kind,

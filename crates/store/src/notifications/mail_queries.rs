@@ -44,6 +44,7 @@ pub(super) async fn queue_notice(
                 person,
                 Some(practice),
                 MailKind::Notice,
+                None,
                 now,
             )
             .await?;
@@ -69,22 +70,26 @@ pub(super) async fn queue_notice(
     Ok(())
 }
 
+/// Queues one email; an alert carries its line and path (`alert`), the others their notices.
 async fn insert_message(
     conn: &mut Conn,
     id: Uuid,
     person: PersonId,
     practice: Option<PracticeId>,
     kind: MailKind,
+    alert: Option<(&str, &str)>,
     now: Timestamp,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO mail_messages (id, person_id, practice_id, kind, status, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, 'queued', $5, $5)",
+        "INSERT INTO mail_messages (id, person_id, practice_id, kind, status, alert_text, alert_path, \
+         next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $7)",
     )
     .bind(id)
     .bind(person.0)
     .bind(practice.map(|p| p.0))
     .bind(kind.as_str())
+    .bind(alert.map(|a| a.0))
+    .bind(alert.map(|a| a.1))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -160,17 +165,11 @@ impl MailStore for ThisStore {
             .collect())
     }
 
-    async fn practice_notice_choices(
-        &self,
-        practice: PracticeId,
-    ) -> Result<Vec<(PersonId, NoticeKind, Delivery)>> {
-        let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
-            "SELECT c.person_id, c.kind, c.delivery FROM notice_choices c \
-             WHERE c.person_id IN (SELECT m.person_id FROM practice_members m WHERE m.practice_id = $1)",
-        )
-        .bind(practice.0)
-        .fetch_all(&self.pool)
-        .await?;
+    async fn all_notice_choices(&self) -> Result<Vec<(PersonId, NoticeKind, Delivery)>> {
+        let rows: Vec<(Uuid, String, String)> =
+            sqlx::query_as("SELECT person_id, kind, delivery FROM notice_choices")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(p, k, d)| {
@@ -240,8 +239,8 @@ impl MailStore for ThisStore {
         .await?;
         for person in &people {
             let id = Uuid::now_v7();
-            let kind = MailKind::Digest;
-            insert_message(&mut tx, id, PersonId(*person), Some(practice), kind, now).await?;
+            let (to, of) = (PersonId(*person), Some(practice));
+            insert_message(&mut tx, id, to, of, MailKind::Digest, None, now).await?;
             sqlx::query(
                 "INSERT INTO mail_message_notices (message_id, notice_id) \
                  SELECT $1, notice_id FROM digest_queue WHERE practice_id = $2 AND person_id = $3",
@@ -280,13 +279,8 @@ impl MailStore for ThisStore {
         let mut tx = self.pool.begin_with(BEGIN).await?;
         for person in people {
             let id = Uuid::now_v7();
-            insert_message(&mut tx, id, *person, None, MailKind::Alert, now).await?;
-            sqlx::query("UPDATE mail_messages SET alert_text = $2, alert_path = $3 WHERE id = $1")
-                .bind(id)
-                .bind(text)
-                .bind(path)
-                .execute(&mut *tx)
-                .await?;
+            let alert = Some((text, path));
+            insert_message(&mut tx, id, *person, None, MailKind::Alert, alert, now).await?;
         }
         tx.commit().await?;
         Ok(people.len())

@@ -64,11 +64,8 @@ pub trait NoticeStore: Send + Sync {
 pub trait MailStore: Send + Sync {
     /// The kinds a person chose how to hear of (the others take their default).
     async fn notice_choices(&self, person: PersonId) -> Result<Vec<(NoticeKind, Delivery)>>;
-    /// Every choice of the practice's members, for the notices job.
-    async fn practice_notice_choices(
-        &self,
-        practice: PracticeId,
-    ) -> Result<Vec<(PersonId, NoticeKind, Delivery)>>;
+    /// Every choice anyone made, for the notices job (one read a tick: few people choose).
+    async fn all_notice_choices(&self) -> Result<Vec<(PersonId, NoticeKind, Delivery)>>;
     /// Replaces a person's choices; the event commits with them.
     async fn set_notice_choices(
         &self,

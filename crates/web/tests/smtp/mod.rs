@@ -1,6 +1,7 @@
-//! A real SMTP server process for the mail tests: `server.py` beside this file, run with
-//! aiosmtpd from PyPI in a virtual environment made once per machine (under a lock, since tests
-//! run at once). Each message it accepts is a file; the tests read them back.
+//! A real SMTP server process for the mail tests and the mail benchmark (which includes this
+//! file): `server.py` beside this file, run with aiosmtpd from PyPI in a virtual environment
+//! made once per machine (under a lock, since tests run at once). Each message it accepts is a
+//! file; the tests read them back.
 
 #![allow(dead_code)]
 
@@ -104,7 +105,12 @@ impl SmtpServer {
     }
 
     fn run(&mut self) {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp/server.py");
+        // `file!()` is this file's path from the workspace's root, whichever crate includes it.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .find(|d| d.join("Cargo.lock").exists())
+            .expect("the workspace's root");
+        let script = root.join(file!()).with_file_name("server.py");
         let mut cmd = Command::new(python());
         cmd.arg(script)
             .args(["--port", &self.port.to_string()])
