@@ -8,33 +8,50 @@ pub const CAPABILITY: crate::Capability = crate::Capability {
     attention: Some(attention),
 };
 
-/// The register's assets whose review date has passed (register managers).
+/// The register's assets whose review date has passed (register managers), and each IAO's own
+/// assets whose access list is due its yearly review (for that IAO only).
 pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::AttentionFuture<'a> {
     Box::pin(async move {
-        if !actor.access.can(Permission::AssetsManage) {
-            return Ok(vec![]);
-        }
         let today = app.today();
-        let dates = app.store.asset_review_dates(actor.practice_id()).await?;
-        let overdue = dates
-            .iter()
-            .filter(|(created, last, months)| {
-                let created = custodian_domain::identity::london_today(*created);
-                assets::review_due(*last, created, *months) < today
-            })
-            .count();
-        Ok((overdue > 0)
-            .then(|| crate::home::Attention {
-                kind: custodian_domain::notifications::NoticeKind::AssetReview,
-                path: "/assets/quality".into(),
-                text: format!("{overdue} information asset(s) due a review"),
-            })
-            .into_iter()
-            .collect())
+        let mut items = Vec::new();
+        if actor.access.can(Permission::AssetsManage) {
+            let dates = app.store.asset_review_dates(actor.practice_id()).await?;
+            let overdue = dates
+                .iter()
+                .filter(|(created, last, months)| {
+                    let created = custodian_domain::identity::london_today(*created);
+                    assets::review_due(*last, created, *months) < today
+                })
+                .count();
+            if overdue > 0 {
+                items.push(crate::home::Attention {
+                    kind: NoticeKind::AssetReview,
+                    path: "/assets/quality".into(),
+                    text: format!("{overdue} information asset(s) due a review"),
+                    person: None,
+                });
+            }
+        }
+        let mut due_by_owner: std::collections::BTreeMap<PersonId, usize> = Default::default();
+        for d in app.store.access_review_dates(actor.practice_id()).await? {
+            let created = custodian_domain::identity::london_today(d.created_at);
+            let last = d.last_reviewed_at.map(custodian_domain::identity::london_today);
+            if assets::access_review_due(last, created) <= today {
+                *due_by_owner.entry(d.iao_id).or_default() += 1;
+            }
+        }
+        items.extend(due_by_owner.into_iter().map(|(iao, n)| crate::home::Attention {
+            kind: NoticeKind::AccessReview,
+            path: "/assets?mine=1".into(),
+            text: format!("{n} information asset(s) you own due a review of who has access"),
+            person: Some(iao),
+        }));
+        Ok(items)
     })
 }
 
 use custodian_domain::assets::{self, AccessInput, AssetInput, FlowInput, Gap};
+use custodian_domain::notifications::NoticeKind;
 use custodian_domain::{AssetId, Invalid, Permission, PersonId, PracticeRole};
 use custodian_store::{Asset, AssetAccess, AssetFilter, AssetFlow};
 
@@ -159,7 +176,14 @@ pub async fn review_access(
     require_edit(app, actor, asset.fields.iao_id, "asset_access.review").await?;
     Ok(app
         .store
-        .review_access(actor.practice_id(), asset.id, keep, notes, actor.meta)
+        .review_access(
+            actor.practice_id(),
+            asset.id,
+            keep,
+            notes,
+            app.clock.now(),
+            actor.meta,
+        )
         .await?)
 }
 
@@ -278,6 +302,17 @@ pub async fn quality_of(
     }
     let no_reason: HashMap<AssetId, usize> = access_facts.into_iter().collect();
     let unstated = unstated_logins(app, actor, list, &staff).await?;
+    let access_due: HashMap<AssetId, chrono::NaiveDate> = app
+        .store
+        .access_review_dates(actor.practice_id())
+        .await?
+        .into_iter()
+        .map(|d| {
+            let created = custodian_domain::identity::london_today(d.created_at);
+            let last = d.last_reviewed_at.map(custodian_domain::identity::london_today);
+            (d.asset_id, assets::access_review_due(last, created))
+        })
+        .collect();
     let facts: Vec<assets::AssetFacts> = list
         .iter()
         .map(|a| assets::AssetFacts {
@@ -288,6 +323,7 @@ pub async fn quality_of(
             flows: flows.remove(&a.id).unwrap_or_default(),
             access_without_reason: no_reason.get(&a.id).copied().unwrap_or(0),
             logins_without_entry: unstated.get(&a.id).map_or(0, Vec::len),
+            access_review_due: access_due.get(&a.id).copied(),
         })
         .collect();
     Ok(assets::data_quality(&facts, app.today()))

@@ -47,6 +47,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
             kind,
             path: format!("/risks{anchor}"),
             text: format!("{n} {text}"),
+            person: None,
         })
         .collect();
         Ok(items)

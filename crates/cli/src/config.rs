@@ -60,6 +60,8 @@ pub struct ServerConfig {
     pub metrics_bind: String,
     pub public_url: String,
     pub max_body_bytes: usize,
+    /// Seconds between the scheduler's ticks (notices raised, emails sent, leavers processed).
+    pub scheduler_tick_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -98,6 +100,7 @@ impl Default for ServerConfig {
             metrics_bind: "127.0.0.1:9464".into(),
             public_url: String::new(),
             max_body_bytes: 1024 * 1024,
+            scheduler_tick_seconds: 60,
         }
     }
 }
@@ -150,6 +153,8 @@ metrics_bind = "127.0.0.1:9464"
 public_url = ""
 # The largest request body accepted, in bytes (larger ones get 413).
 max_body_bytes = 1048576
+# Seconds between the scheduler's rounds: notices raised, emails sent, leavers' access ended.
+scheduler_tick_seconds = 60
 
 [session]
 # Sign out after this many minutes without activity (the policy's screen lock).
@@ -188,6 +193,10 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CUSTODIAN_SERVER_METRICS_BIND", "server.metrics_bind"),
     ("CUSTODIAN_SERVER_PUBLIC_URL", "server.public_url"),
     ("CUSTODIAN_SERVER_MAX_BODY_BYTES", "server.max_body_bytes"),
+    (
+        "CUSTODIAN_SERVER_SCHEDULER_TICK_SECONDS",
+        "server.scheduler_tick_seconds",
+    ),
     (
         "CUSTODIAN_SESSION_IDLE_TIMEOUT_MINUTES",
         "session.idle_timeout_minutes",
@@ -279,6 +288,9 @@ impl Config {
                 "server.metrics_bind" => self.server.metrics_bind = value.clone(),
                 "server.public_url" => self.server.public_url = value.clone(),
                 "server.max_body_bytes" => self.server.max_body_bytes = number(value)? as usize,
+                "server.scheduler_tick_seconds" => {
+                    self.server.scheduler_tick_seconds = number(value)?
+                }
                 "session.idle_timeout_minutes" => {
                     self.session.idle_timeout_minutes = number(value)?
                 }
@@ -341,6 +353,11 @@ impl Config {
         if self.server.max_body_bytes < 1024 {
             return Err(ConfigError(
                 "server.max_body_bytes must be at least 1024".into(),
+            ));
+        }
+        if !(1..=3600).contains(&self.server.scheduler_tick_seconds) {
+            return Err(ConfigError(
+                "server.scheduler_tick_seconds must be between 1 and 3600".into(),
             ));
         }
         if !(1..=24 * 60).contains(&self.session.idle_timeout_minutes) {

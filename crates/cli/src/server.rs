@@ -68,7 +68,7 @@ async fn serve(
     tokio::spawn(custodian_app::scheduler::run(
         app.clone(),
         custodian_app::jobs(),
-        std::time::Duration::from_secs(60),
+        std::time::Duration::from_secs(config.server.scheduler_tick_seconds),
         std::time::Duration::from_secs(config.audit.verify_every_hours * 3600),
     ));
     let settings = config.server_settings();

@@ -1,6 +1,9 @@
 //! The `custodian` binary as an operator uses it: help, configuration mistakes, an unreachable
 //! database, the administration commands, and the server's start, health and graceful stop.
 
+#[path = "../../web/tests/smtp/mod.rs"]
+mod smtp;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -817,6 +820,15 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
 }
 
 fn start_server(dir: &Path, data: &Path, bind: &str) -> std::process::Child {
+    start_server_with(dir, data, bind, &[])
+}
+
+fn start_server_with(
+    dir: &Path,
+    data: &Path,
+    bind: &str,
+    env: &[(&str, &str)],
+) -> std::process::Child {
     let child = Command::new(env!("CARGO_BIN_EXE_custodian"))
         .current_dir(dir)
         .arg("serve")
@@ -824,6 +836,7 @@ fn start_server(dir: &Path, data: &Path, bind: &str) -> std::process::Child {
         .env("CUSTODIAN_SERVER_BIND", bind)
         .env("CUSTODIAN_SERVER_METRICS_BIND", "")
         .env("CUSTODIAN_LOG_LEVEL", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -988,4 +1001,91 @@ fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recor
     );
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// The sender inside `custodian serve`, killed with SIGKILL while the mail server is taking in
+/// an email, then started again: every email in the outbox reaches the server exactly once.
+#[test]
+fn a_server_killed_while_sending_email_restarts_and_sends_each_email_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let o = custodian(
+        dir.path(),
+        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // A slow mail server, so the kill lands in the middle of the sending.
+    let mail = smtp::SmtpServer::start(smtp::Options {
+        delay: 0.3,
+        ..Default::default()
+    });
+    let port = mail.port.to_string();
+    let env = [
+        ("CUSTODIAN_MAIL_HOST", "127.0.0.1"),
+        ("CUSTODIAN_MAIL_PORT", port.as_str()),
+        ("CUSTODIAN_MAIL_SECURITY", "none"),
+        ("CUSTODIAN_MAIL_FROM", "custodian@example.nhs.uk"),
+        ("CUSTODIAN_MAIL_TIMEOUT_SECONDS", "1"),
+        ("CUSTODIAN_SERVER_SCHEDULER_TICK_SECONDS", "1"),
+        (
+            "CUSTODIAN_SERVER_PUBLIC_URL",
+            "https://custodian.example.nhs.uk",
+        ),
+    ];
+    let bind = format!("127.0.0.1:{}", smtp::free_port());
+    let mut server = start_server_with(dir.path(), &data, &bind, &env);
+    let wait = |what: &str, secs: u64, cond: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !cond() {
+            assert!(Instant::now() < deadline, "waited too long for {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    wait("two emails accepted", 60, &|| mail.messages().len() >= 2);
+    std::fs::remove_file(mail.dir.join("receiving")).ok();
+    wait("the next email on its way", 30, &|| mail.receiving());
+    server.kill().unwrap(); // SIGKILL
+    server.wait().unwrap();
+    let before = mail.messages().len();
+
+    let mut server = start_server_with(dir.path(), &data, &bind, &env);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = data.join("custodian.db");
+    let store = runtime
+        .block_on(custodian_store::open(db.to_str().unwrap()))
+        .unwrap();
+    let log = || runtime.block_on(store.mail_log(None, 100_000)).unwrap();
+    use custodian_domain::notifications::MailStatus;
+    let unsent = |l: &[custodian_store::MailLogLine]| {
+        l.iter()
+            .filter(|m| matches!(m.status, MailStatus::Queued | MailStatus::Sending))
+            .count()
+    };
+    wait("the outbox emptied after the restart", 90, &|| {
+        unsent(&log()) == 0
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let lines = log();
+    let sent = lines
+        .iter()
+        .filter(|m| m.status == MailStatus::Sent)
+        .count();
+    let got = mail.messages();
+    let mut ids: Vec<&str> = got.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert!(got.len() > before, "the restarted server sent the rest");
+    assert_eq!(ids.len(), got.len(), "no email twice");
+    assert_eq!(
+        got.len(),
+        sent,
+        "each email the outbox counts as sent arrived, once"
+    );
+    assert!(
+        lines.iter().all(|m| m.status != MailStatus::Failed),
+        "none given up"
+    );
 }

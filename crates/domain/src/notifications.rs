@@ -18,8 +18,8 @@ status_enum!(
         RiskReview => "risk_review",
         RiskAction => "risk_action",
         RiskAcceptance => "risk_acceptance",
+        AccessReview => "access_review",
         ReportSignOff => "report_sign_off",
-        AuditVerification => "audit_verification",
     }
 );
 
@@ -74,18 +74,17 @@ impl NoticeKind {
             NoticeKind::RiskReview => "Risk reviews overdue",
             NoticeKind::RiskAction => "Risk actions overdue",
             NoticeKind::RiskAcceptance => "Risk acceptances ending",
+            NoticeKind::AccessReview => "Access to assets you own due its yearly review",
             NoticeKind::ReportSignOff => "Quarterly report awaiting sign-off",
-            NoticeKind::AuditVerification => "Audit trail verification failing",
         }
     }
 
     /// How a person hears of this kind until they choose: what cannot wait comes at once.
     pub fn default_delivery(self) -> Delivery {
         match self {
-            NoticeKind::LeaverExit
-            | NoticeKind::AccountLocked
-            | NoticeKind::StarterRequest
-            | NoticeKind::AuditVerification => Delivery::Immediate,
+            NoticeKind::LeaverExit | NoticeKind::AccountLocked | NoticeKind::StarterRequest => {
+                Delivery::Immediate
+            }
             _ => Delivery::Digest,
         }
     }

@@ -102,6 +102,22 @@ impl Default for PracticeSettings {
 }
 
 impl PracticeSettings {
+    /// The settings as the store keeps them (JSON). A kind of notice that Custodian no longer
+    /// has is dropped from the required kinds rather than making the practice unreadable.
+    pub fn from_stored(text: &str) -> Result<Self, serde_json::Error> {
+        let mut v: serde_json::Value = serde_json::from_str(text)?;
+        if let Some(kinds) = v
+            .get_mut("required_notice_kinds")
+            .and_then(|k| k.as_array_mut())
+        {
+            kinds.retain(|k| {
+                k.as_str()
+                    .is_some_and(|k| crate::notifications::NoticeKind::parse(k).is_some())
+            });
+        }
+        serde_json::from_value(v)
+    }
+
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut c = Checker::new();
         if !(8..=128).contains(&self.password_min_length) {
@@ -253,6 +269,20 @@ impl PracticeSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_kind_custodian_no_longer_has_is_dropped() {
+        let s = PracticeSettings::from_stored(
+            r#"{"required_notice_kinds":["leaver_exit","audit_verification"],"digest_time":"06:00"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.required_notice_kinds,
+            vec![crate::notifications::NoticeKind::LeaverExit]
+        );
+        assert_eq!(s.digest_time, "06:00");
+        assert!(PracticeSettings::from_stored("{not json").is_err());
+    }
 
     #[test]
     fn defaults_follow_the_policy_and_are_valid() {

@@ -346,13 +346,21 @@ async fn flows_and_access_entries_stay_within_the_practice(store: SharedStore) {
                 emis.id,
                 &[custodian_domain::AccessEntryId::new()],
                 "",
+                chrono::Utc::now(),
                 &iao_meta
             )
             .await,
         Err(StoreError::Invalid(_))
     ));
     let review = store
-        .review_access(a.id, emis.id, &[named.id], "Quarterly review", &iao_meta)
+        .review_access(
+            a.id,
+            emis.id,
+            &[named.id],
+            "Quarterly review",
+            chrono::Utc::now(),
+            &iao_meta,
+        )
         .await
         .unwrap();
     assert_eq!((review.confirmed, review.removed), (1, 1));

@@ -26,7 +26,9 @@ backend_tests!(
     a_sender_killed_mid_send_loses_nothing_and_sends_nothing_twice,
     two_servers_on_one_database_send_each_email_once,
     a_refused_login_or_a_tls_setting_the_server_lacks_is_named_and_nothing_is_lost,
-    emails_carry_no_names_one_time_passwords_or_patient_numbers
+    emails_carry_no_names_one_time_passwords_or_patient_numbers,
+    an_audit_trail_failing_its_verification_emails_the_providers_administrators_at_once,
+    an_iao_hears_when_access_to_their_asset_is_due_its_yearly_review
 );
 
 fn settings(server: &SmtpServer) -> MailSettings {
@@ -545,4 +547,199 @@ fn regex_like_ten_digits(text: &str) -> bool {
             parts.len() == 3 && parts[0].len() == 3 && parts[1].len() == 3 && parts[2].len() == 4
         });
     run || spaced
+}
+
+async fn an_audit_trail_failing_its_verification_emails_the_providers_administrators_at_once(
+    app: TestApp,
+) {
+    let server = SmtpServer::start(Options::default());
+    let mail_app = with_mail(&app, settings(&server));
+    app.sign_in("rahmed").await;
+    app.state.audit.checkpoint(&app.store).await.unwrap();
+    let verify = custodian_app::audit::VERIFICATION.run;
+    verify(&mail_app).await.expect("an intact trail verifies");
+    mail::send_due_mail(&mail_app).await.unwrap();
+    assert!(
+        server.messages().is_empty(),
+        "nothing to tell while it is intact"
+    );
+
+    // Someone with the database changes an event behind the application's back.
+    let sql = match app.store.backend() {
+        custodian_store::Backend::Sqlite => {
+            "DROP TRIGGER IF EXISTS audit_events_no_update; \
+             UPDATE audit_events SET actor = 'mallory' WHERE seq = 2"
+        }
+        custodian_store::Backend::Postgres => {
+            "SET session_replication_role = replica; \
+             UPDATE audit_events SET actor = 'mallory' WHERE seq = 2; \
+             SET session_replication_role = origin"
+        }
+    };
+    custodian_store::testing::raw_execute(&app.store, sql)
+        .await
+        .unwrap();
+    assert!(
+        verify(&mail_app).await.is_err(),
+        "the job reports the failure"
+    );
+    let sent = mail::send_due_mail(&mail_app).await.unwrap();
+    assert_eq!(
+        sent.sent, 1,
+        "the one provider administrator, at once (no digest)"
+    );
+    let got = server.messages();
+    assert_eq!(got[0].to, "admin@example.nhs.uk");
+    assert!(
+        got[0]
+            .subject
+            .contains("audit trail failed its verification"),
+        "{}",
+        got[0].subject
+    );
+    assert!(
+        got[0]
+            .raw
+            .contains("https://custodian.example.nhs.uk/provider/audit"),
+        "{}",
+        got[0].raw
+    );
+    assert!(
+        !got[0].raw.contains("mallory"),
+        "no detail of what was changed"
+    );
+    // Practice staff get nothing: the alert is the provider's.
+    assert!(got.iter().all(|m| m.to == "admin@example.nhs.uk"));
+}
+
+async fn an_iao_hears_when_access_to_their_asset_is_due_its_yearly_review(mut app: TestApp) {
+    let server = SmtpServer::start(Options::default());
+    let mail_app = with_mail(&app, settings(&server));
+    let riverside = app.riverside.clone();
+    use custodian_domain::PracticeRole::{InformationAssetOwner, Staff};
+    app.person(
+        "iowen",
+        "Ian Owen",
+        Some((&riverside, &[Staff, InformationAssetOwner])),
+        &[],
+        false,
+    )
+    .await;
+    let pm = app.sign_in("rahmed").await;
+    let base = format!("/api/v1/practices/{}/assets", app.riverside.id);
+    let body = serde_json::json!({
+        "name": "Appointments book", "asset_type": "patient_records", "format": "electronic",
+        "volume_band": "over_100000", "iao_id": app.people["iowen"].to_string(),
+        "confidentiality": 3, "integrity": 3, "availability": 3,
+        "confidentiality_reason": "Patients' names", "integrity_reason": "Bookings",
+        "availability_reason": "Daily use",
+    });
+    let res = app.post_json(&base, &pm, &body.to_string()).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let asset: serde_json::Value = res.json().await.unwrap();
+    let asset_path = format!("{base}/{}", asset["id"].as_str().unwrap());
+    let entry = serde_json::json!({"role": "staff", "level": "read", "reason": "Booking"});
+    let res = app
+        .post_json(&format!("{asset_path}/access"), &pm, &entry.to_string())
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+
+    // The IAO wants these at once (by default they come in the daily digest).
+    let iao = app.sign_in("iowen").await;
+    let res = app
+        .put_json(
+            "/api/v1/me/email",
+            &iao,
+            r#"{"choices": [{"kind": "access_review", "delivery": "immediate"}]}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let raise_and_send = || async {
+        custodian_app::notifications::raise_notices(&mail_app)
+            .await
+            .unwrap();
+        mail::send_due_mail(&mail_app).await.unwrap()
+    };
+    raise_and_send().await;
+    let about_access = |got: &[smtp::Received]| {
+        got.iter()
+            .filter(|m| m.raw.contains("due a review of who has access"))
+            .count()
+    };
+    assert_eq!(about_access(&server.messages()), 0, "not due for a year");
+
+    // A year on, the IAO (and only the IAO) is told. (Passwords would have aged out by then:
+    // this practice follows the NCSC's advice and does not force a change.)
+    let no_forced_change = custodian_domain::settings::PracticeSettings {
+        password_max_age_days: None,
+        password_max_age_off_reason: Some("NCSC advice".into()),
+        ..Default::default()
+    };
+    app.store
+        .set_settings(
+            app.riverside.id,
+            &no_forced_change,
+            &custodian_store::AuditMeta::cli(),
+        )
+        .await
+        .unwrap();
+    app.clock.advance(chrono::Duration::days(366));
+    raise_and_send().await;
+    let got = server.messages();
+    assert_eq!(about_access(&got), 1, "{got:#?}");
+    let m = got
+        .iter()
+        .find(|m| m.raw.contains("due a review of who has access"))
+        .unwrap();
+    assert_eq!(m.to, "iowen@example.nhs.uk", "the asset's own IAO");
+    let list = format!("/practices/{}/assets?mine=1", app.riverside.id);
+    assert!(m.raw.contains(&list), "{}", m.raw);
+
+    // Signing off the review settles the notice.
+    let iao = app.sign_in("iowen").await;
+    let detail: serde_json::Value = app.get(&asset_path, Some(&iao)).await.json().await.unwrap();
+    let keep: Vec<&serde_json::Value> = detail["access"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{detail}"))
+        .iter()
+        .map(|e| &e["id"])
+        .collect();
+    let review = serde_json::json!({"keep": keep, "notes": "Still needed"});
+    let res = app
+        .post_json(
+            &format!("{asset_path}/access-review"),
+            &iao,
+            &review.to_string(),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    custodian_app::notifications::raise_notices(&mail_app)
+        .await
+        .unwrap();
+    let live = app
+        .store
+        .notices(app.people["iowen"], false, 50)
+        .await
+        .unwrap();
+    assert!(
+        !live
+            .iter()
+            .any(|n| n.kind == custodian_domain::notifications::NoticeKind::AccessReview),
+        "{live:?}"
+    );
 }

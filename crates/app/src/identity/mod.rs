@@ -38,6 +38,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                     kind: NoticeKind::StarterRequest,
                     path: "/requests".into(),
                     text: format!("{pending} starter or mover request(s) waiting for approval"),
+                    person: None,
                 });
             }
         }
@@ -58,6 +59,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                         kind: NoticeKind::LeaverExit,
                         path: format!("/leavers{anchor}"),
                         text: format!("{n} leaver(s) whose access ends {when}"),
+                        person: None,
                     });
                 }
             }
@@ -67,6 +69,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                     kind: NoticeKind::LoginTask,
                     path: "/tasks".into(),
                     text: format!("{open} login task(s) in other systems to do"),
+                    person: None,
                 });
             }
             let locked = app
@@ -79,6 +82,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                     kind: NoticeKind::AccountLocked,
                     path: "/security".into(),
                     text: format!("{locked} locked account(s)"),
+                    person: None,
                 });
             }
         }

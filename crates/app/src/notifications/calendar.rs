@@ -46,7 +46,7 @@ pub async fn feed(app: &App, secret: &str, base_url: &str) -> Result<String, App
 }
 
 /// A person's due dates in every practice they work in: their risk actions and risk reviews,
-/// the reviews of the assets they own, leavers' exit dates where they look after access, and
+/// the reviews of the assets they own and of who has access to them, leavers' exit dates where they look after access, and
 /// the DSPT deadline for those who keep a practice's settings. Soonest first.
 pub async fn due_dates(
     app: &App,
@@ -101,6 +101,16 @@ pub async fn due_dates(
                 let on = custodian_domain::assets::review_due(last, created, interval);
                 let path = format!("/assets/{}", a.id);
                 out.push(due(format!("asset-review-{}", a.id), on, "Information asset review due".into(), &path));
+            }
+            for d in app.store.access_review_dates(p.id).await? {
+                if d.iao_id == person {
+                    let created = custodian_domain::identity::london_today(d.created_at);
+                    let last = d.last_reviewed_at.map(custodian_domain::identity::london_today);
+                    let on = custodian_domain::assets::access_review_due(last, created);
+                    let path = format!("/assets/{}#access", d.asset_id);
+                    let what = "Review of who has access to an information asset".to_string();
+                    out.push(due(format!("access-review-{}", d.asset_id), on, what, &path));
+                }
             }
         }
         if access.can(Permission::PeopleView) {

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use chrono::Timelike;
 use custodian_domain::notifications::{self as rules, Email, MailItem, MailKind};
+use custodian_domain::MailId;
 use custodian_store::OutgoingMail;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
@@ -125,10 +126,11 @@ impl Mailer {
         format!("{}{path}", self.settings.public_url.trim_end_matches('/'))
     }
 
-    /// How long a sender may hold `n` claimed emails before another may take them.
-    fn lease(&self, n: u32) -> chrono::Duration {
-        let per = chrono::Duration::from_std(self.settings.timeout).unwrap_or_default() * 4;
-        per * n.max(1) as i32 + chrono::Duration::seconds(30)
+    /// How long one email may take at most: connecting and each step of the conversation may
+    /// each take the timeout. A sender's claim always covers at least this much ahead, and
+    /// runs out this much after a sender that stopped last renewed it.
+    fn lease_window(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.timeout).unwrap_or_default() * 6
     }
 
     /// Connects, encrypts as `mail.security` says, and signs in if a user is set.
@@ -333,20 +335,28 @@ pub async fn send_due_mail(app: &App) -> Result<Sent, AppError> {
         return Ok(Sent::default());
     };
     let mut done = Sent::default();
+    let window = mailer.lease_window();
     loop {
         let now = app.clock.now();
-        let batch = app
-            .store
-            .claim_mail(now, now + mailer.lease(BATCH), BATCH)
-            .await?;
+        let mut until = now + window * 2;
+        let batch = app.store.claim_mail(now, until, BATCH).await?;
         if batch.is_empty() {
             return Ok(done);
         }
+        // The claim is short and renewed as the batch goes: a sender that dies holds its
+        // emails only until the claim runs out, then another server (or this one restarted)
+        // sends them.
+        let ids: Vec<MailId> = batch.iter().map(|m| m.id).collect();
         // Each accepted email is marked sent while the next is being sent: the time in which
         // a crash would send one again is one commit's.
         let mut marking: Option<tokio::task::JoinHandle<Result<(), AppError>>> = None;
         let mut session: Option<Session> = None;
-        for mail in batch {
+        for (i, mail) in batch.into_iter().enumerate() {
+            let now = app.clock.now();
+            if until - now < window {
+                until = now + window * 2;
+                app.store.renew_mail_claim(&ids[i..], until).await?;
+            }
             let outcome = deliver(app, &mailer, &mut session, &mail).await;
             if let Some(m) = marking.take() {
                 m.await.map_err(|e| AppError::Internal(e.to_string()))??;

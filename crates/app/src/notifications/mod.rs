@@ -71,11 +71,12 @@ pub async fn raise_notices(app: &App) -> Result<usize, AppError> {
                     access: &access,
                     meta: &meta,
                 };
-                let items = crate::home::needs_attention(app, &actor).await?;
+                let items = crate::home::for_roles(app, &actor).await?;
                 by_roles.insert(roles.clone(), items);
             }
             let items = by_roles[&roles]
                 .iter()
+                .filter(|a| a.person.is_none_or(|p| p == member.person_id))
                 .map(|a| {
                     let choice = chosen.get(&(member.person_id, a.kind)).copied();
                     let required = settings.required_notice_kinds.contains(&a.kind);

@@ -423,6 +423,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
                     "The {} threats and vulnerabilities report is ready for the practice meeting and the SIRO's sign-off",
                     last.label()
                 ),
+                person: None,
             }],
             _ => vec![],
         })

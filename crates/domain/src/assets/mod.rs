@@ -412,6 +412,8 @@ pub struct AssetFacts<'a> {
     /// For an asset that is a practice system: how many people hold a login to it that no
     /// access entry covers (by name or by one of their roles).
     pub logins_without_entry: usize,
+    /// When who has access is next due its yearly review (`None`: no current access entries).
+    pub access_review_due: Option<NaiveDate>,
 }
 
 /// What the data-quality check needs to know of a data flow.
@@ -488,6 +490,12 @@ pub fn data_quality(assets: &[AssetFacts<'_>], today: NaiveDate) -> Vec<Gap> {
                 "{n} people hold a login with no access entry saying why"
             )),
         }
+        if let Some(due) = a.access_review_due.filter(|d| *d <= today) {
+            gap(format!(
+                "Access review due since {} (who has access is reviewed yearly)",
+                due.format("%-d %b %Y")
+            ));
+        }
     }
     gaps
 }
@@ -514,6 +522,16 @@ pub fn review_due(
         .unwrap_or(created)
         .checked_add_months(Months::new(interval_months))
         .unwrap_or(NaiveDate::MAX)
+}
+
+/// Months between reviews of who has access to an asset (the IAO signs off each access list
+/// at least once a year).
+pub const ACCESS_REVIEW_MONTHS: u32 = 12;
+
+/// The date the access list of an asset is next due its review: a year after the last review,
+/// or after the asset was added when nobody has reviewed it yet.
+pub fn access_review_due(last_reviewed: Option<NaiveDate>, created: NaiveDate) -> NaiveDate {
+    review_due(last_reviewed, created, ACCESS_REVIEW_MONTHS)
 }
 
 pub fn type_label(v: &str) -> &'static str {

@@ -72,6 +72,15 @@ fn a_retired_asset_needs_its_date_and_reviews_fall_due() {
         ),
         NaiveDate::from_ymd_opt(2026, 9, 30).unwrap()
     );
+    // Who has access is reviewed yearly, counted from the last review or from the asset's start.
+    assert_eq!(
+        access_review_due(None, created),
+        NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+    );
+    assert_eq!(
+        access_review_due(Some(NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()), created),
+        NaiveDate::from_ymd_opt(2027, 2, 28).unwrap()
+    );
 }
 
 #[test]
@@ -142,6 +151,7 @@ fn the_data_quality_report_finds_each_gap() {
         ],
         access_without_reason: 1,
         logins_without_entry: 2,
+        access_review_due: Some(today()),
     };
     let problems: Vec<String> = data_quality(&[facts], today())
         .into_iter()
@@ -159,6 +169,7 @@ fn the_data_quality_report_finds_each_gap() {
             "3 data flows: not encrypted in transit",
             "1 access entry without a reason",
             "2 people hold a login with no access entry saying why",
+            "Access review due since 26 Nov 2026 (who has access is reviewed yearly)",
         ]
     );
     let good = asset();
@@ -170,6 +181,7 @@ fn the_data_quality_report_finds_each_gap() {
         flows: vec![],
         access_without_reason: 0,
         logins_without_entry: 0,
+        access_review_due: Some(today() + chrono::Duration::days(1)),
     };
     assert_eq!(
         data_quality(&[clean], today()).len(),

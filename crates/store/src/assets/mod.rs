@@ -87,16 +87,21 @@ pub trait AssetStore: Send + Sync {
         id: AccessEntryId,
         by: &AuditMeta,
     ) -> Result<()>;
-    /// Signs off a review of an asset's access: entries in `keep` are confirmed, every other
-    /// current entry is removed, in one transaction with the event.
+    /// Signs off a review of an asset's access at `at`: entries in `keep` are confirmed, every
+    /// other current entry is removed, in one transaction with the event.
     async fn review_access(
         &self,
         practice: PracticeId,
         asset: AssetId,
         keep: &[AccessEntryId],
         notes: &str,
+        at: Timestamp,
         by: &AuditMeta,
     ) -> Result<AccessReview>;
+    /// For each asset that is not retired and has current access entries: its IAO, when it was
+    /// added and when its access was last reviewed (`None` if never) — what the yearly access
+    /// review's due dates are worked out from.
+    async fn access_review_dates(&self, practice: PracticeId) -> Result<Vec<AccessReviewDates>>;
     /// An asset's access reviews, newest first.
     async fn access_reviews(
         &self,

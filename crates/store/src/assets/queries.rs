@@ -534,6 +534,7 @@ impl AssetStore for ThisStore {
         asset: AssetId,
         keep: &[custodian_domain::AccessEntryId],
         notes: &str,
+        at: Timestamp,
         by: &AuditMeta,
     ) -> Result<AccessReview> {
         let reviewer = by.actor_id.ok_or(StoreError::NotFound("reviewer"))?;
@@ -548,7 +549,6 @@ impl AssetStore for ThisStore {
             )
             .into());
         }
-        let at = now();
         let id = Uuid::now_v7();
         let mut tx = self.pool.begin_with(BEGIN).await?;
         let mut removed = Vec::new();
@@ -593,6 +593,29 @@ impl AssetStore for ThisStore {
         tx.commit().await?;
         self.one_of(REVIEW_QUERY, "r.id", practice, id, review_from)
             .await
+    }
+
+    async fn access_review_dates(&self, practice: PracticeId) -> Result<Vec<AccessReviewDates>> {
+        let rows: Vec<(Uuid, Uuid, Timestamp, Option<Timestamp>)> = sqlx::query_as(
+            "SELECT a.id, a.iao_id, a.created_at, \
+               (SELECT MAX(r.reviewed_at) FROM asset_access_reviews r \
+                WHERE r.practice_id = a.practice_id AND r.asset_id = a.id) \
+             FROM assets a WHERE a.practice_id = $1 AND a.status <> 'retired' \
+             AND EXISTS (SELECT 1 FROM asset_access x WHERE x.practice_id = a.practice_id \
+                         AND x.asset_id = a.id AND x.removed_at IS NULL)",
+        )
+        .bind(practice.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, iao, created, last)| AccessReviewDates {
+                asset_id: AssetId(id),
+                iao_id: PersonId(iao),
+                created_at: created,
+                last_reviewed_at: last,
+            })
+            .collect())
     }
 
     async fn access_reviews(

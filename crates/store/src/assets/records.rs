@@ -60,6 +60,16 @@ pub type RegisterFacts = (
     Vec<(custodian_domain::AssetId, usize)>,
 );
 
+/// What an asset's next access review is worked out from: see
+/// [`crate::AssetStore::access_review_dates`].
+#[derive(Clone, Debug)]
+pub struct AccessReviewDates {
+    pub asset_id: custodian_domain::AssetId,
+    pub iao_id: PersonId,
+    pub created_at: DateTime<Utc>,
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+}
+
 /// A signed-off review of who has access to an asset.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AccessReview {

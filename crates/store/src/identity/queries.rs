@@ -190,9 +190,8 @@ impl IdentityStore for ThisStore {
                 .await?;
         match text {
             None => Ok(PracticeSettings::default()),
-            Some(t) => {
-                serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("settings: {e}")))
-            }
+            Some(t) => PracticeSettings::from_stored(&t)
+                .map_err(|e| StoreError::Corrupt(format!("settings: {e}"))),
         }
     }
 

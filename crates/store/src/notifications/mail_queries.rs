@@ -349,6 +349,21 @@ impl MailStore for ThisStore {
         Ok(out)
     }
 
+    async fn renew_mail_claim(&self, ids: &[MailId], lease_until: Timestamp) -> Result<()> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE mail_messages SET claimed_until = $2 WHERE id = $1 AND status = 'sending'",
+            )
+            .bind(id.0)
+            .bind(lease_until)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn mail_sent(&self, sent: &[(MailId, String)], now: Timestamp) -> Result<()> {
         if sent.is_empty() {
             return Ok(());

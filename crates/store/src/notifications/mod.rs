@@ -100,6 +100,9 @@ pub trait MailStore: Send + Sync {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<OutgoingMail>>;
+    /// A sender still at work extends its claim on emails it has not sent yet, until
+    /// `lease_until` (emails it no longer holds are left alone).
+    async fn renew_mail_claim(&self, ids: &[MailId], lease_until: Timestamp) -> Result<()>;
     /// Records emails the mail server accepted, with its answers.
     async fn mail_sent(&self, sent: &[(MailId, String)], now: Timestamp) -> Result<()>;
     /// Records an attempt that did not deliver the email: it is tried again at `retry_at`, or

@@ -250,7 +250,7 @@ impl RiskReportStore for ThisStore {
             .into_iter()
             .map(|(id, name, ods, settings)| {
                 let settings = match settings {
-                    Some(t) => serde_json::from_str(&t)
+                    Some(t) => custodian_domain::settings::PracticeSettings::from_stored(&t)
                         .map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?,
                     None => custodian_domain::settings::PracticeSettings::default(),
                 };
