@@ -33,6 +33,7 @@ capabilities! {
     imports,
     risks,
     risk_reports,
+    incidents,
     notifications,
     audit,
 }

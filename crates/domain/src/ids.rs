@@ -108,6 +108,7 @@ id_type!(
     "a notice: something that needs a person's attention"
 );
 id_type!(MailId, "an email in the outbox");
+id_type!(IncidentId, "an information incident reported in a practice");
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod csv_import;
 pub mod identity;
 pub mod ids;
+pub mod incidents;
 pub mod notifications;
 pub mod page;
 pub mod password;
@@ -28,8 +29,8 @@ pub mod validation;
 pub use access::{Access, Permission, PracticeRole, ProviderRole, could_grant, may_act_on};
 pub use ids::{
     AcceptanceId, AccessEntryId, AccessReviewId, ActionId, ApiTokenId, AssetId, FlowId, GrantId,
-    ImportId, LeaverId, MailId, NominationId, NoticeId, PersonId, PracticeId, RequestId, RiskId,
-    RiskReviewId, SessionId, SystemId,
+    ImportId, IncidentId, LeaverId, MailId, NominationId, NoticeId, PersonId, PracticeId,
+    RequestId, RiskId, RiskReviewId, SessionId, SystemId,
 };
 pub use page::{Cursor, Page, PageRequest};
 pub use people::{AccountStatus, NewPerson, Person, PracticeMember};

@@ -20,6 +20,8 @@ status_enum!(
         RiskAcceptance => "risk_acceptance",
         AccessReview => "access_review",
         ReportSignOff => "report_sign_off",
+        IncidentReported => "incident_reported",
+        IncidentClock => "incident_clock",
     }
 );
 
@@ -76,6 +78,8 @@ impl NoticeKind {
             NoticeKind::RiskAcceptance => "Risk acceptances ending",
             NoticeKind::AccessReview => "Access to assets you own due its yearly review",
             NoticeKind::ReportSignOff => "Quarterly report awaiting sign-off",
+            NoticeKind::IncidentReported => "Incidents reported, waiting for triage",
+            NoticeKind::IncidentClock => "Incident clocks running out (12 and 72 hours)",
         }
     }
 

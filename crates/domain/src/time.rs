@@ -32,6 +32,51 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, num(5..7), num(8..10))
 }
 
+/// The one parser for a moment: `YYYY-MM-DDTHH:MM` (what a browser's date-and-time field
+/// sends), read as Europe/London time (in the hour the clocks go back, the first of the two), or
+/// RFC 3339 with its offset (`2026-12-06T14:05:00Z`), as the API may send. The date part is held
+/// to [`parse_date`]'s rules.
+pub fn parse_moment(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if s.len() > 10 && s.as_bytes()[10] == b'T' && parse_date(&s[..10]).is_some() {
+        if let Ok(at) = DateTime::parse_from_rfc3339(s) {
+            return Some(at.with_timezone(&Utc));
+        }
+        let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").ok()?;
+        use chrono::TimeZone;
+        return London
+            .from_local_datetime(&local)
+            .earliest()
+            // A moment that does not exist in London (the hour the clocks go forward) is read
+            // as the hour after it.
+            .or_else(|| {
+                London
+                    .from_local_datetime(&(local + chrono::Duration::hours(1)))
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&Utc));
+    }
+    None
+}
+
+/// The first moment of a London calendar day.
+pub fn london_midnight(day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    London
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+}
+
+/// A moment as a browser's date-and-time field shows it (London time).
+pub fn moment_field(at: DateTime<Utc>) -> String {
+    at.with_timezone(&London)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
 /// A moment as a person in England reads it: "26 Nov 2026, 14:05".
 pub fn show_datetime(at: DateTime<Utc>) -> String {
     at.with_timezone(&London)
@@ -47,6 +92,34 @@ pub fn show_date(at: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_moment_is_london_time_or_carries_its_offset() {
+        let at = |s: &str| parse_moment(s).map(|t| t.to_rfc3339());
+        // Winter: London is UTC. Summer: an hour ahead.
+        assert_eq!(at("2026-12-06T14:05").unwrap(), "2026-12-06T14:05:00+00:00");
+        assert_eq!(at("2026-07-01T09:30").unwrap(), "2026-07-01T08:30:00+00:00");
+        assert_eq!(
+            at("2026-07-01T09:30:00Z").unwrap(),
+            "2026-07-01T09:30:00+00:00"
+        );
+        // The hour the clocks go back happens twice: the first; the hour they skip: the next.
+        assert_eq!(at("2026-10-25T01:30").unwrap(), "2026-10-25T00:30:00+00:00");
+        assert_eq!(at("2026-03-29T01:30").unwrap(), "2026-03-29T01:30:00+00:00");
+        for bad in [
+            "",
+            "2026-12-06",
+            "06/12/2026 14:05",
+            "2026-13-01T10:00",
+            "0026-01-01T10:00",
+            "2026-12-06T25:00",
+            "2026-12-06 14:05",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+        let t = parse_moment("2026-07-01T09:30").unwrap();
+        assert_eq!(moment_field(t), "2026-07-01T09:30");
+    }
 
     #[test]
     fn dates_are_four_digit_years_with_two_digit_months_and_days() {

@@ -50,6 +50,7 @@ capabilities! {
     imports: ImportStore => "../imports/queries.rs",
     risks: RiskStore + RiskReportStore => "../risks/queries.rs",
     notifications: NoticeStore + MailStore => "../notifications/queries.rs",
+    incidents: IncidentStore => "../incidents/queries.rs",
 }
 
 mod backends;

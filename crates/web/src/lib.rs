@@ -26,6 +26,7 @@ capabilities! {
     imports,
     risks,
     risk_reports,
+    incidents,
     notifications,
     audit,
     openapi,

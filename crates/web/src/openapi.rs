@@ -38,7 +38,8 @@ use crate::{AppError, AppState, HttpError};
          (name = "me", description = "Your own password, security questions, two-factor authentication and API tokens"),
          (name = "access", description = "The User Authorisation Process: starters, movers, leavers, identity checks, administrators"),
          (name = "audit", description = "The tamper-evident audit trail: events, proofs, checkpoints, exports"),
-         (name = "assets", description = "The information asset register: assets, data flows, who has access and why"))
+         (name = "assets", description = "The information asset register: assets, data flows, who has access and why"),
+         (name = "incidents", description = "Information incidents: reported by any member of staff, graded on the NHS grid, with the ICO and NDG clocks"))
 )]
 pub struct ApiDoc;
 

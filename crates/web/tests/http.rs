@@ -876,6 +876,9 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         "/practices/{practice_id}/risk-reports/{quarter}" => Some("risk_report.view"),
         "/practices/{practice_id}/risk-reports/{quarter}/pdf"
         | "/practices/{practice_id}/risk-reports/{quarter}/csv" => Some("risk_report.export"),
+        "/practices/{practice_id}/incidents" => Some("incident.list"),
+        "/practices/{practice_id}/incidents/new" => None,
+        "/practices/{practice_id}/incidents/{incident_id}" => Some("incident.view"),
         _ => return None,
     })
 }
@@ -979,6 +982,20 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
         .as_str()
         .expect("report drafted")
         .to_string();
+    let incident: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/incidents"),
+            &pm,
+            r#"{"what_happened": "A letter to the wrong address", "kind": "wrong_recipient", "occurred_at": "2026-01-05T10:00", "discovered_at": "2026-01-05T11:00"}"#,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let incident = incident["id"]
+        .as_str()
+        .expect("incident reported")
+        .to_string();
     // The request's notice to its approver, and its email in the outbox.
     custodian_app::notifications::raise_notices(&app.state)
         .await
@@ -1018,6 +1035,7 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
             )
             .replace("{risk_id}", &risk)
             .replace("{mail_id}", &mail)
+            .replace("{incident_id}", &incident)
             .replace("{quarter}", &quarter);
         let res = app.get(&path, Some(&pm)).await;
         assert_eq!(res.status(), 200, "{}", route.path);

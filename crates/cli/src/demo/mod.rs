@@ -20,6 +20,7 @@ registers! {
     identity,
     assets,
     risks,
+    incidents,
 }
 
 /// The demo's practices and people, and what each register's demo data made that a later one

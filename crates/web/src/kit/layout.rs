@@ -65,6 +65,8 @@ pub struct Layout {
     pub switcher: Vec<SwitchItem>,
     /// Unread notices, shown beside the link to the person's notifications.
     pub unread_notices: i64,
+    /// Where "Report an incident" goes (every page, for everyone who works in a practice).
+    pub report_incident: Option<String>,
 }
 
 impl Layout {
@@ -135,6 +137,13 @@ impl Layout {
             nav,
             switcher,
             unread_notices: user.unread_notices,
+            report_incident: match practice {
+                Some((p, access)) if access.can(Permission::IncidentReport) => {
+                    Some(format!("{}/incidents/new", p.home()))
+                }
+                _ if !user.memberships.is_empty() => Some("/report-incident".into()),
+                _ => None,
+            },
         }
     }
 }

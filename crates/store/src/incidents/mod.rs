@@ -1,0 +1,46 @@
+//! The incident register's storage: reports with their first timeline entry, the handling
+//! steps, and the register's lists.
+
+mod records;
+pub use records::*;
+
+use async_trait::async_trait;
+use custodian_domain::incidents::{Step, ValidReport};
+use custodian_domain::{IncidentId, PersonId, PracticeId};
+
+use crate::{AuditMeta, Result, Timestamp};
+
+#[async_trait]
+pub trait IncidentStore: Send + Sync {
+    /// Records a report made at `at` by `reporter`: the incident (numbered in its practice's
+    /// year), its first timeline entry and its event commit together. An asset that is not the
+    /// practice's is refused.
+    async fn report_incident(
+        &self,
+        practice: PracticeId,
+        report: &ValidReport,
+        reporter: PersonId,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<Incident>;
+    /// The practice's incidents as the filter narrows them, newest first.
+    async fn incidents(&self, practice: PracticeId, filter: &IncidentFilter)
+    -> Result<Vec<Incident>>;
+    async fn incident(&self, practice: PracticeId, id: IncidentId) -> Result<Option<Incident>>;
+    /// An incident's timeline, oldest first.
+    async fn incident_entries(
+        &self,
+        practice: PracticeId,
+        id: IncidentId,
+    ) -> Result<Vec<IncidentEntry>>;
+    /// One step of handling, with its timeline entry and event, in one transaction. A closed
+    /// incident takes no more steps (refused as a conflict).
+    async fn handle_incident(
+        &self,
+        practice: PracticeId,
+        id: IncidentId,
+        step: &Step,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<Incident>;
+}

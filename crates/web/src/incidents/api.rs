@@ -1,0 +1,225 @@
+//! The incident register's JSON API.
+
+use super::*;
+
+/// An incident with its clocks and timeline.
+#[derive(Serialize, ToSchema)]
+pub struct IncidentDetail {
+    pub incident: Incident,
+    pub clocks: Vec<Clock>,
+    pub timeline: Vec<IncidentEntry>,
+}
+
+/// An incident in a list, with its clocks.
+#[derive(Serialize, ToSchema)]
+pub struct IncidentItem {
+    #[serde(flatten)]
+    pub incident: Incident,
+    pub clocks: Vec<Clock>,
+}
+
+/// The time senior management was told (now when empty).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct SeniorToldBody {
+    /// `YYYY-MM-DDTHH:MM` (London) or RFC 3339; empty for now.
+    pub told_at: String,
+}
+
+/// Where the incident has got to: `triage`, `investigating` or `contained`.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct StatusBody {
+    pub status: String,
+}
+
+/// A dated note of what was done.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct NoteBody {
+    #[schema(max_length = 5000)]
+    pub text: String,
+}
+
+/// Closing: the lessons learned.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct CloseBody {
+    #[schema(max_length = 5000)]
+    pub lessons: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/incidents", tag = "incidents", summary = "The incident register (or, for a reporter, their own reports)",
+    params(PracticeParam, ListQuery, PageQuery), responses((status = 200, body = Paged<IncidentItem>), (status = 422, body = Problem)))]
+pub(crate) async fn api_list(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Query(q): Query<ListQuery>,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Paged<IncidentItem>>, HttpError> {
+    let (filter, pressing) = q
+        .filter()
+        .map_err(|e| custodian_app::AppError::Invalid(custodian_domain::Invalid(e.0)))?;
+    let items: Vec<IncidentItem> = listed(&state, &scope, filter, pressing)
+        .await?
+        .into_iter()
+        .map(|(incident, clocks)| IncidentItem { incident, clocks })
+        .collect();
+    Ok(Json(Paged::of_list(items, &page, |i| {
+        i.incident.id.to_string()
+    })?))
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents", tag = "incidents", summary = "Report an incident or near miss (any member of staff)",
+    params(PracticeParam), request_body = IncidentReport,
+    responses((status = 201, body = Incident), (status = 422, body = Problem)))]
+pub(crate) async fn api_report(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    Json(body): Json<IncidentReport>,
+) -> Result<Response, HttpError> {
+    let i = uc::report(&state, &scope.actor(), &body).await?;
+    Ok((StatusCode::CREATED, Json(i)).into_response())
+}
+
+async fn detail(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    let (incident, timeline) = uc::view(state, &scope.actor(), id).await?;
+    let clocks = uc::clocks(&incident, state.clock.now());
+    Ok(Json(IncidentDetail {
+        incident,
+        clocks,
+        timeline,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}", tag = "incidents", summary = "One incident with its clocks and timeline",
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")),
+    responses((status = 200, body = IncidentDetail), (status = 404, body = Problem)))]
+pub(crate) async fn api_get(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    InPractice(id): InPractice<String>,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    detail(&state, &scope, &id).await
+}
+
+/// A handling step's answer: the incident as it now is.
+async fn stepped(
+    state: &AppState,
+    scope: &PracticeScope,
+    id: &str,
+    result: Result<Incident, custodian_app::AppError>,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    result?;
+    detail(state, scope, id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/grade", tag = "incidents", summary = "Grade an incident on the NHS breach assessment grid",
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = GradeInput,
+    responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_grade(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    InPractice(id): InPractice<String>,
+    Json(body): Json<GradeInput>,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    let r = uc::grade(&state, &scope.actor(), &id, &body).await;
+    stepped(&state, &scope, &id, r).await
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/ico-decision", tag = "incidents", summary = "Record the ICO decision: reported (reference, time) or not reportable (reason)",
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = IcoDecision,
+    responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_ico(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    InPractice(id): InPractice<String>,
+    Json(body): Json<IcoDecision>,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    let r = uc::decide_ico(&state, &scope.actor(), &id, &body).await;
+    stepped(&state, &scope, &id, r).await
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/senior-told", tag = "incidents", summary = "Record that senior management was told (the 12-hour clock)",
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = SeniorToldBody,
+    responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_senior(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    InPractice(id): InPractice<String>,
+    Json(body): Json<SeniorToldBody>,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    let r = uc::senior_told(&state, &scope.actor(), &id, &body.told_at).await;
+    stepped(&state, &scope, &id, r).await
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/status", tag = "incidents", summary = "Move an incident on (triage, investigating, contained)",
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = StatusBody,
+    responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_status(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    InPractice(id): InPractice<String>,
+    Json(body): Json<StatusBody>,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    let r = uc::set_status(&state, &scope.actor(), &id, &body.status).await;
+    stepped(&state, &scope, &id, r).await
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/notes", tag = "incidents", summary = "Add a dated note to the timeline",
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = NoteBody,
+    responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_note(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    InPractice(id): InPractice<String>,
+    Json(body): Json<NoteBody>,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    let r = uc::add_note(&state, &scope.actor(), &id, &body.text).await;
+    stepped(&state, &scope, &id, r).await
+}
+
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/close", tag = "incidents", summary = "Close an incident with the lessons learned",
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = CloseBody,
+    responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_close(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    InPractice(id): InPractice<String>,
+    Json(body): Json<CloseBody>,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    let r = uc::close(&state, &scope.actor(), &id, &body.lessons).await;
+    stepped(&state, &scope, &id, r).await
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        api_list, api_report, api_get, api_grade, api_ico, api_senior, api_status, api_note,
+        api_close
+    ),
+    components(schemas(
+        Incident,
+        IncidentEntry,
+        IncidentDetail,
+        IncidentItem,
+        IncidentReport,
+        GradeInput,
+        IcoDecision,
+        SeniorToldBody,
+        StatusBody,
+        NoteBody,
+        CloseBody,
+        Clock,
+        rules::ClockKind,
+        ClockState,
+        IncidentKind,
+        IncidentStatus,
+        rules::BreachType
+    ))
+)]
+pub struct IncidentsApi;

@@ -1,0 +1,558 @@
+//! Information incidents as staff and handlers use them: a receptionist reports in one form and
+//! sees only their own reports; the practice manager (who handles incidents) is told, grades it
+//! on the grid, records the decisions that stop the clocks and closes it with lessons learned;
+//! the clocks turn amber and red with time; bad and hostile input is named and changes nothing.
+//! SQLite always; PostgreSQL when CUSTODIAN_TEST_DATABASE_URL is set.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+
+backend_tests!(
+    a_receptionist_reports_in_one_form_and_sees_only_their_own_reports,
+    the_handler_grades_decides_and_closes_and_each_step_is_on_the_timeline,
+    the_clocks_turn_amber_then_red_and_a_decision_stops_them,
+    bad_input_is_named_and_nothing_is_half_written,
+    sixteen_reporters_at_once_get_sixteen_references,
+);
+
+fn now(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
+    custodian_web::Clock::now(&*app.clock)
+}
+
+fn field(t: chrono::DateTime<chrono::Utc>) -> String {
+    custodian_domain::time::moment_field(t)
+}
+
+/// A report through the API by `who`; the new incident.
+async fn report(app: &TestApp, who: &str, extra: serde_json::Value) -> serde_json::Value {
+    let cookie = app.sign_in(who).await;
+    let mut body = serde_json::json!({
+        "what_happened": "A discharge letter went to the wrong address",
+        "kind": "wrong_recipient",
+        "occurred_at": field(now(app) - chrono::Duration::hours(3)),
+        "discovered_at": field(now(app) - chrono::Duration::hours(1)),
+        "patient_data": true,
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{}/incidents", app.riverside.id),
+            &cookie,
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
+async fn a_receptionist_reports_in_one_form_and_sees_only_their_own_reports(app: TestApp) {
+    let river = app.riverside.id;
+    let sam = app.sign_in("staylor").await;
+    // Every page carries the way to report, for someone with no other permission too.
+    let home = app.get(&format!("/practices/{river}"), Some(&sam)).await;
+    let html = home.text().await.unwrap();
+    assert!(
+        html.contains(&format!("/practices/{river}/incidents/new")),
+        "Report an incident on the practice's home page"
+    );
+    let account = app.get("/account", Some(&sam)).await.text().await.unwrap();
+    assert!(account.contains("/report-incident"));
+    let res = app.get("/report-incident", Some(&sam)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let form = app
+        .get(&format!("/practices/{river}/incidents/new"), Some(&sam))
+        .await;
+    assert_eq!(form.status(), StatusCode::OK);
+    let occurred = field(now(&app) - chrono::Duration::minutes(30));
+    let res = app
+        .post_form(
+            &format!("/practices/{river}/incidents"),
+            Some(&sam),
+            &[
+                (
+                    "what_happened",
+                    "Gave a prescription to the wrong patient's relative",
+                ),
+                ("kind", "wrong_recipient"),
+                ("occurred_at", &occurred),
+                ("discovered_at", &occurred),
+                ("location", "Reception"),
+                ("patient_data", "1"),
+                ("asset_id", ""),
+                ("on_behalf_of", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let page = app.get(&to, Some(&sam)).await.text().await.unwrap();
+    let year = custodian_domain::incidents::reference_year(now(&app));
+    let reference = format!("INC-{year}-0001");
+    assert!(
+        page.contains(&format!("your report is {reference}")),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Grade on the NHS"),
+        "a reporter does not handle it"
+    );
+
+    // Another member's report, and the reporter's own list.
+    let other = report(&app, "rahmed", serde_json::json!({})).await;
+    assert_eq!(other["reference"], format!("INC-{year}-0002"));
+    let mine: serde_json::Value = app
+        .get(&format!("/api/v1/practices/{river}/incidents"), Some(&sam))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let refs: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, [reference.as_str()], "only their own");
+    let theirs = format!(
+        "/practices/{river}/incidents/{}",
+        other["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.get(&theirs, Some(&sam)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let grade = app
+        .post_json(
+            &format!("/api/v1{theirs}/grade"),
+            &sam,
+            r#"{"likelihood": 3, "severity": 2}"#,
+        )
+        .await;
+    assert_eq!(grade.status(), StatusCode::FORBIDDEN);
+
+    // The practice manager, who handles incidents, sees both and is told at once.
+    let pm = app.sign_in("rahmed").await;
+    let all: serde_json::Value = app
+        .get(&format!("/api/v1/practices/{river}/incidents"), Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let home = app
+        .get(&format!("/practices/{river}"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("2 incident(s) reported, waiting for triage"),
+        "{home}"
+    );
+    custodian_app::notifications::raise_notices(&app.state)
+        .await
+        .unwrap();
+    let notices = app
+        .store
+        .notices(app.people["rahmed"], false, 50)
+        .await
+        .unwrap();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.kind == custodian_domain::notifications::NoticeKind::IncidentReported)
+    );
+    let sams = app
+        .store
+        .notices(app.people["staylor"], false, 50)
+        .await
+        .unwrap();
+    assert!(
+        sams.is_empty(),
+        "a receptionist is not told of others' incidents"
+    );
+    // Another practice's manager cannot reach it.
+    let karen = app.sign_in("kmills").await;
+    assert_eq!(
+        app.get(&theirs, Some(&karen)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // The report and its read are in the audit trail, without the description.
+    let reported = app.events("incident.report").await;
+    assert_eq!(reported.len(), 2);
+    assert!(
+        !reported[0]
+            .event
+            .details
+            .to_string()
+            .contains("wrong address")
+    );
+}
+
+async fn the_handler_grades_decides_and_closes_and_each_step_is_on_the_timeline(app: TestApp) {
+    let i = report(&app, "staylor", serde_json::json!({})).await;
+    let pm = app.sign_in("rahmed").await;
+    let base = format!(
+        "/api/v1/practices/{}/incidents/{}",
+        app.riverside.id,
+        i["id"].as_str().unwrap()
+    );
+    let step = |path: &'static str, body: &'static str| {
+        let (app, pm, base) = (&app, pm.clone(), base.clone());
+        async move { app.post_json(&format!("{base}/{path}"), &pm, body).await }
+    };
+    let res = step("status", r#"{"status": "triage"}"#).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let graded: serde_json::Value = step(
+        "grade",
+        r#"{"likelihood": 3, "severity": 2, "breach_types": ["confidentiality"], "people_affected": 1}"#,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(graded["incident"]["reportable"], true);
+    assert_eq!(graded["incident"]["notify_dhsc"], false);
+    // Vulnerable groups lift "no adverse effect" to minor: still reportable at likelihood 3.
+    let lifted: serde_json::Value = step(
+        "grade",
+        r#"{"likelihood": 3, "severity": 1, "vulnerable": true}"#,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(lifted["incident"]["reportable"], true);
+    assert_eq!(
+        lifted["incident"]["severity"], 1,
+        "as graded; the grid lifts it"
+    );
+
+    // Not reportable without a reason is refused; the decision with its reference stops it.
+    let res = step("ico-decision", r#"{"reported": false}"#).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "reason");
+    let decided: serde_json::Value = app
+        .post_json(
+            &format!("{base}/ico-decision"),
+            &pm,
+            &serde_json::json!({
+                "reported": true, "reference": "DSPT-2026-4411",
+                "reported_at": field(now(&app)),
+            })
+            .to_string(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ico = decided["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "ico")
+        .unwrap();
+    assert_eq!(ico["state"], "stopped");
+    step("senior-told", "{}").await;
+    let res = step(
+        "notes",
+        r#"{"text": "Rang the recipient; letter returned unopened"}"#,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let closed: serde_json::Value = step(
+        "close",
+        r#"{"lessons": "Check the address against the spine before posting"}"#,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(closed["incident"]["status"], "closed");
+    let steps: Vec<&str> = closed["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "reported",
+            "status",
+            "graded",
+            "graded",
+            "ico_decision",
+            "senior_told",
+            "note",
+            "closed"
+        ]
+    );
+    // A closed incident takes no more steps.
+    let res = step("notes", r#"{"text": "One more thing"}"#).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    for action in [
+        "incident.graded",
+        "incident.ico_decision",
+        "incident.closed",
+    ] {
+        assert!(!app.events(action).await.is_empty(), "{action}");
+    }
+    // The page shows the timeline and no handling forms once closed.
+    let page = app
+        .get(base.trim_start_matches("/api/v1"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Reported to the ICO at") && page.contains("Lessons learned"));
+    assert!(!page.contains("Close the incident"));
+}
+
+async fn the_clocks_turn_amber_then_red_and_a_decision_stops_them(app: TestApp) {
+    let i = report(&app, "staylor", serde_json::json!({})).await;
+    let path = format!(
+        "/api/v1/practices/{}/incidents/{}",
+        app.riverside.id,
+        i["id"].as_str().unwrap()
+    );
+    let clocks = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["kind"].as_str().unwrap().to_string(),
+                    c["state"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let get = || async {
+        let pm = app.sign_in("rahmed").await;
+        app.get(&path, Some(&pm))
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    // Found out an hour ago: both running.
+    let s = |a: &str, b: &str| {
+        vec![
+            ("senior_management".to_string(), a.to_string()),
+            ("ico".to_string(), b.to_string()),
+        ]
+    };
+    assert_eq!(clocks(&get().await), s("running", "running"));
+    // Ten hours on: the 12 hours are amber.
+    app.clock.advance(chrono::Duration::hours(10));
+    assert_eq!(clocks(&get().await), s("amber", "running"));
+    let pm = app.sign_in("rahmed").await;
+    let home = app
+        .get(&format!("/practices/{}", app.riverside.id), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("incident(s) with a clock running out"));
+    // Two days on (through whatever weekend): 12 hours red, 72 hours amber; then red.
+    app.clock.advance(chrono::Duration::hours(40));
+    assert_eq!(clocks(&get().await), s("red", "amber"));
+    app.clock.advance(chrono::Duration::hours(22));
+    let late = get().await;
+    assert_eq!(clocks(&late), s("red", "red"));
+    assert!(late["clocks"][1]["minutes_left"].as_i64().unwrap() < 0);
+    // Recording the decisions stops them, however late.
+    let pm = app.sign_in("rahmed").await;
+    app.post_json(&format!("{path}/senior-told"), &pm, "{}")
+        .await;
+    let res = app
+        .post_json(
+            &format!("{path}/ico-decision"),
+            &pm,
+            r#"{"reported": false, "reason": "Returned unopened: no one else saw it"}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(clocks(&get().await), s("stopped", "stopped"));
+    // A near miss has no ICO clock.
+    let near = report(&app, "staylor", serde_json::json!({"near_miss": true})).await;
+    let near_path = format!(
+        "/api/v1/practices/{}/incidents/{}",
+        app.riverside.id,
+        near["id"].as_str().unwrap()
+    );
+    let pm = app.sign_in("rahmed").await;
+    let v: serde_json::Value = app.get(&near_path, Some(&pm)).await.json().await.unwrap();
+    assert_eq!(v["clocks"].as_array().unwrap().len(), 1);
+}
+
+async fn bad_input_is_named_and_nothing_is_half_written(mut app: TestApp) {
+    let hillside = app.hillside.clone();
+    use custodian_domain::PracticeRole::{InformationAssetOwner, Staff};
+    app.person(
+        "hiao",
+        "Hill Owner",
+        Some((&hillside, &[Staff, InformationAssetOwner])),
+        &[],
+        false,
+    )
+    .await;
+    let sam = app.sign_in("staylor").await;
+    let url = format!("/api/v1/practices/{}/incidents", app.riverside.id);
+    let fields = |res: serde_json::Value| -> Vec<String> {
+        res["errors"]
+            .as_array()
+            .map(|e| {
+                e.iter()
+                    .map(|f| f["field"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = app.events("incident.report").await.len();
+    let bad = |body: serde_json::Value| {
+        let (app, sam, url) = (&app, sam.clone(), url.clone());
+        async move {
+            let res = app.post_json(&url, &sam, &body.to_string()).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let t = |h: i64| field(now(&app) - chrono::Duration::hours(h));
+    // Found out before it happened.
+    let e = bad(serde_json::json!({"what_happened": "x", "kind": "other", "occurred_at": t(1), "discovered_at": t(5)})).await;
+    assert_eq!(fields(e), ["discovered_at"]);
+    // A 100,000-character description: over this server's body limit (4 KiB in the tests), it
+    // is refused before it is read; within the limit but over 10,000 characters, it is named
+    // (the domain's tests hold that rule).
+    let huge = serde_json::json!({"what_happened": "x".repeat(100_000), "kind": "other", "occurred_at": t(2), "discovered_at": t(1)});
+    let res = app.post_json(&url, &sam, &huge.to_string()).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Another practice's asset.
+    let karen = app.sign_in("kmills").await;
+    let theirs: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{}/assets", app.hillside.id),
+            &karen,
+            &serde_json::json!({
+                "name": "Hillside EMIS", "asset_type": "patient_records", "format": "electronic",
+                "volume_band": "over_100000", "iao_id": app.people["hiao"].to_string(),
+            })
+            .to_string(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let asset = theirs["id"].as_str().unwrap_or_else(|| panic!("{theirs}"));
+    let e = bad(serde_json::json!({"what_happened": "x", "kind": "other", "occurred_at": t(2), "discovered_at": t(1), "asset_id": asset})).await;
+    assert_eq!(fields(e), ["asset_id"]);
+    // Control characters.
+    let e = bad(serde_json::json!({"what_happened": "a\u{0}b", "kind": "other", "occurred_at": t(2), "discovered_at": t(1)})).await;
+    assert!(e.to_string().contains("what_happened"), "{e}");
+    assert_eq!(
+        app.events("incident.report").await.len(),
+        before,
+        "nothing written"
+    );
+    let none: serde_json::Value = app
+        .get(&url, Some(&app.sign_in("rahmed").await))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(none["items"].as_array().unwrap().is_empty());
+
+    // A grading outside 1–5, and a status that is not a step.
+    let i = report(&app, "staylor", serde_json::json!({})).await;
+    let pm = app.sign_in("rahmed").await;
+    let base = format!("{url}/{}", i["id"].as_str().unwrap());
+    let res = app
+        .post_json(
+            &format!("{base}/grade"),
+            &pm,
+            r#"{"likelihood": 0, "severity": 6}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        fields(res.json().await.unwrap()),
+        ["likelihood", "severity"]
+    );
+    let res = app
+        .post_json(&format!("{base}/status"), &pm, r#"{"status": "closed"}"#)
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The form shows the same errors on the page.
+    let page = app
+        .post_form(
+            &format!("/practices/{}/incidents", app.riverside.id),
+            Some(&sam),
+            &[
+                ("what_happened", ""),
+                ("kind", "nonsense"),
+                ("occurred_at", "yesterday"),
+                ("discovered_at", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Enter what happened") && html.contains("Choose what kind"));
+    // Another practice's incident id is not found.
+    let res = app
+        .get(
+            &format!(
+                "/api/v1/practices/{}/incidents/{}",
+                app.hillside.id,
+                i["id"].as_str().unwrap()
+            ),
+            Some(&karen),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+async fn sixteen_reporters_at_once_get_sixteen_references(app: TestApp) {
+    let app = std::sync::Arc::new(app);
+    let cookie = app.sign_in("staylor").await;
+    let body = serde_json::json!({
+        "what_happened": "Smartcard left in a reader overnight",
+        "kind": "other",
+        "occurred_at": field(now(&app) - chrono::Duration::hours(2)),
+        "discovered_at": field(now(&app) - chrono::Duration::hours(1)),
+    })
+    .to_string();
+    let url = format!("/api/v1/practices/{}/incidents", app.riverside.id);
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let (app, cookie, body, url) = (app.clone(), cookie.clone(), body.clone(), url.clone());
+            tokio::spawn(async move {
+                let res = app.post_json(&url, &cookie, &body).await;
+                assert_eq!(res.status(), StatusCode::CREATED);
+                res.json::<serde_json::Value>().await.unwrap()["reference"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+        })
+        .collect();
+    let mut refs = Vec::new();
+    for t in tasks {
+        refs.push(t.await.unwrap());
+    }
+    refs.sort();
+    refs.dedup();
+    assert_eq!(refs.len(), 16, "{refs:?}");
+    let year = custodian_domain::incidents::reference_year(now(&app));
+    assert_eq!(refs[15], format!("INC-{year}-0016"));
+}

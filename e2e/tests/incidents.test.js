@@ -1,0 +1,98 @@
+// Information incidents as a receptionist and the Data Protection Lead use them: the report form
+// from the header of any page, the DPL told on their home page, grading it reportable, recording
+// the ICO report and closing it with lessons learned. Every page checked with axe-core.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, checkAccessibility, signIn } from '../lib/harness.js';
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+function localMinutesAgo(minutes) {
+  // The form's date-and-time field takes London time; the demo runs in the machine's clock.
+  const at = new Date(Date.now() - minutes * 60_000);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(at).reduce((o, p) => ({ ...o, [p.type]: p.value }), {});
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+test('a receptionist reports an incident and the DPL grades, reports and closes it', async () => {
+  const page = await app.newPage();
+  await signIn(page, 's.taylor');
+  await page.getByRole('link', { name: 'Report an incident' }).click();
+  await page.getByRole('heading', { name: 'Report an incident' }).waitFor();
+  await checkAccessibility(page);
+
+  // Found out before it happened: refused, the field named, nothing lost from the form.
+  await page.getByLabel('What happened?').fill('Handed a repeat prescription to the wrong patient\'s relative at the desk.');
+  await page.getByLabel('What kind of incident?').selectOption('wrong_recipient');
+  await page.getByLabel('When did it happen?').fill(localMinutesAgo(30));
+  await page.getByLabel('When did you find out?').fill(localMinutesAgo(90));
+  await page.getByRole('button', { name: 'Send the report' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /cannot have found out before it happened/);
+  assert.match(await page.getByLabel('What happened?').inputValue(), /repeat prescription/);
+  await checkAccessibility(page);
+
+  await page.getByLabel('When did you find out?').fill(localMinutesAgo(20));
+  await page.getByLabel("Patients' information").check();
+  await page.getByRole('button', { name: 'Send the report' }).click();
+  await page.getByRole('heading', { name: /Thank you: your report is INC-\d{4}-\d{4}/ }).waitFor();
+  const reference = (await page.getByRole('heading', { name: /^Incident INC-/ }).innerText()).replace('Incident ', '');
+  await checkAccessibility(page);
+  await app.screenshot(page, 'incident-reported');
+
+  // The receptionist's list is of their own reports (the demo's four are theirs too), without
+  // the register's columns.
+  await page.goto(page.url().replace(/\/incidents\/.*/, '/incidents'));
+  await page.getByRole('heading', { name: 'My incident reports' }).waitFor();
+  const mine = await page.locator('tbody').innerText();
+  assert.match(mine, new RegExp(reference));
+  assert.equal(await page.getByRole('columnheader', { name: 'Reportable' }).count(), 0);
+  await checkAccessibility(page);
+
+  // The Data Protection Lead is told on their home page.
+  const dpl = await app.newPage();
+  await signIn(dpl, 't.obrien');
+  await dpl.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await dpl.getByRole('link', { name: /incident\(s\) reported, waiting for triage/ }).click();
+  await dpl.getByRole('heading', { name: 'Incident register' }).waitFor();
+  await checkAccessibility(dpl);
+  await app.screenshot(dpl, 'incident-register');
+  await dpl.getByRole('link', { name: reference }).click();
+  await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+  assert.match(await dpl.locator('main').innerText(), /Tell senior management \(12 hours\)/);
+
+  // Graded likely / minor: reportable to the ICO.
+  await dpl.getByLabel('Likelihood that harm has occurred').selectOption('3');
+  await dpl.getByLabel('Severity of the harm').selectOption('2');
+  await dpl.getByLabel('Confidentiality').check();
+  await dpl.getByRole('button', { name: 'Grade' }).click();
+  await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+  assert.match(await dpl.locator('main').innerText(), /reportable to the ICO/);
+
+  // Not reportable without a reason is refused; reported with its reference stops the clock.
+  await dpl.getByRole('button', { name: 'Record the decision' }).click();
+  await dpl.getByRole('alert').waitFor();
+  assert.match(await dpl.getByRole('alert').innerText(), /why it is not reportable/i);
+  await checkAccessibility(dpl);
+  await dpl.getByLabel('Yes, reported').check();
+  await dpl.getByLabel("The ICO's reference (if reported)").fill('DSPT-INC-200117');
+  await dpl.getByRole('button', { name: 'Record the decision' }).click();
+  await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+  assert.match(await dpl.locator('main').innerText(), /Reported at .* \(reference DSPT-INC-200117\)/);
+  await dpl.getByRole('button', { name: 'Record' }).click();
+  await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+
+  await dpl.getByLabel('Lessons learned').fill('Check the name and date of birth before handing over a prescription.');
+  await dpl.getByRole('button', { name: 'Close the incident' }).click();
+  await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+  const closed = await dpl.locator('main').innerText();
+  assert.match(closed, /Closed\. Lessons learned: Check the name/);
+  assert.equal(await dpl.getByRole('button', { name: 'Close the incident' }).count(), 0);
+  await checkAccessibility(dpl);
+  await app.screenshot(dpl, 'incident-closed');
+});
