@@ -47,11 +47,12 @@ fn main() {
         )
         .unwrap();
         for (version, stem) in l.iter() {
-            let file = root.join(backend).join(format!("{stem}.sql"));
+            // The path is the crate's own at compile time, not this script's run: several
+            // checkouts sharing one CARGO_TARGET_DIR (CI's clean clone beside a working copy)
+            // share this generated file, and each must include its own migrations.
             writeln!(
                 out,
-                "    ({version}, {stem:?}, include_str!({:?})),",
-                file.display().to_string()
+                "    ({version}, {stem:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/migrations/{backend}/{stem}.sql\"))),"
             )
             .unwrap();
         }

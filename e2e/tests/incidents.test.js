@@ -70,22 +70,29 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   await dpl.getByLabel('Likelihood that harm has occurred').selectOption('3');
   await dpl.getByLabel('Severity of the harm').selectOption('2');
   await dpl.getByLabel('Confidentiality').check();
-  await dpl.getByRole('button', { name: 'Grade' }).click();
+  await dpl.getByRole('button', { name: 'Grade', exact: true }).click();
   await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
   assert.match(await dpl.locator('main').innerText(), /reportable to the ICO/);
 
   // Not reportable without a reason is refused; reported with its reference stops the clock.
-  await dpl.getByRole('button', { name: 'Record the decision' }).click();
+  await dpl.getByRole('button', { name: 'Record the decision', exact: true }).click();
   await dpl.getByRole('alert').waitFor();
   assert.match(await dpl.getByRole('alert').innerText(), /why it is not reportable/i);
   await checkAccessibility(dpl);
   await dpl.getByLabel('Yes, reported').check();
   await dpl.getByLabel("The ICO's reference (if reported)").fill('DSPT-INC-200117');
-  await dpl.getByRole('button', { name: 'Record the decision' }).click();
+  await dpl.getByRole('button', { name: 'Record the decision', exact: true }).click();
   await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
   assert.match(await dpl.locator('main').innerText(), /Reported at .* \(reference DSPT-INC-200117\)/);
-  await dpl.getByRole('button', { name: 'Record' }).click();
+  await dpl.getByRole('button', { name: 'Record', exact: true }).click();
   await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+  await dpl.getByLabel('They were told', { exact: true }).check();
+  await dpl.getByLabel('How they were told, or why not').fill('Phoned the patient and apologised.');
+  await dpl.getByRole('button', { name: 'Record the decision about the people affected' }).click();
+  await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+  assert.match(await dpl.locator('main').innerText(), /Told: Phoned the patient/);
+  // Every clock has been stopped by a decision.
+  assert.equal(await dpl.locator('.clock-running, .clock-amber, .clock-red').count(), 0);
 
   await dpl.getByLabel('Lessons learned').fill('Check the name and date of birth before handing over a prescription.');
   await dpl.getByRole('button', { name: 'Close the incident' }).click();

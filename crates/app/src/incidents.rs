@@ -10,7 +10,7 @@ pub const CAPABILITY: crate::Capability = crate::Capability {
 };
 
 use custodian_domain::incidents::{
-    self as rules, Clock, ClockKind, ClockState, GradeInput, GradingRule, IcoDecision,
+    self as rules, Clock, GradeInput, GradingRule, IcoDecision,
     IncidentReport, Step,
 };
 use custodian_domain::notifications::NoticeKind;
@@ -55,10 +55,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
             if i.status == custodian_domain::incidents::IncidentStatus::Reported {
                 new += 1;
             }
-            if clocks(&i, now)
-                .iter()
-                .any(|c| matches!(c.state, ClockState::Amber | ClockState::Red))
-            {
+            if rules::clocks_pressing(&clocks(&i, now)) {
                 pressing += 1;
             }
         }
@@ -83,26 +80,19 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
     })
 }
 
-/// An incident's clocks at `now`: senior management (12 hours) for every incident, the ICO
-/// (72 hours) for a breach (not a near miss); each stopped by its recorded decision, and all
-/// by closing.
+/// An incident's clocks at `now` (the rule is the domain's `incident_clocks`).
 pub fn clocks(i: &Incident, now: chrono::DateTime<chrono::Utc>) -> Vec<Clock> {
-    let closed = i.closed_at.is_some();
-    let mut out = vec![rules::clock(
-        ClockKind::SeniorManagement,
-        i.discovered_at,
-        closed || i.senior_told_at.is_some(),
+    rules::incident_clocks(
+        rules::ClockFacts {
+            aware: i.discovered_at,
+            near_miss: i.near_miss,
+            closed: i.closed_at.is_some(),
+            senior_told: i.senior_told_at.is_some(),
+            ico_decided: i.ico_decision.is_some(),
+            subjects_decided: i.subjects_decision.is_some(),
+        },
         now,
-    )];
-    if !i.near_miss {
-        out.push(rules::clock(
-            ClockKind::Ico,
-            i.discovered_at,
-            closed || i.ico_decision.is_some(),
-            now,
-        ));
-    }
-    out
+    )
 }
 
 /// Any member of staff reports an incident (for themselves, or for someone who told them).
@@ -128,7 +118,7 @@ pub async fn report(
 }
 
 /// The incidents the actor may see as the filter narrows them: every one for those who may read
-/// the register, otherwise only their own reports.
+/// the register, otherwise only their own reports. The read is recorded.
 pub async fn list(
     app: &App,
     actor: &Actor<'_>,
@@ -139,11 +129,31 @@ pub async fn list(
             .await?;
         filter.reported_by = Some(actor.access.person);
     }
+    read(app, actor, filter, "incident.list").await
+}
+
+/// The register for a download, by those who may read it. The export is recorded.
+pub async fn export(
+    app: &App,
+    actor: &Actor<'_>,
+    filter: IncidentFilter,
+) -> Result<Vec<Incident>, AppError> {
+    app.require(actor, Permission::IncidentsView, "incident.export")
+        .await?;
+    read(app, actor, filter, "incident.export").await
+}
+
+async fn read(
+    app: &App,
+    actor: &Actor<'_>,
+    mut filter: IncidentFilter,
+    action: &str,
+) -> Result<Vec<Incident>, AppError> {
     filter.limit = filter.limit.clamp(1, REGISTER_MAX);
     let found = app.store.incidents(actor.practice_id(), &filter).await?;
     app.record_read(
         actor
-            .event("incident.list", "incident", None)
+            .event(action, "incident", None)
             .details(serde_json::json!({ "count": found.len() })),
     )
     .await?;
@@ -223,6 +233,17 @@ pub async fn decide_ico(
     handle(app, actor, id, Step::Ico(decision)).await
 }
 
+/// Records the Art. 34 decision: the people affected told (how) or not (why).
+pub async fn decide_people_affected(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    input: &rules::PeopleAffectedDecision,
+) -> Result<Incident, AppError> {
+    let step = input.step()?;
+    handle(app, actor, id, step).await
+}
+
 /// Records that senior management was told (now, or at the moment given), stopping the
 /// 12-hour clock.
 pub async fn senior_told(
@@ -278,4 +299,22 @@ pub async fn close(
 ) -> Result<Incident, AppError> {
     let lessons = rules::note_text("lessons", "the lessons learned", lessons)?;
     handle(app, actor, id, Step::Close { lessons }).await
+}
+
+/// Every practice's open incidents, reportable ones and clocks running out (provider staff).
+pub async fn across_practices(
+    app: &App,
+    access: &custodian_domain::Access,
+    meta: &custodian_store::AuditMeta,
+) -> Result<Vec<rules::PracticeIncidents>, AppError> {
+    app.require_access(access, meta, None, Permission::ProviderView, "provider.incidents")
+        .await?;
+    let now = app.clock.now();
+    Ok(app
+        .store
+        .open_incidents_everywhere()
+        .await?
+        .into_iter()
+        .map(|p| rules::PracticeIncidents::tally(p.practice_id, p.practice, p.ods_code, &p.open, now))
+        .collect())
 }

@@ -77,13 +77,25 @@ const FUTURE_SLACK_MINUTES: i64 = 5;
 #[serde(default)]
 pub struct IncidentReport {
     /// What happened, in their own words.
-    #[schema(max_length = 10000)]
+    #[schema(required = true, min_length = 1, max_length = 10000)]
     pub what_happened: String,
-    /// One of the kinds (`wrong_recipient`, `lost_or_stolen`, ...).
+    /// One of the kinds.
+    #[schema(
+        required = true,
+        pattern = "^(wrong_recipient|lost_or_stolen|inappropriate_access|malware_or_phishing|system_unavailable|other)$"
+    )]
     pub kind: String,
-    /// When it happened: `YYYY-MM-DDTHH:MM` (London) or RFC 3339.
+    /// When it happened: `YYYY-MM-DDTHH:MM`, London time (RFC 3339 with an offset is taken too).
+    #[schema(
+        required = true,
+        pattern = "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]$"
+    )]
     pub occurred_at: String,
     /// When they found out (the practice's clocks start here), in the same form.
+    #[schema(
+        required = true,
+        pattern = "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]$"
+    )]
     pub discovered_at: String,
     /// Where it happened (reception, a home visit...).
     #[schema(max_length = 200)]
@@ -284,13 +296,15 @@ pub enum ClockKind {
     Ico,
     /// The National Data Guardian's standard 6: senior management told within 12 hours.
     SeniorManagement,
+    /// UK GDPR Art. 34: decided whether to tell the people affected (by the ICO's deadline).
+    PeopleAffected,
 }
 
 impl ClockKind {
     pub fn hours(self) -> i64 {
         match self {
             ClockKind::SeniorManagement => 12,
-            ClockKind::Ico => 72,
+            ClockKind::Ico | ClockKind::PeopleAffected => 72,
         }
     }
 
@@ -298,6 +312,7 @@ impl ClockKind {
         match self {
             ClockKind::Ico => "Report to the ICO, or record why not (72 hours)",
             ClockKind::SeniorManagement => "Tell senior management (12 hours)",
+            ClockKind::PeopleAffected => "Decide whether to tell the people affected (72 hours)",
         }
     }
 }
@@ -350,6 +365,111 @@ pub fn clock(kind: ClockKind, aware: DateTime<Utc>, stopped: bool, now: DateTime
     }
 }
 
+/// What an incident's clocks are worked out from.
+#[derive(Clone, Copy, Debug)]
+pub struct ClockFacts {
+    /// When the practice found out.
+    pub aware: DateTime<Utc>,
+    pub near_miss: bool,
+    pub closed: bool,
+    pub senior_told: bool,
+    pub ico_decided: bool,
+    pub subjects_decided: bool,
+}
+
+/// An incident's clocks at `now`: senior management (12 hours) for every incident; for a breach
+/// (not a near miss) the ICO and the decision whether to tell the people affected (72 hours);
+/// each stopped by its recorded decision, and all by closing.
+pub fn incident_clocks(f: ClockFacts, now: DateTime<Utc>) -> Vec<Clock> {
+    let mut out = vec![clock(
+        ClockKind::SeniorManagement,
+        f.aware,
+        f.closed || f.senior_told,
+        now,
+    )];
+    if !f.near_miss {
+        out.push(clock(
+            ClockKind::Ico,
+            f.aware,
+            f.closed || f.ico_decided,
+            now,
+        ));
+        out.push(clock(
+            ClockKind::PeopleAffected,
+            f.aware,
+            f.closed || f.subjects_decided,
+            now,
+        ));
+    }
+    out
+}
+
+/// Whether any clock is amber or red.
+pub fn clocks_pressing(clocks: &[Clock]) -> bool {
+    clocks
+        .iter()
+        .any(|c| matches!(c.state, ClockState::Amber | ClockState::Red))
+}
+
+/// An open incident as the provider's overview counts it.
+#[derive(Clone, Copy, Debug)]
+pub struct OpenIncident {
+    pub status: IncidentStatus,
+    pub reportable: Option<bool>,
+    pub clocks: ClockFacts,
+}
+
+/// One practice's line of the provider's incident overview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PracticeIncidents {
+    pub practice_id: crate::PracticeId,
+    pub practice: String,
+    pub ods_code: String,
+    /// Incidents not closed.
+    pub open: usize,
+    /// Reported and not yet triaged.
+    pub awaiting_triage: usize,
+    /// Open and graded reportable to the ICO.
+    pub reportable: usize,
+    /// Open with a clock amber (a third of its time or less left).
+    pub clocks_running_out: usize,
+    /// Open with a clock that has run out with no decision.
+    pub clocks_overdue: usize,
+}
+
+impl PracticeIncidents {
+    /// Counts a practice's open incidents at `now`.
+    pub fn tally(
+        practice_id: crate::PracticeId,
+        practice: String,
+        ods_code: String,
+        open: &[OpenIncident],
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut t = PracticeIncidents {
+            practice_id,
+            practice,
+            ods_code,
+            open: open.len(),
+            awaiting_triage: 0,
+            reportable: 0,
+            clocks_running_out: 0,
+            clocks_overdue: 0,
+        };
+        for i in open {
+            t.awaiting_triage += usize::from(i.status == IncidentStatus::Reported);
+            t.reportable += usize::from(i.reportable == Some(true));
+            let clocks = incident_clocks(i.clocks, now);
+            if clocks.iter().any(|c| c.state == ClockState::Red) {
+                t.clocks_overdue += 1;
+            } else if clocks_pressing(&clocks) {
+                t.clocks_running_out += 1;
+            }
+        }
+        t
+    }
+}
+
 /// "2 h 5 min left", "3 days 4 h left", "overdue by 40 min": a clock's time as people read it.
 pub fn time_left(minutes: i64) -> String {
     let m = minutes.abs();
@@ -376,6 +496,9 @@ pub struct IcoDecision {
     #[schema(max_length = 100)]
     pub reference: String,
     /// When it was reported (`YYYY-MM-DDTHH:MM` London, or RFC 3339), when reported.
+    #[schema(
+        pattern = "^$|^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]$"
+    )]
     pub reported_at: String,
     /// Why it is not reportable (UK GDPR Art. 33(5) wants the reason kept), when not reported.
     #[schema(max_length = 2000)]
@@ -435,10 +558,10 @@ impl IcoDecision {
 #[serde(default)]
 pub struct GradeInput {
     /// Likelihood that harm has occurred, 1 (not occurred) to 5 (occurred).
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(required = true, minimum = 1, maximum = 5)]
     pub likelihood: u8,
     /// Severity of the harm, 1 (no adverse effect) to 5 (catastrophic).
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(required = true, minimum = 1, maximum = 5)]
     pub severity: u8,
     pub vulnerable: bool,
     pub breach_types: Vec<BreachType>,
@@ -502,6 +625,8 @@ pub enum Step {
     SeniorTold { at: DateTime<Utc> },
     /// The ICO decision (the 72 hours).
     Ico(ValidIcoDecision),
+    /// The Art. 34 decision: the people affected told (how), or not (why).
+    PeopleAffected { told: bool, note: String },
     /// A dated note of what was done.
     Note(String),
     /// Closed with the lessons learned.
@@ -551,6 +676,14 @@ impl Step {
                 "ico_decision",
                 format!("Not reportable to the ICO: {reason}"),
             ),
+            Step::PeopleAffected { told: true, note } => (
+                "people_affected",
+                format!("The people affected were told: {note}"),
+            ),
+            Step::PeopleAffected { told: false, note } => (
+                "people_affected",
+                format!("The people affected are not to be told: {note}"),
+            ),
             Step::Note(text) => ("note", text.clone()),
             Step::Close { lessons } => ("closed", format!("Closed. Lessons learned: {lessons}")),
         }
@@ -570,6 +703,31 @@ pub fn status_step(word: &str) -> Result<Step, Invalid> {
             "Choose triage, investigating or contained",
         )),
         Some(s) => Ok(Step::Status(s)),
+    }
+}
+
+/// The Art. 34 decision as a handler posts it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PeopleAffectedDecision {
+    /// Whether the people affected were (or will be) told.
+    pub told: bool,
+    /// How they were told, or why they are not to be (the risk to them is not high).
+    #[schema(required = true, min_length = 1, max_length = 5000)]
+    pub note: String,
+}
+
+impl PeopleAffectedDecision {
+    pub fn step(&self) -> Result<Step, Invalid> {
+        let label = if self.told {
+            "how the people affected were told"
+        } else {
+            "why the people affected are not to be told"
+        };
+        Ok(Step::PeopleAffected {
+            told: self.told,
+            note: note_text("note", label, &self.note)?,
+        })
     }
 }
 

@@ -54,7 +54,25 @@ pub fn document() -> &'static serde_json::Value {
 fn build() -> serde_json::Value {
     let mut api = ApiDoc::openapi();
     for part in crate::CAPABILITIES.iter().filter_map(|c| c.api) {
-        api.merge(part());
+        let part = part();
+        // Two capabilities' schemas by one name would silently become one (the first wins):
+        // a request would be described by the other's fields.
+        let schemas = |d: &utoipa::openapi::OpenApi| {
+            d.components
+                .as_ref()
+                .map(|c| c.schemas.clone())
+                .unwrap_or_default()
+        };
+        let (had, adds) = (schemas(&api), schemas(&part));
+        for (name, schema) in &adds {
+            if let Some(old) = had.get(name) {
+                assert!(
+                    serde_json::to_value(old).ok() == serde_json::to_value(schema).ok(),
+                    "two different API schemas are named {name}: rename one"
+                );
+            }
+        }
+        api.merge(part);
     }
     // Security schemes are declared once, on the main document.
     let mut doc = serde_json::to_value(api).expect("the OpenAPI document is JSON");

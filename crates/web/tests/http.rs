@@ -877,6 +877,7 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         "/practices/{practice_id}/risk-reports/{quarter}/pdf"
         | "/practices/{practice_id}/risk-reports/{quarter}/csv" => Some("risk_report.export"),
         "/practices/{practice_id}/incidents" => Some("incident.list"),
+        "/practices/{practice_id}/incidents-export" => Some("incident.export"),
         "/practices/{practice_id}/incidents/new" => None,
         "/practices/{practice_id}/incidents/{incident_id}" => Some("incident.view"),
         _ => return None,
@@ -994,7 +995,7 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
         .unwrap();
     let incident = incident["id"]
         .as_str()
-        .expect("incident reported")
+        .unwrap_or_else(|| panic!("{incident}"))
         .to_string();
     // The request's notice to its approver, and its email in the outbox.
     custodian_app::notifications::raise_notices(&app.state)

@@ -16,6 +16,7 @@ backend_tests!(
     the_clocks_turn_amber_then_red_and_a_decision_stops_them,
     bad_input_is_named_and_nothing_is_half_written,
     sixteen_reporters_at_once_get_sixteen_references,
+    the_provider_sees_every_practice_and_the_register_downloads_as_csv,
 );
 
 fn now(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
@@ -349,6 +350,7 @@ async fn the_clocks_turn_amber_then_red_and_a_decision_stops_them(app: TestApp) 
         vec![
             ("senior_management".to_string(), a.to_string()),
             ("ico".to_string(), b.to_string()),
+            ("people_affected".to_string(), b.to_string()),
         ]
     };
     assert_eq!(clocks(&get().await), s("running", "running"));
@@ -379,6 +381,25 @@ async fn the_clocks_turn_amber_then_red_and_a_decision_stops_them(app: TestApp) 
             &format!("{path}/ico-decision"),
             &pm,
             r#"{"reported": false, "reason": "Returned unopened: no one else saw it"}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let still: Vec<(String, String)> = clocks(&get().await);
+    assert_eq!(still[2], ("people_affected".to_string(), "red".to_string()));
+    // The Art. 34 decision needs its reason too.
+    let res = app
+        .post_json(
+            &format!("{path}/people-affected"),
+            &pm,
+            r#"{"told": false}"#,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post_json(
+            &format!("{path}/people-affected"),
+            &pm,
+            r#"{"told": false, "note": "The risk to the patient is not high: the letter came back unopened"}"#,
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -555,4 +576,71 @@ async fn sixteen_reporters_at_once_get_sixteen_references(app: TestApp) {
     assert_eq!(refs.len(), 16, "{refs:?}");
     let year = custodian_domain::incidents::reference_year(now(&app));
     assert_eq!(refs[15], format!("INC-{year}-0016"));
+}
+
+async fn the_provider_sees_every_practice_and_the_register_downloads_as_csv(app: TestApp) {
+    // Riverside: one reported an hour ago; one found out ten hours ago (12 hours amber).
+    report(&app, "staylor", serde_json::json!({})).await;
+    report(
+        &app,
+        "staylor",
+        serde_json::json!({
+            "what_happened": "=HYPERLINK(\"http://evil\")",
+            "occurred_at": field(now(&app) - chrono::Duration::hours(11)),
+            "discovered_at": field(now(&app) - chrono::Duration::hours(10)),
+        }),
+    )
+    .await;
+    let admin = app.sign_in("admin").await;
+    let res = app.get("/api/v1/provider/incidents", Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let all: serde_json::Value = res.json().await.unwrap();
+    let items = all["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "every practice, with incidents or not");
+    assert_eq!(
+        items[0]["practice"], "Riverside Medical Centre",
+        "the most urgent first"
+    );
+    assert_eq!(items[0]["open"], 2);
+    assert_eq!(items[0]["awaiting_triage"], 2);
+    assert_eq!(items[0]["clocks_running_out"], 1);
+    assert_eq!(items[1]["open"], 0);
+    let page = app.get("/provider/incidents", Some(&admin)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Incidents across practices")
+    );
+    // Practice staff are not provider staff.
+    let pm = app.sign_in("rahmed").await;
+    assert_eq!(
+        app.get("/api/v1/provider/incidents", Some(&pm))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // The register as CSV: every incident, a formula made harmless; a reporter may not.
+    let csv = app
+        .get(
+            &format!("/practices/{}/incidents-export", app.riverside.id),
+            Some(&pm),
+        )
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("reference,kind,status,"));
+    assert_eq!(text.lines().count(), 3);
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(!app.events("incident.export").await.is_empty());
+    let sam = app.sign_in("staylor").await;
+    let res = app
+        .get(
+            &format!("/practices/{}/incidents-export", app.riverside.id),
+            Some(&sam),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }

@@ -219,3 +219,59 @@ fn a_decision_not_to_report_keeps_its_reason_and_a_report_its_reference() {
         }
     );
 }
+
+#[test]
+fn the_providers_line_counts_a_practices_open_incidents() {
+    let now = at("2026-12-06T12:00");
+    let facts = |aware: &str, near_miss, senior_told, ico_decided| ClockFacts {
+        aware: at(aware),
+        near_miss,
+        closed: false,
+        senior_told,
+        ico_decided,
+        subjects_decided: ico_decided,
+    };
+    let open = [
+        // Found out an hour ago: running.
+        OpenIncident {
+            status: IncidentStatus::Reported,
+            reportable: None,
+            clocks: facts("2026-12-06T11:00", false, false, false),
+        },
+        // Ten hours ago: the 12 hours amber.
+        OpenIncident {
+            status: IncidentStatus::Triage,
+            reportable: Some(true),
+            clocks: facts("2026-12-06T02:00", false, false, false),
+        },
+        // Four days ago, senior management told, no ICO decision: overdue.
+        OpenIncident {
+            status: IncidentStatus::Investigating,
+            reportable: Some(true),
+            clocks: facts("2026-12-02T09:00", false, true, false),
+        },
+        // A near miss four days ago, senior management told: nothing running.
+        OpenIncident {
+            status: IncidentStatus::Contained,
+            reportable: Some(false),
+            clocks: facts("2026-12-02T09:00", true, true, false),
+        },
+    ];
+    let t = PracticeIncidents::tally(
+        crate::PracticeId(uuid::Uuid::nil()),
+        "Riverside".into(),
+        "Z00001".into(),
+        &open,
+        now,
+    );
+    assert_eq!(
+        (
+            t.open,
+            t.awaiting_triage,
+            t.reportable,
+            t.clocks_running_out,
+            t.clocks_overdue
+        ),
+        (4, 1, 2, 1, 1)
+    );
+}

@@ -33,6 +33,8 @@ pub trait IncidentStore: Send + Sync {
         practice: PracticeId,
         id: IncidentId,
     ) -> Result<Vec<IncidentEntry>>;
+    /// Every practice (by name) with its open incidents, for the provider's overview.
+    async fn open_incidents_everywhere(&self) -> Result<Vec<PracticeOpenIncidents>>;
     /// One step of handling, with its timeline entry and event, in one transaction. A closed
     /// incident takes no more steps (refused as a conflict).
     async fn handle_incident(

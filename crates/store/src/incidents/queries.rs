@@ -53,6 +53,8 @@ fn incident_from(row: &DbRow) -> Result<Incident> {
         ico_reference: row.try_get("ico_reference")?,
         ico_reported_at: row.try_get("ico_reported_at")?,
         ico_reason: row.try_get("ico_reason")?,
+        subjects_decision: row.try_get("subjects_decision")?,
+        subjects_note: row.try_get("subjects_note")?,
         lessons: row.try_get("lessons")?,
         closed_at: row.try_get("closed_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -169,6 +171,13 @@ fn step_change(step: &Step) -> (String, Vec<Bound>) {
                 Text(None),
                 Moment(None),
                 Text(Some(reason.clone())),
+            ],
+        ),
+        Step::PeopleAffected { told, note } => (
+            &["subjects_decision", "subjects_note"],
+            vec![
+                Text(Some(if *told { "told" } else { "not_told" }.into())),
+                Text(Some(note.clone())),
             ],
         ),
         Step::Note(_) => (&[], vec![]),
@@ -333,6 +342,55 @@ impl IncidentStore for ThisStore {
             .collect()
     }
 
+    async fn open_incidents_everywhere(&self) -> Result<Vec<PracticeOpenIncidents>> {
+        let rows = sqlx::query(
+            "SELECT p.id AS practice_id, p.name, p.ods_code, i.status, i.reportable, \
+               i.discovered_at, i.near_miss, i.senior_told_at, i.ico_decision, i.subjects_decision \
+             FROM practices p LEFT JOIN incidents i \
+               ON i.practice_id = p.id AND i.status <> 'closed' \
+             ORDER BY p.name, p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<PracticeOpenIncidents> = Vec::new();
+        for r in &rows {
+            let id = PracticeId(r.try_get("practice_id")?);
+            if out.last().is_none_or(|p| p.practice_id != id) {
+                out.push(PracticeOpenIncidents {
+                    practice_id: id,
+                    practice: r.try_get("name")?,
+                    ods_code: r.try_get("ods_code")?,
+                    open: Vec::new(),
+                });
+            }
+            let Some(aware) = r.try_get::<Option<Timestamp>, _>("discovered_at")? else {
+                continue;
+            };
+            let status: String = r.try_get("status")?;
+            out.last_mut()
+                .expect("pushed")
+                .open
+                .push(rules::OpenIncident {
+                    status: IncidentStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+                    reportable: r.try_get("reportable")?,
+                    clocks: rules::ClockFacts {
+                        aware,
+                        near_miss: r.try_get("near_miss")?,
+                        closed: false,
+                        senior_told: r
+                            .try_get::<Option<Timestamp>, _>("senior_told_at")?
+                            .is_some(),
+                        ico_decided: r.try_get::<Option<String>, _>("ico_decision")?.is_some(),
+                        subjects_decided: r
+                            .try_get::<Option<String>, _>("subjects_decision")?
+                            .is_some(),
+                    },
+                });
+        }
+        Ok(out)
+    }
+
     async fn incident(&self, practice: PracticeId, id: IncidentId) -> Result<Option<Incident>> {
         self.find_of(INCIDENT_QUERY, "i.id", practice, id.0, incident_from)
             .await
@@ -372,13 +430,16 @@ impl IncidentStore for ThisStore {
         by: &AuditMeta,
     ) -> Result<Incident> {
         let (sets, values) = step_change(step);
-        let closing = matches!(step, Step::Close { .. });
+        // The moment a step is taken stamps the decision or the closing it records.
+        let stamped = match step {
+            Step::Close { .. } => ", closed_at = $3",
+            Step::PeopleAffected { .. } => ", subjects_decided_at = $3",
+            _ => "",
+        };
         let sql = format!(
-            "UPDATE incidents SET updated_at = $3{}{}{} \
+            "UPDATE incidents SET updated_at = $3{}{sets}{stamped} \
              WHERE practice_id = $1 AND id = $2 AND status <> 'closed'",
             if sets.is_empty() { "" } else { ", " },
-            sets,
-            if closing { ", closed_at = $3" } else { "" },
         );
         let mut q = sqlx::query(&sql).bind(practice.0).bind(id.0).bind(at);
         for v in values {
@@ -410,6 +471,7 @@ impl IncidentStore for ThisStore {
         // The event carries what the step decided, never a note's or the lessons' text.
         let details = match step {
             Step::Note(_) | Step::Close { .. } => serde_json::json!({}),
+            Step::PeopleAffected { told, .. } => serde_json::json!({ "told": told }),
             _ => serde_json::json!({ "entry": text }),
         };
         insert_event(

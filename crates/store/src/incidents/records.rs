@@ -42,6 +42,9 @@ pub struct Incident {
     pub ico_reference: Option<String>,
     pub ico_reported_at: Option<DateTime<Utc>>,
     pub ico_reason: Option<String>,
+    /// The Art. 34 decision: `told` or `not_told`, with how or why.
+    pub subjects_decision: Option<String>,
+    pub subjects_note: Option<String>,
     pub lessons: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
@@ -71,4 +74,13 @@ pub struct IncidentEntry {
     /// `reported`, `status`, `graded`, `senior_told`, `ico_decision`, `note` or `closed`.
     pub step: String,
     pub text: String,
+}
+
+/// A practice and its open incidents: see [`crate::IncidentStore::open_incidents_everywhere`].
+#[derive(Clone, Debug)]
+pub struct PracticeOpenIncidents {
+    pub practice_id: PracticeId,
+    pub practice: String,
+    pub ods_code: String,
+    pub open: Vec<custodian_domain::incidents::OpenIncident>,
 }

@@ -21,31 +21,33 @@ pub struct IncidentItem {
 /// The time senior management was told (now when empty).
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
-pub struct SeniorToldBody {
+pub struct IncidentSeniorToldBody {
     /// `YYYY-MM-DDTHH:MM` (London) or RFC 3339; empty for now.
+    #[schema(pattern = "^$|^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub told_at: String,
 }
 
 /// Where the incident has got to: `triage`, `investigating` or `contained`.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
-pub struct StatusBody {
+pub struct IncidentStatusBody {
+    #[schema(required = true, pattern = "^(triage|investigating|contained)$")]
     pub status: String,
 }
 
 /// A dated note of what was done.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
-pub struct NoteBody {
-    #[schema(max_length = 5000)]
+pub struct IncidentNoteBody {
+    #[schema(required = true, min_length = 1, max_length = 5000)]
     pub text: String,
 }
 
 /// Closing: the lessons learned.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
-pub struct CloseBody {
-    #[schema(max_length = 5000)]
+pub struct IncidentCloseBody {
+    #[schema(required = true, min_length = 1, max_length = 5000)]
     pub lessons: String,
 }
 
@@ -144,53 +146,66 @@ pub(crate) async fn api_ico(
     stepped(&state, &scope, &id, r).await
 }
 
+#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/people-affected", tag = "incidents", summary = "Record the Art. 34 decision: the people affected told (how) or not (why)",
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = rules::PeopleAffectedDecision,
+    responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_people(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    InPractice(id): InPractice<String>,
+    Json(body): Json<rules::PeopleAffectedDecision>,
+) -> Result<Json<IncidentDetail>, HttpError> {
+    let r = uc::decide_people_affected(&state, &scope.actor(), &id, &body).await;
+    stepped(&state, &scope, &id, r).await
+}
+
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/senior-told", tag = "incidents", summary = "Record that senior management was told (the 12-hour clock)",
-    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = SeniorToldBody,
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = IncidentSeniorToldBody,
     responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_senior(
     State(state): State<AppState>,
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
-    Json(body): Json<SeniorToldBody>,
+    Json(body): Json<IncidentSeniorToldBody>,
 ) -> Result<Json<IncidentDetail>, HttpError> {
     let r = uc::senior_told(&state, &scope.actor(), &id, &body.told_at).await;
     stepped(&state, &scope, &id, r).await
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/status", tag = "incidents", summary = "Move an incident on (triage, investigating, contained)",
-    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = StatusBody,
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = IncidentStatusBody,
     responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_status(
     State(state): State<AppState>,
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
-    Json(body): Json<StatusBody>,
+    Json(body): Json<IncidentStatusBody>,
 ) -> Result<Json<IncidentDetail>, HttpError> {
     let r = uc::set_status(&state, &scope.actor(), &id, &body.status).await;
     stepped(&state, &scope, &id, r).await
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/notes", tag = "incidents", summary = "Add a dated note to the timeline",
-    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = NoteBody,
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = IncidentNoteBody,
     responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_note(
     State(state): State<AppState>,
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
-    Json(body): Json<NoteBody>,
+    Json(body): Json<IncidentNoteBody>,
 ) -> Result<Json<IncidentDetail>, HttpError> {
     let r = uc::add_note(&state, &scope.actor(), &id, &body.text).await;
     stepped(&state, &scope, &id, r).await
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/close", tag = "incidents", summary = "Close an incident with the lessons learned",
-    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = CloseBody,
+    params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = IncidentCloseBody,
     responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_close(
     State(state): State<AppState>,
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
-    Json(body): Json<CloseBody>,
+    Json(body): Json<IncidentCloseBody>,
 ) -> Result<Json<IncidentDetail>, HttpError> {
     let r = uc::close(&state, &scope.actor(), &id, &body.lessons).await;
     stepped(&state, &scope, &id, r).await
@@ -199,8 +214,8 @@ pub(crate) async fn api_close(
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(
-        api_list, api_report, api_get, api_grade, api_ico, api_senior, api_status, api_note,
-        api_close
+        api_list, api_report, api_get, api_grade, api_ico, api_people, api_senior, api_status,
+        api_note, api_close, api_provider
     ),
     components(schemas(
         Incident,
@@ -210,16 +225,18 @@ pub(crate) async fn api_close(
         IncidentReport,
         GradeInput,
         IcoDecision,
-        SeniorToldBody,
-        StatusBody,
-        NoteBody,
-        CloseBody,
+        IncidentSeniorToldBody,
+        IncidentStatusBody,
+        IncidentNoteBody,
+        IncidentCloseBody,
         Clock,
         rules::ClockKind,
         ClockState,
         IncidentKind,
         IncidentStatus,
-        rules::BreachType
+        rules::BreachType,
+        rules::PracticeIncidents,
+        rules::PeopleAffectedDecision
     ))
 )]
 pub struct IncidentsApi;

@@ -17,7 +17,7 @@ use custodian_store::{Incident, IncidentEntry, IncidentFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::kit::capability::{Capability, Room};
+use crate::kit::capability::{Capability, ProviderPage, Room};
 use crate::kit::error::Problem;
 use crate::kit::forms::{
     Errors, Options, PageQuery, Paged, PracticeParam, choose, posted, submitted,
@@ -29,18 +29,24 @@ use crate::{AppState, HttpError};
 
 mod api;
 mod pages;
+mod provider;
 pub(crate) use api::*;
 pub(crate) use pages::*;
+pub(crate) use provider::*;
 
 pub fn routes(r: &mut Routes) {
-    r.get("/report-incident", Reach::SignedIn, report_anywhere);
+    r.get("/report-incident", Reach::SignedIn, report_anywhere)
+        .get("/provider/incidents", Reach::SignedIn, provider_page)
+        .get("/api/v1/provider/incidents", Reach::SignedIn, api_provider);
     r.pages()
         .get("/incidents", list_page)
+        .get("/incidents-export", export_csv)
         .post("/incidents", report_submit)
         .get("/incidents/new", report_page)
         .get("/incidents/{incident_id}", incident_page)
         .post("/incidents/{incident_id}/grade", grade_submit)
         .post("/incidents/{incident_id}/ico", ico_submit)
+        .post("/incidents/{incident_id}/people-affected", people_submit)
         .post("/incidents/{incident_id}/senior-told", senior_submit)
         .post("/incidents/{incident_id}/status", status_submit)
         .post("/incidents/{incident_id}/notes", note_submit)
@@ -51,6 +57,7 @@ pub fn routes(r: &mut Routes) {
         .get("/incidents/{incident_id}", api_get)
         .post("/incidents/{incident_id}/grade", api_grade)
         .post("/incidents/{incident_id}/ico-decision", api_ico)
+        .post("/incidents/{incident_id}/people-affected", api_people)
         .post("/incidents/{incident_id}/senior-told", api_senior)
         .post("/incidents/{incident_id}/status", api_status)
         .post("/incidents/{incident_id}/notes", api_note)
@@ -67,7 +74,11 @@ pub const CAPABILITY: Capability = Capability {
         description: "Report an incident or near miss; follow it until it is closed.",
         opens: |a| a.can(Permission::IncidentReport),
     }],
-    provider_pages: &[],
+    provider_pages: &[ProviderPage {
+        path: "/provider/incidents",
+        label: "Incidents across practices",
+        opens: |a| a.can(Permission::ProviderView),
+    }],
 };
 
 /// An incident's clocks as a page shows them: what, due when, how it stands.

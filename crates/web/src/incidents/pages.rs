@@ -141,15 +141,21 @@ fn report_from_lossy(pairs: &[(String, String)]) -> IncidentReport {
 pub struct ListQuery {
     /// `reported`, `triage`, `investigating`, `contained` or `closed`.
     #[serde(default)]
+    #[param(pattern = "^$|^(reported|triage|investigating|contained|closed)$")]
     pub status: String,
-    /// One of the kinds (`wrong_recipient`, ...).
+    /// One of the kinds.
     #[serde(default)]
+    #[param(
+        pattern = "^$|^(wrong_recipient|lost_or_stolen|inappropriate_access|malware_or_phishing|system_unavailable|other)$"
+    )]
     pub kind: String,
     /// `yes` or `no`: graded reportable to the ICO or not.
     #[serde(default)]
+    #[param(pattern = "^$|^(yes|no)$")]
     pub reportable: String,
     /// `1`: only incidents with a clock amber or red.
     #[serde(default)]
+    #[param(pattern = "^$|^1?$")]
     pub clocks: String,
     /// Reported on or after this date (`YYYY-MM-DD`).
     #[serde(default)]
@@ -215,27 +221,32 @@ fn field(name: &str, message: &str) -> custodian_domain::FieldError {
     }
 }
 
-/// The incidents the actor may see, with only the clocks-pressing ones when asked.
+/// Incidents with their clocks, with only the clocks-pressing ones when asked.
+pub(crate) fn with_clocks(
+    state: &AppState,
+    found: Vec<Incident>,
+    pressing: bool,
+) -> Vec<(Incident, Vec<Clock>)> {
+    let now = state.clock.now();
+    found
+        .into_iter()
+        .map(|i| {
+            let c = uc::clocks(&i, now);
+            (i, c)
+        })
+        .filter(|(_, c)| !pressing || rules::clocks_pressing(c))
+        .collect()
+}
+
+/// The incidents the actor may see, with their clocks.
 pub(crate) async fn listed(
     state: &AppState,
     scope: &PracticeScope,
     filter: IncidentFilter,
     pressing: bool,
 ) -> Result<Vec<(Incident, Vec<Clock>)>, HttpError> {
-    let now = state.clock.now();
-    Ok(uc::list(state, &scope.actor(), filter)
-        .await?
-        .into_iter()
-        .map(|i| {
-            let c = uc::clocks(&i, now);
-            (i, c)
-        })
-        .filter(|(_, c)| {
-            !pressing
-                || c.iter()
-                    .any(|c| matches!(c.state, ClockState::Amber | ClockState::Red))
-        })
-        .collect())
+    let found = uc::list(state, &scope.actor(), filter).await?;
+    Ok(with_clocks(state, found, pressing))
 }
 
 pub(crate) struct Row {
@@ -475,6 +486,11 @@ fn details(i: &Incident) -> Vec<(&'static str, String)> {
         )),
         None => {}
     }
+    match (i.subjects_decision.as_deref(), &i.subjects_note) {
+        (Some("told"), Some(n)) => d.push(("The people affected", format!("Told: {n}"))),
+        (Some(_), Some(n)) => d.push(("The people affected", format!("Not to be told: {n}"))),
+        _ => {}
+    }
     if let Some(l) = &i.lessons {
         d.push(("Lessons learned", l.clone()));
     }
@@ -530,6 +546,20 @@ pub(crate) async fn ico_submit(
         reason: posted(&pairs, "reason"),
     };
     let r = uc::decide_ico(&state, &scope.actor(), &id, &input).await;
+    handled(&state, &scope, &id, r).await
+}
+
+pub(crate) async fn people_submit(
+    State(state): State<AppState>,
+    scope: PracticeScope,
+    InPractice(id): InPractice<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, HttpError> {
+    let input = rules::PeopleAffectedDecision {
+        told: posted(&pairs, "told") == "yes",
+        note: posted(&pairs, "note"),
+    };
+    let r = uc::decide_people_affected(&state, &scope.actor(), &id, &input).await;
     handled(&state, &scope, &id, r).await
 }
 
