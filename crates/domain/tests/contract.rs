@@ -122,6 +122,31 @@ fn the_registers_inputs_enforce_the_limits_their_schemas_state() {
 }
 
 #[test]
+fn incident_inputs_enforce_the_limits_their_schemas_state() {
+    use custodian_domain::incidents::{GradeInput, IncidentReport, PeopleAffectedDecision};
+    let now = custodian_domain::time::parse_moment("2026-12-06T12:00").unwrap();
+    let report = IncidentReport {
+        what_happened: "A letter went to the wrong address".into(),
+        kind: "wrong_recipient".into(),
+        occurred_at: "2026-12-06T09:00".into(),
+        discovered_at: "2026-12-06T10:00".into(),
+        ..Default::default()
+    };
+    assert!(limits_hold(&report, |r| ok(r.validate(now))) >= 4);
+    let grade = GradeInput {
+        likelihood: 3,
+        severity: 2,
+        ..Default::default()
+    };
+    assert!(limits_hold(&grade, |g| g.validate()) >= 4);
+    let people = PeopleAffectedDecision {
+        told: true,
+        note: "Phoned".into(),
+    };
+    assert!(limits_hold(&people, |p| ok(p.step())) >= 2);
+}
+
+#[test]
 fn risk_levels_are_stated_up_to_the_largest_matrix() {
     let schema = serde_json::to_value(<RiskInput as utoipa::PartialSchema>::schema()).unwrap();
     assert_eq!(
@@ -173,5 +198,9 @@ fn every_status_is_written_sent_and_documented_as_its_word() {
     statuses_agree(AssetStatus::ALL, |s| s.as_str());
     use custodian_domain::notifications::{Delivery, NoticeKind};
     statuses_agree(NoticeKind::ALL, |s| s.as_str());
+    use custodian_domain::incidents::{BreachType, IncidentKind, IncidentStatus};
+    statuses_agree(IncidentKind::ALL, |s| s.as_str());
+    statuses_agree(IncidentStatus::ALL, |s| s.as_str());
+    statuses_agree(BreachType::ALL, |s| s.as_str());
     statuses_agree(Delivery::ALL, |s| s.as_str());
 }

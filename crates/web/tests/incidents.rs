@@ -475,6 +475,37 @@ async fn bad_input_is_named_and_nothing_is_half_written(mut app: TestApp) {
         .await
         .unwrap();
     let asset = theirs["id"].as_str().unwrap_or_else(|| panic!("{theirs}"));
+    // In its own practice the asset is taken, and the incident names it.
+    let own: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{}/incidents", app.hillside.id),
+            &karen,
+            &serde_json::json!({
+                "what_happened": "EMIS left signed in on the reception PC overnight",
+                "kind": "inappropriate_access", "occurred_at": field(now(&app) - chrono::Duration::hours(9)),
+                "discovered_at": field(now(&app) - chrono::Duration::hours(1)), "asset_id": asset,
+            })
+            .to_string(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["asset_id"], asset);
+    let page = app
+        .get(
+            &format!(
+                "/practices/{}/incidents/{}",
+                app.hillside.id,
+                own["id"].as_str().unwrap()
+            ),
+            Some(&karen),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("System or records") && page.contains("Hillside EMIS"));
     let e = bad(serde_json::json!({"what_happened": "x", "kind": "other", "occurred_at": t(2), "discovered_at": t(1), "asset_id": asset})).await;
     assert_eq!(fields(e), ["asset_id"]);
     // Control characters.
@@ -482,7 +513,7 @@ async fn bad_input_is_named_and_nothing_is_half_written(mut app: TestApp) {
     assert!(e.to_string().contains("what_happened"), "{e}");
     assert_eq!(
         app.events("incident.report").await.len(),
-        before,
+        before + 1, // the Hillside report with its own asset, and nothing else
         "nothing written"
     );
     let none: serde_json::Value = app

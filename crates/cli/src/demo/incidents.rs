@@ -58,6 +58,8 @@ pub(super) async fn seed(demo: &mut Demo<'_>) -> Result<(), StoreError> {
         ];
         let mut ids = Vec::new();
         for (kind, what, ago, patients, near_miss) in cases {
+            // The record looked at without reason was in EMIS Web.
+            let asset_id = (kind == "inappropriate_access").then(|| demo.emis_assets[i]);
             let report = IncidentReport {
                 what_happened: what.into(),
                 kind: kind.into(),
@@ -66,6 +68,7 @@ pub(super) async fn seed(demo: &mut Demo<'_>) -> Result<(), StoreError> {
                 location: "Reception".into(),
                 patient_data: patients,
                 near_miss,
+                asset_id,
                 ..Default::default()
             }
             .validate(now)

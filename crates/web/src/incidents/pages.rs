@@ -375,6 +375,16 @@ pub(crate) async fn incident_page_for(
 ) -> Result<Response, HttpError> {
     let (i, entries) = uc::view(state, &scope.actor(), id).await?;
     let now = state.clock.now();
+    let asset_name = match i.asset_id {
+        Some(a) => state
+            .store
+            .asset_choices(scope.id())
+            .await?
+            .into_iter()
+            .find(|(id, _)| *id == a)
+            .map(|(_, name)| name),
+        None => None,
+    };
     let grade_options = |labels: &[&str; 5], v: Option<i64>| -> Options {
         labels
             .iter()
@@ -397,7 +407,7 @@ pub(crate) async fn incident_page_for(
         layout: scope.layout(&scope.path("/incidents")),
         practice: scope.practice.clone(),
         clocks: clock_rows(&uc::clocks(&i, now)),
-        details: details(&i),
+        details: details(&i, asset_name),
         entries: entries
             .into_iter()
             .map(|e: IncidentEntry| {
@@ -421,7 +431,7 @@ pub(crate) async fn incident_page_for(
     Ok(render_with(status, &page))
 }
 
-fn details(i: &Incident) -> Vec<(&'static str, String)> {
+fn details(i: &Incident, asset: Option<String>) -> Vec<(&'static str, String)> {
     let yes = |b: bool| if b { "Yes" } else { "No" }.to_string();
     let when = custodian_domain::time::show_datetime;
     let mut d = vec![
@@ -441,6 +451,9 @@ fn details(i: &Incident) -> Vec<(&'static str, String)> {
     ];
     if let Some(who) = &i.on_behalf_of {
         d.push(("Reported on behalf of", who.clone()));
+    }
+    if let Some(name) = asset {
+        d.push(("System or records", name));
     }
     if let (Some(l), Some(s)) = (i.likelihood, i.severity) {
         d.push((
