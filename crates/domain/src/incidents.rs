@@ -55,6 +55,16 @@ impl IncidentKind {
     }
 }
 
+impl BreachType {
+    pub fn label(self) -> &'static str {
+        match self {
+            BreachType::Confidentiality => "Confidentiality",
+            BreachType::Integrity => "Integrity",
+            BreachType::Availability => "Availability",
+        }
+    }
+}
+
 impl IncidentStatus {
     pub fn label(self) -> &'static str {
         match self {

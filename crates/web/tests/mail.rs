@@ -481,6 +481,22 @@ async fn emails_carry_no_names_one_time_passwords_or_patient_numbers(mut app: Te
     assert_eq!(res.status(), StatusCode::OK);
     let request = request_by(&app, "lmanager", "Nia Newcomer", "n.newcomer").await;
     leaver(&app, "staylor", today(&app)).await;
+    // An incident whose description names a patient and their NHS number.
+    let now = custodian_web::Clock::now(&*app.clock);
+    let at = |h| custodian_domain::time::moment_field(now - chrono::Duration::hours(h));
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{}/incidents", app.riverside.id),
+            &pm,
+            &serde_json::json!({
+                "what_happened": "Mrs Jane Example's results (NHS 943 476 5919) went to her neighbour",
+                "kind": "wrong_recipient", "occurred_at": at(2), "discovered_at": at(1),
+                "patient_data": true,
+            })
+            .to_string(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
     custodian_app::notifications::raise_notices(&mail_app)
         .await
         .unwrap();
@@ -518,6 +534,11 @@ async fn emails_carry_no_names_one_time_passwords_or_patient_numbers(mut app: Te
 
     let got = server.messages();
     assert!(got.len() >= 2, "{}", got.len());
+    assert!(
+        got.iter()
+            .any(|m| m.subject.contains("incident(s) reported")),
+        "the incident's notice was emailed (and is scanned below)"
+    );
     let nhs_number = regex_like_ten_digits;
     for m in &got {
         for name in [
@@ -526,6 +547,8 @@ async fn emails_carry_no_names_one_time_passwords_or_patient_numbers(mut app: Te
             "Sam Taylor",
             "Lee Manager",
             "Moving away",
+            "Jane Example",
+            "neighbour",
         ] {
             assert!(!m.raw.contains(name), "{name} in {}", m.raw);
         }

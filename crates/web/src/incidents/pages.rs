@@ -473,7 +473,7 @@ fn details(i: &Incident, asset: Option<String>) -> Vec<(&'static str, String)> {
                 }
             ),
         ));
-        let types: Vec<&str> = i.breach_types.iter().map(|b| b.as_str()).collect();
+        let types: Vec<&str> = i.breach_types.iter().map(|b| b.label()).collect();
         if !types.is_empty() {
             d.push(("Breach type", types.join(", ")));
         }
