@@ -27,7 +27,10 @@ fn list(dir: &Path) -> Vec<(i64, String)> {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    // Read when the script runs, not when it was compiled: checkouts sharing one target folder
+    // share this script's binary.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("migrations");
     println!("cargo:rerun-if-changed={}", root.display());
     let sqlite = list(&root.join("sqlite"));
     let postgres = list(&root.join("postgres"));

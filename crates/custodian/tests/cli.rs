@@ -25,6 +25,18 @@ fn custodian(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
+/// The demo's data made in `dir/demo` without serving it; its folder.
+fn demo_data(dir: &Path) -> std::path::PathBuf {
+    let data = dir.join("demo");
+    let o = custodian(
+        dir,
+        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    data
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -448,13 +460,7 @@ fn raw_get(addr: &str, path: &str) -> String {
 fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_command_line() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("demo");
-    let o = custodian(
-        dir.path(),
-        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
-        &[],
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    let data = demo_data(dir.path());
     let env = [("CUSTODIAN_DATA_DIR", data.to_str().unwrap())];
     let year = chrono::Datelike::year(&chrono::Utc::now());
     let reference = format!("STR-{year}-0001");
@@ -687,13 +693,7 @@ fn authorisers_approve_starters_reset_passwords_and_record_leavers_from_the_comm
 #[test]
 fn the_audit_trail_verifies_exports_and_catches_an_edited_export() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("demo");
-    let o = custodian(
-        dir.path(),
-        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
-        &[],
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    let data = demo_data(dir.path());
     let env = [("CUSTODIAN_DATA_DIR", data.to_str().unwrap())];
     let key_file = data.join("audit-signing.key");
     let o = custodian(dir.path(), &["audit", "public-key"], &env);
@@ -855,13 +855,7 @@ fn start_server_with(
 #[test]
 fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("demo");
-    let o = custodian(
-        dir.path(),
-        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
-        &[],
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    let data = demo_data(dir.path());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -1008,13 +1002,7 @@ fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recor
 #[test]
 fn a_server_killed_while_sending_email_restarts_and_sends_each_email_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("demo");
-    let o = custodian(
-        dir.path(),
-        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
-        &[],
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    let data = demo_data(dir.path());
     // A slow mail server, so the kill lands in the middle of the sending.
     let mail = smtp::SmtpServer::start(smtp::Options {
         delay: 0.3,

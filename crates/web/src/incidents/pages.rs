@@ -86,10 +86,16 @@ pub(crate) async fn report_page(
     report_form(&state, &scope, r, Errors::none()).await
 }
 
-/// The report form's fields as the use case takes them (boxes ticked are present).
-fn report_from(pairs: &[(String, String)]) -> Result<IncidentReport, Errors> {
+/// The report form's fields as the use case takes them (boxes ticked are present), and the
+/// asset's error when the one posted is not an id.
+fn report_from(pairs: &[(String, String)]) -> (IncidentReport, Option<Errors>) {
     let ticked = |f: &str| !posted(pairs, f).is_empty();
-    Ok(IncidentReport {
+    let asset = crate::kit::forms::posted_as(
+        pairs,
+        "asset_id",
+        "Choose one of the practice's information assets",
+    );
+    let report = IncidentReport {
         what_happened: posted(pairs, "what_happened"),
         kind: posted(pairs, "kind"),
         occurred_at: posted(pairs, "occurred_at"),
@@ -98,13 +104,10 @@ fn report_from(pairs: &[(String, String)]) -> Result<IncidentReport, Errors> {
         patient_data: ticked("patient_data"),
         staff_data: ticked("staff_data"),
         near_miss: ticked("near_miss"),
-        asset_id: crate::kit::forms::posted_as(
-            pairs,
-            "asset_id",
-            "Choose one of the practice's information assets",
-        )?,
+        asset_id: asset.as_ref().ok().copied().flatten(),
         on_behalf_of: posted(pairs, "on_behalf_of"),
-    })
+    };
+    (report, asset.err())
 }
 
 pub(crate) async fn report_submit(
@@ -112,27 +115,14 @@ pub(crate) async fn report_submit(
     scope: PracticeScope,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
-    let input = match report_from(&pairs) {
-        Ok(r) => r,
-        Err(errors) => {
-            let r = IncidentReport {
-                asset_id: None,
-                ..report_from_lossy(&pairs)
-            };
-            return report_form(&state, &scope, r, errors).await;
-        }
-    };
+    let (input, asset_error) = report_from(&pairs);
+    if let Some(errors) = asset_error {
+        return report_form(&state, &scope, input, errors).await;
+    }
     match submitted(uc::report(&state, &scope.actor(), &input).await)? {
         Ok(i) => Ok(Redirect::to(&scope.path(&format!("/incidents/{}?reported=1", i.id))).into_response()),
         Err(errors) => report_form(&state, &scope, input, errors).await,
     }
-}
-
-/// The form's fields again when the asset chosen was not one (to show the form as it was).
-fn report_from_lossy(pairs: &[(String, String)]) -> IncidentReport {
-    let mut without: Vec<(String, String)> = pairs.to_vec();
-    without.retain(|(k, _)| k != "asset_id");
-    report_from(&without).unwrap_or_default()
 }
 
 /// The register's filters, as the list page and the API take them.
