@@ -34,6 +34,7 @@ capabilities! {
     risks,
     risk_reports,
     incidents,
+    evidence,
     notifications,
     audit,
 }
@@ -60,6 +61,8 @@ pub struct App {
     pub audit_reads: bool,
     /// Years an audit event is kept before the scheduler prunes it; 0 keeps every event.
     pub audit_retention_years: u32,
+    /// The largest evidence file kept, and how long a removed one stays recoverable.
+    pub evidence: custodian_domain::evidence::EvidenceLimits,
     /// The mail server emails go to; none when `[mail]` is not set (emails wait in the outbox).
     pub mailer: Option<Arc<notifications::mail::Mailer>>,
 }
@@ -81,6 +84,7 @@ impl App {
             )),
             audit_reads: true,
             audit_retention_years: 0,
+            evidence: Default::default(),
             mailer: None,
         }
     }

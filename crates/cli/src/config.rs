@@ -26,7 +26,36 @@ pub struct Config {
     pub session: SessionConfig,
     pub log: LogConfig,
     pub audit: AuditConfig,
+    pub evidence: EvidenceConfig,
     pub mail: crate::mail::MailConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvidenceConfig {
+    /// The largest evidence file kept, in megabytes.
+    pub max_file_megabytes: u32,
+    /// Days a removed file stays recoverable before it is deleted for good.
+    pub removed_kept_days: u32,
+}
+
+impl Default for EvidenceConfig {
+    fn default() -> Self {
+        EvidenceConfig {
+            max_file_megabytes: custodian_domain::evidence::DEFAULT_MAX_FILE_MEGABYTES,
+            removed_kept_days: custodian_domain::evidence::DEFAULT_REMOVED_KEPT_DAYS,
+        }
+    }
+}
+
+impl EvidenceConfig {
+    /// The limits the application applies.
+    pub fn limits(&self) -> custodian_domain::evidence::EvidenceLimits {
+        custodian_domain::evidence::EvidenceLimits {
+            max_file_bytes: custodian_domain::evidence::megabytes(self.max_file_megabytes),
+            removed_kept_days: self.removed_kept_days,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -88,6 +117,7 @@ impl Default for Config {
             session: SessionConfig::default(),
             log: LogConfig::default(),
             audit: AuditConfig::default(),
+            evidence: EvidenceConfig::default(),
             mail: crate::mail::MailConfig::default(),
         }
     }
@@ -177,6 +207,13 @@ verify_every_hours = 24
 # proofs and checkpoints still hold, and each removal is itself an audit event.
 retention_years = 0
 
+[evidence]
+# The largest file that may be attached as evidence (to an incident, say), in megabytes.
+max_file_megabytes = 20
+# Days a removed evidence file stays recoverable by the DPO; then the scheduler deletes it
+# for good (each deletion an audit event).
+removed_kept_days = 90
+
 [log]
 # error, warn, info, debug or trace (or a tracing filter such as "info,sqlx=warn").
 level = "info"
@@ -209,6 +246,14 @@ const ENV_KEYS: &[(&str, &str)] = &[
         "audit.verify_every_hours",
     ),
     ("CUSTODIAN_AUDIT_RETENTION_YEARS", "audit.retention_years"),
+    (
+        "CUSTODIAN_EVIDENCE_MAX_FILE_MEGABYTES",
+        "evidence.max_file_megabytes",
+    ),
+    (
+        "CUSTODIAN_EVIDENCE_REMOVED_KEPT_DAYS",
+        "evidence.removed_kept_days",
+    ),
     ("CUSTODIAN_LOG_LEVEL", "log.level"),
     ("CUSTODIAN_LOG_FORMAT", "log.format"),
 ];
@@ -301,6 +346,14 @@ impl Config {
                 "audit.retention_years" => {
                     self.audit.retention_years = u32::try_from(number(value)?).unwrap_or(u32::MAX)
                 }
+                "evidence.max_file_megabytes" => {
+                    self.evidence.max_file_megabytes =
+                        u32::try_from(number(value)?).unwrap_or(u32::MAX)
+                }
+                "evidence.removed_kept_days" => {
+                    self.evidence.removed_kept_days =
+                        u32::try_from(number(value)?).unwrap_or(u32::MAX)
+                }
                 "log.level" => self.log.level = value.clone(),
                 "log.format" => self.log.format = value.clone(),
                 _ => unreachable!("every ENV_KEYS key is handled"),
@@ -389,6 +442,16 @@ impl Config {
         if self.audit.retention_years > 100 {
             return Err(ConfigError(
                 "audit.retention_years must be 0 (keep every event) or between 1 and 100".into(),
+            ));
+        }
+        if !(1..=1024).contains(&self.evidence.max_file_megabytes) {
+            return Err(ConfigError(
+                "evidence.max_file_megabytes must be between 1 and 1024".into(),
+            ));
+        }
+        if !(1..=3650).contains(&self.evidence.removed_kept_days) {
+            return Err(ConfigError(
+                "evidence.removed_kept_days must be between 1 and 3650".into(),
             ));
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
@@ -593,6 +656,10 @@ mod tests {
             ("database_url = \"mysql://u:secret@h/db\"\n", "database_url"),
             ("[server]\nmax_body_bytes = \"big\"\n", "max_body_bytes"),
             ("[audit]\nretention_years = 500\n", "audit.retention_years"),
+            (
+                "[evidence]\nmax_file_megabytes = 0\n",
+                "evidence.max_file_megabytes",
+            ),
         ] {
             let f = write(text);
             let e = Config::load(Some(f.path()), &[]).unwrap_err().0;

@@ -199,6 +199,7 @@ pub(crate) fn app_for(store: SharedStore, config: &Config) -> Result<custodian_a
     let mut app =
         custodian_app::App::new(store).with_audit(&config.audit.origin, config.signing_key()?);
     app.audit_retention_years = config.audit.retention_years;
+    app.evidence = config.evidence.limits();
     app.mailer = config.mailer()?;
     Ok(app)
 }

@@ -117,6 +117,9 @@ pub enum Permission {
     IncidentsView,
     /// Grade, investigate and close incidents; decide on ICO notification.
     IncidentsManage,
+    /// Read and bring back an evidence file someone removed, until it is deleted for good (the
+    /// DPO).
+    EvidenceRecover,
     /// Declare one's own personal device and read one's own declarations.
     DeviceDeclare,
     /// Run the equipment and personal-device register.
@@ -134,7 +137,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 28] = [
         Permission::PracticeView,
         Permission::PeopleView,
         Permission::PeopleManage,
@@ -155,6 +158,7 @@ impl Permission {
         Permission::IncidentReport,
         Permission::IncidentsView,
         Permission::IncidentsManage,
+        Permission::EvidenceRecover,
         Permission::DeviceDeclare,
         Permission::DevicesManage,
         Permission::PoliciesAcknowledge,
@@ -191,6 +195,7 @@ impl Permission {
             IncidentReport => "incident_report",
             IncidentsView => "incidents_view",
             IncidentsManage => "incidents_manage",
+            EvidenceRecover => "evidence_recover",
             DeviceDeclare => "device_declare",
             DevicesManage => "devices_manage",
             PoliciesAcknowledge => "policies_acknowledge",
@@ -286,6 +291,7 @@ impl PracticeRole {
                 RisksView,
                 IncidentsView,
                 IncidentsManage,
+                EvidenceRecover,
             ],
             PracticeRole::Siro => &[
                 PeopleView,
@@ -379,6 +385,7 @@ impl ProviderRole {
                 RisksManage,
                 IncidentsView,
                 IncidentsManage,
+                EvidenceRecover,
                 DevicesManage,
                 PoliciesManage,
                 DsptManage,

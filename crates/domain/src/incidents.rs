@@ -9,6 +9,9 @@ use crate::status::status_enum;
 use crate::validation::Checker;
 use crate::{AssetId, Invalid};
 
+mod follow_up;
+pub use follow_up::*;
+
 status_enum!(
     /// What kind of incident, in a reporter's words.
     IncidentKind {
@@ -639,8 +642,11 @@ pub enum Step {
     PeopleAffected { told: bool, note: String },
     /// A dated note of what was done.
     Note(String),
-    /// Closed with the lessons learned.
-    Close { lessons: String },
+    /// Closed with the lessons learned, and the risk it raised or linked, if any.
+    Close {
+        lessons: String,
+        risk: Option<ClosingRisk>,
+    },
 }
 
 impl Step {
@@ -695,7 +701,17 @@ impl Step {
                 format!("The people affected are not to be told: {note}"),
             ),
             Step::Note(text) => ("note", text.clone()),
-            Step::Close { lessons } => ("closed", format!("Closed. Lessons learned: {lessons}")),
+            Step::Close { lessons, risk } => (
+                "closed",
+                format!(
+                    "Closed. Lessons learned: {lessons}{}",
+                    match risk {
+                        Some(r) if r.raised => format!(". Risk raised: {}", r.title),
+                        Some(r) => format!(". Linked to the risk: {}", r.title),
+                        None => String::new(),
+                    }
+                ),
+            ),
         }
     }
 }

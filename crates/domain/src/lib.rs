@@ -8,6 +8,7 @@ pub mod asset_import;
 pub mod assets;
 pub mod calendar;
 pub mod csv_import;
+pub mod evidence;
 pub mod identity;
 pub mod ids;
 pub mod incidents;
@@ -28,8 +29,8 @@ pub mod validation;
 
 pub use access::{Access, Permission, PracticeRole, ProviderRole, could_grant, may_act_on};
 pub use ids::{
-    AcceptanceId, AccessEntryId, AccessReviewId, ActionId, ApiTokenId, AssetId, FlowId, GrantId,
-    ImportId, IncidentId, LeaverId, MailId, NominationId, NoticeId, PersonId, PracticeId,
+    AcceptanceId, AccessEntryId, AccessReviewId, ActionId, ApiTokenId, AssetId, EvidenceId, FlowId,
+    GrantId, ImportId, IncidentId, LeaverId, MailId, NominationId, NoticeId, PersonId, PracticeId,
     RequestId, RiskId, RiskReviewId, SessionId, SystemId,
 };
 pub use page::{Cursor, Page, PageRequest};

@@ -51,6 +51,7 @@ capabilities! {
     risks: RiskStore + RiskReportStore => "../risks/queries.rs",
     notifications: NoticeStore + MailStore => "../notifications/queries.rs",
     incidents: IncidentStore => "../incidents/queries.rs",
+    evidence: EvidenceStore => "../evidence/queries.rs",
 }
 
 mod backends;

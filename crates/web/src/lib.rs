@@ -27,6 +27,7 @@ capabilities! {
     risks,
     risk_reports,
     incidents,
+    evidence,
     notifications,
     audit,
     openapi,

@@ -880,6 +880,15 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         "/practices/{practice_id}/incidents-export" => Some("incident.export"),
         "/practices/{practice_id}/incidents/new" => None,
         "/practices/{practice_id}/incidents/{incident_id}" => Some("incident.view"),
+        "/practices/{practice_id}/incidents/{incident_id}/evidence" => Some("evidence.list"),
+        "/practices/{practice_id}/incidents/{incident_id}/notification"
+        | "/practices/{practice_id}/incidents/{incident_id}/notification-draft" => {
+            Some("incident.notification_draft")
+        }
+        "/practices/{practice_id}/incidents/{incident_id}/pdf" => Some("incident.print"),
+        "/practices/{practice_id}/evidence/{evidence_id}" => Some("evidence.view"),
+        "/practices/{practice_id}/evidence/{evidence_id}/download"
+        | "/practices/{practice_id}/evidence/{evidence_id}/content" => Some("evidence.download"),
         _ => return None,
     })
 }
@@ -997,6 +1006,22 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
         .as_str()
         .unwrap_or_else(|| panic!("{incident}"))
         .to_string();
+    let evidence: serde_json::Value = app
+        .http
+        .post(app.url(&format!(
+            "/api/v1/practices/{river}/incidents/{incident}/evidence?filename=scan.pdf"
+        )))
+        .header("cookie", &pm)
+        .header("origin", app.url(""))
+        .header("content-type", "application/octet-stream")
+        .body("%PDF-1.7\n%%EOF\n")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let evidence = evidence["id"].as_str().expect("file attached").to_string();
     // The request's notice to its approver, and its email in the outbox.
     custodian_app::notifications::raise_notices(&app.state)
         .await
@@ -1037,6 +1062,7 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
             .replace("{risk_id}", &risk)
             .replace("{mail_id}", &mail)
             .replace("{incident_id}", &incident)
+            .replace("{evidence_id}", &evidence)
             .replace("{quarter}", &quarter);
         let res = app.get(&path, Some(&pm)).await;
         assert_eq!(res.status(), 200, "{}", route.path);

@@ -223,7 +223,7 @@ async fn the_handler_grades_decides_and_closes_and_each_step_is_on_the_timeline(
     // Vulnerable groups lift "no adverse effect" to minor: still reportable at likelihood 3.
     let lifted: serde_json::Value = step(
         "grade",
-        r#"{"likelihood": 3, "severity": 1, "vulnerable": true}"#,
+        r#"{"likelihood": 3, "severity": 1, "vulnerable": true, "breach_types": ["confidentiality"], "people_affected": 1}"#,
     )
     .await
     .json()
@@ -268,15 +268,65 @@ async fn the_handler_grades_decides_and_closes_and_each_step_is_on_the_timeline(
     )
     .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let closed: serde_json::Value = step(
-        "close",
-        r#"{"lessons": "Check the address against the spine before posting"}"#,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    // Closing links a risk or raises one, not both.
+    let res = app
+        .post_json(
+            &format!("{base}/close"),
+            &pm,
+            &serde_json::json!({
+                "lessons": "x", "new_risk_title": "Letters",
+                "risk_id": "0190b1c4-9b5e-7000-8000-000000000000",
+            })
+            .to_string(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // From the page: closed with the lessons learned, and a new risk raised in the same step.
+    let page = base.trim_start_matches("/api/v1").to_string();
+    let res = app
+        .post_form(
+            &format!("{page}/close"),
+            Some(&pm),
+            &[
+                (
+                    "lessons",
+                    "Check the address against the spine before posting",
+                ),
+                ("risk", "raise"),
+                ("new_risk_title", "Letters posted to out-of-date addresses"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let closed: serde_json::Value = app.get(&base, Some(&pm)).await.json().await.unwrap();
     assert_eq!(closed["incident"]["status"], "closed");
+    let risk_id = closed["incident"]["risk_id"]
+        .as_str()
+        .expect("a risk linked");
+    let risk: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{}/risks/{risk_id}", app.riverside.id),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(risk["title"], "Letters posted to out-of-date addresses");
+    assert_eq!(risk["confidentiality"], true, "{risk}");
+    assert_eq!(risk["category"], "people");
+    let last = closed["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        last["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("Risk raised: Letters posted to out-of-date addresses")
+    );
     let steps: Vec<&str> = closed["timeline"]
         .as_array()
         .unwrap()
@@ -315,6 +365,51 @@ async fn the_handler_grades_decides_and_closes_and_each_step_is_on_the_timeline(
         .unwrap();
     assert!(page.contains("Reported to the ICO at") && page.contains("Lessons learned"));
     assert!(!page.contains("Close the incident"));
+    assert!(page.contains(&format!(
+        "/risks/{risk_id}\">Letters posted to out-of-date addresses"
+    )));
+
+    let page_path = base.trim_start_matches("/api/v1").to_string();
+    // The DPO's draft for the DSPT tool, filled from the record, and the whole record on paper.
+    let draft: serde_json::Value = app
+        .get(&format!("{base}/notification-draft"), Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let text = draft["text"].as_str().unwrap();
+    for item in [
+        "(a) Nature of the breach",
+        "A discharge letter went to the wrong address",
+        "Approximate number of people concerned: about 1",
+        "(b) Data Protection Officer",
+        "(c) Likely consequences",
+        "(d) Measures taken or proposed",
+        "Rang the recipient; letter returned unopened",
+        "Proposed (lessons learned): Check the address",
+    ] {
+        assert!(text.contains(item), "{item} in\n{text}");
+    }
+    let html = app
+        .get(&format!("{page_path}/notification"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("(c) Likely consequences"));
+    let pdf = app.get(&format!("{page_path}/pdf"), Some(&pm)).await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    // The reporter follows their report, but the draft and the record are the handlers'.
+    let sam = app.sign_in("staylor").await;
+    for path in [
+        format!("{page_path}/notification"),
+        format!("{page_path}/pdf"),
+    ] {
+        let status = app.get(&path, Some(&sam)).await.status();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
 }
 
 async fn the_clocks_turn_amber_then_red_and_a_decision_stops_them(app: TestApp) {

@@ -130,6 +130,7 @@ fn handling(aware: &[chrono::DateTime<Utc>]) -> Vec<(usize, Duration, Step)> {
             Duration::days(12),
             Step::Close {
                 lessons: "Laptops stay in the practice unless the visit needs one; visit lists go on the encrypted tablet.".into(),
+                risk: None,
             },
         ),
         (3, Duration::hours(4), grade(2, 2)),
@@ -146,6 +147,7 @@ fn handling(aware: &[chrono::DateTime<Utc>]) -> Vec<(usize, Duration, Step)> {
             Duration::days(9),
             Step::Close {
                 lessons: "Monthly review of the audit report's unusual-access list at the practice meeting.".into(),
+                risk: None,
             },
         ),
     ]

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use custodian_domain::incidents::{
     self as rules, BreachType, IncidentKind, IncidentStatus, Step, ValidIcoDecision, ValidReport,
 };
-use custodian_domain::{AssetId, IncidentId, PersonId, PracticeId};
+use custodian_domain::{AssetId, IncidentId, PersonId, PracticeId, RiskId};
 use sqlx::Row as _;
 use uuid::Uuid;
 
@@ -56,6 +56,7 @@ fn incident_from(row: &DbRow) -> Result<Incident> {
         subjects_decision: row.try_get("subjects_decision")?,
         subjects_note: row.try_get("subjects_note")?,
         lessons: row.try_get("lessons")?,
+        risk_id: row.try_get::<Option<Uuid>, _>("risk_id")?.map(RiskId),
         closed_at: row.try_get("closed_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -181,9 +182,13 @@ fn step_change(step: &Step) -> (String, Vec<Bound>) {
             ],
         ),
         Step::Note(_) => (&[], vec![]),
-        Step::Close { lessons } => (
-            &["status", "lessons"],
-            vec![Text(Some("closed".into())), Text(Some(lessons.clone()))],
+        Step::Close { lessons, risk } => (
+            &["status", "lessons", "risk_id"],
+            vec![
+                Text(Some("closed".into())),
+                Text(Some(lessons.clone())),
+                Id(risk.as_ref().map(|r| r.id.0)),
+            ],
         ),
     };
     let sets: Vec<String> = columns
@@ -200,6 +205,7 @@ enum Bound {
     Int(Option<i64>),
     Flag(bool),
     Moment(Option<Timestamp>),
+    Id(Option<Uuid>),
 }
 
 #[async_trait]
@@ -448,6 +454,7 @@ impl IncidentStore for ThisStore {
                 Bound::Int(i) => q.bind(i),
                 Bound::Flag(b) => q.bind(b),
                 Bound::Moment(m) => q.bind(m),
+                Bound::Id(u) => q.bind(u),
             };
         }
         let mut tx = self.pool.begin_with(BEGIN).await?;
@@ -470,7 +477,11 @@ impl IncidentStore for ThisStore {
         add_entry(&mut tx, practice, id.0, at, by, word, &text).await?;
         // The event carries what the step decided, never a note's or the lessons' text.
         let details = match step {
-            Step::Note(_) | Step::Close { .. } => serde_json::json!({}),
+            Step::Note(_) => serde_json::json!({}),
+            Step::Close { risk, .. } => serde_json::json!({
+                "risk_id": risk.as_ref().map(|r| r.id.to_string()),
+                "risk_raised": risk.as_ref().is_some_and(|r| r.raised),
+            }),
             Step::PeopleAffected { told, .. } => serde_json::json!({ "told": told }),
             _ => serde_json::json!({ "entry": text }),
         };

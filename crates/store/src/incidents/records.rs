@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use custodian_domain::incidents::{BreachType, IncidentKind, IncidentStatus};
-use custodian_domain::{AssetId, IncidentId, PersonId, PracticeId};
+use custodian_domain::{AssetId, IncidentId, PersonId, PracticeId, RiskId};
 
 /// An incident as the register keeps it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -46,6 +46,8 @@ pub struct Incident {
     pub subjects_decision: Option<String>,
     pub subjects_note: Option<String>,
     pub lessons: Option<String>,
+    /// The risk its closing raised or linked in the risk register.
+    pub risk_id: Option<RiskId>,
     pub closed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
 }

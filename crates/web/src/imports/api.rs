@@ -43,36 +43,6 @@ pub(crate) fn report(checked: &Checked, written: usize) -> ImportReport {
     }
 }
 
-/// Reads a request body of at most `limit` bytes. A larger one is refused, but read on (and
-/// dropped) up to four times the limit, so the client finishes sending and hears the refusal
-/// (a server that stops reading mid-upload makes many clients report a broken connection
-/// instead). `Err(true)` when the body was read to its end, `Err(false)` when it was abandoned
-/// (the connection must then close).
-pub(crate) async fn read_capped(body: Body, limit: usize) -> Result<Bytes, bool> {
-    use http_body_util::BodyExt;
-    let mut body = body;
-    let mut kept = Vec::new();
-    let mut seen = 0usize;
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else { return Err(false) };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        seen += data.len();
-        if seen > limit * 4 {
-            return Err(false);
-        }
-        if seen <= limit {
-            kept.extend_from_slice(&data);
-        }
-    }
-    if seen > limit {
-        Err(true)
-    } else {
-        Ok(Bytes::from(kept))
-    }
-}
-
 pub(crate) async fn api_import(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -83,9 +53,10 @@ pub(crate) async fn api_import(
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
-    let bytes = match read_capped(body, MAX_IMPORT_BYTES).await {
+    let bytes = match crate::kit::upload::read_capped(body, MAX_IMPORT_BYTES).await {
         Ok(b) => b,
-        Err(drained) => {
+        Err(e) => {
+            let drained = e == crate::kit::upload::UploadError::TooBig(true);
             let error = AppError::from(Invalid::one(
                 "file",
                 format!(

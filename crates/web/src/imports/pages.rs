@@ -141,74 +141,32 @@ pub(crate) async fn template(
 }
 
 /// Reads the uploaded file out of the form, naming what is wrong with the upload itself.
-pub(crate) async fn read_upload(mut form: Multipart) -> Result<(String, Bytes), Errors> {
-    let too_big = || {
-        Errors::one(
-            "file",
-            format!(
-                "The file is larger than {} MB, the largest Custodian imports. Split the register into smaller files",
-                MAX_IMPORT_BYTES / (1024 * 1024)
+pub(crate) async fn read_upload(form: Multipart) -> Result<(String, Bytes), Errors> {
+    use crate::kit::upload::{UploadError, read_file_field};
+    let (name, bytes) = read_file_field(form, MAX_IMPORT_BYTES)
+        .await
+        .map_err(|e| match e {
+            UploadError::TooBig(_) => Errors::one(
+                "file",
+                format!(
+                    "The file is larger than {} MB, the largest Custodian imports. Split the register into smaller files",
+                    MAX_IMPORT_BYTES / (1024 * 1024)
+                ),
             ),
-        )
-    };
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => return Err(Errors::one("file", "Choose a CSV file to upload")),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big()),
-            Err(e) => {
-                return Err(Errors::one(
-                    "file",
-                    format!("The upload could not be read: {}", e.body_text()),
-                ));
+            UploadError::Missing => Errors::one("file", "Choose a CSV file to upload"),
+            UploadError::Unreadable(why) => {
+                Errors::one("file", format!("The upload could not be read: {why}"))
             }
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("").trim().to_string();
-        let mut field = field;
-        let mut kept = Vec::new();
-        let mut size = 0usize;
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    size += chunk.len();
-                    if size <= MAX_IMPORT_BYTES {
-                        kept.extend_from_slice(&chunk);
-                    }
-                }
-                Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big()),
-                Err(e) => {
-                    return Err(Errors::one(
-                        "file",
-                        format!("The upload could not be read: {}", e.body_text()),
-                    ));
-                }
-            }
-        }
-        if size > MAX_IMPORT_BYTES {
-            // Read what follows too, so the browser hears the refusal, not a broken connection.
-            while let Ok(Some(mut rest)) = form.next_field().await {
-                while let Ok(Some(_)) = rest.chunk().await {}
-            }
-            return Err(too_big());
-        }
-        let bytes = Bytes::from(kept);
-        if name.is_empty() && bytes.is_empty() {
-            return Err(Errors::one("file", "Choose a CSV file to upload"));
-        }
-        let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
-        return Ok((
-            if name.is_empty() {
-                "upload.csv".into()
-            } else {
-                name
-            },
-            bytes,
-        ));
-    }
+        })?;
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    Ok((
+        if name.is_empty() {
+            "upload.csv".into()
+        } else {
+            name
+        },
+        bytes,
+    ))
 }
 
 pub(crate) async fn upload_submit(

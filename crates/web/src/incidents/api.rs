@@ -43,12 +43,18 @@ pub struct IncidentNoteBody {
     pub text: String,
 }
 
-/// Closing: the lessons learned.
+/// Closing: the lessons learned, and at most one of a risk to link or a new risk to raise.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct IncidentCloseBody {
     #[schema(required = true, min_length = 1, max_length = 5000)]
     pub lessons: String,
+    /// An existing risk of the practice's register to link.
+    pub risk_id: Option<custodian_domain::RiskId>,
+    /// The title of a new risk to raise from the incident (filled from it; refine it in the
+    /// register).
+    #[schema(max_length = 200)]
+    pub new_risk_title: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}/incidents", tag = "incidents", summary = "The incident register (or, for a reporter, their own reports)",
@@ -207,7 +213,19 @@ pub(crate) async fn api_close(
     InPractice(id): InPractice<String>,
     Json(body): Json<IncidentCloseBody>,
 ) -> Result<Json<IncidentDetail>, HttpError> {
-    let r = uc::close(&state, &scope.actor(), &id, &body.lessons).await;
+    let risk = match (body.risk_id, body.new_risk_title) {
+        (Some(_), Some(_)) => {
+            return Err(custodian_app::AppError::from(custodian_domain::Invalid::one(
+                "new_risk_title",
+                "Link a risk or raise a new one, not both",
+            ))
+            .into());
+        }
+        (Some(r), None) => uc::RiskChoice::Link(r.to_string()),
+        (None, Some(title)) => uc::RiskChoice::Raise(title),
+        (None, None) => uc::RiskChoice::Nothing,
+    };
+    let r = uc::close(&state, &scope.actor(), &id, &body.lessons, risk).await;
     stepped(&state, &scope, &id, r).await
 }
 
@@ -215,9 +233,10 @@ pub(crate) async fn api_close(
 #[openapi(
     paths(
         api_list, api_report, api_get, api_grade, api_ico, api_people, api_senior, api_status,
-        api_note, api_close, api_provider
+        api_note, api_close, api_provider, api_notification
     ),
     components(schemas(
+        IncidentNotificationDraft,
         Incident,
         IncidentEntry,
         IncidentDetail,

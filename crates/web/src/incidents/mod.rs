@@ -28,9 +28,11 @@ use crate::kit::session::{InPractice, PracticeScope, SignedIn};
 use crate::{AppState, HttpError};
 
 mod api;
+mod follow_up;
 mod pages;
 mod provider;
 pub(crate) use api::*;
+pub(crate) use follow_up::*;
 pub(crate) use pages::*;
 pub(crate) use provider::*;
 
@@ -50,7 +52,9 @@ pub fn routes(r: &mut Routes) {
         .post("/incidents/{incident_id}/senior-told", senior_submit)
         .post("/incidents/{incident_id}/status", status_submit)
         .post("/incidents/{incident_id}/notes", note_submit)
-        .post("/incidents/{incident_id}/close", close_submit);
+        .post("/incidents/{incident_id}/close", close_submit)
+        .get("/incidents/{incident_id}/notification", notification_page)
+        .get("/incidents/{incident_id}/pdf", incident_pdf);
     r.api()
         .get("/incidents", api_list)
         .post("/incidents", api_report)
@@ -61,7 +65,11 @@ pub fn routes(r: &mut Routes) {
         .post("/incidents/{incident_id}/senior-told", api_senior)
         .post("/incidents/{incident_id}/status", api_status)
         .post("/incidents/{incident_id}/notes", api_note)
-        .post("/incidents/{incident_id}/close", api_close);
+        .post("/incidents/{incident_id}/close", api_close)
+        .get(
+            "/incidents/{incident_id}/notification-draft",
+            api_notification,
+        );
 }
 
 /// The incident register.

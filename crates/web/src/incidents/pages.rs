@@ -335,10 +335,17 @@ pub(crate) struct IncidentPage {
     pub(crate) clocks: Vec<ClockRow>,
     pub(crate) entries: Vec<(String, String, String)>,
     pub(crate) can_handle: bool,
+    /// May read the notification draft and print the record (those who handle incidents).
+    pub(crate) can_read_record: bool,
     pub(crate) likelihoods: Options,
     pub(crate) severities: Options,
     pub(crate) next_statuses: Options,
     pub(crate) now: String,
+    pub(crate) evidence: crate::kit::evidence::EvidencePanel,
+    /// The practice's risks, to link one when closing.
+    pub(crate) risks: Options,
+    /// The risk the closing raised or linked: its page and title.
+    pub(crate) risk: Option<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -393,7 +400,49 @@ pub(crate) async fn incident_page_for(
     .iter()
     .map(|s| (s.as_str(), s.label()))
     .collect();
+    let evidence = crate::kit::evidence::panel(
+        state,
+        scope,
+        custodian_domain::evidence::Holder::Incident(i.id),
+        scope.access.can(Permission::IncidentsManage),
+    )
+    .await?;
+    let may_link = scope.access.can(Permission::IncidentsManage)
+        && scope.access.can(Permission::RisksView)
+        && i.closed_at.is_none();
+    let risks: Vec<(String, String)> = if may_link {
+        let all = custodian_store::RiskFilter {
+            limit: 2_000,
+            ..Default::default()
+        };
+        state
+            .store
+            .risks(scope.id(), &all)
+            .await?
+            .into_iter()
+            .map(|r| (r.id.to_string(), r.fields.title))
+            .collect()
+    } else {
+        vec![]
+    };
+    let risk = match i.risk_id {
+        Some(r) => state
+            .store
+            .risk(scope.id(), r)
+            .await?
+            .map(|r| (scope.path(&format!("/risks/{}", r.id)), r.fields.title)),
+        None => None,
+    };
+    let risk_options: Vec<(&str, &str)> =
+        risks.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let page = IncidentPage {
+        risks: if risk_options.is_empty() {
+            vec![]
+        } else {
+            choose(&risk_options, "", Some("Choose a risk"))
+        },
+        risk,
+        evidence,
         layout: scope.layout(&scope.path("/incidents")),
         practice: scope.practice.clone(),
         clocks: clock_rows(&uc::clocks(&i, now)),
@@ -409,6 +458,7 @@ pub(crate) async fn incident_page_for(
             })
             .collect(),
         can_handle: scope.access.can(Permission::IncidentsManage) && i.closed_at.is_none(),
+        can_read_record: scope.access.can(Permission::IncidentsManage),
         likelihoods: grade_options(&rules::LIKELIHOOD, i.likelihood),
         severities: grade_options(&rules::SEVERITY, i.severity),
         next_statuses: choose(&next, "", None),
@@ -421,7 +471,7 @@ pub(crate) async fn incident_page_for(
     Ok(render_with(status, &page))
 }
 
-fn details(i: &Incident, asset: Option<String>) -> Vec<(&'static str, String)> {
+pub(crate) fn details(i: &Incident, asset: Option<String>) -> Vec<(&'static str, String)> {
     let yes = |b: bool| if b { "Yes" } else { "No" }.to_string();
     let when = custodian_domain::time::show_datetime;
     let mut d = vec![
@@ -602,6 +652,11 @@ pub(crate) async fn close_submit(
     InPractice(id): InPractice<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
-    let r = uc::close(&state, &scope.actor(), &id, &posted(&pairs, "lessons")).await;
+    let risk = match posted(&pairs, "risk").as_str() {
+        "raise" => uc::RiskChoice::Raise(posted(&pairs, "new_risk_title")),
+        "link" => uc::RiskChoice::Link(posted(&pairs, "risk_id")),
+        _ => uc::RiskChoice::Nothing,
+    };
+    let r = uc::close(&state, &scope.actor(), &id, &posted(&pairs, "lessons"), risk).await;
     handled(&state, &scope, &id, r).await
 }

@@ -401,9 +401,20 @@ macro_rules! backend_tests {
 
 /// Posts `file` as a multipart form's `file` field, as a browser's file upload does.
 pub async fn upload(app: &TestApp, path: &str, cookie: &str, file: &[u8]) -> reqwest::Response {
+    upload_named(app, path, cookie, "register.csv", file).await
+}
+
+/// The same, naming the file.
+pub async fn upload_named(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    name: &str,
+    file: &[u8],
+) -> reqwest::Response {
     let boundary = "----custodian-test-boundary";
     let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"register.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
     )
     .into_bytes();
     body.extend_from_slice(file);

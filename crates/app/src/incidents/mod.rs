@@ -17,6 +17,9 @@ use custodian_domain::notifications::NoticeKind;
 use custodian_domain::{IncidentId, Permission, PracticeRole};
 use custodian_store::{Incident, IncidentEntry, IncidentFilter};
 
+mod follow_up;
+pub use follow_up::*;
+
 use crate::home::Attention;
 use crate::{Actor, App, AppError, parse_id};
 
@@ -160,9 +163,49 @@ async fn read(
     Ok(found)
 }
 
+/// Whether the actor may read this incident: those who read the register, and its reporter.
+fn may_read(actor: &Actor<'_>, i: &Incident) -> bool {
+    actor.access.can(Permission::IncidentsView)
+        || (i.reported_by == actor.access.person && actor.access.can(Permission::IncidentReport))
+}
+
+/// Who may use an incident's evidence: those who may read it read its files and attach more
+/// (a reporter adds the photo of the misdirected letter); those who handle incidents remove
+/// them. To anyone else the incident does not exist.
+pub async fn evidence_use(
+    app: &App,
+    actor: &Actor<'_>,
+    id: IncidentId,
+    use_: custodian_domain::evidence::EvidenceUse,
+) -> Result<(), AppError> {
+    app.store
+        .incident(actor.practice_id(), id)
+        .await?
+        .filter(|i| may_read(actor, i))
+        .ok_or(AppError::NotFound)?;
+    if use_ == custodian_domain::evidence::EvidenceUse::Remove {
+        app.require(actor, Permission::IncidentsManage, "evidence.remove")
+            .await?;
+    }
+    Ok(())
+}
+
 /// One incident with its timeline, for those who may read the register or its reporter; to
 /// anyone else it does not exist. The read is recorded.
 pub async fn view(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+) -> Result<(Incident, Vec<IncidentEntry>), AppError> {
+    let (found, entries) = read_one(app, actor, id).await?;
+    app.record_read(actor.event("incident.view", "incident", Some(found.id.to_string())))
+        .await?;
+    Ok((found, entries))
+}
+
+/// One incident and its timeline, if the actor may read it (not recorded: the caller records
+/// what the read was for).
+async fn read_one(
     app: &App,
     actor: &Actor<'_>,
     id: &str,
@@ -172,15 +215,9 @@ pub async fn view(
         .store
         .incident(actor.practice_id(), id)
         .await?
-        .filter(|i| {
-            actor.access.can(Permission::IncidentsView)
-                || (i.reported_by == actor.access.person
-                    && actor.access.can(Permission::IncidentReport))
-        })
+        .filter(|i| may_read(actor, i))
         .ok_or(AppError::NotFound)?;
     let entries = app.store.incident_entries(actor.practice_id(), id).await?;
-    app.record_read(actor.event("incident.view", "incident", Some(id.to_string())))
-        .await?;
     Ok((found, entries))
 }
 
@@ -290,15 +327,110 @@ pub async fn add_note(
     handle(app, actor, id, Step::Note(text)).await
 }
 
-/// Closes the incident with the lessons learned.
+/// What closing an incident does in the risk register.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum RiskChoice {
+    /// Nothing: no risk follows from it.
+    #[default]
+    Nothing,
+    /// Links an existing risk of the practice (by its id).
+    Link(String),
+    /// Raises a new risk with this title, filled from the incident (see
+    /// [`rules::risk_from`]); the handler refines it in the register.
+    Raise(String),
+}
+
+/// Closes the incident with the lessons learned, raising or linking a risk in the same step.
 pub async fn close(
     app: &App,
     actor: &Actor<'_>,
     id: &str,
     lessons: &str,
+    risk: RiskChoice,
 ) -> Result<Incident, AppError> {
+    app.require(actor, Permission::IncidentsManage, "incident.handle")
+        .await?;
     let lessons = rules::note_text("lessons", "the lessons learned", lessons)?;
-    handle(app, actor, id, Step::Close { lessons }).await
+    let incident = app
+        .store
+        .incident(actor.practice_id(), parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if incident.closed_at.is_some() {
+        return Err(AppError::Conflict {
+            field: "status".into(),
+            message: "This incident is closed: it takes no more steps".into(),
+        });
+    }
+    let risk = match risk {
+        RiskChoice::Nothing => None,
+        RiskChoice::Link(risk_id) => Some(linked_risk(app, actor, &risk_id).await?),
+        RiskChoice::Raise(title) => Some(raised_risk(app, actor, &incident, &lessons, &title).await?),
+    };
+    handle(app, actor, id, Step::Close { lessons, risk }).await
+}
+
+async fn linked_risk(
+    app: &App,
+    actor: &Actor<'_>,
+    risk_id: &str,
+) -> Result<rules::ClosingRisk, AppError> {
+    let choose = || custodian_domain::Invalid::one("risk_id", "Choose one of the practice's risks");
+    if risk_id.trim().is_empty() {
+        return Err(choose().into());
+    }
+    let risk = crate::risks::load(app, actor, risk_id.trim())
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => choose().into(),
+            e => e,
+        })?;
+    Ok(rules::ClosingRisk {
+        id: risk.id,
+        title: risk.fields.title,
+        raised: false,
+    })
+}
+
+async fn raised_risk(
+    app: &App,
+    actor: &Actor<'_>,
+    i: &Incident,
+    lessons: &str,
+    title: &str,
+) -> Result<rules::ClosingRisk, AppError> {
+    if title.trim().is_empty() {
+        return Err(custodian_domain::Invalid::one("new_risk_title", "Give the new risk a title").into());
+    }
+    let (matrix, _) = crate::risks::matrix_of(app, actor).await?;
+    let facts = rules::RiskFacts {
+        reference: &i.reference,
+        kind: i.kind,
+        severity: i.severity,
+        breach_types: &i.breach_types,
+        asset_id: i.asset_id,
+        lessons,
+    };
+    let input = rules::risk_from(&facts, title, matrix.size());
+    let risk = crate::risks::create_risk(app, actor, &input)
+        .await
+        .map_err(|e| match e {
+            // The title is the only field the handler typed here.
+            AppError::Invalid(mut i) => {
+                for f in &mut i.0 {
+                    if f.field == "title" {
+                        f.field = "new_risk_title".into();
+                    }
+                }
+                AppError::Invalid(i)
+            }
+            e => e,
+        })?;
+    Ok(rules::ClosingRisk {
+        id: risk.id,
+        title: risk.fields.title,
+        raised: true,
+    })
 }
 
 /// Every practice's open incidents, reportable ones and clocks running out (provider staff).
