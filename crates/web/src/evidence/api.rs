@@ -50,7 +50,12 @@ impl From<EvidenceFile> for EvidenceFileView {
 pub struct EvidenceUploadQuery {
     /// Its name, with the extension of its kind (`.pdf`, `.png`, `.jpg`, `.docx`, `.xlsx`,
     /// `.csv`, `.txt`, `.eml`); the content must agree.
-    #[param(required = true, min_length = 1, max_length = 200, pattern = r"^[^/\\]*[^/\\\s][^/\\]*\.[A-Za-z]+$")]
+    #[param(
+        required = true,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^/\\\x00-\x1F\x7F-\x9F]*[^/\\\s.\x00-\x1F\x7F-\x9F][^/\\\x00-\x1F\x7F-\x9F]*\.([Pp][Dd][Ff]|[Pp][Nn][Gg]|[Jj][Pp][Ee]?[Gg]|[Dd][Oo][Cc][Xx]|[Xx][Ll][Ss][Xx]|[Cc][Ss][Vv]|[Tt][Xx][Tt]|[Ee][Mm][Ll])$"
+    )]
     pub filename: String,
 }
 
@@ -58,7 +63,7 @@ pub struct EvidenceUploadQuery {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct EvidenceRemoveBody {
-    #[schema(required = true, min_length = 1, max_length = 1000, pattern = r"\S")]
+    #[schema(required = true, min_length = 1, max_length = 1000)]
     pub removal_reason: String,
 }
 
