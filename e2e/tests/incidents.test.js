@@ -1,6 +1,8 @@
 // Information incidents as a receptionist and the Data Protection Lead use them: the report form
-// from the header of any page, the DPL told on their home page, grading it reportable, recording
-// the ICO report and closing it with lessons learned. Every page checked with axe-core.
+// from the header of any page, a photo attached as evidence (a web page renamed .pdf refused),
+// the DPL told on their home page, grading it reportable, recording the ICO report, reading the
+// notification draft and closing it with lessons learned and a new risk. Every page checked with
+// axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, checkAccessibility, signIn } from '../lib/harness.js';
@@ -44,6 +46,21 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   const reference = (await page.getByRole('heading', { name: /^Incident INC-/ }).innerText()).replace('Incident ', '');
   await checkAccessibility(page);
   await app.screenshot(page, 'incident-reported');
+
+  // Evidence: a web page renamed .pdf is refused by its content; a photo of the envelope is kept.
+  await page.getByLabel('Attach a file').setInputFiles({
+    name: 'letter.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('<!DOCTYPE html><html><script>alert(1)</script></html>'),
+  });
+  await page.getByRole('button', { name: 'Attach', exact: true }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /its content is a web page/);
+  await checkAccessibility(page);
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de', 'hex');
+  await page.getByLabel('Attach a file').setInputFiles({ name: 'envelope.png', mimeType: 'image/png', buffer: png });
+  await page.getByRole('button', { name: 'Attach', exact: true }).click();
+  await page.getByRole('link', { name: 'envelope.png' }).waitFor();
+  assert.match(await page.locator('#evidence').innerText(), /PNG image/);
 
   // The receptionist's list is of their own reports (the demo's four are theirs too), without
   // the register's columns.
@@ -94,12 +111,29 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   // Every clock has been stopped by a decision.
   assert.equal(await dpl.locator('.clock-running, .clock-amber, .clock-red').count(), 0);
 
+  // The notification draft for the DSPT tool, filled from the record.
+  await dpl.getByRole('link', { name: 'Notification draft (Art. 33(3))' }).click();
+  await dpl.getByRole('heading', { name: `Notification draft for ${reference}` }).waitFor();
+  const draft = await dpl.getByLabel('The draft').inputValue();
+  assert.match(draft, /\(a\) Nature of the breach/);
+  assert.match(draft, /\(d\) Measures taken or proposed/);
+  await checkAccessibility(dpl);
+  await dpl.getByRole('link', { name: `Back to ${reference}` }).click();
+  await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+
+  // Closed with the lessons learned, raising a risk in the same step.
   await dpl.getByLabel('Lessons learned').fill('Check the name and date of birth before handing over a prescription.');
+  await dpl.getByLabel('Raise a new risk in the risk register').check();
+  await dpl.getByLabel("The new risk's title (if raising one)").fill('Prescriptions handed to the wrong person at the desk');
   await dpl.getByRole('button', { name: 'Close the incident' }).click();
   await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
   const closed = await dpl.locator('main').innerText();
-  assert.match(closed, /Closed\. Lessons learned: Check the name/);
+  assert.match(closed, /Closed\. Lessons learned: Check the name.*Risk raised: Prescriptions handed/);
+  assert.match(await dpl.locator('#evidence').innerText(), /envelope\.png/);
   assert.equal(await dpl.getByRole('button', { name: 'Close the incident' }).count(), 0);
   await checkAccessibility(dpl);
   await app.screenshot(dpl, 'incident-closed');
+  await dpl.getByRole('link', { name: 'Prescriptions handed to the wrong person at the desk' }).click();
+  await dpl.getByRole('heading', { name: /Prescriptions handed to the wrong person at the desk/ }).waitFor();
+  await checkAccessibility(dpl);
 });

@@ -706,8 +706,20 @@ impl Step {
                 format!(
                     "Closed. Lessons learned: {lessons}{}",
                     match risk {
-                        Some(r) if r.raised => format!(". Risk raised: {}", r.title),
-                        Some(r) => format!(". Linked to the risk: {}", r.title),
+                        Some(r) => format!(
+                            "{} {} {}",
+                            if lessons.ends_with(['.', '!', '?']) {
+                                ""
+                            } else {
+                                "."
+                            },
+                            if r.raised {
+                                "Risk raised:"
+                            } else {
+                                "Linked to the risk:"
+                            },
+                            r.title
+                        ),
                         None => String::new(),
                     }
                 ),

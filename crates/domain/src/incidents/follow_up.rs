@@ -250,6 +250,31 @@ mod tests {
     }
 
     #[test]
+    fn the_closing_entry_names_the_risk_raised_or_linked() {
+        let risk = |raised| ClosingRisk {
+            id: RiskId::new(),
+            title: "Letters misaddressed".into(),
+            raised,
+        };
+        let close = |lessons: &str, risk| super::super::Step::Close {
+            lessons: lessons.into(),
+            risk,
+        };
+        assert_eq!(
+            close("Check addresses.", Some(risk(true))).describe().1,
+            "Closed. Lessons learned: Check addresses. Risk raised: Letters misaddressed"
+        );
+        assert_eq!(
+            close("Check addresses", Some(risk(false))).describe().1,
+            "Closed. Lessons learned: Check addresses. Linked to the risk: Letters misaddressed"
+        );
+        assert_eq!(
+            close("Check addresses", None).describe().1,
+            "Closed. Lessons learned: Check addresses"
+        );
+    }
+
+    #[test]
     fn the_draft_fills_every_art_33_item_and_asks_for_the_delay_after_72_hours() {
         let at = DateTime::parse_from_rfc3339("2026-12-04T09:00:00Z")
             .unwrap()
