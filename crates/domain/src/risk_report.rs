@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::quarters::Quarter;
 use crate::risks::{self, Band, Matrix};
 
+mod incidents;
+pub use incidents::*;
+
 /// What the report needs to know of a risk.
 #[derive(Clone, Debug)]
 pub struct RiskFact {
@@ -138,6 +141,9 @@ pub struct QuarterlyReport {
     pub by_asset: Vec<(String, Vec<ThreatLine>)>,
     pub overdue_reviews: Vec<RiskLine>,
     pub overdue_actions: Vec<ActionLine>,
+    /// The quarter's incidents (empty in a copy signed before incidents were kept).
+    #[serde(default)]
+    pub incidents: IncidentsSection,
 }
 
 /// How many top risks the report lists.
@@ -157,6 +163,7 @@ pub struct ReportFacts<'a> {
     pub risks: &'a [RiskFact],
     pub actions: &'a [ActionFact],
     pub changes: &'a [ChangeFact],
+    pub incidents: &'a [IncidentFact],
     pub previous_cells: Option<Vec<(u8, u8, usize)>>,
     pub generated_at: DateTime<Utc>,
     pub today: NaiveDate,
@@ -248,6 +255,7 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
         by_asset: threats_by_asset(m, &live),
         overdue_reviews,
         overdue_actions: overdue_actions(&f),
+        incidents: incidents_section(f.quarter, f.incidents),
     }
 }
 
@@ -550,6 +558,7 @@ mod tests {
             risks: &risks,
             actions: &actions,
             changes: &changes,
+            incidents: &[],
             previous_cells: Some(vec![(3, 4, 1), (1, 1, 1)]),
             generated_at: Utc::now(),
             today: d(10, 1),

@@ -17,7 +17,63 @@ backend_tests!(
     bad_input_is_named_and_nothing_is_half_written,
     sixteen_reporters_at_once_get_sixteen_references,
     the_provider_sees_every_practice_and_the_register_downloads_as_csv,
+    the_quarterly_report_has_the_quarters_incidents_and_lessons,
 );
+
+async fn the_quarterly_report_has_the_quarters_incidents_and_lessons(app: TestApp) {
+    let river = app.riverside.id;
+    let i = report(&app, "staylor", serde_json::json!({})).await;
+    let pm = app.sign_in("rahmed").await;
+    let base = format!(
+        "/api/v1/practices/{river}/incidents/{}",
+        i["id"].as_str().unwrap()
+    );
+    for (path, body) in [
+        (
+            "grade",
+            r#"{"likelihood": 4, "severity": 3, "breach_types": ["confidentiality"]}"#,
+        ),
+        (
+            "close",
+            r#"{"lessons": "Two people check every address on a discharge letter"}"#,
+        ),
+    ] {
+        let res = app.post_json(&format!("{base}/{path}"), &pm, body).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+    }
+    let quarter = custodian_domain::quarters::Quarter::containing(now(&app).date_naive(), 1).key();
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risk-reports"),
+            &pm,
+            &format!(r#"{{"quarter": "{quarter}"}}"#),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let page = app
+        .get(
+            &format!("/practices/{river}/risk-reports/{quarter}"),
+            Some(&pm),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let reference = i["reference"].as_str().unwrap();
+    let section = &page[page.find("Incidents this quarter").expect("the section")..];
+    assert!(section.contains("1 reported, 0 of them near misses"));
+    assert!(section.contains("Reportable to the ICO"));
+    assert!(section.contains(reference));
+    assert!(section.contains("Likelihood 4, severity 3. ICO decision not yet recorded"));
+    assert!(section.contains("Two people check every address on a discharge letter"));
+    let pdf = app
+        .get(
+            &format!("/practices/{river}/risk-reports/{quarter}/pdf"),
+            Some(&pm),
+        )
+        .await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+}
 
 fn now(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
     custodian_web::Clock::now(&*app.clock)

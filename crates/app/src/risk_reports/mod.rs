@@ -69,6 +69,7 @@ pub async fn build_report(
         })
         .collect();
     let changes = quarter_changes(app, practice, quarter).await?;
+    let incidents = incident_facts(app, practice).await?;
     let previous_cells = match app
         .store
         .risk_report(practice.id, &quarter.previous().key())
@@ -86,10 +87,54 @@ pub async fn build_report(
         risks: &facts,
         actions: &actions,
         changes: &changes,
+        incidents: &incidents,
         previous_cells,
         generated_at: app.clock.now(),
         today: app.today(),
     }))
+}
+
+/// The practice's incidents as the report's incidents section needs them.
+async fn incident_facts(
+    app: &App,
+    practice: &Practice,
+) -> Result<Vec<risk_report::IncidentFact>, AppError> {
+    let all = custodian_store::IncidentFilter {
+        limit: crate::incidents::REGISTER_MAX,
+        ..Default::default()
+    };
+    let now = app.clock.now();
+    Ok(app
+        .store
+        .incidents(practice.id, &all)
+        .await?
+        .into_iter()
+        .map(|i| risk_report::IncidentFact {
+            clocks_overdue: crate::incidents::clocks(&i, now)
+                .iter()
+                .filter(|c| c.state == custodian_domain::incidents::ClockState::Red)
+                .count(),
+            ico: match i.ico_decision.as_deref() {
+                Some("reported") => Some(format!(
+                    "Reported to the ICO (reference {})",
+                    i.ico_reference.clone().unwrap_or_default()
+                )),
+                Some(_) => Some(format!(
+                    "Not reportable: {}",
+                    i.ico_reason.clone().unwrap_or_default()
+                )),
+                None => None,
+            },
+            reference: i.reference,
+            kind: i.kind,
+            reported_at: i.reported_at,
+            near_miss: i.near_miss,
+            grading: i.likelihood.zip(i.severity),
+            reportable: i.reportable,
+            closed_at: i.closed_at,
+            lessons: i.lessons,
+        })
+        .collect())
 }
 
 /// A risk as the report needs it.

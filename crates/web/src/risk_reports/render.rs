@@ -51,6 +51,7 @@ pub fn pdf(copy: &SignedCopy, record: &RiskReport) -> Vec<u8> {
     top_risks(&mut d, r);
     risk_lists(&mut d, r);
     threats_tables(&mut d, r);
+    incidents(&mut d, &r.incidents);
     meeting_notes(&mut d, copy);
     d.finish()
 }
@@ -161,6 +162,35 @@ fn threats_tables(d: &mut crate::kit::pdf::Doc, r: &QuarterlyReport) {
                 t.threat.clone(),
                 t.vulnerability.clone(),
                 scored(t.residual_score, t.band),
+            ]
+        });
+    }
+}
+
+/// The quarter's incidents: by kind and grading, the reportable ones, those overdue, lessons.
+fn incidents(d: &mut crate::kit::pdf::Doc, s: &risk_report::IncidentsSection) {
+    d.heading("Incidents this quarter", 12.0);
+    d.para(
+        &format!(
+            "{} reported, {} of them near misses.",
+            s.reported, s.near_misses
+        ),
+        9.0,
+    );
+    for (head, tallies) in s.tallies() {
+        d.table_of(&[head, "Incidents"], &[0.7, 0.3], tallies, "None.", |t| {
+            vec![t.label.clone(), t.count.to_string()]
+        });
+    }
+    for (heading, note, lines) in s.lists() {
+        d.heading(heading, 10.0);
+        let headers = ["Incident", "Kind", "Reported", note];
+        d.table_of(&headers, &[0.16, 0.24, 0.14, 0.46], lines, "None.", |l| {
+            vec![
+                l.reference.clone(),
+                l.kind.clone(),
+                date(l.reported_on),
+                l.note.clone(),
             ]
         });
     }
