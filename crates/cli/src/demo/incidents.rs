@@ -1,7 +1,7 @@
 //! The demo's incident registers: in each practice a letter sent to the wrong address hours ago
 //! (its 12-hour clock running), a phishing near miss under investigation, a lost laptop bag
-//! reported to the ICO and closed, and a record looked at without reason, graded not reportable
-//! and closed.
+//! reported to the ICO (the ICO's acknowledgement attached) and closed, and a record looked at
+//! without reason, graded not reportable and closed.
 
 use super::*;
 use chrono::{Duration, Utc};
@@ -90,8 +90,36 @@ pub(super) async fn seed(demo: &mut Demo<'_>) -> Result<(), StoreError> {
                 .handle_incident(*practice, id, &step, aware + after, &handler)
                 .await?;
         }
+        // The ICO's acknowledgement, saved from the practice manager's mailbox, on the lost
+        // laptop's incident.
+        let (laptop, aware) = ids[2];
+        let email = ico_acknowledgement(PRACTICES[i].0);
+        let sha = custodian_domain::evidence::address(email.as_bytes());
+        let name = "ICO acknowledgement.eml";
+        let file = custodian_store::NewEvidence {
+            filename: name,
+            kind: custodian_domain::evidence::kind_of(name, email.as_bytes())
+                .expect("the demo's email passes the evidence rules"),
+            sha256: &sha,
+            bytes: email.as_bytes(),
+        };
+        let holder = custodian_domain::evidence::Holder::Incident(laptop);
+        store
+            .attach_evidence(*practice, holder, &file, aware + Duration::hours(31), &handler)
+            .await?;
     }
     Ok(())
+}
+
+/// The email the ICO sends when a breach is reported through the DSPT tool.
+fn ico_acknowledgement(practice: &str) -> String {
+    format!(
+        "From: DSPT Incident Reporting <incidents@dsptoolkit.example>\r\n\
+         To: Practice Manager <manager@practice.example.nhs.uk>\r\n\
+         Subject: Incident DSPT-INC-104233 received\r\n\
+         \r\n\
+         Thank you. {practice}'s report DSPT-INC-104233 has been received and passed to the ICO.\r\n"
+    )
 }
 
 /// What the practice manager did with each of the demo's incidents, and how long after it was
