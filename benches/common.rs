@@ -12,7 +12,7 @@ use custodian_web::{AppState, WebConfig};
 pub struct Server {
     pub url: String,
     pub state: AppState,
-    _db: custodian_store::testing::TestStore,
+    pub db: custodian_store::testing::TestStore,
 }
 
 pub async fn server() -> Server {
@@ -31,11 +31,7 @@ pub async fn server_on(backend: custodian_store::Backend) -> Option<Server> {
         state.clone(),
         std::future::pending(),
     ));
-    Some(Server {
-        url,
-        state,
-        _db: db,
-    })
+    Some(Server { url, state, db })
 }
 
 /// Creates a practice with `n` members of staff (security questions set, so sign-in completes),
@@ -158,6 +154,76 @@ pub async fn sign_in(
         .unwrap()
         .to_string();
     (cookie, took)
+}
+
+/// A member of the provider's staff with `role` (security questions set, two-factor enrolled
+/// with `secret`, as provider staff must be), signed in through both steps: the session cookie.
+pub async fn provider_session(
+    s: &Server,
+    c: &reqwest::Client,
+    username: &str,
+    role: custodian_domain::ProviderRole,
+    password: &str,
+    secret: &str,
+) -> String {
+    use custodian_domain::NewPerson;
+    use custodian_store::NewAccount;
+    let store = &s.state.store;
+    let by = AuditMeta::cli();
+    let hash = s.state.passwords.hash(password).await.unwrap();
+    let admin = store
+        .create_person(
+            &NewAccount {
+                person: NewPerson {
+                    username: username.into(),
+                    email: None,
+                    full_name: username.into(),
+                }
+                .validate()
+                .unwrap(),
+                password_hash: Some(hash),
+                must_change_password: false,
+                one_time_password_expires_at: None,
+                provider_roles: vec![role],
+            },
+            &by,
+        )
+        .await
+        .unwrap();
+    let answer = s.state.passwords.hash("answer").await.unwrap();
+    let answers: Vec<(String, String)> = custodian_domain::identity::SECURITY_QUESTIONS[..3]
+        .iter()
+        .map(|q| (q.to_string(), answer.clone()))
+        .collect();
+    store
+        .set_security_answers(admin.id, &answers, &by.event(None, "x", "person", None))
+        .await
+        .unwrap();
+    store
+        .enable_mfa(
+            admin.id,
+            secret,
+            &[],
+            0,
+            &by.event(None, "mfa.enrol", "person", None),
+        )
+        .await
+        .unwrap();
+    let (cookie, _) = sign_in(c, &s.url, username, password).await;
+    let code = custodian_domain::totp::code_at(
+        &custodian_domain::totp::base32_decode(secret).unwrap(),
+        chrono::Utc::now().timestamp(),
+    );
+    let res = c
+        .post(format!("{}/sign-in/mfa", s.url))
+        .header("origin", &s.url)
+        .header("cookie", &cookie)
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "MFA");
+    cookie
 }
 
 #[derive(Debug, Clone)]

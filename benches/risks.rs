@@ -33,48 +33,6 @@ async fn main() {
     let s = server().await;
     let store = s.state.store.clone();
     let today = chrono::Utc::now().date_naive();
-    let by = AuditMeta::cli();
-
-    // The provider's IG consultant who reads the overview (two-factor, as provider staff must).
-    let hash = s.state.passwords.hash(PASSWORD).await.unwrap();
-    let admin = store
-        .create_person(
-            &NewAccount {
-                person: NewPerson {
-                    username: "ig.consultant".into(),
-                    email: None,
-                    full_name: "IG Consultant".into(),
-                }
-                .validate()
-                .unwrap(),
-                password_hash: Some(hash),
-                must_change_password: false,
-                one_time_password_expires_at: None,
-                provider_roles: vec![ProviderRole::IgConsultant],
-            },
-            &by,
-        )
-        .await
-        .unwrap();
-    let answer = s.state.passwords.hash("answer").await.unwrap();
-    let answers: Vec<(String, String)> = custodian_domain::identity::SECURITY_QUESTIONS[..3]
-        .iter()
-        .map(|q| (q.to_string(), answer.clone()))
-        .collect();
-    store
-        .set_security_answers(admin.id, &answers, &by.event(None, "x", "person", None))
-        .await
-        .unwrap();
-    store
-        .enable_mfa(
-            admin.id,
-            SECRET,
-            &[],
-            0,
-            &by.event(None, "mfa.enrol", "person", None),
-        )
-        .await
-        .unwrap();
 
     // 100 practices × 300 risks, 8 writers.
     let t = Instant::now();
@@ -171,22 +129,17 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    // Sign in with the authenticator code.
+    // The provider's IG consultant who reads the overview (two-factor, as provider staff must).
     let c = client();
-    let (cookie, _) = sign_in(&c, &s.url, "ig.consultant", PASSWORD).await;
-    let code = custodian_domain::totp::code_at(
-        &custodian_domain::totp::base32_decode(SECRET).unwrap(),
-        chrono::Utc::now().timestamp(),
-    );
-    let res = c
-        .post(format!("{}/sign-in/mfa", s.url))
-        .header("origin", &s.url)
-        .header("cookie", &cookie)
-        .form(&[("code", code.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "MFA");
+    let cookie = provider_session(
+        &s,
+        &c,
+        "ig.consultant",
+        ProviderRole::IgConsultant,
+        PASSWORD,
+        SECRET,
+    )
+    .await;
 
     let get = |path: String| {
         let (c, url, cookie) = (c.clone(), s.url.clone(), cookie.clone());
