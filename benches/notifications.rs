@@ -76,7 +76,12 @@ async fn seed_practice(store: &SharedStore, p: usize, today: chrono::NaiveDate) 
     .validate(today)
     .unwrap();
     store
-        .add_risk_action(practice.id, risk.id, &action, &by)
+        .add_action(
+            practice.id,
+            custodian_domain::holder::Holder::Risk(risk.id),
+            &action,
+            &by,
+        )
         .await
         .unwrap();
     for name in ["EMIS Web", "Docman"] {

@@ -108,7 +108,12 @@ async fn main() {
                         .validate(v.raised_on)
                         .unwrap();
                         store
-                            .add_risk_action(practice.id, risk.id, &action, &AuditMeta::cli())
+                            .add_action(
+                                practice.id,
+                                custodian_domain::holder::Holder::Risk(risk.id),
+                                &action,
+                                &AuditMeta::cli(),
+                            )
                             .await
                             .unwrap();
                     }

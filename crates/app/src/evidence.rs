@@ -22,6 +22,7 @@ use crate::{Actor, App, AppError, parse_id};
 async fn may(app: &App, actor: &Actor<'_>, holder: Holder, use_: Use) -> Result<(), AppError> {
     match holder {
         Holder::Incident(id) => crate::incidents::evidence_use(app, actor, id, use_).await,
+        Holder::Risk(id) => crate::risks::evidence_use(app, actor, id, use_).await,
     }
 }
 

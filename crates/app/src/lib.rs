@@ -35,6 +35,7 @@ capabilities! {
     risk_reports,
     incidents,
     evidence,
+    actions,
     notifications,
     audit,
 }

@@ -55,11 +55,11 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
 }
 
 use custodian_domain::risks::{
-    self, AcceptanceInput, ActionInput, Band, Matrix, ReviewInput, RiskInput,
+    self, AcceptanceInput, Band, Matrix, ReviewInput, RiskInput,
 };
 use custodian_domain::notifications::NoticeKind;
 use custodian_domain::{Invalid, Permission, PersonId};
-use custodian_store::{Risk, RiskAcceptance, RiskAction, RiskFilter, RiskReview};
+use custodian_store::{Risk, RiskAcceptance, RiskFilter, RiskReview};
 
 use crate::{Actor, App, AppError, parse_id};
 
@@ -224,61 +224,38 @@ pub async fn update_risk(
         .await?)
 }
 
-pub async fn add_action(
+/// Who may use a risk's evidence (a register that keeps some later): those who read the
+/// register read it; those who may edit the risk attach and remove files.
+pub async fn evidence_use(
     app: &App,
     actor: &Actor<'_>,
-    id: &str,
-    input: &ActionInput,
-) -> Result<RiskAction, AppError> {
-    let risk = load(app, actor, id).await?;
-    require_edit(app, actor, risk.fields.owner_id, "risk_action.create").await?;
-    let raised =
-        custodian_domain::identity::parse_date(&risk.fields.raised_on).unwrap_or(app.today());
-    let valid = input.validate(raised)?;
-    Ok(app
-        .store
-        .add_risk_action(actor.practice_id(), risk.id, &valid, actor.meta)
-        .await?)
+    id: custodian_domain::RiskId,
+    use_: custodian_domain::evidence::EvidenceUse,
+) -> Result<(), AppError> {
+    let risk = load(app, actor, &id.to_string()).await?;
+    if use_ != custodian_domain::evidence::EvidenceUse::Read {
+        require_edit(app, actor, risk.fields.owner_id, "risk.evidence").await?;
+    }
+    Ok(())
 }
 
-pub async fn update_action(
+/// The risk register's rule for a risk's actions: those who read the register read them, those
+/// who may edit the risk add and change them, and whoever an action is given to updates it.
+/// Actions cannot be due before the risk was raised: that date.
+pub async fn action_rule(
     app: &App,
     actor: &Actor<'_>,
-    id: &str,
+    id: custodian_domain::RiskId,
     action: &str,
-    input: &ActionInput,
-) -> Result<RiskAction, AppError> {
-    let risk = load(app, actor, id).await?;
-    let action = parse_id(action)?;
-    let actions = app
-        .store
-        .risk_actions(actor.practice_id(), Some(risk.id))
-        .await?;
-    let old = actions
-        .iter()
-        .find(|a| a.id == action)
-        .ok_or(AppError::NotFound)?;
-    // Whoever the action is given to may update it, as may those who may edit the risk.
-    if old.owner_id != actor.access.person {
-        require_edit(app, actor, risk.fields.owner_id, "risk_action.update").await?;
-    }
-    let mut input = input.clone();
-    if input.description.trim().is_empty() {
-        input.description = old.description.clone();
-    }
-    if input.owner_id.is_none() {
-        input.owner_id = Some(old.owner_id);
-    }
-    if input.due_on.trim().is_empty() {
-        input.due_on = old.due_on.to_string();
+    use_: custodian_domain::actions::ActionUse,
+) -> Result<(chrono::NaiveDate, &'static str), AppError> {
+    let risk = load(app, actor, &id.to_string()).await?;
+    if use_ == custodian_domain::actions::ActionUse::Change {
+        require_edit(app, actor, risk.fields.owner_id, action).await?;
     }
     let raised =
         custodian_domain::identity::parse_date(&risk.fields.raised_on).unwrap_or(app.today());
-    let valid = input.validate(raised)?;
-    Ok(app
-        .store
-        .update_risk_action(actor.practice_id(), action, &valid, actor.meta)
-        .await?)
+    Ok((raised, "the risk was raised"))
 }
 
 pub async fn review(

@@ -5,10 +5,10 @@
 //! kept only if its content is one of the [`EvidenceKind`]s, whatever its name claims.
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
+use crate::Invalid;
+pub use crate::holder::Holder;
 use crate::validation::text_problem;
-use crate::{IncidentId, Invalid};
 
 /// The largest file kept unless the deployment says otherwise (`[evidence] max_file_megabytes`).
 pub const DEFAULT_MAX_FILE_MEGABYTES: u32 = 20;
@@ -348,35 +348,6 @@ pub enum EvidenceUse {
     Remove,
 }
 
-/// The record a file is evidence for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Holder {
-    Incident(IncidentId),
-}
-
-impl Holder {
-    /// The register the record is in, as stored.
-    pub fn register(self) -> &'static str {
-        match self {
-            Holder::Incident(_) => "incident",
-        }
-    }
-
-    pub fn id(self) -> Uuid {
-        match self {
-            Holder::Incident(id) => id.0,
-        }
-    }
-
-    /// The holder a stored register and id name.
-    pub fn from_parts(register: &str, id: Uuid) -> Option<Holder> {
-        match register {
-            "incident" => Some(Holder::Incident(IncidentId(id))),
-            _ => None,
-        }
-    }
-}
-
 /// The SHA-256 of a file's bytes, in lower-case hex: its address.
 pub fn address(bytes: &[u8]) -> String {
     use sha2::Digest;
@@ -467,13 +438,6 @@ mod tests {
     fn removal_needs_a_reason() {
         assert!(removal_reason("  ").is_err());
         assert_eq!(removal_reason(" duplicate ").unwrap(), "duplicate");
-    }
-
-    #[test]
-    fn holders_round_trip_through_storage() {
-        let h = Holder::Incident(IncidentId::new());
-        assert_eq!(Holder::from_parts(h.register(), h.id()), Some(h));
-        assert_eq!(Holder::from_parts("nothing", h.id()), None);
     }
 
     #[test]

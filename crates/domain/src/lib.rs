@@ -4,11 +4,13 @@
 //! database, a clock or a network.
 
 pub mod access;
+pub mod actions;
 pub mod asset_import;
 pub mod assets;
 pub mod calendar;
 pub mod csv_import;
 pub mod evidence;
+pub mod holder;
 pub mod identity;
 pub mod ids;
 pub mod incidents;

@@ -22,6 +22,7 @@ status_enum!(
         ReportSignOff => "report_sign_off",
         IncidentReported => "incident_reported",
         IncidentClock => "incident_clock",
+        ActionOverdue => "action_overdue",
     }
 );
 
@@ -80,6 +81,7 @@ impl NoticeKind {
             NoticeKind::ReportSignOff => "Quarterly report awaiting sign-off",
             NoticeKind::IncidentReported => "Incidents reported, waiting for triage",
             NoticeKind::IncidentClock => "Incident clocks running out (12 and 72 hours)",
+            NoticeKind::ActionOverdue => "Actions given to you, past their due date",
         }
     }
 

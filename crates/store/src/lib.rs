@@ -52,6 +52,7 @@ capabilities! {
     notifications: NoticeStore + MailStore => "../notifications/queries.rs",
     incidents: IncidentStore => "../incidents/queries.rs",
     evidence: EvidenceStore => "../evidence/queries.rs",
+    actions: ActionStore => "../actions/queries.rs",
 }
 
 mod backends;

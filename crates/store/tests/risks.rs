@@ -7,11 +7,12 @@ use common::{member, practice};
 
 use chrono::NaiveDate;
 use custodian_domain::assets::AssetInput;
+use custodian_domain::holder::Holder;
 use custodian_domain::risks::{
     AcceptanceInput, ActionInput, Band, MATRIX_5X5, ReviewInput, RiskInput,
 };
 use custodian_domain::{PersonId, PracticeRole};
-use custodian_store::{AuditMeta, RiskFilter, SharedStore, StoreError};
+use custodian_store::{ActionsOf, AuditMeta, RiskFilter, SharedStore, StoreError};
 
 conformance!(
     risks_are_numbered_scored_and_kept_to_their_practice,
@@ -211,7 +212,7 @@ async fn actions_reviews_and_acceptances_are_recorded_with_the_risk(store: Share
     .validate(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap())
     .unwrap();
     let a = store
-        .add_risk_action(p.id, risk.id, &action, &as_person(ivy, "ivy"))
+        .add_action(p.id, Holder::Risk(risk.id), &action, &as_person(ivy, "ivy"))
         .await
         .unwrap();
     assert_eq!(
@@ -221,13 +222,31 @@ async fn actions_reviews_and_acceptances_are_recorded_with_the_risk(store: Share
     let mut done = action.clone();
     done.input.status = "done".into();
     let a = store
-        .update_risk_action(p.id, a.id, &done, &as_person(ivy, "ivy"))
+        .update_action(p.id, a.id, &done, &as_person(ivy, "ivy"))
         .await
         .unwrap();
     assert!(a.done_at.is_some());
-    assert_eq!(
-        store.risk_actions(p.id, Some(risk.id)).await.unwrap().len(),
-        1
+    let of_risk = ActionsOf::Record(Holder::Risk(risk.id));
+    assert_eq!(store.actions(p.id, of_risk).await.unwrap().len(), 1);
+    assert!(
+        store
+            .actions(p.id, ActionsOf::Register("incident"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // An action is for a record of the practice's own.
+    let elsewhere = store
+        .add_action(
+            p.id,
+            Holder::Risk(custodian_domain::RiskId::new()),
+            &action,
+            &as_person(ivy, "ivy"),
+        )
+        .await;
+    assert!(
+        matches!(elsewhere, Err(StoreError::NotFound(_))),
+        "{elsewhere:?}"
     );
 
     let review = ReviewInput {
@@ -456,7 +475,7 @@ async fn what_is_due_in_the_register_is_counted(store: SharedStore) {
     .validate(today())
     .unwrap();
     store
-        .add_risk_action(p.id, risk.id, &action, &as_person(ivy, "ivy"))
+        .add_action(p.id, Holder::Risk(risk.id), &action, &as_person(ivy, "ivy"))
         .await
         .unwrap();
     let acceptance = AcceptanceInput {

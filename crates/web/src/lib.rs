@@ -8,6 +8,7 @@
 
 pub mod contract;
 pub mod kit;
+mod records;
 
 /// Every capability of the web, one line each, in the order their rooms and pages are listed.
 /// A new register adds its line here (see docs/architecture.md).
@@ -28,6 +29,7 @@ capabilities! {
     risk_reports,
     incidents,
     evidence,
+    actions,
     notifications,
     audit,
     openapi,

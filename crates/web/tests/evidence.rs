@@ -22,25 +22,7 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0
 
 /// Sam (reception) reports an incident through the API; its id.
 async fn reported(app: &TestApp) -> String {
-    let sam = app.sign_in("staylor").await;
-    let now = custodian_web::Clock::now(&*app.clock);
-    let field = custodian_domain::time::moment_field;
-    let body = serde_json::json!({
-        "what_happened": "A discharge letter went to the wrong address",
-        "kind": "wrong_recipient",
-        "occurred_at": field(now - chrono::Duration::hours(3)),
-        "discovered_at": field(now - chrono::Duration::hours(1)),
-        "patient_data": true,
-    });
-    let res = app
-        .post_json(
-            &format!("/api/v1/practices/{}/incidents", app.riverside.id),
-            &sam,
-            &body.to_string(),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let v: serde_json::Value = res.json().await.unwrap();
+    let v = report_incident(app, "staylor").await;
     v["id"].as_str().unwrap().to_string()
 }
 

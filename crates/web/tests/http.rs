@@ -881,6 +881,7 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
         "/practices/{practice_id}/incidents/new" => None,
         "/practices/{practice_id}/incidents/{incident_id}" => Some("incident.view"),
         "/practices/{practice_id}/incidents/{incident_id}/evidence" => Some("evidence.list"),
+        "/practices/{practice_id}/incidents/{incident_id}/actions" => Some("incident_action.list"),
         "/practices/{practice_id}/incidents/{incident_id}/notification"
         | "/practices/{practice_id}/incidents/{incident_id}/notification-draft" => {
             Some("incident.notification_draft")

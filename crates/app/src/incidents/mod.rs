@@ -190,6 +190,32 @@ pub async fn evidence_use(
     Ok(())
 }
 
+/// The incident register's rule for an incident's actions: those who may read the incident
+/// read them, those who handle incidents add and change them, and whoever an action is given to
+/// updates it, whether or not they read the register; to anyone else the incident does not
+/// exist. Actions cannot be due before the incident was reported: that date.
+pub async fn action_rule(
+    app: &App,
+    actor: &Actor<'_>,
+    id: IncidentId,
+    action: &str,
+    use_: custodian_domain::actions::ActionUse,
+) -> Result<(chrono::NaiveDate, &'static str), AppError> {
+    use custodian_domain::actions::ActionUse;
+    let incident = app
+        .store
+        .incident(actor.practice_id(), id)
+        .await?
+        .filter(|i| use_ == ActionUse::ChangeOwn || may_read(actor, i))
+        .ok_or(AppError::NotFound)?;
+    if use_ == ActionUse::Change {
+        app.require(actor, Permission::IncidentsManage, action)
+            .await?;
+    }
+    let reported = custodian_domain::identity::london_today(incident.reported_at);
+    Ok((reported, "the incident was reported"))
+}
+
 /// One incident with its timeline, for those who may read the register or its reporter; to
 /// anyone else it does not exist. The read is recorded.
 pub async fn view(

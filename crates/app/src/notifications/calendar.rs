@@ -4,7 +4,7 @@
 use custodian_domain::calendar::{self, DueDate};
 use custodian_domain::risks::ActionStatus;
 use custodian_domain::{Access, Permission, PersonId};
-use custodian_store::{AssetFilter, AuditMeta, RiskFilter};
+use custodian_store::{ActionsOf, AssetFilter, AuditMeta, RiskFilter};
 
 use crate::{App, AppError};
 
@@ -45,7 +45,7 @@ pub async fn feed(app: &App, secret: &str, base_url: &str) -> Result<String, App
     Ok(calendar::render("Custodian: due dates", &dates, app.clock.now()))
 }
 
-/// A person's due dates in every practice they work in: their risk actions and risk reviews,
+/// A person's due dates in every practice they work in: their actions (a risk's, an incident's) and risk reviews,
 /// the reviews of the assets they own and of who has access to them, leavers' exit dates where they look after access, and
 /// the DSPT deadline for those who keep a practice's settings. Soonest first.
 pub async fn due_dates(
@@ -66,6 +66,14 @@ pub async fn due_dates(
             practice: p.name.clone(),
             url: at(path),
         };
+        // Actions given to them, whatever the register (a risk's, an incident's).
+        for a in app.store.actions(p.id, ActionsOf::Practice).await? {
+            if a.owner_id == person && a.status != ActionStatus::Done {
+                let uid = format!("{}-action-{}", a.register, a.id);
+                let what = format!("{} action due", a.holder.noun());
+                out.push(due(uid, a.due_on, what, &a.holder.path()));
+            }
+        }
         if access.can(Permission::RisksView) {
             let mine = RiskFilter {
                 owner: Some(person),
@@ -78,12 +86,7 @@ pub async fn due_dates(
                     out.push(due(format!("risk-review-{}", r.id), r.next_review_on, what, &format!("/risks/{}", r.id)));
                 }
             }
-            for a in app.store.risk_actions(p.id, None).await? {
-                if a.owner_id == person && a.status != ActionStatus::Done {
-                    let path = format!("/risks/{}", a.risk_id);
-                    out.push(due(format!("risk-action-{}", a.id), a.due_on, "Risk action due".into(), &path));
-                }
-            }
+
         }
         if access.can(Permission::AssetsView) {
             let mine = AssetFilter {

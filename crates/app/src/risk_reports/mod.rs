@@ -57,11 +57,11 @@ pub async fn build_report(
     let facts: Vec<RiskFact> = list.iter().map(|r| risk_fact(r, &assets)).collect();
     let actions: Vec<ActionFact> = app
         .store
-        .risk_actions(practice.id, None)
+        .actions(practice.id, custodian_store::ActionsOf::Register("risk"))
         .await?
         .into_iter()
         .map(|a| ActionFact {
-            risk_id: a.risk_id,
+            risk_id: custodian_domain::RiskId(a.record_id),
             description: a.description,
             owner: a.owner_name,
             due_on: a.due_on,

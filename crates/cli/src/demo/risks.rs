@@ -130,7 +130,9 @@ async fn seed_phishing_actions(
             status: status.into(),
         }
         .validate(today - chrono::Duration::days(60))?;
-        store.add_risk_action(practice, risk, &action, by).await?;
+        store
+            .add_action(practice, custodian_domain::holder::Holder::Risk(risk), &action, by)
+            .await?;
     }
     Ok(())
 }

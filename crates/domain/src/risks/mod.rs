@@ -189,11 +189,9 @@ impl RiskStatus {
     }
 }
 
-pub const ACTION_STATUSES: &[(&str, &str)] = &[
-    ("open", "Not started"),
-    ("in_progress", "In progress"),
-    ("done", "Done"),
-];
+pub use crate::actions::{
+    ACTION_STATUSES, ActionInput, ActionStatus, ValidAction, action_status_label,
+};
 
 fn label(list: &[(&'static str, &'static str)], value: &str) -> &'static str {
     list.iter()
@@ -209,9 +207,6 @@ pub fn treatment_label(v: &str) -> &'static str {
 }
 pub fn status_label(v: &str) -> &'static str {
     label(STATUSES, v)
-}
-pub fn action_status_label(v: &str) -> &'static str {
-    label(ACTION_STATUSES, v)
 }
 
 /// A risk as typed into the form or the API.

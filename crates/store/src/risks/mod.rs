@@ -41,26 +41,6 @@ pub trait RiskStore: Send + Sync {
         today: chrono::NaiveDate,
         soon: chrono::NaiveDate,
     ) -> Result<RisksDue>;
-    async fn add_risk_action(
-        &self,
-        practice: PracticeId,
-        risk: RiskId,
-        action: &custodian_domain::risks::ValidAction,
-        by: &AuditMeta,
-    ) -> Result<RiskAction>;
-    async fn update_risk_action(
-        &self,
-        practice: PracticeId,
-        id: ActionId,
-        action: &custodian_domain::risks::ValidAction,
-        by: &AuditMeta,
-    ) -> Result<RiskAction>;
-    /// A risk's actions (or, with `None`, every action of the practice), by due date.
-    async fn risk_actions(
-        &self,
-        practice: PracticeId,
-        risk: Option<RiskId>,
-    ) -> Result<Vec<RiskAction>>;
     /// Records a review: the residual scores it found become the risk's, and the next review
     /// date is set.
     async fn review_risk(

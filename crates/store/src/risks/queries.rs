@@ -61,23 +61,6 @@ pub(super) fn risk_from(row: &DbRow) -> Result<Risk> {
     })
 }
 
-pub(super) const ACTION_QUERY: &str = "SELECT a.id, a.risk_id, a.description, a.owner_id, p.full_name AS owner_name, a.due_on, a.status, a.created_at, a.done_at \
-     FROM risk_actions a JOIN people p ON p.id = a.owner_id WHERE a.practice_id = $1";
-
-pub(super) fn action_from(row: &DbRow) -> Result<RiskAction> {
-    Ok(RiskAction {
-        id: custodian_domain::ActionId(row.try_get("id")?),
-        risk_id: RiskId(row.try_get("risk_id")?),
-        description: row.try_get("description")?,
-        owner_id: PersonId(row.try_get("owner_id")?),
-        owner_name: row.try_get("owner_name")?,
-        due_on: row.try_get("due_on")?,
-        status: status_of(row, custodian_domain::risks::ActionStatus::parse)?,
-        created_at: row.try_get("created_at")?,
-        done_at: row.try_get("done_at")?,
-    })
-}
-
 pub(super) const RISK_REVIEW_QUERY: &str = "SELECT v.id, v.risk_id, v.reviewed_by, p.full_name AS reviewed_by_name, v.reviewed_at, v.residual_likelihood, \
      v.residual_impact, v.residual_score, v.scores_changed, v.notes, v.next_review_on \
      FROM risk_reviews v JOIN people p ON p.id = v.reviewed_by WHERE v.practice_id = $1";
@@ -307,7 +290,7 @@ impl RiskStore for ThisStore {
             )
             .await?,
             actions_overdue: count(
-                "SELECT COUNT(*) FROM risk_actions WHERE practice_id = $1 AND status <> 'done' AND due_on < $2",
+                "SELECT COUNT(*) FROM actions WHERE practice_id = $1 AND holder = 'risk' AND status <> 'done' AND due_on < $2",
                 today,
             )
             .await?,
@@ -484,143 +467,6 @@ impl RiskStore for ThisStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(risk_from).collect()
-    }
-
-    async fn add_risk_action(
-        &self,
-        practice: PracticeId,
-        risk: RiskId,
-        v: &custodian_domain::risks::ValidAction,
-        by: &AuditMeta,
-    ) -> Result<RiskAction> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let owner = check_member(
-            &mut *tx,
-            practice,
-            v.input.owner_id,
-            "owner_id",
-            "Whoever does the action",
-        )
-        .await?;
-        let exists: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1 AND id = $2")
-                .bind(practice.0)
-                .bind(risk.0)
-                .fetch_one(&mut *tx)
-                .await?;
-        if exists == 0 {
-            return Err(StoreError::NotFound("risk"));
-        }
-        let id = Uuid::now_v7();
-        let at = now();
-        sqlx::query(
-            "INSERT INTO risk_actions (id, practice_id, risk_id, description, owner_id, due_on, status, created_at, updated_at, done_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
-        )
-        .bind(id)
-        .bind(practice.0)
-        .bind(risk.0)
-        .bind(&v.input.description)
-        .bind(owner.0)
-        .bind(v.due_on)
-        .bind(v.status().as_str())
-        .bind(at)
-        .bind((v.status() == custodian_domain::risks::ActionStatus::Done).then_some(at))
-        .execute(&mut *tx)
-        .await?;
-        insert_event(
-            &mut tx,
-            &by.event(Some(practice), "risk_action.create", "risk", Some(risk.to_string())).details(serde_json::json!({
-                "action": id, "description": v.input.description, "owner_id": owner.0, "due_on": v.due_on, "status": v.input.status,
-            })),
-        )
-        .await?;
-        tx.commit().await?;
-        self.one_of(ACTION_QUERY, "a.id", practice, id, action_from)
-            .await
-    }
-
-    async fn update_risk_action(
-        &self,
-        practice: PracticeId,
-        id: custodian_domain::ActionId,
-        v: &custodian_domain::risks::ValidAction,
-        by: &AuditMeta,
-    ) -> Result<RiskAction> {
-        let id = id.0;
-        let old = self
-            .find_of(ACTION_QUERY, "a.id", practice, id, action_from)
-            .await?
-            .ok_or(StoreError::NotFound("action"))?;
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let owner = check_member(
-            &mut *tx,
-            practice,
-            v.input.owner_id,
-            "owner_id",
-            "Whoever does the action",
-        )
-        .await?;
-        let at = now();
-        use custodian_domain::risks::ActionStatus::Done;
-        let done_at = match (old.status, v.status()) {
-            (_, s) if s != Done => None,
-            (Done, _) => old.done_at,
-            _ => Some(at),
-        };
-        sqlx::query(
-            "UPDATE risk_actions SET description = $3, owner_id = $4, due_on = $5, status = $6, updated_at = $7, done_at = $8 \
-             WHERE practice_id = $1 AND id = $2",
-        )
-        .bind(practice.0)
-        .bind(id)
-        .bind(&v.input.description)
-        .bind(owner.0)
-        .bind(v.due_on)
-        .bind(v.status().as_str())
-        .bind(at)
-        .bind(done_at)
-        .execute(&mut *tx)
-        .await?;
-        let mut changes = crate::queries::changed_fields(
-            &serde_json::json!({
-                "description": old.description, "owner_id": old.owner_id, "due_on": old.due_on, "status": old.status,
-            }),
-            &serde_json::json!({
-                "description": v.input.description, "owner_id": owner, "due_on": v.due_on, "status": v.input.status,
-            }),
-        );
-        changes.insert("action".into(), serde_json::json!(id));
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                "risk_action.update",
-                "risk",
-                Some(old.risk_id.to_string()),
-            )
-            .details(changes.into()),
-        )
-        .await?;
-        tx.commit().await?;
-        self.one_of(ACTION_QUERY, "a.id", practice, id, action_from)
-            .await
-    }
-
-    async fn risk_actions(
-        &self,
-        practice: PracticeId,
-        risk: Option<RiskId>,
-    ) -> Result<Vec<RiskAction>> {
-        let narrowed = risk.map(|r| ("a.risk_id = $2", r.0));
-        self.list_of(
-            ACTION_QUERY,
-            practice,
-            narrowed,
-            "a.due_on, a.id",
-            action_from,
-        )
-        .await
     }
 
     async fn review_risk(

@@ -37,21 +37,6 @@ pub struct RiskFilter {
     pub limit: u32,
 }
 
-/// An action of a risk's treatment plan.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct RiskAction {
-    pub id: custodian_domain::ActionId,
-    pub risk_id: custodian_domain::RiskId,
-    pub description: String,
-    pub owner_id: PersonId,
-    pub owner_name: String,
-    #[schema(value_type = String)]
-    pub due_on: chrono::NaiveDate,
-    pub status: custodian_domain::risks::ActionStatus,
-    pub created_at: DateTime<Utc>,
-    pub done_at: Option<DateTime<Utc>>,
-}
-
 /// A review of a risk.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RiskReview {

@@ -73,19 +73,7 @@ fn incident(id: &str) -> Result<Holder, HttpError> {
 
 pub(crate) use crate::kit::evidence::holder_path;
 
-/// The record's page again, showing `errors` (an upload or a removal refused).
-async fn holder_page(
-    state: &AppState,
-    scope: &PracticeScope,
-    holder: Holder,
-    errors: Errors,
-) -> Result<Response, HttpError> {
-    match holder {
-        Holder::Incident(id) => {
-            crate::incidents::incident_page_for(state, scope, &id.to_string(), errors, false).await
-        }
-    }
-}
+use crate::records::page_with_errors as holder_page;
 
 /// An upload refused before it reached the use case, as the form's or the API's error.
 fn upload_refusal(state: &AppState, e: UploadError) -> Invalid {

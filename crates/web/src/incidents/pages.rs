@@ -342,6 +342,7 @@ pub(crate) struct IncidentPage {
     pub(crate) next_statuses: Options,
     pub(crate) now: String,
     pub(crate) evidence: crate::kit::evidence::EvidencePanel,
+    pub(crate) actions: crate::kit::actions::ActionsPanel,
     /// The practice's risks, to link one when closing.
     pub(crate) risks: Options,
     /// The risk the closing raised or linked: its page and title.
@@ -435,7 +436,15 @@ pub(crate) async fn incident_page_for(
     };
     let risk_options: Vec<(&str, &str)> =
         risks.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let actions = crate::kit::actions::panel(
+        state,
+        scope,
+        custodian_domain::holder::Holder::Incident(i.id),
+        scope.access.can(Permission::IncidentsManage),
+    )
+    .await?;
     let page = IncidentPage {
+        actions,
         risks: if risk_options.is_empty() {
             vec![]
         } else {

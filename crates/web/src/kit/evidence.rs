@@ -12,9 +12,7 @@ use crate::{AppState, HttpError};
 
 /// The page of the record a file belongs to, from the practice down.
 pub fn holder_path(holder: Holder) -> String {
-    match holder {
-        Holder::Incident(id) => format!("/incidents/{id}"),
-    }
+    holder.path()
 }
 
 /// A file as a record's page lists it.

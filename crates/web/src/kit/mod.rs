@@ -1,6 +1,7 @@
 //! What every capability's handlers share: sessions and the practice scope, the layout and
 //! rendering, forms, errors, routes, PDF writing, security headers and metrics.
 
+pub mod actions;
 pub mod capability;
 pub mod csv;
 pub mod entry_form;

@@ -9,7 +9,7 @@ pub struct RiskDetail {
     pub risk: Risk,
     /// The residual band on the practice's matrix.
     pub band: Band,
-    pub actions: Vec<RiskAction>,
+    pub actions: Vec<custodian_store::Action>,
     pub reviews: Vec<RiskReview>,
 }
 
@@ -86,7 +86,13 @@ pub(crate) async fn api_get(
     let (m, _) = matrix_of(&state, &scope.actor()).await?;
     Ok(Json(RiskDetail {
         band: m.band(risk.residual_score as u8),
-        actions: state.store.risk_actions(scope.id(), Some(risk.id)).await?,
+        actions: state
+            .store
+            .actions(
+                scope.id(),
+                custodian_store::ActionsOf::Record(custodian_domain::holder::Holder::Risk(risk.id)),
+            )
+            .await?,
         reviews: state.store.risk_reviews(scope.id(), risk.id).await?,
         risk,
     })
@@ -103,32 +109,6 @@ pub(crate) async fn api_update(
     Json(body): Json<RiskInput>,
 ) -> Result<Response, HttpError> {
     Ok(Json(update_risk(&state, &scope.actor(), &id, &body).await?).into_response())
-}
-
-#[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/actions", tag = "risks", summary = "Add an action to a risk's treatment plan",
-    params(PracticeParam, ("risk_id" = String, Path, description = "The risk's id")), request_body = ActionInput,
-    responses((status = 201, body = RiskAction), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub(crate) async fn api_add_action(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    InPractice(id): InPractice<String>,
-    Json(body): Json<ActionInput>,
-) -> Result<Response, HttpError> {
-    let a = add_action(&state, &scope.actor(), &id, &body).await?;
-    Ok((StatusCode::CREATED, Json(a)).into_response())
-}
-
-#[utoipa::path(put, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/actions/{action_id}", tag = "risks", summary = "Change an action (empty fields keep their value)",
-    params(PracticeParam, ("risk_id" = String, Path, description = "The risk's id"), ("action_id" = String, Path, description = "The action's id")),
-    request_body = ActionInput,
-    responses((status = 200, body = RiskAction), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub(crate) async fn api_update_action(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    InPractice((id, action)): InPractice<(String, String)>,
-    Json(body): Json<ActionInput>,
-) -> Result<Response, HttpError> {
-    Ok(Json(update_action(&state, &scope.actor(), &id, &action, &body).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/risks/{risk_id}/review", tag = "risks", summary = "Record a review of a risk",
@@ -208,8 +188,6 @@ pub(crate) async fn api_from_library(
         api_create,
         api_get,
         api_update,
-        api_add_action,
-        api_update_action,
         api_review,
         api_accept,
         api_library,
@@ -219,10 +197,8 @@ pub(crate) async fn api_from_library(
         Risk,
         RiskDetail,
         RiskInput,
-        RiskAction,
         RiskReview,
         RiskAcceptance,
-        ActionInput,
         ReviewInput,
         AcceptanceInput,
         Band,

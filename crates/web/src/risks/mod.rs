@@ -7,10 +7,10 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::risks::{
-    self, AcceptanceInput, ActionInput, Band, Matrix, ReviewInput, RiskInput, Threat,
+    self, AcceptanceInput, Band, Matrix, ReviewInput, RiskInput, Threat,
 };
 use custodian_domain::{Permission, PersonId};
-use custodian_store::{Risk, RiskAcceptance, RiskAction, RiskFilter, RiskReview};
+use custodian_store::{Risk, RiskAcceptance, RiskFilter, RiskReview};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -24,7 +24,7 @@ use crate::kit::session::InPractice;
 use crate::kit::session::PracticeScope;
 use crate::{AppError, AppState, HttpError};
 use custodian_app::risks::{
-    accept, add_action, create_risk, load, matrix_of, require_edit, review, update_action,
+    accept, create_risk, load, matrix_of, require_edit, review,
     update_risk,
 };
 
@@ -52,8 +52,6 @@ pub fn routes(r: &mut Routes) {
         .get("/risks/{risk_id}", risk_page)
         .get("/risks/{risk_id}/edit", edit_page)
         .post("/risks/{risk_id}/edit", edit_submit::<RiskForm>)
-        .post("/risks/{risk_id}/actions", action_submit)
-        .post("/risks/{risk_id}/actions/{action_id}", action_update_submit)
         .post("/risks/{risk_id}/review", review_submit)
         .post("/risks/{risk_id}/accept", accept_submit);
     r.api()
@@ -61,8 +59,6 @@ pub fn routes(r: &mut Routes) {
         .post("/risks", api_create)
         .get("/risks/{risk_id}", api_get)
         .put("/risks/{risk_id}", api_update)
-        .post("/risks/{risk_id}/actions", api_add_action)
-        .put("/risks/{risk_id}/actions/{action_id}", api_update_action)
         .post("/risks/{risk_id}/review", api_review)
         .post("/risks/{risk_id}/accept", api_accept)
         .get("/risk-library", api_library)

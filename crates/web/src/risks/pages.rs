@@ -17,18 +17,6 @@ pub(crate) struct RiskRow {
     pub(crate) attention: Vec<String>,
 }
 
-pub(crate) struct ActionRow {
-    pub(crate) id: String,
-    pub(crate) risk_id: String,
-    pub(crate) risk: String,
-    pub(crate) description: String,
-    pub(crate) owner: String,
-    pub(crate) due: String,
-    pub(crate) status: String,
-    pub(crate) status_label: &'static str,
-    pub(crate) overdue: bool,
-}
-
 #[derive(Template)]
 #[template(path = "risks/risks.html")]
 pub(crate) struct ListPage {
@@ -39,7 +27,7 @@ pub(crate) struct ListPage {
     pub(crate) heat_map: String,
     pub(crate) bands: Vec<(Band, usize)>,
     pub(crate) overdue_reviews: usize,
-    pub(crate) overdue_actions: Vec<ActionRow>,
+    pub(crate) overdue_actions: Vec<crate::kit::actions::ActionRow>,
     pub(crate) search: String,
     pub(crate) status: String,
     pub(crate) category: String,
@@ -125,13 +113,17 @@ pub(crate) async fn list_page(
         .collect();
     let overdue_actions = state
         .store
-        .risk_actions(scope.id(), None)
+        .actions(scope.id(), custodian_store::ActionsOf::Register("risk"))
         .await?
         .into_iter()
-        .filter(|a| risks::action_overdue(a.status, a.due_on, today))
+        .filter(|a| a.overdue(today))
         .filter_map(|a| {
-            let (reference, title) = names.get(&a.risk_id)?;
-            Some(action_row(&a, format!("{reference} {title}"), today))
+            let (reference, title) = names.get(&custodian_domain::RiskId(a.record_id))?;
+            Some(crate::kit::actions::action_row(
+                &a,
+                format!("{reference} {title}"),
+                today,
+            ))
         })
         .collect();
     Ok(render(&ListPage {
@@ -174,16 +166,3 @@ pub(crate) async fn list_page(
     }))
 }
 
-pub(crate) fn action_row(a: &RiskAction, risk: String, today: chrono::NaiveDate) -> ActionRow {
-    ActionRow {
-        id: a.id.to_string(),
-        risk_id: a.risk_id.to_string(),
-        risk,
-        description: a.description.clone(),
-        owner: a.owner_name.clone(),
-        due: a.due_on.format("%-d %b %Y").to_string(),
-        status: a.status.as_str().to_string(),
-        status_label: a.status.label(),
-        overdue: risks::action_overdue(a.status, a.due_on, today),
-    }
-}

@@ -15,7 +15,7 @@ pub(crate) struct RiskPage {
     pub(crate) details: Vec<(&'static str, String)>,
     pub(crate) band: Band,
     pub(crate) assets: Vec<(String, String)>,
-    pub(crate) actions: Vec<ActionRow>,
+    pub(crate) actions: crate::kit::actions::ActionsPanel,
     pub(crate) reviews: Vec<RiskReview>,
     pub(crate) attention: Vec<String>,
     pub(crate) history: Vec<(String, String, String, String)>,
@@ -23,9 +23,7 @@ pub(crate) struct RiskPage {
     pub(crate) can_accept: bool,
     pub(crate) needs_siro: bool,
     pub(crate) appetite: Band,
-    pub(crate) people: Vec<(String, String)>,
     pub(crate) levels: Vec<(&'static str, &'static str, Options)>,
-    pub(crate) action_statuses: &'static [(&'static str, &'static str)],
 }
 
 pub(crate) async fn risk_page_for(
@@ -46,16 +44,15 @@ pub(crate) async fn risk_page_for(
         .filter_map(|id| asset_names.iter().find(|(a, _)| a == id))
         .map(|(id, name)| (id.to_string(), name.clone()))
         .collect();
-    let actions = state
-        .store
-        .risk_actions(scope.id(), Some(r.id))
-        .await?
-        .iter()
-        .map(|a| action_row(a, String::new(), today))
-        .collect();
+    let actions = crate::kit::actions::panel(
+        state,
+        scope,
+        custodian_domain::holder::Holder::Risk(r.id),
+        risks::may_edit(&scope.access, f.owner_id),
+    )
+    .await?;
     let reviews = state.store.risk_reviews(scope.id(), r.id).await?;
     let history = record_history(state, scope, r.id.to_string(), 400).await?;
-    let staff = state.store.access_overview(scope.id()).await?;
     let band = m.band(r.residual_score as u8);
     let page = RiskPage {
         layout: scope.layout(&scope.path("/risks")),
@@ -73,10 +70,6 @@ pub(crate) async fn risk_page_for(
                 || scope.access.can(Permission::RiskAcceptAboveAppetite)),
         needs_siro: risks::above_appetite(band, appetite),
         appetite,
-        people: staff
-            .iter()
-            .map(|s| (s.person_id.to_string(), s.full_name.clone()))
-            .collect(),
         levels: vec![
             (
                 "residual_likelihood",
@@ -89,7 +82,6 @@ pub(crate) async fn risk_page_for(
                 level_options(m.impact, f.residual_impact),
             ),
         ],
-        action_statuses: risks::ACTION_STATUSES,
         r,
         errors,
     };
@@ -177,40 +169,6 @@ pub(crate) async fn risk_page(
 
 pub(crate) fn back(scope: &PracticeScope, id: &str, anchor: &str) -> Response {
     Redirect::to(&scope.path(&format!("/risks/{id}#{anchor}"))).into_response()
-}
-
-pub(crate) async fn action_submit(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    InPractice(id): InPractice<String>,
-    Form(input): Form<ActionInput>,
-) -> Result<Response, HttpError> {
-    match submitted(add_action(&state, &scope.actor(), &id, &input).await)? {
-        Ok(_) => Ok(back(&scope, &id, "actions")),
-        Err(errors) => risk_page_for(&state, &scope, &id, errors).await,
-    }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct ActionStatus {
-    #[serde(default)]
-    pub(crate) status: String,
-}
-
-pub(crate) async fn action_update_submit(
-    State(state): State<AppState>,
-    scope: PracticeScope,
-    InPractice((id, action)): InPractice<(String, String)>,
-    Form(form): Form<ActionStatus>,
-) -> Result<Response, HttpError> {
-    let input = ActionInput {
-        status: form.status,
-        ..Default::default()
-    };
-    match submitted(update_action(&state, &scope.actor(), &id, &action, &input).await)? {
-        Ok(_) => Ok(back(&scope, &id, "actions")),
-        Err(errors) => risk_page_for(&state, &scope, &id, errors).await,
-    }
 }
 
 pub(crate) async fn review_submit(

@@ -433,3 +433,26 @@ pub async fn upload_named(
         .await
         .unwrap()
 }
+
+/// An incident reported through the API by `who`, found out an hour ago: the new incident.
+pub async fn report_incident(app: &TestApp, who: &str) -> serde_json::Value {
+    let cookie = app.sign_in(who).await;
+    let now = custodian_web::Clock::now(&*app.clock);
+    let field = custodian_domain::time::moment_field;
+    let body = serde_json::json!({
+        "what_happened": "A discharge letter went to the wrong address",
+        "kind": "wrong_recipient",
+        "occurred_at": field(now - chrono::Duration::hours(3)),
+        "discovered_at": field(now - chrono::Duration::hours(1)),
+        "patient_data": true,
+    });
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{}/incidents", app.riverside.id),
+            &cookie,
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+    res.json().await.unwrap()
+}
