@@ -164,6 +164,8 @@ pub struct ReportFacts<'a> {
     pub actions: &'a [ActionFact],
     pub changes: &'a [ChangeFact],
     pub incidents: &'a [IncidentFact],
+    /// Incidents' actions past their due date, each with its incident's reference.
+    pub incident_actions: &'a [ActionLine],
     pub previous_cells: Option<Vec<(u8, u8, usize)>>,
     pub generated_at: DateTime<Utc>,
     pub today: NaiveDate,
@@ -255,7 +257,7 @@ pub fn build(f: ReportFacts<'_>) -> QuarterlyReport {
         by_asset: threats_by_asset(m, &live),
         overdue_reviews,
         overdue_actions: overdue_actions(&f),
-        incidents: incidents_section(f.quarter, f.incidents),
+        incidents: incidents_section(f.quarter, f.incidents, f.incident_actions),
     }
 }
 
@@ -559,6 +561,7 @@ mod tests {
             actions: &actions,
             changes: &changes,
             incidents: &[],
+            incident_actions: &[],
             previous_cells: Some(vec![(3, 4, 1), (1, 1, 1)]),
             generated_at: Utc::now(),
             today: d(10, 1),

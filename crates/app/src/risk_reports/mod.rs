@@ -69,7 +69,7 @@ pub async fn build_report(
         })
         .collect();
     let changes = quarter_changes(app, practice, quarter).await?;
-    let incidents = incident_facts(app, practice).await?;
+    let (incidents, incident_actions) = incident_facts(app, practice).await?;
     let previous_cells = match app
         .store
         .risk_report(practice.id, &quarter.previous().key())
@@ -88,26 +88,44 @@ pub async fn build_report(
         actions: &actions,
         changes: &changes,
         incidents: &incidents,
+        incident_actions: &incident_actions,
         previous_cells,
         generated_at: app.clock.now(),
         today: app.today(),
     }))
 }
 
-/// The practice's incidents as the report's incidents section needs them.
+/// The practice's incidents as the report's incidents section needs them, and their actions
+/// past their due date.
 async fn incident_facts(
     app: &App,
     practice: &Practice,
-) -> Result<Vec<risk_report::IncidentFact>, AppError> {
+) -> Result<(Vec<risk_report::IncidentFact>, Vec<risk_report::ActionLine>), AppError> {
     let all = custodian_store::IncidentFilter {
         limit: crate::incidents::REGISTER_MAX,
         ..Default::default()
     };
     let now = app.clock.now();
-    Ok(app
+    let incidents = app.store.incidents(practice.id, &all).await?;
+    let today = app.today();
+    let references: std::collections::HashMap<uuid::Uuid, &str> = incidents
+        .iter()
+        .map(|i| (i.id.0, i.reference.as_str()))
+        .collect();
+    let actions = app
         .store
-        .incidents(practice.id, &all)
+        .actions(practice.id, custodian_store::ActionsOf::Register("incident"))
         .await?
+        .into_iter()
+        .filter(|a| a.overdue(today))
+        .map(|a| risk_report::ActionLine {
+            reference: references.get(&a.record_id).copied().unwrap_or("").to_string(),
+            description: a.description,
+            owner: a.owner_name,
+            due_on: a.due_on,
+        })
+        .collect();
+    let facts = incidents
         .into_iter()
         .map(|i| risk_report::IncidentFact {
             clocks_overdue: crate::incidents::clocks(&i, now)
@@ -134,7 +152,8 @@ async fn incident_facts(
             closed_at: i.closed_at,
             lessons: i.lessons,
         })
-        .collect())
+        .collect();
+    Ok((facts, actions))
 }
 
 /// A risk as the report needs it.

@@ -57,6 +57,9 @@ pub struct IncidentsSection {
     pub overdue: Vec<IncidentLine>,
     /// Closed in the quarter, with their lessons learned.
     pub lessons: Vec<IncidentLine>,
+    /// Incidents' actions past their due date and not done.
+    #[serde(default)]
+    pub overdue_actions: Vec<super::ActionLine>,
 }
 
 impl IncidentsSection {
@@ -84,7 +87,11 @@ impl IncidentsSection {
 }
 
 /// The section for `quarter` from the practice's incidents.
-pub fn incidents_section(quarter: Quarter, all: &[IncidentFact]) -> IncidentsSection {
+pub fn incidents_section(
+    quarter: Quarter,
+    all: &[IncidentFact],
+    overdue_actions: &[super::ActionLine],
+) -> IncidentsSection {
     let day = crate::identity::london_today;
     let within = |t: DateTime<Utc>| (quarter.start()..=quarter.end()).contains(&day(t));
     let line = |i: &IncidentFact, note: String| IncidentLine {
@@ -151,6 +158,7 @@ pub fn incidents_section(quarter: Quarter, all: &[IncidentFact]) -> IncidentsSec
         reportable,
         overdue,
         lessons,
+        overdue_actions: overdue_actions.to_vec(),
     }
 }
 
@@ -198,7 +206,7 @@ mod tests {
         // 31 December late in the evening in London is still the quarter.
         let late = fact("INC-2026-0010", Other, "2026-12-31T23:30:00Z");
         let next = fact("INC-2027-0001", Other, "2027-01-01T00:30:00Z");
-        let s = incidents_section(q, &[reported, near, earlier, open, late, next]);
+        let s = incidents_section(q, &[reported, near, earlier, open, late, next], &[]);
         assert_eq!((s.reported, s.near_misses), (4, 1));
         let kinds: Vec<(&str, usize)> = s
             .by_kind

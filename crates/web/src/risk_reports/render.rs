@@ -194,6 +194,17 @@ fn incidents(d: &mut crate::kit::pdf::Doc, s: &risk_report::IncidentsSection) {
             ]
         });
     }
+    d.heading("Incidents' actions overdue", 10.0);
+    let headers = ["Incident", "Action", "Who", "Due"];
+    let widths = [0.16, 0.5, 0.18, 0.16];
+    d.table_of(&headers, &widths, &s.overdue_actions, "None.", |a| {
+        vec![
+            a.reference.clone(),
+            a.description.clone(),
+            a.owner.clone(),
+            date(a.due_on),
+        ]
+    });
 }
 
 /// The practice meeting's minutes and decisions.
