@@ -111,6 +111,16 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   // Every clock has been stopped by a decision.
   assert.equal(await dpl.locator('.clock-running, .clock-amber, .clock-red').count(), 0);
 
+  // A follow-up action for the receptionist, with a due date.
+  const due = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  await dpl.getByLabel('What will be done').fill('Ring the relative and collect the prescription');
+  await dpl.getByLabel('Who', { exact: true }).selectOption({ label: 'Sam Taylor' });
+  await dpl.getByLabel('Due by').fill(due);
+  await dpl.getByRole('button', { name: 'Add action' }).click();
+  await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+  assert.match(await dpl.locator('#actions').innerText(), /Ring the relative and collect the prescription/);
+  await checkAccessibility(dpl);
+
   // The notification draft for the DSPT tool, filled from the record.
   await dpl.getByRole('link', { name: 'Notification draft (Art. 33(3))' }).click();
   await dpl.getByRole('heading', { name: `Notification draft for ${reference}` }).waitFor();
