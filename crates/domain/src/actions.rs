@@ -43,7 +43,8 @@ pub struct ActionInput {
     pub owner_id: Option<PersonId>,
     /// YYYY-MM-DD.
     pub due_on: String,
-    /// open, in_progress or done.
+    /// open, in_progress or done (empty: open, or as it was).
+    #[schema(pattern = "^$|^(open|in_progress|done)$")]
     pub status: String,
 }
 

@@ -10,7 +10,9 @@ use crate::validation::Checker;
 use crate::{AssetId, Invalid};
 
 mod follow_up;
+mod involved;
 pub use follow_up::*;
+pub use involved::*;
 
 status_enum!(
     /// What kind of incident, in a reporter's words.

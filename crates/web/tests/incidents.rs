@@ -18,7 +18,105 @@ backend_tests!(
     sixteen_reporters_at_once_get_sixteen_references,
     the_provider_sees_every_practice_and_the_register_downloads_as_csv,
     the_quarterly_report_has_the_quarters_incidents_and_lessons,
+    the_handler_links_the_staff_and_risks_involved,
 );
+
+async fn the_handler_links_the_staff_and_risks_involved(app: TestApp) {
+    let river = app.riverside.id;
+    let i = report(&app, "staylor", serde_json::json!({})).await;
+    let base = format!(
+        "/api/v1/practices/{river}/incidents/{}",
+        i["id"].as_str().unwrap()
+    );
+    let pm = app.sign_in("rahmed").await;
+    let risk: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risk-library/phishing"),
+            &pm,
+            "",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let risk = risk["id"].as_str().unwrap();
+    let sam = app.people["staylor"];
+    // From the page: the receptionist who handed it over; from the API: the risk it shows.
+    let page = base.trim_start_matches("/api/v1").to_string();
+    let res = app
+        .post_form(
+            &format!("{page}/involved"),
+            Some(&pm),
+            &[("involved", &format!("person:{sam}"))],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let body = format!(r#"{{"kind": "risk", "id": "{risk}"}}"#);
+    let res = app.post_json(&format!("{base}/involved"), &pm, &body).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Again: nothing more. Another practice's member of staff: refused, naming the field.
+    app.post_json(&format!("{base}/involved"), &pm, &body).await;
+    let karen = app.people["kmills"];
+    let res = app
+        .post_json(
+            &format!("{base}/involved"),
+            &pm,
+            &format!(r#"{{"kind": "person", "id": "{karen}"}}"#),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "involved_id");
+    // The reporter does not link; the handler sees both, and the timeline says so.
+    let sam_cookie = app.sign_in("staylor").await;
+    let res = app
+        .post_json(&format!("{base}/involved"), &sam_cookie, &body)
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let detail: serde_json::Value = app.get(&base, Some(&pm)).await.json().await.unwrap();
+    let involved: Vec<(&str, &str)> = detail["involved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["kind"].as_str().unwrap(), v["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(involved.len(), 2, "{involved:?}");
+    assert!(involved.contains(&("person", "Sam Taylor")));
+    assert!(
+        involved
+            .iter()
+            .any(|(k, n)| *k == "risk" && n.contains("hishing"))
+    );
+    let html = app.get(&page, Some(&pm)).await.text().await.unwrap();
+    assert!(html.contains(&format!("/risks/{risk}")));
+    // Removed: gone, and on the timeline.
+    let res = app
+        .post_form(
+            &format!("{page}/involved/remove"),
+            Some(&pm),
+            &[("involved", &format!("person:{sam}"))],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let detail: serde_json::Value = app.get(&base, Some(&pm)).await.json().await.unwrap();
+    assert_eq!(detail["involved"].as_array().unwrap().len(), 1);
+    let texts: Vec<&str> = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.contains(&"Involved: member of staff Sam Taylor"));
+    assert!(texts.contains(&"No longer involved: member of staff Sam Taylor"));
+    let linked = app.events("incident.involve").await;
+    let done =
+        |e: &&custodian_store::StoredEvent| e.event.outcome == custodian_store::Outcome::Success;
+    assert_eq!(
+        linked.iter().filter(done).count(),
+        2,
+        "the repeat records nothing"
+    );
+}
 
 async fn the_quarterly_report_has_the_quarters_incidents_and_lessons(app: TestApp) {
     let river = app.riverside.id;

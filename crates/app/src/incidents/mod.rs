@@ -10,7 +10,7 @@ pub const CAPABILITY: crate::Capability = crate::Capability {
 };
 
 use custodian_domain::incidents::{
-    self as rules, Clock, GradeInput, GradingRule, IcoDecision,
+    self as rules, Clock, GradeInput, GradingRule, IcoDecision, Involved,
     IncidentReport, Step,
 };
 use custodian_domain::notifications::NoticeKind;
@@ -457,6 +457,41 @@ async fn raised_risk(
         title: risk.fields.title,
         raised: true,
     })
+}
+
+/// Links who or what the incident involved: a member of staff, an information asset or a risk
+/// of the practice (those who handle incidents).
+pub async fn involve(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    who: Involved,
+) -> Result<(), AppError> {
+    app.require(actor, Permission::IncidentsManage, "incident.involve")
+        .await?;
+    let id: IncidentId = parse_id(id)?;
+    let at = app.clock.now();
+    Ok(app
+        .store
+        .involve_in_incident(actor.practice_id(), id, who, at, actor.meta)
+        .await?)
+}
+
+/// Removes a link (those who handle incidents).
+pub async fn release(
+    app: &App,
+    actor: &Actor<'_>,
+    id: &str,
+    who: Involved,
+) -> Result<(), AppError> {
+    app.require(actor, Permission::IncidentsManage, "incident.release")
+        .await?;
+    let id: IncidentId = parse_id(id)?;
+    let at = app.clock.now();
+    Ok(app
+        .store
+        .release_from_incident(actor.practice_id(), id, who, at, actor.meta)
+        .await?)
 }
 
 /// Every practice's open incidents, reportable ones and clocks running out (provider staff).

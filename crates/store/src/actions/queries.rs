@@ -196,11 +196,13 @@ impl ActionStore for ThisStore {
                     .await?
             }
             ActionsOf::Register(register) => {
-                sqlx::query(&format!("{ACTION_QUERY} AND a.holder = $2 ORDER BY {order}"))
-                    .bind(practice.0)
-                    .bind(register)
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query(&format!(
+                    "{ACTION_QUERY} AND a.holder = $2 ORDER BY {order}"
+                ))
+                .bind(practice.0)
+                .bind(register)
+                .fetch_all(&self.pool)
+                .await?
             }
             ActionsOf::Record(h) => {
                 sqlx::query(&format!(

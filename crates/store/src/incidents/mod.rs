@@ -5,7 +5,7 @@ mod records;
 pub use records::*;
 
 use async_trait::async_trait;
-use custodian_domain::incidents::{Step, ValidReport};
+use custodian_domain::incidents::{Involved, Step, ValidReport};
 use custodian_domain::{IncidentId, PersonId, PracticeId};
 
 use crate::{AuditMeta, Result, Timestamp};
@@ -33,6 +33,32 @@ pub trait IncidentStore: Send + Sync {
         practice: PracticeId,
         id: IncidentId,
     ) -> Result<Vec<IncidentEntry>>;
+    /// Links a member of staff, an asset or a risk of the practice to the incident, with a
+    /// timeline entry and its event (`incident.involve`). One not of the practice is refused,
+    /// naming the field; one already linked changes nothing.
+    async fn involve_in_incident(
+        &self,
+        practice: PracticeId,
+        id: IncidentId,
+        who: Involved,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<()>;
+    /// Removes a link, with a timeline entry and its event (`incident.release`).
+    async fn release_from_incident(
+        &self,
+        practice: PracticeId,
+        id: IncidentId,
+        who: Involved,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<()>;
+    /// Who and what the incident involves, with their names.
+    async fn incident_involved(
+        &self,
+        practice: PracticeId,
+        id: IncidentId,
+    ) -> Result<Vec<InvolvedEntry>>;
     /// Every practice (by name) with its open incidents, for the provider's overview.
     async fn open_incidents_everywhere(&self) -> Result<Vec<PracticeOpenIncidents>>;
     /// One step of handling, with its timeline entry and event, in one transaction. A closed

@@ -5,7 +5,8 @@
 
 use async_trait::async_trait;
 use custodian_domain::incidents::{
-    self as rules, BreachType, IncidentKind, IncidentStatus, Step, ValidIcoDecision, ValidReport,
+    self as rules, BreachType, IncidentKind, IncidentStatus, Involved, Step, ValidIcoDecision,
+    ValidReport,
 };
 use custodian_domain::{AssetId, IncidentId, PersonId, PracticeId, RiskId};
 use sqlx::Row as _;
@@ -14,6 +15,10 @@ use uuid::Uuid;
 use super::*;
 use crate::queries::HasDb;
 use crate::*;
+
+/// The statuses of an open incident, as a list the index on (practice, status) seeks to (a
+/// `<> 'closed'` would read every closed incident of the practice too).
+const OPEN_STATUSES: &str = "('reported', 'triage', 'investigating', 'contained')";
 
 const INCIDENT_QUERY: &str = "SELECT i.*, p.full_name AS reported_by_name FROM incidents i \
      JOIN people p ON p.id = i.reported_by WHERE i.practice_id = $1";
@@ -90,6 +95,34 @@ async fn add_entry(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The name of who or what `who` is, if it is the practice's (a member of its staff, one of its
+/// assets or risks); refused naming the field otherwise.
+async fn involved_name(tx: &mut Tx, practice: PracticeId, who: Involved) -> Result<String> {
+    let (sql, what) = match who {
+        Involved::Person(_) => (
+            "SELECT p.full_name FROM practice_members m JOIN people p ON p.id = m.person_id \
+             WHERE m.practice_id = $1 AND m.person_id = $2",
+            "a member of the practice's staff",
+        ),
+        Involved::Asset(_) => (
+            "SELECT name FROM assets WHERE practice_id = $1 AND id = $2",
+            "one of the practice's information assets",
+        ),
+        Involved::Risk(_) => (
+            "SELECT reference || ' ' || title FROM risks WHERE practice_id = $1 AND id = $2",
+            "one of the practice's risks",
+        ),
+    };
+    let name: Option<String> = sqlx::query_scalar(sql)
+        .bind(practice.0)
+        .bind(who.id())
+        .fetch_optional(&mut **tx)
+        .await?;
+    name.ok_or_else(|| {
+        custodian_domain::Invalid::one("involved_id", format!("Choose {what}")).into()
+    })
 }
 
 /// The next number of the practice's `year` (one row per practice and year, taken under its
@@ -316,7 +349,7 @@ impl IncidentStore for ThisStore {
             sql += &next("i.reported_at < ?");
         }
         if f.open {
-            sql += " AND i.status <> 'closed'";
+            sql += &format!(" AND i.status IN {OPEN_STATUSES}");
         }
         sql += &format!(
             " ORDER BY i.reported_at DESC, i.id DESC LIMIT {}",
@@ -353,7 +386,7 @@ impl IncidentStore for ThisStore {
             "SELECT p.id AS practice_id, p.name, p.ods_code, i.status, i.reportable, \
                i.discovered_at, i.near_miss, i.senior_told_at, i.ico_decision, i.subjects_decision \
              FROM practices p LEFT JOIN incidents i \
-               ON i.practice_id = p.id AND i.status <> 'closed' \
+               ON i.practice_id = p.id AND i.status IN ('reported', 'triage', 'investigating', 'contained') \
              ORDER BY p.name, p.id",
         )
         .fetch_all(&self.pool)
@@ -400,6 +433,126 @@ impl IncidentStore for ThisStore {
     async fn incident(&self, practice: PracticeId, id: IncidentId) -> Result<Option<Incident>> {
         self.find_of(INCIDENT_QUERY, "i.id", practice, id.0, incident_from)
             .await
+    }
+
+    async fn involve_in_incident(
+        &self,
+        practice: PracticeId,
+        id: IncidentId,
+        who: Involved,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let exists: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM incidents WHERE practice_id = $1 AND id = $2")
+                .bind(practice.0)
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound("incident"));
+        }
+        let name = involved_name(&mut tx, practice, who).await?;
+        let added = sqlx::query(
+            "INSERT INTO incident_involved (practice_id, incident_id, kind, target_id, added_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (incident_id, kind, target_id) DO NOTHING",
+        )
+        .bind(practice.0)
+        .bind(id.0)
+        .bind(who.kind())
+        .bind(who.id())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if added == 0 {
+            return Ok(());
+        }
+        let text = format!("Involved: {} {name}", who.label().to_lowercase());
+        add_entry(&mut tx, practice, id.0, at, by, "involved", &text).await?;
+        let event = by
+            .event(
+                Some(practice),
+                "incident.involve",
+                "incident",
+                Some(id.to_string()),
+            )
+            .details(serde_json::json!({ "kind": who.kind(), "id": who.id() }));
+        insert_event(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn release_from_incident(
+        &self,
+        practice: PracticeId,
+        id: IncidentId,
+        who: Involved,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let name = involved_name(&mut tx, practice, who).await?;
+        let gone = sqlx::query(
+            "DELETE FROM incident_involved WHERE practice_id = $1 AND incident_id = $2 \
+             AND kind = $3 AND target_id = $4",
+        )
+        .bind(practice.0)
+        .bind(id.0)
+        .bind(who.kind())
+        .bind(who.id())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if gone == 0 {
+            return Err(StoreError::NotFound("involved"));
+        }
+        let text = format!("No longer involved: {} {name}", who.label().to_lowercase());
+        add_entry(&mut tx, practice, id.0, at, by, "released", &text).await?;
+        let event = by
+            .event(
+                Some(practice),
+                "incident.release",
+                "incident",
+                Some(id.to_string()),
+            )
+            .details(serde_json::json!({ "kind": who.kind(), "id": who.id() }));
+        insert_event(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn incident_involved(
+        &self,
+        practice: PracticeId,
+        id: IncidentId,
+    ) -> Result<Vec<InvolvedEntry>> {
+        let rows = sqlx::query(
+            "SELECT v.kind, v.target_id, COALESCE(p.full_name, a.name, r.reference || ' ' || r.title, '') AS name \
+             FROM incident_involved v \
+             LEFT JOIN people p ON v.kind = 'person' AND p.id = v.target_id \
+             LEFT JOIN assets a ON v.kind = 'asset' AND a.id = v.target_id AND a.practice_id = v.practice_id \
+             LEFT JOIN risks r ON v.kind = 'risk' AND r.id = v.target_id AND r.practice_id = v.practice_id \
+             WHERE v.practice_id = $1 AND v.incident_id = $2 ORDER BY v.kind, name",
+        )
+        .bind(practice.0)
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                let involved = Involved::from_parts(&kind, r.try_get("target_id")?)
+                    .ok_or_else(|| StoreError::Corrupt(format!("involved {kind}")))?;
+                Ok(InvolvedEntry {
+                    involved,
+                    kind: involved.kind(),
+                    id: involved.id(),
+                    name: r.try_get("name")?,
+                })
+            })
+            .collect()
     }
 
     async fn incident_entries(

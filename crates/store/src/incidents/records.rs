@@ -86,3 +86,15 @@ pub struct PracticeOpenIncidents {
     pub ods_code: String,
     pub open: Vec<custodian_domain::incidents::OpenIncident>,
 }
+
+/// A member of staff, an asset or a risk an incident involves, with its name.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct InvolvedEntry {
+    #[serde(skip)]
+    pub involved: custodian_domain::incidents::Involved,
+    /// `person`, `asset` or `risk`.
+    pub kind: &'static str,
+    pub id: uuid::Uuid,
+    /// The person's full name, the asset's name or the risk's reference and title.
+    pub name: String,
+}

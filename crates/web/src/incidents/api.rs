@@ -8,6 +8,8 @@ pub struct IncidentDetail {
     pub incident: Incident,
     pub clocks: Vec<Clock>,
     pub timeline: Vec<IncidentEntry>,
+    /// The members of staff, assets and risks linked to it.
+    pub involved: Vec<custodian_store::InvolvedEntry>,
 }
 
 /// An incident in a list, with its clocks.
@@ -90,17 +92,19 @@ pub(crate) async fn api_report(
     Ok((StatusCode::CREATED, Json(i)).into_response())
 }
 
-async fn detail(
+pub(crate) async fn detail(
     state: &AppState,
     scope: &PracticeScope,
     id: &str,
 ) -> Result<Json<IncidentDetail>, HttpError> {
     let (incident, timeline) = uc::view(state, &scope.actor(), id).await?;
     let clocks = uc::clocks(&incident, state.clock.now());
+    let involved = state.store.incident_involved(scope.id(), incident.id).await?;
     Ok(Json(IncidentDetail {
         incident,
         clocks,
         timeline,
+        involved,
     }))
 }
 
@@ -233,10 +237,12 @@ pub(crate) async fn api_close(
 #[openapi(
     paths(
         api_list, api_report, api_get, api_grade, api_ico, api_people, api_senior, api_status,
-        api_note, api_close, api_provider, api_notification
+        api_note, api_close, api_provider, api_notification, api_involve, api_release
     ),
     components(schemas(
         IncidentNotificationDraft,
+        IncidentInvolvedBody,
+        custodian_store::InvolvedEntry,
         Incident,
         IncidentEntry,
         IncidentDetail,

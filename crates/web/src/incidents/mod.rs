@@ -29,10 +29,12 @@ use crate::{AppState, HttpError};
 
 mod api;
 mod follow_up;
+mod involved;
 mod pages;
 mod provider;
 pub(crate) use api::*;
 pub(crate) use follow_up::*;
+pub(crate) use involved::*;
 pub(crate) use pages::*;
 pub(crate) use provider::*;
 
@@ -53,6 +55,8 @@ pub fn routes(r: &mut Routes) {
         .post("/incidents/{incident_id}/status", status_submit)
         .post("/incidents/{incident_id}/notes", note_submit)
         .post("/incidents/{incident_id}/close", close_submit)
+        .post("/incidents/{incident_id}/involved", involve_submit)
+        .post("/incidents/{incident_id}/involved/remove", release_submit)
         .get("/incidents/{incident_id}/notification", notification_page)
         .get("/incidents/{incident_id}/pdf", incident_pdf);
     r.api()
@@ -66,6 +70,8 @@ pub fn routes(r: &mut Routes) {
         .post("/incidents/{incident_id}/status", api_status)
         .post("/incidents/{incident_id}/notes", api_note)
         .post("/incidents/{incident_id}/close", api_close)
+        .post("/incidents/{incident_id}/involved", api_involve)
+        .post("/incidents/{incident_id}/involved/remove", api_release)
         .get(
             "/incidents/{incident_id}/notification-draft",
             api_notification,

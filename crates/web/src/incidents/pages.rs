@@ -343,6 +343,8 @@ pub(crate) struct IncidentPage {
     pub(crate) now: String,
     pub(crate) evidence: crate::kit::evidence::EvidencePanel,
     pub(crate) actions: crate::kit::actions::ActionsPanel,
+    pub(crate) involved: Vec<InvolvedRow>,
+    pub(crate) involve_choices: InvolvedChoices,
     /// The practice's risks, to link one when closing.
     pub(crate) risks: Options,
     /// The risk the closing raised or linked: its page and title.
@@ -443,7 +445,11 @@ pub(crate) async fn incident_page_for(
         scope.access.can(Permission::IncidentsManage),
     )
     .await?;
+    let involved = involved_rows(state, scope, &i).await?;
+    let involve_choices = involved_choices(state, scope, &risks).await?;
     let page = IncidentPage {
+        involved,
+        involve_choices,
         actions,
         risks: if risk_options.is_empty() {
             vec![]
