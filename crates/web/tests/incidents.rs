@@ -98,6 +98,11 @@ async fn the_handler_links_the_staff_and_risks_involved(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let again = format!(r#"{{"kind": "person", "id": "{sam}"}}"#);
+    let res = app
+        .post_json(&format!("{base}/involved/remove"), &pm, &again)
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "no longer linked");
     let detail: serde_json::Value = app.get(&base, Some(&pm)).await.json().await.unwrap();
     assert_eq!(detail["involved"].as_array().unwrap().len(), 1);
     let texts: Vec<&str> = detail["timeline"]

@@ -493,7 +493,6 @@ impl IncidentStore for ThisStore {
         by: &AuditMeta,
     ) -> Result<()> {
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        let name = involved_name(&mut tx, practice, who).await?;
         let gone = sqlx::query(
             "DELETE FROM incident_involved WHERE practice_id = $1 AND incident_id = $2 \
              AND kind = $3 AND target_id = $4",
@@ -508,6 +507,7 @@ impl IncidentStore for ThisStore {
         if gone == 0 {
             return Err(StoreError::NotFound("involved"));
         }
+        let name = involved_name(&mut tx, practice, who).await?;
         let text = format!("No longer involved: {} {name}", who.label().to_lowercase());
         add_entry(&mut tx, practice, id.0, at, by, "released", &text).await?;
         let event = by

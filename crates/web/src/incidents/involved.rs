@@ -147,7 +147,7 @@ pub(crate) async fn api_involve(
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/incidents/{incident_id}/involved/remove", tag = "incidents",
-    summary = "Remove a link to a member of staff, an asset or a risk (those who handle incidents)",
+    summary = "Remove a link to a member of staff, an asset or a risk (those who handle incidents; one not linked is not found)",
     params(PracticeParam, ("incident_id" = String, Path, description = "The incident's id")), request_body = IncidentInvolvedBody,
     responses((status = 200, body = IncidentDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn api_release(
