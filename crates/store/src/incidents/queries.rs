@@ -125,6 +125,29 @@ async fn involved_name(tx: &mut Tx, practice: PracticeId, who: Involved) -> Resu
     })
 }
 
+/// A link made or removed: its timeline entry and event, committed with it. `step` is the
+/// entry's word, the event's action and how the entry begins.
+#[allow(clippy::too_many_arguments)]
+async fn record_involvement(
+    mut tx: Tx,
+    practice: PracticeId,
+    id: IncidentId,
+    who: Involved,
+    name: &str,
+    (word, action, begins): (&str, &str, &str),
+    at: Timestamp,
+    by: &AuditMeta,
+) -> Result<()> {
+    let text = format!("{begins}: {} {name}", who.label().to_lowercase());
+    add_entry(&mut tx, practice, id.0, at, by, word, &text).await?;
+    let event = by
+        .event(Some(practice), action, "incident", Some(id.to_string()))
+        .details(serde_json::json!({ "kind": who.kind(), "id": who.id() }));
+    insert_event(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The next number of the practice's `year` (one row per practice and year, taken under its
 /// row lock, so reporters at the same moment get one each).
 async fn next_number(tx: &mut Tx, practice: PracticeId, year: i32) -> Result<i64> {
@@ -469,19 +492,8 @@ impl IncidentStore for ThisStore {
         if added == 0 {
             return Ok(());
         }
-        let text = format!("Involved: {} {name}", who.label().to_lowercase());
-        add_entry(&mut tx, practice, id.0, at, by, "involved", &text).await?;
-        let event = by
-            .event(
-                Some(practice),
-                "incident.involve",
-                "incident",
-                Some(id.to_string()),
-            )
-            .details(serde_json::json!({ "kind": who.kind(), "id": who.id() }));
-        insert_event(&mut tx, &event).await?;
-        tx.commit().await?;
-        Ok(())
+        let step = ("involved", "incident.involve", "Involved");
+        record_involvement(tx, practice, id, who, &name, step, at, by).await
     }
 
     async fn release_from_incident(
@@ -508,19 +520,8 @@ impl IncidentStore for ThisStore {
             return Err(StoreError::NotFound("involved"));
         }
         let name = involved_name(&mut tx, practice, who).await?;
-        let text = format!("No longer involved: {} {name}", who.label().to_lowercase());
-        add_entry(&mut tx, practice, id.0, at, by, "released", &text).await?;
-        let event = by
-            .event(
-                Some(practice),
-                "incident.release",
-                "incident",
-                Some(id.to_string()),
-            )
-            .details(serde_json::json!({ "kind": who.kind(), "id": who.id() }));
-        insert_event(&mut tx, &event).await?;
-        tx.commit().await?;
-        Ok(())
+        let step = ("released", "incident.release", "No longer involved");
+        record_involvement(tx, practice, id, who, &name, step, at, by).await
     }
 
     async fn incident_involved(
