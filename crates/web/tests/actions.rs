@@ -121,29 +121,7 @@ async fn an_incidents_actions_reach_their_owner_until_done(app: TestApp) {
     ));
 
     // The quarterly report lists it among the incidents' overdue actions.
-    let now = custodian_web::Clock::now(&*app.clock);
-    let quarter = custodian_domain::quarters::Quarter::containing(
-        custodian_domain::identity::london_today(now),
-        1,
-    )
-    .key();
-    let res = app
-        .post_json(
-            &format!("/api/v1/practices/{river}/risk-reports"),
-            &pm,
-            &format!(r#"{{"quarter": "{quarter}"}}"#),
-        )
-        .await;
-    assert!(res.status().is_success(), "{}", res.status());
-    let report = app
-        .get(
-            &format!("/practices/{river}/risk-reports/{quarter}"),
-            Some(&pm),
-        )
-        .await
-        .text()
-        .await
-        .unwrap();
+    let report = quarterly_report_page(&app, &pm).await;
     let overdue = &report[report.find("Incidents' actions overdue").expect("listed")..];
     assert!(overdue.contains("Ring the new occupant and collect the letter"));
 

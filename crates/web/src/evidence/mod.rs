@@ -2,7 +2,7 @@
 //! the record's page (its files, attach one, remove one with a reason, the DPO's restore), the
 //! download (an attachment, never shown inline), and the API's same operations.
 //!
-//! A register whose records keep evidence adds its [`Holder`] to [`holder_path`] and
+//! A register whose records keep evidence adds its [`Holder`] variant (its `path`) and
 //! [`holder_page`], its upload route to [`routes`], and includes `evidence/panel.html` in its
 //! record's page with an [`EvidencePanel`] named `evidence`.
 
@@ -71,7 +71,6 @@ fn incident(id: &str) -> Result<Holder, HttpError> {
     Ok(Holder::Incident(parse_id::<IncidentId>(id)?))
 }
 
-pub(crate) use crate::kit::evidence::holder_path;
 
 use crate::records::page_with_errors as holder_page;
 
@@ -105,7 +104,7 @@ async fn attach_submit(
         }
     };
     match submitted(result)? {
-        Ok(()) => Ok(Redirect::to(&scope.path(&format!("{}#evidence", holder_path(holder)))).into_response()),
+        Ok(()) => Ok(Redirect::to(&scope.path(&format!("{}#evidence", holder.path()))).into_response()),
         Err(errors) => holder_page(&state, &scope, holder, errors).await,
     }
 }
@@ -165,7 +164,7 @@ pub(crate) async fn remove_submit(
     let holder = uc::holder_of(&state, &scope.actor(), &id).await?;
     let r = uc::remove(&state, &scope.actor(), &id, &posted(&pairs, "removal_reason")).await;
     match submitted(r)? {
-        Ok(_) => Ok(Redirect::to(&scope.path(&format!("{}#evidence", holder_path(holder)))).into_response()),
+        Ok(_) => Ok(Redirect::to(&scope.path(&format!("{}#evidence", holder.path()))).into_response()),
         Err(errors) => holder_page(&state, &scope, holder, errors).await,
     }
 }
@@ -176,5 +175,5 @@ pub(crate) async fn restore_submit(
     InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
     let file = uc::restore(&state, &scope.actor(), &id).await?;
-    Ok(Redirect::to(&scope.path(&format!("{}#evidence", holder_path(file.holder)))).into_response())
+    Ok(Redirect::to(&scope.path(&format!("{}#evidence", file.holder.path()))).into_response())
 }

@@ -10,11 +10,6 @@ use custodian_domain::evidence::Holder;
 use crate::kit::session::PracticeScope;
 use crate::{AppState, HttpError};
 
-/// The page of the record a file belongs to, from the practice down.
-pub fn holder_path(holder: Holder) -> String {
-    holder.path()
-}
-
 /// A file as a record's page lists it.
 pub struct FileRow {
     pub id: String,
@@ -85,7 +80,7 @@ pub async fn panel(
                 name: f.filename,
             })
             .collect(),
-        upload: scope.path(&format!("{}/evidence", holder_path(holder))),
+        upload: scope.path(&format!("{}/evidence", holder.path())),
         removals: scope.path("/evidence-removals"),
         can_remove,
         can_restore: scope.access.can(Permission::EvidenceRecover),

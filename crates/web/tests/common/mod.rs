@@ -456,3 +456,27 @@ pub async fn report_incident(app: &TestApp, who: &str) -> serde_json::Value {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     res.json().await.unwrap()
 }
+
+/// The quarterly report of the quarter the test's clock is in, drafted by `cookie`'s holder: its
+/// page.
+pub async fn quarterly_report_page(app: &TestApp, cookie: &str) -> String {
+    let river = app.riverside.id;
+    let today = custodian_domain::identity::london_today(custodian_web::Clock::now(&*app.clock));
+    let quarter = custodian_domain::quarters::Quarter::containing(today, 1).key();
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/risk-reports"),
+            cookie,
+            &format!(r#"{{"quarter": "{quarter}"}}"#),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    app.get(
+        &format!("/practices/{river}/risk-reports/{quarter}"),
+        Some(cookie),
+    )
+    .await
+    .text()
+    .await
+    .unwrap()
+}
