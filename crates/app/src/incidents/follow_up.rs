@@ -97,6 +97,7 @@ pub async fn whole_record(
         dpo: dpo(app, actor).await?,
         measures,
         lessons: incident.lessons.as_deref(),
+        ico_reported_at: incident.ico_reported_at,
         now: app.clock.now(),
     });
     app.record_read(actor.event(purpose.action(), "incident", Some(incident.id.to_string())))

@@ -115,13 +115,16 @@ pub struct DraftFacts<'a> {
     /// What was done, oldest first (the timeline's notes and steps).
     pub measures: Vec<String>,
     pub lessons: Option<&'a str>,
+    /// When it was reported to the ICO, if it was.
+    pub ico_reported_at: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
 }
 
 /// The Art. 33(3) items, filled from the record, as plain text to copy: (a) the nature of the
 /// breach with the categories and approximate numbers of people and records, (b) the DPO's
 /// name and contact, (c) the likely consequences, (d) the measures taken and proposed; and,
-/// after 72 hours, the reminder that the reasons for the delay are due (Art. 33(1)).
+/// when it is (or was) reported after 72 hours, the reminder that the reasons for the delay
+/// are due (Art. 33(1)).
 pub fn notification_draft(f: &DraftFacts<'_>) -> String {
     let show = crate::time::show_datetime;
     let mut subjects = Vec::new();
@@ -197,7 +200,8 @@ pub fn notification_draft(f: &DraftFacts<'_>) -> String {
         severity = graded(f.severity, &SEVERITY),
         measures = measures.join("\n"),
     );
-    if f.now - f.discovered_at > Duration::hours(72) {
+    // Late is judged when it was (or, not yet reported, would now be) reported.
+    if f.ico_reported_at.unwrap_or(f.now) - f.discovered_at > Duration::hours(72) {
         out.push_str(
             "\nReasons for the delay (more than 72 hours since the practice became aware, Art. 33(1)):\n- \n",
         );
@@ -297,6 +301,7 @@ mod tests {
             dpo: Some(("Chidi Okafor".into(), "dpo@example.nhs.uk".into())),
             measures: vec!["Letter retrieved from the neighbour".into()],
             lessons: None,
+            ico_reported_at: None,
             now: at + Duration::hours(10),
         };
         let d = notification_draft(&f);
@@ -321,5 +326,8 @@ mod tests {
         let d = notification_draft(&f);
         assert!(d.contains("Reasons for the delay"));
         assert!(d.contains("No Data Protection Officer is recorded"));
+        // Reported within the 72 hours: no delay to explain, however long ago that was.
+        f.ico_reported_at = Some(at + Duration::hours(30));
+        assert!(!notification_draft(&f).contains("Reasons for the delay"));
     }
 }
