@@ -99,25 +99,6 @@ test('another practice\'s pages answer 404, and a forbidden page 403, both acces
   await checkAccessibility(staff);
 });
 
-test('the provider administrator adds a practice, with errors shown against the fields', async () => {
-  const page = await app.newPage();
-  await signIn(page, 'admin');
-  await page.getByRole('link', { name: 'All practices' }).click();
-  await page.getByRole('heading', { name: 'Practices' }).waitFor();
-  await checkAccessibility(page);
-  await page.getByLabel('Practice name').fill('Willow Bank Surgery');
-  await page.getByLabel('ODS code').fill('12345');
-  await page.getByRole('button', { name: 'Add practice' }).click();
-  const summary = page.getByRole('alert');
-  await summary.waitFor();
-  assert.match(await summary.innerText(), /letter followed by 5 digits/);
-  await checkAccessibility(page);
-  await app.screenshot(page, 'practice-error');
-  await page.getByLabel('ODS code').fill('Z00099');
-  await page.getByRole('button', { name: 'Add practice' }).click();
-  await page.getByRole('heading', { name: 'Willow Bank Surgery', level: 1 }).waitFor();
-});
-
 test('the API documentation page and the unknown-page error are accessible', async () => {
   const page = await app.newPage();
   await page.goto('/api/docs');

@@ -17,32 +17,38 @@ pub(crate) struct CliActor {
     pub(crate) meta: AuditMeta,
 }
 
-pub(crate) async fn cli_actor(store: SharedStore, who: &ActingAs) -> Result<CliActor, Failure> {
+/// A provider administrator acting from the command line: their access (provider roles only)
+/// and the audit identity their actions are recorded under.
+pub(crate) async fn provider_administrator(
+    store: &SharedStore,
+    username: &str,
+    practice: Option<custodian_domain::PracticeId>,
+) -> Result<
+    (
+        Vec<custodian_domain::PracticeRole>,
+        custodian_domain::Access,
+        AuditMeta,
+    ),
+    Failure,
+> {
     let failed = |m: String| Failure::Failed(m);
-    let practice = store
-        .practice_by_ods(&who.practice)
-        .await
-        .map_err(|e| failed(e.to_string()))?
-        .ok_or_else(|| failed(format!("no practice has the ODS code {}", who.practice)))?;
     let creds = store
-        .credentials(&who.acting_as)
+        .credentials(username)
         .await
         .map_err(|e| failed(e.to_string()))?
         .filter(|c| c.status == custodian_domain::AccountStatus::Active)
         .ok_or_else(|| {
             failed(format!(
-                "--as {}: no active account has this username",
-                who.acting_as
+                "--as {username}: no active account has this username"
             ))
         })?;
     let (roles, provider) = store
-        .roles(Some(practice.id), creds.person_id)
+        .roles(practice, creds.person_id)
         .await
         .map_err(|e| failed(e.to_string()))?;
     if !provider.contains(&ProviderRole::ProviderAdministrator) {
         return Err(failed(format!(
-            "--as {}: only a provider administrator can use these commands",
-            who.acting_as
+            "--as {username}: only a provider administrator can use these commands"
         )));
     }
     let access = custodian_domain::Access::new(creds.person_id, &roles, &provider);
@@ -53,6 +59,17 @@ pub(crate) async fn cli_actor(store: SharedStore, who: &ActingAs) -> Result<CliA
         user_agent: Some("custodian-cli".into()),
         request_id: None,
     };
+    Ok((roles, access, meta))
+}
+
+pub(crate) async fn cli_actor(store: SharedStore, who: &ActingAs) -> Result<CliActor, Failure> {
+    let practice = store
+        .practice_by_ods(&who.practice)
+        .await
+        .map_err(|e| Failure::Failed(e.to_string()))?
+        .ok_or_else(|| Failure::Failed(format!("no practice has the ODS code {}", who.practice)))?;
+    let (roles, access, meta) =
+        provider_administrator(&store, &who.acting_as, Some(practice.id)).await?;
     Ok(CliActor {
         app: custodian_app::App::new(store),
         practice,

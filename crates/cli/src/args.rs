@@ -230,14 +230,30 @@ pub(crate) enum ConfigCommand {
 
 #[derive(Subcommand)]
 pub(crate) enum PracticeCommand {
-    /// Add a practice.
+    /// Bring a practice in with its first practice manager, and print the manager's one-time
+    /// password.
     Create {
+        /// Your username (a provider administrator).
+        #[arg(long = "as", value_name = "USERNAME")]
+        acting_as: String,
         /// The practice's name, e.g. "Riverside Medical Centre".
         #[arg(long)]
         name: String,
         /// Its ODS code: a letter followed by 5 digits, e.g. A81001.
         #[arg(long)]
         ods_code: String,
+        /// The first practice manager's full name.
+        #[arg(long)]
+        manager_name: String,
+        /// Their email address.
+        #[arg(long)]
+        manager_email: String,
+        /// Their phone number, to read them the one-time password.
+        #[arg(long)]
+        manager_phone: Option<String>,
+        /// Their username (made from their name when left out, e.g. r.ahmed).
+        #[arg(long)]
+        manager_username: Option<String>,
     },
     /// List every practice, by name.
     List,

@@ -1,22 +1,40 @@
 //! The provider's practices and administrators.
 
-use custodian_domain::{NewPerson, NewPractice, PageRequest, ProviderRole};
+use custodian_domain::{NewPerson, NewPracticeAndManager, PageRequest, ProviderRole};
 use custodian_store::{AuditMeta, NewAccount};
 
 use crate::config::Config;
-use crate::{Failure, open_store};
+use crate::{Failure, app_failure, open_store};
 
-/// `custodian practice create`.
-pub(crate) async fn create(config: &Config, name: String, ods_code: String) -> Result<(), Failure> {
+/// `custodian practice create`: a practice and its first practice manager, as a named provider
+/// administrator; prints the manager's one-time password.
+pub(crate) async fn create(
+    config: &Config,
+    acting_as: &str,
+    input: &NewPracticeAndManager,
+) -> Result<(), Failure> {
     let store = open_store(config).await?;
-    let valid = NewPractice { name, ods_code }
-        .validate()
-        .map_err(|e| Failure::Failed(e.to_string()))?;
-    let p = store
-        .create_practice(&valid, &AuditMeta::cli())
+    let (_, access, meta) = crate::access::provider_administrator(&store, acting_as, None).await?;
+    let app = custodian_app::App::new(store);
+    let c = custodian_app::practices::create_practice(&app, &access, &meta, input)
         .await
-        .map_err(|e| Failure::Failed(e.to_string()))?;
-    println!("added {} ({}) with id {}", p.name, p.ods_code, p.id);
+        .map_err(app_failure)?;
+    let m = &c.manager.person;
+    println!(
+        "added {} ({}) with id {}",
+        c.practice.name, c.practice.ods_code, c.practice.id
+    );
+    println!("first practice manager: {} ({})", m.full_name, m.username);
+    println!("one-time password: {}", c.one_time_password);
+    println!(
+        "It works once, until {}. Read it to them by phone or in person{}: they choose their own password,",
+        custodian_domain::time::show_datetime(c.expires_at),
+        m.phone
+            .as_deref()
+            .map(|p| format!(" (phone {p})"))
+            .unwrap_or_default()
+    );
+    println!("security questions and two-factor authentication when they first sign in.");
     Ok(())
 }
 
@@ -44,7 +62,7 @@ pub(crate) async fn list(config: &Config) -> Result<(), Failure> {
     }
     if !any {
         eprintln!(
-            "no practices yet: add one with `custodian practice create --name NAME --ods-code CODE`"
+            "no practices yet: add one with `custodian practice create --as USERNAME --name NAME --ods-code CODE --manager-name NAME --manager-email EMAIL`"
         );
     }
     Ok(())

@@ -289,7 +289,7 @@ fn practices_and_the_first_administrator_are_created_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let o = custodian(dir.path(), &["migrate"], &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("at migration 14"));
+    assert!(text(&o).contains("at migration 15"));
     assert!(
         dir.path().join("custodian-data/custodian.db").exists(),
         "the default data directory holds the database"
@@ -297,45 +297,6 @@ fn practices_and_the_first_administrator_are_created_from_the_command_line() {
 
     let o = custodian(dir.path(), &["practice", "list"], &[]);
     assert!(text(&o).contains("no practices yet"));
-    let o = custodian(
-        dir.path(),
-        &[
-            "practice",
-            "create",
-            "--name",
-            "Riverside Medical Centre",
-            "--ods-code",
-            "y01234",
-        ],
-        &[],
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    let o = custodian(
-        dir.path(),
-        &[
-            "practice",
-            "create",
-            "--name",
-            "Again",
-            "--ods-code",
-            "Y01234",
-        ],
-        &[],
-    );
-    assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("ODS code already exists"));
-    let o = custodian(
-        dir.path(),
-        &["practice", "create", "--name", "Bad", "--ods-code", "1234"],
-        &[],
-    );
-    assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("ods_code"));
-    let o = custodian(dir.path(), &["practice", "list"], &[]);
-    let listed = String::from_utf8_lossy(&o.stdout).to_string();
-    assert_eq!(listed.lines().count(), 1);
-    assert!(listed.starts_with("Y01234\t"));
-
     let o = custodian(
         dir.path(),
         &[
@@ -368,6 +329,77 @@ fn practices_and_the_first_administrator_are_created_from_the_command_line() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("already has this username"));
+
+    // A practice comes with its first practice manager, who gets a one-time password.
+    let practice = |ods: &str, name: &str, email: &str| -> Vec<String> {
+        [
+            "practice",
+            "create",
+            "--as",
+            "alex",
+            "--name",
+            "Riverside Medical Centre",
+            "--ods-code",
+            ods,
+            "--manager-name",
+            name,
+            "--manager-email",
+            email,
+            "--manager-phone",
+            "01632 960001",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        custodian(dir.path(), &args, &[])
+    };
+    let o = run(practice("y01234", "Rachel Ahmed", "rachel.ahmed@nhs.net"));
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        out.contains("first practice manager: Rachel Ahmed (r.ahmed)"),
+        "{out}"
+    );
+    assert!(out.contains("(phone 01632 960001)"), "{out}");
+    let otp = out
+        .lines()
+        .find_map(|l| l.strip_prefix("one-time password: "))
+        .expect("prints the manager's one-time password");
+    assert_eq!(otp.len(), 19);
+
+    // Nothing is half-written: a clash on the ODS code, a bad code, or a manager's email
+    // already in use leaves no practice and no account behind.
+    let o = run(practice("Y01234", "Sam Other", "sam.other@nhs.net"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("ODS code already exists"), "{}", text(&o));
+    let o = run(practice("1234", "Sam Other", "sam at nhs"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("ods_code"), "{}", text(&o));
+    assert!(text(&o).contains("manager_email"), "{}", text(&o));
+    let o = run(practice("Y05678", "Rachel Ahmed", "rachel.ahmed@nhs.net"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("already has this email address"),
+        "{}",
+        text(&o)
+    );
+    let o = custodian(dir.path(), &["practice", "list"], &[]);
+    let listed = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.starts_with("Y01234\t"));
+
+    // Only a provider administrator brings practices in.
+    let mut not_admin = practice("Y05678", "Sam Other", "sam.other@nhs.net");
+    not_admin[3] = "r.ahmed".into();
+    let o = run(not_admin);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("only a provider administrator"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

@@ -37,5 +37,5 @@ pub use ids::{
 };
 pub use page::{Cursor, Page, PageRequest};
 pub use people::{AccountStatus, NewPerson, Person, PracticeMember};
-pub use practice::{NewPractice, Practice};
+pub use practice::{NewPractice, NewPracticeAndManager, Practice};
 pub use validation::{FieldError, Invalid};

@@ -37,6 +37,8 @@ pub struct Person {
     pub id: PersonId,
     pub username: String,
     pub email: Option<String>,
+    /// A phone number to reach them on (e.g. to read a one-time password to them).
+    pub phone: Option<String>,
     pub full_name: String,
     pub status: AccountStatus,
     /// Roles that apply in every practice (the provider's own staff).
@@ -109,7 +111,9 @@ impl NewPerson {
     }
 }
 
-fn is_username(u: &str) -> bool {
+/// Whether `u` is a username: 3 to 64 lower-case letters, digits, dots, hyphens and
+/// underscores, starting with a letter or digit.
+pub fn is_username(u: &str) -> bool {
     (3..=64).contains(&u.len())
         && u.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))

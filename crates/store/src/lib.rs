@@ -104,12 +104,28 @@ pub trait Store: Capabilities + 'static {
 
     // ---- practices ----------------------------------------------------------------------
 
+    /// A practice on its own: for the demo and tests, which then add its staff. People bring a
+    /// practice in with [`Store::create_practice_with_manager`].
     async fn create_practice(&self, practice: &ValidPractice, by: &AuditMeta) -> Result<Practice>;
+    /// A practice and its first practice manager (staff and practice manager roles, a one-time
+    /// password) in one transaction: both or neither.
+    async fn create_practice_with_manager(
+        &self,
+        practice: &ValidPractice,
+        manager: &FirstManagerAccount,
+        by: &AuditMeta,
+    ) -> Result<(Practice, PracticeMember)>;
     async fn practice(&self, id: PracticeId) -> Result<Option<Practice>>;
     /// The practice with this ODS code (case-insensitive).
     async fn practice_by_ods(&self, ods_code: &str) -> Result<Option<Practice>>;
     /// Every practice, by name.
     async fn practices(&self, page: &PageRequest) -> Result<Page<Practice>>;
+    /// How far a practice is through its setup (staff, starter requests, systems, assets,
+    /// settings saved): its setup checklist.
+    async fn setup_progress(
+        &self,
+        practice: PracticeId,
+    ) -> Result<custodian_domain::practice::SetupProgress>;
     /// The practices a person is a member of, by name, with their roles in each.
     async fn memberships(&self, person: PersonId) -> Result<Vec<Membership>>;
 
@@ -208,6 +224,15 @@ pub struct NewAccount {
     /// When a one-time password stops working.
     pub one_time_password_expires_at: Option<Timestamp>,
     pub provider_roles: Vec<ProviderRole>,
+}
+
+/// A new practice's first practice manager, ready to store: their account (with its one-time
+/// password's hash and expiry), phone number and job title.
+#[derive(Clone, Debug)]
+pub struct FirstManagerAccount {
+    pub account: NewAccount,
+    pub phone: Option<String>,
+    pub job_title: String,
 }
 
 /// Hides a URL's password, for messages and logs.

@@ -15,6 +15,7 @@ conformance!(
     migrations_are_applied_once,
     practices_are_created_listed_and_paged_by_name,
     duplicate_ods_code_is_a_conflict_naming_the_field,
+    a_practice_and_its_first_manager_are_created_together_or_not_at_all,
     people_join_practices_with_roles_and_stay_in_their_practice,
     duplicate_username_or_email_is_a_conflict,
     roles_combine_practice_and_provider_roles,
@@ -71,7 +72,7 @@ async fn person(
 async fn migrations_are_applied_once(store: SharedStore) {
     assert_eq!(
         store.applied_migrations().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
     );
     store.ping().await.unwrap();
 }
@@ -118,6 +119,109 @@ async fn practices_are_created_listed_and_paged_by_name(store: SharedStore) {
         .clone();
     assert_eq!(store.practice(first.id).await.unwrap(), Some(first));
     assert_eq!(store.practice(PracticeId::new()).await.unwrap(), None);
+}
+
+fn first_manager(username: &str, email: &str) -> custodian_store::FirstManagerAccount {
+    custodian_store::FirstManagerAccount {
+        account: NewAccount {
+            person: NewPerson {
+                username: username.into(),
+                email: Some(email.into()),
+                full_name: "Pat Newman".into(),
+            }
+            .validate()
+            .unwrap(),
+            password_hash: Some("$argon2id$fake".into()),
+            must_change_password: true,
+            one_time_password_expires_at: Some(chrono::Utc::now() + chrono::Duration::hours(72)),
+            provider_roles: vec![],
+        },
+        phone: Some("01632 960001".into()),
+        job_title: "Practice manager".into(),
+    }
+}
+
+async fn a_practice_and_its_first_manager_are_created_together_or_not_at_all(store: SharedStore) {
+    let valid = |ods: &str| {
+        NewPractice {
+            name: "Willow Bank".into(),
+            ods_code: ods.into(),
+        }
+        .validate()
+        .unwrap()
+    };
+    let (p, m) = store
+        .create_practice_with_manager(
+            &valid("Y05555"),
+            &first_manager("p.newman", "pat@nhs.net"),
+            &cli(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(m.practice_id, p.id);
+    assert_eq!(
+        m.roles,
+        [PracticeRole::Staff, PracticeRole::PracticeManager]
+    );
+    assert_eq!(m.job_title, "Practice manager");
+    assert_eq!(m.person.phone.as_deref(), Some("01632 960001"));
+    let creds = store.credentials("p.newman").await.unwrap().unwrap();
+    assert!(creds.must_change_password);
+    assert!(
+        creds.otp_expires_at.is_some(),
+        "the one-time password runs out"
+    );
+    let setup = store.setup_progress(p.id).await.unwrap();
+    assert_eq!(setup.staff, 1);
+    assert_eq!(
+        (setup.systems, setup.assets, setup.starter_requests),
+        (0, 0, 0)
+    );
+    assert!(!setup.settings_saved);
+
+    // The manager's username is taken: no practice either; the ODS code is taken: no account.
+    match store
+        .create_practice_with_manager(
+            &valid("Y06666"),
+            &first_manager("p.newman", "other@nhs.net"),
+            &cli(),
+        )
+        .await
+    {
+        Err(StoreError::Conflict { field, .. }) => assert_eq!(field, "username"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    match store
+        .create_practice_with_manager(
+            &valid("Y05555"),
+            &first_manager("s.other", "s@nhs.net"),
+            &cli(),
+        )
+        .await
+    {
+        Err(StoreError::Conflict { field, .. }) => assert_eq!(field, "ods_code"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(
+        store
+            .practices(&PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert!(store.credentials("s.other").await.unwrap().is_none());
+    assert!(store.practice_by_ods("Y06666").await.unwrap().is_none());
+    store
+        .set_settings(
+            p.id,
+            &custodian_domain::settings::PracticeSettings::default(),
+            &cli(),
+        )
+        .await
+        .unwrap();
+    assert!(store.setup_progress(p.id).await.unwrap().settings_saved);
 }
 
 async fn duplicate_ods_code_is_a_conflict_naming_the_field(store: SharedStore) {

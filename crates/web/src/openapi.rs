@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use custodian_domain::{
-    NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole,
+    NewPracticeAndManager, PageRequest, Permission, PersonId, Practice, PracticeMember, PracticeRole,
     ProviderRole,
 };
 
@@ -30,7 +30,7 @@ use crate::{AppError, AppState, HttpError};
         description = "Information governance and security for GP practices: staff and access, the audit trail, and the registers the DSPT asks for."
     ),
     paths(me, list_practices, create_practice, get_practice, list_people, get_person),
-    components(schemas(Problem, Me, MembershipOut, PracticePage, PeoplePage, Practice, NewPractice, PracticeMember)),
+    components(schemas(Problem, Me, MembershipOut, PracticePage, PeoplePage, Practice, NewPracticeAndManager, PracticeAdded, PracticeMember)),
     modifiers(&SessionAuth),
     security(("session" = []), ("token" = [])),
     tags((name = "practices", description = "The practices the provider serves"), (name = "people", description = "Staff of a practice"),
@@ -235,25 +235,43 @@ async fn list_practices(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/practices", tag = "practices", summary = "Add a practice",
-    description = "Provider administrators only. The ODS code must be unique.",
-    request_body = NewPractice,
-    responses((status = 201, body = Practice), (status = 400, body = Problem), (status = 403, body = Problem),
+/// A practice brought in, with its first practice manager and their one-time password.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PracticeAdded {
+    pub practice: Practice,
+    /// The first practice manager, a member of the practice's staff.
+    pub manager: PracticeMember,
+    /// Read it to them (by phone or in person): it is shown only now, works once, and they
+    /// choose their own password with it.
+    pub one_time_password: String,
+    pub one_time_password_expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[utoipa::path(post, path = "/api/v1/practices", tag = "practices", summary = "Bring a practice in with its first practice manager",
+    description = "Provider administrators only. The practice and its first practice manager are created together or not at all; the answer holds the manager's one-time password, shown only once. The ODS code must be unique (409 names `ods_code`), as must the manager's username and email (409 names `manager_username` or `manager_email`). Without a username, one is made from the manager's name.",
+    request_body = NewPracticeAndManager,
+    responses((status = 201, body = PracticeAdded), (status = 400, body = Problem), (status = 403, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_practice(
     State(state): State<AppState>,
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
-    Json(body): Json<NewPractice>,
+    Json(body): Json<NewPracticeAndManager>,
 ) -> Result<Response, HttpError> {
-    let practice = custodian_app::practices::create_practice(
+    let c = custodian_app::practices::create_practice(
         &state,
         &user.provider_access(),
         &meta,
         &body,
     )
     .await?;
-    Ok((axum::http::StatusCode::CREATED, Json(practice)).into_response())
+    let added = PracticeAdded {
+        practice: c.practice,
+        manager: c.manager,
+        one_time_password: c.one_time_password,
+        one_time_password_expires_at: c.expires_at,
+    };
+    Ok((axum::http::StatusCode::CREATED, Json(added)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}", tag = "practices", summary = "One practice",

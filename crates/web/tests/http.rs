@@ -676,7 +676,11 @@ async fn the_api_pages_through_practices_with_a_cursor(app: TestApp) {
         app.post_json(
             "/api/v1/practices",
             &admin,
-            &format!("{{\"name\": \"Practice {i}\", \"ods_code\": \"Z0000{i}\"}}"),
+            &practice_json(
+                &format!("Practice {i}"),
+                &format!("Z0000{i}"),
+                &format!("pm{i}@nhs.net"),
+            ),
         )
         .await;
     }
@@ -724,13 +728,33 @@ async fn the_api_pages_through_practices_with_a_cursor(app: TestApp) {
     assert_eq!(page["items"][0]["name"], "Hillside Surgery");
 }
 
+/// A practice and its first manager, as the API takes them.
+fn practice_json(name: &str, ods: &str, email: &str) -> String {
+    serde_json::json!({
+        "name": name,
+        "ods_code": ods,
+        "manager_name": "Pat Newman",
+        "manager_email": email,
+        "manager_phone": "01632 960001",
+    })
+    .to_string()
+}
+
 async fn only_provider_administrators_add_practices_and_bad_input_is_named(app: TestApp) {
+    let count = || async {
+        app.store
+            .practices(&custodian_domain::PageRequest::first(50))
+            .await
+            .unwrap()
+            .items
+            .len()
+    };
     let pm = app.sign_in("rahmed").await;
     let res = app
         .post_json(
             "/api/v1/practices",
             &pm,
-            "{\"name\": \"Mine\", \"ods_code\": \"Z00050\"}",
+            &practice_json("Mine", "Z00050", "mine@nhs.net"),
         )
         .await;
     assert_eq!(res.status(), 403);
@@ -743,34 +767,78 @@ async fn only_provider_administrators_add_practices_and_bad_input_is_named(app: 
         1
     );
 
+    // The practice comes with its first practice manager and their one-time password.
     let admin = app.sign_in("admin").await;
     let res = app
         .post_json(
             "/api/v1/practices",
             &admin,
-            "{\"name\": \"Willow Bank\", \"ods_code\": \"z00050\"}",
+            &practice_json("Willow Bank", "z00050", "Pat.Newman@NHS.net"),
         )
         .await;
     assert_eq!(res.status(), 201);
     let created: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(created["ods_code"], "Z00050");
+    assert_eq!(created["practice"]["ods_code"], "Z00050");
+    let manager = &created["manager"];
+    assert_eq!(manager["person"]["username"], "p.newman");
+    assert_eq!(manager["person"]["email"], "pat.newman@nhs.net");
+    assert_eq!(manager["person"]["phone"], "01632 960001");
+    assert_eq!(manager["job_title"], "Practice manager");
+    assert_eq!(
+        manager["roles"],
+        serde_json::json!(["staff", "practice_manager"])
+    );
+    let otp = created["one_time_password"].as_str().unwrap();
+    assert_eq!(otp.len(), 19);
+    // The provider administrator is not on its staff: their card is their account, not a
+    // record that does not exist; the setup checklist is there for them too.
+    let home = format!("/practices/{}", created["practice"]["id"].as_str().unwrap());
+    let html = app.get(&home, Some(&admin)).await.text().await.unwrap();
+    assert!(html.contains("href=\"/account\">Your account"), "{html}");
+    assert!(!html.contains(">Your record<"));
+    assert!(html.contains("0 of 4 done"));
+    // The manager signs in with it and must choose their own password.
+    let res = app
+        .post_form(
+            "/sign-in",
+            None,
+            &[("login", "p.newman"), ("password", otp)],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "the one-time password works"
+    );
 
+    // A clash on the ODS code, or a manager whose email someone already has: nothing written.
     let res = app
         .post_json(
             "/api/v1/practices",
             &admin,
-            "{\"name\": \"Copy\", \"ods_code\": \"Z00050\"}",
+            &practice_json("Copy", "Z00050", "other@nhs.net"),
         )
         .await;
     assert_eq!(res.status(), 409);
     let p: serde_json::Value = res.json().await.unwrap();
     assert_eq!(p["errors"][0]["field"], "ods_code");
+    let res = app
+        .post_json(
+            "/api/v1/practices",
+            &admin,
+            &practice_json("Copy", "Z00052", "pat.newman@nhs.net"),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let p: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "manager_email");
+    assert_eq!(count().await, 3, "no practice without its manager");
 
     let res = app
         .post_json(
             "/api/v1/practices",
             &admin,
-            "{\"name\": \"\", \"ods_code\": \"123\"}",
+            "{\"name\": \"\", \"ods_code\": \"123\", \"manager_name\": \" \", \"manager_email\": \"pat at nhs\"}",
         )
         .await;
     assert_eq!(res.status(), 422);
@@ -781,36 +849,49 @@ async fn only_provider_administrators_add_practices_and_bad_input_is_named(app: 
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["name", "ods_code"]);
+    assert_eq!(
+        fields,
+        ["name", "ods_code", "manager_name", "manager_email"]
+    );
 
     // The HTML form shows the same errors against its fields and keeps what was typed.
     let res = app
         .post_form(
             "/practices",
             Some(&admin),
-            &[("name", "Typed Name"), ("ods_code", "bad")],
+            &[
+                ("name", "Typed Name"),
+                ("ods_code", "bad"),
+                ("manager_name", "Kim Lee"),
+                ("manager_email", "kim.lee@nhs"),
+                ("manager_phone", ""),
+                ("manager_username", ""),
+            ],
         )
         .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("href=\"#ods_code\"") && html.contains("value=\"Typed Name\""));
+    assert!(html.contains("href=\"#manager_email\"") && html.contains("value=\"Kim Lee\""));
     let res = app
         .post_form(
             "/practices",
             Some(&admin),
-            &[("name", "Form Practice"), ("ods_code", "Z00051")],
+            &[
+                ("name", "Form Practice"),
+                ("ods_code", "Z00051"),
+                ("manager_name", "Kim Lee"),
+                ("manager_email", "kim.lee@nhs.net"),
+                ("manager_phone", ""),
+                ("manager_username", "kim.lee"),
+            ],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.store
-            .practices(&custodian_domain::PageRequest::first(50))
-            .await
-            .unwrap()
-            .items
-            .len(),
-        4
-    );
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Form Practice added"), "{html}");
+    assert!(html.contains("kim.lee") && html.contains("class=\"otp\""));
+    assert_eq!(count().await, 4);
 }
 
 /// What reading each practice page records: every route that shows personal or confidential

@@ -77,6 +77,10 @@ pub(super) async fn seed(demo: &mut Demo<'_>) -> Result<(), StoreError> {
     }
     let mut systems = Vec::new();
     for p in practices {
+        // Each demo practice is past its first day: its settings were looked at and saved.
+        store
+            .set_settings(*p, &custodian_domain::settings::PracticeSettings::default(), &by)
+            .await?;
         let mut ids = Vec::new();
         for name in SYSTEMS {
             ids.push(store.add_system(*p, name, &by).await?.id);

@@ -28,7 +28,7 @@ pub(super) fn practice_from(row: &DbRow) -> Result<Practice> {
 }
 
 pub(super) const PERSON_COLUMNS: &str = concat!(
-    "p.id, p.username, p.email, p.full_name, p.status, p.created_at, ",
+    "p.id, p.username, p.email, p.phone, p.full_name, p.status, p.created_at, ",
     "(SELECT string_agg(pr.role, ',') FROM provider_roles pr WHERE pr.person_id = p.id) AS provider_roles"
 );
 
@@ -38,6 +38,7 @@ pub(super) fn person_from(row: &DbRow) -> Result<Person> {
         id: PersonId(row.try_get("id")?),
         username: row.try_get("username")?,
         email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
         full_name: row.try_get("full_name")?,
         status: AccountStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
@@ -51,7 +52,7 @@ pub(super) fn person_from(row: &DbRow) -> Result<Person> {
 }
 
 pub(super) const MEMBER_QUERY: &str = concat!(
-    "SELECT p.id, p.username, p.email, p.full_name, p.status, p.created_at, ",
+    "SELECT p.id, p.username, p.email, p.phone, p.full_name, p.status, p.created_at, ",
     "(SELECT string_agg(pr.role, ',') FROM provider_roles pr WHERE pr.person_id = p.id) AS provider_roles, ",
     "m.practice_id, m.job_title, m.sort_key, m.joined_at, m.left_at, ",
     "(SELECT string_agg(r.role, ',') FROM practice_roles r WHERE r.practice_id = m.practice_id AND r.person_id = m.person_id) AS roles ",
@@ -162,27 +163,26 @@ impl Store for ThisStore {
     }
 
     async fn create_practice(&self, practice: &ValidPractice, by: &AuditMeta) -> Result<Practice> {
-        let id = PracticeId::new();
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        let row = sqlx::query(
-            "INSERT INTO practices (id, name, sort_key, ods_code, created_at) VALUES ($1, $2, $3, $4, $5) \
-             RETURNING id, name, ods_code, created_at",
-        )
-        .bind(id.0)
-        .bind(&practice.name)
-        .bind(sort_key(&practice.name))
-        .bind(&practice.ods_code)
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| conflict(e, &[("ods_code", "ods_code", "A practice with this ODS code already exists")]))?;
-        let created = practice_from(&row)?;
-        let event = by
-            .event(Some(id), "practice.create", "practice", Some(id.to_string()))
-            .details(serde_json::json!({ "name": { "new": created.name }, "ods_code": { "new": created.ods_code } }));
-        insert_event(&mut tx, &event).await?;
+        let created = insert_practice(&mut tx, practice, by).await?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    async fn create_practice_with_manager(
+        &self,
+        practice: &ValidPractice,
+        manager: &FirstManagerAccount,
+        by: &AuditMeta,
+    ) -> Result<(Practice, PracticeMember)> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let created = insert_practice(&mut tx, practice, by).await?;
+        let person = insert_person(&mut tx, &manager.account, manager.phone.as_deref(), by).await?;
+        let roles = [PracticeRole::Staff, PracticeRole::PracticeManager];
+        let member =
+            insert_member(&mut tx, created.id, person, &manager.job_title, &roles, by).await?;
+        tx.commit().await?;
+        Ok((created, member))
     }
 
     async fn practice(&self, id: PracticeId) -> Result<Option<Practice>> {
@@ -224,6 +224,30 @@ impl Store for ThisStore {
         }))
     }
 
+    async fn setup_progress(
+        &self,
+        practice: PracticeId,
+    ) -> Result<custodian_domain::practice::SetupProgress> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT COUNT(*) FROM practice_members WHERE practice_id = $1 AND left_at IS NULL) AS staff, \
+               (SELECT COUNT(*) FROM access_requests WHERE practice_id = $1 AND kind = 'starter') AS starter_requests, \
+               (SELECT COUNT(*) FROM practice_systems WHERE practice_id = $1) AS systems, \
+               (SELECT COUNT(*) FROM assets WHERE practice_id = $1) AS assets, \
+               (SELECT COUNT(*) FROM practice_settings WHERE practice_id = $1) AS settings",
+        )
+        .bind(practice.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(custodian_domain::practice::SetupProgress {
+            staff: row.try_get("staff")?,
+            starter_requests: row.try_get("starter_requests")?,
+            systems: row.try_get("systems")?,
+            assets: row.try_get("assets")?,
+            settings_saved: row.try_get::<i64, _>("settings")? > 0,
+        })
+    }
+
     async fn memberships(&self, person: PersonId) -> Result<Vec<Membership>> {
         let rows = sqlx::query(concat!(
             "SELECT pr.id, pr.name, pr.ods_code, pr.created_at, ",
@@ -247,59 +271,8 @@ impl Store for ThisStore {
     }
 
     async fn create_person(&self, account: &NewAccount, by: &AuditMeta) -> Result<Person> {
-        let ValidPerson {
-            username,
-            email,
-            full_name,
-        } = &account.person;
-        let id = PersonId::new();
-        let at = now();
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query(
-            "INSERT INTO people (id, username, email, full_name, sort_key, status, password_hash, \
-             must_change_password, password_changed_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9)",
-        )
-        .bind(id.0)
-        .bind(username)
-        .bind(email)
-        .bind(full_name)
-        .bind(sort_key(full_name))
-        .bind(&account.password_hash)
-        .bind(account.must_change_password)
-        .bind(account.password_hash.as_ref().map(|_| at))
-        .bind(at)
-        .bind(account.one_time_password_expires_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            conflict(
-                e,
-                &[
-                    ("username", "username", "Someone already has this username"),
-                    ("email", "email", "Someone already has this email address"),
-                ],
-            )
-        })?;
-        for role in &account.provider_roles {
-            sqlx::query(
-                "INSERT INTO provider_roles (person_id, role, granted_at) VALUES ($1, $2, $3)",
-            )
-            .bind(id.0)
-            .bind(role.as_str())
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let event = by.event(None, "person.create", "person", Some(id.to_string())).details(serde_json::json!({
-            "username": { "new": username },
-            "email": { "new": email },
-            "full_name": { "new": full_name },
-            "provider_roles": { "new": account.provider_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
-            // A secret is named, never stored.
-            "password": if account.password_hash.is_some() { "set (one-time)" } else { "none" },
-        }));
-        insert_event(&mut tx, &event).await?;
+        let id = insert_person(&mut tx, account, None, by).await?;
         let row = sqlx::query(&format!(
             "SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = $1"
         ))
@@ -329,88 +302,8 @@ impl Store for ThisStore {
         roles: &[PracticeRole],
         by: &AuditMeta,
     ) -> Result<PracticeMember> {
-        let what = "Enter a job title (200 characters or fewer)";
-        let job_title = required_text("job_title", job_title, 200, what)?;
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        let full_name: Option<String> =
-            sqlx::query_scalar("SELECT full_name FROM people WHERE id = $1")
-                .bind(person.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(full_name) = full_name else {
-            return Err(StoreError::NotFound("person"));
-        };
-        let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM practices WHERE id = $1")
-            .bind(practice.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound("practice"));
-        }
-        let at = now();
-        sqlx::query(
-            "INSERT INTO practice_members (practice_id, person_id, job_title, sort_key, joined_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(practice.0)
-        .bind(person.0)
-        .bind(job_title)
-        .bind(sort_key(&full_name))
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            conflict(
-                e,
-                &[
-                    (
-                        "practice_members",
-                        "person_id",
-                        "This person is already a member of the practice",
-                    ),
-                    (
-                        "PRIMARY",
-                        "person_id",
-                        "This person is already a member of the practice",
-                    ),
-                    (
-                        "pkey",
-                        "person_id",
-                        "This person is already a member of the practice",
-                    ),
-                ],
-            )
-        })?;
-        let mut roles = roles.to_vec();
-        roles.sort();
-        roles.dedup();
-        for role in &roles {
-            sqlx::query("INSERT INTO practice_roles (practice_id, person_id, role, granted_at) VALUES ($1, $2, $3, $4)")
-                .bind(practice.0)
-                .bind(person.0)
-                .bind(role.as_str())
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let event = by
-            .event(
-                Some(practice),
-                "member.add",
-                "person",
-                Some(person.to_string()),
-            )
-            .details(serde_json::json!({
-                "job_title": { "new": job_title },
-                "roles": { "new": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
-            }));
-        insert_event(&mut tx, &event).await?;
-        let row = sqlx::query(&format!("{MEMBER_QUERY} AND m.person_id = $2"))
-            .bind(practice.0)
-            .bind(person.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        let member = member_from(&row)?;
+        let member = insert_member(&mut tx, practice, person, job_title, roles, by).await?;
         tx.commit().await?;
         Ok(member)
     }
@@ -703,4 +596,188 @@ impl Store for ThisStore {
         .await?;
         rows.iter().map(event_from).collect()
     }
+}
+
+type Tx = sqlx::Transaction<'static, <ThisStore as HasDb>::Db>;
+
+/// A practice's row and its `practice.create` event (a clash of ODS codes names `ods_code`).
+async fn insert_practice(
+    tx: &mut Tx,
+    practice: &ValidPractice,
+    by: &AuditMeta,
+) -> Result<Practice> {
+    let id = PracticeId::new();
+    let row = sqlx::query(
+        "INSERT INTO practices (id, name, sort_key, ods_code, created_at) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id, name, ods_code, created_at",
+    )
+    .bind(id.0)
+    .bind(&practice.name)
+    .bind(sort_key(&practice.name))
+    .bind(&practice.ods_code)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| conflict(e, &[("ods_code", "ods_code", "A practice with this ODS code already exists")]))?;
+    let created = practice_from(&row)?;
+    let event = by
+        .event(Some(id), "practice.create", "practice", Some(id.to_string()))
+        .details(serde_json::json!({ "name": { "new": created.name }, "ods_code": { "new": created.ods_code } }));
+    insert_event(tx, &event).await?;
+    Ok(created)
+}
+
+/// A person's account and its `person.create` event (a one-time password's expiry kept with
+/// it; a clash names `username` or `email`).
+async fn insert_person(
+    tx: &mut Tx,
+    account: &NewAccount,
+    phone: Option<&str>,
+    by: &AuditMeta,
+) -> Result<PersonId> {
+    let ValidPerson {
+        username,
+        email,
+        full_name,
+    } = &account.person;
+    let id = PersonId::new();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO people (id, username, email, phone, full_name, sort_key, status, password_hash, \
+         must_change_password, password_changed_at, created_at, otp_expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $11)",
+    )
+    .bind(id.0)
+    .bind(username)
+    .bind(email)
+    .bind(phone)
+    .bind(full_name)
+    .bind(sort_key(full_name))
+    .bind(&account.password_hash)
+    .bind(account.must_change_password)
+    .bind(account.password_hash.as_ref().map(|_| at))
+    .bind(at)
+    .bind(account.one_time_password_expires_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        conflict(
+            e,
+            &[
+                ("username", "username", "Someone already has this username"),
+                ("email", "email", "Someone already has this email address"),
+            ],
+        )
+    })?;
+    for role in &account.provider_roles {
+        sqlx::query("INSERT INTO provider_roles (person_id, role, granted_at) VALUES ($1, $2, $3)")
+            .bind(id.0)
+            .bind(role.as_str())
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let event = by.event(None, "person.create", "person", Some(id.to_string())).details(serde_json::json!({
+        "username": { "new": username },
+        "email": { "new": email },
+        "full_name": { "new": full_name },
+        "provider_roles": { "new": account.provider_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
+        // A secret is named, never stored.
+        "password": if account.password_hash.is_some() { "set (one-time)" } else { "none" },
+    }));
+    insert_event(tx, &event).await?;
+    Ok(id)
+}
+
+/// A person joins a practice's staff with a job title and roles (`member.add`).
+async fn insert_member(
+    tx: &mut Tx,
+    practice: PracticeId,
+    person: PersonId,
+    job_title: &str,
+    roles: &[PracticeRole],
+    by: &AuditMeta,
+) -> Result<PracticeMember> {
+    let what = "Enter a job title (200 characters or fewer)";
+    let job_title = required_text("job_title", job_title, 200, what)?;
+    let full_name: Option<String> =
+        sqlx::query_scalar("SELECT full_name FROM people WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(full_name) = full_name else {
+        return Err(StoreError::NotFound("person"));
+    };
+    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM practices WHERE id = $1")
+        .bind(practice.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound("practice"));
+    }
+    let at = now();
+    sqlx::query(
+        "INSERT INTO practice_members (practice_id, person_id, job_title, sort_key, joined_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(practice.0)
+    .bind(person.0)
+    .bind(job_title)
+    .bind(sort_key(&full_name))
+    .bind(at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        conflict(
+            e,
+            &[
+                (
+                    "practice_members",
+                    "person_id",
+                    "This person is already a member of the practice",
+                ),
+                (
+                    "PRIMARY",
+                    "person_id",
+                    "This person is already a member of the practice",
+                ),
+                (
+                    "pkey",
+                    "person_id",
+                    "This person is already a member of the practice",
+                ),
+            ],
+        )
+    })?;
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    for role in &roles {
+        sqlx::query("INSERT INTO practice_roles (practice_id, person_id, role, granted_at) VALUES ($1, $2, $3, $4)")
+            .bind(practice.0)
+            .bind(person.0)
+            .bind(role.as_str())
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let event = by
+        .event(
+            Some(practice),
+            "member.add",
+            "person",
+            Some(person.to_string()),
+        )
+        .details(serde_json::json!({
+            "job_title": { "new": job_title },
+            "roles": { "new": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
+        }));
+    insert_event(tx, &event).await?;
+    let row = sqlx::query(&format!("{MEMBER_QUERY} AND m.person_id = $2"))
+        .bind(practice.0)
+        .bind(person.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    let member = member_from(&row)?;
+    Ok(member)
 }

@@ -12,6 +12,7 @@ pub mod history;
 pub mod input;
 pub mod layout;
 pub mod metrics;
+pub mod one_time_password;
 pub mod pdf;
 pub mod routes;
 pub mod security;

@@ -8,7 +8,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_domain::time::show_date;
 use custodian_domain::{
-    FieldError, NewPractice, PageRequest, Permission, PersonId, Practice, PracticeMember,
+    FieldError, NewPracticeAndManager, PageRequest, Permission, PersonId, Practice,
+    PracticeMember,
 };
 
 use serde::Deserialize;
@@ -106,8 +107,31 @@ struct PracticesPage {
     next_cursor: Option<String>,
     can_create: bool,
     errors: crate::kit::forms::Errors,
-    form_name: String,
-    form_ods_code: String,
+    form: PracticeForm,
+}
+
+/// The "Add a practice" form's values, as typed.
+#[derive(Default)]
+struct PracticeForm {
+    name: String,
+    ods_code: String,
+    manager_name: String,
+    manager_email: String,
+    manager_phone: String,
+    manager_username: String,
+}
+
+impl From<&NewPracticeAndManager> for PracticeForm {
+    fn from(f: &NewPracticeAndManager) -> Self {
+        PracticeForm {
+            name: f.name.clone(),
+            ods_code: f.ods_code.clone(),
+            manager_name: f.manager_name.clone(),
+            manager_email: f.manager_email.clone(),
+            manager_phone: f.manager_phone.clone().unwrap_or_default(),
+            manager_username: f.manager_username.clone().unwrap_or_default(),
+        }
+    }
 }
 
 async fn practices_page(
@@ -115,7 +139,7 @@ async fn practices_page(
     user: &SignedIn,
     cursor: Option<&str>,
     errors: Vec<FieldError>,
-    form: NewPractice,
+    form: PracticeForm,
 ) -> Result<Response, HttpError> {
     let access = user.provider_access();
     if !access.can(Permission::ProviderView) {
@@ -148,8 +172,7 @@ async fn practices_page(
             next_cursor: list.next_cursor,
             can_create: access.can(Permission::ProviderManage),
             errors,
-            form_name: form.name,
-            form_ods_code: form.ods_code,
+            form,
         },
     ))
 }
@@ -164,16 +187,18 @@ async fn practices(
         &user,
         q.cursor.as_deref(),
         vec![],
-        NewPractice::default(),
+        PracticeForm::default(),
     )
     .await
 }
 
+/// A practice brought in with its first practice manager: the one-time password to read to
+/// them, shown once.
 async fn create_practice(
     State(state): State<AppState>,
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
-    Form(form): Form<NewPractice>,
+    Form(form): Form<NewPracticeAndManager>,
 ) -> Result<Response, HttpError> {
     let created = custodian_app::practices::create_practice(
         &state,
@@ -183,8 +208,29 @@ async fn create_practice(
     )
     .await;
     match crate::kit::forms::submitted(created)? {
-        Ok(p) => Ok(Redirect::to(&p.home()).into_response()),
-        Err(errors) => practices_page(&state, &user, None, errors.0, form).await,
+        Ok(c) => {
+            let manager = &c.manager.person;
+            Ok(render(&crate::kit::one_time_password::OtpPage {
+                layout: Layout::new(&user, None, "/practices"),
+                heading: format!("{} added", c.practice.name),
+                intro: format!(
+                    "{} is the practice's first practice manager. When they sign in they choose their own password, security questions and two-factor authentication, then bring the rest of the staff in.{}",
+                    manager.full_name,
+                    manager
+                        .phone
+                        .as_deref()
+                        .map(|p| format!(" Their phone number: {p}."))
+                        .unwrap_or_default()
+                ),
+                name: manager.full_name.clone(),
+                username: manager.username.clone(),
+                otp: c.one_time_password,
+                expires: custodian_domain::time::show_datetime(c.expires_at),
+                starts: None,
+                back: c.practice.home(),
+            }))
+        }
+        Err(errors) => practices_page(&state, &user, None, errors.0, (&form).into()).await,
     }
 }
 
@@ -197,6 +243,8 @@ struct PracticePage {
     staff_count: Option<usize>,
     cards: Vec<(String, &'static str, &'static str)>,
     attention: Vec<(String, String)>,
+    setup: Vec<custodian_domain::practice::SetupStep>,
+    setup_done: usize,
 }
 
 async fn practice_home(
@@ -210,11 +258,26 @@ async fn practice_home(
     } else {
         None
     };
-    let mut cards = vec![(
-        format!("{base}/people/{}", scope.user.person_id()),
-        "Your record",
-        "Your roles and account in this practice.",
-    )];
+    // Provider staff who are not on this practice's staff have no record here: their card is
+    // their account.
+    let member = scope
+        .user
+        .memberships
+        .iter()
+        .any(|m| m.practice.id == scope.id());
+    let mut cards = vec![if member {
+        (
+            format!("{base}/people/{}", scope.user.person_id()),
+            "Your record",
+            "Your roles and account in this practice.",
+        )
+    } else {
+        (
+            "/account".to_string(),
+            "Your account",
+            "Your password, security questions, two-factor authentication and sessions.",
+        )
+    }];
     for room in crate::CAPABILITIES.iter().flat_map(|c| c.rooms) {
         if (room.opens)(a) {
             cards.push((format!("{base}{}", room.path), room.title, room.description));
@@ -225,7 +288,10 @@ async fn practice_home(
         .into_iter()
         .map(|item| (format!("{base}{}", item.path), item.text))
         .collect();
+    let setup = custodian_app::practices::setup_checklist(&state, &scope.actor()).await?;
     Ok(render(&PracticePage {
+        setup_done: setup.iter().filter(|s| s.done).count(),
+        setup,
         layout: scope.layout(&base),
         roles: if scope.roles.is_empty() {
             String::new()

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::kit::layout::PracticeAddress;
+use crate::kit::one_time_password::OtpPage;
 
 #[derive(Template)]
 #[template(path = "identity/verify_identity.html")]
@@ -15,20 +16,6 @@ pub(crate) struct VerifyPage {
     pub(crate) locked: bool,
     pub(crate) remaining: i64,
     pub(crate) max_checks: i64,
-}
-
-#[derive(Template)]
-#[template(path = "identity/otp_issued.html")]
-pub(crate) struct OtpPage {
-    pub(crate) layout: Layout,
-    pub(crate) heading: String,
-    pub(crate) intro: String,
-    pub(crate) name: String,
-    pub(crate) username: String,
-    pub(crate) otp: String,
-    pub(crate) expires: String,
-    pub(crate) starts: Option<String>,
-    pub(crate) back: String,
 }
 
 pub(crate) async fn verify_page_for(

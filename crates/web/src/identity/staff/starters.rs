@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::kit::layout::PracticeAddress;
+use crate::kit::one_time_password::OtpPage;
 
 pub(crate) struct RequestRow {
     pub(crate) id: String,

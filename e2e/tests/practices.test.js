@@ -1,0 +1,83 @@
+// A practice's first day: the provider administrator brings a practice in with its first
+// practice manager, who signs in with the one-time password and finds a setup checklist.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, checkAccessibility, signIn } from '../lib/harness.js';
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+test('the provider administrator adds a practice with its first manager, who sets it up', async () => {
+  const admin = await app.newPage();
+  await signIn(admin, 'admin');
+  await admin.getByRole('link', { name: 'All practices' }).click();
+  await admin.getByRole('heading', { name: 'Add a practice' }).waitFor();
+  await checkAccessibility(admin);
+
+  // A bad ODS code and email are named, and what was typed stays.
+  await admin.getByLabel('Practice name').fill('Willow Bank Surgery');
+  await admin.getByLabel('ODS code').fill('W1234');
+  await admin.getByLabel('Full name').fill('Priya Natarajan');
+  await admin.getByLabel('Email address').fill('priya.natarajan@nhs');
+  await admin.getByLabel('Phone number (optional)').fill('01632 960 123');
+  await admin.getByRole('button', { name: 'Add practice' }).click();
+  const summary = admin.getByRole('alert');
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /letter followed by 5 digits/);
+  assert.match(await summary.innerText(), /email address in the correct format/);
+  assert.equal(await admin.getByLabel('Full name').inputValue(), 'Priya Natarajan');
+  await checkAccessibility(admin);
+  await app.screenshot(admin, 'practice-error');
+
+  await admin.getByLabel('ODS code').fill('W12345');
+  await admin.getByLabel('Email address').fill('priya.natarajan@nhs.net');
+  await admin.getByRole('button', { name: 'Add practice' }).click();
+  await admin.getByRole('heading', { name: 'Willow Bank Surgery added' }).waitFor();
+  assert.match(await admin.locator('main').innerText(), /username p\.natarajan/);
+  assert.match(await admin.locator('main').innerText(), /01632 960 123/);
+  const otp = await admin.locator('.otp code').innerText();
+  await checkAccessibility(admin);
+  await app.screenshot(admin, 'practice-added');
+
+  // The manager signs in with it, chooses a password and security questions.
+  const pm = await app.newPage();
+  await signIn(pm, 'p.natarajan', otp);
+  await pm.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await pm.getByLabel('New password', { exact: true }).fill('willow bank kettle morning');
+  await pm.getByLabel('New password again').fill('willow bank kettle morning');
+  await pm.getByRole('button', { name: 'Save password' }).click();
+  await pm.getByRole('heading', { name: 'Set your security questions' }).waitFor();
+  const questions = ['What was the name of your first school?', 'What was the make of your first car or bicycle?', 'In which town or city did your parents meet?'];
+  for (let i = 0; i < 3; i++) {
+    await pm.locator(`#question_${i + 1}`).selectOption(questions[i]);
+    await pm.locator(`#answer_${i + 1}`).fill(['Hill Road Infants', 'Dawes', 'Leeds'][i]);
+  }
+  await pm.getByRole('button', { name: 'Save security questions' }).click();
+  await pm.getByRole('link', { name: 'Willow Bank Surgery' }).first().click();
+  await pm.getByRole('heading', { name: 'Willow Bank Surgery', level: 1 }).waitFor();
+
+  // Their practice's home is a setup checklist, nothing done yet.
+  const setup = pm.getByRole('region', { name: 'Set up Willow Bank Surgery' });
+  await setup.waitFor();
+  assert.match(await setup.innerText(), /0 of 4 done/);
+  await checkAccessibility(pm);
+  await app.screenshot(pm, 'practice-setup');
+
+  // The first step done, the list says so.
+  await setup.getByRole('link', { name: 'List the systems your staff log in to' }).click();
+  await pm.getByLabel('System name').fill('EMIS Web');
+  await pm.getByRole('button', { name: 'Add system' }).click();
+  await pm.getByRole('listitem').filter({ hasText: 'EMIS Web' }).waitFor();
+  await pm.goto(pm.url().replace(/\/systems.*$/, ''));
+  assert.match(await pm.getByRole('region', { name: 'Set up Willow Bank Surgery' }).innerText(), /1 of 4 done/);
+  assert.equal(await pm.getByRole('link', { name: 'List the systems your staff log in to' }).count(), 0);
+});
+
+test('a practice manager whose practice is set up sees no checklist', async () => {
+  const page = await app.newPage();
+  await signIn(page, 'r.ahmed');
+  await page.getByRole('link', { name: 'Riverside Medical Centre' }).click();
+  await page.getByRole('heading', { name: 'Riverside Medical Centre', level: 1 }).waitFor();
+  assert.equal(await page.getByRole('region', { name: /^Set up/ }).count(), 0);
+});
