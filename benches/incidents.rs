@@ -301,6 +301,12 @@ async fn evidence(
     use sqlx::Connection as _;
     let size = custodian_domain::evidence::megabytes(20);
     let mut plain = sqlx::SqliteConnection::connect(&s.db.url).await.unwrap();
+    // Configured as the store's own connections are: the WAL is checkpointed by the store's
+    // writer on its own clock, not by whichever connection commits.
+    sqlx::query("PRAGMA wal_autocheckpoint = 0")
+        .execute(&mut plain)
+        .await
+        .unwrap();
     sqlx::query("CREATE TABLE bench_blobs (id INTEGER PRIMARY KEY, content BLOB NOT NULL)")
         .execute(&mut plain)
         .await

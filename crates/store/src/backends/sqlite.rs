@@ -12,7 +12,8 @@ use crate::backends::migrations;
 use crate::queries::HasDb;
 
 /// The SQLite store. WAL journal, foreign keys on, a busy timeout, and `synchronous=FULL`:
-/// these records are evidence, so a commit survives a power cut.
+/// these records are evidence, so a commit survives a power cut. Checkpoints are the audit
+/// writer's, on its own clock, never a request's.
 pub struct SqliteStore {
     /// The audit log's own writer (see `sqlite_appender`).
     appender: tokio::sync::mpsc::Sender<crate::backends::sqlite_appender::Job>,
@@ -45,7 +46,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // The audit writer's thread checkpoints on its own clock, off every request's
+            // path (see `sqlite_appender::CHECKPOINT_EVERY`).
+            .pragma("wal_autocheckpoint", "0");
         let file = options.get_filename().to_path_buf();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

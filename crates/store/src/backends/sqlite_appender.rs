@@ -46,8 +46,11 @@ pub(crate) enum Job {
 /// own (the last commit held one event) never waits.
 const GATHER: Duration = Duration::from_micros(500);
 
-/// How often the writer checkpoints the WAL (see [`checkpoint`]), when it has work.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+/// How often the checkpointer copies the WAL back into the database (see [`checkpoint`]). Only
+/// it checkpoints: neither the pool's connections (`wal_autocheckpoint = 0` in
+/// `SqliteStore::open`) nor this writer do, so no request and no audit commit waits while a
+/// large commit's pages (a 20 MB evidence file) are copied and synced.
+pub(crate) const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -55,10 +58,12 @@ const INSERT: &str = "INSERT INTO audit_events (id, occurred_at, practice_id, ac
      object_type, object_id, outcome, details, ip, user_agent, request_id, leaf_hash) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
-/// Starts the writer for the database file at `path` (already created and migrated). It stops
-/// when the last sender is dropped.
+/// Starts the writer for the database file at `path` (already created and migrated), and the
+/// checkpointer beside it. Both stop when the last sender is dropped (the checkpointer holds
+/// only a weak one).
 pub(crate) fn spawn(path: PathBuf) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel::<Job>(8192);
+    spawn_checkpointer(path.clone(), tx.downgrade());
     std::thread::Builder::new()
         .name("custodian-audit-writer".into())
         .spawn(move || {
@@ -67,7 +72,6 @@ pub(crate) fn spawn(path: PathBuf) -> mpsc::Sender<Job> {
             let mut next = None;
             // Events in the last commit: more than one means requests are arriving together.
             let mut last_batch = 0;
-            let mut checkpointed = std::time::Instant::now();
             while let Some(job) = next.take().or_else(|| rx.blocking_recv()) {
                 let c = match conn.take().map_or_else(|| open(&path), Ok) {
                     Ok(c) => conn.insert(c),
@@ -126,11 +130,6 @@ pub(crate) fn spawn(path: PathBuf) -> mpsc::Sender<Job> {
                 };
                 if failed {
                     conn = None;
-                } else if checkpointed.elapsed() >= CHECKPOINT_EVERY {
-                    if let Some(c) = &conn {
-                        checkpoint(c);
-                    }
-                    checkpointed = std::time::Instant::now();
                 }
             }
         })
@@ -162,8 +161,8 @@ fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     )?;
     c.busy_timeout(BUSY_TIMEOUT)?;
     // As the pool's connections (see `SqliteStore::open`): WAL, a commit survives a power cut.
-    // No automatic checkpoint after a commit: the writer checkpoints on its own clock, in a
-    // mode that keeps the WAL from growing (see `checkpoint`).
+    // No automatic checkpoint after a commit: the checkpointer copies the WAL back on its own
+    // clock, in modes that keep the WAL from growing (see `checkpoint`).
     c.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
          PRAGMA wal_autocheckpoint = 0;",
@@ -171,18 +170,52 @@ fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     Ok(c)
 }
 
-/// Copies the WAL back into the database and waits, briefly, until no reader is using the WAL,
-/// so that the next commit starts the WAL again from its beginning (SQLite's `RESTART`
-/// checkpoint). Without this, under a steady stream of reads (each audited, so each a commit)
-/// some reader is always using the WAL, SQLite can never start it again, and it grows without
-/// end: 360 MB in a minute of the audited-read benchmark, with every commit lengthening the
-/// file (allocating blocks and syncing its size) and every reader searching a longer index.
-/// A reader that holds one snapshot for long (verification) makes the wait give up after a
-/// few milliseconds; the pages are copied all the same and the next checkpoint tries again.
-fn checkpoint(c: &Connection) {
-    let _ = c.busy_timeout(Duration::from_millis(5));
-    let _ = c.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
-    let _ = c.busy_timeout(BUSY_TIMEOUT);
+/// The checkpointer: its own connection on its own thread, every [`CHECKPOINT_EVERY`], until
+/// the writer's last sender is gone.
+fn spawn_checkpointer(path: PathBuf, alive: mpsc::WeakSender<Job>) {
+    std::thread::Builder::new()
+        .name("custodian-checkpointer".into())
+        .spawn(move || {
+            let mut conn: Option<Connection> = None;
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                if alive.upgrade().is_none() {
+                    return;
+                }
+                let c = match conn.take().map_or_else(|| open(&path), Ok) {
+                    Ok(c) => conn.insert(c),
+                    Err(_) => continue,
+                };
+                if checkpoint(c).is_err() {
+                    conn = None;
+                }
+            }
+        })
+        .expect("the checkpointer's thread starts");
+}
+
+/// Copies the WAL back into the database, then starts it again from its beginning.
+///
+/// First a `PASSIVE` checkpoint: it copies every page no reader still needs without making any
+/// writer wait (a `FULL` or `RESTART` checkpoint holds writers back for the whole copy: 40 ms
+/// or more after a 20 MB file, which every commit behind it waited for). Then, once everything
+/// is copied, a `RESTART`, which only waits, briefly, until no reader is using the WAL, so that
+/// the next commit writes the WAL from its beginning. Without that, under a steady stream of
+/// reads (each audited, so each a commit) some reader is always using the WAL, SQLite can never
+/// start it again, and it grows without end: 360 MB in a minute of the audited-read benchmark,
+/// with every commit lengthening the file (allocating blocks and syncing its size) and every
+/// reader searching a longer index. A reader that holds one snapshot for long (verification)
+/// makes the wait give up after a few milliseconds; the next round tries again.
+fn checkpoint(c: &Connection) -> rusqlite::Result<()> {
+    let (log, copied): (i64, i64) = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((r.get(1)?, r.get(2)?))
+    })?;
+    if log > 0 && copied == log {
+        c.busy_timeout(Duration::from_millis(5))?;
+        let _ = c.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+        c.busy_timeout(BUSY_TIMEOUT)?;
+    }
+    Ok(())
 }
 
 /// A time as sqlx stores it in SQLite (RFC 3339, `+00:00`), so rows read back the same whichever
