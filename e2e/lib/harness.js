@@ -138,6 +138,19 @@ export async function checkAccessibility(page) {
 }
 
 /** Signs in through the sign-in form, giving the demo authenticator code when asked. */
+/**
+ * Opens a practice's home: someone in one practice is already there after signing in; others
+ * choose it from their list.
+ */
+export async function openPractice(page, name = 'Riverside Medical Centre') {
+  const heading = page.getByRole('heading', { name, level: 1 });
+  const link = page.getByRole('link', { name });
+  // Whichever page the last step led to, once it is there.
+  await heading.or(link).first().waitFor();
+  if (await heading.count() === 0) await link.first().click();
+  await heading.waitFor();
+}
+
 export async function signIn(page, username, password = DEMO_PASSWORD) {
   await page.goto('/sign-in');
   await page.getByLabel('Username or email address').fill(username);

@@ -2,7 +2,7 @@
 // access, and see the register's gaps. Every page checked with axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, checkAccessibility, signIn } from '../lib/harness.js';
+import { start, checkAccessibility, signIn, openPractice } from '../lib/harness.js';
 
 let app;
 before(async () => { app = await start(); });
@@ -11,7 +11,7 @@ after(async () => { await app?.stop(); });
 test('an IAO adds an asset, a data flow and an access justification', async () => {
   const page = await app.newPage();
   await signIn(page, 'm.kowalski');
-  await page.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await openPractice(page, 'Riverside Medical Centre');
   await page.getByRole('link', { name: 'Information assets' }).click();
   await page.getByRole('heading', { name: 'Information asset register' }).waitFor();
   assert.match(await page.locator('tbody').innerText(), /EMIS Web patient records/);
@@ -64,7 +64,7 @@ test('an IAO adds an asset, a data flow and an access justification', async () =
 test('the IAO signs off an access review, removing what is no longer needed', async () => {
   const page = await app.newPage();
   await signIn(page, 'm.kowalski');
-  await page.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await openPractice(page, 'Riverside Medical Centre');
   await page.getByRole('link', { name: 'Information assets' }).click();
   await page.getByRole('link', { name: 'CCTV recordings' }).click();
   await page.getByRole('heading', { name: 'Review access' }).waitFor();
@@ -81,7 +81,7 @@ test('the IAO signs off an access review, removing what is no longer needed', as
 test('the record of processing activities is built from the register', async () => {
   const page = await app.newPage();
   await signIn(page, 'm.kowalski');
-  await page.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await openPractice(page, 'Riverside Medical Centre');
   await page.getByRole('link', { name: 'Information assets' }).click();
   await page.getByRole('link', { name: 'Record of processing (ROPA)' }).click();
   await page.getByRole('heading', { name: 'Record of processing activities' }).waitFor();
@@ -96,7 +96,7 @@ test('the record of processing activities is built from the register', async () 
 test('the practice manager imports a spreadsheet register after checking it', async () => {
   const page = await app.newPage();
   await signIn(page, 'r.ahmed');
-  await page.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await openPractice(page, 'Riverside Medical Centre');
   await page.getByRole('link', { name: 'Information assets' }).click();
   await page.getByRole('link', { name: 'Import from a spreadsheet' }).click();
   await page.getByRole('heading', { name: 'Import assets from a spreadsheet' }).waitFor();

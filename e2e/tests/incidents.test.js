@@ -5,7 +5,7 @@
 // axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, checkAccessibility, signIn } from '../lib/harness.js';
+import { start, checkAccessibility, signIn, openPractice } from '../lib/harness.js';
 
 let app;
 before(async () => { app = await start(); });
@@ -74,7 +74,7 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   // The Data Protection Lead is told on their home page.
   const dpl = await app.newPage();
   await signIn(dpl, 't.obrien');
-  await dpl.getByRole('link', { name: 'Riverside Medical Centre' }).first().click();
+  await openPractice(dpl, 'Riverside Medical Centre');
   await dpl.getByRole('link', { name: /incident\(s\) reported, waiting for triage/ }).click();
   await dpl.getByRole('heading', { name: 'Incident register' }).waitFor();
   await checkAccessibility(dpl);

@@ -118,7 +118,12 @@ async fn signing_in_over_an_ended_session_keeps_the_new_one(app: TestApp) {
         value.split_once('=').is_some_and(|(_, v)| !v.is_empty()),
         "the last cookie set is the new session, not a clearing one: {cookies:?}"
     );
+    // Signed in with it: in one practice only, home is that practice's page.
     let home = app.get("/", Some(value)).await;
+    assert_eq!(home.status(), StatusCode::SEE_OTHER, "signed in with it");
+    let practice = home.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(practice.starts_with("/practices/"), "{practice}");
+    let home = app.get(&practice, Some(value)).await;
     assert_eq!(home.status(), StatusCode::OK, "signed in with it");
 }
 
@@ -276,6 +281,23 @@ async fn nobody_resets_someone_whose_reach_is_beyond_their_own(mut app: TestApp)
     // Nor may a change of their role be approved by someone without the reach: the practice
     // manager asks, the data protection lead (who may approve) is refused.
     let today = custodian_domain::identity::london_today(custodian_web::Clock::now(&*app.clock));
+    // Nobody is their own line manager.
+    let res = app
+        .post_json(
+            &format!(
+                "/api/v1/practices/{}/people/{}/move",
+                river.id, app.people["consult"]
+            ),
+            &pm,
+            &format!(
+                r#"{{"full_name": "Corin Sultan", "username": "consult", "job_title": "Consultant", "roles": ["line_manager"], "start_date": "{today}", "line_manager_id": "{}"}}"#,
+                app.people["consult"]
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "line_manager_id");
     let res = app
         .post_json(
             &format!(

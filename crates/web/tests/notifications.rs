@@ -105,7 +105,12 @@ async fn a_starter_request_reaches_the_approvers_and_goes_when_approved(mut app:
 
     // Dev may approve it: the header counts it, the list says what and where.
     let dev = app.sign_in("dpatel").await;
-    let home = app.get("/", Some(&dev)).await.text().await.unwrap();
+    let home = app
+        .get(&format!("/practices/{river}"), Some(&dev))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         home.contains("Notifications <span class=\"count\">1"),
         "{home}"
@@ -146,7 +151,12 @@ async fn a_starter_request_reaches_the_approvers_and_goes_when_approved(mut app:
         res.headers()["location"],
         format!("/practices/{river}/requests").as_str()
     );
-    let home = app.get("/", Some(&dev)).await.text().await.unwrap();
+    let home = app
+        .get(&format!("/practices/{river}"), Some(&dev))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!home.contains("class=\"count\""));
     assert!(!notices(&app, &dev, "").await[0]["read_at"].is_null());
 

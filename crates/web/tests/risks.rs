@@ -227,6 +227,15 @@ async fn only_the_siro_accepts_above_the_appetite_and_reviews_say_why(mut app: T
             .unwrap()
             .contains("only the SIRO can accept it")
     );
+    // And the page offers her no form she cannot submit: it says who can accept it.
+    let page = app
+        .get(&format!("/practices/{river}/risks/{id}"), Some(&pm))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Accept the risk</button>"), "{page}");
+    assert!(page.contains("Treat it further, or ask the SIRO"));
     let res = app
         .post_json(
             &format!("/api/v1/practices/{river}/risks/{id}/accept"),

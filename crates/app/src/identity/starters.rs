@@ -26,6 +26,13 @@ pub async fn request_access(
     )
     .await?;
     let valid = input.validate(identity::london_today(app.clock.now()))?;
+    if person.is_some() && valid.line_manager_id == person {
+        return Err(custodian_domain::Invalid::one(
+            "line_manager_id",
+            "Choose someone else as the line manager: nobody is their own line manager",
+        )
+        .into());
+    }
     Ok(app
         .store
         .create_access_request(actor.practice.id, person, &valid, actor.meta)

@@ -26,6 +26,7 @@ pub fn routes(r: &mut Routes) {
     use Reach::*;
     r.get("/", SignedIn, home)
         .get("/assets/app.css", Public, stylesheet)
+        .get("/assets/app.js", Public, script)
         .get("/switch", SignedIn, switch_practice)
         .get("/practices", SignedIn, practices)
         .post("/practices", SignedIn, create_practice);
@@ -38,11 +39,22 @@ pub fn routes(r: &mut Routes) {
 // ---- assets -----------------------------------------------------------------------------
 
 async fn stylesheet() -> Response {
-    let mut r = include_str!("../../assets/app.css").into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
+    asset(include_str!("../../assets/app.css"), "text/css; charset=utf-8")
+}
+
+/// The pages' one script: small improvements a page works without (a "Show" button beside a
+/// masked answer).
+async fn script() -> Response {
+    asset(
+        include_str!("../../assets/app.js"),
+        "text/javascript; charset=utf-8",
+    )
+}
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),
@@ -61,7 +73,14 @@ struct HomePage {
     memberships: Vec<MembershipRow>,
 }
 
+/// The signed-in person's home: someone on the staff of one practice only goes straight to it;
+/// provider staff and people in several practices choose.
 async fn home(State(state): State<AppState>, user: SignedIn) -> Result<Response, HttpError> {
+    if let [only] = user.memberships.as_slice()
+        && user.provider_roles.is_empty()
+    {
+        return Ok(Redirect::to(&only.practice.home()).into_response());
+    }
     Ok(render(&HomePage {
         layout: Layout::new(&user, None, "/"),
         provider_name: state

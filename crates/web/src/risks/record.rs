@@ -21,6 +21,9 @@ pub(crate) struct RiskPage {
     pub(crate) history: Vec<(String, String, String, String)>,
     pub(crate) can_edit: bool,
     pub(crate) can_accept: bool,
+    /// Above the appetite, for a manager of the register who is not the SIRO: why there is no
+    /// form to accept it.
+    pub(crate) siro_only: bool,
     pub(crate) needs_siro: bool,
     pub(crate) appetite: Band,
     pub(crate) levels: Vec<(&'static str, &'static str, Options)>,
@@ -65,9 +68,16 @@ pub(crate) async fn risk_page_for(
         attention: attention(&r, today),
         history,
         can_edit: risks::may_edit(&scope.access, f.owner_id),
+        // The form is for those who may submit it: above the appetite, only the SIRO; the
+        // register's managers are told why they cannot.
         can_accept: f.status() != risks::RiskStatus::Closed
-            && (scope.access.can(Permission::RisksManage)
-                || scope.access.can(Permission::RiskAcceptAboveAppetite)),
+            && (scope.access.can(Permission::RiskAcceptAboveAppetite)
+                || (scope.access.can(Permission::RisksManage)
+                    && !risks::above_appetite(band, appetite))),
+        siro_only: f.status() != risks::RiskStatus::Closed
+            && risks::above_appetite(band, appetite)
+            && scope.access.can(Permission::RisksManage)
+            && !scope.access.can(Permission::RiskAcceptAboveAppetite),
         needs_siro: risks::above_appetite(band, appetite),
         appetite,
         levels: vec![

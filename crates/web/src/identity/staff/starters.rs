@@ -201,6 +201,8 @@ pub(crate) async fn request_form(
                     s.roles.contains(&PracticeRole::LineManager)
                         || s.roles.contains(&PracticeRole::PracticeManager)
                 })
+                // Nobody is their own line manager.
+                .filter(|s| mover.is_none_or(|m| m.person.id != s.person_id))
                 .map(|s| {
                     (
                         s.person_id.to_string(),
