@@ -75,7 +75,7 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   const dpl = await app.newPage();
   await signIn(dpl, 't.obrien');
   await openPractice(dpl, 'Riverside Medical Centre');
-  await dpl.getByRole('link', { name: /incident\(s\) reported, waiting for triage/ }).click();
+  await dpl.getByRole('link', { name: /incidents? reported, waiting for triage/ }).click();
   await dpl.getByRole('heading', { name: 'Incident register' }).waitFor();
   await checkAccessibility(dpl);
   await app.screenshot(dpl, 'incident-register');

@@ -22,7 +22,7 @@ test('the practice manager opens a notification about a starter waiting for appr
   await pm.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
   await checkAccessibility(pm);
   await app.screenshot(pm, 'notifications');
-  const waiting = pm.getByRole('button', { name: /starter or mover request\(s\) waiting for approval/ });
+  const waiting = pm.getByRole('button', { name: /starter or mover requests? waiting for approval/ });
   await waiting.click();
   await pm.getByRole('heading', { name: 'Starters and movers', level: 1 }).waitFor();
   assert.match(pm.url(), /\/practices\/[0-9a-f-]+\/requests$/);

@@ -9,6 +9,7 @@ pub const CAPABILITY: crate::Capability = crate::Capability {
     attention: Some(attention),
 };
 
+use custodian_domain::validation::counted;
 use std::collections::BTreeMap;
 
 use custodian_domain::actions::{ActionInput, ActionUse};
@@ -130,7 +131,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
             .map(|(owner, (n, path))| crate::home::Attention {
                 kind: NoticeKind::ActionOverdue,
                 path,
-                text: format!("{n} action(s) given to you past their due date"),
+                text: format!("{} given to you past their due date", counted(n, "action", "actions")),
                 person: Some(owner),
             })
             .collect())

@@ -27,7 +27,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
                 items.push(crate::home::Attention {
                     kind: NoticeKind::AssetReview,
                     path: "/assets/quality".into(),
-                    text: format!("{overdue} information asset(s) due a review"),
+                    text: format!("{} due a review", counted(overdue, "information asset", "information assets")),
                     person: None,
                 });
             }
@@ -43,13 +43,14 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         items.extend(due_by_owner.into_iter().map(|(iao, n)| crate::home::Attention {
             kind: NoticeKind::AccessReview,
             path: "/assets?mine=1".into(),
-            text: format!("{n} information asset(s) you own due a review of who has access"),
+            text: format!("{} you own due a review of who has access", counted(n, "information asset", "information assets")),
             person: Some(iao),
         }));
         Ok(items)
     })
 }
 
+use custodian_domain::validation::counted;
 use custodian_domain::assets::{self, AccessInput, AssetInput, FlowInput, Gap};
 use custodian_domain::notifications::NoticeKind;
 use custodian_domain::{AssetId, Invalid, Permission, PersonId, PracticeRole};

@@ -11,6 +11,7 @@ pub const CAPABILITY: crate::Capability = crate::Capability {
     attention: None,
 };
 
+use custodian_domain::validation::counted;
 use custodian_domain::evidence::{self as rules, EvidenceUse as Use, Holder};
 use custodian_domain::{EvidenceId, Invalid, Permission};
 use custodian_store::{AuditMeta, EvidenceFile, NewEvidence};
@@ -135,21 +136,22 @@ pub async fn download(
     id: &str,
 ) -> Result<(EvidenceFile, Vec<u8>), AppError> {
     let file = readable(app, actor, id).await?;
-    let bytes = app
-        .store
-        .evidence_content(actor.practice_id(), file.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    app.record_read(
-        actor
-            .event("evidence.download", "evidence", Some(file.id.to_string()))
-            .details(serde_json::json!({
-                "holder": file.holder.register(),
-                "holder_id": file.holder.id().to_string(),
-                "sha256": file.sha256,
-            })),
-    )
-    .await?;
+    // The read is recorded while the bytes are read (the audit commit's sync overlaps the
+    // copy); the file goes out only once both are done.
+    let (bytes, recorded) = tokio::join!(
+        app.store.evidence_content(actor.practice_id(), file.id),
+        app.record_read(
+            actor
+                .event("evidence.download", "evidence", Some(file.id.to_string()))
+                .details(serde_json::json!({
+                    "holder": file.holder.register(),
+                    "holder_id": file.holder.id().to_string(),
+                    "sha256": file.sha256,
+                })),
+        )
+    );
+    recorded?;
+    let bytes = bytes?.ok_or(AppError::NotFound)?;
     Ok((file, bytes))
 }
 
@@ -197,7 +199,7 @@ pub const PURGE: crate::scheduler::Job = crate::scheduler::Job {
     run: |app| {
         Box::pin(async move {
             let n = purge_removed(app).await?;
-            Ok((n > 0).then(|| format!("{n} removed evidence file(s) deleted for good")))
+            Ok((n > 0).then(|| format!("{} deleted for good", counted(n, "removed evidence file", "removed evidence files"))))
         })
     },
 };

@@ -25,19 +25,19 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
             (
                 NoticeKind::RiskReview,
                 due.reviews_overdue,
-                "risk review(s) overdue",
+                ("risk review", "risk reviews", "overdue"),
                 "#overdue-reviews",
             ),
             (
                 NoticeKind::RiskAction,
                 due.actions_overdue,
-                "risk action(s) overdue",
+                ("risk action", "risk actions", "overdue"),
                 "#overdue-actions",
             ),
             (
                 NoticeKind::RiskAcceptance,
                 due.acceptances_ending,
-                "risk acceptance(s) ending within 30 days",
+                ("risk acceptance", "risk acceptances", "ending within 30 days"),
                 "#acceptances-ending",
             ),
         ]
@@ -46,7 +46,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         .map(|(kind, n, text, anchor)| crate::home::Attention {
             kind,
             path: format!("/risks{anchor}"),
-            text: format!("{n} {text}"),
+            text: format!("{} {}", counted(n, text.0, text.1), text.2),
             person: None,
         })
         .collect();
@@ -54,6 +54,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
     })
 }
 
+use custodian_domain::validation::counted;
 use custodian_domain::risks::{
     self, AcceptanceInput, Band, Matrix, ReviewInput, RiskInput,
 };

@@ -159,8 +159,11 @@ pub fn notice_email(item: &MailItem, settings_url: &str) -> Email {
 /// The daily digest: a day's notices for one person, grouped by practice.
 pub fn digest_email(items: &[MailItem], day: &str, settings_url: &str) -> Email {
     let subject = clip(&format!(
-        "Custodian daily digest for {day}: {} thing(s) need attention",
-        items.len()
+        "Custodian daily digest for {day}: {} attention",
+        match items.len() {
+            1 => "1 thing needs".to_string(),
+            n => format!("{n} things need"),
+        }
     ));
     let mut text = format!("What needs your attention on {day}:\n");
     let mut html_body = format!("<p>What needs your attention on {}:</p>", html(day));
@@ -307,6 +310,6 @@ mod tests {
         let d = digest_email(&[item.clone(), item], "7 December 2026", "https://s");
         assert_eq!(d.html.matches("<li>").count(), 2);
         assert_eq!(d.html.matches("<h2>").count(), 1);
-        assert!(d.subject.contains("2 thing(s)"));
+        assert!(d.subject.contains("2 things need attention"));
     }
 }

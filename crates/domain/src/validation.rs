@@ -72,6 +72,13 @@ pub fn required_text<'a>(
     }
 }
 
+/// A count with its noun, singular or plural as English wants: `counted(1, "leaver", "leavers")`
+/// is "1 leaver", `counted(3, …)` "3 leavers" (never "leaver(s)").
+pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
+}
+
 /// Collects field errors while checking input.
 #[derive(Default, Debug)]
 pub struct Checker(Vec<FieldError>);

@@ -98,7 +98,7 @@ async fn an_incidents_actions_reach_their_owner_until_done(app: TestApp) {
         .await
         .unwrap();
     assert!(
-        home.contains("1 action(s) given to you past their due date"),
+        home.contains("1 action given to you past their due date"),
         "{home}"
     );
     let pm = app.sign_in("rahmed").await;

@@ -280,7 +280,17 @@ async fn sessions_end_after_the_idle_timeout(app: TestApp) {
         StatusCode::SEE_OTHER,
         "16 minutes idle signs you out"
     );
-    assert_eq!(res.headers()[LOCATION], "/sign-in");
+    assert_eq!(res.headers()[LOCATION], "/sign-in?ended=1");
+    let page = app
+        .get("/sign-in?ended=1", None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("You were signed out because your session ended"),
+        "the sign-in page says why"
+    );
     assert!(
         res.headers()[SET_COOKIE]
             .to_str()

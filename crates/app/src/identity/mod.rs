@@ -18,6 +18,7 @@ pub use leavers::{process_due_leavers, record_leaver};
 pub use resets::{IdentityCheck, clear_identity_lock, unlock_account, verify_identity};
 pub use starters::{approve_request, reject_request, request_access, view_request};
 
+use custodian_domain::validation::counted;
 use custodian_domain::Permission;
 use custodian_domain::notifications::NoticeKind;
 use custodian_domain::identity::LeaverStatus;
@@ -37,7 +38,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                 items.push(Attention {
                     kind: NoticeKind::StarterRequest,
                     path: "/requests".into(),
-                    text: format!("{pending} starter or mover request(s) waiting for approval"),
+                    text: format!("{} waiting for approval", counted(pending, "starter or mover request", "starter or mover requests")),
                     person: None,
                 });
             }
@@ -58,7 +59,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                     items.push(Attention {
                         kind: NoticeKind::LeaverExit,
                         path: format!("/leavers{anchor}"),
-                        text: format!("{n} leaver(s) whose access ends {when}"),
+                        text: format!("{} whose access ends {when}", counted(n, "leaver", "leavers")),
                         person: None,
                     });
                 }
@@ -68,7 +69,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                 items.push(Attention {
                     kind: NoticeKind::LoginTask,
                     path: "/tasks".into(),
-                    text: format!("{open} login task(s) in other systems to do"),
+                    text: format!("{} in other systems to do", counted(open, "login task", "login tasks")),
                     person: None,
                 });
             }
@@ -81,7 +82,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                 items.push(Attention {
                     kind: NoticeKind::AccountLocked,
                     path: "/security".into(),
-                    text: format!("{locked} locked account(s)"),
+                    text: counted(locked, "locked account", "locked accounts"),
                     person: None,
                 });
             }

@@ -9,6 +9,7 @@ pub const CAPABILITY: crate::Capability = crate::Capability {
     attention: Some(attention),
 };
 
+use custodian_domain::validation::counted;
 use custodian_domain::incidents::{
     self as rules, Clock, GradeInput, GradingRule, IcoDecision, Involved,
     IncidentReport, Step,
@@ -67,7 +68,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
             items.push(Attention {
                 kind: NoticeKind::IncidentReported,
                 path: "/incidents?status=reported".into(),
-                text: format!("{new} incident(s) reported, waiting for triage"),
+                text: format!("{} reported, waiting for triage", counted(new, "incident", "incidents")),
                 person: None,
             });
         }
@@ -75,7 +76,7 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
             items.push(Attention {
                 kind: NoticeKind::IncidentClock,
                 path: "/incidents?clocks=1".into(),
-                text: format!("{pressing} incident(s) with a clock running out"),
+                text: format!("{} with a clock running out", counted(pressing, "incident", "incidents")),
                 person: None,
             });
         }

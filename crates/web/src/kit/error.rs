@@ -167,7 +167,11 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     };
     let mut res = if status == StatusCode::UNAUTHORIZED && !is_api {
         // A browser without a session goes to the sign-in page, and comes back afterwards.
-        crate::kit::session::redirect_to_sign_in(&path_and_query)
+        let ended = parts
+            .extensions
+            .get::<crate::kit::session::SessionEnded>()
+            .is_some();
+        crate::kit::session::redirect_to_sign_in(&path_and_query, ended)
     } else if is_api {
         let problem = Problem {
             kind: "about:blank".into(),

@@ -255,6 +255,8 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
                 if !sets_session {
                     res.headers_mut()
                         .append(header::SET_COOKIE, clear_cookie(&state));
+                    // Sent to sign in again: the sign-in page says why (`render_errors`).
+                    res.extensions_mut().insert(SessionEnded);
                 }
                 return res;
             }
@@ -304,15 +306,28 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for SignedIn {
     }
 }
 
-/// Sends a browser to sign in, then back to where it was going.
-pub fn redirect_to_sign_in(path_and_query: &str) -> Response {
+/// Marks the answer to a request whose session cookie named a session that has ended (idle too
+/// long, signed out elsewhere, the account deactivated).
+#[derive(Clone, Copy, Debug)]
+pub struct SessionEnded;
+
+/// Sends a browser to sign in, then back to where it was going; `ended` when its session had
+/// ended, so the sign-in page says why.
+pub fn redirect_to_sign_in(path_and_query: &str, ended: bool) -> Response {
     let back = crate::kit::security::same_site_path(path_and_query);
-    let next = if back != "/" {
-        format!("/sign-in?next={}", urlencode(back))
-    } else {
+    let mut query = Vec::new();
+    if back != "/" {
+        query.push(format!("next={}", urlencode(back)));
+    }
+    if ended {
+        query.push("ended=1".to_string());
+    }
+    let to = if query.is_empty() {
         "/sign-in".to_string()
+    } else {
+        format!("/sign-in?{}", query.join("&"))
     };
-    Redirect::to(&next).into_response()
+    Redirect::to(&to).into_response()
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -598,12 +613,12 @@ mod tests {
 
     #[test]
     fn sign_in_redirects_only_back_to_this_site() {
-        let r = redirect_to_sign_in("/practices/x?y=1");
+        let r = redirect_to_sign_in("/practices/x?y=1", false);
         assert_eq!(
             r.headers()[header::LOCATION],
             "/sign-in?next=/practices/x%3Fy%3D1"
         );
-        let r = redirect_to_sign_in("//evil.example/");
+        let r = redirect_to_sign_in("//evil.example/", false);
         assert_eq!(r.headers()[header::LOCATION], "/sign-in");
     }
 }

@@ -22,9 +22,13 @@ pub enum UploadError {
 
 /// Reads a request body of at most `limit` bytes.
 pub async fn read_capped(body: Body, limit: usize) -> Result<Bytes, UploadError> {
+    use axum::body::HttpBody as _;
     use http_body_util::BodyExt;
     let mut body = body;
-    let mut kept = Vec::new();
+    // Room for what the client said it sends (its Content-Length), up to the limit: the bytes
+    // are copied once, not again at every doubling of the buffer.
+    let expected = usize::try_from(body.size_hint().lower()).unwrap_or(limit);
+    let mut kept = Vec::with_capacity(expected.min(limit));
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else {

@@ -19,6 +19,10 @@ pub(crate) struct SignInQuery {
     pub(crate) next: String,
     #[serde(default)]
     pub(crate) signed_out: Option<String>,
+    /// Set when a session that had been signed in came back ended (idle too long, or ended
+    /// elsewhere).
+    #[serde(default)]
+    pub(crate) ended: Option<String>,
 }
 
 /// Only a path on this site is a safe place to return to after sign-in (the one rule is
@@ -36,7 +40,14 @@ pub(crate) async fn sign_in_page(user: Option<SignedIn>, Query(q): Query<SignInQ
         errors: Errors::none(),
         login: String::new(),
         next: safe_next(&q.next),
-        notice: q.signed_out.map(|_| "You have signed out.".to_string()),
+        notice: match (q.signed_out, q.ended) {
+            (Some(_), _) => Some("You have signed out.".to_string()),
+            (None, Some(_)) => Some(
+                "You were signed out because your session ended: after a time without activity, or from another device. Sign in again to carry on where you were."
+                    .to_string(),
+            ),
+            (None, None) => None,
+        },
     })
 }
 

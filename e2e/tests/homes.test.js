@@ -1,0 +1,82 @@
+// Every person's home: each demo role signs in and lands on what concerns them, and every link
+// they are shown, two levels deep from there, opens (no 4xx, no 5xx: a link someone cannot use
+// is a link they should not have been shown). New pages are covered by being linked. Each
+// role's home is saved at 1280 px and 390 px wide.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, checkAccessibility, signIn } from '../lib/harness.js';
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+// The demo's people, one of each kind (README: demo accounts).
+const ROLES = [
+  ['s.taylor', 'receptionist'],
+  ['a.nwosu', 'practice nurse'],
+  ['j.green', 'line manager'],
+  ['r.ahmed', 'practice manager'],
+  ['m.kowalski', 'information asset owner and system administrator'],
+  ['dr.hughes', 'Caldicott Guardian and SIRO'],
+  ['t.obrien', 'data protection lead'],
+  ['dr.locum', 'locum in two practices'],
+  ['admin', 'provider administrator'],
+  ['c.okafor', 'IG consultant (DPO)'],
+  ['auditor', 'auditor'],
+];
+
+/** The same-site links of a page's HTML, without fragments. */
+function links(html, base) {
+  const found = new Set();
+  for (const m of html.matchAll(/<a\s[^>]*href="([^"]+)"/g)) {
+    const href = m[1].replaceAll('&amp;', '&');
+    if (href.startsWith('#') || href.startsWith('mailto:')) continue;
+    const url = new URL(href, base);
+    if (url.origin !== new URL(base).origin) continue;
+    url.hash = '';
+    found.add(url.pathname + url.search);
+  }
+  return found;
+}
+
+for (const [username, who] of ROLES) {
+  test(`the ${who} (${username}) lands on their home, and every link two levels deep opens`, async () => {
+    const page = await app.newPage();
+    await signIn(page, username);
+    await page.waitForLoadState('domcontentloaded');
+    const home = new URL(page.url()).pathname;
+    await checkAccessibility(page);
+    const main = await page.locator('main').innerText();
+    assert.ok(main.trim().length > 0, 'never an empty page');
+    // Everyone on a practice's staff can report an incident from their home.
+    if (home.startsWith('/practices/')) {
+      assert.ok(await page.getByRole('link', { name: 'Report an incident' }).count() > 0, 'Report an incident');
+    }
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await app.screenshot(page, `home-${username}-${width}`);
+    }
+
+    const seen = new Map();
+    let level = new Set([home]);
+    for (let depth = 0; depth <= 2; depth++) {
+      const next = new Set();
+      for (const path of level) {
+        if (seen.has(path)) continue;
+        const res = await page.request.get(path, { maxRedirects: 5 });
+        seen.set(path, res.status());
+        assert.ok(res.status() < 400, `${username}: ${path} answered ${res.status()}`);
+        const type = res.headers()['content-type'] ?? '';
+        if (depth < 2 && type.startsWith('text/html')) {
+          for (const l of links(await res.text(), app.url + path)) {
+            // Signing out ends the crawl's session; the rest is fair game.
+            if (!seen.has(l) && !l.startsWith('/sign-out')) next.add(l);
+          }
+        }
+      }
+      level = next;
+    }
+    assert.ok(seen.size > 5, `${username}: only ${seen.size} pages reached`);
+    console.log(`${username}: ${seen.size} pages opened from ${home}`);
+  });
+}
