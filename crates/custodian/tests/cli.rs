@@ -1029,6 +1029,49 @@ fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recor
     server.wait().unwrap();
 }
 
+/// Digests are built from each practice's digest time (07:30 by default): the practice manager
+/// sets Riverside's to midnight, so its digests are due whatever the hour the test runs at.
+fn due_digests_now(bind: &str) {
+    let origin = format!("http://{bind}");
+    let (_, head, _) = http(
+        bind,
+        "POST",
+        "/sign-in",
+        &[
+            ("Origin", &origin),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        "login=r.ahmed&password=demo-custodian-2026",
+    )
+    .unwrap();
+    let cookie = header(&head, "set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, _, body) = http(bind, "GET", "/api/v1/practices", &[("Cookie", &cookie)], "").unwrap();
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let practice = list["items"][0]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/practices/{practice}/settings");
+    let (_, _, body) = http(bind, "GET", &path, &[("Cookie", &cookie)], "").unwrap();
+    let mut settings: serde_json::Value = serde_json::from_str(&body).unwrap();
+    settings["digest_time"] = "00:00".into();
+    let (status, _, body) = http(
+        bind,
+        "PUT",
+        &path,
+        &[
+            ("Cookie", &cookie),
+            ("Origin", &origin),
+            ("Content-Type", "application/json"),
+        ],
+        &settings.to_string(),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+}
+
 /// The sender inside `custodian serve`, killed with SIGKILL while the mail server is taking in
 /// an email, then started again: every email in the outbox reaches the server exactly once.
 #[test]
@@ -1055,6 +1098,7 @@ fn a_server_killed_while_sending_email_restarts_and_sends_each_email_exactly_onc
     ];
     let bind = format!("127.0.0.1:{}", smtp::free_port());
     let mut server = start_server_with(dir.path(), &data, &bind, &env);
+    due_digests_now(&bind);
     let wait = |what: &str, secs: u64, cond: &dyn Fn() -> bool| {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while !cond() {
