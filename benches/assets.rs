@@ -158,29 +158,13 @@ async fn main() {
         "/practices/{practice}/assets?search=patient+record&asset_type={}",
         ASSET_TYPES[0].0
     );
-    let html = c
-        .get(format!("{}{filtered}", s.url))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&c, &s.url, &filtered, &cookie).await;
     assert!(
         html.contains("Patient record 0000"),
         "the filtered list shows the matching assets"
     );
     let asset_path = format!("/practices/{practice}/assets/{}", ids[0]);
-    let html = c
-        .get(format!("{}{asset_path}", s.url))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&c, &s.url, &asset_path, &cookie).await;
     assert!(
         html.contains("Hospital trust") && html.contains("Needed for their work"),
         "the asset page shows flows and access"

@@ -249,6 +249,18 @@ pub fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// A page's HTML, read with the session `cookie` (to check what a benchmark is about to time).
+pub async fn page_text(c: &reqwest::Client, url: &str, path: &str, cookie: &str) -> String {
+    c.get(format!("{url}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// GETs `url` + `path` with the session `cookie`, expects 200 and reads the whole body: one
 /// call of a page under [`load`].
 pub async fn get_ok(c: reqwest::Client, url: String, path: String, cookie: String) {

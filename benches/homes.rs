@@ -156,15 +156,7 @@ async fn main() {
         SECRET,
     )
     .await;
-    let page = c
-        .get(format!("{}/practices/{home}", s.url))
-        .header("cookie", &pm)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &s.url, &format!("/practices/{home}"), &pm).await;
     assert!(
         page.contains("due a review") && page.contains("overdue"),
         "the home lists the practice's items"

@@ -176,15 +176,7 @@ async fn main() {
             }
         }
     };
-    let page = c
-        .get(format!("{}/practices/{home}/incidents", s.url))
-        .header("cookie", &pm)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &s.url, &format!("/practices/{home}/incidents"), &pm).await;
     assert!(
         page.matches("INC-").count() >= per_practice,
         "the register lists every incident"

@@ -150,15 +150,7 @@ async fn main() {
         let (c, url, cookie) = (c.clone(), s.url.clone(), cookie.clone());
         move |_| get_ok(c.clone(), url.clone(), path.clone(), cookie.clone())
     };
-    let page = c
-        .get(format!("{}/provider/risks", s.url))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &s.url, "/provider/risks", &cookie).await;
     assert_eq!(
         page.matches("<tr><td><a href=\"/practices/").count(),
         n_practices,

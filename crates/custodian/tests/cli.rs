@@ -973,23 +973,7 @@ fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recor
     assert!(o.status.success(), "{}", text(&o));
     let o = custodian(dir.path(), &["audit", "verify"], &env);
     assert!(o.status.success(), "{}", text(&o));
-    let (_, head, _) = http(
-        &bind,
-        "POST",
-        "/sign-in",
-        &[
-            ("Origin", &origin),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        "login=r.ahmed&password=demo-custodian-2026",
-    )
-    .unwrap();
-    let cookie = header(&head, "set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = demo_sign_in(&bind, "r.ahmed");
     let mut recorded = std::collections::HashSet::new();
     let mut before = String::new();
     loop {
@@ -1029,9 +1013,8 @@ fn a_killed_server_restarts_with_an_intact_log_and_every_acknowledged_read_recor
     server.wait().unwrap();
 }
 
-/// Digests are built from each practice's digest time (07:30 by default): the practice manager
-/// sets Riverside's to midnight, so its digests are due whatever the hour the test runs at.
-fn due_digests_now(bind: &str) {
+/// Signs a demo person in over HTTP; their session cookie (`name=value`).
+fn demo_sign_in(bind: &str, username: &str) -> String {
     let origin = format!("http://{bind}");
     let (_, head, _) = http(
         bind,
@@ -1041,15 +1024,22 @@ fn due_digests_now(bind: &str) {
             ("Origin", &origin),
             ("Content-Type", "application/x-www-form-urlencoded"),
         ],
-        "login=r.ahmed&password=demo-custodian-2026",
+        &format!("login={username}&password=demo-custodian-2026"),
     )
     .unwrap();
-    let cookie = header(&head, "set-cookie")
+    header(&head, "set-cookie")
         .unwrap()
         .split(';')
         .next()
         .unwrap()
-        .to_string();
+        .to_string()
+}
+
+/// Digests are built from each practice's digest time (07:30 by default): the practice manager
+/// sets Riverside's to midnight, so its digests are due whatever the hour the test runs at.
+fn due_digests_now(bind: &str) {
+    let origin = format!("http://{bind}");
+    let cookie = demo_sign_in(bind, "r.ahmed");
     let (_, _, body) = http(bind, "GET", "/api/v1/practices", &[("Cookie", &cookie)], "").unwrap();
     let list: serde_json::Value = serde_json::from_str(&body).unwrap();
     let practice = list["items"][0]["id"].as_str().unwrap().to_string();
