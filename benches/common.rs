@@ -334,3 +334,98 @@ pub async fn person(
         .unwrap()
         .id
 }
+
+/// The kinds of incident the seeders report, in turn.
+pub const INCIDENT_KINDS: [&str; 6] = [
+    "wrong_recipient",
+    "lost_or_stolen",
+    "inappropriate_access",
+    "malware_or_phishing",
+    "system_unavailable",
+    "other",
+];
+/// Incidents of each seeded practice still open.
+pub const OPEN_INCIDENTS: usize = 10;
+
+/// Seeds `per_practice` incidents in `practice`, reported by `reporter`; all but [`OPEN_INCIDENTS`] closed.
+pub async fn seed_incidents(
+    store: custodian_store::SharedStore,
+    practice: custodian_domain::PracticeId,
+    reporter: custodian_domain::PersonId,
+    per_practice: usize,
+) -> custodian_domain::IncidentId {
+    let now = chrono::Utc::now();
+    let by = AuditMeta {
+        actor_id: Some(reporter),
+        actor: "reporter".into(),
+        ..AuditMeta::cli()
+    };
+    let mut first = None;
+    for i in 0..per_practice {
+        let ago = chrono::Duration::minutes(((per_practice - i) * 90) as i64);
+        let moment = |d: chrono::Duration| custodian_domain::time::moment_field(now - d);
+        let report = custodian_domain::incidents::IncidentReport {
+            what_happened: format!("Incident {i}: a letter went to the wrong address"),
+            kind: INCIDENT_KINDS[i % INCIDENT_KINDS.len()].into(),
+            occurred_at: moment(ago + chrono::Duration::hours(1)),
+            discovered_at: moment(ago),
+            patient_data: i % 2 == 0,
+            near_miss: i % 7 == 0,
+            ..Default::default()
+        }
+        .validate(now)
+        .unwrap();
+        let at = now - ago;
+        let incident = store
+            .report_incident(practice, &report, reporter, at, &by)
+            .await
+            .unwrap();
+        first.get_or_insert(incident.id);
+        if i < per_practice - OPEN_INCIDENTS {
+            let close = custodian_domain::incidents::Step::Close {
+                lessons: "Check the address before posting".into(),
+                risk: None,
+            };
+            store
+                .handle_incident(practice, incident.id, &close, at, &by)
+                .await
+                .unwrap();
+        }
+    }
+    first.unwrap()
+}
+
+/// A risk from the library (the `i`th threat), owned by `owner`, raised on `raised` (its
+/// first review is due three months later), with an action due `today`.
+pub async fn risk_with_action_due(
+    store: &custodian_store::SharedStore,
+    practice: custodian_domain::PracticeId,
+    owner: custodian_domain::PersonId,
+    i: usize,
+    raised: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) {
+    use custodian_domain::risks::{ActionInput, LIBRARY, MATRIX_5X5};
+    let by = AuditMeta::cli();
+    let mut input = LIBRARY[i % LIBRARY.len()].to_input(&MATRIX_5X5);
+    if i > 0 {
+        input.title = format!("{} ({i})", input.title);
+    }
+    input.owner_id = Some(owner);
+    input.raised_on = raised.to_string();
+    let v = input.validate(&MATRIX_5X5, today, None).unwrap();
+    let risk = store.create_risk(practice, &v, &by).await.unwrap();
+    let action = ActionInput {
+        description: "Put the control in place".into(),
+        owner_id: Some(owner),
+        due_on: today.to_string(),
+        ..Default::default()
+    }
+    .validate(today)
+    .unwrap();
+    let holder = custodian_domain::holder::Holder::Risk(risk.id);
+    store
+        .add_action(practice, holder, &action, &by)
+        .await
+        .unwrap();
+}

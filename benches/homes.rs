@@ -1,8 +1,8 @@
 //! Homes benchmark (issue 18).
 //!
 //! A provider with 100 practices. One of them has 40 members of staff and full registers: 300
-//! information assets (their reviews overdue), 300 risks each with an overdue action, 200
-//! incidents (10 still open), all written through the store. Its practice manager (who also
+//! information assets (their reviews overdue), 300 risks due a review, each with an action due today, 200
+//! incidents (ten still open), all written through the store. Its practice manager (who also
 //! holds every other practice role, so every capability's items are worked out for them) opens
 //! their home; provider staff open the list of practices. Interleaved rounds of each against
 //! GET /readyz, the baseline measured in the same run.
@@ -19,8 +19,6 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use custodian_domain::incidents::{IncidentReport, Step};
-use custodian_domain::risks::{ActionInput, LIBRARY, MATRIX_5X5};
 use custodian_domain::{NewPractice, PracticeRole, ProviderRole};
 use custodian_store::AuditMeta;
 
@@ -59,55 +57,10 @@ async fn fill_registers(
         store.create_asset(practice, &valid, &by).await.unwrap();
     }
     for i in 0..RISKS {
-        let mut input = LIBRARY[i % LIBRARY.len()].to_input(&MATRIX_5X5);
-        input.title = format!("{} ({i})", input.title);
-        input.owner_id = Some(owner);
-        input.raised_on = (today - chrono::Duration::days(200)).to_string();
-        let v = input.validate(&MATRIX_5X5, today, None).unwrap();
-        let risk = store.create_risk(practice, &v, &by).await.unwrap();
-        let action = ActionInput {
-            description: "Put the control in place".into(),
-            owner_id: Some(owner),
-            due_on: today.to_string(),
-            ..Default::default()
-        }
-        .validate(today)
-        .unwrap();
-        let holder = custodian_domain::holder::Holder::Risk(risk.id);
-        store
-            .add_action(practice, holder, &action, &by)
-            .await
-            .unwrap();
+        let raised = today - chrono::Duration::days(200);
+        risk_with_action_due(store, practice, owner, i, raised, today).await;
     }
-    for i in 0..INCIDENTS {
-        let ago = chrono::Duration::minutes(((INCIDENTS - i) * 90) as i64);
-        let moment = |d: chrono::Duration| custodian_domain::time::moment_field(now - d);
-        let report = IncidentReport {
-            what_happened: format!("Incident {i}: a letter went to the wrong address"),
-            kind: "wrong_recipient".into(),
-            occurred_at: moment(ago + chrono::Duration::hours(1)),
-            discovered_at: moment(ago),
-            patient_data: true,
-            ..Default::default()
-        }
-        .validate(now)
-        .unwrap();
-        let at = now - ago;
-        let incident = store
-            .report_incident(practice, &report, owner, at, &by)
-            .await
-            .unwrap();
-        if i < INCIDENTS - 10 {
-            let close = Step::Close {
-                lessons: "Check the address before posting".into(),
-                risk: None,
-            };
-            store
-                .handle_incident(practice, incident.id, &close, at, &by)
-                .await
-                .unwrap();
-        }
-    }
+    seed_incidents(store.clone(), practice, owner, INCIDENTS).await;
 }
 
 #[tokio::main(flavor = "multi_thread")]

@@ -23,72 +23,13 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use custodian_domain::incidents::{IncidentReport, Step};
 use custodian_domain::{PracticeRole, ProviderRole};
 use custodian_store::AuditMeta;
 
 const PASSWORD: &str = "a long and unremarkable passphrase";
 const SECRET: &str = "BENCHBENCHBENCHBENCHBENCHBENCHBE";
-const KINDS: [&str; 6] = [
-    "wrong_recipient",
-    "lost_or_stolen",
-    "inappropriate_access",
-    "malware_or_phishing",
-    "system_unavailable",
-    "other",
-];
-const OPEN: usize = 10;
-
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "NOT met" }
-}
-
-/// Seeds `per_practice` incidents in `practice`, reported by `reporter`; all but [`OPEN`] closed.
-async fn seed_practice(
-    store: custodian_store::SharedStore,
-    practice: custodian_domain::PracticeId,
-    reporter: custodian_domain::PersonId,
-    per_practice: usize,
-) -> custodian_domain::IncidentId {
-    let now = chrono::Utc::now();
-    let by = AuditMeta {
-        actor_id: Some(reporter),
-        actor: "reporter".into(),
-        ..AuditMeta::cli()
-    };
-    let mut first = None;
-    for i in 0..per_practice {
-        let ago = chrono::Duration::minutes(((per_practice - i) * 90) as i64);
-        let moment = |d: chrono::Duration| custodian_domain::time::moment_field(now - d);
-        let report = IncidentReport {
-            what_happened: format!("Incident {i}: a letter went to the wrong address"),
-            kind: KINDS[i % KINDS.len()].into(),
-            occurred_at: moment(ago + chrono::Duration::hours(1)),
-            discovered_at: moment(ago),
-            patient_data: i % 2 == 0,
-            near_miss: i % 7 == 0,
-            ..Default::default()
-        }
-        .validate(now)
-        .unwrap();
-        let at = now - ago;
-        let incident = store
-            .report_incident(practice, &report, reporter, at, &by)
-            .await
-            .unwrap();
-        first.get_or_insert(incident.id);
-        if i < per_practice - OPEN {
-            let close = Step::Close {
-                lessons: "Check the address before posting".into(),
-                risk: None,
-            };
-            store
-                .handle_incident(practice, incident.id, &close, at, &by)
-                .await
-                .unwrap();
-        }
-    }
-    first.unwrap()
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -103,7 +44,7 @@ async fn main() {
     let roles = [PracticeRole::Staff, PracticeRole::PracticeManager];
     let (home, staff) = practice_with(&s, 16, PASSWORD, &roles).await;
     let t = Instant::now();
-    let mut tasks = vec![tokio::spawn(seed_practice(
+    let mut tasks = vec![tokio::spawn(seed_incidents(
         store.clone(),
         home,
         staff[0].1,
@@ -136,7 +77,7 @@ async fn main() {
                     )
                     .await
                     .unwrap();
-                seed_practice(s_store.clone(), practice.id, reporter, per_practice).await;
+                seed_incidents(s_store.clone(), practice.id, reporter, per_practice).await;
             }
             custodian_domain::IncidentId::new()
         }));
@@ -147,7 +88,7 @@ async fn main() {
     }
     let first_incident = seeded[0];
     println!(
-        "seeded {n_practices} practices × {per_practice} incidents ({OPEN} open each; every report and closing audited) in {:.1} s",
+        "seeded {n_practices} practices × {per_practice} incidents ({OPEN_INCIDENTS} open each; every report and closing audited) in {:.1} s",
         t.elapsed().as_secs_f64()
     );
 

@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use custodian_app::{App, ManualClock};
-use custodian_domain::risks::{ActionInput, LIBRARY, MATRIX_5X5};
 use custodian_domain::{NewPractice, PracticeId, PracticeRole};
 use custodian_store::{AuditMeta, SharedStore};
 
@@ -62,28 +61,7 @@ async fn seed_practice(store: &SharedStore, p: usize, today: chrono::NaiveDate) 
         }
     }
     let owner = iao.unwrap();
-    let mut input = LIBRARY[0].to_input(&MATRIX_5X5);
-    input.owner_id = Some(owner);
-    input.raised_on = today.to_string();
-    let v = input.validate(&MATRIX_5X5, today, None).unwrap();
-    let risk = store.create_risk(practice.id, &v, &by).await.unwrap();
-    let action = ActionInput {
-        description: "Put the control in place".into(),
-        owner_id: Some(owner),
-        due_on: today.to_string(),
-        ..Default::default()
-    }
-    .validate(today)
-    .unwrap();
-    store
-        .add_action(
-            practice.id,
-            custodian_domain::holder::Holder::Risk(risk.id),
-            &action,
-            &by,
-        )
-        .await
-        .unwrap();
+    risk_with_action_due(store, practice.id, owner, 0, today, today).await;
     for name in ["EMIS Web", "Docman"] {
         let asset = custodian_domain::assets::AssetInput {
             name: name.into(),
