@@ -72,6 +72,16 @@ test('the provider administrator adds a practice with its first manager, who set
   await pm.goto(pm.url().replace(/\/systems.*$/, ''));
   assert.match(await pm.getByRole('region', { name: 'Set up Willow Bank Surgery' }).innerText(), /1 of 4 done/);
   assert.equal(await pm.getByRole('link', { name: 'List the systems your staff log in to' }).count(), 0);
+
+  // An empty register says what to do first.
+  await pm.getByRole('link', { name: 'Add your first information assets' }).click();
+  await pm.goto(pm.url().replace(/\/assets\/new$/, '/assets'));
+  assert.match(await pm.locator('main').innerText(), /The register is empty\. Start with the systems and records that hold personal data/);
+  assert.equal(await pm.getByRole('link', { name: 'add the first asset' }).count(), 1);
+  await checkAccessibility(pm);
+  await pm.goto(pm.url().replace(/\/assets$/, '/risks'));
+  assert.match(await pm.locator('main').innerText(), /The register is empty\. The threat library holds the risks most practices face/);
+  await checkAccessibility(pm);
 });
 
 test('a practice manager whose practice is set up sees no checklist', async () => {
