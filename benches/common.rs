@@ -429,3 +429,28 @@ pub async fn risk_with_action_due(
         .await
         .unwrap();
 }
+
+/// An information asset owned by `owner`, last reviewed 400 days before `today` (so its yearly
+/// review is overdue).
+pub async fn asset_due_review(
+    store: &custodian_store::SharedStore,
+    practice: custodian_domain::PracticeId,
+    owner: custodian_domain::PersonId,
+    name: &str,
+    today: chrono::NaiveDate,
+) {
+    let asset = custodian_domain::assets::AssetInput {
+        name: name.into(),
+        asset_type: "system".into(),
+        format: "electronic".into(),
+        volume_band: "over_100000".into(),
+        iao_id: Some(owner),
+        last_reviewed_on: (today - chrono::Duration::days(400)).to_string(),
+        ..Default::default()
+    };
+    let valid = asset.validate(today).unwrap();
+    store
+        .create_asset(practice, &valid, &AuditMeta::cli())
+        .await
+        .unwrap();
+}

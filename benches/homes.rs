@@ -40,21 +40,10 @@ async fn fill_registers(
     owner: custodian_domain::PersonId,
 ) {
     let store = &s.state.store;
-    let by = AuditMeta::cli();
     let now = chrono::Utc::now();
     let today = custodian_domain::identity::london_today(now);
     for i in 0..ASSETS {
-        let asset = custodian_domain::assets::AssetInput {
-            name: format!("Asset {i:03}"),
-            asset_type: "system".into(),
-            format: "electronic".into(),
-            volume_band: "over_100000".into(),
-            iao_id: Some(owner),
-            last_reviewed_on: (today - chrono::Duration::days(400)).to_string(),
-            ..Default::default()
-        };
-        let valid = asset.validate(today).unwrap();
-        store.create_asset(practice, &valid, &by).await.unwrap();
+        asset_due_review(store, practice, owner, &format!("Asset {i:03}"), today).await;
     }
     for i in 0..RISKS {
         let raised = today - chrono::Duration::days(200);
@@ -94,7 +83,7 @@ async fn main() {
             .unwrap();
     }
     println!(
-        "seeded 100 practices, one with {STAFF} staff, {ASSETS} assets, {RISKS} risks with overdue actions and {INCIDENTS} incidents, in {:.1} s",
+        "seeded 100 practices, one with {STAFF} staff, {ASSETS} assets, {RISKS} risks due a review with actions and {INCIDENTS} incidents, in {:.1} s",
         started.elapsed().as_secs_f64()
     );
 

@@ -63,19 +63,7 @@ async fn seed_practice(store: &SharedStore, p: usize, today: chrono::NaiveDate) 
     let owner = iao.unwrap();
     risk_with_action_due(store, practice.id, owner, 0, today, today).await;
     for name in ["EMIS Web", "Docman"] {
-        let asset = custodian_domain::assets::AssetInput {
-            name: name.into(),
-            asset_type: "system".into(),
-            format: "electronic".into(),
-            volume_band: "over_100000".into(),
-            iao_id: Some(owner),
-            last_reviewed_on: (today - chrono::Duration::days(400)).to_string(),
-            ..Default::default()
-        };
-        store
-            .create_asset(practice.id, &asset.validate(today).unwrap(), &by)
-            .await
-            .unwrap();
+        asset_due_review(store, practice.id, owner, name, today).await;
     }
     practice.id
 }

@@ -232,29 +232,7 @@ pub(crate) enum ConfigCommand {
 pub(crate) enum PracticeCommand {
     /// Bring a practice in with its first practice manager, and print the manager's one-time
     /// password.
-    Create {
-        /// Your username (a provider administrator).
-        #[arg(long = "as", value_name = "USERNAME")]
-        acting_as: String,
-        /// The practice's name, e.g. "Riverside Medical Centre".
-        #[arg(long)]
-        name: String,
-        /// Its ODS code: a letter followed by 5 digits, e.g. A81001.
-        #[arg(long)]
-        ods_code: String,
-        /// The first practice manager's full name.
-        #[arg(long)]
-        manager_name: String,
-        /// Their email address.
-        #[arg(long)]
-        manager_email: String,
-        /// Their phone number, to read them the one-time password.
-        #[arg(long)]
-        manager_phone: Option<String>,
-        /// Their username (made from their name when left out, e.g. r.ahmed).
-        #[arg(long)]
-        manager_username: Option<String>,
-    },
+    Create(NewPracticeArgs),
     /// List every practice, by name.
     List,
 }
@@ -274,4 +252,43 @@ pub(crate) enum AdminCommand {
         #[arg(long)]
         email: Option<String>,
     },
+}
+
+/// `custodian practice create`: who acts, and the practice with its first manager.
+#[derive(clap::Args)]
+pub(crate) struct NewPracticeArgs {
+    /// Your username (a provider administrator).
+    #[arg(long = "as", value_name = "USERNAME")]
+    pub(crate) acting_as: String,
+    /// The practice's name, e.g. "Riverside Medical Centre".
+    #[arg(long)]
+    name: String,
+    /// Its ODS code: a letter followed by 5 digits, e.g. A81001.
+    #[arg(long)]
+    ods_code: String,
+    /// The first practice manager's full name.
+    #[arg(long)]
+    manager_name: String,
+    /// Their email address.
+    #[arg(long)]
+    manager_email: String,
+    /// Their phone number, to read them the one-time password.
+    #[arg(long)]
+    manager_phone: Option<String>,
+    /// Their username (made from their name when left out, e.g. r.ahmed).
+    #[arg(long)]
+    manager_username: Option<String>,
+}
+
+impl From<NewPracticeArgs> for custodian_domain::NewPracticeAndManager {
+    fn from(a: NewPracticeArgs) -> Self {
+        custodian_domain::NewPracticeAndManager {
+            name: a.name,
+            ods_code: a.ods_code,
+            manager_name: a.manager_name,
+            manager_email: a.manager_email,
+            manager_phone: a.manager_phone,
+            manager_username: a.manager_username,
+        }
+    }
 }

@@ -163,24 +163,9 @@ async fn run(command: Command, config: Config, server: &dyn Server) -> Result<()
             unreachable!("handled before loading the configuration")
         }
         Command::Healthcheck { url } => server::healthcheck_command(config, url).await,
-        Command::Practice(PracticeCommand::Create {
-            acting_as,
-            name,
-            ods_code,
-            manager_name,
-            manager_email,
-            manager_phone,
-            manager_username,
-        }) => {
-            let input = custodian_domain::NewPracticeAndManager {
-                name,
-                ods_code,
-                manager_name,
-                manager_email,
-                manager_phone,
-                manager_username,
-            };
-            practices::create(config, &acting_as, &input).await
+        Command::Practice(PracticeCommand::Create(args)) => {
+            let acting_as = args.acting_as.clone();
+            practices::create(config, &acting_as, &args.into()).await
         }
         Command::Practice(PracticeCommand::List) => practices::list(config).await,
         Command::Admin(AdminCommand::Create {
