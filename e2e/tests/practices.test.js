@@ -91,3 +91,49 @@ test('a practice manager whose practice is set up sees no checklist', async () =
   await page.getByRole('heading', { name: 'Riverside Medical Centre', level: 1 }).waitFor();
   assert.equal(await page.getByRole('region', { name: /^Set up/ }).count(), 0);
 });
+
+test('the provider imports 100 practices from a spreadsheet, with the two bad rows named', async () => {
+  const admin = await app.newPage();
+  await signIn(admin, 'admin');
+  await admin.goto(`${app.url}/practices`);
+  await admin.getByRole('link', { name: 'import practices from a spreadsheet' }).click();
+  await admin.getByRole('heading', { name: 'Import practices from a spreadsheet' }).waitFor();
+  await checkAccessibility(admin);
+  // 100 practices; row 12 has a malformed ODS code, row 51 repeats row 50's.
+  let csv = 'name,ods_code,manager_name,manager_email,manager_phone\n';
+  for (let i = 1; i <= 100; i++) {
+    const code = i === 11 ? 'Q1234' : i === 50 ? 'Q00049' : `Q${String(i).padStart(5, '0')}`;
+    csv += `Practice ${i} Surgery,${code},Manager Number${i},manager${i}@nhs.net,01632 960${String(i).padStart(3, '0')}\n`;
+  }
+  await admin.getByLabel('CSV file').setInputFiles({ name: 'practices.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await admin.getByRole('button', { name: 'Check the file' }).click();
+  await admin.getByRole('heading', { name: 'Import of practices.csv' }).waitFor();
+  const text = await admin.locator('main').innerText();
+  assert.match(text, /Rows\s+100/);
+  assert.match(text, /Ready to import\s+98/);
+  assert.match(text, /Rows with problems\s+2/);
+  assert.match(text, /12\s+ods_code\s+ODS code must be a letter followed by 5 digits/);
+  assert.match(text, /51\s+ods_code\s+ODS code Q00049 is also on row 50/);
+  await checkAccessibility(admin);
+  await app.screenshot(admin, 'practices-import-check');
+
+  await admin.getByRole('button', { name: 'Import the 98 valid rows only' }).click();
+  await admin.getByRole('heading', { name: '98 practices added' }).waitFor();
+  const rows = admin.locator('tbody tr');
+  assert.equal(await rows.count(), 98);
+  const first = await rows.first().innerText();
+  assert.match(first, /Practice 1 Surgery\s+Q00001\s+Manager Number1\s+m\.number1/);
+  await checkAccessibility(admin);
+  await app.screenshot(admin, 'practices-imported');
+
+  // A manager from the list signs in with the one-time password read to them.
+  const otp = await rows.first().locator('code').innerText();
+  const pm = await app.newPage();
+  await signIn(pm, 'm.number1', otp);
+  await pm.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+
+  // The provider's list now holds them.
+  await admin.getByRole('link', { name: 'Done' }).click();
+  await admin.getByRole('heading', { name: 'Practices', level: 1 }).waitFor();
+  assert.match(await admin.locator('main').innerText(), /Practice 1 Surgery/);
+});

@@ -193,6 +193,35 @@ pub enum ImportMode {
     ValidRows,
 }
 
+/// Whether a checked file can be written as the uploader chose, and if so the import's
+/// summary for the audit trail: every row needs to be valid for `All`, and at least one for
+/// `ValidRows`. Shared by the registers' imports and the provider's list of practices.
+pub fn fits(
+    rows: usize,
+    valid: usize,
+    bad: usize,
+    mode: ImportMode,
+) -> Result<serde_json::Value, AppError> {
+    if mode == ImportMode::All && bad > 0 {
+        return Err(Invalid::one(
+            "mode",
+            format!(
+                "{bad} of the {rows} rows have problems, so nothing was imported: correct them, or choose to import only the valid rows"
+            ),
+        )
+        .into());
+    }
+    if valid == 0 {
+        return Err(Invalid::one("mode", "No row is valid, so there is nothing to import").into());
+    }
+    Ok(serde_json::json!({
+        "mode": mode,
+        "rows": rows,
+        "written": valid,
+        "rows_left_out": bad,
+    }))
+}
+
 /// Writes the file as the uploader chose; nothing is written if the choice does not fit it.
 /// The caller has checked that `by` may manage the register.
 pub async fn write(
@@ -203,26 +232,7 @@ pub async fn write(
     checked: &Checked,
     mode: ImportMode,
 ) -> Result<usize, AppError> {
-    let bad = checked.invalid_rows();
-    if mode == ImportMode::All && bad > 0 {
-        return Err(Invalid::one(
-            "mode",
-            format!(
-                "{bad} of the {} rows have problems, so nothing was imported: correct them, or choose to import only the valid rows",
-                checked.rows()
-            ),
-        )
-        .into());
-    }
-    if checked.valid() == 0 {
-        return Err(Invalid::one("mode", "No row is valid, so there is nothing to import").into());
-    }
-    let summary = serde_json::json!({
-        "mode": mode,
-        "rows": checked.rows(),
-        "written": checked.valid(),
-        "rows_left_out": bad,
-    });
+    let summary = fits(checked.rows(), checked.valid(), checked.invalid_rows(), mode)?;
     Ok(match checked {
         Checked::Assets(plan) => {
             let rows: Vec<assets::ValidAsset> = plan.valid.iter().map(|(_, v)| v.clone()).collect();

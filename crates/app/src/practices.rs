@@ -3,7 +3,9 @@
 /// Neither scheduled jobs nor items that need attention.
 pub const CAPABILITY: crate::Capability = crate::Capability::PLAIN;
 
+use custodian_domain::csv_import::ImportPlan;
 use custodian_domain::practice::{FIRST_MANAGER_JOB_TITLE, FirstManager, username_candidates};
+use custodian_domain::practice_import::{self, PracticeRow};
 use custodian_domain::{
     Access, FieldError, Invalid, NewPerson, NewPracticeAndManager, Permission, Practice,
     PracticeMember,
@@ -40,6 +42,28 @@ pub async fn create_practice(
         Some(u) => u.clone(),
         None => free_username(app, &manager).await?,
     };
+    let (account, one_time_password, expires_at) =
+        first_manager_account(app, &manager, username).await?;
+    let (practice, manager) = app
+        .store
+        .create_practice_with_manager(&practice, &account, meta)
+        .await
+        .map_err(|e| as_manager_fields(AppError::from(e)))?;
+    Ok(PracticeCreated {
+        practice,
+        manager,
+        one_time_password,
+        expires_at,
+    })
+}
+
+/// A first practice manager's account with a one-time password (returned to be read to them,
+/// never kept) and its expiry.
+async fn first_manager_account(
+    app: &App,
+    manager: &FirstManager,
+    username: String,
+) -> Result<(FirstManagerAccount, String, custodian_store::Timestamp), AppError> {
     let one_time_password = crate::secrets::one_time_password();
     let hours = custodian_domain::settings::PracticeSettings::default().one_time_password_hours;
     let expires_at = app.clock.now() + chrono::Duration::hours(i64::from(hours));
@@ -61,17 +85,81 @@ pub async fn create_practice(
         phone: manager.phone.clone(),
         job_title: FIRST_MANAGER_JOB_TITLE.into(),
     };
-    let (practice, manager) = app
+    Ok((account, one_time_password, expires_at))
+}
+
+/// Checks a provider's list of practices (CSV: a practice and its first manager per row)
+/// against every ODS code, username and email address already in use.
+pub async fn check_practice_list(
+    app: &App,
+    access: &Access,
+    meta: &AuditMeta,
+    bytes: &[u8],
+) -> Result<ImportPlan<PracticeRow>, AppError> {
+    app.require_access(access, meta, None, Permission::ProviderManage, "practice.import")
+        .await?;
+    let taken = app.store.names_in_use().await?;
+    let bytes = bytes.to_vec();
+    Ok(crate::heavy::run(move || practice_import::plan_import(&bytes, &taken)).await??)
+}
+
+/// Brings in the practices of a checked list as the uploader chose (every row, or the valid
+/// ones), each with its first practice manager and their one-time password, all in one
+/// transaction: if any cannot be created (someone took an ODS code or a username since the
+/// check), none is.
+pub async fn import_practices(
+    app: &App,
+    access: &Access,
+    meta: &AuditMeta,
+    import: Option<custodian_domain::ImportId>,
+    plan: &ImportPlan<PracticeRow>,
+    mode: crate::imports::ImportMode,
+) -> Result<Vec<PracticeCreated>, AppError> {
+    app.require_access(access, meta, None, Permission::ProviderManage, "practice.import")
+        .await?;
+    let summary = crate::imports::fits(plan.rows, plan.valid.len(), plan.invalid_rows(), mode)?;
+    // The passwords are hashed side by side, on the hashing threads.
+    let mut hashing = tokio::task::JoinSet::new();
+    for (i, (_, (_, manager))) in plan.valid.iter().enumerate() {
+        let (app, manager) = (app.clone(), manager.clone());
+        hashing.spawn(async move {
+            let username = match &manager.username {
+                Some(u) => u.clone(),
+                None => free_username(&app, &manager).await?,
+            };
+            first_manager_account(&app, &manager, username)
+                .await
+                .map(|a| (i, a))
+        });
+    }
+    let mut accounts = Vec::with_capacity(plan.valid.len());
+    while let Some(done) = hashing.join_next().await {
+        accounts.push(done.map_err(|e| AppError::Internal(e.to_string()))??);
+    }
+    accounts.sort_by_key(|(i, _)| *i);
+    let rows: Vec<_> = plan
+        .valid
+        .iter()
+        .zip(&accounts)
+        .map(|((_, (practice, _)), (_, (account, _, _)))| (practice.clone(), account.clone()))
+        .collect();
+    let created = app
         .store
-        .create_practice_with_manager(&practice, &account, meta)
+        .import_practices(import, &rows, summary, meta)
         .await
-        .map_err(|e| as_manager_fields(AppError::from(e)))?;
-    Ok(PracticeCreated {
-        practice,
-        manager,
-        one_time_password,
-        expires_at,
-    })
+        .map_err(as_manager_fields)?;
+    Ok(created
+        .into_iter()
+        .zip(accounts)
+        .map(|((practice, manager), (_, (_, one_time_password, expires_at)))| {
+            PracticeCreated {
+                practice,
+                manager,
+                one_time_password,
+                expires_at,
+            }
+        })
+        .collect())
 }
 
 /// The first username made from the manager's name (or email) that nobody has.

@@ -233,8 +233,29 @@ pub(crate) enum PracticeCommand {
     /// Bring a practice in with its first practice manager, and print the manager's one-time
     /// password.
     Create(NewPracticeArgs),
+    /// Bring in a list of practices from a CSV file (name, ods_code, manager_name,
+    /// manager_email, manager_phone, manager_username), each with its first practice manager;
+    /// prints each manager's one-time password.
+    Import(PracticeImportArgs),
     /// List every practice, by name.
     List,
+}
+
+/// `custodian practice import`: who acts, the file, and how to write it.
+#[derive(clap::Args)]
+pub(crate) struct PracticeImportArgs {
+    /// Your username (a provider administrator).
+    #[arg(long = "as", value_name = "USERNAME")]
+    pub(crate) acting_as: String,
+    /// The CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) file: PathBuf,
+    /// Bring in the valid rows and leave out (and list) the others.
+    #[arg(long)]
+    pub(crate) valid_rows_only: bool,
+    /// Check the file and list its problems, writing nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Subcommand)]

@@ -167,6 +167,7 @@ async fn run(command: Command, config: Config, server: &dyn Server) -> Result<()
             let acting_as = args.acting_as.clone();
             practices::create(config, &acting_as, &args.into()).await
         }
+        Command::Practice(PracticeCommand::Import(args)) => practices::import(config, args).await,
         Command::Practice(PracticeCommand::List) => practices::list(config).await,
         Command::Admin(AdminCommand::Create {
             username,

@@ -3,6 +3,7 @@
 use custodian_domain::{NewPerson, NewPracticeAndManager, PageRequest, ProviderRole};
 use custodian_store::{AuditMeta, NewAccount};
 
+use crate::args::PracticeImportArgs;
 use crate::config::Config;
 use crate::{Failure, app_failure, open_store};
 
@@ -35,6 +36,74 @@ pub(crate) async fn create(
             .unwrap_or_default()
     );
     println!("security questions and two-factor authentication when they first sign in.");
+    Ok(())
+}
+
+/// `custodian practice import`: a list of practices, each with its first practice manager, as
+/// a named provider administrator; lists every bad row, then prints each manager's one-time
+/// password.
+pub(crate) async fn import(config: &Config, args: PracticeImportArgs) -> Result<(), Failure> {
+    use custodian_app::imports::ImportMode;
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", args.file.display())))?;
+    let store = open_store(config).await?;
+    let (_, access, meta) =
+        crate::access::provider_administrator(&store, &args.acting_as, None).await?;
+    let app = custodian_app::App::new(store);
+    let plan = custodian_app::practices::check_practice_list(&app, &access, &meta, &bytes)
+        .await
+        .map_err(app_failure)?;
+    for e in &plan.errors {
+        let column = if e.column.is_empty() {
+            "(whole row)"
+        } else {
+            e.column.as_str()
+        };
+        eprintln!("row {}, {column}: {}", e.row, e.message);
+    }
+    let summary = format!(
+        "{}: {} rows, {} valid, {} with problems",
+        args.file.display(),
+        plan.rows,
+        plan.valid.len(),
+        plan.invalid_rows()
+    );
+    if args.dry_run {
+        println!("{summary}; nothing written (dry run)");
+        return Ok(());
+    }
+    let mode = if args.valid_rows_only {
+        ImportMode::ValidRows
+    } else {
+        ImportMode::All
+    };
+    let created =
+        custodian_app::practices::import_practices(&app, &access, &meta, None, &plan, mode)
+            .await
+            .map_err(app_failure)?;
+    println!(
+        "{summary}; {} added",
+        custodian_domain::validation::counted(created.len(), "practice", "practices")
+    );
+    println!("ODS code\tpractice\tpractice manager\tusername\tphone\tone-time password");
+    for c in &created {
+        let m = &c.manager.person;
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            c.practice.ods_code,
+            c.practice.name,
+            m.full_name,
+            m.username,
+            m.phone.as_deref().unwrap_or(""),
+            c.one_time_password
+        );
+    }
+    if let Some(c) = created.first() {
+        println!(
+            "Each works once, until {}. Read each to its practice manager by phone or in person.",
+            custodian_domain::time::show_datetime(c.expires_at)
+        );
+    }
     Ok(())
 }
 

@@ -19,6 +19,7 @@ pub mod page;
 pub mod password;
 pub mod people;
 pub mod practice;
+pub mod practice_import;
 pub mod quarters;
 pub mod risk_import;
 pub mod risk_report;

@@ -436,7 +436,7 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
     };
     let staged = store
         .stage_import(
-            p.id,
+            Some(p.id),
             "assets",
             "register.csv",
             b"name\nx\n",
@@ -480,7 +480,7 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
     );
     assert_eq!(
         store
-            .register_import(p.id, staged.id)
+            .register_import(Some(p.id), staged.id)
             .await
             .unwrap()
             .unwrap()
@@ -516,7 +516,7 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
         2
     );
     let done = store
-        .register_import(p.id, staged.id)
+        .register_import(Some(p.id), staged.id)
         .await
         .unwrap()
         .unwrap();
@@ -552,7 +552,7 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
     );
     assert!(
         store
-            .discard_import(p.id, staged.id, &uploader)
+            .discard_import(Some(p.id), staged.id, &uploader)
             .await
             .is_err()
     );
@@ -582,14 +582,14 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
     let other = practice(&store, "Hillside", "Z00002").await;
     assert!(
         store
-            .register_import(other.id, staged.id)
+            .register_import(Some(other.id), staged.id)
             .await
             .unwrap()
             .is_none()
     );
     let staged2 = store
         .stage_import(
-            p.id,
+            Some(p.id),
             "assets",
             "b.csv",
             b"x",
@@ -600,16 +600,16 @@ async fn an_import_writes_every_asset_or_none_and_only_once(store: SharedStore) 
         .unwrap();
     assert!(
         store
-            .discard_import(other.id, staged2.id, &uploader)
+            .discard_import(Some(other.id), staged2.id, &uploader)
             .await
             .is_err()
     );
     store
-        .discard_import(p.id, staged2.id, &uploader)
+        .discard_import(Some(p.id), staged2.id, &uploader)
         .await
         .unwrap();
     let gone = store
-        .register_import(p.id, staged2.id)
+        .register_import(Some(p.id), staged2.id)
         .await
         .unwrap()
         .unwrap();

@@ -16,6 +16,7 @@ conformance!(
     practices_are_created_listed_and_paged_by_name,
     duplicate_ods_code_is_a_conflict_naming_the_field,
     a_practice_and_its_first_manager_are_created_together_or_not_at_all,
+    a_staged_list_of_practices_is_imported_whole_or_not_at_all_and_once,
     people_join_practices_with_roles_and_stay_in_their_practice,
     duplicate_username_or_email_is_a_conflict,
     roles_combine_practice_and_provider_roles,
@@ -72,7 +73,7 @@ async fn person(
 async fn migrations_are_applied_once(store: SharedStore) {
     assert_eq!(
         store.applied_migrations().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
     );
     store.ping().await.unwrap();
 }
@@ -222,6 +223,147 @@ async fn a_practice_and_its_first_manager_are_created_together_or_not_at_all(sto
         .await
         .unwrap();
     assert!(store.setup_progress(p.id).await.unwrap().settings_saved);
+}
+
+async fn a_staged_list_of_practices_is_imported_whole_or_not_at_all_and_once(store: SharedStore) {
+    let admin = person(
+        &store,
+        "admin",
+        "Ada Admin",
+        vec![ProviderRole::ProviderAdministrator],
+    )
+    .await;
+    let by = AuditMeta {
+        actor_id: Some(admin.id),
+        actor: "admin".into(),
+        ..Default::default()
+    };
+    let valid = |name: &str, ods: &str| {
+        NewPractice {
+            name: name.into(),
+            ods_code: ods.into(),
+        }
+        .validate()
+        .unwrap()
+    };
+    let existing = practice(&store, "Riverside", "Y01234").await;
+    let staged = store
+        .stage_import(
+            None,
+            "practices",
+            "practices.csv",
+            b"name\n",
+            serde_json::json!({"rows": 2}),
+            &by,
+        )
+        .await
+        .unwrap();
+    assert_eq!(staged.practice_id, None);
+    // A practice's own staged files and the provider's are apart.
+    assert!(
+        store
+            .register_import(Some(existing.id), staged.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .register_import(None, staged.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .register,
+        "practices"
+    );
+
+    // The second row's ODS code is taken: neither practice nor either manager is created.
+    let clash = [
+        (
+            valid("Willow Bank", "Y05555"),
+            first_manager("p.newman", "pat@nhs.net"),
+        ),
+        (
+            valid("Oak Lane", "Y01234"),
+            first_manager("o.lane", "oak@nhs.net"),
+        ),
+    ];
+    match store
+        .import_practices(Some(staged.id), &clash, serde_json::json!({}), &by)
+        .await
+    {
+        Err(StoreError::Conflict { field, .. }) => assert_eq!(field, "ods_code"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert!(store.practice_by_ods("Y05555").await.unwrap().is_none());
+    assert!(store.credentials("p.newman").await.unwrap().is_none());
+    let still = store
+        .register_import(None, staged.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status.as_str(), "pending", "nothing marked imported");
+
+    let rows = [
+        (
+            valid("Willow Bank", "Y05555"),
+            first_manager("p.newman", "pat@nhs.net"),
+        ),
+        (
+            valid("Oak Lane", "Y06666"),
+            first_manager("o.lane", "oak@nhs.net"),
+        ),
+    ];
+    let created = store
+        .import_practices(Some(staged.id), &rows, serde_json::json!({"rows": 2}), &by)
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 2);
+    assert_eq!(created[1].0.ods_code, "Y06666");
+    assert_eq!(created[1].1.person.username, "o.lane");
+    assert_eq!(
+        created[1].1.roles,
+        [PracticeRole::Staff, PracticeRole::PracticeManager]
+    );
+    let done = store
+        .register_import(None, staged.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (done.status.as_str(), done.written, done.content),
+        ("imported", 2, None)
+    );
+    let taken = store.names_in_use().await.unwrap();
+    assert!(taken.ods_codes.contains("Y06666") && taken.ods_codes.contains("Y01234"));
+    assert!(taken.usernames.contains("o.lane") && taken.emails.contains("oak@nhs.net"));
+
+    // Once only: a second submission of the same file writes nothing.
+    let again = [(
+        valid("Elm", "Y07777"),
+        first_manager("e.elm", "elm@nhs.net"),
+    )];
+    assert!(matches!(
+        store
+            .import_practices(Some(staged.id), &again, serde_json::json!({}), &by)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(store.practice_by_ods("Y07777").await.unwrap().is_none());
+    // And a discarded list cannot be imported either.
+    let other = store
+        .stage_import(
+            None,
+            "practices",
+            "more.csv",
+            b"name\n",
+            serde_json::json!({}),
+            &by,
+        )
+        .await
+        .unwrap();
+    store.discard_import(None, other.id, &by).await.unwrap();
+    assert!(store.discard_import(None, other.id, &by).await.is_err());
 }
 
 async fn duplicate_ods_code_is_a_conflict_naming_the_field(store: SharedStore) {

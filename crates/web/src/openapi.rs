@@ -247,6 +247,17 @@ pub struct PracticeAdded {
     pub one_time_password_expires_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl From<custodian_app::practices::PracticeCreated> for PracticeAdded {
+    fn from(c: custodian_app::practices::PracticeCreated) -> Self {
+        PracticeAdded {
+            practice: c.practice,
+            manager: c.manager,
+            one_time_password: c.one_time_password,
+            one_time_password_expires_at: c.expires_at,
+        }
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/practices", tag = "practices", summary = "Bring a practice in with its first practice manager",
     description = "Provider administrators only. The practice and its first practice manager are created together or not at all; the answer holds the manager's one-time password, shown only once. The ODS code must be unique (409 names `ods_code`), as must the manager's username and email (409 names `manager_username` or `manager_email`). Without a username, one is made from the manager's name.",
     request_body = NewPracticeAndManager,
@@ -265,13 +276,7 @@ async fn create_practice(
         &body,
     )
     .await?;
-    let added = PracticeAdded {
-        practice: c.practice,
-        manager: c.manager,
-        one_time_password: c.one_time_password,
-        one_time_password_expires_at: c.expires_at,
-    };
-    Ok((axum::http::StatusCode::CREATED, Json(added)).into_response())
+    Ok((axum::http::StatusCode::CREATED, Json(PracticeAdded::from(c))).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/practices/{practice_id}", tag = "practices", summary = "One practice",

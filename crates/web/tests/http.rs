@@ -1022,7 +1022,7 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
     let import = app
         .store
         .stage_import(
-            app.riverside.id,
+            Some(app.riverside.id),
             "assets",
             "register.csv",
             b"name,asset_type,format,volume_band,iao_username\nDocman,system,electronic,none,iaowner\n",
@@ -1040,7 +1040,7 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
     let risk_import = app
         .store
         .stage_import(
-            app.riverside.id,
+            Some(app.riverside.id),
             "risks",
             "risks.csv",
             b"title,threat,vulnerability,category,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment\nFire,Building burns,Paper notes,physical,1,5,1,5,accept\n",

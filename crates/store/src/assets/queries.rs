@@ -150,35 +150,6 @@ pub(super) fn rating(r: Option<u8>) -> Option<i64> {
     r.filter(|r| *r > 0).map(i64::from)
 }
 
-/// Marks a staged register file imported, once: a second attempt (a double submit, the
-/// back button) is a conflict and the caller's transaction writes nothing.
-pub(super) async fn mark_imported(
-    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
-    practice: PracticeId,
-    import: custodian_domain::ImportId,
-    register: &str,
-    written: usize,
-) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE register_imports SET status = 'imported', written = $3, content = NULL, completed_at = $4 \
-         WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND register = $5",
-    )
-    .bind(practice.0)
-    .bind(import.0)
-    .bind(written as i64)
-    .bind(now())
-    .bind(register)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict {
-            field: "import",
-            message: "This file has already been imported or discarded".into(),
-        });
-    }
-    Ok(())
-}
-
 /// An asset's columns, as its insert and its update both write them: the practice `$1`, the id
 /// `$2`, then its fields `$3`…`$16` (the last the time it was written).
 fn asset_columns<'q>(

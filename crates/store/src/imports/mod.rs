@@ -11,14 +11,16 @@ use custodian_domain::*;
 
 use crate::*;
 
-/// Staged register files and imports into the asset and risk registers.
+/// Staged register files and imports into the asset and risk registers, and of the provider's
+/// list of practices. A staged file belongs to its practice, or (`None`) to the provider when
+/// it is a list of practices.
 #[async_trait]
 pub trait ImportStore: Send + Sync {
     /// Keeps an uploaded register file (checked by the caller) until its uploader chooses how
     /// to import it; records the upload with `summary` (rows, valid and invalid counts).
     async fn stage_import(
         &self,
-        practice: PracticeId,
+        practice: Option<PracticeId>,
         register: &str,
         file_name: &str,
         content: &[u8],
@@ -27,7 +29,7 @@ pub trait ImportStore: Send + Sync {
     ) -> Result<RegisterImport>;
     async fn register_import(
         &self,
-        practice: PracticeId,
+        practice: Option<PracticeId>,
         id: ImportId,
     ) -> Result<Option<RegisterImport>>;
     /// Writes imported assets in one transaction: all of them or none. With `import`, marks that
@@ -44,8 +46,22 @@ pub trait ImportStore: Send + Sync {
     /// Drops a staged file without importing it.
     async fn discard_import(
         &self,
-        practice: PracticeId,
+        practice: Option<PracticeId>,
         id: ImportId,
         by: &AuditMeta,
     ) -> Result<()>;
+    /// Brings practices in, each with its first practice manager, in one transaction: all of
+    /// them or none (a clash of ODS codes names `ods_code`, of usernames or emails the
+    /// manager's column). With `import`, marks that staged list imported. Each practice, person
+    /// and membership is recorded, and the import itself with `summary`.
+    async fn import_practices(
+        &self,
+        import: Option<ImportId>,
+        practices: &[(ValidPractice, FirstManagerAccount)],
+        summary: serde_json::Value,
+        by: &AuditMeta,
+    ) -> Result<Vec<(Practice, PracticeMember)>>;
+    /// What a list of practices must not repeat: every ODS code, username and email address
+    /// in use.
+    async fn names_in_use(&self) -> Result<custodian_domain::practice_import::NamesInUse>;
 }

@@ -7,16 +7,17 @@ use custodian_domain::{PersonId, PracticeId};
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RegisterImport {
     pub id: custodian_domain::ImportId,
-    /// `assets` or `risks`.
+    /// `assets`, `risks` or `practices`.
     pub register: String,
-    pub practice_id: PracticeId,
+    /// Empty for a list of practices, which is the provider's.
+    pub practice_id: Option<PracticeId>,
     pub uploaded_by: PersonId,
     pub uploaded_by_name: String,
     pub file_name: String,
     /// SHA-256 of the file as uploaded, in hex.
     pub sha256: String,
     pub status: custodian_domain::csv_import::ImportStatus,
-    /// Assets written, once imported.
+    /// Rows written (assets, risks or practices), once imported.
     pub written: i64,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,

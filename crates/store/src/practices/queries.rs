@@ -176,13 +176,9 @@ impl Store for ThisStore {
         by: &AuditMeta,
     ) -> Result<(Practice, PracticeMember)> {
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        let created = insert_practice(&mut tx, practice, by).await?;
-        let person = insert_person(&mut tx, &manager.account, manager.phone.as_deref(), by).await?;
-        let roles = [PracticeRole::Staff, PracticeRole::PracticeManager];
-        let member =
-            insert_member(&mut tx, created.id, person, &manager.job_title, &roles, by).await?;
+        let created = insert_practice_with_manager(&mut tx, practice, manager, by).await?;
         tx.commit().await?;
-        Ok((created, member))
+        Ok(created)
     }
 
     async fn practice(&self, id: PracticeId) -> Result<Option<Practice>> {
@@ -599,6 +595,20 @@ impl Store for ThisStore {
 }
 
 type Tx = sqlx::Transaction<'static, <ThisStore as HasDb>::Db>;
+
+/// A practice with its first practice manager, in the caller's transaction.
+pub(super) async fn insert_practice_with_manager(
+    tx: &mut Tx,
+    practice: &ValidPractice,
+    manager: &FirstManagerAccount,
+    by: &AuditMeta,
+) -> Result<(Practice, PracticeMember)> {
+    let created = insert_practice(tx, practice, by).await?;
+    let person = insert_person(tx, &manager.account, manager.phone.as_deref(), by).await?;
+    let roles = [PracticeRole::Staff, PracticeRole::PracticeManager];
+    let member = insert_member(tx, created.id, person, &manager.job_title, &roles, by).await?;
+    Ok((created, member))
+}
 
 /// A practice's row and its `practice.create` event (a clash of ODS codes names `ods_code`).
 async fn insert_practice(

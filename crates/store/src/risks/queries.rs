@@ -332,7 +332,7 @@ impl RiskStore for ThisStore {
     ) -> Result<usize> {
         let mut tx = self.pool.begin_with(BEGIN).await?;
         if let Some(import) = import {
-            mark_imported(&mut tx, practice, import, "risks", risks.len()).await?;
+            mark_imported(&mut tx, Some(practice), import, "risks", risks.len()).await?;
         }
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1")
             .bind(practice.0)

@@ -7,10 +7,10 @@ use super::*;
 pub struct ImportQuery {
     /// `all` (the default: every row or nothing) or `valid_rows`.
     #[serde(default)]
-    mode: Option<ImportMode>,
+    pub(crate) mode: Option<ImportMode>,
     /// Check the file and report, writing nothing.
     #[serde(default)]
-    dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 /// What an import found and did.
@@ -27,20 +27,75 @@ pub struct ImportReport {
     pub errors_not_listed: usize,
 }
 
+impl ImportReport {
+    pub(crate) fn of(
+        rows: usize,
+        valid_rows: usize,
+        rows_with_problems: usize,
+        written: usize,
+        errors: &[RowError],
+    ) -> Self {
+        ImportReport {
+            rows,
+            valid_rows,
+            rows_with_problems,
+            written,
+            errors: errors.iter().take(ERRORS_SHOWN).cloned().collect(),
+            errors_not_listed: errors.len().saturating_sub(ERRORS_SHOWN),
+        }
+    }
+}
+
 pub(crate) fn report(checked: &Checked, written: usize) -> ImportReport {
-    ImportReport {
-        rows: checked.rows(),
-        valid_rows: checked.valid(),
-        rows_with_problems: checked.invalid_rows(),
+    ImportReport::of(
+        checked.rows(),
+        checked.valid(),
+        checked.invalid_rows(),
         written,
-        errors: checked
-            .errors()
+        checked.errors(),
+    )
+}
+
+/// The CSV file an API call sends as its body, or the answer refusing one that is too big.
+pub(crate) async fn read_api_body(body: Body) -> Result<Bytes, Response> {
+    crate::kit::upload::read_capped(body, MAX_IMPORT_BYTES)
+        .await
+        .map_err(|e| {
+            let drained = e == crate::kit::upload::UploadError::TooBig(true);
+            let error = AppError::from(Invalid::one(
+                "file",
+                format!(
+                    "The file is larger than {} MB, the largest Custodian imports",
+                    MAX_IMPORT_BYTES / (1024 * 1024)
+                ),
+            ));
+            let res = HttpError(error).into_response();
+            if drained {
+                res
+            } else {
+                crate::kit::error::close_connection(res)
+            }
+        })
+}
+
+/// A refused write (mode=all with bad rows) with the rows' problems, each as a field named by
+/// row and column.
+pub(crate) fn with_row_problems(refusal: Invalid, problems: &[RowError]) -> Invalid {
+    let mut errors = refusal.0;
+    errors.extend(
+        problems
             .iter()
             .take(ERRORS_SHOWN)
-            .cloned()
-            .collect(),
-        errors_not_listed: checked.errors().len().saturating_sub(ERRORS_SHOWN),
-    }
+            .map(|e| custodian_domain::FieldError {
+                field: if e.column.is_empty() {
+                    format!("row {}", e.row)
+                } else {
+                    format!("row {}: {}", e.row, e.column)
+                },
+                message: e.message.clone(),
+            }),
+    );
+    Invalid(errors)
 }
 
 pub(crate) async fn api_import(
@@ -53,24 +108,9 @@ pub(crate) async fn api_import(
     scope
         .require(register.manage(), &format!("{}.import", register.item()))
         .await?;
-    let bytes = match crate::kit::upload::read_capped(body, MAX_IMPORT_BYTES).await {
+    let bytes = match read_api_body(body).await {
         Ok(b) => b,
-        Err(e) => {
-            let drained = e == crate::kit::upload::UploadError::TooBig(true);
-            let error = AppError::from(Invalid::one(
-                "file",
-                format!(
-                    "The file is larger than {} MB, the largest Custodian imports",
-                    MAX_IMPORT_BYTES / (1024 * 1024)
-                ),
-            ));
-            let res = HttpError(error).into_response();
-            return Ok(if drained {
-                res
-            } else {
-                crate::kit::error::close_connection(res)
-            });
-        }
+        Err(res) => return Ok(res),
     };
     let checked = check_file(&state, register, scope.id(), scope.user.person_id(), &bytes).await?;
     if q.dry_run {
@@ -79,21 +119,7 @@ pub(crate) async fn api_import(
     let mode = q.mode.unwrap_or(ImportMode::All);
     match write(&state, scope.id(), &scope.meta, None, &checked, mode).await {
         Ok(n) => Ok((StatusCode::CREATED, Json(report(&checked, n))).into_response()),
-        Err(AppError::Invalid(i)) => {
-            // The rows' problems, each as a field named by row and column.
-            let mut errors = i.0;
-            errors.extend(checked.errors().iter().take(ERRORS_SHOWN).map(|e| {
-                custodian_domain::FieldError {
-                    field: if e.column.is_empty() {
-                        format!("row {}", e.row)
-                    } else {
-                        format!("row {}: {}", e.row, e.column)
-                    },
-                    message: e.message.clone(),
-                }
-            }));
-            Err(Invalid(errors).into())
-        }
+        Err(AppError::Invalid(i)) => Err(with_row_problems(i, checked.errors()).into()),
         Err(e) => Err(e.into()),
     }
 }

@@ -27,6 +27,7 @@ use custodian_app::imports::{Checked, ImportMode, Register, check_file, write};
 
 mod api;
 mod pages;
+mod practices;
 pub(crate) use api::*;
 pub(crate) use pages::*;
 
@@ -52,6 +53,7 @@ pub fn routes(r: &mut Routes) {
     ] {
         register_routes(r, register, base);
     }
+    practices::routes(r);
 }
 
 /// One register's import: the upload page, the check page and its decision, the template, and
@@ -103,16 +105,23 @@ async fn load(
     let id: custodian_domain::ImportId = custodian_app::parse_id(id)?;
     state
         .store
-        .register_import(scope.id(), id)
+        .register_import(Some(scope.id()), id)
         .await?
         .filter(|i| i.register == register.key())
         .ok_or(AppError::NotFound.into())
 }
 
-/// Spreadsheet imports into the asset and risk registers.
+fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = <ImportsApi as utoipa::OpenApi>::openapi();
+    doc.merge(<practices::PracticesImportApi as utoipa::OpenApi>::openapi());
+    doc
+}
+
+/// Spreadsheet imports into the asset and risk registers, and of the provider's list of
+/// practices.
 pub const CAPABILITY: Capability = Capability {
     routes,
-    api: Some(<ImportsApi as utoipa::OpenApi>::openapi),
+    api: Some(api_doc),
     rooms: &[],
     provider_pages: &[],
 };

@@ -1,21 +1,33 @@
 //! The import pages: upload, check, decide.
 
 use super::*;
-use crate::kit::layout::PracticeAddress;
 
 #[derive(Template)]
 #[template(path = "imports/register_import.html")]
 pub(crate) struct UploadPage {
     pub(crate) layout: Layout,
-    pub(crate) practice: custodian_domain::Practice,
+    /// The practice's name, or the provider's for its list of practices.
+    pub(crate) place: String,
     pub(crate) errors: Errors,
     pub(crate) columns: Vec<ColumnHelp>,
     pub(crate) file_hint: String,
     pub(crate) heading: String,
-    pub(crate) base: &'static str,
-    pub(crate) list: &'static str,
-    pub(crate) export: &'static str,
-    pub(crate) item: &'static str,
+    pub(crate) intro: String,
+    /// What the import leaves out as already there.
+    pub(crate) not_twice: &'static str,
+    /// Where the file is posted (its template is beside it).
+    pub(crate) action: String,
+    pub(crate) back: String,
+    pub(crate) back_label: &'static str,
+    pub(crate) export: Option<String>,
+}
+
+/// The help under the upload form: a file hint for a file of up to `MAX_IMPORT_BYTES`.
+pub(crate) fn file_hint() -> String {
+    format!(
+        "Save the spreadsheet as \u{201c}CSV UTF-8 (Comma delimited)\u{201d}. Up to {} MB.",
+        MAX_IMPORT_BYTES / (1024 * 1024)
+    )
 }
 
 pub(crate) struct ColumnHelp {
@@ -88,30 +100,28 @@ pub(crate) fn column_help(register: Register) -> Vec<ColumnHelp> {
 
 pub(crate) fn upload_form(scope: &PracticeScope, errors: Errors, register: Register) -> Response {
     let status = errors.status();
-    let (base, list, heading) = match register {
-        Register::Assets => (
-            "assets-import",
-            "assets",
-            "Import assets from a spreadsheet",
-        ),
-        Register::Risks => ("risks-import", "risks", "Import risks from a spreadsheet"),
-    };
+    let list = register.key();
     render_with(
         status,
         &UploadPage {
             layout: scope.layout(&scope.path(&format!("/{list}"))),
-            practice: scope.practice.clone(),
+            place: scope.practice.name.clone(),
             errors,
             columns: column_help(register),
-            file_hint: format!(
-                "Save the spreadsheet as \u{201c}CSV UTF-8 (Comma delimited)\u{201d}. Up to {} MB.",
-                MAX_IMPORT_BYTES / (1024 * 1024)
+            file_hint: file_hint(),
+            heading: format!("Import {list} from a spreadsheet"),
+            intro: format!(
+                "Upload the practice's existing {} register as a CSV file.",
+                register.item()
             ),
-            heading: heading.into(),
-            base,
-            list,
-            export: export_path(register),
-            item: register.item(),
+            not_twice: match register {
+                Register::Assets => "Assets already in the register (by name) are not added twice.",
+                Register::Risks => "Risks already in the register (by title) are not added twice.",
+            },
+            action: scope.path(&format!("/{list}-import")),
+            back: scope.path(&format!("/{list}")),
+            back_label: "Back to the register",
+            export: Some(scope.path(&format!("/{}", export_path(register)))),
         },
     )
 }
@@ -196,7 +206,7 @@ pub(crate) async fn upload_submit(
     let staged = state
         .store
         .stage_import(
-            scope.id(),
+            Some(scope.id()),
             register.key(),
             &name,
             &bytes,
@@ -217,7 +227,14 @@ pub(crate) async fn upload_submit(
 #[template(path = "imports/register_import_check.html")]
 pub(crate) struct CheckPage {
     pub(crate) layout: Layout,
-    pub(crate) practice: custodian_domain::Practice,
+    /// The practice's name, or the provider's for its list of practices.
+    pub(crate) place: String,
+    pub(crate) back: String,
+    pub(crate) back_label: &'static str,
+    /// Where the next step goes once imported.
+    pub(crate) done_label: &'static str,
+    /// The upload page; a staged file's page is under it.
+    pub(crate) upload: String,
     pub(crate) errors: Errors,
     pub(crate) import: RegisterImport,
     pub(crate) uploaded_at: String,
@@ -230,7 +247,6 @@ pub(crate) struct CheckPage {
     pub(crate) preview_head: Vec<&'static str>,
     pub(crate) preview: Vec<Vec<String>>,
     pub(crate) more_valid: usize,
-    pub(crate) list: &'static str,
     pub(crate) item: &'static str,
 }
 
@@ -320,7 +336,11 @@ pub(crate) async fn check_form(
         status,
         &CheckPage {
             layout: scope.layout(&scope.path(&format!("/{}", register.key()))),
-            practice: scope.practice.clone(),
+            place: scope.practice.name.clone(),
+            back: scope.path(&format!("/{}", register.key())),
+            back_label: "Back to the register",
+            done_label: "Go to the register",
+            upload: scope.path(&format!("/{}-import", register.key())),
             errors,
             uploaded_at: custodian_domain::time::show_datetime(import.created_at),
             completed_at: import
@@ -340,7 +360,6 @@ pub(crate) async fn check_form(
             more_valid: checked.valid().saturating_sub(20),
             preview_head,
             preview,
-            list: register.key(),
             item: register.item(),
             import,
         },
@@ -398,7 +417,7 @@ pub(crate) async fn decide_submit(
         "discard" => {
             state
                 .store
-                .discard_import(scope.id(), import.id, &scope.meta)
+                .discard_import(Some(scope.id()), import.id, &scope.meta)
                 .await?;
             return Ok(Redirect::to(&back).into_response());
         }
