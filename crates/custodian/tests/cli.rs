@@ -400,6 +400,42 @@ fn practices_and_the_first_administrator_are_created_from_the_command_line() {
         "{}",
         text(&o)
     );
+
+    // A list of practices: a dry run lists the bad rows; every row or nothing by default; the
+    // valid rows only when asked, each manager's one-time password printed.
+    let file = dir.path().join("practices.csv");
+    std::fs::write(
+        &file,
+        "name,ods_code,manager_name,manager_email\n\
+         Willow Bank,Y07001,Pat Newman,pat@nhs.net\n\
+         Copy of Riverside,Y01234,Sam Copy,copy@nhs.net\n",
+    )
+    .unwrap();
+    let import = |extra: &[&str]| {
+        let mut args = vec!["practice", "import", "--as", "alex", "--file"];
+        args.push(file.to_str().unwrap());
+        args.extend_from_slice(extra);
+        custodian(dir.path(), &args, &[])
+    };
+    let o = import(&["--dry-run"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("row 3, ods_code: A practice with ODS code Y01234 already exists"));
+    assert!(text(&o).contains("2 rows, 1 valid, 1 with problems; nothing written"));
+    let o = import(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = import(&["--valid-rows-only"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains("1 practice added"), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Y07001\t"))
+        .expect("the practice added");
+    let fields: Vec<&str> = line.split('\t').collect();
+    assert_eq!(fields[3], "p.newman");
+    assert_eq!(fields[5].len(), 19, "the one-time password");
+    let o = custodian(dir.path(), &["practice", "list"], &[]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
 }
 
 #[test]
