@@ -96,6 +96,14 @@ test('the provider imports 100 practices from a spreadsheet, with the two bad ro
   const admin = await app.newPage();
   await signIn(admin, 'admin');
   await admin.goto(`${app.url}/practices`);
+  // The practices to come start from the provider's defaults: a 4×4 risk matrix.
+  await admin.getByRole('link', { name: 'defaults for new practices' }).click();
+  await admin.getByRole('heading', { name: 'Defaults for new practices' }).waitFor();
+  await admin.getByLabel('Risk matrix').selectOption('4x4');
+  await admin.getByRole('button', { name: 'Save settings' }).click();
+  await admin.getByText('Defaults saved.').waitFor();
+  await checkAccessibility(admin);
+  await admin.goto(`${app.url}/practices`);
   await admin.getByRole('link', { name: 'import practices from a spreadsheet' }).click();
   await admin.getByRole('heading', { name: 'Import practices from a spreadsheet' }).waitFor();
   await checkAccessibility(admin);
@@ -136,4 +144,9 @@ test('the provider imports 100 practices from a spreadsheet, with the two bad ro
   await admin.getByRole('link', { name: 'Done' }).click();
   await admin.getByRole('heading', { name: 'Practices', level: 1 }).waitFor();
   assert.match(await admin.locator('main').innerText(), /Practice 1 Surgery/);
+  // Each starts from the provider's defaults.
+  await admin.getByRole('link', { name: 'Practice 1 Surgery', exact: true }).click();
+  await admin.getByRole('heading', { name: 'Practice 1 Surgery', level: 1 }).waitFor();
+  await admin.goto(admin.url() + '/settings');
+  assert.equal(await admin.getByLabel('Risk matrix').inputValue(), '4x4');
 });

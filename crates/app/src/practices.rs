@@ -237,3 +237,28 @@ pub async fn setup_checklist(
         vec![]
     })
 }
+
+/// The provider's defaults for new practices: provider staff may see them.
+pub async fn provider_defaults(
+    app: &App,
+    access: &Access,
+    meta: &AuditMeta,
+) -> Result<custodian_domain::settings::PracticeSettings, AppError> {
+    app.require_access(access, meta, None, Permission::ProviderView, "provider.defaults_view")
+        .await?;
+    Ok(app.store.provider_defaults().await?)
+}
+
+/// Sets the provider's defaults: each practice brought in from now on starts from them (its
+/// risk matrix, password and sign-in rules, opening hours…); practices already here keep theirs.
+pub async fn set_provider_defaults(
+    app: &App,
+    access: &Access,
+    meta: &AuditMeta,
+    settings: &custodian_domain::settings::PracticeSettings,
+) -> Result<(), AppError> {
+    app.require_access(access, meta, None, Permission::ProviderManage, "provider.defaults_update")
+        .await?;
+    settings.validate()?;
+    Ok(app.store.set_provider_defaults(settings, meta).await?)
+}

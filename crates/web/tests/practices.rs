@@ -9,7 +9,10 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 
-backend_tests!(a_list_of_practices_is_checked_then_brought_in_with_their_managers,);
+backend_tests!(
+    a_list_of_practices_is_checked_then_brought_in_with_their_managers,
+    a_new_practice_starts_from_the_providers_defaults,
+);
 
 const LIST: &str = "name,ods_code,manager_name,manager_email,manager_phone\n\
     Willow Bank Surgery,Z00061,Pat Newman,pat.newman@nhs.net,01632 960001\n\
@@ -174,4 +177,104 @@ async fn a_list_of_practices_is_checked_then_brought_in_with_their_managers(app:
         )
         .await;
     assert_eq!(res.status(), 404);
+}
+
+async fn a_new_practice_starts_from_the_providers_defaults(app: TestApp) {
+    let pm = app.sign_in("rahmed").await;
+    let admin = app.sign_in("admin").await;
+    let mut defaults: serde_json::Value = app
+        .get("/api/v1/provider-defaults", Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        defaults["risk_matrix"], "5x5",
+        "the built-in defaults at first"
+    );
+    defaults["risk_matrix"] = "4x4".into();
+    defaults["session_idle_minutes"] = 10.into();
+    let body = defaults.to_string();
+    // Practice staff cannot change them; provider administrators can.
+    let res = app.put_json("/api/v1/provider-defaults", &pm, &body).await;
+    assert_eq!(res.status(), 403);
+    let res = app
+        .put_json("/api/v1/provider-defaults", &admin, &body)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(!app.events("provider.defaults_update").await.is_empty());
+
+    // Practices already here keep theirs; a practice brought in now starts from them, and its
+    // setup checklist still asks its manager to check them.
+    let res = app
+        .post_json(
+            "/api/v1/practices",
+            &admin,
+            &serde_json::json!({"name": "Willow Bank", "ods_code": "Z00081",
+                "manager_name": "Pat Newman", "manager_email": "pat@nhs.net"})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let created: serde_json::Value = res.json().await.unwrap();
+    let id: custodian_domain::PracticeId =
+        created["practice"]["id"].as_str().unwrap().parse().unwrap();
+    let new = app.store.settings(id).await.unwrap();
+    assert_eq!(
+        (new.risk_matrix.as_str(), new.session_idle_minutes),
+        ("4x4", 10)
+    );
+    assert!(!app.store.setup_progress(id).await.unwrap().settings_saved);
+    let old = app.store.settings(app.riverside.id).await.unwrap();
+    assert_eq!(old.risk_matrix, "5x5");
+
+    // The page names every bad value at once, and keeps what was typed.
+    let page = app
+        .get("/provider-defaults", Some(&admin))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Defaults for new practices"), "{page}");
+    let res = app
+        .post_form(
+            "/provider-defaults",
+            Some(&admin),
+            &[
+                ("password_min_length", "twelve"),
+                ("session_idle_minutes", "15"),
+                ("one_time_password_hours", "72"),
+                ("lockout_minutes", "30"),
+                ("administrator_cap", "3"),
+                ("dormant_after_days", "90"),
+                ("leaver_deactivation_hour", "24"),
+                ("opening_time", "08:00"),
+                ("closing_time", "07:00"),
+                ("bulk_read_multiple", "5"),
+                ("risk_matrix", "4x4"),
+                ("risk_appetite", "medium"),
+                ("quarter_start_month", "4"),
+                ("digest_time", "07:00"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Enter a whole number"), "{page}");
+    assert!(page.contains("must close after it opens"), "{page}");
+    assert!(page.contains("value=\"twelve\""));
+    // A practice's own settings page names every bad value the same way.
+    let res = app
+        .post_form(
+            &format!("/practices/{}/settings", app.riverside.id),
+            Some(&pm),
+            &[
+                ("password_min_length", "x"),
+                ("opening_time", "9am"),
+                ("closing_time", "17:00"),
+            ],
+        )
+        .await;
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Enter a whole number") && page.contains("opening time as HH:MM"));
 }

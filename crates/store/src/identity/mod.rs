@@ -28,6 +28,13 @@ pub trait IdentityStore: Send + Sync {
         by: &AuditMeta,
     ) -> Result<()>;
 
+    /// The provider's defaults for new practices (the built-in defaults until it sets them).
+    async fn provider_defaults(&self) -> Result<PracticeSettings>;
+    /// Sets them: each practice created from now on starts from a copy (its setup checklist
+    /// asks the practice to check them); practices already here keep their own.
+    async fn set_provider_defaults(&self, settings: &PracticeSettings, by: &AuditMeta)
+    -> Result<()>;
+
     // ---- sign-in state ------------------------------------------------------------------
 
     /// Counts a wrong password; the tenth in a row locks the account until `lock_until`.

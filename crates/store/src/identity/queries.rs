@@ -206,13 +206,49 @@ impl IdentityStore for ThisStore {
         let changes = crate::queries::changed_fields(&old, settings);
         self.write_recorded(
             sqlx::query(
-                "INSERT INTO practice_settings (practice_id, settings, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (practice_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
+                "INSERT INTO practice_settings (practice_id, settings, updated_at, from_provider) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (practice_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at, \
+                 from_provider = excluded.from_provider",
             )
             .bind(practice.0)
             .bind(serde_json::to_string(settings).expect("settings serialise"))
-            .bind(now()),
+            .bind(now())
+            .bind(false),
             &by.event(Some(practice), "settings.update", "practice_settings", Some(practice.to_string()))
+                .details(changes.into()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn provider_defaults(&self) -> Result<PracticeSettings> {
+        let text: Option<Option<String>> =
+            sqlx::query_scalar("SELECT default_settings FROM provider WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        match text.flatten() {
+            None => Ok(PracticeSettings::default()),
+            Some(t) => PracticeSettings::from_stored(&t)
+                .map_err(|e| StoreError::Corrupt(format!("provider defaults: {e}"))),
+        }
+    }
+
+    async fn set_provider_defaults(
+        &self,
+        settings: &PracticeSettings,
+        by: &AuditMeta,
+    ) -> Result<()> {
+        settings.validate()?;
+        let old = self.provider_defaults().await?;
+        let changes = crate::queries::changed_fields(&old, settings);
+        self.write_recorded(
+            sqlx::query(
+                "INSERT INTO provider (id, name, created_at, default_settings) VALUES (1, 'The provider', $2, $1) \
+                 ON CONFLICT (id) DO UPDATE SET default_settings = excluded.default_settings",
+            )
+            .bind(serde_json::to_string(settings).expect("settings serialise"))
+            .bind(now()),
+            &by.event(None, "provider.defaults_update", "provider", None)
                 .details(changes.into()),
         )
         .await?;

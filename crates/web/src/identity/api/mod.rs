@@ -75,5 +75,7 @@ use custodian_app::parse_id;
 /// Signing in, the person's own account and the User Authorisation Process, through the API:
 /// its part of the API document.
 pub fn document() -> utoipa::openapi::OpenApi {
-    <IdentityApi as utoipa::OpenApi>::openapi()
+    let mut doc = <IdentityApi as utoipa::OpenApi>::openapi();
+    doc.merge(<crate::identity::staff::ProviderDefaultsApi as utoipa::OpenApi>::openapi());
+    doc
 }

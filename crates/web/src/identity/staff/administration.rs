@@ -320,7 +320,7 @@ pub(crate) struct SettingsForm {
 }
 
 impl SettingsForm {
-    fn from(s: &PracticeSettings) -> Self {
+    pub(crate) fn from(s: &PracticeSettings) -> Self {
         SettingsForm {
             password_min_length: s.password_min_length.to_string(),
             password_max_age_days: s
@@ -348,7 +348,7 @@ impl SettingsForm {
         }
     }
 
-    fn parse(pairs: &[(String, String)]) -> (Self, Result<PracticeSettings, Errors>) {
+    pub(crate) fn parse(pairs: &[(String, String)]) -> (Self, Result<PracticeSettings, Errors>) {
         let get = |k: &str| posted(pairs, k);
         let form = SettingsForm {
             password_min_length: get("password_min_length"),
@@ -431,11 +431,15 @@ impl SettingsForm {
                 message: "Choose the risk appetite from the list".into(),
             });
         }
-        let result = if !errors.is_empty() {
-            Err(errors)
-        } else {
-            s.validate().map(|_| s).map_err(Errors::from)
-        };
+        // Every bad value is named at once: the rules' problems join the unreadable numbers'.
+        if let Err(invalid) = s.validate() {
+            for e in invalid.0 {
+                if !errors.has(&e.field) {
+                    errors.0.push(e);
+                }
+            }
+        }
+        let result = if errors.is_empty() { Ok(s) } else { Err(errors) };
         (form, result)
     }
 }
@@ -444,7 +448,12 @@ impl SettingsForm {
 #[template(path = "identity/settings.html")]
 pub(crate) struct SettingsPage {
     pub(crate) layout: Layout,
-    pub(crate) practice: Practice,
+    /// The practice's name, or the provider's for its defaults.
+    pub(crate) place: String,
+    pub(crate) heading: &'static str,
+    pub(crate) intro: &'static str,
+    /// Where the form posts.
+    pub(crate) action: String,
     pub(crate) errors: Errors,
     pub(crate) s: SettingsForm,
     pub(crate) advice: &'static str,
@@ -498,7 +507,10 @@ pub(crate) async fn settings_page(
     let s = state.store.settings(scope.id()).await?;
     Ok(render(&SettingsPage {
         layout: scope.layout(&scope.path("/settings")),
-        practice: scope.practice.clone(),
+        place: scope.practice.name.clone(),
+        heading: "Practice settings",
+        intro: "",
+        action: scope.path("/settings"),
         errors: Errors::none(),
         s: SettingsForm::from(&s),
         advice: PERIODIC_CHANGE_ADVICE,
@@ -541,7 +553,10 @@ pub(crate) async fn save_settings(
         StatusCode::UNPROCESSABLE_ENTITY,
         &SettingsPage {
             layout: scope.layout(&scope.path("/settings")),
-            practice: scope.practice.clone(),
+            place: scope.practice.name.clone(),
+            heading: "Practice settings",
+            intro: "",
+            action: scope.path("/settings"),
             errors,
             s: form,
             advice: PERIODIC_CHANGE_ADVICE,

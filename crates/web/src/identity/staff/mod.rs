@@ -33,6 +33,7 @@ use custodian_app::identity::{
 
 mod access;
 mod administration;
+mod defaults;
 mod leavers;
 mod resets;
 mod starters;
@@ -77,7 +78,10 @@ pub fn routes(r: &mut Routes) {
         .post("/administrators/{person_id}/end", end_nomination)
         .get("/settings", settings_page)
         .post("/settings", save_settings);
+    defaults::routes(r);
 }
+
+pub(crate) use defaults::ProviderDefaultsApi;
 
 use custodian_app::parse_id;
 
