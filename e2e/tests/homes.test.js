@@ -25,6 +25,35 @@ const ROLES = [
   ['auditor', 'auditor'],
 ];
 
+// What each person's home lists, in the demo: their own tasks with their dates, and the
+// practice's problems only for those responsible for them.
+const DATE = /\d{1,2} [A-Z][a-z]{2} \d{4}/.source;
+const HOMES = {
+  's.taylor': { tasks: [/Nothing for you to do here today/], attention: [], not: [/Needs attention/, /login task/] },
+  'a.nwosu': { tasks: [/Nothing for you to do here today/], attention: [], not: [/Needs attention/] },
+  'j.green': { tasks: [/Nothing for you to do here today/], attention: [], not: [/login task/, /risk review/] },
+  'r.ahmed': {
+    tasks: [new RegExp(`1 starter or mover request waiting for your approval due ${DATE}`), /2 login tasks in other systems to do/],
+    attention: [/4 gaps in the asset register/, /1 risk review overdue/, /1 risk action overdue/, /1 incident reported, waiting for triage/],
+    not: [/Sign off the/],
+  },
+  'm.kowalski': {
+    tasks: [new RegExp(`Review 1 risk you own overdue since ${DATE}`), new RegExp(`1 action given to you past their due date overdue since ${DATE}`), /login tasks/],
+    attention: [],
+    not: [/gaps in the asset register/, /risk review overdue/, /incident reported/],
+  },
+  'dr.hughes': {
+    tasks: [/Sign off the Q\d \d{4} .* threats and vulnerabilities report/],
+    attention: [/1 incident reported, waiting for triage/],
+    not: [/login task/, /gaps in the asset register/],
+  },
+  't.obrien': {
+    tasks: [/waiting for your approval/, /login tasks/],
+    attention: [/gaps in the asset register/, /incident reported/],
+    not: [/Sign off the/],
+  },
+};
+
 /** The same-site links of a page's HTML, without fragments. */
 function links(html, base) {
   const found = new Set();
@@ -51,6 +80,16 @@ for (const [username, who] of ROLES) {
     // Everyone on a practice's staff can report an incident from their home.
     if (home.startsWith('/practices/')) {
       assert.ok(await page.getByRole('link', { name: 'Report an incident' }).count() > 0, 'Report an incident');
+    }
+    const tasks = page.getByRole('region', { name: 'Your tasks' });
+    const problems = page.getByRole('region', { name: 'Needs attention' });
+    const text = async (region) => ((await region.count()) ? region.innerText() : '');
+    const expected = HOMES[username];
+    if (expected) {
+      const [mine, practice] = [await text(tasks), await text(problems)];
+      for (const want of expected.tasks) assert.match(mine, want, `${username}'s tasks`);
+      for (const want of expected.attention) assert.match(practice, want, `${username}'s needs attention`);
+      for (const not of expected.not) assert.doesNotMatch(mine + practice, not, `${username} is not shown ${not}`);
     }
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });

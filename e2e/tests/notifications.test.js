@@ -22,12 +22,12 @@ test('the practice manager opens a notification about a starter waiting for appr
   await pm.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
   await checkAccessibility(pm);
   await app.screenshot(pm, 'notifications');
-  const waiting = pm.getByRole('button', { name: /starter or mover requests? waiting for approval/ });
+  const waiting = pm.getByRole('button', { name: /starter or mover requests? waiting for your approval/ });
   await waiting.click();
   await pm.getByRole('heading', { name: 'Starters and movers', level: 1 }).waitFor();
   assert.match(pm.url(), /\/practices\/[0-9a-f-]+\/requests$/);
   await pm.goto(new URL('/notifications', pm.url()).href);
-  const item = pm.locator('.notice-list li', { hasText: 'waiting for approval' });
+  const item = pm.locator('.notice-list li', { hasText: 'waiting for your approval' });
   assert.equal(await item.locator('.tag').count(), 0, 'an opened notification is no longer new');
 });
 
@@ -84,7 +84,7 @@ test('a practice manager chooses which notifications come by email, and sees wha
 
   // The delivery log, from the practice's home page: emails wait there while no mail server is set.
   await pm.goto(new URL('/notifications', pm.url()).href);
-  await pm.getByRole('button', { name: /waiting for approval/ }).click();
+  await pm.getByRole('button', { name: /waiting for your approval/ }).click();
   await pm.waitForURL(/\/requests$/);
   await pm.goto(pm.url().replace(/\/requests$/, ''));
   await pm.getByRole('link', { name: 'Emails sent' }).first().click();

@@ -114,7 +114,7 @@ pub async fn of_record(
 pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::AttentionFuture<'a> {
     Box::pin(async move {
         let today = app.today();
-        let mut by_owner: BTreeMap<PersonId, (usize, String)> = BTreeMap::new();
+        let mut by_owner: BTreeMap<PersonId, (usize, String, chrono::NaiveDate)> = BTreeMap::new();
         let all = app
             .store
             .actions(actor.practice_id(), ActionsOf::Practice)
@@ -123,16 +123,19 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         for a in all.iter().filter(|a| a.overdue(today)) {
             by_owner
                 .entry(a.owner_id)
-                .or_insert_with(|| (0, a.holder.path()))
+                .or_insert_with(|| (0, a.holder.path(), a.due_on))
                 .0 += 1;
         }
         Ok(by_owner
             .into_iter()
-            .map(|(owner, (n, path))| crate::home::Attention {
-                kind: NoticeKind::ActionOverdue,
-                path,
-                text: format!("{} given to you past their due date", counted(n, "action", "actions")),
-                person: Some(owner),
+            .map(|(owner, (n, path, due))| {
+                crate::home::Attention::task(
+                    NoticeKind::ActionOverdue,
+                    path,
+                    format!("{} given to you past their due date", counted(n, "action", "actions")),
+                )
+                .task_of(owner)
+                .due(Some(due))
             })
             .collect())
     })

@@ -8,48 +8,83 @@ pub const CAPABILITY: crate::Capability = crate::Capability {
     attention: Some(attention),
 };
 
-/// The register's assets whose review date has passed (register managers), and each IAO's own
-/// assets whose access list is due its yearly review (for that IAO only).
+/// The register's assets whose review date has passed and its data-quality gaps (register
+/// managers); each IAO's own assets due a review within a week, and those whose access list
+/// is due its yearly review (tasks for that IAO only).
 pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::AttentionFuture<'a> {
     Box::pin(async move {
+        use crate::home::Attention;
         let today = app.today();
+        let soon = today + chrono::Duration::days(TASK_NOTICE_DAYS);
         let mut items = Vec::new();
-        if actor.access.can(Permission::AssetsManage) {
-            let dates = app.store.asset_review_dates(actor.practice_id()).await?;
-            let overdue = dates
-                .iter()
-                .filter(|(created, last, months)| {
-                    let created = custodian_domain::identity::london_today(*created);
-                    assets::review_due(*last, created, *months) < today
-                })
-                .count();
-            if overdue > 0 {
-                items.push(crate::home::Attention {
-                    kind: NoticeKind::AssetReview,
-                    path: "/assets/quality".into(),
-                    text: format!("{} due a review", counted(overdue, "information asset", "information assets")),
-                    person: None,
-                });
+        let mut overdue = 0;
+        let mut own_due: BTreeMap<PersonId, (usize, chrono::NaiveDate)> = BTreeMap::new();
+        for (created, last, months, iao) in app.store.asset_review_dates(actor.practice_id()).await? {
+            let created = custodian_domain::identity::london_today(created);
+            let due = assets::review_due(last, created, months);
+            if due < today {
+                overdue += 1;
+            }
+            if due <= soon {
+                let e = own_due.entry(iao).or_insert((0, due));
+                e.0 += 1;
+                e.1 = e.1.min(due);
             }
         }
-        let mut due_by_owner: std::collections::BTreeMap<PersonId, usize> = Default::default();
+        if actor.access.can(Permission::AssetsManage) {
+            if overdue > 0 {
+                items.push(Attention::problem(
+                    NoticeKind::AssetReview,
+                    "/assets/quality",
+                    format!("{} due a review", counted(overdue, "information asset", "information assets")),
+                ));
+            }
+            let gaps = quality(app, actor).await?.len();
+            if gaps > 0 {
+                items.push(Attention::problem(
+                    NoticeKind::AssetReview,
+                    "/assets/quality#gaps",
+                    format!("{} in the asset register", counted(gaps, "gap", "gaps")),
+                ));
+            }
+        }
+        items.extend(own_due.into_iter().map(|(iao, (n, due))| {
+            Attention::task(
+                NoticeKind::AssetReview,
+                "/assets?mine=1#due-review",
+                format!("Review {} you own", counted(n, "information asset", "information assets")),
+            )
+            .task_of(iao)
+            .due(Some(due))
+        }));
+        let mut access_by_owner: BTreeMap<PersonId, (usize, chrono::NaiveDate)> = BTreeMap::new();
         for d in app.store.access_review_dates(actor.practice_id()).await? {
             let created = custodian_domain::identity::london_today(d.created_at);
             let last = d.last_reviewed_at.map(custodian_domain::identity::london_today);
-            if assets::access_review_due(last, created) <= today {
-                *due_by_owner.entry(d.iao_id).or_default() += 1;
+            let due = assets::access_review_due(last, created);
+            if due <= today {
+                let e = access_by_owner.entry(d.iao_id).or_insert((0, due));
+                e.0 += 1;
+                e.1 = e.1.min(due);
             }
         }
-        items.extend(due_by_owner.into_iter().map(|(iao, n)| crate::home::Attention {
-            kind: NoticeKind::AccessReview,
-            path: "/assets?mine=1".into(),
-            text: format!("{} you own due a review of who has access", counted(n, "information asset", "information assets")),
-            person: Some(iao),
+        items.extend(access_by_owner.into_iter().map(|(iao, (n, due))| {
+            Attention::task(
+                NoticeKind::AccessReview,
+                "/assets?mine=1",
+                format!("{} you own due a review of who has access", counted(n, "information asset", "information assets")),
+            )
+            .task_of(iao)
+            .due(Some(due))
         }));
         Ok(items)
     })
 }
 
+/// How far ahead a person's own reviews become their tasks.
+pub const TASK_NOTICE_DAYS: i64 = 7;
+
+use std::collections::BTreeMap;
 use custodian_domain::validation::counted;
 use custodian_domain::assets::{self, AccessInput, AssetInput, FlowInput, Gap};
 use custodian_domain::notifications::NoticeKind;

@@ -14,10 +14,26 @@ const ACCEPTANCE_NOTICE_DAYS: i64 = 30;
 /// Overdue reviews and actions, and acceptances ending within 30 days (register managers).
 pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::AttentionFuture<'a> {
     Box::pin(async move {
-        if !actor.access.can(Permission::RisksManage) {
-            return Ok(vec![]);
-        }
         let today = app.today();
+        // Each owner's own reviews due within a week: their task, whatever their roles.
+        let soon_task = today + chrono::Duration::days(crate::assets::TASK_NOTICE_DAYS);
+        let mut own: std::collections::BTreeMap<PersonId, (usize, chrono::NaiveDate)> =
+            Default::default();
+        for (owner, due) in app.store.risk_reviews_due(actor.practice_id(), soon_task).await? {
+            own.entry(owner).or_insert((0, due)).0 += 1;
+        }
+        let own = own.into_iter().map(|(owner, (n, due))| {
+            crate::home::Attention::task(
+                NoticeKind::RiskReview,
+                "/risks?mine=1",
+                format!("Review {} you own", counted(n, "risk", "risks")),
+            )
+            .task_of(owner)
+            .due(Some(due))
+        });
+        if !actor.access.can(Permission::RisksManage) {
+            return Ok(own.collect());
+        }
         let soon = today + chrono::Duration::days(ACCEPTANCE_NOTICE_DAYS);
         let due = app.store.risks_due(actor.practice_id(), today, soon).await?;
         // One notice per kind: the topic is the path, so the kinds are told apart by fragment.
@@ -43,12 +59,14 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         ]
         .into_iter()
         .filter(|(_, n, _, _)| *n > 0)
-        .map(|(kind, n, text, anchor)| crate::home::Attention {
-            kind,
-            path: format!("/risks{anchor}"),
-            text: format!("{} {}", counted(n, text.0, text.1), text.2),
-            person: None,
+        .map(|(kind, n, text, anchor)| {
+            crate::home::Attention::problem(
+                kind,
+                format!("/risks{anchor}"),
+                format!("{} {}", counted(n, text.0, text.1), text.2),
+            )
         })
+        .chain(own)
         .collect();
         Ok(items)
     })

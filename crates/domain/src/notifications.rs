@@ -74,7 +74,7 @@ impl NoticeKind {
             NoticeKind::LoginTask => "Login tasks in other systems",
             NoticeKind::AccountLocked => "Locked accounts",
             NoticeKind::AssetReview => "Information assets due a review",
-            NoticeKind::RiskReview => "Risk reviews overdue",
+            NoticeKind::RiskReview => "Risk reviews due or overdue",
             NoticeKind::RiskAction => "Risk actions overdue",
             NoticeKind::RiskAcceptance => "Risk acceptances ending",
             NoticeKind::AccessReview => "Access to assets you own due its yearly review",

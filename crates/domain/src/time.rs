@@ -86,7 +86,12 @@ pub fn show_datetime(at: DateTime<Utc>) -> String {
 
 /// The London calendar date of a moment: "26 Nov 2026".
 pub fn show_date(at: DateTime<Utc>) -> String {
-    at.with_timezone(&London).format("%-d %b %Y").to_string()
+    show_day(at.with_timezone(&London).date_naive())
+}
+
+/// A calendar date as every page shows one: "6 Dec 2026".
+pub fn show_day(day: chrono::NaiveDate) -> String {
+    day.format("%-d %b %Y").to_string()
 }
 
 #[cfg(test)]

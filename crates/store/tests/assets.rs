@@ -636,6 +636,6 @@ async fn the_review_dates_of_assets_in_use_are_read(store: SharedStore) {
         .unwrap();
     let dates = store.asset_review_dates(p.id).await.unwrap();
     assert_eq!(dates.len(), 1, "a retired asset is not reviewed");
-    let (_, last, months) = dates[0];
+    let (_, last, months, _) = dates[0];
     assert_eq!((last, months), (NaiveDate::from_ymd_opt(2026, 6, 1), 6));
 }

@@ -216,7 +216,7 @@ async fn a_days_notices_come_in_one_digest_at_the_practices_time(app: TestApp) {
     );
     assert!(
         d.raw
-            .contains("1 starter or mover request waiting for approval")
+            .contains("1 starter or mover request waiting for your approval")
     );
     assert!(d.raw.contains("1 leaver whose access ends today"));
     assert!(d.raw.contains("/notifications/email"), "a link to choose");

@@ -121,7 +121,7 @@ async fn a_starter_request_reaches_the_approvers_and_goes_when_approved(mut app:
         .text()
         .await
         .unwrap();
-    assert!(page.contains("1 starter or mover request waiting for approval"));
+    assert!(page.contains("1 starter or mover request waiting for your approval"));
     assert!(page.contains("Riverside Medical Centre"));
     let mine = notices(&app, &dev, "").await;
     let waiting = mine

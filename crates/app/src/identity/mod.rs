@@ -33,14 +33,26 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
         let practice = actor.practice_id();
         let mut items = Vec::new();
         if actor.access.can(Permission::StarterApprove) {
-            let pending = app.store.access_requests(practice, true).await?.len();
-            if pending > 0 {
-                items.push(Attention {
-                    kind: NoticeKind::StarterRequest,
-                    path: "/requests".into(),
-                    text: format!("{} waiting for approval", counted(pending, "starter or mover request", "starter or mover requests")),
-                    person: None,
-                });
+            let pending = app.store.access_requests(practice, true).await?;
+            if !pending.is_empty() {
+                let text = counted(pending.len(), "starter or mover request", "starter or mover requests");
+                // Due by the soonest start date: the person needs their access that day.
+                let first_start = pending.iter().map(|r| r.start_date).min();
+                items.push(
+                    Attention::task(NoticeKind::StarterRequest, "/requests", format!("{text} waiting for your approval"))
+                        .due(first_start),
+                );
+            }
+        }
+        // Logins to create or remove in other systems: the task of those who carry them out.
+        if actor.access.can(Permission::AccessTasksManage) {
+            let open = app.store.access_grants(practice, true).await?.len();
+            if open > 0 {
+                items.push(Attention::task(
+                    NoticeKind::LoginTask,
+                    "/tasks",
+                    format!("{} in other systems to do", counted(open, "login task", "login tasks")),
+                ));
             }
         }
         if actor.access.can(Permission::PeopleView) {
@@ -56,22 +68,15 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                     .filter(|l| l.status == LeaverStatus::Scheduled && l.exit_date == day)
                     .count();
                 if n > 0 {
-                    items.push(Attention {
-                        kind: NoticeKind::LeaverExit,
-                        path: format!("/leavers{anchor}"),
-                        text: format!("{} whose access ends {when}", counted(n, "leaver", "leavers")),
-                        person: None,
-                    });
+                    items.push(
+                        Attention::problem(
+                            NoticeKind::LeaverExit,
+                            format!("/leavers{anchor}"),
+                            format!("{} whose access ends {when}", counted(n, "leaver", "leavers")),
+                        )
+                        .due(Some(day)),
+                    );
                 }
-            }
-            let open = app.store.access_grants(practice, true).await?.len();
-            if open > 0 {
-                items.push(Attention {
-                    kind: NoticeKind::LoginTask,
-                    path: "/tasks".into(),
-                    text: format!("{} in other systems to do", counted(open, "login task", "login tasks")),
-                    person: None,
-                });
             }
             let locked = app
                 .store
@@ -79,12 +84,11 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> AttentionFuture<'a> 
                 .await?
                 .len();
             if locked > 0 {
-                items.push(Attention {
-                    kind: NoticeKind::AccountLocked,
-                    path: "/security".into(),
-                    text: counted(locked, "locked account", "locked accounts"),
-                    person: None,
-                });
+                items.push(Attention::problem(
+                    NoticeKind::AccountLocked,
+                    "/security",
+                    counted(locked, "locked account", "locked accounts"),
+                ));
             }
         }
         Ok(items)

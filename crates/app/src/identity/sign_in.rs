@@ -378,7 +378,7 @@ fn account_refusal(
     }
     match c.not_before {
         Some(start) if identity::london_today(now) < start && !settings.early_sign_in => {
-            let opens = start.format("%-d %B %Y");
+            let opens = custodian_domain::time::show_day(start);
             let message = format!("Your account opens on your start date, {opens}.");
             Some(("before_start_date", Invalid::one("login", message)))
         }

@@ -65,20 +65,18 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         }
         let mut items = Vec::new();
         if new > 0 {
-            items.push(Attention {
-                kind: NoticeKind::IncidentReported,
-                path: "/incidents?status=reported".into(),
-                text: format!("{} reported, waiting for triage", counted(new, "incident", "incidents")),
-                person: None,
-            });
+            items.push(Attention::problem(
+                NoticeKind::IncidentReported,
+                "/incidents?status=reported",
+                format!("{} reported, waiting for triage", counted(new, "incident", "incidents")),
+            ));
         }
         if pressing > 0 {
-            items.push(Attention {
-                kind: NoticeKind::IncidentClock,
-                path: "/incidents?clocks=1".into(),
-                text: format!("{} with a clock running out", counted(pressing, "incident", "incidents")),
-                person: None,
-            });
+            items.push(Attention::problem(
+                NoticeKind::IncidentClock,
+                "/incidents?clocks=1",
+                format!("{} with a clock running out", counted(pressing, "incident", "incidents")),
+            ));
         }
         Ok(items)
     })

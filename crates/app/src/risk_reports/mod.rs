@@ -480,15 +480,25 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
         let settings = app.store.settings(practice).await?;
         let last = Quarter::containing(app.today(), settings.quarter_start_month).previous();
         Ok(match app.store.risk_report(practice, &last.key()).await? {
-            Some(r) if r.status == ReportStatus::Draft => vec![crate::home::Attention {
-                kind: custodian_domain::notifications::NoticeKind::ReportSignOff,
-                path: format!("/risk-reports/{}", r.quarter),
-                text: format!(
-                    "The {} threats and vulnerabilities report is ready for the practice meeting and the SIRO's sign-off",
-                    last.label()
-                ),
-                person: None,
-            }],
+            Some(r) if r.status == ReportStatus::Draft => {
+                let kind = custodian_domain::notifications::NoticeKind::ReportSignOff;
+                let path = format!("/risk-reports/{}", r.quarter);
+                let label = last.label();
+                // The SIRO's task; for everyone else who sees risks, news of the practice's.
+                vec![if actor.access.can(Permission::RiskAcceptAboveAppetite) {
+                    crate::home::Attention::task(
+                        kind,
+                        path,
+                        format!("Sign off the {label} threats and vulnerabilities report after the practice meeting"),
+                    )
+                } else {
+                    crate::home::Attention::problem(
+                        kind,
+                        path,
+                        format!("The {label} threats and vulnerabilities report is ready for the practice meeting and the SIRO's sign-off"),
+                    )
+                }]
+            }
             _ => vec![],
         })
     })

@@ -23,6 +23,9 @@ registers! {
     incidents,
 }
 
+#[cfg(test)]
+mod homes_test;
+
 /// The demo's practices and people, and what each register's demo data made that a later one
 /// builds on.
 struct Demo<'a> {

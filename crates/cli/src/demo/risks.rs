@@ -99,6 +99,11 @@ pub(super) async fn seed(demo: &mut Demo<'_>) -> Result<(), StoreError> {
             .accept_risk(*practice, ids[1], &acceptance, Band::High, &as_(siros[i]))
             .await?;
     }
+    // Last quarter's report, drafted as the scheduler drafts it, waiting for each SIRO.
+    let app = custodian_app::App::new(store.clone());
+    custodian_app::risk_reports::draft_quarterly_reports(&app)
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("demo quarterly reports: {e}")))?;
     Ok(())
 }
 

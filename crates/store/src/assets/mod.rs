@@ -40,7 +40,7 @@ pub trait AssetStore: Send + Sync {
     async fn asset_review_dates(
         &self,
         practice: PracticeId,
-    ) -> Result<Vec<(Timestamp, Option<chrono::NaiveDate>, u32)>>;
+    ) -> Result<Vec<(Timestamp, Option<chrono::NaiveDate>, u32, PersonId)>>;
     /// Adds a flow between two of the practice's assets, or to an external party.
     async fn add_flow(
         &self,

@@ -223,9 +223,9 @@ impl AssetStore for ThisStore {
     async fn asset_review_dates(
         &self,
         practice: PracticeId,
-    ) -> Result<Vec<(Timestamp, Option<chrono::NaiveDate>, u32)>> {
-        let rows: Vec<(Timestamp, Option<chrono::NaiveDate>, i64)> = sqlx::query_as(
-            "SELECT created_at, last_reviewed_on, review_interval_months FROM assets \
+    ) -> Result<Vec<(Timestamp, Option<chrono::NaiveDate>, u32, PersonId)>> {
+        let rows: Vec<(Timestamp, Option<chrono::NaiveDate>, i64, Uuid)> = sqlx::query_as(
+            "SELECT created_at, last_reviewed_on, review_interval_months, iao_id FROM assets \
              WHERE practice_id = $1 AND status <> 'retired'",
         )
         .bind(practice.0)
@@ -233,7 +233,14 @@ impl AssetStore for ThisStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(created, last, months)| (created, last, u32::try_from(months).unwrap_or(12)))
+            .map(|(created, last, months, iao)| {
+                (
+                    created,
+                    last,
+                    u32::try_from(months).unwrap_or(12),
+                    PersonId(iao),
+                )
+            })
             .collect())
     }
 

@@ -41,6 +41,12 @@ pub trait RiskStore: Send + Sync {
         today: chrono::NaiveDate,
         soon: chrono::NaiveDate,
     ) -> Result<RisksDue>;
+    /// The open risks due a review by `by`: each one's owner and review date, soonest first.
+    async fn risk_reviews_due(
+        &self,
+        practice: PracticeId,
+        by: chrono::NaiveDate,
+    ) -> Result<Vec<(PersonId, chrono::NaiveDate)>>;
     /// Records a review: the residual scores it found become the risk's, and the next review
     /// date is set.
     async fn review_risk(

@@ -303,6 +303,22 @@ impl RiskStore for ThisStore {
         })
     }
 
+    async fn risk_reviews_due(
+        &self,
+        practice: PracticeId,
+        by: chrono::NaiveDate,
+    ) -> Result<Vec<(PersonId, chrono::NaiveDate)>> {
+        let rows: Vec<(Uuid, chrono::NaiveDate)> = sqlx::query_as(
+            "SELECT owner_id, next_review_on FROM risks WHERE practice_id = $1 AND status <> 'closed' \
+             AND next_review_on <= $2 ORDER BY next_review_on, id",
+        )
+        .bind(practice.0)
+        .bind(by)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(p, d)| (PersonId(p), d)).collect())
+    }
+
     async fn create_risk(
         &self,
         practice: PracticeId,

@@ -32,7 +32,7 @@ pub fn action_row(a: &Action, record: String, today: chrono::NaiveDate) -> Actio
         record,
         description: a.description.clone(),
         owner: a.owner_name.clone(),
-        due: a.due_on.format("%-d %b %Y").to_string(),
+        due: custodian_domain::time::show_day(a.due_on),
         status: a.status.as_str().to_string(),
         status_label: a.status.label(),
         overdue: a.overdue(today),

@@ -253,6 +253,15 @@ async fn create_practice(
     }
 }
 
+/// One line of a home page's lists: where, what, and when it is due.
+struct HomeItem {
+    href: String,
+    text: String,
+    /// "overdue since 3 Dec 2026", "due today", or empty.
+    due: String,
+    overdue: bool,
+}
+
 #[derive(Template)]
 #[template(path = "practices/practice.html")]
 struct PracticePage {
@@ -261,7 +270,10 @@ struct PracticePage {
     roles: String,
     staff_count: Option<usize>,
     cards: Vec<(String, &'static str, &'static str)>,
-    attention: Vec<(String, String)>,
+    /// What this person must do themselves, soonest first.
+    tasks: Vec<HomeItem>,
+    /// The practice's problems, for those responsible.
+    attention: Vec<HomeItem>,
     setup: Vec<custodian_domain::practice::SetupStep>,
     setup_done: usize,
 }
@@ -302,11 +314,23 @@ async fn practice_home(
             cards.push((format!("{base}{}", room.path), room.title, room.description));
         }
     }
-    let attention = custodian_app::home::needs_attention(&state, &scope.actor())
-        .await?
-        .into_iter()
-        .map(|item| (format!("{base}{}", item.path), item.text))
-        .collect();
+    let today = state.today();
+    let (tasks, attention): (Vec<_>, Vec<_>) =
+        custodian_app::home::needs_attention(&state, &scope.actor())
+            .await?
+            .into_iter()
+            .partition(|item| item.task);
+    let line = |item: custodian_app::home::Attention| HomeItem {
+        href: format!("{base}{}", item.path),
+        text: item.text,
+        due: item
+            .due
+            .map(|d| custodian_app::home::due_text(d, today))
+            .unwrap_or_default(),
+        overdue: item.due.is_some_and(|d| d < today),
+    };
+    let tasks = tasks.into_iter().map(line).collect();
+    let attention = attention.into_iter().map(line).collect();
     let setup = custodian_app::practices::setup_checklist(&state, &scope.actor()).await?;
     Ok(render(&PracticePage {
         setup_done: setup.iter().filter(|s| s.done).count(),
@@ -320,6 +344,7 @@ async fn practice_home(
         practice: scope.practice.clone(),
         staff_count,
         cards,
+        tasks,
         attention,
     }))
 }

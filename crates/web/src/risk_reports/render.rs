@@ -3,7 +3,7 @@
 use super::*;
 
 pub(crate) fn date(d: chrono::NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
+    custodian_domain::time::show_day(d)
 }
 
 pub(crate) fn change(now: usize, before: Option<usize>) -> String {

@@ -150,7 +150,7 @@ pub(crate) async fn list_page(
                 residual: scored(m, r.residual_score),
                 band: m.band(r.residual_score as u8),
                 status: r.fields.status().label(),
-                next_review: r.next_review_on.format("%-d %b %Y").to_string(),
+                next_review: custodian_domain::time::show_day(r.next_review_on),
                 attention: attention(r, today),
             })
             .collect(),

@@ -143,14 +143,14 @@ fn risk_details(r: &custodian_store::Risk, m: &Matrix) -> Vec<(&'static str, Str
         (
             "Raised",
             custodian_domain::identity::parse_date(&f.raised_on)
-                .map(|d| d.format("%-d %b %Y").to_string())
+                .map(custodian_domain::time::show_day)
                 .unwrap_or_else(|| f.raised_on.clone()),
         ),
         (
             "Next review",
             format!(
                 "{} (every {} months)",
-                r.next_review_on.format("%-d %b %Y"),
+                custodian_domain::time::show_day(r.next_review_on),
                 f.review_interval_months.unwrap_or(3)
             ),
         ),

@@ -123,7 +123,7 @@ pub(crate) async fn leavers_page(
             .map(|l| LeaverRow {
                 id: l.id.to_string(),
                 name: l.person_name.clone(),
-                exit_date: l.exit_date.format("%-d %b %Y").to_string(),
+                exit_date: custodian_domain::time::show_day(l.exit_date),
                 reason: l.reason.clone(),
                 status: l.status.to_string(),
             })

@@ -48,7 +48,7 @@ pub(crate) async fn requests_page(
                 reference: r.reference.clone(),
                 kind: r.kind.clone(),
                 name: r.full_name.clone(),
-                start: r.start_date.format("%-d %b %Y").to_string(),
+                start: custodian_domain::time::show_day(r.start_date),
                 by: r.requested_by_name.clone(),
                 status: r.status.to_string(),
             })
@@ -334,7 +334,7 @@ pub(crate) async fn request_page_for(
             } else {
                 names.join(", ")
             },
-            start: r.start_date.format("%-d %B %Y").to_string(),
+            start: custodian_domain::time::show_day(r.start_date),
             requested: show_datetime(r.requested_at),
             can_decide: scope.access.can(Permission::StarterApprove)
                 && r.requested_by != scope.user.person_id(),
@@ -382,7 +382,7 @@ pub(crate) async fn approve(
                 ),
                 starts: (!settings.early_sign_in
                     && r.start_date > identity::london_today(state.clock.now()))
-                .then(|| r.start_date.format("%-d %B %Y").to_string()),
+                .then(|| custodian_domain::time::show_day(r.start_date)),
                 back: scope.path(&format!("/requests/{}", r.id)),
             }))
         }
