@@ -32,6 +32,51 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, num(5..7), num(8..10))
 }
 
+/// A date as people in England type it into a form: day, month, year, separated by `/`, `-` or
+/// `.` (`31/12/2026`, `1/2/2027`). `Ok(None)`: not written that way at all (leave it to
+/// [`parse_date`]); `Err`: written that way but not a real day, with why, to show beside the
+/// field. The web forms turn such dates into `YYYY-MM-DD` before any rule reads them.
+pub fn parse_uk_date(s: &str) -> Result<Option<NaiveDate>, String> {
+    let s = s.trim();
+    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+    let [d, m, y] = parts.as_slice() else {
+        return Ok(None);
+    };
+    let digits = |p: &str, lo: usize, hi: usize| {
+        (lo..=hi).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(d, 1, 2) && digits(m, 1, 2) && digits(y, 4, 4)) {
+        return Ok(None);
+    }
+    let (day, month, year): (u32, u32, i32) = (
+        d.parse().unwrap_or(0),
+        m.parse().unwrap_or(0),
+        y.parse().unwrap_or(0),
+    );
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        return Err(format!(
+            "{s} is not a date Custodian keeps: the year must be from {FIRST_YEAR} to {LAST_YEAR}"
+        ));
+    }
+    if !(1..=12).contains(&month) {
+        return Err(format!(
+            "{s} is not a real date: the month must be from 1 to 12 (dates are day/month/year)"
+        ));
+    }
+    NaiveDate::from_ymd_opt(year, month, day)
+        .map(Some)
+        .ok_or_else(|| {
+            let first = NaiveDate::from_ymd_opt(year, month, 1).expect("a month's first day");
+            let days = first
+                .checked_add_months(chrono::Months::new(1))
+                .map_or(31, |next| (next - first).num_days());
+            format!(
+                "{s} is not a real date: {} has {days} days",
+                first.format("%B %Y")
+            )
+        })
+}
+
 /// The one parser for a moment: `YYYY-MM-DDTHH:MM` (what a browser's date-and-time field
 /// sends), read as Europe/London time (in the hour the clocks go back, the first of the two), or
 /// RFC 3339 with its offset (`2026-12-06T14:05:00Z`), as the API may send. The date part is held
@@ -97,6 +142,32 @@ pub fn show_day(day: chrono::NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_typed_the_english_way_are_read_or_named_as_not_real() {
+        let d = |y, m, d| Some(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(parse_uk_date("31/12/2026"), Ok(d(2026, 12, 31)));
+        assert_eq!(parse_uk_date(" 1/2/2027 "), Ok(d(2027, 2, 1)));
+        assert_eq!(parse_uk_date("06.12.2026"), Ok(d(2026, 12, 6)));
+        assert_eq!(
+            parse_uk_date("31/02/2026"),
+            Err("31/02/2026 is not a real date: February 2026 has 28 days".into())
+        );
+        assert!(
+            parse_uk_date("12/31/2026")
+                .unwrap_err()
+                .contains("month must be")
+        );
+        assert!(
+            parse_uk_date("1/1/1066")
+                .unwrap_err()
+                .contains("year must be")
+        );
+        // Not written that way: left to the ISO rule.
+        for other in ["2026-12-31", "", "next Tuesday", "31/12/26", "1/1/2026/1"] {
+            assert_eq!(parse_uk_date(other), Ok(None), "{other}");
+        }
+    }
 
     #[test]
     fn a_moment_is_london_time_or_carries_its_offset() {

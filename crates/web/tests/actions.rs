@@ -10,7 +10,10 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 
-backend_tests!(an_incidents_actions_reach_their_owner_until_done,);
+backend_tests!(
+    an_incidents_actions_reach_their_owner_until_done,
+    a_date_typed_the_english_way_is_read_and_a_day_that_does_not_exist_named,
+);
 
 async fn an_incidents_actions_reach_their_owner_until_done(app: TestApp) {
     let (river, hill) = (app.riverside.id, app.hillside.id);
@@ -145,4 +148,62 @@ async fn an_incidents_actions_reach_their_owner_until_done(app: TestApp) {
         .await
         .unwrap();
     assert!(!home.contains("given to you past their due date"));
+}
+
+async fn a_date_typed_the_english_way_is_read_and_a_day_that_does_not_exist_named(app: TestApp) {
+    let river = app.riverside.id;
+    let i = report_incident(&app, "staylor").await;
+    let page = format!("/practices/{river}/incidents/{}", i["id"].as_str().unwrap());
+    let sam = app.people["staylor"].to_string();
+    let today = custodian_domain::identity::london_today(custodian_web::Clock::now(&*app.clock));
+    let pm = app.sign_in("rahmed").await;
+    let add = |due: String| {
+        let (page, pm, sam) = (page.clone(), pm.clone(), sam.clone());
+        let app = &app;
+        async move {
+            app.post_form(
+                &format!("{page}/actions"),
+                Some(&pm),
+                &[
+                    ("description", "Check the other letters"),
+                    ("owner_id", &sam),
+                    ("due_on", &due),
+                ],
+            )
+            .await
+        }
+    };
+    let res = add("31/02/2027".into()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("31/02/2027 is not a real date: February 2027 has 28 days")
+    );
+    assert!(
+        app.events("incident_action.create").await.is_empty(),
+        "nothing written"
+    );
+    let typed = today + chrono::Duration::days(9);
+    let res = add(typed.format("%d/%m/%Y").to_string()).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = app.get(&page, Some(&pm)).await.text().await.unwrap();
+    assert!(
+        html.contains(&custodian_domain::time::show_day(typed)),
+        "{html}"
+    );
+    // The API keeps to its document: YYYY-MM-DD only.
+    let api = format!(
+        "/api/v1/practices/{river}/incidents/{}/actions",
+        i["id"].as_str().unwrap()
+    );
+    let body = format!(
+        r#"{{"description": "x", "owner_id": "{sam}", "due_on": "{}"}}"#,
+        typed.format("%d/%m/%Y")
+    );
+    assert_eq!(
+        app.post_json(&api, &pm, &body).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }

@@ -360,7 +360,7 @@ fn text_fields(f: &AssetInput) -> Vec<(&'static str, &'static str, String, &'sta
         ),
         (
             "retain_until",
-            "Destroy on (YYYY-MM-DD, optional)",
+            "Destroy on (optional)",
             f.retain_until.clone(),
             "",
         ),
@@ -379,7 +379,7 @@ fn text_fields(f: &AssetInput) -> Vec<(&'static str, &'static str, String, &'sta
         ),
         (
             "last_reviewed_on",
-            "Last reviewed (YYYY-MM-DD)",
+            "Last reviewed",
             f.last_reviewed_on.clone(),
             "",
         ),
@@ -393,7 +393,7 @@ fn text_fields(f: &AssetInput) -> Vec<(&'static str, &'static str, String, &'sta
         ),
         (
             "retired_on",
-            "Retired on (YYYY-MM-DD, when retired)",
+            "Retired on (when retired)",
             f.retired_on.clone(),
             "",
         ),

@@ -83,6 +83,43 @@ fn whole_numbers(v: &mut serde_json::Value) -> bool {
     }
 }
 
+/// Whether a form field holds a date (`due_on`, `start_date`, `retain_until`, `from`, `to`).
+fn is_date_field(name: &str) -> bool {
+    name.ends_with("_on")
+        || name.ends_with("_date")
+        || name.ends_with("_until")
+        || matches!(name, "from" | "to")
+}
+
+/// A form's dates typed the English way (`31/12/2026`) rewritten as `YYYY-MM-DD`, which every
+/// rule reads, or the form's pairs unchanged (`None`); a date typed that way that is not a real
+/// day is named (31/02/2026: "February 2026 has 28 days"). Forms only: the API takes
+/// `YYYY-MM-DD` as its document says.
+fn uk_dates(bytes: &[u8], errors: &mut Vec<FieldError>) -> Option<String> {
+    let mut changed = false;
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(bytes) {
+        let iso = if is_date_field(&k) {
+            match custodian_domain::time::parse_uk_date(&v) {
+                Ok(Some(d)) => Some(d.to_string()),
+                Ok(None) => None,
+                Err(message) => {
+                    errors.push(FieldError {
+                        field: k.to_string(),
+                        message,
+                    });
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        changed |= iso.is_some();
+        out.append_pair(&k, iso.as_deref().unwrap_or(&v));
+    }
+    changed.then(|| out.finish())
+}
+
 /// The layer that applies the rule to every request.
 pub async fn refuse_unclean_text(
     State(state): State<AppState>,
@@ -90,8 +127,18 @@ pub async fn refuse_unclean_text(
     next: Next,
 ) -> Response {
     let mut errors = Vec::new();
+    let mut req = req;
     if let Some(q) = req.uri().query() {
         check_pairs(q.as_bytes(), QUERY_MAX, &mut errors);
+        // A page's filter form (GET) may carry dates typed the English way too.
+        if errors.is_empty() && !req.uri().path().starts_with("/api/") {
+            let path = req.uri().path().to_string();
+            if let Some(query) = uk_dates(q.as_bytes(), &mut errors)
+                && let Ok(uri) = format!("{path}?{query}").parse()
+            {
+                *req.uri_mut() = uri;
+            }
+        }
     }
     let kind = req
         .headers()
@@ -117,6 +164,11 @@ pub async fn refuse_unclean_text(
     let mut body = Body::from(bytes.clone());
     if is_form {
         check_pairs(&bytes, TEXT_MAX, &mut errors);
+        if errors.is_empty()
+            && let Some(rewritten) = uk_dates(&bytes, &mut errors)
+        {
+            body = Body::from(rewritten);
+        }
     } else if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
         // A body that is not JSON is left for the handler's own error.
         check_json(&mut String::new(), &v, &mut errors);
@@ -138,6 +190,24 @@ async fn answer(errors: Vec<FieldError>, req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_typed_the_english_way_become_iso_in_date_fields_only() {
+        let mut errors = Vec::new();
+        let out = uk_dates(
+            b"due_on=31%2F12%2F2026&description=1%2F2%2F2026&from=2026-01-01",
+            &mut errors,
+        );
+        assert_eq!(
+            out.as_deref(),
+            Some("due_on=2026-12-31&description=1%2F2%2F2026&from=2026-01-01")
+        );
+        assert!(errors.is_empty());
+        assert_eq!(uk_dates(b"due_on=2026-12-31", &mut errors), None);
+        uk_dates(b"start_date=31%2F02%2F2026", &mut errors);
+        assert_eq!(errors[0].field, "start_date");
+        assert!(errors[0].message.contains("February 2026 has 28 days"));
+    }
 
     #[test]
     fn control_characters_and_overlong_values_are_named() {
