@@ -7,6 +7,7 @@ pub mod access;
 pub mod actions;
 pub mod asset_import;
 pub mod assets;
+pub mod audit_text;
 pub mod calendar;
 pub mod csv_import;
 pub mod evidence;

@@ -277,9 +277,9 @@ async fn the_asset_page_shows_flows_access_and_history(mut app: TestApp) {
             && html.contains("Reception books appointments")
     );
     assert!(
-        html.contains("asset.create")
-            && html.contains("asset_flow.create")
-            && html.contains("asset_access.create"),
+        html.contains("added the asset")
+            && html.contains("added a data flow from")
+            && html.contains("gave access to"),
         "history"
     );
     let quality: serde_json::Value = app

@@ -326,7 +326,7 @@ async fn only_the_siro_accepts_above_the_appetite_and_reviews_say_why(mut app: T
         .await
         .unwrap();
     assert!(
-        page.contains("risk.accept") && page.contains("risk.review"),
+        page.contains("accepted the risk") && page.contains("reviewed the risk"),
         "the history shows them"
     );
     assert!(

@@ -24,6 +24,7 @@ use crate::kit::session::{InPractice, PracticeScope, SignedIn};
 use crate::{AppError, AppState, HttpError};
 
 mod inappropriate_use;
+
 pub(crate) use inappropriate_use::*;
 
 pub fn routes(r: &mut Routes) {
@@ -179,19 +180,21 @@ async fn staff(
         .collect())
 }
 
-/// An event's details as a list shows them: the first 160 characters, nothing when there are
-/// none (`{}`).
+/// An event's details as a list shows them: what changed ("field: old → new"), in at most 160
+/// characters; nothing when there are none.
 fn details_in_list(text: &str) -> String {
     if text.trim() == "{}" {
         return String::new();
     }
-    text.chars().take(160).collect()
+    crate::kit::history::describe_changes(text, 160)
 }
 
 struct EventRow {
     seq: i64,
     when: String,
+    /// Who acted, by name.
     actor: String,
+    /// What happened, as a sentence (`audit_text`).
     action: String,
     outcome: &'static str,
     details: String,
@@ -247,6 +250,7 @@ async fn audit_page(
         .record_list("audit.list", "audit_event", events.len())
         .await?;
     let next = q.next_page(&scope.path("/audit?"), &events);
+    let who = crate::kit::event_names::Names::of(&state, &events).await?;
     let verification = latest_verification(&state).await?;
     let checkpoint = state.store.latest_checkpoint().await?.map(|c| c.note);
     let status = errors.status();
@@ -263,8 +267,8 @@ async fn audit_page(
                 .map(|e| EventRow {
                     seq: e.seq,
                     when: show_datetime(e.occurred_at),
-                    actor: e.event.meta.actor.clone(),
-                    action: e.event.action.clone(),
+                    actor: who.actor(e),
+                    action: who.sentence(e),
                     outcome: e.event.outcome.as_str(),
                     details: details_in_list(&e.details_text),
                 })
@@ -369,6 +373,7 @@ async fn provider_audit_page(
         &events,
     );
     let verification = latest_verification(&state).await?;
+    let who = crate::kit::event_names::Names::of(&state, &events).await?;
     let status = errors.status();
     Ok(render_with(
         status,
@@ -394,8 +399,8 @@ async fn provider_audit_page(
                         .practice_id
                         .map(|p| crate::kit::layout::PracticeAddress::home(&p)),
                     when: show_datetime(e.occurred_at),
-                    actor: e.event.meta.actor.clone(),
-                    action: e.event.action.clone(),
+                    actor: who.actor(e),
+                    action: who.sentence(e),
                     outcome: e.event.outcome.as_str(),
                     details: details_in_list(&e.details_text),
                 })

@@ -5,15 +5,16 @@ use custodian_domain::time::show_datetime;
 use crate::kit::session::PracticeScope;
 use crate::{AppState, HttpError};
 
-/// A record's history in its practice, newest first: (when, who, what, the changes described
-/// in at most `max` characters each). Views are left out: the history is of changes.
+/// A record's history in its practice, newest first: (when, who, what happened as a sentence,
+/// the changes described in at most `max` characters each). Views are left out: the history is
+/// of changes.
 pub async fn record_history(
     state: &AppState,
     scope: &PracticeScope,
     object_id: String,
     max: usize,
 ) -> Result<Vec<(String, String, String, String)>, HttpError> {
-    Ok(state
+    let events: Vec<_> = state
         .store
         .search_events(&custodian_store::EventFilter {
             practice: Some(scope.id()),
@@ -24,11 +25,15 @@ pub async fn record_history(
         .await?
         .into_iter()
         .filter(|e| !e.event.action.ends_with(".view"))
+        .collect();
+    let names = crate::kit::event_names::Names::of(state, &events).await?;
+    Ok(events
+        .iter()
         .map(|e| {
             (
                 show_datetime(e.occurred_at),
-                e.event.meta.actor.clone(),
-                e.event.action.clone(),
+                names.actor(e),
+                names.sentence(e),
                 describe_changes(&e.details_text, max),
             )
         })
@@ -63,6 +68,12 @@ pub fn describe_changes(details_text: &str, max: usize) -> String {
     let text = match parsed {
         Ok(map) => map
             .iter()
+            // Ids are technical detail, on the event's own page: not what a person reads.
+            .filter(|(_, v)| {
+                let new = v.get("new").unwrap_or(v);
+                new.as_str()
+                    .is_none_or(|s| uuid::Uuid::parse_str(s).is_err())
+            })
             .map(|(k, v)| {
                 let field = k.replace('_', " ");
                 match (v.get("old"), v.get("new")) {

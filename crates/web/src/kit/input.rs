@@ -130,10 +130,11 @@ pub async fn refuse_unclean_text(
     let mut req = req;
     if let Some(q) = req.uri().query() {
         check_pairs(q.as_bytes(), QUERY_MAX, &mut errors);
-        // A page's filter form (GET) may carry dates typed the English way too.
+        // A page's filter form (GET) may carry dates typed the English way too; one that is
+        // not a real day is left for the page to name beside its filter.
         if errors.is_empty() && !req.uri().path().starts_with("/api/") {
             let path = req.uri().path().to_string();
-            if let Some(query) = uk_dates(q.as_bytes(), &mut errors)
+            if let Some(query) = uk_dates(q.as_bytes(), &mut Vec::new())
                 && let Ok(uri) = format!("{path}?{query}").parse()
             {
                 *req.uri_mut() = uri;

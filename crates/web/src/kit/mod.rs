@@ -6,6 +6,7 @@ pub mod capability;
 pub mod csv;
 pub mod entry_form;
 pub mod error;
+pub mod event_names;
 pub mod evidence;
 pub mod forms;
 pub mod history;
