@@ -35,6 +35,10 @@ test('an IAO adds an asset, a data flow and an access justification', async () =
   await page.getByRole('heading', { name: 'Appointment book', level: 1 }).waitFor();
   await checkAccessibility(page);
 
+  // The page opens on the asset's summary; its forms are folded until wanted.
+  await page.getByRole('navigation', { name: 'On this page' }).waitFor();
+  assert.equal(await page.getByLabel('What data').isVisible(), false);
+  await page.getByText('Add a data flow out of this asset').click();
   await page.getByLabel('Or to an external party').fill('Out-of-hours service');
   await page.getByLabel('What data').fill('Booked appointments');
   await page.getByLabel('Why', { exact: true }).fill('Evening clinics');
@@ -45,6 +49,7 @@ test('an IAO adds an asset, a data flow and an access justification', async () =
   await page.getByRole('heading', { name: 'Appointment book', level: 1 }).waitFor();
   assert.match(await page.locator('main').innerText(), /Out-of-hours service[\s\S]*No data-sharing agreement/);
 
+  await page.getByText('Record who has access').click();
   await page.getByLabel('A role').selectOption({ label: 'Staff' });
   await page.getByLabel('Level').selectOption('read');
   await page.getByLabel('Business reason').fill('Reception books appointments');

@@ -119,3 +119,38 @@ for (const [username, who] of ROLES) {
     console.log(`${username}: ${seen.size} pages opened from ${home}`);
   });
 }
+
+test('a receptionist signs in and reaches an incident report with the keyboard alone, focus always visible', async () => {
+  const page = await app.newPage();
+  await page.goto('/sign-in');
+  // Tab from the top of the page: every stop shows where the focus is.
+  const focused = async () => page.evaluate(() => {
+    const el = document.activeElement;
+    const s = getComputedStyle(el);
+    return { tag: el.tagName, text: (el.innerText || el.getAttribute('name') || el.id || '').trim().slice(0, 40),
+      visible: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 };
+  });
+  const tabTo = async (match, most = 30) => {
+    for (let i = 0; i < most; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focused();
+      assert.ok(f.visible, `focus not visible on ${f.tag} “${f.text}”`);
+      if (match(f)) return f;
+    }
+    assert.fail('never reached');
+  };
+  const first = await tabTo(() => true);
+  assert.equal(first.text, 'Skip to main content', 'the first stop skips to the content');
+  await tabTo((f) => f.tag === 'INPUT' && f.text === 'login');
+  await page.keyboard.type('s.taylor');
+  await tabTo((f) => f.tag === 'INPUT' && f.text === 'password');
+  await page.keyboard.type('demo-custodian-2026');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Riverside Medical Centre', level: 1 }).waitFor();
+  // From her home, Tab to "Report an incident" and open it with Enter.
+  await tabTo((f) => f.tag === 'A' && f.text === 'Report an incident');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: /Report an incident/ }).waitFor();
+  await tabTo((f) => f.tag === 'TEXTAREA' || f.tag === 'INPUT');
+  await checkAccessibility(page);
+});
