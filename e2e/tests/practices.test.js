@@ -143,7 +143,8 @@ test('the provider imports 100 practices from a spreadsheet, with the two bad ro
   // The provider's list now holds them.
   await admin.getByRole('link', { name: 'Done' }).click();
   await admin.getByRole('heading', { name: 'Practices', level: 1 }).waitFor();
-  assert.match(await admin.locator('main').innerText(), /Practice 1 Surgery/);
+  // Which of them are through their first day, at a glance.
+  assert.match(await admin.locator('tbody').innerText(), /Practice 1 Surgery\s+Q00001\s+\S.*\s+0 of 4 steps done/);
   // Each starts from the provider's defaults.
   await admin.getByRole('link', { name: 'Practice 1 Surgery', exact: true }).click();
   await admin.getByRole('heading', { name: 'Practice 1 Surgery', level: 1 }).waitFor();

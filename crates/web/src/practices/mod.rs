@@ -115,6 +115,9 @@ struct PracticeRow {
     name: String,
     ods_code: String,
     created: String,
+    /// How far through its first day: "Set up", or "2 of 4 steps done".
+    setup: String,
+    set_up: bool,
 }
 
 #[derive(Template)]
@@ -167,6 +170,25 @@ async fn practices_page(
     }
     let page = PageRequest::parse(cursor, None)?;
     let list = state.store.practices(&page).await?;
+    // Each practice's first day, so that a provider bringing many in sees which are set up.
+    let mut practices = Vec::with_capacity(list.items.len());
+    for p in &list.items {
+        let steps =
+            custodian_domain::practice::setup_steps(&state.store.setup_progress(p.id).await?);
+        let done = steps.iter().filter(|s| s.done).count();
+        practices.push(PracticeRow {
+            home: p.home(),
+            name: p.name.clone(),
+            ods_code: p.ods_code.clone(),
+            created: show_date(p.created_at),
+            setup: if done == steps.len() {
+                "Set up".into()
+            } else {
+                format!("{done} of {} steps done", steps.len())
+            },
+            set_up: done == steps.len(),
+        });
+    }
     let errors = crate::kit::forms::Errors(errors);
     let status = errors.status();
     Ok(render_with(
@@ -178,16 +200,7 @@ async fn practices_page(
                 .provider_name()
                 .await?
                 .unwrap_or_else(|| "The provider".into()),
-            practices: list
-                .items
-                .iter()
-                .map(|p| PracticeRow {
-                    home: p.home(),
-                    name: p.name.clone(),
-                    ods_code: p.ods_code.clone(),
-                    created: show_date(p.created_at),
-                })
-                .collect(),
+            practices,
             next_cursor: list.next_cursor,
             can_create: access.can(Permission::ProviderManage),
             errors,
