@@ -54,6 +54,10 @@ const HOMES = {
   },
 };
 
+// Whose first-level pages are all checked with axe-core (the others' pages are checked by the
+// capabilities' own browser tests).
+const AXE_EVERY_PAGE = ['r.ahmed', 'admin'];
+
 /** The same-site links of a page's HTML, without fragments. */
 function links(html, base) {
   const found = new Set();
@@ -116,6 +120,21 @@ for (const [username, who] of ROLES) {
       level = next;
     }
     assert.ok(seen.size > 5, `${username}: only ${seen.size} pages reached`);
+    // WCAG 2.2 AA (axe-core) on every page one link from the home of the people who reach the
+    // most: the practice manager's and the provider administrator's.
+    if (AXE_EVERY_PAGE.includes(username)) {
+      const firstLevel = links(await (await page.request.get(home)).text(), app.url + home);
+      let checked = 0;
+      for (const path of firstLevel) {
+        if (path.startsWith('/sign-out')) continue;
+        const res = await page.request.get(path, { maxRedirects: 5 });
+        if (!(res.headers()['content-type'] ?? '').startsWith('text/html')) continue;
+        await page.goto(path);
+        await checkAccessibility(page);
+        checked++;
+      }
+      console.log(`${username}: axe-core found nothing on ${checked} pages`);
+    }
     console.log(`${username}: ${seen.size} pages opened from ${home}`);
   });
 }

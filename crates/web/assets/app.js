@@ -22,3 +22,19 @@ document.querySelectorAll('input[data-reveal]').forEach((input) => {
   });
   input.insertAdjacentElement('afterend', button);
 });
+
+// On a narrow screen a wide table scrolls within its own box (app.css); it then takes the
+// keyboard's focus, so it can be scrolled without a pointer, and gives it up when it fits.
+const scrollableTables = () => document.querySelectorAll('main table').forEach((table) => {
+  if (table.scrollWidth > table.clientWidth + 1) {
+    if (!table.hasAttribute('tabindex')) {
+      table.tabIndex = 0;
+      table.dataset.scrolls = 'yes';
+    }
+  } else if (table.dataset.scrolls) {
+    table.removeAttribute('tabindex');
+    delete table.dataset.scrolls;
+  }
+});
+scrollableTables();
+window.addEventListener('resize', scrollableTables);
