@@ -126,6 +126,10 @@ pub trait Store: Capabilities + 'static {
         &self,
         practice: PracticeId,
     ) -> Result<custodian_domain::practice::SetupProgress>;
+    /// Every practice's setup progress at once (the provider's list).
+    async fn setup_progress_all(
+        &self,
+    ) -> Result<std::collections::HashMap<PracticeId, custodian_domain::practice::SetupProgress>>;
     /// The practices a person is a member of, by name, with their roles in each.
     async fn memberships(&self, person: PersonId) -> Result<Vec<Membership>>;
 

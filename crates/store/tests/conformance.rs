@@ -175,6 +175,11 @@ async fn a_practice_and_its_first_manager_are_created_together_or_not_at_all(sto
     let setup = store.setup_progress(p.id).await.unwrap();
     assert_eq!(setup.staff, 1);
     assert_eq!(
+        store.setup_progress_all().await.unwrap()[&p.id],
+        setup,
+        "the list's reading too"
+    );
+    assert_eq!(
         (setup.systems, setup.assets, setup.starter_requests),
         (0, 0, 0)
     );

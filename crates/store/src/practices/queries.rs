@@ -224,25 +224,28 @@ impl Store for ThisStore {
         &self,
         practice: PracticeId,
     ) -> Result<custodian_domain::practice::SetupProgress> {
-        let row = sqlx::query(
-            "SELECT \
-               (SELECT COUNT(*) FROM practice_members WHERE practice_id = $1 AND left_at IS NULL) AS staff, \
-               (SELECT COUNT(*) FROM access_requests WHERE practice_id = $1 AND kind = 'starter') AS starter_requests, \
-               (SELECT COUNT(*) FROM practice_systems WHERE practice_id = $1) AS systems, \
-               (SELECT COUNT(*) FROM assets WHERE practice_id = $1) AS assets, \
-               (SELECT COUNT(*) FROM practice_settings WHERE practice_id = $1 AND from_provider = $2) AS settings",
-        )
-        .bind(practice.0)
-        .bind(false)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(custodian_domain::practice::SetupProgress {
-            staff: row.try_get("staff")?,
-            starter_requests: row.try_get("starter_requests")?,
-            systems: row.try_get("systems")?,
-            assets: row.try_get("assets")?,
-            settings_saved: row.try_get::<i64, _>("settings")? > 0,
-        })
+        let row = sqlx::query(&format!("SELECT {SETUP_COLUMNS} WHERE p.id = $2"))
+            .bind(false)
+            .bind(practice.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .as_ref()
+            .map(setup_from)
+            .transpose()?
+            .map(|(_, s)| s)
+            .unwrap_or_default())
+    }
+
+    async fn setup_progress_all(
+        &self,
+    ) -> Result<std::collections::HashMap<PracticeId, custodian_domain::practice::SetupProgress>>
+    {
+        let rows = sqlx::query(&format!("SELECT {SETUP_COLUMNS}"))
+            .bind(false)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(setup_from).collect()
     }
 
     async fn memberships(&self, person: PersonId) -> Result<Vec<Membership>> {
@@ -593,6 +596,28 @@ impl Store for ThisStore {
         .await?;
         rows.iter().map(event_from).collect()
     }
+}
+
+/// Each practice's setup progress (`$1` is false: settings the practice saved itself).
+const SETUP_COLUMNS: &str = "p.id, \
+    (SELECT COUNT(*) FROM practice_members m WHERE m.practice_id = p.id AND m.left_at IS NULL) AS staff, \
+    (SELECT COUNT(*) FROM access_requests r WHERE r.practice_id = p.id AND r.kind = 'starter') AS starter_requests, \
+    (SELECT COUNT(*) FROM practice_systems y WHERE y.practice_id = p.id) AS systems, \
+    (SELECT COUNT(*) FROM assets a WHERE a.practice_id = p.id) AS assets, \
+    (SELECT COUNT(*) FROM practice_settings s WHERE s.practice_id = p.id AND s.from_provider = $1) AS settings \
+    FROM practices p";
+
+fn setup_from(row: &DbRow) -> Result<(PracticeId, custodian_domain::practice::SetupProgress)> {
+    Ok((
+        PracticeId(row.try_get("id")?),
+        custodian_domain::practice::SetupProgress {
+            staff: row.try_get("staff")?,
+            starter_requests: row.try_get("starter_requests")?,
+            systems: row.try_get("systems")?,
+            assets: row.try_get("assets")?,
+            settings_saved: row.try_get::<i64, _>("settings")? > 0,
+        },
+    ))
 }
 
 // Writing a new practice, its first manager and their membership, in a caller's transaction.

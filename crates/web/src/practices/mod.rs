@@ -171,10 +171,12 @@ async fn practices_page(
     let page = PageRequest::parse(cursor, None)?;
     let list = state.store.practices(&page).await?;
     // Each practice's first day, so that a provider bringing many in sees which are set up.
+    let progress = state.store.setup_progress_all().await?;
     let mut practices = Vec::with_capacity(list.items.len());
     for p in &list.items {
-        let steps =
-            custodian_domain::practice::setup_steps(&state.store.setup_progress(p.id).await?);
+        let steps = custodian_domain::practice::setup_steps(
+            &progress.get(&p.id).copied().unwrap_or_default(),
+        );
         let done = steps.iter().filter(|s| s.done).count();
         practices.push(PracticeRow {
             home: p.home(),
