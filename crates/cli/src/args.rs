@@ -141,6 +141,13 @@ pub(crate) enum AuditCommand {
 pub(crate) struct ImportArgs {
     #[command(flatten)]
     pub(crate) who: ActingAs,
+    #[command(flatten)]
+    pub(crate) file: ImportFile,
+}
+
+/// The file of an import and how to write it (a register's, or the provider's practices).
+#[derive(clap::Args)]
+pub(crate) struct ImportFile {
     /// The CSV file.
     #[arg(long, value_name = "FILE")]
     pub(crate) file: PathBuf,
@@ -247,15 +254,8 @@ pub(crate) struct PracticeImportArgs {
     /// Your username (a provider administrator).
     #[arg(long = "as", value_name = "USERNAME")]
     pub(crate) acting_as: String,
-    /// The CSV file.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) file: PathBuf,
-    /// Bring in the valid rows and leave out (and list) the others.
-    #[arg(long)]
-    pub(crate) valid_rows_only: bool,
-    /// Check the file and list its problems, writing nothing.
-    #[arg(long)]
-    pub(crate) dry_run: bool,
+    #[command(flatten)]
+    pub(crate) file: ImportFile,
 }
 
 #[derive(Subcommand)]

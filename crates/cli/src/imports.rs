@@ -8,15 +8,9 @@ use crate::{Failure, app_failure, open_store};
 /// Imports a spreadsheet register into a practice: the risk register if `risks`, else the
 /// asset register.
 pub(crate) async fn import(config: &Config, risks: bool, args: ImportArgs) -> Result<(), Failure> {
-    let ImportArgs {
-        who,
-        file,
-        valid_rows_only,
-        dry_run,
-    } = args;
-    use custodian_app::imports::{ImportMode, Register, check_file, write};
-    let bytes = std::fs::read(&file)
-        .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", file.display())))?;
+    let ImportArgs { who, file } = args;
+    use custodian_app::imports::{Register, check_file, write};
+    let bytes = file.read()?;
     let store = open_store(config).await?;
     let cli = cli_actor(store.clone(), &who).await?;
     let register = if risks {
@@ -28,38 +22,70 @@ pub(crate) async fn import(config: &Config, risks: bool, args: ImportArgs) -> Re
     let plan = check_file(&cli.app, register, cli.practice.id, importer, &bytes)
         .await
         .map_err(app_failure)?;
-    for e in plan.errors() {
-        let column = if e.column.is_empty() {
-            "(whole row)"
-        } else {
-            e.column.as_str()
-        };
-        eprintln!("row {}, {column}: {}", e.row, e.message);
-    }
-    let summary = format!(
-        "{}: {} rows, {} valid, {} with problems",
-        file.display(),
+    let Some(mode) = file.report(
+        plan.errors(),
         plan.rows(),
         plan.valid(),
-        plan.invalid_rows()
-    );
-    if dry_run {
-        println!("{summary}; nothing written (dry run)");
+        plan.invalid_rows(),
+    ) else {
         return Ok(());
-    }
-    let mode = if valid_rows_only {
-        ImportMode::ValidRows
-    } else {
-        ImportMode::All
     };
     let n = write(&cli.app, cli.practice.id, &cli.meta, None, &plan, mode)
         .await
         .map_err(app_failure)?;
     println!(
-        "{summary}; {n} {}{} added to {}'s register",
+        "{}; {n} {}{} added to {}'s register",
+        file.summary(plan.rows(), plan.valid(), plan.invalid_rows()),
         if risks { "risk" } else { "asset" },
         if n == 1 { "" } else { "s" },
         cli.practice.name
     );
     Ok(())
+}
+
+impl ImportFile {
+    /// The file's bytes, or why they cannot be read.
+    pub(crate) fn read(&self) -> Result<Vec<u8>, Failure> {
+        std::fs::read(&self.file)
+            .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", self.file.display())))
+    }
+
+    /// "practices.csv: 3 rows, 2 valid, 1 with problems".
+    pub(crate) fn summary(&self, rows: usize, valid: usize, bad: usize) -> String {
+        format!(
+            "{}: {rows} rows, {valid} valid, {bad} with problems",
+            self.file.display()
+        )
+    }
+
+    /// Lists each problem by row and column on standard error; on a dry run says nothing was
+    /// written and answers `None`, else the mode to write with.
+    pub(crate) fn report(
+        &self,
+        problems: &[custodian_domain::csv_import::RowError],
+        rows: usize,
+        valid: usize,
+        bad: usize,
+    ) -> Option<custodian_app::imports::ImportMode> {
+        for e in problems {
+            let column = if e.column.is_empty() {
+                "(whole row)"
+            } else {
+                e.column.as_str()
+            };
+            eprintln!("row {}, {column}: {}", e.row, e.message);
+        }
+        if self.dry_run {
+            println!(
+                "{}; nothing written (dry run)",
+                self.summary(rows, valid, bad)
+            );
+            return None;
+        }
+        Some(if self.valid_rows_only {
+            custodian_app::imports::ImportMode::ValidRows
+        } else {
+            custodian_app::imports::ImportMode::All
+        })
+    }
 }

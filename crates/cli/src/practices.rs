@@ -43,9 +43,7 @@ pub(crate) async fn create(
 /// a named provider administrator; lists every bad row, then prints each manager's one-time
 /// password.
 pub(crate) async fn import(config: &Config, args: PracticeImportArgs) -> Result<(), Failure> {
-    use custodian_app::imports::ImportMode;
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", args.file.display())))?;
+    let bytes = args.file.read()?;
     let store = open_store(config).await?;
     let (_, access, meta) =
         crate::access::provider_administrator(&store, &args.acting_as, None).await?;
@@ -53,36 +51,17 @@ pub(crate) async fn import(config: &Config, args: PracticeImportArgs) -> Result<
     let plan = custodian_app::practices::check_practice_list(&app, &access, &meta, &bytes)
         .await
         .map_err(app_failure)?;
-    for e in &plan.errors {
-        let column = if e.column.is_empty() {
-            "(whole row)"
-        } else {
-            e.column.as_str()
-        };
-        eprintln!("row {}, {column}: {}", e.row, e.message);
-    }
-    let summary = format!(
-        "{}: {} rows, {} valid, {} with problems",
-        args.file.display(),
-        plan.rows,
-        plan.valid.len(),
-        plan.invalid_rows()
-    );
-    if args.dry_run {
-        println!("{summary}; nothing written (dry run)");
+    let counts = (plan.rows, plan.valid.len(), plan.invalid_rows());
+    let Some(mode) = args.file.report(&plan.errors, counts.0, counts.1, counts.2) else {
         return Ok(());
-    }
-    let mode = if args.valid_rows_only {
-        ImportMode::ValidRows
-    } else {
-        ImportMode::All
     };
     let created =
         custodian_app::practices::import_practices(&app, &access, &meta, None, &plan, mode)
             .await
             .map_err(app_failure)?;
     println!(
-        "{summary}; {} added",
+        "{}; {} added",
+        args.file.summary(counts.0, counts.1, counts.2),
         custodian_domain::validation::counted(created.len(), "practice", "practices")
     );
     println!("ODS code\tpractice\tpractice manager\tusername\tphone\tone-time password");
