@@ -205,6 +205,15 @@ fn as_manager_fields<E: Into<AppError>>(e: E) -> AppError {
     }
 }
 
+/// The provider's name as pages show it: "The provider" until one is set.
+pub async fn provider_name(app: &App) -> Result<String, AppError> {
+    Ok(app
+        .store
+        .provider_name()
+        .await?
+        .unwrap_or_else(|| "The provider".into()))
+}
+
 /// Every practice the provider serves, by name (for the provider-wide pages and the scheduler).
 pub async fn all_practices(app: &App) -> Result<Vec<Practice>, AppError> {
     let mut all = Vec::new();

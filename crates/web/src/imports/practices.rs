@@ -81,21 +81,13 @@ fn upload_form(user: &SignedIn, provider: String, errors: Errors) -> Response {
     )
 }
 
-async fn provider_name(state: &AppState) -> Result<String, HttpError> {
-    Ok(state
-        .store
-        .provider_name()
-        .await?
-        .unwrap_or_else(|| "The provider".into()))
-}
-
 async fn upload_page(
     State(state): State<AppState>,
     user: SignedIn,
     RequestMeta(meta): RequestMeta,
 ) -> Result<Response, HttpError> {
     require(&state, &user, &meta).await?;
-    Ok(upload_form(&user, provider_name(&state).await?, Errors::none()))
+    Ok(upload_form(&user, custodian_app::practices::provider_name(&state).await?, Errors::none()))
 }
 
 async fn template(
@@ -117,7 +109,7 @@ async fn upload_submit(
     form: Multipart,
 ) -> Result<Response, HttpError> {
     require(&state, &user, &meta).await?;
-    let provider = provider_name(&state).await?;
+    let provider = custodian_app::practices::provider_name(&state).await?;
     let (name, bytes) = match read_upload(form).await {
         Ok(u) => u,
         Err(e) => {
@@ -166,7 +158,7 @@ async fn check_form(
         Some(bytes) => match check_practice_list(state, &user.provider_access(), meta, bytes).await {
             Ok(p) => p,
             Err(AppError::Invalid(i)) => {
-                return Ok(upload_form(user, provider_name(state).await?, i.into()));
+                return Ok(upload_form(user, custodian_app::practices::provider_name(state).await?, i.into()));
             }
             Err(e) => return Err(e.into()),
         },
@@ -192,7 +184,7 @@ async fn check_form(
         errors.status(),
         &CheckPage {
             layout: Layout::new(user, None, "/practices"),
-            place: provider_name(state).await?,
+            place: custodian_app::practices::provider_name(state).await?,
             back: "/practices".into(),
             back_label: "Back to the practices",
             done_label: "Go to the practices",

@@ -197,11 +197,7 @@ async fn practices_page(
         status,
         &PracticesPage {
             layout: Layout::new(user, None, "/practices"),
-            provider_name: state
-                .store
-                .provider_name()
-                .await?
-                .unwrap_or_else(|| "The provider".into()),
+            provider_name: custodian_app::practices::provider_name(state).await?,
             practices,
             next_cursor: list.next_cursor,
             can_create: access.can(Permission::ProviderManage),

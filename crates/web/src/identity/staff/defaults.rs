@@ -30,11 +30,7 @@ async fn page(
         errors.status(),
         &SettingsPage {
             layout: Layout::new(user, None, "/practices"),
-            place: state
-                .store
-                .provider_name()
-                .await?
-                .unwrap_or_else(|| "The provider".into()),
+            place: custodian_app::practices::provider_name(state).await?,
             heading: "Defaults for new practices",
             intro: INTRO,
             action: PAGE.into(),
