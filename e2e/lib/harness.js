@@ -164,3 +164,8 @@ export async function signIn(page, username, password = DEMO_PASSWORD) {
     await page.waitForLoadState('domcontentloaded');
   }
 }
+
+/** Opens a folded part of a page (a `<details>`) by the words of its summary. */
+export async function unfold(page, summary) {
+  await page.locator('summary', { hasText: summary }).click();
+}

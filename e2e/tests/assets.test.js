@@ -2,7 +2,7 @@
 // access, and see the register's gaps. Every page checked with axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, checkAccessibility, signIn, openPractice } from '../lib/harness.js';
+import { start, checkAccessibility, signIn, openPractice, unfold } from '../lib/harness.js';
 
 let app;
 before(async () => { app = await start(); });
@@ -38,7 +38,7 @@ test('an IAO adds an asset, a data flow and an access justification', async () =
   // The page opens on the asset's summary; its forms are folded until wanted.
   await page.getByRole('navigation', { name: 'On this page' }).waitFor();
   assert.equal(await page.getByLabel('What data').isVisible(), false);
-  await page.getByText('Add a data flow out of this asset').click();
+  await unfold(page, 'Add a data flow out of this asset');
   await page.getByLabel('Or to an external party').fill('Out-of-hours service');
   await page.getByLabel('What data').fill('Booked appointments');
   await page.getByLabel('Why', { exact: true }).fill('Evening clinics');

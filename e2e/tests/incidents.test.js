@@ -5,7 +5,7 @@
 // axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, checkAccessibility, signIn, openPractice } from '../lib/harness.js';
+import { start, checkAccessibility, signIn, openPractice, unfold } from '../lib/harness.js';
 
 let app;
 before(async () => { app = await start(); });
@@ -83,7 +83,10 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
   assert.match(await dpl.locator('main').innerText(), /Tell senior management \(12 hours\)/);
 
+  // The handling steps are folded until chosen.
+  assert.equal(await dpl.getByLabel('Likelihood that harm has occurred').isVisible(), false);
   // Graded likely / minor: reportable to the ICO.
+  await unfold(dpl, 'Grade on the NHS breach assessment grid');
   await dpl.getByLabel('Likelihood that harm has occurred').selectOption('3');
   await dpl.getByLabel('Severity of the harm').selectOption('2');
   await dpl.getByLabel('Confidentiality').check();
@@ -92,17 +95,22 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   assert.match(await dpl.locator('main').innerText(), /reportable to the ICO/);
 
   // Not reportable without a reason is refused; reported with its reference stops the clock.
+  await unfold(dpl, 'Record the ICO decision');
   await dpl.getByRole('button', { name: 'Record the decision', exact: true }).click();
   await dpl.getByRole('alert').waitFor();
   assert.match(await dpl.getByRole('alert').innerText(), /why it is not reportable/i);
+  // The form with the problem is open again, its field named.
+  assert.ok(await dpl.getByLabel('Why it is not reportable (if not)').isVisible());
   await checkAccessibility(dpl);
   await dpl.getByLabel('Yes, reported').check();
   await dpl.getByLabel("The ICO's reference (if reported)").fill('DSPT-INC-200117');
   await dpl.getByRole('button', { name: 'Record the decision', exact: true }).click();
   await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
   assert.match(await dpl.locator('main').innerText(), /Reported at .* \(reference DSPT-INC-200117\)/);
+  await unfold(dpl, 'Record when senior management was told');
   await dpl.getByRole('button', { name: 'Record', exact: true }).click();
   await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
+  await unfold(dpl, 'Decide whether to tell the people affected');
   await dpl.getByLabel('They were told', { exact: true }).check();
   await dpl.getByLabel('How they were told, or why not').fill('Phoned the patient and apologised.');
   await dpl.getByRole('button', { name: 'Record the decision about the people affected' }).click();
@@ -132,6 +140,7 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   await dpl.getByRole('heading', { name: `Incident ${reference}` }).waitFor();
 
   // Closed with the lessons learned, raising a risk in the same step.
+  await unfold(dpl, 'Close the incident, with its lessons learned');
   await dpl.getByLabel('Lessons learned').fill('Check the name and date of birth before handing over a prescription.');
   await dpl.getByLabel('Raise a new risk in the risk register').check();
   await dpl.getByLabel("The new risk's title (if raising one)").fill('Prescriptions handed to the wrong person at the desk');
@@ -140,7 +149,7 @@ test('a receptionist reports an incident and the DPL grades, reports and closes 
   const closed = await dpl.locator('main').innerText();
   assert.match(closed, /Closed\. Lessons learned: Check the name.*Risk raised: Prescriptions handed/);
   assert.match(await dpl.locator('#evidence').innerText(), /envelope\.png/);
-  assert.equal(await dpl.getByRole('button', { name: 'Close the incident' }).count(), 0);
+  assert.equal(await dpl.getByRole('button', { name: 'Close the incident', includeHidden: true }).count(), 0);
   await checkAccessibility(dpl);
   await app.screenshot(dpl, 'incident-closed');
   await dpl.getByRole('link', { name: 'Prescriptions handed to the wrong person at the desk' }).click();

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { start, checkAccessibility, signIn, openPractice } from '../lib/harness.js';
+import { start, checkAccessibility, signIn, openPractice, unfold } from '../lib/harness.js';
 
 let app;
 before(async () => { app = await start(); });
@@ -27,7 +27,10 @@ test('the practice manager adds a threat from the library and reviews it', async
   await page.getByRole('heading', { name: /RSK-\d+ Unsupported software on practice computers/ }).waitFor();
   await checkAccessibility(page);
 
-  // A review that changes the scores without saying why is refused, with the field named.
+  // A review that changes the scores without saying why is refused, with the field named; the
+  // review form is folded until chosen, and open again with its problem.
+  assert.equal(await page.getByLabel('Residual likelihood now').isVisible(), false);
+  await unfold(page, 'Review this risk');
   await page.getByLabel('Residual likelihood now').selectOption('2');
   await page.getByRole('button', { name: 'Record the review' }).click();
   await page.getByRole('alert').waitFor();
@@ -75,13 +78,14 @@ test('the SIRO accepts a risk above the appetite, which the practice manager can
   const riskUrl = pm.url();
   const until = new Date(Date.now() + 60 * 86400000).toISOString().slice(0, 10);
   // No form she cannot submit: the page says who can accept it instead.
-  assert.equal(await pm.getByRole('button', { name: 'Accept the risk' }).count(), 0);
+  assert.equal(await pm.getByRole('button', { name: 'Accept the risk', includeHidden: true }).count(), 0);
   assert.match(await pm.locator('main').innerText(), /only the SIRO can accept it\. Treat it further, or ask the SIRO/);
 
   const siro = await app.newPage();
   await signIn(siro, 'dr.hughes');
   await siro.goto(riskUrl);
   await siro.getByRole('heading', { name: /Phishing email/ }).waitFor();
+  await unfold(siro, 'Accept the risk as it stands');
   await siro.getByLabel('Why the risk is accepted').fill('Two-factor arrives with the NHSmail upgrade');
   await siro.getByLabel('Accepted until').fill(until);
   await siro.getByRole('button', { name: 'Accept the risk' }).click();

@@ -23,6 +23,11 @@ impl Errors {
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|e| e.field == field)
     }
+    /// Whether any of these fields (their names apart by spaces) has an error: a folded form
+    /// opens again when one of its own fields has a problem.
+    pub fn any_of(&self, fields: &str) -> bool {
+        fields.split_whitespace().any(|f| self.has(f))
+    }
     /// The message for a field, or "" (templates show it when `has`).
     pub fn message(&self, field: &str) -> &str {
         self.0
