@@ -129,17 +129,41 @@ pub async fn list(
     Ok(files)
 }
 
-/// A file and its bytes, for those who may read its record. Every download is a recorded read.
-pub async fn download(
-    app: &App,
-    actor: &Actor<'_>,
-    id: &str,
-) -> Result<(EvidenceFile, Vec<u8>), AppError> {
+/// A file's bytes on their way out: the first part already read, the rest read by a task one
+/// part ahead of the sending, so the reading and the sending overlap.
+pub struct Download {
+    pub file: EvidenceFile,
+    first: Option<Vec<u8>>,
+    rest: tokio::sync::mpsc::Receiver<Result<Vec<u8>, AppError>>,
+}
+
+impl Download {
+    /// The next part, in order; none once the last has been given.
+    pub async fn next(&mut self) -> Option<Result<Vec<u8>, AppError>> {
+        match self.first.take() {
+            Some(first) => Some(Ok(first)),
+            None => self.rest.recv().await,
+        }
+    }
+
+    /// Every part, gathered.
+    pub async fn whole(mut self) -> Result<Vec<u8>, AppError> {
+        let mut bytes = Vec::with_capacity(usize::try_from(self.file.size).unwrap_or(0));
+        while let Some(part) = self.next().await {
+            bytes.extend_from_slice(&part?);
+        }
+        Ok(bytes)
+    }
+}
+
+/// A file and its bytes, for those who may read its record. Every download is a recorded read:
+/// the read is recorded while the first part is read, and nothing goes out before both are
+/// done; the later parts follow as they are read.
+pub async fn download(app: &App, actor: &Actor<'_>, id: &str) -> Result<Download, AppError> {
     let file = readable(app, actor, id).await?;
-    // The read is recorded while the bytes are read (the audit commit's sync overlaps the
-    // copy); the file goes out only once both are done.
-    let (bytes, recorded) = tokio::join!(
-        app.store.evidence_content(actor.practice_id(), file.id),
+    let practice = actor.practice_id();
+    let (first, recorded) = tokio::join!(
+        app.store.evidence_part(practice, file.id, 0),
         app.record_read(
             actor
                 .event("evidence.download", "evidence", Some(file.id.to_string()))
@@ -151,8 +175,30 @@ pub async fn download(
         )
     );
     recorded?;
-    let bytes = bytes?.ok_or(AppError::NotFound)?;
-    Ok((file, bytes))
+    let first = first?.ok_or(AppError::NotFound)?;
+    let parts = rules::parts(file.size);
+    // Two parts in hand at most: the one being sent and the next.
+    let (tx, rest) = tokio::sync::mpsc::channel(1);
+    let (store, id) = (app.store.clone(), file.id);
+    tokio::spawn(async move {
+        for part in 1..parts {
+            let read = match store.evidence_part(practice, id, part).await {
+                Ok(Some(bytes)) => Ok(bytes),
+                Ok(None) => Err(AppError::NotFound),
+                Err(e) => Err(e.into()),
+            };
+            let failed = read.is_err();
+            // The client went away, or the part could not be read: stop reading.
+            if tx.send(read).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    Ok(Download {
+        file,
+        first: Some(first),
+        rest,
+    })
 }
 
 /// Removes a file from its record, saying why; it stays recoverable until the retention passes.

@@ -18,6 +18,15 @@ pub const DEFAULT_REMOVED_KEPT_DAYS: u32 = 90;
 pub const FILENAME_MAX: usize = 200;
 /// The longest reason for removing a file.
 pub const REASON_MAX: usize = 1_000;
+/// A file's bytes are kept and read in parts of this size (the last one shorter), so a download
+/// sends one part while the next is read.
+pub const PART_BYTES: usize = 1 << 20;
+
+/// How many parts a file of `size` bytes is kept in (an empty file is one empty part).
+pub fn parts(size: i64) -> i64 {
+    let part = PART_BYTES as i64;
+    ((size.max(0) + part - 1) / part).max(1)
+}
 
 /// The deployment's evidence settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -357,6 +366,16 @@ pub fn address(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_kept_in_whole_parts_and_one_for_an_empty_file() {
+        let part = PART_BYTES as i64;
+        assert_eq!(parts(0), 1);
+        assert_eq!(parts(1), 1);
+        assert_eq!(parts(part), 1);
+        assert_eq!(parts(part + 1), 2);
+        assert_eq!(parts(20 * part), 20);
+    }
 
     fn refused(name: &str, bytes: &[u8]) -> String {
         kind_of(name, bytes).unwrap_err().0[0].message.clone()

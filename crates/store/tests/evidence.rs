@@ -8,12 +8,13 @@ use common::practice;
 
 use chrono::{Duration, TimeZone, Utc};
 use custodian_domain::IncidentId;
-use custodian_domain::evidence::{EvidenceKind, Holder, address};
+use custodian_domain::evidence::{EvidenceKind, Holder, PART_BYTES, address, parts};
 use custodian_store::{AuditMeta, NewEvidence, SharedStore, StoreError};
 
 conformance!(
     the_same_bytes_are_kept_once_and_purged_when_no_file_uses_them,
     a_practice_never_reaches_another_practices_file,
+    a_file_larger_than_a_part_comes_back_whole_part_by_part,
 );
 
 fn pdf(body: &str) -> Vec<u8> {
@@ -119,4 +120,45 @@ async fn a_practice_never_reaches_another_practices_file(store: SharedStore) {
         .remove_evidence(hill.id, a.id, "not yours", t0, &AuditMeta::cli())
         .await;
     assert!(matches!(r, Err(StoreError::NotFound(_))), "{r:?}");
+}
+
+async fn a_file_larger_than_a_part_comes_back_whole_part_by_part(store: SharedStore) {
+    let p = practice(&store, "Riverside", "Z00001").await;
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    // Two and a half parts, every byte telling where it is.
+    let mut bytes = pdf("scan");
+    bytes.extend((0..PART_BYTES * 5 / 2).map(|i| (i % 251) as u8));
+    let holder = Holder::Incident(IncidentId::new());
+    let f = attach(&store, p.id, holder, "scan.pdf", &bytes, t0).await;
+    assert_eq!(f.size, bytes.len() as i64);
+    assert_eq!(parts(f.size), 3);
+    let mut back = vec![];
+    for n in 0..3 {
+        let part = store.evidence_part(p.id, f.id, n).await.unwrap().unwrap();
+        assert_eq!(
+            part.len() == PART_BYTES,
+            n < 2,
+            "part {n} is {} bytes",
+            part.len()
+        );
+        back.extend(part);
+    }
+    assert!(store.evidence_part(p.id, f.id, 3).await.unwrap().is_none());
+    assert!(back == bytes, "the parts make the file");
+    assert!(store.evidence_content(p.id, f.id).await.unwrap().unwrap() == bytes);
+    // The same bytes attached again are not written again; purged, every part goes.
+    let again = attach(&store, p.id, holder, "again.pdf", &bytes, t0).await;
+    let by = AuditMeta::cli();
+    for id in [f.id, again.id] {
+        store
+            .remove_evidence(p.id, id, "test", t0, &by)
+            .await
+            .unwrap();
+    }
+    store
+        .purge_removed_evidence(t0 + Duration::days(1), &by)
+        .await
+        .unwrap();
+    assert_eq!(blobs(&store).await, 0);
+    assert!(store.evidence_part(p.id, f.id, 0).await.unwrap().is_none());
 }

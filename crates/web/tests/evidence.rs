@@ -15,6 +15,7 @@ backend_tests!(
     refused_kinds_and_sizes_are_named_and_nothing_is_kept,
     another_practices_files_and_incidents_are_not_found,
     a_removed_file_keeps_its_reason_until_the_dpo_restores_it_or_the_retention_passes,
+    a_file_of_several_parts_downloads_whole_with_its_length,
 );
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
@@ -369,4 +370,41 @@ async fn a_removed_file_keeps_its_reason_until_the_dpo_restores_it_or_the_retent
     );
     let purged = app.events("evidence.purge").await;
     assert_eq!(purged.len(), 1, "{purged:#?}");
+}
+
+/// A file kept in several parts (`PART_BYTES` each) is sent part by part: it arrives whole, with
+/// its length announced first.
+async fn a_file_of_several_parts_downloads_whole_with_its_length(app: TestApp) {
+    let sam = app.sign_in("staylor").await;
+    let incident = reported(&app).await;
+    let mut big = PDF.to_vec();
+    let part = custodian_domain::evidence::PART_BYTES;
+    big.extend((0..part * 5 / 2).map(|i| (i % 253) as u8));
+    let res = api_attach(&app, &sam, &incident, "scan.pdf", big.clone()).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = files(&app, &sam, &incident).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .get(
+            &format!(
+                "/api/v1/practices/{}/evidence/{id}/content",
+                app.riverside.id
+            ),
+            Some(&sam),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-length"],
+        big.len().to_string().as_str()
+    );
+    let got = res.bytes().await.unwrap();
+    assert!(
+        got[..] == big[..],
+        "{} bytes came back of {}",
+        got.len(),
+        big.len()
+    );
 }

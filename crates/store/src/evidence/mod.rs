@@ -29,9 +29,28 @@ pub trait EvidenceStore: Send + Sync {
         practice: PracticeId,
         id: EvidenceId,
     ) -> Result<Option<EvidenceFile>>;
-    /// A file's bytes (while it is kept, removed or not).
-    async fn evidence_content(&self, practice: PracticeId, id: EvidenceId)
-    -> Result<Option<Vec<u8>>>;
+    /// One part of a file's bytes (`custodian_domain::evidence::PART_BYTES` each, counted from
+    /// 0), while the file is kept, removed or not; none past its last part.
+    async fn evidence_part(
+        &self,
+        practice: PracticeId,
+        id: EvidenceId,
+        part: i64,
+    ) -> Result<Option<Vec<u8>>>;
+    /// A file's bytes whole, its parts read one after another.
+    async fn evidence_content(
+        &self,
+        practice: PracticeId,
+        id: EvidenceId,
+    ) -> Result<Option<Vec<u8>>> {
+        let mut whole: Option<Vec<u8>> = None;
+        let mut part = 0;
+        while let Some(bytes) = self.evidence_part(practice, id, part).await? {
+            whole.get_or_insert_with(Vec::new).extend_from_slice(&bytes);
+            part += 1;
+        }
+        Ok(whole)
+    }
     /// Marks a file removed (who, when, why) with its event. A file already removed is a
     /// conflict; one that is not the practice's is not found.
     async fn remove_evidence(

@@ -4,7 +4,7 @@
 //! backend's `ThisStore`, `DbRow` and `BEGIN`.
 
 use async_trait::async_trait;
-use custodian_domain::evidence::{EvidenceKind, Holder};
+use custodian_domain::evidence::{EvidenceKind, Holder, PART_BYTES};
 use custodian_domain::{EvidenceId, PracticeId};
 use sqlx::Row as _;
 use uuid::Uuid;
@@ -70,16 +70,36 @@ impl EvidenceStore for ThisStore {
         let size = i64::try_from(file.bytes.len()).unwrap_or(i64::MAX);
         let id = Uuid::now_v7();
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        sqlx::query(
-            "INSERT INTO evidence_blobs (practice_id, sha256, size, content) VALUES ($1, $2, $3, $4) \
+        let new = sqlx::query(
+            "INSERT INTO evidence_blobs (practice_id, sha256, size) VALUES ($1, $2, $3) \
              ON CONFLICT (practice_id, sha256) DO NOTHING",
         )
         .bind(practice.0)
         .bind(file.sha256)
         .bind(size)
-        .bind(file.bytes)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            == 1;
+        // The bytes once per practice and content (a copy already kept is not written again),
+        // in parts; an empty file is one empty part.
+        let parts: Vec<&[u8]> = match new {
+            false => vec![],
+            true if file.bytes.is_empty() => vec![&[]],
+            true => file.bytes.chunks(PART_BYTES).collect(),
+        };
+        for (n, part) in parts.into_iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO evidence_blob_parts (practice_id, sha256, part, content) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(practice.0)
+            .bind(file.sha256)
+            .bind(n as i64)
+            .bind(part)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(
             "INSERT INTO evidence_files (id, practice_id, holder, holder_id, sha256, filename, kind, \
              size, added_at, added_by, added_by_name) \
@@ -145,18 +165,20 @@ impl EvidenceStore for ThisStore {
             .await
     }
 
-    async fn evidence_content(
+    async fn evidence_part(
         &self,
         practice: PracticeId,
         id: EvidenceId,
+        part: i64,
     ) -> Result<Option<Vec<u8>>> {
         Ok(sqlx::query_scalar(
-            "SELECT b.content FROM evidence_files f JOIN evidence_blobs b \
-             ON b.practice_id = f.practice_id AND b.sha256 = f.sha256 \
-             WHERE f.practice_id = $1 AND f.id = $2",
+            "SELECT p.content FROM evidence_files f JOIN evidence_blob_parts p \
+             ON p.practice_id = f.practice_id AND p.sha256 = f.sha256 \
+             WHERE f.practice_id = $1 AND f.id = $2 AND p.part = $3",
         )
         .bind(practice.0)
         .bind(id.0)
+        .bind(part)
         .fetch_optional(&self.pool)
         .await?)
     }
@@ -237,14 +259,16 @@ impl EvidenceStore for ThisStore {
             let id: Uuid = row.try_get("id")?;
             let practice: Uuid = row.try_get("practice_id")?;
             let sha: String = row.try_get("sha256")?;
-            sqlx::query(
-                "DELETE FROM evidence_blobs WHERE practice_id = $1 AND sha256 = $2 AND NOT EXISTS \
-                 (SELECT 1 FROM evidence_files f WHERE f.practice_id = $1 AND f.sha256 = $2)",
-            )
-            .bind(practice)
-            .bind(&sha)
-            .execute(&mut *tx)
-            .await?;
+            for table in ["evidence_blob_parts", "evidence_blobs"] {
+                sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE practice_id = $1 AND sha256 = $2 AND NOT EXISTS \
+                     (SELECT 1 FROM evidence_files f WHERE f.practice_id = $1 AND f.sha256 = $2)"
+                ))
+                .bind(practice)
+                .bind(&sha)
+                .execute(&mut *tx)
+                .await?;
+            }
             events.push(by.event(
                 Some(PracticeId(practice)),
                 "evidence.purge",

@@ -137,8 +137,7 @@ pub(crate) async fn api_content(
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    let (file, bytes) = uc::download(&state, &scope.actor(), &id).await?;
-    Ok(attachment(&file, bytes))
+    Ok(attachment(uc::download(&state, &scope.actor(), &id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/practices/{practice_id}/evidence/{evidence_id}/remove", tag = "evidence",

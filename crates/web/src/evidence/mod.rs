@@ -124,18 +124,38 @@ fn encoded(name: &str) -> String {
 
 /// A file as a download: always an attachment under its own name, its type from its checked
 /// content, never sniffed or shown inline (the security layer adds `nosniff` and `no-store`).
-fn attachment(file: &EvidenceFile, bytes: Vec<u8>) -> Response {
+/// Its parts are sent as they are read; a part that cannot be read cuts the response short, so
+/// the client sees a broken download rather than a short file.
+fn attachment(mut download: uc::Download) -> Response {
+    let file = download.file.clone();
+    let (mut tx, body) = http_body_util::channel::Channel::<axum::body::Bytes, AppError>::new(1);
+    tokio::spawn(async move {
+        while let Some(part) = download.next().await {
+            match part {
+                Ok(bytes) => {
+                    if tx.send_data(bytes.into()).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "an evidence file's part could not be read");
+                    return tx.abort(e);
+                }
+            }
+        }
+    });
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
         ascii_filename(&file.filename),
         encoded(&file.filename)
     );
-    let mut res = (StatusCode::OK, Body::from(bytes)).into_response();
+    let mut res = (StatusCode::OK, Body::new(body)).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(file.kind.media_type()),
     );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(file.size));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -151,8 +171,7 @@ pub(crate) async fn download(
     scope: PracticeScope,
     InPractice(id): InPractice<String>,
 ) -> Result<Response, HttpError> {
-    let (file, bytes) = uc::download(&state, &scope.actor(), &id).await?;
-    Ok(attachment(&file, bytes))
+    Ok(attachment(uc::download(&state, &scope.actor(), &id).await?))
 }
 
 pub(crate) async fn remove_submit(
