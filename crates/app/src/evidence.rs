@@ -129,20 +129,24 @@ pub async fn list(
     Ok(files)
 }
 
-/// A file's bytes on their way out: the first part already read, the rest read by a task one
-/// part ahead of the sending, so the reading and the sending overlap.
+/// A file's bytes on their way out: read by one statement, part by part, a few parts ahead of
+/// the sending, so the reading and the sending overlap.
 pub struct Download {
     pub file: EvidenceFile,
     first: Option<Vec<u8>>,
-    rest: tokio::sync::mpsc::Receiver<Result<Vec<u8>, AppError>>,
+    rest: tokio::sync::mpsc::Receiver<custodian_store::Result<Vec<u8>>>,
 }
+
+/// How many parts are read ahead of the sending (each `rules::PART_BYTES`): what a download
+/// holds in memory at most besides the part being sent.
+const READ_AHEAD: usize = 4;
 
 impl Download {
     /// The next part, in order; none once the last has been given.
     pub async fn next(&mut self) -> Option<Result<Vec<u8>, AppError>> {
         match self.first.take() {
             Some(first) => Some(Ok(first)),
-            None => self.rest.recv().await,
+            None => self.rest.recv().await.map(|r| r.map_err(AppError::from)),
         }
     }
 
@@ -157,43 +161,28 @@ impl Download {
 }
 
 /// A file and its bytes, for those who may read its record. Every download is a recorded read:
-/// the read is recorded while the first part is read, and nothing goes out before both are
-/// done; the later parts follow as they are read.
+/// the reading starts while the read is recorded, and nothing goes out before it is recorded
+/// and the first part is in hand; the later parts follow as they are read.
 pub async fn download(app: &App, actor: &Actor<'_>, id: &str) -> Result<Download, AppError> {
     let file = readable(app, actor, id).await?;
-    let practice = actor.practice_id();
-    let (first, recorded) = tokio::join!(
-        app.store.evidence_part(practice, file.id, 0),
-        app.record_read(
-            actor
-                .event("evidence.download", "evidence", Some(file.id.to_string()))
-                .details(serde_json::json!({
-                    "holder": file.holder.register(),
-                    "holder_id": file.holder.id().to_string(),
-                    "sha256": file.sha256,
-                })),
-        )
-    );
-    recorded?;
-    let first = first?.ok_or(AppError::NotFound)?;
-    let parts = rules::parts(file.size);
-    // Two parts in hand at most: the one being sent and the next.
-    let (tx, rest) = tokio::sync::mpsc::channel(1);
-    let (store, id) = (app.store.clone(), file.id);
+    let (tx, mut rest) = tokio::sync::mpsc::channel(READ_AHEAD);
+    let (store, practice, evidence) = (app.store.clone(), actor.practice_id(), file.id);
     tokio::spawn(async move {
-        for part in 1..parts {
-            let read = match store.evidence_part(practice, id, part).await {
-                Ok(Some(bytes)) => Ok(bytes),
-                Ok(None) => Err(AppError::NotFound),
-                Err(e) => Err(e.into()),
-            };
-            let failed = read.is_err();
-            // The client went away, or the part could not be read: stop reading.
-            if tx.send(read).await.is_err() || failed {
-                return;
-            }
+        if let Err(e) = store.send_evidence(practice, evidence, &tx).await {
+            let _ = tx.send(Err(e)).await;
         }
     });
+    app.record_read(
+        actor
+            .event("evidence.download", "evidence", Some(file.id.to_string()))
+            .details(serde_json::json!({
+                "holder": file.holder.register(),
+                "holder_id": file.holder.id().to_string(),
+                "sha256": file.sha256,
+            })),
+    )
+    .await?;
+    let first = rest.recv().await.ok_or(AppError::NotFound)??;
     Ok(Download {
         file,
         first: Some(first),

@@ -132,9 +132,14 @@ async fn a_file_larger_than_a_part_comes_back_whole_part_by_part(store: SharedSt
     let f = attach(&store, p.id, holder, "scan.pdf", &bytes, t0).await;
     assert_eq!(f.size, bytes.len() as i64);
     assert_eq!(parts(f.size), 3);
+    // Sent part by part, in order, each whole but the last.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    assert_eq!(store.send_evidence(p.id, f.id, &tx).await.unwrap(), 3);
+    drop(tx);
     let mut back = vec![];
-    for n in 0..3 {
-        let part = store.evidence_part(p.id, f.id, n).await.unwrap().unwrap();
+    let mut n = 0;
+    while let Some(part) = rx.recv().await {
+        let part = part.unwrap();
         assert_eq!(
             part.len() == PART_BYTES,
             n < 2,
@@ -142,10 +147,14 @@ async fn a_file_larger_than_a_part_comes_back_whole_part_by_part(store: SharedSt
             part.len()
         );
         back.extend(part);
+        n += 1;
     }
-    assert!(store.evidence_part(p.id, f.id, 3).await.unwrap().is_none());
     assert!(back == bytes, "the parts make the file");
     assert!(store.evidence_content(p.id, f.id).await.unwrap().unwrap() == bytes);
+    // A reader that goes away stops the sending.
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    drop(rx);
+    assert_eq!(store.send_evidence(p.id, f.id, &tx).await.unwrap(), 0);
     // The same bytes attached again are not written again; purged, every part goes.
     let again = attach(&store, p.id, holder, "again.pdf", &bytes, t0).await;
     let by = AuditMeta::cli();
@@ -160,5 +169,5 @@ async fn a_file_larger_than_a_part_comes_back_whole_part_by_part(store: SharedSt
         .await
         .unwrap();
     assert_eq!(blobs(&store).await, 0);
-    assert!(store.evidence_part(p.id, f.id, 0).await.unwrap().is_none());
+    assert!(store.evidence_content(p.id, f.id).await.unwrap().is_none());
 }

@@ -29,27 +29,34 @@ pub trait EvidenceStore: Send + Sync {
         practice: PracticeId,
         id: EvidenceId,
     ) -> Result<Option<EvidenceFile>>;
-    /// One part of a file's bytes (`custodian_domain::evidence::PART_BYTES` each, counted from
-    /// 0), while the file is kept, removed or not; none past its last part.
-    async fn evidence_part(
+    /// Sends a file's bytes to `to` part by part (`custodian_domain::evidence::PART_BYTES`
+    /// each), in order, as one statement reads them, while the file is kept, removed or not; a
+    /// part that cannot be read is sent as its error. Stops early when `to` is closed. How many
+    /// parts were sent: none for a file that is not the practice's.
+    async fn send_evidence(
         &self,
         practice: PracticeId,
         id: EvidenceId,
-        part: i64,
-    ) -> Result<Option<Vec<u8>>>;
-    /// A file's bytes whole, its parts read one after another.
+        to: &tokio::sync::mpsc::Sender<Result<Vec<u8>>>,
+    ) -> Result<u32>;
+    /// A file's bytes whole (its parts gathered); none for a file that is not the practice's.
     async fn evidence_content(
         &self,
         practice: PracticeId,
         id: EvidenceId,
     ) -> Result<Option<Vec<u8>>> {
-        let mut whole: Option<Vec<u8>> = None;
-        let mut part = 0;
-        while let Some(bytes) = self.evidence_part(practice, id, part).await? {
-            whole.get_or_insert_with(Vec::new).extend_from_slice(&bytes);
-            part += 1;
-        }
-        Ok(whole)
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let gather = async {
+            let mut whole: Vec<u8> = Vec::new();
+            while let Some(part) = rx.recv().await {
+                let part: Vec<u8> = part?;
+                whole.extend_from_slice(&part);
+            }
+            Ok::<_, crate::StoreError>(whole)
+        };
+        let send = async move { self.send_evidence(practice, id, &tx).await };
+        let (sent, whole) = tokio::join!(send, gather);
+        Ok((sent? > 0).then_some(whole?))
     }
     /// Marks a file removed (who, when, why) with its event. A file already removed is a
     /// conflict; one that is not the practice's is not found.

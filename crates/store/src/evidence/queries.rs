@@ -165,22 +165,31 @@ impl EvidenceStore for ThisStore {
             .await
     }
 
-    async fn evidence_part(
+    async fn send_evidence(
         &self,
         practice: PracticeId,
         id: EvidenceId,
-        part: i64,
-    ) -> Result<Option<Vec<u8>>> {
-        Ok(sqlx::query_scalar(
+        to: &tokio::sync::mpsc::Sender<Result<Vec<u8>>>,
+    ) -> Result<u32> {
+        // One statement for every part: its rows come as the database reads them, so the first
+        // part is on its way while the next is read.
+        let mut rows = sqlx::query_scalar::<_, Vec<u8>>(
             "SELECT p.content FROM evidence_files f JOIN evidence_blob_parts p \
              ON p.practice_id = f.practice_id AND p.sha256 = f.sha256 \
-             WHERE f.practice_id = $1 AND f.id = $2 AND p.part = $3",
+             WHERE f.practice_id = $1 AND f.id = $2 ORDER BY p.part",
         )
         .bind(practice.0)
         .bind(id.0)
-        .bind(part)
-        .fetch_optional(&self.pool)
-        .await?)
+        .fetch(&self.pool);
+        let mut sent = 0;
+        while let Some(row) = std::future::poll_fn(|cx| rows.as_mut().poll_next(cx)).await {
+            let failed = row.is_err();
+            if to.send(row.map_err(StoreError::from)).await.is_err() || failed {
+                break;
+            }
+            sent += 1;
+        }
+        Ok(sent)
     }
 
     async fn remove_evidence(
