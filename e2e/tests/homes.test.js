@@ -29,11 +29,12 @@ const ROLES = [
 // practice's problems only for those responsible for them.
 const DATE = /\d{1,2} [A-Z][a-z]{2} \d{4}/.source;
 const HOMES = {
-  's.taylor': { tasks: [/Nothing for you to do here today/], attention: [], not: [/Needs attention/, /login task/] },
+  's.taylor': { tasks: [/Nothing for you to do here today/], attention: [], not: [/Needs attention/, /login task/, /Collect LT-/] },
   'a.nwosu': { tasks: [/Nothing for you to do here today/], attention: [], not: [/Needs attention/] },
   'j.green': { tasks: [/Nothing for you to do here today/], attention: [], not: [/login task/, /risk review/] },
   'r.ahmed': {
-    tasks: [new RegExp(`1 starter or mover request waiting for your approval due ${DATE}`), /2 login tasks in other systems to do/],
+    tasks: [new RegExp(`1 starter or mover request waiting for your approval due ${DATE}`), /2 login tasks in other systems to do/,
+      new RegExp(`Collect LT-003 \\(laptop\\) from Ada Nwosu, who is leaving due ${DATE}`)],
     attention: [/4 gaps in the asset register/, /1 risk review overdue/, /1 risk action overdue/, /1 incident reported, waiting for triage/],
     not: [/Sign off the/],
   },

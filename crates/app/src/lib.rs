@@ -36,6 +36,7 @@ capabilities! {
     incidents,
     evidence,
     actions,
+    devices,
     notifications,
     audit,
 }

@@ -268,6 +268,62 @@ const SAID: &[(&str, &str, &str)] = &[
         "removed the evidence file {o}",
         "remove the evidence file {o}",
     ),
+    ("device.add", "added the device {o}", "add a device"),
+    (
+        "device.change",
+        "changed the device {o}",
+        "change the device {o}",
+    ),
+    (
+        "device.view",
+        "viewed the device {o}",
+        "view the device {o}",
+    ),
+    (
+        "device.list",
+        "read the equipment register",
+        "read the equipment register",
+    ),
+    (
+        "device.custody",
+        "recorded what happened to the device {o}",
+        "record what happened to the device {o}",
+    ),
+    (
+        "device.issue",
+        "issued the device {o}",
+        "issue the device {o}",
+    ),
+    (
+        "device.return",
+        "recorded the return of the device {o}",
+        "record the return of the device {o}",
+    ),
+    (
+        "device.repair",
+        "sent the device {o} for repair",
+        "send the device {o} for repair",
+    ),
+    (
+        "device.restock",
+        "put the device {o} back in stock",
+        "put the device {o} back in stock",
+    ),
+    (
+        "device.lose",
+        "recorded the device {o} lost or stolen",
+        "record the device {o} lost or stolen",
+    ),
+    (
+        "device.dispose",
+        "recorded the disposal of the device {o}",
+        "record the disposal of the device {o}",
+    ),
+    (
+        "provider.devices",
+        "read every practice's equipment figures",
+        "read every practice's equipment figures",
+    ),
     ("audit.list", "read the audit trail", "read the audit trail"),
     (
         "audit.view",

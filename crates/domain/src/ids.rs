@@ -110,6 +110,7 @@ id_type!(
 id_type!(MailId, "an email in the outbox");
 id_type!(IncidentId, "an information incident reported in a practice");
 id_type!(EvidenceId, "an evidence file attached to a record");
+id_type!(DeviceId, "a device in a practice's equipment register");
 
 #[cfg(test)]
 mod tests {

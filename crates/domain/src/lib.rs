@@ -10,6 +10,7 @@ pub mod assets;
 pub mod audit_text;
 pub mod calendar;
 pub mod csv_import;
+pub mod devices;
 pub mod evidence;
 pub mod holder;
 pub mod identity;
@@ -33,9 +34,9 @@ pub mod validation;
 
 pub use access::{Access, Permission, PracticeRole, ProviderRole, could_grant, may_act_on};
 pub use ids::{
-    AcceptanceId, AccessEntryId, AccessReviewId, ActionId, ApiTokenId, AssetId, EvidenceId, FlowId,
-    GrantId, ImportId, IncidentId, LeaverId, MailId, NominationId, NoticeId, PersonId, PracticeId,
-    RequestId, RiskId, RiskReviewId, SessionId, SystemId,
+    AcceptanceId, AccessEntryId, AccessReviewId, ActionId, ApiTokenId, AssetId, DeviceId,
+    EvidenceId, FlowId, GrantId, ImportId, IncidentId, LeaverId, MailId, NominationId, NoticeId,
+    PersonId, PracticeId, RequestId, RiskId, RiskReviewId, SessionId, SystemId,
 };
 pub use page::{Cursor, Page, PageRequest};
 pub use people::{AccountStatus, NewPerson, Person, PracticeMember};

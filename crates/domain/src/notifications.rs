@@ -23,6 +23,7 @@ status_enum!(
         IncidentReported => "incident_reported",
         IncidentClock => "incident_clock",
         ActionOverdue => "action_overdue",
+        DeviceReturn => "device_return",
     }
 );
 
@@ -82,6 +83,7 @@ impl NoticeKind {
             NoticeKind::IncidentReported => "Incidents reported, waiting for triage",
             NoticeKind::IncidentClock => "Incident clocks running out (12 and 72 hours)",
             NoticeKind::ActionOverdue => "Actions given to you, past their due date",
+            NoticeKind::DeviceReturn => "Equipment to collect from leavers",
         }
     }
 

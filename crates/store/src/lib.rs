@@ -53,6 +53,7 @@ capabilities! {
     incidents: IncidentStore => "../incidents/queries.rs",
     evidence: EvidenceStore => "../evidence/queries.rs",
     actions: ActionStore => "../actions/queries.rs",
+    devices: DeviceStore => "../devices/queries.rs",
 }
 
 mod backends;

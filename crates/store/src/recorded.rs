@@ -173,6 +173,32 @@ pub(super) async fn insert_events(
     Ok(seqs)
 }
 
+/// Rows of every practice joined to a register's records (`practice_id`, `name`, `ods_code`,
+/// then the record's columns, null where a practice has none), in practice order, folded into
+/// one item a practice: `start` makes a practice's item, `add` counts in each row of a record.
+pub(super) fn per_practice<T>(
+    rows: &[DbRow],
+    start: impl Fn(PracticeId, String, String) -> T,
+    record: &str,
+    mut add: impl FnMut(&mut T, &DbRow) -> Result<()>,
+) -> Result<Vec<T>> {
+    let mut out: Vec<(PracticeId, T)> = Vec::new();
+    for row in rows {
+        let id = PracticeId(row.try_get("practice_id")?);
+        if out.last().is_none_or(|(p, _)| *p != id) {
+            out.push((
+                id,
+                start(id, row.try_get("name")?, row.try_get("ods_code")?),
+            ));
+        }
+        // A practice with no records has one row, its record's columns null.
+        if row.try_get::<Option<String>, _>(record)?.is_some() {
+            add(&mut out.last_mut().expect("pushed above").1, row)?;
+        }
+    }
+    Ok(out.into_iter().map(|(_, t)| t).collect())
+}
+
 /// A row's `status` column read as its status type (`parse` is the type's own); a word the
 /// type does not have means the row is corrupt.
 pub(super) fn status_of<T>(row: &DbRow, parse: fn(&str) -> Option<T>) -> Result<T> {

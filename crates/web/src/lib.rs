@@ -30,6 +30,7 @@ capabilities! {
     incidents,
     evidence,
     actions,
+    devices,
     notifications,
     audit,
     openapi,

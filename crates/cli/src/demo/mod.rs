@@ -21,6 +21,7 @@ registers! {
     assets,
     risks,
     incidents,
+    devices,
 }
 
 #[cfg(test)]

@@ -1,24 +1,26 @@
 //! Who and what an incident involved besides what its reporter named: members of staff,
-//! information assets and risks (devices when the equipment register exists), linked by those
-//! who handle it.
+//! information assets, risks and devices of the equipment register, linked by those who handle
+//! it (a device reported lost or stolen is linked as it is reported).
 
 use uuid::Uuid;
 
-use crate::{AssetId, Invalid, PersonId, RiskId};
+use crate::{AssetId, DeviceId, Invalid, PersonId, RiskId};
 
-/// A member of staff, an asset or a risk an incident involved.
+/// A member of staff, an asset, a risk or a device an incident involved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Involved {
     Person(PersonId),
     Asset(AssetId),
     Risk(RiskId),
+    Device(DeviceId),
 }
 
 /// The kinds, as stored and posted, with what people call them.
-pub const INVOLVED_KINDS: [(&str, &str); 3] = [
+pub const INVOLVED_KINDS: [(&str, &str); 4] = [
     ("person", "Member of staff"),
     ("asset", "Information asset"),
     ("risk", "Risk"),
+    ("device", "Device"),
 ];
 
 impl Involved {
@@ -27,6 +29,7 @@ impl Involved {
             Involved::Person(_) => "person",
             Involved::Asset(_) => "asset",
             Involved::Risk(_) => "risk",
+            Involved::Device(_) => "device",
         }
     }
 
@@ -35,6 +38,7 @@ impl Involved {
             Involved::Person(id) => id.0,
             Involved::Asset(id) => id.0,
             Involved::Risk(id) => id.0,
+            Involved::Device(id) => id.0,
         }
     }
 
@@ -54,12 +58,14 @@ impl Involved {
             ("person", Some(id)) => Ok(Involved::Person(PersonId(id))),
             ("asset", Some(id)) => Ok(Involved::Asset(AssetId(id))),
             ("risk", Some(id)) => Ok(Involved::Risk(RiskId(id))),
+            ("device", Some(id)) => Ok(Involved::Device(DeviceId(id))),
             ("person", None) => Err(named("a member of the practice's staff")),
             ("asset", None) => Err(named("one of the practice's information assets")),
             ("risk", None) => Err(named("one of the practice's risks")),
+            ("device", None) => Err(named("one of the practice's devices")),
             _ => Err(Invalid::one(
                 "kind",
-                "Choose a member of staff, an information asset or a risk",
+                "Choose a member of staff, an information asset, a risk or a device",
             )),
         }
     }
@@ -80,12 +86,13 @@ mod tests {
             Involved::Person(PersonId::new()),
             Involved::Asset(AssetId::new()),
             Involved::Risk(RiskId::new()),
+            Involved::Device(DeviceId::new()),
         ] {
             assert_eq!(Involved::from_parts(i.kind(), i.id()), Some(i));
             assert!(!i.label().is_empty());
         }
         assert_eq!(
-            Involved::parse("device", "x").unwrap_err().0[0].field,
+            Involved::parse("printer", "x").unwrap_err().0[0].field,
             "kind"
         );
         assert_eq!(

@@ -114,6 +114,11 @@ async fn involved_name(tx: &mut Tx, practice: PracticeId, who: Involved) -> Resu
             "SELECT reference || ' ' || title FROM risks WHERE practice_id = $1 AND id = $2",
             "one of the practice's risks",
         ),
+        Involved::Device(_) => (
+            "SELECT asset_tag || ' (' || make_model || ')' FROM devices \
+             WHERE practice_id = $1 AND id = $2",
+            "one of the practice's devices",
+        ),
     };
     let name: Option<String> = sqlx::query_scalar(sql)
         .bind(practice.0)
@@ -129,7 +134,7 @@ async fn involved_name(tx: &mut Tx, practice: PracticeId, who: Involved) -> Resu
 /// entry's word, the event's action and how the entry begins.
 #[allow(clippy::too_many_arguments)]
 async fn record_involvement(
-    mut tx: Tx,
+    tx: &mut Tx,
     practice: PracticeId,
     id: IncidentId,
     who: Involved,
@@ -139,13 +144,130 @@ async fn record_involvement(
     by: &AuditMeta,
 ) -> Result<()> {
     let text = format!("{begins}: {} {name}", who.label().to_lowercase());
-    add_entry(&mut tx, practice, id.0, at, by, word, &text).await?;
+    add_entry(tx, practice, id.0, at, by, word, &text).await?;
     let event = by
         .event(Some(practice), action, "incident", Some(id.to_string()))
         .details(serde_json::json!({ "kind": who.kind(), "id": who.id() }));
-    insert_event(&mut tx, &event).await?;
-    tx.commit().await?;
+    insert_event(tx, &event).await?;
     Ok(())
+}
+
+/// Records a report inside `tx`: the incident (numbered in its practice's year), its first
+/// timeline entry and its event. An asset that is not the practice's is refused. Its id.
+pub(super) async fn report_in(
+    tx: &mut Tx,
+    practice: PracticeId,
+    r: &ValidReport,
+    reporter: PersonId,
+    at: Timestamp,
+    by: &AuditMeta,
+) -> Result<Uuid> {
+    if let Some(asset) = r.asset_id {
+        let found: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM assets WHERE practice_id = $1 AND id = $2")
+                .bind(practice.0)
+                .bind(asset.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if found.is_none() {
+            return Err(custodian_domain::Invalid::one(
+                "asset_id",
+                "Choose one of the practice's information assets",
+            )
+            .into());
+        }
+    }
+    let year = rules::reference_year(at);
+    let number = next_number(tx, practice, year).await?;
+    let reference = rules::reference(year, u32::try_from(number).unwrap_or(u32::MAX));
+    let id = Uuid::now_v7();
+    sqlx::query(
+            "INSERT INTO incidents (id, practice_id, reference, kind, status, what_happened, location, \
+             occurred_at, discovered_at, reported_at, reported_by, on_behalf_of, patient_data, \
+             staff_data, near_miss, asset_id, updated_at) \
+             VALUES ($1, $2, $3, $4, 'reported', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $9)",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(&reference)
+        .bind(r.kind.as_str())
+        .bind(&r.what_happened)
+        .bind(&r.location)
+        .bind(r.occurred_at)
+        .bind(r.discovered_at)
+        .bind(at)
+        .bind(reporter.0)
+        .bind(&r.on_behalf_of)
+        .bind(r.patient_data)
+        .bind(r.staff_data)
+        .bind(r.near_miss)
+        .bind(r.asset_id.map(|a| a.0))
+        .execute(&mut **tx)
+        .await?;
+    let entry = match &r.on_behalf_of {
+        Some(who) => format!("Reported on behalf of {who}"),
+        None => "Reported".to_string(),
+    };
+    add_entry(tx, practice, id, at, by, "reported", &entry).await?;
+    // The event says what kind and when, not what happened (the description may name
+    // patients; it is read on the incident, where each read is recorded).
+    insert_event(
+        tx,
+        &by.event(
+            Some(practice),
+            "incident.report",
+            "incident",
+            Some(id.to_string()),
+        )
+        .details(serde_json::json!({
+            "reference": reference,
+            "kind": r.kind.as_str(),
+            "near_miss": r.near_miss,
+            "patient_data": r.patient_data,
+            "on_behalf_of": r.on_behalf_of.is_some(),
+        })),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Links who or what `who` is to the incident inside `tx`, with its timeline entry and event;
+/// one already linked changes nothing. One not of the practice is refused, naming the field.
+pub(super) async fn involve_in(
+    tx: &mut Tx,
+    practice: PracticeId,
+    id: IncidentId,
+    who: Involved,
+    at: Timestamp,
+    by: &AuditMeta,
+) -> Result<()> {
+    let exists: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM incidents WHERE practice_id = $1 AND id = $2")
+            .bind(practice.0)
+            .bind(id.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound("incident"));
+    }
+    let name = involved_name(tx, practice, who).await?;
+    let added = sqlx::query(
+        "INSERT INTO incident_involved (practice_id, incident_id, kind, target_id, added_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (incident_id, kind, target_id) DO NOTHING",
+    )
+    .bind(practice.0)
+    .bind(id.0)
+    .bind(who.kind())
+    .bind(who.id())
+    .bind(at)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if added == 0 {
+        return Ok(());
+    }
+    let step = ("involved", "incident.involve", "Involved");
+    record_involvement(tx, practice, id, who, &name, step, at, by).await
 }
 
 /// The next number of the practice's `year` (one row per practice and year, taken under its
@@ -275,72 +397,7 @@ impl IncidentStore for ThisStore {
         by: &AuditMeta,
     ) -> Result<Incident> {
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        if let Some(asset) = r.asset_id {
-            let found: Option<Uuid> =
-                sqlx::query_scalar("SELECT id FROM assets WHERE practice_id = $1 AND id = $2")
-                    .bind(practice.0)
-                    .bind(asset.0)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if found.is_none() {
-                return Err(custodian_domain::Invalid::one(
-                    "asset_id",
-                    "Choose one of the practice's information assets",
-                )
-                .into());
-            }
-        }
-        let year = rules::reference_year(at);
-        let number = next_number(&mut tx, practice, year).await?;
-        let reference = rules::reference(year, u32::try_from(number).unwrap_or(u32::MAX));
-        let id = Uuid::now_v7();
-        sqlx::query(
-            "INSERT INTO incidents (id, practice_id, reference, kind, status, what_happened, location, \
-             occurred_at, discovered_at, reported_at, reported_by, on_behalf_of, patient_data, \
-             staff_data, near_miss, asset_id, updated_at) \
-             VALUES ($1, $2, $3, $4, 'reported', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $9)",
-        )
-        .bind(id)
-        .bind(practice.0)
-        .bind(&reference)
-        .bind(r.kind.as_str())
-        .bind(&r.what_happened)
-        .bind(&r.location)
-        .bind(r.occurred_at)
-        .bind(r.discovered_at)
-        .bind(at)
-        .bind(reporter.0)
-        .bind(&r.on_behalf_of)
-        .bind(r.patient_data)
-        .bind(r.staff_data)
-        .bind(r.near_miss)
-        .bind(r.asset_id.map(|a| a.0))
-        .execute(&mut *tx)
-        .await?;
-        let entry = match &r.on_behalf_of {
-            Some(who) => format!("Reported on behalf of {who}"),
-            None => "Reported".to_string(),
-        };
-        add_entry(&mut tx, practice, id, at, by, "reported", &entry).await?;
-        // The event says what kind and when, not what happened (the description may name
-        // patients; it is read on the incident, where each read is recorded).
-        insert_event(
-            &mut tx,
-            &by.event(
-                Some(practice),
-                "incident.report",
-                "incident",
-                Some(id.to_string()),
-            )
-            .details(serde_json::json!({
-                "reference": reference,
-                "kind": r.kind.as_str(),
-                "near_miss": r.near_miss,
-                "patient_data": r.patient_data,
-                "on_behalf_of": r.on_behalf_of.is_some(),
-            })),
-        )
-        .await?;
+        let id = report_in(&mut tx, practice, r, reporter, at, by).await?;
         tx.commit().await?;
         self.one_of(INCIDENT_QUERY, "i.id", practice, id, incident_from)
             .await
@@ -414,43 +471,33 @@ impl IncidentStore for ThisStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut out: Vec<PracticeOpenIncidents> = Vec::new();
-        for r in &rows {
-            let id = PracticeId(r.try_get("practice_id")?);
-            if out.last().is_none_or(|p| p.practice_id != id) {
-                out.push(PracticeOpenIncidents {
-                    practice_id: id,
-                    practice: r.try_get("name")?,
-                    ods_code: r.try_get("ods_code")?,
-                    open: Vec::new(),
-                });
-            }
-            let Some(aware) = r.try_get::<Option<Timestamp>, _>("discovered_at")? else {
-                continue;
-            };
+        let start = |practice_id, practice, ods_code| PracticeOpenIncidents {
+            practice_id,
+            practice,
+            ods_code,
+            open: Vec::new(),
+        };
+        per_practice(&rows, start, "status", |p, r| {
             let status: String = r.try_get("status")?;
-            out.last_mut()
-                .expect("pushed")
-                .open
-                .push(rules::OpenIncident {
-                    status: IncidentStatus::parse(&status)
-                        .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
-                    reportable: r.try_get("reportable")?,
-                    clocks: rules::ClockFacts {
-                        aware,
-                        near_miss: r.try_get("near_miss")?,
-                        closed: false,
-                        senior_told: r
-                            .try_get::<Option<Timestamp>, _>("senior_told_at")?
-                            .is_some(),
-                        ico_decided: r.try_get::<Option<String>, _>("ico_decision")?.is_some(),
-                        subjects_decided: r
-                            .try_get::<Option<String>, _>("subjects_decision")?
-                            .is_some(),
-                    },
-                });
-        }
-        Ok(out)
+            p.open.push(rules::OpenIncident {
+                status: IncidentStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+                reportable: r.try_get("reportable")?,
+                clocks: rules::ClockFacts {
+                    aware: r.try_get("discovered_at")?,
+                    near_miss: r.try_get("near_miss")?,
+                    closed: false,
+                    senior_told: r
+                        .try_get::<Option<Timestamp>, _>("senior_told_at")?
+                        .is_some(),
+                    ico_decided: r.try_get::<Option<String>, _>("ico_decision")?.is_some(),
+                    subjects_decided: r
+                        .try_get::<Option<String>, _>("subjects_decision")?
+                        .is_some(),
+                },
+            });
+            Ok(())
+        })
     }
 
     async fn incident(&self, practice: PracticeId, id: IncidentId) -> Result<Option<Incident>> {
@@ -467,33 +514,9 @@ impl IncidentStore for ThisStore {
         by: &AuditMeta,
     ) -> Result<()> {
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        let exists: Option<Uuid> =
-            sqlx::query_scalar("SELECT id FROM incidents WHERE practice_id = $1 AND id = $2")
-                .bind(practice.0)
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound("incident"));
-        }
-        let name = involved_name(&mut tx, practice, who).await?;
-        let added = sqlx::query(
-            "INSERT INTO incident_involved (practice_id, incident_id, kind, target_id, added_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (incident_id, kind, target_id) DO NOTHING",
-        )
-        .bind(practice.0)
-        .bind(id.0)
-        .bind(who.kind())
-        .bind(who.id())
-        .bind(at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if added == 0 {
-            return Ok(());
-        }
-        let step = ("involved", "incident.involve", "Involved");
-        record_involvement(tx, practice, id, who, &name, step, at, by).await
+        involve_in(&mut tx, practice, id, who, at, by).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn release_from_incident(
@@ -521,7 +544,9 @@ impl IncidentStore for ThisStore {
         }
         let name = involved_name(&mut tx, practice, who).await?;
         let step = ("released", "incident.release", "No longer involved");
-        record_involvement(tx, practice, id, who, &name, step, at, by).await
+        record_involvement(&mut tx, practice, id, who, &name, step, at, by).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn incident_involved(
@@ -530,11 +555,13 @@ impl IncidentStore for ThisStore {
         id: IncidentId,
     ) -> Result<Vec<InvolvedEntry>> {
         let rows = sqlx::query(
-            "SELECT v.kind, v.target_id, COALESCE(p.full_name, a.name, r.reference || ' ' || r.title, '') AS name \
+            "SELECT v.kind, v.target_id, COALESCE(p.full_name, a.name, r.reference || ' ' || r.title, \
+               d.asset_tag || ' (' || d.make_model || ')', '') AS name \
              FROM incident_involved v \
              LEFT JOIN people p ON v.kind = 'person' AND p.id = v.target_id \
              LEFT JOIN assets a ON v.kind = 'asset' AND a.id = v.target_id AND a.practice_id = v.practice_id \
              LEFT JOIN risks r ON v.kind = 'risk' AND r.id = v.target_id AND r.practice_id = v.practice_id \
+             LEFT JOIN devices d ON v.kind = 'device' AND d.id = v.target_id AND d.practice_id = v.practice_id \
              WHERE v.practice_id = $1 AND v.incident_id = $2 ORDER BY v.kind, name",
         )
         .bind(practice.0)

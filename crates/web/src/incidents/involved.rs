@@ -34,6 +34,7 @@ pub(crate) async fn involved_rows(
             path: match e.involved {
                 Involved::Asset(a) => Some(scope.path(&format!("/assets/{a}"))),
                 Involved::Risk(r) => Some(scope.path(&format!("/risks/{r}"))),
+                Involved::Device(d) => Some(scope.path(&format!("/devices/{d}"))),
                 Involved::Person(_) => None,
             },
             value: format!("{}:{}", e.kind, e.id),
@@ -69,10 +70,26 @@ pub(crate) async fn involved_choices(
         .iter()
         .map(|(id, title)| (format!("risk:{id}"), title.clone()))
         .collect();
+    let devices = if scope.access.can(Permission::DevicesManage) {
+        let all = custodian_store::DeviceFilter {
+            limit: custodian_domain::devices::REGISTER_MAX,
+            ..Default::default()
+        };
+        state
+            .store
+            .devices(scope.id(), &all)
+            .await?
+            .into_iter()
+            .map(|d| (format!("device:{}", d.id), format!("{} ({})", d.asset_tag, d.make_model)))
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(vec![
         ("Members of staff", staff),
         ("Information assets", assets),
         ("Risks", risks),
+        ("Devices", devices),
     ])
 }
 
@@ -82,7 +99,7 @@ fn posted_involved(value: &str) -> Result<Involved, custodian_domain::Invalid> {
     if kind.is_empty() {
         return Err(custodian_domain::Invalid::one(
             "involved",
-            "Choose a member of staff, an information asset or a risk",
+            "Choose a member of staff, an information asset, a risk or a device",
         ));
     }
     Involved::parse(kind, id).map_err(|mut e| {

@@ -86,7 +86,7 @@ impl Names {
 }
 
 /// A record's name in its practice: an asset's name, a risk's or an incident's reference and
-/// title, an evidence file's name, a quarter's report. `None` for what has no name (a
+/// title, an evidence file's name, a device's asset tag, a quarter's report. `None` for what has no name (a
 /// permission, a session) or is no longer there.
 async fn record_name(
     state: &AppState,
@@ -125,6 +125,10 @@ async fn record_name(
                 .evidence_file(practice, id)
                 .await?
                 .map(|f| format!("\u{201c}{}\u{201d}", f.filename)),
+            Err(_) => None,
+        },
+        "device" => match id.parse() {
+            Ok(id) => state.store.device(practice, id).await?.map(|d| d.asset_tag),
             Err(_) => None,
         },
         "risk_report" => Some(id.to_string()),

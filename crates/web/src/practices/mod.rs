@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use custodian_domain::time::show_date;
+use custodian_domain::time::{show_date, show_day};
 use custodian_domain::{
     FieldError, NewPracticeAndManager, PageRequest, Permission, PersonId, Practice,
     PracticeMember,
@@ -418,6 +418,8 @@ struct PersonPage {
     left: Option<String>,
     can_see_people: bool,
     actions: Vec<(String, &'static str)>,
+    /// The practice's equipment they hold: (its page, what it is).
+    equipment: Vec<(String, String)>,
 }
 
 async fn person(
@@ -457,7 +459,19 @@ async fn person(
             actions.push((format!("{here}/leaver"), "Record as a leaver"));
         }
     }
+    let equipment = custodian_app::devices::held_by(&state, &scope.actor(), person_id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let since = d.issued_on.map(show_day).unwrap_or_default();
+            (
+                scope.path(&format!("/devices/{}", d.id)),
+                format!("{} ({}, {}), since {since}", d.asset_tag, d.kind.label().to_lowercase(), d.make_model),
+            )
+        })
+        .collect();
     Ok(render(&PersonPage {
+        equipment,
         layout: scope.layout(&here),
         practice: scope.practice.clone(),
         roles: roles_text(&member.roles),

@@ -1,0 +1,459 @@
+//! The equipment register: devices, custody steps and their history.
+//!
+//! Compiled once for each backend (see `crates/store/src/lib.rs`), written against the
+//! backend's `ThisStore`, `DbRow` and `BEGIN`.
+
+use async_trait::async_trait;
+use custodian_domain::devices::{Custody, DeviceKind, DeviceStatus, PracticeDevices, ValidDevice};
+use custodian_domain::incidents::{Involved, ValidReport};
+use custodian_domain::{AssetId, DeviceId, IncidentId, Invalid, PersonId, PracticeId};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use super::*;
+use crate::error::conflict;
+use crate::queries::HasDb;
+use crate::*;
+
+const DEVICE_QUERY: &str = "SELECT d.*, a.name AS asset_name, p.full_name AS holder_name \
+     FROM devices d LEFT JOIN assets a ON a.id = d.asset_id \
+     LEFT JOIN people p ON p.id = d.holder_id WHERE d.practice_id = $1";
+
+/// A tag or serial already in the register, by the index each backend names in its message.
+const TAKEN: &[(&str, &str, &str)] = &[
+    (
+        "asset_tag",
+        "asset_tag",
+        "Another device in the register has this asset tag",
+    ),
+    (
+        "devices_tag",
+        "asset_tag",
+        "Another device in the register has this asset tag",
+    ),
+    (
+        "serial",
+        "serial",
+        "Another device in the register has this serial number",
+    ),
+];
+
+fn device_from(row: &DbRow) -> Result<Device> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Device {
+        id: DeviceId(row.try_get("id")?),
+        practice_id: PracticeId(row.try_get("practice_id")?),
+        asset_tag: row.try_get("asset_tag")?,
+        kind: DeviceKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("device kind {kind}")))?,
+        make_model: row.try_get("make_model")?,
+        serial: row.try_get("serial")?,
+        operating_system: row.try_get("operating_system")?,
+        os_version: row.try_get("os_version")?,
+        location: row.try_get("location")?,
+        asset_id: row.try_get::<Option<Uuid>, _>("asset_id")?.map(AssetId),
+        asset_name: row.try_get("asset_name")?,
+        notes: row.try_get("notes")?,
+        status: status_of(row, DeviceStatus::parse)?,
+        holder_id: row.try_get::<Option<Uuid>, _>("holder_id")?.map(PersonId),
+        holder_name: row.try_get("holder_name")?,
+        issued_on: row.try_get("issued_on")?,
+        signed: row.try_get("signed")?,
+        disposed_on: row.try_get("disposed_on")?,
+        disposal_how: row.try_get("disposal_how")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn entry_from(row: &DbRow) -> Result<CustodyEntry> {
+    Ok(CustodyEntry {
+        step: row.try_get("step")?,
+        on: row.try_get("on_day")?,
+        person_id: row.try_get::<Option<Uuid>, _>("person_id")?.map(PersonId),
+        person_name: row.try_get("person_name")?,
+        signed: row.try_get("signed")?,
+        note: row.try_get("note")?,
+        at: row.try_get("at")?,
+        by_name: row.try_get("by_name")?,
+    })
+}
+
+type Tx = sqlx::Transaction<'static, <ThisStore as HasDb>::Db>;
+
+/// Refuses an information asset that is not the practice's.
+async fn check_asset(tx: &mut Tx, practice: PracticeId, asset: Option<AssetId>) -> Result<()> {
+    let Some(asset) = asset else { return Ok(()) };
+    let found: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM assets WHERE practice_id = $1 AND id = $2")
+            .bind(practice.0)
+            .bind(asset.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(Invalid::one(
+            "asset_id",
+            "Choose one of the practice's information assets",
+        )
+        .into()),
+    }
+}
+
+/// Writes a device's details with `sql`, which takes the practice as `$1`, the device as `$2`,
+/// its fields as `$3` to `$11` and the moment as `$12`; a tag or serial already in the register
+/// is a conflict naming its field. How many rows it wrote.
+async fn write_details(
+    tx: &mut Tx,
+    sql: &str,
+    (practice, id): (PracticeId, Uuid),
+    device: &ValidDevice,
+    at: Timestamp,
+) -> Result<u64> {
+    Ok(sqlx::query(sql)
+        .bind(practice.0)
+        .bind(id)
+        .bind(&device.asset_tag)
+        .bind(device.kind.as_str())
+        .bind(&device.make_model)
+        .bind(&device.serial)
+        .bind(&device.operating_system)
+        .bind(&device.os_version)
+        .bind(&device.location)
+        .bind(device.asset_id.map(|a| a.0))
+        .bind(&device.notes)
+        .bind(at)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| conflict(e, TAKEN))?
+        .rows_affected())
+}
+
+/// Writes one entry of a device's history inside `tx`.
+#[allow(clippy::too_many_arguments)]
+async fn add_entry(
+    tx: &mut Tx,
+    practice: PracticeId,
+    device: Uuid,
+    (step, on, person, signed): (&str, chrono::NaiveDate, Option<PersonId>, bool),
+    note: &str,
+    at: Timestamp,
+    by: &AuditMeta,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO device_custody (id, practice_id, device_id, step, on_day, person_id, signed, \
+           note, at, by_id, by_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+           COALESCE((SELECT full_name FROM people WHERE id = $10), $11))",
+    )
+    .bind(Uuid::now_v7())
+    .bind(practice.0)
+    .bind(device)
+    .bind(step)
+    .bind(on)
+    .bind(person.map(|p| p.0))
+    .bind(signed)
+    .bind(note)
+    .bind(at)
+    .bind(by.actor_id.map(|p| p.0))
+    .bind(&by.actor)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What a device's event says of it: the fields a reader of the audit trail needs.
+fn described(d: &ValidDevice) -> serde_json::Value {
+    serde_json::json!({ "asset_tag": d.asset_tag, "kind": d.kind.as_str(), "serial": d.serial })
+}
+
+/// One custody step inside `tx`, checked against where the device stands under its row's lock,
+/// with its history entry and its event.
+async fn move_in(
+    tx: &mut Tx,
+    practice: PracticeId,
+    id: DeviceId,
+    step: &Custody,
+    at: Timestamp,
+    by: &AuditMeta,
+) -> Result<()> {
+    // Touching the row takes its lock (PostgreSQL; SQLite's writer is already alone), so
+    // two steps at once are checked one after the other.
+    let standing: Option<(String, Option<Uuid>)> = sqlx::query_as(
+        "UPDATE devices SET updated_at = $3 WHERE practice_id = $1 AND id = $2 \
+             RETURNING status, holder_id",
+    )
+    .bind(practice.0)
+    .bind(id.0)
+    .bind(at)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (status, holder) = standing.ok_or(StoreError::NotFound("device"))?;
+    let from = DeviceStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("device status {status}")))?;
+    step.allowed_from(from)?;
+    let (person, signed, note) = match step {
+        Custody::Issue { to, signed, .. } => {
+            let member: Option<Uuid> = sqlx::query_scalar(
+                "SELECT person_id FROM practice_members WHERE practice_id = $1 AND person_id = $2",
+            )
+            .bind(practice.0)
+            .bind(to.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if member.is_none() {
+                return Err(Invalid::one("to", "Choose a member of the practice's staff").into());
+            }
+            (Some(*to), *signed, String::new())
+        }
+        // A return, a loss or a repair of an issued device names who had it.
+        Custody::Dispose { how, .. } => (None, false, how.clone()),
+        _ => (holder.map(PersonId), false, String::new()),
+    };
+    let after = step.status_after();
+    let issued = matches!(step, Custody::Issue { .. });
+    let disposal = match step {
+        Custody::Dispose { on, how } => (Some(*on), Some(how.as_str())),
+        _ => (None, None),
+    };
+    sqlx::query(
+        "UPDATE devices SET status = $3, holder_id = $4, issued_on = $5, signed = $6, \
+               disposed_on = $7, disposal_how = $8 WHERE practice_id = $1 AND id = $2",
+    )
+    .bind(practice.0)
+    .bind(id.0)
+    .bind(after.as_str())
+    .bind(if issued { person.map(|p| p.0) } else { None })
+    .bind(if issued { Some(step.on()) } else { None })
+    .bind(issued && signed)
+    .bind(disposal.0)
+    .bind(disposal.1)
+    .execute(&mut **tx)
+    .await?;
+    add_entry(
+        tx,
+        practice,
+        id.0,
+        (step.word(), step.on(), person, signed),
+        &note,
+        at,
+        by,
+    )
+    .await?;
+    let event = by
+        .event(
+            Some(practice),
+            &format!("device.{}", step.word()),
+            "device",
+            Some(id.to_string()),
+        )
+        .details(serde_json::json!({
+            "on": step.on(),
+            "status": after.as_str(),
+            "person_id": person.map(|p| p.0),
+        }));
+    insert_event(tx, &event).await?;
+    Ok(())
+}
+
+#[async_trait]
+impl DeviceStore for ThisStore {
+    async fn add_device(
+        &self,
+        practice: PracticeId,
+        device: &ValidDevice,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<Device> {
+        let id = Uuid::now_v7();
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        check_asset(&mut tx, practice, device.asset_id).await?;
+        write_details(
+            &mut tx,
+            "INSERT INTO devices (practice_id, id, asset_tag, kind, make_model, serial, \
+               operating_system, os_version, location, asset_id, notes, status, created_at, \
+               updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'in_stock', $12, $12)",
+            (practice, id),
+            device,
+            at,
+        )
+        .await?;
+        let today = custodian_domain::identity::london_today(at);
+        add_entry(
+            &mut tx,
+            practice,
+            id,
+            ("add", today, None, false),
+            "",
+            at,
+            by,
+        )
+        .await?;
+        let event = by
+            .event(Some(practice), "device.add", "device", Some(id.to_string()))
+            .details(described(device));
+        insert_event(&mut tx, &event).await?;
+        tx.commit().await?;
+        self.one_of(DEVICE_QUERY, "d.id", practice, id, device_from)
+            .await
+    }
+
+    async fn change_device(
+        &self,
+        practice: PracticeId,
+        id: DeviceId,
+        device: &ValidDevice,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<Device> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        check_asset(&mut tx, practice, device.asset_id).await?;
+        let changed = write_details(
+            &mut tx,
+            "UPDATE devices SET asset_tag = $3, kind = $4, make_model = $5, serial = $6, \
+               operating_system = $7, os_version = $8, location = $9, asset_id = $10, notes = $11, \
+               updated_at = $12 \
+             WHERE practice_id = $1 AND id = $2",
+            (practice, id.0),
+            device,
+            at,
+        )
+        .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound("device"));
+        }
+        let event = by
+            .event(
+                Some(practice),
+                "device.change",
+                "device",
+                Some(id.to_string()),
+            )
+            .details(described(device));
+        insert_event(&mut tx, &event).await?;
+        tx.commit().await?;
+        self.one_of(DEVICE_QUERY, "d.id", practice, id.0, device_from)
+            .await
+    }
+
+    async fn devices(&self, practice: PracticeId, filter: &DeviceFilter) -> Result<Vec<Device>> {
+        let mut sql = DEVICE_QUERY.to_string();
+        let mut n = 1;
+        let mut next = |column: &str| {
+            n += 1;
+            format!(" AND {column} = ${n}")
+        };
+        if filter.status.is_some() {
+            sql += &next("d.status");
+        }
+        if filter.kind.is_some() {
+            sql += &next("d.kind");
+        }
+        if filter.holder.is_some() {
+            sql += &next("d.holder_id");
+        }
+        let limit = filter
+            .limit
+            .clamp(1, custodian_domain::devices::REGISTER_MAX);
+        sql += &format!(" ORDER BY d.asset_tag, d.id LIMIT {limit}");
+        let mut q = sqlx::query(&sql).bind(practice.0);
+        if let Some(s) = filter.status {
+            q = q.bind(s.as_str());
+        }
+        if let Some(k) = filter.kind {
+            q = q.bind(k.as_str());
+        }
+        if let Some(h) = filter.holder {
+            q = q.bind(h.0);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(device_from)
+            .collect()
+    }
+
+    async fn device(&self, practice: PracticeId, id: DeviceId) -> Result<Option<Device>> {
+        self.find_of(DEVICE_QUERY, "d.id", practice, id.0, device_from)
+            .await
+    }
+
+    async fn device_history(
+        &self,
+        practice: PracticeId,
+        id: DeviceId,
+    ) -> Result<Vec<CustodyEntry>> {
+        let rows = sqlx::query(
+            "SELECT c.*, p.full_name AS person_name FROM device_custody c \
+             LEFT JOIN people p ON p.id = c.person_id \
+             WHERE c.practice_id = $1 AND c.device_id = $2 ORDER BY c.at, c.id",
+        )
+        .bind(practice.0)
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry_from).collect()
+    }
+
+    async fn move_device(
+        &self,
+        practice: PracticeId,
+        id: DeviceId,
+        step: &Custody,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<Device> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        move_in(&mut tx, practice, id, step, at, by).await?;
+        tx.commit().await?;
+        self.one_of(DEVICE_QUERY, "d.id", practice, id.0, device_from)
+            .await
+    }
+
+    async fn devices_everywhere(&self) -> Result<Vec<PracticeDevices>> {
+        let rows = sqlx::query(
+            "SELECT p.id AS practice_id, p.name, p.ods_code, d.status, COUNT(d.id) AS n \
+             FROM practices p \
+             LEFT JOIN devices d ON d.practice_id = p.id \
+             GROUP BY p.id, p.name, p.sort_key, p.ods_code, d.status ORDER BY p.sort_key, p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let start = |practice_id, practice, ods_code| PracticeDevices {
+            practice_id,
+            practice,
+            ods_code,
+            ..Default::default()
+        };
+        per_practice(&rows, start, "status", |p, row| {
+            let status: String = row.try_get("status")?;
+            let s = DeviceStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("device status {status}")))?;
+            let n: i64 = row.try_get("n")?;
+            p.add(s, u32::try_from(n).unwrap_or(u32::MAX));
+            Ok(())
+        })
+    }
+
+    async fn lose_device(
+        &self,
+        practice: PracticeId,
+        id: DeviceId,
+        on: chrono::NaiveDate,
+        report: &ValidReport,
+        reporter: PersonId,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<(Device, IncidentId)> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        move_in(&mut tx, practice, id, &Custody::Lose { on }, at, by).await?;
+        let incident = IncidentId(report_in(&mut tx, practice, report, reporter, at, by).await?);
+        involve_in(&mut tx, practice, incident, Involved::Device(id), at, by).await?;
+        tx.commit().await?;
+        let device = self
+            .one_of(DEVICE_QUERY, "d.id", practice, id.0, device_from)
+            .await?;
+        Ok((device, incident))
+    }
+}
