@@ -88,3 +88,88 @@ test('provider staff see every practice\'s equipment in figures', async () => {
   assert.match(text, /Lost or stolen/);
   await checkAccessibility(admin);
 });
+
+test('a phone is declared, its need approved by the line manager, checked with a failed item, and its risk reaches the SIRO; the leaver\'s removal is a task', async () => {
+  // Sam declares his phone from his home.
+  const sam = await app.newPage();
+  await signIn(sam, 's.taylor');
+  await openPractice(sam);
+  await sam.getByRole('link', { name: 'Personal devices' }).first().click();
+  await sam.getByRole('heading', { name: 'Personal devices' }).waitFor();
+  await sam.getByRole('link', { name: 'Declare a personal device' }).click();
+  await sam.getByRole('button', { name: 'Declare it' }).click();
+  await sam.getByRole('alert').waitFor();
+  assert.match(await sam.getByRole('alert').innerText(), /Enter the work it is for/);
+  await checkAccessibility(sam);
+  await sam.getByLabel('What kind of device?').selectOption('mobile');
+  await sam.getByLabel('Make and model').fill('Pixel 8');
+  await sam.getByLabel('The work it is for').fill('Two-factor codes for NHSmail at the front desk');
+  await sam.getByRole('button', { name: 'Declare it' }).click();
+  await sam.getByRole('heading', { name: /Pixel 8: Sam Taylor's phone or tablet/ }).waitFor();
+  assert.match(await sam.locator('main').innerText(), /Waiting for the line manager/);
+  const devicePage = sam.url();
+
+  // The reception team leader approves the need.
+  const lm = await app.newPage();
+  await signIn(lm, 'j.green');
+  await openPractice(lm);
+  assert.match(await lm.getByRole('region', { name: 'Your tasks' }).innerText(),
+    /1 personal device waiting for a decision on the business need/);
+  await lm.goto(devicePage);
+  await lm.getByLabel('No practice-issued device can do this work').check();
+  await lm.getByLabel('The business need, or why it is refused').fill('The front desk has no practice phone for codes');
+  await lm.getByRole('button', { name: 'Record the decision' }).click();
+  await lm.getByRole('heading', { name: /Pixel 8/ }).waitFor();
+  assert.match(await lm.locator('main').innerText(), /Waiting for its check/);
+  await checkAccessibility(lm);
+
+  // The practice manager checks it: one item fails, so it is approved with its risks.
+  const pm = await app.newPage();
+  await signIn(pm, 'r.ahmed');
+  await pm.goto(devicePage);
+  for (const item of ['No patient photos are kept outside approved software', 'The default PIN has been changed',
+    'Two-factor authentication is on where available', 'Only apps from trusted stores are installed']) {
+    await pm.getByRole('group', { name: item }).getByLabel('Pass').check();
+  }
+  await pm.getByRole('group', { name: 'Unused apps are removed' }).getByLabel('Fail').check();
+  await pm.getByLabel('Approved', { exact: true }).check();
+  await pm.getByRole('button', { name: 'Record the check' }).click();
+  await pm.getByRole('alert').waitFor();
+  assert.match(await pm.getByRole('alert').innerText(), /An item failed: approve it with its risks, or refuse it/);
+  await checkAccessibility(pm);
+  for (const item of ['No patient photos are kept outside approved software', 'The default PIN has been changed',
+    'Two-factor authentication is on where available', 'Only apps from trusted stores are installed']) {
+    await pm.getByRole('group', { name: item }).getByLabel('Pass').check();
+  }
+  await pm.getByRole('group', { name: 'Unused apps are removed' }).getByLabel('Fail').check();
+  await pm.getByLabel('What you saw, and what a failed item means for the practice').fill('Games and a second messenger to remove');
+  await pm.getByLabel('Approved with risks').check();
+  await pm.getByRole('button', { name: 'Record the check' }).click();
+  await pm.getByRole('heading', { name: /Pixel 8/ }).waitFor();
+  const checked = await pm.locator('main').innerText();
+  assert.match(checked, /Approved with risks/);
+  assert.match(checked, /Approved until/);
+  await app.screenshot(pm, 'personal-device');
+
+  // The SIRO hears of it on their home, and the risk is in the register.
+  const siro = await app.newPage();
+  await signIn(siro, 'dr.hughes');
+  await openPractice(siro);
+  assert.match(await siro.getByRole('region', { name: 'Needs attention' }).innerText(),
+    /1 personal device in use with risks its check found/);
+  await siro.getByRole('link', { name: 'Information risks' }).first().click();
+  assert.match(await siro.locator('main').innerText(), /Sam Taylor's Pixel 8/);
+
+  // Sam leaves: removing the phone's access is a task for those who run the register.
+  const people = await pm.goto(pm.url().replace(/\/devices\/.*/, '/people'));
+  assert.ok(people.ok());
+  await pm.getByRole('link', { name: 'Sam Taylor' }).first().click();
+  await pm.getByRole('link', { name: 'Record as a leaver' }).click();
+  const inAWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  await pm.getByLabel('Exit date (last working day)').fill(inAWeek);
+  await pm.getByLabel('Reason for leaving').fill('Moving away');
+  await pm.getByRole('button', { name: 'Record leaver' }).click();
+  await pm.goto(devicePage.replace(/\/devices\/.*/, ''));
+  assert.match(await pm.getByRole('region', { name: 'Your tasks' }).innerText(),
+    /Remove Sam Taylor's access from their Pixel 8 and confirm the work data on it is deleted/);
+});

@@ -289,7 +289,7 @@ fn practices_and_the_first_administrator_are_created_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let o = custodian(dir.path(), &["migrate"], &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("at migration 19"));
+    assert!(text(&o).contains("at migration 20"));
     assert!(
         dir.path().join("custodian-data/custodian.db").exists(),
         "the default data directory holds the database"

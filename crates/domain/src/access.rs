@@ -124,6 +124,8 @@ pub enum Permission {
     DeviceDeclare,
     /// Run the equipment and personal-device register.
     DevicesManage,
+    /// Decide whether a member of staff's personal device meets a business need (line managers).
+    DeviceNeedDecide,
     /// Read and acknowledge policies; take training.
     PoliciesAcknowledge,
     /// Issue and review policies and training; see everyone's acknowledgements and scores.
@@ -137,7 +139,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 29] = [
         Permission::PracticeView,
         Permission::PeopleView,
         Permission::PeopleManage,
@@ -161,6 +163,7 @@ impl Permission {
         Permission::EvidenceRecover,
         Permission::DeviceDeclare,
         Permission::DevicesManage,
+        Permission::DeviceNeedDecide,
         Permission::PoliciesAcknowledge,
         Permission::PoliciesManage,
         Permission::DsptManage,
@@ -198,6 +201,7 @@ impl Permission {
             EvidenceRecover => "evidence_recover",
             DeviceDeclare => "device_declare",
             DevicesManage => "devices_manage",
+            DeviceNeedDecide => "device_need_decide",
             PoliciesAcknowledge => "policies_acknowledge",
             PoliciesManage => "policies_manage",
             DsptManage => "dspt_manage",
@@ -233,7 +237,9 @@ impl PracticeRole {
         use Permission::*;
         match self {
             PracticeRole::Staff => &[],
-            PracticeRole::LineManager => &[PeopleView, StarterRequest, LeaverRecord],
+            PracticeRole::LineManager => {
+                &[PeopleView, StarterRequest, LeaverRecord, DeviceNeedDecide]
+            }
             PracticeRole::PracticeManager => &[
                 PeopleView,
                 PeopleManage,
@@ -253,6 +259,7 @@ impl PracticeRole {
                 IncidentsView,
                 IncidentsManage,
                 DevicesManage,
+                DeviceNeedDecide,
                 PoliciesManage,
                 DsptManage,
             ],

@@ -320,6 +320,36 @@ const SAID: &[(&str, &str, &str)] = &[
         "record the disposal of the device {o}",
     ),
     (
+        "personal_device.declare",
+        "declared a personal device",
+        "declare a personal device",
+    ),
+    (
+        "personal_device.list",
+        "read the personal devices",
+        "read the personal devices",
+    ),
+    (
+        "personal_device.view",
+        "viewed the personal device {o}",
+        "view the personal device {o}",
+    ),
+    (
+        "personal_device.need",
+        "decided the business need for the personal device {o}",
+        "decide the business need for the personal device {o}",
+    ),
+    (
+        "personal_device.check",
+        "checked the personal device {o}",
+        "check the personal device {o}",
+    ),
+    (
+        "personal_device.withdraw",
+        "confirmed the personal device {o} no longer used, its access removed and work data deleted",
+        "confirm the personal device {o} no longer used",
+    ),
+    (
         "provider.devices",
         "read every practice's equipment figures",
         "read every practice's equipment figures",

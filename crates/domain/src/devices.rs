@@ -9,6 +9,7 @@ use crate::status::status_enum;
 use crate::validation::Checker;
 use crate::{AssetId, Invalid, PersonId};
 
+pub mod personal;
 #[cfg(test)]
 mod tests;
 

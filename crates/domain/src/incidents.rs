@@ -123,6 +123,9 @@ pub struct IncidentReport {
     pub near_miss: bool,
     /// The information asset involved, if known.
     pub asset_id: Option<AssetId>,
+    /// The practice's device involved, if any: one the reporter holds (any, for those who run
+    /// the equipment register). One reported lost or stolen is marked so in the register.
+    pub device_id: Option<crate::DeviceId>,
     /// When reporting for someone else (a phone call): who told them.
     #[schema(max_length = 200)]
     pub on_behalf_of: String,

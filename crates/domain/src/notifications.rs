@@ -24,6 +24,7 @@ status_enum!(
         IncidentClock => "incident_clock",
         ActionOverdue => "action_overdue",
         DeviceReturn => "device_return",
+        PersonalDevice => "personal_device",
     }
 );
 
@@ -84,6 +85,9 @@ impl NoticeKind {
             NoticeKind::IncidentClock => "Incident clocks running out (12 and 72 hours)",
             NoticeKind::ActionOverdue => "Actions given to you, past their due date",
             NoticeKind::DeviceReturn => "Equipment to collect from leavers",
+            NoticeKind::PersonalDevice => {
+                "Personal devices waiting for a decision, a check or their owner"
+            }
         }
     }
 

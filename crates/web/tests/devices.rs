@@ -15,6 +15,7 @@ backend_tests!(
     bad_and_hostile_custody_is_named_and_nothing_is_written,
     a_leavers_equipment_is_a_task_on_the_managers_home,
     a_lost_laptop_is_reported_as_an_incident_with_it_linked,
+    a_holder_reports_their_laptop_stolen_from_the_incident_form,
 );
 
 const LAPTOP: &str = r#"{"asset_tag": "RMC-LT-01", "kind": "laptop", "make_model": "Dell Latitude 5440", "serial": "7GH2KQ3"}"#;
@@ -328,4 +329,93 @@ async fn a_lost_laptop_is_reported_as_an_incident_with_it_linked(app: TestApp) {
     assert_eq!(v["device"]["status"], "lost_or_stolen");
     assert!(v["incident_id"].is_string(), "{v}");
     assert_eq!(app.events("incident.report").await.len(), 2);
+}
+
+/// Sam reports the laptop he holds stolen, as any incident: the register marks it so and the
+/// incident names it. A device he does not hold is not his to name.
+async fn a_holder_reports_their_laptop_stolen_from_the_incident_form(app: TestApp) {
+    let river = app.riverside.id;
+    let pm = app.sign_in("rahmed").await;
+    let sam = app.sign_in("staylor").await;
+    let laptop = add_laptop(&app, &pm).await;
+    let sam_id = app.people["staylor"];
+    let res = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/devices/{laptop}/custody"),
+            &pm,
+            &format!(r#"{{"step": "issue", "to": "{sam_id}"}}"#),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let phone = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/devices"),
+            &pm,
+            r#"{"asset_tag": "RMC-PH-01", "kind": "smartphone"}"#,
+        )
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let now = custodian_web::Clock::now(&*app.clock);
+    let field = custodian_domain::time::moment_field;
+    let report = |device: &str| {
+        serde_json::json!({
+            "what_happened": "My bag was taken from the car",
+            "kind": "lost_or_stolen",
+            "occurred_at": field(now - chrono::Duration::hours(3)),
+            "discovered_at": field(now - chrono::Duration::hours(1)),
+            "device_id": device,
+        })
+        .to_string()
+    };
+    let api = format!("/api/v1/practices/{river}/incidents");
+    // Sam's report form offers his laptop, and only it.
+    let form = app
+        .get(&format!("/practices/{river}/incidents/new"), Some(&sam))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("RMC-LT-01 (laptop, Dell Latitude 5440)"),
+        "{form}"
+    );
+    assert!(!form.contains("RMC-PH-01"));
+    // The phone is not his.
+    let res = app.post_json(&api, &sam, &report(&phone)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["errors"][0]["field"], "device_id");
+    // The laptop is, and is marked stolen as the incident is reported.
+    let res = app.post_json(&api, &sam, &report(&laptop)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let incident: serde_json::Value = res.json().await.unwrap();
+    let id = incident["id"].as_str().unwrap();
+    let detail: serde_json::Value = app
+        .get(&format!("{api}/{id}"), Some(&pm))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["involved"][0]["kind"], "device", "{detail}");
+    let device: serde_json::Value = app
+        .get(
+            &format!("/api/v1/practices/{river}/devices/{laptop}"),
+            Some(&pm),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(device["device"]["status"], "lost_or_stolen");
+    assert_eq!(
+        app.events("incident.report").await.len(),
+        1,
+        "one report, the refused one none"
+    );
 }

@@ -978,6 +978,17 @@ fn expected_read(path: &str) -> Option<Option<&'static str>> {
             Some("incident.notification_draft")
         }
         "/practices/{practice_id}/incidents/{incident_id}/pdf" => Some("incident.print"),
+        "/practices/{practice_id}/devices" => Some("device.list"),
+        "/practices/{practice_id}/devices/new" => None,
+        "/practices/{practice_id}/devices/{device_id}"
+        | "/practices/{practice_id}/devices/{device_id}/edit" => Some("device.view"),
+        "/practices/{practice_id}/devices/personal"
+        | "/practices/{practice_id}/personal-devices" => Some("personal_device.list"),
+        "/practices/{practice_id}/devices/personal/new" => None,
+        "/practices/{practice_id}/devices/personal/{personal_device_id}"
+        | "/practices/{practice_id}/personal-devices/{personal_device_id}" => {
+            Some("personal_device.view")
+        }
         "/practices/{practice_id}/evidence/{evidence_id}" => Some("evidence.view"),
         "/practices/{practice_id}/evidence/{evidence_id}/download"
         | "/practices/{practice_id}/evidence/{evidence_id}/content" => Some("evidence.download"),
@@ -1114,6 +1125,28 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
         .await
         .unwrap();
     let evidence = evidence["id"].as_str().expect("file attached").to_string();
+    let device: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/devices"),
+            &pm,
+            r#"{"asset_tag": "LT-1", "kind": "laptop"}"#,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let device = device["id"].as_str().expect("device added").to_string();
+    let personal: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/practices/{river}/personal-devices"),
+            &pm,
+            r#"{"kind": "mobile", "make_model": "iPhone 14", "purpose": "Codes"}"#,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let personal = personal["id"].as_str().expect("declared").to_string();
     // The request's notice to its approver, and its email in the outbox.
     custodian_app::notifications::raise_notices(&app.state)
         .await
@@ -1155,6 +1188,8 @@ async fn every_practice_page_records_exactly_the_expected_read(mut app: TestApp)
             .replace("{mail_id}", &mail)
             .replace("{incident_id}", &incident)
             .replace("{evidence_id}", &evidence)
+            .replace("{personal_device_id}", &personal)
+            .replace("{device_id}", &device)
             .replace("{quarter}", &quarter);
         let res = app.get(&path, Some(&pm)).await;
         assert_eq!(res.status(), 200, "{}", route.path);

@@ -11,11 +11,12 @@ pub const CAPABILITY: crate::Capability = crate::Capability {
 
 use custodian_domain::validation::counted;
 use custodian_domain::incidents::{
-    self as rules, Clock, GradeInput, GradingRule, IcoDecision, Involved,
+    self as rules, Clock, GradeInput, GradingRule, IcoDecision, IncidentKind, Involved,
     IncidentReport, Step,
 };
+use custodian_domain::devices::Custody;
 use custodian_domain::notifications::NoticeKind;
-use custodian_domain::{IncidentId, Permission, PracticeRole};
+use custodian_domain::{IncidentId, Invalid, Permission, PracticeRole};
 use custodian_store::{Incident, IncidentEntry, IncidentFilter};
 
 mod follow_up;
@@ -107,15 +108,37 @@ pub async fn report(
         .await?;
     let now = app.clock.now();
     let valid = input.validate(now)?;
+    let (practice, person) = (actor.practice_id(), actor.access.person);
+    let Some(device) = input.device_id else {
+        return Ok(app
+            .store
+            .report_incident(practice, &valid, person, now, actor.meta)
+            .await?);
+    };
+    // A device the reporter holds, or any for those who run the register; another is not
+    // theirs to name.
+    let named = app
+        .store
+        .device(practice, device)
+        .await?
+        .filter(|d| {
+            d.holder_id == Some(person) || actor.access.can(Permission::DevicesManage)
+        })
+        .ok_or_else(|| Invalid::one("device_id", "Choose one of the devices you hold"))?;
+    let lost = valid.kind == IncidentKind::LostOrStolen
+        && Custody::Lose { on: app.today() }.allowed_from(named.status).is_ok();
+    if lost {
+        // Marked lost in the register as it is reported, on the day it happened.
+        let on = custodian_domain::identity::london_today(valid.occurred_at);
+        let (_, id) = app
+            .store
+            .lose_device(practice, device, on, &valid, person, now, actor.meta)
+            .await?;
+        return app.store.incident(practice, id).await?.ok_or(AppError::NotFound);
+    }
     Ok(app
         .store
-        .report_incident(
-            actor.practice_id(),
-            &valid,
-            actor.access.person,
-            now,
-            actor.meta,
-        )
+        .report_incident_involving(practice, &valid, person, Involved::Device(device), now, actor.meta)
         .await?)
 }
 

@@ -1,7 +1,9 @@
 //! The demo's equipment registers: in each practice the manager's laptop and the reception
 //! desktop issued and signed for, the router issued to whoever owns the network, a phone in
 //! stock, the laptop lost on the train with the incident of that name, and an old desktop
-//! disposed of with its certificate; at Riverside, the laptop of the nurse who is leaving.
+//! disposed of with its certificate; at Riverside, the laptop of the nurse who is leaving, the
+//! reception team leader's phone approved for two-factor codes, and the locum's laptop refused
+//! after its check found it unencrypted.
 
 use super::*;
 use chrono::{Duration, Utc};
@@ -83,6 +85,73 @@ pub(super) async fn seed(demo: &mut Demo<'_>) -> Result<(), StoreError> {
                 _ => {}
             }
         }
+    }
+    personal(demo).await
+}
+
+/// Riverside's personal devices: a phone approved, a laptop refused after a failed check.
+async fn personal(demo: &mut Demo<'_>) -> Result<(), StoreError> {
+    use custodian_domain::devices::personal::{self as rules, CheckInput, Declaration, PersonalKind};
+    let (store, practice, today) = (demo.store, demo.practices[0], demo.today);
+    let manager = AuditMeta {
+        actor_id: Some(demo.staff["r.ahmed"]),
+        actor: "r.ahmed".into(),
+        ..AuditMeta::system("demo")
+    };
+    let when = Utc::now() - Duration::days(30);
+    let cases = [
+        ("j.green", "mobile", "Samsung Galaxy S23", "Two-factor codes for NHSmail when on call", None),
+        ("dr.locum", "laptop", "MacBook Air (2019)", "Letters and referrals from home", Some("encryption")),
+    ];
+    for (who, kind, model, purpose, failing) in cases {
+        let owner = AuditMeta {
+            actor_id: Some(demo.staff[who]),
+            actor: who.into(),
+            ..AuditMeta::system("demo")
+        };
+        let declared = Declaration {
+            kind: kind.into(),
+            make_model: model.into(),
+            purpose: purpose.into(),
+            ..Default::default()
+        }
+        .validate()
+        .map_err(StoreError::Invalid)?;
+        let d = store
+            .declare_personal(practice, demo.staff[who], &declared, when, &owner)
+            .await?;
+        store
+            .decide_personal_need(practice, d.id, (true, "No practice-issued device goes home with them"), when, &manager)
+            .await?;
+        let kind = PersonalKind::parse(kind).expect("a kind");
+        let answers = kind
+            .checklist()
+            .iter()
+            .map(|(w, _)| (w.to_string(), if Some(*w) == failing { "fail" } else { "pass" }.to_string()))
+            .collect();
+        let check = CheckInput {
+            answers,
+            note: if failing.is_some() { "FileVault is off and the owner would not turn it on".into() } else { String::new() },
+            outcome: if failing.is_some() { "refused" } else { "approved" }.into(),
+        }
+        .validate(kind)
+        .map_err(StoreError::Invalid)?;
+        let approved = today - Duration::days(30);
+        let expires = rules::approval_expires(approved, rules::APPROVAL_MONTHS);
+        // Its failed item raised as a risk, as a check in the web does.
+        let matrix = custodian_domain::risks::matrix(&store.settings(practice).await?.risk_matrix);
+        let failed = check.failed(kind);
+        let risk = match failed.is_empty() {
+            true => None,
+            false => Some(
+                rules::risk_from_check(model, &d.owner_name, &failed, &check.note, matrix.size(), demo.staff["r.ahmed"])
+                    .validate(matrix, today, None)
+                    .map_err(StoreError::Invalid)?,
+            ),
+        };
+        store
+            .check_personal(practice, d.id, &check, risk.as_ref(), (approved, expires), when, &manager)
+            .await?;
     }
     Ok(())
 }

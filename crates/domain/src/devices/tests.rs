@@ -165,3 +165,114 @@ fn a_practices_figures_count_every_device_but_the_disposed_as_in_use() {
         (4, 3, 1, 2)
     );
 }
+
+mod personal_devices {
+    use super::super::personal::*;
+    use super::day;
+
+    #[test]
+    fn a_declaration_needs_its_kind_model_and_purpose() {
+        let ok = Declaration {
+            kind: "mobile".into(),
+            make_model: "iPhone 14".into(),
+            purpose: "Two-factor codes for NHSmail".into(),
+            ..Default::default()
+        };
+        assert_eq!(ok.validate().unwrap().kind, PersonalKind::Mobile);
+        let bad = Declaration {
+            kind: "watch".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        let fields: Vec<_> = bad.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["kind", "make_model", "purpose"]);
+    }
+
+    #[test]
+    fn a_need_is_approved_only_with_no_practice_option_and_always_with_a_reason() {
+        let approve = NeedDecision {
+            approve: true,
+            no_practice_option: false,
+            reason: "Home visits need two-factor codes".into(),
+        };
+        assert_eq!(
+            approve.validate().unwrap_err().0[0].field,
+            "no_practice_option"
+        );
+        let approve = NeedDecision {
+            no_practice_option: true,
+            ..approve
+        };
+        assert!(approve.validate().unwrap().0);
+        let refuse = NeedDecision::default();
+        assert_eq!(refuse.validate().unwrap_err().0[0].field, "reason");
+    }
+
+    #[test]
+    fn a_check_answers_every_item_and_a_failure_cannot_be_simply_approved() {
+        let all = |a: &str| {
+            PersonalKind::Laptop
+                .checklist()
+                .iter()
+                .map(|(w, _)| (w.to_string(), a.to_string()))
+                .collect()
+        };
+        let passed = CheckInput {
+            answers: all("pass"),
+            outcome: "approved".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            passed.validate(PersonalKind::Laptop).unwrap().outcome,
+            PersonalStatus::Approved
+        );
+        // The mobile list is not the laptop's.
+        let wrong = passed.validate(PersonalKind::Mobile).unwrap_err();
+        assert!(wrong.0.iter().any(|e| e.field == "answers"), "{wrong:?}");
+
+        let mut answers = all("pass");
+        answers.insert("encryption".into(), "fail".into());
+        let failed = CheckInput {
+            answers,
+            outcome: "approved".into(),
+            ..Default::default()
+        };
+        let fields: Vec<_> = failed
+            .validate(PersonalKind::Laptop)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| e.field.clone())
+            .collect();
+        assert_eq!(fields, ["outcome", "note"]);
+        let with_risks = CheckInput {
+            outcome: "approved_with_risks".into(),
+            note: "BitLocker not available on Windows Home".into(),
+            ..failed
+        };
+        let ok = with_risks.validate(PersonalKind::Laptop).unwrap();
+        assert_eq!(ok.failed(PersonalKind::Laptop), ["The disk is encrypted"]);
+        // No outcome, and an item left out.
+        let mut partial = all("pass");
+        partial.remove("anti_virus");
+        let none = CheckInput {
+            answers: partial,
+            ..Default::default()
+        };
+        let fields: Vec<_> = none
+            .validate(PersonalKind::Laptop)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| e.field.clone())
+            .collect();
+        assert_eq!(fields, ["anti_virus", "outcome"]);
+    }
+
+    #[test]
+    fn an_approval_lasts_a_year_even_from_a_leap_day() {
+        assert_eq!(approval_expires(day("2026-12-07"), 12), day("2027-12-07"));
+        assert_eq!(approval_expires(day("2028-02-29"), 12), day("2029-02-28"));
+    }
+}

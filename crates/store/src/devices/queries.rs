@@ -4,6 +4,9 @@
 //! backend's `ThisStore`, `DbRow` and `BEGIN`.
 
 use async_trait::async_trait;
+use custodian_domain::devices::personal::{
+    PersonalKind, PersonalStatus, ValidCheck, ValidDeclaration,
+};
 use custodian_domain::devices::{Custody, DeviceKind, DeviceStatus, PracticeDevices, ValidDevice};
 use custodian_domain::incidents::{Involved, ValidReport};
 use custodian_domain::{AssetId, DeviceId, IncidentId, Invalid, PersonId, PracticeId};
@@ -77,6 +80,96 @@ fn entry_from(row: &DbRow) -> Result<CustodyEntry> {
         at: row.try_get("at")?,
         by_name: row.try_get("by_name")?,
     })
+}
+
+const PERSONAL_QUERY: &str = "SELECT d.*, o.full_name AS owner_name, n.full_name AS need_by_name, \
+     c.full_name AS checked_by_name, w.full_name AS withdrawn_by_name \
+     FROM personal_devices d JOIN people o ON o.id = d.owner_id \
+     LEFT JOIN people n ON n.id = d.need_by LEFT JOIN people c ON c.id = d.checked_by \
+     LEFT JOIN people w ON w.id = d.withdrawn_by WHERE d.practice_id = $1";
+
+fn personal_from(row: &DbRow) -> Result<PersonalDevice> {
+    let kind: String = row.try_get("kind")?;
+    let answers: Option<String> = row.try_get("answers")?;
+    Ok(PersonalDevice {
+        id: row.try_get("id")?,
+        practice_id: PracticeId(row.try_get("practice_id")?),
+        owner_id: PersonId(row.try_get("owner_id")?),
+        owner_name: row.try_get("owner_name")?,
+        kind: PersonalKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("personal device kind {kind}")))?,
+        make_model: row.try_get("make_model")?,
+        operating_system: row.try_get("operating_system")?,
+        purpose: row.try_get("purpose")?,
+        status: status_of(row, PersonalStatus::parse)?,
+        declared_at: row.try_get("declared_at")?,
+        need_by_name: row.try_get("need_by_name")?,
+        need_at: row.try_get("need_at")?,
+        need_reason: row.try_get("need_reason")?,
+        checked_by_name: row.try_get("checked_by_name")?,
+        checked_at: row.try_get("checked_at")?,
+        answers: answers
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|a| a.split_once('='))
+            .map(|(w, a)| CheckAnswer {
+                item: w.to_string(),
+                answer: a.to_string(),
+            })
+            .collect(),
+        check_note: row.try_get("check_note")?,
+        risk_id: row
+            .try_get::<Option<Uuid>, _>("risk_id")?
+            .map(custodian_domain::RiskId),
+        approved_on: row.try_get("approved_on")?,
+        expires_on: row.try_get("expires_on")?,
+        withdrawn_at: row.try_get("withdrawn_at")?,
+        withdrawn_by_name: row.try_get("withdrawn_by_name")?,
+    })
+}
+
+/// A personal device's step: `sql` changes the row (the practice `$1`, the device `$2`, the
+/// moment `$3`, the actor `$4`, then `binds`) only where it stands as `allowed` says; a device
+/// that stands elsewhere is a conflict saying `not_now`. The step's event commits with it.
+#[allow(clippy::too_many_arguments)]
+async fn personal_step(
+    store: &ThisStore,
+    (practice, id): (PracticeId, Uuid),
+    sql: &str,
+    binds: Vec<String>,
+    (action, not_now): (&str, &str),
+    details: serde_json::Value,
+    at: Timestamp,
+    by: &AuditMeta,
+) -> Result<PersonalDevice> {
+    let mut q = sqlx::query(sql)
+        .bind(practice.0)
+        .bind(id)
+        .bind(at)
+        .bind(by.actor_id.map(|p| p.0));
+    for b in binds {
+        q = q.bind(b);
+    }
+    let event = by
+        .event(
+            Some(practice),
+            action,
+            "personal_device",
+            Some(id.to_string()),
+        )
+        .details(details);
+    if !store.write_recorded(q, &event).await? {
+        return Err(match store.personal_device(practice, id).await? {
+            None => StoreError::NotFound("personal device"),
+            Some(_) => StoreError::Conflict {
+                field: "status",
+                message: not_now.to_string(),
+            },
+        });
+    }
+    store
+        .one_of(PERSONAL_QUERY, "d.id", practice, id, personal_from)
+        .await
 }
 
 type Tx = sqlx::Transaction<'static, <ThisStore as HasDb>::Db>;
@@ -409,6 +502,183 @@ impl DeviceStore for ThisStore {
         tx.commit().await?;
         self.one_of(DEVICE_QUERY, "d.id", practice, id.0, device_from)
             .await
+    }
+
+    async fn declare_personal(
+        &self,
+        practice: PracticeId,
+        owner: PersonId,
+        d: &ValidDeclaration,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<PersonalDevice> {
+        let id = Uuid::now_v7();
+        let insert = sqlx::query(
+            "INSERT INTO personal_devices (id, practice_id, owner_id, kind, make_model, \
+               operating_system, purpose, status, declared_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'declared', $8, $8)",
+        )
+        .bind(id)
+        .bind(practice.0)
+        .bind(owner.0)
+        .bind(d.kind.as_str())
+        .bind(&d.make_model)
+        .bind(&d.operating_system)
+        .bind(&d.purpose)
+        .bind(at);
+        let event = by
+            .event(
+                Some(practice),
+                "personal_device.declare",
+                "personal_device",
+                Some(id.to_string()),
+            )
+            .details(serde_json::json!({ "kind": d.kind.as_str(), "owner_id": owner.0 }));
+        self.write_recorded(insert, &event).await?;
+        self.one_of(PERSONAL_QUERY, "d.id", practice, id, personal_from)
+            .await
+    }
+
+    async fn personal_devices(
+        &self,
+        practice: PracticeId,
+        owner: Option<PersonId>,
+    ) -> Result<Vec<PersonalDevice>> {
+        self.list_of(
+            PERSONAL_QUERY,
+            practice,
+            owner.map(|o| ("d.owner_id = $2", o.0)),
+            "d.declared_at DESC, d.id",
+            personal_from,
+        )
+        .await
+    }
+
+    async fn personal_device(
+        &self,
+        practice: PracticeId,
+        id: Uuid,
+    ) -> Result<Option<PersonalDevice>> {
+        self.find_of(PERSONAL_QUERY, "d.id", practice, id, personal_from)
+            .await
+    }
+
+    async fn decide_personal_need(
+        &self,
+        practice: PracticeId,
+        id: Uuid,
+        (approve, reason): (bool, &str),
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<PersonalDevice> {
+        let status = if approve {
+            "need_approved"
+        } else {
+            "need_refused"
+        };
+        personal_step(
+            self,
+            (practice, id),
+            "UPDATE personal_devices SET status = $5, need_by = $4, need_at = $3, need_reason = $6, \
+               updated_at = $3 WHERE practice_id = $1 AND id = $2 AND status = 'declared'",
+            vec![status.into(), reason.into()],
+            ("personal_device.need", "Its business need has been decided already"),
+            serde_json::json!({ "approved": approve }),
+            at,
+            by,
+        )
+        .await
+    }
+
+    async fn check_personal(
+        &self,
+        practice: PracticeId,
+        id: Uuid,
+        check: &ValidCheck,
+        risk: Option<&custodian_domain::risks::ValidRisk>,
+        (approved_on, expires_on): (chrono::NaiveDate, chrono::NaiveDate),
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<PersonalDevice> {
+        let answers = check
+            .answers
+            .iter()
+            .map(|(w, a)| format!("{w}={}", a.as_str()))
+            .collect::<Vec<_>>()
+            .join(",");
+        let approved = check.outcome.in_use();
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let raised = match risk {
+            Some(r) => Some(create_in(&mut tx, practice, r, by).await?),
+            None => None,
+        };
+        let checked = sqlx::query(
+            "UPDATE personal_devices SET status = $3, checked_by = $4, checked_at = $5, \
+               answers = $6, check_note = $7, approved_on = $8, expires_on = $9, risk_id = $10, \
+               updated_at = $5 \
+             WHERE practice_id = $1 AND id = $2 \
+               AND status IN ('need_approved', 'approved', 'approved_with_risks')",
+        )
+        .bind(practice.0)
+        .bind(id)
+        .bind(check.outcome.as_str())
+        .bind(by.actor_id.map(|p| p.0))
+        .bind(at)
+        .bind(answers)
+        .bind(&check.note)
+        .bind(approved.then_some(approved_on))
+        .bind(approved.then_some(expires_on))
+        .bind(raised)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if checked == 0 {
+            return Err(match self.personal_device(practice, id).await? {
+                None => StoreError::NotFound("personal device"),
+                Some(_) => StoreError::Conflict {
+                    field: "status",
+                    message: "It is checked once its business need is approved, and again when \
+                              its approval runs out"
+                        .into(),
+                },
+            });
+        }
+        let event = by
+            .event(
+                Some(practice),
+                "personal_device.check",
+                "personal_device",
+                Some(id.to_string()),
+            )
+            .details(serde_json::json!({
+                "outcome": check.outcome.as_str(),
+                "risk_id": raised,
+            }));
+        insert_event(&mut tx, &event).await?;
+        tx.commit().await?;
+        self.one_of(PERSONAL_QUERY, "d.id", practice, id, personal_from)
+            .await
+    }
+
+    async fn withdraw_personal(
+        &self,
+        practice: PracticeId,
+        id: Uuid,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<PersonalDevice> {
+        personal_step(
+            self,
+            (practice, id),
+            "UPDATE personal_devices SET status = 'withdrawn', withdrawn_at = $3, withdrawn_by = $4, \
+               updated_at = $3 WHERE practice_id = $1 AND id = $2 AND status <> 'withdrawn'",
+            vec![],
+            ("personal_device.withdraw", "It is no longer used already"),
+            serde_json::json!({}),
+            at,
+            by,
+        )
+        .await
     }
 
     async fn devices_everywhere(&self) -> Result<Vec<PracticeDevices>> {

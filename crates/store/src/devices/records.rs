@@ -59,3 +59,45 @@ pub struct CustodyEntry {
     pub at: DateTime<Utc>,
     pub by_name: String,
 }
+
+/// A member of staff's own device, declared for the practice's work.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PersonalDevice {
+    pub id: uuid::Uuid,
+    pub practice_id: PracticeId,
+    pub owner_id: PersonId,
+    pub owner_name: String,
+    pub kind: custodian_domain::devices::personal::PersonalKind,
+    pub make_model: String,
+    pub operating_system: String,
+    /// The work it is for.
+    pub purpose: String,
+    pub status: custodian_domain::devices::personal::PersonalStatus,
+    pub declared_at: DateTime<Utc>,
+    /// The line manager's decision on the business need: who, when, the need or why not.
+    pub need_by_name: Option<String>,
+    pub need_at: Option<DateTime<Utc>>,
+    pub need_reason: Option<String>,
+    /// The last check: who, when, each item's word and answer, and the note.
+    pub checked_by_name: Option<String>,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub answers: Vec<CheckAnswer>,
+    pub check_note: Option<String>,
+    /// The risk the last check raised from its failed items.
+    pub risk_id: Option<custodian_domain::RiskId>,
+    pub approved_on: Option<NaiveDate>,
+    /// When the approval runs out and the owner attests again.
+    pub expires_on: Option<NaiveDate>,
+    /// No longer used: when, and who confirmed access removed and work data deleted.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_by_name: Option<String>,
+}
+
+/// One item of a personal device's check and its answer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct CheckAnswer {
+    /// The item's word in its kind's checklist (`encryption`, `pin_changed`...).
+    pub item: String,
+    /// `pass`, `fail` or `not_applicable`.
+    pub answer: String,
+}

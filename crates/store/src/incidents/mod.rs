@@ -23,6 +23,18 @@ pub trait IncidentStore: Send + Sync {
         at: Timestamp,
         by: &AuditMeta,
     ) -> Result<Incident>;
+    /// A report that names who or what it involved (a device the reporter holds): the report
+    /// and the link, with their events, in one transaction; one not of the practice is refused,
+    /// naming the field, and nothing is reported.
+    async fn report_incident_involving(
+        &self,
+        practice: PracticeId,
+        report: &ValidReport,
+        reporter: PersonId,
+        who: Involved,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<Incident>;
     /// The practice's incidents as the filter narrows them, newest first.
     async fn incidents(&self, practice: PracticeId, filter: &IncidentFilter)
     -> Result<Vec<Incident>>;

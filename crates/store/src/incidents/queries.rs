@@ -505,6 +505,23 @@ impl IncidentStore for ThisStore {
             .await
     }
 
+    async fn report_incident_involving(
+        &self,
+        practice: PracticeId,
+        r: &ValidReport,
+        reporter: PersonId,
+        who: Involved,
+        at: Timestamp,
+        by: &AuditMeta,
+    ) -> Result<Incident> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let id = report_in(&mut tx, practice, r, reporter, at, by).await?;
+        involve_in(&mut tx, practice, IncidentId(id), who, at, by).await?;
+        tx.commit().await?;
+        self.one_of(INCIDENT_QUERY, "i.id", practice, id, incident_from)
+            .await
+    }
+
     async fn involve_in_incident(
         &self,
         practice: PracticeId,

@@ -105,6 +105,22 @@ where
     Ok(person)
 }
 
+/// A new risk inside `tx`, numbered next in its practice, with its event: its id. Its owner
+/// and assets are checked as `create_risk` checks them.
+pub(super) async fn create_in(
+    tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
+    practice: PracticeId,
+    v: &custodian_domain::risks::ValidRisk,
+    by: &AuditMeta,
+) -> Result<Uuid> {
+    let owner = check_risk(tx, practice, v).await?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1")
+        .bind(practice.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    insert_risk(tx, practice, v, owner, count + 1, by, None).await
+}
+
 /// Checks the owner and the assets of a risk, inside `tx`.
 pub(super) async fn check_risk(
     tx: &mut sqlx::Transaction<'static, <ThisStore as HasDb>::Db>,
@@ -326,12 +342,7 @@ impl RiskStore for ThisStore {
         by: &AuditMeta,
     ) -> Result<Risk> {
         let mut tx = self.pool.begin_with(BEGIN).await?;
-        let owner = check_risk(&mut tx, practice, v).await?;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE practice_id = $1")
-            .bind(practice.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        let id = insert_risk(&mut tx, practice, v, owner, count + 1, by, None).await?;
+        let id = create_in(&mut tx, practice, v, by).await?;
         tx.commit().await?;
         self.risk(practice, RiskId(id))
             .await?

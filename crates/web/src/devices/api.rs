@@ -89,7 +89,20 @@ pub(crate) async fn api_custody(
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api_list, api_add, api_get, api_change, api_custody, api_provider),
+    paths(
+        api_list,
+        api_add,
+        api_get,
+        api_change,
+        api_custody,
+        api_provider,
+        api_personal_list,
+        api_declare,
+        api_personal,
+        api_need,
+        api_check,
+        api_withdraw
+    ),
     components(schemas(
         Device,
         CustodyEntry,
@@ -98,7 +111,14 @@ pub(crate) async fn api_custody(
         CustodyInput,
         DeviceKind,
         DeviceStatus,
-        custodian_domain::devices::PracticeDevices
+        custodian_domain::devices::PracticeDevices,
+        custodian_store::PersonalDevice,
+        custodian_store::CheckAnswer,
+        custodian_domain::devices::personal::Declaration,
+        custodian_domain::devices::personal::NeedDecision,
+        custodian_domain::devices::personal::CheckInput,
+        custodian_domain::devices::personal::PersonalKind,
+        custodian_domain::devices::personal::PersonalStatus
     ))
 )]
 pub struct DevicesApi;

@@ -26,9 +26,11 @@ use crate::{AppState, HttpError};
 
 mod api;
 mod pages;
+mod personal;
 mod provider;
 pub(crate) use api::*;
 pub(crate) use pages::*;
+pub(crate) use personal::*;
 pub(crate) use provider::*;
 
 pub fn routes(r: &mut Routes) {
@@ -41,25 +43,46 @@ pub fn routes(r: &mut Routes) {
         .get("/devices/{device_id}", device_page)
         .post("/devices/{device_id}", crate::kit::entry_form::edit_submit::<DeviceForm>)
         .get("/devices/{device_id}/edit", edit_page)
-        .post("/devices/{device_id}/custody", custody_submit);
+        .post("/devices/{device_id}/custody", custody_submit)
+        .get("/devices/personal", personal_list_page)
+        .post("/devices/personal", declare_submit)
+        .get("/devices/personal/new", declare_page)
+        .get("/devices/personal/{personal_device_id}", personal_page)
+        .post("/devices/personal/{personal_device_id}/need", need_submit)
+        .post("/devices/personal/{personal_device_id}/check", check_submit)
+        .post("/devices/personal/{personal_device_id}/withdraw", withdraw_submit);
     r.api()
         .get("/devices", api_list)
         .post("/devices", api_add)
         .get("/devices/{device_id}", api_get)
         .put("/devices/{device_id}", api_change)
-        .post("/devices/{device_id}/custody", api_custody);
+        .post("/devices/{device_id}/custody", api_custody)
+        .get("/personal-devices", api_personal_list)
+        .post("/personal-devices", api_declare)
+        .get("/personal-devices/{personal_device_id}", api_personal)
+        .post("/personal-devices/{personal_device_id}/need", api_need)
+        .post("/personal-devices/{personal_device_id}/check", api_check)
+        .post("/personal-devices/{personal_device_id}/withdraw", api_withdraw);
 }
 
 /// The equipment register.
 pub const CAPABILITY: Capability = Capability {
     routes,
     api: Some(<DevicesApi as utoipa::OpenApi>::openapi),
-    rooms: &[Room {
-        path: "/devices",
-        title: "Equipment",
-        description: "The practice's devices, who holds each, and their losses and disposals.",
-        opens: |a| a.can(Permission::DevicesManage),
-    }],
+    rooms: &[
+        Room {
+            path: "/devices",
+            title: "Equipment",
+            description: "The practice's devices, who holds each, and their losses and disposals.",
+            opens: |a| a.can(Permission::DevicesManage),
+        },
+        Room {
+            path: "/devices/personal",
+            title: "Personal devices",
+            description: "Declare your own phone or computer for the practice's work; its need and its check.",
+            opens: |a| a.can(Permission::DeviceDeclare),
+        },
+    ],
     provider_pages: &[ProviderPage {
         path: "/provider/devices",
         label: "Equipment across practices",

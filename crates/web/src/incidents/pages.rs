@@ -39,6 +39,9 @@ pub(crate) struct ReportPage {
     pub(crate) r: IncidentReport,
     pub(crate) kinds: Options,
     pub(crate) assets: Options,
+    /// The devices the reporter may name: those they hold, or all for those who run the
+    /// register (none: the question is not asked).
+    pub(crate) devices: Options,
 }
 
 async fn report_form(
@@ -59,11 +62,33 @@ async fn report_form(
             .iter()
             .map(|(id, name)| (id.to_string(), name.clone(), id.to_string() == chosen)),
     );
+    let chosen = r.device_id.map(|d| d.to_string()).unwrap_or_default();
+    let nameable = if scope.access.can(Permission::DevicesManage) {
+        let all = custodian_store::DeviceFilter {
+            limit: custodian_domain::devices::REGISTER_MAX,
+            ..Default::default()
+        };
+        // Choices for a form, not a read of the register.
+        state.store.devices(scope.id(), &all).await?
+    } else {
+        custodian_app::devices::mine(state, &scope.actor()).await?
+    };
+    let mut devices: Options = vec![];
+    if !nameable.is_empty() {
+        devices.push((String::new(), "None".into(), chosen.is_empty()));
+        devices.extend(nameable.iter().map(|d| {
+            let id = d.id.to_string();
+            let name = format!("{} ({}, {})", d.asset_tag, d.kind.label().to_lowercase(), d.make_model);
+            let selected = id == chosen;
+            (id, name, selected)
+        }));
+    }
     let page = ReportPage {
         layout: scope.layout(&scope.path("/incidents/new")),
         practice: scope.practice.clone(),
         kinds: choose(&kinds, &r.kind, Some("Choose one")),
         assets,
+        devices,
         r,
         errors,
     };
@@ -95,6 +120,7 @@ fn report_from(pairs: &[(String, String)]) -> (IncidentReport, Option<Errors>) {
         "asset_id",
         "Choose one of the practice's information assets",
     );
+    let device = crate::kit::forms::posted_as(pairs, "device_id", "Choose one of the devices you hold");
     let report = IncidentReport {
         what_happened: posted(pairs, "what_happened"),
         kind: posted(pairs, "kind"),
@@ -105,9 +131,10 @@ fn report_from(pairs: &[(String, String)]) -> (IncidentReport, Option<Errors>) {
         staff_data: ticked("staff_data"),
         near_miss: ticked("near_miss"),
         asset_id: asset.as_ref().ok().copied().flatten(),
+        device_id: device.as_ref().ok().copied().flatten(),
         on_behalf_of: posted(pairs, "on_behalf_of"),
     };
-    (report, asset.err())
+    (report, asset.err().or(device.err()))
 }
 
 pub(crate) async fn report_submit(

@@ -131,6 +131,14 @@ async fn record_name(
             Ok(id) => state.store.device(practice, id).await?.map(|d| d.asset_tag),
             Err(_) => None,
         },
+        "personal_device" => match id.parse() {
+            Ok(id) => state
+                .store
+                .personal_device(practice, id)
+                .await?
+                .map(|d| format!("{} ({})", d.make_model, d.owner_name)),
+            Err(_) => None,
+        },
         "risk_report" => Some(id.to_string()),
         "practice" => match id.parse() {
             Ok(id) => state.store.practice(id).await?.map(|p| p.name),

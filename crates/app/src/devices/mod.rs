@@ -16,8 +16,9 @@ pub const RETURN_NOTICE_DAYS: i64 = 30;
 pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::AttentionFuture<'a> {
     Box::pin(async move {
         use crate::home::Attention;
+        let mut items = personal::attention(app, actor).await?;
         if !actor.access.can(Permission::DevicesManage) {
-            return Ok(vec![]);
+            return Ok(items);
         }
         let practice = actor.practice_id();
         let horizon = app.today() + chrono::Duration::days(RETURN_NOTICE_DAYS);
@@ -30,14 +31,14 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
             .map(|l| (l.person_id, l.exit_date))
             .collect();
         if leaving.is_empty() {
-            return Ok(vec![]);
+            return Ok(items);
         }
         let issued = DeviceFilter {
             status: Some(DeviceStatus::Issued),
             limit: REGISTER_MAX,
             ..Default::default()
         };
-        Ok(app
+        let collect = app
             .store
             .devices(practice, &issued)
             .await?
@@ -57,10 +58,29 @@ pub fn attention<'a>(app: &'a App, actor: &'a Actor<'a>) -> crate::home::Attenti
                     )
                     .due(Some(exit)),
                 )
-            })
-            .collect())
+            });
+        items.extend(collect);
+        // A leaver's personal devices in use: their access removed and work data deleted.
+        let personal = app.store.personal_devices(practice, None).await?;
+        items.extend(personal.into_iter().filter(|d| d.status.in_use()).filter_map(|d| {
+            let exit = *leaving.get(&d.owner_id)?;
+            Some(
+                Attention::task(
+                    NoticeKind::DeviceReturn,
+                    format!("/devices/personal/{}", d.id),
+                    format!(
+                        "Remove {}'s access from their {} and confirm the work data on it is deleted",
+                        d.owner_name, d.make_model
+                    ),
+                )
+                .due(Some(exit)),
+            )
+        }));
+        Ok(items)
     })
 }
+
+pub mod personal;
 
 use std::collections::BTreeMap;
 

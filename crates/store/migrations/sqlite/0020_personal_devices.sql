@@ -1,0 +1,32 @@
+-- Personal devices (bring your own device): declared by their owner, the business need decided
+-- by a line manager, checked by management against the protocol's list for their kind, approved
+-- for a year. SQLite dialect; keep in step with ../postgres/0020_personal_devices.sql.
+CREATE TABLE personal_devices (
+    id                BLOB PRIMARY KEY,
+    practice_id       BLOB NOT NULL REFERENCES practices (id),
+    owner_id          BLOB NOT NULL REFERENCES people (id),
+    kind              TEXT NOT NULL CHECK (kind IN ('laptop', 'mobile')),
+    make_model        TEXT NOT NULL,
+    operating_system  TEXT NOT NULL,
+    purpose           TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('declared', 'need_approved', 'need_refused',
+                          'approved', 'approved_with_risks', 'refused', 'withdrawn')),
+    declared_at       TEXT NOT NULL,
+    need_by           BLOB REFERENCES people (id),
+    need_at           TEXT,
+    need_reason       TEXT,
+    -- The last check: who, when, each item's answer (`word=answer` apart by commas), the note.
+    checked_by        BLOB REFERENCES people (id),
+    checked_at        TEXT,
+    answers           TEXT,
+    check_note        TEXT,
+    -- The risk the last check raised from its failed items.
+    risk_id           BLOB REFERENCES risks (id),
+    approved_on       TEXT,
+    expires_on        TEXT,
+    withdrawn_at      TEXT,
+    withdrawn_by      BLOB REFERENCES people (id),
+    updated_at        TEXT NOT NULL
+);
+CREATE INDEX personal_devices_owner ON personal_devices (practice_id, owner_id);
+CREATE INDEX personal_devices_status ON personal_devices (practice_id, status, expires_on);
