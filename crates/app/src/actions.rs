@@ -35,6 +35,8 @@ async fn rule(
         Holder::Incident(id) => {
             crate::incidents::action_rule(app, actor, id, &action, use_).await
         }
+        // A personal device has no actions: its risks carry them, in the risk register.
+        Holder::PersonalDevice(_) => Err(AppError::NotFound),
     }
 }
 

@@ -24,6 +24,9 @@ async fn may(app: &App, actor: &Actor<'_>, holder: Holder, use_: Use) -> Result<
     match holder {
         Holder::Incident(id) => crate::incidents::evidence_use(app, actor, id, use_).await,
         Holder::Risk(id) => crate::risks::evidence_use(app, actor, id, use_).await,
+        Holder::PersonalDevice(id) => {
+            crate::devices::personal::evidence_use(app, actor, id, use_).await
+        }
     }
 }
 

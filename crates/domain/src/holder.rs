@@ -1,16 +1,18 @@
 //! A record of a register that other things belong to: evidence files and actions with owners
 //! and due dates attach to a record through its [`Holder`], so one mechanism serves every
-//! register (an incident, a risk; a device, a policy later).
+//! register (an incident, a risk, a personal device's check; a policy later).
 
 use uuid::Uuid;
 
-use crate::{IncidentId, RiskId};
+use crate::{IncidentId, PersonalDeviceId, RiskId};
 
 /// The record evidence files and actions belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Holder {
     Incident(IncidentId),
     Risk(RiskId),
+    /// A personal device: the evidence of its check (a photo, a screenshot).
+    PersonalDevice(PersonalDeviceId),
 }
 
 impl Holder {
@@ -19,6 +21,7 @@ impl Holder {
         match self {
             Holder::Incident(_) => "incident",
             Holder::Risk(_) => "risk",
+            Holder::PersonalDevice(_) => "personal_device",
         }
     }
 
@@ -26,6 +29,7 @@ impl Holder {
         match self {
             Holder::Incident(id) => id.0,
             Holder::Risk(id) => id.0,
+            Holder::PersonalDevice(id) => id.0,
         }
     }
 
@@ -34,6 +38,7 @@ impl Holder {
         match register {
             "incident" => Some(Holder::Incident(IncidentId(id))),
             "risk" => Some(Holder::Risk(RiskId(id))),
+            "personal_device" => Some(Holder::PersonalDevice(PersonalDeviceId(id))),
             _ => None,
         }
     }
@@ -43,6 +48,7 @@ impl Holder {
         match self {
             Holder::Incident(id) => format!("/incidents/{id}"),
             Holder::Risk(id) => format!("/risks/{id}"),
+            Holder::PersonalDevice(id) => format!("/devices/personal/{id}"),
         }
     }
 
@@ -51,6 +57,7 @@ impl Holder {
         match self {
             Holder::Incident(_) => "Incident",
             Holder::Risk(_) => "Risk",
+            Holder::PersonalDevice(_) => "Personal device",
         }
     }
 }
@@ -64,6 +71,7 @@ mod tests {
         for h in [
             Holder::Incident(IncidentId::new()),
             Holder::Risk(RiskId::new()),
+            Holder::PersonalDevice(PersonalDeviceId::new()),
         ] {
             assert_eq!(Holder::from_parts(h.register(), h.id()), Some(h));
         }

@@ -111,6 +111,10 @@ id_type!(MailId, "an email in the outbox");
 id_type!(IncidentId, "an information incident reported in a practice");
 id_type!(EvidenceId, "an evidence file attached to a record");
 id_type!(DeviceId, "a device in a practice's equipment register");
+id_type!(
+    PersonalDeviceId,
+    "a member of staff's own device, declared for the practice's work"
+);
 
 #[cfg(test)]
 mod tests {

@@ -36,7 +36,7 @@ pub use access::{Access, Permission, PracticeRole, ProviderRole, could_grant, ma
 pub use ids::{
     AcceptanceId, AccessEntryId, AccessReviewId, ActionId, ApiTokenId, AssetId, DeviceId,
     EvidenceId, FlowId, GrantId, ImportId, IncidentId, LeaverId, MailId, NominationId, NoticeId,
-    PersonId, PracticeId, RequestId, RiskId, RiskReviewId, SessionId, SystemId,
+    PersonId, PersonalDeviceId, PracticeId, RequestId, RiskId, RiskReviewId, SessionId, SystemId,
 };
 pub use page::{Cursor, Page, PageRequest};
 pub use people::{AccountStatus, NewPerson, Person, PracticeMember};

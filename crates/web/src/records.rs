@@ -22,5 +22,8 @@ pub(crate) async fn page_with_errors(
             crate::incidents::incident_page_for(state, scope, &id, errors, false).await
         }
         Holder::Risk(_) => crate::risks::risk_page_for(state, scope, &id, errors).await,
+        Holder::PersonalDevice(_) => {
+            crate::devices::personal_page_for(state, scope, &id, errors).await
+        }
     }
 }

@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 backend_tests!(
     a_phone_is_declared_its_need_approved_checked_and_attested_again_a_year_on,
     nobody_decides_on_their_own_device_and_bad_checks_are_named,
+    a_checks_photo_is_kept_as_evidence_for_its_owner_and_management_only,
 );
 
 const PHONE: &str =
@@ -220,4 +221,47 @@ async fn nobody_decides_on_their_own_device_and_bad_checks_are_named(app: TestAp
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let mine: serde_json::Value = app.get(&base, Some(&sam)).await.json().await.unwrap();
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+
+/// The evidence of a check is retained: Sam attaches the screenshot of his phone's settings to
+/// his declaration; the manager sees it; another practice's manager reaches neither.
+async fn a_checks_photo_is_kept_as_evidence_for_its_owner_and_management_only(app: TestApp) {
+    let river = app.riverside.id;
+    let sam = app.sign_in("staylor").await;
+    let pm = app.sign_in("rahmed").await;
+    let id = declared(&app, &sam).await;
+    let page = format!("/practices/{river}/devices/personal/{id}");
+    let res = upload_named(&app, &format!("{page}/evidence"), &sam, "settings.png", PNG).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let html = app.get(&page, Some(&pm)).await.text().await.unwrap();
+    assert!(html.contains("settings.png"), "{html}");
+    // A web page renamed .png is refused, naming the file.
+    let res = upload_named(
+        &app,
+        &format!("{page}/evidence"),
+        &sam,
+        "x.png",
+        b"<html><script>",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Another practice's manager cannot attach to it, through their practice or this one.
+    let karen = app.sign_in("kmills").await;
+    let hill = app.hillside.id;
+    for path in [
+        format!("/practices/{hill}/devices/personal/{id}/evidence"),
+        format!("{page}/evidence"),
+    ] {
+        let res = upload_named(&app, &path, &karen, "mine.png", PNG).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let attached = app.events("evidence.attach").await;
+    assert_eq!(attached.len(), 1);
 }

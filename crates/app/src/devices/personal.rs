@@ -62,6 +62,27 @@ pub async fn view(app: &App, actor: &Actor<'_>, id: &str) -> Result<PersonalDevi
     Ok(found)
 }
 
+/// Who may use a personal device's evidence (the photos of its check): its owner and those
+/// who see every personal device read and attach; management removes. To anyone else it does
+/// not exist.
+pub async fn evidence_use(
+    app: &App,
+    actor: &Actor<'_>,
+    id: custodian_domain::PersonalDeviceId,
+    use_: custodian_domain::evidence::EvidenceUse,
+) -> Result<(), AppError> {
+    app.store
+        .personal_device(actor.practice_id(), id.0)
+        .await?
+        .filter(|d| d.owner_id == actor.access.person || sees_all(actor))
+        .ok_or(AppError::NotFound)?;
+    if use_ == custodian_domain::evidence::EvidenceUse::Remove {
+        app.require(actor, Permission::DevicesManage, "evidence.remove")
+            .await?;
+    }
+    Ok(())
+}
+
 /// A device someone other than its owner decides on; their own is refused, naming `field`.
 async fn not_their_own(
     app: &App,

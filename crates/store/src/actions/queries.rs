@@ -42,6 +42,7 @@ fn table_of(holder: Holder) -> &'static str {
     match holder {
         Holder::Incident(_) => "incidents",
         Holder::Risk(_) => "risks",
+        Holder::PersonalDevice(_) => "personal_devices",
     }
 }
 

@@ -113,6 +113,8 @@ pub(crate) struct PersonalPage {
     pub(crate) can_decide_need: bool,
     pub(crate) can_check: bool,
     pub(crate) can_withdraw: bool,
+    /// The evidence of its checks (photos, screenshots).
+    pub(crate) evidence: crate::kit::evidence::EvidencePanel,
 }
 
 const ANSWERS: &[(&str, &str)] = &[
@@ -180,10 +182,16 @@ pub(crate) async fn personal_page_for(
                 .unwrap_or_default(),
         })
         .collect();
+    let holder = custodian_domain::evidence::Holder::PersonalDevice(
+        custodian_domain::PersonalDeviceId(d.id),
+    );
+    let can_remove = scope.access.can(Permission::DevicesManage);
+    let evidence = crate::kit::evidence::panel(state, scope, holder, can_remove).await?;
     let status = errors.status();
     Ok(render_with(
         status,
         &PersonalPage {
+            evidence,
             layout: scope.layout(&scope.path("/devices/personal")),
             practice: scope.practice.clone(),
             errors,

@@ -43,6 +43,14 @@ pub fn routes(r: &mut Routes) {
             })
             .layer(any_size()),
         )
+        .post(
+            "/devices/personal/{personal_device_id}/evidence",
+            (|s: State<AppState>, scope: PracticeScope, p: InPractice<String>, f: Multipart| async move {
+                let holder = Holder::PersonalDevice(parse_id(&p.0)?);
+                attach_submit(s, scope, holder, f).await
+            })
+            .layer(any_size()),
+        )
         .get("/evidence/{evidence_id}/download", download)
         .post("/evidence-removals", remove_submit)
         .post("/evidence/{evidence_id}/restore", restore_submit);

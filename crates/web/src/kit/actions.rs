@@ -86,7 +86,7 @@ pub async fn panel(
         statuses: custodian_domain::actions::ACTION_STATUSES,
         heading: match holder {
             Holder::Risk(_) => "Action plan",
-            Holder::Incident(_) => "Actions",
+            Holder::Incident(_) | Holder::PersonalDevice(_) => "Actions",
         },
     })
 }
