@@ -128,6 +128,24 @@ fn personal_from(row: &DbRow) -> Result<PersonalDevice> {
     })
 }
 
+/// Why a personal device's step changed nothing: the device is not the practice's, or it stands
+/// where the step does not apply (a conflict saying `not_now`).
+async fn not_now_or_gone(
+    store: &ThisStore,
+    practice: PracticeId,
+    id: Uuid,
+    not_now: &str,
+) -> StoreError {
+    match store.personal_device(practice, id).await {
+        Ok(None) => StoreError::NotFound("personal device"),
+        Ok(Some(_)) => StoreError::Conflict {
+            field: "status",
+            message: not_now.to_string(),
+        },
+        Err(e) => e,
+    }
+}
+
 /// A personal device's step: `sql` changes the row (the practice `$1`, the device `$2`, the
 /// moment `$3`, the actor `$4`, then `binds`) only where it stands as `allowed` says; a device
 /// that stands elsewhere is a conflict saying `not_now`. The step's event commits with it.
@@ -159,13 +177,7 @@ async fn personal_step(
         )
         .details(details);
     if !store.write_recorded(q, &event).await? {
-        return Err(match store.personal_device(practice, id).await? {
-            None => StoreError::NotFound("personal device"),
-            Some(_) => StoreError::Conflict {
-                field: "status",
-                message: not_now.to_string(),
-            },
-        });
+        return Err(not_now_or_gone(store, practice, id, not_now).await);
     }
     store
         .one_of(PERSONAL_QUERY, "d.id", practice, id, personal_from)
@@ -633,15 +645,9 @@ impl DeviceStore for ThisStore {
         .await?
         .rows_affected();
         if checked == 0 {
-            return Err(match self.personal_device(practice, id).await? {
-                None => StoreError::NotFound("personal device"),
-                Some(_) => StoreError::Conflict {
-                    field: "status",
-                    message: "It is checked once its business need is approved, and again when \
-                              its approval runs out"
-                        .into(),
-                },
-            });
+            let not_now = "It is checked once its business need is approved, and again when its \
+                           approval runs out";
+            return Err(not_now_or_gone(self, practice, id, not_now).await);
         }
         let event = by
             .event(
