@@ -153,14 +153,6 @@ impl Download {
         }
     }
 
-    /// Every part, gathered.
-    pub async fn whole(mut self) -> Result<Vec<u8>, AppError> {
-        let mut bytes = Vec::with_capacity(usize::try_from(self.file.size).unwrap_or(0));
-        while let Some(part) = self.next().await {
-            bytes.extend_from_slice(&part?);
-        }
-        Ok(bytes)
-    }
 }
 
 /// A file and its bytes, for those who may read its record. Every download is a recorded read:
